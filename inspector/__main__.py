@@ -1,0 +1,48 @@
+"""Entry point of `inspector` / `python -m inspector`: the desktop app and the CLI sub-commands."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from inspector import __version__
+from inspector.cli import COMMAND_MODULES
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The full argument parser, with every module's sub-commands registered."""
+    parser = argparse.ArgumentParser(
+        prog="inspector",
+        description="巡查 Inspector — offline-first field inspection (run without a command to open the app).",
+    )
+    parser.add_argument("--version", action="version", version=f"inspector {__version__}")
+    parser.add_argument(
+        "--data-dir",
+        metavar="DIR",
+        help="data folder (database, photos, logs); default: the platform's application-data folder",
+    )
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for module_name in COMMAND_MODULES:
+        importlib.import_module(module_name).register(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Parse arguments and run the chosen sub-command; returns the process exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    handler = getattr(args, "handler", None)
+    if handler is None:
+        parser.print_help()
+        return 0
+    try:
+        return int(handler(args) or 0)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

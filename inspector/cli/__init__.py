@@ -1,0 +1,6 @@
+"""Command-line sub-commands of `inspector`; each module adds its commands with `register(subparsers)`."""
+
+# Modules that contribute sub-commands, in the order they appear in --help.
+COMMAND_MODULES: tuple[str, ...] = (
+    "inspector.cli.checklists",
+)

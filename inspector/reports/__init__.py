@@ -1,0 +1,1 @@
+"""Documents and exports: the Excel ledger, PDF inspection records and rectification notices."""

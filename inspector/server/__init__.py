@@ -1,0 +1,1 @@
+"""The district server: FastAPI application, database, auth, sync API and the authoritative ledger."""

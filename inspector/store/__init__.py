@@ -1,0 +1,1 @@
+"""Client storage: the local SQLite database, migrations, repositories, outbox and the photo store."""
