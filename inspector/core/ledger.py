@@ -1,0 +1,891 @@
+"""The hazard ledger (隐患台账) state machine: who may do what to a finding, and a finding as a fold of its events."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime
+from enum import StrEnum
+from types import EllipsisType
+from typing import Any, Literal, TypeVar
+
+from inspector.core.clock import end_of_local_day, local_date
+from inspector.core.jurisdiction import JurisdictionCodeError, is_within, parse_code
+
+_E = TypeVar("_E", bound=StrEnum)
+
+# --------------------------------------------------------------------------------------------------------------
+# Vocabulary
+# --------------------------------------------------------------------------------------------------------------
+
+
+class State(StrEnum):
+    """Where a finding stands on the ledger."""
+
+    REPORTED = "reported"
+    REJECTED = "rejected"
+    REGISTERED = "registered"
+    ASSIGNED = "assigned"
+    RECTIFIED = "rectified"
+    CLOSED = "closed"
+
+
+class Action(StrEnum):
+    """What a user can do to a finding; each one becomes an appended event."""
+
+    REPORT = "report"
+    REPORT_FIXED_ON_SITE = "report_fixed_on_site"
+    ACCEPT = "accept"
+    REJECT = "reject"
+    ASSIGN = "assign"
+    EXTEND = "extend"
+    RECTIFY = "rectify"
+    VERIFY_PASS = "verify_pass"
+    VERIFY_FAIL = "verify_fail"
+    REOPEN = "reopen"
+    ESCALATE = "escalate"
+
+
+class Role(StrEnum):
+    """A user's roles; a user may hold several."""
+
+    INSPECTOR = "inspector"
+    SUPERVISOR = "supervisor"
+    ADMIN = "admin"
+
+
+class Severity(StrEnum):
+    """Hazard grade of the national rules (安全生产事故隐患排查治理暂行规定 第三条)."""
+
+    GENERAL = "general"
+    MAJOR = "major"
+
+
+class EscalationLevel(StrEnum):
+    """Who supervises the case (挂牌督办)."""
+
+    STREET = "street"
+    DISTRICT = "district"
+    CITY = "city"
+
+
+STATE_LABELS: dict[State, str] = {
+    State.REPORTED: "待受理",
+    State.REJECTED: "不予立案",
+    State.REGISTERED: "已挂账",
+    State.ASSIGNED: "整改中",
+    State.RECTIFIED: "待核查",
+    State.CLOSED: "已销账",
+}
+ACTION_LABELS: dict[Action, str] = {
+    Action.REPORT: "上报",
+    Action.REPORT_FIXED_ON_SITE: "现场整改",
+    Action.ACCEPT: "受理挂账",
+    Action.REJECT: "不予立案",
+    Action.ASSIGN: "派遣整改",
+    Action.EXTEND: "延期",
+    Action.RECTIFY: "整改反馈",
+    Action.VERIFY_PASS: "核查通过(销账)",
+    Action.VERIFY_FAIL: "核查不通过",
+    Action.REOPEN: "重新打开",
+    Action.ESCALATE: "督办",
+}
+SEVERITY_LABELS: dict[Severity, str] = {Severity.GENERAL: "一般隐患", Severity.MAJOR: "重大隐患"}
+ROLE_LABELS: dict[Role, str] = {Role.INSPECTOR: "巡查员", Role.SUPERVISOR: "督查员", Role.ADMIN: "系统管理员"}
+ESCALATION_LABELS: dict[EscalationLevel, str] = {
+    EscalationLevel.STREET: "街乡督办",
+    EscalationLevel.DISTRICT: "区级督办",
+    EscalationLevel.CITY: "市级督办",
+}
+OVERDUE_LABEL = "逾期"
+
+OPEN_STATES: frozenset[State] = frozenset({State.REPORTED, State.REGISTERED, State.ASSIGNED, State.RECTIFIED})
+# Only a finding waiting on the responsible unit can be overdue; a rectified one waits on the supervisor.
+OVERDUE_STATES: frozenset[State] = frozenset({State.ASSIGNED})
+
+LONG_TEXT_MAX = 2000
+SHORT_TEXT_MAX = 200
+
+# --------------------------------------------------------------------------------------------------------------
+# Records
+# --------------------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The user issuing a command, with what they may do and where."""
+
+    user_id: str
+    roles: frozenset[Role]
+    jurisdictions: frozenset[str]
+
+
+@dataclass(frozen=True)
+class Event:
+    """One appended ledger event, as the server stores it and feeds it back."""
+
+    event_id: str
+    finding_id: str
+    action: Action
+    actor_id: str
+    at: datetime
+    payload: Mapping[str, Any]
+    base_state: State | None
+
+
+@dataclass(frozen=True)
+class FindingState:
+    """The current picture of a finding: the projection of all its events."""
+
+    finding_id: str
+    state: State
+    jurisdiction: str
+    severity: Severity
+    category: str
+    description: str
+    subject_id: str | None
+    ledger_number: str | None
+    deadline: date | None
+    responsible_unit: str | None
+    responsible_person: str | None
+    responsible_phone: str | None
+    measures: str | None
+    funds: str | None
+    contingency_plan: str | None
+    rectified_by: str | None
+    escalation: EscalationLevel | None
+    reported_by: str
+    reported_at: datetime
+    closed_at: datetime | None
+    photos: tuple[str, ...]
+    after_photos: tuple[str, ...]
+    event_count: int
+    last_event_id: str
+
+
+@dataclass(frozen=True)
+class Decision:
+    """Whether a command may be applied; when not, a machine code and a sentence for people."""
+
+    allowed: bool
+    code: str
+    reason: str
+    new_state: State | None
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Payload field checks
+# --------------------------------------------------------------------------------------------------------------
+
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+@dataclass(frozen=True)
+class _Context:
+    """What a payload check may look at besides the value itself."""
+
+    finding: FindingState | None
+    now: datetime
+
+
+_FieldCheck = Callable[[Any, _Context], str | None]
+
+
+def _text(limit: int) -> _FieldCheck:
+    def check(value: Any, ctx: _Context) -> str | None:
+        if not isinstance(value, str):
+            return "必须是文本 (must be text)"
+        if len(value) > limit:
+            return f"不能超过 {limit} 个字符，现有 {len(value)} (at most {limit} characters, got {len(value)})"
+        return None
+
+    return check
+
+
+def _enum_check(kind: type[StrEnum], labels: Mapping[Any, str]) -> _FieldCheck:
+    def check(value: Any, ctx: _Context) -> str | None:
+        if _as_enum(kind, value) is None:
+            allowed = "、".join(f"{member.value}({labels[member]})" for member in kind)
+            return f"取值 {_show(value)} 无效，应为 {allowed} (must be one of {', '.join(m.value for m in kind)})"
+        return None
+
+    return check
+
+
+def _check_jurisdiction_code(value: Any, ctx: _Context) -> str | None:
+    if not isinstance(value, str):
+        return "辖区编码必须是文本 (the jurisdiction code must be text)"
+    try:
+        parse_code(value)
+    except JurisdictionCodeError as error:
+        return f"辖区编码无效 (invalid code: {error})"
+    return None
+
+
+def _check_deadline(value: Any, ctx: _Context) -> str | None:
+    day = _as_date(value)
+    if day is None:
+        return f"{_show(value)} 不是 YYYY-MM-DD 格式的日期 (not an ISO date YYYY-MM-DD)"
+    today = local_date(ctx.now)
+    if day < today:
+        return f"期限 {day} 早于今天 {today} (the deadline {day} is before today {today}, Beijing time)"
+    return None
+
+
+def _photo_list(minimum: int) -> _FieldCheck:
+    def check(value: Any, ctx: _Context) -> str | None:
+        if not isinstance(value, list | tuple):
+            return "必须是照片 SHA-256 列表 (must be a list of photo SHA-256 hashes)"
+        if len(value) < minimum:
+            return f"至少需要 {minimum} 张照片 (at least {minimum} photo(s) required)"
+        bad = [item for item in value if not (isinstance(item, str) and _SHA256.fullmatch(item))]
+        if bad:
+            return f"{_show(bad[0])} 不是小写十六进制 SHA-256 (not a lower-case hex SHA-256)"
+        if len(set(value)) != len(value):
+            return "同一张照片出现了两次 (the same photo is listed twice)"
+        return None
+
+    return check
+
+
+def _check_flag(value: Any, ctx: _Context) -> str | None:
+    return None if isinstance(value, bool) else "必须是 true 或 false (must be true or false)"
+
+
+def _check_location(value: Any, ctx: _Context) -> str | None:
+    if not isinstance(value, Mapping):
+        return "必须是包含 lat/lon 或 address 的对象 (must be a mapping with lat/lon or address)"
+    has_point = value.get("lat") is not None or value.get("lon") is not None
+    address = value.get("address")
+    if not has_point and _is_blank(address):
+        return "需要经纬度 lat/lon 或地址 address (needs lat/lon or an address)"
+    if has_point:
+        problem = _coordinate_problem(value.get("lat"), "lat", 90) or _coordinate_problem(value.get("lon"), "lon", 180)
+        if problem:
+            return problem
+    if not _is_blank(address):
+        problem = _text(LONG_TEXT_MAX)(address, ctx)
+        if problem:
+            return f"address {problem}"
+    return None
+
+
+def _coordinate_problem(value: Any, name: str, bound: int) -> str | None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return f"{name} 必须是数字 ({name} must be a number)"
+    if not (math.isfinite(value) and -bound <= value <= bound):
+        return f"{name} 超出范围 ±{bound} ({name} must lie within ±{bound})"
+    return None
+
+
+_LONG = _text(LONG_TEXT_MAX)
+_SHORT = _text(SHORT_TEXT_MAX)
+_SEVERITY = _enum_check(Severity, SEVERITY_LABELS)
+_LEVEL = _enum_check(EscalationLevel, ESCALATION_LABELS)
+
+Need = Literal["always", "major", "optional"]
+
+
+@dataclass(frozen=True)
+class _Field:
+    """One known payload field: how to check it and when it is required."""
+
+    name: str
+    check: _FieldCheck
+    need: Need = "always"
+
+    def required_for(self, severity: Severity | None) -> bool:
+        return self.need == "always" or (self.need == "major" and severity == Severity.MAJOR)
+
+
+_REPORT_FIELDS = (
+    _Field("description", _LONG),
+    _Field("category", _SHORT),
+    _Field("severity", _SEVERITY),
+    _Field("jurisdiction", _check_jurisdiction_code),
+    _Field("subject_id", _SHORT, "optional"),
+    _Field("location", _check_location, "optional"),
+    _Field("photos", _photo_list(0), "optional"),
+    _Field("photo_required", _check_flag, "optional"),
+)
+
+# --------------------------------------------------------------------------------------------------------------
+# Checks that look at several fields or at the finding
+# --------------------------------------------------------------------------------------------------------------
+
+_PayloadCheck = Callable[[Mapping[str, Any], _Context], list[str]]
+
+
+def _needs_subject_or_location(payload: Mapping[str, Any], ctx: _Context) -> list[str]:
+    if _is_blank(payload.get("subject_id")) and payload.get("location") is None:
+        return ["subject_id/location: 检查对象和位置至少填一项 (a subject or a location is required)"]
+    return []
+
+
+def _photos_when_demanded(payload: Mapping[str, Any], ctx: _Context) -> list[str]:
+    photos = payload.get("photos")
+    if payload.get("photo_required") is True and not (isinstance(photos, list | tuple) and photos):
+        return ["photos: 该检查项要求拍照取证 (this item requires at least one photo)"]
+    return []
+
+
+def _only_general_fixed_on_site(payload: Mapping[str, Any], ctx: _Context) -> list[str]:
+    if _as_enum(Severity, payload.get("severity")) == Severity.MAJOR:
+        return ["severity: 现场整改只适用于一般隐患 (only a general hazard can be fixed on the spot)"]
+    return []
+
+
+def _deadline_later_than_current(payload: Mapping[str, Any], ctx: _Context) -> list[str]:
+    new = _as_date(payload.get("deadline"))
+    current = ctx.finding.deadline if ctx.finding else None
+    if new is not None and current is not None and new <= current:
+        return [f"deadline: 延期后的期限 {new} 必须晚于原期限 {current} (must be later than the current {current})"]
+    return []
+
+
+def _deadline_when_none_set(payload: Mapping[str, Any], ctx: _Context) -> list[str]:
+    if ctx.finding is not None and ctx.finding.deadline is None and _is_blank(payload.get("deadline")):
+        return ["deadline: 该隐患尚无整改期限，须给出新期限 (required: the finding has no deadline yet)"]
+    return []
+
+
+# --------------------------------------------------------------------------------------------------------------
+# The table
+# --------------------------------------------------------------------------------------------------------------
+
+_INSPECTOR = frozenset({Role.INSPECTOR})
+_SUPERVISOR = frozenset({Role.SUPERVISOR})
+_NO_FINDING: frozenset[State | None] = frozenset({None})
+
+
+@dataclass(frozen=True)
+class _Rule:
+    """One row of the ledger table: where an action may start, where it leads, who may do it, what it needs."""
+
+    sources: frozenset[State | None]
+    target: State | None  # None: the finding stays in its state
+    roles: frozenset[Role]
+    fields: tuple[_Field, ...]
+    checks: tuple[_PayloadCheck, ...] = ()
+
+
+_RULES: dict[Action, _Rule] = {
+    Action.REPORT: _Rule(
+        _NO_FINDING, State.REPORTED, _INSPECTOR, _REPORT_FIELDS, (_needs_subject_or_location, _photos_when_demanded)
+    ),
+    Action.REPORT_FIXED_ON_SITE: _Rule(
+        _NO_FINDING,
+        State.RECTIFIED,
+        _INSPECTOR,
+        (*_REPORT_FIELDS, _Field("after_photos", _photo_list(1)), _Field("rectification", _LONG)),
+        (_needs_subject_or_location, _photos_when_demanded, _only_general_fixed_on_site),
+    ),
+    Action.ACCEPT: _Rule(
+        frozenset({State.REPORTED}),
+        State.REGISTERED,
+        _SUPERVISOR,
+        (_Field("severity", _SEVERITY), _Field("ledger_number", _SHORT, "optional"), _Field("note", _LONG, "optional")),
+    ),
+    Action.REJECT: _Rule(frozenset({State.REPORTED}), State.REJECTED, _SUPERVISOR, (_Field("reason", _LONG),)),
+    Action.ASSIGN: _Rule(
+        frozenset({State.REGISTERED}),
+        State.ASSIGNED,
+        _SUPERVISOR,
+        (
+            _Field("responsible_unit", _SHORT),
+            _Field("responsible_person", _SHORT),
+            _Field("deadline", _check_deadline),
+            _Field("measures", _LONG),
+            _Field("responsible_phone", _SHORT, "optional"),
+            _Field("funds", _LONG, "major"),
+            _Field("contingency_plan", _LONG, "major"),
+        ),
+    ),
+    Action.EXTEND: _Rule(
+        frozenset({State.ASSIGNED}),
+        None,
+        _SUPERVISOR,
+        (_Field("deadline", _check_deadline), _Field("reason", _LONG)),
+        (_deadline_later_than_current,),
+    ),
+    Action.RECTIFY: _Rule(
+        frozenset({State.ASSIGNED}),
+        State.RECTIFIED,
+        _INSPECTOR | _SUPERVISOR,
+        (_Field("description", _LONG), _Field("after_photos", _photo_list(1))),
+    ),
+    Action.VERIFY_PASS: _Rule(frozenset({State.RECTIFIED}), State.CLOSED, _SUPERVISOR, (_Field("opinion", _LONG),)),
+    Action.VERIFY_FAIL: _Rule(
+        frozenset({State.RECTIFIED}),
+        State.ASSIGNED,
+        _SUPERVISOR,
+        (_Field("reason", _LONG), _Field("deadline", _check_deadline, "optional")),
+        (_deadline_when_none_set,),
+    ),
+    Action.REOPEN: _Rule(
+        frozenset({State.CLOSED}),
+        State.ASSIGNED,
+        _SUPERVISOR,
+        (_Field("reason", _LONG), _Field("deadline", _check_deadline)),
+    ),
+    Action.ESCALATE: _Rule(frozenset(OPEN_STATES), None, _SUPERVISOR, (_Field("level", _LEVEL), _Field("note", _LONG))),
+}
+
+# --------------------------------------------------------------------------------------------------------------
+# Small conversions
+# --------------------------------------------------------------------------------------------------------------
+
+
+def _as_enum(kind: type[_E], value: Any) -> _E | None:
+    """The enum member for a member or its text value, else None."""
+    if isinstance(value, kind):
+        return value
+    if isinstance(value, str):
+        try:
+            return kind(value)
+        except ValueError:
+            return None
+    return None
+
+
+def _as_date(value: Any) -> date | None:
+    """A calendar date from a date or strict YYYY-MM-DD text, else None."""
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    if isinstance(value, str) and _ISO_DATE.fullmatch(value):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            return None
+    return None
+
+
+def _show(value: Any, limit: int = 40) -> str:
+    """A short printable form of a bad value for an error message."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _is_blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _as_utc(moment: datetime) -> datetime:
+    if not isinstance(moment, datetime) or moment.tzinfo is None or moment.utcoffset() is None:
+        raise ValueError(f"an aware datetime is required, got {moment!r}")
+    return moment.astimezone(UTC)
+
+
+def _current_state(finding: FindingState | None) -> State | None:
+    return finding.state if finding is not None else None
+
+
+def _roles_text(roles: Iterable[Role]) -> tuple[str, str]:
+    """The roles in Chinese and in English, e.g. ("巡查员或督查员", "inspector or supervisor")."""
+    ordered = [role for role in Role if role in roles]
+    return "或".join(ROLE_LABELS[role] for role in ordered), " or ".join(ordered)
+
+
+def _state_text(state: State | None) -> str:
+    return f"{STATE_LABELS[state]} ({state})" if state is not None else "尚未上报 (none)"
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Public questions
+# --------------------------------------------------------------------------------------------------------------
+
+
+def required_fields(action: Action | str, severity: Severity | str | None = None) -> tuple[str, ...]:
+    """The payload fields that must always be filled for this action (for assign, given the finding's severity).
+
+    Either-or and conditional requirements (a subject or a location for a report, photos when the item demands
+    them, a deadline on verify_fail when the finding has none) are checked by validate_payload, not listed here.
+    """
+    kind = _as_enum(Action, action)
+    if kind is None:
+        raise ValueError(f"unknown action {action!r}")
+    grade = _as_enum(Severity, severity)
+    return tuple(field.name for field in _RULES[kind].fields if field.required_for(grade))
+
+
+def validate_payload(action: Action | str, payload: Any, finding: FindingState | None, now: datetime) -> list[str]:
+    """Every problem with a command's payload, each as "field: 中文 (English)"; empty when the payload is valid."""
+    kind = _as_enum(Action, action)
+    if kind is None:
+        return [f"action: 未知操作 {_show(action)} (unknown action)"]
+    if not isinstance(payload, Mapping):
+        return ["payload: 必须是键值对象 (must be a mapping)"]
+    ctx = _Context(finding, _as_utc(now))
+    rule = _RULES[kind]
+    severity = finding.severity if finding is not None else None
+    problems = [problem for field in rule.fields if (problem := _field_problem(field, payload, ctx, severity))]
+    for check in rule.checks:
+        problems.extend(check(payload, ctx))
+    return problems
+
+
+def _field_problem(field: _Field, payload: Mapping[str, Any], ctx: _Context, severity: Severity | None) -> str:
+    value = payload.get(field.name)
+    if _is_blank(value):
+        return f"{field.name}: 必填，不能为空 (required)" if field.required_for(severity) else ""
+    problem = field.check(value, ctx)
+    return f"{field.name}: {problem}" if problem else ""
+
+
+def allowed_actions(finding: FindingState | None, actor: Actor) -> list[Action]:
+    """The actions this actor may start on this finding, judged by state, role and jurisdiction only."""
+    if not _actor_covers_finding(actor, finding):
+        return []
+    return [action for action in Action if _state_allows(finding, action) and _role_allows(actor, action)]
+
+
+def is_overdue(finding: FindingState, now: datetime) -> bool:
+    """Whether the finding waits on its responsible unit past the end (24:00 Beijing) of its deadline day."""
+    if finding.state not in OVERDUE_STATES or finding.deadline is None:
+        return False
+    return _as_utc(now) >= end_of_local_day(finding.deadline)
+
+
+def _state_allows(finding: FindingState | None, action: Action) -> bool:
+    return _current_state(finding) in _RULES[action].sources
+
+
+def _role_allows(actor: Actor, action: Action) -> bool:
+    return not _RULES[action].roles.isdisjoint(actor.roles)
+
+
+def _covers(actor: Actor, code: str) -> bool:
+    """Whether the code lies inside one of the actor's jurisdictions (unreadable scopes cover nothing)."""
+    for scope in actor.jurisdictions:
+        try:
+            if is_within(code, (scope,)):
+                return True
+        except JurisdictionCodeError:
+            continue
+    return False
+
+
+def _actor_covers_finding(actor: Actor, finding: FindingState | None) -> bool:
+    if finding is not None:
+        return _covers(actor, finding.jurisdiction)
+    return any(_is_valid_code(scope) for scope in actor.jurisdictions)
+
+
+def _is_valid_code(text: Any) -> bool:
+    try:
+        parse_code(text)
+    except JurisdictionCodeError:
+        return False
+    return True
+
+
+# --------------------------------------------------------------------------------------------------------------
+# decide
+# --------------------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Command:
+    """A command under judgement."""
+
+    finding: FindingState | None
+    action: Action
+    actor: Actor
+    payload: Any
+    now: datetime
+    base_state: State | str | EllipsisType | None
+
+
+def _deny(code: str, reason: str) -> Decision:
+    return Decision(False, code, reason, None)
+
+
+def _check_state(cmd: _Command) -> Decision | None:
+    if _state_allows(cmd.finding, cmd.action):
+        return None
+    label = f"「{ACTION_LABELS[cmd.action]}」"
+    if cmd.finding is None:
+        return _deny(
+            "illegal_state", f"隐患尚不存在，{label}无从谈起 (no such finding yet: only a report can start one)"
+        )
+    if cmd.action in (Action.REPORT, Action.REPORT_FIXED_ON_SITE):
+        return _deny("illegal_state", f"隐患已存在，不能再次上报 (the finding {cmd.finding.finding_id} already exists)")
+    state = cmd.finding.state
+    return _deny(
+        "illegal_state",
+        f"隐患当前为{STATE_LABELS[state]}，不能{label} ({cmd.action} is not allowed in state {state})",
+    )
+
+
+def _check_stale(cmd: _Command) -> Decision | None:
+    if cmd.base_state is ... or cmd.action == Action.ESCALATE:
+        return None
+    seen = cmd.base_state if cmd.base_state is None else _as_enum(State, cmd.base_state)
+    if cmd.base_state is not None and seen is None:
+        return _deny("invalid_payload", f"基础状态 {_show(cmd.base_state)} 无法识别 (unknown base_state)")
+    current = _current_state(cmd.finding)
+    if seen == current:
+        return None
+    return _deny(
+        "stale",
+        f"操作时看到的状态是{_state_text(seen)}，而隐患现在是{_state_text(current)}，请按最新状态重新操作 "
+        f"(the command was made in state {seen}, the finding is now {current})",
+    )
+
+
+def _check_role(cmd: _Command) -> Decision | None:
+    if _role_allows(cmd.actor, cmd.action):
+        return None
+    chinese, english = _roles_text(_RULES[cmd.action].roles)
+    return _deny(
+        "forbidden_role",
+        f"「{ACTION_LABELS[cmd.action]}」只能由{chinese}执行 ({cmd.action} needs the role {english})",
+    )
+
+
+def _check_jurisdiction(cmd: _Command) -> Decision | None:
+    if cmd.finding is not None:
+        code = cmd.finding.jurisdiction
+    else:
+        claimed = cmd.payload.get("jurisdiction") if isinstance(cmd.payload, Mapping) else None
+        if not isinstance(claimed, str) or not _is_valid_code(claimed):
+            return None  # the payload check below names the missing or unreadable code
+        code = claimed
+    if _covers(cmd.actor, code):
+        return None
+    return _deny(
+        "out_of_jurisdiction",
+        f"辖区 {code} 不在您负责的范围内 (jurisdiction {code} is outside the user's jurisdictions)",
+    )
+
+
+def _check_payload(cmd: _Command) -> Decision | None:
+    problems = validate_payload(cmd.action, cmd.payload, cmd.finding, cmd.now)
+    if not problems:
+        return None
+    return _deny("invalid_payload", "填写内容有误 (invalid payload): " + "; ".join(problems))
+
+
+def _check_separation_of_duties(cmd: _Command) -> Decision | None:
+    if cmd.action != Action.VERIFY_PASS or cmd.finding is None or cmd.finding.rectified_by != cmd.actor.user_id:
+        return None
+    return _deny("same_actor", "整改人不能核查自己的整改 (the user who rectified a finding cannot verify it)")
+
+
+_CHECKS: tuple[Callable[[_Command], Decision | None], ...] = (
+    _check_state,
+    _check_stale,
+    _check_role,
+    _check_jurisdiction,
+    _check_payload,
+    _check_separation_of_duties,
+)
+
+
+def decide(
+    finding: FindingState | None,
+    action: Action | str,
+    actor: Actor,
+    payload: Mapping[str, Any],
+    now: datetime,
+    base_state: State | str | EllipsisType | None = ...,
+) -> Decision:
+    """Whether this actor may do this action to this finding now; the first failing rule gives the reason.
+
+    Order: action known, state allows it, not stale (base_state, when given, equals the current state; escalate is
+    exempt), role, jurisdiction, payload, and for verify_pass the verifier is not the rectifier.
+    """
+    kind = _as_enum(Action, action)
+    if kind is None:
+        return _deny("unknown_action", f"未知操作 {_show(action)} (unknown action)")
+    command = _Command(finding, kind, actor, payload, _as_utc(now), base_state)
+    for check in _CHECKS:
+        denial = check(command)
+        if denial is not None:
+            return denial
+    target = _RULES[kind].target or _current_state(finding)
+    return Decision(True, "", "", target)
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Projection
+# --------------------------------------------------------------------------------------------------------------
+
+
+def _read_text(payload: Mapping[str, Any], name: str) -> str:
+    value = payload.get(name)
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError(f"payload field {name!r} is missing or not text")
+    return value
+
+
+def _read_optional_text(payload: Mapping[str, Any], name: str) -> str | None:
+    value = payload.get(name)
+    if _is_blank(value):
+        return None
+    if not isinstance(value, str):
+        raise ValueError(f"payload field {name!r} is not text")
+    return value
+
+
+def _read_enum(kind: type[_E], payload: Mapping[str, Any], name: str) -> _E:
+    member = _as_enum(kind, payload.get(name))
+    if member is None:
+        raise ValueError(f"payload field {name!r} is not a valid {kind.__name__}: {_show(payload.get(name))}")
+    return member
+
+
+def _read_date(payload: Mapping[str, Any], name: str) -> date:
+    day = _as_date(payload.get(name))
+    if day is None:
+        raise ValueError(f"payload field {name!r} is not an ISO date: {_show(payload.get(name))}")
+    return day
+
+
+def _read_photos(payload: Mapping[str, Any], name: str) -> tuple[str, ...]:
+    value = payload.get(name) or ()
+    if not isinstance(value, list | tuple) or not all(isinstance(item, str) for item in value):
+        raise ValueError(f"payload field {name!r} is not a list of photo hashes")
+    return tuple(value)
+
+
+def _start(event: Event, action: Action, at: datetime) -> FindingState:
+    """The finding as its first event (report or report_fixed_on_site) creates it."""
+    payload = event.payload
+    fixed = action == Action.REPORT_FIXED_ON_SITE
+    return FindingState(
+        finding_id=event.finding_id,
+        state=State.RECTIFIED if fixed else State.REPORTED,
+        jurisdiction=parse_code(_read_text(payload, "jurisdiction")).full,
+        severity=_read_enum(Severity, payload, "severity"),
+        category=_read_text(payload, "category"),
+        description=_read_text(payload, "description"),
+        subject_id=_read_optional_text(payload, "subject_id"),
+        ledger_number=_read_optional_text(payload, "ledger_number"),
+        deadline=None,
+        responsible_unit=None,
+        responsible_person=None,
+        responsible_phone=None,
+        measures=None,
+        funds=None,
+        contingency_plan=None,
+        rectified_by=event.actor_id if fixed else None,
+        escalation=None,
+        reported_by=event.actor_id,
+        reported_at=at,
+        closed_at=None,
+        photos=_read_photos(payload, "photos"),
+        after_photos=_read_photos(payload, "after_photos") if fixed else (),
+        event_count=1,
+        last_event_id=event.event_id,
+    )
+
+
+_Changes = dict[str, Any]
+
+
+def _accepted(finding: FindingState, event: Event, at: datetime) -> _Changes:
+    return {"severity": _read_enum(Severity, event.payload, "severity")}
+
+
+def _assigned(finding: FindingState, event: Event, at: datetime) -> _Changes:
+    payload = event.payload
+    return {
+        "responsible_unit": _read_text(payload, "responsible_unit"),
+        "responsible_person": _read_text(payload, "responsible_person"),
+        "responsible_phone": _read_optional_text(payload, "responsible_phone"),
+        "measures": _read_text(payload, "measures"),
+        "funds": _read_optional_text(payload, "funds"),
+        "contingency_plan": _read_optional_text(payload, "contingency_plan"),
+        "deadline": _read_date(payload, "deadline"),
+    }
+
+
+def _new_deadline(finding: FindingState, event: Event, at: datetime) -> _Changes:
+    return {"deadline": _read_date(event.payload, "deadline")}
+
+
+def _rectified(finding: FindingState, event: Event, at: datetime) -> _Changes:
+    after = _read_photos(event.payload, "after_photos")
+    return {"rectified_by": event.actor_id, "after_photos": finding.after_photos + after}
+
+
+def _closed(finding: FindingState, event: Event, at: datetime) -> _Changes:
+    return {"closed_at": at}
+
+
+def _sent_back(finding: FindingState, event: Event, at: datetime) -> _Changes:
+    if _is_blank(event.payload.get("deadline")):
+        return {}
+    return _new_deadline(finding, event, at)
+
+
+def _reopened(finding: FindingState, event: Event, at: datetime) -> _Changes:
+    return {"closed_at": None, **_new_deadline(finding, event, at)}
+
+
+def _escalated(finding: FindingState, event: Event, at: datetime) -> _Changes:
+    return {"escalation": _read_enum(EscalationLevel, event.payload, "level")}
+
+
+def _no_change(finding: FindingState, event: Event, at: datetime) -> _Changes:
+    return {}
+
+
+_PROJECTORS: dict[Action, Callable[[FindingState, Event, datetime], _Changes]] = {
+    Action.ACCEPT: _accepted,
+    Action.REJECT: _no_change,
+    Action.ASSIGN: _assigned,
+    Action.EXTEND: _new_deadline,
+    Action.RECTIFY: _rectified,
+    Action.VERIFY_PASS: _closed,
+    Action.VERIFY_FAIL: _sent_back,
+    Action.REOPEN: _reopened,
+    Action.ESCALATE: _escalated,
+}
+
+
+def apply(finding: FindingState | None, event: Event) -> FindingState:
+    """The finding after one more event; raises ValueError when the event cannot follow (wrong state, bad data).
+
+    Only the transition and the fields the projection needs are checked here: roles, jurisdictions and time limits
+    were judged by decide() when the command was accepted.
+    """
+    action = _as_enum(Action, event.action)
+    if action is None:
+        raise ValueError(f"event {event.event_id}: unknown action {_show(event.action)}")
+    if not isinstance(event.payload, Mapping):
+        raise ValueError(f"event {event.event_id}: the payload is not a mapping")
+    if finding is not None and event.finding_id != finding.finding_id:
+        raise ValueError(f"event {event.event_id} belongs to finding {event.finding_id}, not {finding.finding_id}")
+    if not _state_allows(finding, action):
+        raise ValueError(f"event {event.event_id}: {action} cannot follow state {_current_state(finding) or 'none'}")
+    at = _as_utc(event.at)
+    if finding is None:
+        return _start(event, action, at)
+    changes = _PROJECTORS[action](finding, event, at)
+    return replace(
+        finding,
+        state=_RULES[action].target or finding.state,
+        ledger_number=finding.ledger_number or _read_optional_text(event.payload, "ledger_number"),
+        event_count=finding.event_count + 1,
+        last_event_id=event.event_id,
+        **changes,
+    )
+
+
+def project(events: Iterable[Event]) -> FindingState:
+    """Fold a finding's events, oldest first; raises ValueError on no events, a repeated event or an illegal step."""
+    finding: FindingState | None = None
+    seen: set[str] = set()
+    for event in events:
+        if event.event_id in seen:
+            raise ValueError(f"event {event.event_id} appears twice")
+        seen.add(event.event_id)
+        finding = apply(finding, event)
+    if finding is None:
+        raise ValueError("a finding needs at least one event")
+    return finding
