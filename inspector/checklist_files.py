@@ -1,0 +1,75 @@
+"""Reading checklist files from disk (size limit, encoding) into validated Checklist objects."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from inspector.core.checklist import Checklist
+from inspector.core.checklist_loader import ChecklistError, ChecklistProblem, parse_checklist
+
+MAX_FILE_BYTES = 2 * 1024 * 1024
+PATTERNS = ("*.yaml", "*.yml")
+
+
+def display_name(path: Path) -> str:
+    """A short name for messages: relative to the working folder when inside it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def load_checklist_file(path: Path) -> Checklist:
+    """Read and validate one file; raise ChecklistError (with file:line problems) when it is unusable."""
+    name = display_name(path)
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise _single(name, f"the file is too large ({size} bytes; at most {MAX_FILE_BYTES})")
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise _single(name, f"cannot read the file: {exc.strerror or exc}") from exc
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise _single(name, "the file is not UTF-8 text (save it as UTF-8)", line) from exc
+    return parse_checklist(text, name)
+
+
+def check_file(path: Path) -> list[str]:
+    """Every problem of one file as `file:line: message` lines; empty when the file is valid."""
+    try:
+        load_checklist_file(path)
+    except ChecklistError as exc:
+        return [str(p) for p in exc.problems]
+    return []
+
+
+def checklist_paths(folder: Path) -> list[Path]:
+    """The checklist files directly inside a folder, sorted by name."""
+    return sorted({p for pattern in PATTERNS for p in folder.glob(pattern) if p.is_file()})
+
+
+def load_checklist_folder(folder: Path) -> tuple[list[Checklist], list[str]]:
+    """Every valid checklist in a folder, plus one message per problem in the others (and duplicate ids)."""
+    checklists: list[Checklist] = []
+    problems: list[str] = []
+    seen: dict[str, str] = {}
+    for path in checklist_paths(folder):
+        try:
+            checklist = load_checklist_file(path)
+        except ChecklistError as exc:
+            problems.extend(str(p) for p in exc.problems)
+            continue
+        if checklist.key in seen:
+            where = display_name(path)
+            problems.append(f"{where}:1: checklist {checklist.key} is also defined in {seen[checklist.key]}")
+            continue
+        seen[checklist.key] = display_name(path)
+        checklists.append(checklist)
+    return checklists, problems
+
+
+def _single(name: str, message: str, line: int = 1) -> ChecklistError:
+    return ChecklistError([ChecklistProblem(name, line, "", message)])
