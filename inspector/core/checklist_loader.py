@@ -16,6 +16,7 @@ from inspector.core.checklist_schema import FORMAT, RESPONSE_TYPES, SCHEMA
 MAX_NODES = 100_000  # guards against alias expansion ("billion laughs") and absurdly large files
 
 Path = tuple[str | int, ...]
+_PLAIN_COLLECTION_TAGS = ("tag:yaml.org,2002:map", "tag:yaml.org,2002:seq")
 _SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _VALIDATOR = jsonschema.Draft202012Validator(SCHEMA)
 _PATTERN_HINTS = {
@@ -61,16 +62,28 @@ class _Tree:
         self.lines: dict[Path, int] = {}
         self.problems: list[ChecklistProblem] = []
         self._nodes = 0
+        self._deferred: list[tuple[Path, int, str]] = []
         self._constructor = yaml.constructor.SafeConstructor()
 
     def problem(self, line: int, message: str, context: str = "") -> None:
         self.problems.append(ChecklistProblem(self.filename, line, context, message))
+
+    def structure_problem(self, path: Path, line: int, message: str) -> None:
+        """A problem found while building, whose context is named once the whole document is built."""
+        self._deferred.append((path, line, message))
+
+    def name_deferred(self, data: Any) -> None:
+        for path, line, message in self._deferred:
+            self.problem(line, message, describe(path, data))
 
     def build(self, node: yaml.Node, path: Path) -> Any:
         self._nodes += 1
         if self._nodes > MAX_NODES:
             raise _TooLargeError
         self.lines.setdefault(path, node.start_mark.line + 1)
+        if not isinstance(node, yaml.ScalarNode) and node.tag not in _PLAIN_COLLECTION_TAGS:
+            self.structure_problem(path, node.start_mark.line + 1, f"unsupported tag {node.tag}")
+            return None
         if isinstance(node, yaml.MappingNode):
             return self._mapping(node, path)
         if isinstance(node, yaml.SequenceNode):
@@ -81,15 +94,15 @@ class _Tree:
         result: dict[str, Any] = {}
         for key_node, value_node in node.value:
             line = key_node.start_mark.line + 1
-            key = self._scalar(key_node, path) if isinstance(key_node, yaml.ScalarNode) else None
             if key_node.tag == "tag:yaml.org,2002:merge":
-                self.problem(line, "merge keys (<<) are not supported; write the fields out", describe(path, {}))
+                self.structure_problem(path, line, "merge keys (<<) are not supported; write the fields out")
                 continue
+            key = self._scalar(key_node, path) if isinstance(key_node, yaml.ScalarNode) else None
             if not isinstance(key, str):
-                self.problem(line, "keys must be plain text", describe(path, {}))
+                self.structure_problem(path, line, "keys must be plain text")
                 continue
             if key in result:
-                self.problem(line, f'duplicate key "{key}"', describe(path, {}))
+                self.structure_problem(path, line, f'duplicate key "{key}"')
                 continue
             self.lines[(*path, key)] = line
             result[key] = self.build(value_node, (*path, key))
@@ -99,7 +112,7 @@ class _Tree:
         try:
             return self._constructor.construct_object(node, deep=True)
         except yaml.constructor.ConstructorError as exc:
-            self.problem(node.start_mark.line + 1, f"unsupported value ({exc.problem})", describe(path, {}))
+            self.structure_problem(path, node.start_mark.line + 1, f"unsupported value ({exc.problem})")
             return None
 
 
@@ -147,6 +160,7 @@ def _compose(text: str, tree: _Tree) -> dict[str, Any] | None:
     except _TooLargeError:
         tree.problem(1, f"the document is too large (more than {MAX_NODES} values, or aliases expanding)")
         return None
+    tree.name_deferred(data)
     return data
 
 
@@ -370,7 +384,9 @@ def _check_scoring(data: dict[str, Any], tree: _Tree) -> None:
             if field in scoring:
                 problem(field, f'"{field}" only applies to the deduction method')
         return
-    sections = {s["id"]: s for s in data["sections"]}
+    sections: dict[str, dict[str, Any]] = {}
+    for section in data["sections"]:
+        sections.setdefault(section["id"], section)
     basis = scoring.get("outcome_section")
     if basis is not None and basis not in sections:
         problem("outcome_section", f'outcome_section "{basis}" is not a section of this list')

@@ -55,6 +55,6 @@ def uuid7_millis(value: uuid.UUID | str) -> int:
 def is_uuid(text: str) -> bool:
     """Whether text is a canonical UUID string (any version)."""
     try:
-        return str(uuid.UUID(text)) == text.lower()
+        return str(uuid.UUID(text)) == text
     except (ValueError, AttributeError, TypeError):
         return False

@@ -85,6 +85,8 @@ def parse_code(text: str) -> JurisdictionCode:
     and a lower part that is set while a higher one is zero (e.g. a grid without a community).
     """
     raw = str(text).strip()
+    if not raw:
+        raise JurisdictionCodeError("jurisdiction code is empty")
     if not raw.isascii() or not raw.isdigit():
         raise JurisdictionCodeError(f"jurisdiction code {raw!r}: only digits are allowed")
     if len(raw) not in _PART_ENDS:
