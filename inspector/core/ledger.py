@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
@@ -276,7 +275,7 @@ def _check_location(value: Any, ctx: _Context) -> str | None:
 def _coordinate_problem(value: Any, name: str, bound: int) -> str | None:
     if isinstance(value, bool) or not isinstance(value, int | float):
         return f"{name} 必须是数字 ({name} must be a number)"
-    if not (math.isfinite(value) and -bound <= value <= bound):
+    if not -bound <= value <= bound:  # also false for NaN
         return f"{name} 超出范围 ±{bound} ({name} must lie within ±{bound})"
     return None
 
