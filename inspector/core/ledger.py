@@ -179,7 +179,7 @@ class Decision:
 # --------------------------------------------------------------------------------------------------------------
 
 _SHA256 = re.compile(r"[0-9a-f]{64}")
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 @dataclass(frozen=True)
@@ -202,6 +202,10 @@ def _text(limit: int) -> _FieldCheck:
         return None
 
     return check
+
+
+_LONG = _text(LONG_TEXT_MAX)
+_SHORT = _text(SHORT_TEXT_MAX)
 
 
 def _enum_check(kind: type[StrEnum], labels: Mapping[Any, str]) -> _FieldCheck:
@@ -266,7 +270,7 @@ def _check_location(value: Any, ctx: _Context) -> str | None:
         if problem:
             return problem
     if not _is_blank(address):
-        problem = _text(LONG_TEXT_MAX)(address, ctx)
+        problem = _LONG(address, ctx)
         if problem:
             return f"address {problem}"
     return None
@@ -280,12 +284,10 @@ def _coordinate_problem(value: Any, name: str, bound: int) -> str | None:
     return None
 
 
-_LONG = _text(LONG_TEXT_MAX)
-_SHORT = _text(SHORT_TEXT_MAX)
 _SEVERITY = _enum_check(Severity, SEVERITY_LABELS)
 _LEVEL = _enum_check(EscalationLevel, ESCALATION_LABELS)
 
-Need = Literal["always", "major", "optional"]
+_Need = Literal["always", "major", "optional"]
 
 
 @dataclass(frozen=True)
@@ -294,7 +296,7 @@ class _Field:
 
     name: str
     check: _FieldCheck
-    need: Need = "always"
+    need: _Need = "always"
 
     def required_for(self, severity: Severity | None) -> bool:
         return self.need == "always" or (self.need == "major" and severity == Severity.MAJOR)

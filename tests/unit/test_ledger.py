@@ -702,7 +702,9 @@ def test_a_payload_that_is_not_a_mapping_is_refused_clearly(payload: Any) -> Non
 # --------------------------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("deadline", ["2026/03/10", "2026-02-30", "20260310", "2026-W11-2", "next week", 20260310])
+@pytest.mark.parametrize(
+    "deadline", ["2026/03/10", "2026-02-30", "20260310", "2026-W11-2", "２０２６-03-10", "next week", 20260310]
+)
 @pytest.mark.parametrize("action", ["assign", "extend", "reopen", "verify_fail"])
 def test_deadlines_must_be_iso_dates(action: str, deadline: Any) -> None:
     finding = finding_for(action)
