@@ -1,0 +1,216 @@
+"""The data folder (database, photos, temp files) and its SQLite connections: pragmas, transactions, migrations."""
+
+from __future__ import annotations
+
+import contextlib
+import shutil
+import sqlite3
+import threading
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlite_utils import Database
+
+from inspector.store.errors import DatabaseDamagedError, DataFolderError, NewerDatabaseError
+from inspector.store.schema import STEPS, MigrationStep, build_migrations
+
+DB_FILENAME = "inspector.db"
+BUSY_TIMEOUT_SECONDS = 15.0
+PHOTO_EXT = ".jpg"
+
+# Serialises opening (and migrating) within one process; connections themselves are per thread.
+_OPEN_LOCK = threading.Lock()
+
+
+@dataclass(frozen=True)
+class DataFolder:
+    """The layout of one data folder. Immutable, so it can be shared between threads."""
+
+    root: Path
+
+    @property
+    def db_path(self) -> Path:
+        return self.root / DB_FILENAME
+
+    @property
+    def photos_dir(self) -> Path:
+        return self.root / "photos"
+
+    @property
+    def thumbs_dir(self) -> Path:
+        return self.root / "thumbs"
+
+    @property
+    def originals_dir(self) -> Path:
+        return self.root / "originals"
+
+    @property
+    def tmp_dir(self) -> Path:
+        return self.root / "tmp"
+
+    @property
+    def logs_dir(self) -> Path:
+        return self.root / "logs"
+
+    @property
+    def backups_dir(self) -> Path:
+        return self.root / "backups"
+
+    def photo_path(self, sha256: str) -> Path:
+        """Where the stored (sync) copy of a photo lives: photos/ab/<sha256>.jpg."""
+        return self.photos_dir / sha256[:2] / f"{sha256}{PHOTO_EXT}"
+
+    def thumb_path(self, sha256: str) -> Path:
+        """Where the thumbnail of a photo lives: thumbs/ab/<sha256>.jpg."""
+        return self.thumbs_dir / sha256[:2] / f"{sha256}{PHOTO_EXT}"
+
+    def original_path(self, sha256: str, ext: str) -> Path:
+        """Where the untouched original of a photo lives, named by the stored copy's hash."""
+        return self.originals_dir / sha256[:2] / f"{sha256}{ext}"
+
+    def connect(self) -> Database:
+        """A new connection for the calling thread (SQLite connections must not cross threads)."""
+        return connect(self.db_path)
+
+
+def connect(db_path: Path) -> Database:
+    """Open a connection with the pragmas every connection needs: foreign keys on, full sync, a busy timeout."""
+    try:
+        conn = sqlite3.connect(str(db_path), timeout=BUSY_TIMEOUT_SECONDS)
+        db = Database(conn, execute_plugins=False)
+        db.execute("PRAGMA foreign_keys = ON")
+        db.execute("PRAGMA synchronous = FULL")
+    except sqlite3.DatabaseError as exc:
+        raise DatabaseDamagedError(str(db_path), str(exc)) from exc
+    return db
+
+
+@contextlib.contextmanager
+def transaction(db: Database) -> Iterator[Database]:
+    """One write transaction (BEGIN IMMEDIATE, so concurrent writers queue instead of failing mid-way).
+
+    Nested use becomes a savepoint of the outer transaction.
+    """
+    if db.conn.in_transaction:
+        with db.atomic():
+            yield db
+        return
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        yield db
+    except BaseException:
+        db.rollback()
+        raise
+    try:
+        db.execute("COMMIT")
+    except BaseException:
+        db.rollback()
+        raise
+
+
+def open_data_folder(root: str | Path, steps: Sequence[MigrationStep] = STEPS) -> DataFolder:
+    """Prepare a data folder for use: create its layout, clean temp files, migrate the database, make the device id.
+
+    Raises NewerDatabaseError for a database from a newer app, DatabaseDamagedError for an unreadable one and
+    DataFolderError when the folder cannot be created.
+    """
+    folder = DataFolder(Path(root).expanduser().resolve())
+    with _OPEN_LOCK:
+        _create_layout(folder)
+        clean_temp_files(folder)
+        db = folder.connect()
+        try:
+            _check_readable(db, folder.db_path)
+            db.enable_wal()
+            migrate(db, folder, steps)
+            from inspector.store import settings
+
+            settings.ensure_device_id(db)
+        except sqlite3.DatabaseError as exc:
+            raise DatabaseDamagedError(str(folder.db_path), str(exc)) from exc
+        finally:
+            db.close()
+    return folder
+
+
+def _create_layout(folder: DataFolder) -> None:
+    try:
+        for path in (
+            folder.root,
+            folder.photos_dir,
+            folder.thumbs_dir,
+            folder.originals_dir,
+            folder.tmp_dir,
+            folder.logs_dir,
+        ):
+            path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise DataFolderError(str(folder.root), exc.strerror or str(exc)) from exc
+
+
+def clean_temp_files(folder: DataFolder) -> int:
+    """Remove everything under tmp/ (left by an interrupted write); returns how many entries were removed."""
+    removed = 0
+    if not folder.tmp_dir.is_dir():
+        return 0
+    for entry in folder.tmp_dir.iterdir():
+        if entry.is_dir() and not entry.is_symlink():
+            shutil.rmtree(entry, ignore_errors=True)
+        else:
+            entry.unlink(missing_ok=True)
+        removed += 1
+    return removed
+
+
+def _check_readable(db: Database, path: Path) -> None:
+    """Fail early with a clear message when the file is not a SQLite database at all."""
+    try:
+        db.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except sqlite3.DatabaseError as exc:
+        raise DatabaseDamagedError(str(path), str(exc)) from exc
+
+
+def schema_version(db: Database) -> int:
+    """The schema version recorded in the database (PRAGMA user_version); 0 for a new file."""
+    return int(db.execute("PRAGMA user_version").fetchone()[0])
+
+
+def migrate(db: Database, folder: DataFolder, steps: Sequence[MigrationStep] = STEPS) -> int:
+    """Apply pending migrations in order, copying the file first if it already holds data; returns the version."""
+    migrations = build_migrations(steps)
+    known = [name for name, _ in steps]
+    applied = [migration.name for migration in migrations.applied(db)]
+    found_version = max(schema_version(db), len(applied))
+    if found_version > len(known) or any(name not in known for name in applied):
+        raise NewerDatabaseError(found_version, len(known), str(folder.db_path))
+    if not applied and _has_user_tables(db):
+        raise DatabaseDamagedError(str(folder.db_path), "no schema history (not an Inspector database)")
+    if len(applied) == len(known):
+        return len(known)
+    if applied:
+        copy_database(db, _pre_migration_copy_path(folder, len(applied)))
+    migrations.apply(db)
+    db.execute(f"PRAGMA user_version = {len(known)}")
+    return len(known)
+
+
+def _has_user_tables(db: Database) -> bool:
+    return bool([name for name in db.table_names() if not name.startswith("sqlite_")])
+
+
+def _pre_migration_copy_path(folder: DataFolder, version: int) -> Path:
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    return folder.backups_dir / f"inspector-schema{version}-{stamp}.db"
+
+
+def copy_database(db: Database, destination: Path) -> Path:
+    """A consistent copy of the live database through the SQLite backup API (safe while others write)."""
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    target = sqlite3.connect(str(destination))
+    try:
+        db.conn.backup(target)
+    finally:
+        target.close()
+    return destination

@@ -1,0 +1,18 @@
+"""JSON text as stored in the database: compact, UTF-8 kept readable (Chinese is not escaped)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+
+def dumps(value: Any) -> str:
+    """Serialise a value for a TEXT column."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+
+
+def loads(text: str | None, default: Any = None) -> Any:
+    """Parse a TEXT column; None (SQL NULL) gives the default."""
+    if text is None:
+        return default
+    return json.loads(text)

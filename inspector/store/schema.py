@@ -1,0 +1,231 @@
+"""The client database schema as ordered sqlite-utils migrations; the schema version is the count applied."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+MIGRATION_SET = "inspector"
+
+MigrationStep = tuple[str, Callable[[Database], None]]
+
+# Each statement runs on its own inside the migration's transaction (executescript would commit early).
+_INITIAL_SCHEMA: tuple[str, ...] = (
+    """CREATE TABLE settings (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    )""",
+    """CREATE TABLE jurisdictions (
+        code TEXT PRIMARY KEY CHECK (length(code) = 15),
+        name TEXT NOT NULL,
+        parent_code TEXT,
+        level INTEGER NOT NULL CHECK (level BETWEEN 1 AND 4),
+        updated_at TEXT NOT NULL
+    )""",
+    "CREATE INDEX idx_jurisdictions_parent ON jurisdictions (parent_code)",
+    """CREATE TABLE checklists (
+        id TEXT NOT NULL,
+        version TEXT NOT NULL,
+        title TEXT NOT NULL,
+        subject_kinds TEXT NOT NULL DEFAULT '[]',
+        source_format TEXT NOT NULL CHECK (source_format IN ('yaml', 'json')),
+        source_text TEXT NOT NULL,
+        source_sha256 TEXT NOT NULL,
+        origin TEXT NOT NULL CHECK (origin IN ('shipped', 'server')),
+        cached_at TEXT NOT NULL,
+        PRIMARY KEY (id, version)
+    )""",
+    """CREATE TABLE subjects (
+        id TEXT PRIMARY KEY,
+        kind TEXT NOT NULL CHECK (kind IN ('street_front_unit', 'back_street', 'site')),
+        code TEXT,
+        name TEXT NOT NULL CHECK (length(trim(name)) > 0),
+        address TEXT,
+        jurisdiction TEXT,
+        responsible_person TEXT,
+        phone TEXT,
+        extra TEXT NOT NULL DEFAULT '{}',
+        location_lat REAL CHECK (location_lat IS NULL OR location_lat BETWEEN -90 AND 90),
+        location_lon REAL CHECK (location_lon IS NULL OR location_lon BETWEEN -180 AND 180),
+        active INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1)),
+        version INTEGER NOT NULL DEFAULT 1,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        sync_state TEXT NOT NULL DEFAULT 'pending' CHECK (sync_state IN ('pending', 'synced', 'conflict'))
+    )""",
+    "CREATE INDEX idx_subjects_kind ON subjects (kind)",
+    "CREATE INDEX idx_subjects_code ON subjects (code)",
+    "CREATE INDEX idx_subjects_jurisdiction ON subjects (jurisdiction)",
+    "CREATE INDEX idx_subjects_updated_at ON subjects (updated_at)",
+    "CREATE INDEX idx_subjects_sync_state ON subjects (sync_state)",
+    """CREATE TABLE inspections (
+        id TEXT PRIMARY KEY,
+        checklist_id TEXT NOT NULL,
+        checklist_version TEXT NOT NULL,
+        subject_id TEXT NOT NULL REFERENCES subjects (id),
+        jurisdiction TEXT,
+        inspector_id TEXT NOT NULL,
+        status TEXT NOT NULL DEFAULT 'draft' CHECK (status IN ('draft', 'finished')),
+        started_at TEXT NOT NULL,
+        finished_at TEXT,
+        location_lat REAL CHECK (location_lat IS NULL OR location_lat BETWEEN -90 AND 90),
+        location_lon REAL CHECK (location_lon IS NULL OR location_lon BETWEEN -180 AND 180),
+        location_accuracy_m REAL,
+        notes TEXT NOT NULL DEFAULT '',
+        score REAL,
+        max_score REAL,
+        passed INTEGER,
+        outcome TEXT,
+        updated_at TEXT NOT NULL,
+        sync_state TEXT NOT NULL DEFAULT 'local' CHECK (sync_state IN ('local', 'pending', 'synced', 'conflict')),
+        FOREIGN KEY (checklist_id, checklist_version) REFERENCES checklists (id, version)
+    )""",
+    "CREATE INDEX idx_inspections_status ON inspections (status)",
+    "CREATE INDEX idx_inspections_subject ON inspections (subject_id)",
+    "CREATE INDEX idx_inspections_updated_at ON inspections (updated_at)",
+    "CREATE INDEX idx_inspections_jurisdiction ON inspections (jurisdiction)",
+    "CREATE INDEX idx_inspections_checklist ON inspections (checklist_id, checklist_version)",
+    """CREATE TABLE responses (
+        inspection_id TEXT NOT NULL REFERENCES inspections (id) ON DELETE CASCADE,
+        item_id TEXT NOT NULL,
+        result TEXT CHECK (result IS NULL OR result IN ('pass', 'fail', 'na')),
+        value TEXT,
+        occurrences INTEGER NOT NULL DEFAULT 1 CHECK (occurrences >= 1),
+        note TEXT NOT NULL DEFAULT '',
+        updated_at TEXT NOT NULL,
+        PRIMARY KEY (inspection_id, item_id)
+    )""",
+    """CREATE TABLE findings (
+        id TEXT PRIMARY KEY,
+        state TEXT NOT NULL,
+        jurisdiction TEXT,
+        severity TEXT,
+        category TEXT,
+        description TEXT NOT NULL DEFAULT '',
+        subject_id TEXT,
+        inspection_id TEXT REFERENCES inspections (id),
+        item_id TEXT,
+        ledger_number TEXT,
+        deadline TEXT,
+        responsible_unit TEXT,
+        escalation TEXT,
+        reported_by TEXT,
+        reported_at TEXT,
+        closed_at TEXT,
+        projection TEXT NOT NULL,
+        confirmed_projection TEXT,
+        has_pending INTEGER NOT NULL DEFAULT 0 CHECK (has_pending IN (0, 1)),
+        has_conflict INTEGER NOT NULL DEFAULT 0 CHECK (has_conflict IN (0, 1)),
+        updated_at TEXT NOT NULL
+    )""",
+    "CREATE INDEX idx_findings_state ON findings (state)",
+    "CREATE INDEX idx_findings_deadline ON findings (deadline)",
+    "CREATE INDEX idx_findings_subject ON findings (subject_id)",
+    "CREATE INDEX idx_findings_jurisdiction ON findings (jurisdiction)",
+    "CREATE INDEX idx_findings_updated_at ON findings (updated_at)",
+    "CREATE INDEX idx_findings_inspection ON findings (inspection_id)",
+    "CREATE INDEX idx_findings_pending ON findings (has_pending, has_conflict)",
+    """CREATE TABLE finding_events (
+        event_id TEXT PRIMARY KEY,
+        finding_id TEXT NOT NULL REFERENCES findings (id),
+        action TEXT NOT NULL,
+        actor_id TEXT NOT NULL,
+        at TEXT NOT NULL,
+        payload TEXT NOT NULL DEFAULT '{}',
+        base_state TEXT,
+        origin TEXT NOT NULL CHECK (origin IN ('local', 'server')),
+        sync_state TEXT NOT NULL CHECK (sync_state IN ('pending', 'acknowledged', 'conflict', 'rejected')),
+        reason TEXT,
+        server_seq INTEGER,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    )""",
+    "CREATE INDEX idx_finding_events_finding ON finding_events (finding_id, at)",
+    "CREATE INDEX idx_finding_events_sync_state ON finding_events (sync_state)",
+    """CREATE TABLE photos (
+        sha256 TEXT PRIMARY KEY CHECK (length(sha256) = 64),
+        bytes INTEGER NOT NULL CHECK (bytes > 0),
+        width INTEGER NOT NULL CHECK (width > 0),
+        height INTEGER NOT NULL CHECK (height > 0),
+        taken_at TEXT,
+        gps_lat REAL CHECK (gps_lat IS NULL OR gps_lat BETWEEN -90 AND 90),
+        gps_lon REAL CHECK (gps_lon IS NULL OR gps_lon BETWEEN -180 AND 180),
+        original_name TEXT,
+        orientation INTEGER NOT NULL DEFAULT 1,
+        source_format TEXT,
+        source_sha256 TEXT,
+        has_original INTEGER NOT NULL DEFAULT 0 CHECK (has_original IN (0, 1)),
+        original_ext TEXT,
+        imported_at TEXT NOT NULL,
+        uploaded INTEGER NOT NULL DEFAULT 0 CHECK (uploaded IN (0, 1))
+    )""",
+    "CREATE INDEX idx_photos_source ON photos (source_sha256)",
+    "CREATE INDEX idx_photos_uploaded ON photos (uploaded)",
+    """CREATE TABLE photo_links (
+        photo_sha256 TEXT NOT NULL REFERENCES photos (sha256),
+        owner_kind TEXT NOT NULL CHECK (owner_kind IN ('inspection', 'finding', 'finding_event', 'subject')),
+        owner_id TEXT NOT NULL,
+        item_id TEXT NOT NULL DEFAULT '',
+        role TEXT NOT NULL CHECK (role IN ('evidence', 'before', 'after')),
+        created_at TEXT NOT NULL,
+        PRIMARY KEY (photo_sha256, owner_kind, owner_id, item_id, role)
+    )""",
+    "CREATE INDEX idx_photo_links_owner ON photo_links (owner_kind, owner_id)",
+    """CREATE TABLE outbox (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        change_id TEXT NOT NULL UNIQUE,
+        kind TEXT NOT NULL
+            CHECK (kind IN ('subject.create', 'subject.update', 'inspection.submit', 'ledger.command')),
+        entity_id TEXT NOT NULL,
+        payload TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        last_error TEXT,
+        last_attempt_at TEXT,
+        state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'retry_later'))
+    )""",
+    "CREATE INDEX idx_outbox_state ON outbox (state, seq)",
+    "CREATE INDEX idx_outbox_entity ON outbox (entity_id)",
+    """CREATE TABLE sync_cursors (
+        feed TEXT PRIMARY KEY,
+        cursor INTEGER NOT NULL DEFAULT 0,
+        updated_at TEXT NOT NULL
+    )""",
+    """CREATE TABLE conflicts (
+        id TEXT PRIMARY KEY,
+        change_id TEXT NOT NULL UNIQUE,
+        kind TEXT NOT NULL,
+        entity_id TEXT NOT NULL,
+        local_payload TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('conflict', 'rejected')),
+        code TEXT NOT NULL,
+        message TEXT NOT NULL DEFAULT '',
+        server_current TEXT,
+        created_at TEXT NOT NULL,
+        resolved_at TEXT,
+        resolution TEXT CHECK (resolution IS NULL OR resolution IN ('reapplied', 'dropped'))
+    )""",
+    "CREATE INDEX idx_conflicts_open ON conflicts (resolved_at)",
+    "CREATE INDEX idx_conflicts_entity ON conflicts (entity_id)",
+)
+
+
+def _initial_schema(db: Database) -> None:
+    """Every table of the first release."""
+    for statement in _INITIAL_SCHEMA:
+        db.execute(statement)
+
+
+# The schema's history, oldest first. Append new steps; never edit or reorder a released one.
+STEPS: tuple[MigrationStep, ...] = (("0001_initial", _initial_schema),)
+
+
+def build_migrations(steps: Sequence[MigrationStep] = STEPS) -> Migrations:
+    """A sqlite-utils migration set holding the given steps in order."""
+    migrations = Migrations(MIGRATION_SET)
+    for name, function in steps:
+        migrations(name=name)(function)
+    return migrations
