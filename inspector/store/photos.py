@@ -1,0 +1,721 @@
+"""The photo pipeline: check, orient, downscale and re-encode an image, address it by SHA-256, store it atomically.
+
+Safe to call from worker threads: the only shared state is immutable settings and the once-registered HEIF opener;
+each thread passes its own database connection.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import struct
+import zlib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any, Literal
+
+import pillow_heif
+from PIL import Image, ImageFile, UnidentifiedImageError
+from sqlite_utils import Database
+
+from inspector.core.clock import SHANGHAI, now_iso, to_iso
+from inspector.store.database import DataFolder, transaction
+from inspector.store.errors import RecordNotFoundError, StoreError
+from inspector.store.files import sha256_bytes, sha256_file, write_atomic
+
+pillow_heif.register_heif_opener()  # once, at import (the import lock makes this thread-safe)
+
+OwnerKind = Literal["inspection", "finding", "finding_event", "subject"]
+Role = Literal["evidence", "before", "after"]
+
+# Pillow format name → extension for a kept original. MPO is how Pillow names many phone JPEGs.
+ACCEPTED_FORMATS: dict[str, str] = {"JPEG": ".jpg", "MPO": ".jpg", "PNG": ".png", "HEIF": ".heic", "WEBP": ".webp"}
+_SIGNATURES: tuple[tuple[int, bytes], ...] = (
+    (0, b"\xff\xd8\xff"),
+    (0, b"\x89PNG\r\n\x1a\n"),
+    (8, b"WEBP"),
+    (4, b"ftypheic"),
+    (4, b"ftypheix"),
+    (4, b"ftypmif1"),
+    (4, b"ftyphevc"),
+    (4, b"ftypmsf1"),
+)
+_DECODE_ERRORS = (OSError, SyntaxError, ValueError, EOFError, IndexError, TypeError, struct.error, zlib.error)
+
+# Modes whose ICC profile still describes the pixels after conversion to RGB (a CMYK or grey profile would not).
+_ICC_KEEPING_MODES = frozenset({"RGB", "RGBA", "RGBX", "P"})
+
+_TAG_ORIENTATION = 0x0112
+_TAG_DATETIME = 0x0132
+_TAG_MAKE = 0x010F
+_TAG_MODEL = 0x0110
+_IFD_EXIF = 0x8769
+_IFD_GPS = 0x8825
+_TAG_DATETIME_ORIGINAL = 0x9003
+_TAG_OFFSET_TIME_ORIGINAL = 0x9011
+_TRANSPOSE = {
+    2: Image.Transpose.FLIP_LEFT_RIGHT,
+    3: Image.Transpose.ROTATE_180,
+    4: Image.Transpose.FLIP_TOP_BOTTOM,
+    5: Image.Transpose.TRANSPOSE,
+    6: Image.Transpose.ROTATE_270,
+    7: Image.Transpose.TRANSVERSE,
+    8: Image.Transpose.ROTATE_90,
+}
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Errors
+# --------------------------------------------------------------------------------------------------------------
+
+
+class PhotoError(StoreError):
+    """A file that cannot become a photo; nothing was stored. `str()` is "中文 / English" and names the file."""
+
+    code = "photo_error"
+
+    def __init__(self, path: str | Path, message_zh: str, message_en: str) -> None:
+        name = Path(path).name
+        super().__init__(f"照片「{name}」{message_zh}", f"photo {name!r}: {message_en}")
+        self.path = str(path)
+
+
+class PhotoUnreadableError(PhotoError):
+    code = "unreadable"
+
+
+class EmptyPhotoFileError(PhotoError):
+    code = "empty"
+
+
+class PhotoFileTooLargeError(PhotoError):
+    code = "file_too_large"
+
+
+class NotAnImageError(PhotoError):
+    code = "not_an_image"
+
+
+class UnsupportedImageFormatError(PhotoError):
+    code = "unsupported_format"
+
+
+class CorruptImageError(PhotoError):
+    code = "corrupt"
+
+
+class ImageTooLargeError(PhotoError):
+    """Too many pixels or too long a side: a decompression bomb or an image no camera makes."""
+
+    code = "too_many_pixels"
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Settings and results
+# --------------------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PhotoSettings:
+    """Limits and output parameters of the pipeline."""
+
+    max_edge: int = 2560
+    jpeg_quality: int = 85
+    thumb_edge: int = 320
+    thumb_quality: int = 80
+    max_file_bytes: int = 50 * 1024 * 1024
+    max_pixels: int = 64_000_000  # below Pillow's own bomb warning (~89 MP), above any 50 MP phone
+    max_side: int = 20_000
+    keep_original: bool = False
+
+
+DEFAULT_SETTINGS = PhotoSettings()
+
+
+@dataclass(frozen=True)
+class PhotoLink:
+    """What a photo is attached to, and as what."""
+
+    owner_kind: OwnerKind
+    owner_id: str
+    role: Role = "evidence"
+    item_id: str = ""
+
+
+@dataclass(frozen=True)
+class PhotoMetadata:
+    """What the camera said about the picture (values it got wrong are dropped, with a warning)."""
+
+    taken_at: str | None = None
+    gps_lat: float | None = None
+    gps_lon: float | None = None
+    orientation: int = 1
+    make: str | None = None
+    model: str | None = None
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Photo:
+    """A stored photo, as its row says."""
+
+    sha256: str
+    bytes: int
+    width: int
+    height: int
+    taken_at: str | None
+    gps_lat: float | None
+    gps_lon: float | None
+    original_name: str | None
+    orientation: int
+    source_format: str | None
+    has_original: bool
+    original_ext: str | None
+    imported_at: str
+    uploaded: bool
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    """The outcome of one import: the photo, whether it was already there, and metadata warnings."""
+
+    photo: Photo
+    already_stored: bool
+    warnings: tuple[str, ...] = field(default=())
+
+
+@dataclass(frozen=True)
+class _Encoded:
+    """The pipeline's output before anything touches the disk."""
+
+    stored: bytes
+    thumbnail: bytes
+    width: int
+    height: int
+    metadata: PhotoMetadata
+    source_format: str
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Import
+# --------------------------------------------------------------------------------------------------------------
+
+
+def import_photo(
+    folder: DataFolder,
+    db: Database,
+    path: str | Path,
+    link: PhotoLink | None = None,
+    settings: PhotoSettings = DEFAULT_SETTINGS,
+    original_name: str | None = None,
+) -> ImportResult:
+    """Import one image file: files first (atomically), then the row and the optional link in one transaction.
+
+    Raises a PhotoError subclass with a clear message for anything that is not an acceptable image.
+    """
+    source = Path(path)
+    data = _read_source(source, settings)
+    source_sha = sha256_bytes(data)
+    known = _find_by_source(folder, db, source_sha)
+    if known is not None:
+        _save_link(db, known.sha256, link)
+        return ImportResult(known, already_stored=True)
+    encoded = encode_photo(data, source, settings)
+    sha = sha256_bytes(encoded.stored)
+    existed = _row_exists(db, sha)
+    _write_files(folder, sha, encoded, data if settings.keep_original else None)
+    photo = _save_row(db, sha, encoded, source_sha, original_name or source.name, settings.keep_original, link)
+    return ImportResult(photo, already_stored=existed, warnings=encoded.metadata.warnings)
+
+
+def _row_exists(db: Database, sha: str) -> bool:
+    return db.execute("SELECT 1 FROM photos WHERE sha256 = ?", [sha]).fetchone() is not None
+
+
+def _read_source(source: Path, settings: PhotoSettings) -> bytes:
+    try:
+        size = source.stat().st_size
+        if not source.is_file():
+            raise PhotoUnreadableError(source, "不是普通文件", "is not a regular file")
+        if size == 0:
+            raise EmptyPhotoFileError(source, "是空文件（0 字节）", "the file is empty (0 bytes)")
+        if size > settings.max_file_bytes:
+            raise PhotoFileTooLargeError(
+                source,
+                f"太大（{_mb(size)}，上限 {_mb(settings.max_file_bytes)}）",
+                f"the file is too large ({_mb(size)}; the limit is {_mb(settings.max_file_bytes)})",
+            )
+        with source.open("rb") as handle:
+            data = handle.read(settings.max_file_bytes + 1)
+    except FileNotFoundError as exc:
+        raise PhotoUnreadableError(source, "不存在", "the file does not exist") from exc
+    except PermissionError as exc:
+        raise PhotoUnreadableError(source, "无权读取", "permission denied") from exc
+    except OSError as exc:
+        raise PhotoUnreadableError(source, f"无法读取：{exc.strerror}", f"cannot be read: {exc.strerror}") from exc
+    if len(data) > settings.max_file_bytes:
+        raise PhotoFileTooLargeError(source, "在读取时变大，超过上限", "grew past the size limit while being read")
+    return data
+
+
+def _mb(size: int) -> str:
+    return f"{size / (1024 * 1024):.1f} MB"
+
+
+def encode_photo(data: bytes, source: Path, settings: PhotoSettings = DEFAULT_SETTINGS) -> _Encoded:
+    """Decode, check, orient, downscale and re-encode an image held in memory; no disk, no database."""
+    image = _open_checked(data, source, settings)
+    source_format = str(image.format)
+    metadata = read_metadata(image)
+    if source_format == "PNG":
+        _verify_png(data, source)
+    icc = image.info.get("icc_profile") if image.mode in _ICC_KEEPING_MODES else None
+    try:
+        pixels = _decode_capped(image, settings.max_edge)
+        if source_format != "HEIF":  # libheif has applied the rotation already
+            pixels = _apply_orientation(pixels, metadata.orientation)
+        stored = _encode_jpeg(pixels, settings.jpeg_quality, _exif_bytes(metadata), icc)
+        thumbnail = _thumbnail_bytes(pixels, settings)
+    except Image.DecompressionBombError as exc:
+        raise _too_many_pixels(source, image.size, settings) from exc
+    except _DECODE_ERRORS as exc:
+        raise CorruptImageError(source, f"已损坏或不完整：{exc}", f"the image is damaged or truncated: {exc}") from exc
+    return _Encoded(stored, thumbnail, pixels.width, pixels.height, metadata, source_format)
+
+
+def _open_checked(data: bytes, source: Path, settings: PhotoSettings) -> ImageFile.ImageFile:
+    """Open the header and check format and size before any pixel is decoded."""
+    try:
+        image = Image.open(io.BytesIO(data))
+    except Image.DecompressionBombError as exc:
+        raise ImageTooLargeError(
+            source, "像素数量过多（疑似解压炸弹）", "too many pixels (a decompression bomb?)"
+        ) from exc
+    except UnidentifiedImageError as exc:
+        if _looks_like_accepted_image(data):
+            raise CorruptImageError(source, "已损坏，无法识别", "the image is damaged and cannot be read") from exc
+        raise NotAnImageError(
+            source,
+            "不是图片文件（支持 JPEG、PNG、HEIC、WebP）",
+            "is not an image (JPEG, PNG, HEIC and WebP are accepted)",
+        ) from exc
+    except _DECODE_ERRORS as exc:
+        raise CorruptImageError(source, f"已损坏：{exc}", f"the image is damaged: {exc}") from exc
+    if image.format not in ACCEPTED_FORMATS:
+        raise UnsupportedImageFormatError(
+            source,
+            f"的格式 {image.format} 不受支持（支持 JPEG、PNG、HEIC、WebP）",
+            f"the format {image.format} is not supported (JPEG, PNG, HEIC and WebP are accepted)",
+        )
+    width, height = image.size
+    if width <= 0 or height <= 0:
+        raise CorruptImageError(source, "的尺寸无效", f"invalid dimensions {width}×{height}")
+    if width * height > settings.max_pixels or max(width, height) > settings.max_side:
+        raise _too_many_pixels(source, image.size, settings)
+    return image
+
+
+def _too_many_pixels(source: Path, size: tuple[int, int], settings: PhotoSettings) -> ImageTooLargeError:
+    width, height = size
+    megapixels = width * height / 1_000_000
+    limit = settings.max_pixels / 1_000_000
+    return ImageTooLargeError(
+        source,
+        f"尺寸过大（{width}×{height}，{megapixels:.0f} 百万像素；上限 {limit:.0f} 百万像素、单边 {settings.max_side}）",
+        f"the image is too large ({width}×{height}, {megapixels:.0f} MP; limits {limit:.0f} MP and "
+        f"{settings.max_side} px per side)",
+    )
+
+
+def _looks_like_accepted_image(data: bytes) -> bool:
+    return any(data[offset : offset + len(magic)] == magic for offset, magic in _SIGNATURES)
+
+
+def _verify_png(data: bytes, source: Path) -> None:
+    """PNG carries a CRC on every chunk; Pillow's verify() checks them all without decoding pixels."""
+    try:
+        Image.open(io.BytesIO(data)).verify()
+    except _DECODE_ERRORS as exc:
+        raise CorruptImageError(source, f"已损坏（校验失败）：{exc}", f"the PNG is damaged (checksum): {exc}") from exc
+
+
+def _decode_capped(image: ImageFile.ImageFile, max_edge: int) -> Image.Image:
+    """Decode to RGB with the longest edge at most max_edge (JPEG draft mode skips work for big photos)."""
+    if image.format in ("JPEG", "MPO") and max(image.size) > max_edge:
+        image.draft("RGB", (max_edge, max_edge))
+    image.load()
+    rgb = _to_rgb(image)
+    if max(rgb.size) > max_edge:
+        rgb.thumbnail((max_edge, max_edge), Image.Resampling.LANCZOS, reducing_gap=2.0)
+    return rgb
+
+
+def _to_rgb(image: Image.Image) -> Image.Image:
+    """RGB pixels; transparency becomes white (evidence photos are shown on paper and screens alike)."""
+    if image.mode == "RGB":
+        return image
+    if image.mode in ("I;16", "I;16B", "I;16L", "I"):
+        return image.convert("I").point(lambda value: value * (1 / 256)).convert("L").convert("RGB")
+    if image.mode in ("P", "PA", "RGBA", "LA", "La", "RGBa"):
+        rgba = image.convert("RGBA")
+        flat = Image.new("RGB", rgba.size, (255, 255, 255))
+        flat.paste(rgba, mask=rgba.getchannel("A"))
+        return flat
+    return image.convert("RGB")
+
+
+def _apply_orientation(image: Image.Image, orientation: int) -> Image.Image:
+    method = _TRANSPOSE.get(orientation)
+    return image if method is None else image.transpose(method)
+
+
+def _encode_jpeg(image: Image.Image, quality: int, exif: bytes | None, icc: bytes | None) -> bytes:
+    buffer = io.BytesIO()
+    options: dict[str, Any] = {"quality": quality}
+    if exif:
+        options["exif"] = exif
+    if icc:
+        options["icc_profile"] = icc
+    image.save(buffer, "JPEG", **options)
+    return buffer.getvalue()
+
+
+def _thumbnail_bytes(image: Image.Image, settings: PhotoSettings) -> bytes:
+    small = image.copy()
+    small.thumbnail((settings.thumb_edge, settings.thumb_edge), Image.Resampling.BICUBIC, reducing_gap=2.0)
+    return _encode_jpeg(small, settings.thumb_quality, None, None)
+
+
+def make_thumbnail(photo_file: Path, settings: PhotoSettings = DEFAULT_SETTINGS) -> bytes:
+    """A thumbnail straight from a stored JPEG, decoding at reduced scale (draft mode) so big files stay fast."""
+    with Image.open(photo_file) as image:
+        image.draft("RGB", (settings.thumb_edge, settings.thumb_edge))
+        image.load()
+        return _thumbnail_bytes(_to_rgb(image), settings)
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Metadata (EXIF)
+# --------------------------------------------------------------------------------------------------------------
+
+
+def read_metadata(image: Image.Image) -> PhotoMetadata:
+    """Taken-at (as UTC ISO), GPS (decimal degrees) and orientation; nonsense values are dropped with a warning."""
+    warnings: list[str] = []
+    try:
+        exif = image.getexif()
+        exif_ifd = dict(exif.get_ifd(_IFD_EXIF))
+        gps_ifd = dict(exif.get_ifd(_IFD_GPS))
+    except _DECODE_ERRORS:
+        return PhotoMetadata(warnings=("EXIF 信息已损坏，已忽略 / the EXIF block is damaged and was ignored",))
+    orientation = _read_orientation(image, exif.get(_TAG_ORIENTATION), warnings)
+    taken_at = _read_taken_at(
+        exif_ifd.get(_TAG_DATETIME_ORIGINAL) or exif.get(_TAG_DATETIME),
+        exif_ifd.get(_TAG_OFFSET_TIME_ORIGINAL),
+        warnings,
+    )
+    lat, lon = _read_gps(gps_ifd, warnings)
+    return PhotoMetadata(
+        taken_at=taken_at,
+        gps_lat=lat,
+        gps_lon=lon,
+        orientation=orientation,
+        make=_clean_text(exif.get(_TAG_MAKE)),
+        model=_clean_text(exif.get(_TAG_MODEL)),
+        warnings=tuple(warnings),
+    )
+
+
+def _read_orientation(image: Image.Image, value: Any, warnings: list[str]) -> int:
+    if image.format == "HEIF":
+        value = image.info.get("original_orientation", 1)
+    if value is None:
+        return 1
+    if isinstance(value, int) and 1 <= value <= 8:
+        return value
+    warnings.append(f"EXIF 方向值 {value!r} 无效，按原方向保存 / invalid EXIF orientation {value!r}, kept as is")
+    return 1
+
+
+def _clean_text(value: Any) -> str | None:
+    if not isinstance(value, str):
+        return None
+    text = value.replace("\x00", "").strip()
+    return text[:100] or None
+
+
+def _read_taken_at(value: Any, offset: Any, warnings: list[str]) -> str | None:
+    """EXIF "YYYY:MM:DD HH:MM:SS" with an optional "+08:00" offset; without one, Beijing time is assumed."""
+    text = _clean_text(value)
+    if text is None:
+        return None
+    try:
+        moment = datetime.strptime(text[:19], "%Y:%m:%d %H:%M:%S")
+        zone = _parse_offset(_clean_text(offset)) or SHANGHAI
+        if not 1990 <= moment.year <= 2100:
+            raise ValueError("year out of range")
+        return to_iso(moment.replace(tzinfo=zone))
+    except ValueError:
+        warnings.append(f"EXIF 拍摄时间 {text!r} 无效，已忽略 / invalid EXIF date {text!r} was ignored")
+        return None
+
+
+def _parse_offset(text: str | None) -> timezone | None:
+    if not text or len(text) != 6 or text[0] not in "+-" or text[3] != ":":
+        return None
+    try:
+        hours, minutes = int(text[1:3]), int(text[4:6])
+    except ValueError:
+        return None
+    if hours > 14 or minutes >= 60:
+        return None
+    delta = timedelta(hours=hours, minutes=minutes)
+    return timezone(delta if text[0] == "+" else -delta)
+
+
+def _read_gps(gps: dict[int, Any], warnings: list[str]) -> tuple[float | None, float | None]:
+    if 2 not in gps and 4 not in gps:
+        return None, None
+    lat = _degrees(gps.get(2), gps.get(1), "NS", 90)
+    lon = _degrees(gps.get(4), gps.get(3), "EW", 180)
+    if lat is None or lon is None or (lat == 0 and lon == 0):
+        warnings.append("EXIF 中的 GPS 位置无效，已忽略 / the GPS position in EXIF is invalid and was ignored")
+        return None, None
+    return lat, lon
+
+
+def _degrees(value: Any, ref: Any, refs: str, bound: float) -> float | None:
+    """Degrees/minutes/seconds rationals and an N/S or E/W reference as signed decimal degrees, or None."""
+    try:
+        degrees, minutes, seconds = (float(part) for part in value)
+    except (TypeError, ValueError, ZeroDivisionError):
+        return None
+    reference = _clean_text(ref) or refs[0]
+    if reference not in refs or not all(math.isfinite(part) and part >= 0 for part in (degrees, minutes, seconds)):
+        return None
+    if minutes >= 60 or seconds >= 60:
+        return None
+    decimal = degrees + minutes / 60 + seconds / 3600
+    if decimal > bound:
+        return None
+    return round(-decimal if reference == refs[1] else decimal, 7)
+
+
+def _exif_bytes(metadata: PhotoMetadata) -> bytes | None:
+    """EXIF for the stored copy: taken-at (Beijing time with offset), GPS, camera; orientation is already applied."""
+    exif = Image.Exif()
+    if metadata.make:
+        exif[_TAG_MAKE] = metadata.make
+    if metadata.model:
+        exif[_TAG_MODEL] = metadata.model
+    if metadata.taken_at:
+        local = datetime.fromisoformat(metadata.taken_at.replace("Z", "+00:00")).astimezone(SHANGHAI)
+        stamp = local.strftime("%Y:%m:%d %H:%M:%S")
+        exif[_TAG_DATETIME] = stamp
+        exif_ifd = exif.get_ifd(_IFD_EXIF)
+        exif_ifd[_TAG_DATETIME_ORIGINAL] = stamp
+        exif_ifd[_TAG_OFFSET_TIME_ORIGINAL] = "+08:00"
+    if metadata.gps_lat is not None and metadata.gps_lon is not None:
+        gps = exif.get_ifd(_IFD_GPS)
+        gps[0] = b"\x02\x03\x00\x00"
+        gps[1] = "N" if metadata.gps_lat >= 0 else "S"
+        gps[2] = _dms(abs(metadata.gps_lat))
+        gps[3] = "E" if metadata.gps_lon >= 0 else "W"
+        gps[4] = _dms(abs(metadata.gps_lon))
+    return exif.tobytes() if len(exif) else None
+
+
+def _dms(value: float) -> tuple[float, float, float]:
+    degrees = math.floor(value)
+    minutes = math.floor((value - degrees) * 60)
+    seconds = round((value - degrees - minutes / 60) * 3600, 4)
+    return float(degrees), float(minutes), seconds
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Files and rows
+# --------------------------------------------------------------------------------------------------------------
+
+
+def _write_files(folder: DataFolder, sha: str, encoded: _Encoded, original: bytes | None) -> None:
+    """Files before rows: the photo, its thumbnail and (optionally) the original, each written atomically."""
+    if not folder.photo_path(sha).exists():
+        write_atomic(folder, folder.photo_path(sha), encoded.stored)
+    if not folder.thumb_path(sha).exists():
+        write_atomic(folder, folder.thumb_path(sha), encoded.thumbnail)
+    if original is not None:
+        target = folder.original_path(sha, ACCEPTED_FORMATS[encoded.source_format])
+        if not target.exists():
+            write_atomic(folder, target, original)
+
+
+def _save_row(
+    db: Database,
+    sha: str,
+    encoded: _Encoded,
+    source_sha: str,
+    original_name: str | None,
+    keep_original: bool,
+    link: PhotoLink | None,
+) -> Photo:
+    meta = encoded.metadata
+    with transaction(db):
+        db.execute(
+            "INSERT OR IGNORE INTO photos (sha256, bytes, width, height, taken_at, gps_lat, gps_lon, original_name, "
+            "orientation, source_format, source_sha256, has_original, original_ext, imported_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                sha,
+                len(encoded.stored),
+                encoded.width,
+                encoded.height,
+                meta.taken_at,
+                meta.gps_lat,
+                meta.gps_lon,
+                original_name,
+                meta.orientation,
+                encoded.source_format,
+                source_sha,
+                int(keep_original),
+                ACCEPTED_FORMATS[encoded.source_format] if keep_original else None,
+                now_iso(),
+            ],
+        )
+        if keep_original:
+            db.execute(
+                "UPDATE photos SET has_original = 1, original_ext = ? WHERE sha256 = ?",
+                [ACCEPTED_FORMATS[encoded.source_format], sha],
+            )
+        _save_link(db, sha, link)
+    return get_photo(db, sha)
+
+
+def _find_by_source(folder: DataFolder, db: Database, source_sha: str) -> Photo | None:
+    """A photo already imported from the very same bytes, if its file is still in place."""
+    row = db.execute("SELECT sha256 FROM photos WHERE source_sha256 = ? LIMIT 1", [source_sha]).fetchone()
+    if row is None or not folder.photo_path(row[0]).exists():
+        return None
+    return get_photo(db, row[0])
+
+
+def _save_link(db: Database, sha: str, link: PhotoLink | None) -> None:
+    if link is None:
+        return
+    with transaction(db):
+        db.execute(
+            "INSERT OR IGNORE INTO photo_links (photo_sha256, owner_kind, owner_id, item_id, role, created_at) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            [sha, link.owner_kind, link.owner_id, link.item_id, link.role, now_iso()],
+        )
+
+
+def link_photo(db: Database, sha256: str, link: PhotoLink) -> None:
+    """Attach an already stored photo to a record."""
+    get_photo(db, sha256)
+    _save_link(db, sha256, link)
+
+
+def unlink_photo(db: Database, sha256: str, link: PhotoLink) -> None:
+    """Detach a photo from a record (the photo itself stays: photos are immutable and may be linked elsewhere)."""
+    with transaction(db):
+        db.execute(
+            "DELETE FROM photo_links WHERE photo_sha256 = ? AND owner_kind = ? AND owner_id = ? AND item_id = ? "
+            "AND role = ?",
+            [sha256, link.owner_kind, link.owner_id, link.item_id, link.role],
+        )
+
+
+def _photo(row: dict[str, Any]) -> Photo:
+    return Photo(
+        sha256=row["sha256"],
+        bytes=row["bytes"],
+        width=row["width"],
+        height=row["height"],
+        taken_at=row["taken_at"],
+        gps_lat=row["gps_lat"],
+        gps_lon=row["gps_lon"],
+        original_name=row["original_name"],
+        orientation=row["orientation"],
+        source_format=row["source_format"],
+        has_original=bool(row["has_original"]),
+        original_ext=row["original_ext"],
+        imported_at=row["imported_at"],
+        uploaded=bool(row["uploaded"]),
+    )
+
+
+def get_photo(db: Database, sha256: str) -> Photo:
+    """The stored photo with this hash."""
+    rows = list(db.query("SELECT * FROM photos WHERE sha256 = ?", [sha256]))
+    if not rows:
+        raise RecordNotFoundError("photo", sha256)
+    return _photo(rows[0])
+
+
+def photos_of(db: Database, owner_kind: OwnerKind, owner_id: str, role: Role | None = None) -> list[Photo]:
+    """The photos linked to a record (optionally in one role), oldest link first."""
+    sql = (
+        "SELECT photos.* FROM photo_links JOIN photos ON photos.sha256 = photo_links.photo_sha256 "
+        "WHERE owner_kind = ? AND owner_id = ?"
+    )
+    params: list[Any] = [owner_kind, owner_id]
+    if role is not None:
+        sql += " AND role = ?"
+        params.append(role)
+    return [_photo(row) for row in db.query(sql + " ORDER BY photo_links.created_at, photo_links.rowid", params)]
+
+
+def mark_uploaded(db: Database, sha256s: Iterable[str]) -> None:
+    """The server holds these blobs (verified by hash)."""
+    with transaction(db):
+        for sha in sha256s:
+            db.execute("UPDATE photos SET uploaded = 1 WHERE sha256 = ?", [sha])
+
+
+def not_uploaded(db: Database) -> list[str]:
+    """Hashes of photos the server does not have yet."""
+    return [row[0] for row in db.execute("SELECT sha256 FROM photos WHERE uploaded = 0 ORDER BY imported_at")]
+
+
+def ensure_thumbnail(folder: DataFolder, sha256: str, settings: PhotoSettings = DEFAULT_SETTINGS) -> Path:
+    """The thumbnail's path, made from the stored photo if it is missing (e.g. a photo that came from the server)."""
+    target = folder.thumb_path(sha256)
+    if not target.exists():
+        write_atomic(folder, target, make_thumbnail(folder.photo_path(sha256), settings))
+    return target
+
+
+def store_photo_blob(folder: DataFolder, db: Database, data: bytes, expected_sha256: str | None = None) -> Photo:
+    """Store an already-processed JPEG (from the server or a backup) under its own hash; thumbnail made here."""
+    sha = sha256_bytes(data)
+    if expected_sha256 is not None and sha != expected_sha256:
+        raise CorruptImageError(expected_sha256, "内容与其 SHA-256 不符", f"content hash {sha} does not match")
+    with Image.open(io.BytesIO(data)) as image:
+        width, height = image.size
+        metadata = read_metadata(image)
+    write_atomic(folder, folder.photo_path(sha), data)
+    ensure_thumbnail(folder, sha)
+    encoded = _Encoded(data, b"", width, height, metadata, "JPEG")
+    return _save_row(db, sha, encoded, sha, None, False, None)
+
+
+@dataclass(frozen=True)
+class PhotoFileProblem:
+    """A photo row whose file is missing or whose content no longer matches its hash."""
+
+    sha256: str
+    problem: Literal["missing", "hash_mismatch"]
+
+
+def check_photo_files(folder: DataFolder, db: Database) -> list[PhotoFileProblem]:
+    """Every photo row checked against its file (existence and SHA-256)."""
+    problems: list[PhotoFileProblem] = []
+    for (sha,) in db.execute("SELECT sha256 FROM photos ORDER BY sha256").fetchall():
+        path = folder.photo_path(sha)
+        if not path.is_file():
+            problems.append(PhotoFileProblem(sha, "missing"))
+        elif sha256_file(path) != sha:
+            problems.append(PhotoFileProblem(sha, "hash_mismatch"))
+    return problems
