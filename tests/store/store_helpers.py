@@ -8,6 +8,48 @@ from typing import Any
 
 from PIL import Image, ImageDraw
 
+TEST_CHECKLIST = """\
+format: inspector-checklist/1
+id: test-street
+version: "1.0"
+title: 测试街巷检查表
+subject_kinds: [back_street]
+scoring:
+  method: deduction
+  pass_score: 90
+  outcome_labels: {pass: 达标, fail: 不达标}
+sources:
+  - id: S1
+    title: 测试来源
+sections:
+  - id: shiwu
+    title: 十无
+    items:
+      - id: T-01
+        text: 无私搭乱建
+        response: pass_fail
+        points: 50
+        deduct_per: 10
+        on_fail: {severity: general, category: 私搭乱建, deadline_days: 15}
+        provenance: {status: seed, source: S1}
+      - id: T-02
+        text: 无乱停车
+        response: pass_fail
+        points: 50
+        on_fail: {severity: general, category: 乱停车}
+        provenance: {status: seed, source: S1}
+  - id: notes
+    title: 记录
+    items:
+      - id: T-03
+        text: 街巷长姓名
+        response: text
+        provenance: {status: reconstructed, note: 现场记录}
+"""
+
+STREET = "110105004000000"  # 朝阳区 三里屯街道
+COMMUNITY = "110105004001000"
+
 
 def scene(width: int, height: int, seed: int) -> Image.Image:
     """A picture with shapes and noise, so JPEG sizes and timings resemble real photos."""

@@ -1,0 +1,534 @@
+"""Findings on the client: ledger commands checked by the core state machine, queued, and shown as pending.
+
+A finding row holds two projections: `confirmed` (what the server has said) and the local view (confirmed plus the
+commands still waiting to be pushed). Commands are events; nothing here overwrites ledger state directly.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlite_utils import Database
+
+from inspector.core import ledger
+from inspector.core.clock import local_date, now_iso, parse_iso, to_iso, utc_now
+from inspector.core.ids import new_id
+from inspector.core.ledger import Action, Actor, Event, FindingState, State
+from inspector.store import jsonutil, outbox
+from inspector.store.database import transaction
+from inspector.store.errors import InvalidRecordError, RecordNotFoundError, StoreError
+
+_CREATING = (Action.REPORT, Action.REPORT_FIXED_ON_SITE)
+
+
+class CommandRefusedError(StoreError):
+    """The state machine refused a command (illegal state, role, jurisdiction, payload…); nothing was stored."""
+
+    code = "command_refused"
+
+    def __init__(self, decision: ledger.Decision) -> None:
+        super().__init__(decision.reason, f"command refused ({decision.code})")
+        self.decision = decision
+        self.code = decision.code
+
+    def __str__(self) -> str:
+        return self.decision.reason
+
+
+@dataclass(frozen=True)
+class LocalFinding:
+    """A finding as the client shows it: the local view, what the server confirmed, and flags."""
+
+    view: FindingState
+    confirmed: FindingState | None
+    has_pending: bool
+    has_conflict: bool
+    inspection_id: str | None
+    item_id: str | None
+    updated_at: str
+
+    @property
+    def id(self) -> str:
+        return self.view.finding_id
+
+    def is_overdue(self, now: datetime | None = None) -> bool:
+        """Waiting on its responsible unit past its deadline day (derived, never stored)."""
+        return ledger.is_overdue(self.view, now or utc_now())
+
+
+@dataclass(frozen=True)
+class StoredEvent:
+    """An event of a finding with its sync state."""
+
+    event: Event
+    origin: str
+    sync_state: str
+    reason: str | None
+    server_seq: int | None
+
+
+@dataclass(frozen=True)
+class RecordedCommand:
+    """What record_command stored: the event, the new local view and the outbox change id."""
+
+    event: Event
+    finding: FindingState
+    change_id: str
+
+
+# --------------------------------------------------------------------------------------------------------------
+# JSON forms (protocol §6.2 and §6.3)
+# --------------------------------------------------------------------------------------------------------------
+
+
+def finding_to_json(finding: FindingState) -> dict[str, Any]:
+    """A finding projection as plain JSON values."""
+    return {field.name: _plain(getattr(finding, field.name)) for field in dataclasses.fields(finding)}
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return to_iso(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, tuple):
+        return list(value)
+    if isinstance(value, State | ledger.Severity | ledger.EscalationLevel):
+        return value.value
+    return value
+
+
+def finding_from_json(data: Mapping[str, Any]) -> FindingState:
+    """A finding projection from its JSON form (extra keys such as head_hash are ignored)."""
+    try:
+        return FindingState(
+            finding_id=str(data["finding_id"]),
+            state=State(data["state"]),
+            jurisdiction=str(data["jurisdiction"]),
+            severity=ledger.Severity(data["severity"]),
+            category=str(data["category"]),
+            description=str(data["description"]),
+            subject_id=data.get("subject_id"),
+            ledger_number=data.get("ledger_number"),
+            deadline=date.fromisoformat(data["deadline"]) if data.get("deadline") else None,
+            responsible_unit=data.get("responsible_unit"),
+            responsible_person=data.get("responsible_person"),
+            responsible_phone=data.get("responsible_phone"),
+            measures=data.get("measures"),
+            funds=data.get("funds"),
+            contingency_plan=data.get("contingency_plan"),
+            rectified_by=data.get("rectified_by"),
+            escalation=ledger.EscalationLevel(data["escalation"]) if data.get("escalation") else None,
+            reported_by=str(data["reported_by"]),
+            reported_at=parse_iso(data["reported_at"]),
+            closed_at=parse_iso(data["closed_at"]) if data.get("closed_at") else None,
+            photos=tuple(data.get("photos") or ()),
+            after_photos=tuple(data.get("after_photos") or ()),
+            event_count=int(data["event_count"]),
+            last_event_id=str(data["last_event_id"]),
+        )
+    except (KeyError, TypeError, ValueError) as exc:
+        raise InvalidRecordError("问题数据不完整或有误", f"malformed finding record: {exc}") from exc
+
+
+def event_to_json(event: Event) -> dict[str, Any]:
+    """An event as plain JSON values."""
+    return {
+        "event_id": event.event_id,
+        "finding_id": event.finding_id,
+        "action": Action(event.action).value,
+        "actor_id": event.actor_id,
+        "at": to_iso(event.at),
+        "payload": dict(event.payload),
+        "base_state": None if event.base_state is None else State(event.base_state).value,
+    }
+
+
+def event_from_json(data: Mapping[str, Any]) -> Event:
+    """An event from its JSON form (server extras such as index and hashes are ignored)."""
+    try:
+        return Event(
+            event_id=str(data["event_id"]),
+            finding_id=str(data["finding_id"]),
+            action=Action(data["action"]),
+            actor_id=str(data["actor_id"]),
+            at=parse_iso(data["at"]),
+            payload=dict(data.get("payload") or {}),
+            base_state=State(data["base_state"]) if data.get("base_state") else None,
+        )
+    except (KeyError, TypeError, ValueError) as exc:
+        raise InvalidRecordError("事件数据不完整或有误", f"malformed finding event: {exc}") from exc
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Local commands
+# --------------------------------------------------------------------------------------------------------------
+
+
+def record_command(
+    db: Database,
+    *,
+    action: Action | str,
+    actor: Actor,
+    payload: Mapping[str, Any],
+    finding_id: str | None = None,
+    now: datetime | None = None,
+    inspection_id: str | None = None,
+    item_id: str | None = None,
+) -> RecordedCommand:
+    """Check a ledger command with the core state machine, then store its event, the new local view, the photo
+    links and the `ledger.command` outbox entry in one transaction.
+
+    For a report, finding_id may name the new finding (default: a new id); inspection_id/item_id tie it to the
+    failed item it came from. Raises CommandRefusedError with the state machine's reason when the command is illegal.
+    """
+    moment = now or utc_now()
+    with transaction(db):
+        existing = _load(db, finding_id) if finding_id else None
+        current = existing.view if existing else None
+        decision = ledger.decide(current, action, actor, payload, moment, base_state=_state_of(current))
+        if not decision.allowed:
+            raise CommandRefusedError(decision)
+        kind = Action(action)
+        body = {**payload, **_origin_fields(kind, inspection_id, item_id)}
+        event = Event(
+            event_id=new_id(),
+            finding_id=finding_id or new_id(),
+            action=kind,
+            actor_id=actor.user_id,
+            at=moment,
+            payload=body,
+            base_state=_state_of(current),
+        )
+        view = ledger.apply(current, event)
+        _require_photos(db, view)
+        _save_view(db, view, existing, inspection_id if kind in _CREATING else None, item_id)
+        _insert_event(db, event, origin="local", sync_state="pending", server_seq=None)
+        _link_event_photos(db, event)
+        change_id = outbox.enqueue(db, "ledger.command", event.finding_id, _command_payload(event), to_iso(moment))
+    return RecordedCommand(event, view, change_id)
+
+
+def _state_of(finding: FindingState | None) -> State | None:
+    return None if finding is None else finding.state
+
+
+def _origin_fields(kind: Action, inspection_id: str | None, item_id: str | None) -> dict[str, str]:
+    if kind not in _CREATING:
+        return {}
+    fields = {"inspection_id": inspection_id, "item_id": item_id}
+    return {key: value for key, value in fields.items() if value}
+
+
+def _command_payload(event: Event) -> dict[str, Any]:
+    """The `ledger.command` payload (protocol §5.4)."""
+    data = event_to_json(event)
+    return {key: data[key] for key in ("event_id", "finding_id", "action", "payload", "base_state", "at")}
+
+
+def _require_photos(db: Database, finding: FindingState) -> None:
+    for sha in (*finding.photos, *finding.after_photos):
+        if db.execute("SELECT 1 FROM photos WHERE sha256 = ?", [sha]).fetchone() is None:
+            raise RecordNotFoundError("photo", sha)
+
+
+def _link_event_photos(db: Database, event: Event) -> None:
+    """Photos named by an event become links of the finding (evidence) and of the event (after-photos)."""
+    at = now_iso()
+    groups = (("photos", "evidence"), ("after_photos", "after"))
+    for field, role in groups:
+        for sha in event.payload.get(field) or ():
+            if db.execute("SELECT 1 FROM photos WHERE sha256 = ?", [sha]).fetchone() is None:
+                continue  # a server event may name a photo not downloaded yet
+            for owner_kind, owner_id in (("finding", event.finding_id), ("finding_event", event.event_id)):
+                db.execute(
+                    "INSERT OR IGNORE INTO photo_links (photo_sha256, owner_kind, owner_id, item_id, role, "
+                    "created_at) VALUES (?, ?, ?, '', ?, ?)",
+                    [sha, owner_kind, owner_id, role, at],
+                )
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Rows
+# --------------------------------------------------------------------------------------------------------------
+
+
+def _view_columns(view: FindingState) -> dict[str, Any]:
+    return {
+        "state": view.state.value,
+        "jurisdiction": view.jurisdiction,
+        "severity": view.severity.value,
+        "category": view.category,
+        "description": view.description,
+        "subject_id": view.subject_id,
+        "ledger_number": view.ledger_number,
+        "deadline": view.deadline.isoformat() if view.deadline else None,
+        "responsible_unit": view.responsible_unit,
+        "escalation": view.escalation.value if view.escalation else None,
+        "reported_by": view.reported_by,
+        "reported_at": to_iso(view.reported_at),
+        "closed_at": to_iso(view.closed_at) if view.closed_at else None,
+        "projection": jsonutil.dumps(finding_to_json(view)),
+    }
+
+
+def _save_view(
+    db: Database,
+    view: FindingState,
+    existing: LocalFinding | None,
+    inspection_id: str | None = None,
+    item_id: str | None = None,
+) -> None:
+    columns = _view_columns(view)
+    at = now_iso()
+    if existing is None:
+        names = ", ".join(columns)
+        db.execute(
+            f"INSERT INTO findings (id, {names}, inspection_id, item_id, has_pending, updated_at) "
+            f"VALUES (?, {', '.join('?' for _ in columns)}, ?, ?, 1, ?)",
+            [view.finding_id, *columns.values(), inspection_id, item_id, at],
+        )
+        return
+    assignments = ", ".join(f"{name} = ?" for name in columns)
+    db.execute(
+        f"UPDATE findings SET {assignments}, has_pending = 1, updated_at = ? WHERE id = ?",
+        [*columns.values(), at, view.finding_id],
+    )
+
+
+def _insert_event(db: Database, event: Event, origin: str, sync_state: str, server_seq: int | None) -> None:
+    data = event_to_json(event)
+    at = now_iso()
+    db.execute(
+        "INSERT INTO finding_events (event_id, finding_id, action, actor_id, at, payload, base_state, origin, "
+        "sync_state, server_seq, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            data["event_id"],
+            data["finding_id"],
+            data["action"],
+            data["actor_id"],
+            data["at"],
+            jsonutil.dumps(data["payload"]),
+            data["base_state"],
+            origin,
+            sync_state,
+            server_seq,
+            at,
+            at,
+        ],
+    )
+
+
+def _local_finding(row: dict[str, Any]) -> LocalFinding:
+    confirmed = row["confirmed_projection"]
+    return LocalFinding(
+        view=finding_from_json(jsonutil.loads(row["projection"])),
+        confirmed=None if confirmed is None else finding_from_json(jsonutil.loads(confirmed)),
+        has_pending=bool(row["has_pending"]),
+        has_conflict=bool(row["has_conflict"]),
+        inspection_id=row["inspection_id"],
+        item_id=row["item_id"],
+        updated_at=row["updated_at"],
+    )
+
+
+def _load(db: Database, finding_id: str) -> LocalFinding | None:
+    rows = list(db.query("SELECT * FROM findings WHERE id = ?", [finding_id]))
+    return _local_finding(rows[0]) if rows else None
+
+
+def get_or_none(db: Database, finding_id: str) -> LocalFinding | None:
+    """One finding by id, or None."""
+    return _load(db, finding_id)
+
+
+def get(db: Database, finding_id: str) -> LocalFinding:
+    """One finding by id."""
+    found = _load(db, finding_id)
+    if found is None:
+        raise RecordNotFoundError("finding", finding_id)
+    return found
+
+
+def events(db: Database, finding_id: str) -> list[StoredEvent]:
+    """A finding's events for its timeline: server-confirmed ones in server order, then local ones in order made."""
+    rows = db.query(
+        "SELECT * FROM finding_events WHERE finding_id = ? ORDER BY server_seq IS NULL, server_seq, created_at, rowid",
+        [finding_id],
+    )
+    return [_stored_event(row) for row in rows]
+
+
+def _stored_event(row: dict[str, Any]) -> StoredEvent:
+    event = event_from_json({**row, "payload": jsonutil.loads(row["payload"], {})})
+    return StoredEvent(event, row["origin"], row["sync_state"], row["reason"], row["server_seq"])
+
+
+def _find_event(db: Database, event_id: str) -> StoredEvent | None:
+    rows = list(db.query("SELECT * FROM finding_events WHERE event_id = ?", [event_id]))
+    return _stored_event(rows[0]) if rows else None
+
+
+def list_findings(
+    db: Database,
+    state: State | str | None = None,
+    jurisdiction: str | None = None,
+    subject_id: str | None = None,
+    overdue_at: datetime | None = None,
+    pending_only: bool = False,
+    limit: int = 1000,
+) -> list[LocalFinding]:
+    """Findings for the ledger view, most recently changed first.
+
+    jurisdiction matches the code and everything inside it; overdue_at keeps only those overdue at that instant.
+    """
+    clauses: list[str] = []
+    params: list[Any] = []
+    if state is not None:
+        clauses.append("state = ?")
+        params.append(State(state).value)
+    if jurisdiction is not None:
+        from inspector.core.jurisdiction import parse_code
+
+        clauses.append("jurisdiction LIKE ?")
+        params.append(parse_code(jurisdiction).short + "%")
+    if subject_id is not None:
+        clauses.append("subject_id = ?")
+        params.append(subject_id)
+    if overdue_at is not None:
+        states = ", ".join(f"'{s.value}'" for s in ledger.OVERDUE_STATES)
+        clauses.append(f"state IN ({states}) AND deadline IS NOT NULL AND deadline < ?")
+        params.append(local_date(overdue_at).isoformat())
+    if pending_only:
+        clauses.append("has_pending = 1")
+    where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
+    rows = db.query(f"SELECT * FROM findings {where} ORDER BY updated_at DESC LIMIT ?", [*params, limit])
+    return [_local_finding(row) for row in rows]
+
+
+# --------------------------------------------------------------------------------------------------------------
+# What the server says
+# --------------------------------------------------------------------------------------------------------------
+
+
+def store_server_event(db: Database, data: Mapping[str, Any], server_seq: int | None = None) -> LocalFinding:
+    """Keep an event the server confirmed (feed entry or push result) and fold it into the confirmed projection.
+
+    An event that was made here becomes acknowledged; one from elsewhere is added. `index` (the event's position in
+    its finding, protocol §6.2) avoids folding an event twice.
+    """
+    event = event_from_json(data)
+    with transaction(db):
+        known = db.execute("SELECT origin FROM finding_events WHERE event_id = ?", [event.event_id]).fetchone()
+        existing = _load(db, event.finding_id)
+        confirmed = _fold_confirmed(existing.confirmed if existing else None, event, data.get("index"))
+        if existing is None:
+            if confirmed is None:
+                raise InvalidRecordError(
+                    "问题尚未上报，无法记录其后续事件", f"event {event.event_id} of an unknown finding cannot be stored"
+                )
+            _save_view(db, confirmed, None)
+        if known is None:
+            _insert_event(db, event, origin="server", sync_state="acknowledged", server_seq=server_seq)
+        else:
+            db.execute(
+                "UPDATE finding_events SET payload = ?, sync_state = 'acknowledged', reason = NULL, "
+                "server_seq = COALESCE(?, server_seq), updated_at = ? WHERE event_id = ?",
+                [jsonutil.dumps(dict(event.payload)), server_seq, now_iso(), event.event_id],
+            )
+        _link_event_photos(db, event)
+        if confirmed is not None:
+            _set_confirmed(db, confirmed)
+        return refresh(db, event.finding_id)
+
+
+def _fold_confirmed(confirmed: FindingState | None, event: Event, index: Any) -> FindingState | None:
+    if confirmed is not None and isinstance(index, int) and index <= confirmed.event_count:
+        return confirmed  # already folded (e.g. the finding projection came first)
+    try:
+        return ledger.apply(confirmed, event)
+    except ValueError:
+        return confirmed  # out of order: the next finding projection from the feed settles it
+
+
+def store_server_finding(db: Database, data: Mapping[str, Any]) -> LocalFinding:
+    """Keep the server's projection of a finding (feed entry or push result) as the confirmed state."""
+    finding = finding_from_json(data)
+    with transaction(db):
+        existing = _load(db, finding.finding_id)
+        if existing is None:
+            _save_view(db, finding, None)
+        elif existing.confirmed is not None and existing.confirmed.event_count > finding.event_count:
+            return existing  # an older projection than the one we have
+        _set_confirmed(db, finding)
+        return refresh(db, finding.finding_id)
+
+
+def _set_confirmed(db: Database, finding: FindingState) -> None:
+    db.execute(
+        "UPDATE findings SET confirmed_projection = ? WHERE id = ?",
+        [jsonutil.dumps(finding_to_json(finding)), finding.finding_id],
+    )
+
+
+def refresh(db: Database, finding_id: str) -> LocalFinding:
+    """Rebuild the local view: the confirmed projection plus the local commands still pending, in order.
+
+    A pending command that no longer fits (the server moved on) is left out of the view; the server will answer it
+    with a conflict. Flags: pending commands exist; an unresolved conflict exists.
+    """
+    existing = get(db, finding_id)
+    view = existing.confirmed
+    pending = [e.event for e in events(db, finding_id) if e.origin == "local" and e.sync_state == "pending"]
+    for event in pending:
+        try:
+            view = ledger.apply(view, event)
+        except ValueError:
+            continue
+    open_conflict = db.execute(
+        "SELECT 1 FROM conflicts WHERE entity_id = ? AND kind = 'ledger.command' AND resolved_at IS NULL LIMIT 1",
+        [finding_id],
+    ).fetchone()
+    columns = _view_columns(view) if view is not None else {}
+    assignments = "".join(f"{name} = ?, " for name in columns)
+    db.execute(
+        f"UPDATE findings SET {assignments}has_pending = ?, has_conflict = ?, updated_at = ? WHERE id = ?",
+        [*columns.values(), int(bool(pending)), int(open_conflict is not None), now_iso(), finding_id],
+    )
+    return get(db, finding_id)
+
+
+def on_acknowledged(db: Database, payload: Mapping[str, Any], result: Mapping[str, Any]) -> None:
+    """The server applied a ledger command: keep its event and projection when given, and settle the finding."""
+    event_id, finding_id = payload.get("event_id"), payload.get("finding_id")
+    if isinstance(result.get("event"), Mapping):
+        store_server_event(db, result["event"])
+    else:
+        stored = _find_event(db, str(event_id))
+        if stored is not None:
+            db.execute(
+                "UPDATE finding_events SET sync_state = 'acknowledged', updated_at = ? WHERE event_id = ?",
+                [now_iso(), event_id],
+            )
+            folded = _fold_confirmed(get(db, stored.event.finding_id).confirmed, stored.event, None)
+            if folded is not None:
+                _set_confirmed(db, folded)
+    if isinstance(result.get("finding"), Mapping):
+        store_server_finding(db, result["finding"])
+    if finding_id and _load(db, str(finding_id)) is not None:
+        refresh(db, str(finding_id))
+
+
+def on_refused(db: Database, payload: Mapping[str, Any], status: str, reason: str) -> None:
+    """The server refused a ledger command: mark its event and rebuild the view without it."""
+    db.execute(
+        "UPDATE finding_events SET sync_state = ?, reason = ?, updated_at = ? WHERE event_id = ?",
+        [status, reason, now_iso(), payload.get("event_id")],
+    )
+    finding_id = payload.get("finding_id")
+    if finding_id and _load(db, str(finding_id)) is not None:
+        refresh(db, str(finding_id))

@@ -1,0 +1,156 @@
+"""The sync outbox: one entry per local change, written in the change's transaction, removed only when acknowledged."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from sqlite_utils import Database
+
+from inspector.core.clock import now_iso
+from inspector.core.ids import new_id
+from inspector.store import jsonutil
+from inspector.store.database import transaction
+from inspector.store.errors import RecordNotFoundError
+
+ChangeKind = Literal["subject.create", "subject.update", "inspection.submit", "ledger.command"]
+CHANGE_KINDS: tuple[str, ...] = ("subject.create", "subject.update", "inspection.submit", "ledger.command")
+
+
+@dataclass(frozen=True)
+class OutboxEntry:
+    """One queued change, as the sync engine sends it."""
+
+    seq: int
+    change_id: str
+    kind: str
+    entity_id: str
+    payload: dict[str, Any]
+    created_at: str
+    attempts: int
+    last_error: str | None
+    state: str
+
+    def to_wire(self) -> dict[str, Any]:
+        """The change as pushed to the server: its id, kind and payload."""
+        return {"change_id": self.change_id, "kind": self.kind, "payload": self.payload}
+
+
+def enqueue(db: Database, kind: ChangeKind, entity_id: str, payload: dict[str, Any], at: str | None = None) -> str:
+    """Queue a change; must run inside the transaction that makes the change. Returns the new change id."""
+    if not db.conn.in_transaction:
+        raise RuntimeError("outbox.enqueue must run inside the transaction of the change it describes")
+    if kind not in CHANGE_KINDS:
+        raise ValueError(f"unknown change kind {kind!r}")
+    change_id = new_id()
+    db.execute(
+        "INSERT INTO outbox (change_id, kind, entity_id, payload, created_at) VALUES (?, ?, ?, ?, ?)",
+        [change_id, kind, entity_id, jsonutil.dumps(payload), at or now_iso()],
+    )
+    return change_id
+
+
+def _entry(row: dict[str, Any]) -> OutboxEntry:
+    return OutboxEntry(
+        seq=row["seq"],
+        change_id=row["change_id"],
+        kind=row["kind"],
+        entity_id=row["entity_id"],
+        payload=jsonutil.loads(row["payload"], {}),
+        created_at=row["created_at"],
+        attempts=row["attempts"],
+        last_error=row["last_error"],
+        state=row["state"],
+    )
+
+
+def list_pending(db: Database, limit: int = 500) -> list[OutboxEntry]:
+    """Changes to push, oldest first (including those the server asked to send again later)."""
+    rows = db.query("SELECT * FROM outbox ORDER BY seq LIMIT ?", [limit])
+    return [_entry(row) for row in rows]
+
+
+def get(db: Database, change_id: str) -> OutboxEntry:
+    """One entry by change id."""
+    rows = list(db.query("SELECT * FROM outbox WHERE change_id = ?", [change_id]))
+    if not rows:
+        raise RecordNotFoundError("outbox change", change_id)
+    return _entry(rows[0])
+
+
+def count_pending(db: Database) -> int:
+    """How many changes wait to be pushed (the status bar figure)."""
+    return int(db.execute("SELECT count(*) FROM outbox").fetchone()[0])
+
+
+def pending_photo_hashes(db: Database) -> list[str]:
+    """Hashes of photos attached to any record that the server does not have yet (upload them before pushing)."""
+    rows = db.execute(
+        "SELECT DISTINCT photos.sha256 FROM photos JOIN photo_links ON photo_links.photo_sha256 = photos.sha256 "
+        "WHERE photos.uploaded = 0 ORDER BY photos.imported_at"
+    ).fetchall()
+    return [row[0] for row in rows]
+
+
+def record_attempt_failure(db: Database, change_ids: list[str], error: str) -> None:
+    """A push failed in transport (no answer): count the attempt and keep the error text; the changes stay queued."""
+    with transaction(db):
+        for change_id in change_ids:
+            db.execute(
+                "UPDATE outbox SET attempts = attempts + 1, last_error = ?, last_attempt_at = ? WHERE change_id = ?",
+                [error, now_iso(), change_id],
+            )
+
+
+def mark_retry_later(db: Database, change_id: str, code: str, message: str) -> None:
+    """The server cannot do the change yet (e.g. `missing_blobs`): keep it, to be sent again."""
+    with transaction(db):
+        get(db, change_id)
+        db.execute(
+            "UPDATE outbox SET state = 'retry_later', attempts = attempts + 1, last_error = ?, last_attempt_at = ? "
+            "WHERE change_id = ?",
+            [f"{code}: {message}", now_iso(), change_id],
+        )
+
+
+def mark_acknowledged(db: Database, change_id: str, result: dict[str, Any] | None = None) -> OutboxEntry:
+    """The server applied the change (or had it already): remove the entry and settle the record it describes.
+
+    `result` is the server's `result` object (e.g. the finding and event it stored), applied locally when given.
+    """
+    from inspector.store import sync_effects
+
+    with transaction(db):
+        entry = get(db, change_id)
+        db.execute("DELETE FROM outbox WHERE change_id = ?", [change_id])
+        sync_effects.on_acknowledged(db, entry, result or {})
+    return entry
+
+
+def mark_conflict(db: Database, change_id: str, code: str, message: str, current: dict[str, Any] | None = None) -> str:
+    """The change no longer fits the server's state: it leaves the queue and becomes a conflict for the user.
+
+    `current` is the record as the server has it now. Returns the conflict id.
+    """
+    return _settle_refused(db, change_id, "conflict", code, message, current)
+
+
+def mark_rejected(db: Database, change_id: str, code: str, message: str, current: dict[str, Any] | None = None) -> str:
+    """The server refused the change for good: it leaves the queue and becomes a conflict record for the user.
+
+    Returns the conflict id.
+    """
+    return _settle_refused(db, change_id, "rejected", code, message, current)
+
+
+def _settle_refused(
+    db: Database, change_id: str, status: str, code: str, message: str, current: dict[str, Any] | None
+) -> str:
+    from inspector.store import conflicts, sync_effects
+
+    with transaction(db):
+        entry = get(db, change_id)
+        db.execute("DELETE FROM outbox WHERE change_id = ?", [change_id])
+        conflict_id = conflicts.record(db, entry, status, code, message, current)
+        sync_effects.on_refused(db, entry, status, f"{code}: {message}")
+    return conflict_id

@@ -1,0 +1,237 @@
+"""Subjects (检查对象): street-front units, back streets and sites, with their outbox changes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlite_utils import Database
+
+from inspector.core.clock import now_iso
+from inspector.core.ids import new_id
+from inspector.core.jurisdiction import parse_code
+from inspector.store import jsonutil, outbox, validate
+from inspector.store.database import transaction
+from inspector.store.errors import InvalidRecordError, RecordNotFoundError
+
+# Fields an update may change (the kind of a subject is fixed at creation).
+UPDATABLE = ("name", "code", "address", "jurisdiction", "location", "responsible_person", "phone", "extra", "active")
+# Local columns that travel inside the protocol's `details` object.
+DETAIL_FIELDS = ("responsible_person", "phone", "extra")
+
+
+@dataclass(frozen=True)
+class Subject:
+    """One subject as stored."""
+
+    id: str
+    kind: str
+    code: str | None
+    name: str
+    address: str | None
+    jurisdiction: str
+    responsible_person: str | None
+    phone: str | None
+    extra: dict[str, Any]
+    location_lat: float | None
+    location_lon: float | None
+    active: bool
+    version: int
+    created_at: str
+    updated_at: str
+    sync_state: str
+
+    @property
+    def location(self) -> dict[str, float] | None:
+        """The position as the protocol writes it, or None."""
+        if self.location_lat is None or self.location_lon is None:
+            return None
+        return {"lat": self.location_lat, "lon": self.location_lon}
+
+    @property
+    def details(self) -> dict[str, Any]:
+        """The kind-specific fields as one flat object (responsible person, phone and the extra fields)."""
+        known = {"responsible_person": self.responsible_person, "phone": self.phone}
+        return {**self.extra, **{key: value for key, value in known.items() if value is not None}}
+
+    def wire_fields(self, names: tuple[str, ...]) -> dict[str, Any]:
+        """Protocol fields for the given local field names (detail fields collapse into `details`)."""
+        out: dict[str, Any] = {}
+        for name in names:
+            if name in DETAIL_FIELDS:
+                out["details"] = self.details
+            elif name == "active":
+                out["active"] = self.active
+            else:
+                out[name] = getattr(self, name)
+        return out
+
+
+def _location(value: Any) -> tuple[float | None, float | None]:
+    if value is None:
+        return None, None
+    try:
+        lat, lon = value
+    except (TypeError, ValueError) as exc:
+        raise InvalidRecordError("位置必须是 (纬度, 经度)", "location must be (lat, lon)") from exc
+    return (
+        validate.coordinate(lat, 90, "纬度", "latitude"),
+        validate.coordinate(lon, 180, "经度", "longitude"),
+    )
+
+
+def _columns(fields: dict[str, Any]) -> dict[str, Any]:
+    """Validated column values for whichever fields are present."""
+    checks = {
+        "kind": validate.subject_kind,
+        "code": lambda v: validate.optional_text(v, "编码", "code", 64),
+        "name": lambda v: validate.required_text(v, "名称", "name"),
+        "address": lambda v: validate.optional_text(v, "地址", "address", 500),
+        "jurisdiction": _required_jurisdiction,
+        "responsible_person": lambda v: validate.optional_text(v, "责任人", "responsible person", 100),
+        "phone": lambda v: validate.optional_text(v, "电话", "phone", 50),
+        "extra": lambda v: jsonutil.dumps(validate.json_object(v, "附加信息", "extra")),
+        "active": lambda v: int(bool(v)),
+    }
+    unknown = sorted(set(fields) - set(checks) - {"location"})
+    if unknown:
+        raise InvalidRecordError(f"未知字段：{', '.join(unknown)}", f"unknown subject fields: {', '.join(unknown)}")
+    columns = {name: checks[name](value) for name, value in fields.items() if name != "location"}
+    if "location" in fields:
+        columns["location_lat"], columns["location_lon"] = _location(fields["location"])
+    return columns
+
+
+def _required_jurisdiction(value: Any) -> str:
+    code = validate.jurisdiction_code(value)
+    if code is None:
+        raise InvalidRecordError("辖区编码不能为空", "a jurisdiction code is required")
+    return code
+
+
+def create(
+    db: Database,
+    *,
+    kind: str,
+    name: str,
+    jurisdiction: str,
+    code: str | None = None,
+    address: str | None = None,
+    location: tuple[float, float] | None = None,
+    responsible_person: str | None = None,
+    phone: str | None = None,
+    extra: dict[str, Any] | None = None,
+    subject_id: str | None = None,
+) -> Subject:
+    """Create a subject and queue `subject.create`, in one transaction."""
+    columns = _columns(
+        {
+            "kind": kind,
+            "name": name,
+            "jurisdiction": jurisdiction,
+            "code": code,
+            "address": address,
+            "location": location,
+            "responsible_person": responsible_person,
+            "phone": phone,
+            "extra": extra,
+        }
+    )
+    new = subject_id or new_id()
+    at = now_iso()
+    names = ", ".join(columns)
+    with transaction(db):
+        db.execute(
+            f"INSERT INTO subjects (id, {names}, version, created_at, updated_at, sync_state) "
+            f"VALUES (?, {', '.join('?' for _ in columns)}, 1, ?, ?, 'pending')",
+            [new, *columns.values(), at, at],
+        )
+        subject = get(db, new)
+        payload = {"subject_id": new, "kind": subject.kind, "name": subject.name, "jurisdiction": subject.jurisdiction}
+        optional = subject.wire_fields(("code", "address", "location", "extra"))
+        payload.update({key: value for key, value in optional.items() if value not in (None, {})})
+        outbox.enqueue(db, "subject.create", new, payload, at)
+    return subject
+
+
+def update(db: Database, subject_id: str, **changes: Any) -> Subject:
+    """Change some fields and queue `subject.update`, in one transaction.
+
+    The change carries `base_version`, the version it edits; the local version then counts up by one, so a second
+    edit queued before the first is pushed is based on the version the first one will produce on the server.
+    """
+    unknown = sorted(set(changes) - set(UPDATABLE))
+    if unknown:
+        raise InvalidRecordError(f"不能修改字段：{', '.join(unknown)}", f"cannot update: {', '.join(unknown)}")
+    columns = _columns(changes)
+    if not columns:
+        return get(db, subject_id)
+    at = now_iso()
+    with transaction(db):
+        current = get(db, subject_id)
+        assignments = ", ".join(f"{name} = ?" for name in columns)
+        db.execute(
+            f"UPDATE subjects SET {assignments}, version = version + 1, updated_at = ?, sync_state = 'pending' "
+            "WHERE id = ?",
+            [*columns.values(), at, subject_id],
+        )
+        updated = get(db, subject_id)
+        payload = {
+            "subject_id": subject_id,
+            "base_version": current.version,
+            "fields": updated.wire_fields(tuple(changes)),
+        }
+        outbox.enqueue(db, "subject.update", subject_id, payload, at)
+    return updated
+
+
+def _subject(row: dict[str, Any]) -> Subject:
+    return Subject(**{**row, "extra": jsonutil.loads(row["extra"], {}), "active": bool(row["active"])})
+
+
+def get(db: Database, subject_id: str) -> Subject:
+    """One subject by id."""
+    rows = list(db.query("SELECT * FROM subjects WHERE id = ?", [subject_id]))
+    if not rows:
+        raise RecordNotFoundError("subject", subject_id)
+    return _subject(rows[0])
+
+
+def find_by_code(db: Database, code: str) -> list[Subject]:
+    """Subjects carrying this sign code (一户一码), e.g. from a scanned QR sign."""
+    return [_subject(row) for row in db.query("SELECT * FROM subjects WHERE code = ? ORDER BY name", [code])]
+
+
+def list_subjects(
+    db: Database, kind: str | None = None, jurisdiction: str | None = None, search: str | None = None
+) -> list[Subject]:
+    """Subjects filtered by kind, by jurisdiction (the code and everything inside it) and by a name/address text."""
+    clauses: list[str] = []
+    params: list[Any] = []
+    if kind is not None:
+        clauses.append("kind = ?")
+        params.append(validate.subject_kind(kind))
+    if jurisdiction is not None:
+        clauses.append("jurisdiction LIKE ?")
+        params.append(parse_code(jurisdiction).short + "%")
+    if search:
+        clauses.append("(name LIKE ? OR address LIKE ? OR code LIKE ?)")
+        params.extend([f"%{search}%"] * 3)
+    where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
+    return [_subject(row) for row in db.query(f"SELECT * FROM subjects {where} ORDER BY name", params)]
+
+
+def settle_sync_state(db: Database, subject_id: str, result: dict[str, Any], refused: bool) -> None:
+    """After the server answered a change: 'conflict' when refused; else take the server's version, and once
+    nothing more is queued for the subject, 'synced'."""
+    if refused:
+        db.execute("UPDATE subjects SET sync_state = 'conflict' WHERE id = ?", [subject_id])
+        return
+    waiting = db.execute(
+        "SELECT count(*) FROM outbox WHERE entity_id = ? AND kind LIKE 'subject.%'", [subject_id]
+    ).fetchone()[0]
+    server_version = (result.get("subject") or {}).get("version")
+    if not waiting:
+        if isinstance(server_version, int):
+            db.execute("UPDATE subjects SET version = ? WHERE id = ?", [server_version, subject_id])
+        db.execute("UPDATE subjects SET sync_state = 'synced' WHERE id = ?", [subject_id])

@@ -1,0 +1,303 @@
+"""Ledger commands on the client: checked by the core state machine, queued, pending until the server answers."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from sqlite_utils import Database
+from store_helpers import COMMUNITY, STREET, jpeg_bytes
+
+from inspector.core.ledger import Action, Actor, Role, State
+from inspector.store import conflicts, findings, outbox, photos
+from inspector.store.database import DataFolder
+from inspector.store.findings import CommandRefusedError, event_to_json, finding_to_json
+
+NOW = datetime(2026, 11, 20, 2, 0, tzinfo=UTC)
+INSPECTOR = Actor("u-inspector", frozenset({Role.INSPECTOR}), frozenset({STREET}))
+SUPERVISOR = Actor("u-supervisor", frozenset({Role.SUPERVISOR}), frozenset({STREET}))
+OUTSIDER = Actor("u-far", frozenset({Role.INSPECTOR}), frozenset({"110101001000000"}))
+
+
+@pytest.fixture
+def evidence(folder: DataFolder, db: Database, tmp_path) -> list[str]:
+    hashes = []
+    for seed in (1, 2):
+        path = tmp_path / f"e{seed}.jpg"
+        path.write_bytes(jpeg_bytes((200, 150), seed=seed))
+        hashes.append(photos.import_photo(folder, db, path).photo.sha256)
+    return hashes
+
+
+def report(db: Database, evidence: list[str], **extra: object) -> findings.RecordedCommand:
+    payload = {
+        "description": "院门外私搭彩钢板棚",
+        "category": "私搭乱建",
+        "severity": "general",
+        "jurisdiction": COMMUNITY,
+        "subject_id": "S-1",
+        "photos": [evidence[0]],
+        "photo_required": True,
+    }
+    return findings.record_command(db, action="report", actor=INSPECTOR, payload=payload, now=NOW, **extra)  # type: ignore[arg-type]
+
+
+def test_a_report_is_stored_as_a_pending_event_with_its_outbox_command(db: Database, evidence) -> None:
+    recorded = report(db, evidence, inspection_id=None, item_id="T-01")
+    finding = findings.get(db, recorded.event.finding_id)
+    assert finding.view.state == State.REPORTED
+    assert finding.confirmed is None and finding.has_pending and not finding.has_conflict
+    assert finding.item_id == "T-01"
+    [stored] = findings.events(db, finding.id)
+    assert (stored.origin, stored.sync_state) == ("local", "pending")
+    [entry] = outbox.list_pending(db)
+    assert entry.kind == "ledger.command" and entry.change_id == recorded.change_id
+    assert entry.payload == {
+        "event_id": recorded.event.event_id,
+        "finding_id": finding.id,
+        "action": "report",
+        "payload": {**recorded.event.payload},
+        "base_state": None,
+        "at": "2026-11-20T02:00:00.000Z",
+    }
+    assert entry.payload["payload"]["item_id"] == "T-01"
+    assert [p.sha256 for p in photos.photos_of(db, "finding", finding.id)] == [evidence[0]]
+
+
+@pytest.mark.parametrize(
+    ("actor", "action", "payload", "code"),
+    [
+        (SUPERVISOR, "report", None, "forbidden_role"),
+        (OUTSIDER, "report", None, "out_of_jurisdiction"),
+        (INSPECTOR, "report", {"description": ""}, "invalid_payload"),
+        (INSPECTOR, "report", {"photos": []}, "invalid_payload"),
+        (INSPECTOR, "accept", {"severity": "general"}, "illegal_state"),
+        (INSPECTOR, "fly", {}, "unknown_action"),
+    ],
+)
+def test_illegal_commands_are_refused_by_the_state_machine_and_nothing_is_stored(
+    db: Database, evidence, actor, action, payload, code
+) -> None:
+    base = {
+        "description": "占道经营",
+        "category": "乱占道",
+        "severity": "general",
+        "jurisdiction": COMMUNITY,
+        "location": {"address": "三里屯路19号"},
+        "photos": [evidence[0]],
+        "photo_required": True,
+    }
+    with pytest.raises(CommandRefusedError) as caught:
+        findings.record_command(db, action=action, actor=actor, payload={**base, **(payload or {})}, now=NOW)
+    assert caught.value.code == code
+    assert "(" in str(caught.value)  # the state machine's bilingual reason
+    for table in ("findings", "finding_events", "outbox"):
+        assert db.execute(f"SELECT count(*) FROM {table}").fetchone()[0] == 0
+
+
+def test_a_report_naming_a_photo_that_is_not_stored_is_refused(db: Database, evidence) -> None:
+    from inspector.store.errors import RecordNotFoundError
+
+    with pytest.raises(RecordNotFoundError):
+        findings.record_command(
+            db,
+            action="report",
+            actor=INSPECTOR,
+            payload={
+                "description": "x",
+                "category": "y",
+                "severity": "general",
+                "jurisdiction": COMMUNITY,
+                "subject_id": "S",
+                "photos": ["a" * 64],
+            },
+            now=NOW,
+        )
+    assert db.execute("SELECT count(*) FROM findings").fetchone()[0] == 0
+
+
+def test_commands_build_on_the_local_view_until_the_server_answers(db: Database, evidence) -> None:
+    reported = report(db, evidence)
+    fid = reported.event.finding_id
+    accepted = findings.record_command(
+        db, action="accept", actor=SUPERVISOR, payload={"severity": "general"}, finding_id=fid, now=NOW
+    )
+    assert accepted.event.base_state == State.REPORTED
+    assigned = findings.record_command(
+        db,
+        action=Action.ASSIGN,
+        actor=SUPERVISOR,
+        finding_id=fid,
+        now=NOW,
+        payload={
+            "responsible_unit": "三里屯街道城管科",
+            "responsible_person": "李科长",
+            "deadline": "2026-11-25",
+            "measures": "拆除彩钢板棚",
+        },
+    )
+    view = findings.get(db, fid).view
+    assert view.state == State.ASSIGNED and view.deadline == date(2026, 11, 25)
+    assert assigned.finding == view
+    assert [e.kind for e in outbox.list_pending(db)] == ["ledger.command"] * 3
+    assert [e.payload["base_state"] for e in outbox.list_pending(db)] == [None, "reported", "registered"]
+
+
+def server_copy(recorded: findings.RecordedCommand, index: int, **payload_extra: object) -> dict:
+    data = event_to_json(recorded.event)
+    data["payload"] = {**data["payload"], **payload_extra}
+    return {**data, "index": index, "recorded_at": data["at"], "hash": "h" * 64}
+
+
+def test_acknowledgements_move_commands_into_the_confirmed_projection(db: Database, evidence) -> None:
+    reported = report(db, evidence)
+    fid = reported.event.finding_id
+    accepted = findings.record_command(
+        db, action="accept", actor=SUPERVISOR, payload={"severity": "general"}, finding_id=fid, now=NOW
+    )
+    first, second = outbox.list_pending(db)
+    outbox.mark_acknowledged(db, first.change_id, {"event": server_copy(reported, 1)})
+    middle = findings.get(db, fid)
+    assert middle.confirmed is not None and middle.confirmed.state == State.REPORTED
+    assert middle.view.state == State.REGISTERED and middle.has_pending
+    server_accept = server_copy(accepted, 2, ledger_number="朝阳-三里屯-2026-00001")
+    outbox.mark_acknowledged(db, second.change_id, {"event": server_accept})
+    done = findings.get(db, fid)
+    assert not done.has_pending and outbox.count_pending(db) == 0
+    assert done.view.ledger_number == "朝阳-三里屯-2026-00001"
+    assert done.confirmed == done.view
+    assert [e.sync_state for e in findings.events(db, fid)] == ["acknowledged", "acknowledged"]
+    # The same events arriving again through the feed change nothing.
+    findings.store_server_event(db, server_copy(reported, 1), server_seq=10)
+    findings.store_server_event(db, server_accept, server_seq=11)
+    assert findings.get(db, fid).view == done.view
+    assert [e.server_seq for e in findings.events(db, fid)] == [10, 11]
+
+
+def test_an_acknowledgement_without_details_folds_the_local_event(db: Database, evidence) -> None:
+    reported = report(db, evidence)
+    outbox.mark_acknowledged(db, outbox.list_pending(db)[0].change_id)
+    finding = findings.get(db, reported.event.finding_id)
+    assert finding.confirmed is not None and finding.confirmed.state == State.REPORTED and not finding.has_pending
+
+
+def test_a_conflict_keeps_the_command_as_a_record_and_shows_the_servers_state(db: Database, evidence) -> None:
+    reported = report(db, evidence)
+    fid = reported.event.finding_id
+    outbox.mark_acknowledged(db, outbox.list_pending(db)[0].change_id, {"event": server_copy(reported, 1)})
+    findings.record_command(
+        db, action="reject", actor=SUPERVISOR, payload={"reason": "不属于城管职责"}, finding_id=fid, now=NOW
+    )
+    assert findings.get(db, fid).view.state == State.REJECTED
+    # Meanwhile another supervisor accepted it on the server.
+    other_accept = {
+        "event_id": "e-server-accept",
+        "finding_id": fid,
+        "action": "accept",
+        "actor_id": "u-other",
+        "at": "2026-11-20T01:00:00.000Z",
+        "payload": {"severity": "major", "ledger_number": "朝阳-三里屯-2026-00007"},
+        "base_state": "reported",
+        "index": 2,
+    }
+    findings.store_server_event(db, other_accept, server_seq=20)
+    current = findings.get(db, fid)
+    assert current.confirmed is not None and current.confirmed.state == State.REGISTERED
+    assert current.view.state == State.REGISTERED  # the pending reject no longer fits and is left out of the view
+    assert current.has_pending
+    [entry] = outbox.list_pending(db)
+    conflict_id = outbox.mark_conflict(
+        db, entry.change_id, "stale", "the finding is now registered", current=finding_to_json(current.confirmed)
+    )
+    after = findings.get(db, fid)
+    assert not after.has_pending and after.has_conflict
+    assert outbox.count_pending(db) == 0
+    conflict = conflicts.get(db, conflict_id)
+    assert conflict.status == "conflict" and conflict.code == "stale"
+    assert conflict.local_payload["action"] == "reject"
+    assert conflict.server_current is not None and conflict.server_current["state"] == "registered"
+    rejected_event = next(e for e in findings.events(db, fid) if e.event.action == Action.REJECT)
+    assert rejected_event.sync_state == "conflict" and "stale" in (rejected_event.reason or "")
+    assert [c.id for c in conflicts.list_open(db)] == [conflict_id]
+    conflicts.resolve(db, conflict_id, "dropped")
+    assert not findings.get(db, fid).has_conflict
+    assert conflicts.list_open(db) == [] and conflicts.for_entity(db, fid)[0].resolution == "dropped"
+
+
+def test_a_rejected_report_stays_visible_with_its_conflict(db: Database, evidence) -> None:
+    reported = report(db, evidence)
+    fid = reported.event.finding_id
+    outbox.mark_rejected(db, reported.change_id, "unknown_jurisdiction", "no such 社区")
+    finding = findings.get(db, fid)
+    assert finding.view.state == State.REPORTED and finding.has_conflict and not finding.has_pending
+    assert conflicts.list_open(db)[0].status == "rejected"
+
+
+def test_retry_later_and_transport_failures_keep_the_change_queued(db: Database, evidence) -> None:
+    reported = report(db, evidence)
+    outbox.record_attempt_failure(db, [reported.change_id], "connection reset")
+    outbox.mark_retry_later(db, reported.change_id, "missing_blobs", "upload the photos first")
+    entry = outbox.get(db, reported.change_id)
+    assert entry.attempts == 2 and entry.state == "retry_later" and "missing_blobs" in (entry.last_error or "")
+    assert [e.change_id for e in outbox.list_pending(db)] == [reported.change_id]
+    assert outbox.pending_photo_hashes(db) == [evidence[0]]
+
+
+def test_findings_made_elsewhere_arrive_as_server_events(db: Database) -> None:
+    made_elsewhere = {
+        "event_id": "e1",
+        "finding_id": "F-remote",
+        "action": "report",
+        "actor_id": "u-remote",
+        "at": "2026-11-19T01:00:00.000Z",
+        "payload": {
+            "description": "燃气管线附近堆物",
+            "category": "燃气",
+            "severity": "general",
+            "jurisdiction": COMMUNITY,
+            "location": {"address": "幸福一村"},
+        },
+        "base_state": None,
+        "index": 1,
+    }
+    finding = findings.store_server_event(db, made_elsewhere, server_seq=5)
+    assert finding.view.state == State.REPORTED and not finding.has_pending
+    later = {
+        **made_elsewhere,
+        "event_id": "e2",
+        "action": "accept",
+        "payload": {"severity": "general", "ledger_number": "朝阳-三里屯-2026-00002"},
+        "base_state": "reported",
+        "index": 2,
+    }
+    snapshot = finding_to_json(findings.store_server_event(db, later, server_seq=6).view)
+    assert snapshot["ledger_number"] == "朝阳-三里屯-2026-00002"
+    older = {**snapshot, "event_count": 1, "state": "reported"}
+    assert findings.store_server_finding(db, older).view.state == State.REGISTERED  # an older projection is ignored
+    with pytest.raises(findings.InvalidRecordError):
+        findings.store_server_event(db, {**later, "finding_id": "F-unknown", "event_id": "e3"})
+
+
+def test_overdue_and_filters_for_the_ledger_view(db: Database, evidence) -> None:
+    reported = report(db, evidence)
+    fid = reported.event.finding_id
+    findings.record_command(
+        db, action="accept", actor=SUPERVISOR, payload={"severity": "general"}, finding_id=fid, now=NOW
+    )
+    findings.record_command(
+        db,
+        action="assign",
+        actor=SUPERVISOR,
+        finding_id=fid,
+        now=NOW,
+        payload={"responsible_unit": "城管科", "responsible_person": "李", "deadline": "2026-11-21", "measures": "拆"},
+    )
+    other = report(db, evidence)
+    day_after_deadline = datetime(2026, 11, 22, 1, 0, tzinfo=UTC)
+    assert [f.id for f in findings.list_findings(db, overdue_at=day_after_deadline)] == [fid]
+    assert findings.list_findings(db, overdue_at=day_after_deadline - timedelta(days=1)) == []
+    assert findings.get(db, fid).is_overdue(day_after_deadline)
+    assert [f.id for f in findings.list_findings(db, state="reported")] == [other.event.finding_id]
+    assert len(findings.list_findings(db, jurisdiction="110105004")) == 2
+    assert len(findings.list_findings(db, jurisdiction="110101")) == 0
+    assert len(findings.list_findings(db, subject_id="S-1", pending_only=True)) == 2
