@@ -1,0 +1,1 @@
+"""HTTP routers of the server API (paths and replies as in docs/sync-protocol.md)."""

@@ -1,0 +1,147 @@
+"""Read endpoints: jurisdictions, checklists, subjects, findings, inspections — every query filtered by scope."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+from sqlalchemy import select
+
+from inspector.server.api.deps import Context, CurrentScope, page_limit, query_code
+from inspector.server.checklists import checklist_document, checklist_summary, list_versions
+from inspector.server.encoding import loads
+from inspector.server.errors import not_found
+from inspector.server.jurisdictions import jurisdiction_document
+from inspector.server.ledger_store import event_reply
+from inspector.server.models import ChecklistVersion, Finding, FindingEvent, Inspection, Jurisdiction, Subject, User
+from inspector.server.schemas import CODE_RE
+from inspector.server.scope import code_range
+from inspector.server.subjects import subject_document
+
+router = APIRouter(prefix="/api/v1", tags=["distribution"])
+
+After = Annotated[str | None, Query(max_length=100)]
+Limit = Annotated[int, Query()]
+
+
+def _page(items: list[dict[str, Any]], limit: int, key: str) -> dict[str, Any]:
+    has_more = len(items) > limit
+    items = items[:limit]
+    return {"items": items, "next": items[-1][key] if has_more and items else None}
+
+
+@router.get("/jurisdictions", summary="Jurisdictions in the caller's scope, plus the scope's ancestors")
+def get_jurisdictions(scope: CurrentScope, context: Context, after: After = None, limit: Limit = 200) -> dict[str, Any]:
+    limit = page_limit(limit, context.settings.max_page_limit)
+    with context.db.read() as session:
+        query = select(Jurisdiction).where(scope.jurisdictions_condition()).order_by(Jurisdiction.code)
+        if after:
+            query = query.where(Jurisdiction.code > after)
+        rows = session.scalars(query.limit(limit + 1))
+        return _page([jurisdiction_document(row) for row in rows], limit, "code")
+
+
+@router.get("/checklists", summary="Every published checklist version")
+def get_checklists(scope: CurrentScope, context: Context) -> dict[str, Any]:
+    with context.db.read() as session:
+        return {"items": [checklist_summary(row) for row in list_versions(session)], "next": None}
+
+
+@router.get("/checklists/{checklist_id}/versions/{version}", summary="One checklist version with its file text")
+def get_checklist(checklist_id: str, version: str, scope: CurrentScope, context: Context) -> dict[str, Any]:
+    with context.db.read() as session:
+        row = session.get(ChecklistVersion, (checklist_id, version))
+        if row is None:
+            raise not_found("checklist version")
+        return checklist_document(row)
+
+
+@router.get("/subjects", summary="Subjects in the caller's scope")
+def get_subjects(
+    scope: CurrentScope,
+    context: Context,
+    after: After = None,
+    limit: Limit = 200,
+    kind: Annotated[str | None, Query(max_length=32)] = None,
+    jurisdiction: Annotated[str | None, Query(pattern=CODE_RE)] = None,
+) -> dict[str, Any]:
+    limit = page_limit(limit, context.settings.max_page_limit)
+    with context.db.read() as session:
+        query = scope.select(Subject).order_by(Subject.id)
+        if after:
+            query = query.where(Subject.id > after)
+        if kind:
+            query = query.where(Subject.kind == kind)
+        if jurisdiction:
+            query = query.where(Subject.jurisdiction.between(*code_range(query_code(jurisdiction))))
+        rows = session.scalars(query.limit(limit + 1))
+        return _page([subject_document(row) for row in rows], limit, "id")
+
+
+@router.get("/subjects/{subject_id}", summary="One subject in the caller's scope")
+def get_subject(subject_id: str, scope: CurrentScope, context: Context) -> Any:
+    with context.db.read() as session:
+        row = scope.get(session, Subject, subject_id)
+        if row is None:
+            raise not_found("subject")
+        return subject_document(row)
+
+
+@router.get("/findings", summary="Findings (projected state) in the caller's scope")
+def get_findings(
+    scope: CurrentScope,
+    context: Context,
+    after: After = None,
+    limit: Limit = 200,
+    state: Annotated[str | None, Query(max_length=20)] = None,
+) -> dict[str, Any]:
+    limit = page_limit(limit, context.settings.max_page_limit)
+    with context.db.read() as session:
+        query = scope.select(Finding).order_by(Finding.id)
+        if after:
+            query = query.where(Finding.id > after)
+        if state:
+            query = query.where(Finding.state == state)
+        rows = session.scalars(query.limit(limit + 1))
+        return _page([{**loads(row.data), "id": row.id} for row in rows], limit, "id")
+
+
+@router.get("/findings/{finding_id}", summary="One finding with its hash-chained events")
+def get_finding(finding_id: str, scope: CurrentScope, context: Context) -> dict[str, Any]:
+    with context.db.read() as session:
+        row = scope.get(session, Finding, finding_id)
+        if row is None:
+            raise not_found("finding")
+        query = select(FindingEvent).where(FindingEvent.finding_id == row.id).order_by(FindingEvent.idx)
+        events = list(session.scalars(query))
+        actors = {event.actor_id for event in events}
+        names = dict(session.execute(select(User.id, User.display_name).where(User.id.in_(actors))).tuples().all())
+        return {"finding": loads(row.data), "events": [event_reply(e, names.get(e.actor_id)) for e in events]}
+
+
+@router.get("/inspections", summary="Inspections in the caller's scope")
+def get_inspections(
+    scope: CurrentScope,
+    context: Context,
+    after: After = None,
+    limit: Limit = 200,
+    subject_id: Annotated[str | None, Query(max_length=36)] = None,
+) -> dict[str, Any]:
+    limit = page_limit(limit, context.settings.max_page_limit)
+    with context.db.read() as session:
+        query = scope.select(Inspection).order_by(Inspection.id)
+        if after:
+            query = query.where(Inspection.id > after)
+        if subject_id:
+            query = query.where(Inspection.subject_id == subject_id)
+        rows = session.scalars(query.limit(limit + 1))
+        return _page([loads(row.data) for row in rows], limit, "id")
+
+
+@router.get("/inspections/{inspection_id}", summary="One inspection in the caller's scope")
+def get_inspection(inspection_id: str, scope: CurrentScope, context: Context) -> Any:
+    with context.db.read() as session:
+        row = scope.get(session, Inspection, inspection_id)
+        if row is None:
+            raise not_found("inspection")
+        return loads(row.data)

@@ -1,0 +1,44 @@
+"""Push (client changes in) and the feed (server changes out)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+
+from inspector.core.clock import now_iso
+from inspector.server import feed
+from inspector.server.api.deps import Context, CurrentPrincipal, CurrentScope, page_limit
+from inspector.server.errors import ApiError
+from inspector.server.push import Caller, push
+from inspector.server.schemas import PushIn
+
+router = APIRouter(prefix="/api/v1", tags=["sync"])
+
+
+@router.post("/push", summary="Apply a batch of client changes; one result per change, in order")
+def post_push(body: PushIn, principal: CurrentPrincipal, scope: CurrentScope, context: Context) -> dict[str, Any]:
+    limit = context.settings.max_push_changes
+    if len(body.changes) > limit:
+        raise ApiError(
+            413,
+            "payload_too_large",
+            f"一次最多推送 {limit} 条变更 (at most {limit} changes per push)",
+            {"limit": limit},
+        )
+    caller = Caller(principal.user_id, principal.display_name, principal.device_row_id, scope)
+    results = push(context.db, caller, body.changes)
+    return {"results": results, "server_time": now_iso()}
+
+
+@router.get("/feed", summary="Changes after a cursor, filtered by the caller's jurisdictions")
+def get_feed(
+    scope: CurrentScope,
+    context: Context,
+    since: Annotated[int, Query(ge=0, le=2**62)] = 0,
+    limit: Annotated[int, Query()] = 200,
+) -> dict[str, Any]:
+    limit = page_limit(limit, context.settings.max_feed_limit)
+    with context.db.read() as session:
+        page = feed.read_page(session, scope, since, limit)
+    return {"entries": page.entries, "next": page.next, "has_more": page.has_more, "head": page.head}

@@ -1,0 +1,89 @@
+"""The FastAPI application: routers, error handlers, middleware, and the checks made before serving."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import timedelta
+
+from fastapi import FastAPI
+from sqlalchemy import delete, select
+
+from inspector import __version__
+from inspector.core.clock import to_iso, utc_now
+from inspector.server.api import account, blobs, catalog, meta, sync
+from inspector.server.api.deps import ServerContext
+from inspector.server.blobs import PARTIAL_MAX_AGE_SECONDS, BlobStore
+from inspector.server.db import Database
+from inspector.server.errors import install_error_handlers
+from inspector.server.middleware import BodyLimitMiddleware, ProtocolMiddleware, RequestLogMiddleware
+from inspector.server.migrate import schema_problem
+from inspector.server.models import BlobUpload, User
+from inspector.server.settings import Settings
+
+log = logging.getLogger("inspector.server")
+
+
+class StartupRefusedError(RuntimeError):
+    """The server must not start with this configuration or database; the message says what to do."""
+
+
+def startup_problems(settings: Settings, db: Database) -> list[str]:
+    """Reasons not to serve: schema not migrated, or demo accounts with published passwords outside dev mode."""
+    problem = schema_problem(db.engine)
+    if problem:
+        return [problem]
+    if settings.dev_mode:
+        return []
+    with db.read() as session:
+        demo = list(session.scalars(select(User.username).where(User.is_demo.is_(True), User.active.is_(True))))
+    if demo:
+        return [
+            f"demo accounts with published passwords are active ({', '.join(demo)}): disable them "
+            "(`inspector-server user disable NAME`) or run in development mode (INSPECTOR_DEV_MODE=1)"
+        ]
+    return []
+
+
+def remove_stale_uploads(context: ServerContext) -> None:
+    """Drop resumable uploads nobody touched for a week (rows and partial files)."""
+    cutoff = to_iso(utc_now() - timedelta(seconds=PARTIAL_MAX_AGE_SECONDS))
+    with context.db.write() as session:
+        session.execute(delete(BlobUpload).where(BlobUpload.updated_at < cutoff))
+    context.blobs.remove_stale()
+
+
+def create_app(settings: Settings, db: Database | None = None, check: bool = True) -> FastAPI:
+    """The ASGI application for these settings (refuses to build when startup_problems finds any)."""
+    database = db or Database(settings.effective_database_url, settings.db_pool_size)
+    if check:
+        problems = startup_problems(settings, database)
+        if problems:
+            raise StartupRefusedError("; ".join(problems))
+    context = ServerContext(settings, database, BlobStore(settings.effective_blob_dir))
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        remove_stale_uploads(context)
+        yield
+        if db is None:
+            database.dispose()
+
+    app = FastAPI(
+        title="Inspector district server",
+        version=__version__,
+        description="The sync API of Inspector. The contract is docs/sync-protocol.md (protocol version 1).",
+        openapi_url="/api/v1/openapi.json",
+        docs_url="/api/v1/docs",
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    app.state.context = context
+    install_error_handlers(app)
+    for router in (meta.router, account.router, catalog.router, sync.router, blobs.router):
+        app.include_router(router)
+    app.add_middleware(BodyLimitMiddleware, settings=settings)
+    app.add_middleware(ProtocolMiddleware, settings=settings)
+    app.add_middleware(RequestLogMiddleware)
+    return app

@@ -1,0 +1,177 @@
+"""Content-addressed photo store on the filesystem: verified, atomic writes and resumable partial uploads."""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import os
+import re
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import BinaryIO
+
+from inspector.server.schemas import SHA_RE
+
+PARTIAL_MAX_AGE_SECONDS = 7 * 24 * 3600
+READ_CHUNK = 1024 * 1024
+
+
+class BlobTooLargeError(ValueError):
+    """More bytes arrived than allowed."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"more than {limit} bytes")
+        self.limit = limit
+
+
+class HashMismatchError(ValueError):
+    """The bytes do not hash to the expected SHA-256."""
+
+    def __init__(self, expected: str, actual: str) -> None:
+        super().__init__(f"the bytes hash to {actual}, not {expected}")
+        self.expected = expected
+        self.actual = actual
+
+
+def _fsync_dir(path: Path) -> None:
+    with contextlib.suppress(OSError):
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+class IncomingBlob:
+    """Bytes being received into a temporary file while their SHA-256 and size are counted."""
+
+    def __init__(self, store: BlobStore, sha256: str, limit: int) -> None:
+        self.store = store
+        self.sha256 = sha256
+        self.limit = limit
+        self.size = 0
+        self._hasher = hashlib.sha256()
+        fd, name = tempfile.mkstemp(dir=store.tmp_dir, prefix=sha256[:16] + "-")
+        self._path = Path(name)
+        self._file: BinaryIO = os.fdopen(fd, "wb")
+
+    def write(self, chunk: bytes) -> None:
+        self.size += len(chunk)
+        if self.size > self.limit:
+            raise BlobTooLargeError(self.limit)
+        self._hasher.update(chunk)
+        self._file.write(chunk)
+
+    def finish(self) -> int:
+        """Verify the hash, make the file durable and move it into place; returns the size."""
+        actual = self._hasher.hexdigest()
+        if actual != self.sha256:
+            self.abort()
+            raise HashMismatchError(self.sha256, actual)
+        self._file.flush()
+        os.fsync(self._file.fileno())
+        self._file.close()
+        self.store.place(self._path, self.sha256)
+        return self.size
+
+    def abort(self) -> None:
+        """Drop what was received."""
+        with contextlib.suppress(OSError):
+            self._file.close()
+        self._path.unlink(missing_ok=True)
+
+
+class BlobStore:
+    """Blobs live at objects/ab/cd/<sha256>; uploads in progress in partial/, scratch files in tmp/."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.objects_dir = root / "objects"
+        self.partial_dir = root / "partial"
+        self.tmp_dir = root / "tmp"
+        for folder in (self.objects_dir, self.partial_dir, self.tmp_dir):
+            folder.mkdir(parents=True, exist_ok=True)
+
+    @staticmethod
+    def valid_hash(sha256: str) -> bool:
+        return re.fullmatch(SHA_RE, sha256) is not None
+
+    def path(self, sha256: str) -> Path:
+        return self.objects_dir / sha256[:2] / sha256[2:4] / sha256
+
+    def has_file(self, sha256: str) -> bool:
+        return self.path(sha256).is_file()
+
+    def receive(self, sha256: str, limit: int) -> IncomingBlob:
+        """Start receiving a whole blob."""
+        return IncomingBlob(self, sha256, limit)
+
+    def place(self, source: Path, sha256: str) -> None:
+        """Atomically move a complete, verified file to its final name."""
+        target = self.path(sha256)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(source, target)
+        _fsync_dir(target.parent)
+
+    def put_bytes(self, data: bytes) -> str:
+        """Store bytes directly (import tools and tests); returns their SHA-256."""
+        sha256 = hashlib.sha256(data).hexdigest()
+        incoming = self.receive(sha256, len(data))
+        incoming.write(data)
+        incoming.finish()
+        return sha256
+
+    # ---- resumable uploads ----
+
+    def partial_path(self, sha256: str, user_id: str) -> Path:
+        return self.partial_dir / f"{sha256}.{user_id}.part"
+
+    def partial_size(self, sha256: str, user_id: str) -> int:
+        path = self.partial_path(sha256, user_id)
+        return path.stat().st_size if path.exists() else 0
+
+    @contextlib.contextmanager
+    def locked_partial(self, sha256: str, user_id: str) -> Iterator[BinaryIO]:
+        """The partial file opened for appending under an exclusive lock (also across server processes)."""
+        path = self.partial_path(sha256, user_id)
+        with open(path, "ab") as handle:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+            try:
+                yield handle
+            finally:
+                fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+    def complete_partial(self, sha256: str, user_id: str) -> int:
+        """Verify a fully received partial upload and move it into place (discarding it on a mismatch)."""
+        path = self.partial_path(sha256, user_id)
+        hasher = hashlib.sha256()
+        size = 0
+        with open(path, "rb") as handle:
+            while chunk := handle.read(READ_CHUNK):
+                hasher.update(chunk)
+                size += len(chunk)
+            os.fsync(handle.fileno())
+        actual = hasher.hexdigest()
+        if actual != sha256:
+            path.unlink(missing_ok=True)
+            raise HashMismatchError(sha256, actual)
+        self.place(path, sha256)
+        return size
+
+    def discard_partial(self, sha256: str, user_id: str) -> None:
+        self.partial_path(sha256, user_id).unlink(missing_ok=True)
+
+    def remove_stale(self, max_age: float = PARTIAL_MAX_AGE_SECONDS) -> int:
+        """Delete partial uploads and scratch files untouched for max_age seconds; returns how many."""
+        cutoff = time.time() - max_age
+        removed = 0
+        for folder in (self.partial_dir, self.tmp_dir):
+            for path in folder.iterdir():
+                with contextlib.suppress(OSError):
+                    if path.stat().st_mtime < cutoff:
+                        path.unlink()
+                        removed += 1
+        return removed

@@ -1,0 +1,360 @@
+"""`inspector-server`: set up, run and administer the district server from the command line."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import getpass
+import io
+import logging
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
+
+from inspector import __version__
+from inspector.server import checklists, jurisdictions, subjects
+from inspector.server.auth import AccountError, create_user, parse_roles, revoke_device, set_active, set_password
+from inspector.server.db import Database
+from inspector.server.jurisdictions import ImportReport
+from inspector.server.ledger_store import verify_ledger
+from inspector.server.migrate import schema_problem, upgrade
+from inspector.server.models import Device, User, UserJurisdiction
+from inspector.server.settings import Settings, SettingsError, load_settings
+
+SAMPLE_DIR = Path(__file__).resolve().parent / "sample"
+SAMPLE_JURISDICTIONS = SAMPLE_DIR / "chaoyang-110105.csv"
+DEMO_USERS = SAMPLE_DIR / "demo-users.csv"
+
+
+class CliError(Exception):
+    """A failure to report in one line, exit status 1."""
+
+
+def _out(text: str = "") -> None:
+    print(text)
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    return load_settings(config_file=args.config, data_dir=args.data_dir, database_url=args.database_url)
+
+
+def _database(args: argparse.Namespace) -> Database:
+    settings = _settings(args)
+    return Database(settings.effective_database_url, settings.db_pool_size)
+
+
+def read_password(from_stdin: bool, prompt: str = "Password") -> str:
+    """A new password from one stdin line, or typed twice at a prompt."""
+    if from_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = getpass.getpass(f"{prompt}: ")
+        if getpass.getpass(f"{prompt} (again): ") != password:
+            raise CliError("the two passwords differ")
+    if len(password) < 8:
+        raise CliError("the password needs at least 8 characters")
+    return password
+
+
+def _print_import(report: ImportReport, what: str) -> int:
+    _out(f"{what}: {report.added} added, {report.changed} changed, {report.unchanged} unchanged")
+    for error in report.errors:
+        print(f"  {error}", file=sys.stderr)
+    return 1 if report.errors else 0
+
+
+# ---- init, serve ----
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    if args.demo and not settings.dev_mode:
+        raise CliError("--demo creates accounts with published passwords: set INSPECTOR_DEV_MODE=1 to use it")
+    db = Database(settings.effective_database_url)
+    problem = schema_problem(db.engine)
+    if problem and "newer" in problem:
+        raise CliError(problem)
+    before, after = upgrade(db.engine)
+    _out(f"database {settings.effective_database_url.split('@')[-1]}: schema {before or 'empty'} -> {after}")
+    with db.write() as session:
+        published = checklists.publish_folder(session)
+    _out(f"checklists: {len(published.published)} published, {len(published.unchanged)} unchanged")
+    for problem in published.problems:
+        print(f"  {problem}", file=sys.stderr)
+    if args.demo:
+        load_demo(db, settings)
+    with db.read() as session:
+        has_users = session.scalar(select(User.id).limit(1)) is not None
+    if not has_users:
+        if not args.jurisdiction:
+            raise CliError("the first admin needs a jurisdiction: pass --jurisdiction CODE (e.g. 110105)")
+        password = read_password(args.password_stdin, f"Password for {args.admin}")
+        with db.write() as session:
+            create_user(session, settings, args.admin, password, ["admin"], args.jurisdiction, args.admin)
+        _out(f"created admin {args.admin}")
+    db.dispose()
+    return 0
+
+
+def load_demo(db: Database, settings: Settings) -> None:
+    """Import the sample Chaoyang jurisdictions and the demo accounts (development mode only)."""
+    with db.write() as session:
+        _print_import(jurisdictions.import_file(session, SAMPLE_JURISDICTIONS), "sample jurisdictions")
+        lines = [line for line in DEMO_USERS.read_text(encoding="utf-8").splitlines() if not line.startswith("#")]
+        created = 0
+        for row in csv.DictReader(io.StringIO("\n".join(lines))):
+            if session.scalar(select(User.id).where(User.username == row["username"])) is None:
+                create_user(
+                    session,
+                    settings,
+                    row["username"],
+                    row["password"],
+                    row["roles"].split("+"),
+                    row["jurisdictions"].split("+"),
+                    row["display_name"],
+                    is_demo=True,
+                )
+                created += 1
+    _out(f"demo accounts: {created} created (passwords in {DEMO_USERS.name})")
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    if not settings.dev_mode:
+        raise CliError("demo accounts have published passwords: set INSPECTOR_DEV_MODE=1 to load them")
+    load_demo(_database(args), settings)
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from inspector.server.app import StartupRefusedError, create_app
+
+    settings = _settings(args)
+    _configure_logging(settings.log_level)
+    try:
+        app = create_app(settings)
+    except StartupRefusedError as error:
+        raise CliError(f"refusing to start: {error}") from None
+    uvicorn.run(
+        app,
+        host=args.host,
+        port=args.port,
+        proxy_headers=True,
+        forwarded_allow_ips=settings.forwarded_allow_ips,
+        log_config=None,
+        access_log=False,
+        timeout_graceful_shutdown=10,
+    )
+    return 0
+
+
+def _configure_logging(level: str) -> None:
+    logging.basicConfig(level=level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s", stream=sys.stderr)
+
+
+# ---- users and devices ----
+
+
+def _user_line(session: Session, user: User) -> str:
+    codes = session.scalars(select(UserJurisdiction.code).where(UserJurisdiction.user_id == user.id))
+    roles = ",".join(sorted(parse_roles(user.roles)))
+    state = "active" if user.active else "disabled"
+    demo = " demo" if user.is_demo else ""
+    return f"{user.username}\t{user.display_name}\t{roles}\t{' '.join(codes)}\t{state}{demo}"
+
+
+def cmd_user_add(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    password = read_password(args.password_stdin, f"Password for {args.username}")
+    with Database(settings.effective_database_url).write() as session:
+        user = create_user(
+            session, settings, args.username, password, args.role, args.jurisdiction, args.display_name or ""
+        )
+        _out(f"created {_user_line(session, user)}")
+    return 0
+
+
+def cmd_user_list(args: argparse.Namespace) -> int:
+    with _database(args).read() as session:
+        for user in session.scalars(select(User).order_by(User.username)):
+            _out(_user_line(session, user))
+    return 0
+
+
+def _set_active(active: bool) -> Callable[[argparse.Namespace], int]:
+    def command(args: argparse.Namespace) -> int:
+        with _database(args).write() as session:
+            user = set_active(session, args.username, active)
+            _out(f"{user.username}: {'enabled' if active else 'disabled (all sessions ended)'}")
+        return 0
+
+    return command
+
+
+def cmd_user_reset_password(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    password = read_password(args.password_stdin, f"New password for {args.username}")
+    with Database(settings.effective_database_url).write() as session:
+        set_password(session, settings, args.username, password)
+    _out(f"{args.username}: password replaced, all sessions ended")
+    return 0
+
+
+def cmd_device_list(args: argparse.Namespace) -> int:
+    with _database(args).read() as session:
+        query = select(Device, User).join(User, User.id == Device.user_id).order_by(User.username, Device.created_at)
+        if args.user:
+            query = query.where(User.username == args.user)
+        for device, user in session.execute(query).tuples():
+            state = f"revoked {device.revoked_at}" if device.revoked_at else f"last seen {device.last_seen_at}"
+            _out(f"{device.id}\t{user.username}\t{device.name or '-'}\t{device.device_id}\t{state}")
+    return 0
+
+
+def cmd_device_revoke(args: argparse.Namespace) -> int:
+    with _database(args).write() as session:
+        device = session.get(Device, args.device)
+        if device is None:
+            raise CliError(f"no device {args.device} (see `inspector-server device list`)")
+        revoke_device(session, device, "cli")
+        _out(f"device {device.id} revoked; its next request is refused with token_revoked")
+    return 0
+
+
+# ---- data ----
+
+
+def _import(module: Any, what: str) -> Callable[[argparse.Namespace], int]:
+    def command(args: argparse.Namespace) -> int:
+        path = Path(args.file)
+        if not path.is_file():
+            raise CliError(f"{path}: no such file")
+        with _database(args).write() as session:
+            try:
+                report = module.import_file(session, path)
+            except ValueError as error:
+                raise CliError(str(error)) from None
+            return _print_import(report, what)
+
+    return command
+
+
+def cmd_checklists_publish(args: argparse.Namespace) -> int:
+    with _database(args).write() as session:
+        report = checklists.publish_folder(session, Path(args.folder) if args.folder else None)
+    _out(
+        f"checklists: {len(report.published)} published ({', '.join(report.published) or '-'}), "
+        f"{len(report.unchanged)} unchanged"
+    )
+    for problem in report.problems:
+        print(f"  {problem}", file=sys.stderr)
+    return 1 if report.problems else 0
+
+
+def cmd_ledger_verify(args: argparse.Namespace) -> int:
+    with _database(args).read() as session:
+        report = verify_ledger(session)
+    for problem in report.problems:
+        _out(f"PROBLEM {problem}")
+    _out(f"{report.findings} findings, {report.events} events, {len(report.problems)} problems")
+    _out(f"ledger root {report.root}")
+    if args.root and args.root != report.root:
+        _out(f"PROBLEM the ledger root differs from the recorded {args.root}")
+        return 1
+    return 0 if report.ok else 1
+
+
+# ---- parser ----
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="inspector-server", description="Inspector district server")
+    parser.add_argument("--version", action="version", version=f"inspector-server {__version__}")
+    parser.add_argument("--config", metavar="FILE", help="TOML settings file (default: $INSPECTOR_CONFIG)")
+    parser.add_argument("--data-dir", metavar="DIR", help="data folder (default: $INSPECTOR_DATA_DIR)")
+    parser.add_argument("--database-url", metavar="URL", help="database (default: $INSPECTOR_DATABASE_URL)")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    init = commands.add_parser("init", help="create or migrate the database, publish checklists, create the admin")
+    init.add_argument("--admin", default="admin", help="name of the first admin (default: admin)")
+    init.add_argument("--jurisdiction", action="append", default=[], metavar="CODE", help="the admin's scope")
+    init.add_argument("--password-stdin", action="store_true", help="read the admin password from stdin")
+    init.add_argument("--demo", action="store_true", help="also load the sample district and demo accounts")
+    init.set_defaults(handler=cmd_init)
+
+    serve = commands.add_parser("serve", help="run the HTTP server")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8080)
+    serve.set_defaults(handler=cmd_serve)
+
+    demo = commands.add_parser("demo", help="load the sample district and demo accounts (development mode)")
+    demo.set_defaults(handler=cmd_demo)
+
+    user = commands.add_parser("user", help="manage accounts").add_subparsers(dest="action", required=True)
+    add = user.add_parser("add", help="add a user")
+    add.add_argument("username")
+    add.add_argument("--role", action="append", required=True, choices=["inspector", "supervisor", "admin"])
+    add.add_argument("--jurisdiction", action="append", required=True, metavar="CODE")
+    add.add_argument("--display-name")
+    add.add_argument("--password-stdin", action="store_true")
+    add.set_defaults(handler=cmd_user_add)
+    user.add_parser("list", help="list users").set_defaults(handler=cmd_user_list)
+    for name, active in (("disable", False), ("enable", True)):
+        sub = user.add_parser(name, help=f"{name} a user")
+        sub.add_argument("username")
+        sub.set_defaults(handler=_set_active(active))
+    reset = user.add_parser("reset-password", help="set a new password and end all the user's sessions")
+    reset.add_argument("username")
+    reset.add_argument("--password-stdin", action="store_true")
+    reset.set_defaults(handler=cmd_user_reset_password)
+
+    device = commands.add_parser("device", help="manage devices").add_subparsers(dest="action", required=True)
+    device_list = device.add_parser("list", help="list devices")
+    device_list.add_argument("--user")
+    device_list.set_defaults(handler=cmd_device_list)
+    revoke = device.add_parser("revoke", help="revoke a device (lost laptop)")
+    revoke.add_argument("device", help="device id from `device list`")
+    revoke.set_defaults(handler=cmd_device_revoke)
+
+    for name, module in (("jurisdictions", jurisdictions), ("subjects", subjects)):
+        group = commands.add_parser(name, help=f"manage {name}").add_subparsers(dest="action", required=True)
+        importer = group.add_parser("import", help=f"import {name} from a CSV or XLSX file")
+        importer.add_argument("file")
+        importer.set_defaults(handler=_import(module, name))
+
+    lists = commands.add_parser("checklists", help="publish checklists").add_subparsers(dest="action", required=True)
+    publish = lists.add_parser("publish", help="publish the checklist files of a folder (default: the shipped ones)")
+    publish.add_argument("folder", nargs="?")
+    publish.set_defaults(handler=cmd_checklists_publish)
+
+    ledger = commands.add_parser("ledger", help="the ledger").add_subparsers(dest="action", required=True)
+    verify = ledger.add_parser("verify", help="check every event's hash chain; print the ledger root")
+    verify.add_argument("--root", help="a ledger root recorded earlier, to compare with")
+    verify.set_defaults(handler=cmd_ledger_verify)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.handler(args))
+    except (CliError, SettingsError, AccountError) as error:
+        print(f"inspector-server: {error}", file=sys.stderr)
+        return 1
+    except OperationalError as error:
+        print(f"inspector-server: cannot use the database: {error.orig}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,137 @@
+"""Database engine and sessions for SQLite and PostgreSQL, and retrying of transactions that lost a race."""
+
+from __future__ import annotations
+
+import logging
+import random
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, TypeVar
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+# PostgreSQL SQLSTATEs that mean "try the transaction again": serialization failure, deadlock, lock timeout.
+RETRY_SQLSTATES = {"40001", "40P01", "55P03"}
+
+
+def normalize_url(url: str) -> str:
+    """Use psycopg 3 for plain postgresql:// URLs (the installed driver)."""
+    if url.startswith("postgresql://") or url.startswith("postgres://"):
+        return "postgresql+psycopg://" + url.split("://", 1)[1]
+    return url
+
+
+def _sqlite_file(url: str) -> Path | None:
+    database = make_url(url).database
+    if not database or database == ":memory:":
+        return None
+    return Path(database)
+
+
+def create_db_engine(url: str, pool_size: int = 10) -> Engine:
+    """An engine with the project's connection rules (SQLite: WAL, foreign keys, IMMEDIATE write transactions)."""
+    url = normalize_url(url)
+    if url.startswith("sqlite"):
+        path = _sqlite_file(url)
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"timeout": 60, "check_same_thread": False})
+        _configure_sqlite(engine)
+        return engine
+    return create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    """Let SQLAlchemy, not pysqlite, emit BEGIN, so writers take the write lock up front (no upgrade deadlocks)."""
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=60000")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        mode = connection.get_execution_options().get("sqlite_begin", "IMMEDIATE")
+        connection.exec_driver_sql(f"BEGIN {mode}")
+
+
+class Database:
+    """The engine plus session factories for writing and for reading."""
+
+    def __init__(self, url: str, pool_size: int = 10) -> None:
+        self.engine = create_db_engine(url, pool_size)
+        self.dialect = self.engine.dialect.name
+        self._writer = sessionmaker(self.engine, expire_on_commit=False)
+        reader_bind = self.engine.execution_options(sqlite_begin="DEFERRED") if self.is_sqlite else self.engine
+        self._reader = sessionmaker(reader_bind, expire_on_commit=False)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.dialect == "sqlite"
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        """A session whose work is committed at the end of the block (rolled back on an exception)."""
+        with self._writer() as session, session.begin():
+            yield session
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """A session for reading only (never blocks writers on SQLite)."""
+        with self._reader() as session, session.begin():
+            yield session
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def insert_ignore(session: Session, model: type, rows: list[dict[str, Any]], returning: Any = None) -> Any:
+    """INSERT … ON CONFLICT DO NOTHING (optionally RETURNING a column) on SQLite and PostgreSQL alike."""
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    statement = insert(model).values(rows).on_conflict_do_nothing()
+    if returning is not None:
+        statement = statement.returning(returning)
+    return session.execute(statement)
+
+
+def is_retryable(error: BaseException, retry_integrity: bool) -> bool:
+    """Whether a database error means another transaction got in the way (so the whole work may run again)."""
+    if isinstance(error, IntegrityError):
+        return retry_integrity
+    if not isinstance(error, DBAPIError):
+        return False
+    sqlstate = getattr(error.orig, "sqlstate", None)
+    if sqlstate in RETRY_SQLSTATES:
+        return True
+    return isinstance(error, OperationalError) and "database is locked" in str(error.orig)
+
+
+def run_transaction(db: Database, work: Callable[[Session], T], attempts: int = 6, retry_integrity: bool = False) -> T:
+    """Run work(session) in a write transaction, running it again (with back-off) when it lost a race."""
+    for attempt in range(1, attempts + 1):
+        try:
+            with db.write() as session:
+                return work(session)
+        except DBAPIError as error:
+            if attempt == attempts or not is_retryable(error, retry_integrity):
+                raise
+            pause = min(0.5, 0.01 * 2**attempt) * (0.5 + random.random())
+            log.info("transaction retry %d after %s", attempt, type(error.orig).__name__)
+            time.sleep(pause)
+    raise AssertionError("unreachable")

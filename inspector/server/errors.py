@@ -1,0 +1,96 @@
+"""API errors: one exception type with a stable code, and the handlers that turn every failure into JSON."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+log = logging.getLogger("inspector.server")
+
+
+class ApiError(Exception):
+    """An error reply: HTTP status, stable code, human message, optional extra fields and headers."""
+
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        message: str,
+        extra: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+        self.extra = extra or {}
+        self.headers = headers or {}
+
+
+def not_found(what: str = "record") -> ApiError:
+    """The reply for a missing record and for one outside the caller's jurisdictions alike."""
+    return ApiError(404, "not_found", f"没有找到 (no such {what})")
+
+
+def error_response(request: Request, error: ApiError) -> JSONResponse:
+    """The JSON body of an error, with the request id."""
+    body = {"error": error.code, "message": error.message, **error.extra}
+    request_id = getattr(request.state, "request_id", None)
+    if request_id:
+        body["request_id"] = request_id
+    return JSONResponse(body, status_code=error.status, headers=error.headers)
+
+
+_STATUS_CODES = {
+    400: "bad_request",
+    401: "unauthenticated",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    411: "length_required",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+}
+
+
+def _validation_details(errors: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Where and what, without echoing input values (they may hold passwords)."""
+    return [{"loc": [str(part) for part in error.get("loc", ())], "msg": str(error.get("msg", ""))} for error in errors]
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Make every error a JSON {"error", "message"} reply; never a traceback."""
+
+    @app.exception_handler(ApiError)
+    async def _api_error(request: Request, error: ApiError) -> JSONResponse:
+        return error_response(request, error)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation_error(request: Request, error: RequestValidationError) -> JSONResponse:
+        errors = list(error.errors())
+        if any(item.get("type") == "json_invalid" for item in errors):
+            return error_response(request, ApiError(400, "malformed_json", "请求内容不是有效的 JSON (malformed JSON)"))
+        details = _validation_details(errors)
+        first = details[0] if details else {"loc": [], "msg": ""}
+        message = f"请求内容不符合要求 (invalid request): {'.'.join(first['loc'])}: {first['msg']}"
+        return error_response(request, ApiError(422, "validation_failed", message, {"details": details}))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(request: Request, error: StarletteHTTPException) -> JSONResponse:
+        code = _STATUS_CODES.get(error.status_code, "http_error")
+        message = str(error.detail) if error.detail else code
+        if error.status_code == 404:
+            message = "没有这个地址 (no such path)"
+        extra = {"limit": error.limit} if isinstance(getattr(error, "limit", None), int) else {}
+        headers = dict(error.headers or {})
+        return error_response(request, ApiError(error.status_code, code, message, extra, headers))
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, error: Exception) -> JSONResponse:
+        log.exception("unhandled error", extra={"request_id": getattr(request.state, "request_id", None)})
+        return error_response(request, ApiError(500, "internal_error", "服务器内部错误 (internal server error)"))

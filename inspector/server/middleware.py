@@ -1,0 +1,205 @@
+"""ASGI middleware: request ids and structured logs, protocol/version negotiation, request body size limits."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import time
+import uuid
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any
+
+from starlette.exceptions import HTTPException
+
+from inspector import __version__
+from inspector.server.settings import Settings
+
+PROTOCOL_VERSION = 1
+SUPPORTED_PROTOCOLS = (1,)
+PROTOCOL_HEADER = "x-inspector-protocol"
+CLIENT_HEADER = "x-inspector-client"
+# Paths under /api/v1 that answer without the protocol header (so a client can find out what the server speaks).
+UNNEGOTIATED = ("/api/v1/version", "/api/v1/openapi.json", "/api/v1/docs")
+BLOB_PUT = re.compile(r"^/api/v1/blobs/[^/]+$")
+BLOB_PATCH = re.compile(r"^/api/v1/blobs/[^/]+/upload$")
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+request_log = logging.getLogger("inspector.server.requests")
+
+
+def version_tuple(text: str) -> tuple[int, ...] | None:
+    """1.2.3 → (1, 2, 3); None when the text is not dotted numbers."""
+    parts = text.strip().split(".")
+    if not parts or not all(part.isdigit() for part in parts):
+        return None
+    return tuple(int(part) for part in parts)
+
+
+def client_version(header: str) -> tuple[int, ...] | None:
+    """The version in an `inspector/0.1.0 (…)` header, or None when it cannot be read."""
+    product = header.strip().split(" ", 1)[0]
+    _, slash, version = product.partition("/")
+    return version_tuple(version) if slash else None
+
+
+def _headers(scope: Scope) -> dict[str, str]:
+    return {key.decode("latin-1").lower(): value.decode("latin-1") for key, value in scope.get("headers", [])}
+
+
+async def send_json(send: Send, status: int, body: dict[str, Any], headers: dict[str, str] | None = None) -> None:
+    """Send a whole JSON reply from middleware (before the application runs)."""
+    data = json.dumps(body, ensure_ascii=False).encode("utf-8")
+    raw = [(b"content-type", b"application/json"), (b"content-length", str(len(data)).encode())]
+    raw += [(key.lower().encode(), value.encode()) for key, value in (headers or {}).items()]
+    await send({"type": "http.response.start", "status": status, "headers": raw})
+    await send({"type": "http.response.body", "body": data})
+
+
+class RequestLogMiddleware:
+    """Gives every request an id (X-Request-Id), adds the server headers, writes one JSON log line per request.
+
+    The line holds method, path, status, duration, client address and user id; never headers, bodies, query
+    strings or tokens.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request_id = uuid.uuid4().hex[:16]
+        scope.setdefault("state", {})["request_id"] = request_id
+        started = time.perf_counter()
+        status_holder = {"status": 500}
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                status_holder["status"] = message["status"]
+                headers = list(message.get("headers", []))
+                headers += [
+                    (b"x-request-id", request_id.encode()),
+                    (b"x-inspector-protocol", str(PROTOCOL_VERSION).encode()),
+                    (b"x-inspector-server", __version__.encode()),
+                ]
+                message["headers"] = headers
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_headers)
+        finally:
+            state = scope.get("state", {})
+            client = scope.get("client")
+            record = {
+                "event": "request",
+                "request_id": request_id,
+                "method": scope.get("method"),
+                "path": scope.get("path"),
+                "status": status_holder["status"],
+                "ms": round((time.perf_counter() - started) * 1000, 1),
+                "client": client[0] if client else None,
+                "user": state.get("user_id"),
+            }
+            request_log.info(json.dumps(record, ensure_ascii=False))
+
+
+class ProtocolMiddleware:
+    """Refuses /api/v1 requests without a protocol this server speaks, or from a too old client (426)."""
+
+    def __init__(self, app: ASGIApp, settings: Settings) -> None:
+        self.app = app
+        self.min_client = version_tuple(settings.min_client_version) or (0,)
+        self.min_client_text = settings.min_client_version
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path = scope.get("path", "")
+        if scope["type"] != "http" or not path.startswith("/api/v1/") or path.startswith(UNNEGOTIATED):
+            await self.app(scope, receive, send)
+            return
+        refusal = self.refusal(_headers(scope))
+        if refusal is None:
+            await self.app(scope, receive, send)
+            return
+        body = {**refusal, "request_id": scope.get("state", {}).get("request_id")}
+        await send_json(send, 426, body)
+
+    def refusal(self, headers: dict[str, str]) -> dict[str, Any] | None:
+        protocol = headers.get(PROTOCOL_HEADER)
+        if protocol is None:
+            return {
+                "error": "protocol_required",
+                "message": "缺少 X-Inspector-Protocol 请求头 (the X-Inspector-Protocol header is required)",
+                "supported": list(SUPPORTED_PROTOCOLS),
+            }
+        if not protocol.strip().isdigit() or int(protocol.strip()) not in SUPPORTED_PROTOCOLS:
+            return {
+                "error": "protocol_unsupported",
+                "message": f"服务器不支持协议版本 {protocol[:20]!r} (protocol version not supported)",
+                "supported": list(SUPPORTED_PROTOCOLS),
+            }
+        client = client_version(headers.get(CLIENT_HEADER, ""))
+        if client is not None and client < self.min_client:
+            return {
+                "error": "client_too_old",
+                "message": f"客户端版本过旧，请升级到 {self.min_client_text} 或更新版本 "
+                f"(the client is older than {self.min_client_text}; please upgrade)",
+                "min_client_version": self.min_client_text,
+            }
+        return None
+
+
+class BodyTooLarge(HTTPException):
+    """Raised while reading a body past its limit (FastAPI passes HTTPExceptions from body reading through)."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(413, f"请求内容超过 {limit} 字节 (the request body is larger than {limit} bytes)")
+        self.limit = limit
+
+
+class BodyLimitMiddleware:
+    """Refuses bodies over the limit of their endpoint, by Content-Length up front and by counting while reading."""
+
+    def __init__(self, app: ASGIApp, settings: Settings) -> None:
+        self.app = app
+        self.settings = settings
+
+    def limit_for(self, method: str, path: str) -> int:
+        if method == "PUT" and BLOB_PUT.match(path):
+            return self.settings.max_blob_bytes
+        if method == "PATCH" and BLOB_PATCH.match(path):
+            return self.settings.max_chunk_bytes
+        return self.settings.max_request_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        limit = self.limit_for(scope.get("method", ""), scope.get("path", ""))
+        declared = _headers(scope).get("content-length")
+        if declared is not None:
+            if not declared.strip().isdigit():
+                await send_json(send, 400, {"error": "bad_header", "message": "Content-Length 无效 (invalid)"})
+                return
+            if int(declared) > limit:
+                message = f"请求内容超过 {limit} 字节 (the request body is larger than {limit} bytes)"
+                await send_json(send, 413, {"error": "payload_too_large", "message": message, "limit": limit})
+                return
+        received = 0
+
+        async def counting_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > limit:
+                    raise BodyTooLarge(limit)
+            return message
+
+        await self.app(scope, counting_receive, send)

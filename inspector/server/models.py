@@ -1,0 +1,270 @@
+"""SQLAlchemy models of the server database (the Alembic migrations create exactly these tables)."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+ID = String(36)  # UUID text
+CODE = String(15)  # 15-digit jurisdiction code
+TIME = String(24)  # UTC ISO-8601 with milliseconds, e.g. 2026-03-05T08:15:30.120Z
+SHA = String(64)
+
+
+class Base(DeclarativeBase):
+    """Declarative base with stable constraint names (needed for migrations on SQLite)."""
+
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class User(Base):
+    """A person who logs in: roles, jurisdictions, argon2 password hash."""
+
+    __tablename__ = "users"
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(200))
+    password_hash: Mapped[str] = mapped_column(String(200))
+    roles: Mapped[str] = mapped_column(String(100))  # comma-separated Role values
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[str] = mapped_column(TIME)
+    updated_at: Mapped[str] = mapped_column(TIME)
+
+
+class UserJurisdiction(Base):
+    """One jurisdiction code of a user's scope."""
+
+    __tablename__ = "user_jurisdictions"
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    code: Mapped[str] = mapped_column(CODE, primary_key=True)
+
+
+class Device(Base):
+    """A (user, installation) pair that has logged in; revoking it ends its tokens."""
+
+    __tablename__ = "devices"
+    __table_args__ = (UniqueConstraint("user_id", "device_id"),)
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    device_id: Mapped[str] = mapped_column(ID)
+    name: Mapped[str] = mapped_column(String(100), default="")
+    created_at: Mapped[str] = mapped_column(TIME)
+    last_seen_at: Mapped[str] = mapped_column(TIME)
+    revoked_at: Mapped[str | None] = mapped_column(TIME, nullable=True)
+    revoked_by: Mapped[str | None] = mapped_column(ID, nullable=True)
+
+
+class Token(Base):
+    """A bearer token, stored only as the SHA-256 of its text."""
+
+    __tablename__ = "tokens"
+    token_hash: Mapped[str] = mapped_column(SHA, primary_key=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    device_row_id: Mapped[str] = mapped_column(ForeignKey("devices.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[str] = mapped_column(TIME)
+    expires_at: Mapped[str] = mapped_column(TIME)
+    ended_at: Mapped[str | None] = mapped_column(TIME, nullable=True)
+    end_reason: Mapped[str | None] = mapped_column(String(20), nullable=True)  # logout|revoked|replaced
+
+
+class LoginThrottle(Base):
+    """Failed-login counter of one key (user:<name> or addr:<ip>) in a fixed window."""
+
+    __tablename__ = "login_throttle"
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    window_start: Mapped[str] = mapped_column(TIME)
+    failures: Mapped[int] = mapped_column(Integer)
+
+
+class Jurisdiction(Base):
+    """A node of the jurisdiction tree (区 → 街乡 → 社区/村 → 网格)."""
+
+    __tablename__ = "jurisdictions"
+    code: Mapped[str] = mapped_column(CODE, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    short_name: Mapped[str] = mapped_column(String(100))
+    parent: Mapped[str | None] = mapped_column(CODE, nullable=True, index=True)
+    level: Mapped[int] = mapped_column(Integer)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    updated_at: Mapped[str] = mapped_column(TIME)
+
+
+class ChecklistVersion(Base):
+    """A published checklist file at one version (never changed once published)."""
+
+    __tablename__ = "checklists"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    version: Mapped[str] = mapped_column(String(32), primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    sha256: Mapped[str] = mapped_column(SHA)
+    yaml: Mapped[str] = mapped_column(Text)
+    published_at: Mapped[str] = mapped_column(TIME)
+
+
+class Subject(Base):
+    """What is inspected: a street-front unit, a back street or a site."""
+
+    __tablename__ = "subjects"
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    name: Mapped[str] = mapped_column(String(200))
+    code: Mapped[str | None] = mapped_column(String(64), unique=True, nullable=True)
+    jurisdiction: Mapped[str] = mapped_column(CODE, index=True)
+    address: Mapped[str | None] = mapped_column(String(2000), nullable=True)
+    location: Mapped[str | None] = mapped_column(Text, nullable=True)  # JSON
+    details: Mapped[str] = mapped_column(Text, default="{}")  # JSON
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    version: Mapped[int] = mapped_column(Integer)
+    created_by: Mapped[str | None] = mapped_column(ID, nullable=True)
+    created_at: Mapped[str] = mapped_column(TIME)
+    updated_at: Mapped[str] = mapped_column(TIME)
+
+
+class Inspection(Base):
+    """A finished inspection (immutable); `data` holds the whole submitted record as JSON."""
+
+    __tablename__ = "inspections"
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    checklist_id: Mapped[str] = mapped_column(String(64))
+    checklist_version: Mapped[str] = mapped_column(String(32))
+    subject_id: Mapped[str | None] = mapped_column(ID, nullable=True, index=True)
+    jurisdiction: Mapped[str] = mapped_column(CODE, index=True)
+    inspector_id: Mapped[str] = mapped_column(ID)
+    started_at: Mapped[str | None] = mapped_column(TIME, nullable=True)
+    finished_at: Mapped[str | None] = mapped_column(TIME, nullable=True)
+    score: Mapped[float | None] = mapped_column(Float, nullable=True)
+    max_score: Mapped[float | None] = mapped_column(Float, nullable=True)
+    passed: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+    outcome: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    data: Mapped[str] = mapped_column(Text)
+    submitted_at: Mapped[str] = mapped_column(TIME)
+
+
+class Finding(Base):
+    """The projected current state of a finding; `data` is the JSON of the projection."""
+
+    __tablename__ = "findings"
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    jurisdiction: Mapped[str] = mapped_column(CODE, index=True)
+    state: Mapped[str] = mapped_column(String(20), index=True)
+    severity: Mapped[str] = mapped_column(String(20))
+    category: Mapped[str] = mapped_column(String(200))
+    subject_id: Mapped[str | None] = mapped_column(ID, nullable=True)
+    ledger_number: Mapped[str | None] = mapped_column(String(100), unique=True, nullable=True)
+    data: Mapped[str] = mapped_column(Text)
+    event_count: Mapped[int] = mapped_column(Integer)
+    head_hash: Mapped[str] = mapped_column(SHA)
+    created_at: Mapped[str] = mapped_column(TIME)
+    updated_at: Mapped[str] = mapped_column(TIME)
+
+
+class FindingEvent(Base):
+    """One appended ledger event, chained to the previous event of its finding by hash."""
+
+    __tablename__ = "finding_events"
+    __table_args__ = (UniqueConstraint("finding_id", "idx"),)
+    event_id: Mapped[str] = mapped_column(ID, primary_key=True)
+    finding_id: Mapped[str] = mapped_column(ID, index=True)
+    idx: Mapped[int] = mapped_column(Integer)
+    action: Mapped[str] = mapped_column(String(32))
+    actor_id: Mapped[str] = mapped_column(ID)
+    at: Mapped[str] = mapped_column(TIME)
+    recorded_at: Mapped[str] = mapped_column(TIME)
+    payload: Mapped[str] = mapped_column(Text)  # canonical JSON, exactly as hashed
+    base_state: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    prev_hash: Mapped[str] = mapped_column(SHA)
+    hash: Mapped[str] = mapped_column(SHA)
+
+
+class LedgerCounter(Base):
+    """The last ledger number issued for one 街乡 in one year (locked while incrementing)."""
+
+    __tablename__ = "ledger_counters"
+    street: Mapped[str] = mapped_column(CODE, primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    last: Mapped[int] = mapped_column(Integer)
+
+
+class SyncChange(Base):
+    """A processed client change and its result; the primary key makes every change apply at most once."""
+
+    __tablename__ = "sync_changes"
+    change_id: Mapped[str] = mapped_column(ID, primary_key=True)
+    user_id: Mapped[str] = mapped_column(ID)
+    device_row_id: Mapped[str | None] = mapped_column(ID, nullable=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(20))  # pending|applied|conflict|rejected
+    result: Mapped[str | None] = mapped_column(Text, nullable=True)  # JSON of the reply item
+    received_at: Mapped[str] = mapped_column(TIME)
+
+
+class FeedEntry(Base):
+    """One entry of the change feed; `seq` comes from FeedCounter at commit time."""
+
+    __tablename__ = "feed"
+    __table_args__ = (Index("ix_feed_jurisdiction_seq", "jurisdiction", "seq"),)
+    seq: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    kind: Mapped[str] = mapped_column(String(20))
+    entity_id: Mapped[str] = mapped_column(String(100))
+    jurisdiction: Mapped[str | None] = mapped_column(CODE, nullable=True)
+    data: Mapped[str] = mapped_column(Text)
+    at: Mapped[str] = mapped_column(TIME)
+
+
+class FeedCounter(Base):
+    """The single row holding the last feed sequence number."""
+
+    __tablename__ = "feed_counter"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    last: Mapped[int] = mapped_column(BigInteger)
+
+
+class Blob(Base):
+    """A stored photo (bytes in the blob folder, named by SHA-256)."""
+
+    __tablename__ = "blobs"
+    sha256: Mapped[str] = mapped_column(SHA, primary_key=True)
+    size: Mapped[int] = mapped_column(BigInteger)
+    uploaded_by: Mapped[str | None] = mapped_column(ID, nullable=True)
+    created_at: Mapped[str] = mapped_column(TIME)
+
+
+class BlobRef(Base):
+    """A record that references a blob, with the record's jurisdiction (decides who may download it)."""
+
+    __tablename__ = "blob_refs"
+    sha256: Mapped[str] = mapped_column(SHA, primary_key=True)
+    entity_kind: Mapped[str] = mapped_column(String(20), primary_key=True)
+    entity_id: Mapped[str] = mapped_column(ID, primary_key=True)
+    jurisdiction: Mapped[str] = mapped_column(CODE)
+
+
+class BlobUpload(Base):
+    """An unfinished resumable upload of one user (the bytes so far are in the blob folder's partial/)."""
+
+    __tablename__ = "blob_uploads"
+    sha256: Mapped[str] = mapped_column(SHA, primary_key=True)
+    user_id: Mapped[str] = mapped_column(ID, primary_key=True)
+    size: Mapped[int] = mapped_column(BigInteger)
+    started_at: Mapped[str] = mapped_column(TIME)
+    updated_at: Mapped[str] = mapped_column(TIME)

@@ -1,0 +1,546 @@
+"""Push: apply a batch of client changes, each at most once, each judged on its own (docs/sync-protocol.md §5).
+
+One push is one database transaction:
+1. claim the change ids in `sync_changes` (INSERT … ON CONFLICT DO NOTHING); ids already there are duplicates;
+2. lock the findings the batch touches (in id order) and rebuild their state from their events;
+3. decide every claimed change in order, in memory (a refused change writes nothing but its result);
+4. write the accepted changes in bulk, store every result, and let the feed number its entries at commit.
+A lost race (deadlock, or a unique constraint hit by a concurrent transaction) rolls the whole batch back and
+runs it again; because of step 1 the retry cannot apply anything twice.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+from sqlalchemy import delete, insert, select, update
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
+
+from inspector.core.clock import parse_iso, to_iso, utc_now
+from inspector.core.jurisdiction import Level, parse_code
+from inspector.core.ledger import Action, Event, State, apply, decide
+from inspector.core.scoring import Response, score
+from inspector.server import feed
+from inspector.server.checklists import load_checklist
+from inspector.server.db import Database, insert_ignore, run_transaction
+from inspector.server.encoding import dumps, jsonable, loads
+from inspector.server.jurisdictions import known_codes
+from inspector.server.ledger_store import (
+    Chain,
+    event_reply,
+    event_row_values,
+    finding_row_values,
+    ledger_number,
+    load_chains,
+    new_event_document,
+)
+from inspector.server.models import Blob, BlobRef, Finding, FindingEvent, Inspection, Jurisdiction, Subject, SyncChange
+from inspector.server.schemas import (
+    ChangeIn,
+    InspectionIn,
+    LedgerCommandIn,
+    SubjectCreateIn,
+    SubjectUpdateIn,
+    describe_validation_error,
+)
+from inspector.server.scope import Scope
+from inspector.server.subjects import apply_fields, code_owner, new_subject, subject_document
+
+log = logging.getLogger(__name__)
+
+KIND_MODELS: dict[str, type[BaseModel]] = {
+    "subject.create": SubjectCreateIn,
+    "subject.update": SubjectUpdateIn,
+    "inspection.submit": InspectionIn,
+    "ledger.command": LedgerCommandIn,
+}
+CONFLICT_DECISIONS = {"illegal_state", "stale"}
+CREATING_ACTIONS = {Action.REPORT.value, Action.REPORT_FIXED_ON_SITE.value}
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who is pushing."""
+
+    user_id: str
+    display_name: str
+    device_row_id: str | None
+    scope: Scope
+
+
+@dataclass
+class Outcome:
+    """The result of one change: applied / conflict / rejected, with the reply's fields."""
+
+    status: str
+    fields: dict[str, Any]
+    retryable: bool = False
+
+    def reply(self) -> dict[str, Any]:
+        return {"status": self.status, **self.fields}
+
+
+def applied(result: dict[str, Any]) -> Outcome:
+    return Outcome("applied", {"result": result})
+
+
+def conflict(code: str, message: str, current: Any) -> Outcome:
+    return Outcome("conflict", {"code": code, "message": message, "current": current})
+
+
+def rejected(code: str, message: str, retryable: bool = False, **extra: Any) -> Outcome:
+    return Outcome("rejected", {"code": code, "message": message, "retryable": retryable, **extra}, retryable)
+
+
+def _out_of_scope(code: str) -> Outcome:
+    return rejected("out_of_jurisdiction", f"辖区 {code} 不在您负责的范围内 (jurisdiction {code} is outside yours)")
+
+
+def _unknown_jurisdiction(code: str) -> Outcome:
+    return rejected("unknown_jurisdiction", f"辖区编码 {code} 不在辖区目录中 (jurisdiction {code} is not in the tree)")
+
+
+@dataclass
+class Batch:
+    """The state of one push transaction: what is locked and known, and what is staged for writing."""
+
+    session: Session
+    caller: Caller
+    now: datetime
+    parsed: dict[str, BaseModel | ValidationError] = field(default_factory=dict)
+    chains: dict[str, Chain] = field(default_factory=dict)
+    taken_event_ids: set[str] = field(default_factory=set)
+    present_blobs: set[str] = field(default_factory=set)
+    jurisdictions: dict[str, Jurisdiction] = field(default_factory=dict)
+    new_events: list[dict[str, Any]] = field(default_factory=list)
+    touched: dict[str, Chain] = field(default_factory=dict)
+    refs: dict[tuple[str, str, str], str] = field(default_factory=dict)
+
+    @property
+    def stamp(self) -> str:
+        return to_iso(self.now)
+
+    @property
+    def scope(self) -> Scope:
+        return self.caller.scope
+
+    # ---- preparation ----
+
+    def parse(self, changes: list[ChangeIn]) -> None:
+        """Validate each payload against its kind (once); failures are kept to reject that change alone."""
+        for change in changes:
+            model = KIND_MODELS.get(change.kind)
+            if model is None or change.change_id in self.parsed:
+                continue
+            try:
+                self.parsed[change.change_id] = model.model_validate(change.payload)
+            except ValidationError as error:
+                self.parsed[change.change_id] = error
+
+    def preload(self) -> None:
+        """Lock the touched findings and read what the decisions need, a few queries for the whole batch."""
+        commands = [item for item in self.parsed.values() if isinstance(item, LedgerCommandIn)]
+        inspections = [item for item in self.parsed.values() if isinstance(item, InspectionIn)]
+        self.chains = load_chains(self.session, {command.finding_id for command in commands}, lock=True)
+        event_ids = sorted({command.event_id for command in commands})
+        if event_ids:
+            found = self.session.scalars(select(FindingEvent.event_id).where(FindingEvent.event_id.in_(event_ids)))
+            self.taken_event_ids = set(found)
+        hashes: set[str] = set()
+        for command in commands:
+            hashes |= _photo_hashes(command.payload)
+        for inspection in inspections:
+            hashes |= _inspection_photos(inspection)
+        if hashes:
+            self.present_blobs = set(self.session.scalars(select(Blob.sha256).where(Blob.sha256.in_(sorted(hashes)))))
+        self.jurisdictions = known_codes(self.session, self._referenced_codes())
+
+    def _referenced_codes(self) -> set[str]:
+        codes: set[str] = set()
+        for item in self.parsed.values():
+            text = None
+            if isinstance(item, LedgerCommandIn):
+                text = item.payload.get("jurisdiction")
+            elif isinstance(item, SubjectCreateIn | InspectionIn):
+                text = item.jurisdiction
+            elif isinstance(item, SubjectUpdateIn):
+                text = item.fields.jurisdiction
+            if isinstance(text, str):
+                try:
+                    codes.add(parse_code(text).full)
+                except ValueError:
+                    continue
+        return codes
+
+    # ---- one change ----
+
+    def run(self, change: ChangeIn) -> Outcome:
+        """Decide one change; an unexpected fault rejects only this change (retryable, not stored)."""
+        parsed = self.parsed.get(change.change_id)
+        if change.kind not in KIND_MODELS:
+            known = ", ".join(KIND_MODELS)
+            return rejected("unknown_kind", f"未知的变更类型 {change.kind!r} (unknown kind; known: {known})")
+        if isinstance(parsed, ValidationError) or parsed is None:
+            return rejected("invalid_payload", f"内容有误 (invalid payload): {describe_validation_error(parsed)}")
+        handlers: dict[type[BaseModel], Callable[[Any], Outcome]] = {
+            LedgerCommandIn: self.ledger_command,
+            SubjectCreateIn: self.subject_create,
+            SubjectUpdateIn: self.subject_update,
+            InspectionIn: self.inspection_submit,
+        }
+        try:
+            return handlers[type(parsed)](parsed)
+        except DBAPIError:
+            raise  # a lost race: the whole batch runs again
+        except Exception:
+            log.exception("push change %s (%s) failed", change.change_id, change.kind)
+            message = "服务器暂时无法处理该变更，请稍后重试 (the server could not process this change now)"
+            return rejected("busy", message, True)
+
+    def _missing(self, hashes: set[str]) -> Outcome | None:
+        missing = sorted(hashes - self.present_blobs)
+        if not missing:
+            return None
+        return rejected(
+            "missing_blobs",
+            f"有 {len(missing)} 张照片尚未上传 ({len(missing)} photo(s) not uploaded yet)",
+            True,
+            missing=missing,
+        )
+
+    def _known_street_level(self, text: Any) -> Outcome | None:
+        code = parse_code(str(text)).full
+        row = self.jurisdictions.get(code)
+        if row is None:
+            return _unknown_jurisdiction(code)
+        if row.level < Level.STREET:
+            return rejected(
+                "jurisdiction_too_coarse",
+                f"隐患须落到街乡或更细的辖区 (a finding needs a 街乡-level jurisdiction or finer, not {code})",
+            )
+        return None
+
+    def _ref(self, hashes: set[str], kind: str, entity_id: str, jurisdiction: str) -> None:
+        for sha256 in hashes:
+            self.refs[(sha256, kind, entity_id)] = jurisdiction
+
+    # ---- ledger.command ----
+
+    def ledger_command(self, command: LedgerCommandIn) -> Outcome:
+        chain = self.chains.setdefault(command.finding_id, Chain())
+        current = chain.state
+        if current is not None and not self.scope.covers(current.jurisdiction):
+            return _out_of_scope(current.jurisdiction)
+        if command.event_id in self.taken_event_ids:
+            return rejected("event_exists", f"事件 {command.event_id} 已存在 (this event id is already used)")
+        payload = {key: value for key, value in command.payload.items() if key != "ledger_number"}
+        at = min(parse_iso(command.at), self.now)
+        decision = decide(current, command.action, self.scope.actor(), payload, at, base_state=command.base_state)
+        if not decision.allowed:
+            if decision.code in CONFLICT_DECISIONS:
+                return conflict(decision.code, decision.reason, chain.document())
+            return rejected(decision.code, decision.reason, current=chain.document())
+        if current is None and command.action in CREATING_ACTIONS:
+            problem = self._known_street_level(payload["jurisdiction"])
+            if problem:
+                return problem
+        photos = _photo_hashes(payload)
+        missing = self._missing(photos)
+        if missing:
+            return missing
+        event = Event(
+            event_id=command.event_id,
+            finding_id=command.finding_id,
+            action=Action(command.action),
+            actor_id=self.caller.user_id,
+            at=at,
+            payload=payload,
+            base_state=State(command.base_state) if command.base_state else None,
+        )
+        if event.action == Action.ACCEPT:
+            assert current is not None
+            with self.session.begin_nested():  # the number is taken only if the event can follow
+                payload["ledger_number"] = ledger_number(self.session, current.jurisdiction, self.now)
+                new_state = apply(current, event)
+        else:
+            new_state = apply(current, event)
+        document = new_event_document(chain, event, self.stamp, to_iso(at))
+        chain.state, chain.head_hash, chain.count = new_state, document["hash"], document["index"]
+        chain.created_at = chain.created_at or self.stamp
+        chain.updated_at = self.stamp
+        self.new_events.append(event_row_values(document))
+        self.taken_event_ids.add(command.event_id)
+        self.touched[command.finding_id] = chain
+        self._ref(photos, "finding", command.finding_id, new_state.jurisdiction)
+        reply = event_reply(document, self.caller.display_name)
+        feed.stage(self.session, "finding_event", command.event_id, new_state.jurisdiction, reply)
+        return applied({"finding": chain.document(), "event": reply})
+
+    # ---- subjects ----
+
+    def subject_create(self, data: SubjectCreateIn) -> Outcome:
+        code = parse_code(data.jurisdiction).full
+        if not self.scope.covers(code):
+            return _out_of_scope(code)
+        if code not in self.jurisdictions:
+            return _unknown_jurisdiction(code)
+        existing = self.session.get(Subject, data.subject_id)
+        if existing is not None:
+            current = subject_document(existing) if self.scope.covers(existing.jurisdiction) else None
+            return conflict("exists", f"检查对象 {data.subject_id} 已存在 (the subject already exists)", current)
+        owner = code_owner(self.session, data.code)
+        if owner is not None:
+            current = subject_document(owner) if self.scope.covers(owner.jurisdiction) else None
+            return conflict("code_taken", f"编码 {data.code} 已被其他检查对象使用 (the code is taken)", current)
+        row = new_subject(data, self.caller.user_id)
+        self.session.add(row)
+        self.session.flush()
+        document = subject_document(row)
+        feed.stage(self.session, "subject", row.id, row.jurisdiction, document)
+        return applied({"subject": document})
+
+    def subject_update(self, data: SubjectUpdateIn) -> Outcome:
+        row = self.session.get(Subject, data.subject_id, with_for_update=True)
+        if row is None or not self.scope.covers(row.jurisdiction):
+            return rejected("not_found", f"没有找到检查对象 {data.subject_id} (no such subject in your jurisdictions)")
+        if data.base_version != row.version:
+            return conflict(
+                "stale",
+                f"检查对象已被修改为第 {row.version} 版，您修改的是第 {data.base_version} 版 "
+                f"(the subject is at version {row.version}, the change was made on {data.base_version})",
+                subject_document(row),
+            )
+        if data.fields.jurisdiction is not None:
+            new_code = parse_code(data.fields.jurisdiction).full
+            if not self.scope.covers(new_code):
+                return _out_of_scope(new_code)
+            if new_code not in self.jurisdictions:
+                return _unknown_jurisdiction(new_code)
+        owner = code_owner(self.session, data.fields.code, except_id=row.id)
+        if owner is not None:
+            current = subject_document(owner) if self.scope.covers(owner.jurisdiction) else None
+            return conflict("code_taken", f"编码 {data.fields.code} 已被其他检查对象使用 (the code is taken)", current)
+        old_jurisdiction = row.jurisdiction
+        apply_fields(row, data.fields)
+        self.session.flush()
+        document = subject_document(row)
+        feed.stage(self.session, "subject", row.id, row.jurisdiction, document)
+        if old_jurisdiction != row.jurisdiction:
+            feed.stage(self.session, "subject", row.id, old_jurisdiction, document)
+        return applied({"subject": document})
+
+    # ---- inspection.submit ----
+
+    def inspection_submit(self, data: InspectionIn) -> Outcome:
+        code = parse_code(data.jurisdiction).full
+        if not self.scope.covers(code):
+            return _out_of_scope(code)
+        if code not in self.jurisdictions:
+            return _unknown_jurisdiction(code)
+        existing = self.session.get(Inspection, data.inspection_id)
+        if existing is not None:
+            current = loads(existing.data) if self.scope.covers(existing.jurisdiction) else None
+            return conflict("exists", f"检查记录 {data.inspection_id} 已提交 (already submitted)", current)
+        checklist = load_checklist(self.session, data.checklist_id, data.checklist_version)
+        if checklist is None:
+            key = f"{data.checklist_id}@{data.checklist_version}"
+            return rejected("unknown_checklist", f"服务器上没有检查表 {key} (no such checklist version)")
+        unknown_items = sorted(item_id for item_id in data.responses if item_id not in {i.id for i in checklist.items})
+        if unknown_items:
+            return rejected(
+                "invalid_payload",
+                f"检查表 {checklist.key} 没有这些检查项 (no such items): {', '.join(unknown_items[:10])}",
+            )
+        if data.subject_id is not None and self.scope.get(self.session, Subject, data.subject_id) is None:
+            message = f"没有找到检查对象 {data.subject_id} (no such subject in your jurisdictions)"
+            return rejected("unknown_subject", message)
+        photos = _inspection_photos(data)
+        missing = self._missing(photos)
+        if missing:
+            return missing
+        document = self._inspection_document(data, code, checklist)
+        self.session.add(
+            Inspection(
+                id=data.inspection_id,
+                checklist_id=data.checklist_id,
+                checklist_version=data.checklist_version,
+                subject_id=data.subject_id,
+                jurisdiction=code,
+                inspector_id=self.caller.user_id,
+                started_at=data.started_at,
+                finished_at=data.finished_at,
+                score=document["score"],
+                max_score=document["max_score"],
+                passed=document["passed"],
+                outcome=document["outcome"],
+                data=dumps(document),
+                submitted_at=self.stamp,
+            )
+        )
+        self._ref(photos, "inspection", data.inspection_id, code)
+        feed.stage(self.session, "inspection", data.inspection_id, code, document)
+        return applied({"inspection": document})
+
+    def _inspection_document(self, data: InspectionIn, code: str, checklist: Any) -> dict[str, Any]:
+        responses = {
+            item_id: Response(result=answer.result, value=answer.value, occurrences=answer.occurrences)
+            for item_id, answer in data.responses.items()
+        }
+        result = score(checklist, responses)
+        return {
+            "id": data.inspection_id,
+            "checklist_id": data.checklist_id,
+            "checklist_version": data.checklist_version,
+            "subject_id": data.subject_id,
+            "jurisdiction": code,
+            "inspector_id": self.caller.user_id,
+            "inspector_name": self.caller.display_name,
+            "started_at": data.started_at,
+            "finished_at": data.finished_at,
+            "location": data.location.model_dump(exclude_none=True) if data.location else None,
+            "notes": data.notes,
+            "responses": {key: value.model_dump() for key, value in data.responses.items()},
+            "photos": data.photos,
+            "score": result.score,
+            "max_score": result.max_score,
+            "passed": result.passed,
+            "outcome": result.outcome,
+            "complete": result.complete,
+            "failed_items": list(result.failed_items),
+            "client_score": data.score,
+            "client_max_score": data.max_score,
+            "client_outcome": data.outcome,
+            "submitted_at": self.stamp,
+        }
+
+    # ---- writing ----
+
+    def flush(self) -> None:
+        """Write the accepted ledger events, the new finding states and the photo references in bulk."""
+        if self.new_events:
+            self.session.execute(insert(FindingEvent), self.new_events)
+        new_rows, changed_rows = [], []
+        for finding_id, chain in self.touched.items():
+            assert chain.state is not None and chain.created_at is not None
+            values = finding_row_values(chain.state, chain.head_hash, self.stamp, chain.created_at)
+            (changed_rows if chain.exists_in_db else new_rows).append(values)
+            feed.stage(self.session, "finding", finding_id, chain.state.jurisdiction, chain.document())
+        if new_rows:
+            self.session.execute(insert(Finding), new_rows)
+        if changed_rows:
+            self.session.execute(update(Finding), changed_rows)
+        if self.refs:
+            rows = [
+                {"sha256": sha, "entity_kind": kind, "entity_id": entity, "jurisdiction": code}
+                for (sha, kind, entity), code in sorted(self.refs.items())
+            ]
+            insert_ignore(self.session, BlobRef, rows)
+
+
+def _photo_hashes(payload: dict[str, Any]) -> set[str]:
+    hashes: set[str] = set()
+    for name in ("photos", "after_photos"):
+        value = payload.get(name)
+        if isinstance(value, list):
+            hashes |= {item for item in value if isinstance(item, str)}
+    return hashes
+
+
+def _inspection_photos(data: InspectionIn) -> set[str]:
+    hashes = set(data.photos)
+    for answer in data.responses.values():
+        hashes |= set(answer.photos)
+    return hashes
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The push transaction
+# ---------------------------------------------------------------------------------------------------------------
+
+
+def _claim(session: Session, caller: Caller, changes: list[ChangeIn], stamp: str) -> set[str]:
+    """Insert a pending row per new change id (sorted, so concurrent batches lock in one order)."""
+    unique = {change.change_id: change for change in changes}
+    rows = [
+        {
+            "change_id": change_id,
+            "user_id": caller.user_id,
+            "device_row_id": caller.device_row_id,
+            "kind": unique[change_id].kind[:32],
+            "status": "pending",
+            "result": None,
+            "received_at": stamp,
+        }
+        for change_id in sorted(unique)
+    ]
+    if not rows:
+        return set()
+    return set(insert_ignore(session, SyncChange, rows, returning=SyncChange.change_id).scalars())
+
+
+def _originals(session: Session, caller: Caller, change_ids: set[str]) -> dict[str, dict[str, Any]]:
+    """The stored first results of already-processed changes (another user's ids are refused, not revealed)."""
+    if not change_ids:
+        return {}
+    found: dict[str, dict[str, Any]] = {}
+    for row in session.execute(select(SyncChange).where(SyncChange.change_id.in_(sorted(change_ids)))).scalars():
+        if row.user_id != caller.user_id:
+            found[row.change_id] = {
+                "status": "rejected",
+                "code": "change_id_taken",
+                "message": "该变更编号已被其他用户使用 (this change id belongs to another user)",
+                "retryable": False,
+            }
+        else:
+            found[row.change_id] = {"status": "duplicate", "original": loads(row.result)}
+    return found
+
+
+def _record(session: Session, outcomes: dict[str, Outcome]) -> None:
+    """Store each result; retryable rejections release their claim so the change can be sent again."""
+    final = [
+        {"change_id": change_id, "status": outcome.status, "result": dumps(outcome.reply())}
+        for change_id, outcome in outcomes.items()
+        if not outcome.retryable
+    ]
+    released = sorted(change_id for change_id, outcome in outcomes.items() if outcome.retryable)
+    if final:
+        session.execute(update(SyncChange), final)
+    if released:
+        session.execute(delete(SyncChange).where(SyncChange.change_id.in_(released)))
+
+
+def push_batch(session: Session, caller: Caller, changes: list[ChangeIn]) -> list[dict[str, Any]]:
+    """Process one batch inside the caller's transaction; returns one result per change, in order."""
+    now = utc_now()
+    batch = Batch(session, caller, now)
+    claimed = _claim(session, caller, changes, batch.stamp)
+    originals = _originals(session, caller, {change.change_id for change in changes} - claimed)
+    batch.parse([change for change in changes if change.change_id in claimed])
+    batch.preload()
+    outcomes: dict[str, Outcome] = {}
+    results = []
+    for change in changes:
+        if change.change_id in outcomes:
+            original = outcomes[change.change_id].reply()
+            results.append({"change_id": change.change_id, "status": "duplicate", "original": original})
+        elif change.change_id in claimed:
+            outcome = batch.run(change)
+            outcomes[change.change_id] = outcome
+            results.append({"change_id": change.change_id, **outcome.reply()})
+        else:
+            results.append({"change_id": change.change_id, **originals[change.change_id]})
+    batch.flush()
+    _record(session, outcomes)
+    return jsonable(results)
+
+
+def push(db: Database, caller: Caller, changes: list[ChangeIn]) -> list[dict[str, Any]]:
+    """Run a push as one transaction, again from the start when it lost a race (idempotent by construction)."""
+    return run_transaction(db, lambda session: push_batch(session, caller, changes), retry_integrity=True)

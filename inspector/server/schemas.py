@@ -1,0 +1,205 @@
+"""Request shapes of the API and of every push change kind, with the bounds of docs/sync-protocol.md §9."""
+
+from __future__ import annotations
+
+import math
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, field_validator
+
+from inspector.core.clock import parse_iso, to_iso
+
+UUID_RE = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
+SHA_RE = r"^[0-9a-f]{64}$"
+CODE_RE = r"^[0-9]{6}([0-9]{3}){0,3}$"
+TEXT_MAX = 2000
+NAME_MAX = 200
+MAX_PHOTOS = 100
+MAX_DETAILS = 50
+MAX_JSON_DEPTH = 8
+
+Uuid = Annotated[str, StringConstraints(pattern=UUID_RE, to_lower=True)]
+Sha256 = Annotated[str, StringConstraints(pattern=SHA_RE)]
+Code = Annotated[str, StringConstraints(pattern=CODE_RE)]
+Text = Annotated[str, StringConstraints(max_length=TEXT_MAX)]
+Name = Annotated[str, StringConstraints(min_length=1, max_length=NAME_MAX, strip_whitespace=True)]
+ShortId = Annotated[str, StringConstraints(min_length=1, max_length=64)]
+Photos = Annotated[list[Sha256], Field(max_length=MAX_PHOTOS)]
+
+
+def _timestamp(text: str) -> str:
+    """A stored-form instant (UTC, milliseconds, Z); the text must carry a time zone."""
+    try:
+        return to_iso(parse_iso(text))
+    except (ValueError, OverflowError):
+        raise ValueError("must be an ISO-8601 instant with a time zone, e.g. 2026-03-05T08:15:30.120Z") from None
+
+
+Timestamp = Annotated[str, StringConstraints(max_length=40), AfterValidator(_timestamp)]
+
+
+def plain_json_problem(value: Any, depth: int = 0) -> str | None:
+    """Why a value is not plain, finite, shallow JSON (NaN, infinity, nesting deeper than 8), or None."""
+    if depth > MAX_JSON_DEPTH:
+        return f"nested deeper than {MAX_JSON_DEPTH} levels"
+    if isinstance(value, float) and not math.isfinite(value):
+        return "numbers must be finite"
+    if isinstance(value, dict):
+        for key, item in value.items():
+            problem = plain_json_problem(item, depth + 1)
+            if problem:
+                return f"{key}: {problem}"
+    if isinstance(value, list):
+        for item in value:
+            problem = plain_json_problem(item, depth + 1)
+            if problem:
+                return problem
+    return None
+
+
+class Strict(BaseModel):
+    """Base of request models: finite numbers only, unknown fields ignored."""
+
+    model_config = ConfigDict(allow_inf_nan=False, extra="ignore")
+
+
+# ---- auth ----
+
+
+class LoginIn(Strict):
+    username: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+    password: Annotated[str, StringConstraints(min_length=1, max_length=256)]
+    device_id: Uuid
+    device_name: Annotated[str, StringConstraints(max_length=100, strip_whitespace=True)] = ""
+
+
+# ---- push envelope ----
+
+
+class ChangeIn(Strict):
+    change_id: Uuid
+    kind: Annotated[str, StringConstraints(min_length=1, max_length=32)]
+    payload: dict[str, Any]
+
+
+class PushIn(Strict):
+    changes: list[ChangeIn]
+
+
+# ---- blobs ----
+
+
+class MissingIn(Strict):
+    hashes: list[Sha256]
+
+
+class UploadStartIn(Strict):
+    size: Annotated[int, Field(ge=0)]
+
+
+# ---- records inside changes ----
+
+
+class Location(Strict):
+    lat: Annotated[float, Field(ge=-90, le=90)] | None = None
+    lon: Annotated[float, Field(ge=-180, le=180)] | None = None
+    accuracy_m: Annotated[float, Field(ge=0, le=1_000_000)] | None = None
+    address: Text | None = None
+
+
+DetailValue = Annotated[str, StringConstraints(max_length=TEXT_MAX)] | int | float | bool | None
+
+
+def _check_details(details: dict[str, DetailValue]) -> dict[str, DetailValue]:
+    if len(details) > MAX_DETAILS:
+        raise ValueError(f"at most {MAX_DETAILS} fields")
+    if any(len(key) > 64 or not key for key in details):
+        raise ValueError("field names must have 1-64 characters")
+    return details
+
+
+Details = Annotated[dict[str, DetailValue], AfterValidator(_check_details)]
+SubjectKind = Literal["street_front_unit", "back_street", "site"]
+SubjectCode = Annotated[str, StringConstraints(min_length=1, max_length=64, strip_whitespace=True)]
+
+
+class SubjectCreateIn(Strict):
+    subject_id: Uuid
+    kind: SubjectKind
+    name: Name
+    jurisdiction: Code
+    code: SubjectCode | None = None
+    address: Text | None = None
+    location: Location | None = None
+    details: Details = Field(default_factory=dict)
+
+
+class SubjectFieldsIn(Strict):
+    model_config = ConfigDict(allow_inf_nan=False, extra="forbid")
+    name: Name | None = None
+    code: SubjectCode | None = None
+    address: Text | None = None
+    location: Location | None = None
+    details: Details | None = None
+    jurisdiction: Code | None = None
+    active: bool | None = None
+
+
+class SubjectUpdateIn(Strict):
+    subject_id: Uuid
+    base_version: Annotated[int, Field(ge=1)]
+    fields: SubjectFieldsIn
+
+
+class ResponseIn(Strict):
+    result: Literal["pass", "fail", "na"] | None = None
+    value: Annotated[str, StringConstraints(max_length=TEXT_MAX)] | float | None = None
+    occurrences: Annotated[int, Field(ge=1, le=1000)] = 1
+    note: Text | None = None
+    photos: Photos = Field(default_factory=list)
+
+
+class InspectionIn(Strict):
+    inspection_id: Uuid
+    checklist_id: ShortId
+    checklist_version: Annotated[str, StringConstraints(min_length=1, max_length=32)]
+    subject_id: Uuid | None = None
+    jurisdiction: Code
+    started_at: Timestamp | None = None
+    finished_at: Timestamp | None = None
+    location: Location | None = None
+    notes: Text | None = None
+    responses: Annotated[dict[ShortId, ResponseIn], Field(max_length=2000)]
+    photos: Photos = Field(default_factory=list)
+    score: float | None = None
+    max_score: float | None = None
+    outcome: Annotated[str, StringConstraints(max_length=100)] | None = None
+
+
+class LedgerCommandIn(Strict):
+    event_id: Uuid
+    finding_id: Uuid
+    action: Annotated[str, StringConstraints(min_length=1, max_length=32)]
+    payload: dict[str, Any]
+    base_state: Annotated[str, StringConstraints(max_length=20)] | None
+    at: Timestamp
+
+    @field_validator("payload")
+    @classmethod
+    def _plain(cls, payload: dict[str, Any]) -> dict[str, Any]:
+        problem = plain_json_problem(payload)
+        if problem:
+            raise ValueError(problem)
+        return payload
+
+
+def describe_validation_error(error: Exception) -> str:
+    """One readable line from a pydantic ValidationError (field path and message, no input values)."""
+    errors = getattr(error, "errors", None)
+    if not callable(errors):
+        return str(error)
+    parts = []
+    for item in errors()[:5]:
+        location = ".".join(str(part) for part in item.get("loc", ())) or "payload"
+        parts.append(f"{location}: {item.get('msg', '')}")
+    return "; ".join(parts)
