@@ -1,0 +1,46 @@
+"""Where a document goes: a file path (written atomically) or a binary stream the caller owns."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import BinaryIO
+
+from inspector.reports.errors import ReportError
+
+Target = str | os.PathLike[str] | BinaryIO
+
+
+def write_document(target: Target, produce: Callable[[BinaryIO], None]) -> None:
+    """Run `produce` on a stream: the caller's stream as it is, or a temporary file renamed onto the path at the end.
+
+    A path is never left half-written: the document appears complete or not at all.
+    """
+    if not isinstance(target, str | os.PathLike):
+        produce(target)
+        return
+    path = Path(target)
+    if not path.parent.is_dir():
+        raise ReportError(f"输出文件夹不存在：{path.parent} (the output folder does not exist)")
+    if path.is_dir():
+        raise ReportError(f"输出路径是一个文件夹：{path} (the output path is a folder)")
+    try:
+        _write_atomically(path, produce)
+    except OSError as error:
+        raise ReportError(f"无法写入 {path}：{error.strerror or error} (cannot write the file)") from error
+
+
+def _write_atomically(path: Path, produce: Callable[[BinaryIO], None]) -> None:
+    descriptor, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+    temporary = Path(name)
+    try:
+        with os.fdopen(descriptor, "wb") as handle:
+            produce(handle)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
