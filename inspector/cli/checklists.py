@@ -29,7 +29,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     listing.set_defaults(handler=run_list)
 
     schema = commands.add_parser("schema", help="print the JSON Schema of the file format")
-    schema.set_defaults(handler=lambda _args: print(schema_json()) or 0)
+    schema.set_defaults(handler=lambda _args: sys.stdout.write(schema_json()) and 0)
 
 
 def schema_json() -> str:

@@ -1,0 +1,112 @@
+"""The shipped standards: every file valid, every item with honest provenance, and the CLI that shows them."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from inspector.__main__ import main
+from inspector.checklist_files import checklist_paths, load_checklist_file, load_checklist_folder
+from inspector.cli.checklists import schema_json
+from inspector.core.checklist import Checklist
+from inspector.core.scoring import Response, score
+from inspector.paths import shipped_checklists_dir
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+SAFETY_AREAS = ["城市生命线", "电力设施", "供热设施", "燃气", "环卫设施", "环卫作业", "车用能源站", "广告牌匾",
+                "有限空间作业", "限额以下工程施工安全"]
+SHIPPED = checklist_paths(shipped_checklists_dir())
+
+
+def shipped() -> dict[str, Checklist]:
+    checklists, problems = load_checklist_folder(shipped_checklists_dir())
+    assert problems == []
+    return {c.id: c for c in checklists}
+
+
+@pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.stem)
+def test_every_shipped_file_loads(path) -> None:  # type: ignore[no-untyped-def]
+    checklist = load_checklist_file(path)
+    assert checklist.id == path.stem
+    for item in checklist.items:
+        assert item.provenance.status in ("official", "seed", "reconstructed")
+        if item.provenance.status != "reconstructed":
+            assert checklist.source(item.provenance.source_id) is not None, item.id
+        if item.can_fail:
+            assert item.on_fail is not None, item.id
+        assert item.guidance, f"{item.id} has no guidance for the inspector"
+
+
+def test_the_three_standards_ship() -> None:
+    by_id = shipped()
+    assert {"beijie-xiaoxiang", "menqian-sanbao", "anquan-tongyong"} <= set(by_id)
+    safety = [c for c in by_id.values() if c.id.startswith("anquan-")]
+    assert len(safety) == 11
+    assert {c.group for c in safety} == {"1+10 城市管理安全隐患检查清单"}
+    titles = " ".join(c.title for c in safety)
+    for area in SAFETY_AREAS:
+        assert area in titles, area
+
+
+def test_back_street_list_has_the_current_ten_and_five() -> None:
+    street = shipped()["beijie-xiaoxiang"]
+    ten = street.section(street.scoring.outcome_section or "")
+    assert [i.text for i in ten.items][:10] == [
+        "无私搭乱建", "无开墙打洞", "无乱停车", "无乱占道经营", "无违规设置城市家具", "无违规广告牌匾和标语宣传品",
+        "无乱搭架空线", "无外立面破损", "无道路破损", "无垃圾乱放和堆物堆料"]
+    assert len(ten.items) == 10 and ten.max_points == 100
+    assert all(i.provenance.status == "official" for i in ten.items)
+    assert street.scoring.pass_score == 90
+    assert (street.scoring.pass_label, street.scoring.fail_label) == ("达标", "不达标")
+    five = [s for s in street.sections if s.id != ten.id]
+    assert sum(len(s.items) for s in five) == 5
+    assert "四有" not in " ".join(s.title for s in street.sections)
+
+
+def test_back_street_scoring_crosses_the_line() -> None:
+    street = shipped()["beijie-xiaoxiang"]
+    ten = street.section(street.scoring.outcome_section or "")
+    responses = {i.id: Response("pass", value=0) for i in street.items}
+    assert score(street, responses).outcome == "达标"
+    responses[ten.items[0].id] = Response("fail", occurrences=100)
+    responses[ten.items[1].id] = Response("fail", occurrences=100)
+    result = score(street, responses)
+    assert result.score is not None and result.score < 90 and result.outcome == "不达标"
+
+
+def test_menqian_uses_the_2026_headings() -> None:
+    menqian = shipped()["menqian-sanbao"]
+    assert [s.title for s in menqian.sections][:3] == ["包卫生干净", "包容貌整洁", "包环境有序"]
+    assert 15 <= len(menqian.items) <= 30
+
+
+def test_shipped_schema_file_matches_the_code() -> None:
+    shipped_schema = REPO_ROOT / "checklists" / "schema" / "inspector-checklist-1.schema.json"
+    assert shipped_schema.read_text(encoding="utf-8") == schema_json()
+
+
+def test_cli_validate_passes_on_the_shipped_folder(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["checklists", "validate"]) == 0
+    out = capsys.readouterr()
+    assert out.err == ""
+    assert f"{len(SHIPPED)} of {len(SHIPPED)} checklist file(s) valid, 0 problem(s)" in out.out
+
+
+def test_cli_list_json_counts_provenance(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["checklists", "list", "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    by_id = {row["id"]: row for row in rows}
+    assert len(rows) == len(SHIPPED) == 13
+    for checklist in shipped().values():
+        row = by_id[checklist.id]
+        assert row["version"] == checklist.version
+        assert row["items"] == len(checklist.items) == sum(row["provenance"].values())
+        assert row["sections"] == len(checklist.sections)
+
+
+def test_cli_list_folder_with_a_broken_file_exits_non_zero(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
+    (tmp_path / "broken.yaml").write_text("format: x\n", encoding="utf-8")
+    assert main(["checklists", "list", "--dir", str(tmp_path)]) == 1
+    assert "broken.yaml:1" in capsys.readouterr().err
