@@ -13,9 +13,9 @@ run: setup-app
 	$(PY) -m inspector $(ARGS)
 
 test: setup-test
-	$(PY) -m ruff check inspector tests bench scripts
+	$(PY) -m ruff check .
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest $(PYTEST_ARGS)
 
 lint: setup-test
-	$(PY) -m ruff check inspector tests bench scripts
+	$(PY) -m ruff check .
 	$(PY) -m mypy
