@@ -3,4 +3,5 @@
 # Modules that contribute sub-commands, in the order they appear in --help.
 COMMAND_MODULES: tuple[str, ...] = (
     "inspector.cli.checklists",
+    "inspector.cli.data",
 )
