@@ -3,40 +3,53 @@
 from __future__ import annotations
 
 import os
+import threading
 import time
 import uuid
 from collections.abc import Callable
 
-_last_ms = 0
-_last_seq = 0
+
+def _wall_clock_ms() -> int:
+    return time.time_ns() // 1_000_000
 
 
-def uuid7(
-    now_ms: Callable[[], int] = lambda: time.time_ns() // 1_000_000,
-    random_bytes: Callable[[int], bytes] = os.urandom,
-) -> uuid.UUID:
-    """Return a new UUIDv7: 48-bit Unix milliseconds, then a 12-bit counter and 62 random bits.
+class UUID7Generator:
+    """Makes UUIDv7s: 48-bit Unix milliseconds, a 12-bit counter, 62 random bits; never goes backwards.
 
-    Ids made in the same millisecond by this process stay strictly increasing (the 12-bit field counts up).
+    Ids made in the same millisecond, or while the wall clock steps back, stay strictly increasing: the
+    generator keeps the last millisecond it used and counts up in the 12-bit field.
     """
-    global _last_ms, _last_seq
-    ms = now_ms()
-    if ms <= _last_ms:
-        ms = _last_ms
-        _last_seq += 1
-        if _last_seq > 0xFFF:
-            ms += 1
-            _last_seq = 0
-    else:
-        _last_seq = int.from_bytes(random_bytes(2), "big") & 0x3FF  # leave room to count up
-    _last_ms = ms
-    rand_b = int.from_bytes(random_bytes(8), "big") & ((1 << 62) - 1)
-    value = (ms & ((1 << 48) - 1)) << 80
-    value |= 0x7 << 76
-    value |= _last_seq << 64
-    value |= 0b10 << 62
-    value |= rand_b
-    return uuid.UUID(int=value)
+
+    def __init__(
+        self,
+        now_ms: Callable[[], int] = _wall_clock_ms,
+        random_bytes: Callable[[int], bytes] = os.urandom,
+    ) -> None:
+        self._now_ms = now_ms
+        self._random_bytes = random_bytes
+        self._last_ms = 0
+        self._seq = 0
+        self._lock = threading.Lock()
+
+    def __call__(self) -> uuid.UUID:
+        with self._lock:
+            ms = self._now_ms()
+            if ms <= self._last_ms:
+                ms = self._last_ms
+                self._seq += 1
+                if self._seq > 0xFFF:
+                    ms += 1
+                    self._seq = 0
+            else:
+                self._seq = int.from_bytes(self._random_bytes(2), "big") & 0x3FF  # leave room to count up
+            self._last_ms = ms
+            seq = self._seq
+        rand_b = int.from_bytes(self._random_bytes(8), "big") & ((1 << 62) - 1)
+        value = (ms & ((1 << 48) - 1)) << 80 | 0x7 << 76 | seq << 64 | 0b10 << 62 | rand_b
+        return uuid.UUID(int=value)
+
+
+uuid7 = UUID7Generator()
 
 
 def new_id() -> str:
@@ -53,7 +66,7 @@ def uuid7_millis(value: uuid.UUID | str) -> int:
 
 
 def is_uuid(text: str) -> bool:
-    """Whether text is a canonical UUID string (any version)."""
+    """Whether text is a canonical (lower-case, hyphenated) UUID string of any version."""
     try:
         return str(uuid.UUID(text)) == text
     except (ValueError, AttributeError, TypeError):

@@ -8,27 +8,39 @@ from datetime import UTC, date, datetime, timedelta, timezone
 import pytest
 
 from inspector.core import clock
-from inspector.core.ids import is_uuid, new_id, uuid7, uuid7_millis
+from inspector.core.ids import UUID7Generator, is_uuid, new_id, uuid7_millis
 from inspector.core.jurisdiction import JurisdictionCodeError, Level, is_within, parse_code
 
 
 def test_uuid7_layout_and_time() -> None:
-    value = uuid7(now_ms=lambda: 1_760_000_000_123)
+    value = UUID7Generator(now_ms=lambda: 1_760_000_000_123)()
     assert value.version == 7
     assert value.variant == uuid.RFC_4122
     assert uuid7_millis(value) == 1_760_000_000_123
 
 
 def test_uuid7_is_strictly_increasing_within_one_millisecond() -> None:
-    ids = [uuid7(now_ms=lambda: 1_800_000_000_000) for _ in range(5000)]
+    generate = UUID7Generator(now_ms=lambda: 1_800_000_000_000)
+    ids = [generate() for _ in range(5000)]
     assert ids == sorted(ids)
     assert len(set(ids)) == len(ids)
 
 
 def test_uuid7_never_goes_backwards_when_the_clock_does() -> None:
-    later = uuid7(now_ms=lambda: 1_900_000_000_000)
-    earlier_clock = uuid7(now_ms=lambda: 1_899_999_999_000)
+    clock_ms = [1_900_000_000_000]
+    generate = UUID7Generator(now_ms=lambda: clock_ms[0])
+    later = generate()
+    clock_ms[0] -= 1000
+    earlier_clock = generate()
     assert earlier_clock > later
+    assert uuid7_millis(earlier_clock) == 1_900_000_000_000
+
+
+def test_uuid7_counter_overflow_moves_to_the_next_millisecond() -> None:
+    generate = UUID7Generator(now_ms=lambda: 1_800_000_000_000, random_bytes=lambda n: b"\xff" * n)
+    ids = [generate() for _ in range(0x1000)]
+    assert ids == sorted(ids) and len(set(ids)) == len(ids)
+    assert uuid7_millis(ids[-1]) == 1_800_000_000_001
 
 
 def test_new_id_is_canonical() -> None:
