@@ -35,8 +35,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     handler = getattr(args, "handler", None)
     if handler is None:
-        parser.print_help()
-        return 0
+        from inspector.ui.app import run  # imported here so that CLI commands never load Qt
+
+        return run(args.data_dir)
     try:
         return int(handler(args) or 0)
     except KeyboardInterrupt:

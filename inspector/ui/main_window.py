@@ -1,0 +1,232 @@
+"""The main window: navigation on the left, one page per area, the status bar; remembers geometry and last page."""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QByteArray, QEvent, QSettings, QSize, Qt, QTimer
+from PySide6.QtGui import QCloseEvent, QGuiApplication, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QStackedWidget,
+    QWidget,
+)
+
+from inspector.ui.context import AppContext
+from inspector.ui.resources import icon, tinted_icon
+from inspector.ui.status_bar import StatusBar
+
+STATE_FILENAME = "ui-state.ini"
+DEFAULT_SIZE = QSize(1280, 720)
+MINIMUM_SIZE = QSize(1000, 620)
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    """One navigation entry: its key, icon, and the module:class building the page on first use."""
+
+    key: str
+    icon: str
+    factory: str
+
+
+PAGES: tuple[PageSpec, ...] = (
+    PageSpec("today", "today", "inspector.ui.today_view:TodayView"),
+    PageSpec("inspections", "inspection", "inspector.ui.inspections_view:InspectionsView"),
+    PageSpec("subjects", "subjects", "inspector.ui.subjects_view:SubjectsView"),
+    PageSpec("findings", "findings", "inspector.ui.findings_view:FindingsView"),
+    PageSpec("settings", "settings", "inspector.ui.settings_view:SettingsView"),
+)
+
+
+class MainWindow(QMainWindow):
+    """The app's one window."""
+
+    def __init__(self, ctx: AppContext) -> None:
+        super().__init__()
+        self.ctx = ctx
+        self.state = QSettings(str(ctx.folder.root / STATE_FILENAME), QSettings.Format.IniFormat)
+        self.pages: dict[str, QWidget] = {}
+        self.controller: Any = None  # the AppController, when run as the app (restore reopens the window)
+        self.closing_quietly = False
+        self.setWindowIcon(icon("app"))
+        self.setMinimumSize(MINIMUM_SIZE)
+
+        self.nav = QListWidget()
+        self.nav.setObjectName("nav")
+        self.nav.setIconSize(QSize(22, 22))
+        self.nav.setFixedWidth(168)
+        self.nav.setFocusPolicy(Qt.FocusPolicy.TabFocus)
+        for spec in PAGES:
+            item = QListWidgetItem(tinted_icon(spec.icon, "#e8eef6"), "")
+            item.setData(Qt.ItemDataRole.UserRole, spec.key)
+            self.nav.addItem(item)
+        self.stack = QStackedWidget()
+        self.stack.setObjectName("pages")
+        central = QWidget()
+        layout = QHBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.nav)
+        layout.addWidget(self.stack, 1)
+        self.setCentralWidget(central)
+        self.status = StatusBar(ctx)
+        self.setStatusBar(self.status)
+
+        self.nav.currentRowChanged.connect(self._on_nav)
+        self._add_shortcuts()
+        self.retranslate()
+        self._restore_state()
+
+    # -- pages ----------------------------------------------------------------------------------------------
+
+    def page(self, key: str) -> QWidget:
+        """The page for a key, built on first use."""
+        if key not in self.pages:
+            spec = next(spec for spec in PAGES if spec.key == key)
+            module_name, class_name = spec.factory.split(":")
+            page_class = getattr(importlib.import_module(module_name), class_name)
+            widget = page_class(self.ctx, self)
+            self.pages[key] = widget
+            self.stack.addWidget(widget)
+        return self.pages[key]
+
+    def show_page(self, key: str) -> QWidget:
+        """Switch to a page (and select it in the navigation)."""
+        row = next(index for index, spec in enumerate(PAGES) if spec.key == key)
+        if self.nav.currentRow() != row:
+            self.nav.setCurrentRow(row)  # _on_nav does the switch
+        else:
+            self._on_nav(row)
+        return self.pages[key]
+
+    def current_page_key(self) -> str:
+        return PAGES[max(0, self.nav.currentRow())].key
+
+    def _on_nav(self, row: int) -> None:
+        if row < 0:
+            return
+        widget = self.page(PAGES[row].key)
+        self.stack.setCurrentWidget(widget)
+        self.state.setValue("window/page", PAGES[row].key)
+        activate: Callable[[], None] | None = getattr(widget, "activate", None)
+        if activate is not None:
+            activate()
+
+    # -- actions shared by several pages --------------------------------------------------------------------
+
+    def open_inspection(self, inspection_id: str) -> None:
+        """Show an inspection in the runner (a draft resumes where it was left)."""
+        self.show_page("inspections").open_inspection(inspection_id)  # type: ignore[attr-defined]
+
+    def new_inspection(self, subject_id: str | None = None) -> None:
+        """Pick a subject and a checklist, then start the runner."""
+        from inspector.ui.new_inspection_dialog import NewInspectionDialog
+
+        dialog = NewInspectionDialog(self.ctx, self, subject_id=subject_id)
+        if dialog.exec() and dialog.inspection_id:
+            self.open_inspection(dialog.inspection_id)
+
+    def report_adhoc(self) -> None:
+        """Record a problem without a checklist (随手拍)."""
+        from inspector.ui.adhoc_dialog import AdhocFindingDialog
+
+        dialog = AdhocFindingDialog(self.ctx, self)
+        if dialog.exec() and dialog.finding_id:
+            self.show_page("findings").select_finding(dialog.finding_id)  # type: ignore[attr-defined]
+
+    def show_finding(self, finding_id: str) -> None:
+        self.show_page("findings").select_finding(finding_id)  # type: ignore[attr-defined]
+
+    def restore_backup(self, archive: Path) -> None:
+        """Replace this folder's data with a backup (the window reopens on the restored data)."""
+        if self.controller is not None:
+            self.controller.restore(archive)
+
+    def flush_pending(self) -> None:
+        """Save edits that wait for a pause in typing (notes); called before closing and after a crash."""
+        for widget in self.pages.values():
+            flush: Callable[[], None] | None = getattr(widget, "flush", None)
+            if flush is not None:
+                flush()
+
+    # -- keyboard ---------------------------------------------------------------------------------------------
+
+    def _add_shortcuts(self) -> None:
+        for index, spec in enumerate(PAGES):
+            shortcut = QShortcut(QKeySequence(f"Ctrl+{index + 1}"), self)
+            shortcut.activated.connect(lambda key=spec.key: self.show_page(key))
+        QShortcut(QKeySequence("Ctrl+N"), self).activated.connect(lambda: self.new_inspection())
+        QShortcut(QKeySequence("Ctrl+Shift+N"), self).activated.connect(self.report_adhoc)
+
+    # -- language ---------------------------------------------------------------------------------------------
+
+    def retranslate(self) -> None:
+        self.setWindowTitle(self.tr("巡查 · 城市管理现场检查"))
+        titles = {
+            "today": self.tr("工作台"),
+            "inspections": self.tr("检查"),
+            "subjects": self.tr("检查对象"),
+            "findings": self.tr("问题"),
+            "settings": self.tr("设置"),
+        }
+        for index, spec in enumerate(PAGES):
+            item = self.nav.item(index)
+            item.setText(titles[spec.key])
+            item.setToolTip(f"{titles[spec.key]} (Ctrl+{index + 1})")
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    # -- geometry and last page -------------------------------------------------------------------------------
+
+    def _restore_state(self) -> None:
+        geometry = self.state.value("window/geometry")
+        if isinstance(geometry, QByteArray) and not geometry.isEmpty():
+            self.restoreGeometry(geometry)
+        else:
+            self._default_geometry()
+        last = str(self.state.value("window/page", "today"))
+        keys = [spec.key for spec in PAGES]
+        self.show_page(last if last in keys else "today")
+        inspection_id = self.state.value("runner/inspection")
+        if last == "inspections" and inspection_id:
+            QTimer.singleShot(0, lambda: self._resume(str(inspection_id)))
+
+    def _resume(self, inspection_id: str) -> None:
+        self.pages["inspections"].resume(inspection_id)  # type: ignore[attr-defined]
+
+    def _default_geometry(self) -> None:
+        screen = QGuiApplication.primaryScreen()
+        available = screen.availableGeometry() if screen else None
+        size = QSize(DEFAULT_SIZE)
+        if available is not None:
+            size = size.boundedTo(available.size() - QSize(24, 24))
+        self.resize(size.expandedTo(MINIMUM_SIZE))
+        if available is not None:
+            frame = self.frameGeometry()
+            frame.moveCenter(available.center())
+            self.move(frame.topLeft())
+
+    def save_state(self) -> None:
+        self.state.setValue("window/geometry", self.saveGeometry())
+        self.state.setValue("window/page", self.current_page_key())
+        inspections = self.pages.get("inspections")
+        current = getattr(inspections, "open_inspection_id", None) if inspections else None
+        self.state.setValue("runner/inspection", current() if callable(current) else "")
+        self.state.sync()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if not self.closing_quietly:
+            self.flush_pending()
+            self.save_state()
+        super().closeEvent(event)

@@ -1,0 +1,246 @@
+"""工作台 (Today): drafts to resume, my open findings, what waits to sync, and the big "new inspection" button."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from PySide6.QtCore import QDate, QEvent, QLocale, Qt
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from inspector.core.clock import display
+from inspector.core.ledger import OPEN_STATES
+from inspector.store import checklists, findings, inspections, outbox, photos, subjects
+from inspector.store.database import DataFolder
+from inspector.store.errors import StoreError
+from inspector.ui import store_adapter
+from inspector.ui.context import AppContext
+from inspector.ui.labels import change_kind_label, severity_label, state_label
+from inspector.ui.resources import icon
+from inspector.ui.widgets import Debouncer, card, hint_label, title_label
+from inspector.ui.workers import FunctionWorker
+
+
+@dataclass(frozen=True)
+class DraftRow:
+    inspection_id: str
+    subject: str
+    checklist: str
+    answered: int
+    total: int
+    updated_at: str
+
+
+@dataclass(frozen=True)
+class FindingRow:
+    finding_id: str
+    state: str
+    severity: str
+    category: str
+    description: str
+    subject: str
+
+
+@dataclass
+class TodayData:
+    """Everything the page shows, read on a worker's own connection."""
+
+    drafts: list[DraftRow] = field(default_factory=list)
+    findings: list[FindingRow] = field(default_factory=list)
+    pending: Counter[str] = field(default_factory=Counter)
+    photos_waiting: int = 0
+
+
+def load_today(folder: DataFolder) -> TodayData:
+    """Read the page's data (runs in a worker)."""
+    db = folder.connect()
+    try:
+        data = TodayData()
+        names: dict[str, str] = {}
+
+        def subject_name(subject_id: str | None) -> str:
+            if not subject_id:
+                return ""
+            if subject_id not in names:
+                try:
+                    names[subject_id] = subjects.get(db, subject_id).name
+                except StoreError:
+                    names[subject_id] = subject_id
+            return names[subject_id]
+
+        for draft in inspections.list_inspections(db, status="draft"):
+            try:
+                checklist = checklists.get(db, draft.checklist_id, draft.checklist_version)
+                title, total = checklist.title, sum(1 for item in checklist.items if item.can_fail)
+            except StoreError:
+                title, total = draft.checklist_id, 0
+            answered = len(inspections.responses(db, draft.id))
+            data.drafts.append(
+                DraftRow(draft.id, subject_name(draft.subject_id), title, answered, total, draft.updated_at)
+            )
+        me = store_adapter.user_id(db)
+        for finding in findings.list_findings(db, limit=2000):
+            view = finding.view
+            if view.reported_by == me and view.state in OPEN_STATES:
+                data.findings.append(
+                    FindingRow(
+                        finding.id,
+                        view.state.value,
+                        view.severity.value,
+                        view.category,
+                        view.description,
+                        subject_name(view.subject_id),
+                    )
+                )
+        data.pending = Counter(entry.kind for entry in outbox.list_pending(db, limit=100_000))
+        data.photos_waiting = len(photos.not_uploaded(db))
+        return data
+    finally:
+        db.close()
+
+
+class TodayView(QWidget):
+    """The start page."""
+
+    def __init__(self, ctx: AppContext, main_window: Any) -> None:
+        super().__init__()
+        self.ctx = ctx
+        self.main_window = main_window
+        self.data = TodayData()
+        self.loading = False
+        self._reload_later = Debouncer(150, self.reload, self)
+
+        self.title = title_label()
+        self.date_label = hint_label()
+        self.new_button = QPushButton(icon("new"), "")
+        self.new_button.setObjectName("bigPrimary")
+        self.new_button.clicked.connect(lambda: main_window.new_inspection())
+        self.adhoc_button = QPushButton(icon("camera"), "")
+        self.adhoc_button.setObjectName("bigSecondary")
+        self.adhoc_button.clicked.connect(main_window.report_adhoc)
+
+        self.drafts_title = title_label(name="sectionTitle")
+        self.drafts = QListWidget()
+        self.drafts.itemActivated.connect(self._open_draft)
+        self.drafts_empty = hint_label()
+        self.findings_title = title_label(name="sectionTitle")
+        self.findings = QListWidget()
+        self.findings.itemActivated.connect(self._open_finding)
+        self.findings_empty = hint_label()
+        self.sync_title = title_label(name="sectionTitle")
+        self.sync_lines = QLabel()
+        self.sync_lines.setWordWrap(True)
+        self.sync_lines.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        self.sync_note = hint_label()
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(24, 18, 24, 18)
+        header = QHBoxLayout()
+        header.addWidget(self.title)
+        header.addSpacing(12)
+        header.addWidget(self.date_label, 1)
+        layout.addLayout(header)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.new_button)
+        buttons.addWidget(self.adhoc_button)
+        buttons.addStretch(1)
+        layout.addLayout(buttons)
+        columns = QHBoxLayout()
+        for title, body, empty, stretch in (
+            (self.drafts_title, self.drafts, self.drafts_empty, 3),
+            (self.findings_title, self.findings, self.findings_empty, 3),
+            (self.sync_title, self.sync_lines, self.sync_note, 2),
+        ):
+            frame, inner = card(self)
+            inner.addWidget(title)
+            inner.addWidget(body, 1)
+            inner.addWidget(empty)
+            columns.addWidget(frame, stretch)
+        layout.addLayout(columns, 1)
+        self.setTabOrder(self.new_button, self.adhoc_button)
+        self.setTabOrder(self.adhoc_button, self.drafts)
+        self.setTabOrder(self.drafts, self.findings)
+
+        ctx.changed.connect(lambda _kind: self._reload_later.poke())
+        self.retranslate()
+        self.reload()
+
+    def activate(self) -> None:
+        self._reload_later.poke()
+
+    def reload(self) -> None:
+        """Read the page's data in the background; the lists fill in when it arrives."""
+        if self.loading:
+            self._reload_later.poke()
+            return
+        self.loading = True
+        worker = FunctionWorker(lambda _w: load_today(self.ctx.folder))
+        worker.signals.finished.connect(self._loaded)
+        worker.signals.failed.connect(lambda _message: setattr(self, "loading", False))
+        self.ctx.run(worker)
+
+    def _loaded(self, data: TodayData | None) -> None:
+        self.loading = False
+        if data is not None:
+            self.data = data
+            self._fill()
+
+    def _fill(self) -> None:
+        self.drafts.clear()
+        for draft in self.data.drafts:
+            text = f"{draft.subject} · {draft.checklist}\n" + self.tr("已填 %1/%2 项 · 更新于 %3").replace(
+                "%1", str(draft.answered)
+            ).replace("%2", str(draft.total)).replace("%3", display(draft.updated_at))
+            item = QListWidgetItem(icon("inspection"), text)
+            item.setData(Qt.ItemDataRole.UserRole, draft.inspection_id)
+            self.drafts.addItem(item)
+        self.findings.clear()
+        for finding in self.data.findings:
+            head = f"{state_label(finding.state)} · {severity_label(finding.severity)} · {finding.category}"
+            text = f"{head}\n{finding.subject} {finding.description}".strip()
+            item = QListWidgetItem(icon("findings"), text)
+            item.setData(Qt.ItemDataRole.UserRole, finding.finding_id)
+            item.setToolTip(finding.description)
+            self.findings.addItem(item)
+        self.drafts_empty.setVisible(not self.data.drafts)
+        self.findings_empty.setVisible(not self.data.findings)
+        lines = [f"{change_kind_label(kind)}：{count}" for kind, count in sorted(self.data.pending.items())]
+        lines.append(self.tr("照片未上传：%1").replace("%1", str(self.data.photos_waiting)))
+        if not self.data.pending:
+            lines.insert(0, self.tr("没有待同步的变更"))
+        self.sync_lines.setText("\n".join(lines))
+
+    def _open_draft(self, item: QListWidgetItem) -> None:
+        self.main_window.open_inspection(item.data(Qt.ItemDataRole.UserRole))
+
+    def _open_finding(self, item: QListWidgetItem) -> None:
+        self.main_window.show_finding(item.data(Qt.ItemDataRole.UserRole))
+
+    def retranslate(self) -> None:
+        self.title.setText(self.tr("工作台"))
+        self.date_label.setText(QLocale().toString(QDate.currentDate(), QLocale.FormatType.LongFormat))
+        self.new_button.setText(self.tr("新建检查"))
+        self.new_button.setToolTip("Ctrl+N")
+        self.adhoc_button.setText(self.tr("随手拍"))
+        self.adhoc_button.setToolTip(self.tr("不按检查表，直接记录发现的问题") + " (Ctrl+Shift+N)")
+        self.drafts_title.setText(self.tr("未完成的检查"))
+        self.drafts_empty.setText(self.tr("没有未完成的检查。点“新建检查”开始。"))
+        self.findings_title.setText(self.tr("我的待办问题"))
+        self.findings_empty.setText(self.tr("没有待处理的问题。"))
+        self.sync_title.setText(self.tr("待同步"))
+        self.sync_note.setText(self.tr("未配置同步：数据都保存在本机，配置服务器后再上传。"))
+        self._fill()
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)

@@ -1,0 +1,68 @@
+"""Small building blocks shared by the views: titles, cards, a typing debouncer, message helpers."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import QObject, QTimer
+from PySide6.QtWidgets import QFrame, QLabel, QMessageBox, QVBoxLayout, QWidget
+
+
+def title_label(text: str = "", name: str = "pageTitle") -> QLabel:
+    """A heading label styled by the style sheet (pageTitle or sectionTitle)."""
+    label = QLabel(text)
+    label.setObjectName(name)
+    return label
+
+
+def hint_label(text: str = "", name: str = "hint") -> QLabel:
+    """A grey explanatory line (or `error` / `warning` styled) that wraps."""
+    label = QLabel(text)
+    label.setObjectName(name)
+    label.setWordWrap(True)
+    return label
+
+
+def card(parent: QWidget | None = None) -> tuple[QFrame, QVBoxLayout]:
+    """A white rounded panel and its layout."""
+    frame = QFrame(parent)
+    frame.setObjectName("card")
+    layout = QVBoxLayout(frame)
+    layout.setContentsMargins(14, 12, 14, 12)
+    return frame, layout
+
+
+class Debouncer(QObject):
+    """Calls a function once typing pauses for `msecs`; flush() calls it at once if a call is pending."""
+
+    def __init__(self, msecs: int, function: Callable[[], None], parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.function = function
+        self.timer = QTimer(self)
+        self.timer.setSingleShot(True)
+        self.timer.setInterval(msecs)
+        self.timer.timeout.connect(function)
+
+    def poke(self) -> None:
+        self.timer.start()
+
+    def flush(self) -> None:
+        if self.timer.isActive():
+            self.timer.stop()
+            self.function()
+
+    def cancel(self) -> None:
+        self.timer.stop()
+
+
+def warn(parent: QWidget, title: str, text: str) -> None:
+    """A warning box (modal, like every message box)."""
+    QMessageBox.warning(parent, title, text)
+
+
+def restyle(widget: QWidget, object_name: str) -> None:
+    """Give a widget another style-sheet object name and repaint it in its new style."""
+    widget.setObjectName(object_name)
+    widget.style().unpolish(widget)
+    widget.style().polish(widget)
+    widget.update()

@@ -1,0 +1,189 @@
+"""Background work off the GUI thread: a cancellable QRunnable base with progress signals, and the photo importer.
+
+Each worker opens its own store connection (SQLite connections never cross threads) and reports through signals
+that Qt delivers to the GUI thread.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import tempfile
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+from PySide6.QtGui import QImage
+
+from inspector.store.database import DataFolder
+from inspector.store.errors import StoreError
+
+log = logging.getLogger(__name__)
+
+
+class WorkerSignals(QObject):
+    """What a worker tells the GUI: progress, per-item results and failures, and the end of the job."""
+
+    progress = Signal(int, int, str)  # done, total, what is being done
+    item_done = Signal(object)
+    item_failed = Signal(str)
+    finished = Signal(object)  # the job's result; also emitted (with None) after a cancel
+    failed = Signal(str)
+
+
+def error_text(error: BaseException, language: str) -> str:
+    """A message for people: the store's message in the interface language, else the exception's text."""
+    decision = getattr(error, "decision", None)
+    if decision is not None:  # a ledger command refused by the state machine: its reason names both languages
+        return str(decision.reason)
+    if isinstance(error, StoreError) or hasattr(error, "message_zh"):
+        return str(error.message_en if language == "en" else error.message_zh)  # type: ignore[attr-defined]
+    return f"{type(error).__name__}: {error}"
+
+
+class Worker(QRunnable):
+    """A job for the thread pool; subclasses implement work(), checking `cancelled` between steps."""
+
+    def __init__(self, language: str = "zh_CN") -> None:
+        super().__init__()
+        self.setAutoDelete(False)
+        self.signals = WorkerSignals()
+        self.language = language
+        self.thread_ident: int | None = None
+        self._cancel = threading.Event()
+
+    def cancel(self) -> None:
+        """Ask the job to stop at its next step."""
+        self._cancel.set()
+
+    @property
+    def cancelled(self) -> bool:
+        return self._cancel.is_set()
+
+    def run(self) -> None:
+        self.thread_ident = threading.get_ident()
+        try:
+            result = self.work()
+        except Exception as error:
+            log.exception("background job %s failed", type(self).__name__)
+            self.signals.failed.emit(error_text(error, self.language))
+            return
+        self.signals.finished.emit(None if self.cancelled else result)
+
+    def work(self) -> Any:
+        raise NotImplementedError
+
+
+class FunctionWorker(Worker):
+    """Runs `function(worker)` in the pool; the function may report progress through worker.signals."""
+
+    def __init__(self, function: Callable[[Worker], Any], language: str = "zh_CN") -> None:
+        super().__init__(language)
+        self.function = function
+
+    def work(self) -> Any:
+        return self.function(self)
+
+
+PhotoImporter = Callable[[DataFolder, Any, Path], Any]
+
+
+@dataclass(frozen=True)
+class PhotoImported:
+    """One imported file: the store's ImportResult and the name the user knows the file by."""
+
+    result: Any
+    source_name: str
+
+
+class PhotoImportWorker(Worker):
+    """Imports image files (or pasted images) one by one with `importer(folder, db, path)` on its own connection."""
+
+    def __init__(
+        self,
+        folder: DataFolder,
+        sources: Sequence[Path | QImage],
+        importer: PhotoImporter,
+        language: str = "zh_CN",
+    ) -> None:
+        super().__init__(language)
+        self.folder = folder
+        self.sources = list(sources)
+        self.importer = importer
+        self.imported = 0
+
+    def work(self) -> int:
+        total = len(self.sources)
+        db = self.folder.connect()
+        try:
+            for index, source in enumerate(self.sources):
+                if self.cancelled:
+                    break
+                self.signals.progress.emit(index, total, _name(source))
+                self._import_one(db, source)
+            self.signals.progress.emit(total, total, "")
+        finally:
+            db.close()
+        return self.imported
+
+    def _import_one(self, db: Any, source: Path | QImage) -> None:
+        temp: Path | None = None
+        try:
+            path = source if isinstance(source, Path) else (temp := self._save_pasted(source))
+            result = self.importer(self.folder, db, path)
+            self.imported += 1
+            self.signals.item_done.emit(PhotoImported(result, _name(source)))
+        except (StoreError, OSError) as error:
+            self.signals.item_failed.emit(error_text(error, self.language))
+        finally:
+            if temp is not None:
+                temp.unlink(missing_ok=True)
+
+    def _save_pasted(self, image: QImage) -> Path:
+        handle, name = tempfile.mkstemp(dir=self.folder.tmp_dir, prefix="pasted-", suffix=".png")
+        os.close(handle)
+        if not image.save(name, "PNG"):
+            raise OSError(f"cannot write the pasted image to {name}")
+        return Path(name)
+
+
+def _name(source: Path | QImage) -> str:
+    return source.name if isinstance(source, Path) else "clipboard.png"
+
+
+class WorkerPool(QObject):
+    """Starts workers on the global thread pool and keeps them alive until they end."""
+
+    busy_changed = Signal(int)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._running: set[Worker] = set()
+
+    def start(self, worker: Worker) -> Worker:
+        """Run a worker; it is forgotten once it finishes or fails."""
+        self._running.add(worker)
+        worker.signals.finished.connect(lambda _result, w=worker: self._forget(w))
+        worker.signals.failed.connect(lambda _message, w=worker: self._forget(w))
+        QThreadPool.globalInstance().start(worker)
+        self.busy_changed.emit(len(self._running))
+        return worker
+
+    def _forget(self, worker: Worker) -> None:
+        self._running.discard(worker)
+        self.busy_changed.emit(len(self._running))
+
+    @property
+    def running(self) -> int:
+        return len(self._running)
+
+    def cancel_all(self) -> None:
+        for worker in list(self._running):
+            worker.cancel()
+
+    def wait(self, msecs: int = 30_000) -> bool:
+        """Block until every job ended (used at exit and in tests)."""
+        return QThreadPool.globalInstance().waitForDone(msecs)
