@@ -231,6 +231,25 @@ def add_photo(
     return photos.import_photo(folder, db, path, link=link, settings=settings)
 
 
+def remove_photo(db: Database, inspection_id: str, sha256: str, item_id: str = "") -> None:
+    """Detach a photo from a draft or one of its items (the stored photo stays: photos are immutable)."""
+    _draft(db, inspection_id)
+    photos.unlink_photo(db, sha256, photos.PhotoLink("inspection", inspection_id, "evidence", item_id))
+
+
+def item_photos(db: Database, inspection_id: str) -> dict[str, list[photos.Photo]]:
+    """The photos of an inspection by item id ('' for photos of the whole inspection), oldest first."""
+    rows = db.execute(
+        "SELECT photo_sha256, item_id FROM photo_links WHERE owner_kind = 'inspection' AND owner_id = ? "
+        "ORDER BY created_at, rowid",
+        [inspection_id],
+    ).fetchall()
+    grouped: dict[str, list[photos.Photo]] = {}
+    for sha, item_id in rows:
+        grouped.setdefault(item_id, []).append(photos.get_photo(db, sha))
+    return grouped
+
+
 def responses(db: Database, inspection_id: str) -> dict[str, StoredResponse]:
     """Every answered item of an inspection, by item id."""
     rows = db.query(
@@ -274,21 +293,14 @@ def finish(db: Database, inspection_id: str, allow_incomplete: bool = False) -> 
 
 def submit_payload(db: Database, inspection: Inspection) -> dict[str, Any]:
     """The `inspection.submit` payload of a finished inspection (protocol §5.3)."""
-    links = db.execute(
-        "SELECT photo_sha256, item_id FROM photo_links WHERE owner_kind = 'inspection' AND owner_id = ? "
-        "ORDER BY created_at, rowid",
-        [inspection.id],
-    ).fetchall()
-    item_photos: dict[str, list[str]] = {}
-    for sha, item_id in links:
-        item_photos.setdefault(item_id, []).append(sha)
+    hashes = {item: [photo.sha256 for photo in group] for item, group in item_photos(db, inspection.id).items()}
     answers = {
         item_id: {
             "result": stored.result,
             "value": stored.value,
             "occurrences": stored.occurrences,
             "note": stored.note,
-            "photos": item_photos.get(item_id, []),
+            "photos": hashes.get(item_id, []),
         }
         for item_id, stored in responses(db, inspection.id).items()
     }
@@ -309,7 +321,7 @@ def submit_payload(db: Database, inspection: Inspection) -> dict[str, Any]:
         "location": location,
         "notes": inspection.notes,
         "responses": answers,
-        "photos": item_photos.get("", []),
+        "photos": hashes.get("", []),
         "score": inspection.score,
         "max_score": inspection.max_score,
         "outcome": inspection.outcome,

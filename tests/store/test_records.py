@@ -131,6 +131,15 @@ def test_an_inspection_is_a_draft_until_finished_and_then_queued_whole(
     photo_path = tmp_path / "shed.jpg"
     photo_path.write_bytes(jpeg_bytes((320, 240)))
     photo = inspections.add_photo(folder, db, draft.id, str(photo_path), item_id="T-01").photo
+    spare_path = tmp_path / "spare.jpg"
+    spare_path.write_bytes(jpeg_bytes((320, 240), seed=5))
+    spare = inspections.add_photo(folder, db, draft.id, str(spare_path)).photo
+    assert {item: [p.sha256 for p in group] for item, group in inspections.item_photos(db, draft.id).items()} == {
+        "T-01": [photo.sha256],
+        "": [spare.sha256],
+    }
+    inspections.remove_photo(db, draft.id, spare.sha256)
+    assert list(inspections.item_photos(db, draft.id)) == ["T-01"]
     live = inspections.current_score(db, draft.id)
     assert live.score == 80 and live.outcome == "不达标"
 
@@ -161,6 +170,8 @@ def test_an_inspection_is_a_draft_until_finished_and_then_queued_whole(
         inspections.add_photo(folder, db, draft.id, str(photo_path))
     with pytest.raises(InspectionFinishedError):
         inspections.finish(db, draft.id)
+    with pytest.raises(InspectionFinishedError):
+        inspections.remove_photo(db, draft.id, photo.sha256, "T-01")
     outbox.mark_acknowledged(db, submit.change_id, {"inspection": {}})
     assert inspections.get(db, draft.id).sync_state == "synced"
 
