@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, BinaryIO
@@ -297,14 +298,30 @@ def _write_workbook(rows: Iterable[LedgerRow], stream: BinaryIO, now: datetime, 
     workbook.properties.creator = "Inspector"
     ledger = workbook.create_sheet(LEDGER_SHEET)
     summary = workbook.create_sheet(SUMMARY_SHEET)
-    _prepare_ledger_sheet(ledger)
-    counts, names, written, overdue = _write_ledger_rows(ledger, rows, now)
-    last_column = get_column_letter(len(COLUMNS))
-    ledger.auto_filter.ref = f"A1:{last_column}{written + 1}"
-    _write_summary(summary, counts, names, now, scope)
+    try:
+        _prepare_ledger_sheet(ledger)
+        counts, names, written, overdue = _write_ledger_rows(ledger, rows, now)
+        last_column = get_column_letter(len(COLUMNS))
+        ledger.auto_filter.ref = f"A1:{last_column}{written + 1}"
+        _write_summary(summary, counts, names, now, scope)
+    except BaseException:
+        _discard(workbook)
+        raise
     workbook.save(stream)
     by_street = {names[code]: counts[code] for code in sorted(counts)}
     return LedgerExportResult(rows=written, overdue=overdue, by_street=by_street)
+
+
+def _discard(workbook: Workbook) -> None:
+    """Close a half-written streaming workbook and delete the temporary files its sheets were writing."""
+    for sheet in workbook.worksheets:
+        with suppress(Exception):
+            if not sheet.closed:
+                sheet.close()
+        writer = getattr(sheet, "_writer", None)  # openpyxl keeps each streaming sheet in a temporary file
+        if writer is not None:
+            with suppress(Exception):
+                writer.cleanup()
 
 
 def _prepare_ledger_sheet(sheet: WriteOnlyWorksheet) -> None:

@@ -169,3 +169,27 @@ def pdf_images(pdf: Path, out_dir: Path) -> list[Path]:
     prefix = out_dir / "img"
     subprocess.run([_poppler("pdfimages"), "-png", str(pdf), str(prefix)], check=True)
     return sorted(out_dir.glob("img-*.png"))
+
+
+def qr_images(pdf: Path, out_dir: Path) -> list[Image.Image]:
+    """The square pure black-and-white images embedded in the PDF (the QR codes), loaded with Pillow."""
+    found = []
+    for path in pdf_images(pdf, out_dir):
+        with Image.open(path) as image:
+            grey = image.convert("L")
+        colours = grey.getcolors(maxcolors=2)  # None when the image has more than two colours
+        if grey.width == grey.height and colours is not None and {value for _, value in colours} <= {0, 255}:
+            found.append(grey)
+    return found
+
+
+def read_modules(image: Image.Image, modules: int, border: int = 4) -> list[list[bool]]:
+    """The dark/light modules of a QR image of `modules` per side plus its quiet zone, sampled at module centres."""
+    pitch = image.width / (modules + 2 * border)
+    return [
+        [
+            image.getpixel((int((border + col + 0.5) * pitch), int((border + row + 0.5) * pitch))) < 128
+            for col in range(modules)
+        ]
+        for row in range(modules)
+    ]
