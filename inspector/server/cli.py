@@ -212,7 +212,7 @@ def cmd_device_list(args: argparse.Namespace) -> int:
         query = select(Device, User).join(User, User.id == Device.user_id).order_by(User.username, Device.created_at)
         if args.user:
             query = query.where(User.username == args.user)
-        for device, user in session.execute(query).tuples():
+        for device, user in session.execute(query).all():
             state = f"revoked {device.revoked_at}" if device.revoked_at else f"last seen {device.last_seen_at}"
             _out(f"{device.id}\t{user.username}\t{device.name or '-'}\t{device.device_id}\t{state}")
     return 0

@@ -45,7 +45,7 @@ def discard_staged(session: Session) -> None:
     session.info.pop(_PENDING, None)
 
 
-def _publish(session: Session) -> None:
+def publish(session: Session) -> None:
     """Number and insert the staged entries while holding the counter row lock until commit."""
     pending = session.info.pop(_PENDING, None)
     if not pending:
@@ -69,7 +69,7 @@ def _publish(session: Session) -> None:
 
 @event.listens_for(Session, "before_commit")
 def _publish_before_commit(session: Session) -> None:
-    _publish(session)
+    publish(session)
 
 
 @event.listens_for(Session, "after_rollback")

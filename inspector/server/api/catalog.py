@@ -115,7 +115,7 @@ def get_finding(finding_id: str, scope: CurrentScope, context: Context) -> dict[
         query = select(FindingEvent).where(FindingEvent.finding_id == row.id).order_by(FindingEvent.idx)
         events = list(session.scalars(query))
         actors = {event.actor_id for event in events}
-        names = dict(session.execute(select(User.id, User.display_name).where(User.id.in_(actors))).tuples().all())
+        names = dict(session.execute(select(User.id, User.display_name).where(User.id.in_(actors))).all())
         return {"finding": loads(row.data), "events": [event_reply(e, names.get(e.actor_id)) for e in events]}
 
 

@@ -1,0 +1,82 @@
+"""Version negotiation, health, error bodies, and the OpenAPI document against docs/sync-protocol.md."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from server_support import HEADERS, Api, ServerEnv
+
+from inspector import __version__
+
+PROTOCOL_DOC = Path(__file__).resolve().parents[2] / "docs" / "sync-protocol.md"
+
+
+def test_version_and_health_answer_without_headers(env: ServerEnv) -> None:
+    version = env.client.get("/api/v1/version")
+    assert version.status_code == 200
+    body = version.json()
+    assert body["protocol"] == 1 and body["protocols_supported"] == [1]
+    assert body["server_version"] == __version__
+    assert body["min_client_version"] == env.settings.min_client_version
+    assert body["limits"]["max_push_changes"] == env.settings.max_push_changes
+    assert version.headers["x-inspector-protocol"] == "1"
+    assert version.headers["x-request-id"]
+    health = env.client.get("/healthz")
+    assert health.status_code == 200
+    assert health.json()["status"] == "ok"
+
+
+def test_missing_or_unsupported_protocol_is_refused_with_426(env: ServerEnv) -> None:
+    missing = env.client.get("/api/v1/me")
+    assert missing.status_code == 426
+    assert missing.json()["error"] == "protocol_required"
+    future = env.client.get("/api/v1/me", headers={"X-Inspector-Protocol": "2"})
+    assert future.status_code == 426
+    assert future.json() == {**future.json(), "error": "protocol_unsupported", "supported": [1]}
+    assert future.json()["message"]
+
+
+def test_a_client_older_than_the_minimum_is_told_to_upgrade(env: ServerEnv) -> None:
+    response = env.client.get("/api/v1/me", headers={**HEADERS, "X-Inspector-Client": "inspector/0.0.9"})
+    assert response.status_code == 426
+    assert response.json()["error"] == "client_too_old"
+    assert response.json()["min_client_version"] == "0.1.0"
+    unreadable = env.client.get("/api/v1/me", headers={**HEADERS, "X-Inspector-Client": "something else"})
+    assert unreadable.status_code == 401  # an unreadable client header is ignored; auth is next
+
+
+def test_errors_are_json_with_stable_codes(api: Api) -> None:
+    unauthenticated = api.get("/api/v1/me")
+    assert unauthenticated.status_code == 401
+    assert set(unauthenticated.json()) >= {"error", "message", "request_id"}
+    assert unauthenticated.json()["error"] == "unauthenticated"
+    bad_token = api.get("/api/v1/me", headers={"Authorization": "Bearer ins1_nonsense"})
+    assert bad_token.json()["error"] == "token_invalid"
+    no_path = api.get("/api/v1/no-such-thing")
+    assert no_path.status_code == 404 and no_path.json()["error"] == "not_found"
+    wrong_method = api.request("DELETE", "/api/v1/push")
+    assert wrong_method.status_code == 405 and wrong_method.json()["error"] == "method_not_allowed"
+
+
+def _documented_endpoints() -> set[tuple[str, str]]:
+    text = PROTOCOL_DOC.read_text(encoding="utf-8")
+    found = set()
+    for method, path in re.findall(r"`(GET|POST|PUT|PATCH|HEAD|DELETE) (/[^`?\s]*)", text):
+        path = path.rstrip("`")
+        if path.startswith("/api/v1") or path == "/healthz":
+            found.add((method.lower(), re.sub(r"\{[^}]+\}", "{}", path)))
+    return found
+
+
+def test_openapi_lists_exactly_the_documented_endpoints(env: ServerEnv) -> None:
+    document = env.client.get("/api/v1/openapi.json").json()
+    served = {
+        (method, re.sub(r"\{[^}]+\}", "{}", path))
+        for path, operations in document["paths"].items()
+        for method in operations
+    }
+    documented = _documented_endpoints()
+    assert len(documented) >= 20
+    assert documented - served == set(), "documented but not served"
+    assert served - documented == set(), "served but not documented"
