@@ -31,6 +31,7 @@ class StatusBar(QStatusBar):
             self.addPermanentWidget(widget)
         self.pending_label.setObjectName("pendingLabel")
         self.pending_count = 0
+        self.last_sync: str | None = None
         self.running_jobs = 0
         ctx.changed.connect(self._on_changed)
         ctx.pool.busy_changed.connect(self._on_jobs)
@@ -67,6 +68,7 @@ class StatusBar(QStatusBar):
 
     def refresh_pending(self) -> None:
         self.pending_count = outbox.count_pending(self.ctx.db)
+        self.last_sync = settings.get(self.ctx.db, store_adapter.LAST_SYNC)
         self.retranslate()
 
     def retranslate(self) -> None:
@@ -80,9 +82,8 @@ class StatusBar(QStatusBar):
             self.network_icon.setPixmap(icon("offline").pixmap(self.ICON_SIZE, self.ICON_SIZE))
             self.network_label.setText(self.tr("离线"))
         self.pending_label.setText(self.tr("待同步 %n 项", "", self.pending_count))
-        last = settings.get(self.ctx.db, store_adapter.LAST_SYNC)
-        if last:
-            self.sync_label.setText(self.tr("上次同步 %1").replace("%1", display(last)))
+        if self.last_sync:
+            self.sync_label.setText(self.tr("上次同步 %1").replace("%1", display(self.last_sync)))
         else:
             self.sync_label.setText(self.tr("未配置同步"))
         self.sync_label.setToolTip(self.tr("同步功能尚未配置：数据保存在本机，配置服务器后再上传。"))
