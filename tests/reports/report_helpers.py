@@ -73,17 +73,26 @@ def assign_payload(deadline: date, **extra: Any) -> dict[str, Any]:
     return payload
 
 
-def history_to(state: State, finding_id: str = "f1", *, deadline: date = date(2026, 3, 10), **report: Any) -> History:
-    """A finding's history taken along the usual path until it reaches `state`."""
+def history_to(
+    state: State,
+    finding_id: str = "f1",
+    *,
+    deadline: date = date(2026, 3, 10),
+    severity: str = "general",
+    assign: Mapping[str, Any] | None = None,
+    **report: Any,
+) -> History:
+    """A finding's history taken along the usual path until it reaches `state`; `severity` is the accepted grade,
+    `assign` adds to the assign payload (e.g. the 五落实 funds and plan of a major hazard)."""
     history = History(finding_id).add(Action.REPORT, "u-insp", report_payload(**report))
     if state == State.REPORTED:
         return history
     if state == State.REJECTED:
         return history.add(Action.REJECT, "u-sup", {"reason": "不属于城市管理范围"})
-    history.add(Action.ACCEPT, "u-sup", {"severity": "general", "ledger_number": f"朝阳-三里屯-2026-{finding_id}"})
+    history.add(Action.ACCEPT, "u-sup", {"severity": severity, "ledger_number": f"朝阳-三里屯-2026-{finding_id}"})
     if state == State.REGISTERED:
         return history
-    history.add(Action.ASSIGN, "u-sup", assign_payload(deadline))
+    history.add(Action.ASSIGN, "u-sup", assign_payload(deadline, **(assign or {})))
     if state == State.ASSIGNED:
         return history
     history.add(Action.RECTIFY, "u-insp", {"description": "已清理", "after_photos": [photo_hash(9)]})
