@@ -431,7 +431,7 @@ def store_server_event(db: Database, data: Mapping[str, Any], server_seq: int | 
                 raise InvalidRecordError(
                     "问题尚未上报，无法记录其后续事件", f"event {event.event_id} of an unknown finding cannot be stored"
                 )
-            _save_view(db, confirmed, None)
+            _save_view(db, confirmed, None, *_origin_of(db, event))
         if known is None:
             _insert_event(db, event, origin="server", sync_state="acknowledged", server_seq=server_seq)
         else:
@@ -444,6 +444,16 @@ def store_server_event(db: Database, data: Mapping[str, Any], server_seq: int | 
         if confirmed is not None:
             _set_confirmed(db, confirmed)
         return refresh(db, event.finding_id)
+
+
+def _origin_of(db: Database, event: Event) -> tuple[str | None, str | None]:
+    """The inspection and item a reported finding came from, when that inspection is known here."""
+    inspection_id, item_id = event.payload.get("inspection_id"), event.payload.get("item_id")
+    if not isinstance(inspection_id, str):
+        return None, None
+    if db.execute("SELECT 1 FROM inspections WHERE id = ?", [inspection_id]).fetchone() is None:
+        return None, None
+    return inspection_id, item_id if isinstance(item_id, str) else None
 
 
 def _fold_confirmed(confirmed: FindingState | None, event: Event, index: Any) -> FindingState | None:

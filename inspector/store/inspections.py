@@ -72,14 +72,17 @@ def start(
     location: tuple[float, float] | None = None,
     location_accuracy_m: float | None = None,
     inspection_id: str | None = None,
+    started_at: str | None = None,
 ) -> Inspection:
-    """Open a draft inspection of a subject with a pinned checklist version (drafts are local, not queued)."""
+    """Open a draft inspection of a subject with a pinned checklist version (drafts are local, not queued).
+
+    started_at defaults to now (it is given when records are imported or generated)."""
     checklists.get(db, checklist_id, checklist_version)
     subject = subjects.get(db, subject_id)
     inspector = validate.required_text(inspector_id, "检查人", "inspector")
     lat, lon = _location(location)
     new = inspection_id or new_id()
-    at = now_iso()
+    at = started_at or now_iso()
     with transaction(db):
         db.execute(
             "INSERT INTO inspections (id, checklist_id, checklist_version, subject_id, jurisdiction, inspector_id, "
@@ -266,12 +269,14 @@ def current_score(db: Database, inspection_id: str) -> ScoreResult:
     return score(checklist_of(db, inspection), answers)
 
 
-def finish(db: Database, inspection_id: str, allow_incomplete: bool = False) -> Inspection:
+def finish(
+    db: Database, inspection_id: str, allow_incomplete: bool = False, finished_at: str | None = None
+) -> Inspection:
     """Finish a draft: score it, freeze it and queue `inspection.submit`, all in one transaction.
 
     Unanswered items are refused unless allow_incomplete is given (the outcome is then provisional).
     """
-    at = now_iso()
+    at = finished_at or now_iso()
     with transaction(db):
         _draft(db, inspection_id)
         result = current_score(db, inspection_id)
