@@ -100,10 +100,10 @@ class AppController(QObject):
         window = self.open_window()
         self.app.setQuitOnLastWindowClosed(True)
         if failure:
-            QMessageBox.warning(window, window.tr("恢复失败"), failure)
+            QMessageBox.warning(window, self.tr("恢复失败"), failure)
         else:
             log.info("restored a backup into %s", self.root)
-            window.statusBar().showMessage(window.tr("已从备份恢复。"), 10_000)
+            window.statusBar().showMessage(self.tr("已从备份恢复。"), 10_000)
 
 
 def start(

@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QEvent, QSize, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, QSize, Qt, Signal
 from PySide6.QtGui import (
     QDragEnterEvent,
     QDropEvent,
@@ -291,16 +291,13 @@ class PhotoStrip(QWidget):
 
 def photo_summary(photo: Photo) -> str:
     """Taken-at, GPS, size and name of a photo, one per line."""
-    from PySide6.QtCore import QCoreApplication
-
-    def t(text: str) -> str:
-        return QCoreApplication.translate("PhotoStrip", text)
-
-    lines = [photo.original_name or photo.sha256[:12]]
-    lines.append(t("拍摄时间：") + (display(photo.taken_at) if photo.taken_at else t("未知")))
+    translate = QCoreApplication.translate
+    taken = display(photo.taken_at) if photo.taken_at else translate("PhotoStrip", "未知")
+    lines = [photo.original_name or photo.sha256[:12], translate("PhotoStrip", "拍摄时间：") + taken]
     if photo.gps_lat is not None and photo.gps_lon is not None:
-        lines.append(t("位置：") + f"{photo.gps_lat:.6f}, {photo.gps_lon:.6f}")
+        where = f"{photo.gps_lat:.6f}, {photo.gps_lon:.6f}"
     else:
-        lines.append(t("位置：") + t("照片中没有 GPS 信息"))
+        where = translate("PhotoStrip", "照片中没有 GPS 信息")
+    lines.append(translate("PhotoStrip", "位置：") + where)
     lines.append(f"{photo.width} × {photo.height}, {photo.bytes / 1024:.0f} KB")
     return "\n".join(lines)

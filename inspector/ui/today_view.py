@@ -60,23 +60,30 @@ class TodayData:
     photos_waiting: int = 0
 
 
+class SubjectNames:
+    """Subject names by id, read once each."""
+
+    def __init__(self, db: Any) -> None:
+        self.db = db
+        self.names: dict[str, str] = {}
+
+    def __call__(self, subject_id: str | None) -> str:
+        if not subject_id:
+            return ""
+        if subject_id not in self.names:
+            try:
+                self.names[subject_id] = subjects.get(self.db, subject_id).name
+            except StoreError:
+                self.names[subject_id] = subject_id
+        return self.names[subject_id]
+
+
 def load_today(folder: DataFolder) -> TodayData:
     """Read the page's data (runs in a worker)."""
     db = folder.connect()
     try:
         data = TodayData()
-        names: dict[str, str] = {}
-
-        def subject_name(subject_id: str | None) -> str:
-            if not subject_id:
-                return ""
-            if subject_id not in names:
-                try:
-                    names[subject_id] = subjects.get(db, subject_id).name
-                except StoreError:
-                    names[subject_id] = subject_id
-            return names[subject_id]
-
+        subject_name = SubjectNames(db)
         for draft in inspections.list_inspections(db, status="draft"):
             try:
                 checklist = checklists.get(db, draft.checklist_id, draft.checklist_version)

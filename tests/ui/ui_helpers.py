@@ -9,6 +9,7 @@ from PySide6.QtCore import QEvent, Qt
 from PySide6.QtWidgets import QApplication, QDialog, QFileDialog
 
 from inspector.ui.app import AppController
+from inspector.ui.i18n import CHINESE
 from inspector.ui.logs import CrashReporter, setup_logging
 from inspector.ui.new_inspection_dialog import NewInspectionDialog
 from inspector.ui.subject_dialog import SubjectDialog
@@ -28,8 +29,10 @@ def open_app(root: Path) -> AppController:
 
 
 def close_app(controller: AppController) -> None:
+    """Close the window and its connection; the interface language goes back to Chinese for the next test."""
     if controller.ctx is not None:
         controller.ctx.pool.wait()
+        controller.ctx.translations.apply(CHINESE)
     QApplication.processEvents()
     controller.close_window()
     QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)  # the window is gone before the next opens
