@@ -287,7 +287,7 @@ def _extract_verified(archive_path: Path, manifest: dict[str, Any], staging: Pat
 
 def _extract_one(archive: zipfile.ZipFile, archive_path: Path, entry: Any, staging: Path) -> None:
     name = entry.get("path") if isinstance(entry, dict) else None
-    if not _safe_member(name) or not isinstance(entry.get("sha256"), str):
+    if not isinstance(name, str) or not _safe_member(name) or not isinstance(entry.get("sha256"), str):
         raise BackupError(
             archive_path, f"清单中有不合规的条目 {name!r}", f"the manifest lists an invalid entry {name!r}"
         )

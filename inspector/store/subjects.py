@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -82,7 +83,7 @@ def _location(value: Any) -> tuple[float | None, float | None]:
 
 def _columns(fields: dict[str, Any]) -> dict[str, Any]:
     """Validated column values for whichever fields are present."""
-    checks = {
+    checks: dict[str, Callable[[Any], Any]] = {
         "kind": validate.subject_kind,
         "code": lambda v: validate.optional_text(v, "编码", "code", 64),
         "name": lambda v: validate.required_text(v, "名称", "name"),
@@ -96,7 +97,7 @@ def _columns(fields: dict[str, Any]) -> dict[str, Any]:
     unknown = sorted(set(fields) - set(checks) - {"location"})
     if unknown:
         raise InvalidRecordError(f"未知字段：{', '.join(unknown)}", f"unknown subject fields: {', '.join(unknown)}")
-    columns = {name: checks[name](value) for name, value in fields.items() if name != "location"}
+    columns: dict[str, Any] = {name: checks[name](value) for name, value in fields.items() if name != "location"}
     if "location" in fields:
         columns["location_lat"], columns["location_lon"] = _location(fields["location"])
     return columns
