@@ -62,6 +62,7 @@ class AppController(QObject):
         self.ctx, self.window = ctx, window
         self.reporter.keep_data_safe = window.flush_pending
         window.show()
+        log.info("main window shown")
         if self.load_checklists:
             QTimer.singleShot(0, ctx.load_checklists_async)
         return window

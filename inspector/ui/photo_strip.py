@@ -97,9 +97,10 @@ class PhotoStrip(QWidget):
         layout.addLayout(buttons)
         layout.addWidget(self.message)
         self.setAcceptDrops(True)
-        for keys, slot in ((QKeySequence.StandardKey.Paste, self.paste), (QKeySequence.StandardKey.Delete,
-                                                                           self.remove_selected)):
-            QShortcut(keys, self.list, activated=slot, context=Qt.ShortcutContext.WidgetShortcut)
+        context = Qt.ShortcutContext.WidgetWithChildrenShortcut
+        self.paste_shortcut = QShortcut(QKeySequence.StandardKey.Paste, self, activated=self.paste, context=context)
+        QShortcut(QKeySequence.StandardKey.Delete, self.list, activated=self.remove_selected,
+                  context=Qt.ShortcutContext.WidgetShortcut)
         self._show_progress(False)
         self.retranslate()
 

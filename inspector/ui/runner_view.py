@@ -140,6 +140,7 @@ class RunnerView(QWidget):
         for keys, slot in bindings:
             QShortcut(QKeySequence(keys), self, activated=slot, context=context)
         QShortcut(QKeySequence.StandardKey.Paste, self, activated=self.panel.photos.paste, context=context)
+        self.panel.photos.paste_shortcut.setEnabled(False)  # the runner's own Ctrl+V covers the strip too
 
     def answer(self, result: str | None) -> None:
         """Answer the current item; a pass or n/a moves on to the next item."""

@@ -15,10 +15,16 @@ from ui_helpers import close_app, make_photo, open_app
 
 from inspector.ui.app import AppController, create_application
 
+LAPTOP_SCREEN = Path(__file__).with_name("laptop-screen.json")
+
 
 @pytest.fixture(scope="session")
 def app() -> QApplication:
-    """The one QApplication of the test session, set up as the app sets itself up (style, CJK font)."""
+    """The one QApplication of the test session, set up as the app sets itself up (style, CJK font).
+
+    Offscreen, the virtual screen is a 1366×768 laptop's (Qt's default offscreen screen is 800×600)."""
+    if QApplication.instance() is None and os.environ.get("QT_QPA_PLATFORM") == "offscreen":
+        os.environ["QT_QPA_PLATFORM"] = f"offscreen:configfile={LAPTOP_SCREEN}"
     return create_application(["inspector-tests"])
 
 
@@ -47,3 +53,9 @@ def photo_files(tmp_path: Path) -> list[Path]:
         make_photo(folder / "IMG_0002.jpg", color=(40, 120, 180)),
         make_photo(folder / "IMG_0003.jpg", color=(60, 160, 60)),
     ]
+
+
+@pytest.fixture(scope="session")
+def qapp(app: QApplication) -> QApplication:
+    """pytest-qt's application fixture is the app's own."""
+    return app

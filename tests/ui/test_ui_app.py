@@ -1,0 +1,92 @@
+"""Start-up, crash handling and the remembered window state."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QMessageBox, QPushButton
+from ui_helpers import close_app, open_app, start_inspection
+
+from inspector.store import inspections, subjects
+from inspector.ui.logs import LOG_FILENAME, CrashReporter, setup_logging
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def test_inspector_without_a_command_opens_the_window(tmp_path: Path) -> None:
+    data = tmp_path / "portable"
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    process = subprocess.Popen([sys.executable, "-m", "inspector", "--data-dir", str(data)], cwd=REPO, env=env,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    log = data / "logs" / LOG_FILENAME
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and process.poll() is None:
+            if log.is_file() and "main window shown" in log.read_text(encoding="utf-8"):
+                break
+            time.sleep(0.1)
+        assert process.poll() is None, process.communicate()[1].decode(errors="replace")
+        assert "main window shown" in log.read_text(encoding="utf-8")
+        assert (data / "inspector.db").is_file()
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def test_cli_commands_do_not_load_qt() -> None:
+    code = "import sys; from inspector.__main__ import main; main(['checklists', 'list']); " \
+           "print('QT' if any(m.startswith('PySide6') for m in sys.modules) else 'NO-QT')"
+    done = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert done.stdout.strip().endswith("NO-QT"), done.stderr
+
+
+@pytest.mark.qt_no_exception_capture
+def test_unhandled_exception_shows_the_log_file_and_saves_pending_work(started, qtbot, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    window, ctx = started.window, started.ctx
+    log_path = setup_logging(ctx.folder.logs_dir)
+    reporter = CrashReporter(log_path, keep_data_safe=window.flush_pending)
+    shown: list[str] = []
+    monkeypatch.setattr(QMessageBox, "exec", lambda box: shown.append(box.text()) or 0)
+    monkeypatch.setattr(sys, "excepthook", reporter.excepthook)
+
+    subject = subjects.create(ctx.db, kind="back_street", name="东四六条", jurisdiction="110101001000000")
+    inspection_id = start_inspection(started, qtbot, subject.id)
+    runner = window.pages["inspections"].runner
+    item_id = runner.current_item_id()
+    runner.panel.note_edit.insertPlainText("未保存的备注")  # waits for the typing pause
+
+    def broken() -> None:
+        raise RuntimeError("boom in a slot")
+
+    button = QPushButton("broken")
+    qtbot.addWidget(button)
+    button.clicked.connect(broken)
+    QTimer.singleShot(0, button.click)
+    qtbot.waitUntil(lambda: bool(shown), timeout=5000)
+
+    assert str(log_path) in shown[0]
+    text = log_path.read_text(encoding="utf-8")
+    assert "boom in a slot" in text and "Traceback" in text
+    assert inspections.responses(ctx.db, inspection_id)[item_id].note == "未保存的备注"
+    assert window.isVisible()  # the app goes on
+
+
+def test_geometry_and_page_are_remembered(app, qtbot, data_dir) -> None:  # type: ignore[no-untyped-def]
+    first = open_app(data_dir)
+    first.window.resize(1100, 650)
+    first.window.show_page("subjects")
+    QApplication.processEvents()
+    size = first.window.size()
+    close_app(first)
+    second = open_app(data_dir)
+    try:
+        assert second.window.current_page_key() == "subjects"
+        assert second.window.size() == size
+    finally:
+        close_app(second)
