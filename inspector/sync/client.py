@@ -1,0 +1,357 @@
+"""The protocol client: one `requests` session with timeouts, retries with back-off and jitter, and error mapping.
+
+Every request of protocol version 1 is safe to send again (pushes are idempotent by change id, blob uploads are
+checked by hash and offset), so transport errors, 5xx and 429 are retried here with exponential back-off and
+jitter, honouring `Retry-After`, until the attempt count or the time budget of the request runs out.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from email.utils import parsedate_to_datetime
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import requests
+from requests.adapters import HTTPAdapter
+
+from inspector import __version__
+from inspector.sync.errors import (
+    AuthRequiredError,
+    BadServerAddressError,
+    CancelledError,
+    IncompatibleServerError,
+    LoginFailedError,
+    RequestRefusedError,
+    ServerFaultError,
+    TransportError,
+    UpgradeRequiredError,
+)
+
+PROTOCOL_VERSION = 1
+API = "/api/v1"
+CLIENT_HEADER = f"inspector/{__version__}"
+AUTH_CODES = {"unauthenticated", "token_invalid", "token_expired", "token_revoked"}
+LOGIN_CODES = {"login_failed", "account_disabled", "rate_limited"}
+TRANSPORT_ERRORS = (
+    requests.ConnectionError,
+    requests.Timeout,
+    requests.exceptions.ChunkedEncodingError,
+    requests.exceptions.ContentDecodingError,
+)
+
+
+@dataclass(frozen=True)
+class HttpOptions:
+    """Timeouts and the retry policy of one client."""
+
+    connect_timeout: float = 10.0
+    read_timeout: float = 60.0
+    max_attempts: int = 8
+    max_retry_seconds: float = 120.0  # the whole time one request may take, retries and waits included
+    backoff_base: float = 0.5
+    backoff_cap: float = 20.0
+    ca_bundle: str | None = None  # a PEM file of the CAs to trust (government intranets use private CAs)
+
+
+def normalise_server_url(text: str) -> str:
+    """The server address as stored: scheme, host, port and path prefix, without a trailing slash."""
+    raw = (text or "").strip()
+    parts = urlsplit(raw)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise BadServerAddressError(
+            f"服务器地址 {raw!r} 无效，应形如 https://sync.example.gov.cn",
+            f"the server address {raw!r} is not valid; it should look like https://sync.example.gov.cn",
+        )
+    if parts.query or parts.fragment:
+        raise BadServerAddressError(
+            f"服务器地址 {raw!r} 不能包含 ? 或 #", f"the server address {raw!r} must not contain ? or #"
+        )
+    path = parts.path.rstrip("/")
+    if path.endswith(API):
+        path = path[: -len(API)]
+    return urlunsplit((parts.scheme, parts.netloc, path, "", ""))
+
+
+def parse_version(text: str) -> tuple[int, ...] | None:
+    """`1.2.3` as (1, 2, 3); None when it cannot be read. Parts compare numerically (0.10.0 > 0.9.2)."""
+    parts = str(text).strip().split(".")
+    numbers: list[int] = []
+    for part in parts:
+        digits = "".join(ch for ch in part if ch.isdigit()) if part[:1].isdigit() else ""
+        if not digits:
+            return None
+        numbers.append(int(digits))
+    return tuple(numbers)
+
+
+def version_older(mine: str, minimum: str) -> bool:
+    """True when `mine` is older than `minimum` (unreadable versions never count as older)."""
+    a, b = parse_version(mine), parse_version(minimum)
+    if a is None or b is None:
+        return False
+    width = max(len(a), len(b))
+    return a + (0,) * (width - len(a)) < b + (0,) * (width - len(b))
+
+
+def retry_after_seconds(value: str | None) -> float | None:
+    """The delay a `Retry-After` header asks for (seconds or an HTTP date), or None."""
+    if not value:
+        return None
+    text = value.strip()
+    if text.isdigit():
+        return float(text)
+    try:
+        moment = parsedate_to_datetime(text)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, moment.timestamp() - time.time())
+
+
+@dataclass
+class Reply:
+    """A successful reply: status, headers and the JSON body (None for an empty body)."""
+
+    status: int
+    headers: Mapping[str, str]
+    body: Any
+
+
+class ProtocolClient:
+    """Speaks protocol version 1 to one server, with one token (or none)."""
+
+    def __init__(
+        self,
+        server_url: str,
+        options: HttpOptions | None = None,
+        token: str | None = None,
+        cancel_event: threading.Event | None = None,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.base_url = normalise_server_url(server_url)
+        self.options = options or HttpOptions()
+        self.token = token
+        self.cancel_event = cancel_event or threading.Event()
+        self.rng = rng or random.Random()
+        self.session = requests.Session()  # trust_env stays on: proxies come from the environment
+        self.session.verify = self.options.ca_bundle or True
+        adapter = HTTPAdapter(max_retries=0, pool_connections=2, pool_maxsize=4)
+        self.session.mount("http://", adapter)
+        self.session.mount("https://", adapter)
+        self.session.headers.update(
+            {"User-Agent": CLIENT_HEADER, "X-Inspector-Client": CLIENT_HEADER, "Accept": "application/json"}
+        )
+
+    def close(self) -> None:
+        self.session.close()
+
+    def __enter__(self) -> ProtocolClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ---- the retry loop ----
+
+    def check_cancelled(self) -> None:
+        if self.cancel_event.is_set():
+            raise CancelledError()
+
+    def backoff(self, attempt: int) -> float:
+        """Exponential back-off with jitter: between half and all of base·2^(attempt-1), capped."""
+        ceiling = min(self.options.backoff_cap, self.options.backoff_base * (2 ** (attempt - 1)))
+        return ceiling * (0.5 + 0.5 * self.rng.random())
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        json_body: Any = None,
+        data: bytes | None = None,
+        headers: Mapping[str, str] | None = None,
+        auth: bool = True,
+        protocol: bool = True,
+        on_retry: Callable[[str, float], None] | None = None,
+        raw: bool = False,
+        missing_ok: bool = False,
+    ) -> Reply:
+        """Send one request, retrying transport errors, 5xx and 429; map any other non-2xx reply to an error."""
+        url = self.base_url + path
+        send_headers = dict(headers or {})
+        if protocol:
+            send_headers["X-Inspector-Protocol"] = str(PROTOCOL_VERSION)
+        if auth and self.token:
+            send_headers["Authorization"] = f"Bearer {self.token}"
+        body: bytes | None = data
+        if json_body is not None:
+            body = json.dumps(json_body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+            send_headers["Content-Type"] = "application/json"
+        elif data is not None:
+            send_headers.setdefault("Content-Type", "application/octet-stream")
+        deadline = time.monotonic() + self.options.max_retry_seconds
+        attempt = 0
+        while True:
+            self.check_cancelled()
+            attempt += 1
+            failure, wait = self._attempt(method, url, body, send_headers, raw, missing_ok)
+            if isinstance(failure, Reply):
+                return failure
+            delay = wait if wait is not None else self.backoff(attempt)
+            if attempt >= self.options.max_attempts or time.monotonic() + delay > deadline:
+                raise failure
+            if on_retry is not None:
+                on_retry(str(failure), delay)
+            if self.cancel_event.wait(delay):
+                raise CancelledError()
+
+    def _attempt(
+        self, method: str, url: str, body: bytes | None, headers: Mapping[str, str], raw: bool, missing_ok: bool
+    ) -> tuple[Reply | Exception, float | None]:
+        """One try: a Reply, or the error to raise if no retry is left and how long the server asked us to wait."""
+        try:
+            response = self.session.request(
+                method,
+                url,
+                data=body,
+                headers=headers,
+                timeout=(self.options.connect_timeout, self.options.read_timeout),
+                allow_redirects=False,
+            )
+        except requests.exceptions.SSLError as exc:
+            raise TransportError(
+                f"无法与服务器建立安全连接（证书不受信任？可设置自定义 CA 证书）：{exc}",
+                f"cannot make a secure connection to the server (untrusted certificate? set a custom CA bundle): {exc}",
+                "tls",
+            ) from exc
+        except requests.exceptions.InvalidURL as exc:
+            raise BadServerAddressError(f"服务器地址无效：{exc}", f"the server address is not valid: {exc}") from exc
+        except TRANSPORT_ERRORS as exc:
+            return _transport_failure(exc), None
+        status = response.status_code
+        if status == 429 or status >= 500:
+            return _status_failure(response), retry_after_seconds(response.headers.get("Retry-After"))
+        if status == 404 and missing_ok:
+            return Reply(status, response.headers, None), None
+        if raw and 200 <= status < 300:
+            return Reply(status, response.headers, response.content), None
+        try:
+            body_json = response.json() if response.content else None
+        except ValueError:
+            if 200 <= status < 300:
+                # a garbled body of a success: the bytes were damaged on the way, so the request is sent again
+                return ServerFaultError("服务器的回复不完整", "the server's reply was incomplete", "bad_reply"), None
+            body_json = None
+        if 200 <= status < 300:
+            return Reply(status, response.headers, body_json), None
+        raise refusal(status, body_json if isinstance(body_json, dict) else {})
+
+    # ---- endpoints ----
+
+    def get_json(self, path: str, **kwargs: Any) -> Any:
+        return self.request("GET", API + path, **kwargs).body
+
+    def post_json(self, path: str, body: Any, **kwargs: Any) -> Any:
+        return self.request("POST", API + path, json_body=body, **kwargs).body
+
+    def version(self) -> dict[str, Any]:
+        """`GET /api/v1/version`, checked: raises UpgradeRequiredError / IncompatibleServerError when refused."""
+        info = self.request("GET", API + "/version", auth=False, protocol=False).body
+        if not isinstance(info, dict):
+            raise ServerFaultError("服务器的版本信息无法识别", "the server's version reply cannot be read", "bad_reply")
+        check_compatible(info)
+        return info
+
+    def login(self, username: str, password: str, device_id: str, device_name: str) -> dict[str, Any]:
+        body = {"username": username, "password": password, "device_id": device_id, "device_name": device_name}
+        reply = self.request("POST", API + "/auth/login", json_body=body, auth=False).body
+        if not isinstance(reply, dict) or not isinstance(reply.get("token"), str):
+            raise ServerFaultError("服务器的登录回复无法识别", "the server's login reply cannot be read", "bad_reply")
+        return reply
+
+    def logout(self) -> None:
+        self.request("POST", API + "/auth/logout")
+
+    def blob_url(self, sha256: str) -> str:
+        return f"{API}/blobs/{sha256}"
+
+    def get_bytes(self, path: str) -> bytes | None:
+        """The bytes of a GET (blob downloads), or None for 404; retried like every request."""
+        reply = self.request("GET", path, headers={"Accept": "application/octet-stream"}, raw=True, missing_ok=True)
+        return None if reply.status == 404 else reply.body
+
+
+def check_compatible(info: Mapping[str, Any]) -> None:
+    """Refuse a server whose protocol this app does not speak, or that needs a newer app."""
+    supported = info.get("protocols_supported") or [info.get("protocol")]
+    if PROTOCOL_VERSION not in supported:
+        raise IncompatibleServerError(
+            f"服务器使用的同步协议版本 {supported} 与本程序（版本 {PROTOCOL_VERSION}）不兼容",
+            f"the server speaks sync protocol {supported}; this app speaks version {PROTOCOL_VERSION}",
+        )
+    minimum = str(info.get("min_client_version") or "")
+    if minimum and version_older(__version__, minimum):
+        raise upgrade_error(minimum)
+
+
+def upgrade_error(minimum: str) -> UpgradeRequiredError:
+    return UpgradeRequiredError(
+        f"本程序版本 {__version__} 过旧，服务器要求至少 {minimum}，请安装新版本后再同步（本机数据不受影响）",
+        f"please upgrade: this app is version {__version__} and the server needs at least {minimum} "
+        "(nothing on this computer is lost)",
+    )
+
+
+def _json_or_empty(response: requests.Response) -> dict[str, Any]:
+    try:
+        body = response.json()
+    except ValueError:
+        return {}
+    return body if isinstance(body, dict) else {}
+
+
+def _transport_failure(exc: Exception) -> TransportError:
+    kind = type(exc).__name__
+    return TransportError(f"无法连接服务器（{kind}），稍后会自动重试", f"cannot reach the server ({kind}): {exc}")
+
+
+def _status_failure(response: requests.Response) -> Exception:
+    body = _json_or_empty(response)
+    code = str(body.get("error") or f"http_{response.status_code}")
+    message = str(body.get("message") or response.reason or "")
+    if response.status_code == 429:
+        if code == "rate_limited":
+            return LoginFailedError(
+                f"登录失败次数过多，请稍后再试：{message}",
+                f"too many failed logins, try again later: {message}",
+                code,
+                retry_after_seconds(response.headers.get("Retry-After")),
+            )
+        return TransportError(f"服务器繁忙：{message}", f"the server is busy: {message}", code)
+    request_id = body.get("request_id") or response.headers.get("X-Request-Id") or "-"
+    return ServerFaultError(
+        f"服务器出错（{response.status_code} {code}，请求编号 {request_id}）",
+        f"server fault ({response.status_code} {code}, request id {request_id}): {message}",
+    )
+
+
+def refusal(status: int, body: Mapping[str, Any]) -> Exception:
+    """The error for a 4xx reply that is not retried."""
+    code = str(body.get("error") or f"http_{status}")
+    message = str(body.get("message") or "")
+    if status == 401 and code in AUTH_CODES:
+        return AuthRequiredError(f"请重新登录：{message}", f"please log in again: {message}", code)
+    if code in LOGIN_CODES:
+        return LoginFailedError(f"登录失败：{message}", f"login failed: {message}", code)
+    if status == 426:
+        if code == "client_too_old":
+            return upgrade_error(str(body.get("min_client_version") or "?"))
+        return IncompatibleServerError(
+            f"服务器不接受本程序的同步协议：{message}", f"the server refuses this app's protocol: {message}", code
+        )
+    return RequestRefusedError(status, code, message, dict(body))

@@ -1,0 +1,326 @@
+"""The sync engine: login and logout, one sync cycle (version → photos → push → pull), and the sync status.
+
+`SyncEngine.run_cycle` is safe on a worker thread: it opens its own connection to the data folder, checks the
+cancel event between requests, and reports progress through a callback. Only one cycle runs per data folder in a
+process at a time; a second caller gets the outcome `busy`.
+"""
+
+from __future__ import annotations
+
+import logging
+import socket
+import threading
+import time
+from dataclasses import asdict, dataclass, field, replace
+from typing import Any
+
+from sqlite_utils import Database
+
+from inspector.core.clock import now_iso
+from inspector.store import cursors, outbox, settings
+from inspector.store.database import DataFolder
+from inspector.sync import blobs, config, pull, push, store_adapter
+from inspector.sync.client import HttpOptions, ProtocolClient, normalise_server_url
+from inspector.sync.credentials import CredentialStore, Storage, account_key
+from inspector.sync.errors import (
+    AuthRequiredError,
+    CancelledError,
+    IncompatibleServerError,
+    NotConfiguredError,
+    SyncError,
+    TransportError,
+    UpgradeRequiredError,
+)
+from inspector.sync.progress import ProgressCallback, SyncProgress, ignore_progress
+
+log = logging.getLogger(__name__)
+
+_CYCLE_LOCKS: dict[str, threading.Lock] = {}
+_CYCLE_LOCKS_GUARD = threading.Lock()
+
+OUTCOMES = ("ok", "incomplete", "failed", "cancelled", "login_required", "upgrade_required", "busy", "not_configured")
+
+
+@dataclass
+class SyncSummary:
+    """How one cycle ended and what it moved."""
+
+    outcome: str = "ok"
+    photos_uploaded: int = 0
+    photo_bytes_sent: int = 0
+    pushed: int = 0
+    acknowledged: int = 0
+    conflicts: int = 0
+    rejected: int = 0
+    retry_later: int = 0
+    held_back: int = 0
+    pulled: int = 0
+    pull_skipped: int = 0
+    photos_downloaded: int = 0
+    pending_after: int = 0
+    cursor: int = 0
+    error: str | None = None
+    error_code: str | None = None
+    problems: list[str] = field(default_factory=list)
+    refused: list[dict[str, str]] = field(default_factory=list)
+    started_at: str = ""
+    seconds: float = 0.0
+
+    @property
+    def all_acknowledged(self) -> bool:
+        """The cycle finished and every change that was waiting has been acknowledged by the server."""
+        return self.outcome == "ok" and self.pending_after == 0 and not self.refused
+
+    def to_json(self) -> dict[str, Any]:
+        return {**asdict(self), "all_acknowledged": self.all_acknowledged}
+
+
+@dataclass(frozen=True)
+class LoginResult:
+    """Who logged in, and where the token is kept (`memory` means: for this run only)."""
+
+    username: str
+    display_name: str
+    roles: list[str]
+    jurisdictions: list[str]
+    storage: Storage
+    expires_at: str
+
+
+@dataclass(frozen=True)
+class SyncStatus:
+    """What the status bar and `inspector status` show."""
+
+    server_url: str | None
+    username: str | None
+    logged_in: bool
+    token_storage: str | None
+    secure_keyring: bool
+    pending_changes: int
+    retry_later: int
+    photos_waiting: int
+    open_conflicts: int
+    open_rejections: int
+    cursor: int
+    last_success_at: str | None
+    last_attempt_at: str | None
+    last_error: str | None
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _cycle_lock(folder: DataFolder) -> threading.Lock:
+    with _CYCLE_LOCKS_GUARD:
+        return _CYCLE_LOCKS.setdefault(str(folder.db_path), threading.Lock())
+
+
+def _device_name() -> str:
+    return (socket.gethostname() or "inspector")[:100]
+
+
+def login(
+    folder: DataFolder,
+    server_url: str,
+    username: str,
+    password: str,
+    credentials: CredentialStore | None = None,
+    ca_bundle: str | None = None,
+) -> LoginResult:
+    """Check the server's version, log in, keep the token (keyring or memory) and remember the account."""
+    store = credentials or CredentialStore()
+    url = normalise_server_url(server_url)
+    db = folder.connect()
+    try:
+        cfg = config.read_config(db)
+        http = cfg.http if ca_bundle is None else _with_ca(cfg.http, ca_bundle)
+        with ProtocolClient(url, http) as client:
+            client.version()
+            reply = client.login(username, password, cfg.device_id, _device_name())
+        previous = cfg.server_url and cfg.username and account_key(cfg.server_url, cfg.username, cfg.device_id)
+        user = reply.get("user") or {}
+        key = account_key(url, str(user.get("username") or username), cfg.device_id)
+        if previous and previous != key:
+            store.delete(previous)
+        storage = store.save(key, str(reply["token"]))
+        config.save_account(db, url, reply, storage, ca_bundle)
+        return LoginResult(
+            username=str(user.get("username") or username),
+            display_name=str(user.get("display_name") or ""),
+            roles=config.user_roles(db),
+            jurisdictions=config.user_jurisdictions(db),
+            storage=storage,
+            expires_at=str(reply.get("expires_at") or ""),
+        )
+    finally:
+        db.close()
+
+
+def _with_ca(http: HttpOptions, ca_bundle: str) -> HttpOptions:
+    return replace(http, ca_bundle=ca_bundle or None)
+
+
+def logout(folder: DataFolder, credentials: CredentialStore | None = None) -> bool:
+    """End the token on the server when it can be reached, and forget it here. Pending work stays.
+
+    Returns True when the server confirmed the logout (False: offline; the token is forgotten all the same).
+    """
+    store = credentials or CredentialStore()
+    db = folder.connect()
+    try:
+        cfg = config.read_config(db)
+        if not cfg.server_url or not cfg.username:
+            return False
+        key = account_key(cfg.server_url, cfg.username, cfg.device_id)
+        stored = store.load(key)
+        confirmed = False
+        if stored is not None:
+            quick = HttpOptions(
+                connect_timeout=cfg.http.connect_timeout,
+                read_timeout=cfg.http.read_timeout,
+                max_attempts=2,
+                max_retry_seconds=10.0,
+                ca_bundle=cfg.http.ca_bundle,
+            )
+            try:
+                with ProtocolClient(cfg.server_url, quick, token=stored.token) as client:
+                    client.logout()
+                confirmed = True
+            except AuthRequiredError:
+                confirmed = True  # the token had already ended
+            except SyncError as exc:
+                log.info("logout could not reach the server: %s", exc)
+        store.delete(key)
+        settings.put(db, config.TOKEN_STORAGE, "")
+        return confirmed
+    finally:
+        db.close()
+
+
+def status(folder: DataFolder, credentials: CredentialStore | None = None) -> SyncStatus:
+    """The sync state of this data folder (reads only)."""
+    store = credentials or CredentialStore()
+    db = folder.connect()
+    try:
+        cfg = config.read_config(db)
+        stored = None
+        if cfg.server_url and cfg.username:
+            stored = store.load(account_key(cfg.server_url, cfg.username, cfg.device_id))
+        refused = store_adapter.count_open_conflicts(db)
+        queued_photos = store_adapter.outbox_photo_hashes(db)
+        return SyncStatus(
+            server_url=cfg.server_url,
+            username=cfg.username,
+            logged_in=stored is not None,
+            token_storage=stored.storage if stored else None,
+            secure_keyring=store.secure_keyring_available(),
+            pending_changes=outbox.count_pending(db),
+            retry_later=store_adapter.count_retry_later(db),
+            photos_waiting=len(queued_photos - store_adapter.uploaded_hashes(db, queued_photos)),
+            open_conflicts=refused.get("conflict", 0),
+            open_rejections=refused.get("rejected", 0),
+            cursor=cursors.get(db),
+            last_success_at=settings.get(db, config.LAST_SUCCESS) or None,
+            last_attempt_at=settings.get(db, config.LAST_ATTEMPT) or None,
+            last_error=settings.get(db, config.LAST_ERROR) or None,
+        )
+    finally:
+        db.close()
+
+
+class SyncEngine:
+    """Runs sync cycles for one data folder."""
+
+    def __init__(self, folder: DataFolder, credentials: CredentialStore | None = None) -> None:
+        self.folder = folder
+        self.credentials = credentials or CredentialStore()
+
+    def run_cycle(
+        self, progress_callback: ProgressCallback | None = None, cancel_event: threading.Event | None = None
+    ) -> SyncSummary:
+        """One cycle: version check → photos the server lacks → push the outbox → pull the feed.
+
+        Never raises for network, server or credential problems: the summary's outcome and error say what happened.
+        """
+        summary = SyncSummary(started_at=now_iso())
+        lock = _cycle_lock(self.folder)
+        if not lock.acquire(blocking=False):
+            summary.outcome = "busy"
+            summary.error = "同步已在进行中 / a sync is already running"
+            return summary
+        started = time.monotonic()
+        db = self.folder.connect()
+        try:
+            self._run(db, summary, progress_callback or ignore_progress, cancel_event or threading.Event())
+            summary.pending_after = outbox.count_pending(db)
+            summary.cursor = cursors.get(db)
+            summary.seconds = round(time.monotonic() - started, 3)
+            if summary.outcome == "ok" and not summary.all_acknowledged:
+                summary.outcome = "incomplete"
+            self._record(db, summary)
+            return summary
+        finally:
+            db.close()
+            lock.release()
+
+    def _run(self, db: Database, summary: SyncSummary, progress: ProgressCallback, cancel: threading.Event) -> None:
+        try:
+            self._cycle(db, summary, progress, cancel)
+        except CancelledError as exc:
+            _fail(summary, "cancelled", exc)
+        except AuthRequiredError as exc:
+            self._forget_token(db)
+            _fail(summary, "login_required", exc)
+        except (UpgradeRequiredError, IncompatibleServerError) as exc:
+            _fail(summary, "upgrade_required", exc)
+        except NotConfiguredError as exc:
+            _fail(summary, "not_configured", exc)
+        except SyncError as exc:
+            _fail(summary, "failed", exc)
+
+    def _cycle(self, db: Database, summary: SyncSummary, progress: ProgressCallback, cancel: threading.Event) -> None:
+        cfg = config.read_config(db)
+        if not cfg.server_url or not cfg.username:
+            raise NotConfiguredError()
+        stored = self.credentials.load(account_key(cfg.server_url, cfg.username, cfg.device_id))
+        if stored is None:
+            raise AuthRequiredError(
+                "请先登录（本机保存的登录已失效或未保存）",
+                "please log in (there is no saved login on this computer)",
+                "not_logged_in",
+            )
+        with ProtocolClient(cfg.server_url, cfg.http, token=stored.token, cancel_event=cancel) as client:
+            progress(SyncProgress("version", 0, 1))
+            limits = client.version().get("limits") or {}
+            uploads = blobs.upload_missing(db, self.folder, client, cfg, limits, progress)
+            summary.photos_uploaded, summary.photo_bytes_sent = uploads.uploaded, uploads.bytes_sent
+            summary.problems.extend(uploads.problems)
+            pushed = push.push_outbox(db, client, limits, cfg.push_batch_size, uploads.unavailable, progress)
+            summary.pushed, summary.acknowledged = pushed.sent, pushed.acknowledged
+            summary.conflicts, summary.rejected = pushed.conflicts, pushed.rejected
+            summary.retry_later, summary.held_back = pushed.retry_later, pushed.held_back
+            summary.refused = pushed.refused
+            pulled = pull.pull_feed(db, self.folder, client, cfg.feed_page_size, limits, cfg.download_photos, progress)
+            summary.pulled, summary.pull_skipped = pulled.applied, pulled.skipped
+            summary.photos_downloaded = pulled.photos_downloaded
+
+    def _forget_token(self, db: Database) -> None:
+        cfg = config.read_config(db)
+        if cfg.server_url and cfg.username:
+            self.credentials.delete(account_key(cfg.server_url, cfg.username, cfg.device_id))
+
+    def _record(self, db: Database, summary: SyncSummary) -> None:
+        if summary.outcome in ("busy", "not_configured"):
+            return
+        figures = summary.to_json()
+        figures.pop("refused")
+        figures.pop("problems")
+        config.record_outcome(db, summary.started_at, summary.outcome in ("ok", "incomplete"), summary.error, figures)
+
+
+def _fail(summary: SyncSummary, outcome: str, exc: SyncError) -> None:
+    summary.outcome = outcome
+    summary.error = str(exc)
+    summary.error_code = exc.code
+    level = logging.INFO if isinstance(exc, CancelledError | TransportError) else logging.WARNING
+    log.log(level, "sync cycle ended (%s): %s", outcome, exc)

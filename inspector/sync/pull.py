@@ -1,0 +1,173 @@
+"""Pull: read the server's feed after the local cursor, page by page, each page and its cursor in one transaction.
+
+Pulled records never overwrite local work still waiting to be pushed: findings keep their pending commands on top
+of the server's projection (the store rebuilds the view), subjects with queued edits are left alone, and submitted
+inspections are immutable.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlite_utils import Database
+
+from inspector.core.checklist_loader import ChecklistError
+from inspector.store import checklists, cursors, findings, jurisdictions
+from inspector.store.database import DataFolder, transaction
+from inspector.store.errors import StoreError
+from inspector.sync import blobs, store_adapter
+from inspector.sync.client import ProtocolClient
+from inspector.sync.errors import ServerFaultError
+from inspector.sync.progress import ProgressCallback, SyncProgress
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class PullReport:
+    """What the pull phase did."""
+
+    pages: int = 0
+    applied: int = 0
+    skipped: int = 0
+    photos_downloaded: int = 0
+    cursor: int = 0
+
+
+@dataclass(frozen=True)
+class FeedPage:
+    """One checked page of the feed."""
+
+    entries: list[dict[str, Any]]
+    next: int
+    has_more: bool
+    head: int | None
+
+
+def fetch_page(client: ProtocolClient, since: int, limit: int) -> FeedPage:
+    """`GET /feed?since=&limit=`, checked against the protocol (the cursor never goes back)."""
+    body = client.get_json(f"/feed?since={since}&limit={limit}")
+    if not isinstance(body, dict) or not isinstance(body.get("entries"), list) or not isinstance(body.get("next"), int):
+        raise ServerFaultError("服务器的数据流回复无法识别", "the server's feed reply cannot be read", "bad_reply")
+    if body["next"] < since:
+        raise ServerFaultError("服务器的数据流游标倒退", "the server's feed cursor went backwards", "bad_reply")
+    entries = [entry for entry in body["entries"] if isinstance(entry, dict)]
+    head = body.get("head") if isinstance(body.get("head"), int) else None
+    return FeedPage(entries, body["next"], bool(body.get("has_more")), head)
+
+
+def pull_feed(
+    db: Database,
+    folder: DataFolder,
+    client: ProtocolClient,
+    page_size: int,
+    limits: Mapping[str, Any],
+    download_photos: bool,
+    progress: ProgressCallback,
+) -> PullReport:
+    """Apply the feed from the local cursor until the server has no more."""
+    limit = max(1, min(page_size, int(limits.get("max_feed_limit") or page_size)))
+    report = PullReport(cursor=cursors.get(db))
+    while True:
+        client.check_cancelled()
+        since = report.cursor
+        page = fetch_page(client, since, limit)
+        if download_photos:
+            report.photos_downloaded += blobs.download_missing(db, folder, client, _page_photos(page), progress)
+        moved = apply_page(db, page, since, report)
+        report.cursor = cursors.get(db) if not moved else page.next
+        report.pages += 1
+        top = page.head if page.head is not None else page.next
+        progress(SyncProgress("pull", report.cursor, max(top, report.cursor)))
+        if moved and not page.has_more:
+            return report
+
+
+def apply_page(db: Database, page: FeedPage, since: int, report: PullReport) -> bool:
+    """Apply one page and move the cursor to `next`, in one transaction. False when another sync of this data
+    folder moved the cursor meanwhile (the page is then not applied; reading continues from the new cursor)."""
+    with transaction(db):
+        if cursors.get(db) != since:
+            return False
+        deferred: list[dict[str, Any]] = []
+        for entry in page.entries:
+            if not apply_entry(db, entry):
+                deferred.append(entry)
+        for entry in deferred:  # e.g. an event that arrived before the record it belongs to
+            if apply_entry(db, entry):
+                report.applied += 1
+            else:
+                report.skipped += 1
+                log.warning(
+                    "feed entry %s (%s %s) could not be applied", entry.get("seq"), entry.get("kind"), entry.get("id")
+                )
+        report.applied += len(page.entries) - len(deferred)
+        cursors.put(db, page.next)
+    return True
+
+
+def apply_entry(db: Database, entry: Mapping[str, Any]) -> bool:
+    """Apply one feed entry in its own savepoint; False when it cannot be applied here."""
+    handler = HANDLERS.get(str(entry.get("kind")))
+    data = entry.get("data")
+    if handler is None or not isinstance(data, dict):
+        log.info("feed entry %s of kind %r ignored", entry.get("seq"), entry.get("kind"))
+        return True  # unknown kinds may be added within protocol version 1
+    try:
+        with transaction(db):
+            return handler(db, data, entry)
+    except (StoreError, ChecklistError, KeyError, TypeError, ValueError) as exc:
+        log.info("feed entry %s (%s) not applied: %s", entry.get("seq"), entry.get("kind"), exc)
+        return False
+
+
+def _jurisdiction(db: Database, data: dict[str, Any], entry: Mapping[str, Any]) -> bool:
+    jurisdictions.save(db, str(data["code"]), str(data["name"]))
+    return True
+
+
+def _checklist(db: Database, data: dict[str, Any], entry: Mapping[str, Any]) -> bool:
+    checklists.cache_text(db, str(data["yaml"]), f"{data['id']}-{data['version']}.yaml", "server")
+    return True
+
+
+def _subject(db: Database, data: dict[str, Any], entry: Mapping[str, Any]) -> bool:
+    store_adapter.save_server_subject(db, data)
+    return True
+
+
+def _inspection(db: Database, data: dict[str, Any], entry: Mapping[str, Any]) -> bool:
+    return store_adapter.save_server_inspection(db, data)
+
+
+def _finding(db: Database, data: dict[str, Any], entry: Mapping[str, Any]) -> bool:
+    findings.store_server_finding(db, data)
+    return True
+
+
+def _finding_event(db: Database, data: dict[str, Any], entry: Mapping[str, Any]) -> bool:
+    seq = entry.get("seq")
+    findings.store_server_event(db, data, server_seq=seq if isinstance(seq, int) else None)
+    return True
+
+
+HANDLERS: dict[str, Callable[[Database, dict[str, Any], Mapping[str, Any]], bool]] = {
+    "jurisdiction": _jurisdiction,
+    "checklist": _checklist,
+    "subject": _subject,
+    "inspection": _inspection,
+    "finding": _finding,
+    "finding_event": _finding_event,
+}
+
+
+def _page_photos(page: FeedPage) -> set[str]:
+    hashes: set[str] = set()
+    for entry in page.entries:
+        data = entry.get("data")
+        if entry.get("kind") in ("finding", "finding_event", "inspection") and isinstance(data, dict):
+            hashes |= store_adapter.photo_hashes(str(entry.get("kind")), data)
+    return hashes

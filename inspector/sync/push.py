@@ -1,0 +1,215 @@
+"""Push: send the outbox in order, in batches, and settle every change by the server's per-change result.
+
+The results of one batch are applied in one local transaction, each change in its own savepoint, so a crash leaves
+either the whole batch settled or none of it; an unsettled change is simply sent again and the server answers
+`duplicate` with its first result (protocol §5), which settles it the same way.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlite_utils import Database
+
+from inspector.store import outbox
+from inspector.store.database import transaction
+from inspector.store.errors import RecordNotFoundError
+from inspector.store.outbox import OutboxEntry
+from inspector.sync import store_adapter
+from inspector.sync.client import ProtocolClient
+from inspector.sync.errors import ServerFaultError, SyncError
+from inspector.sync.progress import ProgressCallback, SyncProgress
+
+log = logging.getLogger(__name__)
+
+ENVELOPE_BYTES = 64  # the JSON around each change and the request's braces, generously
+
+
+@dataclass
+class PushReport:
+    """What the push phase did."""
+
+    sent: int = 0
+    acknowledged: int = 0
+    conflicts: int = 0
+    rejected: int = 0
+    retry_later: int = 0
+    held_back: int = 0
+    refused: list[dict[str, str]] = field(default_factory=list)  # change id, kind, status, code, message
+
+
+@dataclass
+class BatchPlan:
+    """The changes of the next request, and the position in the outbox after them."""
+
+    entries: list[OutboxEntry]
+    last_seq: int
+    held_back: int
+
+
+def plan_batch(
+    db: Database, after_seq: int, max_changes: int, max_bytes: int, held_entities: set[str], unavailable: set[str]
+) -> BatchPlan:
+    """The next changes to send, in outbox order, within the count and size limits.
+
+    A change that names a photo the server does not have is held back, and so is every later change of the same
+    record (sending them would only earn conflicts, since the server decides them in order).
+    """
+    chosen: list[OutboxEntry] = []
+    size = ENVELOPE_BYTES
+    position = after_seq
+    held = 0
+    while len(chosen) < max_changes:
+        page = store_adapter.outbox_after(db, position, max_changes)
+        if not page:
+            break
+        for entry in page:
+            if entry.entity_id in held_entities or store_adapter.photo_hashes(entry.kind, entry.payload) & unavailable:
+                held_entities.add(entry.entity_id)
+                held += 1
+                position = entry.seq
+                continue
+            cost = len(json.dumps(entry.to_wire(), ensure_ascii=False).encode("utf-8")) + ENVELOPE_BYTES
+            if chosen and (len(chosen) >= max_changes or size + cost > max_bytes):
+                return BatchPlan(chosen, position, held)
+            chosen.append(entry)
+            size += cost
+            position = entry.seq
+    return BatchPlan(chosen, position, held)
+
+
+def push_outbox(
+    db: Database,
+    client: ProtocolClient,
+    limits: Mapping[str, Any],
+    batch_size: int,
+    unavailable: set[str],
+    progress: ProgressCallback,
+) -> PushReport:
+    """Send every sendable queued change once, batch by batch, settling each batch before the next."""
+    report = PushReport()
+    max_changes = max(1, min(batch_size, int(limits.get("max_push_changes") or batch_size)))
+    max_bytes = int(limits.get("max_request_bytes") or 8 * 1024 * 1024) - 4096
+    total = outbox.count_pending(db)
+    held_entities: set[str] = set()
+    position = 0
+    while True:
+        client.check_cancelled()
+        plan = plan_batch(db, position, max_changes, max_bytes, held_entities, unavailable)
+        report.held_back += plan.held_back
+        if not plan.entries:
+            break
+        progress(SyncProgress("push", report.sent, total))
+        results = send_batch(db, client, plan.entries)
+        settle_batch(db, plan.entries, results, report, held_entities)
+        report.sent += len(plan.entries)
+        position = plan.last_seq
+    progress(SyncProgress("push", report.sent, total))
+    return report
+
+
+def send_batch(db: Database, client: ProtocolClient, entries: list[OutboxEntry]) -> list[dict[str, Any]]:
+    """POST /push; the results, checked to answer each change in order. A failed request is counted on each change."""
+    try:
+        reply = client.post_json("/push", {"changes": [entry.to_wire() for entry in entries]})
+    except SyncError as exc:
+        outbox.record_attempt_failure(db, [entry.change_id for entry in entries], str(exc)[:500])
+        raise
+    results = reply.get("results") if isinstance(reply, dict) else None
+    if not isinstance(results, list) or [r.get("change_id") if isinstance(r, dict) else None for r in results] != [
+        entry.change_id for entry in entries
+    ]:
+        raise ServerFaultError(
+            "服务器的推送回复与所发送的变更不对应",
+            "the server's push reply does not answer the changes sent",
+            "bad_reply",
+        )
+    return results
+
+
+def settle_batch(
+    db: Database,
+    entries: Iterable[OutboxEntry],
+    results: list[dict[str, Any]],
+    report: PushReport,
+    held_entities: set[str],
+) -> None:
+    """Apply every result of one batch in one local transaction (each change in its own savepoint)."""
+    with transaction(db):
+        for entry, result in zip(entries, results, strict=True):
+            outcome = settle_change(db, entry, result)
+            _count(report, entry, result, outcome)
+            if outcome == "retry_later":
+                held_entities.add(entry.entity_id)
+
+
+def effective_result(result: Mapping[str, Any]) -> Mapping[str, Any]:
+    """A duplicate stands for its original result (protocol §5: treat exactly as the original)."""
+    original = result.get("original")
+    if result.get("status") == "duplicate" and isinstance(original, Mapping):
+        return original
+    return result
+
+
+def settle_change(db: Database, entry: OutboxEntry, result: Mapping[str, Any]) -> str:
+    """Settle one change by its result; returns acknowledged / conflict / rejected / retry_later / unknown."""
+    actual = effective_result(result)
+    status = actual.get("status")
+    code = str(actual.get("code") or "")
+    message = str(actual.get("message") or "")
+    current = actual.get("current") if isinstance(actual.get("current"), dict) else None
+    try:
+        if status == "applied" or (result.get("status") == "duplicate" and status is None):
+            _acknowledge(db, entry, actual.get("result"))
+            return "acknowledged"
+        if status == "conflict":
+            outbox.mark_conflict(db, entry.change_id, code, message, current)
+            return "conflict"
+        if status == "rejected" and actual.get("retryable"):
+            outbox.mark_retry_later(db, entry.change_id, code, message)
+            return "retry_later"
+        if status == "rejected":
+            outbox.mark_rejected(db, entry.change_id, code, message, current)
+            return "rejected"
+    except RecordNotFoundError:
+        return "acknowledged"  # settled meanwhile by another sync of this data folder
+    log.warning("change %s: unknown result %r; kept queued", entry.change_id, status)
+    return "unknown"
+
+
+def _acknowledge(db: Database, entry: OutboxEntry, result: Any) -> None:
+    """Remove the change and take the server's record; a record this client cannot read is still acknowledged."""
+    try:
+        outbox.mark_acknowledged(db, entry.change_id, result if isinstance(result, dict) else None)
+    except RecordNotFoundError:
+        raise
+    except Exception as exc:  # the server's record did not fit locally: the feed brings it again later
+        log.warning("change %s applied, but its result could not be kept locally: %s", entry.change_id, exc)
+        outbox.mark_acknowledged(db, entry.change_id, None)
+
+
+def _count(report: PushReport, entry: OutboxEntry, result: Mapping[str, Any], outcome: str) -> None:
+    if outcome == "acknowledged":
+        report.acknowledged += 1
+        return
+    if outcome == "conflict":
+        report.conflicts += 1
+    elif outcome == "rejected":
+        report.rejected += 1
+    elif outcome == "retry_later":
+        report.retry_later += 1
+    actual = effective_result(result)
+    report.refused.append(
+        {
+            "change_id": entry.change_id,
+            "kind": entry.kind,
+            "entity_id": entry.entity_id,
+            "status": outcome,
+            "code": str(actual.get("code") or ""),
+            "message": str(actual.get("message") or ""),
+        }
+    )
