@@ -22,7 +22,7 @@ from sqlite_utils import Database
 
 from inspector.core.clock import SHANGHAI, now_iso, to_iso
 from inspector.store.database import DataFolder, transaction
-from inspector.store.errors import RecordNotFoundError, StoreError
+from inspector.store.errors import DataFolderError, RecordNotFoundError, StoreError
 from inspector.store.files import sha256_bytes, sha256_file, write_atomic
 
 pillow_heif.register_heif_opener()  # once, at import (the import lock makes this thread-safe)
@@ -544,14 +544,15 @@ def _dms(value: float) -> tuple[float, float, float]:
 
 def _write_files(folder: DataFolder, sha: str, encoded: _Encoded, original: bytes | None) -> None:
     """Files before rows: the photo, its thumbnail and (optionally) the original, each written atomically."""
-    if not folder.photo_path(sha).exists():
-        write_atomic(folder, folder.photo_path(sha), encoded.stored)
-    if not folder.thumb_path(sha).exists():
-        write_atomic(folder, folder.thumb_path(sha), encoded.thumbnail)
+    writes = [(folder.photo_path(sha), encoded.stored), (folder.thumb_path(sha), encoded.thumbnail)]
     if original is not None:
-        target = folder.original_path(sha, ACCEPTED_FORMATS[encoded.source_format])
-        if not target.exists():
-            write_atomic(folder, target, original)
+        writes.append((folder.original_path(sha, ACCEPTED_FORMATS[encoded.source_format]), original))
+    try:
+        for target, data in writes:
+            if not target.exists():
+                write_atomic(folder, target, data)
+    except OSError as exc:  # disk full, folder removed, USB stick pulled…
+        raise DataFolderError(str(folder.root), f"photo files: {exc.strerror or exc}") from exc
 
 
 def _save_row(

@@ -155,6 +155,7 @@ def test_missing_files_and_folders_are_refused(folder, db, tmp_path) -> None:
     assert_nothing_stored(folder, db)
 
 
+@pytest.mark.filterwarnings("ignore:Corrupt EXIF data")
 def test_a_damaged_exif_block_loses_only_the_metadata(folder, db, tmp_path) -> None:
     data = bytearray(jpeg_bytes((320, 240), exif=b"Exif\x00\x00MM\x00\x2a\x00\x00\x00\x08" + b"\xff" * 40))
     path = tmp_path / "odd-exif.jpg"
@@ -163,3 +164,18 @@ def test_a_damaged_exif_block_loses_only_the_metadata(folder, db, tmp_path) -> N
     assert result.photo.width == 320
     assert result.photo.taken_at is None and result.photo.gps_lat is None
     assert Image.open(folder.photo_path(result.photo.sha256)).size == (320, 240)
+
+
+def test_a_full_disk_gives_a_clear_error_and_no_row(folder, db, tmp_path, monkeypatch) -> None:
+    from inspector.store import files
+    from inspector.store.errors import DataFolderError
+
+    def disk_full(*args: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(files.os, "fsync", disk_full)
+    path = tmp_path / "fine.jpg"
+    path.write_bytes(jpeg_bytes())
+    with pytest.raises(DataFolderError, match="No space left"):
+        import_photo(folder, db, path)
+    assert_nothing_stored(folder, db)
