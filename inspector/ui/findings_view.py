@@ -273,10 +273,13 @@ class FindingsView(QWidget):
         self.table.setAlternatingRowColors(True)
         self.table.verticalHeader().hide()
         self.table.setWordWrap(False)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        self.table.horizontalHeader().setStretchLastSection(True)
-        for column, width in enumerate((90, 80, 76, 100, 220, 120, 120, 90)):
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        for column, width in enumerate((150, 88, 72, 84, 200, 104, 118, 84, 60)):
             self.table.setColumnWidth(column, width)
+        self.table.hideColumn(FindingsModel.COLUMNS.index("reported_at"))  # shown in the detail pane
+        header.setSectionResizeMode(FindingsModel.COLUMNS.index("description"), QHeaderView.ResizeMode.Stretch)
+        self.table.verticalHeader().setDefaultSectionSize(26)
         self.detail = FindingDetail(ctx)
         detail_scroll = QScrollArea()
         detail_scroll.setWidgetResizable(True)
@@ -284,9 +287,9 @@ class FindingsView(QWidget):
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(self.table)
         splitter.addWidget(detail_scroll)
-        splitter.setStretchFactor(0, 3)
-        splitter.setStretchFactor(1, 2)
-        splitter.setSizes([640, 400])
+        splitter.setStretchFactor(0, 2)
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([800, 360])
 
         top = QHBoxLayout()
         top.addWidget(self.title)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import html
 import itertools
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import timedelta
 
 from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QDoubleValidator
@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from inspector.core.checklist import Item
+from inspector.core.clock import local_date, utc_now
 from inspector.store import inspections
 from inspector.store.errors import StoreError
 from inspector.ui import store_adapter
@@ -367,7 +368,7 @@ class ItemPanel(QWidget):
     def _update_deadline_label(self) -> None:
         days = self.finding_days.value()
         if days:
-            day = date.today() + timedelta(days=days)
+            day = local_date(utc_now()) + timedelta(days=days)
             self.finding_deadline.setText(self.tr("天，建议 %1 前整改完毕").replace("%1", day.isoformat()))
         else:
             self.finding_deadline.setText(self.tr("天（0 表示不建议期限）"))

@@ -36,7 +36,7 @@ from inspector.ui.inspection_session import (
 )
 from inspector.ui.item_panel import ItemPanel
 from inspector.ui.labels import subject_kind_label
-from inspector.ui.resources import icon
+from inspector.ui.resources import icon, tinted_icon
 from inspector.ui.runner_model import ItemsModel
 from inspector.ui.widgets import hint_label, restyle, title_label
 
@@ -60,7 +60,7 @@ class RunnerView(QWidget):
         self.score_label = QLabel()
         self.score_label.setObjectName("scorePass")
         self.progress_label = hint_label()
-        self.finish_button = QPushButton(icon("finish"), "")
+        self.finish_button = QPushButton(tinted_icon("finish", "#ffffff"), "")
         self.finish_button.setObjectName("primary")
         self.banner = hint_label()
         self.banner.hide()

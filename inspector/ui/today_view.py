@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from inspector.core.clock import display
+from inspector.core.clock import display, local_date, utc_now
 from inspector.core.ledger import OPEN_STATES
 from inspector.store import checklists, findings, inspections, outbox, photos, subjects
 from inspector.store.database import DataFolder
@@ -115,6 +115,16 @@ def load_today(folder: DataFolder) -> TodayData:
         db.close()
 
 
+def _wrapping_list() -> QListWidget:
+    """A list whose long lines wrap instead of scrolling sideways."""
+    widget = QListWidget()
+    widget.setWordWrap(True)
+    widget.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    widget.setResizeMode(QListWidget.ResizeMode.Adjust)
+    widget.setSpacing(2)
+    return widget
+
+
 class TodayView(QWidget):
     """The start page."""
 
@@ -136,11 +146,11 @@ class TodayView(QWidget):
         self.adhoc_button.clicked.connect(main_window.report_adhoc)
 
         self.drafts_title = title_label(name="sectionTitle")
-        self.drafts = QListWidget()
+        self.drafts = _wrapping_list()
         self.drafts.itemActivated.connect(self._open_draft)
         self.drafts_empty = hint_label()
         self.findings_title = title_label(name="sectionTitle")
-        self.findings = QListWidget()
+        self.findings = _wrapping_list()
         self.findings.itemActivated.connect(self._open_finding)
         self.findings_empty = hint_label()
         self.sync_title = title_label(name="sectionTitle")
@@ -213,7 +223,8 @@ class TodayView(QWidget):
         self.findings.clear()
         for finding in self.data.findings:
             head = f"{state_label(finding.state)} · {severity_label(finding.severity)} · {finding.category}"
-            text = f"{head}\n{finding.subject} {finding.description}".strip()
+            body = " ".join(part for part in (finding.subject, finding.description.replace("\n", " ")) if part)
+            text = f"{head}\n{body}"
             item = QListWidgetItem(icon("findings"), text)
             item.setData(Qt.ItemDataRole.UserRole, finding.finding_id)
             item.setToolTip(finding.description)
@@ -234,7 +245,9 @@ class TodayView(QWidget):
 
     def retranslate(self) -> None:
         self.title.setText(self.tr("工作台"))
-        self.date_label.setText(QLocale().toString(QDate.currentDate(), QLocale.FormatType.LongFormat))
+        today = local_date(utc_now())  # the Beijing calendar day, whatever the laptop's time zone
+        self.date_label.setText(QLocale().toString(QDate(today.year, today.month, today.day),
+                                                   QLocale.FormatType.LongFormat))
         self.new_button.setText(self.tr("新建检查"))
         self.new_button.setToolTip("Ctrl+N")
         self.adhoc_button.setText(self.tr("随手拍"))

@@ -1,0 +1,159 @@
+"""Render each main screen of the desktop app with demo data into docs/screenshots/*.png (offscreen, 1366×768).
+
+Usage: .venv/bin/python scripts/screenshots.py [--out docs/screenshots]
+Seeds a temporary data folder with `inspector seed`, opens the real window on it and grabs every page.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+SCREEN = {"name": "laptop", "x": 0, "y": 0, "width": 1366, "height": 768, "logicalDpi": 96, "logicalBaseDpi": 96,
+          "dpr": 1}
+WINDOW_SIZE = (1366, 728)  # a 1366×768 laptop screen less the Windows taskbar
+
+
+def use_offscreen_laptop_screen(folder: Path) -> None:
+    """Qt's offscreen platform with one 1366×768 screen (set before Qt starts)."""
+    config = folder / "screen.json"
+    config.write_text(json.dumps({"screens": [SCREEN]}), encoding="utf-8")
+    os.environ["QT_QPA_PLATFORM"] = f"offscreen:configfile={config}"
+
+
+def seed(data: Path) -> None:
+    """Demo data through the CLI, as a user would make it."""
+    command = [sys.executable, "-m", "inspector", "--data-dir", str(data), "seed", "--inspections", "14",
+               "--photos", "8"]
+    subprocess.run(command, cwd=REPO, check=True, stdout=subprocess.DEVNULL)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=REPO / "docs" / "screenshots")
+    args = parser.parse_args()
+    args.out.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="inspector-shots-") as temp:
+        work = Path(temp)
+        use_offscreen_laptop_screen(work)
+        data = work / "data"
+        seed(data)
+        render_all(data, work, args.out)
+    return 0
+
+
+def render_all(data: Path, work: Path, out: Path) -> None:
+    from PIL import Image
+
+    from inspector.store import settings, subjects
+    from inspector.store.seed import INSPECTOR, STREET
+    from inspector.ui import store_adapter
+    from inspector.ui.adhoc_dialog import AdhocFindingDialog
+    from inspector.ui.app import AppController, create_application
+    from inspector.ui.logs import CrashReporter, setup_logging
+    from inspector.ui.new_inspection_dialog import NewInspectionDialog
+    from inspector.ui.photo_viewer import PhotoViewer
+
+    app = create_application(["inspector-screenshots"])
+    controller = AppController(app, data, CrashReporter(setup_logging(data / "logs")), load_checklists=False)
+    window = controller.open_window()
+    ctx = controller.ctx
+    assert ctx is not None
+    ctx.load_checklists_now()
+    # The demo laptop is the demo inspector's: their findings are "mine", their 街乡 is the default.
+    settings.put(ctx.db, store_adapter.USER_ID, INSPECTOR.user_id)
+    settings.put(ctx.db, store_adapter.DEFAULT_JURISDICTION, STREET[0])
+    window.resize(*WINDOW_SIZE)
+
+    def settle() -> None:
+        for _ in range(3):
+            ctx.pool.wait()
+            app.processEvents()
+
+    def save(widget, name: str) -> None:  # type: ignore[no-untyped-def]
+        settle()
+        path = out / f"{name}.png"
+        widget.grab().save(str(path))
+        print(f"{path.relative_to(REPO) if path.is_relative_to(REPO) else path}")
+
+    # A draft on a back street: some answers, one failed item with two photos and a note.
+    street = next(s for s in subjects.list_subjects(ctx.db, kind="back_street"))
+    dialog = NewInspectionDialog(ctx, window, subject_id=street.id)
+    dialog.choose(street.id, "beijie-xiaoxiang")
+    dialog.resize(900, 520)
+    save(dialog, "new-inspection")
+    dialog.start()
+    window.open_inspection(dialog.inspection_id)
+    runner = window.pages["inspections"].runner
+    ids = runner.model.item_ids()
+    for item_id in ids[1:7]:
+        runner.select_item(item_id)
+        runner.answer("pass")
+    runner.select_item(ids[0])
+    runner.answer("fail")
+    pictures = []
+    for index, color in enumerate(((150, 120, 95), (110, 105, 100))):
+        picture = work / f"IMG_20{index}.jpg"
+        Image.new("RGB", (1600, 1200), color).save(picture, quality=85)
+        pictures.append(picture)
+    runner.panel.photos.add_sources(pictures)
+    settle()
+    runner.panel.note_edit.setPlainText("院墙外侧新搭彩钢板棚一处，约 6 平方米")
+    runner.panel.flush()
+    runner.select_item(ids[0])
+    save(window, "runner")
+    runner.scroll.verticalScrollBar().setValue(runner.scroll.verticalScrollBar().maximum())
+    save(window, "runner-finding")
+
+    ctx.set_language("en")
+    runner.scroll.verticalScrollBar().setValue(0)
+    save(window, "runner-en")
+    ctx.set_language("zh_CN")
+
+    runner.back_requested.emit()
+    save(window, "inspections")
+    window.show_page("today")
+    save(window, "today")
+    page = window.show_page("subjects")
+    page.search.setText("三里屯")
+    page._search_later.flush()
+    save(window, "subjects")
+    page.search.clear()
+    findings_page = window.show_page("findings")
+    assigned = next((f for f in findings_page.all_rows if f.view.state.value in ("assigned", "closed")), None)
+    if assigned is not None:
+        findings_page.select_finding(assigned.id)
+    save(window, "findings")
+    window.show_page("settings")
+    save(window, "settings")
+
+    adhoc = AdhocFindingDialog(ctx, window, subject_id=street.id)
+    adhoc.category.setCurrentText("乱堆乱放")
+    adhoc.description.setPlainText("巷口东侧堆放废弃家具，占用消防通道")
+    adhoc.photos.add_sources(pictures[:1])
+    settle()
+    save(adhoc, "adhoc")
+    adhoc.reject()
+
+    strip_photos = runner.session.item_photos(ids[0]) if runner.session else []
+    if not strip_photos:
+        from inspector.store import photos
+        strip_photos = photos.photos_of(ctx.db, "finding", assigned.id) if assigned else []
+    if strip_photos:
+        viewer = PhotoViewer(ctx, strip_photos, 0, window)
+        viewer.resize(1000, 680)
+        viewer.show()
+        settle()
+        save(viewer, "photo-viewer")
+        viewer.close()
+    controller.close_window()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
