@@ -310,6 +310,7 @@ class _Seeder:
         )
         if days_ago > 2:  # the most recent ones still wait to be synced
             self._acknowledge_all(finished.id, {"inspection": {}})
+            finished = inspections.get(self.db, finished.id)
         self.report.inspections += 1
         return [(finished, item) for item in failed if item.on_fail and item.on_fail.makes_finding]
 
@@ -348,12 +349,14 @@ class _Seeder:
     # -- findings -----------------------------------------------------------------------------------------------------
 
     def _findings(self, failed: list[tuple[inspections.Inspection, Item]]) -> None:
-        """Server-confirmed findings telling every story, then a few local commands still waiting to be synced."""
+        """One server-confirmed finding per failed item (at least one per story, so every ledger state shows), then
+        a few local commands still waiting to be synced."""
         older = [pair for pair in failed if pair[0].sync_state == "synced"]
         recent = [pair for pair in failed if pair[0].sync_state == "pending"]
-        sources: list[tuple[inspections.Inspection | None, Item | None]] = list(older[: len(STORIES)])
+        sources: list[tuple[inspections.Inspection | None, Item | None]] = list(older)
         sources += [(None, None)] * (len(STORIES) - len(sources))
-        for story, (inspection, item) in zip(STORIES, sources, strict=True):
+        for number, (inspection, item) in enumerate(sources):
+            story = STORIES[number % len(STORIES)]
             if self.photo_pool or not any(step in ("rectify", "report_fixed_on_site") for step in story):
                 self._server_finding(inspection, item, story)
         for inspection, item in recent[:3]:

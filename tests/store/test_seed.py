@@ -80,6 +80,8 @@ def test_findings_cover_every_ledger_state_with_legal_histories(seeded) -> None:
     assert any(f.view.escalation is not None for f in every)
     assert any(f.view.ledger_number and f.view.ledger_number.startswith("朝阳-三里屯-") for f in every)
     assert any(f.has_pending for f in every) and any(not f.has_pending for f in every)
+    from_items = [f for f in every if f.inspection_id and f.confirmed is not None]
+    assert from_items and all(f.item_id for f in from_items)  # synced findings raised from failed items
     replayed = 0
     for finding in every:
         server_events = [e.event for e in findings.events(db, finding.id) if e.origin == "server"]
