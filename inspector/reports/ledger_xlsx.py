@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from math import ceil
 from typing import Any, BinaryIO
 
 from openpyxl import Workbook
@@ -38,6 +39,8 @@ UNNUMBERED = "待编号"
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
 DATE_FORMAT = "yyyy-mm-dd"
 TITLE_LENGTH = 30
+LINE_HEIGHT = 15.0  # points per line of 11-point text
+MAX_ROW_LINES = 20
 YES, NO = "是", "否"
 
 
@@ -221,8 +224,9 @@ _HEADER_FONT = Font(bold=True)
 _HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 _HEADER_ALIGNMENT = Alignment(horizontal="center", vertical="center", wrap_text=True)
 _HEADER_BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
-_WRAP = Alignment(vertical="top", wrap_text=True)
-_TOP = Alignment(vertical="top")
+# Body cells keep the spreadsheet's default bottom alignment: giving every cell a top alignment would double the
+# time of a large export, and mixing the two misaligns the cells of a tall row.
+_WRAP = Alignment(wrap_text=True)
 
 
 class _Styler:
@@ -250,20 +254,40 @@ class _Styler:
         if kind == "wrap" or text.startswith("="):
             cell = WriteOnlyCell(self.sheet, text)
             cell.data_type = "s"  # never a formula, whatever the text starts with
-            cell.alignment = _WRAP if kind == "wrap" else _TOP
+            if kind == "wrap":
+                cell.alignment = _WRAP
             return cell
         return text
 
     def _formatted(self, value: date | datetime, number_format: str) -> WriteOnlyCell:
         cell = WriteOnlyCell(self.sheet, value)
         cell.number_format = number_format
-        cell.alignment = _TOP
         return cell
 
 
 def _clean_text(value: Any) -> str:
     """Text without the control characters an .xlsx cannot hold."""
     return ILLEGAL_CHARACTERS_RE.sub("", str(value))
+
+
+def _text_width(value: str) -> float:
+    """Width in Excel's character units: a Chinese character takes two, an ASCII one one.
+
+    Computed from the UTF-8 length (3 bytes for a Chinese character, 1 for ASCII), which is fast in C.
+    """
+    return (len(value.encode("utf-8")) + len(value)) / 2
+
+
+def _set_row_height(sheet: WriteOnlyWorksheet, row_index: int, values: Sequence[Any]) -> None:
+    """Give a row with wrapped text the height of its tallest cell: spreadsheets do not grow streamed rows."""
+    lines = 1
+    for column, value in zip(COLUMNS, values, strict=True):
+        if column.kind == "wrap" and isinstance(value, str) and value:
+            usable = column.width - 1
+            wrapped = sum(max(1, ceil(_text_width(part) / usable)) for part in value.split("\n"))
+            lines = max(lines, wrapped)
+    if lines > 1:
+        sheet.row_dimensions[row_index].height = LINE_HEIGHT * min(lines, MAX_ROW_LINES)
 
 
 def _street_key(row: LedgerRow) -> tuple[str, str]:
@@ -328,12 +352,12 @@ def _prepare_ledger_sheet(sheet: WriteOnlyWorksheet) -> None:
     for index, column in enumerate(COLUMNS, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = column.width
     sheet.freeze_panes = "C2"  # header row, and the number columns stay in view while scrolling right
+    # Printed on A3 landscape, each page repeats the header row and the 序号/台账编号 columns (32 columns do not
+    # fit one page at a readable size).
     sheet.print_title_rows = "1:1"
+    sheet.print_title_cols = "A:B"
     sheet.page_setup.orientation = "landscape"
     sheet.page_setup.paperSize = Worksheet.PAPERSIZE_A3
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
-    sheet.page_setup.fitToWidth = 1
-    sheet.page_setup.fitToHeight = 0
     styler = _Styler(sheet)
     sheet.append([styler.header(header) for header in HEADERS])
 
@@ -352,7 +376,10 @@ def _write_ledger_rows(
         late = is_overdue(row.finding, now)
         days = (today - row.finding.deadline).days if late and row.finding.deadline else None
         facts = _Facts(row, number, days)
-        sheet.append([styler.body(column.kind, column.value(facts)) for column in COLUMNS])
+        values = [column.value(facts) for column in COLUMNS]
+        _set_row_height(sheet, number + 1, values)
+        sheet.append([styler.body(column.kind, value) for column, value in zip(COLUMNS, values, strict=True)])
+        sheet.row_dimensions.pop(number + 1, None)  # written with the row; keep memory flat
         code, name = _street_key(row)
         names.setdefault(code, name)
         tally = counts.setdefault(code, Counter())
@@ -376,6 +403,10 @@ def _write_summary(
     for index in range(2, len(SUMMARY_HEADERS) + 1):
         sheet.column_dimensions[get_column_letter(index)].width = 11
     sheet.freeze_panes = f"B{SUMMARY_HEADER_ROW + 1}"
+    sheet.page_setup.orientation = "landscape"
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
     title = WriteOnlyCell(sheet, "隐患排查治理台账汇总（按街乡、状态）")
     title.font = Font(bold=True, size=14)
     sheet.append([title])
