@@ -126,6 +126,18 @@ def test_summary_by_street_and_state(workbook_path: Path) -> None:
     assert sheet.freeze_panes == "B6"
 
 
+def test_rows_with_long_text_are_tall_enough_to_show_it(tmp_path: Path) -> None:
+    long_text = "店外乱堆纸箱杂物，占用便道约3平方米。" * 3  # 112.5 character units: 3 lines of the 40-wide column
+    short = history_to(State.REPORTED, "s", description="店外堆物")
+    rows = [ledger_row(short.events), ledger_row(history_to(State.REPORTED, "l", description=long_text).events)]
+    path = tmp_path / "tall.xlsx"
+    export_ledger_xlsx(rows, path, now=NOW)
+    sheet = ledger_sheet(path)
+    assert sheet.row_dimensions[2].height is None  # one line: the spreadsheet's own height
+    assert sheet.row_dimensions[3].height == 45
+    assert sheet["D3"].alignment.wrap_text
+
+
 def test_result_reports_what_was_written(tmp_path: Path) -> None:
     result = export_ledger_xlsx(sample_rows(), tmp_path / "a.xlsx", now=NOW)
     assert (result.rows, result.overdue) == (8, 2)
