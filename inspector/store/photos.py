@@ -190,7 +190,7 @@ class ImportResult:
 
 
 @dataclass(frozen=True)
-class _Encoded:
+class EncodedPhoto:
     """The pipeline's output before anything touches the disk."""
 
     stored: bytes
@@ -267,7 +267,7 @@ def _mb(size: int) -> str:
     return f"{size / (1024 * 1024):.1f} MB"
 
 
-def encode_photo(data: bytes, source: Path, settings: PhotoSettings = DEFAULT_SETTINGS) -> _Encoded:
+def encode_photo(data: bytes, source: Path, settings: PhotoSettings = DEFAULT_SETTINGS) -> EncodedPhoto:
     """Decode, check, orient, downscale and re-encode an image held in memory; no disk, no database."""
     image = _open_checked(data, source, settings)
     source_format = str(image.format)
@@ -285,7 +285,7 @@ def encode_photo(data: bytes, source: Path, settings: PhotoSettings = DEFAULT_SE
         raise _too_many_pixels(source, image.size, settings) from exc
     except _DECODE_ERRORS as exc:
         raise CorruptImageError(source, f"已损坏或不完整：{exc}", f"the image is damaged or truncated: {exc}") from exc
-    return _Encoded(stored, thumbnail, pixels.width, pixels.height, metadata, source_format)
+    return EncodedPhoto(stored, thumbnail, pixels.width, pixels.height, metadata, source_format)
 
 
 def _open_checked(data: bytes, source: Path, settings: PhotoSettings) -> ImageFile.ImageFile:
@@ -542,7 +542,7 @@ def _dms(value: float) -> tuple[float, float, float]:
 # --------------------------------------------------------------------------------------------------------------
 
 
-def _write_files(folder: DataFolder, sha: str, encoded: _Encoded, original: bytes | None) -> None:
+def _write_files(folder: DataFolder, sha: str, encoded: EncodedPhoto, original: bytes | None) -> None:
     """Files before rows: the photo, its thumbnail and (optionally) the original, each written atomically."""
     writes = [(folder.photo_path(sha), encoded.stored), (folder.thumb_path(sha), encoded.thumbnail)]
     if original is not None:
@@ -558,7 +558,7 @@ def _write_files(folder: DataFolder, sha: str, encoded: _Encoded, original: byte
 def _save_row(
     db: Database,
     sha: str,
-    encoded: _Encoded,
+    encoded: EncodedPhoto,
     source_sha: str,
     original_name: str | None,
     keep_original: bool,
@@ -701,7 +701,7 @@ def store_photo_blob(folder: DataFolder, db: Database, data: bytes, expected_sha
         metadata = read_metadata(image)
     write_atomic(folder, folder.photo_path(sha), data)
     ensure_thumbnail(folder, sha)
-    encoded = _Encoded(data, b"", width, height, metadata, "JPEG")
+    encoded = EncodedPhoto(data, b"", width, height, metadata, "JPEG")
     return _save_row(db, sha, encoded, sha, None, False, None)
 
 
