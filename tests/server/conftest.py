@@ -8,7 +8,7 @@ database kind, and each test gets a fresh copy (CREATE DATABASE … TEMPLATE, or
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -92,16 +92,31 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
 
 
 @pytest.fixture
-def env(database_url: str, tmp_path: Path) -> Iterator[ServerEnv]:
-    """The server application on a fresh database, with a test client."""
-    settings = server_settings(tmp_path / "data", database_url)
-    db = Database(database_url)
-    app = create_app(settings, db)
+def make_env(database_url: str, tmp_path: Path) -> Iterator[Callable[..., ServerEnv]]:
+    """Build the server application on the fresh database, with settings overrides; closed at the end."""
     from fastapi.testclient import TestClient
 
-    with TestClient(app) as client:
-        yield ServerEnv(settings=settings, db=db, app=app, client=client, tmp_path=tmp_path)
-    db.dispose()
+    opened: list[tuple[TestClient, Database]] = []
+
+    def build(**overrides: object) -> ServerEnv:
+        settings = server_settings(tmp_path / "data", database_url, **overrides)
+        db = Database(database_url)
+        app = create_app(settings, db)
+        client = TestClient(app)
+        client.__enter__()
+        opened.append((client, db))
+        return ServerEnv(settings=settings, db=db, app=app, client=client, tmp_path=tmp_path)
+
+    yield build
+    for client, db in opened:
+        client.__exit__(None, None, None)
+        db.dispose()
+
+
+@pytest.fixture
+def env(make_env: Callable[..., ServerEnv]) -> ServerEnv:
+    """The server application on a fresh database, with a test client."""
+    return make_env()
 
 
 @pytest.fixture

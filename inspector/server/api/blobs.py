@@ -11,6 +11,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse, JSONResponse
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
+from starlette.requests import ClientDisconnect
 
 from inspector.core.clock import now_iso
 from inspector.server.api.deps import Context, CurrentPrincipal, CurrentScope, ServerContext
@@ -186,7 +187,10 @@ async def patch_upload(sha256: str, request: Request, principal: CurrentPrincipa
                 {"offset": current},
                 {"Upload-Offset": str(current)},
             )
-        written = await _append(request, handle, current, upload.size - current)
+        try:
+            written = await _append(request, handle, current, upload.size - current)
+        except ClientDisconnect:
+            return JSONResponse({"error": "client_disconnected", "message": "the client went away"}, status_code=400)
         handle.flush()
         await run_in_threadpool(os.fsync, handle.fileno())
     new_offset = current + written
@@ -201,14 +205,21 @@ async def patch_upload(sha256: str, request: Request, principal: CurrentPrincipa
 
 
 async def _append(request: Request, handle: Any, start: int, room: int) -> int:
-    """Append the request body to the partial file; refuse (and undo) more bytes than the declared size."""
+    """Append the request body to the partial file; refuse (and undo) more bytes than the declared size.
+
+    When the client goes away mid-chunk the bytes that did arrive are kept: the upload resumes after them.
+    """
     written = 0
     try:
         async for chunk in request.stream():
-            written += len(chunk)
-            if written > room:
+            if written + len(chunk) > room:
                 raise _too_large(room)
             handle.write(chunk)
+            written += len(chunk)
+    except ClientDisconnect:
+        handle.flush()
+        os.fsync(handle.fileno())
+        raise
     except BaseException:
         handle.flush()
         handle.truncate(start)

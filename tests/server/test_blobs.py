@@ -1,0 +1,151 @@
+"""Blobs: which are missing, verified uploads, resumable uploads (also after a dropped connection), scoped download."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import time
+from collections.abc import Iterator
+
+import httpx
+import pytest
+from server_support import JW, Api, ServerEnv, inspection, report, upload
+from sqlalchemy import select
+
+from inspector.server.models import BlobUpload
+
+
+def _sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def test_missing_lists_what_the_server_lacks_in_order(api: Api) -> None:
+    user = api.login("slt-ins")
+    present = upload(user, b"already here")
+    absent_a, absent_b = _sha(b"a"), _sha(b"b")
+    reply = user.post("/api/v1/blobs/missing", json={"hashes": [absent_b, present, absent_a, absent_b]})
+    assert reply.status_code == 200
+    assert reply.json() == {"missing": [absent_b, absent_a]}
+    bad = user.post("/api/v1/blobs/missing", json={"hashes": ["ABC"]})
+    assert bad.status_code == 422 and bad.json()["error"] == "validation_failed"
+
+
+def test_a_whole_upload_is_stored_only_when_its_hash_matches(api: Api, env: ServerEnv) -> None:
+    user = api.login("slt-ins")
+    data = os.urandom(100_000)
+    sha256 = _sha(data)
+    wrong = user.request("PUT", f"/api/v1/blobs/{sha256}", content=data[:-1] + b"x")
+    assert wrong.status_code == 422 and wrong.json()["error"] == "hash_mismatch"
+    assert wrong.json()["actual"] == _sha(data[:-1] + b"x")
+    assert not env.app.state.context.blobs.has_file(sha256)
+    assert list(env.app.state.context.blobs.tmp_dir.iterdir()) == []
+    assert user.post("/api/v1/blobs/missing", json={"hashes": [sha256]}).json()["missing"] == [sha256]
+    created = user.request("PUT", f"/api/v1/blobs/{sha256}", content=data)
+    assert created.status_code == 201 and created.json() == {"sha256": sha256, "size": len(data), "created": True}
+    again = user.request("PUT", f"/api/v1/blobs/{sha256}", content=data)
+    assert again.status_code == 200 and again.json()["created"] is False
+    assert user.get(f"/api/v1/blobs/{sha256}").content == data
+
+
+def test_an_upload_without_length_or_over_the_limit_is_refused(make_env) -> None:  # type: ignore[no-untyped-def]
+    env = make_env(max_blob_bytes=1000, max_chunk_bytes=500)
+    user = Api(env.client).login("slt-ins")
+    data = b"x" * 1001
+    too_large = user.request("PUT", f"/api/v1/blobs/{_sha(data)}", content=data)
+    assert too_large.status_code == 413 and too_large.json()["error"] == "payload_too_large"
+
+    def chunks() -> Iterator[bytes]:
+        yield b"x" * 600
+        yield b"x" * 600
+
+    streamed = user.request("PUT", f"/api/v1/blobs/{_sha(b'x' * 1200)}", content=chunks())
+    assert streamed.status_code in (411, 413)
+    start = user.post(f"/api/v1/blobs/{_sha(data)}/upload", json={"size": 1001})
+    assert start.status_code == 413
+
+
+def test_a_resumable_upload_continues_from_the_servers_offset(api: Api, env: ServerEnv) -> None:
+    user = api.login("slt-ins")
+    data = os.urandom(300_000)
+    sha256 = _sha(data)
+    path = f"/api/v1/blobs/{sha256}/upload"
+    assert user.request("PATCH", path, content=data[:10], headers={"Upload-Offset": "0"}).json()["error"] == (
+        "upload_not_started"
+    )
+    assert user.request("HEAD", path).status_code == 404
+    started = user.post(path, json={"size": len(data)})
+    assert started.json() == {"offset": 0, "size": len(data), "complete": False}
+    first = user.request("PATCH", path, content=data[:100_000], headers={"Upload-Offset": "0"})
+    assert first.status_code == 200 and first.json()["offset"] == 100_000
+    # the client lost track: it asks where the server is
+    head = user.request("HEAD", path)
+    assert head.headers["Upload-Offset"] == "100000" and head.headers["Upload-Length"] == str(len(data))
+    assert user.post(path, json={"size": len(data)}).json()["offset"] == 100_000
+    wrong = user.request("PATCH", path, content=data[50_000:], headers={"Upload-Offset": "50000"})
+    assert wrong.status_code == 409 and wrong.json() == {**wrong.json(), "error": "offset_mismatch", "offset": 100_000}
+    bad_header = user.request("PATCH", path, content=b"", headers={"Upload-Offset": "abc"})
+    assert bad_header.status_code == 400 and bad_header.json()["error"] == "bad_header"
+    too_much = user.request("PATCH", path, content=data[100_000:] + b"extra", headers={"Upload-Offset": "100000"})
+    assert too_much.status_code == 413
+    assert user.request("HEAD", path).headers["Upload-Offset"] == "100000"
+    done = user.request("PATCH", path, content=data[100_000:], headers={"Upload-Offset": "100000"})
+    assert done.status_code == 201 and done.json() == {"offset": len(data), "size": len(data), "complete": True}
+    assert user.get(f"/api/v1/blobs/{sha256}").content == data
+    with env.db.read() as session:
+        assert session.scalars(select(BlobUpload)).all() == []
+    assert user.post(path, json={"size": len(data)}).json()["complete"] is True
+
+
+def test_a_resumable_upload_with_wrong_bytes_is_discarded(api: Api) -> None:
+    user = api.login("slt-ins")
+    data = os.urandom(5000)
+    path = f"/api/v1/blobs/{_sha(data)}/upload"
+    user.post(path, json={"size": len(data)})
+    bad = user.request("PATCH", path, content=b"\0" * len(data), headers={"Upload-Offset": "0"})
+    assert bad.status_code == 422 and bad.json()["error"] == "hash_mismatch"
+    assert user.post(path, json={"size": len(data)}).json()["offset"] == 0
+
+
+def test_an_upload_cut_off_mid_chunk_resumes_after_the_bytes_that_arrived(api: Api, live: str) -> None:
+    user = api.login("slt-ins")
+    data = os.urandom(2_000_000)
+    path = f"/api/v1/blobs/{_sha(data)}/upload"
+    with httpx.Client(base_url=live, headers=user.headers, timeout=30) as http:
+        assert http.post(path, json={"size": len(data)}).status_code == 200
+
+        def broken() -> Iterator[bytes]:
+            for start in range(0, 1_200_000, 100_000):
+                yield data[start : start + 100_000]
+            raise ConnectionError("the network went away")
+
+        with pytest.raises(ConnectionError):
+            http.patch(path, content=broken(), headers={"Upload-Offset": "0"})
+        offset, result = 0, None
+        deadline = time.monotonic() + 20
+        while result is None or result.status_code == 409:
+            assert time.monotonic() < deadline, "the server never settled on an offset"
+            offset = int(http.head(path).headers["Upload-Offset"])
+            result = http.patch(path, content=data[offset:], headers={"Upload-Offset": str(offset)})
+            if result.status_code == 409:
+                time.sleep(0.05)
+        assert result.status_code == 201, result.text
+        assert 0 < offset <= 1_200_000
+        assert http.get(f"/api/v1/blobs/{_sha(data)}").content == data
+
+
+def test_downloads_are_scoped_by_the_records_that_reference_a_blob(api: Api) -> None:
+    uploader = api.login("slt-ins")
+    colleague = api.login("slt-sup")
+    outsider = api.login("jw-ins")
+    sha256 = upload(uploader, b"evidence photo")
+    assert uploader.get(f"/api/v1/blobs/{sha256}").status_code == 200
+    assert colleague.get(f"/api/v1/blobs/{sha256}").status_code == 404  # nothing references it yet
+    assert uploader.push(report(photos=[sha256]))[0]["status"] == "applied"
+    assert colleague.get(f"/api/v1/blobs/{sha256}").status_code == 200
+    assert outsider.get(f"/api/v1/blobs/{sha256}").status_code == 404
+    partial = colleague.get(f"/api/v1/blobs/{sha256}", headers={"Range": "bytes=0-7"})
+    assert partial.status_code == 206 and partial.content == b"evidence"
+    jw_photo = upload(outsider, b"jw photo")
+    assert outsider.push(inspection(outsider, JW, photos=[jw_photo]))[0]["status"] == "applied"
+    assert uploader.get(f"/api/v1/blobs/{jw_photo}").status_code == 404
+    assert outsider.get(f"/api/v1/blobs/{jw_photo}").status_code == 200

@@ -1,0 +1,30 @@
+"""Migrations build exactly the models' schema; a database at the wrong revision is refused clearly."""
+
+from __future__ import annotations
+
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from server_support import ServerEnv
+from sqlalchemy import text
+
+from inspector.server.app import StartupRefusedError, create_app
+from inspector.server.models import Base
+
+
+def test_the_migrated_database_matches_the_models(env: ServerEnv) -> None:
+    with env.db.engine.connect() as connection:
+        differences = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+    assert differences == []
+
+
+def test_a_database_at_another_revision_is_refused(env: ServerEnv) -> None:
+    with env.db.write() as session:
+        session.execute(text("UPDATE alembic_version SET version_num = 'ffff'"))
+    health = env.client.get("/healthz")
+    assert health.status_code == 503 and health.json()["error"] == "unavailable"
+    try:
+        create_app(env.settings, env.db)
+    except StartupRefusedError as error:
+        assert "newer than this server" in str(error)
+    else:
+        raise AssertionError("the server started on a database of an unknown schema")
