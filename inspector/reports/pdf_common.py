@@ -128,7 +128,7 @@ def photo_image(path: Path, max_width: float, max_height: float) -> Flowable:
             pixel_width, pixel_height = upright.size
     except (OSError, UnidentifiedImageError, ValueError) as error:
         reason = "文件不存在" if isinstance(error, FileNotFoundError) else "无法读取"
-        return para(f"〔照片{reason}：{path.name}〕", "small")
+        return para(f"〔照片{reason}：{path.name}〕", "caption")
     scale = min(max_width / pixel_width, max_height / pixel_height)
     buffer.seek(0)
     return Image(buffer, width=pixel_width * scale, height=pixel_height * scale)

@@ -26,6 +26,8 @@ DUTIES: tuple[tuple[str, str], ...] = (
 )
 DUTY_COLOURS = ("#1f6f43", "#1f4e79", "#8a4b08")
 PAGE_SIZES = {"A4": landscape(A4), "A3": landscape(A3)}
+SHRINK_STEPS = (1.0, 0.92, 0.85, 0.78, 0.72, 0.66)
+FRAME_PADDING = 12 + 1  # reportlab's frame pads 6 points top and bottom; one more for rounding
 
 
 @dataclass(frozen=True)
@@ -51,8 +53,19 @@ def signboard_pdf(
     _check(document, page)
     pagesize = PAGE_SIZES[page]
     frame = PageFrame(title=f"{TITLE} {document.unit_name}", footer=f"{TITLE} {document.unit_code}", pagesize=pagesize)
-    scale = pagesize[0] / PAGE_SIZES["A4"][0]
-    build_pdf(target, frame, _story(document, frame.body_width, scale), created)
+    build_pdf(target, frame, _one_page_story(document, frame, pagesize[0] / PAGE_SIZES["A4"][0]), created)
+
+
+def _one_page_story(document: SignboardDocument, frame: PageFrame, page_scale: float) -> list[Flowable]:
+    """The board at the largest type size that fits one page; long names and ranges make the type smaller."""
+    height = frame.pagesize[1] - 2 * frame.margin - FRAME_PADDING
+    for shrink in SHRINK_STEPS:
+        story = _story(document, frame.body_width, page_scale * shrink)
+        if sum(flowable.wrap(frame.body_width, height)[1] for flowable in story) <= height:
+            return story
+    raise ReportError(
+        "公示牌内容过长，一页放不下，请精简责任单位名称或责任区范围 (the board's text does not fit one page)"
+    )
 
 
 def _check(document: SignboardDocument, page: str) -> None:

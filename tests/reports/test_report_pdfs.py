@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -292,6 +293,20 @@ def test_signboard(tmp_path: Path, page: str) -> None:
     decoded_by_reencoding(pdf, tmp_path / "qr", UNIT_CODE)
     if page == "A4":
         assert_renders(pdf, tmp_path / "png", 1)
+
+
+def test_a_long_name_and_range_still_fit_one_page_and_an_endless_one_is_refused(tmp_path: Path) -> None:
+    long = replace(
+        board(),
+        unit_name="北京市朝阳区某某某某某某餐饮管理有限责任公司三里屯太古里南区第一分店",
+        zone="东至19号院东墙外侧绿化带边缘，西至西侧相邻商户分界线，南至道牙石外沿，北至房基线及二层外立面和屋顶天际线",
+    )
+    signboard_pdf(long, tmp_path / "long.pdf")
+    assert pdf_pages(tmp_path / "long.pdf") == 1
+    assert long.unit_name in flat(pdf_text(tmp_path / "long.pdf"))
+    with pytest.raises(ReportError, match="does not fit one page"):
+        signboard_pdf(replace(long, zone="范围" * 1000), tmp_path / "endless.pdf")
+    assert not (tmp_path / "endless.pdf").exists()
 
 
 def test_signboard_refuses_missing_fields_and_paper(tmp_path: Path) -> None:
