@@ -137,9 +137,11 @@ def photo_image(path: Path, max_width: float, max_height: float) -> Flowable:
 def photo_grid(photos: Sequence[PhotoRef], width: float, columns: int = 3, height: float = 55 * mm) -> Table:
     """Photos in rows of `columns`, each scaled into its cell with its caption underneath."""
     cell_width = width / columns
-    cells = [[photo_image(photo.path, cell_width - 8, height), para(photo.caption, "caption")] for photo in photos]
-    rows = [cells[start : start + columns] for start in range(0, len(cells), columns)]
-    rows[-1] += [""] * (columns - len(rows[-1]))
+    cells: list[Any] = [
+        [photo_image(photo.path, cell_width - 8, height), para(photo.caption, "caption")] for photo in photos
+    ]
+    cells += [""] * (-len(cells) % columns)  # fill the last row
+    rows = [cells[start : start + columns] for start in range(0, len(cells), columns)] or [[""] * columns]
     return Table(
         rows,
         colWidths=[cell_width] * columns,

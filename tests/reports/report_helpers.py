@@ -192,12 +192,18 @@ def qr_images(pdf: Path, out_dir: Path) -> list[Image.Image]:
     return found
 
 
+def _grey(image: Image.Image, x: int, y: int) -> int:
+    value = image.getpixel((x, y))
+    assert isinstance(value, int), "a greyscale image has one value per pixel"
+    return value
+
+
 def read_modules(image: Image.Image, modules: int, border: int = 4) -> list[list[bool]]:
     """The dark/light modules of a QR image of `modules` per side plus its quiet zone, sampled at module centres."""
     pitch = image.width / (modules + 2 * border)
     return [
         [
-            image.getpixel((int((border + col + 0.5) * pitch), int((border + row + 0.5) * pitch))) < 128
+            _grey(image, int((border + col + 0.5) * pitch), int((border + row + 0.5) * pitch)) < 128
             for col in range(modules)
         ]
         for row in range(modules)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from openpyxl import load_workbook
@@ -52,7 +53,7 @@ def ledger_sheet(path: Path) -> Worksheet:
     return load_workbook(path)["隐患排查治理台账"]
 
 
-def row_by_number(sheet: Worksheet, ledger_number: str) -> dict[str, object]:
+def row_by_number(sheet: Worksheet, ledger_number: str) -> dict[str, Any]:
     headers = [cell.value for cell in sheet[1]]
     for row in sheet.iter_rows(min_row=2):
         if row[1].value == ledger_number:

@@ -52,7 +52,7 @@ def assert_renders(pdf: Path, out_dir: Path, pages: int) -> None:
     assert len(pngs) == pages
     for png in pngs:
         with Image.open(png) as image:
-            darkest, _ = image.convert("L").getextrema()
+            darkest = min(image.convert("L").getdata())
         assert darkest < 100, f"{png.name} is blank"
 
 
@@ -60,7 +60,7 @@ def decoded_by_reencoding(pdf: Path, out_dir: Path, expected: str) -> None:
     """The PDF holds a QR image whose modules are those of `expected` encoded again with segno."""
     out_dir.mkdir(exist_ok=True)
     code = segno.make(expected, error="m", micro=False)
-    size = code.symbol_size(border=0)[0]
+    size = int(code.symbol_size(border=0)[0])
     found = [read_modules(image, size) for image in qr_images(pdf, out_dir)]
     assert found, "no QR image in the PDF"
     expected_modules = [[bool(module) for module in row] for row in code.matrix]

@@ -40,8 +40,8 @@ from inspector.core.statistics import (
 A, B, C, D = "110105001", "110105002", "110105003", "110105004"
 
 
-def utc(*parts: int) -> datetime:
-    return datetime(*parts, tzinfo=UTC)
+def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=UTC)
 
 
 BASE = FindingState(
