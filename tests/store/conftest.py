@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from sqlite_utils import Database
-from store_helpers import TEST_CHECKLIST, scene
+from store_samples import TEST_CHECKLIST, scene
 
 from inspector.store import checklists
 from inspector.store.database import DataFolder, open_data_folder

@@ -11,7 +11,7 @@ import sys
 import time
 from pathlib import Path
 
-from store_helpers import COMMUNITY, TEST_CHECKLIST, jpeg_bytes
+from store_samples import COMMUNITY, TEST_CHECKLIST, jpeg_bytes
 
 from inspector.store import checklists, inspections, subjects
 from inspector.store.database import open_data_folder

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from sqlite_utils import Database
-from store_helpers import COMMUNITY, jpeg_bytes
+from store_samples import COMMUNITY, jpeg_bytes
 
 from inspector.__main__ import main
 from inspector.store import backup, photos, settings, subjects

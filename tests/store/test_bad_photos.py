@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 from sqlite_utils import Database
-from store_helpers import jpeg_bytes, png_bytes, scene
+from store_samples import jpeg_bytes, png_bytes, scene
 
 from inspector.store import photos
 from inspector.store.database import DataFolder

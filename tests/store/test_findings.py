@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlite_utils import Database
-from store_helpers import COMMUNITY, STREET, jpeg_bytes
+from store_samples import COMMUNITY, STREET, jpeg_bytes
 
 from inspector.core.ledger import Action, Actor, Role, State
 from inspector.store import conflicts, findings, outbox, photos

@@ -10,7 +10,7 @@ import pillow_heif
 import pytest
 from PIL import Image
 from sqlite_utils import Database
-from store_helpers import exif_block, scene
+from store_samples import exif_block, scene
 
 from inspector.store import photos
 from inspector.store.database import DataFolder

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from sqlite_utils import Database
-from store_helpers import COMMUNITY, STREET, TEST_CHECKLIST, jpeg_bytes
+from store_samples import COMMUNITY, STREET, TEST_CHECKLIST, jpeg_bytes
 
 from inspector.store import checklists, cursors, inspections, jurisdictions, outbox, subjects
 from inspector.store.database import DataFolder

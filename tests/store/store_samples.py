@@ -1,4 +1,4 @@
-"""Image helpers of the store tests: generated pictures, EXIF blocks, small encoded images."""
+"""Samples for the store tests: a small checklist, area codes, generated pictures, EXIF blocks, encoded images."""
 
 from __future__ import annotations
 
