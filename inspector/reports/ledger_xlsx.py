@@ -82,11 +82,13 @@ def ledger_row(
     street: str = "",
     location: str = "",
     subject_name: str = "",
+    title: str = "",
     note: str = "",
 ) -> LedgerRow:
     """A ledger row from a finding's events (oldest first): the projection plus what only the events tell.
 
-    `people` maps user ids to display names. The report payload may carry `title`, `hazard_type`,
+    `people` maps user ids to display names; `title` (隐患名称, e.g. the failed checklist item's text) overrides the
+    report payload's. The report payload may carry `title`, `hazard_type`,
     `discovery_method` and `location`; the latest rectification and the closing verification give the
     整改/验收 columns.
     """
@@ -99,7 +101,7 @@ def ledger_row(
         finding=finding,
         street=street,
         location=location or _location_text(subject_name, report.get("location")),
-        title=_text(report.get("title")),
+        title=title or _text(report.get("title")),
         hazard_type=_text(report.get("hazard_type")) or "现场类",
         discovery_method=_text(report.get("discovery_method")) or "巡查",
         reporter=names.get(finding.reported_by, finding.reported_by),

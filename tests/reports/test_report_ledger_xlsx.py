@@ -36,7 +36,7 @@ def sample_rows() -> list[LedgerRow]:
     ]
     late = history_to(State.ASSIGNED, "t1", deadline=date(2026, 3, 9), jurisdiction=OTHER_STREET + "002003")
     late.add(Action.ESCALATE, "u-sup", {"level": "district", "note": "督办"})
-    rows.append(ledger_row(late.events, PEOPLE, street="团结湖街道", note="已约谈"))
+    rows.append(ledger_row(late.events, PEOPLE, street="团结湖街道", title="不乱堆乱放杂物", note="已约谈"))
     waiting = history_to(State.REPORTED, "t2", jurisdiction=OTHER_STREET, location={"address": "团结湖路1号"})
     rows.append(ledger_row(waiting.events, PEOPLE, street="团结湖街道"))
     return rows
@@ -76,6 +76,7 @@ def test_a_closed_finding_cell_by_cell(workbook_path: Path) -> None:
     values = {header: cell.value for header, cell in row.items()}
     assert values["序号"] == 6
     assert values["隐患描述"] == "店外乱堆纸箱杂物，占用便道约3平方米"
+    assert values["隐患名称"] == "店外乱堆纸箱杂物，占用便道约3平方米"  # no title given: the description's first line
     assert values["隐患类别"] == "垃圾堆物"
     assert values["所属街乡"] == "三里屯街道"
     assert values["位置"] == "某某餐饮店"
@@ -107,6 +108,7 @@ def test_states_overdue_and_numbers(workbook_path: Path) -> None:
     # deadline 9 March, exported 12 March in Beijing: three days late
     assert (late["是否逾期"].value, late["逾期天数"].value) == ("是", 3)
     assert late["督办级别"].value == "区级督办" and late["备注"].value == "已约谈"
+    assert late["隐患名称"].value == "不乱堆乱放杂物"
     also_late = row_by_number(sheet, "朝阳-三里屯-2026-f3")  # assigned, deadline 10 March
     assert (also_late["状态"].value, also_late["是否逾期"].value, also_late["逾期天数"].value) == ("整改中", "是", 2)
     waiting = row_by_number(sheet, "朝阳-三里屯-2026-f4")  # rectified: waits on the supervisor, not overdue
@@ -137,6 +139,7 @@ def test_rows_with_long_text_are_tall_enough_to_show_it(tmp_path: Path) -> None:
     assert sheet.row_dimensions[2].height is None  # one line: the spreadsheet's own height
     assert sheet.row_dimensions[3].height == 45
     assert sheet["D3"].alignment.wrap_text
+    assert sheet["C3"].value == long_text[:29] + "…"  # 隐患名称 from the description, cut at 30 characters
 
 
 def test_result_reports_what_was_written(tmp_path: Path) -> None:
