@@ -379,11 +379,14 @@ def assert_cursor_consistent(server: ServerProcess, client: Client) -> None:
 
 
 def _assert_ledger_verifies(server: ServerProcess) -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "inspector.server.cli", "ledger", "verify"],
-        env=server.env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
+    """Every finding's hash chain links and projects to its stored state (`inspector-server ledger verify`)."""
+    from inspector.server.db import Database
+    from inspector.server.ledger_store import verify_ledger
+
+    db = Database(server.env["INSPECTOR_DATABASE_URL"])
+    try:
+        with db.read() as session:
+            report = verify_ledger(session)
+    finally:
+        db.dispose()
+    assert report.ok, report.problems

@@ -99,14 +99,14 @@ def _point_at(client: Client, url: str) -> None:
 
 
 def test_server_restarted_mid_push(server: ServerProcess, make_client: Callable[..., Client]) -> None:
-    client = make_client("inspector", {"sync.push_batch_size": "2"})
+    client = make_client("inspector", {"sync.push_batch_size": "1"})
     client.login(server.url, "ins")
-    make_findings(client, 12, 500)
+    make_findings(client, 6, 500)
     result: dict[str, object] = {}
     worker = threading.Thread(target=lambda: result.update(summary=client.sync()))
     worker.start()
     deadline = time.monotonic() + 60
-    while len(server_records(server)["changes"]) < 4:
+    while len(server_records(server)["changes"]) < 3:
         assert time.monotonic() < deadline, "the push never started"
         time.sleep(0.02)
     server.stop(signal.SIGKILL)
