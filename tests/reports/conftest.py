@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from report_helpers import sample_photos
+from reportkit import sample_photos
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from openpyxl import load_workbook
 from openpyxl.worksheet.worksheet import Worksheet
-from report_helpers import OTHER_STREET, STREET, history_to
+from reportkit import OTHER_STREET, STREET, history_to
 
 from inspector.core.ledger import Action, State
 from inspector.reports.errors import ReportError

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import segno
 from PIL import Image
-from report_helpers import (
+from reportkit import (
     history_to,
     load_shipped,
     pdf_fonts,

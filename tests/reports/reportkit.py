@@ -1,4 +1,4 @@
-"""Helpers of the report tests: findings built from real ledger events, photos made with Pillow, poppler tools."""
+"""Shared by the report tests: findings built from real ledger events, photos made with Pillow, poppler tools."""
 
 from __future__ import annotations
 
