@@ -247,6 +247,8 @@ class _Styler:
         if value is None or value == "":
             return None
         if kind == "datetime":
+            if value.tzinfo is None:
+                raise ReportError(f"时间 {value} 没有时区 (a naive datetime in a ledger row: times must be aware)")
             return self._formatted(local(value).replace(tzinfo=None), DATETIME_FORMAT)
         if kind == "date":
             return self._formatted(value, DATE_FORMAT)
@@ -412,13 +414,13 @@ def _write_summary(
     title = WriteOnlyCell(sheet, "隐患排查治理台账汇总（按街乡、状态）")
     title.font = Font(bold=True, size=14)
     sheet.append([title])
-    sheet.append(["范围", scope or "全部"])
+    sheet.append(["范围", styler.body("text", scope or "全部")])
     sheet.append(["导出时间", f"{display(now)}（北京时间）；逾期按导出时间判定：整改中且已过整改期限"])
     sheet.append([])
     sheet.append([styler.header(header) for header in SUMMARY_HEADERS])
     total: Counter[str] = Counter()
     for code in sorted(counts):
-        sheet.append(_summary_line(names[code], counts[code]))
+        sheet.append([styler.body("text", names[code]), *_summary_line(names[code], counts[code])[1:]])
         total.update(counts[code])
     sheet.append([styler.header("合计"), *_summary_line("", total)[1:]])
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -159,11 +160,14 @@ def test_an_empty_ledger_still_has_its_headers_and_a_zero_summary(tmp_path: Path
 def test_text_that_looks_like_a_formula_stays_text_and_control_characters_go(tmp_path: Path) -> None:
     history = history_to(State.REPORTED, "x", description='=HYPERLINK("http://example.invalid")\x07 堆物')
     path = tmp_path / "x.xlsx"
-    export_ledger_xlsx([ledger_row(history.events, note="=1+1")], path, now=NOW)
+    export_ledger_xlsx([ledger_row(history.events, street="=SUM(1)", note="=1+1")], path, now=NOW, scope="=A1")
     row = row_by_number(ledger_sheet(path), "待编号")
     assert row["隐患描述"].value == '=HYPERLINK("http://example.invalid") 堆物'
     assert row["隐患描述"].data_type == "s"
     assert row["备注"].value == "=1+1" and row["备注"].data_type == "s"
+    summary = load_workbook(path)["汇总"]
+    assert (summary["B2"].value, summary["B2"].data_type) == ("=A1", "s")
+    assert (summary["A6"].value, summary["A6"].data_type) == ("=SUM(1)", "s")
 
 
 def test_writes_to_a_stream() -> None:
@@ -189,6 +193,10 @@ def test_bad_targets_and_times_give_clear_errors(tmp_path: Path) -> None:
         export_ledger_xlsx([], tmp_path, now=NOW)
     with pytest.raises(ReportError, match="aware"):
         export_ledger_xlsx([], tmp_path / "a.xlsx", now=datetime(2026, 3, 1))
+    naive = replace(sample_rows()[5], verified_at=datetime(2026, 3, 2, 13, 30))
+    with pytest.raises(ReportError, match="naive datetime"):
+        export_ledger_xlsx([naive], tmp_path / "a.xlsx", now=NOW)
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_coordinates_stand_for_a_missing_address() -> None:
