@@ -141,7 +141,7 @@ def load_shipped(name: str) -> Checklist:
 def _poppler(tool: str) -> str:
     found = shutil.which(tool)
     if found is None:
-        pytest.skip(f"{tool} (poppler-utils) is not installed; scripts/setup.sh test installs it")
+        pytest.fail(f"{tool} (poppler-utils) is not installed: run `make test`, which installs it")
     return found
 
 

@@ -25,7 +25,7 @@ LATIN_ONLY = Path(reportlab.__file__).parent / "fonts" / "Vera.ttf"  # ships wit
 def system_cjk_font() -> Path:
     found = next((Path(name) for name in SYSTEM_FONT_FILES if Path(name).is_file()), None)
     if found is None:
-        pytest.skip("no system CJK font (scripts/setup.sh installs fonts-wqy-microhei)")
+        pytest.fail("no system CJK font: run `make test`, which installs fonts-wqy-microhei")
     return found
 
 
