@@ -79,10 +79,8 @@ def cmd_init(args: argparse.Namespace) -> int:
     problem = schema_problem(db.engine)
     if problem and "newer" in problem:
         raise CliError(problem)
-    before, after = upgrade(db.engine)
+    before, after, published = prepare_database(db)
     _out(f"database {settings.effective_database_url.split('@')[-1]}: schema {before or 'empty'} -> {after}")
-    with db.write() as session:
-        published = checklists.publish_folder(session)
     _out(f"checklists: {len(published.published)} published, {len(published.unchanged)} unchanged")
     for problem in published.problems:
         print(f"  {problem}", file=sys.stderr)
@@ -99,6 +97,14 @@ def cmd_init(args: argparse.Namespace) -> int:
         _out(f"created admin {args.admin}")
     db.dispose()
     return 0
+
+
+def prepare_database(db: Database) -> tuple[str | None, str, checklists.PublishReport]:
+    """Migrate to the newest schema and publish the shipped checklists (what `init` does before accounts)."""
+    before, after = upgrade(db.engine)
+    with db.write() as session:
+        published = checklists.publish_folder(session)
+    return before, after, published
 
 
 def load_demo(db: Database, settings: Settings) -> None:

@@ -15,10 +15,11 @@ from inspector.core.clock import to_iso
 ZERO_HASH = "0" * 64
 
 
-def jsonable(value: Any) -> Any:
-    """The value as plain JSON types: dataclasses become objects, enums their values, instants ISO text."""
-    if value is None or isinstance(value, bool | int | float | str):
-        return value
+_PLAIN = (str, int, float, bool, type(None))
+
+
+def _encode_special(value: Any) -> Any:
+    """One step of encoding a non-JSON value (the JSON encoder recurses into what this returns)."""
     if isinstance(value, Enum):
         return value.value
     if isinstance(value, datetime):
@@ -26,25 +27,61 @@ def jsonable(value: Any) -> Any:
     if isinstance(value, date):
         return value.isoformat()
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {
-            f.name: jsonable(getattr(value, f.name)) for f in dataclasses.fields(value) if not f.name.startswith("_")
-        }
+        return {f.name: getattr(value, f.name) for f in dataclasses.fields(value) if not f.name.startswith("_")}
+    if isinstance(value, Mapping):
+        return dict(value)
+    if isinstance(value, set | frozenset):
+        return sorted(value)
+    raise TypeError(f"cannot encode {type(value).__name__} as JSON")
+
+
+def jsonable(value: Any) -> Any:
+    """The value as plain JSON types: dataclasses become objects, enums their values, instants ISO text."""
+    if type(value) in _PLAIN:
+        return value
+    if isinstance(value, Enum):
+        return value.value
     if isinstance(value, Mapping):
         return {str(key): jsonable(item) for key, item in value.items()}
-    if isinstance(value, list | tuple | set | frozenset):
-        items = [jsonable(item) for item in value]
-        return sorted(items) if isinstance(value, set | frozenset) else items
-    raise TypeError(f"cannot encode {type(value).__name__} as JSON")
+    if isinstance(value, list | tuple):
+        return [jsonable(item) for item in value]
+    if isinstance(value, bool | int | float | str):
+        return value
+    return jsonable(_encode_special(value))
+
+
+def record_document(record: Any) -> dict[str, Any]:
+    """A flat dataclass (fields of plain values, enums, instants, dates, tuples of plain values) as a JSON object.
+
+    The fast path of jsonable() for the records written on every push; anything deeper falls back to jsonable().
+    """
+    document: dict[str, Any] = {}
+    for name in record.__dataclass_fields__:
+        if name.startswith("_"):
+            continue
+        value = getattr(record, name)
+        kind = type(value)
+        if kind in _PLAIN:
+            document[name] = value
+        elif isinstance(value, Enum):
+            document[name] = value.value
+        elif kind is tuple and all(type(item) in _PLAIN for item in value):
+            document[name] = list(value)
+        else:
+            document[name] = jsonable(value)
+    return document
 
 
 def dumps(value: Any) -> str:
     """Compact JSON text of a value (UTF-8 characters kept)."""
-    return json.dumps(jsonable(value), ensure_ascii=False, separators=(",", ":"))
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=_encode_special)
 
 
 def canonical_json(value: Any) -> str:
     """The canonical text that is hashed: sorted keys, no spaces, UTF-8 characters kept."""
-    return json.dumps(jsonable(value), ensure_ascii=False, separators=(",", ":"), sort_keys=True, allow_nan=False)
+    return json.dumps(
+        value, ensure_ascii=False, separators=(",", ":"), sort_keys=True, allow_nan=False, default=_encode_special
+    )
 
 
 def sha256_text(text: str) -> str:

@@ -16,7 +16,7 @@ from inspector.core.clock import local_date, parse_iso
 from inspector.core.jurisdiction import Level, parse_code
 from inspector.core.ledger import Action, Event, FindingState, State, project
 from inspector.server.db import insert_ignore
-from inspector.server.encoding import ZERO_HASH, canonical_json, jsonable, loads, sha256_text
+from inspector.server.encoding import ZERO_HASH, canonical_json, jsonable, loads, record_document, sha256_text
 from inspector.server.models import Finding, FindingEvent, Jurisdiction, LedgerCounter
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -80,11 +80,11 @@ def core_event(row: FindingEvent) -> Event:
 
 def finding_document(state: FindingState, head_hash: str, updated_at: str) -> dict[str, Any]:
     """A finding as replies and the feed carry it: the projection plus head hash and update time."""
-    return {**jsonable(state), "head_hash": head_hash, "updated_at": updated_at}
+    return {**record_document(state), "head_hash": head_hash, "updated_at": updated_at}
 
 
-def finding_row_values(state: FindingState, head_hash: str, stamp: str, created_at: str) -> dict[str, Any]:
-    """Column values of the findings row for a projected state."""
+def finding_row_values(state: FindingState, document: dict[str, Any], created_at: str) -> dict[str, Any]:
+    """Column values of the findings row for a projected state and its document."""
     return {
         "id": state.finding_id,
         "jurisdiction": state.jurisdiction,
@@ -93,11 +93,11 @@ def finding_row_values(state: FindingState, head_hash: str, stamp: str, created_
         "category": state.category,
         "subject_id": state.subject_id,
         "ledger_number": state.ledger_number,
-        "data": canonical_json(finding_document(state, head_hash, stamp)),
+        "data": canonical_json(document),
         "event_count": state.event_count,
-        "head_hash": head_hash,
+        "head_hash": document["head_hash"],
         "created_at": created_at,
-        "updated_at": stamp,
+        "updated_at": document["updated_at"],
     }
 
 
@@ -111,12 +111,22 @@ class Chain:
     created_at: str | None = None
     updated_at: str | None = None
     exists_in_db: bool = False
+    _document: dict[str, Any] | None = None
+
+    def advance(self, state: FindingState, head_hash: str, index: int, stamp: str) -> None:
+        """Move the chain to the state after a newly appended event."""
+        self.state, self.head_hash, self.count = state, head_hash, index
+        self.created_at = self.created_at or stamp
+        self.updated_at = stamp
+        self._document = None
 
     def document(self) -> dict[str, Any] | None:
-        """The finding as replies carry it, or None when it does not exist yet."""
+        """The finding as replies carry it, or None when it does not exist yet (computed once per state)."""
         if self.state is None:
             return None
-        return finding_document(self.state, self.head_hash, self.updated_at or "")
+        if self._document is None:
+            self._document = finding_document(self.state, self.head_hash, self.updated_at or "")
+        return self._document
 
 
 def load_chains(session: Session, finding_ids: Iterable[str], lock: bool) -> dict[str, Chain]:

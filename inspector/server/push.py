@@ -1,12 +1,14 @@
 """Push: apply a batch of client changes, each at most once, each judged on its own (docs/sync-protocol.md §5).
 
 One push is one database transaction:
-1. claim the change ids in `sync_changes` (INSERT … ON CONFLICT DO NOTHING); ids already there are duplicates;
+1. look up which change ids were processed before (their stored results are returned as duplicates);
 2. lock the findings the batch touches (in id order) and rebuild their state from their events;
-3. decide every claimed change in order, in memory (a refused change writes nothing but its result);
-4. write the accepted changes in bulk, store every result, and let the feed number its entries at commit.
-A lost race (deadlock, or a unique constraint hit by a concurrent transaction) rolls the whole batch back and
-runs it again; because of step 1 the retry cannot apply anything twice.
+3. decide every new change in order, in memory (a refused change writes nothing but its result);
+4. write the accepted changes in bulk, store every final result in `sync_changes` (primary key: change id), and
+   let the feed number its entries at commit.
+A lost race — a deadlock, a unique constraint hit by a concurrent transaction, or a change id that a concurrent
+request stored first — rolls the whole batch back and runs it again; on the second run those changes are
+duplicates, so nothing is ever applied twice.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
@@ -29,7 +31,7 @@ from inspector.core.scoring import Response, score
 from inspector.server import feed
 from inspector.server.checklists import load_checklist
 from inspector.server.db import Database, insert_ignore, run_transaction
-from inspector.server.encoding import dumps, jsonable, loads
+from inspector.server.encoding import dumps, loads
 from inspector.server.jurisdictions import known_codes
 from inspector.server.ledger_store import (
     Chain,
@@ -271,9 +273,7 @@ class Batch:
         else:
             new_state = apply(current, event)
         document = new_event_document(chain, event, self.stamp, to_iso(at))
-        chain.state, chain.head_hash, chain.count = new_state, document["hash"], document["index"]
-        chain.created_at = chain.created_at or self.stamp
-        chain.updated_at = self.stamp
+        chain.advance(new_state, document["hash"], document["index"], self.stamp)
         self.new_events.append(event_row_values(document))
         self.taken_event_ids.add(command.event_id)
         self.touched[command.finding_id] = chain
@@ -423,18 +423,23 @@ class Batch:
 
     def flush(self) -> None:
         """Write the accepted ledger events, the new finding states and the photo references in bulk."""
+        connection = self.session.connection()
         if self.new_events:
-            self.session.execute(insert(FindingEvent), self.new_events)
+            connection.execute(insert(FindingEvent.__table__), self.new_events)
         new_rows, changed_rows = [], []
         for finding_id, chain in self.touched.items():
-            assert chain.state is not None and chain.created_at is not None
-            values = finding_row_values(chain.state, chain.head_hash, self.stamp, chain.created_at)
+            document = chain.document()
+            assert chain.state is not None and chain.created_at is not None and document is not None
+            values = finding_row_values(chain.state, document, chain.created_at)
             (changed_rows if chain.exists_in_db else new_rows).append(values)
-            feed.stage(self.session, "finding", finding_id, chain.state.jurisdiction, chain.document())
+            feed.stage(self.session, "finding", finding_id, chain.state.jurisdiction, document)
         if new_rows:
-            self.session.execute(insert(Finding), new_rows)
+            connection.execute(insert(Finding.__table__), new_rows)
         if changed_rows:
-            self.session.execute(update(Finding), changed_rows)
+            table = Finding.__table__
+            columns = {name: bindparam(f"v_{name}") for name in changed_rows[0] if name not in ("id", "created_at")}
+            statement = update(table).where(table.c.id == bindparam("v_id")).values(columns)
+            connection.execute(statement, [{f"v_{key}": value for key, value in row.items()} for row in changed_rows])
         if self.refs:
             rows = [
                 {"sha256": sha, "entity_kind": kind, "entity_id": entity, "jurisdiction": code}
@@ -464,81 +469,76 @@ def _inspection_photos(data: InspectionIn) -> set[str]:
 # ---------------------------------------------------------------------------------------------------------------
 
 
-def _claim(session: Session, caller: Caller, changes: list[ChangeIn], stamp: str) -> set[str]:
-    """Insert a pending row per new change id (sorted, so concurrent batches lock in one order)."""
-    unique = {change.change_id: change for change in changes}
-    rows = [
-        {
-            "change_id": change_id,
-            "user_id": caller.user_id,
-            "device_row_id": caller.device_row_id,
-            "kind": unique[change_id].kind[:32],
-            "status": "pending",
-            "result": None,
-            "received_at": stamp,
-        }
-        for change_id in sorted(unique)
-    ]
-    if not rows:
-        return set()
-    return set(insert_ignore(session, SyncChange, rows, returning=SyncChange.change_id).scalars())
-
-
-def _originals(session: Session, caller: Caller, change_ids: set[str]) -> dict[str, dict[str, Any]]:
-    """The stored first results of already-processed changes (another user's ids are refused, not revealed)."""
+def _done_before(session: Session, caller: Caller, change_ids: set[str]) -> dict[str, dict[str, Any]]:
+    """Replies for changes processed by earlier requests (another user's ids are refused, not revealed)."""
     if not change_ids:
         return {}
     found: dict[str, dict[str, Any]] = {}
-    for row in session.execute(select(SyncChange).where(SyncChange.change_id.in_(sorted(change_ids)))).scalars():
-        if row.user_id != caller.user_id:
-            found[row.change_id] = {
+    rows = session.execute(
+        select(SyncChange.change_id, SyncChange.user_id, SyncChange.result).where(
+            SyncChange.change_id.in_(sorted(change_ids))
+        )
+    )
+    for change_id, user_id, result in rows:
+        if user_id != caller.user_id:
+            found[change_id] = {
                 "status": "rejected",
                 "code": "change_id_taken",
                 "message": "该变更编号已被其他用户使用 (this change id belongs to another user)",
                 "retryable": False,
             }
         else:
-            found[row.change_id] = {"status": "duplicate", "original": loads(row.result)}
+            found[change_id] = {"status": "duplicate", "original": loads(result)}
     return found
 
 
-def _record(session: Session, outcomes: dict[str, Outcome]) -> None:
-    """Store each result; retryable rejections release their claim so the change can be sent again."""
-    final = [
-        {"change_id": change_id, "status": outcome.status, "result": dumps(outcome.reply())}
-        for change_id, outcome in outcomes.items()
+def _record(session: Session, caller: Caller, outcomes: dict[str, Outcome], kinds: dict[str, str], stamp: str) -> None:
+    """Store each final result; if another transaction stored one of these change ids first, start over.
+
+    The primary key of sync_changes is the guard: a change id can be stored once. Two racing requests with the
+    same change both get here; the second one's insert waits for the first to commit, then fails on the key, and
+    the whole transaction runs again, where the change is a duplicate.
+    """
+    rows = [
+        {
+            "change_id": change_id,
+            "user_id": caller.user_id,
+            "device_row_id": caller.device_row_id,
+            "kind": kinds[change_id][:32],
+            "status": outcome.status,
+            "result": dumps(outcome.reply()),
+            "received_at": stamp,
+        }
+        for change_id, outcome in sorted(outcomes.items())
         if not outcome.retryable
     ]
-    released = sorted(change_id for change_id, outcome in outcomes.items() if outcome.retryable)
-    if final:
-        session.execute(update(SyncChange), final)
-    if released:
-        session.execute(delete(SyncChange).where(SyncChange.change_id.in_(released)))
+    if rows:
+        session.connection().execute(insert(SyncChange.__table__), rows)
 
 
 def push_batch(session: Session, caller: Caller, changes: list[ChangeIn]) -> list[dict[str, Any]]:
     """Process one batch inside the caller's transaction; returns one result per change, in order."""
-    now = utc_now()
-    batch = Batch(session, caller, now)
-    claimed = _claim(session, caller, changes, batch.stamp)
-    originals = _originals(session, caller, {change.change_id for change in changes} - claimed)
-    batch.parse([change for change in changes if change.change_id in claimed])
+    batch = Batch(session, caller, utc_now())
+    earlier = _done_before(session, caller, {change.change_id for change in changes})
+    batch.parse([change for change in changes if change.change_id not in earlier])
     batch.preload()
     outcomes: dict[str, Outcome] = {}
+    kinds: dict[str, str] = {}
     results = []
     for change in changes:
-        if change.change_id in outcomes:
+        if change.change_id in earlier:
+            results.append({"change_id": change.change_id, **earlier[change.change_id]})
+        elif change.change_id in outcomes:
             original = outcomes[change.change_id].reply()
             results.append({"change_id": change.change_id, "status": "duplicate", "original": original})
-        elif change.change_id in claimed:
+        else:
             outcome = batch.run(change)
             outcomes[change.change_id] = outcome
+            kinds[change.change_id] = change.kind
             results.append({"change_id": change.change_id, **outcome.reply()})
-        else:
-            results.append({"change_id": change.change_id, **originals[change.change_id]})
     batch.flush()
-    _record(session, outcomes)
-    return jsonable(results)
+    _record(session, caller, outcomes, kinds, batch.stamp)
+    return results
 
 
 def push(db: Database, caller: Caller, changes: list[ChangeIn]) -> list[dict[str, Any]]:

@@ -9,6 +9,7 @@ user's codes (prefix containment, `inspector.core.jurisdiction`).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, Select, and_, exists, false, or_, select
@@ -91,9 +92,13 @@ class Scope:
         if not self.covers(code):
             raise OutOfScopeError(code)
 
+    @cached_property
+    def _actor(self) -> Actor:
+        return Actor(self.user_id, self.roles, frozenset(code.full for code in self.codes))
+
     def actor(self) -> Actor:
         """The caller as the ledger state machine's actor."""
-        return Actor(self.user_id, self.roles, frozenset(code.full for code in self.codes))
+        return self._actor
 
     def ancestors(self) -> list[str]:
         """The codes above the scope codes (a 街乡 user may see its district's name)."""

@@ -16,11 +16,9 @@ from server_support import PASSWORD, TEST_USERS, Api, ServerEnv, live_server, se
 
 from inspector.server.app import create_app
 from inspector.server.auth import create_user
-from inspector.server.checklists import publish_folder
-from inspector.server.cli import SAMPLE_JURISDICTIONS
+from inspector.server.cli import SAMPLE_JURISDICTIONS, prepare_database
 from inspector.server.db import Database
 from inspector.server.jurisdictions import import_file
-from inspector.server.migrate import upgrade
 from inspector.server.testing_pg import PgCluster, PostgresMissingError
 
 
@@ -37,9 +35,8 @@ def seed(url: str, settings_dir: Path) -> None:
     """Migrate and fill a template database."""
     settings = server_settings(settings_dir, url)
     db = Database(url)
-    upgrade(db.engine)
+    prepare_database(db)
     with db.write() as session:
-        publish_folder(session)
         import_file(session, SAMPLE_JURISDICTIONS)
     with db.write() as session:
         for username, roles, codes in TEST_USERS:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query
+from fastapi.responses import JSONResponse
 
 from inspector.core.clock import now_iso
 from inspector.server import feed
@@ -17,7 +18,7 @@ router = APIRouter(prefix="/api/v1", tags=["sync"])
 
 
 @router.post("/push", summary="Apply a batch of client changes; one result per change, in order")
-def post_push(body: PushIn, principal: CurrentPrincipal, scope: CurrentScope, context: Context) -> dict[str, Any]:
+def post_push(body: PushIn, principal: CurrentPrincipal, scope: CurrentScope, context: Context) -> JSONResponse:
     limit = context.settings.max_push_changes
     if len(body.changes) > limit:
         raise ApiError(
@@ -28,7 +29,7 @@ def post_push(body: PushIn, principal: CurrentPrincipal, scope: CurrentScope, co
         )
     caller = Caller(principal.user_id, principal.display_name, principal.device_row_id, scope)
     results = push(context.db, caller, body.changes)
-    return {"results": results, "server_time": now_iso()}
+    return JSONResponse({"results": results, "server_time": now_iso()})
 
 
 @router.get("/feed", summary="Changes after a cursor, filtered by the caller's jurisdictions")
@@ -37,8 +38,8 @@ def get_feed(
     context: Context,
     since: Annotated[int, Query(ge=0, le=2**62)] = 0,
     limit: Annotated[int, Query()] = 200,
-) -> dict[str, Any]:
+) -> JSONResponse:
     limit = page_limit(limit, context.settings.max_feed_limit)
     with context.db.read() as session:
         page = feed.read_page(session, scope, since, limit)
-    return {"entries": page.entries, "next": page.next, "has_more": page.has_more, "head": page.head}
+    return JSONResponse({"entries": page.entries, "next": page.next, "has_more": page.has_more, "head": page.head})
