@@ -1,0 +1,172 @@
+"""What the frozen desktop client leaves out, and why: read by build.spec, checked by the packaging tests.
+
+PyInstaller's hooks collect a Qt module's libraries, plugins and translations only when the module is imported, so
+most of the work is keeping unused modules from being imported at analysis time (`EXCLUDED_MODULES`); `keep()`
+then drops the files that the hooks still bring but the app never loads.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import Any
+
+# The server and the libraries only it uses (the client talks HTTP with requests).
+SERVER = [
+    "inspector.server",
+    "fastapi", "starlette", "uvicorn", "sqlalchemy", "alembic", "mako", "psycopg", "psycopg_binary", "psycopg_c",
+    "psycopg2", "argon2", "_argon2_cffi_bindings", "multipart", "python_multipart", "pydantic", "pydantic_core",
+    "anyio", "sniffio", "h11", "httpcore", "httpx", "httptools", "uvloop", "watchfiles", "websockets",
+    "email_validator", "annotated_types", "greenlet",
+]
+# Test and development tools, and the parts of libraries that only serve them (or an interactive prompt).
+TOOLS = [
+    "pytest", "_pytest", "pytestqt", "pytest_timeout", "pluggy", "iniconfig", "hypothesis", "mypy", "mypyc",
+    "ruff", "PyInstaller", "setuptools", "pkg_resources", "pip", "tkinter", "_tkinter", "unittest", "pydoc_data",
+    "readline", "numpy.f2py", "numpy.distutils", "numpy.testing", "numpy.tests", "PIL.ImageTk", "PIL._imagingtk",
+]
+# Only PySide6 is used; pyqtgraph and the Qt hooks would otherwise look for the others.
+OTHER_QT_BINDINGS = ["PyQt5", "PyQt6", "PySide2", "shiboken2", "sip"]
+# Qt modules the app does not use (it uses QtCore, QtGui, QtWidgets, QtSvg and QtNetwork's QNetworkInformation).
+# pyqtgraph imports QtOpenGLWidgets and QtTest only inside try/except, and works without them.
+UNUSED_QT_MODULES = [
+    f"PySide6.{name}"
+    for name in (
+        "QtQml", "QtQuick", "QtQuickWidgets", "QtQuickControls2", "QtQuick3D", "Qt3DCore", "Qt3DRender",
+        "Qt3DInput", "Qt3DLogic", "Qt3DAnimation", "Qt3DExtras", "QtWebEngineCore", "QtWebEngineWidgets",
+        "QtWebEngineQuick", "QtWebChannel", "QtWebSockets", "QtHttpServer", "QtMultimedia", "QtMultimediaWidgets",
+        "QtSpatialAudio", "QtTextToSpeech", "QtPdf", "QtPdfWidgets", "QtCharts", "QtDataVisualization", "QtGraphs",
+        "QtGraphsWidgets", "QtOpenGL", "QtOpenGLWidgets", "QtSql", "QtTest", "QtDesigner", "QtHelp", "QtUiTools",
+        "QtXml", "QtDBus", "QtConcurrent", "QtPrintSupport", "QtBluetooth", "QtNfc", "QtPositioning",
+        "QtLocation", "QtSensors", "QtSerialPort", "QtSerialBus", "QtRemoteObjects", "QtScxml", "QtStateMachine",
+        "QtNetworkAuth", "QtAxContainer", "QtSvgWidgets",
+    )
+]
+# Parts of pyqtgraph that need what is excluded above (OpenGL, Jupyter) or are demos.
+PYQTGRAPH_EXTRAS = ["pyqtgraph.opengl", "pyqtgraph.examples", "pyqtgraph.jupyter", "OpenGL", "jupyter_rfb"]
+# Linux only (Windows has none of these installed): the Secret Service keyring client and the 11 MB cryptography
+# library it needs. Without them the Linux bundle keeps the sync token in memory only, the designed fallback when
+# no secure keyring exists; the Windows bundle uses the Windows Credential Manager backend, which needs neither.
+LINUX_SECRET_SERVICE = ["secretstorage", "cryptography", "jeepney", "_cffi_backend", "cffi"]
+# Pillow's AVIF codec (its own 5 MB library): the photo pipeline accepts JPEG, PNG, HEIF and WebP only. Colour
+# management (LittleCMS): photos keep their ICC profile as bytes, nothing converts between profiles.
+UNUSED_IMAGE_CODECS = ["PIL._avif", "PIL.AvifImagePlugin", "PIL.ImageCms", "PIL._imagingcms"]
+
+EXCLUDED_MODULES: list[str] = (
+    SERVER + TOOLS + OTHER_QT_BINDINGS + UNUSED_QT_MODULES + PYQTGRAPH_EXTRAS + UNUSED_IMAGE_CODECS
+    + LINUX_SECRET_SERVICE
+)
+
+# Qt's own translations: only Qt's base strings (standard dialogs) in the languages of the interface.
+KEPT_QT_TRANSLATIONS = ("qt", "qtbase")
+KEPT_QT_LANGUAGES = ("zh_CN", "en")
+# Qt plugin folders the app never loads: printing, SQL drivers, QML tooling, Wayland and EGL/GL integrations
+# (the Linux bundle runs on xcb, also under XWayland, or offscreen; the app draws no OpenGL), TLS backends (HTTPS
+# goes through requests), touch input of embedded devices, vector image formats (QtQuick only).
+DROPPED_PLUGIN_FOLDERS = (
+    "printsupport", "sqldrivers", "qmltooling", "designer", "tls", "egldeviceintegrations",
+    "wayland-decoration-client", "wayland-graphics-integration-client", "wayland-graphics-integration-server",
+    "wayland-shell-integration", "vectorimageformats", "generic", "xcbglintegrations",
+)
+# Single plugins the app never loads, by folder. Platforms: the app runs on Windows, xcb or (self-test) offscreen,
+# not on Wayland directly, bare framebuffers or VNC. Image formats: photos go through Pillow; Qt draws only the SVG
+# icons and PNG/JPEG (built in). Themes: GTK's needs GTK 3 itself, which the bundle does not carry. Network
+# information: NetworkManager (Linux) and the Windows list manager answer online/offline; the others duplicate it.
+DROPPED_PLUGINS: dict[str, tuple[str, ...]] = {
+    "platforms": ("qwayland", "qeglfs", "qlinuxfb", "qminimal", "qminimalegl", "qvkkhrdisplay", "qvnc", "qdirect2d"),
+    "imageformats": ("qtga", "qtiff", "qwbmp", "qwebp", "qicns", "qpdf"),
+    "platformthemes": ("qgtk3",),
+    "networkinformation": ("qglib", "qconnman"),
+}
+
+_QT_TRANSLATION = re.compile(r"[/\\]translations[/\\](?P<base>[a-z_]+?)_(?P<lang>[a-z]{2}(?:_[A-Z]{2})?)\.qm$")
+_PLUGIN = re.compile(r"[/\\]plugins[/\\](?P<folder>[^/\\]+)[/\\](?:lib)?(?P<name>[^/\\.]+)")
+
+
+def is_dropped(destination: str) -> bool:
+    """Whether a collected file (by its path inside the bundle) is one the app never uses."""
+    path = destination.replace("\\", "/")
+    if "/Qt/" in path or path.startswith("PySide6/"):
+        translation = _QT_TRANSLATION.search(path)
+        if translation:
+            base, language = translation.group("base"), translation.group("lang")
+            return base not in KEPT_QT_TRANSLATIONS or language not in KEPT_QT_LANGUAGES
+        plugin = _PLUGIN.search(path)
+        if plugin:
+            folder, name = plugin.group("folder"), plugin.group("name")
+            return folder in DROPPED_PLUGIN_FOLDERS or name in DROPPED_PLUGINS.get(folder, ())
+    if path.startswith("pyqtgraph/icons/peegee/"):
+        return True  # pyqtgraph's logo, for apps that let pyqtgraph make their QApplication
+    return path.startswith("resources/") and path.endswith(".ts")  # sources: the app loads the compiled .qm
+
+
+def keep(entries: Iterable[Any]) -> list[Any]:
+    """The TOC entries (destination name first) without the files `is_dropped` names."""
+    return [entry for entry in entries if not is_dropped(str(entry[0]))]
+
+
+def keep_binaries(entries: Iterable[Any]) -> tuple[list[Any], list[str]]:
+    """The binaries without the dropped ones and without the libraries only they needed (e.g. the GTK theme's
+    cairo and GLib); also returns the names of those orphaned libraries."""
+    entries = list(entries)
+    kept = keep(entries)
+    dropped = [entry for entry in entries if is_dropped(str(entry[0]))]
+    by_name = {_library_name(entry): entry for entry in kept}
+    candidates = _needed_closure(dropped, by_name) & by_name.keys()
+    roots = [entry for entry in kept if _library_name(entry) not in candidates]
+    orphans = candidates - _needed_closure(roots, by_name)
+    return [entry for entry in kept if _library_name(entry) not in orphans], sorted(orphans)
+
+
+def _library_name(entry: Any) -> str:
+    return str(entry[0]).replace("\\", "/").rsplit("/", 1)[-1].lower()
+
+
+def _needed_closure(start: Iterable[Any], by_name: dict[str, Any]) -> set[str]:
+    """The names of every library the start binaries link against, directly or through bundled libraries."""
+    from PyInstaller.depend.bindepend import get_imports
+
+    seen: set[str] = set()
+    queue = list(start)
+    while queue:
+        entry = queue.pop()
+        try:
+            imports = get_imports(entry[1])
+        except Exception:  # not a binary PyInstaller can read: it links nothing
+            imports = []
+        for name, _path in imports:
+            library = str(name).replace("\\", "/").rsplit("/", 1)[-1].lower()
+            if library not in seen:
+                seen.add(library)
+                if library in by_name:
+                    queue.append(by_name[library])
+    return seen
+
+
+def version_tuple(version: str) -> tuple[int, int, int, int]:
+    """A Windows file version (four numbers) from a package version such as 0.1.0 or 1.2.0rc1."""
+    numbers = [int(part) for part in re.findall(r"\d+", version.split("+")[0])[:4]]
+    return (*numbers, 0, 0, 0, 0)[:4]  # type: ignore[return-value]
+
+
+def windows_version_info(app_name: str, version: str) -> Any:
+    """The version resource of the Windows executable (shown in its Properties and read by the installer script)."""
+    from PyInstaller.utils.win32 import versioninfo as vi
+
+    numbers = version_tuple(version)
+    strings = [
+        vi.StringStruct("CompanyName", app_name),
+        vi.StringStruct("FileDescription", "巡查 Inspector"),
+        vi.StringStruct("FileVersion", version),
+        vi.StringStruct("InternalName", app_name),
+        vi.StringStruct("OriginalFilename", f"{app_name}.exe"),
+        vi.StringStruct("ProductName", "巡查 Inspector"),
+        vi.StringStruct("ProductVersion", version),
+    ]
+    return vi.VSVersionInfo(
+        ffi=vi.FixedFileInfo(filevers=numbers, prodvers=numbers),
+        kids=[
+            vi.StringFileInfo([vi.StringTable("080404B0", strings)]),  # Simplified Chinese, Unicode
+            vi.VarFileInfo([vi.VarStruct("Translation", [0x0804, 1200])]),
+        ],
+    )

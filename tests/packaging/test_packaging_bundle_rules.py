@@ -1,0 +1,119 @@
+"""What the bundle leaves out: Qt files the app never loads go, what it uses stays, and no excluded module is one
+the client imports."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import bundle_rules
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.mark.parametrize(
+    "destination",
+    [
+        "PySide6/Qt/translations/qtbase_de.qm",
+        "PySide6/Qt/translations/qt_help_zh_CN.qm",
+        "PySide6/Qt/translations/qtmultimedia_zh_CN.qm",
+        "PySide6/Qt/plugins/printsupport/libcupsprintersupport.so",
+        "PySide6/Qt/plugins/platforms/libqvnc.so",
+        "PySide6/Qt/plugins/platforms/libqwayland.so",
+        "PySide6/Qt/plugins/platformthemes/libqgtk3.so",
+        "PySide6/Qt/plugins/imageformats/libqtiff.so",
+        "PySide6\\plugins\\platforms\\qdirect2d.dll",
+        "PySide6\\plugins\\sqldrivers\\qsqlite.dll",
+        "PySide6\\translations\\qtbase_ja.qm",
+        "resources/i18n/inspector_en.ts",
+        "pyqtgraph/icons/peegee/peegee_512px@2x.png",
+    ],
+)
+def test_files_the_app_never_loads_are_dropped(destination: str) -> None:
+    assert bundle_rules.is_dropped(destination)
+
+
+@pytest.mark.parametrize(
+    "destination",
+    [
+        "PySide6/Qt/translations/qtbase_zh_CN.qm",
+        "PySide6/Qt/translations/qt_en.qm",
+        "PySide6/Qt/plugins/platforms/libqxcb.so",
+        "PySide6/Qt/plugins/platforms/libqoffscreen.so",
+        "PySide6/Qt/plugins/imageformats/libqsvg.so",
+        "PySide6/Qt/plugins/imageformats/libqjpeg.so",
+        "PySide6/Qt/plugins/iconengines/libqsvgicon.so",
+        "PySide6/Qt/plugins/networkinformation/libqnetworkmanager.so",
+        "PySide6/Qt/lib/libQt6Svg.so.6",
+        "PySide6\\plugins\\platforms\\qwindows.dll",
+        "PySide6\\plugins\\platforms\\qoffscreen.dll",
+        "PySide6\\plugins\\networkinformation\\qnetworklistmanager.dll",
+        "PySide6\\plugins\\styles\\qmodernwindowsstyle.dll",
+        "resources/i18n/inspector_en.qm",
+        "resources/icons/app.svg",
+        "checklists/beijie-xiaoxiang.yaml",
+        "pyqtgraph/icons/auto.png",
+    ],
+)
+def test_files_the_app_uses_are_kept(destination: str) -> None:
+    assert not bundle_rules.is_dropped(destination)
+
+
+def test_keep_filters_toc_entries() -> None:
+    entries = [
+        ("PySide6/Qt/plugins/platforms/libqxcb.so", "/src/libqxcb.so", "BINARY"),
+        ("PySide6/Qt/plugins/platforms/libqvnc.so", "/src/libqvnc.so", "BINARY"),
+    ]
+    assert bundle_rules.keep(entries) == entries[:1]
+
+
+def client_imports() -> set[str]:
+    """Every module name the client's code imports (everything under inspector/ except the server)."""
+    names: set[str] = set()
+    for path in (REPO_ROOT / "inspector").rglob("*.py"):
+        if "server" in path.relative_to(REPO_ROOT / "inspector").parts:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                names.update(alias.name for alias in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                names.add(node.module)
+                names.update(f"{node.module}.{alias.name}" for alias in node.names)
+    return names
+
+
+def excluded_but_imported(imported: set[str]) -> list[str]:
+    return sorted(
+        name
+        for name in imported
+        for excluded in bundle_rules.EXCLUDED_MODULES
+        if name == excluded or name.startswith(excluded + ".")
+    )
+
+
+def test_no_excluded_module_is_imported_by_the_client() -> None:
+    imported = client_imports()
+    assert "PySide6.QtWidgets" in imported  # the scan sees the client's imports
+    assert excluded_but_imported(imported) == []
+
+
+def test_a_client_import_of_an_excluded_module_is_caught() -> None:
+    imported = {"PySide6.QtPrintSupport", "PySide6.QtSvg", "inspector.server.app", "PIL.Image", "PIL.ImageCms"}
+    assert excluded_but_imported(imported) == ["PIL.ImageCms", "PySide6.QtPrintSupport", "inspector.server.app"]
+
+
+@pytest.mark.parametrize(
+    ("version", "expected"),
+    [("0.1.0", (0, 1, 0, 0)), ("1.2.3.4", (1, 2, 3, 4)), ("2.0.0rc1", (2, 0, 0, 1)), ("3.1+local.7", (3, 1, 0, 0))],
+)
+def test_windows_file_version_has_four_numbers(version: str, expected: tuple[int, int, int, int]) -> None:
+    assert bundle_rules.version_tuple(version) == expected
+
+
+def test_windows_version_resource_names_the_version() -> None:
+    pytest.importorskip("pefile", reason="PyInstaller's version-resource module needs pefile (installed on Windows)")
+    text = str(bundle_rules.windows_version_info("Inspector", "0.1.0"))
+    assert "filevers=(0, 1, 0, 0)" in text
+    assert "StringStruct('ProductVersion', '0.1.0')" in text
+    assert "StringStruct('OriginalFilename', 'Inspector.exe')" in text
