@@ -139,8 +139,9 @@ def upload_resumable(client: ProtocolClient, sha: str, path: Path, size: int, ch
                     "PATCH", f"{API}/blobs/{sha}/upload", data=piece, headers={"Upload-Offset": str(offset)}
                 )
             except RequestRefusedError as exc:
-                if exc.code == "offset_mismatch" and isinstance(exc.body.get("offset"), int):
-                    offset = int(exc.body["offset"])  # the server is elsewhere: continue from there
+                server_offset = exc.body.get("offset")
+                if exc.code == "offset_mismatch" and isinstance(server_offset, int):
+                    offset = server_offset  # the server is elsewhere: continue from there
                     continue
                 if exc.code in ("upload_not_started", "hash_mismatch", "upload_busy") and restarts < MAX_RESTARTS:
                     restarts += 1

@@ -277,6 +277,9 @@ class SyncEngine:
             _fail(summary, "not_configured", exc)
         except SyncError as exc:
             _fail(summary, "failed", exc)
+        except Exception as exc:  # a fault of this program: logged in full, reported in one line
+            log.exception("sync cycle failed")
+            _fail(summary, "failed", SyncError(f"同步出错：{exc}", f"sync failed: {exc!r}", "internal"))
 
     def _cycle(self, db: Database, summary: SyncSummary, progress: ProgressCallback, cancel: threading.Event) -> None:
         cfg = config.read_config(db)

@@ -1,0 +1,101 @@
+"""Push planning and settling, and the pull's cursor guard, on a real client database."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+from PIL import Image
+from sqlite_utils import Database
+
+from inspector.core.ledger import Actor, Role
+from inspector.store import conflicts, cursors, findings, outbox, photos
+from inspector.store.database import DataFolder, open_data_folder
+from inspector.sync import pull, push
+
+STREET = "110105004032000"
+ACTOR = Actor("user-1", frozenset({Role.INSPECTOR, Role.SUPERVISOR}), frozenset({"110105004000000"}))
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> DataFolder:
+    return open_data_folder(tmp_path / "data")
+
+
+@pytest.fixture
+def db(folder: DataFolder) -> Database:
+    return folder.connect()
+
+
+def stored_photo(folder: DataFolder, db: Database, seed: int) -> str:
+    buffer = io.BytesIO()
+    Image.new("RGB", (32, 24), (seed, 10, 10)).save(buffer, "JPEG")
+    return photos.store_photo_blob(folder, db, buffer.getvalue()).sha256
+
+
+def report(db: Database, photo: str | None = None) -> str:
+    payload = {"description": "占道", "category": "占道经营", "severity": "general", "jurisdiction": STREET}
+    payload["location"] = {"lat": 39.9, "lon": 116.4}  # type: ignore[assignment]
+    if photo:
+        payload["photos"] = [photo]  # type: ignore[assignment]
+    return findings.record_command(db, action="report", actor=ACTOR, payload=payload).event.finding_id
+
+
+def test_a_change_naming_a_missing_photo_holds_back_its_record_only(folder: DataFolder, db: Database) -> None:
+    sha = stored_photo(folder, db, 1)
+    held = report(db, sha)
+    findings.record_command(db, action="accept", actor=ACTOR, payload={"severity": "general"}, finding_id=held)
+    free = report(db)
+    plan = push.plan_batch(db, 0, 10, 1_000_000, set(), {sha})
+    assert [entry.entity_id for entry in plan.entries] == [free]
+    assert plan.held_back == 2
+    everything = push.plan_batch(db, 0, 10, 1_000_000, set(), set())
+    assert [entry.entity_id for entry in everything.entries] == [held, held, free]
+    small = push.plan_batch(db, 0, 2, 1_000_000, set(), set())
+    assert len(small.entries) == 2 and small.last_seq == small.entries[-1].seq
+
+
+def test_results_settle_changes_as_the_protocol_says(db: Database) -> None:
+    first, second, third = report(db), report(db), report(db)
+    entries = {entry.entity_id: entry for entry in outbox.list_pending(db)}
+    results = [
+        {
+            "change_id": entries[first].change_id,
+            "status": "duplicate",
+            "original": {"status": "conflict", "code": "exists", "message": "already there", "current": None},
+        },
+        {
+            "change_id": entries[second].change_id,
+            "status": "rejected",
+            "code": "missing_blobs",
+            "message": "later",
+            "retryable": True,
+        },
+        {
+            "change_id": entries[third].change_id,
+            "status": "rejected",
+            "code": "out_of_jurisdiction",
+            "message": "not yours",
+            "retryable": False,
+        },
+    ]
+    report_card = push.PushReport()
+    held: set[str] = set()
+    push.settle_batch(db, [entries[first], entries[second], entries[third]], results, report_card, held)
+    assert (report_card.conflicts, report_card.retry_later, report_card.rejected) == (1, 1, 1)
+    assert held == {second}
+    assert [entry.entity_id for entry in outbox.list_pending(db)] == [second]
+    assert outbox.get(db, entries[second].change_id).state == "retry_later"
+    refused = {item.entity_id: item for item in conflicts.list_open(db)}
+    assert refused[first].status == "conflict" and refused[third].status == "rejected"
+    assert refused[third].message == "not yours"
+
+
+def test_a_page_is_not_applied_when_the_cursor_moved_meanwhile(db: Database) -> None:
+    cursors.put(db, 5)
+    page = pull.FeedPage(entries=[], next=9, has_more=False, head=9)
+    assert not pull.apply_page(db, page, 3, pull.PullReport())
+    assert cursors.get(db) == 5
+    assert pull.apply_page(db, page, 5, pull.PullReport())
+    assert cursors.get(db) == 9
