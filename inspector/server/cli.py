@@ -163,6 +163,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 def _configure_logging(level: str) -> None:
     logging.basicConfig(level=level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s", stream=sys.stderr)
+    logging.getLogger("alembic").setLevel(logging.WARNING)  # the health check reads the schema revision
 
 
 # ---- users and devices ----

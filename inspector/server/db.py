@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
@@ -104,11 +105,8 @@ class Database:
 def insert_ignore(session: Session, model: type, rows: list[dict[str, Any]], returning: str | None = None) -> Any:
     """INSERT … ON CONFLICT DO NOTHING for many rows (one cached statement, executemany), optionally RETURNING."""
     table = model.__table__  # type: ignore[attr-defined]
-    if session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    statement = insert(table).on_conflict_do_nothing()
+    dialect_insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    statement: Any = dialect_insert(table).on_conflict_do_nothing()
     if returning is not None:
         statement = statement.returning(table.c[returning])
     return session.connection().execute(statement, rows)

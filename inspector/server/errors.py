@@ -86,7 +86,8 @@ def install_error_handlers(app: FastAPI) -> None:
         message = str(error.detail) if error.detail else code
         if error.status_code == 404:
             message = "没有这个地址 (no such path)"
-        extra = {"limit": error.limit} if isinstance(getattr(error, "limit", None), int) else {}
+        limit = getattr(error, "limit", None)
+        extra = {"limit": limit} if isinstance(limit, int) else {}
         headers = dict(error.headers or {})
         return error_response(request, ApiError(error.status_code, code, message, extra, headers))
 

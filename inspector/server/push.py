@@ -20,7 +20,7 @@ from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import Table, bindparam, insert, select, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
@@ -188,7 +188,9 @@ class Batch:
         if change.kind not in KIND_MODELS:
             known = ", ".join(KIND_MODELS)
             return rejected("unknown_kind", f"未知的变更类型 {change.kind!r} (unknown kind; known: {known})")
-        if isinstance(parsed, ValidationError) or parsed is None:
+        if parsed is None:
+            return rejected("invalid_payload", "内容有误 (invalid payload)")
+        if isinstance(parsed, ValidationError):
             return rejected("invalid_payload", f"内容有误 (invalid payload): {describe_validation_error(parsed)}")
         handlers: dict[type[BaseModel], Callable[[Any], Outcome]] = {
             LedgerCommandIn: self.ledger_command,
@@ -425,8 +427,9 @@ class Batch:
         """Write the accepted ledger events, the new finding states and the photo references in bulk."""
         connection = self.session.connection()
         if self.new_events:
-            connection.execute(insert(FindingEvent.__table__), self.new_events)
-        new_rows, changed_rows = [], []
+            connection.execute(insert(_table(FindingEvent)), self.new_events)
+        new_rows: list[dict[str, Any]] = []
+        changed_rows: list[dict[str, Any]] = []
         for finding_id, chain in self.touched.items():
             document = chain.document()
             assert chain.state is not None and chain.created_at is not None and document is not None
@@ -434,10 +437,12 @@ class Batch:
             (changed_rows if chain.exists_in_db else new_rows).append(values)
             feed.stage(self.session, "finding", finding_id, chain.state.jurisdiction, document)
         if new_rows:
-            connection.execute(insert(Finding.__table__), new_rows)
+            connection.execute(insert(_table(Finding)), new_rows)
         if changed_rows:
-            table = Finding.__table__
-            columns = {name: bindparam(f"v_{name}") for name in changed_rows[0] if name not in ("id", "created_at")}
+            table = _table(Finding)
+            columns: dict[str, Any] = {
+                name: bindparam(f"v_{name}") for name in changed_rows[0] if name not in ("id", "created_at")
+            }
             statement = update(table).where(table.c.id == bindparam("v_id")).values(columns)
             connection.execute(statement, [{f"v_{key}": value for key, value in row.items()} for row in changed_rows])
         if self.refs:
@@ -446,6 +451,11 @@ class Batch:
                 for (sha, kind, entity), code in sorted(self.refs.items())
             ]
             insert_ignore(self.session, BlobRef, rows)
+
+
+def _table(model: type) -> Table:
+    """The Core table of a model (bulk statements skip the ORM)."""
+    return model.__table__  # type: ignore[attr-defined,no-any-return]
 
 
 def _photo_hashes(payload: dict[str, Any]) -> set[str]:
@@ -513,7 +523,7 @@ def _record(session: Session, caller: Caller, outcomes: dict[str, Outcome], kind
         if not outcome.retryable
     ]
     if rows:
-        session.connection().execute(insert(SyncChange.__table__), rows)
+        session.connection().execute(insert(_table(SyncChange)), rows)
 
 
 def push_batch(session: Session, caller: Caller, changes: list[ChangeIn]) -> list[dict[str, Any]]:

@@ -112,7 +112,7 @@ class Scope:
             return false()
         return or_(*(column.between(*code_range(code)) for code in self.codes))
 
-    def select(self, model: type[M]) -> Select[tuple[M]]:
+    def select(self, model: type[M]) -> Select[Any]:
         """SELECT of a scoped model, already filtered."""
         return select(model).where(self.where(SCOPED_COLUMNS[model]))
 

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import subprocess
+
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from server_support import ServerEnv
 from sqlalchemy import text
 
+from inspector.server import testing_pg
 from inspector.server.app import StartupRefusedError, create_app
 from inspector.server.models import Base
 
@@ -28,3 +32,13 @@ def test_a_database_at_another_revision_is_refused(env: ServerEnv) -> None:
         assert "newer than this server" in str(error)
     else:
         raise AssertionError("the server started on a database of an unknown schema")
+
+
+def test_missing_postgresql_binaries_name_the_command_that_installs_them(monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_pg_config(*args: object, **kwargs: object) -> None:
+        raise FileNotFoundError("pg_config")
+
+    monkeypatch.setattr(subprocess, "run", no_pg_config)
+    monkeypatch.setattr(testing_pg.glob, "glob", lambda pattern: [])
+    with pytest.raises(testing_pg.PostgresMissingError, match="make test"):
+        testing_pg.find_bindir()
