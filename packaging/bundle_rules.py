@@ -8,7 +8,12 @@ then drops the files that the hooks still bring but the app never loads.
 from __future__ import annotations
 
 import re
+import shutil
+import struct
+import subprocess
+import sys
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 
 # The server and the libraries only it uses (the client talks HTTP with requests).
@@ -21,14 +26,15 @@ SERVER = [
 ]
 # Test and development tools, and the parts of libraries that only serve them (or an interactive prompt).
 TOOLS = [
-    "pytest", "_pytest", "pytestqt", "pytest_timeout", "pluggy", "iniconfig", "hypothesis", "mypy", "mypyc",
+    "pytest", "_pytest", "pytestqt", "pytest_timeout", "iniconfig", "hypothesis", "mypy", "mypyc",
     "ruff", "PyInstaller", "setuptools", "pkg_resources", "pip", "tkinter", "_tkinter", "unittest", "pydoc_data",
     "readline", "numpy.f2py", "numpy.distutils", "numpy.testing", "numpy.tests", "PIL.ImageTk", "PIL._imagingtk",
 ]
 # Only PySide6 is used; pyqtgraph and the Qt hooks would otherwise look for the others.
 OTHER_QT_BINDINGS = ["PyQt5", "PyQt6", "PySide2", "shiboken2", "sip"]
 # Qt modules the app does not use (it uses QtCore, QtGui, QtWidgets, QtSvg and QtNetwork's QNetworkInformation).
-# pyqtgraph imports QtOpenGLWidgets and QtTest only inside try/except, and works without them.
+# pyqtgraph needs QtOpenGL and QtOpenGLWidgets (imported when pyqtgraph is, 9 MB) and imports QtTest only inside
+# try/except.
 UNUSED_QT_MODULES = [
     f"PySide6.{name}"
     for name in (
@@ -36,7 +42,7 @@ UNUSED_QT_MODULES = [
         "Qt3DInput", "Qt3DLogic", "Qt3DAnimation", "Qt3DExtras", "QtWebEngineCore", "QtWebEngineWidgets",
         "QtWebEngineQuick", "QtWebChannel", "QtWebSockets", "QtHttpServer", "QtMultimedia", "QtMultimediaWidgets",
         "QtSpatialAudio", "QtTextToSpeech", "QtPdf", "QtPdfWidgets", "QtCharts", "QtDataVisualization", "QtGraphs",
-        "QtGraphsWidgets", "QtOpenGL", "QtOpenGLWidgets", "QtSql", "QtTest", "QtDesigner", "QtHelp", "QtUiTools",
+        "QtGraphsWidgets", "QtSql", "QtTest", "QtDesigner", "QtHelp", "QtUiTools",
         "QtXml", "QtDBus", "QtConcurrent", "QtPrintSupport", "QtBluetooth", "QtNfc", "QtPositioning",
         "QtLocation", "QtSensors", "QtSerialPort", "QtSerialBus", "QtRemoteObjects", "QtScxml", "QtStateMachine",
         "QtNetworkAuth", "QtAxContainer", "QtSvgWidgets",
@@ -79,6 +85,9 @@ DROPPED_PLUGINS: dict[str, tuple[str, ...]] = {
     "networkinformation": ("qglib", "qconnman"),
 }
 
+# Windows: Qt's software OpenGL renderer (20 MB), a fallback for OpenGL drawing, which the app does not do.
+DROPPED_QT_FILES = ("opengl32sw.dll",)
+
 _QT_TRANSLATION = re.compile(r"[/\\]translations[/\\](?P<base>[a-z_]+?)_(?P<lang>[a-z]{2}(?:_[A-Z]{2})?)\.qm$")
 _PLUGIN = re.compile(r"[/\\]plugins[/\\](?P<folder>[^/\\]+)[/\\](?:lib)?(?P<name>[^/\\.]+)")
 
@@ -87,6 +96,8 @@ def is_dropped(destination: str) -> bool:
     """Whether a collected file (by its path inside the bundle) is one the app never uses."""
     path = destination.replace("\\", "/")
     if "/Qt/" in path or path.startswith("PySide6/"):
+        if path.rsplit("/", 1)[-1].lower() in DROPPED_QT_FILES:
+            return True
         translation = _QT_TRANSLATION.search(path)
         if translation:
             base, language = translation.group("base"), translation.group("lang")
@@ -141,6 +152,63 @@ def _needed_closure(start: Iterable[Any], by_name: dict[str, Any]) -> set[str]:
                 if library in by_name:
                     queue.append(by_name[library])
     return seen
+
+
+def stripped_binaries(entries: Iterable[Any], workdir: Path) -> tuple[list[Any], int]:
+    """Linux: the binaries with their symbol tables and debug information removed by `strip`, each copy checked.
+
+    PyInstaller's own `strip=True` breaks libraries that auditwheel rewrote with patchelf (numpy's OpenBLAS: "ELF
+    load command address/offset not page-aligned"), so every stripped copy is checked the way the loader checks it
+    and the original is kept when the copy would not load. Returns the entries and the bytes saved."""
+    entries = list(entries)
+    if not sys.platform.startswith("linux") or shutil.which("strip") is None:
+        return entries, 0
+    result, saved = [], 0
+    for destination, source, kind in entries:
+        copy = workdir / destination
+        if kind in ("BINARY", "EXTENSION") and _strip_copy(Path(source), copy):
+            saved += Path(source).stat().st_size - copy.stat().st_size
+            result.append((destination, str(copy), kind))
+        else:
+            result.append((destination, source, kind))
+    return result, saved
+
+
+def _strip_copy(source: Path, copy: Path) -> bool:
+    """Write a stripped copy of an ELF file; True when it is smaller and its segments still load."""
+    if not _is_elf(source):
+        return False
+    if not copy.is_file() or copy.stat().st_mtime < source.stat().st_mtime:
+        copy.parent.mkdir(parents=True, exist_ok=True)
+        done = subprocess.run(["strip", "-o", str(copy), str(source)], capture_output=True)
+        if done.returncode != 0:
+            return False
+    return copy.stat().st_size < source.stat().st_size and loadable_segments(copy)
+
+
+def _is_elf(path: Path) -> bool:
+    with path.open("rb") as file:
+        return file.read(4) == b"\x7fELF"
+
+
+def loadable_segments(path: Path) -> bool:
+    """Whether every loadable segment of a 64-bit little-endian ELF file is aligned as the dynamic loader demands
+    ((virtual address - file offset) a multiple of the segment's alignment). Other ELF kinds are not judged: True."""
+    with path.open("rb") as file:
+        header = file.read(64)
+        if len(header) < 64 or header[:4] != b"\x7fELF" or header[4] != 2 or header[5] != 1:
+            return True
+        (table_offset,) = struct.unpack_from("<Q", header, 0x20)
+        entry_size, count = struct.unpack_from("<HH", header, 0x36)
+        file.seek(table_offset)
+        table = file.read(entry_size * count)
+    for index in range(count):
+        kind, _flags, offset, address, _physical, _size, _memory, align = struct.unpack_from(
+            "<IIQQQQQQ", table, index * entry_size
+        )
+        if kind == 1 and align > 1 and (address - offset) % align:  # PT_LOAD
+            return False
+    return True
 
 
 def version_tuple(version: str) -> tuple[int, int, int, int]:

@@ -4,6 +4,9 @@ the client imports."""
 from __future__ import annotations
 
 import ast
+import shutil
+import struct
+import sys
 from pathlib import Path
 
 import bundle_rules
@@ -28,6 +31,7 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
         "PySide6\\translations\\qtbase_ja.qm",
         "resources/i18n/inspector_en.ts",
         "pyqtgraph/icons/peegee/peegee_512px@2x.png",
+        "PySide6\\opengl32sw.dll",
     ],
 )
 def test_files_the_app_never_loads_are_dropped(destination: str) -> None:
@@ -117,3 +121,49 @@ def test_windows_version_resource_names_the_version() -> None:
     assert "filevers=(0, 1, 0, 0)" in text
     assert "StringStruct('ProductVersion', '0.1.0')" in text
     assert "StringStruct('OriginalFilename', 'Inspector.exe')" in text
+
+
+def elf_library() -> Path:
+    """A real shared library of the environment: numpy's OpenBLAS, which auditwheel rewrote with patchelf."""
+    import numpy
+
+    libs = sorted((Path(numpy.__file__).parent.parent / "numpy.libs").glob("libscipy_openblas*"))
+    if not sys.platform.startswith("linux") or not libs:
+        pytest.skip("needs a Linux numpy wheel")
+    return libs[0]
+
+
+def test_loadable_segments_sees_a_misaligned_segment(tmp_path: Path) -> None:
+    library = elf_library()
+    assert bundle_rules.loadable_segments(library)
+    data = bytearray(library.read_bytes())
+    (table,) = struct.unpack_from("<Q", data, 0x20)
+    entry_size, count = struct.unpack_from("<HH", data, 0x36)
+    for index in range(count):
+        at = table + index * entry_size
+        if struct.unpack_from("<I", data, at)[0] == 1:  # the first PT_LOAD: move its file offset by one byte
+            struct.pack_into("<Q", data, at + 8, struct.unpack_from("<Q", data, at + 8)[0] + 1)
+            break
+    broken = tmp_path / "broken.so"
+    broken.write_bytes(bytes(data))
+    assert not bundle_rules.loadable_segments(broken)
+
+
+def test_stripped_binaries_only_use_copies_that_load(tmp_path: Path) -> None:
+    if shutil.which("strip") is None:
+        pytest.skip("needs strip (binutils)")
+    import _decimal
+
+    entries = [
+        ("numpy.libs/" + elf_library().name, str(elf_library()), "BINARY"),
+        ("python3.11/lib-dynload/" + Path(_decimal.__file__).name, _decimal.__file__, "EXTENSION"),
+        ("resources/style/inspector.qss", str(REPO_ROOT / "resources/style/inspector.qss"), "DATA"),
+    ]
+    result, saved = bundle_rules.stripped_binaries(entries, tmp_path)
+    assert [entry[0] for entry in result] == [entry[0] for entry in entries]
+    assert result[2] == entries[2]  # data files are left alone
+    for (_destination, source, _kind), original in zip(result, entries, strict=True):
+        assert bundle_rules.loadable_segments(Path(source))
+        assert Path(source).stat().st_size <= Path(original[1]).stat().st_size
+    sizes = [Path(o[1]).stat().st_size - Path(r[1]).stat().st_size for r, o in zip(result, entries, strict=True)]
+    assert saved == sum(sizes)
