@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import queue
+import threading
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,6 +28,7 @@ from inspector.sync.progress import ProgressCallback, SyncProgress
 log = logging.getLogger(__name__)
 
 MAX_RESTARTS = 3
+MARK_EVERY = 25  # confirmed uploads marked per transaction
 
 
 @dataclass
@@ -46,7 +50,8 @@ def upload_missing(
     limits: dict[str, Any],
     progress: ProgressCallback,
 ) -> UploadReport:
-    """Ask which photos of queued changes the server lacks, and upload those, each marked uploaded when done."""
+    """Ask which photos of queued changes the server lacks and upload them: small ones whole, several at a time,
+    large ones resumable, one after another. Photos are marked uploaded as they are confirmed."""
     report = UploadReport()
     referenced = store_adapter.outbox_photo_hashes(db)
     to_check = sorted(referenced - store_adapter.uploaded_hashes(db, referenced))
@@ -56,16 +61,121 @@ def upload_missing(
     present = store_adapter.local_photo_hashes(db, set(to_check) - set(missing))
     photos.mark_uploaded(db, present)
     report.already_on_server = len(present)
-    local = store_adapter.local_photo_hashes(db, missing)
-    for done, sha in enumerate(missing):
-        progress(SyncProgress("photos", done, len(missing), sha[:12]))
-        problem = _upload_if_possible(db, folder, client, config, limits, sha, sha in local, report)
-        if problem:
-            report.unavailable.add(sha)
-            report.problems.append(problem)
-            log.warning("photo %s not uploaded: %s", sha, problem)
-    progress(SyncProgress("photos", len(missing), len(missing)))
+    jobs = _upload_jobs(db, folder, limits, missing, report)
+    small = [job for job in jobs if job.size <= config.resumable_threshold]
+    large = [job for job in jobs if job.size > config.resumable_threshold]
+    counter = _Progress(progress, len(missing) - len(jobs), len(missing))
+    _upload_small_in_parallel(db, client, config.upload_workers, small, report, counter)
+    chunk = min(config.chunk_bytes, int(limits.get("max_chunk_bytes") or config.chunk_bytes))
+    for job in large:
+        if sha256_file(job.path) != job.sha:
+            _unavailable(report, job.sha, "the stored file no longer matches its hash (damaged on disk)")
+            continue
+        report.bytes_sent += upload_resumable(client, job.sha, job.path, job.size, chunk)
+        photos.mark_uploaded(db, [job.sha])
+        report.uploaded += 1
+        counter.step()
     return report
+
+
+@dataclass(frozen=True)
+class _Job:
+    sha: str
+    path: Path
+    size: int
+
+
+class _Progress:
+    def __init__(self, callback: ProgressCallback, done: int, total: int) -> None:
+        self.callback, self.done, self.total = callback, done, total
+        callback(SyncProgress("photos", done, total))
+
+    def step(self) -> None:
+        self.done += 1
+        self.callback(SyncProgress("photos", self.done, self.total))
+
+
+def _unavailable(report: UploadReport, sha: str, problem: str) -> None:
+    report.unavailable.add(sha)
+    report.problems.append(f"{sha[:12]}: {problem}")
+    log.warning("photo %s not uploaded: %s", sha, problem)
+
+
+def _upload_jobs(
+    db: Database, folder: DataFolder, limits: dict[str, Any], missing: list[str], report: UploadReport
+) -> list[_Job]:
+    """The missing photos that can be sent; the others are reported (their changes wait)."""
+    local = store_adapter.local_photo_hashes(db, missing)
+    jobs: list[_Job] = []
+    for sha in missing:
+        path = folder.photo_path(sha)
+        if sha not in local or not path.is_file():
+            _unavailable(report, sha, "the photo is not stored on this computer")
+            continue
+        size = path.stat().st_size
+        if size > int(limits.get("max_blob_bytes") or size):
+            _unavailable(report, sha, f"the photo is larger ({size} bytes) than the server accepts")
+            continue
+        jobs.append(_Job(sha, path, size))
+    return jobs
+
+
+def _upload_small_in_parallel(
+    db: Database, client: ProtocolClient, workers: int, jobs: list[_Job], report: UploadReport, counter: _Progress
+) -> None:
+    """PUT whole photos over several connections. The server checks each hash, so a damaged local file is refused
+    there (and reported here). Confirmed photos are marked uploaded in small groups, from this thread (the database
+    connection belongs to it); a crash before the mark only means the next cycle asks the server again."""
+    if not jobs:
+        return
+    clients: queue.Queue[ProtocolClient] = queue.Queue()
+    spawned = [client.spawn() for _ in range(max(1, min(workers, len(jobs))))]
+    for each in spawned:
+        clients.put(each)
+    stop = threading.Event()
+
+    def send(job: _Job) -> tuple[_Job, int | None]:
+        if stop.is_set():
+            return job, None
+        worker = clients.get()
+        try:
+            return job, upload_whole(worker, job.sha, job.path.read_bytes())
+        except RequestRefusedError as exc:
+            if exc.code != "hash_mismatch":
+                raise
+            return job, -1
+        finally:
+            clients.put(worker)
+
+    confirmed: list[str] = []
+    failure: BaseException | None = None
+    try:
+        with ThreadPoolExecutor(max_workers=len(spawned), thread_name_prefix="photo-upload") as pool:
+            for future in as_completed([pool.submit(send, job) for job in jobs]):
+                try:
+                    job, sent = future.result()
+                except BaseException as exc:  # the first failure stops the rest; it is raised below
+                    stop.set()
+                    failure = failure or exc
+                    continue
+                if sent is None:
+                    continue
+                if sent < 0:
+                    _unavailable(report, job.sha, "the stored file no longer matches its hash (damaged on disk)")
+                    continue
+                report.bytes_sent += sent
+                report.uploaded += 1
+                confirmed.append(job.sha)
+                counter.step()
+                if len(confirmed) >= MARK_EVERY:
+                    photos.mark_uploaded(db, confirmed)
+                    confirmed.clear()
+    finally:
+        photos.mark_uploaded(db, confirmed)
+        for each in spawned:
+            each.close()
+    if failure is not None:
+        raise failure
 
 
 def ask_missing(client: ProtocolClient, hashes: list[str], per_request: int) -> list[str]:
@@ -79,35 +189,6 @@ def ask_missing(client: ProtocolClient, hashes: list[str], per_request: int) -> 
             )
         missing.extend(str(sha) for sha in reply["missing"])
     return missing
-
-
-def _upload_if_possible(
-    db: Database,
-    folder: DataFolder,
-    client: ProtocolClient,
-    config: SyncConfig,
-    limits: dict[str, Any],
-    sha: str,
-    stored_here: bool,
-    report: UploadReport,
-) -> str | None:
-    """Upload one photo; returns why it could not be uploaded (a local problem), or None when it is on the server."""
-    path = folder.photo_path(sha)
-    if not stored_here or not path.is_file():
-        return "the photo is not stored on this computer"
-    size = path.stat().st_size
-    if size > int(limits.get("max_blob_bytes") or size):
-        return f"the photo is larger ({size} bytes) than the server accepts"
-    if sha256_file(path) != sha:
-        return "the stored file no longer matches its hash (damaged on disk)"
-    if size > config.resumable_threshold:
-        chunk = min(config.chunk_bytes, int(limits.get("max_chunk_bytes") or config.chunk_bytes))
-        report.bytes_sent += upload_resumable(client, sha, path, size, chunk)
-    else:
-        report.bytes_sent += upload_whole(client, sha, path.read_bytes())
-    photos.mark_uploaded(db, [sha])
-    report.uploaded += 1
-    return None
 
 
 def upload_whole(client: ProtocolClient, sha: str, data: bytes) -> int:

@@ -147,6 +147,12 @@ class ProtocolClient:
             {"User-Agent": CLIENT_HEADER, "X-Inspector-Client": CLIENT_HEADER, "Accept": "application/json"}
         )
 
+    def spawn(self) -> ProtocolClient:
+        """Another client for the same server and token with its own connections (for a worker thread)."""
+        return ProtocolClient(
+            self.base_url, self.options, self.token, self.cancel_event, random.Random(self.rng.random())
+        )
+
     def close(self) -> None:
         self.session.close()
 

@@ -7,9 +7,9 @@ import socket
 
 import keyring
 import pytest
-from conftest import RecordingEvent, Scripted, ScriptedServer
 from keyring.backend import KeyringBackend
 from keyring.backends import chainer, fail
+from sync_support import RecordingEvent, Scripted, ScriptedServer
 
 from inspector.sync.client import HttpOptions, ProtocolClient, normalise_server_url, version_older
 from inspector.sync.credentials import CredentialStore, is_secure_backend
@@ -140,9 +140,20 @@ class WeakKeyring(KeyringBackend):
         pass
 
 
+class WeakChain(chainer.ChainerBackend):
+    """A chain whose only members are weak (as when no OS keyring is installed)."""
+
+    backends = (WeakKeyring(),)  # type: ignore[assignment]
+
+
+class EmptyChain(chainer.ChainerBackend):
+    backends = ()  # type: ignore[assignment]
+
+
 def test_only_real_keyrings_count_as_secure() -> None:
     assert not is_secure_backend(fail.Keyring())
-    assert not is_secure_backend(chainer.ChainerBackend.__new__(chainer.ChainerBackend))
+    assert not is_secure_backend(EmptyChain())
+    assert not is_secure_backend(WeakChain())
     assert not is_secure_backend(WeakKeyring())
 
 

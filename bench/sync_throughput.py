@@ -1,0 +1,246 @@
+"""Sync throughput on loopback with the SQLite server: prints the four figures of the sync issue and their ratios.
+
+(a) 5,000 findings (report events) pushed from a seeded client, against a direct bulk insert of the same rows into
+    the server database; (b) 200 photos of about 1 MB uploaded, against a plain HTTP PUT of the same bytes to a
+    minimal endpoint; (c) a second sync right after: photo bytes sent and seconds; (d) a fresh client pulling
+    20,000 ledger changes (the 5,000 reports and a supervisor's 5,000 accepts, as events and findings).
+
+Run: .venv/bin/python bench/sync_throughput.py [--findings N] [--photos M]
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import os
+import random
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+from pathlib import Path
+
+import keyring
+import requests
+from PIL import Image
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO_ROOT / "tests" / "e2e"))
+
+from e2e_support import (  # noqa: E402  (the end-to-end helpers start the real server)
+    SLT_COMMUNITY,
+    Client,
+    ServerProcess,
+    build_server_template,
+    free_port,
+)
+from keyring_doubles import MemoryKeyring  # noqa: E402
+
+from inspector.store import findings, photos  # noqa: E402
+from inspector.sync.progress import SyncProgress  # noqa: E402
+
+MINIMAL_ENDPOINT = textwrap.dedent(
+    """
+    async def app(scope, receive, send):
+        if scope["type"] != "http":
+            return
+        more = True
+        while more:
+            message = await receive()
+            more = message.get("more_body", False)
+        await send({"type": "http.response.start", "status": 201, "headers": [(b"content-length", b"2")]})
+        await send({"type": "http.response.body", "body": b"{}"})
+    """
+)
+
+
+class PhaseClock:
+    """Records when each phase of a cycle was first reported."""
+
+    def __init__(self) -> None:
+        self.started = time.perf_counter()
+        self.first_seen: dict[str, float] = {}
+
+    def __call__(self, progress: SyncProgress) -> None:
+        self.first_seen.setdefault(progress.phase, time.perf_counter())
+
+    def between(self, first: str, then: str, end: float) -> float:
+        start = self.first_seen.get(first, end)
+        return self.first_seen.get(then, end) - start
+
+
+def seed_reports(client: Client, count: int, photo_hashes: list[str] | None = None) -> None:
+    """`count` reported findings; the first ones carry one photo each when hashes are given."""
+    actor = client.actor()
+    hashes = photo_hashes or []
+    with client.db() as db:
+        for index in range(count):
+            payload = {
+                "description": f"基准问题 {index}",
+                "category": "乱堆物料",
+                "severity": "general",
+                "jurisdiction": SLT_COMMUNITY,
+                "location": {"lat": 39.93, "lon": 116.45},
+            }
+            if index < len(hashes):
+                payload["photos"] = [hashes[index]]
+            findings.record_command(db, action="report", actor=actor, payload=payload)
+
+
+def make_photo_blobs(client: Client, count: int) -> list[str]:
+    """About 1 MB JPEGs stored as sync copies (as if imported), returned by hash."""
+    rng = random.Random(7)
+    hashes = []
+    with client.db() as db:
+        for index in range(count):
+            noise = Image.effect_noise((1400, 1050), 60 + index % 7).convert("RGB")
+            tint = Image.new("RGB", noise.size, tuple(rng.randrange(256) for _ in range(3)))
+            buffer = io.BytesIO()
+            Image.blend(noise, tint, 0.3).save(buffer, "JPEG", quality=92)
+            hashes.append(photos.store_photo_blob(client.folder, db, buffer.getvalue()).sha256)
+            db.execute("UPDATE photos SET uploaded = 0 WHERE sha256 = ?", [hashes[-1]])
+    return hashes
+
+
+def timed_sync(client: Client) -> tuple[float, PhaseClock, object]:
+    from inspector.sync.engine import SyncEngine
+
+    clock = PhaseClock()
+    started = time.perf_counter()
+    summary = SyncEngine(client.folder).run_cycle(clock)
+    return time.perf_counter() - started, clock, summary
+
+
+def direct_bulk_insert(server: ServerProcess, template: Path, work: Path) -> float:
+    """Insert the rows the push created (findings, events, change records, feed entries) into a fresh copy of the
+    server database in one transaction; returns the seconds taken."""
+    tables = ("findings", "finding_events", "sync_changes", "feed")
+    with server.database() as source:
+        rows = {table: source.execute(f"SELECT * FROM {table}").fetchall() for table in tables}
+    target_path = work / "bulk.db"
+    target_path.write_bytes(template.read_bytes())
+    target = sqlite3.connect(target_path)
+    target.execute("PRAGMA journal_mode = WAL")
+    started = time.perf_counter()
+    with target:
+        for table in tables:
+            present = {row[0] for row in target.execute(f"SELECT * FROM {table}")}
+            fresh = [row for row in rows[table] if row[0] not in present]
+            if fresh:
+                marks = ", ".join("?" for _ in fresh[0])
+                target.executemany(f"INSERT INTO {table} VALUES ({marks})", fresh)
+    seconds = time.perf_counter() - started
+    target.close()
+    return seconds
+
+
+def plain_put_seconds(client: Client, hashes: list[str], work: Path) -> float:
+    """PUT the same bytes to a minimal ASGI endpoint under uvicorn on loopback, one after another."""
+    (work / "minimal_endpoint.py").write_text(MINIMAL_ENDPOINT, encoding="utf-8")
+    port = free_port()
+    command = [sys.executable, "-m", "uvicorn", "minimal_endpoint:app", "--port", str(port), "--log-level", "warning"]
+    process = subprocess.Popen(command, cwd=work)
+    try:
+        url = f"http://127.0.0.1:{port}"
+        for _ in range(200):
+            try:
+                requests.put(url, data=b"x", timeout=1)
+                break
+            except requests.RequestException:
+                time.sleep(0.05)
+        session = requests.Session()
+        started = time.perf_counter()
+        for sha in hashes:
+            data = client.folder.photo_path(sha).read_bytes()
+            session.put(f"{url}/{sha}", data=data, timeout=60).raise_for_status()
+        return time.perf_counter() - started
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--findings", type=int, default=5000)
+    parser.add_argument("--photos", type=int, default=200)
+    args = parser.parse_args()
+    keyring.set_keyring(MemoryKeyring())
+    work = Path(tempfile.mkdtemp(prefix="sync-bench-"))
+    print(f"work folder {work}")
+    template = build_server_template(work / "template")
+    server = ServerProcess(work / "server", template)
+    server.start()
+    try:
+        run(server, template, work, args.findings, args.photos)
+    finally:
+        server.stop()
+    return 0
+
+
+def run(server: ServerProcess, template: Path, work: Path, finding_count: int, photo_count: int) -> None:
+    seeded = Client.create(work / "seeded", {"sync.read_timeout": "120"})
+    seeded.login(server.url, "ins")
+    seed_reports(seeded, finding_count)
+    seconds, clock, summary = timed_sync(seeded)
+    push_seconds = clock.between("push", "pull", time.perf_counter())
+    assert summary.all_acknowledged, summary  # type: ignore[attr-defined]
+    bulk = direct_bulk_insert(server, template, work)
+    print(
+        f"(a) {finding_count} findings pushed in {push_seconds:.2f} s "
+        f"(whole cycle with the pull-back {seconds:.2f} s); "
+        f"direct bulk insert of the same rows {bulk:.2f} s; ratio {push_seconds / bulk:.2f} (target <= 4)"
+    )
+
+    photo_client = Client.create(work / "photos", {"sync.read_timeout": "120"})
+    photo_client.login(server.url, "ins2")
+    hashes = make_photo_blobs(photo_client, photo_count)
+    seed_reports(photo_client, photo_count, hashes)
+    mb = sum(photo_client.folder.photo_path(sha).stat().st_size for sha in hashes) / 1_048_576
+    seconds, clock, summary = timed_sync(photo_client)
+    upload_seconds = clock.between("photos", "push", time.perf_counter())
+    assert summary.all_acknowledged and summary.photos_uploaded == photo_count, summary  # type: ignore[attr-defined]
+    plain = plain_put_seconds(photo_client, hashes, work)
+    print(
+        f"(b) {photo_count} photos ({mb:.0f} MB, {mb / photo_count:.2f} MB each) uploaded in {upload_seconds:.2f} s "
+        f"({mb / upload_seconds:.0f} MB/s); plain PUT of the same bytes {plain:.2f} s; "
+        f"ratio {upload_seconds / plain:.2f} (target <= 1.3)"
+    )
+
+    seconds, _, summary = timed_sync(photo_client)
+    print(
+        f"(c) second sync right after: {summary.photo_bytes_sent} photo bytes sent, "  # type: ignore[attr-defined]
+        f"{seconds:.2f} s (target < 1 s)"
+    )
+
+    supervisor = Client.create(work / "supervisor", {"sync.read_timeout": "120"})
+    supervisor.login(server.url, "sup")
+    seconds, _, summary = timed_sync(supervisor)
+    print(f"    supervisor's first pull: {summary.pulled} feed entries in {seconds:.2f} s")  # type: ignore[attr-defined]
+    with supervisor.db() as db:
+        to_accept = [row[0] for row in db.execute("SELECT id FROM findings WHERE state = 'reported'")][:finding_count]
+    for finding_id in to_accept:
+        supervisor.command(finding_id, "accept", {"severity": "general"})
+    seconds, _, summary = timed_sync(supervisor)
+    print(f"    supervisor pushed {summary.acknowledged} accepts in {seconds:.2f} s")  # type: ignore[attr-defined]
+
+    fresh = Client.create(work / "fresh", {"sync.read_timeout": "120", "sync.download_photos": "0"})
+    fresh.login(server.url, "sup2")
+    seconds, _, summary = timed_sync(fresh)
+    ledger_entries = _ledger_feed_entries(server)
+    pulled = summary.pulled  # type: ignore[attr-defined]
+    print(
+        f"(d) fresh client pulled {pulled} feed entries ({ledger_entries} of them ledger changes: findings and "
+        f"events) in {seconds:.2f} s, {pulled / seconds:.0f} entries/s"
+    )
+    print(f"    cpu count {os.cpu_count()}, server database {server.db_path.stat().st_size / 1_048_576:.0f} MB")
+
+
+def _ledger_feed_entries(server: ServerProcess) -> int:
+    with server.database() as db:
+        return int(db.execute("SELECT count(*) FROM feed WHERE kind IN ('finding', 'finding_event')").fetchone()[0])
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,67 @@
+"""Helpers of the sync engine's unit tests: a scripted HTTP server on 127.0.0.1 and a wait recorder."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+
+@dataclass
+class Scripted:
+    """One scripted answer: status, JSON body, headers, and a delay before answering (a stalled server)."""
+
+    status: int = 200
+    body: Any = None
+    headers: dict[str, str] = field(default_factory=dict)
+    delay: float = 0.0
+
+
+class ScriptedServer:
+    """Answers requests with the scripted replies in order (the last one repeats); records what it received."""
+
+    def __init__(self) -> None:
+        self.script: list[Scripted] = [Scripted(200, {})]
+        self.received: list[dict[str, Any]] = []
+        owner = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def _answer(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length) if length else b""
+                owner.received.append({"method": self.command, "path": self.path, "headers": dict(self.headers)})
+                reply = owner.script[min(len(owner.received) - 1, len(owner.script) - 1)]
+                if reply.delay:
+                    time.sleep(reply.delay)
+                data = b"" if reply.body is None else json.dumps(reply.body).encode()
+                self.send_response(reply.status)
+                for name, value in reply.headers.items():
+                    self.send_header(name, value)
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+                del body
+
+            do_GET = do_POST = do_PUT = do_PATCH = _answer  # noqa: N815
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+
+
+class RecordingEvent(threading.Event):
+    """A cancel event whose waits return at once and are recorded (so back-off is checked without sleeping)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.waits: list[float] = []
+
+    def wait(self, timeout: float | None = None) -> bool:
+        self.waits.append(float(timeout or 0))
+        return self.is_set()
