@@ -38,7 +38,9 @@ DisableProgramGroupPage=yes
 UsePreviousAppDir=yes
 ArchitecturesAllowed=x64compatible
 ArchitecturesInstallIn64BitMode=x64compatible
-MinVersion=10.0
+; Qt 6 uses the ICU that Windows ships as icu.dll since Windows 10 version 1903 (build 18362); older builds
+; (e.g. Windows 10 LTSC 1809) cannot start it, so the installer refuses them with a clear message.
+MinVersion=10.0.18362
 OutputDir=..\..\dist\installer
 OutputBaseFilename=Inspector-{#AppVersion}-setup
 SetupIconFile=..\icons\inspector.ico
