@@ -29,15 +29,29 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def app_data_dir(argv: Sequence[str]) -> tuple[bool, str | None]:
+    """Whether the arguments ask for the desktop app (no command, no --help/--version), and its --data-dir.
+
+    Decided before the sub-commands are registered, so the app does not import every command's modules."""
+    gui = argparse.ArgumentParser(add_help=False)
+    gui.add_argument("--data-dir")
+    known, rest = gui.parse_known_args(list(argv))
+    return not rest, known.data_dir
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Parse arguments and run the chosen sub-command; returns the process exit code."""
+    wants_app, data_dir = app_data_dir(sys.argv[1:] if argv is None else argv)
+    if wants_app:
+        from inspector.ui.app import run  # imported here so that CLI commands never load Qt
+
+        return run(data_dir)
     parser = build_parser()
     args = parser.parse_args(argv)
     handler = getattr(args, "handler", None)
     if handler is None:
-        from inspector.ui.app import run  # imported here so that CLI commands never load Qt
-
-        return run(args.data_dir)
+        parser.print_help()
+        return 0
     try:
         return int(handler(args) or 0)
     except KeyboardInterrupt:

@@ -1,4 +1,8 @@
-"""Start the desktop app: the Qt application, logging and crash dialog, the data folder, language, main window."""
+"""Start the desktop app: the Qt application, logging and crash dialog, the window, then the data folder.
+
+The window appears first; the data folder (database migrations, the store's libraries) opens in a worker right
+after, so the first frame does not wait for disk work or heavy imports.
+"""
 
 from __future__ import annotations
 
@@ -6,20 +10,23 @@ import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, Qt, QTimer
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QMessageBox, QProgressDialog
 
 from inspector import __version__
 from inspector.paths import resolve_data_dir
-from inspector.store.database import open_data_folder
-from inspector.store.errors import StoreError
-from inspector.ui.context import AppContext
 from inspector.ui.fonts import ensure_cjk_font
+from inspector.ui.i18n import Translations
 from inspector.ui.logs import CrashReporter, install_crash_reporter, setup_logging
 from inspector.ui.main_window import MainWindow
 from inspector.ui.resources import icon, style_sheet
 from inspector.ui.workers import FunctionWorker, WorkerPool
+
+if TYPE_CHECKING:
+    from inspector.store.database import DataFolder
+    from inspector.ui.context import AppContext
 
 log = logging.getLogger(__name__)
 
@@ -39,8 +46,21 @@ def create_application(argv: Sequence[str] | None = None) -> QApplication:
     return app
 
 
+def open_folder(root: Path) -> DataFolder:
+    """Open (create, migrate) the data folder; the store's libraries are imported here, off the first frame."""
+    from inspector.ui.fast_start import import_sqlite_utils_without_numpy
+
+    import_sqlite_utils_without_numpy()
+    from inspector.store.database import open_data_folder
+
+    return open_data_folder(root)
+
+
 class AppController(QObject):
     """Owns the running window and its context on one data folder; reopens them after a restore."""
+
+    ready = Signal()  # the window has its data
+    failed = Signal(str)  # the data folder cannot be used
 
     def __init__(self, app: QApplication, root: Path, reporter: CrashReporter, load_checklists: bool = True) -> None:
         super().__init__()
@@ -48,24 +68,50 @@ class AppController(QObject):
         self.root = root
         self.reporter = reporter
         self.load_checklists = load_checklists
+        self.translations = Translations()
         self.ctx: AppContext | None = None
         self.window: MainWindow | None = None
         self.pool = WorkerPool()
 
-    def open_window(self) -> MainWindow:
-        """Open the data folder (migrating it if needed) and show the main window; raises StoreError."""
-        folder = open_data_folder(self.root)
-        ctx = AppContext(folder)
-        ctx.translations.apply(ctx.stored_language())
-        window = MainWindow(ctx)
+    def _show_frame(self) -> MainWindow:
+        self.translations.apply(MainWindow.saved_language(self.root) or self.translations.language)
+        window = MainWindow(self.root)
         window.controller = self
-        self.ctx, self.window = ctx, window
-        self.reporter.keep_data_safe = window.flush_pending
+        self.window = window
         window.show()
         log.info("main window shown")
+        return window
+
+    def open_window(self) -> MainWindow:
+        """Show the window and open the data folder on this thread (scripts, tests); raises StoreError."""
+        window = self._show_frame()
+        self._attach(open_folder(self.root))
+        return window
+
+    def open_window_soon(self) -> MainWindow:
+        """Show the window at once and open the data folder in a worker; `ready` or `failed` follows."""
+        window = self._show_frame()
+        root = self.root
+        worker = FunctionWorker(lambda _w: open_folder(root))
+        worker.signals.finished.connect(self._attach)
+        worker.signals.failed.connect(self.failed.emit)
+        self.pool.start(worker)
+        return window
+
+    def _attach(self, folder: DataFolder) -> None:
+        from inspector.ui.context import AppContext
+
+        assert self.window is not None
+        ctx = AppContext(folder, self.translations)
+        if ctx.stored_language() != self.translations.language:
+            self.translations.apply(ctx.stored_language())
+        self.ctx = ctx
+        self.window.attach(ctx)
+        self.reporter.keep_data_safe = self.window.flush_pending
+        log.info("data folder %s open", folder.root)
         if self.load_checklists:
             QTimer.singleShot(0, ctx.load_checklists_async)
-        return window
+        self.ready.emit()
 
     def close_window(self) -> None:
         """Save the window's state, stop its work and close its connection."""
@@ -96,7 +142,7 @@ class AppController(QObject):
         self.pool.start(worker)
         return worker
 
-    def _restored(self, progress: QProgressDialog, summary: object, failure: str | None) -> None:
+    def _restored(self, progress: QProgressDialog, summary: Any, failure: str | None) -> None:
         progress.close()
         window = self.open_window()
         self.app.setQuitOnLastWindowClosed(True)
@@ -110,7 +156,7 @@ class AppController(QObject):
 def start(
     data_dir: str | Path | None, argv: Sequence[str] | None = None, load_checklists: bool = True
 ) -> AppController:
-    """Set up logging and the crash dialog, open the data folder and show the main window; raises StoreError."""
+    """Set up logging and the crash dialog, show the main window, and open the data folder in the background."""
     app = create_application(argv)
     root = resolve_data_dir(data_dir)
     log_path = setup_logging(root / "logs")
@@ -118,20 +164,22 @@ def start(
     install_crash_reporter(reporter)
     log.info("Inspector %s starting on %s", __version__, root)
     controller = AppController(app, root, reporter, load_checklists)
-    controller.open_window()
+    controller.failed.connect(lambda message: _cannot_open(controller, message))
+    controller.open_window_soon()
     return controller
+
+
+def _cannot_open(controller: AppController, message: str) -> None:
+    log.error("cannot open the data folder: %s", message)
+    QMessageBox.critical(controller.window, "巡查 Inspector", message)
+    controller.app.exit(2)
 
 
 def run(data_dir: str | Path | None = None, argv: Sequence[str] | None = None) -> int:
     """`inspector` without a command: run the app until its window closes; returns the exit code."""
-    try:
-        controller = start(data_dir, argv)
-    except StoreError as error:
-        create_application(argv)
-        QMessageBox.critical(None, "巡查 Inspector", str(error))
-        log.error("cannot open the data folder: %s", error)
-        return 2
+    controller = start(data_dir, argv)
     code = controller.app.exec()
+    controller.pool.wait()
     if controller.ctx is not None:
         controller.ctx.close()
     log.info("Inspector stopped (exit code %s)", code)

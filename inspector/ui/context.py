@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
 
 from inspector.paths import shipped_checklists_dir
-from inspector.store import checklists, settings
-from inspector.store.checklists import CachedChecklist
+from inspector.store import settings
 from inspector.store.database import DataFolder
 from inspector.ui import store_adapter
 from inspector.ui.i18n import CHINESE, Translations
 from inspector.ui.workers import FunctionWorker, Worker, WorkerPool, error_text
+
+if TYPE_CHECKING:
+    from inspector.store.checklists import CachedChecklist
 
 log = logging.getLogger(__name__)
 
@@ -86,6 +88,8 @@ class AppContext(QObject):
         self.checklist_problems = list(problems or [])
         for problem in self.checklist_problems:
             log.warning("shipped checklist problem: %s", problem)
+        from inspector.store import checklists  # the checklist loader (YAML, JSON Schema) loads after start-up
+
         self.catalog = latest_versions(checklists.list_cached(self.db))
         self.checklists_loaded = True
         self.checklists_ready.emit()
@@ -115,6 +119,8 @@ def latest_versions(cached: list[CachedChecklist]) -> list[CachedChecklist]:
 
 def _cache_shipped(folder: DataFolder) -> list[str]:
     """Worker side: cache the shipped files, then parse each latest version once so the runner opens at once."""
+    from inspector.store import checklists
+
     db = folder.connect()
     try:
         _cached, problems = checklists.cache_shipped(db, shipped_checklists_dir())

@@ -6,12 +6,13 @@ import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QByteArray, QEvent, QSettings, QSize, Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QHBoxLayout,
+    QLabel,
     QListWidget,
     QListWidgetItem,
     QMainWindow,
@@ -19,9 +20,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from inspector.ui.context import AppContext
 from inspector.ui.resources import icon, tinted_icon
-from inspector.ui.status_bar import StatusBar
+
+if TYPE_CHECKING:
+    from inspector.ui.context import AppContext
 
 STATE_FILENAME = "ui-state.ini"
 DEFAULT_SIZE = QSize(1280, 720)
@@ -49,13 +51,15 @@ PAGES: tuple[PageSpec, ...] = (
 class MainWindow(QMainWindow):
     """The app's one window."""
 
-    def __init__(self, ctx: AppContext) -> None:
+    def __init__(self, root: Path, ctx: AppContext | None = None) -> None:
+        """The window's frame for the data folder at root; its pages appear once attach() gives it the data."""
         super().__init__()
-        self.ctx = ctx
-        self.state = QSettings(str(ctx.folder.root / STATE_FILENAME), QSettings.Format.IniFormat)
+        self.ctx: AppContext = None  # type: ignore[assignment]  # set by attach()
+        self.state = QSettings(str(root / STATE_FILENAME), QSettings.Format.IniFormat)
         self.pages: dict[str, QWidget] = {}
         self.controller: Any = None  # the AppController, when run as the app (restore reopens the window)
         self.closing_quietly = False
+        self.status: Any = None
         self.setWindowIcon(icon("app"))
         self.setMinimumSize(MINIMUM_SIZE)
 
@@ -68,8 +72,13 @@ class MainWindow(QMainWindow):
             item = QListWidgetItem(tinted_icon(spec.icon, "#e8eef6"), "")
             item.setData(Qt.ItemDataRole.UserRole, spec.key)
             self.nav.addItem(item)
+        self.nav.setEnabled(False)
         self.stack = QStackedWidget()
         self.stack.setObjectName("pages")
+        self.opening = QLabel()
+        self.opening.setObjectName("hint")
+        self.opening.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.stack.addWidget(self.opening)
         central = QWidget()
         layout = QHBoxLayout(central)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -77,13 +86,23 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.nav)
         layout.addWidget(self.stack, 1)
         self.setCentralWidget(central)
-        self.status = StatusBar(ctx)
-        self.setStatusBar(self.status)
-
         self.nav.currentRowChanged.connect(self._on_nav)
         self._add_shortcuts()
         self.retranslate()
-        self._restore_state()
+        self._restore_geometry()
+        if ctx is not None:
+            self.attach(ctx)
+
+    def attach(self, ctx: AppContext) -> None:
+        """Give the window its data: the status bar, the pages, and the page that was open last time."""
+        from inspector.ui.status_bar import StatusBar
+
+        self.ctx = ctx
+        self.status = StatusBar(ctx)
+        self.setStatusBar(self.status)
+        ctx.language_changed.connect(lambda language: self.state.setValue("ui/language", language))
+        self.nav.setEnabled(True)
+        self._restore_page()
 
     # -- pages ----------------------------------------------------------------------------------------------
 
@@ -152,6 +171,8 @@ class MainWindow(QMainWindow):
 
     def flush_pending(self) -> None:
         """Save edits that wait for a pause in typing (notes); called before closing and after a crash."""
+        if self.ctx is None:
+            return
         for widget in self.pages.values():
             flush: Callable[[], None] | None = getattr(widget, "flush", None)
             if flush is not None:
@@ -162,14 +183,15 @@ class MainWindow(QMainWindow):
     def _add_shortcuts(self) -> None:
         for index, spec in enumerate(PAGES):
             shortcut = QShortcut(QKeySequence(f"Ctrl+{index + 1}"), self)
-            shortcut.activated.connect(lambda key=spec.key: self.show_page(key))
-        QShortcut(QKeySequence("Ctrl+N"), self).activated.connect(lambda: self.new_inspection())
-        QShortcut(QKeySequence("Ctrl+Shift+N"), self).activated.connect(self.report_adhoc)
+            shortcut.activated.connect(lambda key=spec.key: self.ctx and self.show_page(key))
+        QShortcut(QKeySequence("Ctrl+N"), self).activated.connect(lambda: self.ctx and self.new_inspection())
+        QShortcut(QKeySequence("Ctrl+Shift+N"), self).activated.connect(lambda: self.ctx and self.report_adhoc())
 
     # -- language ---------------------------------------------------------------------------------------------
 
     def retranslate(self) -> None:
         self.setWindowTitle(self.tr("巡查 · 城市管理现场检查"))
+        self.opening.setText(self.tr("正在打开数据…"))
         titles = {
             "today": self.tr("工作台"),
             "inspections": self.tr("检查"),
@@ -189,12 +211,20 @@ class MainWindow(QMainWindow):
 
     # -- geometry and last page -------------------------------------------------------------------------------
 
-    def _restore_state(self) -> None:
+    def _restore_geometry(self) -> None:
         geometry = self.state.value("window/geometry")
         if isinstance(geometry, QByteArray) and not geometry.isEmpty():
             self.restoreGeometry(geometry)
         else:
             self._default_geometry()
+
+    @staticmethod
+    def saved_language(root: Path) -> str | None:
+        """The interface language of the last run in this data folder, known before the database is open."""
+        value = QSettings(str(root / STATE_FILENAME), QSettings.Format.IniFormat).value("ui/language")
+        return str(value) if value else None
+
+    def _restore_page(self) -> None:
         last = str(self.state.value("window/page", "today"))
         keys = [spec.key for spec in PAGES]
         self.show_page(last if last in keys else "today")
@@ -219,6 +249,9 @@ class MainWindow(QMainWindow):
 
     def save_state(self) -> None:
         self.state.setValue("window/geometry", self.saveGeometry())
+        if self.ctx is None:
+            self.state.sync()
+            return
         self.state.setValue("window/page", self.current_page_key())
         inspections = self.pages.get("inspections")
         current = getattr(inspections, "open_inspection_id", None) if inspections else None
@@ -226,7 +259,7 @@ class MainWindow(QMainWindow):
         self.state.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        if not self.closing_quietly:
+        if not self.closing_quietly and self.ctx is not None:
             self.flush_pending()
             self.save_state()
         super().closeEvent(event)

@@ -46,8 +46,8 @@ THUMB_SIZE = 96
 class PhotoStrip(QWidget):
     """Thumbnails of one owner's photos (an inspection item, a finding, an ad-hoc report)."""
 
-    photo_imported = Signal(str, object)  # owner key, ImportResult
-    photos_changed = Signal()
+    photo_imported = Signal(str, object)  # owner key, ImportResult: a photo was stored for that owner
+    photos_changed = Signal()  # the user removed photos
     import_finished = Signal(int, list)  # how many imported, error messages
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None, editable: bool = True) -> None:
@@ -135,12 +135,16 @@ class PhotoStrip(QWidget):
     def hashes(self) -> list[str]:
         return [photo.sha256 for photo in self.photos]
 
-    def _add_thumbnail(self, photo: Photo) -> None:
-        path = self.ctx.folder.thumb_path(photo.sha256)
-        if not path.exists():
-            with contextlib.suppress(OSError):  # the photo file itself is missing: show the placeholder icon
-                path = ensure_thumbnail(self.ctx.folder, photo.sha256)
-        pixmap = QPixmap(str(path))
+    def _add_thumbnail(self, photo: Photo, image: QImage | None = None) -> None:
+        """Show a photo's thumbnail: the one the worker already scaled, else read from the thumbnails folder."""
+        if image is not None and not image.isNull():
+            pixmap = QPixmap.fromImage(image)
+        else:
+            path = self.ctx.folder.thumb_path(photo.sha256)
+            if not path.exists():
+                with contextlib.suppress(OSError):  # the photo file itself is missing: show the placeholder icon
+                    path = ensure_thumbnail(self.ctx.folder, photo.sha256)
+            pixmap = QPixmap.fromImage(scaled_thumbnail(path))
         item = QListWidgetItem(QIcon(pixmap) if not pixmap.isNull() else icon("photo"), "")
         item.setData(Qt.ItemDataRole.UserRole, photo.sha256)
         item.setToolTip(photo_summary(photo))
@@ -184,7 +188,7 @@ class PhotoStrip(QWidget):
         if self.worker is not None:
             self._show_message(self.tr("请等待正在导入的照片完成。"))
             return None
-        worker = PhotoImportWorker(self.ctx.folder, sources, self.importer)
+        worker = PhotoImportWorker(self.ctx.folder, sources, self.importer, thumbnail=scaled_thumbnail)
         worker.owner_key = self.owner_key  # type: ignore[attr-defined]
         self.errors = []
         worker.signals.progress.connect(self._on_progress)
@@ -213,9 +217,8 @@ class PhotoStrip(QWidget):
         self.photo_imported.emit(owner, imported.result)
         if owner == self.owner_key and imported.result.photo.sha256 not in self.hashes():
             self.photos.append(imported.result.photo)
-            self._add_thumbnail(imported.result.photo)
+            self._add_thumbnail(imported.result.photo, imported.thumbnail)
             self._update_buttons()
-            self.photos_changed.emit()
 
     def _on_finished(self, worker: PhotoImportWorker, result: Any, failure: str | None = None) -> None:
         if worker is self.worker:
@@ -288,6 +291,15 @@ class PhotoStrip(QWidget):
         if event.type() == QEvent.Type.LanguageChange:
             self.retranslate()
         super().changeEvent(event)
+
+
+def scaled_thumbnail(path: Path) -> QImage:
+    """A stored thumbnail scaled to the strip's size (QImage works on any thread, so workers can do this)."""
+    image = QImage(str(path))
+    if image.isNull():
+        return image
+    return image.scaled(THUMB_SIZE, THUMB_SIZE, Qt.AspectRatioMode.KeepAspectRatio,
+                        Qt.TransformationMode.SmoothTransformation)
 
 
 def photo_summary(photo: Photo) -> str:

@@ -38,7 +38,7 @@ from inspector.ui.item_panel import ItemPanel
 from inspector.ui.labels import subject_kind_label
 from inspector.ui.resources import icon, tinted_icon
 from inspector.ui.runner_model import ItemsModel
-from inspector.ui.widgets import hint_label, restyle, title_label
+from inspector.ui.widgets import Debouncer, hint_label, restyle, title_label
 
 
 class RunnerView(QWidget):
@@ -115,6 +115,7 @@ class RunnerView(QWidget):
         self.back_button.clicked.connect(self._back)
         self.finish_button.clicked.connect(self.finish)
         self.tree.selectionModel().currentChanged.connect(self._current_changed)
+        self._announce_later = Debouncer(1000, lambda: self.ctx.notify(INSPECTIONS), self)
         self._add_shortcuts()
         self.setTabOrder(self.tree, self.panel.result_buttons["pass"])
         self.retranslate()
@@ -221,13 +222,14 @@ class RunnerView(QWidget):
     def flush(self) -> None:
         """Save edits waiting for a pause in typing."""
         self.panel.flush()
+        self._announce_later.flush()
 
     # -- updates ----------------------------------------------------------------------------------------------
 
     def _item_changed(self, item_id: str) -> None:
         self.model.item_changed(item_id)
         self._update_header()
-        self.ctx.notify(INSPECTIONS)
+        self._announce_later.poke()  # other pages refresh their lists at most once a second while answering
 
     def _photo_imported(self, owner_key: str, result: Any) -> None:
         if self.session is None or not owner_key.startswith(self.session.id + "/"):

@@ -8,14 +8,16 @@ from __future__ import annotations
 
 import contextlib
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlite_utils import Database
 
 from inspector.core.jurisdiction import JurisdictionCodeError, parse_code
 from inspector.core.ledger import Actor, Role
 from inspector.store import jsonutil, settings
-from inspector.store.photos import DEFAULT_SETTINGS, Photo, PhotoLink, PhotoSettings, get_photo, unlink_photo
+
+if TYPE_CHECKING:  # the photo pipeline (Pillow, HEIF) is imported when photos are first used
+    from inspector.store.photos import Photo, PhotoSettings
 
 USER_ID = "user_id"
 USER_JURISDICTIONS = "user_jurisdictions"
@@ -69,6 +71,8 @@ def local_actor(db: Database, jurisdiction: str | None) -> Actor:
 
 def photo_settings(db: Database) -> PhotoSettings:
     """The photo pipeline settings chosen in the settings view."""
+    from inspector.store.photos import DEFAULT_SETTINGS, PhotoSettings
+
     edge = settings.get(db, PHOTO_MAX_EDGE)
     keep = settings.get(db, PHOTO_KEEP_ORIGINAL)
     return PhotoSettings(
@@ -89,6 +93,8 @@ def save_photo_settings(db: Database, max_edge: int, keep_original: bool) -> Non
 
 def item_photos(db: Database, inspection_id: str) -> dict[str, list[Photo]]:
     """The photos of an inspection grouped by item id ('' for photos of the whole inspection), oldest first."""
+    from inspector.store.photos import get_photo
+
     rows = db.execute(
         "SELECT photo_sha256, item_id FROM photo_links WHERE owner_kind = 'inspection' AND owner_id = ? "
         "ORDER BY created_at, rowid",
@@ -103,6 +109,7 @@ def item_photos(db: Database, inspection_id: str) -> dict[str, list[Photo]]:
 def remove_item_photo(db: Database, inspection_id: str, item_id: str, sha256: str) -> None:
     """Detach a photo from a draft's item (a finished inspection refuses, as every change to it does)."""
     from inspector.store import inspections
+    from inspector.store.photos import PhotoLink, unlink_photo
 
     inspection = inspections.get(db, inspection_id)
     if not inspection.is_draft:

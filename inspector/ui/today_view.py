@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 
 from inspector.core.clock import display, local_date, utc_now
 from inspector.core.ledger import OPEN_STATES
-from inspector.store import checklists, findings, inspections, outbox, photos, subjects
+from inspector.store import subjects
 from inspector.store.database import DataFolder
 from inspector.store.errors import StoreError
 from inspector.ui import store_adapter
@@ -79,7 +79,9 @@ class SubjectNames:
 
 
 def load_today(folder: DataFolder) -> TodayData:
-    """Read the page's data (runs in a worker)."""
+    """Read the page's data (runs in a worker, which also pays for importing these store modules)."""
+    from inspector.store import checklists, findings, inspections, outbox, photos
+
     db = folder.connect()
     try:
         data = TodayData()
@@ -187,12 +189,22 @@ class TodayView(QWidget):
         self.setTabOrder(self.adhoc_button, self.drafts)
         self.setTabOrder(self.drafts, self.findings)
 
-        ctx.changed.connect(lambda _kind: self._reload_later.poke())
+        self.stale = False
+        ctx.changed.connect(self._on_changed)
         self.retranslate()
         self.reload()
 
+    def _on_changed(self, _kind: str) -> None:
+        """Refresh now when shown; otherwise when shown next (no background reads while the runner is busy)."""
+        if self.isVisible():
+            self._reload_later.poke()
+        else:
+            self.stale = True
+
     def activate(self) -> None:
-        self._reload_later.poke()
+        if self.stale or not self.loading:
+            self.stale = False
+            self._reload_later.poke()
 
     def reload(self) -> None:
         """Read the page's data in the background; the lists fill in when it arrives."""

@@ -61,7 +61,9 @@ def warn(parent: QWidget, title: str, text: str) -> None:
 
 
 def restyle(widget: QWidget, object_name: str) -> None:
-    """Give a widget another style-sheet object name and repaint it in its new style."""
+    """Give a widget another style-sheet object name and repaint it in its new style (nothing if it has it)."""
+    if widget.objectName() == object_name:
+        return
     widget.setObjectName(object_name)
     widget.style().unpolish(widget)
     widget.style().polish(widget)

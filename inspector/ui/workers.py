@@ -13,13 +13,15 @@ import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 from PySide6.QtGui import QImage
 
-from inspector.store.database import DataFolder
 from inspector.store.errors import StoreError
+
+if TYPE_CHECKING:
+    from inspector.store.database import DataFolder
 
 log = logging.getLogger(__name__)
 
@@ -88,15 +90,17 @@ class FunctionWorker(Worker):
         return self.function(self)
 
 
-PhotoImporter = Callable[[DataFolder, Any, Path], Any]
+PhotoImporter = Callable[["DataFolder", Any, Path], Any]
 
 
 @dataclass(frozen=True)
 class PhotoImported:
-    """One imported file: the store's ImportResult and the name the user knows the file by."""
+    """One imported file: the store's ImportResult, the name the user knows the file by, and its thumbnail as
+    prepared on the worker (so the GUI thread only wraps it)."""
 
     result: Any
     source_name: str
+    thumbnail: QImage | None = None
 
 
 class PhotoImportWorker(Worker):
@@ -108,11 +112,13 @@ class PhotoImportWorker(Worker):
         sources: Sequence[Path | QImage],
         importer: PhotoImporter,
         language: str = "zh_CN",
+        thumbnail: Callable[[Path], QImage] | None = None,
     ) -> None:
         super().__init__(language)
         self.folder = folder
         self.sources = list(sources)
         self.importer = importer
+        self.thumbnail = thumbnail
         self.imported = 0
 
     def work(self) -> int:
@@ -135,7 +141,10 @@ class PhotoImportWorker(Worker):
             path = source if isinstance(source, Path) else (temp := self._save_pasted(source))
             result = self.importer(self.folder, db, path)
             self.imported += 1
-            self.signals.item_done.emit(PhotoImported(result, _name(source)))
+            image = None
+            if self.thumbnail is not None:
+                image = self.thumbnail(self.folder.thumb_path(result.photo.sha256))
+            self.signals.item_done.emit(PhotoImported(result, _name(source), image))
         except (StoreError, OSError) as error:
             self.signals.item_failed.emit(error_text(error, self.language))
         finally:

@@ -28,11 +28,12 @@ def test_inspector_without_a_command_opens_the_window(tmp_path: Path) -> None:
     try:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline and process.poll() is None:
-            if log.is_file() and "main window shown" in log.read_text(encoding="utf-8"):
+            if log.is_file() and "open" in log.read_text(encoding="utf-8").split("main window shown")[-1]:
                 break
             time.sleep(0.1)
         assert process.poll() is None, process.communicate()[1].decode(errors="replace")
-        assert "main window shown" in log.read_text(encoding="utf-8")
+        text = log.read_text(encoding="utf-8")
+        assert "main window shown" in text and f"data folder {data} open" in text
         assert (data / "inspector.db").is_file()
     finally:
         process.terminate()

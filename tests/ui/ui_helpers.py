@@ -57,8 +57,7 @@ def make_photo(path: Path, size: tuple[int, int] = (800, 600), color: tuple[int,
 
 def create_back_street(started, qtbot) -> str:  # type: ignore[no-untyped-def]
     """Fill in and save the subject form as a user would."""
-    dialog = SubjectDialog(started.ctx, started.window)
-    qtbot.addWidget(dialog)
+    dialog = SubjectDialog(started.ctx, started.window)  # closed with the window
     dialog.kind.setCurrentIndex(dialog.kind.findData("back_street"))
     dialog.name.insert("东四六条")  # Chinese arrives through the input method; QTest types ASCII only
     qtbot.keyClicks(dialog.code, "JX-0001")
@@ -73,8 +72,7 @@ def create_back_street(started, qtbot) -> str:  # type: ignore[no-untyped-def]
 
 
 def start_inspection(started, qtbot, subject_id: str, checklist_id: str = BACK_STREET) -> str:  # type: ignore[no-untyped-def]
-    dialog = NewInspectionDialog(started.ctx, started.window, subject_id=subject_id)
-    qtbot.addWidget(dialog)
+    dialog = NewInspectionDialog(started.ctx, started.window, subject_id=subject_id)  # closed with the window
     dialog.choose(subject_id, checklist_id)
     qtbot.mouseClick(dialog.start_button, Qt.MouseButton.LeftButton)
     assert dialog.inspection_id is not None, dialog.error.text()
