@@ -23,6 +23,11 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="DIR",
         help="data folder (database, photos, logs); default: the platform's application-data folder",
     )
+    parser.add_argument(
+        "--self-test",
+        action="store_true",
+        help="check this installation end to end (offscreen, in a temporary folder), print the result and exit",
+    )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for module_name in COMMAND_MODULES:
         importlib.import_module(module_name).register(subparsers)
@@ -48,6 +53,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run(data_dir)
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.self_test:
+        from inspector.selftest import main as self_test  # imported only when asked for
+
+        return self_test()
     handler = getattr(args, "handler", None)
     if handler is None:
         parser.print_help()
