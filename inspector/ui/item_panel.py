@@ -375,16 +375,19 @@ class ItemPanel(QWidget):
 
     # -- editing ----------------------------------------------------------------------------------------------
 
-    def choose_result(self, result: str | None) -> None:
-        """Answer the shown item (from a button or the 1/2/3/0 keys); saved at once."""
+    def choose_result(self, result: str | None) -> bool:
+        """Answer the shown item (from a button or the 1/2/3/0 keys); saved at once. False when not answered."""
         if self.session is None or self.item is None or not self.session.is_draft or not self.item.can_fail:
-            return
+            return False
         if result is not None and self.item.response == "number" and result != "na":
             self.value_edit.setFocus()  # a number item's result comes from its measured value
-            return
+            self.result_buttons["pass"].setChecked(self.session.result(self.item.id) == "pass")
+            self.result_buttons["fail"].setChecked(self.session.result(self.item.id) == "fail")
+            return False
         self.flush()
         self._guarded(self.session.set_result, self.item.id, result)
         self._refresh_after_answer()
+        return True
 
     def _refresh_after_answer(self) -> None:
         assert self.session is not None and self.item is not None

@@ -147,8 +147,8 @@ class RunnerView(QWidget):
         """Answer the current item; a pass or n/a moves on to the next item."""
         if self.session is None or self.panel.item is None:
             return
-        self.panel.choose_result(result)
-        if result in ("pass", "na") and self.session.result(self.panel.item.id) == result:
+        answered = self.panel.choose_result(result)
+        if answered and result in ("pass", "na") and self.session.result(self.panel.item.id) == result:
             self.move(1)
 
     def move(self, step: int) -> None:

@@ -38,8 +38,7 @@ def started(app: QApplication, qtbot, data_dir: Path) -> Iterator[AppController]
     """A running window on a fresh data folder, closed (and its workers awaited) after the test."""
     controller = open_app(data_dir)
     assert controller.window is not None
-    qtbot.addWidget(controller.window)
-    yield controller
+    yield controller  # closed by close_app (a restore replaces the window, so qtbot does not own it)
     close_app(controller)
 
 
