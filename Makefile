@@ -1,5 +1,5 @@
 # The two commands of the README: `make run` (set up and start the app) and `make test` (set up and run all tests).
-.PHONY: run test lint setup-app setup-test bench screenshots package
+.PHONY: run test lint server setup-app setup-test setup-server bench screenshots package
 
 PY := .venv/bin/python
 
@@ -9,12 +9,22 @@ setup-app:
 setup-test:
 	scripts/setup.sh test
 
+setup-server:
+	scripts/setup.sh server
+
 run: setup-app
 	$(PY) -m inspector $(ARGS)
 
 test: setup-test
 	$(PY) -m ruff check .
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest $(PYTEST_ARGS)
+
+# A trial district server on this machine: SQLite in ./server-data, the sample 朝阳区 jurisdictions and demo
+# accounts (development mode only; docs/operations.md covers a real installation with PostgreSQL).
+SERVER_DATA ?= server-data
+server: setup-server
+	INSPECTOR_DEV_MODE=1 INSPECTOR_DATA_DIR=$(SERVER_DATA) .venv/bin/inspector-server init --demo
+	INSPECTOR_DEV_MODE=1 INSPECTOR_DATA_DIR=$(SERVER_DATA) .venv/bin/inspector-server serve --host 127.0.0.1 --port 8765
 
 lint: setup-test
 	$(PY) -m ruff check .

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Prepares this machine for Inspector: Debian packages (when root), uv, and the locked virtual environment.
-# Usage: scripts/setup.sh app|test
+# Usage: scripts/setup.sh app|test|server
 set -euo pipefail
 cd "$(dirname "$0")/.."
 purpose="${1:-app}"
@@ -49,7 +49,8 @@ ensure_uv() {
 case "$purpose" in
   app)  install_debs "${app_debs[@]}"; extras=() ;;
   test) install_debs "${test_debs[@]}"; extras=(--all-extras) ;;
-  *) echo "usage: scripts/setup.sh app|test" >&2; exit 2 ;;
+  server) extras=(--extra server) ;;
+  *) echo "usage: scripts/setup.sh app|test|server" >&2; exit 2 ;;
 esac
 
 ensure_uv
