@@ -47,9 +47,10 @@ ensure_uv() {
 }
 
 case "$purpose" in
-  app)  install_debs "${app_debs[@]}"; extras=() ;;
+  # app and server only add what they need (--inexact), so they never strip the test tools from a shared .venv
+  app)  install_debs "${app_debs[@]}"; extras=(--inexact) ;;
   test) install_debs "${test_debs[@]}"; extras=(--all-extras) ;;
-  server) extras=(--extra server) ;;
+  server) extras=(--extra server --inexact) ;;
   *) echo "usage: scripts/setup.sh app|test|server" >&2; exit 2 ;;
 esac
 
