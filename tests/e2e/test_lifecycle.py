@@ -9,6 +9,7 @@ from e2e_support import Client, ServerProcess, assert_cursor_consistent, assert_
 
 from inspector.store import findings, inspections, photos
 from inspector.store import subjects as subject_store
+from inspector.sync.client import ProtocolClient
 
 
 def test_inspector_and_supervisor_close_a_finding(server: ServerProcess, make_client: Callable[..., Client]) -> None:
@@ -84,3 +85,44 @@ def test_inspector_and_supervisor_close_a_finding(server: ServerProcess, make_cl
     assert_server_holds_exactly(server, [inspector, supervisor])
     assert_cursor_consistent(server, inspector)
     assert_cursor_consistent(server, supervisor)
+
+
+def test_an_interrupted_large_upload_resumes_where_the_server_stopped(
+    server: ServerProcess, make_client: Callable[..., Client]
+) -> None:
+    client = make_client("inspector", {"sync.resumable_threshold": "50000", "sync.chunk_bytes": "20000"})
+    client.login(server.url, "ins")
+    client.inspection_with_finding(8, client.subject("团结湖路"))
+    with client.db() as db:
+        [sha] = [row[0] for row in db.execute("SELECT sha256 FROM photos")]
+    data = client.folder.photo_path(sha).read_bytes()
+    assert len(data) > 50000
+
+    # A first attempt got two chunks to the server and then broke off (as if the laptop lost its network).
+    with ProtocolClient(server.url, token=_token(client)) as http:
+        start = http.post_json(f"/blobs/{sha}/upload", {"size": len(data)})
+        assert start["offset"] == 0
+        for offset in (0, 20000):
+            http.request(
+                "PATCH",
+                f"/api/v1/blobs/{sha}/upload",
+                data=data[offset : offset + 20000],
+                headers={"Upload-Offset": str(offset)},
+            )
+
+    summary = client.sync()
+    assert summary.all_acknowledged and summary.photos_uploaded == 1
+    assert summary.photo_bytes_sent == len(data) - 40000  # only the rest was sent
+    stored = server.blob_dir() / sha[:2] / sha[2:4] / sha
+    assert stored.read_bytes() == data
+
+
+def _token(client: Client) -> str:
+    from inspector.sync import config
+    from inspector.sync.credentials import CredentialStore, account_key
+
+    with client.db() as db:
+        cfg = config.read_config(db)
+    found = CredentialStore().load(account_key(str(cfg.server_url), str(cfg.username), cfg.device_id))
+    assert found is not None
+    return found.token
