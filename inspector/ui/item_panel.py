@@ -263,16 +263,17 @@ class ItemPanel(QWidget):
     def _source_html(self, session: InspectionSession, item: Item) -> str:
         provenance = item.provenance
         source = session.checklist.source(provenance.source_id)
+        basis, quote, note = self.tr("依据："), self.tr("原文："), self.tr("说明：")
         parts: list[str] = []
         if source is not None:
             citation = html.escape(source.citation())
             if source.url:
                 citation = f'<a href="{html.escape(source.url)}">{citation}</a>'
-            parts.append(f"<b>{html.escape(self.tr('依据'))}：</b>{citation}")
+            parts.append(f"<b>{html.escape(basis)}</b>{citation}")
         if provenance.quote:
-            parts.append(f"<b>{html.escape(self.tr('原文'))}：</b>“{html.escape(provenance.quote)}”")
+            parts.append(f"<b>{html.escape(quote)}</b>“{html.escape(provenance.quote)}”")
         if provenance.note:
-            parts.append(f"<b>{html.escape(self.tr('说明'))}：</b>{html.escape(provenance.note)}")
+            parts.append(f"<b>{html.escape(note)}</b>{html.escape(provenance.note)}")
         if provenance.status == "reconstructed":
             parts.append(html.escape(self.tr("参考条目：非官方原文，由检查经验整理，仅供参考。")))
         return "<br>".join(parts)

@@ -97,6 +97,8 @@ class ItemsModel(QAbstractItemModel):
         self.dataChanged.emit(heading, self.createIndex(section, 1, _SECTION))
 
     def refresh_all(self) -> None:
+        """Repaint everything (after a language change)."""
+        self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, 1)
         if self.sections:
             self.dataChanged.emit(self.index(0, 0), self.index(len(self.sections) - 1, 1))
 

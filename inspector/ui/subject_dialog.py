@@ -45,6 +45,8 @@ class SubjectDialog(QDialog):
         self.address = QLineEdit()
         self.jurisdiction = QLineEdit()
         self.jurisdiction.setMaxLength(15)
+        self.jurisdiction_name = hint_label()
+        self.jurisdiction.textChanged.connect(self._show_jurisdiction_name)
         self.responsible_person = QLineEdit()
         self.phone = QLineEdit()
         self.extra_edits = {name: QLineEdit() for name in EXTRA_FIELDS}
@@ -72,6 +74,7 @@ class SubjectDialog(QDialog):
             (self.tr("编码（一户一码）"), self.code),
             (self.tr("地址"), self.address),
             (self.tr("辖区编码 *"), self.jurisdiction),
+            ("", self.jurisdiction_name),
             (self.tr("责任人"), self.responsible_person),
             (self.tr("电话"), self.phone),
             (self.tr("街巷长"), self.extra_edits["street_chief"]),
@@ -99,6 +102,17 @@ class SubjectDialog(QDialog):
         self.phone.setText(subject.phone or "")
         for name, edit in self.extra_edits.items():
             edit.setText(str(subject.extra.get(name, "")))
+
+    def _show_jurisdiction_name(self, text: str) -> None:
+        """The name of the typed code when this laptop knows it (the tree comes from the server or demo data)."""
+        from inspector.core.jurisdiction import JurisdictionCodeError
+        from inspector.store import jurisdictions
+
+        try:
+            name = jurisdictions.name_of(self.ctx.db, text.strip()) if text.strip() else None
+        except JurisdictionCodeError:
+            name = None
+        self.jurisdiction_name.setText(name or "")
 
     def _show_kind_fields(self) -> None:
         kind = self.kind.currentData()

@@ -394,6 +394,18 @@
             <translation>%1 points</translation>
         </message>
         <message>
+            <source>依据：</source>
+            <translation>Source: </translation>
+        </message>
+        <message>
+            <source>原文：</source>
+            <translation>Wording: </translation>
+        </message>
+        <message>
+            <source>说明：</source>
+            <translation>Note: </translation>
+        </message>
+        <message>
             <source>参考条目：非官方原文，由检查经验整理，仅供参考。</source>
             <translation>Reference item: not official wording; compiled from inspection practice, for guidance only.</translation>
         </message>
@@ -684,6 +696,10 @@
         <message>
             <source>巡查 · 城市管理现场检查</source>
             <translation>Inspector · city management field inspection</translation>
+        </message>
+        <message>
+            <source>正在打开数据…</source>
+            <translation>Opening the data…</translation>
         </message>
         <message>
             <source>工作台</source>

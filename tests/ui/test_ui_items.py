@@ -46,6 +46,11 @@ def test_number_item_is_judged_by_its_range_and_text_item_keeps_the_observation(
     panel.flush()
     assert inspections.responses(ctx.db, other)["AQ-GG-07"].value == "离地 12 米，面积约 20 平方米"
 
+    runner.select_item("AQ-GG-01")
+    panel.note_edit.setFocus()
+    qtbot.keyClick(panel.note_edit, Qt.Key.Key_2)  # typing a digit in a text field types it; it does not answer
+    assert panel.note_edit.toPlainText() == "2" and runner.session.result("AQ-GG-01") is None
+
 
 def test_backup_from_settings_and_restore_through_the_controller(started, qtbot, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     ctx = started.ctx
