@@ -108,11 +108,11 @@ def render_all(data: Path, work: Path, out: Path) -> None:
     runner.panel.flush()
     runner.select_item(ids[0])
     save(window, "runner")
-    runner.scroll.verticalScrollBar().setValue(runner.scroll.verticalScrollBar().maximum())
+    runner.scroll_area.verticalScrollBar().setValue(runner.scroll_area.verticalScrollBar().maximum())
     save(window, "runner-finding")
 
     ctx.set_language("en")
-    runner.scroll.verticalScrollBar().setValue(0)
+    runner.scroll_area.verticalScrollBar().setValue(0)
     save(window, "runner-en")
     ctx.set_language("zh_CN")
 

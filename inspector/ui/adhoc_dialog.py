@@ -52,8 +52,9 @@ class AdhocFindingDialog(QDialog):
         for subject in subjects.list_subjects(ctx.db):
             self.subject.addItem(f"{subject.name} · {subject_kind_label(subject.kind)}", subject.id)
         completer = self.subject.completer()
-        completer.setFilterMode(Qt.MatchFlag.MatchContains)
-        completer.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
+        if completer is not None:  # type any part of the name, e.g. “炸酱”
+            completer.setFilterMode(Qt.MatchFlag.MatchContains)
+            completer.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
         if subject_id:
             self.subject.setCurrentIndex(max(0, self.subject.findData(subject_id)))
         self.address = QLineEdit()
@@ -64,7 +65,9 @@ class AdhocFindingDialog(QDialog):
         self.category.setEditable(True)
         self.category.addItems(known_categories(ctx))
         self.category.setCurrentText("")
-        self.category.lineEdit().setPlaceholderText(self.tr("如：乱堆乱放、燃气安全"))
+        category_edit = self.category.lineEdit()
+        if category_edit is not None:
+            category_edit.setPlaceholderText(self.tr("如：乱堆乱放、燃气安全"))
         self.severity = QComboBox()
         for severity in SEVERITIES:
             self.severity.addItem(severity_label(severity), severity)

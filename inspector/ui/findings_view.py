@@ -41,7 +41,7 @@ from inspector.ui.labels import (
 )
 from inspector.ui.photo_strip import PhotoStrip
 from inspector.ui.resources import icon
-from inspector.ui.widgets import Debouncer, hint_label, title_label
+from inspector.ui.widgets import Debouncer, hint_label, set_form_label, title_label
 
 _Index = QModelIndex | QPersistentModelIndex
 _ROOT = QModelIndex()
@@ -224,9 +224,7 @@ class FindingDetail(QWidget):
         labels = (self.tr("状态"), self.tr("等级"), self.tr("类别"), self.tr("检查对象"), self.tr("整改期限"),
                   self.tr("责任单位"), self.tr("上报时间"), self.tr("来源"))
         for row, text in enumerate(labels):
-            label = self.form.itemAt(row, QFormLayout.ItemRole.LabelRole)
-            if label is not None and label.widget() is not None:
-                label.widget().setText(text)  # type: ignore[attr-defined]
+            set_form_label(self.form, row, text)
         self.photos_title.setText(self.tr("照片"))
         self.timeline_title.setText(self.tr("处理记录"))
         self.empty.setText(self.tr("在左侧选择一个问题查看详情。"))

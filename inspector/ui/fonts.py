@@ -38,7 +38,8 @@ def pick_cjk_family(current: str) -> str | None:
         if family in available:
             return family
     regular = [family for family in available if "Mono" not in family]
-    return (regular or available or [None])[0]
+    candidates = regular or available
+    return candidates[0] if candidates else None
 
 
 def ensure_cjk_font(app: QApplication) -> str:

@@ -26,6 +26,7 @@ class Translations:
         """Switch to a language (unknown codes fall back to Chinese); returns the language now in use."""
         language = language if language in LANGUAGES else CHINESE
         app = QCoreApplication.instance()
+        assert app is not None, "create the QApplication first"
         for translator in self._installed:
             app.removeTranslator(translator)
         self._installed = [t for t in self._translators(language) if app.installTranslator(t)]

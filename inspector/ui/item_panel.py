@@ -37,7 +37,7 @@ from inspector.ui.inspection_session import InspectionSession
 from inspector.ui.labels import SEVERITIES, provenance_label, severity_label
 from inspector.ui.photo_strip import PhotoStrip
 from inspector.ui.store_adapter import FindingDraft
-from inspector.ui.widgets import Debouncer, hint_label, restyle
+from inspector.ui.widgets import Debouncer, hint_label, restyle, set_form_label
 
 _BADGES = {"official": "badgeOfficial", "seed": "badgeSeed", "reconstructed": "badgeReconstructed"}
 RESULT_KEYS = {"pass": "1", "fail": "2", "na": "3"}
@@ -509,9 +509,7 @@ class ItemPanel(QWidget):
         self.finding_box.setTitle(self.tr("问题（完成检查时上报）"))
         labels = (self.tr("描述"), self.tr("类别"), self.tr("等级"), self.tr("整改期限建议"))
         for row, text in enumerate(labels, start=1):
-            label = self.finding_form.itemAt(row, QFormLayout.ItemRole.LabelRole)
-            if label is not None and label.widget() is not None:
-                label.widget().setText(text)  # type: ignore[attr-defined]
+            set_form_label(self.finding_form, row, text)
         for index, severity in enumerate(SEVERITIES):
             self.finding_severity.setItemText(index, severity_label(severity))
         if self.session is not None and self.item is not None:

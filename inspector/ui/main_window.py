@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -9,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QByteArray, QEvent, QSettings, QSize, Qt, QTimer
-from PySide6.QtGui import QCloseEvent, QGuiApplication, QKeySequence, QShortcut
+from PySide6.QtGui import QCloseEvent, QGuiApplication
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -21,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from inspector.ui.resources import icon, tinted_icon
+from inspector.ui.widgets import shortcut
 
 if TYPE_CHECKING:
     from inspector.ui.context import AppContext
@@ -182,10 +184,18 @@ class MainWindow(QMainWindow):
 
     def _add_shortcuts(self) -> None:
         for index, spec in enumerate(PAGES):
-            shortcut = QShortcut(QKeySequence(f"Ctrl+{index + 1}"), self)
-            shortcut.activated.connect(lambda key=spec.key: self.ctx and self.show_page(key))
-        QShortcut(QKeySequence("Ctrl+N"), self).activated.connect(lambda: self.ctx and self.new_inspection())
-        QShortcut(QKeySequence("Ctrl+Shift+N"), self).activated.connect(lambda: self.ctx and self.report_adhoc())
+            shortcut(f"Ctrl+{index + 1}", self, self._when_open(functools.partial(self.show_page, spec.key)))
+        shortcut("Ctrl+N", self, self._when_open(self.new_inspection))
+        shortcut("Ctrl+Shift+N", self, self._when_open(self.report_adhoc))
+
+    def _when_open(self, action: Callable[[], object]) -> Callable[[], None]:
+        """The action, doing nothing until the data folder is open."""
+
+        def guarded() -> None:
+            if self.ctx is not None:
+                action()
+
+        return guarded
 
     # -- language ---------------------------------------------------------------------------------------------
 

@@ -17,7 +17,6 @@ from PySide6.QtGui import (
     QImage,
     QKeySequence,
     QPixmap,
-    QShortcut,
 )
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -36,7 +35,7 @@ from inspector.core.clock import display
 from inspector.store.photos import Photo, ensure_thumbnail
 from inspector.ui.context import AppContext
 from inspector.ui.resources import icon
-from inspector.ui.widgets import hint_label, restyle
+from inspector.ui.widgets import hint_label, restyle, shortcut
 from inspector.ui.workers import PhotoImported, PhotoImporter, PhotoImportWorker
 
 IMAGE_FILTER = "*.jpg *.jpeg *.png *.heic *.heif *.webp *.JPG *.JPEG *.PNG *.HEIC *.HEIF *.WEBP"
@@ -97,10 +96,9 @@ class PhotoStrip(QWidget):
         layout.addLayout(buttons)
         layout.addWidget(self.message)
         self.setAcceptDrops(True)
-        context = Qt.ShortcutContext.WidgetWithChildrenShortcut
-        self.paste_shortcut = QShortcut(QKeySequence.StandardKey.Paste, self, activated=self.paste, context=context)
-        QShortcut(QKeySequence.StandardKey.Delete, self.list, activated=self.remove_selected,
-                  context=Qt.ShortcutContext.WidgetShortcut)
+        self.paste_shortcut = shortcut(QKeySequence.StandardKey.Paste, self, self.paste,
+                                       Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        shortcut(QKeySequence.StandardKey.Delete, self.list, self.remove_selected, Qt.ShortcutContext.WidgetShortcut)
         self._show_progress(False)
         self.retranslate()
 

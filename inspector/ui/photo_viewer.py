@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QIcon, QImage, QImageReader, QKeySequence, QPixmap, QShortcut, QWheelEvent
+from PySide6.QtGui import QIcon, QImage, QImageReader, QPixmap, QWheelEvent
 from PySide6.QtWidgets import (
     QDialog,
     QGraphicsPixmapItem,
@@ -22,6 +22,7 @@ from inspector.store.photos import Photo
 from inspector.ui.context import AppContext
 from inspector.ui.photo_strip import photo_summary
 from inspector.ui.resources import icon
+from inspector.ui.widgets import shortcut
 from inspector.ui.workers import FunctionWorker
 
 ZOOM_STEP = 1.25
@@ -80,8 +81,8 @@ class PhotoViewer(QDialog):
             button = QPushButton(icon(icon_name) if icon_name else QIcon(), f"{text} ({keys})")
             button.clicked.connect(slot)
             buttons.addWidget(button)
-            QShortcut(QKeySequence(keys), self, activated=slot)
-        QShortcut(QKeySequence("="), self, activated=lambda: self.view.zoom_by(ZOOM_STEP))
+            shortcut(keys, self, slot)
+        shortcut("=", self, lambda: self.view.zoom_by(ZOOM_STEP))
         buttons.addStretch(1)
         layout = QVBoxLayout(self)
         layout.addWidget(self.view, 1)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, Qt, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -38,7 +38,7 @@ from inspector.ui.item_panel import ItemPanel
 from inspector.ui.labels import subject_kind_label
 from inspector.ui.resources import icon, tinted_icon
 from inspector.ui.runner_model import ItemsModel
-from inspector.ui.widgets import Debouncer, hint_label, restyle, title_label
+from inspector.ui.widgets import Debouncer, hint_label, restyle, shortcut, title_label
 
 
 class RunnerView(QWidget):
@@ -84,7 +84,7 @@ class RunnerView(QWidget):
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(self.panel)
-        self.scroll = scroll
+        self.scroll_area = scroll
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(self.tree)
         splitter.addWidget(scroll)
@@ -129,8 +129,8 @@ class RunnerView(QWidget):
             ("2", lambda: self.answer("fail")),
             ("3", lambda: self.answer("na")),
             ("0", lambda: self.answer(None)),
-            ("Alt+Down", lambda: self.move(1)),
-            ("Alt+Up", lambda: self.move(-1)),
+            ("Alt+Down", lambda: self.step(1)),
+            ("Alt+Up", lambda: self.step(-1)),
             ("Ctrl+J", self.next_unanswered),
             ("Ctrl+L", self.tree.setFocus),
             ("N", self.panel.note_edit.setFocus),
@@ -139,8 +139,8 @@ class RunnerView(QWidget):
             ("Ctrl+Enter", self.finish),
         )
         for keys, slot in bindings:
-            QShortcut(QKeySequence(keys), self, activated=slot, context=context)
-        QShortcut(QKeySequence.StandardKey.Paste, self, activated=self.panel.photos.paste, context=context)
+            shortcut(keys, self, slot, context)
+        shortcut(QKeySequence.StandardKey.Paste, self, self.panel.photos.paste, context)
         self.panel.photos.paste_shortcut.setEnabled(False)  # the runner's own Ctrl+V covers the strip too
 
     def answer(self, result: str | None) -> None:
@@ -149,9 +149,9 @@ class RunnerView(QWidget):
             return
         answered = self.panel.choose_result(result)
         if answered and result in ("pass", "na") and self.session.result(self.panel.item.id) == result:
-            self.move(1)
+            self.step(1)
 
-    def move(self, step: int) -> None:
+    def step(self, step: int) -> None:
         """Go to the next (or previous) item in checklist order."""
         ids = self.model.item_ids()
         current = self.current_item_id()
@@ -186,7 +186,8 @@ class RunnerView(QWidget):
         first = item_id if item_id and self.model.has_item(item_id) else None
         if first is None:
             unanswered = [i for i in self.model.item_ids() if session.result(i) is None]
-            first = unanswered[0] if unanswered else (self.model.item_ids() or [None])[0]
+            all_ids = self.model.item_ids()
+            first = unanswered[0] if unanswered else (all_ids[0] if all_ids else None)
         if first:
             self.select_item(first)
         if not session.is_draft:
@@ -208,7 +209,7 @@ class RunnerView(QWidget):
         if item is None or self.session is None:
             return
         self.panel.show_item(self.session, item)
-        self.scroll.verticalScrollBar().setValue(0)
+        self.scroll_area.verticalScrollBar().setValue(0)
         if self.main_window is not None:
             self.main_window.state.setValue("runner/item", item.id)
 

@@ -32,7 +32,7 @@ from inspector.ui import store_adapter
 from inspector.ui.context import SETTINGS, AppContext
 from inspector.ui.i18n import LANGUAGES
 from inspector.ui.resources import icon
-from inspector.ui.widgets import hint_label, restyle, title_label
+from inspector.ui.widgets import hint_label, restyle, set_form_label, title_label
 from inspector.ui.workers import FunctionWorker
 
 
@@ -263,9 +263,7 @@ class SettingsView(QWidget):
 
     @staticmethod
     def _label(form: QFormLayout, row: int, text: str) -> None:
-        item = form.itemAt(row, QFormLayout.ItemRole.LabelRole)
-        if item is not None and item.widget() is not None:
-            item.widget().setText(text)  # type: ignore[attr-defined]
+        set_form_label(form, row, text)
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -131,7 +133,7 @@ class SubjectDialog(QDialog):
 
     def save(self) -> None:
         """Create or update the subject; a problem is shown in the dialog, which stays open."""
-        fields = {
+        fields: dict[str, Any] = {
             "name": self.name.text(),
             "code": self.code.text().strip() or None,
             "address": self.address.text().strip() or None,
@@ -142,7 +144,7 @@ class SubjectDialog(QDialog):
         }
         try:
             if self.subject is None:
-                saved = subjects.create(self.ctx.db, kind=self.kind.currentData(), **fields)
+                saved = subjects.create(self.ctx.db, kind=str(self.kind.currentData()), **fields)
             else:
                 changed = {key: value for key, value in fields.items() if value != _current(self.subject, key)}
                 saved = subjects.update(self.ctx.db, self.subject.id, **changed)

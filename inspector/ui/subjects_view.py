@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QEvent, QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -34,7 +34,7 @@ from inspector.ui.labels import SUBJECT_KINDS, subject_kind_label, sync_state_la
 from inspector.ui.resources import icon
 from inspector.ui.subject_dialog import SubjectDialog
 from inspector.ui.subject_sheet import ImportReport, import_rows, read_sheet, write_error_report, write_template
-from inspector.ui.widgets import Debouncer, hint_label, title_label
+from inspector.ui.widgets import Debouncer, hint_label, shortcut, title_label
 from inspector.ui.workers import FunctionWorker, Worker
 
 _Index = QModelIndex | QPersistentModelIndex
@@ -163,9 +163,8 @@ class SubjectsView(QWidget):
         self.template_button.clicked.connect(self.save_template)
         self.table.doubleClicked.connect(lambda _index: self.edit_subject())
         self.table.activated.connect(lambda _index: self.edit_subject())
-        QShortcut(QKeySequence.StandardKey.Find, self, activated=self.search.setFocus)
-        QShortcut(QKeySequence.StandardKey.New, self, activated=self.create_subject,
-                  context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        shortcut(QKeySequence.StandardKey.Find, self, self.search.setFocus)
+        shortcut(QKeySequence.StandardKey.New, self, self.create_subject, Qt.ShortcutContext.WidgetWithChildrenShortcut)
         ctx.changed.connect(lambda kind: self.reload() if kind == SUBJECTS else None)
         self.retranslate()
         self.reload()
@@ -245,7 +244,7 @@ class SubjectsView(QWidget):
                 db.close()
 
         worker = FunctionWorker(job)
-        worker.signals.progress.connect(lambda done, total, _n: (progress.setMaximum(total), progress.setValue(done)))
+        worker.signals.progress.connect(lambda done, total, _n: _show_progress(progress, done, total))
         progress.canceled.connect(worker.cancel)
         worker.signals.finished.connect(lambda report: self._imported(progress, report))
         worker.signals.failed.connect(lambda message: self._import_failed(progress, message))
@@ -288,6 +287,11 @@ class SubjectsView(QWidget):
         if event.type() == QEvent.Type.LanguageChange:
             self.retranslate()
         super().changeEvent(event)
+
+
+def _show_progress(progress: QProgressDialog, done: int, total: int) -> None:
+    progress.setMaximum(total)
+    progress.setValue(done)
 
 
 class ImportReportDialog(QDialog):

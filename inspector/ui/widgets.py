@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QObject, QTimer
-from PySide6.QtWidgets import QFrame, QLabel, QMessageBox, QVBoxLayout, QWidget
+from PySide6.QtCore import QObject, Qt, QTimer
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import QFormLayout, QFrame, QLabel, QMessageBox, QVBoxLayout, QWidget
 
 
 def title_label(text: str = "", name: str = "pageTitle") -> QLabel:
@@ -68,3 +69,25 @@ def restyle(widget: QWidget, object_name: str) -> None:
     widget.style().unpolish(widget)
     widget.style().polish(widget)
     widget.update()
+
+
+def shortcut(
+    keys: str | QKeySequence | QKeySequence.StandardKey,
+    parent: QWidget,
+    slot: Callable[[], object],
+    context: Qt.ShortcutContext = Qt.ShortcutContext.WindowShortcut,
+) -> QShortcut:
+    """A keyboard shortcut on a widget that calls slot."""
+    sequence = keys if isinstance(keys, QKeySequence) else QKeySequence(keys)
+    made = QShortcut(sequence, parent)
+    made.setContext(context)
+    made.activated.connect(slot)
+    return made
+
+
+def set_form_label(form: QFormLayout, row: int, text: str) -> None:
+    """Set the text of a form row's label (rows made with a QLabel, so a language change can reach them)."""
+    item = form.itemAt(row, QFormLayout.ItemRole.LabelRole)
+    label = item.widget() if item is not None else None
+    if isinstance(label, QLabel):
+        label.setText(text)

@@ -154,7 +154,7 @@ class PhotoImportWorker(Worker):
     def _save_pasted(self, image: QImage) -> Path:
         handle, name = tempfile.mkstemp(dir=self.folder.tmp_dir, prefix="pasted-", suffix=".png")
         os.close(handle)
-        if not image.save(name, "PNG"):
+        if not image.save(name):  # PNG, from the file name
             raise OSError(f"cannot write the pasted image to {name}")
         return Path(name)
 
