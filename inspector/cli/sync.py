@@ -154,6 +154,9 @@ def _terminal_progress() -> Callable[[Any], None] | None:
 def _print_summary(summary: Any) -> None:
     if sys.stderr.isatty():
         print(file=sys.stderr)
+    if summary.outcome in ("not_configured", "busy"):
+        print(f"错误 / error: {summary.error}", file=sys.stderr)
+        return
     print(
         f"照片 photos uploaded {summary.photos_uploaded} ({summary.photo_bytes_sent / 1_048_576:.1f} MB), "
         f"上传 pushed {summary.pushed} (acknowledged {summary.acknowledged}), 下载 pulled {summary.pulled}, "

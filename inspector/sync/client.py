@@ -323,7 +323,11 @@ def _json_or_empty(response: requests.Response) -> dict[str, Any]:
 
 def _transport_failure(exc: Exception) -> TransportError:
     kind = type(exc).__name__
-    return TransportError(f"无法连接服务器（{kind}），稍后会自动重试", f"cannot reach the server ({kind}): {exc}")
+    detail = str(exc)
+    if "Caused by" in detail:  # urllib3's long wrapper: keep the reason at its end
+        detail = detail.split("Caused by", 1)[1].strip(" ()")
+    detail = detail[-200:]
+    return TransportError(f"无法连接服务器（{kind}）", f"cannot reach the server ({kind}): {detail}")
 
 
 def _status_failure(response: requests.Response) -> Exception:
