@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -39,12 +40,16 @@ def main() -> int:
     parser.add_argument("--out", type=Path, default=REPO / "docs" / "screenshots")
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix="inspector-shots-") as temp:
-        work = Path(temp)
+    work = Path(tempfile.gettempdir()) / "inspector-demo"  # a fixed name: the settings page shows the path
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    try:
         use_offscreen_laptop_screen(work)
         data = work / "data"
         seed(data)
         render_all(data, work, args.out)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
     return 0
 
 

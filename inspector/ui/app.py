@@ -53,7 +53,12 @@ def open_folder(root: Path) -> DataFolder:
     import_sqlite_utils_without_numpy()
     from inspector.store.database import open_data_folder
 
-    return open_data_folder(root)
+    folder = open_data_folder(root)
+    import inspector.ui.context
+    import inspector.ui.status_bar
+    import inspector.ui.today_view  # noqa: F401  (the modules attach() needs, imported here rather than in the GUI)
+
+    return folder
 
 
 class AppController(QObject):
@@ -89,7 +94,10 @@ class AppController(QObject):
         return window
 
     def open_window_soon(self) -> MainWindow:
-        """Show the window at once and open the data folder in a worker; `ready` or `failed` follows."""
+        """Show the window at once and open the data folder in a worker; `ready` or `failed` follows.
+
+        The worker starts after the window is built: started earlier, it competes for the interpreter and the
+        first frame comes later without the data coming sooner."""
         window = self._show_frame()
         root = self.root
         worker = FunctionWorker(lambda _w: open_folder(root))
