@@ -45,7 +45,9 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("today", "today", "inspector.ui.today_view:TodayView"),
     PageSpec("inspections", "inspection", "inspector.ui.inspections_view:InspectionsView"),
     PageSpec("subjects", "subjects", "inspector.ui.subjects_view:SubjectsView"),
+    PageSpec("review", "pass", "inspector.ui.review_view:ReviewView"),
     PageSpec("findings", "findings", "inspector.ui.findings_view:FindingsView"),
+    PageSpec("statistics", "template", "inspector.ui.statistics_view:StatisticsView"),
     PageSpec("settings", "settings", "inspector.ui.settings_view:SettingsView"),
 )
 
@@ -206,7 +208,9 @@ class MainWindow(QMainWindow):
             "today": self.tr("工作台"),
             "inspections": self.tr("检查"),
             "subjects": self.tr("检查对象"),
-            "findings": self.tr("问题"),
+            "review": self.tr("审核"),
+            "findings": self.tr("隐患台账"),
+            "statistics": self.tr("统计"),
             "settings": self.tr("设置"),
         }
         for index, spec in enumerate(PAGES):
