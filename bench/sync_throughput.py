@@ -192,6 +192,11 @@ def run(server: ServerProcess, template: Path, work: Path, finding_count: int, p
         f"(whole cycle with the pull-back {seconds:.2f} s); "
         f"direct bulk insert of the same rows {bulk:.2f} s; ratio {push_seconds / bulk:.2f} (target <= 4)"
     )
+    server_part = summary.push_server_seconds  # type: ignore[attr-defined]
+    print(
+        f"    of the push: {server_part:.2f} s waiting for the server (ratio {server_part / bulk:.2f} to the bulk "
+        f"insert), {push_seconds - server_part:.2f} s settling results in the client database"
+    )
 
     photo_client = Client.create(work / "photos", {"sync.read_timeout": "120"})
     photo_client.login(server.url, "ins2")

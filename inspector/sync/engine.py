@@ -53,6 +53,7 @@ class SyncSummary:
     rejected: int = 0
     retry_later: int = 0
     held_back: int = 0
+    push_server_seconds: float = 0.0
     pulled: int = 0
     pull_skipped: int = 0
     photos_downloaded: int = 0
@@ -304,6 +305,7 @@ class SyncEngine:
             summary.conflicts, summary.rejected = pushed.conflicts, pushed.rejected
             summary.retry_later, summary.held_back = pushed.retry_later, pushed.held_back
             summary.refused = pushed.refused
+            summary.push_server_seconds = round(pushed.server_seconds, 3)
             pulled = pull.pull_feed(db, self.folder, client, cfg.feed_page_size, limits, cfg.download_photos, progress)
             summary.pulled, summary.pull_skipped = pulled.applied, pulled.skipped
             summary.photos_downloaded = pulled.photos_downloaded

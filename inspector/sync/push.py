@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -39,6 +40,7 @@ class PushReport:
     rejected: int = 0
     retry_later: int = 0
     held_back: int = 0
+    server_seconds: float = 0.0  # time spent waiting for the server's answers (the rest is local work)
     refused: list[dict[str, str]] = field(default_factory=list)  # change id, kind, status, code, message
 
 
@@ -104,7 +106,9 @@ def push_outbox(
         if not plan.entries:
             break
         progress(SyncProgress("push", report.sent, total))
+        asked = time.perf_counter()
         results = send_batch(db, client, plan.entries)
+        report.server_seconds += time.perf_counter() - asked
         settle_batch(db, plan.entries, results, report, held_entities)
         report.sent += len(plan.entries)
         position = plan.last_seq

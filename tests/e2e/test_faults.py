@@ -31,6 +31,7 @@ from keyring_doubles import SHARED_FILE_ENV, SharedTestKeyring
 # Small chunks and batches, so one cycle makes many requests for the faults to hit, and photos go resumable.
 MANY_REQUESTS = {"sync.push_batch_size": "3", "sync.resumable_threshold": "40000", "sync.chunk_bytes": "16384"}
 KILL_RUNS = int(os.environ.get("INSPECTOR_E2E_KILL_RUNS", "10"))
+KILL_SEED = int(os.environ.get("INSPECTOR_E2E_KILL_SEED", "2026"))
 
 
 def make_findings(client: Client, count: int, first_seed: int) -> None:
@@ -51,7 +52,7 @@ def sync_until_done(client: Client, cycles: int = 12) -> int:
 def test_faulty_network_loses_and_duplicates_nothing(
     server: ServerProcess, make_client: Callable[..., Client], seed: int
 ) -> None:
-    with FaultProxy(server.port, seed=seed, share=0.6, max_faults=10, stall_seconds=4.0) as proxy:
+    with FaultProxy(server.port, seed=seed, share=0.8, max_faults=12, stall_seconds=4.0) as proxy:
         inspector = make_client("inspector", MANY_REQUESTS)
         supervisor = make_client("supervisor", MANY_REQUESTS)
         inspector.login(proxy.url, "ins")
@@ -121,6 +122,14 @@ def test_server_restarted_mid_push(server: ServerProcess, make_client: Callable[
     assert_cursor_consistent(server, client)
 
 
+def _wait_for_push(server: ServerProcess, changes_before: int, process: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + 20
+    while process.poll() is None and time.monotonic() < deadline:
+        if len(server_records(server)["changes"]) > changes_before:
+            return
+        time.sleep(0.01)
+
+
 def _cli_env(tmp_path: Path) -> dict[str, str]:
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join([str(Path(__file__).parent), str(REPO_ROOT)])
@@ -143,17 +152,24 @@ def test_sync_killed_at_random_points(
     client = make_client("inspector", MANY_REQUESTS)
     login = _cli(client, env, "login", "--server", server.url, "--username", "ins", "--password-stdin", stdin=PASSWORD)
     assert login.returncode == 0, login.stderr
-    rng = random.Random(2026)
-    killed = 0
+    rng = random.Random(KILL_SEED)
+    killed = mid_sync = 0
     for run in range(KILL_RUNS):
         make_findings(client, 2, 1000 + run * 10)
+        before = len(server_records(server)["changes"])
         command = [sys.executable, "-m", "inspector", "--data-dir", str(client.folder.root), "sync", "--json"]
         process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        time.sleep(rng.uniform(0.4, 2.5))
+        if run % 2:
+            _wait_for_push(server, before, process)  # every other run: killed as soon as the push has begun
+        else:
+            time.sleep(rng.uniform(0.4, 2.5))  # otherwise at a random moment: start-up, photos, push or pull
         if process.poll() is None:
             process.send_signal(signal.SIGKILL)
             killed += 1
+            # killed after the server had taken some of this run's changes, while others were still queued
+            mid_sync += len(server_records(server)["changes"]) > before and client.outbox_count() > 0
         process.wait(timeout=60)
+    print(f"{killed} of {KILL_RUNS} sync runs killed, {mid_sync} of them in the middle of the push")
     assert killed >= KILL_RUNS // 2, f"only {killed} runs were still going when killed"
 
     final = _cli(client, env, "sync", "--json")
