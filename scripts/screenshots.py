@@ -131,7 +131,7 @@ def render_all(data: Path, work: Path, out: Path) -> None:
     save(window, "subjects")
     page.search.clear()
     findings_page = window.show_page("findings")
-    assigned = next((f for f in findings_page.all_rows if f.view.state.value in ("assigned", "closed")), None)
+    assigned = next((f for f in findings_page.model.rows if f.view.state.value in ("assigned", "closed")), None)
     if assigned is not None:
         findings_page.select_finding(assigned.id)
     save(window, "findings")

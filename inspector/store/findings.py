@@ -7,7 +7,7 @@ commands still waiting to be pushed). Commands are events; nothing here overwrit
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -542,3 +542,36 @@ def on_refused(db: Database, payload: Mapping[str, Any], status: str, reason: st
     finding_id = payload.get("finding_id")
     if finding_id and _load(db, str(finding_id)) is not None:
         refresh(db, str(finding_id))
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Rows for other store modules (the ledger view's queries), and many server projections at once
+# --------------------------------------------------------------------------------------------------------------
+
+
+def local_finding(row: Mapping[str, Any]) -> LocalFinding:
+    """A finding from a `findings` row (a dict of its columns)."""
+    return _local_finding(dict(row))
+
+
+def stored_event(row: Mapping[str, Any]) -> StoredEvent:
+    """An event from a `finding_events` row (a dict of its columns)."""
+    return _stored_event(dict(row))
+
+
+def store_server_findings(db: Database, found: Iterable[FindingState]) -> int:
+    """Keep many findings the server confirmed (projections without their events, e.g. a district's first sync) in
+    one transaction; findings already known are left as they are. Returns how many were new."""
+    at = now_iso()
+    inserted = 0
+    with transaction(db):
+        for finding in found:
+            columns = _view_columns(finding)
+            names = ", ".join(columns)
+            cursor = db.execute(
+                f"INSERT OR IGNORE INTO findings (id, {names}, confirmed_projection, has_pending, updated_at) "
+                f"VALUES (?, {', '.join('?' for _ in columns)}, ?, 0, ?)",
+                [finding.finding_id, *columns.values(), columns["projection"], at],
+            )
+            inserted += cursor.rowcount > 0
+    return inserted

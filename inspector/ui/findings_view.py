@@ -1,23 +1,18 @@
-"""问题 (Findings): the list with filters, and a detail pane with the photos and the timeline of events."""
+"""隐患台账 (the hazard ledger): every finding, filtered and sorted in the database a page at a time, a detail pane
+with the timeline, the before/after photos and the actions the user's role allows, and the exports (xlsx ledger,
+PDF 整改通知书 / 检查记录 / 公示牌)."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QEvent, QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtCore import QEvent, QModelIndex, QPoint, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QCheckBox,
-    QComboBox,
-    QFormLayout,
     QHBoxLayout,
     QHeaderView,
-    QLabel,
-    QLineEdit,
-    QListWidget,
-    QListWidgetItem,
+    QMenu,
     QPushButton,
     QScrollArea,
     QSplitter,
@@ -26,258 +21,66 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from inspector.core.clock import display, utc_now
-from inspector.store import findings, photos, subjects
-from inspector.store.errors import StoreError
+from inspector.core.clock import local_date, utc_now
+from inspector.core.ledger import Action
+from inspector.store import jurisdictions
 from inspector.store.findings import LocalFinding
-from inspector.ui.context import FINDINGS, AppContext
-from inspector.ui.labels import (
-    SEVERITIES,
-    STATES,
-    action_label,
-    pending_label,
-    severity_label,
-    state_label,
-)
-from inspector.ui.photo_strip import PhotoStrip
+from inspector.store.ledger_queries import LedgerSort
+from inspector.ui import ledger_exports
+from inspector.ui.action_dialogs import ActionDialog, open_action
+from inspector.ui.context import FINDINGS, SUBJECTS, AppContext
+from inspector.ui.ledger_detail import FindingDetail
+from inspector.ui.ledger_filters import LedgerFilterBar
+from inspector.ui.ledger_model import SORTABLE, LedgerTableModel
 from inspector.ui.resources import icon
-from inspector.ui.widgets import Debouncer, hint_label, set_form_label, title_label
+from inspector.ui.widgets import hint_label, title_label
 
-_Index = QModelIndex | QPersistentModelIndex
-_ROOT = QModelIndex()
+COLUMN_WIDTHS = {"number": 150, "state": 92, "severity": 66, "category": 80, "description": 200, "subject": 104,
+                 "street": 84, "reported_at": 118, "deadline": 84, "unit": 140, "sync": 100}  # fmt: skip
+# Shown in the detail pane; the table keeps to what fits beside it on a laptop (the header's menu shows them).
+HIDDEN_COLUMNS = ("street", "reported_at", "unit")
+DESCENDING_FIRST = ("reported_at", "number")  # newest first on the first click; the others ascend first
 
 
-class FindingsModel(QAbstractTableModel):
-    """Findings as table rows."""
-
-    COLUMNS = ("number", "state", "severity", "category", "description", "subject", "reported_at", "deadline", "sync")
+class StreetNames:
+    """街乡 names by 9-digit code, read once per reload."""
 
     def __init__(self) -> None:
-        super().__init__()
-        self.rows: list[LocalFinding] = []
-        self.subject_names: dict[str, str] = {}
-        self.now: datetime = utc_now()
+        self.names: dict[str, str] = {}
 
-    def set_rows(self, rows: list[LocalFinding], subject_names: dict[str, str]) -> None:
-        self.beginResetModel()
-        self.rows = rows
-        self.subject_names = subject_names
-        self.now = utc_now()
-        self.endResetModel()
+    def load(self, db: Any) -> None:
+        self.names = {j.code[:9]: j.name for j in jurisdictions.list_all(db)}
 
-    def rowCount(self, parent: _Index = _ROOT) -> int:
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: _Index = _ROOT) -> int:
-        return 0 if parent.isValid() else len(self.COLUMNS)
-
-    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
-            return None
-        finding = self.rows[index.row()]
-        view = finding.view
-        column = self.COLUMNS[index.column()]
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self._text(finding, column)
-        if role == Qt.ItemDataRole.ForegroundRole:
-            if column == "severity" and view.severity.value == "major":
-                return QBrush(QColor("#c62828"))
-            if column == "deadline" and finding.is_overdue(self.now):
-                return QBrush(QColor("#c62828"))
-        if role == Qt.ItemDataRole.ToolTipRole and column == "description":
-            return view.description
-        if role == Qt.ItemDataRole.UserRole:
-            return finding.id
-        return None
-
-    def _text(self, finding: LocalFinding, column: str) -> str:
-        view = finding.view
-        if column == "number":
-            return view.ledger_number or pending_label()
-        if column == "state":
-            overdue = " · " + self.tr("逾期") if finding.is_overdue(self.now) else ""
-            return state_label(view.state.value) + overdue
-        if column == "severity":
-            return severity_label(view.severity.value)
-        if column == "category":
-            return view.category
-        if column == "description":
-            return view.description.replace("\n", " ")
-        if column == "subject":
-            return self.subject_names.get(view.subject_id or "", "")
-        if column == "reported_at":
-            return display(view.reported_at)
-        if column == "deadline":
-            return view.deadline.isoformat() if view.deadline else ""
-        if finding.has_conflict:
-            return self.tr("冲突")
-        return self.tr("待同步") if finding.has_pending else self.tr("已同步")
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation != Qt.Orientation.Horizontal or role != Qt.ItemDataRole.DisplayRole:
-            return None
-        titles = {
-            "number": self.tr("编号"),
-            "state": self.tr("状态"),
-            "severity": self.tr("等级"),
-            "category": self.tr("类别"),
-            "description": self.tr("描述"),
-            "subject": self.tr("检查对象"),
-            "reported_at": self.tr("上报时间"),
-            "deadline": self.tr("整改期限"),
-            "sync": self.tr("同步"),
-        }
-        return titles[self.COLUMNS[section]]
-
-    def retranslate(self) -> None:
-        self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(self.COLUMNS) - 1)
-        if self.rows:
-            self.dataChanged.emit(self.index(0, 0), self.index(len(self.rows) - 1, len(self.COLUMNS) - 1))
-
-
-class FindingDetail(QWidget):
-    """One finding: its fields, photos and the timeline of its events."""
-
-    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.ctx = ctx
-        self.finding: LocalFinding | None = None
-        self.heading = title_label(name="sectionTitle")
-        self.description = QLabel()
-        self.description.setWordWrap(True)
-        self.description.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.form = QFormLayout()
-        self.values = {name: QLabel() for name in ("state", "severity", "category", "subject", "deadline",
-                                                   "unit", "reported", "origin")}
-        for label in self.values.values():
-            label.setWordWrap(True)
-            label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-            self.form.addRow(QLabel(), label)
-        self.photos_title = title_label(name="sectionTitle")
-        self.photos = PhotoStrip(ctx, self, editable=False)
-        self.timeline_title = title_label(name="sectionTitle")
-        self.timeline = QListWidget()
-        self.timeline.setWordWrap(True)
-        self.empty = hint_label()
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.heading)
-        layout.addWidget(self.description)
-        layout.addLayout(self.form)
-        layout.addWidget(self.photos_title)
-        layout.addWidget(self.photos)
-        layout.addWidget(self.timeline_title)
-        layout.addWidget(self.timeline, 1)
-        layout.addWidget(self.empty)
-        self.retranslate()
-        self.show_finding(None)
-
-    def show_finding(self, finding: LocalFinding | None) -> None:
-        self.finding = finding
-        for widget in (self.heading, self.description, self.photos_title, self.photos, self.timeline_title,
-                       self.timeline):
-            widget.setVisible(finding is not None)
-        for label in self.values.values():
-            label.setVisible(finding is not None)
-        self.empty.setVisible(finding is None)
-        if finding is None:
-            return
-        db = self.ctx.db
-        view = finding.view
-        self.heading.setText(f"{view.ledger_number or pending_label()} · {view.category}")
-        self.description.setText(view.description)
-        subject = ""
-        if view.subject_id:
-            try:
-                stored = subjects.get(db, view.subject_id)
-                subject = f"{stored.name}" + (f"（{stored.address}）" if stored.address else "")
-            except StoreError:
-                subject = view.subject_id
-        overdue = "  " + self.tr("逾期") if finding.is_overdue() else ""
-        self.values["state"].setText(state_label(view.state.value) + overdue)
-        self.values["severity"].setText(severity_label(view.severity.value))
-        self.values["category"].setText(view.category)
-        self.values["subject"].setText(subject)
-        self.values["deadline"].setText(view.deadline.isoformat() if view.deadline else self.tr("未定"))
-        self.values["unit"].setText(view.responsible_unit or self.tr("未派遣"))
-        self.values["reported"].setText(display(view.reported_at))
-        origin = self.tr("检查表 %1").replace("%1", finding.item_id) if finding.item_id else self.tr("随手拍")
-        self.values["origin"].setText(origin)
-        self.photos.configure(f"finding/{finding.id}", None, None, photos.photos_of(db, "finding", finding.id),
-                              editable=False)
-        self.timeline.clear()
-        for stored_event in findings.events(db, finding.id):
-            event = stored_event.event
-            sync = {
-                "pending": self.tr("待同步"),
-                "acknowledged": self.tr("已同步"),
-                "conflict": self.tr("冲突"),
-                "rejected": self.tr("被拒绝"),
-            }.get(stored_event.sync_state, stored_event.sync_state)
-            note = _event_note(event.payload)
-            text = f"{display(event.at)}  {action_label(event.action.value)}  ·  {sync}" + (f"\n{note}" if note else "")
-            line = QListWidgetItem(icon("sync" if stored_event.sync_state == "pending" else "pass"), text)
-            if stored_event.reason:
-                line.setToolTip(stored_event.reason)
-            self.timeline.addItem(line)
-
-    def retranslate(self) -> None:
-        labels = (self.tr("状态"), self.tr("等级"), self.tr("类别"), self.tr("检查对象"), self.tr("整改期限"),
-                  self.tr("责任单位"), self.tr("上报时间"), self.tr("来源"))
-        for row, text in enumerate(labels):
-            set_form_label(self.form, row, text)
-        self.photos_title.setText(self.tr("照片"))
-        self.timeline_title.setText(self.tr("处理记录"))
-        self.empty.setText(self.tr("在左侧选择一个问题查看详情。"))
-        self.show_finding(self.finding)
-
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
-        super().changeEvent(event)
-
-
-def _event_note(payload: Any) -> str:
-    for key in ("reason", "opinion", "note", "measures", "rectification"):
-        value = payload.get(key) if hasattr(payload, "get") else None
-        if isinstance(value, str) and value.strip():
-            return value.strip()
-    return ""
+    def __call__(self, jurisdiction: str) -> str:
+        return self.names.get(jurisdiction[:9], jurisdiction[:9])
 
 
 class FindingsView(QWidget):
-    """The findings page."""
+    """The ledger page."""
 
     def __init__(self, ctx: AppContext, main_window: Any) -> None:
         super().__init__()
         self.ctx = ctx
         self.main_window = main_window
-        self.all_rows: list[LocalFinding] = []
+        self.action_dialog: ActionDialog | None = None
         self.title = title_label()
         self.count = hint_label()
-        self.state_filter = QComboBox()
-        self.severity_filter = QComboBox()
-        self.category_filter = QComboBox()
-        self.search = QLineEdit()
-        self.search.setClearButtonEnabled(True)
-        self.search.setMinimumWidth(200)
-        self.overdue_only = QCheckBox()
-        self.pending_only = QCheckBox()
+        self.status = hint_label()
         self.adhoc_button = QPushButton(icon("camera"), "")
-        self.model = FindingsModel()
-        self.table = QTableView()
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setAlternatingRowColors(True)
-        self.table.verticalHeader().hide()
-        self.table.setWordWrap(False)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        for column, width in enumerate((150, 88, 72, 84, 200, 104, 118, 84, 60)):
-            self.table.setColumnWidth(column, width)
-        self.table.hideColumn(FindingsModel.COLUMNS.index("reported_at"))  # shown in the detail pane
-        header.setSectionResizeMode(FindingsModel.COLUMNS.index("description"), QHeaderView.ResizeMode.Stretch)
-        self.table.verticalHeader().setDefaultSectionSize(26)
+        self.export_button = QPushButton(icon("template"), "")
+        self.filters = LedgerFilterBar(ctx.db, self)
+        # the filter widgets, as the page's own (tests and the review page use them)
+        self.search = self.filters.search
+        self.state_filter = self.filters.state_filter
+        self.severity_filter = self.filters.severity_filter
+        self.category_filter = self.filters.category_filter
+        self.overdue_only = self.filters.overdue_only
+        self.pending_only = self.filters.pending_only
+        self._filter_later = self.filters._filter_later
+        self.street_names = StreetNames()
+        self.street_names.load(ctx.db)
+        self.model = LedgerTableModel(ctx.db, self.street_names)
+        self.table = self._make_table()
         self.detail = FindingDetail(ctx)
         detail_scroll = QScrollArea()
         detail_scroll.setWidgetResizable(True)
@@ -285,141 +88,205 @@ class FindingsView(QWidget):
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(self.table)
         splitter.addWidget(detail_scroll)
-        splitter.setStretchFactor(0, 2)
-        splitter.setStretchFactor(1, 1)
-        splitter.setSizes([800, 360])
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 2)
+        splitter.setSizes([780, 380])
+        self.exports = ledger_exports.ExportRunner(ctx, self)
+        self.exports.done.connect(lambda _done: self.status.setText(self.exports.last_message))
+        self.exports.failed.connect(self.status.setText)
 
         top = QHBoxLayout()
         top.addWidget(self.title)
         top.addSpacing(12)
         top.addWidget(self.count, 1)
+        top.addWidget(self.export_button)
         top.addWidget(self.adhoc_button)
-        filters = QHBoxLayout()
-        for widget in (self.search, self.state_filter, self.severity_filter, self.category_filter,
-                       self.overdue_only, self.pending_only):
-            filters.addWidget(widget)
-        filters.addStretch(1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(24, 18, 24, 12)
         layout.addLayout(top)
-        layout.addLayout(filters)
+        layout.addWidget(self.filters)
         layout.addWidget(splitter, 1)
+        layout.addWidget(self.status)
 
-        self._filter_later = Debouncer(150, self.apply_filters, self)
-        self.search.textChanged.connect(self._filter_later.poke)
-        for combo in (self.state_filter, self.severity_filter, self.category_filter):
-            combo.currentIndexChanged.connect(self.apply_filters)
-        self.overdue_only.toggled.connect(self.apply_filters)
-        self.pending_only.toggled.connect(self.apply_filters)
+        self.filters.changed.connect(self.apply_filters)
         self.adhoc_button.clicked.connect(main_window.report_adhoc)
+        self.export_button.clicked.connect(self.export_ledger)
         self.table.selectionModel().currentRowChanged.connect(self._row_changed)
-        ctx.changed.connect(lambda kind: self.reload() if kind == FINDINGS else None)
+        self.table.horizontalHeader().sectionClicked.connect(self._header_clicked)
+        self.detail.action_requested.connect(self.start_action)
+        self.detail.document_requested.connect(self.export_document)
+        ctx.changed.connect(self._data_changed)
         self.retranslate()
-        self.reload()
+        self.apply_filters()
+
+    def _make_table(self) -> QTableView:
+        table = QTableView()
+        table.setModel(self.model)
+        table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        table.setAlternatingRowColors(True)
+        table.verticalHeader().hide()
+        table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        table.verticalHeader().setDefaultSectionSize(26)
+        table.setWordWrap(False)
+        header = table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setSectionsClickable(True)
+        header.setSortIndicatorShown(True)
+        for column, key in enumerate(LedgerTableModel.COLUMNS):
+            table.setColumnWidth(column, COLUMN_WIDTHS[key])
+            if key in HIDDEN_COLUMNS:
+                table.hideColumn(column)
+        header.setSectionResizeMode(LedgerTableModel.COLUMNS.index("description"), QHeaderView.ResizeMode.Stretch)
+        header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        header.customContextMenuRequested.connect(lambda point: self._column_menu(header.mapToGlobal(point)))
+        self._show_sort_indicator(header)
+        return table
+
+    def _column_menu(self, where: QPoint) -> None:
+        """Show or hide columns (right click on the header)."""
+        menu = QMenu(self)
+        for column, title in enumerate(self.model.titles().values()):
+            action = menu.addAction(title)
+            action.setCheckable(True)
+            action.setChecked(not self.table.isColumnHidden(column))
+            action.toggled.connect(lambda shown, c=column: self.table.setColumnHidden(c, not shown))
+        menu.exec(where)
+
+    # -- reading --------------------------------------------------------------------------------------------------
 
     def activate(self) -> None:
         self.reload()
 
     def reload(self) -> None:
-        self.all_rows = findings.list_findings(self.ctx.db, limit=5000)
-        categories = sorted({finding.view.category for finding in self.all_rows})
-        current = self.category_filter.currentData()
-        self.category_filter.blockSignals(True)
-        self.category_filter.clear()
-        self.category_filter.addItem(self.tr("全部类别"), "")
-        for category in categories:
-            self.category_filter.addItem(category, category)
-        self.category_filter.setCurrentIndex(max(0, self.category_filter.findData(current)))
-        self.category_filter.blockSignals(False)
+        """Read the choices and the rows again (keeping filters, order and selection)."""
+        self.street_names.load(self.ctx.db)
+        self.filters.reload_choices()
         self.apply_filters()
+
+    def _data_changed(self, kind: str) -> None:
+        if kind == FINDINGS:
+            self.apply_filters()
+        elif kind == SUBJECTS:
+            self.filters.reload_choices()
 
     def apply_filters(self) -> None:
         selected = self.selected_id()
-        state = self.state_filter.currentData()
-        severity = self.severity_filter.currentData()
-        category = self.category_filter.currentData()
-        text = self.search.text().strip()
-        now = utc_now()
-        rows = [
-            finding for finding in self.all_rows
-            if (not state or finding.view.state.value == state)
-            and (not severity or finding.view.severity.value == severity)
-            and (not category or finding.view.category == category)
-            and (not self.overdue_only.isChecked() or finding.is_overdue(now))
-            and (not self.pending_only.isChecked() or finding.has_pending)
-            and (not text or text in finding.view.description or text in finding.view.category
-                 or text in (finding.view.ledger_number or ""))
-        ]
-        names = self._subject_names(rows)
-        self.model.set_rows(rows, names)
-        self.count.setText(self.tr("共 %n 个", "", len(rows)))
-        if selected:
-            self.select_finding(selected, show_page=False)
-        else:
-            self.detail.show_finding(None)
-
-    def _subject_names(self, rows: list[LocalFinding]) -> dict[str, str]:
-        names: dict[str, str] = {}
-        for finding in rows:
-            subject_id = finding.view.subject_id
-            if subject_id and subject_id not in names:
-                try:
-                    names[subject_id] = subjects.get(self.ctx.db, subject_id).name
-                except StoreError:
-                    names[subject_id] = ""
-        return names
+        self.model.set_query(self.filters.query())
+        self.count.setText(self.tr("共 %n 条", "", self.model.total))
+        if selected and self._select_row_of(selected):
+            return
+        self.detail.show_finding(None)
 
     def selected_id(self) -> str | None:
-        index = self.table.selectionModel().currentIndex()
-        return self.model.rows[index.row()].id if index.isValid() and index.row() < len(self.model.rows) else None
+        return self.detail.finding.id if self.detail.finding is not None else None
+
+    def selected_finding(self) -> LocalFinding | None:
+        return self.detail.finding
 
     def select_finding(self, finding_id: str, show_page: bool = True) -> None:
         """Select a finding (clearing filters that hide it) and show its detail."""
-        if show_page and all(row.id != finding_id for row in self.model.rows):
-            self.reload()
-            if all(row.id != finding_id for row in self.model.rows):
-                self._clear_filters()
-        for row, finding in enumerate(self.model.rows):
-            if finding.id == finding_id:
-                self.table.selectRow(row)
-                self.table.scrollTo(self.model.index(row, 0))
-                self.detail.show_finding(finding)
-                return
+        if self._select_row_of(finding_id) or not show_page:
+            return
+        self.filters.clear()  # the selection shows everything now
+        self._select_row_of(finding_id)
 
-    def _clear_filters(self) -> None:
-        for combo in (self.state_filter, self.severity_filter, self.category_filter):
-            combo.setCurrentIndex(0)
-        self.search.clear()
-        self.overdue_only.setChecked(False)
-        self.pending_only.setChecked(False)
-        self.apply_filters()
+    def _select_row_of(self, finding_id: str) -> bool:
+        row = self.model.row_of(finding_id)
+        if row is None:
+            return False
+        self.table.selectRow(row)
+        self.table.scrollTo(self.model.index(row, 0))
+        self.detail.show_finding(self.model.finding_at(row))
+        return True
 
     def _row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
-        finding = self.model.rows[current.row()] if current.isValid() and current.row() < len(self.model.rows) else None
-        self.detail.show_finding(finding)
+        finding = self.model.finding_at(current.row()) if current.isValid() else None
+        if finding is not None and (self.detail.finding is None or self.detail.finding.id != finding.id):
+            self.detail.show_finding(finding)
+
+    # -- order ----------------------------------------------------------------------------------------------------
+
+    def _header_clicked(self, section: int) -> None:
+        key = LedgerTableModel.COLUMNS[section]
+        if key not in SORTABLE:
+            self._show_sort_indicator(self.table.horizontalHeader())
+            return
+        order = self.model.order
+        descending = not order.descending if order.key == SORTABLE[key] else key in DESCENDING_FIRST
+        self.sort_by(SORTABLE[key], descending)
+
+    def sort_by(self, key: str, descending: bool) -> None:
+        """Order the rows by a store sort key (the selection stays selected)."""
+        selected = self.selected_id()
+        self.model.set_order(LedgerSort(key, descending))
+        self._show_sort_indicator(self.table.horizontalHeader())
+        if selected:
+            self._select_row_of(selected)
+
+    def _show_sort_indicator(self, header: QHeaderView) -> None:
+        order = self.model.order
+        column = next((c for c, key in enumerate(LedgerTableModel.COLUMNS) if SORTABLE.get(key) == order.key), -1)
+        direction = Qt.SortOrder.DescendingOrder if order.descending else Qt.SortOrder.AscendingOrder
+        header.setSortIndicator(column, direction)
+
+    # -- actions --------------------------------------------------------------------------------------------------
+
+    def start_action(self, action: Action) -> ActionDialog | None:
+        """Open the form of an action on the shown finding."""
+        finding = self.detail.finding
+        if finding is None:
+            return None
+        self.action_dialog = open_action(self.ctx, finding, action, self, self._action_done)
+        return self.action_dialog
+
+    def _action_done(self, dialog: ActionDialog) -> None:
+        self.action_dialog = None
+        self.select_finding(dialog.finding.id)
+        self.status.setText(self.tr("已保存，等待服务器确认。"))
+
+    # -- exports --------------------------------------------------------------------------------------------------
+
+    def export_ledger(self, target: Path | None = None) -> Any:
+        """Export the current selection as the xlsx ledger (in a worker, with progress)."""
+        day = local_date(utc_now()).isoformat()
+        path = target or self.exports.choose_target(f"隐患排查治理台账-{day}.xlsx", self.tr("Excel 工作簿 (*.xlsx)"))
+        if path is None:
+            return None
+        folder, query, order, scope = self.ctx.folder, self.filters.query(), self.model.order, self.filters.describe()
+        return self.exports.start(
+            lambda worker: ledger_exports.export_ledger(folder, query, order, path, scope, worker),
+            self.tr("正在导出台账…"),
+        )
+
+    def export_document(self, kind: str, target: Path | None = None) -> Any:
+        """Export a PDF of the shown finding: 整改通知书 (notice), 检查记录 (inspection) or 公示牌 (signboard)."""
+        finding = self.detail.finding
+        if finding is None:
+            return None
+        folder = self.ctx.folder
+        number = finding.view.ledger_number or finding.id[:8]
+        names = {"notice": f"整改通知书-{number}.pdf", "inspection": f"检查记录-{number}.pdf",
+                 "signboard": f"责任公示牌-{number}.pdf"}  # fmt: skip
+        path = target or self.exports.choose_target(names[kind], self.tr("PDF 文件 (*.pdf)"))
+        if path is None:
+            return None
+        jobs = {
+            "notice": lambda _w: ledger_exports.export_notice(folder, finding.id, path),
+            "inspection": lambda _w: ledger_exports.export_inspection(folder, finding.inspection_id or "", path),
+            "signboard": lambda _w: ledger_exports.export_signboard(folder, finding.view.subject_id or "", path),
+        }
+        return self.exports.start(jobs[kind], self.tr("正在生成 PDF…"))
+
+    # -- language -------------------------------------------------------------------------------------------------
 
     def retranslate(self) -> None:
-        self.title.setText(self.tr("问题"))
-        self.search.setPlaceholderText(self.tr("搜索描述、类别或编号"))
-        self._fill_combo(self.state_filter, self.tr("全部状态"), [(s, state_label(s)) for s in STATES])
-        self._fill_combo(self.severity_filter, self.tr("全部等级"), [(s, severity_label(s)) for s in SEVERITIES])
-        if self.category_filter.count():
-            self.category_filter.setItemText(0, self.tr("全部类别"))
-        self.overdue_only.setText(self.tr("只看逾期"))
-        self.pending_only.setText(self.tr("只看待同步"))
+        self.title.setText(self.tr("隐患台账"))
         self.adhoc_button.setText(self.tr("随手拍"))
-        self.count.setText(self.tr("共 %n 个", "", len(self.model.rows)))
+        self.export_button.setText(self.tr("导出台账"))
+        self.export_button.setToolTip(self.tr("把当前筛选出的隐患导出为 Excel 台账"))
+        self.count.setText(self.tr("共 %n 条", "", self.model.total))
         self.model.retranslate()
-
-    def _fill_combo(self, combo: QComboBox, everything: str, entries: list[tuple[str, str]]) -> None:
-        current = combo.currentData()
-        combo.blockSignals(True)
-        combo.clear()
-        combo.addItem(everything, "")
-        for value, label in entries:
-            combo.addItem(label, value)
-        combo.setCurrentIndex(max(0, combo.findData(current)))
-        combo.blockSignals(False)
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:

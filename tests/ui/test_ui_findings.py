@@ -70,7 +70,7 @@ def test_filters_and_timeline_on_demo_data(app, qtbot, data_dir) -> None:  # typ
         page.severity_filter.setCurrentIndex(0)
         assert page.model.rowCount() == everything
 
-        closed = next(f for f in page.all_rows if f.view.state.value == "closed")
+        closed = next(f for f in page.model.rows if f.view.state.value == "closed")
         page.search.setText(closed.view.ledger_number or closed.view.category)
         page._filter_later.flush()
         assert any(page.model.rows[r].id == closed.id for r in range(page.model.rowCount()))

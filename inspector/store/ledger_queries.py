@@ -1,0 +1,303 @@
+"""Queries behind the ledger view (隐患台账): filtered, sorted pages of findings, counts, positions, and the events
+that make up each finding's local view (for exports and statistics).
+
+Every query reads the `findings` columns (the local view), so the indexes of the schema serve them; the JSON
+projection is parsed only for the rows of a page. Filters are values of `LedgerQuery`; nothing here builds SQL from
+user text (search text and codes are parameters).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from itertools import groupby
+from typing import Any
+
+from sqlite_utils import Database
+
+from inspector.core import ledger
+from inspector.core.clock import SHANGHAI, end_of_local_day, local_date, to_iso
+from inspector.core.jurisdiction import parse_code
+from inspector.core.ledger import Event, FindingState, State
+from inspector.store import jsonutil
+from inspector.store.findings import LocalFinding, StoredEvent, finding_from_json, local_finding, stored_event
+
+DATE_FIELDS = ("reported", "deadline", "closed")
+# Sort keys the view offers, as SQL over the findings table `f` (state in the order of the ledger's life).
+SORT_KEYS: dict[str, str] = {
+    "number": "f.ledger_number",
+    "state": (
+        "CASE f.state WHEN 'reported' THEN 0 WHEN 'registered' THEN 1 WHEN 'assigned' THEN 2 "
+        "WHEN 'rectified' THEN 3 WHEN 'closed' THEN 4 ELSE 5 END"
+    ),
+    "severity": "f.severity",
+    "category": "f.category",
+    "street": "f.jurisdiction",
+    "reported_at": "f.reported_at",
+    "deadline": "f.deadline",
+    "unit": "f.responsible_unit",
+    "updated_at": "f.updated_at",
+}
+DEFAULT_SORT = "reported_at"
+TEXT_INDEX = "idx_findings_text"  # made by the schema step 0002_ledger_view_indexes
+
+
+@dataclass(frozen=True)
+class LedgerQuery:
+    """Which findings the ledger shows. Empty values mean "any"; all given filters must hold."""
+
+    states: tuple[str, ...] = ()
+    severity: str = ""
+    category: str = ""
+    street: str = ""  # a jurisdiction code (any level): the finding lies inside it
+    subject_id: str = ""
+    overdue_at: datetime | None = None  # keep only the findings overdue at this instant
+    pending_only: bool = False  # commands waiting for the server
+    conflict_only: bool = False  # an unresolved conflict
+    date_field: str = "reported"  # reported (上报日期) / deadline (整改期限) / closed (销账日期)
+    date_from: date | None = None  # Beijing calendar days, both ends included
+    date_to: date | None = None
+    text: str = ""  # substring of description, category, ledger number, unit, subject name or code
+
+
+@dataclass(frozen=True)
+class LedgerSort:
+    """The order of the rows: a key of SORT_KEYS, ties broken by finding id in the same direction."""
+
+    key: str = DEFAULT_SORT
+    descending: bool = True
+
+
+@dataclass(frozen=True)
+class LedgerListRow:
+    """One row of the ledger view: the finding and its subject's name."""
+
+    finding: LocalFinding
+    subject_name: str
+
+
+# --------------------------------------------------------------------------------------------------------------
+# WHERE clauses
+# --------------------------------------------------------------------------------------------------------------
+
+
+def _like_pattern(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def _instant_bounds(day_from: date | None, day_to: date | None) -> tuple[str | None, str | None]:
+    """UTC text bounds [from, to) of Beijing calendar days, for columns holding instants."""
+    start = to_iso(datetime.combine(day_from, datetime.min.time(), tzinfo=SHANGHAI)) if day_from else None
+    end = to_iso(end_of_local_day(day_to)) if day_to else None
+    return start, end
+
+
+def _date_clauses(query: LedgerQuery) -> tuple[list[str], list[Any]]:
+    if query.date_from is None and query.date_to is None:
+        return [], []
+    if query.date_field not in DATE_FIELDS:
+        raise ValueError(f"unknown date field {query.date_field!r}; use one of {', '.join(DATE_FIELDS)}")
+    if query.date_field == "deadline":  # a calendar date: both ends included
+        start, end = (day.isoformat() if day else None for day in (query.date_from, query.date_to))
+        column, upper = "f.deadline", "<="
+    else:  # an instant: from the start of the first day to the end of the last
+        start, end = _instant_bounds(query.date_from, query.date_to)
+        column, upper = ("f.reported_at" if query.date_field == "reported" else "f.closed_at"), "<"
+    bounds = [(f"{column} >= ?", start), (f"{column} {upper} ?", end)]
+    return [clause for clause, value in bounds if value], [value for _clause, value in bounds if value]
+
+
+def _text_clause(text: str) -> tuple[list[str], list[Any]]:
+    """Substring search (any length, so one or two Chinese characters work): a scan of the narrow covering index
+    of the text columns, never of the wide rows, whatever order the page is sorted in."""
+    needle = text.strip()
+    if not needle:
+        return [], []
+    pattern = _like_pattern(needle)
+    columns = ("description", "category", "ledger_number", "responsible_unit")
+    matches = [f"{column} LIKE ? ESCAPE '\\'" for column in columns]
+    subject = "subject_id IN (SELECT id FROM subjects WHERE name LIKE ? ESCAPE '\\' OR code LIKE ? ESCAPE '\\')"
+    clause = f"f.rowid IN (SELECT rowid FROM findings INDEXED BY {TEXT_INDEX} WHERE {' OR '.join([*matches, subject])})"
+    return [clause], [pattern] * (len(columns) + 2)
+
+
+def where_clause(query: LedgerQuery) -> tuple[str, list[Any]]:
+    """The WHERE clause (with its parameters) selecting the query's findings from `findings f`."""
+    clauses: list[str] = []
+    values: list[Any] = []
+    if query.states:
+        states = [State(state).value for state in query.states]
+        clauses.append(f"f.state IN ({', '.join('?' for _ in states)})")
+        values.extend(states)
+    for column, value in (("f.severity", query.severity), ("f.category", query.category),
+                          ("f.subject_id", query.subject_id)):  # fmt: skip
+        if value:
+            clauses.append(f"{column} = ?")
+            values.append(value)
+    if query.street:
+        prefix = parse_code(query.street).short
+        clauses.append("f.jurisdiction BETWEEN ? AND ?")
+        values.extend([prefix.ljust(15, "0"), prefix.ljust(15, "9")])
+    if query.overdue_at is not None:
+        overdue_states = sorted(state.value for state in ledger.OVERDUE_STATES)
+        clauses.append(f"f.state IN ({', '.join('?' for _ in overdue_states)}) AND f.deadline < ?")
+        values.extend([*overdue_states, local_date(query.overdue_at).isoformat()])
+    if query.pending_only:
+        clauses.append("f.has_pending = 1")
+    if query.conflict_only:
+        clauses.append("f.has_conflict = 1")
+    for extra_clauses, extra_values in (_date_clauses(query), _text_clause(query.text)):
+        clauses.extend(extra_clauses)
+        values.extend(extra_values)
+    return ("WHERE " + " AND ".join(clauses)) if clauses else "", values
+
+
+def _order(sort: LedgerSort) -> str:
+    if sort.key not in SORT_KEYS:
+        raise ValueError(f"unknown sort key {sort.key!r}; use one of {', '.join(SORT_KEYS)}")
+    direction = "DESC" if sort.descending else "ASC"
+    return f"ORDER BY {SORT_KEYS[sort.key]} {direction}, f.id {direction}"
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Counts, pages, positions
+# --------------------------------------------------------------------------------------------------------------
+
+
+def count(db: Database, query: LedgerQuery) -> int:
+    """How many findings the query selects."""
+    where, values = where_clause(query)
+    return int(db.execute(f"SELECT count(*) FROM findings f {where}", values).fetchone()[0])
+
+
+def page(db: Database, query: LedgerQuery, sort: LedgerSort, offset: int, limit: int) -> list[LedgerListRow]:
+    """Rows offset … offset+limit−1 of the query in the given order.
+
+    The ids are found on the indexes alone; only the page's own rows are then read (their JSON projection is large,
+    and OFFSET would otherwise read every skipped row).
+    """
+    where, values = where_clause(query)
+    ids = [
+        row[0]
+        for row in db.execute(
+            f"SELECT f.id FROM findings f {where} {_order(sort)} LIMIT ? OFFSET ?",
+            [*values, max(0, limit), max(0, offset)],
+        )
+    ]
+    if not ids:
+        return []
+    rows = db.query(
+        "SELECT f.*, (SELECT name FROM subjects WHERE id = f.subject_id) AS subject_name FROM findings f "
+        f"WHERE f.id IN ({', '.join('?' for _ in ids)})",
+        ids,
+    )
+    by_id = {row["id"]: LedgerListRow(local_finding(row), row["subject_name"] or "") for row in rows}
+    return [by_id[finding_id] for finding_id in ids if finding_id in by_id]
+
+
+def position(db: Database, query: LedgerQuery, sort: LedgerSort, finding_id: str) -> int | None:
+    """The row number of a finding in the query's order, or None when the query does not select it."""
+    _order(sort)  # checks the key
+    where, values = where_clause(query)
+    key = SORT_KEYS[sort.key]
+    found = db.execute(
+        f"SELECT {key} FROM findings f {where + ' AND' if where else 'WHERE'} f.id = ?", [*values, finding_id]
+    ).fetchone()
+    if found is None:
+        return None
+    before, before_values = _sorts_before(key, found[0], finding_id, sort.descending)
+    connector = f"{where} AND" if where else "WHERE"
+    return int(db.execute(f"SELECT count(*) FROM findings f {connector} {before}", [*values, *before_values])
+               .fetchone()[0])  # fmt: skip
+
+
+def _sorts_before(key: str, value: Any, finding_id: str, descending: bool) -> tuple[str, list[Any]]:
+    """A condition true for the rows ordered before (value, finding_id); SQLite puts NULLs first when ascending."""
+    if value is None:
+        if descending:
+            return f"({key} IS NOT NULL OR f.id > ?)", [finding_id]
+        return f"({key} IS NULL AND f.id < ?)", [finding_id]
+    if descending:
+        return f"({key} > ? OR ({key} = ? AND f.id > ?))", [value, value, finding_id]
+    return f"({key} IS NULL OR {key} < ? OR ({key} = ? AND f.id < ?))", [value, value, finding_id]
+
+
+def categories(db: Database) -> list[str]:
+    """The categories findings use, in order."""
+    rows = db.execute("SELECT DISTINCT category FROM findings WHERE category IS NOT NULL ORDER BY category")
+    return [row[0] for row in rows if row[0]]
+
+
+# --------------------------------------------------------------------------------------------------------------
+# The events behind each finding's local view
+# --------------------------------------------------------------------------------------------------------------
+
+
+def view_events(stored: Sequence[StoredEvent]) -> list[Event]:
+    """Of a finding's stored events (timeline order), those folded into its local view: what the server
+    confirmed, then the local commands still pending that fit; refused ones and ones that no longer fit are left out."""
+    kept: list[Event] = []
+    state: FindingState | None = None
+    for entry in stored:
+        if entry.sync_state not in ("acknowledged", "pending"):
+            continue
+        try:
+            state = ledger.apply(state, entry.event)
+        except ValueError:
+            continue
+        kept.append(entry.event)
+    return kept
+
+
+def iter_with_events(
+    db: Database, query: LedgerQuery, sort: LedgerSort, batch: int = 500
+) -> Iterator[tuple[LedgerListRow, list[Event]]]:
+    """Every selected finding in order with its view events, read a batch at a time (memory stays flat)."""
+    offset = 0
+    while True:
+        rows = page(db, query, sort, offset, batch)
+        if not rows:
+            return
+        grouped = _events_by_finding(db, [row.finding.id for row in rows])
+        for row in rows:
+            yield row, view_events(grouped.get(row.finding.id, []))
+        offset += len(rows)
+
+
+def _events_by_finding(db: Database, finding_ids: Sequence[str]) -> dict[str, list[StoredEvent]]:
+    marks = ", ".join("?" for _ in finding_ids)
+    rows = db.query(
+        f"SELECT * FROM finding_events WHERE finding_id IN ({marks}) "
+        "ORDER BY finding_id, server_seq IS NULL, server_seq, created_at, rowid",
+        list(finding_ids),
+    )
+    return {key: [stored_event(row) for row in group] for key, group in groupby(rows, key=lambda r: r["finding_id"])}
+
+
+def iter_histories(db: Database) -> Iterator[list[Event]]:
+    """The view events of every finding that was ever assigned a deadline (the overdue trend replays these)."""
+    rows = db.query(
+        "SELECT * FROM finding_events WHERE finding_id IN "
+        "(SELECT DISTINCT finding_id FROM finding_events WHERE action = 'assign') "
+        "ORDER BY finding_id, server_seq IS NULL, server_seq, created_at, rowid"
+    )
+    for _finding_id, group in groupby(rows, key=lambda r: r["finding_id"]):
+        events = view_events([stored_event(row) for row in group])
+        if events:
+            yield events
+
+
+def iter_views(db: Database, batch: int = 2000) -> Iterator[FindingState]:
+    """Every finding's local view (the statistics read these), a batch of rows at a time."""
+    last = ""
+    while True:
+        rows = db.execute(
+            "SELECT id, projection FROM findings WHERE id > ? ORDER BY id LIMIT ?", [last, batch]
+        ).fetchall()
+        if not rows:
+            return
+        for _finding_id, projection in rows:
+            yield finding_from_json(jsonutil.loads(projection))
+        last = rows[-1][0]

@@ -1,0 +1,35 @@
+"""The plain records the monthly figures (`inspector.core.statistics`) are computed from: subjects with their 街乡,
+finished inspections with their scores and failed items, and 街乡 names."""
+
+from __future__ import annotations
+
+from sqlite_utils import Database
+
+from inspector.core.clock import parse_iso
+from inspector.core.jurisdiction import Level
+from inspector.core.statistics import InspectionFacts, SubjectFacts
+
+
+def subject_facts(db: Database) -> list[SubjectFacts]:
+    """Every active subject with its 街乡 (the 9-digit part of its jurisdiction) and kind."""
+    rows = db.execute("SELECT id, jurisdiction, kind, name FROM subjects WHERE active = 1 ORDER BY id")
+    return [SubjectFacts(subject_id, (code or "")[:9], kind, name) for subject_id, code, kind, name in rows]
+
+
+def inspection_facts(db: Database) -> list[InspectionFacts]:
+    """Every finished inspection: subject, checklist, when it finished, score and how many items failed."""
+    rows = db.execute(
+        "SELECT i.subject_id, i.checklist_id, i.finished_at, i.score, "
+        "(SELECT count(*) FROM responses r WHERE r.inspection_id = i.id AND r.result = 'fail') "
+        "FROM inspections i WHERE i.status = 'finished' AND i.finished_at IS NOT NULL ORDER BY i.finished_at"
+    )
+    return [
+        InspectionFacts(subject_id, checklist_id, parse_iso(finished), score, int(failed))
+        for subject_id, checklist_id, finished, score, failed in rows
+    ]
+
+
+def street_names(db: Database) -> dict[str, str]:
+    """街乡 names by their 9-digit code."""
+    rows = db.execute("SELECT code, name FROM jurisdictions WHERE level = ?", [int(Level.STREET)])
+    return {code[:9]: name for code, name in rows}

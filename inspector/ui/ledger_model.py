@@ -1,0 +1,233 @@
+"""The ledger's table model: findings read from the database a page at a time (windowed paging over indexed queries),
+so a view over 100,000 findings opens and scrolls without loading them all."""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from typing import Any, overload
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QBrush, QColor, QFont
+from sqlite_utils import Database
+
+from inspector.core.clock import display, utc_now
+from inspector.store import ledger_queries
+from inspector.store.findings import LocalFinding
+from inspector.store.ledger_queries import LedgerListRow, LedgerQuery, LedgerSort
+from inspector.ui.labels import pending_label, severity_label, state_label
+from inspector.ui.ledger_actions import sync_label
+
+_Index = QModelIndex | QPersistentModelIndex
+_ROOT = QModelIndex()
+RED = QColor("#c62828")
+ORANGE = QColor("#ef6c00")
+BLUE = QColor("#1f5fa8")
+
+# column key → sort key of the store (columns without one cannot be sorted)
+SORTABLE: dict[str, str] = {
+    "number": "number",
+    "state": "state",
+    "severity": "severity",
+    "category": "category",
+    "street": "street",
+    "reported_at": "reported_at",
+    "deadline": "deadline",
+    "unit": "unit",
+}
+
+
+class LoadedRows(Sequence[LocalFinding]):
+    """The model's rows as a sequence of findings; each access reads its page when it is not cached."""
+
+    def __init__(self, model: LedgerTableModel) -> None:
+        self.model = model
+
+    def __len__(self) -> int:
+        return self.model.total
+
+    @overload
+    def __getitem__(self, index: int) -> LocalFinding: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[LocalFinding]: ...
+
+    def __getitem__(self, index: int | slice) -> LocalFinding | Sequence[LocalFinding]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        if not -len(self) <= index < len(self):
+            raise IndexError(index)
+        return self.model.entry(index % len(self)).finding
+
+
+class LedgerTableModel(QAbstractTableModel):
+    """Rows of one query in one order; pages of PAGE_SIZE rows are read on demand and the last MAX_PAGES kept."""
+
+    COLUMNS = ("number", "state", "severity", "category", "description", "subject", "street", "reported_at",
+               "deadline", "unit", "sync")  # fmt: skip
+    PAGE_SIZE = 100
+    MAX_PAGES = 12
+
+    def __init__(self, db: Database, street_name: Callable[[str], str]) -> None:
+        super().__init__()
+        self.db = db
+        self.street_name = street_name
+        self.query = LedgerQuery()
+        self.order = LedgerSort()
+        self.total = 0
+        self.now: datetime = utc_now()
+        self.pages: OrderedDict[int, list[LedgerListRow]] = OrderedDict()
+        self.rows = LoadedRows(self)
+
+    # -- what is shown --------------------------------------------------------------------------------------------
+
+    def set_query(self, query: LedgerQuery, order: LedgerSort | None = None) -> None:
+        """Show another selection (and order); the count is read now, the rows when they are shown."""
+        self.beginResetModel()
+        self.query = query
+        self.order = order or self.order
+        self._reload()
+        self.endResetModel()
+
+    def set_order(self, order: LedgerSort) -> None:
+        self.set_query(self.query, order)
+
+    def refresh(self) -> None:
+        """Read again after the data changed (same selection and order)."""
+        self.set_query(self.query, self.order)
+
+    def _reload(self) -> None:
+        self.now = utc_now()
+        self.pages.clear()
+        self.total = ledger_queries.count(self.db, self.query)
+
+    def entry(self, row: int) -> LedgerListRow:
+        """The row's finding and subject name (reading its page if needed)."""
+        number = row // self.PAGE_SIZE
+        page = self.pages.get(number)
+        if page is None:
+            page = ledger_queries.page(self.db, self.query, self.order, number * self.PAGE_SIZE, self.PAGE_SIZE)
+            self.pages[number] = page
+            while len(self.pages) > self.MAX_PAGES:
+                self.pages.popitem(last=False)
+        else:
+            self.pages.move_to_end(number)
+        offset = row - number * self.PAGE_SIZE
+        if offset >= len(page):  # the data changed under the count: show the row empty until the next refresh
+            raise IndexError(row)
+        return page[offset]
+
+    def finding_at(self, row: int) -> LocalFinding | None:
+        if not 0 <= row < self.total:
+            return None
+        try:
+            return self.entry(row).finding
+        except IndexError:
+            return None
+
+    def row_of(self, finding_id: str) -> int | None:
+        """The row of a finding in this selection and order, or None when it is not selected."""
+        return ledger_queries.position(self.db, self.query, self.order, finding_id)
+
+    # -- Qt model ----------------------------------------------------------------------------------------------
+
+    def rowCount(self, parent: _Index = _ROOT) -> int:
+        return 0 if parent.isValid() else self.total
+
+    def columnCount(self, parent: _Index = _ROOT) -> int:
+        return 0 if parent.isValid() else len(self.COLUMNS)
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or role not in _ROLES:
+            return None
+        try:
+            entry = self.entry(index.row())
+        except IndexError:
+            return None
+        column = self.COLUMNS[index.column()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._text(entry, column)
+        if role == Qt.ItemDataRole.ForegroundRole:
+            return self._colour(entry.finding, column)
+        if role == Qt.ItemDataRole.FontRole and column == "sync" and entry.finding.has_pending:
+            font = QFont()
+            font.setItalic(True)
+            return font
+        if role == Qt.ItemDataRole.ToolTipRole and column == "description":
+            return entry.finding.view.description
+        if role == Qt.ItemDataRole.UserRole:
+            return entry.finding.id
+        return None
+
+    def _text(self, entry: LedgerListRow, column: str) -> str:
+        finding = entry.finding
+        view = finding.view
+        match column:
+            case "number":
+                return view.ledger_number or pending_label()
+            case "state":
+                overdue = " · " + self.tr("逾期") if finding.is_overdue(self.now) else ""
+                return state_label(view.state.value) + overdue
+            case "severity":
+                return severity_label(view.severity.value)
+            case "category":
+                return view.category
+            case "description":
+                return view.description.replace("\n", " ")
+            case "subject":
+                return entry.subject_name
+            case "street":
+                return self.street_name(view.jurisdiction)
+            case "reported_at":
+                return display(view.reported_at)
+            case "deadline":
+                return view.deadline.isoformat() if view.deadline else ""
+            case "unit":
+                return view.responsible_unit or ""
+        return sync_label(finding)
+
+    def _colour(self, finding: LocalFinding, column: str) -> QBrush | None:
+        if column in ("state", "deadline") and finding.is_overdue(self.now):
+            return QBrush(RED)
+        if column == "severity" and finding.view.severity.value == "major":
+            return QBrush(RED)
+        if column == "sync" and finding.has_conflict:
+            return QBrush(ORANGE)
+        if column == "sync" and finding.has_pending:
+            return QBrush(BLUE)
+        return None
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation != Qt.Orientation.Horizontal or role != Qt.ItemDataRole.DisplayRole:
+            return None
+        return self.titles()[self.COLUMNS[section]]
+
+    def titles(self) -> dict[str, str]:
+        return {
+            "number": self.tr("台账编号"),
+            "state": self.tr("状态"),
+            "severity": self.tr("等级"),
+            "category": self.tr("类别"),
+            "description": self.tr("描述"),
+            "subject": self.tr("检查对象"),
+            "street": self.tr("街乡"),
+            "reported_at": self.tr("上报时间"),
+            "deadline": self.tr("整改期限"),
+            "unit": self.tr("责任单位"),
+            "sync": self.tr("同步"),
+        }
+
+    def retranslate(self) -> None:
+        self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(self.COLUMNS) - 1)
+        if self.total:
+            self.dataChanged.emit(self.index(0, 0), self.index(self.total - 1, len(self.COLUMNS) - 1))
+
+
+_ROLES = frozenset({
+    Qt.ItemDataRole.DisplayRole,
+    Qt.ItemDataRole.ForegroundRole,
+    Qt.ItemDataRole.FontRole,
+    Qt.ItemDataRole.ToolTipRole,
+    Qt.ItemDataRole.UserRole,
+})  # fmt: skip

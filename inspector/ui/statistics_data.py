@@ -1,0 +1,89 @@
+"""The figures of the statistics view, computed on a worker from the local database with `inspector.core.statistics`
+(the formulas of docs/statistics.md): nothing here is Qt, so a worker thread can build it."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from inspector.core import statistics
+from inspector.core.clock import utc_now
+from inspector.core.ledger import FindingState, is_overdue
+from inspector.core.scoring import MonthStatus
+from inspector.core.statistics import ClosureSummary, RedBlackList, StreetRank
+from inspector.store import ledger_queries, statistics_facts
+from inspector.store.database import DataFolder
+
+DEFAULT_MONTHS = 6
+
+
+@dataclass
+class StatisticsData:
+    """Everything the charts and tables show, for `months` (oldest first) and the ranking month `month`."""
+
+    months: list[str]
+    month: str
+    by_month: dict[str, Counter[str]] = field(default_factory=dict)
+    closure: ClosureSummary | None = None
+    closure_by_month: dict[str, ClosureSummary] = field(default_factory=dict)
+    overdue_now: int = 0
+    overdue_trend: dict[str, int] = field(default_factory=dict)
+    ranking: list[StreetRank] = field(default_factory=list)
+    back_streets: dict[str, list[MonthStatus]] = field(default_factory=dict)
+    subject_names: dict[str, str] = field(default_factory=dict)
+    street_names: dict[str, str] = field(default_factory=dict)  # by 9-digit code
+    red_black: RedBlackList | None = None
+    findings: int = 0
+
+
+def recent_months(now: datetime, count: int = DEFAULT_MONTHS) -> list[str]:
+    """The `count` Beijing months up to and including the month of `now`, oldest first."""
+    last = statistics.month_of(now)
+    year, month = (int(part) for part in last.split("-"))
+    index = year * 12 + month - 1 - (count - 1)
+    return statistics.months_between(f"{index // 12:04d}-{index % 12 + 1:02d}", last)
+
+
+def load_statistics(folder: DataFolder, months: list[str], month: str, now: datetime | None = None,
+                    rules: statistics.StatisticsRules = statistics.DEFAULT_RULES) -> StatisticsData:  # fmt: skip
+    """Read the local ledger, inspections and subjects and compute every figure (on the caller's thread)."""
+    moment = now or utc_now()
+    db = folder.connect()
+    try:
+        views = list(ledger_queries.iter_views(db))
+        histories = list(ledger_queries.iter_histories(db))
+        subjects = statistics_facts.subject_facts(db)
+        inspections = statistics_facts.inspection_facts(db)
+        names = statistics_facts.street_names(db)
+    finally:
+        db.close()
+    wanted = sorted({*months, month})
+    overdue_ends = statistics.overdue_at_month_ends(histories, wanted)
+    overdue_in_month = _overdue_at_end(views, overdue_ends, month, moment)
+    units = statistics.unit_months(month, subjects, inspections, views, overdue_in_month)
+    streets = statistics.street_months(month, views, overdue_in_month, subjects, inspections, names)
+    return StatisticsData(
+        months=months,
+        month=month,
+        by_month=statistics.findings_by_month(views, months),
+        closure=statistics.closure_summary(views),
+        closure_by_month=statistics.closure_by_month(views, months),
+        overdue_now=statistics.overdue_count(views, moment),
+        overdue_trend={key: len(overdue_ends[key]) for key in months},
+        ranking=statistics.rank_streets(streets, rules),
+        back_streets=statistics.back_street_status(inspections, rules=rules),
+        subject_names={subject.subject_id: subject.name for subject in subjects},
+        street_names=names,
+        red_black=statistics.red_black_list(units, rules),
+        findings=len(views),
+    )
+
+
+def _overdue_at_end(
+    views: list[FindingState], ends: dict[str, list[FindingState]], month: str, now: datetime
+) -> list[FindingState]:
+    """The month's overdue list: replayed at its end, or, for the running month, the findings overdue now."""
+    if statistics.month_of(now) == month:
+        return [finding for finding in views if is_overdue(finding, now)]
+    return ends.get(month, [])
