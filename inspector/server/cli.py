@@ -9,6 +9,7 @@ import io
 import logging
 import sys
 from collections.abc import Callable, Sequence
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -278,6 +279,32 @@ def cmd_ledger_verify(args: argparse.Namespace) -> int:
     return 0 if report.ok else 1
 
 
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date YYYY-MM-DD") from None
+
+
+def cmd_ledger_export(args: argparse.Namespace) -> int:
+    from inspector.reports.errors import ReportError
+    from inspector.server.ledger_export import ExportScope, export_ledger
+
+    try:
+        scope = ExportScope(args.jurisdiction, args.date_from, args.date_to)
+    except ValueError as error:
+        raise CliError(str(error)) from None
+    with _database(args).read() as session:
+        try:
+            result = export_ledger(session, Path(args.out), scope)
+        except ReportError as error:
+            raise CliError(str(error)) from None
+    _out(f"{result.rows} findings ({result.overdue} overdue) written to {args.out}")
+    for street, counts in result.by_street.items():
+        _out(f"  {street}\t{sum(counts.values())}")
+    return 0
+
+
 # ---- parser ----
 
 
@@ -345,6 +372,13 @@ def build_parser() -> argparse.ArgumentParser:
     verify = ledger.add_parser("verify", help="check every event's hash chain; print the ledger root")
     verify.add_argument("--root", help="a ledger root recorded earlier, to compare with")
     verify.set_defaults(handler=cmd_ledger_verify)
+    export = ledger.add_parser("export", help="write the ledger (隐患排查治理台账) as an .xlsx workbook")
+    export.add_argument("--format", choices=["xlsx"], default="xlsx", help="file format (default: xlsx)")
+    export.add_argument("--jurisdiction", metavar="CODE", help="only findings inside this jurisdiction")
+    export.add_argument("--from", dest="date_from", type=_day, metavar="DATE", help="reported on or after (Beijing)")
+    export.add_argument("--to", dest="date_to", type=_day, metavar="DATE", help="reported on or before (Beijing)")
+    export.add_argument("--out", required=True, metavar="FILE", help="the workbook to write")
+    export.set_defaults(handler=cmd_ledger_export)
     return parser
 
 
