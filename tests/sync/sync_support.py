@@ -20,6 +20,13 @@ class Scripted:
     delay: float = 0.0
 
 
+class QuietServer(ThreadingHTTPServer):
+    """Does not print a traceback when a client hangs up before its (stalled) answer is written."""
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        pass
+
+
 class ScriptedServer:
     """Answers requests with the scripted replies in order (the last one repeats); records what it received."""
 
@@ -50,9 +57,9 @@ class ScriptedServer:
             def log_message(self, *args: Any) -> None:
                 pass
 
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd = QuietServer(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
 
 
 class RecordingEvent(threading.Event):
