@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import io
+import threading
 from pathlib import Path
 
 import pytest
 from PIL import Image
 from sqlite_utils import Database
+from sync_support import ScriptedServer
 
 from inspector.core.ledger import Actor, Role
 from inspector.store import conflicts, cursors, findings, outbox, photos
@@ -99,3 +101,25 @@ def test_a_page_is_not_applied_when_the_cursor_moved_meanwhile(db: Database) -> 
     assert cursors.get(db) == 5
     assert pull.apply_page(db, page, 5, pull.PullReport())
     assert cursors.get(db) == 9
+
+
+def test_a_cancelled_cycle_stops_before_its_first_request_and_a_second_one_is_busy(
+    folder: DataFolder, db: Database, scripted: ScriptedServer
+) -> None:
+    from inspector.store import settings
+    from inspector.sync import config, engine
+    from inspector.sync.credentials import CredentialStore, account_key
+
+    settings.put(db, config.SERVER_URL, scripted.url)
+    settings.put(db, config.USERNAME, "ins")
+    CredentialStore().save(account_key(scripted.url, "ins", settings.device_id(db)), "ins1_token")
+    report(db)
+    cancel = threading.Event()
+    cancel.set()
+    cancelled = engine.SyncEngine(folder).run_cycle(None, cancel)
+    assert cancelled.outcome == "cancelled" and cancelled.pending_after == 1
+    assert scripted.received == []
+    assert settings.get(db, config.LAST_SUCCESS) is None
+
+    with engine._cycle_lock(folder):
+        assert engine.SyncEngine(folder).run_cycle().outcome == "busy"
