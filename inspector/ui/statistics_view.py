@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QEvent, Qt
+from PySide6.QtCore import QDate, QEvent, QLocale, Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -310,9 +310,14 @@ class StatisticsView(QWidget):
     def _street(self, code: str) -> str:
         return self.data.street_names.get(code, code) if self.data is not None else code
 
+    def _month_label(self, key: str) -> str:
+        """A month tick: 3月 in Chinese, Mar in English (a Qt date format, translated)."""
+        locale = QLocale("en_US" if self.ctx.language == "en" else "zh_CN")
+        return locale.toString(QDate(int(key[:4]), int(key[5:7]), 1), self.tr("M月"))
+
     def _chart_labels(self) -> Any:
         return self.charts.ChartLabels(
-            month=lambda key: self.tr("%1月").replace("%1", str(int(key[5:7]))),
+            month=self._month_label,
             others=self.tr("其他"),
             closure_rate=self.tr("销账率"),
             on_time_rate=self.tr("按期销账率"),

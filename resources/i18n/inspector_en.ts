@@ -2,6 +2,105 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="en" sourcelanguage="zh_CN">
     <context>
+        <name>ActionDialog</name>
+        <message>
+            <source>街乡督办</source>
+            <translation>Street-level supervision</translation>
+        </message>
+        <message>
+            <source>区级督办</source>
+            <translation>District-level supervision</translation>
+        </message>
+        <message>
+            <source>市级督办</source>
+            <translation>City-level supervision</translation>
+        </message>
+        <message>
+            <source>新的整改期限</source>
+            <translation>New deadline</translation>
+        </message>
+        <message>
+            <source>整改期限</source>
+            <translation>Deadline</translation>
+        </message>
+        <message>
+            <source>督办意见</source>
+            <translation>Supervision note</translation>
+        </message>
+        <message>
+            <source>隐患等级</source>
+            <translation>Hazard grade</translation>
+        </message>
+        <message>
+            <source>备注</source>
+            <translation>Note</translation>
+        </message>
+        <message>
+            <source>理由</source>
+            <translation>Reason</translation>
+        </message>
+        <message>
+            <source>责任单位</source>
+            <translation>Responsible unit</translation>
+        </message>
+        <message>
+            <source>责任人</source>
+            <translation>Responsible person</translation>
+        </message>
+        <message>
+            <source>联系电话</source>
+            <translation>Phone</translation>
+        </message>
+        <message>
+            <source>整改措施</source>
+            <translation>Measures</translation>
+        </message>
+        <message>
+            <source>整改资金</source>
+            <translation>Funds</translation>
+        </message>
+        <message>
+            <source>应急预案</source>
+            <translation>Contingency plan</translation>
+        </message>
+        <message>
+            <source>整改情况</source>
+            <translation>What was done</translation>
+        </message>
+        <message>
+            <source>整改后照片</source>
+            <translation>After-photos</translation>
+        </message>
+        <message>
+            <source>核查意见</source>
+            <translation>Verification opinion</translation>
+        </message>
+        <message>
+            <source>督办级别</source>
+            <translation>Supervision level</translation>
+        </message>
+        <message>
+            <source>重大隐患须落实责任、措施、资金、时限和预案（五落实）。</source>
+            <translation>A major hazard needs responsibility, measures, funds, a deadline and a contingency plan (the five assurances).</translation>
+        </message>
+        <message>
+            <source>给出新期限</source>
+            <translation>Set a new deadline</translation>
+        </message>
+        <message>
+            <source>整改前</source>
+            <translation>Before</translation>
+        </message>
+        <message>
+            <source>整改后</source>
+            <translation>After</translation>
+        </message>
+        <message>
+            <source>请等待照片导入完成。</source>
+            <translation>Wait until the photo import is done.</translation>
+        </message>
+    </context>
+    <context>
         <name>AdhocFindingDialog</name>
         <message>
             <source>随手拍：记录问题</source>
@@ -87,6 +186,29 @@
         </message>
     </context>
     <context>
+        <name>ExportRunner</name>
+        <message>
+            <source>导出到</source>
+            <translation>Export to</translation>
+        </message>
+        <message>
+            <source>取消</source>
+            <translation>Cancel</translation>
+        </message>
+        <message>
+            <source>已导出：%1</source>
+            <translation>Exported: %1</translation>
+        </message>
+        <message>
+            <source>导出已取消。</source>
+            <translation>Export cancelled.</translation>
+        </message>
+        <message>
+            <source>导出失败</source>
+            <translation>Export failed</translation>
+        </message>
+    </context>
+    <context>
         <name>FindingDetail</name>
         <message>
             <source>逾期</source>
@@ -105,24 +227,20 @@
             <translation>checklist item %1</translation>
         </message>
         <message>
+            <source>冲突：服务器未采纳本机的操作。</source>
+            <translation>Conflict: the server did not take this laptop's action.</translation>
+        </message>
+        <message>
+            <source>等待服务器确认：本机的操作已保存，同步后生效。</source>
+            <translation>Waiting for server: the action is saved here and takes effect once synced.</translation>
+        </message>
+        <message>
             <source>随手拍</source>
             <translation>Quick report</translation>
         </message>
         <message>
-            <source>待同步</source>
-            <translation>Waiting to sync</translation>
-        </message>
-        <message>
             <source>已同步</source>
             <translation>Synced</translation>
-        </message>
-        <message>
-            <source>冲突</source>
-            <translation>Conflict</translation>
-        </message>
-        <message>
-            <source>被拒绝</source>
-            <translation>Rejected</translation>
         </message>
         <message>
             <source>状态</source>
@@ -141,12 +259,28 @@
             <translation>Subjects</translation>
         </message>
         <message>
+            <source>街乡</source>
+            <translation>Street</translation>
+        </message>
+        <message>
             <source>整改期限</source>
             <translation>Deadline</translation>
         </message>
         <message>
             <source>责任单位</source>
             <translation>Responsible unit</translation>
+        </message>
+        <message>
+            <source>责任人</source>
+            <translation>Responsible person</translation>
+        </message>
+        <message>
+            <source>整改措施</source>
+            <translation>Measures</translation>
+        </message>
+        <message>
+            <source>整改资金</source>
+            <translation>Funds</translation>
         </message>
         <message>
             <source>上报时间</source>
@@ -157,8 +291,44 @@
             <translation>Origin</translation>
         </message>
         <message>
-            <source>照片</source>
-            <translation>Photos</translation>
+            <source>应急预案</source>
+            <translation>Contingency plan</translation>
+        </message>
+        <message>
+            <source>督办</source>
+            <translation>Supervision</translation>
+        </message>
+        <message>
+            <source>整改通知书</source>
+            <translation>Rectification notice</translation>
+        </message>
+        <message>
+            <source>检查记录</source>
+            <translation>Inspection record</translation>
+        </message>
+        <message>
+            <source>公示牌</source>
+            <translation>Notice board</translation>
+        </message>
+        <message>
+            <source>导出整改通知书 PDF（已派遣的隐患）</source>
+            <translation>Export the rectification notice as PDF (assigned findings)</translation>
+        </message>
+        <message>
+            <source>导出发现该问题的检查记录 PDF</source>
+            <translation>Export the record of the inspection that found it as PDF</translation>
+        </message>
+        <message>
+            <source>导出门前三包责任公示牌 PDF</source>
+            <translation>Export the street-front responsibility board as PDF</translation>
+        </message>
+        <message>
+            <source>整改前</source>
+            <translation>Before</translation>
+        </message>
+        <message>
+            <source>整改后</source>
+            <translation>After</translation>
         </message>
         <message>
             <source>处理记录</source>
@@ -170,100 +340,49 @@
         </message>
     </context>
     <context>
-        <name>FindingsModel</name>
-        <message>
-            <source>逾期</source>
-            <translation>Overdue</translation>
-        </message>
-        <message>
-            <source>冲突</source>
-            <translation>Conflict</translation>
-        </message>
-        <message>
-            <source>待同步</source>
-            <translation>Waiting to sync</translation>
-        </message>
-        <message>
-            <source>已同步</source>
-            <translation>Synced</translation>
-        </message>
-        <message>
-            <source>编号</source>
-            <translation>Number</translation>
-        </message>
-        <message>
-            <source>状态</source>
-            <translation>State</translation>
-        </message>
-        <message>
-            <source>等级</source>
-            <translation>Grade</translation>
-        </message>
-        <message>
-            <source>类别</source>
-            <translation>Category</translation>
-        </message>
-        <message>
-            <source>描述</source>
-            <translation>Description</translation>
-        </message>
-        <message>
-            <source>检查对象</source>
-            <translation>Subjects</translation>
-        </message>
-        <message>
-            <source>上报时间</source>
-            <translation>Reported</translation>
-        </message>
-        <message>
-            <source>整改期限</source>
-            <translation>Deadline</translation>
-        </message>
-        <message>
-            <source>同步</source>
-            <translation>Sync</translation>
-        </message>
-    </context>
-    <context>
         <name>FindingsView</name>
-        <message>
-            <source>全部类别</source>
-            <translation>All categories</translation>
-        </message>
         <message numerus="yes">
-            <source>共 %n 个</source>
+            <source>共 %n 条</source>
             <translation>
                 <numerusform>%n in all</numerusform>
                 <numerusform>%n in all</numerusform>
             </translation>
         </message>
         <message>
-            <source>问题</source>
-            <translation>Findings</translation>
+            <source>已保存，等待服务器确认。</source>
+            <translation>Saved; waiting for the server.</translation>
         </message>
         <message>
-            <source>搜索描述、类别或编号</source>
-            <translation>Search description, category or number</translation>
+            <source>Excel 工作簿 (*.xlsx)</source>
+            <translation>Excel workbook (*.xlsx)</translation>
         </message>
         <message>
-            <source>全部状态</source>
-            <translation>All states</translation>
+            <source>正在导出台账…</source>
+            <translation>Exporting the ledger…</translation>
         </message>
         <message>
-            <source>全部等级</source>
-            <translation>All grades</translation>
+            <source>PDF 文件 (*.pdf)</source>
+            <translation>PDF file (*.pdf)</translation>
         </message>
         <message>
-            <source>只看逾期</source>
-            <translation>Overdue only</translation>
+            <source>正在生成 PDF…</source>
+            <translation>Making the PDF…</translation>
         </message>
         <message>
-            <source>只看待同步</source>
-            <translation>Waiting to sync only</translation>
+            <source>隐患台账</source>
+            <translation>Hazard ledger</translation>
         </message>
         <message>
             <source>随手拍</source>
             <translation>Quick report</translation>
+        </message>
+        <message>
+            <source>导出台账</source>
+            <translation>Export ledger</translation>
+        </message>
+        <message>
+            <source>把当前筛选出的隐患导出为 Excel 台账</source>
+            <translation>Export the findings shown as an Excel ledger</translation>
         </message>
     </context>
     <context>
@@ -692,6 +811,139 @@
         </message>
     </context>
     <context>
+        <name>LedgerActions</name>
+        <message>
+            <source>冲突</source>
+            <translation>Conflict</translation>
+        </message>
+        <message>
+            <source>等待服务器确认</source>
+            <translation>Waiting for server</translation>
+        </message>
+        <message>
+            <source>已同步</source>
+            <translation>Synced</translation>
+        </message>
+        <message>
+            <source>已生效</source>
+            <translation>Applied</translation>
+        </message>
+        <message>
+            <source>被拒绝</source>
+            <translation>Rejected</translation>
+        </message>
+    </context>
+    <context>
+        <name>LedgerFilterBar</name>
+        <message>
+            <source>全部街乡</source>
+            <translation>All streets</translation>
+        </message>
+        <message>
+            <source>全部类别</source>
+            <translation>All categories</translation>
+        </message>
+        <message>
+            <source>全部检查对象</source>
+            <translation>All subjects</translation>
+        </message>
+        <message>
+            <source>搜索描述、类别、编号、责任单位或检查对象</source>
+            <translation>Search description, category, number, unit or subject</translation>
+        </message>
+        <message>
+            <source>未结（待受理至待核查）</source>
+            <translation>Open (reported to awaiting verification)</translation>
+        </message>
+        <message>
+            <source>全部状态</source>
+            <translation>All states</translation>
+        </message>
+        <message>
+            <source>全部等级</source>
+            <translation>All grades</translation>
+        </message>
+        <message>
+            <source>不限日期</source>
+            <translation>Any date</translation>
+        </message>
+        <message>
+            <source>上报日期</source>
+            <translation>Reported</translation>
+        </message>
+        <message>
+            <source>整改期限</source>
+            <translation>Deadline</translation>
+        </message>
+        <message>
+            <source>销账日期</source>
+            <translation>Closed</translation>
+        </message>
+        <message>
+            <source>只看逾期</source>
+            <translation>Overdue only</translation>
+        </message>
+        <message>
+            <source>只看待同步</source>
+            <translation>Waiting to sync only</translation>
+        </message>
+        <message>
+            <source>清除筛选</source>
+            <translation>Clear filters</translation>
+        </message>
+    </context>
+    <context>
+        <name>LedgerTableModel</name>
+        <message>
+            <source>逾期</source>
+            <translation>Overdue</translation>
+        </message>
+        <message>
+            <source>台账编号</source>
+            <translation>Ledger no.</translation>
+        </message>
+        <message>
+            <source>状态</source>
+            <translation>State</translation>
+        </message>
+        <message>
+            <source>等级</source>
+            <translation>Grade</translation>
+        </message>
+        <message>
+            <source>类别</source>
+            <translation>Category</translation>
+        </message>
+        <message>
+            <source>描述</source>
+            <translation>Description</translation>
+        </message>
+        <message>
+            <source>检查对象</source>
+            <translation>Subject</translation>
+        </message>
+        <message>
+            <source>街乡</source>
+            <translation>Street</translation>
+        </message>
+        <message>
+            <source>上报时间</source>
+            <translation>Reported</translation>
+        </message>
+        <message>
+            <source>整改期限</source>
+            <translation>Deadline</translation>
+        </message>
+        <message>
+            <source>责任单位</source>
+            <translation>Responsible unit</translation>
+        </message>
+        <message>
+            <source>同步</source>
+            <translation>Sync</translation>
+        </message>
+    </context>
+    <context>
         <name>MainWindow</name>
         <message>
             <source>巡查 · 城市管理现场检查</source>
@@ -714,8 +966,16 @@
             <translation>Subjects</translation>
         </message>
         <message>
-            <source>问题</source>
-            <translation>Findings</translation>
+            <source>审核</source>
+            <translation>Review</translation>
+        </message>
+        <message>
+            <source>隐患台账</source>
+            <translation>Ledger</translation>
+        </message>
+        <message>
+            <source>统计</source>
+            <translation>Statistics</translation>
         </message>
         <message>
             <source>设置</source>
@@ -767,6 +1027,17 @@
         <message>
             <source>请选择检查对象和检查表。</source>
             <translation>Choose a subject and a checklist.</translation>
+        </message>
+    </context>
+    <context>
+        <name>Panel</name>
+        <message>
+            <source>PNG 图片 (*.png)</source>
+            <translation>PNG image (*.png)</translation>
+        </message>
+        <message>
+            <source>导出 PNG</source>
+            <translation>Export PNG</translation>
         </message>
     </context>
     <context>
@@ -891,6 +1162,44 @@
         <message>
             <source>转到该项</source>
             <translation>Go to item</translation>
+        </message>
+    </context>
+    <context>
+        <name>ReviewView</name>
+        <message numerus="yes">
+            <source>待受理 %n 条</source>
+            <translation>
+                <numerusform>%n waiting for review</numerusform>
+                <numerusform>%n waiting for review</numerusform>
+            </translation>
+        </message>
+        <message>
+            <source>已受理挂账，等待服务器确认。</source>
+            <translation>Accepted onto the ledger; waiting for the server.</translation>
+        </message>
+        <message>
+            <source>已保存，等待服务器确认。</source>
+            <translation>Saved; waiting for the server.</translation>
+        </message>
+        <message>
+            <source>审核</source>
+            <translation>Review</translation>
+        </message>
+        <message>
+            <source>受理和不予立案需要督查员角色：请在设置中以督查员账号登录。</source>
+            <translation>Accepting and rejecting need the supervisor role: sign in with a supervisor account in Settings.</translation>
+        </message>
+        <message>
+            <source>受理为一般隐患</source>
+            <translation>Accept as general hazard</translation>
+        </message>
+        <message>
+            <source>受理为重大隐患</source>
+            <translation>Accept as major hazard</translation>
+        </message>
+        <message>
+            <source>不予立案…</source>
+            <translation>Reject…</translation>
         </message>
     </context>
     <context>
@@ -1086,6 +1395,163 @@
         <message>
             <source>同步服务器尚未配置。所有数据保存在本机，待同步的变更会一直保留，直到上传成功。</source>
             <translation>No sync server is configured yet. All data is kept on this computer; changes waiting to sync are kept until they are uploaded.</translation>
+        </message>
+    </context>
+    <context>
+        <name>StatisticsView</name>
+        <message>
+            <source>正在计算…</source>
+            <translation>Computing…</translation>
+        </message>
+        <message numerus="yes">
+            <source>共 %n 个问题</source>
+            <translation>
+                <numerusform>%n finding in all</numerusform>
+                <numerusform>%n findings in all</numerusform>
+            </translation>
+        </message>
+        <message>
+            <source>所选月份共上报 %1 个（不含不予立案）</source>
+            <translation>%1 reported in these months (rejected ones left out)</translation>
+        </message>
+        <message>
+            <source>挂账 %1，已销账 %2；销账率 %3，按期销账率 %4，平均销账用时 %5 天</source>
+            <translation>On the ledger %1, closed %2; closure rate %3, on time %4, mean time to close %5 days</translation>
+        </message>
+        <message>
+            <source>当前逾期 %1 个</source>
+            <translation>Overdue now: %1</translation>
+        </message>
+        <message>
+            <source>%1 月排名：得分 = 100 ×（0.4 按期销账 + 0.3 逾期 + 0.3 检查覆盖）</source>
+            <translation>Ranking of %1: score = 100 × (0.4 on-time closure + 0.3 overdue + 0.3 inspection coverage)</translation>
+        </message>
+        <message>
+            <source>背街小巷</source>
+            <translation>Back street</translation>
+        </message>
+        <message>
+            <source>当前</source>
+            <translation>Now</translation>
+        </message>
+        <message>
+            <source>%1 条背街小巷，其中不达标 %2 条（90分以下降档，连续三个月90分及以上复档）</source>
+            <translation>%1 back streets, %2 below standard (under 90 points: below standard; three months at 90 or above: restored)</translation>
+        </message>
+        <message>
+            <source>%1 个门前三包责任单位：红榜 %2，黑榜 %3（积分 ≥95 且当月被检查为红榜，&lt;80 为黑榜）</source>
+            <translation>%1 street-front units: red list %2, black list %3 (red: ≥95 points and inspected this month; black: &lt;80)</translation>
+        </message>
+        <message>
+            <source>M月</source>
+            <translation>MMM</translation>
+        </message>
+        <message>
+            <source>其他</source>
+            <translation>Other</translation>
+        </message>
+        <message>
+            <source>销账率</source>
+            <translation>Closure rate</translation>
+        </message>
+        <message>
+            <source>按期销账率</source>
+            <translation>On-time closure rate</translation>
+        </message>
+        <message>
+            <source>月末逾期</source>
+            <translation>Overdue at month end</translation>
+        </message>
+        <message>
+            <source>统计</source>
+            <translation>Statistics</translation>
+        </message>
+        <message numerus="yes">
+            <source>近 %n 个月</source>
+            <translation>
+                <numerusform>Last %n month</numerusform>
+                <numerusform>Last %n months</numerusform>
+            </translation>
+        </message>
+        <message>
+            <source>排名月份</source>
+            <translation>Ranking month</translation>
+        </message>
+        <message>
+            <source>刷新</source>
+            <translation>Refresh</translation>
+        </message>
+        <message>
+            <source>每月问题数（按类别）</source>
+            <translation>Findings per month (by category)</translation>
+        </message>
+        <message>
+            <source>销账率与按期销账率</source>
+            <translation>Closure and on-time closure rate</translation>
+        </message>
+        <message>
+            <source>逾期趋势（月末逾期数）</source>
+            <translation>Overdue trend (at month end)</translation>
+        </message>
+        <message>
+            <source>街乡月排名</source>
+            <translation>Monthly ranking of streets</translation>
+        </message>
+        <message>
+            <source>背街小巷十无达标</source>
+            <translation>Back streets: 十无 standard</translation>
+        </message>
+        <message>
+            <source>门前三包红黑榜</source>
+            <translation>Street-front units: red and black lists</translation>
+        </message>
+        <message>
+            <source>导出 PNG…</source>
+            <translation>Export PNG…</translation>
+        </message>
+        <message>
+            <source>名次</source>
+            <translation>Rank</translation>
+        </message>
+        <message>
+            <source>街乡</source>
+            <translation>Street</translation>
+        </message>
+        <message>
+            <source>得分</source>
+            <translation>Score</translation>
+        </message>
+        <message>
+            <source>按期销账</source>
+            <translation>On time</translation>
+        </message>
+        <message>
+            <source>逾期分</source>
+            <translation>Overdue part</translation>
+        </message>
+        <message>
+            <source>检查覆盖</source>
+            <translation>Coverage</translation>
+        </message>
+        <message>
+            <source>单位</source>
+            <translation>Unit</translation>
+        </message>
+        <message>
+            <source>积分</source>
+            <translation>Points</translation>
+        </message>
+        <message>
+            <source>检查次数</source>
+            <translation>Inspections</translation>
+        </message>
+        <message>
+            <source>红榜</source>
+            <translation>Red list</translation>
+        </message>
+        <message>
+            <source>黑榜</source>
+            <translation>Black list</translation>
         </message>
     </context>
     <context>

@@ -1,0 +1,96 @@
+"""The statistics view: pyqtgraph stays out of the process until the view is opened; the figures are those of
+`inspector.core.statistics` over the local data; every panel exports a PNG."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from PIL import Image
+from PySide6.QtWidgets import QApplication
+from ui_helpers import close_app, open_app
+
+from inspector.core import statistics
+from inspector.core.clock import utc_now
+from inspector.core.ledger import is_overdue
+from inspector.store import ledger_queries, statistics_facts
+from inspector.store.database import open_data_folder
+from inspector.store.seed import seed_demo_data
+from inspector.sync import config
+from inspector.ui.ledger_actions import ROLES_SETTING
+from inspector.ui.statistics_data import recent_months
+
+CHILD = Path(__file__).with_name("statistics_child.py")
+
+
+def _distinct_colours(path: Path) -> int:
+    with Image.open(path) as image:
+        return len(image.convert("RGB").getcolors(maxcolors=1 << 16) or [])
+
+
+def test_pyqtgraph_loads_only_with_the_view_and_each_panel_exports_png(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    seed_demo_data(open_data_folder(data), inspections=8, photos=3)
+    out = tmp_path / "png"
+    out.mkdir()
+    run = subprocess.run([sys.executable, str(CHILD), str(data), str(out)], capture_output=True, text=True,
+                         timeout=180, cwd=CHILD.parent)  # fmt: skip
+    assert run.returncode == 0, run.stderr[-3000:]
+    result = json.loads(run.stdout.strip().splitlines()[-1])
+    assert result["imported_before"] is False and result["imported_after"] is True
+    assert set(result["exported"]) == {"findings", "closure", "overdue", "ranking", "streets", "units"}
+    for key, name in result["exported"].items():
+        path = Path(name)
+        with Image.open(path) as image:
+            assert image.format == "PNG" and image.width >= 300 and image.height >= 150, key
+        assert _distinct_colours(path) > 8, key  # drawn, not blank
+    with Image.open(result["exported"]["findings"]) as chart:
+        assert chart.width == 1200  # charts go through pyqtgraph's exporter, wider than on screen
+
+
+def test_the_figures_are_the_core_formulas_over_the_local_data(app, qtbot, data_dir: Path) -> None:  # type: ignore[no-untyped-def]
+    folder = open_data_folder(data_dir)
+    seed_demo_data(folder, inspections=10, photos=3)
+    db = folder.connect()
+    views = list(ledger_queries.iter_views(db))
+    subjects, inspections = statistics_facts.subject_facts(db), statistics_facts.inspection_facts(db)
+    names = statistics_facts.street_names(db)
+    db.close()
+    now = utc_now()
+    month = statistics.month_of(now)
+    closure = statistics.closure_summary(views)
+    overdue_now = [f for f in views if is_overdue(f, now)]
+    ranking = statistics.rank_streets(statistics.street_months(month, views, overdue_now, subjects, inspections, names))
+    units = statistics.red_black_list(statistics.unit_months(month, subjects, inspections, views, overdue_now))
+    by_month = statistics.findings_by_month(views, recent_months(now))
+
+    controller = open_app(data_dir)
+    try:
+        page = controller.window.show_page("statistics")
+        qtbot.waitUntil(lambda: page.data is not None, timeout=30_000)
+        data = page.data
+        assert data.month == month and data.months == recent_months(now)
+        assert data.closure == closure and data.overdue_now == len(overdue_now) and data.by_month == by_month
+        assert data.ranking == ranking and data.red_black == units
+        summary = page.panels["closure"].summary.text()
+        assert f"已销账 {closure.closed}" in summary and f"挂账 {closure.on_ledger}" in summary
+        assert page.panels["overdue"].summary.text() == f"当前逾期 {len(overdue_now)} 个"
+        table = page.ranking_table
+        assert table.rowCount() == len(ranking) and table.item(0, 1).text() == (ranking[0].name or ranking[0].street)
+        assert page.streets_table.rowCount() == len(data.back_streets) > 0
+        assert page.red_table.rowCount() == len(units.red) and page.black_table.rowCount() == len(units.black)
+
+        page.range.setCurrentIndex(page.range.findData(12))  # twelve months: read again
+        qtbot.waitUntil(lambda: page.worker is None and len(page.data.months) == 12, timeout=30_000)
+        controller.ctx.set_language("en")
+        QApplication.processEvents()  # LanguageChange reaches the widgets through the event loop
+        assert page.title.text() == "Statistics" and page.panels["units"].title.text().startswith("Street-front")
+        assert page._month_label("2026-03") == "Mar"
+    finally:
+        close_app(controller)
+
+
+def test_the_roles_setting_is_the_one_the_login_writes() -> None:
+    assert ROLES_SETTING == config.ROLES
