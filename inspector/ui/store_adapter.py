@@ -21,6 +21,7 @@ if TYPE_CHECKING:  # the photo pipeline (Pillow, HEIF) is imported when photos a
 
 USER_ID = "user_id"
 USER_JURISDICTIONS = "user_jurisdictions"
+USER_ROLES = "sync.user_roles"  # written by the sync engine's login (inspector.sync.config.ROLES)
 DEFAULT_JURISDICTION = "ui.default_jurisdiction"
 LANGUAGE = "ui.language"
 PHOTO_MAX_EDGE = "photos.max_edge"
@@ -54,14 +55,23 @@ def user_jurisdictions(db: Database) -> frozenset[str]:
     return frozenset({default}) if default else frozenset()
 
 
+def user_roles(db: Database) -> frozenset[Role]:
+    """The signed-in account's roles (as the last login gave them); an inspector's before any login."""
+    stored = jsonutil.loads(settings.get(db, USER_ROLES), [])
+    known = {role.value for role in Role}
+    roles = {Role(role) for role in stored if role in known} if isinstance(stored, list) else set()
+    return frozenset(roles) or frozenset({Role.INSPECTOR})
+
+
 def local_actor(db: Database, jurisdiction: str | None) -> Actor:
-    """The actor for commands made on this laptop. Without an account the record's own 街乡 is in scope: the
-    server judges the real scope when the command is pushed."""
+    """The actor for commands made on this laptop: the signed-in user with the roles and jurisdictions of the
+    account. Without an account the user is an inspector and the record's own 街乡 is in scope: the server judges
+    the real scope when the command is pushed."""
     scopes = set(user_jurisdictions(db))
     if jurisdiction and not settings.get(db, USER_JURISDICTIONS):
         with contextlib.suppress(JurisdictionCodeError):
             scopes.add(parse_code(jurisdiction).full)
-    return Actor(user_id=user_id(db), roles=frozenset({Role.INSPECTOR}), jurisdictions=frozenset(scopes))
+    return Actor(user_id=user_id(db), roles=user_roles(db), jurisdictions=frozenset(scopes))
 
 
 # ----------------------------------------------------------------------------------------------------------------
