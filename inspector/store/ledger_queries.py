@@ -9,7 +9,7 @@ user text (search text and codes are parameters).
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from itertools import groupby
 from typing import Any
@@ -109,22 +109,70 @@ def _date_clauses(query: LedgerQuery) -> tuple[list[str], list[Any]]:
     return [clause for clause, value in bounds if value], [value for _clause, value in bounds if value]
 
 
-def _text_clause(text: str) -> tuple[list[str], list[Any]]:
-    """Substring search (any length, so one or two Chinese characters work): a scan of the narrow covering index
-    of the text columns, never of the wide rows, whatever order the page is sorted in."""
-    needle = text.strip()
-    if not needle:
-        return [], []
-    pattern = _like_pattern(needle)
+def _text_match(text: str) -> tuple[str, list[Any]]:
+    """SELECT of the rowids whose text holds `text`: a scan of the narrow covering index of the text columns (never
+    of the wide rows), so any length works, one or two Chinese characters too."""
+    pattern = _like_pattern(text)
     columns = ("description", "category", "ledger_number", "responsible_unit")
     matches = [f"{column} LIKE ? ESCAPE '\\'" for column in columns]
     subject = "subject_id IN (SELECT id FROM subjects WHERE name LIKE ? ESCAPE '\\' OR code LIKE ? ESCAPE '\\')"
-    clause = f"f.rowid IN (SELECT rowid FROM findings INDEXED BY {TEXT_INDEX} WHERE {' OR '.join([*matches, subject])})"
-    return [clause], [pattern] * (len(columns) + 2)
+    sql = f"SELECT rowid FROM findings INDEXED BY {TEXT_INDEX} WHERE {' OR '.join([*matches, subject])}"
+    return sql, [pattern] * (len(columns) + 2)
 
 
-def where_clause(query: LedgerQuery) -> tuple[str, list[Any]]:
-    """The WHERE clause (with its parameters) selecting the query's findings from `findings f`."""
+class TextSearch:
+    """The findings matching one search text, found once and kept in a temporary table of one connection, so the
+    count and every page of a search read the matches instead of scanning the text again."""
+
+    def __init__(self, db: Database, name: str = "ledger_search") -> None:
+        if not name.isidentifier():
+            raise ValueError(f"not a table name: {name!r}")
+        self.db = db
+        self.table = name
+        self.text = ""
+        db.execute(f"CREATE TEMP TABLE IF NOT EXISTS {name} (id INTEGER PRIMARY KEY)")
+
+    def prepare(self, text: str) -> None:
+        """Find the matches of a text (again, as the data may have changed).
+
+        A deferred transaction of its own: writing a temporary table takes no lock on the database, and nothing is
+        left open (an open transaction would hold an old snapshot and swallow the next write's commit).
+        """
+        self.text = text.strip()
+        own = not self.db.conn.in_transaction
+        if own:
+            self.db.execute("BEGIN")
+        try:
+            self.db.execute(f"DELETE FROM temp.{self.table}")
+            if self.text:
+                sql, values = _text_match(self.text)
+                self.db.execute(f"INSERT INTO temp.{self.table} (id) {sql}", values)
+        except BaseException:
+            if own:
+                self.db.execute("ROLLBACK")
+            raise
+        if own:
+            self.db.execute("COMMIT")
+
+    def clause(self, text: str) -> tuple[str, list[Any]] | None:
+        """The condition selecting the prepared matches, when they are those of this text."""
+        return (f"f.rowid IN (SELECT id FROM temp.{self.table})", []) if text.strip() == self.text else None
+
+
+def _text_clause(text: str, search: TextSearch | None) -> tuple[list[str], list[Any]]:
+    needle = text.strip()
+    if not needle:
+        return [], []
+    prepared = search.clause(needle) if search is not None else None
+    if prepared is not None:
+        return [prepared[0]], prepared[1]
+    sql, values = _text_match(needle)
+    return [f"f.rowid IN ({sql})"], values
+
+
+def where_clause(query: LedgerQuery, search: TextSearch | None = None) -> tuple[str, list[Any]]:
+    """The WHERE clause (with its parameters) selecting the query's findings from `findings f` (the text through
+    `search` when it holds this text's matches)."""
     clauses: list[str] = []
     values: list[Any] = []
     if query.states:
@@ -148,7 +196,7 @@ def where_clause(query: LedgerQuery) -> tuple[str, list[Any]]:
         clauses.append("f.has_pending = 1")
     if query.conflict_only:
         clauses.append("f.has_conflict = 1")
-    for extra_clauses, extra_values in (_date_clauses(query), _text_clause(query.text)):
+    for extra_clauses, extra_values in (_date_clauses(query), _text_clause(query.text, search)):
         clauses.extend(extra_clauses)
         values.extend(extra_values)
     return ("WHERE " + " AND ".join(clauses)) if clauses else "", values
@@ -166,19 +214,23 @@ def _order(sort: LedgerSort) -> str:
 # --------------------------------------------------------------------------------------------------------------
 
 
-def count(db: Database, query: LedgerQuery) -> int:
+def count(db: Database, query: LedgerQuery, search: TextSearch | None = None) -> int:
     """How many findings the query selects."""
-    where, values = where_clause(query)
+    if search is not None and query.text and replace(query, text="") == LedgerQuery() and search.clause(query.text):
+        return int(db.execute(f"SELECT count(*) FROM temp.{search.table}").fetchone()[0])  # the search alone
+    where, values = where_clause(query, search)
     return int(db.execute(f"SELECT count(*) FROM findings f {where}", values).fetchone()[0])
 
 
-def page(db: Database, query: LedgerQuery, sort: LedgerSort, offset: int, limit: int) -> list[LedgerListRow]:
+def page(
+    db: Database, query: LedgerQuery, sort: LedgerSort, offset: int, limit: int, search: TextSearch | None = None
+) -> list[LedgerListRow]:
     """Rows offset … offset+limit−1 of the query in the given order.
 
     The ids are found on the indexes alone; only the page's own rows are then read (their JSON projection is large,
     and OFFSET would otherwise read every skipped row).
     """
-    where, values = where_clause(query)
+    where, values = where_clause(query, search)
     ids = [
         row[0]
         for row in db.execute(
@@ -197,10 +249,12 @@ def page(db: Database, query: LedgerQuery, sort: LedgerSort, offset: int, limit:
     return [by_id[finding_id] for finding_id in ids if finding_id in by_id]
 
 
-def position(db: Database, query: LedgerQuery, sort: LedgerSort, finding_id: str) -> int | None:
+def position(
+    db: Database, query: LedgerQuery, sort: LedgerSort, finding_id: str, search: TextSearch | None = None
+) -> int | None:
     """The row number of a finding in the query's order, or None when the query does not select it."""
     _order(sort)  # checks the key
-    where, values = where_clause(query)
+    where, values = where_clause(query, search)
     key = SORT_KEYS[sort.key]
     found = db.execute(
         f"SELECT {key} FROM findings f {where + ' AND' if where else 'WHERE'} f.id = ?", [*values, finding_id]

@@ -219,19 +219,20 @@ def _initial_schema(db: Database) -> None:
         db.execute(statement)
 
 
-# The ledger view (隐患台账) sorts and filters 100,000 findings: one index per sort key, ending in the id (the
-# tie-breaker), so a page's ids are read from an index alone; state + the two usual sorts for the state filter; and
-# a narrow covering index of the searched text columns, so a substring search scans it instead of the wide rows.
+# The ledger view (隐患台账) sorts and filters 100,000 findings. Each sort key has an index ending in the id (the
+# tie-breaker), so a page's ids come from an index alone; each equality filter (state, category, grade, 街乡) has one
+# followed by the report time, the default order, so a filtered first page needs no sort; and a narrow covering
+# index of the searched text columns lets a substring search scan it instead of the wide rows.
 _LEDGER_VIEW_INDEXES: tuple[str, ...] = (
     "CREATE INDEX idx_findings_reported_at ON findings (reported_at, id)",
     "CREATE INDEX idx_findings_deadline_id ON findings (deadline, id)",
     "CREATE INDEX idx_findings_state_reported ON findings (state, reported_at, id)",
-    "CREATE INDEX idx_findings_state_deadline ON findings (state, deadline, id)",
-    "CREATE INDEX idx_findings_category ON findings (category, id)",
-    "CREATE INDEX idx_findings_severity ON findings (severity, id)",
+    "CREATE INDEX idx_findings_state_deadline ON findings (state, deadline, reported_at, id)",
+    "CREATE INDEX idx_findings_category ON findings (category, reported_at, id)",
+    "CREATE INDEX idx_findings_severity ON findings (severity, reported_at, id)",
     "CREATE INDEX idx_findings_ledger_number ON findings (ledger_number, id)",
     "CREATE INDEX idx_findings_unit ON findings (responsible_unit, id)",
-    "CREATE INDEX idx_findings_street ON findings (jurisdiction, id)",
+    "CREATE INDEX idx_findings_street ON findings (jurisdiction, reported_at, id)",
     "CREATE INDEX idx_findings_closed_at ON findings (closed_at, id)",
     "CREATE INDEX idx_findings_text ON findings (description, category, ledger_number, responsible_unit, subject_id)",
 )

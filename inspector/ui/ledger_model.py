@@ -79,6 +79,7 @@ class LedgerTableModel(QAbstractTableModel):
         self.now: datetime = utc_now()
         self.pages: OrderedDict[int, list[LedgerListRow]] = OrderedDict()
         self.rows = LoadedRows(self)
+        self.search = ledger_queries.TextSearch(db, f"ledger_search_{id(self):x}")
 
     # -- what is shown --------------------------------------------------------------------------------------------
 
@@ -100,14 +101,16 @@ class LedgerTableModel(QAbstractTableModel):
     def _reload(self) -> None:
         self.now = utc_now()
         self.pages.clear()
-        self.total = ledger_queries.count(self.db, self.query)
+        self.search.prepare(self.query.text)  # the text is searched once per reload, not once per page
+        self.total = ledger_queries.count(self.db, self.query, self.search)
 
     def entry(self, row: int) -> LedgerListRow:
         """The row's finding and subject name (reading its page if needed)."""
         number = row // self.PAGE_SIZE
         page = self.pages.get(number)
         if page is None:
-            page = ledger_queries.page(self.db, self.query, self.order, number * self.PAGE_SIZE, self.PAGE_SIZE)
+            page = ledger_queries.page(self.db, self.query, self.order, number * self.PAGE_SIZE, self.PAGE_SIZE,
+                                       self.search)  # fmt: skip
             self.pages[number] = page
             while len(self.pages) > self.MAX_PAGES:
                 self.pages.popitem(last=False)
@@ -128,7 +131,7 @@ class LedgerTableModel(QAbstractTableModel):
 
     def row_of(self, finding_id: str) -> int | None:
         """The row of a finding in this selection and order, or None when it is not selected."""
-        return ledger_queries.position(self.db, self.query, self.order, finding_id)
+        return ledger_queries.position(self.db, self.query, self.order, finding_id, self.search)
 
     # -- Qt model ----------------------------------------------------------------------------------------------
 
