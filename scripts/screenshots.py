@@ -132,9 +132,6 @@ def render_all(data: Path, work: Path, out: Path) -> None:
     page.search.clear()
     findings_page = window.show_page("findings")
     assigned = next((f for f in findings_page.model.rows if f.view.state.value in ("assigned", "closed")), None)
-    if assigned is not None:
-        findings_page.select_finding(assigned.id)
-    save(window, "findings")
     window.show_page("settings")
     save(window, "settings")
 
@@ -157,7 +154,63 @@ def render_all(data: Path, work: Path, out: Path) -> None:
         settle()
         save(viewer, "photo-viewer")
         viewer.close()
+    render_supervisor_screens(ctx, window, save)
     controller.close_window()
+
+
+def render_supervisor_screens(ctx, window, save) -> None:  # type: ignore[no-untyped-def]
+    """The supervisor's screens: the review queue, the ledger with a rectified finding (before/after photos), the
+    assign and verify forms, and the statistics."""
+    from datetime import timedelta
+
+    from PySide6.QtCore import QDate
+    from PySide6.QtWidgets import QApplication
+
+    from inspector.core.clock import local_date, utc_now
+    from inspector.core.ledger import Action
+    from inspector.store import jsonutil, settings
+    from inspector.store.seed import STREET, SUPERVISOR
+    from inspector.ui import store_adapter
+    from inspector.ui.ledger_actions import ROLES_SETTING
+
+    settings.put(ctx.db, store_adapter.USER_ID, SUPERVISOR.user_id)
+    settings.put(ctx.db, ROLES_SETTING, jsonutil.dumps(["supervisor"]))
+    settings.put(ctx.db, store_adapter.USER_JURISDICTIONS, jsonutil.dumps([STREET[0]]))
+    review = window.show_page("review")
+    review.activate()
+    save(window, "review")
+
+    page = window.show_page("findings")
+    page.reload()
+    rows = list(page.model.rows)
+    rectified = next(f for f in rows if f.view.state.value == "rectified" and f.view.after_photos)
+    page.select_finding(rectified.id)
+    save(window, "findings")
+    verify = page.start_action(Action.VERIFY_PASS)
+    verify.inputs["opinion"].setPlainText("现场核查，堆物已清理，同意销账")
+    save(verify, "ledger-verify")
+    verify.reject()
+
+    major = next((f for f in rows if f.view.state.value == "registered" and f.view.severity.value == "major"), None)
+    target = major or next(f for f in rows if f.view.state.value == "registered")
+    page.select_finding(target.id)
+    assign = page.start_action(Action.ASSIGN)
+    assign.inputs["responsible_unit"].setText("三里屯街道城管科")
+    assign.inputs["responsible_person"].setText("王建国")
+    assign.inputs["measures"].setPlainText("拆除违规广告牌，恢复外立面原貌")
+    day = local_date(utc_now()) + timedelta(days=15)
+    assign.inputs["deadline"].setDate(QDate(day.year, day.month, day.day))
+    assign.save()  # a 重大隐患 without funds and plan: the form shows the rule's words
+    QApplication.processEvents()
+    save(assign, "ledger-assign")
+    assign.reject()
+
+    statistics = window.show_page("statistics")
+    ctx.pool.wait()
+    save(window, "statistics")
+    bar = statistics.scroll.verticalScrollBar()
+    bar.setValue(bar.maximum())
+    save(window, "statistics-lists")
 
 
 if __name__ == "__main__":

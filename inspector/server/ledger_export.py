@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time
 from itertools import groupby
+from typing import Any
 
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
@@ -42,7 +43,7 @@ class ExportScope:
             raise ValueError(f"the start date {self.date_from} is after the end date {self.date_to}")
 
 
-def scoped_findings(scope: ExportScope) -> Select[tuple[str]]:
+def scoped_findings(scope: ExportScope) -> Select[Any]:
     """The ids of the findings in scope."""
     query = select(Finding.id)
     if scope.jurisdiction is not None:

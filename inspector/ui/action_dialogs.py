@@ -262,9 +262,9 @@ class ActionDialog(QDialog):
         if isinstance(widget, PhotoStrip):
             return widget.hashes()
         if isinstance(widget, QDateEdit):
-            return widget.date().toPython().isoformat()  # type: ignore[union-attr]
+            return _iso(widget.date())
         if spec.kind == "optional_date" and self.use_deadline is not None and self.use_deadline.isChecked():
-            return self.date_edit.date().toPython().isoformat()  # type: ignore[union-attr]
+            return _iso(self.date_edit.date())
         return None
 
     def photos_busy(self) -> bool:
@@ -315,6 +315,10 @@ class ActionDialog(QDialog):
 
 def _qdate(day: date) -> QDate:
     return QDate(day.year, day.month, day.day)
+
+
+def _iso(day: QDate) -> str:
+    return f"{day.year():04d}-{day.month():02d}-{day.day():02d}"
 
 
 def open_action(

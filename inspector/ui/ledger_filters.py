@@ -73,8 +73,8 @@ class LedgerFilterBar(QWidget):
 
         first = QHBoxLayout()
         first.setContentsMargins(0, 0, 0, 0)
-        for widget in (self.search, self.state_filter, self.severity_filter, self.category_filter, self.street_filter):
-            first.addWidget(widget)
+        for head in (self.search, self.state_filter, self.severity_filter, self.category_filter, self.street_filter):
+            first.addWidget(head)
         first.addStretch(1)
         second = QHBoxLayout()
         second.setContentsMargins(0, 0, 0, 0)

@@ -50,7 +50,7 @@ class ChartWidget(pg.PlotWidget):  # type: ignore[misc]
             axis.setStyle(tickFont=font)
         self.showGrid(y=True, alpha=0.25)
         self.legend = self.addLegend(offset=(-6, 4), labelTextColor="#212121", brush=pg.mkBrush(255, 255, 255, 220),
-                                     colCount=2)  # fmt: skip
+                                     colCount=4)  # fmt: skip
 
     def reset(self, months: Sequence[str], labels: ChartLabels) -> None:
         self.clear()

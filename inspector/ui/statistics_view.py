@@ -54,11 +54,23 @@ def _table(headers: Sequence[str]) -> QTableWidget:
     table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
     table.setAlternatingRowColors(True)
     table.setFixedHeight(270)
-    table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+    table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    table.horizontalHeader().setStretchLastSection(False)
     return table
 
 
-def _fill(table: QTableWidget, rows: Sequence[Sequence[Any]], colours: Sequence[QColor | None] = ()) -> None:
+def _stretch(table: QTableWidget, stretched: int) -> None:
+    """The name column takes the room that is left; the others keep their own width (nothing cut off)."""
+    header = table.horizontalHeader()
+    for column in range(table.columnCount()):
+        mode = QHeaderView.ResizeMode.Stretch if column == stretched else QHeaderView.ResizeMode.ResizeToContents
+        header.setSectionResizeMode(column, mode)
+
+
+def _fill(
+    table: QTableWidget, rows: Sequence[Sequence[Any]], colours: Sequence[QColor | None] = (), stretched: int = 0
+) -> None:
+    _stretch(table, stretched)
     table.setRowCount(len(rows))
     for row, values in enumerate(rows):
         colour = colours[row] if row < len(colours) else None
@@ -157,9 +169,9 @@ class StatisticsView(QWidget):
             grid.addWidget(panel, number // 2, number % 2)
         body = QWidget()
         body.setLayout(grid)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setWidget(body)
+        self.scroll = QScrollArea()
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setWidget(body)
         top = QHBoxLayout()
         top.addWidget(self.title)
         top.addSpacing(12)
@@ -172,7 +184,7 @@ class StatisticsView(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(24, 18, 24, 12)
         layout.addLayout(top)
-        layout.addWidget(scroll, 1)
+        layout.addWidget(self.scroll, 1)
 
         self.retranslate()
         self._fill_months()
@@ -275,7 +287,7 @@ class StatisticsView(QWidget):
              f"{rank.overdue_score:.2f}", _percent(rank.coverage), rank.overdue)
             for rank in ranking
         ]  # fmt: skip
-        _fill(self.ranking_table, rows)
+        _fill(self.ranking_table, rows, stretched=1)
 
     def _show_back_streets(self, data: StatisticsData) -> None:
         months = data.months[-4:]
