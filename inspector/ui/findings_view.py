@@ -165,6 +165,9 @@ class FindingsView(QWidget):
         self.apply_filters()
 
     def _data_changed(self, kind: str) -> None:
+        """Read again when shown; a hidden page reads when it is next opened (activate)."""
+        if not self.isVisible():
+            return
         if kind == FINDINGS:
             self.apply_filters()
         elif kind == SUBJECTS:

@@ -100,7 +100,7 @@ class ReviewView(QWidget):
         self.reject_button.clicked.connect(lambda: self.start_action(Action.REJECT))
         self.detail.action_requested.connect(self.start_action)
         self.table.selectionModel().currentRowChanged.connect(self._row_changed)
-        ctx.changed.connect(lambda kind: self.reload() if kind == FINDINGS else None)
+        ctx.changed.connect(lambda kind: self.reload() if kind == FINDINGS and self.isVisible() else None)
         self.retranslate()
         self.reload()
 
