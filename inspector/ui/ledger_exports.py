@@ -244,6 +244,7 @@ class ExportRunner(QObject):
         self.worker: FunctionWorker | None = None
         self.progress: QProgressDialog | None = None
         self.last_message = ""
+        self.message_box: QMessageBox | None = None
 
     def choose_target(self, suggested: str, file_filter: str) -> Path | None:
         name, _chosen = QFileDialog.getSaveFileName(self.page, self.tr("导出到"), str(Path.home() / suggested),
@@ -291,4 +292,8 @@ class ExportRunner(QObject):
         self._close_progress()
         self.last_message = message
         self.failed.emit(message)
-        QMessageBox.warning(self.page, self.tr("导出失败"), message)
+        box = QMessageBox(QMessageBox.Icon.Warning, self.tr("导出失败"), message, QMessageBox.StandardButton.Ok,
+                          self.page)  # fmt: skip
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()  # window-modal, without blocking the event loop
+        self.message_box = box

@@ -184,3 +184,15 @@ def test_exports_of_the_selection_and_of_a_finding(ledger, qtbot, tmp_path: Path
     waiting = next(f for f in findings.list_findings(ctx.db, limit=10_000) if f.view.state.value == "reported")
     page.select_finding(waiting.id)
     assert not buttons["notice"].isEnabled()  # not on the ledger yet: no notice
+
+
+def test_an_export_that_cannot_be_written_says_why(ledger, qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    page, _ctx = ledger
+    target = tmp_path / "no-such-folder" / "ledger.xlsx"
+    page.export_ledger(target)
+    qtbot.waitUntil(lambda: page.exports.worker is None, timeout=30_000)
+    assert "no-such-folder" in page.status.text() and "Traceback" not in page.status.text()
+    box = page.exports.message_box
+    assert box is not None and box.isVisible() and box.text() == page.status.text()
+    box.close()
+    assert not target.exists()
