@@ -64,6 +64,7 @@ class MainWindow(QMainWindow):
         self.controller: Any = None  # the AppController, when run as the app (restore reopens the window)
         self.closing_quietly = False
         self.status: Any = None
+        self.sync: Any = None  # the SyncController, once attached
         self.setWindowIcon(icon("app"))
         self.setMinimumSize(MINIMUM_SIZE)
 
@@ -100,10 +101,13 @@ class MainWindow(QMainWindow):
     def attach(self, ctx: AppContext) -> None:
         """Give the window its data: the status bar, the pages, and the page that was open last time."""
         from inspector.ui.status_bar import StatusBar
+        from inspector.ui.sync_controller import SyncController
 
         self.ctx = ctx
-        self.status = StatusBar(ctx)
+        self.sync = SyncController(ctx, self)
+        self.status = StatusBar(ctx, self.sync)
         self.setStatusBar(self.status)
+        self.sync.start()
         ctx.language_changed.connect(lambda language: self.state.setValue("ui/language", language))
         self.nav.setEnabled(True)
         self._restore_page()
@@ -273,6 +277,8 @@ class MainWindow(QMainWindow):
         self.state.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        if self.sync is not None:
+            self.sync.stop()
         if not self.closing_quietly and self.ctx is not None:
             self.flush_pending()
             self.save_state()
