@@ -1,4 +1,5 @@
-"""设置 (Settings): language, photo size and originals, default jurisdiction, data folder, backup and restore."""
+"""设置 (Settings): language, photo size and originals, default jurisdiction, data folder, backup and restore, and
+the sync server login."""
 
 from __future__ import annotations
 
@@ -31,6 +32,7 @@ from inspector.store.backup import create_backup
 from inspector.ui import store_adapter
 from inspector.ui.context import SETTINGS, AppContext
 from inspector.ui.i18n import LANGUAGES
+from inspector.ui.login_panel import LoginPanel
 from inspector.ui.resources import icon
 from inspector.ui.widgets import hint_label, restyle, set_form_label, title_label
 from inspector.ui.workers import FunctionWorker
@@ -91,8 +93,7 @@ class SettingsView(QWidget):
         self.restore_button.clicked.connect(self.choose_restore_file)
         self.backup_message = hint_label()
 
-        self.sync_state = QLabel()
-        self.sync_hint = hint_label()
+        self.login_panel = LoginPanel(ctx, main_window.sync)
 
         self.groups = {name: QGroupBox() for name in ("interface", "photos", "work", "data", "backup", "sync")}
         interface = QFormLayout(self.groups["interface"])
@@ -119,8 +120,7 @@ class SettingsView(QWidget):
         backup.addLayout(backup_row)
         backup.addWidget(self.backup_message)
         sync = QVBoxLayout(self.groups["sync"])
-        sync.addWidget(self.sync_state)
-        sync.addWidget(self.sync_hint)
+        sync.addWidget(self.login_panel)
         self.forms = {"interface": interface, "photos": photos_form, "work": work, "data": data}
 
         content = QWidget()
@@ -256,10 +256,6 @@ class SettingsView(QWidget):
         )
         self.backup_button.setText(self.tr("备份…"))
         self.restore_button.setText(self.tr("从备份恢复…"))
-        self.sync_state.setText(self.tr("未配置同步"))
-        self.sync_hint.setText(
-            self.tr("同步服务器尚未配置。所有数据保存在本机，待同步的变更会一直保留，直到上传成功。")
-        )
 
     @staticmethod
     def _label(form: QFormLayout, row: int, text: str) -> None:
