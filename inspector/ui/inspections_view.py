@@ -23,9 +23,9 @@ from inspector.store import checklists, inspections, subjects
 from inspector.store.errors import StoreError
 from inspector.ui.context import INSPECTIONS, SUBJECTS, AppContext
 from inspector.ui.inspection_session import InspectionSession
-from inspector.ui.labels import sync_state_label
 from inspector.ui.resources import icon
 from inspector.ui.runner_view import RunnerView
+from inspector.ui.sync_badges import open_refusals, record_state, show_badge
 from inspector.ui.widgets import hint_label, title_label
 
 
@@ -136,6 +136,7 @@ class InspectionsView(QWidget):
         rows = inspections.list_inspections(self.ctx.db, status=status)
         titles = {entry.id: entry.title for entry in checklists.list_cached(self.ctx.db)}
         names: dict[str, str] = {}
+        refusals = open_refusals(self.ctx.db, [row.id for row in rows if row.sync_state == "conflict"])
         self.table.clear()
         for inspection in rows:
             if inspection.subject_id not in names:
@@ -155,9 +156,11 @@ class InspectionsView(QWidget):
                 outcome,
                 display(inspection.started_at),
                 display(inspection.updated_at),
-                sync_state_label(inspection.sync_state),
+                "",
             ])
             line.setIcon(0, icon("inspection" if draft else "pass"))
+            refusal = refusals.get(inspection.id)
+            show_badge(line, 6, record_state(inspection.sync_state, refusal), refusal)
             line.setData(0, Qt.ItemDataRole.UserRole, inspection.id)
             self.table.addTopLevelItem(line)
         self.count.setText(self.tr("共 %n 条", "", len(rows)))

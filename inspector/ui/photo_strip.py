@@ -35,6 +35,7 @@ from inspector.core.clock import display
 from inspector.store.photos import Photo, ensure_thumbnail
 from inspector.ui.context import AppContext
 from inspector.ui.resources import icon
+from inspector.ui.sync_badges import SYNC_STATE_ROLE, badge_label, photo_state, with_badge
 from inspector.ui.widgets import hint_label, restyle, shortcut
 from inspector.ui.workers import PhotoImported, PhotoImporter, PhotoImportWorker
 
@@ -143,9 +144,11 @@ class PhotoStrip(QWidget):
                 with contextlib.suppress(OSError):  # the photo file itself is missing: show the placeholder icon
                     path = ensure_thumbnail(self.ctx.folder, photo.sha256)
             pixmap = QPixmap.fromImage(scaled_thumbnail(path))
-        item = QListWidgetItem(QIcon(pixmap) if not pixmap.isNull() else icon("photo"), "")
+        state = photo_state(photo.uploaded)
+        item = QListWidgetItem(QIcon(with_badge(pixmap, state)) if not pixmap.isNull() else icon("photo"), "")
         item.setData(Qt.ItemDataRole.UserRole, photo.sha256)
-        item.setToolTip(photo_summary(photo))
+        item.setData(SYNC_STATE_ROLE, state)
+        item.setToolTip(photo_summary(photo) + "\n" + badge_label(state))
         self.list.addItem(item)
 
     def _update_buttons(self) -> None:
