@@ -13,7 +13,16 @@ import pytest
 from PySide6.QtCore import Qt
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "e2e"))
-from e2e_support import FAST_SYNC, PASSWORD, Client, ServerProcess, build_server_template, free_port
+from e2e_support import (
+    FAST_SYNC,
+    PASSWORD,
+    Client,
+    ServerProcess,
+    assign_payload,
+    build_server_template,
+    deadline_in,
+    free_port,
+)
 from keyring_doubles import MemoryKeyring
 
 from inspector.store import settings
@@ -25,7 +34,9 @@ __all__ = [
     "PASSWORD",
     "Client",
     "ServerProcess",
+    "assign_payload",
     "click_sync",
+    "deadline_in",
     "free_port",
     "log_in",
     "manual_sync",
