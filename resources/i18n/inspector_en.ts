@@ -171,6 +171,219 @@
         </message>
     </context>
     <context>
+        <name>ConflictsDialog</name>
+        <message>
+            <source>冲突与被拒绝的变更</source>
+            <translation>Conflicts and rejected changes</translation>
+        </message>
+    </context>
+    <context>
+        <name>ConflictsView</name>
+        <message>
+            <source>描述</source>
+            <translation>Description</translation>
+        </message>
+        <message>
+            <source>理由</source>
+            <translation>Reason</translation>
+        </message>
+        <message>
+            <source>等级</source>
+            <translation>Grade</translation>
+        </message>
+        <message>
+            <source>类别</source>
+            <translation>Category</translation>
+        </message>
+        <message>
+            <source>责任单位</source>
+            <translation>Responsible unit</translation>
+        </message>
+        <message>
+            <source>责任人</source>
+            <translation>Responsible person</translation>
+        </message>
+        <message>
+            <source>联系电话</source>
+            <translation>Phone</translation>
+        </message>
+        <message>
+            <source>整改期限</source>
+            <translation>Deadline</translation>
+        </message>
+        <message>
+            <source>整改措施</source>
+            <translation>Measures</translation>
+        </message>
+        <message>
+            <source>整改资金</source>
+            <translation>Funds</translation>
+        </message>
+        <message>
+            <source>应急预案</source>
+            <translation>Contingency plan</translation>
+        </message>
+        <message>
+            <source>核查意见</source>
+            <translation>Verification opinion</translation>
+        </message>
+        <message>
+            <source>备注</source>
+            <translation>Note</translation>
+        </message>
+        <message>
+            <source>督办级别</source>
+            <translation>Supervision level</translation>
+        </message>
+        <message>
+            <source>整改情况</source>
+            <translation>What was done</translation>
+        </message>
+        <message>
+            <source>名称</source>
+            <translation>Name</translation>
+        </message>
+        <message>
+            <source>地址</source>
+            <translation>Address</translation>
+        </message>
+        <message>
+            <source>编码</source>
+            <translation>Code</translation>
+        </message>
+        <message>
+            <source>照片 %1 张</source>
+            <translation>%1 photo(s)</translation>
+        </message>
+        <message>
+            <source>当时看到的状态：%1</source>
+            <translation>State seen at the time: %1</translation>
+        </message>
+        <message>
+            <source>操作时间：%1</source>
+            <translation>Done at: %1</translation>
+        </message>
+        <message>
+            <source>服务器没有给出当前记录。</source>
+            <translation>The server did not send its current record.</translation>
+        </message>
+        <message>
+            <source>版本：%1</source>
+            <translation>Version: %1</translation>
+        </message>
+        <message>
+            <source>服务器上已有这条记录。</source>
+            <translation>The server already has this record.</translation>
+        </message>
+        <message>
+            <source>服务器上没有这条问题（或不在您的辖区内）。</source>
+            <translation>The server has no such finding (or it is outside your jurisdictions).</translation>
+        </message>
+        <message>
+            <source>状态：%1</source>
+            <translation>State: %1</translation>
+        </message>
+        <message>
+            <source>台账编号：%1</source>
+            <translation>Ledger number: %1</translation>
+        </message>
+        <message>
+            <source>等级：%1</source>
+            <translation>Grade: %1</translation>
+        </message>
+        <message>
+            <source>最后一次操作：%1（%2）</source>
+            <translation>Last action: %1 (%2)</translation>
+        </message>
+        <message>
+            <source>共 %1 次操作</source>
+            <translation>%1 action(s) in all</translation>
+        </message>
+        <message>
+            <source>冲突：记录在服务器上已变化；被拒绝：规则或权限不允许。</source>
+            <translation>Conflict: the record changed on the server; rejected: the rules or your permissions do not allow it.</translation>
+        </message>
+        <message numerus="yes">
+            <source>服务器未接受的变更 %n 项。</source>
+            <translation>
+                <numerusform>%n change the server did not take. </numerusform>
+                <numerusform>%n changes the server did not take. </numerusform>
+            </translation>
+        </message>
+        <message>
+            <source>没有需要处理的变更。</source>
+            <translation>Nothing to decide.</translation>
+        </message>
+        <message>
+            <source>服务器的答复：%1</source>
+            <translation>The server's answer: %1</translation>
+        </message>
+        <message>
+            <source>不能重新提交：%1</source>
+            <translation>Cannot re-apply: %1</translation>
+        </message>
+        <message>
+            <source>已重新提交，下次同步时上传。</source>
+            <translation>Re-applied; it goes up with the next sync.</translation>
+        </message>
+        <message>
+            <source>放弃这项变更</source>
+            <translation>Discard this change</translation>
+        </message>
+        <message>
+            <source>放弃后这项变更不会再上传，服务器上的记录保持现状。确定放弃吗？</source>
+            <translation>Once discarded, this change is not sent again and the server's record stays as it is. Discard it?</translation>
+        </message>
+        <message>
+            <source>已放弃这项变更。</source>
+            <translation>The change was discarded.</translation>
+        </message>
+        <message>
+            <source>冲突与被拒绝的变更</source>
+            <translation>Conflicts and rejected changes</translation>
+        </message>
+        <message>
+            <source>状态</source>
+            <translation>State</translation>
+        </message>
+        <message>
+            <source>记录</source>
+            <translation>Record</translation>
+        </message>
+        <message>
+            <source>本机的操作</source>
+            <translation>This laptop's action</translation>
+        </message>
+        <message>
+            <source>原因</source>
+            <translation>Reason</translation>
+        </message>
+        <message>
+            <source>时间</source>
+            <translation>Time</translation>
+        </message>
+        <message>
+            <source>服务器当前状态</source>
+            <translation>Current state on the server</translation>
+        </message>
+        <message>
+            <source>重新提交</source>
+            <translation>Re-apply</translation>
+        </message>
+        <message>
+            <source>按服务器的当前状态再提交一次同样的操作（仍按台账规则检查）</source>
+            <translation>Queue the same action again on the server's current state (checked by the ledger rules)</translation>
+        </message>
+        <message>
+            <source>放弃…</source>
+            <translation>Discard…</translation>
+        </message>
+        <message>
+            <source>不再上传这项变更</source>
+            <translation>Do not send this change again</translation>
+        </message>
+    </context>
+    <context>
         <name>CrashReporter</name>
         <message>
             <source>程序出错</source>
@@ -944,6 +1157,112 @@
         </message>
     </context>
     <context>
+        <name>LoginPanel</name>
+        <message>
+            <source>请填写服务器地址、用户名和密码。</source>
+            <translation>Please enter the server address, username and password.</translation>
+        </message>
+        <message>
+            <source>找不到 CA 证书文件：%1</source>
+            <translation>CA bundle file not found: %1</translation>
+        </message>
+        <message>
+            <source>正在登录…</source>
+            <translation>Logging in…</translation>
+        </message>
+        <message>
+            <source>已登录。</source>
+            <translation>Logged in.</translation>
+        </message>
+        <message>
+            <source>已退出登录。待同步的数据仍保留在本机。</source>
+            <translation>Logged out. Changes waiting to sync stay on this computer.</translation>
+        </message>
+        <message>
+            <source>已在本机退出登录（服务器未确认）。待同步的数据仍保留在本机。</source>
+            <translation>Logged out on this computer (the server could not confirm it). Changes waiting to sync stay on this computer.</translation>
+        </message>
+        <message>
+            <source>选择 CA 证书文件</source>
+            <translation>Choose a CA bundle</translation>
+        </message>
+        <message>
+            <source>证书文件 (*.pem *.crt *.cer);;所有文件 (*)</source>
+            <translation>Certificates (*.pem *.crt *.cer);;All files (*)</translation>
+        </message>
+        <message>
+            <source>未登录。登录后，本机的检查和问题会自动上传到区里的服务器。</source>
+            <translation>Not logged in. Once logged in, this laptop's inspections and findings go up to the district server.</translation>
+        </message>
+        <message>
+            <source>%1 的登录已失效或未保存，请输入密码重新登录。</source>
+            <translation>The login of %1 has ended or was not kept: enter the password to log in again.</translation>
+        </message>
+        <message>
+            <source>已登录：%1</source>
+            <translation>Logged in: %1</translation>
+        </message>
+        <message>
+            <source>角色：%1</source>
+            <translation>Roles: %1</translation>
+        </message>
+        <message>
+            <source>辖区：%1</source>
+            <translation>Jurisdictions: %1</translation>
+        </message>
+        <message>
+            <source>服务器地址</source>
+            <translation>Server address</translation>
+        </message>
+        <message>
+            <source>用户名</source>
+            <translation>Username</translation>
+        </message>
+        <message>
+            <source>密码</source>
+            <translation>Password</translation>
+        </message>
+        <message>
+            <source>CA 证书</source>
+            <translation>CA bundle</translation>
+        </message>
+        <message>
+            <source>自动同步</source>
+            <translation>Automatic sync</translation>
+        </message>
+        <message>
+            <source>可选：单位自建证书颁发机构的证书文件（PEM）</source>
+            <translation>Optional: your organisation's own certificate authority (PEM file)</translation>
+        </message>
+        <message>
+            <source>选择…</source>
+            <translation>Choose…</translation>
+        </message>
+        <message>
+            <source>登录</source>
+            <translation>Log in</translation>
+        </message>
+        <message>
+            <source>退出登录</source>
+            <translation>Log out</translation>
+        </message>
+        <message>
+            <source>本机没有安全的密钥存储：登录只保存在本次运行的内存中，下次启动需要重新登录。</source>
+            <translation>This computer has no secure keyring: the login is kept in memory for this run only, so you will have to log in again at the next start.</translation>
+        </message>
+        <message numerus="yes">
+            <source>每 %n 分钟</source>
+            <translation>
+                <numerusform>Every minute</numerusform>
+                <numerusform>Every %n minutes</numerusform>
+            </translation>
+        </message>
+        <message>
+            <source>仅手动同步</source>
+            <translation>Only when I click Sync</translation>
+        </message>
+    </context>
+    <context>
         <name>MainWindow</name>
         <message>
             <source>巡查 · 城市管理现场检查</source>
@@ -1388,14 +1707,6 @@
             <source>从备份恢复…</source>
             <translation>Restore…</translation>
         </message>
-        <message>
-            <source>未配置同步</source>
-            <translation>Sync not configured</translation>
-        </message>
-        <message>
-            <source>同步服务器尚未配置。所有数据保存在本机，待同步的变更会一直保留，直到上传成功。</source>
-            <translation>No sync server is configured yet. All data is kept on this computer; changes waiting to sync are kept until they are uploaded.</translation>
-        </message>
     </context>
     <context>
         <name>StatisticsView</name>
@@ -1571,21 +1882,41 @@
         <message numerus="yes">
             <source>待同步 %n 项</source>
             <translation>
-                <numerusform>%n change to sync</numerusform>
-                <numerusform>%n changes to sync</numerusform>
+                <numerusform>%n item to sync</numerusform>
+                <numerusform>%n items to sync</numerusform>
             </translation>
+        </message>
+        <message>
+            <source>待上传的变更 %1 项，照片 %2 张</source>
+            <translation>%1 change(s) and %2 photo(s) to upload</translation>
+        </message>
+        <message>
+            <source>同步功能尚未配置：数据保存在本机，在设置中登录服务器后再上传。</source>
+            <translation>Sync is not configured: data stays on this computer and is uploaded once you log in to a server in Settings.</translation>
+        </message>
+        <message>
+            <source>需要登录</source>
+            <translation>Login needed</translation>
         </message>
         <message>
             <source>上次同步 %1</source>
             <translation>Last sync %1</translation>
         </message>
         <message>
-            <source>未配置同步</source>
-            <translation>Sync not configured</translation>
+            <source>尚未同步</source>
+            <translation>Not synced yet</translation>
         </message>
         <message>
-            <source>同步功能尚未配置：数据保存在本机，配置服务器后再上传。</source>
-            <translation>Sync is not configured: data stays on this computer and is uploaded once a server is set up.</translation>
+            <source>服务器：%1</source>
+            <translation>Server: %1</translation>
+        </message>
+        <message>
+            <source>上次同步未完成：%1</source>
+            <translation>The last sync did not finish: %1</translation>
+        </message>
+        <message>
+            <source>未配置同步</source>
+            <translation>Sync not configured</translation>
         </message>
         <message numerus="yes">
             <source>后台任务 %n 个</source>
@@ -1757,6 +2088,194 @@
         <message>
             <source>下载模板…</source>
             <translation>Template…</translation>
+        </message>
+    </context>
+    <context>
+        <name>SyncBadges</name>
+        <message>
+            <source>仅本机</source>
+            <translation>This laptop only</translation>
+        </message>
+        <message>
+            <source>待同步</source>
+            <translation>Waiting to sync</translation>
+        </message>
+        <message>
+            <source>已同步</source>
+            <translation>Synced</translation>
+        </message>
+        <message>
+            <source>被拒绝</source>
+            <translation>Rejected</translation>
+        </message>
+        <message>
+            <source>冲突</source>
+            <translation>Conflict</translation>
+        </message>
+        <message>
+            <source>只保存在本机（草稿不上传）</source>
+            <translation>Kept on this laptop only (drafts are not uploaded)</translation>
+        </message>
+        <message>
+            <source>已保存在本机，等待上传到服务器</source>
+            <translation>Saved on this laptop, waiting to be uploaded</translation>
+        </message>
+        <message>
+            <source>服务器已确认</source>
+            <translation>Confirmed by the server</translation>
+        </message>
+        <message>
+            <source>服务器拒绝了这项变更</source>
+            <translation>The server rejected this change</translation>
+        </message>
+        <message>
+            <source>服务器上的记录已变化，这项变更未生效</source>
+            <translation>The record changed on the server; this change did not take effect</translation>
+        </message>
+        <message>
+            <source>原因：%1</source>
+            <translation>Reason: %1</translation>
+        </message>
+    </context>
+    <context>
+        <name>SyncMessages</name>
+        <message>
+            <source>用户名或密码不正确。</source>
+            <translation>Wrong username or password.</translation>
+        </message>
+        <message>
+            <source>此账号已停用，请联系管理员。</source>
+            <translation>This account is disabled; please contact your administrator.</translation>
+        </message>
+        <message>
+            <source>登录失败次数过多，请 %1 秒后再试。</source>
+            <translation>Too many failed logins; try again in %1 seconds.</translation>
+        </message>
+        <message>
+            <source>登录失败次数过多，请稍后再试。</source>
+            <translation>Too many failed logins; try again later.</translation>
+        </message>
+        <message>
+            <source>需要安装新版本：%1</source>
+            <translation>Please install the new version: %1</translation>
+        </message>
+        <message>
+            <source>服务器的同步协议与本程序不兼容，请联系管理员：%1</source>
+            <translation>The server's sync protocol does not match this app; please contact your administrator: %1</translation>
+        </message>
+        <message>
+            <source>无法建立安全连接：服务器证书不受信任。如单位使用自己的证书，请指定 CA 文件。</source>
+            <translation>Cannot make a secure connection: the server's certificate is not trusted. If your organisation uses its own certificates, choose its CA bundle.</translation>
+        </message>
+        <message>
+            <source>无法连接服务器，请检查网络和服务器地址。（%1）</source>
+            <translation>Cannot reach the server; please check the network and the server address. (%1)</translation>
+        </message>
+        <message>
+            <source>同步出错，详情见日志。</source>
+            <translation>Sync went wrong; the log has the details.</translation>
+        </message>
+        <message>
+            <source>同步完成：上传照片 %1 张，提交 %2 项，收到 %3 项。</source>
+            <translation>Sync done: %1 photo(s) uploaded, %2 change(s) sent, %3 update(s) received.</translation>
+        </message>
+        <message>
+            <source>%1 项冲突或被拒绝，请处理。</source>
+            <translation> %1 conflict(s) or rejection(s) to decide.</translation>
+        </message>
+        <message>
+            <source>%1 项仍待同步。</source>
+            <translation> %1 still waiting to sync.</translation>
+        </message>
+        <message>
+            <source>同步已取消，下次同步从中断处继续。</source>
+            <translation>Sync cancelled; the next sync continues where this one stopped.</translation>
+        </message>
+        <message>
+            <source>登录已失效，请在设置中重新登录（待同步的数据仍保留在本机）。</source>
+            <translation>The login has ended: please log in again in Settings (changes waiting to sync stay on this computer).</translation>
+        </message>
+        <message>
+            <source>同步已在进行中。</source>
+            <translation>A sync is already running.</translation>
+        </message>
+        <message>
+            <source>未配置同步：请先在设置中登录服务器。</source>
+            <translation>Sync is not configured: log in to a server in Settings first.</translation>
+        </message>
+        <message>
+            <source>同步失败：%1</source>
+            <translation>Sync failed: %1</translation>
+        </message>
+        <message>
+            <source>连接服务器</source>
+            <translation>Connecting</translation>
+        </message>
+        <message>
+            <source>上传照片</source>
+            <translation>Uploading photos</translation>
+        </message>
+        <message>
+            <source>提交变更</source>
+            <translation>Sending changes</translation>
+        </message>
+        <message>
+            <source>接收更新</source>
+            <translation>Receiving updates</translation>
+        </message>
+        <message>
+            <source>下载照片</source>
+            <translation>Downloading photos</translation>
+        </message>
+        <message>
+            <source>巡查员</source>
+            <translation>Inspector</translation>
+        </message>
+        <message>
+            <source>督查员</source>
+            <translation>Supervisor</translation>
+        </message>
+        <message>
+            <source>系统管理员</source>
+            <translation>Administrator</translation>
+        </message>
+    </context>
+    <context>
+        <name>SyncStatusWidget</name>
+        <message>
+            <source>请先在设置中登录同步服务器。</source>
+            <translation>Please log in to the sync server in Settings first.</translation>
+        </message>
+        <message>
+            <source>正在取消…</source>
+            <translation>Cancelling…</translation>
+        </message>
+        <message numerus="yes">
+            <source>冲突 %n 项</source>
+            <translation>
+                <numerusform>%n conflict</numerusform>
+                <numerusform>%n conflicts</numerusform>
+            </translation>
+        </message>
+        <message>
+            <source>服务器拒绝或判为冲突的变更：查看原因，重新提交或放弃</source>
+            <translation>Changes the server rejected or found in conflict: see why, re-apply or discard</translation>
+        </message>
+        <message>
+            <source>同步</source>
+            <translation>Sync</translation>
+        </message>
+        <message>
+            <source>立即与服务器同步</source>
+            <translation>Sync with the server now</translation>
+        </message>
+        <message>
+            <source>取消</source>
+            <translation>Cancel</translation>
+        </message>
+        <message>
+            <source>停止本次同步（已完成的部分保留，下次继续）</source>
+            <translation>Stop this sync (what is done is kept; the next sync continues)</translation>
         </message>
     </context>
     <context>
