@@ -84,6 +84,7 @@ class FindingsView(QWidget):
         self.detail = FindingDetail(ctx)
         detail_scroll = QScrollArea()
         detail_scroll.setWidgetResizable(True)
+        detail_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)  # the pane wraps instead
         detail_scroll.setWidget(self.detail)
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(self.table)
@@ -283,6 +284,11 @@ class FindingsView(QWidget):
 
     # -- language -------------------------------------------------------------------------------------------------
 
+    def fit_columns(self) -> None:
+        """Columns of labels as wide as their longest label in the current language."""
+        for key, width in self.model.label_widths(self.table.fontMetrics()).items():
+            self.table.setColumnWidth(LedgerTableModel.COLUMNS.index(key), max(COLUMN_WIDTHS[key], width))
+
     def retranslate(self) -> None:
         self.title.setText(self.tr("隐患台账"))
         self.adhoc_button.setText(self.tr("随手拍"))
@@ -290,6 +296,7 @@ class FindingsView(QWidget):
         self.export_button.setToolTip(self.tr("把当前筛选出的隐患导出为 Excel 台账"))
         self.count.setText(self.tr("共 %n 条", "", self.model.total))
         self.model.retranslate()
+        self.fit_columns()
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:

@@ -57,13 +57,19 @@ def record(db: Database, finding: LocalFinding, action: Action, payload: Mapping
     return findings.record_command(db, action=action, actor=actor, payload=dict(payload), finding_id=finding.id)
 
 
+def sync_labels() -> tuple[str, str, str]:
+    """冲突, 等待服务器确认, 已同步 in the interface language."""
+    return (
+        translate("LedgerActions", "冲突"),
+        translate("LedgerActions", "等待服务器确认"),
+        translate("LedgerActions", "已同步"),
+    )
+
+
 def sync_label(finding: LocalFinding) -> str:
     """冲突 / 等待服务器确认 / 已同步 for a finding."""
-    if finding.has_conflict:
-        return translate("LedgerActions", "冲突")
-    if finding.has_pending:
-        return translate("LedgerActions", "等待服务器确认")
-    return translate("LedgerActions", "已同步")
+    conflict, waiting, synced = sync_labels()
+    return conflict if finding.has_conflict else waiting if finding.has_pending else synced
 
 
 def event_sync_label(state: str) -> str:

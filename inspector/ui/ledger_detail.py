@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QPushButton,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -124,6 +125,9 @@ class FindingDetail(QWidget):
         body.addLayout(documents)
         body.addWidget(self.timeline_title)
         body.addWidget(self.timeline, 1)
+        # As wide as the pane it sits in (a scroll area would otherwise keep it at its preferred width); long text
+        # wraps.
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         layout = QVBoxLayout(self)
         layout.addWidget(self.body, 1)
         layout.addWidget(self.empty)

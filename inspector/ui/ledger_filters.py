@@ -70,6 +70,9 @@ class LedgerFilterBar(QWidget):
             edit.setCalendarPopup(True)
             edit.setDisplayFormat("yyyy-MM-dd")
         self.clear_button = QPushButton()
+        for combo in (self.state_filter, self.severity_filter, self.category_filter, self.street_filter,
+                      self.date_field):  # fmt: skip
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
 
         first = QHBoxLayout()
         first.setContentsMargins(0, 0, 0, 0)

@@ -9,15 +9,15 @@ from datetime import datetime
 from typing import Any, overload
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics
 from sqlite_utils import Database
 
 from inspector.core.clock import display, utc_now
 from inspector.store import ledger_queries
 from inspector.store.findings import LocalFinding
 from inspector.store.ledger_queries import LedgerListRow, LedgerQuery, LedgerSort
-from inspector.ui.labels import pending_label, severity_label, state_label
-from inspector.ui.ledger_actions import sync_label
+from inspector.ui.labels import SEVERITIES, STATES, pending_label, severity_label, state_label
+from inspector.ui.ledger_actions import sync_label, sync_labels
 
 _Index = QModelIndex | QPersistentModelIndex
 _ROOT = QModelIndex()
@@ -220,6 +220,18 @@ class LedgerTableModel(QAbstractTableModel):
             "unit": self.tr("责任单位"),
             "sync": self.tr("同步"),
         }
+
+    def label_widths(self, metrics: QFontMetrics) -> dict[str, int]:
+        """Widths that fit the longest label of the columns whose values are labels (in the current language)."""
+        labels = {
+            "state": [*(state_label(state) for state in STATES), state_label("assigned") + " · " + self.tr("逾期")],
+            "severity": [severity_label(severity) for severity in SEVERITIES],
+            "sync": list(sync_labels()),
+            "number": [pending_label(), "朝阳-三里屯-2026-00000"],
+        }
+        padding = 2 * metrics.averageCharWidth() + 8
+        return {column: max(metrics.horizontalAdvance(text) for text in texts) + padding
+                for column, texts in labels.items()}  # fmt: skip
 
     def retranslate(self) -> None:
         self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(self.COLUMNS) - 1)

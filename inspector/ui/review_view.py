@@ -70,6 +70,7 @@ class ReviewView(QWidget):
         self.detail = FindingDetail(ctx, with_documents=False)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)  # the pane wraps instead
         scroll.setWidget(self.detail)
         right = QWidget()
         right_layout = QVBoxLayout(right)
@@ -186,6 +187,9 @@ class ReviewView(QWidget):
         self.reject_button.setText(self.tr("不予立案…"))
         self.count.setText(self.tr("待受理 %n 条", "", self.model.total))
         self.model.retranslate()
+        for key, width in self.model.label_widths(self.table.fontMetrics()).items():
+            if key in SHOWN_COLUMNS:
+                self.table.setColumnWidth(LedgerTableModel.COLUMNS.index(key), max(SHOWN_COLUMNS[key], width))
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:

@@ -136,6 +136,7 @@ class StatisticsView(QWidget):
         self.stale = True
         self.title = title_label()
         self.range = QComboBox()
+        self.range.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.month = QComboBox()
         self.month_label = QLabel()
         self.refresh_button = QPushButton()

@@ -469,7 +469,7 @@
         </message>
         <message>
             <source>检查对象</source>
-            <translation>Subjects</translation>
+            <translation>Subject</translation>
         </message>
         <message>
             <source>街乡</source>
@@ -513,15 +513,15 @@
         </message>
         <message>
             <source>整改通知书</source>
-            <translation>Rectification notice</translation>
+            <translation>Notice</translation>
         </message>
         <message>
             <source>检查记录</source>
-            <translation>Inspection record</translation>
+            <translation>Record</translation>
         </message>
         <message>
             <source>公示牌</source>
-            <translation>Notice board</translation>
+            <translation>Board</translation>
         </message>
         <message>
             <source>导出整改通知书 PDF（已派遣的隐患）</source>
