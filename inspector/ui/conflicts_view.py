@@ -36,6 +36,7 @@ from inspector.store.findings import RecordedCommand
 from inspector.ui import store_adapter
 from inspector.ui.context import FINDINGS, INSPECTIONS, SUBJECTS, AppContext
 from inspector.ui.labels import action_label, change_kind_label, pending_label, severity_label, state_label
+from inspector.ui.resources import tinted_icon
 from inspector.ui.sync_badges import CONFLICT, REJECTED, badge_icon, badge_label
 from inspector.ui.widgets import hint_label, restyle, title_label
 
@@ -114,7 +115,7 @@ def describe_fields(payload: Mapping[str, Any]) -> list[str]:
             lines.append(translate("ConflictsView", "照片 %1 张").replace("%1", str(len(value))))
         elif key in names and value not in (None, "", [], {}):
             shown = severity_label(str(value)) if key == "severity" else str(value)
-            lines.append(f"{names[key]}：{shown}")
+            lines.append(translate("ConflictsView", "%1：%2").replace("%1", names[key]).replace("%2", shown))
     return lines
 
 
@@ -136,17 +137,18 @@ def describe_local(conflict: Conflict) -> str:
 
 
 def server_finding(db: Database, conflict: Conflict) -> FindingState | None:
-    """The finding as the server last said: the confirmed projection kept here (pulled after the conflict), else
-    the state the push's answer carried."""
+    """The finding as the server last said: the newer of the confirmed projection kept here (pulled after the
+    conflict) and the state the push's answer carried."""
     local = findings.get_or_none(db, conflict.entity_id)
-    if local is not None and local.confirmed is not None:
-        return local.confirmed
+    confirmed = local.confirmed if local is not None else None
+    answered = None
     if conflict.server_current:
         try:
-            return findings.finding_from_json(conflict.server_current)
+            answered = findings.finding_from_json(conflict.server_current)
         except StoreError:
-            return None
-    return None
+            answered = None
+    known = [finding for finding in (confirmed, answered) if finding is not None]
+    return max(known, key=lambda finding: finding.event_count) if known else None
 
 
 def describe_server(db: Database, conflict: Conflict) -> str:
@@ -222,7 +224,7 @@ class ConflictsView(QWidget):
         self.local_box, self.local_text = self._side()
         self.server_box, self.server_text = self._side()
         self.message = hint_label()
-        self.reapply_button = QPushButton(badge_icon("pending"), "")
+        self.reapply_button = QPushButton(tinted_icon("sync", "#ffffff"), "")
         self.reapply_button.setObjectName("primary")
         self.reapply_button.clicked.connect(self.reapply_selected)
         self.discard_button = QPushButton(badge_icon(REJECTED), "")

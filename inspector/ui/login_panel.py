@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QEvent
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
@@ -16,6 +17,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -41,6 +43,7 @@ class LoginPanel(QWidget):
         self.password.returnPressed.connect(self.log_in)
         self.ca_bundle = QLineEdit()
         self.ca_browse = QPushButton(icon("folder"), "")
+        self.ca_browse.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
         self.ca_browse.clicked.connect(self.choose_ca_bundle)
         self.interval = QComboBox()
         self.interval.currentIndexChanged.connect(self._interval_chosen)
@@ -143,6 +146,7 @@ class LoginPanel(QWidget):
         self.logout_button.setEnabled(state.configured)
         self.memory_notice.setVisible(state.logged_in and status.token_storage == "memory")
         self.account.setText(self._account_text(state))
+        self._fit_wrapped_labels()
 
     def _account_text(self, state: SyncState) -> str:
         status = state.status
@@ -162,6 +166,7 @@ class LoginPanel(QWidget):
     def _say(self, text: str, error: bool = False) -> None:
         restyle(self.message, "error" if error else "hint")
         self.message.setText(text)
+        self._fit_wrapped_labels()
 
     # -- language -----------------------------------------------------------------------------------------------
 
@@ -191,6 +196,16 @@ class LoginPanel(QWidget):
         self.interval.blockSignals(False)
         if self.sync.state is not None:
             self.account.setText(self._account_text(self.sync.state))
+
+    def _fit_wrapped_labels(self) -> None:
+        """Wrapped lines need the height of their wrapped text, which the page's scroll area does not ask for."""
+        for label in (self.account, self.memory_notice, self.message):
+            width = label.width() if label.width() > 50 else self.width()
+            label.setMinimumHeight(label.heightForWidth(width) if label.text() else 0)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit_wrapped_labels()
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:
