@@ -256,6 +256,10 @@
             <translation>%1 photo(s)</translation>
         </message>
         <message>
+            <source>%1：%2</source>
+            <translation>%1: %2</translation>
+        </message>
+        <message>
             <source>当时看到的状态：%1</source>
             <translation>State seen at the time: %1</translation>
         </message>
