@@ -155,6 +155,7 @@ def render_all(data: Path, work: Path, out: Path) -> None:
         save(viewer, "photo-viewer")
         viewer.close()
     render_supervisor_screens(ctx, window, save)
+    render_sync_screens(ctx, window, save)
     controller.close_window()
 
 
@@ -211,6 +212,54 @@ def render_supervisor_screens(ctx, window, save) -> None:  # type: ignore[no-unt
     bar = statistics.scroll.verticalScrollBar()
     bar.setValue(bar.maximum())
     save(window, "statistics-lists")
+
+
+
+def render_sync_screens(ctx, window, save) -> None:  # type: ignore[no-untyped-def]
+    """The settings page logged in (kept in memory: no keyring is touched here) and the conflicts view with one
+    conflict and one rejection, as a sync leaves them."""
+    import keyring
+    from keyring.backends import fail
+    from PySide6.QtWidgets import QApplication
+
+    from inspector.core.clock import now_iso
+    from inspector.core.ids import new_id
+    from inspector.store import findings, outbox, settings
+    from inspector.store.seed import OTHER_SUPERVISOR, STREET, SUPERVISOR
+    from inspector.sync import config
+    from inspector.sync.credentials import CredentialStore, account_key
+    from inspector.ui import store_adapter
+
+    keyring.set_keyring(fail.Keyring())  # never a demo token in this computer's keyring
+    server, username = "https://sync.chaoyang.example.gov.cn", "wangjg"
+    user = {"id": SUPERVISOR.user_id, "username": username, "display_name": "王建国", "roles": ["supervisor"],
+            "jurisdictions": [{"code": STREET[0]}]}  # fmt: skip
+    config.save_account(ctx.db, server, {"user": user, "expires_at": ""}, "memory", None)
+    CredentialStore().save(account_key(server, username, settings.device_id(ctx.db)), "demo")
+    settings.put(ctx.db, config.LAST_SUCCESS, now_iso())
+    first, second = [f for f in findings.list_findings(ctx.db, state="reported") if f.confirmed is not None][:2]
+    actor = store_adapter.local_actor(ctx.db, first.view.jurisdiction)
+    accept = findings.record_command(ctx.db, action="accept", actor=actor, payload={"severity": "general"},
+                                     finding_id=first.id)  # fmt: skip
+    other = {"event_id": new_id(), "finding_id": first.id, "action": "accept", "actor_id": OTHER_SUPERVISOR.user_id,
+             "at": now_iso(), "payload": {"severity": "general", "ledger_number": "朝阳-三里屯-2026-00042"},
+             "base_state": "reported", "index": first.view.event_count + 1}  # fmt: skip
+    taken = findings.store_server_event(ctx.db, other).confirmed  # another supervisor was first
+    assert taken is not None
+    outbox.mark_conflict(ctx.db, accept.change_id, "illegal_state", "隐患当前为已挂账，不能「受理挂账」",
+                         findings.finding_to_json(taken))  # fmt: skip
+    reject = findings.record_command(ctx.db, action="reject", actor=actor, payload={"reason": "重复上报"},
+                                     finding_id=second.id)  # fmt: skip
+    outbox.mark_rejected(ctx.db, reject.change_id, "out_of_jurisdiction", "辖区不在您负责的范围内")
+    window.sync.refresh_state()
+    window.show_page("settings")
+    for _ in range(6):  # wrapped lines settle their heights over a few layout passes
+        QApplication.processEvents()
+    save(window, "settings-sync")
+    dialog = window.status.sync_widget.open_conflicts()
+    dialog.view.select_row(dialog.view.row_of(first.id))
+    save(dialog, "conflicts")
+    dialog.close()
 
 
 if __name__ == "__main__":
