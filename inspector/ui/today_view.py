@@ -191,8 +191,16 @@ class TodayView(QWidget):
 
         self.stale = False
         ctx.changed.connect(self._on_changed)
+        sync = getattr(main_window, "sync", None)
+        if sync is not None:  # the "not configured" note goes once a server is set up
+            sync.state_changed.connect(self._sync_state_changed)
+            if sync.state is not None:
+                self._sync_state_changed(sync.state)
         self.retranslate()
         self.reload()
+
+    def _sync_state_changed(self, state: Any) -> None:
+        self.sync_note.setVisible(not state.configured)
 
     def _on_changed(self, _kind: str) -> None:
         """Refresh now when shown; otherwise when shown next (no background reads while the runner is busy)."""

@@ -74,6 +74,9 @@ def test_log_in_on_the_settings_page_and_sync_from_the_status_bar(  # type: igno
     manual_sync(window)
     status = window.status
     assert status.sync_label.text() == "未配置同步"
+    today = window.show_page("today")
+    wait_state(qtbot, window, lambda s: not s.configured)
+    assert today.sync_note.isVisibleTo(today)
 
     panel = _login_on_page(qtbot, window, sync_server.url, "ins", "not-the-password")
     assert panel.message.text() == "用户名或密码不正确。" and panel.message.objectName() == "error"
@@ -85,6 +88,7 @@ def test_log_in_on_the_settings_page_and_sync_from_the_status_bar(  # type: igno
     assert "110105004000000" in panel.account.text()
     assert not panel.memory_notice.isVisibleTo(panel)
     assert status.sync_label.text() == "尚未同步"
+    assert not today.sync_note.isVisibleTo(today)  # no more "sync not configured" on the today page
 
     # Work done on this laptop: an inspection with a failed item, its photo, and the finding reported from it.
     laptop = Client(window.ctx.folder, tmp_path / "camera")
