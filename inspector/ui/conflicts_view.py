@@ -123,7 +123,8 @@ def describe_local(conflict: Conflict) -> str:
     """What this laptop sent: the action, the state the user saw, when, and the fields."""
     payload = conflict.local_payload
     if conflict.kind != LEDGER_COMMAND:
-        body = payload.get("fields") if isinstance(payload.get("fields"), Mapping) else payload
+        fields = payload.get("fields")
+        body: Mapping[str, Any] = fields if isinstance(fields, Mapping) else payload  # subject.update: its fields
         return "\n".join([change_kind_label(conflict.kind), *describe_fields(body)])
     lines = [action_label(str(payload.get("action") or ""))]
     if payload.get("base_state"):
