@@ -91,7 +91,7 @@ class FindingsView(QWidget):
         splitter.addWidget(detail_scroll)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 2)
-        splitter.setSizes([780, 380])
+        splitter.setSizes([820, 340])
         self.exports = ledger_exports.ExportRunner(ctx, self)
         self.exports.done.connect(lambda _done: self.status.setText(self.exports.last_message))
         self.exports.failed.connect(self.status.setText)
