@@ -77,6 +77,9 @@ def test_log_in_on_the_settings_page_and_sync_from_the_status_bar(  # type: igno
     today = window.show_page("today")
     wait_state(qtbot, window, lambda s: not s.configured)
     assert today.sync_note.isVisibleTo(today)
+    _click(qtbot, status.sync_widget.sync_button)  # nothing to sync with yet: the button leads to the login
+    assert window.current_page_key() == "settings" and window.sync.worker is None
+    assert status.sync_widget.last_message == "请先在设置中登录同步服务器。"
 
     panel = _login_on_page(qtbot, window, sync_server.url, "ins", "not-the-password")
     assert panel.message.text() == "用户名或密码不正确。" and panel.message.objectName() == "error"
@@ -89,6 +92,11 @@ def test_log_in_on_the_settings_page_and_sync_from_the_status_bar(  # type: igno
     assert not panel.memory_notice.isVisibleTo(panel)
     assert status.sync_label.text() == "尚未同步"
     assert not today.sync_note.isVisibleTo(today)  # no more "sync not configured" on the today page
+    assert panel.interval.currentData() == 0  # as manual_sync chose; a choice applies at once
+    panel.interval.setCurrentIndex(panel.interval.findData(15))
+    assert window.sync.interval_timer.isActive() and window.sync.interval_timer.interval() == 15 * 60_000
+    panel.interval.setCurrentIndex(panel.interval.findData(0))
+    assert not window.sync.interval_timer.isActive() and settings.get(window.ctx.db, INTERVAL_SETTING) == "0"
 
     # Work done on this laptop: an inspection with a failed item, its photo, and the finding reported from it.
     laptop = Client(window.ctx.folder, tmp_path / "camera")
