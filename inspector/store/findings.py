@@ -85,12 +85,18 @@ class RecordedCommand:
 # --------------------------------------------------------------------------------------------------------------
 
 
+_FINDING_FIELDS = tuple(field.name for field in dataclasses.fields(FindingState))
+_PLAIN_TYPES = (str, int, type(None))
+
+
 def finding_to_json(finding: FindingState) -> dict[str, Any]:
     """A finding projection as plain JSON values."""
-    return {field.name: _plain(getattr(finding, field.name)) for field in dataclasses.fields(finding)}
+    return {name: _plain(getattr(finding, name)) for name in _FINDING_FIELDS}
 
 
 def _plain(value: Any) -> Any:
+    if type(value) in _PLAIN_TYPES:  # the common case first (exact types: enums are str subclasses)
+        return value
     if isinstance(value, datetime):
         return to_iso(value)
     if isinstance(value, date):
@@ -257,7 +263,8 @@ def _link_event_photos(db: Database, event: Event) -> None:
 # --------------------------------------------------------------------------------------------------------------
 
 
-def _view_columns(view: FindingState) -> dict[str, Any]:
+def _view_columns(view: FindingState, projection: str | None = None) -> dict[str, Any]:
+    """The findings columns that show a view; `projection` is its JSON text when already made."""
     return {
         "state": view.state.value,
         "jurisdiction": view.jurisdiction,
@@ -272,7 +279,7 @@ def _view_columns(view: FindingState) -> dict[str, Any]:
         "reported_by": view.reported_by,
         "reported_at": to_iso(view.reported_at),
         "closed_at": to_iso(view.closed_at) if view.closed_at else None,
-        "projection": jsonutil.dumps(finding_to_json(view)),
+        "projection": projection or _projection_text(view),
     }
 
 
@@ -323,11 +330,15 @@ def _insert_event(db: Database, event: Event, origin: str, sync_state: str, serv
     )
 
 
-def _local_finding(row: dict[str, Any]) -> LocalFinding:
-    confirmed = row["confirmed_projection"]
+def _local_finding(row: Mapping[str, Any]) -> LocalFinding:
+    return _as_local(row, None, _confirmed_of(row))
+
+
+def _as_local(row: Mapping[str, Any], view: FindingState | None, confirmed: FindingState | None) -> LocalFinding:
+    """A finding from its row, with the projections already at hand (view None: read it from the row)."""
     return LocalFinding(
-        view=finding_from_json(jsonutil.loads(row["projection"])),
-        confirmed=None if confirmed is None else finding_from_json(jsonutil.loads(confirmed)),
+        view=view if view is not None else finding_from_json(jsonutil.loads(row["projection"])),
+        confirmed=confirmed,
         has_pending=bool(row["has_pending"]),
         has_conflict=bool(row["has_conflict"]),
         inspection_id=row["inspection_id"],
@@ -337,8 +348,8 @@ def _local_finding(row: dict[str, Any]) -> LocalFinding:
 
 
 def _load(db: Database, finding_id: str) -> LocalFinding | None:
-    rows = list(db.query("SELECT * FROM findings WHERE id = ?", [finding_id]))
-    return _local_finding(rows[0]) if rows else None
+    row = _finding_row(db, finding_id)
+    return None if row is None else _local_finding(row)
 
 
 def get_or_none(db: Database, finding_id: str) -> LocalFinding | None:
@@ -412,6 +423,10 @@ def list_findings(
 
 # --------------------------------------------------------------------------------------------------------------
 # What the server says
+#
+# Settling reads the finding's row once, folds what the server said into the confirmed projection in memory, and
+# writes only what changed: a push of thousands of commands, and the feed that brings them back, settle each
+# finding in a handful of statements.
 # --------------------------------------------------------------------------------------------------------------
 
 
@@ -421,29 +436,91 @@ def store_server_event(db: Database, data: Mapping[str, Any], server_seq: int | 
     An event that was made here becomes acknowledged; one from elsewhere is added. `index` (the event's position in
     its finding, protocol §6.2) avoids folding an event twice.
     """
-    event = event_from_json(data)
     with transaction(db):
-        known = db.execute("SELECT origin FROM finding_events WHERE event_id = ?", [event.event_id]).fetchone()
-        existing = _load(db, event.finding_id)
-        confirmed = _fold_confirmed(existing.confirmed if existing else None, event, data.get("index"))
-        if existing is None:
+        return _settle(db, event_from_json(data), data.get("index"), server_seq, None)
+
+
+def store_server_finding(db: Database, data: Mapping[str, Any]) -> LocalFinding:
+    """Keep the server's projection of a finding (feed entry or push result) as the confirmed state.
+
+    A projection older than the one already confirmed (fewer events) is ignored.
+    """
+    finding = finding_from_json(data)
+    with transaction(db):
+        return _settle(db, None, None, None, finding)
+
+
+def on_acknowledged(db: Database, payload: Mapping[str, Any], result: Mapping[str, Any]) -> None:
+    """The server applied a ledger command: keep its event and projection when given, and settle the finding."""
+    event_data = result.get("event") if isinstance(result.get("event"), Mapping) else None
+    finding = finding_from_json(result["finding"]) if isinstance(result.get("finding"), Mapping) else None
+    if event_data is None:
+        stored = _find_event(db, str(payload.get("event_id")))
+        event_data = event_to_json(stored.event) if stored is not None else None
+    event = event_from_json(event_data) if event_data is not None else None
+    finding_id = event.finding_id if event else finding.finding_id if finding else payload.get("finding_id")
+    if finding is not None and finding.finding_id != finding_id:
+        _settle(db, None, None, None, finding)
+        finding = None
+    if event is not None or finding is not None:
+        _settle(db, event, event_data.get("index") if event_data else None, None, finding)
+    elif finding_id and _finding_row(db, str(finding_id)) is not None:
+        refresh(db, str(finding_id))
+
+
+def on_refused(db: Database, payload: Mapping[str, Any], status: str, reason: str) -> None:
+    """The server refused a ledger command: mark its event and rebuild the view without it."""
+    db.execute(
+        "UPDATE finding_events SET sync_state = ?, reason = ?, updated_at = ? WHERE event_id = ?",
+        [status, reason, now_iso(), payload.get("event_id")],
+    )
+    finding_id = payload.get("finding_id")
+    if finding_id and _finding_row(db, str(finding_id)) is not None:
+        refresh(db, str(finding_id))
+
+
+def refresh(db: Database, finding_id: str) -> LocalFinding:
+    """Rebuild the local view: the confirmed projection plus the local commands still pending, in order.
+
+    A pending command that no longer fits (the server moved on) is left out of the view; the server will answer it
+    with a conflict. Flags: pending commands exist; an unresolved conflict exists.
+    """
+    row = _finding_row(db, finding_id)
+    if row is None:
+        raise RecordNotFoundError("finding", finding_id)
+    return _rebuild(db, row, _confirmed_of(row), confirmed_changed=False)
+
+
+def _settle(
+    db: Database, event: Event | None, index: Any, server_seq: int | None, finding: FindingState | None
+) -> LocalFinding:
+    """Fold a server event and/or the server's projection of the same finding into its row; runs in a transaction."""
+    finding_id = event.finding_id if event is not None else finding.finding_id  # type: ignore[union-attr]
+    row = _finding_row(db, finding_id)
+    before = _confirmed_of(row)
+    confirmed = before
+    touched = False
+    if event is not None:
+        confirmed = _fold_confirmed(confirmed, event, index)
+        if row is None:
             if confirmed is None:
                 raise InvalidRecordError(
                     "问题尚未上报，无法记录其后续事件", f"event {event.event_id} of an unknown finding cannot be stored"
                 )
-            _save_view(db, confirmed, None, *_origin_of(db, event))
-        if known is None:
-            _insert_event(db, event, origin="server", sync_state="acknowledged", server_seq=server_seq)
-        else:
-            db.execute(
-                "UPDATE finding_events SET payload = ?, sync_state = 'acknowledged', reason = NULL, "
-                "server_seq = COALESCE(?, server_seq), updated_at = ? WHERE event_id = ?",
-                [jsonutil.dumps(dict(event.payload)), server_seq, now_iso(), event.event_id],
-            )
+            row = _insert_confirmed(db, confirmed, *_origin_of(db, event))
+            before = confirmed
+        touched = _keep_server_event(db, event, server_seq)
         _link_event_photos(db, event)
-        if confirmed is not None:
-            _set_confirmed(db, confirmed)
-        return refresh(db, event.finding_id)
+    if finding is not None:
+        if row is None:
+            row = _insert_confirmed(db, finding, None, None)
+            before = confirmed = finding
+        elif confirmed is None or confirmed.event_count <= finding.event_count:
+            confirmed = finding
+    changed = confirmed is not None and confirmed != before
+    if not changed and not touched:
+        return _as_local(row, None, before)
+    return _rebuild(db, row, confirmed, changed)
 
 
 def _origin_of(db: Database, event: Event) -> tuple[str | None, str | None]:
@@ -465,83 +542,101 @@ def _fold_confirmed(confirmed: FindingState | None, event: Event, index: Any) ->
         return confirmed  # out of order: the next finding projection from the feed settles it
 
 
-def store_server_finding(db: Database, data: Mapping[str, Any]) -> LocalFinding:
-    """Keep the server's projection of a finding (feed entry or push result) as the confirmed state."""
-    finding = finding_from_json(data)
-    with transaction(db):
-        existing = _load(db, finding.finding_id)
-        if existing is None:
-            _save_view(db, finding, None)
-        elif existing.confirmed is not None and existing.confirmed.event_count > finding.event_count:
-            return existing  # an older projection than the one we have
-        _set_confirmed(db, finding)
-        return refresh(db, finding.finding_id)
-
-
-def _set_confirmed(db: Database, finding: FindingState) -> None:
+def _keep_server_event(db: Database, event: Event, server_seq: int | None) -> bool:
+    """Store a confirmed event, or mark the local copy acknowledged. True when it is new here or was not yet
+    acknowledged (the local view then needs rebuilding)."""
+    known = db.execute("SELECT sync_state FROM finding_events WHERE event_id = ?", [event.event_id]).fetchone()
+    if known is None:
+        _insert_event(db, event, origin="server", sync_state="acknowledged", server_seq=server_seq)
+        return True
     db.execute(
-        "UPDATE findings SET confirmed_projection = ? WHERE id = ?",
-        [jsonutil.dumps(finding_to_json(finding)), finding.finding_id],
+        "UPDATE finding_events SET payload = ?, sync_state = 'acknowledged', reason = NULL, "
+        "server_seq = COALESCE(?, server_seq), updated_at = ? WHERE event_id = ?",
+        [jsonutil.dumps(dict(event.payload)), server_seq, now_iso(), event.event_id],
     )
+    return bool(known[0] != "acknowledged")
 
 
-def refresh(db: Database, finding_id: str) -> LocalFinding:
-    """Rebuild the local view: the confirmed projection plus the local commands still pending, in order.
+def _finding_row(db: Database, finding_id: str) -> dict[str, Any] | None:
+    rows = list(db.query("SELECT * FROM findings WHERE id = ?", [finding_id]))
+    return rows[0] if rows else None
 
-    A pending command that no longer fits (the server moved on) is left out of the view; the server will answer it
-    with a conflict. Flags: pending commands exist; an unresolved conflict exists.
-    """
-    existing = get(db, finding_id)
-    view = existing.confirmed
-    pending = [e.event for e in events(db, finding_id) if e.origin == "local" and e.sync_state == "pending"]
+
+def _confirmed_of(row: Mapping[str, Any] | None) -> FindingState | None:
+    text = None if row is None else row["confirmed_projection"]
+    return None if text is None else finding_from_json(jsonutil.loads(text))
+
+
+def _projection_text(finding: FindingState) -> str:
+    return jsonutil.dumps(finding_to_json(finding))
+
+
+def _insert_confirmed(
+    db: Database, finding: FindingState, inspection_id: str | None, item_id: str | None
+) -> dict[str, Any]:
+    """A finding first heard of from the server: its row, with the server's projection as view and confirmed."""
+    columns = {
+        "id": finding.finding_id,
+        **_view_columns(finding),
+        "inspection_id": inspection_id,
+        "item_id": item_id,
+        "has_pending": 0,
+        "has_conflict": 0,
+        "updated_at": now_iso(),
+    }
+    columns["confirmed_projection"] = columns["projection"]
+    db.execute(
+        f"INSERT INTO findings ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})",
+        list(columns.values()),
+    )
+    return columns
+
+
+def _pending_local_events(db: Database, finding_id: str) -> list[Event]:
+    rows = db.query(
+        # `+sync_state`: look the finding's few events up by its index, not all pending events by theirs
+        "SELECT * FROM finding_events WHERE finding_id = ? AND origin = 'local' AND +sync_state = 'pending' "
+        "ORDER BY server_seq IS NULL, server_seq, created_at, rowid",
+        [finding_id],
+    )
+    return [_stored_event(row).event for row in rows]
+
+
+def _has_open_conflict(db: Database, finding_id: str) -> bool:
+    row = db.execute(
+        "SELECT 1 FROM conflicts WHERE entity_id = ? AND kind = 'ledger.command' AND resolved_at IS NULL LIMIT 1",
+        [finding_id],
+    ).fetchone()
+    return row is not None
+
+
+def _rebuild(
+    db: Database, row: Mapping[str, Any], confirmed: FindingState | None, confirmed_changed: bool
+) -> LocalFinding:
+    """The local view (confirmed + pending local commands) and the flags; only the columns that differ from the
+    row are written, and updated_at moves only when something did."""
+    pending = _pending_local_events(db, row["id"])
+    view = confirmed
     for event in pending:
         try:
             view = ledger.apply(view, event)
         except ValueError:
             continue
-    open_conflict = db.execute(
-        "SELECT 1 FROM conflicts WHERE entity_id = ? AND kind = 'ledger.command' AND resolved_at IS NULL LIMIT 1",
-        [finding_id],
-    ).fetchone()
-    columns = _view_columns(view) if view is not None else {}
-    assignments = "".join(f"{name} = ?, " for name in columns)
-    db.execute(
-        f"UPDATE findings SET {assignments}has_pending = ?, has_conflict = ?, updated_at = ? WHERE id = ?",
-        [*columns.values(), int(bool(pending)), int(open_conflict is not None), now_iso(), finding_id],
-    )
-    return get(db, finding_id)
-
-
-def on_acknowledged(db: Database, payload: Mapping[str, Any], result: Mapping[str, Any]) -> None:
-    """The server applied a ledger command: keep its event and projection when given, and settle the finding."""
-    event_id, finding_id = payload.get("event_id"), payload.get("finding_id")
-    if isinstance(result.get("event"), Mapping):
-        store_server_event(db, result["event"])
-    else:
-        stored = _find_event(db, str(event_id))
-        if stored is not None:
-            db.execute(
-                "UPDATE finding_events SET sync_state = 'acknowledged', updated_at = ? WHERE event_id = ?",
-                [now_iso(), event_id],
-            )
-            folded = _fold_confirmed(get(db, stored.event.finding_id).confirmed, stored.event, None)
-            if folded is not None:
-                _set_confirmed(db, folded)
-    if isinstance(result.get("finding"), Mapping):
-        store_server_finding(db, result["finding"])
-    if finding_id and _load(db, str(finding_id)) is not None:
-        refresh(db, str(finding_id))
-
-
-def on_refused(db: Database, payload: Mapping[str, Any], status: str, reason: str) -> None:
-    """The server refused a ledger command: mark its event and rebuild the view without it."""
-    db.execute(
-        "UPDATE finding_events SET sync_state = ?, reason = ?, updated_at = ? WHERE event_id = ?",
-        [status, reason, now_iso(), payload.get("event_id")],
-    )
-    finding_id = payload.get("finding_id")
-    if finding_id and _load(db, str(finding_id)) is not None:
-        refresh(db, str(finding_id))
+    changes: dict[str, Any] = {}
+    confirmed_text = row["confirmed_projection"]
+    if confirmed_changed and confirmed is not None:
+        confirmed_text = changes["confirmed_projection"] = _projection_text(confirmed)
+    if view is not None:
+        view_text = confirmed_text if view is confirmed else _projection_text(view)
+        if view_text != row["projection"]:
+            changes.update(_view_columns(view, view_text))
+    flags = {"has_pending": int(bool(pending)), "has_conflict": int(_has_open_conflict(db, row["id"]))}
+    changes.update({name: value for name, value in flags.items() if row[name] != value})
+    if changes:
+        changes["updated_at"] = now_iso()
+        assignments = ", ".join(f"{name} = ?" for name in changes)
+        db.execute(f"UPDATE findings SET {assignments} WHERE id = ?", [*changes.values(), row["id"]])
+    return _as_local({**row, **changes}, view, confirmed)
 
 
 # --------------------------------------------------------------------------------------------------------------

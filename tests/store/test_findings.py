@@ -174,6 +174,49 @@ def test_acknowledgements_move_commands_into_the_confirmed_projection(db: Databa
     assert [e.server_seq for e in findings.events(db, fid)] == [10, 11]
 
 
+def finding_row(db: Database, finding_id: str) -> dict:
+    return next(iter(db.query("SELECT * FROM findings WHERE id = ?", [finding_id])))
+
+
+def test_an_acknowledgement_writes_the_servers_projection_into_the_row(db: Database, evidence) -> None:
+    reported = report(db, evidence)
+    fid = reported.event.finding_id
+    outbox.mark_acknowledged(db, reported.change_id, {"event": server_copy(reported, 1)})
+    accepted = findings.record_command(
+        db, action="accept", actor=SUPERVISOR, payload={"severity": "major"}, finding_id=fid, now=NOW
+    )
+    assert finding_row(db, fid)["ledger_number"] is None
+    server_accept = server_copy(accepted, 2, ledger_number="朝阳-三里屯-2026-00009")
+    projection = finding_to_json(findings.get(db, fid).view) | {
+        "ledger_number": "朝阳-三里屯-2026-00009",
+        "event_count": 2,
+        "head_hash": "h" * 64,
+    }
+    outbox.mark_acknowledged(db, accepted.change_id, {"event": server_accept, "finding": projection})
+    row = finding_row(db, fid)
+    assert (row["state"], row["severity"], row["ledger_number"]) == ("registered", "major", "朝阳-三里屯-2026-00009")
+    assert (row["has_pending"], row["has_conflict"]) == (0, 0)
+    assert row["confirmed_projection"] == row["projection"]
+
+
+def test_the_feed_repeating_what_a_finding_holds_leaves_its_row_untouched(db: Database, evidence) -> None:
+    reported = report(db, evidence)
+    fid = reported.event.finding_id
+    server_event = server_copy(reported, 1)
+    server_finding = finding_to_json(reported.finding) | {"head_hash": "h" * 64, "updated_at": "2026-11-20T02:00:01Z"}
+    outbox.mark_acknowledged(db, reported.change_id, {"event": server_event, "finding": server_finding})
+    db.execute("UPDATE findings SET updated_at = 'before the feed' WHERE id = ?", [fid])
+    settled = finding_row(db, fid)
+    findings.store_server_event(db, server_event, server_seq=7)
+    findings.store_server_finding(db, server_finding)
+    assert finding_row(db, fid) == settled
+    assert [(e.sync_state, e.server_seq) for e in findings.events(db, fid)] == [("acknowledged", 7)]
+    changed = {**server_finding, "event_count": 2, "description": "院门外私搭彩钢板棚（已拆一半）"}
+    findings.store_server_finding(db, changed)
+    assert finding_row(db, fid)["description"] == changed["description"]
+    assert finding_row(db, fid)["updated_at"] != "before the feed"
+
+
 def test_an_acknowledgement_without_details_folds_the_local_event(db: Database, evidence) -> None:
     reported = report(db, evidence)
     outbox.mark_acknowledged(db, outbox.list_pending(db)[0].change_id)
