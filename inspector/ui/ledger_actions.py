@@ -1,14 +1,13 @@
 """Who may act on the ledger from this laptop, and ledger commands as the interface issues them.
 
-The signed-in account's roles come from the settings the sync engine's login writes; before any login this
-installation acts as an inspector (as the ad-hoc report does). Every action is a local command checked by the
-core state machine and queued for the server (`findings.record_command`): it shows as waiting until the server
-answers, then as applied or as a conflict.
+The signed-in account's roles and jurisdictions come from the settings the sync engine's login writes
+(`store_adapter.local_actor`); before any login this installation acts as an inspector. Every action is a local
+command checked by the core state machine and queued for the server (`findings.record_command`): it shows as waiting
+until the server answers, then as applied or as a conflict.
 """
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Mapping
 from typing import Any
 
@@ -16,33 +15,23 @@ from PySide6.QtCore import QCoreApplication
 from sqlite_utils import Database
 
 from inspector.core.ledger import Action, Actor, Role
-from inspector.store import findings, jsonutil, settings
+from inspector.store import findings, settings
 from inspector.store.findings import LocalFinding, RecordedCommand
 from inspector.ui import store_adapter
 
-# Written by the sync engine's login (inspector.sync.config.ROLES); read here without importing the sync engine,
-# whose HTTP client would slow the first opening of the ledger (a test keeps the two names equal).
-ROLES_SETTING = "sync.user_roles"
+ROLES_SETTING = store_adapter.USER_ROLES
 DISPLAY_NAME_SETTING = "sync.display_name"
 
 translate = QCoreApplication.translate
 
 
-def user_roles(db: Database) -> frozenset[Role]:
-    """The signed-in account's roles; an inspector's before the first login."""
-    stored = jsonutil.loads(settings.get(db, ROLES_SETTING), [])
-    known = {role.value for role in Role}
-    roles = {Role(role) for role in stored if role in known} if isinstance(stored, list) else set()
-    return frozenset(roles) or frozenset({Role.INSPECTOR})
-
-
 def actor_for(db: Database, jurisdiction: str | None) -> Actor:
-    """The actor for a command on a record of this jurisdiction (scope as the ad-hoc report judges it)."""
-    return dataclasses.replace(store_adapter.local_actor(db, jurisdiction), roles=user_roles(db))
+    """The actor for a command on a record of this jurisdiction."""
+    return store_adapter.local_actor(db, jurisdiction)
 
 
 def is_supervisor(db: Database) -> bool:
-    return Role.SUPERVISOR in user_roles(db)
+    return Role.SUPERVISOR in store_adapter.user_roles(db)
 
 
 def people_names(db: Database) -> dict[str, str]:
