@@ -87,6 +87,13 @@ def record_state(row_state: str, refusal: Refusal | None) -> str:
     return row_state if row_state in (LOCAL, PENDING, SYNCED, CONFLICT) else PENDING
 
 
+def finding_state(has_pending: bool, has_conflict: bool, refusal: Refusal | None) -> str:
+    """A finding's badge from its flags: refused (conflict or rejected) before waiting before synced."""
+    if has_conflict or refusal is not None:
+        return REJECTED if refusal is not None and refusal.status == REJECTED else CONFLICT
+    return PENDING if has_pending else SYNCED
+
+
 def photo_state(uploaded: bool) -> str:
     """A photo is synced once the server holds it (verified by hash); until then it waits."""
     return SYNCED if uploaded else PENDING

@@ -26,6 +26,14 @@ from inspector.ui import store_adapter
 from inspector.ui.context import AppContext
 from inspector.ui.labels import change_kind_label, severity_label, state_label
 from inspector.ui.resources import icon
+from inspector.ui.sync_badges import (
+    SYNC_STATE_ROLE,
+    badge_icon,
+    badge_label,
+    badge_tooltip,
+    finding_state,
+    open_refusals,
+)
 from inspector.ui.widgets import Debouncer, card, hint_label, title_label
 from inspector.ui.workers import FunctionWorker
 
@@ -48,6 +56,8 @@ class FindingRow:
     category: str
     description: str
     subject: str
+    sync_state: str = "synced"
+    refusal: Any = None  # the server's reason when it refused the finding's last command
 
 
 @dataclass
@@ -97,19 +107,23 @@ def load_today(folder: DataFolder) -> TodayData:
                 DraftRow(draft.id, subject_name(draft.subject_id), title, answered, total, draft.updated_at)
             )
         me = store_adapter.user_id(db)
-        for finding in findings.list_findings(db, limit=2000):
-            view = finding.view
-            if view.reported_by == me and view.state in OPEN_STATES:
-                data.findings.append(
-                    FindingRow(
-                        finding.id,
-                        view.state.value,
-                        view.severity.value,
-                        view.category,
-                        view.description,
-                        subject_name(view.subject_id),
-                    )
+        listed = findings.list_findings(db, limit=2000)
+        mine = [f for f in listed if f.view.reported_by == me and f.view.state in OPEN_STATES]
+        refusals = open_refusals(db, [finding.id for finding in mine if finding.has_conflict])
+        for finding in mine:
+            view, refusal = finding.view, refusals.get(finding.id)
+            data.findings.append(
+                FindingRow(
+                    finding.id,
+                    view.state.value,
+                    view.severity.value,
+                    view.category,
+                    view.description,
+                    subject_name(view.subject_id),
+                    finding_state(finding.has_pending, finding.has_conflict, refusal),
+                    refusal,
                 )
+            )
         data.pending = Counter(entry.kind for entry in outbox.list_pending(db, limit=100_000))
         data.photos_waiting = len(photos.not_uploaded(db))
         return data
@@ -243,11 +257,13 @@ class TodayView(QWidget):
         self.findings.clear()
         for finding in self.data.findings:
             head = f"{state_label(finding.state)} · {severity_label(finding.severity)} · {finding.category}"
+            head += f" · {badge_label(finding.sync_state)}"
             body = " ".join(part for part in (finding.subject, finding.description.replace("\n", " ")) if part)
             text = f"{head}\n{body}"
-            item = QListWidgetItem(icon("findings"), text)
+            item = QListWidgetItem(badge_icon(finding.sync_state), text)
             item.setData(Qt.ItemDataRole.UserRole, finding.finding_id)
-            item.setToolTip(finding.description)
+            item.setData(SYNC_STATE_ROLE, finding.sync_state)
+            item.setToolTip(finding.description + "\n" + badge_tooltip(finding.sync_state, finding.refusal))
             self.findings.addItem(item)
         self.drafts_empty.setVisible(not self.data.drafts)
         self.findings_empty.setVisible(not self.data.findings)

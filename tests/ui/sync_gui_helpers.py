@@ -27,6 +27,7 @@ from keyring_doubles import MemoryKeyring
 
 from inspector.store import settings
 from inspector.sync.engine import login
+from inspector.ui.sync_badges import SYNC_STATE_ROLE
 from inspector.ui.sync_controller import INTERVAL_SETTING
 
 __all__ = [
@@ -44,6 +45,7 @@ __all__ = [
     "server_template",
     "sync_server_fixture",
     "wait_state",
+    "wait_today_badge",
 ]
 _TEMPLATES: dict[str, Path] = {}  # one seeded server database for every module of the run (it takes seconds)
 
@@ -106,3 +108,18 @@ def click_sync(qtbot: Any, window: Any, timeout: int = 30_000) -> tuple[Any, Any
         worker = window.sync.worker
         assert worker is not None, window.status.sync_widget.last_message
     return worker, finished.args[0]
+
+
+def wait_today_badge(qtbot, window, finding_id: str, expected: str) -> None:  # type: ignore[no-untyped-def]
+    """Wait until the today page lists the finding with this badge (the page reads on a worker)."""
+    page = window.show_page("today")
+    page.reload()
+
+    def badge() -> str | None:
+        for row in range(page.findings.count()):
+            item = page.findings.item(row)
+            if item.data(Qt.ItemDataRole.UserRole) == finding_id:
+                return str(item.data(SYNC_STATE_ROLE))
+        return None
+
+    qtbot.waitUntil(lambda: badge() == expected, timeout=10_000)

@@ -23,6 +23,7 @@ from sync_gui_helpers import (
     server_template,
     sync_server_fixture,  # noqa: F401  (the sync_server fixture)
     wait_state,
+    wait_today_badge,
 )
 from ui_helpers import close_app, open_app
 
@@ -107,6 +108,7 @@ def test_log_in_on_the_settings_page_and_sync_from_the_status_bar(  # type: igno
     assert "照片 1 张" in status.pending_label.toolTip()
     assert _inspection_badge(window, inspection_id) == "pending"
     assert _finding_photo_badges(window, finding_id) == ["pending"]
+    wait_today_badge(qtbot, window, finding_id, "pending")
 
     worker, summary = click_sync(qtbot, window)
     assert worker.thread_ident is not None and worker.thread_ident != threading.get_ident()
@@ -119,6 +121,7 @@ def test_log_in_on_the_settings_page_and_sync_from_the_status_bar(  # type: igno
     assert not status.sync_widget.progress.isVisibleTo(status)
     assert _inspection_badge(window, inspection_id) == "synced"
     assert _finding_photo_badges(window, finding_id) == ["synced"]
+    wait_today_badge(qtbot, window, finding_id, "synced")
     assert "三里屯" in panel.account.text()  # the jurisdiction's name came with the pull
 
     panel = window.show_page("settings").login_panel
