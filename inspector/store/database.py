@@ -10,6 +10,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from sqlite_utils import Database
 
@@ -94,8 +95,7 @@ def transaction(db: Database) -> Iterator[Database]:
     Nested use becomes a savepoint of the outer transaction.
     """
     if db.conn.in_transaction:
-        with db.atomic():
-            yield db
+        yield from _savepoint(db)
         return
     db.execute("BEGIN IMMEDIATE")
     try:
@@ -108,6 +108,33 @@ def transaction(db: Database) -> Iterator[Database]:
     except BaseException:
         db.rollback()
         raise
+
+
+# One name for every nested savepoint: nesting is strictly last-in first-out, SQLite releases or rolls back to the
+# innermost savepoint of a name, and a fixed statement text stays in the connection's statement cache.
+_SAVEPOINT = "inspector_nested"
+
+
+def _savepoint(db: Database) -> Iterator[Database]:
+    db.conn.execute(f"SAVEPOINT {_SAVEPOINT}")
+    try:
+        yield db
+    except BaseException:
+        if db.conn.in_transaction:  # an error may have ended the whole transaction already
+            db.conn.execute(f"ROLLBACK TO SAVEPOINT {_SAVEPOINT}")
+            db.conn.execute(f"RELEASE SAVEPOINT {_SAVEPOINT}")
+        raise
+    db.conn.execute(f"RELEASE SAVEPOINT {_SAVEPOINT}")
+
+
+def fetch_rows(db: Database, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
+    """The rows of a statement as dicts, straight from the connection.
+
+    For the hot read paths of sync: `Database.query` wraps every statement in a savepoint of its own.
+    """
+    cursor = db.conn.execute(sql, params)
+    names = [column[0] for column in cursor.description]
+    return [dict(zip(names, values, strict=True)) for values in cursor]
 
 
 def open_data_folder(root: str | Path, steps: Sequence[MigrationStep] = STEPS) -> DataFolder:

@@ -19,7 +19,7 @@ from inspector.core.clock import local_date, now_iso, parse_iso, to_iso, utc_now
 from inspector.core.ids import new_id
 from inspector.core.ledger import Action, Actor, Event, FindingState, State
 from inspector.store import jsonutil, outbox
-from inspector.store.database import transaction
+from inspector.store.database import fetch_rows, transaction
 from inspector.store.errors import InvalidRecordError, RecordNotFoundError, StoreError
 
 _CREATING = (Action.REPORT, Action.REPORT_FIXED_ON_SITE)
@@ -331,14 +331,9 @@ def _insert_event(db: Database, event: Event, origin: str, sync_state: str, serv
 
 
 def _local_finding(row: Mapping[str, Any]) -> LocalFinding:
-    return _as_local(row, None, _confirmed_of(row))
-
-
-def _as_local(row: Mapping[str, Any], view: FindingState | None, confirmed: FindingState | None) -> LocalFinding:
-    """A finding from its row, with the projections already at hand (view None: read it from the row)."""
     return LocalFinding(
-        view=view if view is not None else finding_from_json(jsonutil.loads(row["projection"])),
-        confirmed=confirmed,
+        view=finding_from_json(jsonutil.loads(row["projection"])),
+        confirmed=_confirmed_of(row),
         has_pending=bool(row["has_pending"]),
         has_conflict=bool(row["has_conflict"]),
         inspection_id=row["inspection_id"],
@@ -380,7 +375,7 @@ def _stored_event(row: dict[str, Any]) -> StoredEvent:
 
 
 def _find_event(db: Database, event_id: str) -> StoredEvent | None:
-    rows = list(db.query("SELECT * FROM finding_events WHERE event_id = ?", [event_id]))
+    rows = fetch_rows(db, "SELECT * FROM finding_events WHERE event_id = ?", [event_id])
     return _stored_event(rows[0]) if rows else None
 
 
@@ -436,8 +431,10 @@ def store_server_event(db: Database, data: Mapping[str, Any], server_seq: int | 
     An event that was made here becomes acknowledged; one from elsewhere is added. `index` (the event's position in
     its finding, protocol §6.2) avoids folding an event twice.
     """
+    event = event_from_json(data)
     with transaction(db):
-        return _settle(db, event_from_json(data), data.get("index"), server_seq, None)
+        _settle(db, event, data.get("index"), server_seq, None)
+        return get(db, event.finding_id)
 
 
 def store_server_finding(db: Database, data: Mapping[str, Any]) -> LocalFinding:
@@ -447,7 +444,19 @@ def store_server_finding(db: Database, data: Mapping[str, Any]) -> LocalFinding:
     """
     finding = finding_from_json(data)
     with transaction(db):
-        return _settle(db, None, None, None, finding)
+        _settle(db, None, None, None, finding)
+        return get(db, finding.finding_id)
+
+
+def keep_server_event(db: Database, data: Mapping[str, Any], server_seq: int | None = None) -> None:
+    """store_server_event without reading the finding back, for the feed (a page applies hundreds); runs inside the
+    caller's transaction."""
+    _settle(db, event_from_json(data), data.get("index"), server_seq, None)
+
+
+def keep_server_finding(db: Database, data: Mapping[str, Any]) -> None:
+    """store_server_finding without reading the finding back, for the feed; runs inside the caller's transaction."""
+    _settle(db, None, None, None, finding_from_json(data))
 
 
 def on_acknowledged(db: Database, payload: Mapping[str, Any], result: Mapping[str, Any]) -> None:
@@ -488,20 +497,25 @@ def refresh(db: Database, finding_id: str) -> LocalFinding:
     row = _finding_row(db, finding_id)
     if row is None:
         raise RecordNotFoundError("finding", finding_id)
-    return _rebuild(db, row, _confirmed_of(row), confirmed_changed=False)
+    _rebuild(db, row, _confirmed_of(row), confirmed_changed=False)
+    return get(db, finding_id)
 
 
 def _settle(
     db: Database, event: Event | None, index: Any, server_seq: int | None, finding: FindingState | None
-) -> LocalFinding:
-    """Fold a server event and/or the server's projection of the same finding into its row; runs in a transaction."""
+) -> None:
+    """Fold a server event and/or the server's projection of the same finding into its row; runs in a transaction.
+
+    An event the given projection already includes is not folded again (a push result carries both)."""
     finding_id = event.finding_id if event is not None else finding.finding_id  # type: ignore[union-attr]
     row = _finding_row(db, finding_id)
     before = _confirmed_of(row)
     confirmed = before
     touched = False
     if event is not None:
-        confirmed = _fold_confirmed(confirmed, event, index)
+        covered = row is not None and finding is not None and isinstance(index, int) and index <= finding.event_count
+        if not covered:
+            confirmed = _fold_confirmed(confirmed, event, index)
         if row is None:
             if confirmed is None:
                 raise InvalidRecordError(
@@ -518,9 +532,8 @@ def _settle(
         elif confirmed is None or confirmed.event_count <= finding.event_count:
             confirmed = finding
     changed = confirmed is not None and confirmed != before
-    if not changed and not touched:
-        return _as_local(row, None, before)
-    return _rebuild(db, row, confirmed, changed)
+    if changed or touched:
+        _rebuild(db, row, confirmed, changed)
 
 
 def _origin_of(db: Database, event: Event) -> tuple[str | None, str | None]:
@@ -558,7 +571,7 @@ def _keep_server_event(db: Database, event: Event, server_seq: int | None) -> bo
 
 
 def _finding_row(db: Database, finding_id: str) -> dict[str, Any] | None:
-    rows = list(db.query("SELECT * FROM findings WHERE id = ?", [finding_id]))
+    rows = fetch_rows(db, "SELECT * FROM findings WHERE id = ?", [finding_id])
     return rows[0] if rows else None
 
 
@@ -593,7 +606,8 @@ def _insert_confirmed(
 
 
 def _pending_local_events(db: Database, finding_id: str) -> list[Event]:
-    rows = db.query(
+    rows = fetch_rows(
+        db,
         # `+sync_state`: look the finding's few events up by its index, not all pending events by theirs
         "SELECT * FROM finding_events WHERE finding_id = ? AND origin = 'local' AND +sync_state = 'pending' "
         "ORDER BY server_seq IS NULL, server_seq, created_at, rowid",
@@ -610,9 +624,7 @@ def _has_open_conflict(db: Database, finding_id: str) -> bool:
     return row is not None
 
 
-def _rebuild(
-    db: Database, row: Mapping[str, Any], confirmed: FindingState | None, confirmed_changed: bool
-) -> LocalFinding:
+def _rebuild(db: Database, row: Mapping[str, Any], confirmed: FindingState | None, confirmed_changed: bool) -> None:
     """The local view (confirmed + pending local commands) and the flags; only the columns that differ from the
     row are written, and updated_at moves only when something did."""
     pending = _pending_local_events(db, row["id"])
@@ -636,7 +648,6 @@ def _rebuild(
         changes["updated_at"] = now_iso()
         assignments = ", ".join(f"{name} = ?" for name in changes)
         db.execute(f"UPDATE findings SET {assignments} WHERE id = ?", [*changes.values(), row["id"]])
-    return _as_local({**row, **changes}, view, confirmed)
 
 
 # --------------------------------------------------------------------------------------------------------------

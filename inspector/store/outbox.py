@@ -10,7 +10,7 @@ from sqlite_utils import Database
 from inspector.core.clock import now_iso
 from inspector.core.ids import new_id
 from inspector.store import jsonutil
-from inspector.store.database import transaction
+from inspector.store.database import fetch_rows, transaction
 from inspector.store.errors import RecordNotFoundError
 
 ChangeKind = Literal["subject.create", "subject.update", "inspection.submit", "ledger.command"]
@@ -64,15 +64,24 @@ def _entry(row: dict[str, Any]) -> OutboxEntry:
     )
 
 
-def list_pending(db: Database, limit: int = 500) -> list[OutboxEntry]:
-    """Changes to push, oldest first (including those the server asked to send again later)."""
-    rows = db.query("SELECT * FROM outbox ORDER BY seq LIMIT ?", [limit])
+def list_pending(db: Database, limit: int = 500, after_seq: int = 0) -> list[OutboxEntry]:
+    """Changes to push, oldest first (including those the server asked to send again later); `after_seq` skips the
+    ones up to that position in the queue."""
+    rows = fetch_rows(db, "SELECT * FROM outbox WHERE seq > ? ORDER BY seq LIMIT ?", [after_seq, limit])
     return [_entry(row) for row in rows]
 
 
 def get(db: Database, change_id: str) -> OutboxEntry:
     """One entry by change id."""
-    rows = list(db.query("SELECT * FROM outbox WHERE change_id = ?", [change_id]))
+    rows = fetch_rows(db, "SELECT * FROM outbox WHERE change_id = ?", [change_id])
+    if not rows:
+        raise RecordNotFoundError("outbox change", change_id)
+    return _entry(rows[0])
+
+
+def _remove(db: Database, change_id: str) -> OutboxEntry:
+    """Take an entry out of the queue (inside the transaction that settles it); RecordNotFoundError when it is gone."""
+    rows = fetch_rows(db, "DELETE FROM outbox WHERE change_id = ? RETURNING *", [change_id])
     if not rows:
         raise RecordNotFoundError("outbox change", change_id)
     return _entry(rows[0])
@@ -121,8 +130,7 @@ def mark_acknowledged(db: Database, change_id: str, result: dict[str, Any] | Non
     from inspector.store import sync_effects
 
     with transaction(db):
-        entry = get(db, change_id)
-        db.execute("DELETE FROM outbox WHERE change_id = ?", [change_id])
+        entry = _remove(db, change_id)
         sync_effects.on_acknowledged(db, entry, result or {})
     return entry
 
@@ -149,8 +157,7 @@ def _settle_refused(
     from inspector.store import conflicts, sync_effects
 
     with transaction(db):
-        entry = get(db, change_id)
-        db.execute("DELETE FROM outbox WHERE change_id = ?", [change_id])
+        entry = _remove(db, change_id)
         conflict_id = conflicts.record(db, entry, status, code, message, current)
         sync_effects.on_refused(db, entry, status, f"{code}: {message}")
     return conflict_id
