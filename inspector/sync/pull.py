@@ -144,13 +144,13 @@ def _inspection(db: Database, data: dict[str, Any], entry: Mapping[str, Any]) ->
 
 
 def _finding(db: Database, data: dict[str, Any], entry: Mapping[str, Any]) -> bool:
-    findings.store_server_finding(db, data)
+    findings.keep_server_finding(db, data)
     return True
 
 
 def _finding_event(db: Database, data: dict[str, Any], entry: Mapping[str, Any]) -> bool:
     seq = entry.get("seq")
-    findings.store_server_event(db, data, server_seq=seq if isinstance(seq, int) else None)
+    findings.keep_server_event(db, data, server_seq=seq if isinstance(seq, int) else None)
     return True
 
 

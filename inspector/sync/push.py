@@ -66,7 +66,7 @@ def plan_batch(
     position = after_seq
     held = 0
     while len(chosen) < max_changes:
-        page = store_adapter.outbox_after(db, position, max_changes)
+        page = outbox.list_pending(db, max_changes, after_seq=position)
         if not page:
             break
         for entry in page:

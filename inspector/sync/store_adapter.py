@@ -1,7 +1,7 @@
 """Store functions the sync engine needs that `inspector/store` does not offer yet (kept here until it does).
 
-Each is a small query over the client schema, written so it can move into the store unchanged: reading the outbox
-past a position, the photos queued changes name, and keeping subjects and inspections the server sends.
+Each is a small query over the client schema, written so it can move into the store unchanged: the photos queued
+changes name, and keeping subjects and inspections the server sends.
 """
 
 from __future__ import annotations
@@ -14,28 +14,8 @@ from sqlite_utils import Database
 from inspector.core.clock import now_iso
 from inspector.core.jurisdiction import parse_code
 from inspector.store import jsonutil
-from inspector.store.outbox import OutboxEntry
 
 PHOTO_FIELDS = ("photos", "after_photos")
-
-
-def outbox_after(db: Database, after_seq: int, limit: int) -> list[OutboxEntry]:
-    """Queued changes after a position in the outbox, oldest first."""
-    rows = db.query("SELECT * FROM outbox WHERE seq > ? ORDER BY seq LIMIT ?", [after_seq, limit])
-    return [
-        OutboxEntry(
-            seq=row["seq"],
-            change_id=row["change_id"],
-            kind=row["kind"],
-            entity_id=row["entity_id"],
-            payload=jsonutil.loads(row["payload"], {}),
-            created_at=row["created_at"],
-            attempts=row["attempts"],
-            last_error=row["last_error"],
-            state=row["state"],
-        )
-        for row in rows
-    ]
 
 
 def photo_hashes(kind: str, payload: Mapping[str, Any]) -> set[str]:
