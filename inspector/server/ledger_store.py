@@ -83,8 +83,11 @@ def finding_document(state: FindingState, head_hash: str, updated_at: str) -> di
     return {**record_document(state), "head_hash": head_hash, "updated_at": updated_at}
 
 
-def finding_row_values(state: FindingState, document: dict[str, Any], created_at: str) -> dict[str, Any]:
-    """Column values of the findings row for a projected state and its document."""
+def finding_row_values(
+    state: FindingState, document: dict[str, Any], created_at: str, document_json: str | None = None
+) -> dict[str, Any]:
+    """Column values of the findings row for a projected state and its document (and its canonical JSON text, when
+    already made)."""
     return {
         "id": state.finding_id,
         "jurisdiction": state.jurisdiction,
@@ -93,7 +96,7 @@ def finding_row_values(state: FindingState, document: dict[str, Any], created_at
         "category": state.category,
         "subject_id": state.subject_id,
         "ledger_number": state.ledger_number,
-        "data": canonical_json(document),
+        "data": document_json or canonical_json(document),
         "event_count": state.event_count,
         "head_hash": document["head_hash"],
         "created_at": created_at,
@@ -112,6 +115,7 @@ class Chain:
     updated_at: str | None = None
     exists_in_db: bool = False
     _document: dict[str, Any] | None = None
+    _document_json: str | None = None
 
     def advance(self, state: FindingState, head_hash: str, index: int, stamp: str) -> None:
         """Move the chain to the state after a newly appended event."""
@@ -119,6 +123,7 @@ class Chain:
         self.created_at = self.created_at or stamp
         self.updated_at = stamp
         self._document = None
+        self._document_json = None
 
     def document(self) -> dict[str, Any] | None:
         """The finding as replies carry it, or None when it does not exist yet (computed once per state)."""
@@ -127,6 +132,12 @@ class Chain:
         if self._document is None:
             self._document = finding_document(self.state, self.head_hash, self.updated_at or "")
         return self._document
+
+    def document_json(self) -> str:
+        """The document as canonical JSON text (made once per state: the row, the feed and replies share it)."""
+        if self._document_json is None:
+            self._document_json = canonical_json(self.document())
+        return self._document_json
 
 
 def load_chains(session: Session, finding_ids: Iterable[str], lock: bool) -> dict[str, Chain]:

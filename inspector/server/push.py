@@ -17,6 +17,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -78,18 +79,30 @@ class Caller:
 
 @dataclass
 class Outcome:
-    """The result of one change: applied / conflict / rejected, with the reply's fields."""
+    """The result of one change: applied / conflict / rejected, with the reply's fields.
+
+    `result_json` is an applied result already written as JSON text: the reply, the stored change record and the
+    response share that text instead of encoding the same finding and event again.
+    """
 
     status: str
     fields: dict[str, Any]
     retryable: bool = False
+    result_json: str | None = None
 
-    def reply(self) -> dict[str, Any]:
-        return {"status": self.status, **self.fields}
+    def reply_json(self) -> str:
+        """The reply as JSON text (`status` first, then its fields)."""
+        if self.result_json is not None:
+            return f'{{"status":{dumps(self.status)},"result":{self.result_json}}}'
+        return dumps({"status": self.status, **self.fields})
 
 
 def applied(result: dict[str, Any]) -> Outcome:
     return Outcome("applied", {"result": result})
+
+
+def applied_json(result_json: str) -> Outcome:
+    return Outcome("applied", {}, result_json=result_json)
 
 
 def conflict(code: str, message: str, current: Any) -> Outcome:
@@ -124,7 +137,7 @@ class Batch:
     touched: dict[str, Chain] = field(default_factory=dict)
     refs: dict[tuple[str, str, str], str] = field(default_factory=dict)
 
-    @property
+    @cached_property
     def stamp(self) -> str:
         return to_iso(self.now)
 
@@ -280,9 +293,9 @@ class Batch:
         self.taken_event_ids.add(command.event_id)
         self.touched[command.finding_id] = chain
         self._ref(photos, "finding", command.finding_id, new_state.jurisdiction)
-        reply = event_reply(document, self.caller.display_name)
-        feed.stage(self.session, "finding_event", command.event_id, new_state.jurisdiction, reply)
-        return applied({"finding": chain.document(), "event": reply})
+        reply_json = dumps(event_reply(document, self.caller.display_name))
+        feed.stage_json(self.session, "finding_event", command.event_id, new_state.jurisdiction, reply_json)
+        return applied_json(f'{{"finding":{chain.document_json()},"event":{reply_json}}}')
 
     # ---- subjects ----
 
@@ -433,9 +446,9 @@ class Batch:
         for finding_id, chain in self.touched.items():
             document = chain.document()
             assert chain.state is not None and chain.created_at is not None and document is not None
-            values = finding_row_values(chain.state, document, chain.created_at)
+            values = finding_row_values(chain.state, document, chain.created_at, chain.document_json())
             (changed_rows if chain.exists_in_db else new_rows).append(values)
-            feed.stage(self.session, "finding", finding_id, chain.state.jurisdiction, document)
+            feed.stage_json(self.session, "finding", finding_id, chain.state.jurisdiction, chain.document_json())
         if new_rows:
             connection.execute(insert(_table(Finding)), new_rows)
         if changed_rows:
@@ -479,11 +492,14 @@ def _inspection_photos(data: InspectionIn) -> set[str]:
 # ---------------------------------------------------------------------------------------------------------------
 
 
-def _done_before(session: Session, caller: Caller, change_ids: set[str]) -> dict[str, dict[str, Any]]:
-    """Replies for changes processed by earlier requests (another user's ids are refused, not revealed)."""
+def _done_before(session: Session, caller: Caller, change_ids: set[str]) -> dict[str, str]:
+    """Replies (JSON text) for changes processed by earlier requests (another user's ids are refused, not revealed).
+
+    A duplicate carries its first result as it was stored, without decoding it.
+    """
     if not change_ids:
         return {}
-    found: dict[str, dict[str, Any]] = {}
+    found: dict[str, str] = {}
     rows = session.execute(
         select(SyncChange.change_id, SyncChange.user_id, SyncChange.result).where(
             SyncChange.change_id.in_(sorted(change_ids))
@@ -491,15 +507,22 @@ def _done_before(session: Session, caller: Caller, change_ids: set[str]) -> dict
     )
     for change_id, user_id, result in rows:
         if user_id != caller.user_id:
-            found[change_id] = {
-                "status": "rejected",
-                "code": "change_id_taken",
-                "message": "该变更编号已被其他用户使用 (this change id belongs to another user)",
-                "retryable": False,
-            }
+            found[change_id] = CHANGE_ID_TAKEN.reply_json()
         else:
-            found[change_id] = {"status": "duplicate", "original": loads(result)}
+            found[change_id] = _duplicate_json(result or "null")
     return found
+
+
+CHANGE_ID_TAKEN = rejected("change_id_taken", "该变更编号已被其他用户使用 (this change id belongs to another user)")
+
+
+def _duplicate_json(original_json: str) -> str:
+    return f'{{"status":"duplicate","original":{original_json}}}'
+
+
+def _result_json(change_id: str, reply_json: str) -> str:
+    """One item of the push reply: the change id, then the reply's fields (reply_json is a non-empty object)."""
+    return f'{{"change_id":{dumps(change_id)},{reply_json[1:]}'
 
 
 def _record(session: Session, caller: Caller, outcomes: dict[str, Outcome], kinds: dict[str, str], stamp: str) -> None:
@@ -516,7 +539,7 @@ def _record(session: Session, caller: Caller, outcomes: dict[str, Outcome], kind
             "device_row_id": caller.device_row_id,
             "kind": kinds[change_id][:32],
             "status": outcome.status,
-            "result": dumps(outcome.reply()),
+            "result": outcome.reply_json(),
             "received_at": stamp,
         }
         for change_id, outcome in sorted(outcomes.items())
@@ -526,8 +549,8 @@ def _record(session: Session, caller: Caller, outcomes: dict[str, Outcome], kind
         session.connection().execute(insert(_table(SyncChange)), rows)
 
 
-def push_batch(session: Session, caller: Caller, changes: list[ChangeIn]) -> list[dict[str, Any]]:
-    """Process one batch inside the caller's transaction; returns one result per change, in order."""
+def push_batch(session: Session, caller: Caller, changes: list[ChangeIn]) -> list[str]:
+    """Process one batch inside the caller's transaction; returns one result per change, in order, as JSON text."""
     batch = Batch(session, caller, utc_now())
     earlier = _done_before(session, caller, {change.change_id for change in changes})
     batch.parse([change for change in changes if change.change_id not in earlier])
@@ -537,20 +560,23 @@ def push_batch(session: Session, caller: Caller, changes: list[ChangeIn]) -> lis
     results = []
     for change in changes:
         if change.change_id in earlier:
-            results.append({"change_id": change.change_id, **earlier[change.change_id]})
+            results.append(_result_json(change.change_id, earlier[change.change_id]))
         elif change.change_id in outcomes:
-            original = outcomes[change.change_id].reply()
-            results.append({"change_id": change.change_id, "status": "duplicate", "original": original})
+            original = outcomes[change.change_id].reply_json()
+            results.append(_result_json(change.change_id, _duplicate_json(original)))
         else:
             outcome = batch.run(change)
             outcomes[change.change_id] = outcome
             kinds[change.change_id] = change.kind
-            results.append({"change_id": change.change_id, **outcome.reply()})
+            results.append(_result_json(change.change_id, outcome.reply_json()))
     batch.flush()
     _record(session, caller, outcomes, kinds, batch.stamp)
     return results
 
 
-def push(db: Database, caller: Caller, changes: list[ChangeIn]) -> list[dict[str, Any]]:
-    """Run a push as one transaction, again from the start when it lost a race (idempotent by construction)."""
+def push(db: Database, caller: Caller, changes: list[ChangeIn]) -> list[str]:
+    """Run a push as one transaction, again from the start when it lost a race (idempotent by construction).
+
+    Returns one result per change, in order, each as JSON text (the reply is assembled from them, not re-encoded).
+    """
     return run_transaction(db, lambda session: push_batch(session, caller, changes), retry_integrity=True)
