@@ -17,6 +17,7 @@ from inspector.server.schemas import SHA_RE
 
 PARTIAL_MAX_AGE_SECONDS = 7 * 24 * 3600
 READ_CHUNK = 1024 * 1024
+HOLD_BYTES = 1024 * 1024  # received bytes held in memory before they are hashed and written in one go
 
 
 class BlobTooLargeError(ValueError):
@@ -46,7 +47,12 @@ def _fsync_dir(path: Path) -> None:
 
 
 class IncomingBlob:
-    """Bytes being received into a temporary file while their SHA-256 and size are counted."""
+    """Bytes being received into a temporary file while their SHA-256 and size are counted.
+
+    The receiving side only counts and holds chunks (`accept`); creating the file, hashing and writing
+    (`write_held`) happen a megabyte at a time, meant for a worker thread, where they do not hold up the server's
+    event loop (hashing and writing release the interpreter lock, so several uploads hash on several cores).
+    """
 
     def __init__(self, store: BlobStore, sha256: str, limit: int) -> None:
         self.store = store
@@ -54,34 +60,64 @@ class IncomingBlob:
         self.limit = limit
         self.size = 0
         self._hasher = hashlib.sha256()
-        fd, name = tempfile.mkstemp(dir=store.tmp_dir, prefix=sha256[:16] + "-")
-        self._path = Path(name)
-        self._file: BinaryIO = os.fdopen(fd, "wb")
+        self._held: list[bytes] = []
+        self._held_bytes = 0
+        self._path: Path | None = None
+        self._file: BinaryIO | None = None
 
-    def write(self, chunk: bytes) -> None:
+    def _opened(self) -> BinaryIO:
+        if self._file is None:
+            fd, name = tempfile.mkstemp(dir=self.store.tmp_dir, prefix=self.sha256[:16] + "-")
+            self._path = Path(name)
+            self._file = os.fdopen(fd, "wb")
+        return self._file
+
+    def accept(self, chunk: bytes) -> bool:
+        """Count a received chunk and hold it; True when enough is held to be written out now."""
         self.size += len(chunk)
         if self.size > self.limit:
             raise BlobTooLargeError(self.limit)
-        self._hasher.update(chunk)
-        self._file.write(chunk)
+        self._held.append(chunk)
+        self._held_bytes += len(chunk)
+        return self._held_bytes >= HOLD_BYTES
+
+    def write_held(self) -> None:
+        """Hash and write the chunks held so far."""
+        target = self._opened()
+        for chunk in self._held:
+            self._hasher.update(chunk)
+            target.write(chunk)
+        self._held.clear()
+        self._held_bytes = 0
+
+    def write(self, chunk: bytes) -> None:
+        """Accept a chunk and write it at once."""
+        self.accept(chunk)
+        self.write_held()
 
     def finish(self) -> int:
-        """Verify the hash, make the file durable and move it into place; returns the size."""
+        """Write what is held, verify the hash, make the file durable and move it into place; returns the size."""
+        self.write_held()
         actual = self._hasher.hexdigest()
         if actual != self.sha256:
             self.abort()
             raise HashMismatchError(self.sha256, actual)
-        self._file.flush()
-        os.fsync(self._file.fileno())
-        self._file.close()
+        target = self._opened()
+        target.flush()
+        os.fsync(target.fileno())
+        target.close()
+        assert self._path is not None
         self.store.place(self._path, self.sha256)
         return self.size
 
     def abort(self) -> None:
         """Drop what was received."""
-        with contextlib.suppress(OSError):
-            self._file.close()
-        self._path.unlink(missing_ok=True)
+        self._held.clear()
+        if self._file is not None:
+            with contextlib.suppress(OSError):
+                self._file.close()
+        if self._path is not None:
+            self._path.unlink(missing_ok=True)
 
 
 class BlobStore:

@@ -12,6 +12,7 @@ import pytest
 from server_support import JW, Api, ServerEnv, inspection, report, upload
 from sqlalchemy import select
 
+from inspector.server.blobs import HOLD_BYTES
 from inspector.server.models import BlobUpload
 
 
@@ -43,8 +44,27 @@ def test_a_whole_upload_is_stored_only_when_its_hash_matches(api: Api, env: Serv
     created = user.request("PUT", f"/api/v1/blobs/{sha256}", content=data)
     assert created.status_code == 201 and created.json() == {"sha256": sha256, "size": len(data), "created": True}
     again = user.request("PUT", f"/api/v1/blobs/{sha256}", content=data)
-    assert again.status_code == 200 and again.json()["created"] is False
+    assert again.status_code == 200 and again.json() == {"sha256": sha256, "size": len(data), "created": False}
     assert user.get(f"/api/v1/blobs/{sha256}").content == data
+
+
+def test_a_whole_upload_larger_than_the_servers_buffer_is_written_in_parts(api: Api, env: ServerEnv) -> None:
+    user = api.login("slt-ins")
+    data = os.urandom(HOLD_BYTES * 2 + 12_345)
+    sha256 = _sha(data)
+
+    def pieces(body: bytes) -> Iterator[bytes]:
+        for start in range(0, len(body), 300_000):
+            yield body[start : start + 300_000]
+
+    headers = {"Content-Length": str(len(data))}
+    damaged = data[:-1] + bytes([data[-1] ^ 1])
+    wrong = user.request("PUT", f"/api/v1/blobs/{sha256}", content=pieces(damaged), headers=headers)
+    assert wrong.status_code == 422 and wrong.json()["actual"] == _sha(damaged)
+    assert list(env.app.state.context.blobs.tmp_dir.iterdir()) == []
+    created = user.request("PUT", f"/api/v1/blobs/{sha256}", content=pieces(data), headers=headers)
+    assert created.status_code == 201 and created.json()["size"] == len(data)
+    assert env.app.state.context.blobs.path(sha256).read_bytes() == data
 
 
 def test_an_upload_without_length_or_over_the_limit_is_refused(make_env) -> None:  # type: ignore[no-untyped-def]

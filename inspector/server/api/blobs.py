@@ -9,14 +9,14 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse, JSONResponse
-from sqlalchemy import delete, select
+from sqlalchemy import Connection, delete, select
 from sqlalchemy.orm import Session
 from starlette.requests import ClientDisconnect
 
 from inspector.core.clock import now_iso
 from inspector.server.api.deps import Context, CurrentPrincipal, CurrentScope, ServerContext
-from inspector.server.blobs import BlobStore, BlobTooLargeError, HashMismatchError
-from inspector.server.db import insert_ignore, run_transaction
+from inspector.server.blobs import BlobStore, BlobTooLargeError, HashMismatchError, IncomingBlob
+from inspector.server.db import insert_ignore, run_core_transaction, run_transaction
 from inspector.server.errors import ApiError, not_found
 from inspector.server.models import Blob, BlobUpload
 from inspector.server.schemas import MissingIn, UploadStartIn
@@ -48,19 +48,32 @@ def _too_large(limit: int) -> ApiError:
     return ApiError(413, "payload_too_large", f"超过 {limit} 字节 (more than {limit} bytes)", {"limit": limit})
 
 
-def _blob_known(context: ServerContext, sha256: str) -> bool:
-    with context.db.read() as session:
-        return session.get(Blob, sha256) is not None and context.blobs.has_file(sha256)
+def _stored_size(context: ServerContext, sha256: str) -> int | None:
+    """The size of a blob the server has (its file in place and its row written), else None.
+
+    The file is looked at first: a blob being uploaded for the first time costs no database round trip.
+    """
+    if not context.blobs.has_file(sha256):
+        return None
+    with context.db.read_connection() as connection:
+        return connection.execute(select(Blob.size).where(Blob.sha256 == sha256)).scalar()
 
 
 def _record_blob(context: ServerContext, sha256: str, size: int, user_id: str) -> None:
-    def work(session: Session) -> None:
+    def work(connection: Connection) -> None:
         insert_ignore(
-            session, Blob, [{"sha256": sha256, "size": size, "uploaded_by": user_id, "created_at": now_iso()}]
+            connection, Blob, [{"sha256": sha256, "size": size, "uploaded_by": user_id, "created_at": now_iso()}]
         )
-        session.execute(delete(BlobUpload).where(BlobUpload.sha256 == sha256, BlobUpload.user_id == user_id))
+        connection.execute(delete(BlobUpload).where(BlobUpload.sha256 == sha256, BlobUpload.user_id == user_id))
 
-    run_transaction(context.db, work, retry_integrity=True)
+    run_core_transaction(context.db, work, retry_integrity=True)
+
+
+def _keep_whole_upload(context: ServerContext, incoming: IncomingBlob, user_id: str) -> int:
+    """Verify, make durable and place a received blob, then record it (one worker-thread hop); returns its size."""
+    size = incoming.finish()
+    _record_blob(context, incoming.sha256, size, user_id)
+    return size
 
 
 @router.post("/missing", summary="Which of these hashes the server does not have")
@@ -69,8 +82,8 @@ def post_missing(body: MissingIn, principal: CurrentPrincipal, context: Context)
     if len(body.hashes) > limit:
         raise ApiError(413, "payload_too_large", f"一次最多查询 {limit} 个 (at most {limit} hashes)", {"limit": limit})
     wanted = list(dict.fromkeys(body.hashes))
-    with context.db.read() as session:
-        present = set(session.scalars(select(Blob.sha256).where(Blob.sha256.in_(wanted))))
+    with context.db.read_connection() as connection:
+        present = set(connection.execute(select(Blob.sha256).where(Blob.sha256.in_(wanted))).scalars())
     return {"missing": [sha for sha in wanted if sha not in present]}
 
 
@@ -79,13 +92,15 @@ async def put_blob(sha256: str, request: Request, principal: CurrentPrincipal, c
     _check_hash(sha256)
     if request.headers.get("content-length") is None:
         raise ApiError(411, "length_required", "需要 Content-Length 请求头 (Content-Length is required)")
-    if await run_in_threadpool(_blob_known, context, sha256):
-        return JSONResponse({"sha256": sha256, "size": None, "created": False}, status_code=200)
+    known = await run_in_threadpool(_stored_size, context, sha256)
+    if known is not None:
+        return JSONResponse({"sha256": sha256, "size": known, "created": False}, status_code=200)
     incoming = context.blobs.receive(sha256, context.settings.max_blob_bytes)
     try:
         async for chunk in request.stream():
-            incoming.write(chunk)
-        size = await run_in_threadpool(incoming.finish)
+            if incoming.accept(chunk):
+                await run_in_threadpool(incoming.write_held)
+        size = await run_in_threadpool(_keep_whole_upload, context, incoming, principal.user_id)
     except BlobTooLargeError as error:
         incoming.abort()
         raise _too_large(error.limit) from None
@@ -94,7 +109,6 @@ async def put_blob(sha256: str, request: Request, principal: CurrentPrincipal, c
     except BaseException:
         incoming.abort()
         raise
-    await run_in_threadpool(_record_blob, context, sha256, size, principal.user_id)
     return JSONResponse({"sha256": sha256, "size": size, "created": True}, status_code=201)
 
 
@@ -137,7 +151,7 @@ def post_upload(sha256: str, body: UploadStartIn, principal: CurrentPrincipal, c
     _check_hash(sha256)
     if body.size > context.settings.max_blob_bytes:
         raise _too_large(context.settings.max_blob_bytes)
-    if _blob_known(context, sha256):
+    if _stored_size(context, sha256) is not None:
         return {"offset": body.size, "size": body.size, "complete": True}
     return _upload_state(context, sha256, principal.user_id, body.size)
 
