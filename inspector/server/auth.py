@@ -6,10 +6,11 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from sqlalchemy import delete, select, update
+from sqlalchemy import Row, bindparam, delete, select, update
 from sqlalchemy.orm import Session
 
 from inspector.core.clock import parse_iso, to_iso, utc_now
@@ -255,46 +256,63 @@ def bearer_token(header: str | None) -> str:
     return value.strip()
 
 
+# What every request needs to know about its token, as plain columns (no ORM objects: this runs on every request).
+_TOKEN_QUERY = (
+    select(
+        Token.expires_at,
+        Token.ended_at,
+        Token.end_reason,
+        Device.id.label("device_row_id"),
+        Device.last_seen_at,
+        Device.revoked_at,
+        User.id.label("user_id"),
+        User.username,
+        User.display_name,
+        User.roles,
+        User.active,
+    )
+    .join(Device, Device.id == Token.device_row_id)
+    .join(User, User.id == Token.user_id)
+    .where(Token.token_hash == bindparam("digest"))
+)
+_CODES_QUERY = select(UserJurisdiction.code).where(UserJurisdiction.user_id == bindparam("user_id"))
+
+
 def authenticate(db: Database, header: str | None) -> Principal:
     """The caller behind a bearer token, or the 401 that says why not (invalid, expired, revoked)."""
     digest = token_digest(bearer_token(header))
-    with db.read() as session:
-        row = session.execute(
-            select(Token, Device, User)
-            .join(Device, Device.id == Token.device_row_id)
-            .join(User, User.id == Token.user_id)
-            .where(Token.token_hash == digest)
-        ).first()
+    with db.read_connection() as connection:
+        row = connection.execute(_TOKEN_QUERY, {"digest": digest}).first()
         if row is None:
             raise ApiError(401, "token_invalid", "登录已失效，请重新登录 (unknown token; log in again)")
-        token, device, user = row
-        _refuse_ended(token, device, user)
-        codes = tuple(session.scalars(select(UserJurisdiction.code).where(UserJurisdiction.user_id == user.id)))
-    if parse_iso(device.last_seen_at) + LAST_SEEN_RESOLUTION < utc_now():
-        run_transaction(db, lambda s: _touch_device(s, device.id))
+        _refuse_ended(row)
+        codes = tuple(connection.execute(_CODES_QUERY, {"user_id": row.user_id}).scalars())
+    if parse_iso(row.last_seen_at) + LAST_SEEN_RESOLUTION < utc_now():
+        run_transaction(db, lambda s: _touch_device(s, row.device_row_id))
     return Principal(
-        user_id=user.id,
-        username=user.username,
-        display_name=user.display_name,
-        roles=parse_roles(user.roles),
+        user_id=row.user_id,
+        username=row.username,
+        display_name=row.display_name,
+        roles=parse_roles(row.roles),
         jurisdictions=codes,
-        device_row_id=device.id,
+        device_row_id=row.device_row_id,
         token_hash=digest,
-        token_expires_at=token.expires_at,
+        token_expires_at=row.expires_at,
     )
 
 
-def _refuse_ended(token: Token, device: Device, user: User) -> None:
+def _refuse_ended(row: Row[Any]) -> None:
+    """401 for a token that ended, expired, or whose device or user was stopped (a row of _TOKEN_QUERY)."""
     revoked = ApiError(
         401, "token_revoked", "这台设备的登录已被撤销，请重新登录 (this device's session was revoked; log in again)"
     )
-    if device.revoked_at is not None or not user.active:
+    if row.revoked_at is not None or not row.active:
         raise revoked
-    if token.ended_at is not None:
-        if token.end_reason in _REVOKING_REASONS:
+    if row.ended_at is not None:
+        if row.end_reason in _REVOKING_REASONS:
             raise revoked
         raise ApiError(401, "token_invalid", "登录已结束，请重新登录 (this session has ended; log in again)")
-    if parse_iso(token.expires_at) <= utc_now():
+    if parse_iso(row.expires_at) <= utc_now():
         raise ApiError(401, "token_expired", "登录已过期，请重新登录 (the session expired; log in again)")
 
 

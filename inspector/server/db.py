@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import random
+import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
@@ -79,37 +80,60 @@ class Database:
         self.engine = create_db_engine(url, pool_size)
         self.dialect = self.engine.dialect.name
         self._writer = sessionmaker(self.engine, expire_on_commit=False)
-        reader_bind = self.engine.execution_options(sqlite_begin="DEFERRED") if self.is_sqlite else self.engine
-        self._reader = sessionmaker(reader_bind, expire_on_commit=False)
+        self._reader_engine = self.engine.execution_options(sqlite_begin="DEFERRED") if self.is_sqlite else self.engine
+        self._reader = sessionmaker(self._reader_engine, expire_on_commit=False)
+        # SQLite has one writer at a time. Writers of this process queue on a lock instead of in SQLite's busy
+        # handler, which sleeps 1, 2, 5, 10… ms between tries (concurrent photo uploads lost most of their time
+        # there). Other processes on the same file still meet the busy timeout.
+        self._write_turn: contextlib.AbstractContextManager[Any] = (
+            threading.RLock() if self.is_sqlite else contextlib.nullcontext()
+        )
 
     @property
     def is_sqlite(self) -> bool:
         return self.dialect == "sqlite"
 
-    @contextmanager
+    @contextlib.contextmanager
     def write(self) -> Iterator[Session]:
         """A session whose work is committed at the end of the block (rolled back on an exception)."""
-        with self._writer() as session, session.begin():
+        with self._write_turn, self._writer() as session, session.begin():
             yield session
 
-    @contextmanager
+    @contextlib.contextmanager
     def read(self) -> Iterator[Session]:
         """A session for reading only (never blocks writers on SQLite)."""
         with self._reader() as session, session.begin():
             yield session
 
+    @contextlib.contextmanager
+    def read_connection(self) -> Iterator[Connection]:
+        """A Core connection for reading only: for the checks every request makes, where a session's objects would
+        cost more than the query."""
+        with self._reader_engine.connect() as connection, connection.begin():
+            yield connection
+
+    @contextlib.contextmanager
+    def write_connection(self) -> Iterator[Connection]:
+        """A Core connection in a write transaction, committed at the end of the block: for a few statements where a
+        session would cost more than the writes (no session hooks run, so nothing can be staged for the feed)."""
+        with self._write_turn, self.engine.connect() as connection, connection.begin():
+            yield connection
+
     def dispose(self) -> None:
         self.engine.dispose()
 
 
-def insert_ignore(session: Session, model: type, rows: list[dict[str, Any]], returning: str | None = None) -> Any:
+def insert_ignore(
+    target: Session | Connection, model: type, rows: list[dict[str, Any]], returning: str | None = None
+) -> Any:
     """INSERT … ON CONFLICT DO NOTHING for many rows (one cached statement, executemany), optionally RETURNING."""
+    connection = target.connection() if isinstance(target, Session) else target
     table = model.__table__  # type: ignore[attr-defined]
-    dialect_insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    dialect_insert = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
     statement: Any = dialect_insert(table).on_conflict_do_nothing()
     if returning is not None:
         statement = statement.returning(table.c[returning])
-    return session.connection().execute(statement, rows)
+    return connection.execute(statement, rows)
 
 
 def is_retryable(error: BaseException, retry_integrity: bool) -> bool:
@@ -126,10 +150,26 @@ def is_retryable(error: BaseException, retry_integrity: bool) -> bool:
 
 def run_transaction(db: Database, work: Callable[[Session], T], attempts: int = 6, retry_integrity: bool = False) -> T:
     """Run work(session) in a write transaction, running it again (with back-off) when it lost a race."""
+    return _retrying(db.write, work, attempts, retry_integrity)
+
+
+def run_core_transaction(
+    db: Database, work: Callable[[Connection], T], attempts: int = 6, retry_integrity: bool = False
+) -> T:
+    """run_transaction on a Core connection (Database.write_connection)."""
+    return _retrying(db.write_connection, work, attempts, retry_integrity)
+
+
+def _retrying(
+    opener: Callable[[], contextlib.AbstractContextManager[Any]],
+    work: Callable[[Any], T],
+    attempts: int,
+    retry_integrity: bool,
+) -> T:
     for attempt in range(1, attempts + 1):
         try:
-            with db.write() as session:
-                return work(session)
+            with opener() as target:
+                return work(target)
         except DBAPIError as error:
             if attempt == attempts or not is_retryable(error, retry_integrity):
                 raise

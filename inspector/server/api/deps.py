@@ -28,7 +28,11 @@ class ServerContext:
     blobs: BlobStore
 
 
-def get_context(request: Request) -> ServerContext:
+# Dependencies that do no I/O are `async`: FastAPI runs a plain `def` dependency on a worker thread, and that hop
+# cost more than the work on every request.
+
+
+async def get_context(request: Request) -> ServerContext:
     return request.app.state.context  # type: ignore[no-any-return]
 
 
@@ -53,14 +57,14 @@ def get_principal(
 CurrentPrincipal = Annotated[Principal, Depends(get_principal)]
 
 
-def get_scope(principal: CurrentPrincipal) -> Scope:
+async def get_scope(principal: CurrentPrincipal) -> Scope:
     return scope_of(principal)
 
 
 CurrentScope = Annotated[Scope, Depends(get_scope)]
 
 
-def require_admin(scope: CurrentScope) -> Scope:
+async def require_admin(scope: CurrentScope) -> Scope:
     if not scope.is_admin:
         raise ApiError(403, "forbidden", "需要管理员权限 (administrator role required)")
     return scope
