@@ -506,9 +506,11 @@ def _settle(
 ) -> None:
     """Fold a server event and/or the server's projection of the same finding into its row; runs in a transaction.
 
-    An event the given projection already includes is not folded again (a push result carries both)."""
+    An event the given projection already includes is not folded again (a push result carries both). A finding first
+    heard of here needs no rebuild: it can have no local commands or conflicts yet."""
     finding_id = event.finding_id if event is not None else finding.finding_id  # type: ignore[union-attr]
     row = _finding_row(db, finding_id)
+    fresh = row is None
     before = _confirmed_of(row)
     confirmed = before
     touched = False
@@ -532,7 +534,7 @@ def _settle(
         elif confirmed is None or confirmed.event_count <= finding.event_count:
             confirmed = finding
     changed = confirmed is not None and confirmed != before
-    if changed or touched:
+    if changed or (touched and not fresh):
         _rebuild(db, row, confirmed, changed)
 
 
