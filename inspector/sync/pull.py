@@ -75,6 +75,9 @@ def pull_feed(
         client.check_cancelled()
         since = report.cursor
         page = fetch_page(client, since, limit)
+        if page.head is not None and since > page.head:
+            report.cursor = restart_feed(db, since, page.head)
+            continue
         if download_photos:
             report.photos_downloaded += blobs.download_missing(db, folder, client, _page_photos(page), progress)
         moved = apply_page(db, page, since, report)
@@ -84,6 +87,17 @@ def pull_feed(
         progress(SyncProgress("pull", report.cursor, max(top, report.cursor)))
         if moved and not page.has_more:
             return report
+
+
+def restart_feed(db: Database, since: int, head: int) -> int:
+    """The server's head is below this client's cursor: it was restored from an older backup (protocol §7). The
+    cursor goes back to 0 and the feed is read again; applying entries a second time is harmless. Returns the
+    cursor to read from (another sync of this data folder may have moved it meanwhile)."""
+    log.warning("the server's feed ends at %s, before this client's cursor %s: reading it again from 0", head, since)
+    with transaction(db):
+        if cursors.get(db) == since:
+            cursors.put(db, 0)
+        return cursors.get(db)
 
 
 def apply_page(db: Database, page: FeedPage, since: int, report: PullReport) -> bool:

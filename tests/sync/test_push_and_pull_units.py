@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 from sqlite_utils import Database
-from sync_support import ScriptedServer
+from sync_support import Scripted, ScriptedServer
 
 from inspector.core.ledger import Actor, Role
 from inspector.store import conflicts, cursors, findings, outbox, photos
@@ -101,6 +101,26 @@ def test_a_page_is_not_applied_when_the_cursor_moved_meanwhile(db: Database) -> 
     assert cursors.get(db) == 5
     assert pull.apply_page(db, page, 5, pull.PullReport())
     assert cursors.get(db) == 9
+
+
+def test_a_server_restored_from_an_older_backup_is_read_again_from_the_start(
+    db: Database, folder: DataFolder, scripted: ScriptedServer
+) -> None:
+    from inspector.sync.client import ProtocolClient
+    from inspector.sync.progress import ignore_progress
+
+    cursors.put(db, 50)
+    entry = {"seq": 3, "kind": "jurisdiction", "id": STREET, "jurisdiction": STREET, "at": "2026-11-20T02:00:00Z"}
+    scripted.script = [
+        Scripted(200, {"entries": [], "next": 50, "has_more": False, "head": 10}),
+        Scripted(200, {"entries": [{**entry, "data": {"code": STREET, "name": "幸福社区"}}], "next": 10, "head": 10}),
+    ]
+    with ProtocolClient(scripted.url) as client:
+        report = pull.pull_feed(db, folder, client, 100, {}, False, ignore_progress)
+    asked = [request["path"].split("?")[1] for request in scripted.received]
+    assert asked == ["since=50&limit=100", "since=0&limit=100"]
+    assert report.cursor == cursors.get(db) == 10 and report.applied == 1
+    assert db.execute("SELECT name FROM jurisdictions WHERE code = ?", [STREET]).fetchone()[0] == "幸福社区"
 
 
 def test_a_cancelled_cycle_stops_before_its_first_request_and_a_second_one_is_busy(
