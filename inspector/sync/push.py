@@ -3,6 +3,10 @@
 The results of one batch are applied in one local transaction, each change in its own savepoint, so a crash leaves
 either the whole batch settled or none of it; an unsettled change is simply sent again and the server answers
 `duplicate` with its first result (protocol §5), which settles it the same way.
+
+While the server decides a batch, the next one is planned and the previous one settled here: the request goes
+out from a sender thread (network only), the database stays on the calling thread. When the answer asks for a
+record to be sent again later, the batch planned ahead is planned again without that record's later changes.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ import json
 import logging
 import time
 from collections.abc import Iterable, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -92,34 +97,61 @@ def push_outbox(
     unavailable: set[str],
     progress: ProgressCallback,
 ) -> PushReport:
-    """Send every sendable queued change once, batch by batch, settling each batch before the next."""
+    """Send every sendable queued change once, batch by batch; each batch is settled while the next one is sent."""
     report = PushReport()
     max_changes = max(1, min(batch_size, int(limits.get("max_push_changes") or batch_size)))
     max_bytes = int(limits.get("max_request_bytes") or 8 * 1024 * 1024) - 4096
     total = outbox.count_pending(db)
     held_entities: set[str] = set()
-    position = 0
-    while True:
-        client.check_cancelled()
-        plan = plan_batch(db, position, max_changes, max_bytes, held_entities, unavailable)
-        report.held_back += plan.held_back
-        if not plan.entries:
-            break
-        progress(SyncProgress("push", report.sent, total))
-        asked = time.perf_counter()
-        results = send_batch(db, client, plan.entries)
-        report.server_seconds += time.perf_counter() - asked
-        settle_batch(db, plan.entries, results, report, held_entities)
-        report.sent += len(plan.entries)
-        position = plan.last_seq
+
+    def planned(after_seq: int, held: set[str]) -> BatchPlan:
+        return plan_batch(db, after_seq, max_changes, max_bytes, held, unavailable)
+
+    answered: tuple[list[OutboxEntry], list[dict[str, Any]]] | None = None  # received, not yet settled
+    plan = planned(0, held_entities)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="push-send") as sender:
+        try:
+            while plan.entries:
+                client.check_cancelled()
+                report.held_back += plan.held_back
+                progress(SyncProgress("push", report.sent, total))
+                request = sender.submit(_exchange, client, plan.entries)
+                ahead_held = set(held_entities)
+                ahead = planned(plan.last_seq, ahead_held)
+                if answered is not None:
+                    previous, answered = answered, None
+                    settle_batch(db, *previous, report, held_entities)
+                results, seconds = receive_results(db, request, plan.entries)
+                report.server_seconds += seconds
+                report.sent += len(plan.entries)
+                answered = (plan.entries, results)
+                newly_held = retry_later_entities(plan.entries, results) - held_entities
+                held_entities |= ahead_held | newly_held
+                plan = planned(plan.last_seq, held_entities) if newly_held else ahead
+            report.held_back += plan.held_back
+        finally:
+            if answered is not None:  # also when cancelled or failed: what the server answered is kept
+                settle_batch(db, *answered, report, held_entities)
     progress(SyncProgress("push", report.sent, total))
     return report
 
 
-def send_batch(db: Database, client: ProtocolClient, entries: list[OutboxEntry]) -> list[dict[str, Any]]:
-    """POST /push; the results, checked to answer each change in order. A failed request is counted on each change."""
+def _exchange(client: ProtocolClient, entries: list[OutboxEntry]) -> tuple[Any, float]:
+    """POST /push (on the sender thread: no database here); the reply and the seconds it took."""
+    asked = time.perf_counter()
+    reply = client.post_json("/push", {"changes": [entry.to_wire() for entry in entries]})
+    return reply, time.perf_counter() - asked
+
+
+def receive_results(
+    db: Database, request: Future[tuple[Any, float]], entries: list[OutboxEntry]
+) -> tuple[list[dict[str, Any]], float]:
+    """The results of a sent batch, checked to answer each change in order, and the seconds the exchange took.
+
+    A failed request is counted on each change of the batch.
+    """
     try:
-        reply = client.post_json("/push", {"changes": [entry.to_wire() for entry in entries]})
+        reply, seconds = request.result()
     except SyncError as exc:
         outbox.record_attempt_failure(db, [entry.change_id for entry in entries], str(exc)[:500])
         raise
@@ -132,7 +164,17 @@ def send_batch(db: Database, client: ProtocolClient, entries: list[OutboxEntry])
             "the server's push reply does not answer the changes sent",
             "bad_reply",
         )
-    return results
+    return results, seconds
+
+
+def retry_later_entities(entries: Iterable[OutboxEntry], results: list[dict[str, Any]]) -> set[str]:
+    """The records of changes the server asked to send again later (their later changes must wait)."""
+    return {entry.entity_id for entry, result in zip(entries, results, strict=True) if _retry_later(result)}
+
+
+def _retry_later(result: Mapping[str, Any]) -> bool:
+    actual = effective_result(result)
+    return actual.get("status") == "rejected" and bool(actual.get("retryable"))
 
 
 def settle_batch(
@@ -173,7 +215,7 @@ def settle_change(db: Database, entry: OutboxEntry, result: Mapping[str, Any]) -
         if status == "conflict":
             outbox.mark_conflict(db, entry.change_id, code, message, current)
             return "conflict"
-        if status == "rejected" and actual.get("retryable"):
+        if _retry_later(result):
             outbox.mark_retry_later(db, entry.change_id, code, message)
             return "retry_later"
         if status == "rejected":

@@ -39,7 +39,9 @@ class ScriptedServer:
             def _answer(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length) if length else b""
-                owner.received.append({"method": self.command, "path": self.path, "headers": dict(self.headers)})
+                owner.received.append(
+                    {"method": self.command, "path": self.path, "headers": dict(self.headers), "body": body}
+                )
                 reply = owner.script[min(len(owner.received) - 1, len(owner.script) - 1)]
                 if reply.delay:
                     time.sleep(reply.delay)
@@ -50,7 +52,6 @@ class ScriptedServer:
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
                 self.wfile.write(data)
-                del body
 
             do_GET = do_POST = do_PUT = do_PATCH = _answer  # noqa: N815
 

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import io
+import json
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 
+import keyring
 import pytest
+from keyring.backends import fail
 from PIL import Image
 from sqlite_utils import Database
 from sync_support import Scripted, ScriptedServer
@@ -94,6 +98,30 @@ def test_results_settle_changes_as_the_protocol_says(db: Database) -> None:
     assert refused[third].message == "not yours"
 
 
+def test_a_record_the_server_wants_later_is_left_out_of_the_batch_planned_ahead(
+    db: Database, scripted: ScriptedServer
+) -> None:
+    from inspector.sync.client import ProtocolClient
+    from inspector.sync.progress import ignore_progress
+
+    waiting = report(db)
+    findings.record_command(db, action="accept", actor=ACTOR, payload={"severity": "general"}, finding_id=waiting)
+    other = report(db)
+    first, accept, last = outbox.list_pending(db)
+    later = {"status": "rejected", "code": "missing_blobs", "message": "upload first", "retryable": True}
+    scripted.script = [
+        Scripted(200, {"results": [{"change_id": first.change_id, **later}]}),
+        Scripted(200, {"results": [{"change_id": last.change_id, "status": "applied", "result": {}}]}),
+    ]
+    with ProtocolClient(scripted.url) as client:
+        pushed = push.push_outbox(db, client, {}, 1, set(), ignore_progress)
+    sent = [[change["change_id"] for change in json.loads(request["body"])["changes"]] for request in scripted.received]
+    assert sent == [[first.change_id], [last.change_id]]
+    assert (pushed.sent, pushed.acknowledged, pushed.retry_later) == (2, 1, 1)
+    assert [entry.change_id for entry in outbox.list_pending(db)] == [first.change_id, accept.change_id]
+    assert not findings.get(db, other).has_pending
+
+
 def test_a_page_is_not_applied_when_the_cursor_moved_meanwhile(db: Database) -> None:
     cursors.put(db, 5)
     page = pull.FeedPage(entries=[], next=9, has_more=False, head=9)
@@ -123,8 +151,20 @@ def test_a_server_restored_from_an_older_backup_is_read_again_from_the_start(
     assert db.execute("SELECT name FROM jurisdictions WHERE code = ?", [STREET]).fetchone()[0] == "幸福社区"
 
 
+@pytest.fixture
+def no_keyring() -> Iterator[None]:
+    """No OS keyring, so the token lives in this process's memory. Without this the default backend depends on
+    which test modules were imported (two test keyrings of equal priority), and one of them needs a file."""
+    previous = keyring.get_keyring()
+    keyring.set_keyring(fail.Keyring())
+    try:
+        yield
+    finally:
+        keyring.set_keyring(previous)
+
+
 def test_a_cancelled_cycle_stops_before_its_first_request_and_a_second_one_is_busy(
-    folder: DataFolder, db: Database, scripted: ScriptedServer
+    folder: DataFolder, db: Database, scripted: ScriptedServer, no_keyring: None
 ) -> None:
     from inspector.store import settings
     from inspector.sync import config, engine
