@@ -627,9 +627,24 @@ def _has_open_conflict(db: Database, finding_id: str) -> bool:
 
 
 def _rebuild(db: Database, row: Mapping[str, Any], confirmed: FindingState | None, confirmed_changed: bool) -> None:
-    """The local view (confirmed + pending local commands) and the flags; only the columns that differ from the
-    row are written, and updated_at moves only when something did."""
+    """The local view (confirmed + pending local commands) and the flags, written where they changed."""
     pending = _pending_local_events(db, row["id"])
+    changes = _row_changes(row, confirmed, confirmed_changed, pending, _has_open_conflict(db, row["id"]), now_iso())
+    if changes:
+        assignments = ", ".join(f"{name} = ?" for name in changes)
+        db.execute(f"UPDATE findings SET {assignments} WHERE id = ?", [*changes.values(), row["id"]])
+
+
+def _row_changes(
+    row: Mapping[str, Any],
+    confirmed: FindingState | None,
+    confirmed_changed: bool,
+    pending: list[Event],
+    open_conflict: bool,
+    at: str,
+) -> dict[str, Any]:
+    """The columns of a finding's row that differ from the local view (confirmed + pending local commands, in order)
+    and its flags; updated_at moves only when something did. Empty when nothing changed."""
     view = confirmed
     for event in pending:
         try:
@@ -644,12 +659,118 @@ def _rebuild(db: Database, row: Mapping[str, Any], confirmed: FindingState | Non
         view_text = confirmed_text if view is confirmed else _projection_text(view)
         if view_text != row["projection"]:
             changes.update(_view_columns(view, view_text))
-    flags = {"has_pending": int(bool(pending)), "has_conflict": int(_has_open_conflict(db, row["id"]))}
+    flags = {"has_pending": int(bool(pending)), "has_conflict": int(open_conflict)}
     changes.update({name: value for name, value in flags.items() if row[name] != value})
     if changes:
-        changes["updated_at"] = now_iso()
-        assignments = ", ".join(f"{name} = ?" for name in changes)
-        db.execute(f"UPDATE findings SET {assignments} WHERE id = ?", [*changes.values(), row["id"]])
+        changes["updated_at"] = at
+    return changes
+
+
+# --------------------------------------------------------------------------------------------------------------
+# A whole push batch of applied commands at once
+# --------------------------------------------------------------------------------------------------------------
+
+_IN_CHUNK = 500  # ids per IN (…) list
+
+
+def on_acknowledged_many(db: Database, settled: list[tuple[Mapping[str, Any], Mapping[str, Any]]]) -> None:
+    """Applied ledger commands of one push batch, each with the server's result holding its event and finding: the
+    same outcome as on_acknowledged for each in turn, in a few statements for the whole batch.
+
+    Raises ValueError when a result is not of that form or names a finding not stored here (the caller then settles
+    the changes one by one); runs inside the caller's transaction.
+    """
+    at = now_iso()
+    items = [_applied_command(payload, result) for payload, result in settled]
+    ids = list(dict.fromkeys(finding.finding_id for _, _, finding in items))
+    rows = {row["id"]: row for row in _rows_in(db, "SELECT * FROM findings WHERE id IN ({})", ids)}
+    if len(rows) != len(ids):
+        raise ValueError("a finding of the batch is not stored here")
+    before = {finding_id: _confirmed_of(rows[finding_id]) for finding_id in ids}
+    confirmed = dict(before)
+    event_ids = [event.event_id for event, _, _ in items]
+    known = {
+        row["event_id"] for row in _rows_in(db, "SELECT event_id FROM finding_events WHERE event_id IN ({})", event_ids)
+    }
+    acknowledged: list[list[Any]] = []
+    for event, index, finding in items:
+        current = confirmed[finding.finding_id]
+        if not (isinstance(index, int) and index <= finding.event_count):
+            current = _fold_confirmed(current, event, index)
+        confirmed[finding.finding_id] = (
+            finding if current is None or current.event_count <= finding.event_count else current
+        )
+        if event.event_id in known:
+            acknowledged.append([jsonutil.dumps(dict(event.payload)), at, event.event_id])
+        else:
+            _insert_event(db, event, origin="server", sync_state="acknowledged", server_seq=None)
+            known.add(event.event_id)
+        _link_event_photos(db, event)
+    db.conn.executemany(
+        "UPDATE finding_events SET payload = ?, sync_state = 'acknowledged', reason = NULL, updated_at = ? "
+        "WHERE event_id = ?",
+        acknowledged,
+    )
+    _write_rows(db, ids, rows, before, confirmed, at)
+
+
+def _applied_command(payload: Mapping[str, Any], result: Mapping[str, Any]) -> tuple[Event, Any, FindingState]:
+    event_data, finding_data = result.get("event"), result.get("finding")
+    if not isinstance(event_data, Mapping) or not isinstance(finding_data, Mapping):
+        raise ValueError("the result lacks its event or finding")
+    event, finding = event_from_json(event_data), finding_from_json(finding_data)
+    if not event.finding_id == finding.finding_id == payload.get("finding_id"):
+        raise ValueError("the result is about another finding")
+    return event, event_data.get("index"), finding
+
+
+def _write_rows(
+    db: Database,
+    ids: list[str],
+    rows: Mapping[str, Mapping[str, Any]],
+    before: Mapping[str, FindingState | None],
+    confirmed: Mapping[str, FindingState | None],
+    at: str,
+) -> None:
+    """Rebuild the views of many findings (after their events were settled), one UPDATE per set of columns."""
+    pending: dict[str, list[Event]] = {}
+    for row in _rows_in(
+        db,
+        "SELECT * FROM finding_events WHERE finding_id IN ({}) AND origin = 'local' AND +sync_state = 'pending' "
+        "ORDER BY finding_id, server_seq IS NULL, server_seq, created_at, rowid",
+        ids,
+    ):
+        pending.setdefault(row["finding_id"], []).append(_stored_event(row).event)
+    conflicted = {
+        row["entity_id"]
+        for row in _rows_in(
+            db,
+            "SELECT DISTINCT entity_id FROM conflicts WHERE entity_id IN ({}) AND kind = 'ledger.command' "
+            "AND resolved_at IS NULL",
+            ids,
+        )
+    }
+    updates: dict[tuple[str, ...], list[list[Any]]] = {}
+    for finding_id in ids:
+        state = confirmed[finding_id]
+        changed = state is not None and state != before[finding_id]
+        changes = _row_changes(
+            rows[finding_id], state, changed, pending.get(finding_id, []), finding_id in conflicted, at
+        )
+        if changes:
+            updates.setdefault(tuple(changes), []).append([*changes.values(), finding_id])
+    for names, params in updates.items():
+        assignments = ", ".join(f"{name} = ?" for name in names)
+        db.conn.executemany(f"UPDATE findings SET {assignments} WHERE id = ?", params)
+
+
+def _rows_in(db: Database, sql: str, keys: list[str]) -> list[dict[str, Any]]:
+    """The rows of a statement whose `IN ({})` takes the keys, asked in chunks."""
+    found: list[dict[str, Any]] = []
+    for start in range(0, len(keys), _IN_CHUNK):
+        part = keys[start : start + _IN_CHUNK]
+        found += fetch_rows(db, sql.format(", ".join("?" for _ in part)), part)
+    return found
 
 
 # --------------------------------------------------------------------------------------------------------------

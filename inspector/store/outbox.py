@@ -135,6 +135,33 @@ def mark_acknowledged(db: Database, change_id: str, result: dict[str, Any] | Non
     return entry
 
 
+def mark_commands_acknowledged(db: Database, applied: list[tuple[str, dict[str, Any]]]) -> list[OutboxEntry]:
+    """Many applied ledger commands of one push batch (change id, the server's result with its event and finding):
+    remove them and settle their findings together. Changes no longer queued are left out. Raises ValueError, with
+    nothing changed, when they cannot be settled together (settle them one by one with mark_acknowledged)."""
+    from inspector.store import findings
+
+    with transaction(db):
+        entries = {entry.change_id: entry for entry in _remove_many(db, [change_id for change_id, _ in applied])}
+        if any(entry.kind != "ledger.command" for entry in entries.values()):
+            raise ValueError("only ledger commands are settled together")
+        findings.on_acknowledged_many(
+            db, [(entries[change_id].payload, result) for change_id, result in applied if change_id in entries]
+        )
+    return list(entries.values())
+
+
+def _remove_many(db: Database, change_ids: list[str]) -> list[OutboxEntry]:
+    removed: list[OutboxEntry] = []
+    for start in range(0, len(change_ids), 500):
+        part = change_ids[start : start + 500]
+        marks = ", ".join("?" for _ in part)
+        removed += [
+            _entry(row) for row in fetch_rows(db, f"DELETE FROM outbox WHERE change_id IN ({marks}) RETURNING *", part)
+        ]
+    return removed
+
+
 def mark_conflict(db: Database, change_id: str, code: str, message: str, current: dict[str, Any] | None = None) -> str:
     """The change no longer fits the server's state: it leaves the queue and becomes a conflict for the user.
 

@@ -217,6 +217,58 @@ def test_the_feed_repeating_what_a_finding_holds_leaves_its_row_untouched(db: Da
     assert finding_row(db, fid)["updated_at"] != "before the feed"
 
 
+def server_result(recorded: findings.RecordedCommand, index: int, **projection: object) -> dict:
+    """The result the server returns for an applied command: its event and the finding after it."""
+    return {
+        "event": server_copy(recorded, index),
+        "finding": finding_to_json(recorded.finding) | {"event_count": index, "head_hash": "h" * 64, **projection},
+    }
+
+
+def test_a_batch_of_applied_commands_is_settled_together(db: Database, evidence) -> None:
+    reported = report(db, evidence)
+    fid = reported.event.finding_id
+    accepted = findings.record_command(
+        db, action="accept", actor=SUPERVISOR, payload={"severity": "general"}, finding_id=fid, now=NOW
+    )
+    other = report(db, evidence)
+    later = findings.record_command(
+        db,
+        action="reject",
+        actor=SUPERVISOR,
+        payload={"reason": "重复上报"},
+        finding_id=other.event.finding_id,
+        now=NOW,
+    )
+    number = {"ledger_number": "朝阳-三里屯-2026-00003"}
+    applied = [
+        (reported.change_id, server_result(reported, 1)),
+        (accepted.change_id, server_result(accepted, 2, **number)),
+        (other.change_id, server_result(other, 1)),
+    ]
+    settled = outbox.mark_commands_acknowledged(db, applied)
+    assert {entry.change_id for entry in settled} == {reported.change_id, accepted.change_id, other.change_id}
+    assert [entry.change_id for entry in outbox.list_pending(db)] == [later.change_id]
+    done = findings.get(db, fid)
+    assert done.view == done.confirmed and done.view.ledger_number == number["ledger_number"]
+    assert not done.has_pending and finding_row(db, fid)["ledger_number"] == number["ledger_number"]
+    assert [e.sync_state for e in findings.events(db, fid)] == ["acknowledged", "acknowledged"]
+    waiting = findings.get(db, other.event.finding_id)
+    assert waiting.confirmed is not None and waiting.confirmed.state == State.REPORTED
+    assert waiting.view.state == State.REJECTED and waiting.has_pending
+
+
+def test_results_that_do_not_fit_together_change_nothing(db: Database, evidence) -> None:
+    reported = report(db, evidence)
+    stranger = server_result(reported, 1) | {"finding": {**server_result(reported, 1)["finding"], "finding_id": "F-x"}}
+    with pytest.raises(ValueError):
+        outbox.mark_commands_acknowledged(db, [(reported.change_id, stranger)])
+    with pytest.raises(ValueError):
+        outbox.mark_commands_acknowledged(db, [(reported.change_id, {"event": server_copy(reported, 1)})])
+    assert [entry.change_id for entry in outbox.list_pending(db)] == [reported.change_id]
+    assert findings.get(db, reported.event.finding_id).has_pending
+
+
 def test_an_acknowledgement_without_details_folds_the_local_event(db: Database, evidence) -> None:
     reported = report(db, evidence)
     outbox.mark_acknowledged(db, outbox.list_pending(db)[0].change_id)
