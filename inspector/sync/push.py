@@ -184,13 +184,37 @@ def settle_batch(
     report: PushReport,
     held_entities: set[str],
 ) -> None:
-    """Apply every result of one batch in one local transaction (each change in its own savepoint)."""
+    """Apply every result of one batch in one local transaction: all together when every change is an applied
+    ledger command (the common case), else each change in its own savepoint."""
+    entries = list(entries)
     with transaction(db):
+        if settled_together(db, entries, results):
+            report.acknowledged += len(entries)
+            return
         for entry, result in zip(entries, results, strict=True):
             outcome = settle_change(db, entry, result)
             _count(report, entry, result, outcome)
             if outcome == "retry_later":
                 held_entities.add(entry.entity_id)
+
+
+def settled_together(db: Database, entries: list[OutboxEntry], results: list[dict[str, Any]]) -> bool:
+    """Settle a batch of applied ledger commands in one go; False (nothing done) when the batch is not of that kind
+    or its results do not fit together, so that each change is settled on its own."""
+    applied: list[tuple[str, dict[str, Any]]] = []
+    for entry, result in zip(entries, results, strict=True):
+        actual = effective_result(result)
+        if entry.kind != "ledger.command" or actual.get("status") != "applied":
+            return False
+        if not isinstance(actual.get("result"), dict):
+            return False
+        applied.append((entry.change_id, actual["result"]))
+    try:
+        outbox.mark_commands_acknowledged(db, applied)
+    except Exception as exc:  # e.g. a result naming a finding not stored here: one by one decides each
+        log.info("push results settled one by one: %s", exc)
+        return False
+    return True
 
 
 def effective_result(result: Mapping[str, Any]) -> Mapping[str, Any]:
