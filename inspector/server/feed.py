@@ -84,6 +84,8 @@ def publish(session: Session) -> None:
 
 @event.listens_for(Session, "before_commit")
 def _publish_before_commit(session: Session) -> None:
+    if session.in_nested_transaction():
+        return  # a savepoint ending: the entries wait for the real commit (and the counter stays unlocked until then)
     publish(session)
 
 

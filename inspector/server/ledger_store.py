@@ -217,15 +217,15 @@ def street_code(code: str) -> str:
     return parsed.short[:9].ljust(15, "0")
 
 
-def take_number(session: Session, street: str, year: int) -> int:
-    """The next number of a (街乡, year) counter; the row stays locked until the transaction ends."""
+def lock_counter(session: Session, street: str, year: int) -> int:
+    """The last number of a (街乡, year) counter, created at 0 when new; the row stays locked until the transaction
+    ends."""
     insert_ignore(session, LedgerCounter, [{"street": street, "year": year, "last": 0}])
     return int(
         session.execute(
-            update(LedgerCounter)
+            select(LedgerCounter.last)
             .where(LedgerCounter.street == street, LedgerCounter.year == year)
-            .values(last=LedgerCounter.last + 1)
-            .returning(LedgerCounter.last)
+            .with_for_update()
         ).scalar_one()
     )
 
@@ -237,14 +237,60 @@ def short_names(session: Session, codes: Iterable[str]) -> dict[str, str]:
     return {row.code: row.short_name for row in rows}
 
 
-def ledger_number(session: Session, jurisdiction: str, now: datetime) -> str:
-    """Assign the next ledger number `{区}-{街乡}-{年}-{序号:05d}` for a finding in this jurisdiction."""
-    street = street_code(jurisdiction)
-    district = street[:6].ljust(15, "0")
-    names = short_names(session, (street, district))
-    year = local_date(now).year
-    number = take_number(session, street, year)
-    return f"{names.get(district, district[:6])}-{names.get(street, street[:9])}-{year}-{number:05d}"
+@dataclass(frozen=True)
+class LedgerNumber:
+    """A ledger number `{区}-{街乡}-{年}-{序号:05d}` offered to an accept: its text, its (街乡, year) counter and its
+    place in it."""
+
+    text: str
+    counter: tuple[str, int]
+    value: int
+
+
+@dataclass
+class LedgerNumbers:
+    """The ledger numbers one transaction hands out.
+
+    Each (街乡, year) counter row is locked and read once, at its first number; later numbers are counted here and
+    the counters are written back by `save()` before the commit. The row stays locked until then, so numbers stay
+    unique and gap-free under concurrent pushes and across server processes. A number offered to an accept that
+    is then refused is not taken (`take` is called only for an applied accept), so none is skipped.
+    """
+
+    session: Session
+    _last: dict[tuple[str, int], int] = field(default_factory=dict)
+    _taken: set[tuple[str, int]] = field(default_factory=set)
+    _names: dict[str, str] = field(default_factory=dict)
+
+    def next_number(self, jurisdiction: str, now: datetime) -> LedgerNumber:
+        """The number the next accept of a finding in this jurisdiction gets if it is applied."""
+        street = street_code(jurisdiction)
+        district = street[:6].ljust(15, "0")
+        counter = (street, local_date(now).year)
+        if counter not in self._last:
+            self._last[counter] = lock_counter(self.session, *counter)
+        missing = {street, district} - set(self._names)
+        if missing:
+            found = short_names(self.session, missing)
+            self._names.update({code: found.get(code, code[:6] if code == district else code[:9]) for code in missing})
+        value = self._last[counter] + 1
+        text = f"{self._names[district]}-{self._names[street]}-{counter[1]}-{value:05d}"
+        return LedgerNumber(text, counter, value)
+
+    def take(self, number: LedgerNumber) -> None:
+        """The accept that was offered this number was applied."""
+        self._last[number.counter] = number.value
+        self._taken.add(number.counter)
+
+    def save(self) -> None:
+        """Write the counters that moved (inside the transaction that took the numbers)."""
+        for street, year in sorted(self._taken):
+            self.session.execute(
+                update(LedgerCounter)
+                .where(LedgerCounter.street == street, LedgerCounter.year == year)
+                .values(last=self._last[(street, year)])
+            )
+        self._taken.clear()
 
 
 # ---------------------------------------------------------------------------------------------------------------

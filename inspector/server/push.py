@@ -36,10 +36,10 @@ from inspector.server.encoding import dumps, loads
 from inspector.server.jurisdictions import known_codes
 from inspector.server.ledger_store import (
     Chain,
+    LedgerNumbers,
     event_reply,
     event_row_values,
     finding_row_values,
-    ledger_number,
     load_chains,
     new_event_document,
 )
@@ -136,6 +136,10 @@ class Batch:
     new_events: list[dict[str, Any]] = field(default_factory=list)
     touched: dict[str, Chain] = field(default_factory=dict)
     refs: dict[tuple[str, str, str], str] = field(default_factory=dict)
+
+    @cached_property
+    def numbers(self) -> LedgerNumbers:
+        return LedgerNumbers(self.session)
 
     @cached_property
     def stamp(self) -> str:
@@ -282,9 +286,10 @@ class Batch:
         )
         if event.action == Action.ACCEPT:
             assert current is not None
-            with self.session.begin_nested():  # the number is taken only if the event can follow
-                payload["ledger_number"] = ledger_number(self.session, current.jurisdiction, self.now)
-                new_state = apply(current, event)
+            number = self.numbers.next_number(current.jurisdiction, self.now)
+            payload["ledger_number"] = number.text
+            new_state = apply(current, event)
+            self.numbers.take(number)  # only now: a refused accept leaves no gap
         else:
             new_state = apply(current, event)
         document = new_event_document(chain, event, self.stamp, to_iso(at))
@@ -437,7 +442,9 @@ class Batch:
     # ---- writing ----
 
     def flush(self) -> None:
-        """Write the accepted ledger events, the new finding states and the photo references in bulk."""
+        """Write the accepted ledger events, the new finding states, the ledger counters and the photo references in
+        bulk."""
+        self.numbers.save()
         connection = self.session.connection()
         if self.new_events:
             connection.execute(insert(_table(FindingEvent)), self.new_events)

@@ -133,6 +133,19 @@ def test_later_changes_see_earlier_ones_of_the_same_push(api: Api) -> None:
     assert events[1]["prev_hash"] == events[0]["hash"] and events[2]["prev_hash"] == events[1]["hash"]
 
 
+def test_accepts_in_one_push_and_the_next_get_consecutive_ledger_numbers(api: Api) -> None:
+    user = api.login("slt-both")
+    reports = [report() for _ in range(5)]
+    ids = [finding["payload"]["finding_id"] for finding in reports]
+    stale = command(ids[2], "accept", {"severity": "general"}, "registered")  # refused: no number is used up
+    first = user.push(*reports, accept(ids[0]), stale, accept(ids[1]), accept(ids[2]))
+    assert [r["status"] for r in first] == ["applied"] * 5 + ["applied", "conflict", "applied", "applied"]
+    second = user.push(accept(ids[3]), accept(ids[4]))
+    numbers = [r["result"]["finding"]["ledger_number"] for r in (first[5], first[7], first[8], *second)]
+    assert [int(number.rsplit("-", 1)[1]) for number in numbers] == [1, 2, 3, 4, 5]
+    assert len({number.rsplit("-", 1)[0] for number in numbers}) == 1
+
+
 def test_a_client_cannot_choose_its_ledger_number(api: Api) -> None:
     user = api.login("slt-both")
     finding = report(ledger_number="朝阳-三里屯-2026-99999")
