@@ -92,7 +92,7 @@ async def put_blob(sha256: str, request: Request, principal: CurrentPrincipal, c
     _check_hash(sha256)
     if request.headers.get("content-length") is None:
         raise ApiError(411, "length_required", "需要 Content-Length 请求头 (Content-Length is required)")
-    known = await run_in_threadpool(_stored_size, context, sha256)
+    known = await run_in_threadpool(_stored_size, context, sha256) if context.blobs.has_file(sha256) else None
     if known is not None:
         return JSONResponse({"sha256": sha256, "size": known, "created": False}, status_code=200)
     incoming = context.blobs.receive(sha256, context.settings.max_blob_bytes)
