@@ -71,6 +71,7 @@ def pull_feed(
     """Apply the feed from the local cursor until the server has no more."""
     limit = max(1, min(page_size, int(limits.get("max_feed_limit") or page_size)))
     report = PullReport(cursor=cursors.get(db))
+    progress(SyncProgress("pull", report.cursor, None))  # the phase begins; its end is known after the first page
     while True:
         client.check_cancelled()
         since = report.cursor
