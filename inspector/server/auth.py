@@ -10,7 +10,7 @@ from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from sqlalchemy import Row, bindparam, delete, select, update
+from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.orm import Session
 
 from inspector.core.clock import parse_iso, to_iso, utc_now
@@ -301,7 +301,7 @@ def authenticate(db: Database, header: str | None) -> Principal:
     )
 
 
-def _refuse_ended(row: Row[Any]) -> None:
+def _refuse_ended(row: Any) -> None:
     """401 for a token that ended, expired, or whose device or user was stopped (a row of _TOKEN_QUERY)."""
     revoked = ApiError(
         401, "token_revoked", "这台设备的登录已被撤销，请重新登录 (this device's session was revoked; log in again)"

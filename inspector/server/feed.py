@@ -9,9 +9,9 @@ document, section 7).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import event, insert, select, update
+from sqlalchemy import Table, event, insert, select, update
 from sqlalchemy.orm import Session
 
 from inspector.core.clock import now_iso
@@ -74,7 +74,7 @@ def publish(session: Session) -> None:
     first = last - len(pending) + 1
     at = now_iso()
     session.connection().execute(
-        insert(FeedEntry.__table__),  # a Core insert: the ORM's bulk path costs more than the rows themselves
+        insert(cast(Table, FeedEntry.__table__)),  # a Core insert: the ORM's bulk path costs more than the rows
         [
             {"seq": first + offset, "kind": kind, "entity_id": entity_id, "jurisdiction": code, "data": data, "at": at}
             for offset, (kind, entity_id, code, data) in enumerate(pending)

@@ -535,6 +535,7 @@ def _settle(
             confirmed = finding
     changed = confirmed is not None and confirmed != before
     if changed or (touched and not fresh):
+        assert row is not None  # an event or a finding was given, and either found its row or made one
         _rebuild(db, row, confirmed, changed)
 
 
