@@ -195,7 +195,8 @@ def run(server: ServerProcess, template: Path, work: Path, finding_count: int, p
     server_part = summary.push_server_seconds  # type: ignore[attr-defined]
     print(
         f"    of the push: {server_part:.2f} s waiting for the server (ratio {server_part / bulk:.2f} to the bulk "
-        f"insert), {push_seconds - server_part:.2f} s settling results in the client database"
+        f"insert), {push_seconds - server_part:.2f} s of client work not overlapped with the server (planning and "
+        "settling run while the next batch is on its way)"
     )
 
     photo_client = Client.create(work / "photos", {"sync.read_timeout": "120"})
