@@ -209,7 +209,7 @@ def render_supervisor_screens(ctx, window, save) -> None:  # type: ignore[no-unt
     statistics = window.show_page("statistics")
     ctx.pool.wait()
     save(window, "statistics")
-    bar = statistics.scroll.verticalScrollBar()
+    bar = statistics.scroll_area.verticalScrollBar()
     bar.setValue(bar.maximum())
     save(window, "statistics-lists")
 

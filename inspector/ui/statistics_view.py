@@ -1,9 +1,6 @@
 """统计 (Statistics): the monthly figures (月检查、月曝光、月排名) from `inspector.core.statistics` — findings per
 month by category, closure rate and time to close, overdue count and trend, the 街乡 ranking, back streets' 十无
-status and the 红黑榜 of street-front units. The figures are computed on a worker; each panel exports as PNG.
-
-pyqtgraph is imported when this page is first built (the main window builds pages on first use), never at start.
-"""
+status and the 红黑榜 of street-front units. The figures are computed on a worker; each panel exports as PNG."""
 
 from __future__ import annotations
 
@@ -32,6 +29,7 @@ from PySide6.QtWidgets import (
 from inspector.core.clock import utc_now
 from inspector.core.scoring import NON_COMPLIANT
 from inspector.core.statistics import RedBlackList, StreetRank
+from inspector.ui import statistics_charts as charts
 from inspector.ui.context import FINDINGS, INSPECTIONS, SUBJECTS, AppContext
 from inspector.ui.statistics_data import StatisticsData, load_statistics, recent_months
 from inspector.ui.widgets import card, hint_label, title_label
@@ -106,7 +104,7 @@ class Panel(QWidget):
         layout.addWidget(frame)
 
     def export_png(self, path: Path | None = None) -> Path | None:
-        """Save the chart (pyqtgraph's exporter) or the table (a picture of it) as PNG."""
+        """Save the chart (drawn again, wider than on screen) or the table (a picture of it) as PNG."""
         if path is None:
             suggested = str(Path.home() / f"{self.name}.png")
             kinds = self.tr("PNG 图片 (*.png)")
@@ -126,9 +124,6 @@ class StatisticsView(QWidget):
 
     def __init__(self, ctx: AppContext, main_window: Any) -> None:
         super().__init__()
-        from inspector.ui import statistics_charts as charts  # pyqtgraph: here, on the first opening
-
-        self.charts = charts
         self.ctx = ctx
         self.main_window = main_window
         self.data: StatisticsData | None = None
@@ -170,9 +165,9 @@ class StatisticsView(QWidget):
             grid.addWidget(panel, number // 2, number % 2)
         body = QWidget()
         body.setLayout(grid)
-        self.scroll = QScrollArea()
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setWidget(body)
+        self.scroll_area = QScrollArea()
+        self.scroll_area.setWidgetResizable(True)
+        self.scroll_area.setWidget(body)
         top = QHBoxLayout()
         top.addWidget(self.title)
         top.addSpacing(12)
@@ -185,7 +180,7 @@ class StatisticsView(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(24, 18, 24, 12)
         layout.addLayout(top)
-        layout.addWidget(self.scroll, 1)
+        layout.addWidget(self.scroll_area, 1)
 
         self.retranslate()
         self._fill_months()
@@ -254,7 +249,6 @@ class StatisticsView(QWidget):
     def show_data(self, data: StatisticsData) -> None:
         self.data = data
         labels = self._chart_labels()
-        charts = self.charts
         charts.draw_findings_by_month(self.findings_chart, data.months, data.by_month, labels)
         charts.draw_closure(self.closure_chart, data.months, data.closure_by_month, labels)
         charts.draw_overdue(self.overdue_chart, data.months, data.overdue_trend, labels)
@@ -328,13 +322,14 @@ class StatisticsView(QWidget):
         locale = QLocale("en_US" if self.ctx.language == "en" else "zh_CN")
         return locale.toString(QDate(int(key[:4]), int(key[5:7]), 1), self.tr("M月"))
 
-    def _chart_labels(self) -> Any:
-        return self.charts.ChartLabels(
+    def _chart_labels(self) -> charts.ChartLabels:
+        return charts.ChartLabels(
             month=self._month_label,
             others=self.tr("其他"),
             closure_rate=self.tr("销账率"),
             on_time_rate=self.tr("按期销账率"),
             overdue=self.tr("月末逾期"),
+            empty=self.tr("所选月份没有数据"),
         )
 
     # -- language -----------------------------------------------------------------------------------------------------

@@ -1778,6 +1778,10 @@
             <translation>Overdue at month end</translation>
         </message>
         <message>
+            <source>所选月份没有数据</source>
+            <translation>No data in the chosen months</translation>
+        </message>
+        <message>
             <source>统计</source>
             <translation>Statistics</translation>
         </message>

@@ -87,3 +87,26 @@ def test_embedded_fonts_refuses_what_is_not_a_whole_pdf(tmp_path: Path) -> None:
         embedded_fonts(data[: len(data) // 2])
     with pytest.raises(SelfTestError, match="not a PDF"):
         embedded_fonts(b"<html>" + data)
+
+
+CHARTS_BROKEN = """
+import os, sys
+os.environ["QT_QPA_PLATFORM"] = "offscreen"
+from pathlib import Path
+from inspector import selftest
+from inspector.ui import statistics_charts
+
+statistics_charts.paint_chart = lambda painter, data, layout, font: painter.fillRect(0, 0, 50, 50, 0)  # draws no series
+try:
+    selftest.step_charts(selftest.SelfTest(Path("."), Path(".")))
+except selftest.SelfTestError as error:
+    print("FAILED:", error)
+    sys.exit(1)
+"""
+
+
+def test_the_charts_step_fails_when_a_chart_draws_no_series() -> None:
+    done = subprocess.run([sys.executable, "-c", CHARTS_BROKEN], cwd=REPO_ROOT, capture_output=True, text=True,
+                          timeout=120)  # fmt: skip
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "FAILED: the findings chart: pixels in each series' colour" in done.stdout
