@@ -14,7 +14,7 @@ from pathlib import Path
 TARGET_MIB = 200
 MIB = 1024 * 1024
 # Folders reported one level further down, because one entry would hide what is inside them.
-SPLIT_FOLDERS = ("PySide6", "PySide6/Qt", "numpy")
+SPLIT_FOLDERS = ("PySide6", "PySide6/Qt")
 
 
 @dataclass(frozen=True)

@@ -28,13 +28,13 @@ SERVER = [
 TOOLS = [
     "pytest", "_pytest", "pytestqt", "pytest_timeout", "iniconfig", "hypothesis", "mypy", "mypyc",
     "ruff", "PyInstaller", "setuptools", "pkg_resources", "pip", "tkinter", "_tkinter", "unittest", "pydoc_data",
-    "readline", "numpy.f2py", "numpy.distutils", "numpy.testing", "numpy.tests", "PIL.ImageTk", "PIL._imagingtk",
+    "readline", "PIL.ImageTk", "PIL._imagingtk",
 ]
-# Only PySide6 is used; pyqtgraph and the Qt hooks would otherwise look for the others.
+# Only PySide6 is used; the Qt hooks would otherwise look for the others.
 OTHER_QT_BINDINGS = ["PyQt5", "PyQt6", "PySide2", "shiboken2", "sip"]
 # Qt modules the app does not use (it uses QtCore, QtGui, QtWidgets, QtSvg and QtNetwork's QNetworkInformation).
-# pyqtgraph needs QtOpenGL and QtOpenGLWidgets (imported when pyqtgraph is, 9 MB) and imports QtTest only inside
-# try/except.
+# QtOpenGL and QtOpenGLWidgets (9 MB with their Qt libraries) were there only for pyqtgraph: the charts are drawn
+# with QPainter on plain widgets, and QtWidgets and QtGui do not link Qt's OpenGL libraries.
 UNUSED_QT_MODULES = [
     f"PySide6.{name}"
     for name in (
@@ -45,11 +45,12 @@ UNUSED_QT_MODULES = [
         "QtGraphsWidgets", "QtSql", "QtTest", "QtDesigner", "QtHelp", "QtUiTools",
         "QtXml", "QtDBus", "QtConcurrent", "QtPrintSupport", "QtBluetooth", "QtNfc", "QtPositioning",
         "QtLocation", "QtSensors", "QtSerialPort", "QtSerialBus", "QtRemoteObjects", "QtScxml", "QtStateMachine",
-        "QtNetworkAuth", "QtAxContainer", "QtSvgWidgets",
+        "QtNetworkAuth", "QtAxContainer", "QtSvgWidgets", "QtOpenGL", "QtOpenGLWidgets",
     )
 ]
-# Parts of pyqtgraph that need what is excluded above (OpenGL, Jupyter) or are demos.
-PYQTGRAPH_EXTRAS = ["pyqtgraph.opengl", "pyqtgraph.examples", "pyqtgraph.jupyter", "OpenGL", "jupyter_rfb"]
+# Not dependencies of the client (pyqtgraph was, and brought numpy: 40 MB with OpenBLAS). A build machine may still
+# have them installed, and sqlite-utils, openpyxl and Pillow import numpy when they find it (all work without).
+NOT_CLIENT_LIBRARIES = ["numpy", "pyqtgraph", "OpenGL", "jupyter_rfb"]
 # Linux only (Windows has none of these installed): the Secret Service keyring client and the 11 MB cryptography
 # library it needs. Without them the Linux bundle keeps the sync token in memory only, the designed fallback when
 # no secure keyring exists; the Windows bundle uses the Windows Credential Manager backend, which needs neither.
@@ -59,7 +60,7 @@ LINUX_SECRET_SERVICE = ["secretstorage", "cryptography", "jeepney", "_cffi_backe
 UNUSED_IMAGE_CODECS = ["PIL._avif", "PIL.AvifImagePlugin", "PIL.ImageCms", "PIL._imagingcms"]
 
 EXCLUDED_MODULES: list[str] = (
-    SERVER + TOOLS + OTHER_QT_BINDINGS + UNUSED_QT_MODULES + PYQTGRAPH_EXTRAS + UNUSED_IMAGE_CODECS
+    SERVER + TOOLS + OTHER_QT_BINDINGS + UNUSED_QT_MODULES + NOT_CLIENT_LIBRARIES + UNUSED_IMAGE_CODECS
     + LINUX_SECRET_SERVICE
 )
 
@@ -106,8 +107,6 @@ def is_dropped(destination: str) -> bool:
         if plugin:
             folder, name = plugin.group("folder"), plugin.group("name")
             return folder in DROPPED_PLUGIN_FOLDERS or name in DROPPED_PLUGINS.get(folder, ())
-    if path.startswith("pyqtgraph/icons/peegee/"):
-        return True  # pyqtgraph's logo, for apps that let pyqtgraph make their QApplication
     return path.startswith("resources/") and path.endswith(".ts")  # sources: the app loads the compiled .qm
 
 
@@ -157,9 +156,9 @@ def _needed_closure(start: Iterable[Any], by_name: dict[str, Any]) -> set[str]:
 def stripped_binaries(entries: Iterable[Any], workdir: Path) -> tuple[list[Any], int]:
     """Linux: the binaries with their symbol tables and debug information removed by `strip`, each copy checked.
 
-    PyInstaller's own `strip=True` breaks libraries that auditwheel rewrote with patchelf (numpy's OpenBLAS: "ELF
-    load command address/offset not page-aligned"), so every stripped copy is checked the way the loader checks it
-    and the original is kept when the copy would not load. Returns the entries and the bytes saved."""
+    PyInstaller's own `strip=True` breaks libraries that auditwheel rewrote with patchelf (it broke numpy's
+    OpenBLAS: "ELF load command address/offset not page-aligned"), so every stripped copy is checked the way the
+    loader checks it and the original is kept when the copy would not load. Returns the entries and the bytes saved."""
     entries = list(entries)
     if not sys.platform.startswith("linux") or shutil.which("strip") is None:
         return entries, 0

@@ -30,7 +30,6 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
         "PySide6\\plugins\\sqldrivers\\qsqlite.dll",
         "PySide6\\translations\\qtbase_ja.qm",
         "resources/i18n/inspector_en.ts",
-        "pyqtgraph/icons/peegee/peegee_512px@2x.png",
         "PySide6\\opengl32sw.dll",
     ],
 )
@@ -57,7 +56,7 @@ def test_files_the_app_never_loads_are_dropped(destination: str) -> None:
         "resources/i18n/inspector_en.qm",
         "resources/icons/app.svg",
         "checklists/beijie-xiaoxiang.yaml",
-        "pyqtgraph/icons/auto.png",
+        "pillow_heif.libs/libheif-e72ea93c.so.1.23.6",
     ],
 )
 def test_files_the_app_uses_are_kept(destination: str) -> None:
@@ -107,6 +106,39 @@ def test_a_client_import_of_an_excluded_module_is_caught() -> None:
     assert excluded_but_imported(imported) == ["PIL.ImageCms", "PySide6.QtPrintSupport", "inspector.server.app"]
 
 
+def test_the_charts_libraries_and_qt_opengl_stay_out() -> None:
+    for name in ("numpy", "pyqtgraph", "PySide6.QtOpenGL", "PySide6.QtOpenGLWidgets"):
+        assert name in bundle_rules.EXCLUDED_MODULES
+
+
+def qt_libraries_needed(modules: set[str]) -> set[str]:
+    """The Qt libraries PySide6's bindings of these modules link against, directly or through other Qt libraries."""
+    from PyInstaller.depend.bindepend import get_imports
+    from PySide6 import __file__ as pyside_init
+
+    root = Path(pyside_init).parent
+    queue = [path for module in sorted(modules) for path in root.glob(f"{module}.*.so")]
+    seen: set[str] = set()
+    while queue:
+        for name, _path in get_imports(str(queue.pop())):
+            library = Path(name).name
+            if library.startswith("libQt6") and library not in seen:
+                seen.add(library)
+                queue.extend((root / "Qt" / "lib").glob(library))
+    return seen
+
+
+def test_no_qt_module_the_client_imports_needs_qt_opengl() -> None:
+    if not sys.platform.startswith("linux"):
+        pytest.skip("reads the Linux wheel's ELF libraries")
+    modules = {name.split(".")[1] for name in client_imports() if name.startswith("PySide6.Qt")}
+    assert {"QtCore", "QtGui", "QtWidgets", "QtSvg"} <= modules
+    needed = qt_libraries_needed(modules)
+    assert {"libQt6Core.so.6", "libQt6Gui.so.6", "libQt6Widgets.so.6"} <= needed  # the scan follows the links
+    assert not [library for library in needed if "OpenGL" in library]
+    assert "libQt6OpenGL.so.6" in qt_libraries_needed({"QtOpenGLWidgets"})  # and would see one
+
+
 @pytest.mark.parametrize(
     ("version", "expected"),
     [("0.1.0", (0, 1, 0, 0)), ("1.2.3.4", (1, 2, 3, 4)), ("2.0.0rc1", (2, 0, 0, 1)), ("3.1+local.7", (3, 1, 0, 0))],
@@ -124,12 +156,13 @@ def test_windows_version_resource_names_the_version() -> None:
 
 
 def elf_library() -> Path:
-    """A real shared library of the environment: numpy's OpenBLAS, which auditwheel rewrote with patchelf."""
-    import numpy
+    """A real shared library of the environment: pillow-heif's libheif, which auditwheel rewrote with patchelf (the
+    hash in its name) and which still carries a symbol table, so stripping it saves bytes."""
+    import pillow_heif
 
-    libs = sorted((Path(numpy.__file__).parent.parent / "numpy.libs").glob("libscipy_openblas*"))
+    libs = sorted((Path(pillow_heif.__file__).parent.parent / "pillow_heif.libs").glob("libheif*.so*"))
     if not sys.platform.startswith("linux") or not libs:
-        pytest.skip("needs a Linux numpy wheel")
+        pytest.skip("needs a Linux pillow-heif wheel")
     return libs[0]
 
 
@@ -155,7 +188,7 @@ def test_stripped_binaries_only_use_copies_that_load(tmp_path: Path) -> None:
     import _decimal
 
     entries = [
-        ("numpy.libs/" + elf_library().name, str(elf_library()), "BINARY"),
+        ("pillow_heif.libs/" + elf_library().name, str(elf_library()), "BINARY"),
         ("python3.11/lib-dynload/" + Path(_decimal.__file__).name, _decimal.__file__, "EXTENSION"),
         ("resources/style/inspector.qss", str(REPO_ROOT / "resources/style/inspector.qss"), "DATA"),
     ]
@@ -167,3 +200,4 @@ def test_stripped_binaries_only_use_copies_that_load(tmp_path: Path) -> None:
         assert Path(source).stat().st_size <= Path(original[1]).stat().st_size
     sizes = [Path(o[1]).stat().st_size - Path(r[1]).stat().st_size for r, o in zip(result, entries, strict=True)]
     assert saved == sum(sizes)
+    assert sizes[0] > 0  # libheif's symbol table went: the stripped copy is the one used
