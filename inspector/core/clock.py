@@ -18,8 +18,7 @@ def to_iso(moment: datetime) -> str:
     """Format an aware datetime as UTC ISO-8601 with milliseconds and a Z suffix."""
     if moment.tzinfo is None:
         raise ValueError("naive datetime: a time zone is required")
-    utc = moment.astimezone(UTC)
-    return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
+    return moment.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="milliseconds") + "Z"
 
 
 def now_iso() -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import itertools
 from dataclasses import dataclass
 from enum import IntEnum
@@ -35,7 +36,7 @@ class JurisdictionCode:
 
     full: str
 
-    @property
+    @functools.cached_property
     def level(self) -> Level:
         """The most specific level this code names."""
         for index in (3, 2, 1):
@@ -44,7 +45,7 @@ class JurisdictionCode:
                 return Level(index + 1)
         return Level.DISTRICT
 
-    @property
+    @functools.cached_property
     def short(self) -> str:
         """The code without the zero parts of lower levels (6, 9, 12 or 15 digits)."""
         return self.full[: _PART_ENDS[self.level - 1]]
@@ -83,8 +84,14 @@ def parse_code(text: str) -> JurisdictionCode:
 
     Rejects non-digits, other lengths, a district part ending in 00 (a province or city, not a 区/县),
     and a lower part that is set while a higher one is zero (e.g. a grid without a community).
+    Valid codes are remembered: every scope check of every command parses the same few codes again.
     """
-    raw = str(text).strip()
+    return _parse_text(str(text))
+
+
+@functools.lru_cache(maxsize=4096)
+def _parse_text(text: str) -> JurisdictionCode:
+    raw = text.strip()
     if not raw:
         raise JurisdictionCodeError("jurisdiction code is empty")
     if not raw.isascii() or not raw.isdigit():
