@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from enum import Enum
 from typing import Any
@@ -53,35 +54,57 @@ def jsonable(value: Any) -> Any:
 def record_document(record: Any) -> dict[str, Any]:
     """A flat dataclass (fields of plain values, enums, instants, dates, tuples of plain values) as a JSON object.
 
-    The fast path of jsonable() for the records written on every push; anything deeper falls back to jsonable().
+    The fast path of jsonable() for the records written on every push: how each field's value is converted is
+    looked up by the value's type, once per type.
     """
     document: dict[str, Any] = {}
-    for name in record.__dataclass_fields__:
-        if name.startswith("_"):
-            continue
+    for name in _public_fields(type(record)):
         value = getattr(record, name)
-        kind = type(value)
-        if kind in _PLAIN:
-            document[name] = value
-        elif isinstance(value, Enum):
-            document[name] = value.value
-        elif kind is tuple and all(type(item) in _PLAIN for item in value):
-            document[name] = list(value)
-        else:
-            document[name] = jsonable(value)
+        convert = _converter(type(value))
+        document[name] = value if convert is None else convert(value)
     return document
+
+
+@functools.cache
+def _public_fields(kind: type) -> tuple[str, ...]:
+    return tuple(name for name in kind.__dataclass_fields__ if not name.startswith("_"))  # type: ignore[attr-defined]
+
+
+@functools.cache
+def _converter(kind: type) -> Callable[[Any], Any] | None:
+    """How a value of this type becomes plain JSON (None: it already is)."""
+    if kind in _PLAIN:
+        return None
+    if issubclass(kind, Enum):
+        return _enum_value
+    if kind is tuple:
+        return _list_of_plain
+    return jsonable
+
+
+def _enum_value(value: Enum) -> Any:
+    return value.value
+
+
+def _list_of_plain(value: tuple[Any, ...]) -> list[Any]:
+    return [item if type(item) in _PLAIN else jsonable(item) for item in value]
+
+
+# Made once: json.dumps with options builds a new encoder on every call.
+_COMPACT = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=_encode_special)
+_CANONICAL = json.JSONEncoder(
+    ensure_ascii=False, separators=(",", ":"), sort_keys=True, allow_nan=False, default=_encode_special
+)
 
 
 def dumps(value: Any) -> str:
     """Compact JSON text of a value (UTF-8 characters kept)."""
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=_encode_special)
+    return _COMPACT.encode(value)
 
 
 def canonical_json(value: Any) -> str:
     """The canonical text that is hashed: sorted keys, no spaces, UTF-8 characters kept."""
-    return json.dumps(
-        value, ensure_ascii=False, separators=(",", ":"), sort_keys=True, allow_nan=False, default=_encode_special
-    )
+    return _CANONICAL.encode(value)
 
 
 def sha256_text(text: str) -> str:

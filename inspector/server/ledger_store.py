@@ -169,8 +169,31 @@ def load_chains(session: Session, finding_ids: Iterable[str], lock: bool) -> dic
     return chains
 
 
-def new_event_document(chain: Chain, event: Event, recorded_at: str, at_text: str) -> dict[str, Any]:
-    """The hashed document of the next event of a chain, with its hash."""
+@dataclass(frozen=True)
+class NewEvent:
+    """The next event of a chain as it is stored and sent: its hashed document (with the hash), and the canonical
+    texts of its payload and of its hashed fields, each encoded once for the row, the hash and the reply."""
+
+    document: dict[str, Any]
+    payload_json: str
+    hashed_json: str
+
+    @property
+    def hash(self) -> str:
+        return str(self.document["hash"])
+
+    def reply_json(self, actor_name: str | None) -> str:
+        """The event as replies and the feed carry it (see event_reply), as JSON text."""
+        return f'{self.hashed_json[:-1]},"hash":{canonical_json(self.hash)},"actor_name":{canonical_json(actor_name)}}}'
+
+    def row_values(self) -> dict[str, Any]:
+        """Column values of its finding_events row."""
+        return event_row_values(self.document, self.payload_json)
+
+
+def new_event_document(chain: Chain, event: Event, recorded_at: str, at_text: str) -> NewEvent:
+    """The next event of a chain, hashed."""
+    payload = dict(event.payload)  # plain JSON already: parsed from the request, checked by its schema
     document: dict[str, Any] = {
         "event_id": event.event_id,
         "finding_id": event.finding_id,
@@ -179,16 +202,29 @@ def new_event_document(chain: Chain, event: Event, recorded_at: str, at_text: st
         "actor_id": event.actor_id,
         "at": at_text,
         "recorded_at": recorded_at,
-        "payload": jsonable(event.payload),
+        "payload": payload,
         "base_state": event.base_state.value if event.base_state else None,
         "prev_hash": chain.head_hash,
     }
-    document["hash"] = event_hash(document)
-    return document
+    payload_json = canonical_json(payload)
+    hashed_json = hashed_fields_json(document, payload_json)
+    document["hash"] = sha256_text(hashed_json)
+    return NewEvent(document, payload_json, hashed_json)
 
 
-def event_row_values(document: dict[str, Any]) -> dict[str, Any]:
-    """Column values of a finding_events row."""
+def hashed_fields_json(document: dict[str, Any], payload_json: str) -> str:
+    """canonical_json of the hashed fields, with the payload's canonical text spliced in rather than encoded again.
+
+    In sorted key order the payload comes right before prev_hash, and every quote inside a string value is escaped,
+    so the last `,"prev_hash":` of the text is the key itself.
+    """
+    text = canonical_json({name: document[name] for name in HASHED_FIELDS if name != "payload"})
+    cut = text.rindex(',"prev_hash":')
+    return f'{text[:cut]},"payload":{payload_json}{text[cut:]}'
+
+
+def event_row_values(document: dict[str, Any], payload_json: str | None = None) -> dict[str, Any]:
+    """Column values of a finding_events row (the payload's canonical text is made here unless given)."""
     return {
         "event_id": document["event_id"],
         "finding_id": document["finding_id"],
@@ -197,7 +233,7 @@ def event_row_values(document: dict[str, Any]) -> dict[str, Any]:
         "actor_id": document["actor_id"],
         "at": document["at"],
         "recorded_at": document["recorded_at"],
-        "payload": canonical_json(document["payload"]),
+        "payload": canonical_json(document["payload"]) if payload_json is None else payload_json,
         "base_state": document["base_state"],
         "prev_hash": document["prev_hash"],
         "hash": document["hash"],

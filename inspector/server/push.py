@@ -21,7 +21,7 @@ from functools import cached_property
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
-from sqlalchemy import Table, bindparam, insert, select, update
+from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
@@ -31,14 +31,12 @@ from inspector.core.ledger import Action, Event, State, apply, decide
 from inspector.core.scoring import Response, score
 from inspector.server import feed
 from inspector.server.checklists import load_checklist
-from inspector.server.db import Database, insert_ignore, run_transaction
+from inspector.server.db import Database, insert_ignore, insert_rows, run_transaction
 from inspector.server.encoding import dumps, loads
 from inspector.server.jurisdictions import known_codes
 from inspector.server.ledger_store import (
     Chain,
     LedgerNumbers,
-    event_reply,
-    event_row_values,
     finding_row_values,
     load_chains,
     new_event_document,
@@ -292,13 +290,13 @@ class Batch:
             self.numbers.take(number)  # only now: a refused accept leaves no gap
         else:
             new_state = apply(current, event)
-        document = new_event_document(chain, event, self.stamp, to_iso(at))
-        chain.advance(new_state, document["hash"], document["index"], self.stamp)
-        self.new_events.append(event_row_values(document))
+        new_event = new_event_document(chain, event, self.stamp, to_iso(at))
+        chain.advance(new_state, new_event.hash, new_event.document["index"], self.stamp)
+        self.new_events.append(new_event.row_values())
         self.taken_event_ids.add(command.event_id)
         self.touched[command.finding_id] = chain
         self._ref(photos, "finding", command.finding_id, new_state.jurisdiction)
-        reply_json = dumps(event_reply(document, self.caller.display_name))
+        reply_json = new_event.reply_json(self.caller.display_name)
         feed.stage_json(self.session, "finding_event", command.event_id, new_state.jurisdiction, reply_json)
         return applied_json(f'{{"finding":{chain.document_json()},"event":{reply_json}}}')
 
@@ -447,7 +445,7 @@ class Batch:
         self.numbers.save()
         connection = self.session.connection()
         if self.new_events:
-            connection.execute(insert(_table(FindingEvent)), self.new_events)
+            insert_rows(connection, _table(FindingEvent), self.new_events)
         new_rows: list[dict[str, Any]] = []
         changed_rows: list[dict[str, Any]] = []
         for finding_id, chain in self.touched.items():
@@ -457,7 +455,7 @@ class Batch:
             (changed_rows if chain.exists_in_db else new_rows).append(values)
             feed.stage_json(self.session, "finding", finding_id, chain.state.jurisdiction, chain.document_json())
         if new_rows:
-            connection.execute(insert(_table(Finding)), new_rows)
+            insert_rows(connection, _table(Finding), new_rows)
         if changed_rows:
             table = _table(Finding)
             columns: dict[str, Any] = {
@@ -553,7 +551,7 @@ def _record(session: Session, caller: Caller, outcomes: dict[str, Outcome], kind
         if not outcome.retryable
     ]
     if rows:
-        session.connection().execute(insert(_table(SyncChange)), rows)
+        insert_rows(session.connection(), _table(SyncChange), rows)
 
 
 def push_batch(session: Session, caller: Caller, changes: list[ChangeIn]) -> list[str]:

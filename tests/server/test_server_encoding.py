@@ -1,0 +1,109 @@
+"""The server's JSON encodings: the shortcuts taken on every push give exactly the text of the general encoders."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import UTC, date, datetime, timedelta, timezone
+from typing import Any
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from inspector.core.clock import to_iso
+from inspector.core.ledger import FindingState, Severity, State
+from inspector.server.encoding import canonical_json, jsonable, record_document
+from inspector.server.ledger_store import HASHED_FIELDS, Chain, event_hash, hashed_fields_json, new_event_document
+
+TEXT = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=12)
+FLOATS = st.floats(allow_nan=False, allow_infinity=False)
+SCALARS = st.none() | st.booleans() | st.integers(-(2**70), 2**70) | TEXT | FLOATS
+JSON_VALUES = st.recursive(
+    SCALARS, lambda inner: st.lists(inner, max_size=4) | st.dictionaries(TEXT, inner, max_size=4), max_leaves=12
+)
+
+
+def _document(payload: dict[str, Any], text: str) -> dict[str, Any]:
+    return {
+        "event_id": text + "-event",
+        "finding_id": "01a1ff7a-fa38-73dc-a10a-fa144045ca03",
+        "index": 3,
+        "action": "accept",
+        "actor_id": text,
+        "at": "2026-11-21T08:00:00.000Z",
+        "recorded_at": "2026-11-21T08:00:01.000Z",
+        "payload": payload,
+        "base_state": None,
+        "prev_hash": "0" * 64,
+    }
+
+
+@settings(max_examples=300, deadline=None)
+@given(payload=st.dictionaries(TEXT, JSON_VALUES, max_size=6), text=TEXT)
+def test_hashed_fields_with_the_payload_spliced_in_equal_the_canonical_text(payload: dict[str, Any], text: str) -> None:
+    document = _document(payload, text)
+    expected = canonical_json({name: document[name] for name in HASHED_FIELDS})
+    assert hashed_fields_json(document, canonical_json(payload)) == expected
+
+
+def test_a_payload_text_that_looks_like_the_prev_hash_key_does_not_move_the_splice() -> None:
+    tricky = {"note": ',"prev_hash":"x"}', "prev_hash": "payload's own", "zz": ['"prev_hash":']}
+    document = _document(tricky, ',"prev_hash":')
+    expected = canonical_json({name: document[name] for name in HASHED_FIELDS})
+    assert hashed_fields_json(document, canonical_json(tricky)) == expected
+
+
+def test_a_new_event_carries_the_hash_the_verifier_recomputes() -> None:
+    from inspector.core.ledger import Action, Event
+
+    event = Event(
+        event_id="e1",
+        finding_id="f1",
+        action=Action.REPORT,
+        actor_id="u1",
+        at=datetime(2026, 11, 21, 8, tzinfo=UTC),
+        payload={"description": "占道经营", "location": {"lat": 39.93, "lon": 116.45}, "tiny": 1e-7},
+        base_state=None,
+    )
+    new = new_event_document(Chain(), event, "2026-11-21T08:00:01.000Z", "2026-11-21T08:00:00.000Z")
+    assert new.hash == event_hash(new.document)
+    assert new.row_values()["payload"] == canonical_json(event.payload)
+    reply = __import__("json").loads(new.reply_json("巡查员"))
+    assert reply == {**{name: new.document[name] for name in HASHED_FIELDS}, "hash": new.hash, "actor_name": "巡查员"}
+
+
+def test_record_document_equals_the_general_encoding() -> None:
+    state = FindingState(
+        finding_id="f1",
+        state=State.ASSIGNED,
+        jurisdiction="110105001000000",
+        severity=Severity.MAJOR,
+        category="占道经营",
+        description="门前堆物",
+        subject_id=None,
+        ledger_number="朝阳-三里屯-2026-00001",
+        deadline=date(2026, 12, 1),
+        responsible_unit="某公司",
+        responsible_person="张三",
+        responsible_phone=None,
+        measures=None,
+        funds=None,
+        contingency_plan=None,
+        rectified_by=None,
+        escalation=None,
+        reported_by="u1",
+        reported_at=datetime(2026, 11, 21, 16, 5, 7, 123000, tzinfo=timezone(timedelta(hours=8))),
+        closed_at=None,
+        photos=("a" * 64, "b" * 64),
+        after_photos=(),
+        event_count=3,
+        last_event_id="e3",
+    )
+    assert record_document(state) == jsonable(state)
+    assert record_document(state)["reported_at"] == "2026-11-21T08:05:07.123Z"
+    assert canonical_json(record_document(state)) == canonical_json(jsonable(dataclasses.asdict(state)))
+
+
+def test_to_iso_keeps_milliseconds_and_utc() -> None:
+    moment = datetime(2026, 1, 1, 0, 0, 0, 999999, tzinfo=timezone(timedelta(hours=8)))
+    assert to_iso(moment) == "2025-12-31T16:00:00.999Z"
+    assert to_iso(datetime(2026, 3, 5, 8, 15, 30, tzinfo=UTC)) == "2026-03-05T08:15:30.000Z"
