@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import Connection, Engine, Table, create_engine, event, insert
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
@@ -134,6 +134,40 @@ def insert_ignore(
     if returning is not None:
         statement = statement.returning(table.c[returning])
     return connection.execute(statement, rows)
+
+
+def insert_rows(connection: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
+    """INSERT many rows (all with the same keys) through the driver's executemany.
+
+    The tables a push writes in bulk hold only text and integer columns, which need no conversion of their values, so
+    SQLAlchemy's per-row parameter processing is skipped; a table whose columns do convert values takes the usual path.
+    """
+    if not rows:
+        return
+    statement = _compiled_insert(connection.dialect, table, tuple(rows[0]))
+    if statement is None:
+        connection.execute(insert(table), rows)
+        return
+    sql, order = statement
+    params: list[Any] = [tuple(row[key] for key in order) for row in rows] if order is not None else rows
+    connection.exec_driver_sql(sql, params)
+
+
+_COMPILED: dict[tuple[str, str, tuple[str, ...]], tuple[str, tuple[str, ...] | None] | None] = {}
+
+
+def _compiled_insert(dialect: Any, table: Table, keys: tuple[str, ...]) -> tuple[str, tuple[str, ...] | None] | None:
+    """The driver-level INSERT text of a table for these keys and, for positional drivers, the keys' order; None when
+    a column converts its values (then the statement must go through SQLAlchemy)."""
+    cache_key = (dialect.name, table.name, keys)
+    if cache_key not in _COMPILED:
+        compiled = insert(table).compile(dialect=dialect, column_keys=list(keys))
+        if compiled._bind_processors:
+            _COMPILED[cache_key] = None
+        else:
+            order = tuple(compiled.positiontup or ()) if compiled.positional else None
+            _COMPILED[cache_key] = (compiled.string, order)
+    return _COMPILED[cache_key]
 
 
 def is_retryable(error: BaseException, retry_integrity: bool) -> bool:

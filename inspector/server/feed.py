@@ -11,10 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, cast
 
-from sqlalchemy import Table, event, insert, select, update
+from sqlalchemy import Table, event, select, update
 from sqlalchemy.orm import Session
 
 from inspector.core.clock import now_iso
+from inspector.server.db import insert_rows
 from inspector.server.encoding import dumps, loads
 from inspector.server.models import FeedCounter, FeedEntry
 from inspector.server.scope import Scope
@@ -73,8 +74,9 @@ def publish(session: Session) -> None:
     ).scalar_one()
     first = last - len(pending) + 1
     at = now_iso()
-    session.connection().execute(
-        insert(cast(Table, FeedEntry.__table__)),  # a Core insert: the ORM's bulk path costs more than the rows
+    insert_rows(
+        session.connection(),
+        cast(Table, FeedEntry.__table__),  # the driver's executemany: the ORM's bulk path costs more than the rows
         [
             {"seq": first + offset, "kind": kind, "entity_id": entity_id, "jurisdiction": code, "data": data, "at": at}
             for offset, (kind, entity_id, code, data) in enumerate(pending)

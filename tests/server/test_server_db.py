@@ -1,0 +1,41 @@
+"""Bulk inserts through the driver's executemany, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from typing import cast
+
+from sqlalchemy import Table, select
+
+from inspector.server.db import Database, insert_rows
+from inspector.server.models import FeedEntry, User
+
+
+def test_rows_are_inserted_with_their_values_in_column_order(database_url: str) -> None:
+    db = Database(database_url)
+    table = cast(Table, FeedEntry.__table__)
+    rows = [
+        {"seq": 10_000 + n, "kind": "finding", "entity_id": f"id-{n}", "jurisdiction": "110105001000000",
+         "data": f'{{"n":{n},"text":"问题 {n}"}}', "at": "2026-11-21T08:00:00.000Z"}
+        for n in range(3)
+    ]  # fmt: skip
+    reordered = [{key: row[key] for key in reversed(list(row))} for row in rows]  # keys in another order
+    with db.write_connection() as connection:
+        insert_rows(connection, table, reordered)
+    with db.read_connection() as connection:
+        stored = connection.execute(select(table).where(table.c.seq >= 10_000).order_by(table.c.seq)).mappings().all()
+    assert [dict(row) for row in stored] == rows
+    db.dispose()
+
+
+def test_a_table_whose_columns_convert_values_takes_the_usual_path(database_url: str) -> None:
+    db = Database(database_url)
+    table = cast(Table, User.__table__)
+    row = {"id": "u-bulk", "username": "bulk", "display_name": "批量", "password_hash": "x", "roles": "inspector",
+           "active": True, "is_demo": False, "created_at": "2026-11-21T08:00:00.000Z",
+           "updated_at": "2026-11-21T08:00:00.000Z"}  # fmt: skip
+    with db.write_connection() as connection:
+        insert_rows(connection, table, [row])
+    with db.read_connection() as connection:
+        stored = connection.execute(select(table.c.active, table.c.is_demo).where(table.c.id == "u-bulk")).one()
+    assert stored.active is True and stored.is_demo is False
+    db.dispose()
