@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import gc
 import getpass
 import io
 import logging
@@ -149,6 +150,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         app = create_app(settings)
     except StartupRefusedError as error:
         raise CliError(f"refusing to start: {error}") from None
+    _tune_garbage_collector()
     uvicorn.run(
         app,
         host=args.host,
@@ -160,6 +162,16 @@ def cmd_serve(args: argparse.Namespace) -> int:
         timeout_graceful_shutdown=10,
     )
     return 0
+
+
+def _tune_garbage_collector() -> None:
+    """Keep the cycle collector out of request handling: what start-up built is frozen (never scanned again), and a
+    collection waits for 50,000 new container objects instead of 700. A push of 500 changes allocates a few hundred
+    thousand short-lived objects, and with the default threshold the collector ran about 16 times per push, taking
+    about a tenth of the server's time there. Garbage without cycles is still freed at once by reference counting."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(50_000, 20, 20)
 
 
 def _configure_logging(level: str) -> None:
