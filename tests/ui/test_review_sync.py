@@ -1,24 +1,27 @@
 """Offline, then synced, against the real server on 127.0.0.1: a supervisor takes a finding from 待受理 to 已销账 in
 the app while an inspector's laptop reports and rectifies it; a command made on a stale state becomes a conflict.
 
-The server and the inspector's laptop are the end-to-end tests' own (`tests/e2e/e2e_support.py`)."""
+The server and the inspector's laptop are the end-to-end tests' own (`tests/e2e/e2e_support.py`), through
+`sync_gui_helpers` (one server template for every GUI sync test of the run)."""
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
-import keyring
 import pytest
 from ledger_helpers import fill, save
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "e2e"))
-from e2e_support import FAST_SYNC, PASSWORD, Client, ServerProcess, build_server_template
-from keyring_doubles import MemoryKeyring
+from sync_gui_helpers import (
+    FAST_SYNC,
+    PASSWORD,
+    Client,
+    ServerProcess,
+    memory_keyring_fixture,  # noqa: F401  (autouse)
+    server_template,
+)
 
 from inspector.core.clock import local_date, utc_now
 from inspector.core.ledger import Action
@@ -27,29 +30,15 @@ from inspector.sync.engine import SyncEngine, SyncSummary, login
 from inspector.ui.context import FINDINGS
 
 
-@pytest.fixture(scope="module")
-def server_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_server_template(tmp_path_factory.mktemp("ledger-server-template"))
-
-
 @pytest.fixture
-def server(tmp_path: Path, server_template: Path) -> Iterator[ServerProcess]:
-    process = ServerProcess(tmp_path / "server", server_template)
+def server(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
+    """A server of its own, from the sync tests' shared template: this test stops and starts it."""
+    process = ServerProcess(tmp_path / "server", server_template(tmp_path_factory))
     process.start()
     try:
         yield process
     finally:
         process.stop()
-
-
-@pytest.fixture(autouse=True)
-def memory_keyring() -> Iterator[None]:
-    previous = keyring.get_keyring()
-    keyring.set_keyring(MemoryKeyring())
-    try:
-        yield
-    finally:
-        keyring.set_keyring(previous)
 
 
 def _sync(ctx) -> SyncSummary:  # type: ignore[no-untyped-def]
