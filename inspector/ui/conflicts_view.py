@@ -37,7 +37,7 @@ from inspector.ui import store_adapter
 from inspector.ui.context import FINDINGS, INSPECTIONS, SUBJECTS, AppContext
 from inspector.ui.labels import action_label, change_kind_label, pending_label, severity_label, state_label
 from inspector.ui.resources import tinted_icon
-from inspector.ui.sync_badges import CONFLICT, REJECTED, badge_icon, badge_label
+from inspector.ui.sync_badges import CONFLICT, REJECTED, Refusal, badge_icon, badge_label, badge_tooltip
 from inspector.ui.widgets import hint_label, restyle, title_label
 
 LEDGER_COMMAND = "ledger.command"
@@ -51,8 +51,11 @@ translate = QCoreApplication.translate  # each call names the "ConflictsView" co
 
 
 def can_reapply(conflict: Conflict) -> bool:
-    """Only ledger commands are re-applied here: they become a new command on the finding's current state."""
-    return conflict.kind == LEDGER_COMMAND and bool(conflict.local_payload.get("action"))
+    """Only conflicting ledger commands are re-applied here: they become a new command on the finding's current state.
+    A rejected change is wrong for good (protocol: show it and drop it); sent again it would be rejected again."""
+    return (
+        conflict.status != REJECTED and conflict.kind == LEDGER_COMMAND and bool(conflict.local_payload.get("action"))
+    )
 
 
 def reapply(db: Database, conflict: Conflict) -> RecordedCommand:
@@ -280,6 +283,7 @@ class ConflictsView(QWidget):
                 display(conflict.created_at),
             ])  # fmt: skip
             line.setIcon(0, badge_icon(status))
+            line.setToolTip(0, badge_tooltip(status, Refusal(status, conflict.message)))
             line.setToolTip(3, conflict.message)
             line.setData(0, Qt.ItemDataRole.UserRole, conflict.id)
             self.table.addTopLevelItem(line)
@@ -323,7 +327,16 @@ class ConflictsView(QWidget):
             return
         self.local_text.setText(describe_local(conflict))
         reason = self.tr("服务器的答复：%1").replace("%1", conflict.message or conflict.code)
-        self.server_text.setText(describe_server(self.ctx.db, conflict) + "\n\n" + reason)
+        server = describe_server(self.ctx.db, conflict)
+        self.server_text.setText(f"{server}\n\n{reason}\n{self._meaning(conflict)}")
+
+    def _meaning(self, conflict: Conflict) -> str:
+        """What the user can do: a conflict may be re-applied on the current state, a rejected change only dropped."""
+        if conflict.status == REJECTED:
+            return self.tr("被拒绝：规则或权限不允许这项变更，重新提交也会被拒绝，只能放弃。")
+        if can_reapply(conflict):
+            return self.tr("冲突：记录在服务器上已变化，可按当前状态重新提交，或放弃。")
+        return self.tr("冲突：记录在服务器上已变化，这项变更只能放弃。")
 
     # -- decisions ----------------------------------------------------------------------------------------------
 

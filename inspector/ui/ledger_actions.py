@@ -3,7 +3,7 @@
 The signed-in account's roles and jurisdictions come from the settings the sync engine's login writes
 (`store_adapter.local_actor`); before any login this installation acts as an inspector. Every action is a local
 command checked by the core state machine and queued for the server (`findings.record_command`): it shows as waiting
-until the server answers, then as applied or as a conflict.
+until the server answers, then as applied, as a conflict (stale, may be re-applied) or as rejected for good.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from inspector.core.ledger import Action, Actor, Role
 from inspector.store import findings, settings
 from inspector.store.findings import LocalFinding, RecordedCommand
 from inspector.ui import store_adapter
+from inspector.ui.sync_badges import CONFLICT, PENDING, REJECTED, Refusal, finding_state
 
 ROLES_SETTING = store_adapter.USER_ROLES
 DISPLAY_NAME_SETTING = "sync.display_name"
@@ -46,19 +47,22 @@ def record(db: Database, finding: LocalFinding, action: Action, payload: Mapping
     return findings.record_command(db, action=action, actor=actor, payload=dict(payload), finding_id=finding.id)
 
 
-def sync_labels() -> tuple[str, str, str]:
-    """冲突, 等待服务器确认, 已同步 in the interface language."""
+def sync_labels() -> tuple[str, str, str, str]:
+    """冲突, 被拒绝, 等待服务器确认, 已同步 in the interface language."""
     return (
         translate("LedgerActions", "冲突"),
+        translate("LedgerActions", "被拒绝"),
         translate("LedgerActions", "等待服务器确认"),
         translate("LedgerActions", "已同步"),
     )
 
 
-def sync_label(finding: LocalFinding) -> str:
-    """冲突 / 等待服务器确认 / 已同步 for a finding."""
-    conflict, waiting, synced = sync_labels()
-    return conflict if finding.has_conflict else waiting if finding.has_pending else synced
+def sync_label(finding: LocalFinding, refusal: Refusal | None = None) -> str:
+    """冲突 / 被拒绝 / 等待服务器确认 / 已同步 for a finding. The finding's flag only says "refused"; whether the server
+    rejected the command for good or found it stale is in its open conflict record (`refusal`, see sync_badges)."""
+    conflict, rejected, waiting, synced = sync_labels()
+    state = finding_state(finding.has_pending, finding.has_conflict, refusal)
+    return {CONFLICT: conflict, REJECTED: rejected, PENDING: waiting}.get(state, synced)
 
 
 def event_sync_label(state: str) -> str:

@@ -31,6 +31,7 @@ from inspector.ui.labels import action_label, pending_label, severity_label, sta
 from inspector.ui.ledger_actions import actor_for, event_sync_label
 from inspector.ui.photo_strip import PhotoStrip
 from inspector.ui.resources import icon
+from inspector.ui.sync_badges import REJECTED
 from inspector.ui.widgets import hint_label, restyle, set_form_label, title_label
 
 # Actions offered on an existing finding, in the order of the ledger's life.
@@ -176,16 +177,28 @@ class FindingDetail(QWidget):
 
     def _show_banner(self, finding: LocalFinding) -> None:
         if finding.has_conflict:
-            refused = [c for c in conflicts.for_entity(self.ctx.db, finding.id) if c.resolved_at is None]
-            reason = refused[-1].message if refused else ""
-            restyle(self.banner, "warning")
-            self.banner.setText(self.tr("冲突：服务器未采纳本机的操作。") + (f"\n{reason}" if reason else ""))
+            self._show_refusals(finding)
         elif finding.has_pending:
             restyle(self.banner, "hint")
             self.banner.setText(self.tr("等待服务器确认：本机的操作已保存，同步后生效。"))
         else:
             restyle(self.banner, "hint")
             self.banner.setText(self.tr("已同步"))
+
+    def _show_refusals(self, finding: LocalFinding) -> None:
+        """冲突 (stale: may be re-applied) and/or 被拒绝 (for good), each with the server's latest reason."""
+        refused = [c for c in conflicts.for_entity(self.ctx.db, finding.id)
+                   if c.resolved_at is None and c.kind == "ledger.command"]  # fmt: skip
+        stale = [c.message for c in refused if c.status != REJECTED]
+        rejected = [c.message for c in refused if c.status == REJECTED]
+        lines = []
+        if stale or not rejected:
+            lines.append(self.tr("冲突：服务器未采纳本机的操作。") + (f"\n{stale[-1]}" if stale and stale[-1] else ""))
+        if rejected:
+            reason = self.tr("原因：%1").replace("%1", rejected[-1]) if rejected[-1] else ""
+            lines.append(self.tr("被拒绝：服务器拒绝了本机的操作，它不会生效。") + (f"\n{reason}" if reason else ""))
+        restyle(self.banner, "warning" if stale or not rejected else "error")
+        self.banner.setText("\n".join(lines))
 
     def _show_fields(self, finding: LocalFinding) -> None:
         view = finding.view

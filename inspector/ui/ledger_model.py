@@ -1,5 +1,6 @@
 """The ledger's table model: findings read from the database a page at a time (windowed paging over indexed queries),
-so a view over 100,000 findings opens and scrolls without loading them all."""
+so a view over 100,000 findings opens and scrolls without loading them all. A refused finding's sync column says
+whether the server rejected its command for good (被拒绝) or found it stale (冲突), from its open conflict record."""
 
 from __future__ import annotations
 
@@ -18,6 +19,16 @@ from inspector.store.findings import LocalFinding
 from inspector.store.ledger_queries import LedgerListRow, LedgerQuery, LedgerSort
 from inspector.ui.labels import SEVERITIES, STATES, pending_label, severity_label, state_label
 from inspector.ui.ledger_actions import sync_label, sync_labels
+from inspector.ui.sync_badges import (
+    CONFLICT,
+    REJECTED,
+    SYNC_STATE_ROLE,
+    Refusal,
+    badge_icon,
+    badge_tooltip,
+    finding_state,
+    open_refusals,
+)
 
 _Index = QModelIndex | QPersistentModelIndex
 _ROOT = QModelIndex()
@@ -78,6 +89,7 @@ class LedgerTableModel(QAbstractTableModel):
         self.total = 0
         self.now: datetime = utc_now()
         self.pages: OrderedDict[int, list[LedgerListRow]] = OrderedDict()
+        self.refusals: dict[int, dict[str, Refusal]] = {}  # by page: the open conflict records of its refused rows
         self.rows = LoadedRows(self)
         self.search = ledger_queries.TextSearch(db, f"ledger_search_{id(self):x}")
 
@@ -101,6 +113,7 @@ class LedgerTableModel(QAbstractTableModel):
     def _reload(self) -> None:
         self.now = utc_now()
         self.pages.clear()
+        self.refusals.clear()
         self.search.prepare(self.query.text)  # the text is searched once per reload, not once per page
         self.total = ledger_queries.count(self.db, self.query, self.search)
 
@@ -109,17 +122,30 @@ class LedgerTableModel(QAbstractTableModel):
         number = row // self.PAGE_SIZE
         page = self.pages.get(number)
         if page is None:
-            page = ledger_queries.page(self.db, self.query, self.order, number * self.PAGE_SIZE, self.PAGE_SIZE,
-                                       self.search)  # fmt: skip
-            self.pages[number] = page
-            while len(self.pages) > self.MAX_PAGES:
-                self.pages.popitem(last=False)
+            page = self._read_page(number)
         else:
             self.pages.move_to_end(number)
         offset = row - number * self.PAGE_SIZE
         if offset >= len(page):  # the data changed under the count: show the row empty until the next refresh
             raise IndexError(row)
         return page[offset]
+
+    def _read_page(self, number: int) -> list[LedgerListRow]:
+        """Read a page, and the refusals of its refused rows (one query, only when it has any); drop the oldest."""
+        page = ledger_queries.page(self.db, self.query, self.order, number * self.PAGE_SIZE, self.PAGE_SIZE,
+                                   self.search)  # fmt: skip
+        refused = [entry.finding.id for entry in page if entry.finding.has_conflict]
+        self.pages[number] = page
+        self.refusals[number] = open_refusals(self.db, refused) if refused else {}
+        while len(self.pages) > self.MAX_PAGES:
+            oldest, _rows = self.pages.popitem(last=False)
+            self.refusals.pop(oldest, None)
+        return page
+
+    def refusal_at(self, row: int) -> Refusal | None:
+        """The open conflict record of a refused row (conflict or rejected, and the server's reason), else None."""
+        finding_id = self.entry(row).finding.id  # reads the page (and its refusals) when it is not held
+        return self.refusals.get(row // self.PAGE_SIZE, {}).get(finding_id)
 
     def finding_at(self, row: int) -> LocalFinding | None:
         if not 0 <= row < self.total:
@@ -149,14 +175,12 @@ class LedgerTableModel(QAbstractTableModel):
         except IndexError:
             return None
         column = self.COLUMNS[index.column()]
+        if column == "sync" and role in _SYNC_ROLES:
+            return self._sync_data(index.row(), role)
         if role == Qt.ItemDataRole.DisplayRole:
             return self._text(entry, column)
         if role == Qt.ItemDataRole.ForegroundRole:
             return self._colour(entry.finding, column)
-        if role == Qt.ItemDataRole.FontRole and column == "sync" and entry.finding.has_pending:
-            font = QFont()
-            font.setItalic(True)
-            return font
         if role == Qt.ItemDataRole.ToolTipRole and column == "description":
             return entry.finding.view.description
         if role == Qt.ItemDataRole.UserRole:
@@ -188,17 +212,36 @@ class LedgerTableModel(QAbstractTableModel):
                 return view.deadline.isoformat() if view.deadline else ""
             case "unit":
                 return view.responsible_unit or ""
-        return sync_label(finding)
+        return ""
+
+    def _sync_data(self, row: int, role: int) -> Any:
+        """The sync column: 冲突 / 被拒绝 / 等待服务器确认 / 已同步, its colour and icon, the server's reason as tooltip
+        (the badge's state in SYNC_STATE_ROLE)."""
+        finding = self.entry(row).finding
+        refusal = self.refusal_at(row)
+        state = finding_state(finding.has_pending, finding.has_conflict, refusal)
+        if role == SYNC_STATE_ROLE:
+            return state
+        if role == Qt.ItemDataRole.DisplayRole:
+            return sync_label(finding, refusal)
+        if role == Qt.ItemDataRole.ForegroundRole:
+            colour = {CONFLICT: ORANGE, REJECTED: RED}.get(state, BLUE if finding.has_pending else None)
+            return None if colour is None else QBrush(colour)
+        if role == Qt.ItemDataRole.DecorationRole:
+            return badge_icon(state) if state in (CONFLICT, REJECTED) else None
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return badge_tooltip(state, refusal) if state in (CONFLICT, REJECTED) else None
+        if role == Qt.ItemDataRole.FontRole and finding.has_pending:
+            font = QFont()
+            font.setItalic(True)
+            return font
+        return None
 
     def _colour(self, finding: LocalFinding, column: str) -> QBrush | None:
         if column in ("state", "deadline") and finding.is_overdue(self.now):
             return QBrush(RED)
         if column == "severity" and finding.view.severity.value == "major":
             return QBrush(RED)
-        if column == "sync" and finding.has_conflict:
-            return QBrush(ORANGE)
-        if column == "sync" and finding.has_pending:
-            return QBrush(BLUE)
         return None
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -244,5 +287,15 @@ _ROLES = frozenset({
     Qt.ItemDataRole.ForegroundRole,
     Qt.ItemDataRole.FontRole,
     Qt.ItemDataRole.ToolTipRole,
+    Qt.ItemDataRole.DecorationRole,
     Qt.ItemDataRole.UserRole,
+    SYNC_STATE_ROLE,
+})  # fmt: skip
+_SYNC_ROLES = frozenset({
+    Qt.ItemDataRole.DisplayRole,
+    Qt.ItemDataRole.ForegroundRole,
+    Qt.ItemDataRole.FontRole,
+    Qt.ItemDataRole.ToolTipRole,
+    Qt.ItemDataRole.DecorationRole,
+    SYNC_STATE_ROLE,
 })  # fmt: skip

@@ -386,6 +386,18 @@
             <source>不再上传这项变更</source>
             <translation>Do not send this change again</translation>
         </message>
+        <message>
+            <source>被拒绝：规则或权限不允许这项变更，重新提交也会被拒绝，只能放弃。</source>
+            <translation>Rejected: the rules or your permissions do not allow this change; re-applied it would be rejected again, so it can only be discarded.</translation>
+        </message>
+        <message>
+            <source>冲突：记录在服务器上已变化，可按当前状态重新提交，或放弃。</source>
+            <translation>Conflict: the record changed on the server; re-apply the change on its current state, or discard it.</translation>
+        </message>
+        <message>
+            <source>冲突：记录在服务器上已变化，这项变更只能放弃。</source>
+            <translation>Conflict: the record changed on the server; this change can only be discarded.</translation>
+        </message>
     </context>
     <context>
         <name>CrashReporter</name>
@@ -554,6 +566,14 @@
         <message>
             <source>在左侧选择一个问题查看详情。</source>
             <translation>Select a finding on the left to see its details.</translation>
+        </message>
+        <message>
+            <source>原因：%1</source>
+            <translation>Reason: %1</translation>
+        </message>
+        <message>
+            <source>被拒绝：服务器拒绝了本机的操作，它不会生效。</source>
+            <translation>Rejected: the server refused this laptop's action; it will not take effect.</translation>
         </message>
     </context>
     <context>
