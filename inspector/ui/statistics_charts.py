@@ -1,7 +1,10 @@
-"""The statistics view's charts: a small QPainter widget over plain series data, with hover tooltips and PNG export."""
+"""The statistics view's charts: a small QPainter widget over plain series data, with hover tooltips, a month chosen
+from the keyboard (←/→, Home/End) whose values are read out under the chart and to screen readers, and PNG and CSV
+export."""
 
 from __future__ import annotations
 
+import csv
 import math
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
@@ -11,16 +14,22 @@ from pathlib import Path
 
 from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, QSizeF, Qt
 from PySide6.QtGui import (
+    QAccessible,
+    QAccessibleEvent,
     QColor,
+    QFocusEvent,
     QFont,
     QFontInfo,
     QFontMetricsF,
     QImage,
+    QKeyEvent,
     QMouseEvent,
     QPainter,
     QPaintEvent,
+    QPalette,
     QPen,
     QPolygonF,
+    QResizeEvent,
 )
 from PySide6.QtWidgets import QApplication, QToolTip, QWidget
 
@@ -45,6 +54,12 @@ GRID = QColor("#e6e6e6")
 AXIS = QColor("#9e9e9e")
 TEXT = QColor("#424242")
 EMPTY_TEXT = QColor("#757575")
+HIGHLIGHT = QColor("#e3ecf8")  # the chosen month's band, behind its bars and points
+HIGHLIGHT_TEXT = QColor("#1f5fa8")  # and its month label
+READOUT_GAP = 6.0  # between the month labels and the read-out of the chosen month
+READOUT_FLAGS = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop | Qt.TextFlag.TextWordWrap
+NO_VALUE = "—"
+NBSP = "\u00a0"  # between a name and its value in the read-out, so a wrapped line never parts them
 
 
 class Kind(Enum):
@@ -66,6 +81,17 @@ class Series:
 
 
 @dataclass(frozen=True)
+class ReadoutWords:
+    """The words of the chosen month's read-out and of the CSV export, in the interface language."""
+
+    month_column: str = "月份"
+    total: str = "合计"
+    readout: str = "%1：%2"  # %1 the month, %2 its values
+    separator: str = "，"
+    hint: str = "点击图表或用 ←/→ 键逐月查看数值"
+
+
+@dataclass(frozen=True)
 class ChartData:
     """Everything a chart draws: the months (keys and tick labels), the series, the axis kind, the empty message."""
 
@@ -74,6 +100,7 @@ class ChartData:
     series: tuple[Series, ...] = ()
     percent: bool = False  # a 0–100 % axis instead of counts
     empty_text: str = ""
+    words: ReadoutWords = field(default_factory=ReadoutWords)
 
     def is_empty(self) -> bool:
         return not self.months or all(value is None for series in self.series for value in series.values)
@@ -102,6 +129,7 @@ class ChartLayout:
     labels: list[tuple[int, float]] = field(default_factory=list)  # month index, left x
     legend: list[tuple[int, QRectF, str]] = field(default_factory=list)  # series index, rect, (elided) name
     marks: list[Mark] = field(default_factory=list)
+    readout: QRectF = field(default_factory=QRectF)  # under the month labels; empty when none is reserved
 
 
 @dataclass(frozen=True)
@@ -114,6 +142,7 @@ class ChartLabels:
     on_time_rate: str
     overdue: str
     empty: str  # shown when a chart has nothing to draw
+    words: ReadoutWords = field(default_factory=ReadoutWords)
 
 
 def chart_font() -> QFont:
@@ -158,8 +187,9 @@ def legend_entries(
     return entries
 
 
-def layout_chart(data: ChartData, size: QSizeF, metrics: QFontMetricsF) -> ChartLayout:
-    """Place the legend, the plot area, the ticks, the month labels and every bar and point."""
+def layout_chart(data: ChartData, size: QSizeF, metrics: QFontMetricsF, readout: float = 0.0) -> ChartLayout:
+    """Place the legend, the plot area, the ticks, the month labels and every bar and point; `readout` pixels at the
+    bottom are kept for the read-out of the chosen month (none in an export)."""
     layout = ChartLayout(size)
     if data.is_empty():
         return layout
@@ -172,8 +202,11 @@ def layout_chart(data: ChartData, size: QSizeF, metrics: QFontMetricsF) -> Chart
     layout.legend = legend_entries(data, metrics, left, right, PAD)
     legend_bottom = max((rect.bottom() for _index, rect, _name in layout.legend), default=PAD)
     top = legend_bottom + 6 + line / 2
-    bottom = max(top + 1, size.height() - PAD - line - TICK)
+    bottom = max(top + 1, size.height() - PAD - line - TICK - readout)
     layout.plot = QRectF(QPointF(left, top), QPointF(right, bottom))
+    if readout > 0:
+        layout.readout = QRectF(PAD, size.height() - PAD - readout + READOUT_GAP, size.width() - 2 * PAD,
+                                readout - READOUT_GAP)  # fmt: skip
     count = len(data.months)
     layout.centres = chart_scale.slot_centres(count, left, right - left)
     widths = [metrics.horizontalAdvance(text) for text in data.month_labels]
@@ -251,11 +284,89 @@ def tooltip_text(data: ChartData, mark: Mark) -> str:
     return f"{data.month_labels[mark.month]}\n{data.series[mark.series].name}: {value}"
 
 
+def month_at(layout: ChartLayout, x: float) -> int | None:
+    """The month whose slot holds x (inside the plot's width), or None."""
+    if not layout.centres or not layout.plot.left() <= x <= layout.plot.right():
+        return None
+    return min(range(len(layout.centres)), key=lambda month: abs(layout.centres[month] - x))
+
+
+# -- the chosen month's values, as text ----------------------------------------------------------------------------
+
+
+def _stacked(data: ChartData) -> list[Series]:
+    return [series for series in data.series if series.kind is Kind.STACKED]
+
+
+def month_total(data: ChartData, month: int) -> float | None:
+    """The height of the month's stack when the chart stacks more than one series, else None (no total shown)."""
+    stacked = _stacked(data)
+    if len(stacked) < 2:
+        return None
+    return sum(series.values[month] or 0.0 for series in stacked)
+
+
+def readout_text(data: ChartData, month: int) -> str:
+    """Every series' value in one month (and the stack's total): 3月：卫生 2，秩序 3，合计 5 (each name and its value
+    joined by a no-break space)."""
+    words = data.words
+
+    def shown(value: float | None) -> str:
+        return NO_VALUE if value is None else chart_scale.value_text(value, data.percent)
+
+    parts = [f"{series.name}{NBSP}{shown(series.values[month])}" for series in data.series]
+    total = month_total(data, month)
+    if total is not None:
+        parts.append(f"{words.total}{NBSP}{shown(total)}")
+    return words.readout.replace("%1", data.month_labels[month]).replace("%2", words.separator.join(parts))
+
+
+def readout_height(data: ChartData, width: float, metrics: QFontMetricsF) -> float:
+    """Room for the longest month's read-out, wrapped at `width` (the same for every month, so nothing moves)."""
+    if data.is_empty():
+        return 0.0
+    texts = [data.words.hint, *(readout_text(data, month) for month in range(len(data.months)))]
+    area = QRectF(0, 0, max(width - 2 * PAD, 1.0), 10_000)
+    tallest = max(metrics.boundingRect(area, int(READOUT_FLAGS), text).height() for text in texts)
+    return math.ceil(tallest) + READOUT_GAP
+
+
+def table_rows(data: ChartData) -> list[list[str]]:
+    """The chart's figures as a table: a header, then one row per month (YYYY-MM, a column per series, the total
+    of a stack); rates in percent with one decimal, counts as whole numbers, an empty cell where there is no value."""
+    words = data.words
+    header = [words.month_column, *(f"{s.name} (%)" if data.percent else s.name for s in data.series)]
+    stacked = len(_stacked(data)) > 1
+    if stacked:
+        header.append(words.total)
+
+    def cell(value: float | None) -> str:
+        return "" if value is None else f"{value:.1f}" if data.percent else f"{value:g}"
+
+    rows = [header]
+    for month, key in enumerate(data.months):
+        row = [key, *(cell(series.values[month]) for series in data.series)]
+        if stacked:
+            row.append(cell(month_total(data, month)))
+        rows.append(row)
+    return rows
+
+
+def write_csv(data: ChartData, path: Path) -> Path:
+    """The table of the chart as CSV in UTF-8 with a byte-order mark (so Excel reads the Chinese names right)."""
+    with path.open("w", encoding="utf-8-sig", newline="") as file:
+        csv.writer(file).writerows(table_rows(data))
+    return path
+
+
 # -- painting -------------------------------------------------------------------------------------------------------
 
 
-def paint_chart(painter: QPainter, data: ChartData, layout: ChartLayout, font: QFont) -> None:
-    """Draw the whole chart (background, grid and axes, bars, lines, labels, legend) or its empty message."""
+def paint_chart(
+    painter: QPainter, data: ChartData, layout: ChartLayout, font: QFont, highlight: int | None = None
+) -> None:
+    """Draw the whole chart (background, grid and axes, bars, lines, labels, legend) or its empty message; with a
+    `highlight`ed month, its band behind the bars and, where the layout keeps room, its values as text."""
     painter.setFont(font)
     painter.fillRect(QRectF(QPointF(0, 0), layout.size), BACKGROUND)
     if data.is_empty():
@@ -263,11 +374,33 @@ def paint_chart(painter: QPainter, data: ChartData, layout: ChartLayout, font: Q
         flags = Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap
         painter.drawText(QRectF(QPointF(PAD, PAD), layout.size - QSizeF(PAD, PAD) * 2), flags, data.empty_text)
         return
+    if highlight is not None:
+        _paint_band(painter, layout, highlight)
     _paint_grid(painter, data, layout)
     _paint_bars(painter, data, layout)
     _paint_lines(painter, data, layout)
-    _paint_month_labels(painter, data, layout)
+    _paint_month_labels(painter, data, layout, highlight)
     _paint_legend(painter, data, layout)
+    if not layout.readout.isEmpty():
+        _paint_readout(painter, data, layout, highlight)
+
+
+def band_rect(layout: ChartLayout, month: int) -> QRectF:
+    """The chosen month's slot, the height of the plot."""
+    slot = layout.plot.width() / max(len(layout.centres), 1)
+    centre = layout.centres[month]
+    return QRectF(centre - slot / 2, layout.plot.top(), slot, layout.plot.height())
+
+
+def _paint_band(painter: QPainter, layout: ChartLayout, month: int) -> None:
+    painter.fillRect(band_rect(layout, month), HIGHLIGHT)
+
+
+def _paint_readout(painter: QPainter, data: ChartData, layout: ChartLayout, month: int | None) -> None:
+    """The chosen month's values under the month labels, or how to choose one."""
+    painter.setPen(TEXT if month is not None else EMPTY_TEXT)
+    text = data.words.hint if month is None else readout_text(data, month)
+    painter.drawText(layout.readout, int(READOUT_FLAGS), text)
 
 
 def _paint_grid(painter: QPainter, data: ChartData, layout: ChartLayout) -> None:
@@ -324,12 +457,12 @@ def _paint_lines(painter: QPainter, data: ChartData, layout: ChartLayout) -> Non
         painter.setBrush(Qt.BrushStyle.NoBrush)
 
 
-def _paint_month_labels(painter: QPainter, data: ChartData, layout: ChartLayout) -> None:
+def _paint_month_labels(painter: QPainter, data: ChartData, layout: ChartLayout, highlight: int | None = None) -> None:
     metrics = QFontMetricsF(painter.font())
-    painter.setPen(TEXT)
     top = layout.plot.bottom() + TICK + 1
     for index, left in layout.labels:
         text = data.month_labels[index]
+        painter.setPen(HIGHLIGHT_TEXT if index == highlight else TEXT)  # the chosen month's label in the band's hue
         painter.drawText(
             QRectF(left, top, metrics.horizontalAdvance(text) + 1, metrics.height()),
             Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop,
@@ -360,31 +493,73 @@ def _paint_legend(painter: QPainter, data: ChartData, layout: ChartLayout) -> No
 
 
 class ChartWidget(QWidget):
-    """A chart of monthly figures, drawn with QPainter; hovering a bar or point shows its month, series and value."""
+    """A chart of monthly figures, drawn with QPainter. Hovering a bar or point shows its month, series and value.
+    Without a mouse: Tab to the chart, ←/→ (Home/End) choose a month; its slot is banded and every series' value in
+    it is written under the chart and set as the accessible description, for screen readers."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setFixedHeight(HEIGHT)
         self.setMinimumWidth(MIN_WIDTH)
         self.setMouseTracking(True)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # Tab and click
         self.data = ChartData()
+        self.month: int | None = None  # the chosen month's index
         self._layout: ChartLayout | None = None
+        self._readout = 0.0  # pixels kept under the month labels for the read-out
 
     def set_data(self, data: ChartData) -> None:
+        """Show other figures; the chosen month stays chosen when the new data has it."""
+        kept = None if self.month is None else self.data.months[self.month]
         self.data = data
-        self._layout = None
+        self.month = data.months.index(kept) if kept in data.months and not data.is_empty() else None
+        if self.month is None and self.hasFocus() and not data.is_empty():
+            self.month = len(data.months) - 1
+        self._fit_height()
+        self._describe()
         self.update()
 
+    def set_month(self, month: int | None) -> None:
+        """Choose a month (kept within the chart's months), or none; the band, read-out and description follow."""
+        if month is not None:
+            month = None if self.data.is_empty() else max(0, min(month, len(self.data.months) - 1))
+        if month != self.month:
+            self.month = month
+            self._describe()
+            self.update()
+
+    def readout(self) -> str:
+        """The text under the chart: the chosen month's values, or how to choose one ("" for an empty chart)."""
+        if self.data.is_empty():
+            return ""
+        return self.data.words.hint if self.month is None else readout_text(self.data, self.month)
+
+    def _describe(self) -> None:
+        """The read-out as the accessible description, and an event so a screen reader reads it again."""
+        text = self.readout() or self.data.empty_text
+        if text != self.accessibleDescription():
+            self.setAccessibleDescription(text)
+            QAccessible.updateAccessibility(QAccessibleEvent(self, QAccessible.Event.DescriptionChanged))
+
+    def _fit_height(self) -> None:
+        """Taller by the read-out's lines at the current width, so the plot keeps its height and nothing is cut."""
+        self._readout = readout_height(self.data, self.width(), QFontMetricsF(chart_font()))
+        self._layout = None
+        height = HEIGHT + round(self._readout)
+        if self.minimumHeight() != height or self.maximumHeight() != height:
+            self.setFixedHeight(height)
+
     def sizeHint(self) -> QSize:
-        return QSize(480, HEIGHT)
+        return QSize(480, HEIGHT + round(self._readout))
 
     def chart_layout(self, size: QSizeF | None = None) -> ChartLayout:
-        """The layout at the widget's size (kept until the data or the size change) or at another size."""
-        wanted = QSizeF(self.size()) if size is None else size
+        """The layout at the widget's size (kept until the data or the size change), or at another size without the
+        read-out (for export)."""
         if size is not None:
-            return layout_chart(self.data, wanted, QFontMetricsF(chart_font()))
+            return layout_chart(self.data, size, QFontMetricsF(chart_font()))
+        wanted = QSizeF(self.size())
         if self._layout is None or self._layout.size != wanted:
-            self._layout = layout_chart(self.data, wanted, QFontMetricsF(chart_font()))
+            self._layout = layout_chart(self.data, wanted, QFontMetricsF(chart_font()), self._readout)
         return self._layout
 
     def mark_at(self, position: QPointF) -> Mark | None:
@@ -398,9 +573,50 @@ class ChartWidget(QWidget):
     def paintEvent(self, _event: QPaintEvent) -> None:
         painter = QPainter(self)
         try:
-            paint_chart(painter, self.data, self.chart_layout(), chart_font())
+            paint_chart(painter, self.data, self.chart_layout(), chart_font(), highlight=self.month)
+            if self.hasFocus():
+                painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
+                painter.setPen(QPen(self.palette().color(QPalette.ColorRole.Highlight), 2))
+                painter.setBrush(Qt.BrushStyle.NoBrush)
+                painter.drawRect(QRectF(self.rect()).adjusted(1, 1, -1, -1))
         finally:
             painter.end()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        if event.size().width() != event.oldSize().width():
+            self._fit_height()
+        super().resizeEvent(event)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        key = event.key()
+        moves = (Qt.Key.Key_Left, Qt.Key.Key_Right, Qt.Key.Key_Home, Qt.Key.Key_End)
+        if self.data.is_empty() or key not in moves:
+            super().keyPressEvent(event)
+            return
+        last = len(self.data.months) - 1
+        if key == Qt.Key.Key_Home:
+            self.set_month(0)
+        elif key == Qt.Key.Key_End or self.month is None:
+            self.set_month(last)
+        else:
+            self.set_month(self.month + (1 if key == Qt.Key.Key_Right else -1))
+        event.accept()
+
+    def focusInEvent(self, event: QFocusEvent) -> None:
+        if self.month is None and not self.data.is_empty():
+            self.set_month(len(self.data.months) - 1)  # the latest month first
+        super().focusInEvent(event)
+        self.update()  # the focus frame
+
+    def focusOutEvent(self, event: QFocusEvent) -> None:
+        super().focusOutEvent(event)
+        self.update()
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        month = month_at(self.chart_layout(), event.position().x())
+        if month is not None and not self.data.is_empty():
+            self.set_month(month)
+        super().mousePressEvent(event)
 
     def mouseMoveEvent(self, event: QMouseEvent) -> None:
         mark = self.mark_at(event.position())
@@ -416,7 +632,8 @@ class ChartWidget(QWidget):
         super().leaveEvent(event)
 
     def render_image(self, width: int = EXPORT_WIDTH) -> QImage:
-        """The chart as it is on screen, scaled up to `width` pixels (height in proportion, device pixel ratio 1)."""
+        """The chart as it is on screen, scaled up to `width` pixels (height in proportion, device pixel ratio 1),
+        without the chosen month and its read-out."""
         width_now = self.width() if self.isVisible() else self.sizeHint().width()  # a hidden widget has no size yet
         logical = QSizeF(max(width_now, MIN_WIDTH), HEIGHT)
         scale = width / logical.width()
@@ -439,6 +656,10 @@ class ChartWidget(QWidget):
             raise OSError(f"cannot write the PNG file {path}")
         return path
 
+    def export_csv(self, path: Path) -> Path:
+        """Write the chart's figures, month by series, as CSV (UTF-8 with BOM, for Excel)."""
+        return write_csv(self.data, path)
+
 
 # -- the three charts of the statistics view ------------------------------------------------------------------------
 
@@ -454,7 +675,7 @@ def _series(by_month: Mapping[str, Counter[str]], others: str) -> list[str]:
 
 def _data(months: Sequence[str], labels: ChartLabels, series: Sequence[Series], percent: bool = False) -> ChartData:
     month_labels = tuple(labels.month(key) for key in months)
-    return ChartData(tuple(months), month_labels, tuple(series), percent, labels.empty)
+    return ChartData(tuple(months), month_labels, tuple(series), percent, labels.empty, labels.words)
 
 
 def draw_findings_by_month(

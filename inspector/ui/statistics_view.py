@@ -1,6 +1,7 @@
 """统计 (Statistics): the monthly figures (月检查、月曝光、月排名) from `inspector.core.statistics` — findings per
 month by category, closure rate and time to close, overdue count and trend, the 街乡 ranking, back streets' 十无
-status and the 红黑榜 of street-front units. The figures are computed on a worker; each panel exports as PNG."""
+status and the 红黑榜 of street-front units. The figures are computed on a worker; each panel exports as PNG, and
+each chart's month-by-month figures as CSV (its months can be read from the keyboard, see statistics_charts)."""
 
 from __future__ import annotations
 
@@ -82,7 +83,8 @@ def _fill(
 
 
 class Panel(QWidget):
-    """A titled card holding one chart or table, with a line of figures and an "export PNG" button."""
+    """A titled card holding one chart or table, with a line of figures, an "export PNG" button and, for a chart,
+    an "export CSV" button (its figures as a table, month by series)."""
 
     def __init__(self, content: QWidget, name: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -93,8 +95,13 @@ class Panel(QWidget):
         self.summary = hint_label()
         self.export_button = QPushButton()
         self.export_button.clicked.connect(lambda: self.export_png())
+        self.csv_button: QPushButton | None = None
         head = QHBoxLayout()
         head.addWidget(self.title, 1)
+        if isinstance(content, charts.ChartWidget):
+            self.csv_button = QPushButton()
+            self.csv_button.clicked.connect(lambda: self.export_csv())
+            head.addWidget(self.csv_button)
         head.addWidget(self.export_button)
         inner.addLayout(head)
         inner.addWidget(self.summary)
@@ -117,6 +124,24 @@ class Panel(QWidget):
             return Path(exporter(path))
         self.content.grab().save(str(path), "PNG")
         return path
+
+    def export_csv(self, path: Path | None = None) -> Path | None:
+        """Save the chart's figures as CSV (UTF-8 with BOM, so Excel shows the Chinese names)."""
+        if not isinstance(self.content, charts.ChartWidget):
+            return None
+        if path is None:
+            suggested = str(Path.home() / f"{self.name}.csv")
+            kinds = self.tr("CSV 表格 (*.csv)")
+            name, _filter = QFileDialog.getSaveFileName(self, self.tr("导出 CSV"), suggested, kinds)
+            if not name:
+                return None
+            path = Path(name)
+        return self.content.export_csv(path)
+
+    def set_title(self, text: str) -> None:
+        """The panel's heading, which is also the accessible name of its chart or table."""
+        self.title.setText(text)
+        self.content.setAccessibleName(text)
 
 
 class StatisticsView(QWidget):
@@ -330,6 +355,13 @@ class StatisticsView(QWidget):
             on_time_rate=self.tr("按期销账率"),
             overdue=self.tr("月末逾期"),
             empty=self.tr("所选月份没有数据"),
+            words=charts.ReadoutWords(
+                month_column=self.tr("月份"),
+                total=self.tr("合计"),
+                readout=self.tr("%1：%2"),
+                separator=self.tr("，"),
+                hint=self.tr("点击图表或用 ←/→ 键逐月查看数值"),
+            ),
         )
 
     # -- language -----------------------------------------------------------------------------------------------------
@@ -354,8 +386,11 @@ class StatisticsView(QWidget):
             "units": self.tr("门前三包红黑榜"),
         }
         for key, panel in self.panels.items():
-            panel.title.setText(titles[key])
+            panel.set_title(titles[key])
             panel.export_button.setText(self.tr("导出 PNG…"))
+            if panel.csv_button is not None:
+                panel.csv_button.setText(self.tr("导出 CSV…"))
+                panel.csv_button.setToolTip(self.tr("把图表的逐月数值导出为 CSV 表格（Excel 可直接打开）"))
         ranking_headers = [self.tr("名次"), self.tr("街乡"), self.tr("得分"), self.tr("按期销账"), self.tr("逾期分"),
                            self.tr("检查覆盖"), self.tr("月末逾期")]  # fmt: skip
         self.ranking_table.setHorizontalHeaderLabels(ranking_headers)

@@ -1382,6 +1382,14 @@
             <source>导出 PNG</source>
             <translation>Export PNG</translation>
         </message>
+        <message>
+            <source>CSV 表格 (*.csv)</source>
+            <translation>CSV table (*.csv)</translation>
+        </message>
+        <message>
+            <source>导出 CSV</source>
+            <translation>Export CSV</translation>
+        </message>
     </context>
     <context>
         <name>PhotoStrip</name>
@@ -1891,6 +1899,34 @@
         <message>
             <source>黑榜</source>
             <translation>Black list</translation>
+        </message>
+        <message>
+            <source>月份</source>
+            <translation>Month</translation>
+        </message>
+        <message>
+            <source>合计</source>
+            <translation>Total</translation>
+        </message>
+        <message>
+            <source>%1：%2</source>
+            <translation>%1: %2</translation>
+        </message>
+        <message>
+            <source>，</source>
+            <translation>, </translation>
+        </message>
+        <message>
+            <source>点击图表或用 ←/→ 键逐月查看数值</source>
+            <translation>Click the chart or use ←/→ to read each month's values</translation>
+        </message>
+        <message>
+            <source>导出 CSV…</source>
+            <translation>Export CSV…</translation>
+        </message>
+        <message>
+            <source>把图表的逐月数值导出为 CSV 表格（Excel 可直接打开）</source>
+            <translation>Save the chart's month-by-month figures as a CSV table (opens in Excel)</translation>
         </message>
     </context>
     <context>

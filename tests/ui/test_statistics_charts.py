@@ -1,17 +1,21 @@
 """The statistics charts, drawn offscreen and read back pixel by pixel: bars where their months are and as tall as
-their values, gaps for missing values, legends, month labels that fit, the empty message, PNG export, tooltips."""
+their values, gaps for missing values, legends, month labels that fit, the empty message, PNG export, tooltips; a
+month chosen from the keyboard (Tab, ←/→, Home/End) banded and read out whole under the chart and to screen readers;
+the figures exported as CSV and read back cell by cell."""
 
 from __future__ import annotations
 
+import csv
 from collections import Counter
 from itertools import pairwise
 from pathlib import Path
 
 import pytest
 from PIL import Image
-from PySide6.QtCore import QPointF
+from PySide6.QtCore import QPoint, QPointF, QRectF, QSizeF, Qt
 from PySide6.QtGui import QColor, QFontMetricsF, QImage
-from PySide6.QtWidgets import QApplication, QToolTip
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication, QPushButton, QToolTip, QVBoxLayout, QWidget
 
 from inspector.core.statistics import ClosureSummary
 from inspector.ui import statistics_charts as charts
@@ -224,3 +228,182 @@ def test_the_closure_chart_draws_rates_as_percent_with_gaps(chart: ChartWidget) 
     rates, on_time = chart.data.series
     assert chart.data.percent and rates.name == "销账率" and on_time.name == "按期销账率"
     assert rates.values == (None, 50.0, 0.0, None) and on_time.values == (None, 50.0, None, None)
+
+
+# -- reading the months from the keyboard, and the figures as CSV ----------------------------------------------------
+
+
+@pytest.fixture
+def focusable(app: QApplication, qtbot) -> tuple[QWidget, QPushButton, ChartWidget]:  # type: ignore[no-untyped-def]
+    """A window with a button before the chart, shown and active, so Tab goes from the button to the chart."""
+    window = QWidget()
+    qtbot.addWidget(window)
+    button = QPushButton("前一个控件", window)
+    chart = ChartWidget(window)
+    column = QVBoxLayout(window)
+    column.addWidget(button)
+    column.addWidget(chart)
+    window.resize(600, 400)
+    window.show()
+    window.activateWindow()
+    qtbot.waitExposed(window)
+    qtbot.waitUntil(lambda: window.isActiveWindow(), timeout=2000)
+    return window, button, chart
+
+
+def _findings(chart: ChartWidget) -> None:
+    by_month = {"2026-01": Counter({"卫生": 2, "秩序": 1}), "2026-02": Counter({"秩序": 3}),
+                "2026-04": Counter({"卫生": 1, "秩序": 4})}  # fmt: skip
+    charts.draw_findings_by_month(chart, list(MONTHS), by_month, LABELS)
+
+
+def said(text: str) -> str:
+    """A read-out as written here with plain spaces: the chart joins each name and value with a no-break space."""
+    return text.replace(" ", "\u00a0")
+
+
+def _inked_rows(image: QImage, area: QRectF) -> list[int]:
+    """Rows inside `area` that hold a pixel darker than the light grey of the grid (text)."""
+    rows = []
+    for y in range(max(0, int(area.top())), min(image.height(), int(area.bottom()) + 1)):
+        xs = range(max(0, int(area.left())), min(image.width(), int(area.right()) + 1))
+        if any(QColor(image.pixel(x, y)).lightness() < 160 for x in xs):
+            rows.append(y)
+    return rows
+
+
+def test_tab_reaches_the_chart_and_arrows_choose_the_month_read_out_below(focusable) -> None:  # type: ignore[no-untyped-def]
+    _window, button, chart = focusable
+    _findings(chart)
+    assert chart.month is None and chart.accessibleDescription() == chart.data.words.hint
+    button.setFocus()
+    QTest.keyClick(button, Qt.Key.Key_Tab)
+    assert chart.hasFocus()
+    assert chart.month == 3  # the latest month first
+    assert chart.readout() == said("4月：秩序 4，卫生 1，合计 5")  # 秩序 has more findings: it comes first
+    assert chart.accessibleDescription() == chart.readout()
+
+    QTest.keyClick(chart, Qt.Key.Key_Left)
+    QTest.keyClick(chart, Qt.Key.Key_Left)
+    assert chart.month == 1 and chart.readout() == said("2月：秩序 3，卫生 0，合计 3")
+    assert chart.accessibleDescription() == said("2月：秩序 3，卫生 0，合计 3")
+    QTest.keyClick(chart, Qt.Key.Key_Home)
+    QTest.keyClick(chart, Qt.Key.Key_Left)  # stays on the first month
+    assert chart.month == 0 and chart.readout() == said("1月：秩序 1，卫生 2，合计 3")
+    QTest.keyClick(chart, Qt.Key.Key_Right)
+    assert chart.month == 1
+    QTest.keyClick(chart, Qt.Key.Key_End)
+    QTest.keyClick(chart, Qt.Key.Key_Right)  # stays on the last month
+    assert chart.month == 3 and chart.accessibleDescription() == said("4月：秩序 4，卫生 1，合计 5")
+
+    QTest.keyClick(chart, Qt.Key.Key_Left)  # March: no findings, still a month with values (0)
+    assert chart.readout() == said("3月：秩序 0，卫生 0，合计 0")
+    QTest.keyClick(chart, Qt.Key.Key_Tab)  # Tab leaves the chart again
+    assert not chart.hasFocus() and chart.month == 2
+
+
+def test_the_chosen_month_is_banded_and_its_read_out_drawn_whole_inside_the_chart(focusable) -> None:  # type: ignore[no-untyped-def]
+    _window, _button, chart = focusable
+    _findings(chart)
+    chart.setFocus()
+    QTest.keyClick(chart, Qt.Key.Key_Home)
+    QTest.keyClick(chart, Qt.Key.Key_Right)
+    image = chart.grab().toImage()
+    layout = chart.chart_layout()
+    band = charts.HIGHLIGHT.rgb()
+    above_bar = round(layout.plot.top() + 3)
+    assert QColor(image.pixel(round(layout.centres[1]), above_bar)).rgb() == band  # February's slot is banded
+    for month in (0, 2, 3):
+        assert QColor(image.pixel(round(layout.centres[month]), above_bar)).rgb() != band
+
+    readout = layout.readout
+    assert not readout.isEmpty()
+    assert readout.top() > layout.plot.bottom() + charts.TICK  # below the month labels
+    assert readout.bottom() <= chart.height() and readout.right() <= chart.width()
+    metrics = QFontMetricsF(charts.chart_font())
+    needed = metrics.boundingRect(readout, int(charts.READOUT_FLAGS), chart.readout())
+    assert readout.contains(needed)  # the text fits its room: nothing cut off
+    rows = _inked_rows(image, readout)
+    assert rows and min(rows) >= readout.top() - 1 and max(rows) <= readout.bottom() + 1
+
+
+def test_a_narrow_chart_grows_to_wrap_its_read_out_and_keeps_its_plot(focusable) -> None:  # type: ignore[no-untyped-def]
+    _window, _button, chart = focusable
+    names = ["广告牌匾", "秩序", "卫生", "有限空间", "外立面", "乱停车", "私搭乱建", "其他"]
+    by_month = {key: Counter({name: 10 + n for n, name in enumerate(names)}) for key in MONTHS}
+    charts.draw_findings_by_month(chart, list(MONTHS), by_month, LABELS)
+    wide_height = chart.height()
+    chart.setFixedWidth(charts.MIN_WIDTH)
+    chart.setFocus()
+    QTest.keyClick(chart, Qt.Key.Key_End)
+    assert chart.height() > wide_height  # more lines of read-out below
+    layout = chart.chart_layout()
+    metrics = QFontMetricsF(charts.chart_font())
+    assert layout.readout.contains(metrics.boundingRect(layout.readout, int(charts.READOUT_FLAGS), chart.readout()))
+    assert layout.readout.bottom() <= chart.height()
+    without = charts.layout_chart(chart.data, QSizeF(charts.MIN_WIDTH, charts.HEIGHT), metrics)  # as exported
+    assert layout.plot.height() == pytest.approx(without.plot.height(), abs=1)  # the read-out takes nothing from it
+
+
+def test_a_click_chooses_the_month_and_new_data_keeps_it(focusable, qtbot) -> None:  # type: ignore[no-untyped-def]
+    _window, _button, chart = focusable
+    charts.draw_overdue(chart, list(MONTHS), {"2026-02": 4, "2026-03": 1}, LABELS)
+    layout = chart.chart_layout()
+    march = QPoint(round(layout.centres[2]), round(layout.plot.center().y()))
+    qtbot.mouseClick(chart, Qt.MouseButton.LeftButton, pos=march)
+    assert chart.hasFocus() and chart.month == 2 and chart.readout() == said("3月：月末逾期 1")
+
+    charts.draw_overdue(chart, ["2026-03", "2026-04", "2026-05"], {"2026-03": 2}, LABELS)
+    assert chart.month == 0 and chart.readout() == said("3月：月末逾期 2")  # the same month, now first
+    charts.draw_overdue(chart, [], {}, LABELS)
+    assert chart.month is None and chart.readout() == "" and chart.accessibleDescription() == "所选月份没有数据"
+
+
+def test_the_closure_read_out_shows_rates_and_a_dash_for_no_rate(chart: ChartWidget) -> None:
+    closure = {"2026-02": ClosureSummary(4, 2, 1, 0.5, 0.5, 2.0), "2026-03": ClosureSummary(3, 1, 0, 1 / 3, None, 1.0)}
+    charts.draw_closure(chart, list(MONTHS), closure, LABELS)
+    chart.set_month(2)
+    assert chart.readout() == said("3月：销账率 33.3%，按期销账率 —")
+    chart.set_month(0)
+    assert chart.readout() == said("1月：销账率 —，按期销账率 —")
+
+
+def test_exports_leave_out_the_chosen_month(chart: ChartWidget) -> None:
+    _findings(chart)
+    before = chart.render_image()
+    chart.set_month(1)
+    assert chart.render_image() == before
+
+
+def _read_csv(path: Path) -> list[list[str]]:
+    raw = path.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")  # UTF-8 byte-order mark: Excel then reads the Chinese right
+    with path.open(encoding="utf-8-sig", newline="") as file:
+        return list(csv.reader(file))
+
+
+def test_csv_export_holds_every_month_and_series_cell_by_cell(chart: ChartWidget, tmp_path: Path) -> None:
+    _findings(chart)
+    rows = _read_csv(chart.export_csv(tmp_path / "findings.csv"))
+    assert rows == [
+        ["月份", "秩序", "卫生", "合计"],
+        ["2026-01", "1", "2", "3"],
+        ["2026-02", "3", "0", "3"],
+        ["2026-03", "0", "0", "0"],
+        ["2026-04", "4", "1", "5"],
+    ]
+
+    closure = {"2026-02": ClosureSummary(4, 2, 1, 0.5, 0.5, 2.0), "2026-03": ClosureSummary(3, 1, 0, 1 / 3, None, 1.0)}
+    charts.draw_closure(chart, list(MONTHS), closure, LABELS)
+    rows = _read_csv(chart.export_csv(tmp_path / "closure.csv"))
+    assert rows == [
+        ["月份", "销账率 (%)", "按期销账率 (%)"],
+        ["2026-01", "", ""],
+        ["2026-02", "50.0", "50.0"],
+        ["2026-03", "33.3", ""],
+        ["2026-04", "", ""],
+    ]
+
+    charts.draw_overdue(chart, list(MONTHS), {"2026-02": 4}, LABELS)
+    rows = _read_csv(chart.export_csv(tmp_path / "overdue.csv"))
+    assert rows == [["月份", "月末逾期"], ["2026-01", "0"], ["2026-02", "4"], ["2026-03", "0"], ["2026-04", "0"]]

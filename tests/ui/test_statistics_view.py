@@ -1,14 +1,19 @@
 """The statistics view: the whole app runs without numpy or pyqtgraph; the figures are those of
-`inspector.core.statistics` over the local data; every panel exports a PNG."""
+`inspector.core.statistics` over the local data; every panel exports a PNG, every chart its figures as CSV, and a
+chart's months are read from the keyboard."""
 
 from __future__ import annotations
 
+import csv
 import json
 import subprocess
 import sys
+from collections import Counter
 from pathlib import Path
 
 from PIL import Image
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 from ui_helpers import close_app, open_app
 
@@ -91,6 +96,65 @@ def test_the_figures_are_the_core_formulas_over_the_local_data(app, qtbot, data_
         QApplication.processEvents()  # LanguageChange reaches the widgets through the event loop
         assert page.title.text() == "Statistics" and page.panels["units"].title.text().startswith("Street-front")
         assert page._month_label("2026-03") == "Mar"
+    finally:
+        close_app(controller)
+
+
+def test_the_charts_are_read_from_the_keyboard_and_export_their_figures_as_csv(app, qtbot, data_dir: Path,  # type: ignore[no-untyped-def]
+                                                                              tmp_path: Path) -> None:  # fmt: skip
+    seed_demo_data(open_data_folder(data_dir), inspections=8, photos=2)
+    controller = open_app(data_dir)
+    try:
+        window = controller.window
+        window.show()
+        window.activateWindow()
+        qtbot.waitUntil(lambda: window.isActiveWindow(), timeout=5000)
+        page = window.show_page("statistics")
+        qtbot.waitUntil(lambda: page.data is not None, timeout=30_000)
+        data = page.data
+        chart, panel = page.findings_chart, page.panels["findings"]
+        assert [key for key, p in page.panels.items() if p.csv_button is not None] == ["findings", "closure", "overdue"]
+        assert chart.accessibleName() == panel.title.text() == "每月问题数（按类别）"
+
+        panel.export_button.setFocus()
+        QTest.keyClick(panel.export_button, Qt.Key.Key_Tab)  # the title row's buttons, then the chart
+        assert chart.hasFocus() and chart.month == len(data.months) - 1
+        busiest = max(range(len(data.months)), key=lambda i: sum(data.by_month.get(data.months[i], Counter()).values()))
+        QTest.keyClick(chart, Qt.Key.Key_Home)
+        for _step in range(busiest):
+            QTest.keyClick(chart, Qt.Key.Key_Right)
+        month_key = data.months[busiest]
+        chosen = data.by_month.get(month_key, Counter())
+        assert chart.month == busiest and sum(chosen.values()) > 0
+        described = chart.accessibleDescription()
+        assert described == chart.readout() and described.startswith(page._month_label(month_key) + "：")
+        for series in chart.data.series:
+            if series.name != "其他":
+                assert f"{series.name}\u00a0{chosen.get(series.name, 0)}" in described
+        assert described.endswith(f"合计\u00a0{sum(chosen.values())}")
+
+        written = panel.export_csv(tmp_path / "findings.csv")
+        assert written is not None and written.read_bytes().startswith(b"\xef\xbb\xbf")
+        with written.open(encoding="utf-8-sig", newline="") as file:
+            rows = list(csv.reader(file))
+        names = [series.name for series in chart.data.series]
+        assert rows[0] == ["月份", *names, "合计"] and [row[0] for row in rows[1:]] == data.months
+        for row, key in zip(rows[1:], data.months, strict=True):
+            counts = data.by_month.get(key, Counter())
+            for name, cell in zip(names, row[1:-1], strict=True):
+                expected = counts.get(name, 0) if name != "其他" else sum(
+                    v for k, v in counts.items() if k not in names[:-1])  # fmt: skip
+                assert cell == str(expected), (key, name)
+            assert row[-1] == str(sum(counts.values()))
+        assert page.panels["ranking"].export_csv(tmp_path / "ranking.csv") is None  # tables have no CSV
+
+        controller.ctx.set_language("en")
+        QApplication.processEvents()
+        assert panel.csv_button is not None and panel.csv_button.text() == "Export CSV…"
+        english = chart.accessibleDescription()
+        assert english.startswith(page._month_label(month_key) + ": ") and ", " in english
+        assert english.endswith(f"Total\u00a0{sum(chosen.values())}")
+        assert chart.month == busiest  # the chosen month stays while the page shows the figures again
     finally:
         close_app(controller)
 
