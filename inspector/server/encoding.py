@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import dataclasses
-import functools
 import hashlib
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from datetime import date, datetime
 from enum import Enum
 from typing import Any
 
 from inspector.core.clock import to_iso
+from inspector.core.records import plain_record
 
 ZERO_HASH = "0" * 64
 
@@ -52,42 +52,9 @@ def jsonable(value: Any) -> Any:
 
 
 def record_document(record: Any) -> dict[str, Any]:
-    """A flat dataclass (fields of plain values, enums, instants, dates, tuples of plain values) as a JSON object.
-
-    The fast path of jsonable() for the records written on every push: how each field's value is converted is
-    looked up by the value's type, once per type.
-    """
-    document: dict[str, Any] = {}
-    for name in _public_fields(type(record)):
-        value = getattr(record, name)
-        convert = _converter(type(value))
-        document[name] = value if convert is None else convert(value)
-    return document
-
-
-@functools.cache
-def _public_fields(kind: type) -> tuple[str, ...]:
-    return tuple(name for name in kind.__dataclass_fields__ if not name.startswith("_"))  # type: ignore[attr-defined]
-
-
-@functools.cache
-def _converter(kind: type) -> Callable[[Any], Any] | None:
-    """How a value of this type becomes plain JSON (None: it already is)."""
-    if kind in _PLAIN:
-        return None
-    if issubclass(kind, Enum):
-        return _enum_value
-    if kind is tuple:
-        return _list_of_plain
-    return jsonable
-
-
-def _enum_value(value: Enum) -> Any:
-    return value.value
-
-
-def _list_of_plain(value: tuple[Any, ...]) -> list[Any]:
-    return [item if type(item) in _PLAIN else jsonable(item) for item in value]
+    """A flat dataclass (fields of plain values, enums, instants, dates, tuples of plain values) as a JSON object:
+    the fast path of jsonable() for the records written on every push."""
+    return plain_record(record)
 
 
 # Made once: json.dumps with options builds a new encoder on every call.

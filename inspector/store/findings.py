@@ -6,7 +6,6 @@ commands still waiting to be pushed). Commands are events; nothing here overwrit
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -18,6 +17,7 @@ from inspector.core import ledger
 from inspector.core.clock import local_date, now_iso, parse_iso, to_iso, utc_now
 from inspector.core.ids import new_id
 from inspector.core.ledger import Action, Actor, Event, FindingState, State
+from inspector.core.records import plain_record
 from inspector.store import jsonutil, outbox
 from inspector.store.database import fetch_rows, transaction
 from inspector.store.errors import InvalidRecordError, RecordNotFoundError, StoreError
@@ -85,27 +85,9 @@ class RecordedCommand:
 # --------------------------------------------------------------------------------------------------------------
 
 
-_FINDING_FIELDS = tuple(field.name for field in dataclasses.fields(FindingState))
-_PLAIN_TYPES = (str, int, type(None))
-
-
 def finding_to_json(finding: FindingState) -> dict[str, Any]:
     """A finding projection as plain JSON values."""
-    return {name: _plain(getattr(finding, name)) for name in _FINDING_FIELDS}
-
-
-def _plain(value: Any) -> Any:
-    if type(value) in _PLAIN_TYPES:  # the common case first (exact types: enums are str subclasses)
-        return value
-    if isinstance(value, datetime):
-        return to_iso(value)
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, tuple):
-        return list(value)
-    if isinstance(value, State | ledger.Severity | ledger.EscalationLevel):
-        return value.value
-    return value
+    return plain_record(finding)
 
 
 def finding_from_json(data: Mapping[str, Any]) -> FindingState:
@@ -674,6 +656,9 @@ def _row_changes(
 _IN_CHUNK = 500  # ids per IN (…) list
 
 
+_SETTLE_COLUMNS = "id, projection, confirmed_projection, has_pending, has_conflict"  # what settling reads of a row
+
+
 def on_acknowledged_many(db: Database, settled: list[tuple[Mapping[str, Any], Mapping[str, Any]]]) -> None:
     """Applied ledger commands of one push batch, each with the server's result holding its event and finding: the
     same outcome as on_acknowledged for each in turn, in a few statements for the whole batch.
@@ -684,7 +669,7 @@ def on_acknowledged_many(db: Database, settled: list[tuple[Mapping[str, Any], Ma
     at = now_iso()
     items = [_applied_command(payload, result) for payload, result in settled]
     ids = list(dict.fromkeys(finding.finding_id for _, _, finding in items))
-    rows = {row["id"]: row for row in _rows_in(db, "SELECT * FROM findings WHERE id IN ({})", ids)}
+    rows = {row["id"]: row for row in _rows_in(db, f"SELECT {_SETTLE_COLUMNS} FROM findings WHERE id IN ({{}})", ids)}
     if len(rows) != len(ids):
         raise ValueError("a finding of the batch is not stored here")
     before = {finding_id: _confirmed_of(rows[finding_id]) for finding_id in ids}
