@@ -4,9 +4,13 @@ The results of one batch are applied in one local transaction, each change in it
 either the whole batch settled or none of it; an unsettled change is simply sent again and the server answers
 `duplicate` with its first result (protocol §5), which settles it the same way.
 
-While the server decides a batch, the next one is planned and the previous one settled here: the request goes
-out from a sender thread (network only), the database stays on the calling thread. When the answer asks for a
-record to be sent again later, the batch planned ahead is planned again without that record's later changes.
+While the server decides a batch, the next one is planned (and its request encoded) and the previous one settled
+here: requests go out from a sender thread that only moves bytes; the database and all JSON work stay on the
+calling thread. The batch planned ahead is sent as soon as the server's answer to the current one has arrived —
+before that answer is read — when the two batches share no record: the server has then finished the current batch,
+so it still decides every change in outbox order, and no answer about the current batch can concern the next one.
+Otherwise the answer is read first, and a record the server asked to send again later is taken out of the batch
+planned ahead (with its later changes).
 """
 
 from __future__ import annotations
@@ -26,13 +30,14 @@ from inspector.store.database import transaction
 from inspector.store.errors import RecordNotFoundError
 from inspector.store.outbox import OutboxEntry
 from inspector.sync import store_adapter
-from inspector.sync.client import ProtocolClient
+from inspector.sync.client import API, ProtocolClient
 from inspector.sync.errors import ServerFaultError, SyncError
 from inspector.sync.progress import ProgressCallback, SyncProgress
 
 log = logging.getLogger(__name__)
 
 ENVELOPE_BYTES = 64  # the JSON around each change and the request's braces, generously
+MAX_RESENDS = 2  # a batch whose reply arrived damaged is sent again at most this often
 
 
 @dataclass
@@ -51,11 +56,19 @@ class PushReport:
 
 @dataclass
 class BatchPlan:
-    """The changes of the next request, and the position in the outbox after them."""
+    """The changes of the next request, their JSON texts, and the position in the outbox after them."""
 
     entries: list[OutboxEntry]
     last_seq: int
     held_back: int
+    texts: list[str] = field(default_factory=list)
+
+    def body(self) -> bytes:
+        """The request body of `POST /push`, joined from the changes' texts (each encoded once, when planned)."""
+        return ('{"changes":[' + ",".join(self.texts) + "]}").encode("utf-8")
+
+    def entities(self) -> set[str]:
+        return {entry.entity_id for entry in self.entries}
 
 
 def plan_batch(
@@ -67,6 +80,7 @@ def plan_batch(
     record (sending them would only earn conflicts, since the server decides them in order).
     """
     chosen: list[OutboxEntry] = []
+    texts: list[str] = []
     size = ENVELOPE_BYTES
     position = after_seq
     held = 0
@@ -80,13 +94,15 @@ def plan_batch(
                 held += 1
                 position = entry.seq
                 continue
-            cost = len(json.dumps(entry.to_wire(), ensure_ascii=False).encode("utf-8")) + ENVELOPE_BYTES
+            text = json.dumps(entry.to_wire(), ensure_ascii=False, separators=(",", ":"))
+            cost = len(text.encode("utf-8")) + ENVELOPE_BYTES
             if chosen and (len(chosen) >= max_changes or size + cost > max_bytes):
-                return BatchPlan(chosen, position, held)
+                return BatchPlan(chosen, position, held, texts)
             chosen.append(entry)
+            texts.append(text)
             size += cost
             position = entry.seq
-    return BatchPlan(chosen, position, held)
+    return BatchPlan(chosen, position, held, texts)
 
 
 def push_outbox(
@@ -110,24 +126,31 @@ def push_outbox(
     answered: tuple[list[OutboxEntry], list[dict[str, Any]]] | None = None  # received, not yet settled
     plan = planned(0, held_entities)
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="push-send") as sender:
+        request = sender.submit(_exchange, client, plan.body()) if plan.entries else None
         try:
-            while plan.entries:
+            while request is not None:
                 client.check_cancelled()
                 report.held_back += plan.held_back
                 progress(SyncProgress("push", report.sent, total))
-                request = sender.submit(_exchange, client, plan.entries)
                 ahead_held = set(held_entities)
                 ahead = planned(plan.last_seq, ahead_held)
                 if answered is not None:
                     previous, answered = answered, None
                     settle_batch(db, *previous, report, held_entities)
-                results, seconds = receive_results(db, request, plan.entries)
-                report.server_seconds += seconds
+                raw, seconds = wait_for_reply(db, request, plan.entries)
+                request = None
+                if ahead.entries and plan.entities().isdisjoint(ahead.entities()):
+                    request = sender.submit(_exchange, client, ahead.body())  # the server is done with `plan`
+                results, extra_seconds = read_results(client, sender, plan, raw)
+                report.server_seconds += seconds + extra_seconds
                 report.sent += len(plan.entries)
                 answered = (plan.entries, results)
                 newly_held = retry_later_entities(plan.entries, results) - held_entities
                 held_entities |= ahead_held | newly_held
-                plan = planned(plan.last_seq, held_entities) if newly_held else ahead
+                if request is None:
+                    ahead = planned(plan.last_seq, held_entities) if newly_held else ahead
+                    request = sender.submit(_exchange, client, ahead.body()) if ahead.entries else None
+                plan = ahead
             report.held_back += plan.held_back
         finally:
             if answered is not None:  # also when cancelled or failed: what the server answered is kept
@@ -136,25 +159,48 @@ def push_outbox(
     return report
 
 
-def _exchange(client: ProtocolClient, entries: list[OutboxEntry]) -> tuple[Any, float]:
-    """POST /push (on the sender thread: no database here); the reply and the seconds it took."""
+def _exchange(client: ProtocolClient, body: bytes) -> tuple[bytes, float]:
+    """POST /push (on the sender thread: bytes only, no database, no JSON); the raw reply and the seconds it took."""
     asked = time.perf_counter()
-    reply = client.post_json("/push", {"changes": [entry.to_wire() for entry in entries]})
+    reply = client.request(
+        "POST", API + "/push", data=body, headers={"Content-Type": "application/json"}, raw=True
+    ).body
     return reply, time.perf_counter() - asked
 
 
-def receive_results(
-    db: Database, request: Future[tuple[Any, float]], entries: list[OutboxEntry]
-) -> tuple[list[dict[str, Any]], float]:
-    """The results of a sent batch, checked to answer each change in order, and the seconds the exchange took.
-
-    A failed request is counted on each change of the batch.
-    """
+def wait_for_reply(
+    db: Database, request: Future[tuple[bytes, float]], entries: list[OutboxEntry]
+) -> tuple[bytes, float]:
+    """The raw reply to a sent batch and the seconds it took; a failed request is counted on each change of the
+    batch."""
     try:
-        reply, seconds = request.result()
+        return request.result()
     except SyncError as exc:
         outbox.record_attempt_failure(db, [entry.change_id for entry in entries], str(exc)[:500])
         raise
+
+
+def read_results(
+    client: ProtocolClient, sender: ThreadPoolExecutor, plan: BatchPlan, raw: bytes
+) -> tuple[list[dict[str, Any]], float]:
+    """The results of a batch from its raw reply, checked to answer each change in order, and the seconds of any
+    resending. A reply damaged on the way is asked for again by sending the batch again (the server answers what
+    it already applied as duplicates), at most MAX_RESENDS times."""
+    seconds = 0.0
+    for attempt in range(MAX_RESENDS + 1):
+        try:
+            return checked_results(json.loads(raw), plan.entries), seconds
+        except ValueError:
+            if attempt == MAX_RESENDS:
+                break
+            log.info("push reply unreadable; sending the batch again")
+            raw, extra = sender.submit(_exchange, client, plan.body()).result()
+            seconds += extra
+    raise ServerFaultError("服务器的回复不完整", "the server's reply was incomplete", "bad_reply")
+
+
+def checked_results(reply: Any, entries: list[OutboxEntry]) -> list[dict[str, Any]]:
+    """The reply's results, which must answer the changes sent, one each, in order."""
     results = reply.get("results") if isinstance(reply, dict) else None
     if not isinstance(results, list) or [r.get("change_id") if isinstance(r, dict) else None for r in results] != [
         entry.change_id for entry in entries
@@ -164,7 +210,7 @@ def receive_results(
             "the server's push reply does not answer the changes sent",
             "bad_reply",
         )
-    return results, seconds
+    return results
 
 
 def retry_later_entities(entries: Iterable[OutboxEntry], results: list[dict[str, Any]]) -> set[str]:

@@ -12,7 +12,8 @@ from typing import Any
 
 @dataclass
 class Scripted:
-    """One scripted answer: status, JSON body, headers, and a delay before answering (a stalled server)."""
+    """One scripted answer: status, JSON body (bytes are sent as they are), headers, and a delay before answering (a
+    stalled server)."""
 
     status: int = 200
     body: Any = None
@@ -45,7 +46,9 @@ class ScriptedServer:
                 reply = owner.script[min(len(owner.received) - 1, len(owner.script) - 1)]
                 if reply.delay:
                     time.sleep(reply.delay)
-                data = b"" if reply.body is None else json.dumps(reply.body).encode()
+                data = reply.body if isinstance(reply.body, bytes) else b""
+                if reply.body is not None and not isinstance(reply.body, bytes):
+                    data = json.dumps(reply.body).encode()
                 self.send_response(reply.status)
                 for name, value in reply.headers.items():
                     self.send_header(name, value)

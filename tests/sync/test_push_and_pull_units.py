@@ -122,6 +122,73 @@ def test_a_record_the_server_wants_later_is_left_out_of_the_batch_planned_ahead(
     assert not findings.get(db, other).has_pending
 
 
+def _applied(change_id: str) -> dict[str, object]:
+    return {"change_id": change_id, "status": "applied", "result": {}}
+
+
+def _sent(scripted: ScriptedServer) -> list[list[str]]:
+    return [[change["change_id"] for change in json.loads(request["body"])["changes"]] for request in scripted.received]
+
+
+def test_the_next_batch_goes_out_before_the_reply_is_read_when_they_share_no_record(
+    db: Database, scripted: ScriptedServer
+) -> None:
+    """The reply to the first batch arrives cut short: the second batch (another finding) was already sent, and the
+    first is sent again after it; the server answers that as a duplicate of what it applied."""
+    from inspector.sync.client import ProtocolClient
+    from inspector.sync.progress import ignore_progress
+
+    report(db)
+    report(db)
+    first, second = outbox.list_pending(db)
+    duplicate = {"change_id": first.change_id, "status": "duplicate", "original": {"status": "applied", "result": {}}}
+    scripted.script = [
+        Scripted(200, b'{"results":[{"change_id":"' + first.change_id.encode()),
+        Scripted(200, {"results": [_applied(second.change_id)]}),
+        Scripted(200, {"results": [duplicate]}),
+    ]
+    with ProtocolClient(scripted.url) as client:
+        pushed = push.push_outbox(db, client, {}, 1, set(), ignore_progress)
+    assert _sent(scripted) == [[first.change_id], [second.change_id], [first.change_id]]
+    assert (pushed.sent, pushed.acknowledged) == (2, 2)
+    assert outbox.list_pending(db) == []
+
+
+def test_the_next_batch_waits_for_the_reply_when_it_holds_a_later_change_of_the_same_record(
+    db: Database, scripted: ScriptedServer
+) -> None:
+    from inspector.sync.client import ProtocolClient
+    from inspector.sync.progress import ignore_progress
+
+    finding = report(db)
+    findings.record_command(db, action="accept", actor=ACTOR, payload={"severity": "general"}, finding_id=finding)
+    first, accept = outbox.list_pending(db)
+    scripted.script = [
+        Scripted(200, b"{not json"),
+        Scripted(200, {"results": [_applied(first.change_id)]}),
+        Scripted(200, {"results": [_applied(accept.change_id)]}),
+    ]
+    with ProtocolClient(scripted.url) as client:
+        pushed = push.push_outbox(db, client, {}, 1, set(), ignore_progress)
+    assert _sent(scripted) == [[first.change_id], [first.change_id], [accept.change_id]]
+    assert (pushed.sent, pushed.acknowledged) == (2, 2)
+
+
+def test_a_reply_that_stays_unreadable_fails_the_push_and_keeps_the_changes(
+    db: Database, scripted: ScriptedServer
+) -> None:
+    from inspector.sync.client import ProtocolClient
+    from inspector.sync.errors import ServerFaultError
+    from inspector.sync.progress import ignore_progress
+
+    report(db)
+    scripted.script = [Scripted(200, b"<html>proxy error</html>")]
+    with ProtocolClient(scripted.url) as client, pytest.raises(ServerFaultError):
+        push.push_outbox(db, client, {}, 1, set(), ignore_progress)
+    assert len(scripted.received) == 1 + push.MAX_RESENDS
+    assert len(outbox.list_pending(db)) == 1
+
+
 def test_a_page_is_not_applied_when_the_cursor_moved_meanwhile(db: Database) -> None:
     cursors.put(db, 5)
     page = pull.FeedPage(entries=[], next=9, has_more=False, head=9)
