@@ -42,6 +42,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     login.add_argument("--username", required=True, metavar="NAME")
     login.add_argument("--password-stdin", action="store_true", help="read the password from one line of stdin")
     login.add_argument("--ca-bundle", metavar="FILE", help="PEM file of the certificate authorities to trust")
+    login.add_argument(
+        "--take-over-pending",
+        action="store_true",
+        help="log in although another account's changes still wait here; they are then sent under this account",
+    )
     login.set_defaults(handler=_guarded(run_login))
 
     logout = subparsers.add_parser("logout", help="end the login on the server and forget it here (work stays)")
@@ -102,7 +107,9 @@ def run_login(args: argparse.Namespace) -> int:
 
     folder = _folder(args)
     password = _read_password(args.password_stdin)
-    result = login(folder, args.server, args.username, password, ca_bundle=args.ca_bundle)
+    result = login(
+        folder, args.server, args.username, password, ca_bundle=args.ca_bundle, take_over_pending=args.take_over_pending
+    )
     roles = ", ".join(result.roles) or "-"
     scope = ", ".join(result.jurisdictions) or "-"
     print(f"已登录 / logged in: {result.display_name or result.username} ({result.username}; {roles}; {scope})")

@@ -27,6 +27,7 @@ from inspector.sync.errors import (
     CancelledError,
     IncompatibleServerError,
     NotConfiguredError,
+    PendingWorkOfAnotherAccountError,
     SyncError,
     UpgradeRequiredError,
 )
@@ -126,13 +127,20 @@ def login(
     password: str,
     credentials: CredentialStore | None = None,
     ca_bundle: str | None = None,
+    take_over_pending: bool = False,
 ) -> LoginResult:
-    """Check the server's version, log in, keep the token (keyring or memory) and remember the account."""
+    """Check the server's version, log in, keep the token (keyring or memory) and remember the account.
+
+    Changes still queued from another account are never sent under this one by accident: the login is refused
+    before the server is asked, unless `take_over_pending` says the new account takes them over.
+    """
     store = credentials or CredentialStore()
     url = normalise_server_url(server_url)
     db = folder.connect()
     try:
         cfg = config.read_config(db)
+        if not take_over_pending:
+            _refuse_switch_with_pending_work(db, cfg, url, username)
         http = _for_login(cfg.http, ca_bundle)
         with ProtocolClient(url, http) as client:
             client.version()
@@ -154,6 +162,16 @@ def login(
         )
     finally:
         db.close()
+
+
+def _refuse_switch_with_pending_work(db: Database, cfg: config.SyncConfig, url: str, username: str) -> None:
+    """PendingWorkOfAnotherAccountError when another account (name or server) still has changes queued here."""
+    if not cfg.username or (cfg.username == username.strip() and cfg.server_url == url):
+        return
+    waiting = outbox.count_pending(db)
+    if waiting:
+        name = settings.get(db, config.DISPLAY_NAME) or cfg.username
+        raise PendingWorkOfAnotherAccountError(name if name == cfg.username else f"{name}（{cfg.username}）", waiting)
 
 
 def _for_login(http: HttpOptions, ca_bundle: str | None) -> HttpOptions:

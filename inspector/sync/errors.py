@@ -95,3 +95,21 @@ class BadServerAddressError(SyncError):
     """The server address typed by the user cannot be used."""
 
     code = "bad_server_address"
+
+
+class PendingWorkOfAnotherAccountError(SyncError):
+    """Another account's changes are still waiting on this computer: logging in as someone else would send them
+    under the new account. The previous account syncs them first, or the new one takes them over on purpose."""
+
+    code = "pending_work_of_another_account"
+
+    def __init__(self, previous: str, count: int) -> None:
+        super().__init__(
+            f"这台电脑上还有 {count} 条 {previous} 的记录尚未同步。请先用 {previous} 登录并同步，再切换账号"
+            f"（如确需由新账号接手这些记录，请在命令行使用 inspector login --take-over-pending）",
+            f"{count} change(s) of {previous} are still waiting on this computer. Log in as {previous} and sync "
+            f"them first, then switch accounts (to send them under the new account on purpose, use "
+            f"inspector login --take-over-pending)",
+        )
+        self.previous = previous
+        self.count = count

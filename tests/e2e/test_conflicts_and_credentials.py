@@ -138,3 +138,45 @@ def test_cli_exit_codes_memory_only_notice_and_upgrade_refusal(
     refused = _cli(client, "sync", "--password-stdin", stdin=PASSWORD + "\n")
     assert refused.returncode == 5 and "please upgrade" in refused.stderr
     assert "Traceback" not in refused.stderr
+
+
+def test_another_account_cannot_log_in_over_work_still_waiting_unless_it_takes_it_over(
+    server: ServerProcess, make_client: Callable[..., Client]
+) -> None:
+    """A shared laptop: the first inspector's report is still queued when a colleague tries to log in."""
+    from inspector.sync.engine import login
+    from inspector.sync.errors import PendingWorkOfAnotherAccountError
+
+    laptop = make_client("shared")
+    laptop.login(server.url, "ins")
+    _, finding_id = laptop.inspection_with_finding(3, laptop.subject("三里屯路"))
+    waiting = laptop.outbox_count()
+    assert waiting > 0
+
+    laptop.login(server.url, "ins")  # the same account again: allowed
+    try:
+        login(laptop.folder, server.url, "ins2", PASSWORD)
+    except PendingWorkOfAnotherAccountError as refused:
+        assert refused.count == waiting and "ins" in refused.message_zh
+    else:
+        raise AssertionError("the login over another account's queued work was allowed")
+    assert laptop.outbox_count() == waiting
+    assert status(laptop.folder).username == "ins"  # still the first account, its token kept
+
+    login(laptop.folder, server.url, "ins2", PASSWORD, take_over_pending=True)
+    assert laptop.sync().all_acknowledged
+    with server.database() as db:
+        reporter = db.execute(
+            "SELECT u.username FROM finding_events e JOIN users u ON u.id = e.actor_id WHERE e.finding_id = ?",
+            [finding_id],
+        ).fetchone()[0]
+    assert reporter == "ins2"
+
+
+def test_the_cli_refuses_the_switch_with_the_reason(server: ServerProcess, make_client: Callable[..., Client]) -> None:
+    laptop = make_client("shared-cli")
+    laptop.login(server.url, "ins")
+    laptop.inspection_with_finding(4, laptop.subject("工体北路"))
+    done = _cli(laptop, "login", "--server", server.url, "--username", "ins2", "--password-stdin", stdin=PASSWORD)
+    assert done.returncode != 0
+    assert "尚未同步" in done.stderr and "--take-over-pending" in done.stderr
