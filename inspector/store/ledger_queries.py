@@ -1,9 +1,9 @@
 """Queries behind the ledger view (隐患台账): filtered, sorted pages of findings, counts, positions, and the events
 that make up each finding's local view (for exports and statistics).
 
-Every query reads the `findings` columns (the local view), so the indexes of the schema serve them; the JSON
-projection is parsed only for the rows of a page. Filters are values of `LedgerQuery`; nothing here builds SQL from
-user text (search text and codes are parameters).
+Every query reads the `findings` columns (the local view), so the indexes of the schema serve them (the search text
+the trigram index of `text_index`); the JSON projection is parsed only for the rows of a page. Filters are values of
+`LedgerQuery`; nothing here builds SQL from user text (search text and codes are parameters).
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from inspector.core import ledger
 from inspector.core.clock import SHANGHAI, end_of_local_day, local_date, to_iso
 from inspector.core.jurisdiction import parse_code
 from inspector.core.ledger import Event, FindingState, State
-from inspector.store import jsonutil
+from inspector.store import jsonutil, text_index
 from inspector.store.findings import LocalFinding, StoredEvent, finding_from_json, local_finding, stored_event
 
 DATE_FIELDS = ("reported", "deadline", "closed")
@@ -40,7 +40,9 @@ SORT_KEYS: dict[str, str] = {
     "updated_at": "f.updated_at",
 }
 DEFAULT_SORT = "reported_at"
-TEXT_INDEX = "idx_findings_text"  # made by the schema step 0002_ledger_view_indexes
+TEXT_INDEX = "idx_findings_text"  # made by the schema step 0002_ledger_view_indexes; scanned when the trigram index
+# is not the better way (see text_index.matching_rowids)
+TEXT_COLUMNS = text_index.COLUMNS  # description, category, ledger number, responsible unit
 
 
 @dataclass(frozen=True)
@@ -109,20 +111,37 @@ def _date_clauses(query: LedgerQuery) -> tuple[list[str], list[Any]]:
     return [clause for clause, value in bounds if value], [value for _clause, value in bounds if value]
 
 
-def _text_match(text: str) -> tuple[str, list[Any]]:
-    """SELECT of the rowids whose text holds `text`: a scan of the narrow covering index of the text columns (never
-    of the wide rows), so any length works, one or two Chinese characters too."""
+def _subject_match(pattern: str) -> tuple[str, list[Any]]:
+    """SELECT of the rowids of the findings whose subject's name or code holds the text (subjects are few)."""
+    subjects = "SELECT id FROM subjects WHERE name LIKE ? ESCAPE '\\' OR code LIKE ? ESCAPE '\\'"
+    return f"SELECT rowid FROM findings WHERE subject_id IN ({subjects})", [pattern, pattern]
+
+
+def _text_scan(pattern: str) -> tuple[str, list[Any]]:
+    """SELECT of the rowids whose text columns hold the pattern: a scan of the narrow covering index of the text
+    columns (never of the wide rows)."""
+    matches = " OR ".join(f"{column} LIKE ? ESCAPE '\\'" for column in TEXT_COLUMNS)
+    return f"SELECT rowid FROM findings INDEXED BY {TEXT_INDEX} WHERE {matches}", [pattern] * len(TEXT_COLUMNS)
+
+
+def _text_match(db: Database, text: str) -> tuple[str, list[Any]]:
+    """SELECT of the rowids whose text or subject holds `text` (possibly twice): the findings' columns through the
+    trigram index (or a scan when that is cheaper, see text_index), the subjects' name and code by LIKE."""
     pattern = _like_pattern(text)
-    columns = ("description", "category", "ledger_number", "responsible_unit")
-    matches = [f"{column} LIKE ? ESCAPE '\\'" for column in columns]
-    subject = "subject_id IN (SELECT id FROM subjects WHERE name LIKE ? ESCAPE '\\' OR code LIKE ? ESCAPE '\\')"
-    sql = f"SELECT rowid FROM findings INDEXED BY {TEXT_INDEX} WHERE {' OR '.join([*matches, subject])}"
-    return sql, [pattern] * (len(columns) + 2)
+    columns = text_index.matching_rowids(db, text)
+    if columns is None:
+        columns = _text_scan(pattern)
+    subject_sql, subject_values = _subject_match(pattern)
+    return f"{columns[0]} UNION ALL {subject_sql}", [*columns[1], *subject_values]
 
 
 class TextSearch:
     """The findings matching one search text, found once and kept in a temporary table of one connection, so the
     count and every page of a search read the matches instead of scanning the text again."""
+
+    # From this many matches on, a page is found by walking the index of its order and keeping the rows that match
+    # (the first hundred come soon); below it, by reading the matches' rows and sorting them (fewer reads).
+    MANY = 3000
 
     def __init__(self, db: Database, name: str = "ledger_search") -> None:
         if not name.isidentifier():
@@ -130,6 +149,7 @@ class TextSearch:
         self.db = db
         self.table = name
         self.text = ""
+        self.found = 0
         db.execute(f"CREATE TEMP TABLE IF NOT EXISTS {name} (id INTEGER PRIMARY KEY)")
 
     def prepare(self, text: str) -> None:
@@ -138,39 +158,45 @@ class TextSearch:
         A deferred transaction of its own: writing a temporary table takes no lock on the database, and nothing is
         left open (an open transaction would hold an old snapshot and swallow the next write's commit).
         """
-        self.text = text.strip()
+        needle, found = text.strip(), 0
         own = not self.db.conn.in_transaction
         if own:
             self.db.execute("BEGIN")
         try:
             self.db.execute(f"DELETE FROM temp.{self.table}")
-            if self.text:
-                sql, values = _text_match(self.text)
-                self.db.execute(f"INSERT INTO temp.{self.table} (id) {sql}", values)
+            self.text, self.found = "", 0
+            if needle:
+                sql, values = _text_match(self.db, needle)
+                found = self.db.execute(f"INSERT OR IGNORE INTO temp.{self.table} (id) {sql}", values).rowcount
         except BaseException:
             if own:
                 self.db.execute("ROLLBACK")
             raise
         if own:
             self.db.execute("COMMIT")
+        self.text, self.found = needle, found
 
     def clause(self, text: str) -> tuple[str, list[Any]] | None:
-        """The condition selecting the prepared matches, when they are those of this text."""
-        return (f"f.rowid IN (SELECT id FROM temp.{self.table})", []) if text.strip() == self.text else None
+        """The condition selecting the prepared matches, when they are those of this text (with many matches, a
+        unary + keeps SQLite from looking each match up by rowid, so it walks the order's index instead)."""
+        if text.strip() != self.text:
+            return None
+        rowid = "+f.rowid" if self.found >= self.MANY else "f.rowid"
+        return f"{rowid} IN (SELECT id FROM temp.{self.table})", []
 
 
-def _text_clause(text: str, search: TextSearch | None) -> tuple[list[str], list[Any]]:
+def _text_clause(db: Database, text: str, search: TextSearch | None) -> tuple[list[str], list[Any]]:
     needle = text.strip()
     if not needle:
         return [], []
     prepared = search.clause(needle) if search is not None else None
     if prepared is not None:
         return [prepared[0]], prepared[1]
-    sql, values = _text_match(needle)
+    sql, values = _text_match(db, needle)
     return [f"f.rowid IN ({sql})"], values
 
 
-def where_clause(query: LedgerQuery, search: TextSearch | None = None) -> tuple[str, list[Any]]:
+def where_clause(db: Database, query: LedgerQuery, search: TextSearch | None = None) -> tuple[str, list[Any]]:
     """The WHERE clause (with its parameters) selecting the query's findings from `findings f` (the text through
     `search` when it holds this text's matches)."""
     clauses: list[str] = []
@@ -196,7 +222,7 @@ def where_clause(query: LedgerQuery, search: TextSearch | None = None) -> tuple[
         clauses.append("f.has_pending = 1")
     if query.conflict_only:
         clauses.append("f.has_conflict = 1")
-    for extra_clauses, extra_values in (_date_clauses(query), _text_clause(query.text, search)):
+    for extra_clauses, extra_values in (_date_clauses(query), _text_clause(db, query.text, search)):
         clauses.extend(extra_clauses)
         values.extend(extra_values)
     return ("WHERE " + " AND ".join(clauses)) if clauses else "", values
@@ -217,8 +243,8 @@ def _order(sort: LedgerSort) -> str:
 def count(db: Database, query: LedgerQuery, search: TextSearch | None = None) -> int:
     """How many findings the query selects."""
     if search is not None and query.text and replace(query, text="") == LedgerQuery() and search.clause(query.text):
-        return int(db.execute(f"SELECT count(*) FROM temp.{search.table}").fetchone()[0])  # the search alone
-    where, values = where_clause(query, search)
+        return search.found  # the search alone
+    where, values = where_clause(db, query, search)
     return int(db.execute(f"SELECT count(*) FROM findings f {where}", values).fetchone()[0])
 
 
@@ -230,7 +256,7 @@ def page(
     The ids are found on the indexes alone; only the page's own rows are then read (their JSON projection is large,
     and OFFSET would otherwise read every skipped row).
     """
-    where, values = where_clause(query, search)
+    where, values = where_clause(db, query, search)
     ids = [
         row[0]
         for row in db.execute(
@@ -254,7 +280,7 @@ def position(
 ) -> int | None:
     """The row number of a finding in the query's order, or None when the query does not select it."""
     _order(sort)  # checks the key
-    where, values = where_clause(query, search)
+    where, values = where_clause(db, query, search)
     key = SORT_KEYS[sort.key]
     found = db.execute(
         f"SELECT {key} FROM findings f {where + ' AND' if where else 'WHERE'} f.id = ?", [*values, finding_id]

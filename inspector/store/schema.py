@@ -7,6 +7,8 @@ from collections.abc import Callable, Sequence
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
+from inspector.store import text_index
+
 MIGRATION_SET = "inspector"
 
 MigrationStep = tuple[str, Callable[[Database], None]]
@@ -248,6 +250,7 @@ def _ledger_view_indexes(db: Database) -> None:
 STEPS: tuple[MigrationStep, ...] = (
     ("0001_initial", _initial_schema),
     ("0002_ledger_view_indexes", _ledger_view_indexes),
+    ("0003_finding_text_index", text_index.create),  # the ledger search's trigram index of the findings' text
 )
 
 
