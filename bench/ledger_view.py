@@ -2,12 +2,15 @@
 
 1. opening the ledger view (the page built, its first page of rows read and painted): the first opening in the
    process (its modules imported) and the median of later openings of a fresh page;
-2. changing a filter (state, category, 街乡, overdue, a two-character search), each followed by the repaint:
-   median per filter;
+2. changing a filter (state, category, 街乡, overdue, searches of one, two and three characters and of a digit
+   found in most findings), each followed by the repaint: median per filter;
 3. sorting by deadline (a header click, both directions): median;
 4. peak memory: the peak of Python allocations while opening, filtering and sorting (tracemalloc), and the
    process's peak resident size;
-5. exporting about 10,000 rows of the database to xlsx through the app's export (rows per second).
+5. exporting about 10,000 rows of the database to xlsx through the app's export (rows per second);
+6. the search's trigram index (schema step 0003): the space it takes and the time to build it for the findings of a
+   database of the step before (on a copy of the seeded database, the step alone and the whole opening with the
+   copy taken before migrating).
 
 Run: .venv/bin/python bench/ledger_view.py [--findings 100000] [--runs 7] [--data DIR]
 Targets: open ≤ 300 ms, filter and sort ≤ 150 ms. The data folder is seeded once (bulk insert through the store)
@@ -59,6 +62,9 @@ def seed(data: Path, count: int) -> None:
     db.close()
 
 
+SEARCHES = ("井", "井盖", "占道摆", "0")  # one, two, three characters; a digit most findings hold
+
+
 def timed(action: Callable[[], Any], settle: Callable[[], None]) -> float:
     """Milliseconds for an action and the repaint it causes."""
     started = time.perf_counter()
@@ -82,6 +88,7 @@ def main() -> int:
     data = args.data or work / "data"
     seed(data, args.findings)
     run(data, args.runs, work)
+    text_index_figures(data, work)
     return 0
 
 
@@ -145,8 +152,9 @@ def measure(ctx: Any, window: Any, page: Any, runs: int, settle: Callable[[], No
         "category": lambda: filters.category_filter.setCurrentIndex(1),
         "街乡": lambda: filters.street_filter.setCurrentIndex(2),
         "overdue only": lambda: filters.overdue_only.setChecked(True),
-        "search 井盖": lambda: (filters.search.setText("井盖"), filters._filter_later.flush()),
     }
+    for text in SEARCHES:
+        changes[f"search {text}"] = lambda text=text: (filters.search.setText(text), filters._filter_later.flush())
     for name, change in changes.items():
         spent = []
         for _ in range(runs):
@@ -173,6 +181,56 @@ def export_rows(ctx: Any, query: Any, work: Path) -> None:
     seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu
     print(f"xlsx export: {done.rows} rows in {seconds:.1f} s ({cpu_seconds:.1f} s CPU), {done.rows / seconds:.0f} "
           f"rows/s, {target.stat().st_size / 2**20:.1f} MB; 10,000 rows ≈ {10_000 / done.rows * seconds:.1f} s")
+
+
+def text_index_figures(data: Path, work: Path) -> None:
+    """The index's size, and the time of schema step 0003 on a copy of the database without it."""
+    import sqlite3
+
+    from inspector.store.database import open_data_folder, transaction
+
+    try:
+        from inspector.store import text_index
+    except ImportError:
+        print("no text index in this version")
+        return
+    copy = work / "migration" / "inspector.db"
+    copy.parent.mkdir()
+    source, target = sqlite3.connect(str(data / "inspector.db")), sqlite3.connect(str(copy))
+    source.backup(target)
+    source.close()
+    target.close()
+    db = open_data_folder(copy.parent).connect()
+    with_index = used_bytes(db)
+    drop_text_index(db)
+    without = used_bytes(db)
+    started = time.perf_counter()
+    with transaction(db):
+        text_index.create(db)
+    step = time.perf_counter() - started
+    print(f"text index: {(used_bytes(db) - without) / 2**20:.1f} MiB ({(with_index - without) / 2**20:.1f} MiB as "
+          f"seeded) on {without / 2**20:.0f} MiB without it; schema step 0003 alone {step:.1f} s")  # fmt: skip
+    drop_text_index(db)
+    db.close()
+    started = time.perf_counter()
+    open_data_folder(copy.parent)
+    print(f"opening it at schema 2 (copy of the file, then step 0003): {time.perf_counter() - started:.1f} s")
+
+
+def drop_text_index(db: Any) -> None:
+    """Back to schema 2: the index, its term list and its triggers gone, step 0003 not applied."""
+    statements = [f"DROP TRIGGER findings_text_{name}" for name in ("insert", "delete", "update")]
+    statements += ["DROP TABLE finding_text_terms", "DROP TABLE finding_text", "PRAGMA user_version = 2",
+                   "DELETE FROM _sqlite_migrations WHERE name = '0003_finding_text_index'"]  # fmt: skip
+    for statement in statements:
+        db.execute(statement)
+
+
+def used_bytes(db: Any) -> int:
+    """Bytes of the database's pages in use (the file less its free pages)."""
+    pages, free, size = (db.execute(f"PRAGMA {name}").fetchone()[0] for name in ("page_count", "freelist_count",
+                                                                                  "page_size"))  # fmt: skip
+    return int((pages - free) * size)
 
 
 if __name__ == "__main__":
