@@ -23,6 +23,7 @@ import argparse
 import json
 import os
 import resource
+import shutil
 import statistics
 import sys
 import tempfile
@@ -215,6 +216,7 @@ def text_index_figures(data: Path, work: Path) -> None:
     started = time.perf_counter()
     open_data_folder(copy.parent)
     print(f"opening it at schema 2 (copy of the file, then step 0003): {time.perf_counter() - started:.1f} s")
+    shutil.rmtree(copy.parent)  # two copies of the database
 
 
 def drop_text_index(db: Any) -> None:
