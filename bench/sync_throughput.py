@@ -56,19 +56,43 @@ MINIMAL_ENDPOINT = textwrap.dedent(
 )
 
 
-class PhaseClock:
-    """Records when each phase of a cycle was first reported."""
+def process_cpu_seconds(pid: int) -> float | None:
+    """User + system CPU seconds of a process so far (Linux /proc; None elsewhere)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
-    def __init__(self) -> None:
+
+class PhaseClock:
+    """Records when each phase of a cycle was first reported, and the CPU seconds the server process and this
+    process had used by then."""
+
+    def __init__(self, server_pid: int | None = None) -> None:
         self.started = time.perf_counter()
+        self.server_pid = server_pid
         self.first_seen: dict[str, float] = {}
+        self.server_cpu: dict[str, float | None] = {}
+        self.client_cpu: dict[str, float] = {}
 
     def __call__(self, progress: SyncProgress) -> None:
-        self.first_seen.setdefault(progress.phase, time.perf_counter())
+        if progress.phase not in self.first_seen:
+            self.first_seen[progress.phase] = time.perf_counter()
+            self.server_cpu[progress.phase] = process_cpu_seconds(self.server_pid) if self.server_pid else None
+            self.client_cpu[progress.phase] = time.process_time()
 
     def between(self, first: str, then: str, end: float) -> float:
         start = self.first_seen.get(first, end)
         return self.first_seen.get(then, end) - start
+
+    def cpu_between(self, first: str, then: str) -> tuple[float | None, float | None]:
+        """CPU seconds of the server and of this client process from one phase to the next (None: not known)."""
+        server_first, server_then = self.server_cpu.get(first), self.server_cpu.get(then)
+        server = server_then - server_first if server_first is not None and server_then is not None else None
+        client_first, client_then = self.client_cpu.get(first), self.client_cpu.get(then)
+        client = client_then - client_first if client_first is not None and client_then is not None else None
+        return server, client
 
 
 def seed_reports(client: Client, count: int, photo_hashes: list[str] | None = None) -> None:
@@ -104,10 +128,10 @@ def make_photo_blobs(client: Client, count: int) -> list[str]:
     return hashes
 
 
-def timed_sync(client: Client) -> tuple[float, PhaseClock, object]:
+def timed_sync(client: Client, server: ServerProcess | None = None) -> tuple[float, PhaseClock, object]:
     from inspector.sync.engine import SyncEngine
 
-    clock = PhaseClock()
+    clock = PhaseClock(server.process.pid if server is not None and server.process is not None else None)
     started = time.perf_counter()
     summary = SyncEngine(client.folder).run_cycle(clock)
     return time.perf_counter() - started, clock, summary
@@ -183,7 +207,7 @@ def run(server: ServerProcess, template: Path, work: Path, finding_count: int, p
     seeded = Client.create(work / "seeded", {"sync.read_timeout": "120"})
     seeded.login(server.url, "ins")
     seed_reports(seeded, finding_count)
-    seconds, clock, summary = timed_sync(seeded)
+    seconds, clock, summary = timed_sync(seeded, server)
     push_seconds = clock.between("push", "pull", time.perf_counter())
     assert summary.all_acknowledged, summary  # type: ignore[attr-defined]
     bulk = direct_bulk_insert(server, template, work)
@@ -198,13 +222,14 @@ def run(server: ServerProcess, template: Path, work: Path, finding_count: int, p
         f"insert), {push_seconds - server_part:.2f} s of client work not overlapped with the server (planning and "
         "settling run while the next batch is on its way)"
     )
+    print_cpu(clock, "push", "pull", bulk)
 
     photo_client = Client.create(work / "photos", {"sync.read_timeout": "120"})
     photo_client.login(server.url, "ins2")
     hashes = make_photo_blobs(photo_client, photo_count)
     seed_reports(photo_client, photo_count, hashes)
     mb = sum(photo_client.folder.photo_path(sha).stat().st_size for sha in hashes) / 1_048_576
-    seconds, clock, summary = timed_sync(photo_client)
+    seconds, clock, summary = timed_sync(photo_client, server)
     upload_seconds = clock.between("photos", "push", time.perf_counter())
     assert summary.all_acknowledged and summary.photos_uploaded == photo_count, summary  # type: ignore[attr-defined]
     plain = plain_put_seconds(photo_client, hashes, work)
@@ -213,6 +238,7 @@ def run(server: ServerProcess, template: Path, work: Path, finding_count: int, p
         f"({mb / upload_seconds:.0f} MB/s); plain PUT of the same bytes {plain:.2f} s; "
         f"ratio {upload_seconds / plain:.2f} (target <= 1.3)"
     )
+    print_cpu(clock, "photos", "push", plain)
 
     seconds, _, summary = timed_sync(photo_client)
     print(
@@ -241,6 +267,17 @@ def run(server: ServerProcess, template: Path, work: Path, finding_count: int, p
         f"events) in {seconds:.2f} s, {pulled / seconds:.0f} entries/s"
     )
     print(f"    cpu count {os.cpu_count()}, server database {server.db_path.stat().st_size / 1_048_576:.0f} MB")
+
+
+def print_cpu(clock: PhaseClock, first: str, then: str, baseline: float) -> None:
+    """The CPU seconds behind a phase: a figure that a busy machine moves less than the wall-clock one."""
+    server, client = clock.cpu_between(first, then)
+    if server is None or client is None:
+        return
+    print(
+        f"    CPU during that phase: server {server:.2f} s (ratio {server / baseline:.2f} to the baseline), "
+        f"this client {client:.2f} s; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
+    )
 
 
 def _ledger_feed_entries(server: ServerProcess) -> int:
