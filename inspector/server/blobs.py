@@ -1,15 +1,18 @@
-"""Content-addressed photo store on the filesystem: verified, atomic writes and resumable partial uploads."""
+"""Content-addressed photo store on the filesystem: verified, atomic writes, batches of blobs in one body and
+resumable partial uploads."""
 
 from __future__ import annotations
 
 import contextlib
 import fcntl
 import hashlib
+import json
 import os
 import re
 import tempfile
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
@@ -60,7 +63,7 @@ class IncomingBlob:
         self.limit = limit
         self.size = 0
         self._hasher = hashlib.sha256()
-        self._held: list[bytes] = []
+        self._held: list[bytes | memoryview] = []
         self._held_bytes = 0
         self._path: Path | None = None
         self._file: BinaryIO | None = None
@@ -72,7 +75,7 @@ class IncomingBlob:
             self._file = os.fdopen(fd, "wb")
         return self._file
 
-    def accept(self, chunk: bytes) -> bool:
+    def accept(self, chunk: bytes | memoryview) -> bool:
         """Count a received chunk and hold it; True when enough is held to be written out now."""
         self.size += len(chunk)
         if self.size > self.limit:
@@ -120,6 +123,132 @@ class IncomingBlob:
             self._path.unlink(missing_ok=True)
 
 
+@dataclass(frozen=True)
+class BatchItem:
+    """One blob named in a batch manifest."""
+
+    sha256: str
+    size: int
+
+
+class ManifestError(ValueError):
+    """A batch manifest that cannot be used: `kind` is "malformed" (not JSON), "invalid" (wrong fields, duplicate
+    hashes) or "too_large" (more blobs or a bigger blob than allowed; `limit` says how many)."""
+
+    def __init__(self, kind: str, message: str, limit: int | None = None) -> None:
+        super().__init__(message)
+        self.kind = kind
+        self.limit = limit
+
+
+def parse_manifest(line: bytes, max_blobs: int, max_blob_bytes: int) -> list[BatchItem]:
+    """The blobs a batch manifest line names, in order, checked: valid hashes, sizes within the limit, no hash twice,
+    at most `max_blobs` entries (unknown fields are ignored)."""
+    try:
+        document = json.loads(line)
+    except (ValueError, RecursionError):
+        raise ManifestError("malformed", "the manifest line is not valid JSON") from None
+    entries = document.get("blobs") if isinstance(document, dict) else None
+    if not isinstance(entries, list):
+        raise ManifestError("invalid", "the manifest must be an object with a list `blobs`")
+    if len(entries) > max_blobs:
+        raise ManifestError("too_large", f"more than {max_blobs} blobs", max_blobs)
+    items = [_manifest_item(entry, max_blob_bytes) for entry in entries]
+    if len({item.sha256 for item in items}) != len(items):
+        raise ManifestError("invalid", "a hash is named more than once")
+    return items
+
+
+def _manifest_item(entry: object, max_blob_bytes: int) -> BatchItem:
+    sha256 = entry.get("sha256") if isinstance(entry, dict) else None
+    size = entry.get("size") if isinstance(entry, dict) else None
+    if not isinstance(sha256, str) or not BlobStore.valid_hash(sha256):
+        raise ManifestError("invalid", "every blob needs a `sha256` of 64 lower-case hex characters")
+    if not isinstance(size, int) or isinstance(size, bool) or size < 0:
+        raise ManifestError("invalid", "every blob needs a `size`, a whole number of bytes")
+    if size > max_blob_bytes:
+        raise ManifestError("too_large", f"a blob of more than {max_blob_bytes} bytes", max_blob_bytes)
+    return BatchItem(sha256, size)
+
+
+class BatchOverrunError(ValueError):
+    """More bytes arrived than the manifest of a batch declares."""
+
+
+class IncomingBatch:
+    """The blobs of a batch body, received one at a time in manifest order.
+
+    Chunks of the body are split at blob boundaries; each blob's bytes go to its own IncomingBlob, and blobs the
+    server already has (`skip`, by index) are read past. Blobs whose last byte arrived wait in `completed` until
+    the caller takes them (to finish them, where the hash is checked). Blobs of no bytes are complete as soon as the
+    bytes before them are.
+    """
+
+    def __init__(self, store: BlobStore, items: list[BatchItem], skip: set[int]) -> None:
+        self.store = store
+        self.items = items
+        self.skip = skip
+        self.index = -1
+        self.left = 0
+        self.current: IncomingBlob | None = None
+        self.completed: list[tuple[int, IncomingBlob]] = []
+        self._next()
+
+    @property
+    def done(self) -> bool:
+        """Whether every blob of the manifest has had all its bytes."""
+        return self.index >= len(self.items)
+
+    def _next(self) -> None:
+        while True:
+            self.index += 1
+            self.current = None
+            if self.done:
+                return
+            item = self.items[self.index]
+            self.left = item.size
+            if self.index not in self.skip:
+                self.current = self.store.receive(item.sha256, item.size)
+            if self.left:
+                return
+            self._complete()
+
+    def _complete(self) -> None:
+        if self.current is not None:
+            self.completed.append((self.index, self.current))
+
+    def accept(self, chunk: bytes) -> IncomingBlob | None:
+        """Take the next bytes of the body; returns the blob whose held bytes are due to be written now, if any."""
+        due: IncomingBlob | None = None
+        offset = 0
+        while offset < len(chunk):
+            if self.done:
+                raise BatchOverrunError("more bytes than the manifest declares")
+            take = min(self.left, len(chunk) - offset)
+            piece = chunk if take == len(chunk) else memoryview(chunk)[offset : offset + take]
+            offset += take
+            self.left -= take
+            if self.current is not None and self.current.accept(piece):
+                due = self.current
+            if self.left == 0:
+                if due is self.current:
+                    due = None  # finishing writes what it holds
+                self._complete()
+                self._next()
+        return due
+
+    def take_completed(self) -> list[tuple[int, IncomingBlob]]:
+        """The blobs that became whole since the last call, with their index in the manifest."""
+        completed, self.completed = self.completed, []
+        return completed
+
+    def abort(self) -> None:
+        """Drop the blob being received (the body broke off); blobs already complete are left to their finishing."""
+        if self.current is not None:
+            self.current.abort()
+            self.current = None
+
+
 class BlobStore:
     """Blobs live at objects/ab/cd/<sha256>; uploads in progress in partial/, scratch files in tmp/."""
 
@@ -144,6 +273,10 @@ class BlobStore:
     def receive(self, sha256: str, limit: int) -> IncomingBlob:
         """Start receiving a whole blob."""
         return IncomingBlob(self, sha256, limit)
+
+    def receive_batch(self, items: list[BatchItem], skip: set[int]) -> IncomingBatch:
+        """Start receiving the blobs of a batch body (those at the indexes in `skip` are read past)."""
+        return IncomingBatch(self, items, skip)
 
     def place(self, source: Path, sha256: str) -> None:
         """Atomically move a complete, verified file to its final name."""

@@ -22,6 +22,7 @@ CLIENT_HEADER = "x-inspector-client"
 # Paths under /api/v1 that answer without the protocol header (so a client can find out what the server speaks).
 UNNEGOTIATED = ("/api/v1/version", "/api/v1/openapi.json", "/api/v1/docs")
 BLOB_PUT = re.compile(r"^/api/v1/blobs/[^/]+$")
+BLOB_BATCH = "/api/v1/blobs/batch"
 BLOB_PATCH = re.compile(r"^/api/v1/blobs/[^/]+/upload$")
 
 Scope = MutableMapping[str, Any]
@@ -171,6 +172,8 @@ class BodyLimitMiddleware:
         self.settings = settings
 
     def limit_for(self, method: str, path: str) -> int:
+        if method == "POST" and path == BLOB_BATCH:
+            return self.settings.max_batch_bytes
         if method == "PUT" and BLOB_PUT.match(path):
             return self.settings.max_blob_bytes
         if method == "PATCH" and BLOB_PATCH.match(path):

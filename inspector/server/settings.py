@@ -32,6 +32,8 @@ class Settings:
     max_request_bytes: int = 8 * MiB
     max_blob_bytes: int = 64 * MiB
     max_chunk_bytes: int = 8 * MiB
+    max_batch_bytes: int = 32 * MiB  # a batch upload's whole body
+    max_batch_blobs: int = 200
     max_push_changes: int = 500
     max_feed_limit: int = 1000
     max_page_limit: int = 500
@@ -67,6 +69,8 @@ class Settings:
             "max_push_changes",
             "max_blob_bytes",
             "max_chunk_bytes",
+            "max_batch_bytes",
+            "max_batch_blobs",
             "max_feed_limit",
             "max_page_limit",
             "max_missing_query",

@@ -1,9 +1,12 @@
-"""Photo blobs: which are missing, whole and resumable uploads (verified by SHA-256), scoped downloads."""
+"""Photo blobs: which are missing, whole, batched and resumable uploads (verified by SHA-256), scoped downloads."""
 
 from __future__ import annotations
 
+import asyncio
 import fcntl
 import os
+from collections import deque
+from collections.abc import AsyncIterator
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
@@ -15,13 +18,27 @@ from starlette.requests import ClientDisconnect
 
 from inspector.core.clock import now_iso
 from inspector.server.api.deps import Context, CurrentPrincipal, CurrentScope, ServerContext
-from inspector.server.blobs import BlobStore, BlobTooLargeError, HashMismatchError, IncomingBlob
+from inspector.server.blobs import (
+    BatchItem,
+    BatchOverrunError,
+    BlobStore,
+    BlobTooLargeError,
+    HashMismatchError,
+    IncomingBatch,
+    IncomingBlob,
+    ManifestError,
+    parse_manifest,
+)
 from inspector.server.db import insert_ignore, run_core_transaction, run_transaction
 from inspector.server.errors import ApiError, not_found
 from inspector.server.models import Blob, BlobUpload
 from inspector.server.schemas import MissingIn, UploadStartIn
+from inspector.server.settings import Settings
 
 router = APIRouter(prefix="/api/v1/blobs", tags=["blobs"])
+
+MANIFEST_BYTES_PER_BLOB = 256  # room for one manifest entry, spaces included; the line may not be longer
+MAX_FINISHING = 4  # completed blobs of one batch verified and written at once while the next ones arrive
 
 
 def _check_hash(sha256: str) -> str:
@@ -59,14 +76,24 @@ def _stored_size(context: ServerContext, sha256: str) -> int | None:
         return connection.execute(select(Blob.size).where(Blob.sha256 == sha256)).scalar()
 
 
-def _record_blob(context: ServerContext, sha256: str, size: int, user_id: str) -> None:
+def _record_blobs(context: ServerContext, stored: list[tuple[str, int]], user_id: str) -> None:
+    """Write the rows of blobs whose files are in place (one transaction) and end the caller's resumable uploads of
+    them."""
+    if not stored:
+        return
+    hashes = [sha256 for sha256, _ in stored]
+
     def work(connection: Connection) -> None:
-        insert_ignore(
-            connection, Blob, [{"sha256": sha256, "size": size, "uploaded_by": user_id, "created_at": now_iso()}]
-        )
-        connection.execute(delete(BlobUpload).where(BlobUpload.sha256 == sha256, BlobUpload.user_id == user_id))
+        stamp = now_iso()
+        rows = [{"sha256": sha, "size": size, "uploaded_by": user_id, "created_at": stamp} for sha, size in stored]
+        insert_ignore(connection, Blob, rows)
+        connection.execute(delete(BlobUpload).where(BlobUpload.sha256.in_(hashes), BlobUpload.user_id == user_id))
 
     run_core_transaction(context.db, work, retry_integrity=True)
+
+
+def _record_blob(context: ServerContext, sha256: str, size: int, user_id: str) -> None:
+    _record_blobs(context, [(sha256, size)], user_id)
 
 
 def _keep_whole_upload(context: ServerContext, incoming: IncomingBlob, user_id: str) -> int:
@@ -85,6 +112,186 @@ def post_missing(body: MissingIn, principal: CurrentPrincipal, context: Context)
     with context.db.read_connection() as connection:
         present = set(connection.execute(select(Blob.sha256).where(Blob.sha256.in_(wanted))).scalars())
     return {"missing": [sha for sha in wanted if sha not in present]}
+
+
+# ---- batch uploads ----
+
+
+def _disconnected() -> JSONResponse:
+    return JSONResponse({"error": "client_disconnected", "message": "the client went away"}, status_code=400)
+
+
+def _declared_length(request: Request) -> int:
+    declared = request.headers.get("content-length")
+    if declared is None:
+        raise ApiError(411, "length_required", "需要 Content-Length 请求头 (Content-Length is required)")
+    return int(declared)  # the body limit middleware has refused anything but digits
+
+
+def _invalid_batch(where: list[str], problem: str) -> ApiError:
+    return ApiError(
+        422,
+        "validation_failed",
+        f"批量上传的清单不符合要求 (invalid batch): {problem}",
+        {"details": [{"loc": where, "msg": problem}]},
+    )
+
+
+async def _manifest_line(chunks: AsyncIterator[bytes], limit: int) -> tuple[bytes, bytes]:
+    """The first line of the body (without its newline) and the bytes that followed it in the same chunk."""
+    line = bytearray()
+    async for chunk in chunks:
+        end = chunk.find(b"\n")
+        line += chunk if end < 0 else chunk[:end]
+        if len(line) > limit:
+            raise _too_large(limit)
+        if end >= 0:
+            return bytes(line), chunk[end + 1 :]
+    raise _invalid_batch(["body"], "the body must start with a manifest line ending in a newline")
+
+
+def _batch_items(line: bytes, settings: Settings, declared: int) -> list[BatchItem]:
+    """The checked manifest: refusals here come before any byte is stored."""
+    try:
+        items = parse_manifest(line, settings.max_batch_blobs, settings.max_blob_bytes)
+    except ManifestError as error:
+        if error.kind == "malformed":
+            raise ApiError(400, "malformed_json", "批量上传的清单不是有效的 JSON (malformed manifest)") from None
+        if error.limit is not None:
+            raise _too_large(error.limit) from None
+        raise _invalid_batch(["body", "manifest"], str(error)) from None
+    if len(line) + 1 + sum(item.size for item in items) != declared:
+        raise _invalid_batch(["header", "content-length"], "must be the manifest line plus the sizes of its blobs")
+    return items
+
+
+def _present_sizes(context: ServerContext, hashes: list[str]) -> dict[str, int]:
+    """The stored size of each of these blobs the server has (its file in place and its row written).
+
+    Files are looked at first: a batch of blobs uploaded for the first time costs no database read.
+    """
+    on_disk = [sha256 for sha256 in hashes if context.blobs.has_file(sha256)]
+    if not on_disk:
+        return {}
+    with context.db.read_connection() as connection:
+        rows = connection.execute(select(Blob.sha256, Blob.size).where(Blob.sha256.in_(on_disk))).all()
+    return dict(rows)
+
+
+def _finish_blob(incoming: IncomingBlob) -> int | HashMismatchError:
+    """Verify, make durable and place one blob of a batch (on a worker thread): its size, or why it was refused."""
+    try:
+        return incoming.finish()
+    except HashMismatchError as error:
+        return error
+    except BaseException:
+        incoming.abort()
+        raise
+
+
+class _Finishing:
+    """The completed blobs of one batch being finished on worker threads, a few at a time, while the next ones
+    arrive."""
+
+    def __init__(self) -> None:
+        self.started: list[tuple[int, asyncio.Future[int | HashMismatchError]]] = []
+        self.running: deque[asyncio.Future[int | HashMismatchError]] = deque()
+
+    async def start(self, completed: list[tuple[int, IncomingBlob]]) -> None:
+        for index, incoming in completed:
+            future = asyncio.ensure_future(run_in_threadpool(_finish_blob, incoming))
+            self.started.append((index, future))
+            self.running.append(future)
+            while len(self.running) > MAX_FINISHING:
+                await asyncio.wait([self.running.popleft()])
+
+    async def outcomes(self) -> dict[int, int | BaseException]:
+        """Wait for every blob started: its size, or the error that ended it (a HashMismatchError among them)."""
+        done = await asyncio.gather(*(future for _, future in self.started), return_exceptions=True)
+        return {index: outcome for (index, _), outcome in zip(self.started, done, strict=True)}
+
+
+async def _body_after(first: bytes, chunks: AsyncIterator[bytes]) -> AsyncIterator[bytes]:
+    yield first
+    async for chunk in chunks:
+        yield chunk
+
+
+async def _receive_batch(batch: IncomingBatch, body: AsyncIterator[bytes], finishing: _Finishing) -> None:
+    """Split the body at blob boundaries: finish each blob whose last byte arrived on a worker thread while reading
+    on, and hash and write each megabyte a blob holds on one."""
+    await finishing.start(batch.take_completed())
+    async for chunk in body:
+        due = batch.accept(chunk)
+        await finishing.start(batch.take_completed())
+        if due is not None:
+            await run_in_threadpool(due.write_held)
+
+
+def _batch_result(item: BatchItem, present: int | None, outcome: int | BaseException | None) -> dict[str, Any]:
+    if present is not None:
+        return {"sha256": item.sha256, "status": "present", "size": present}
+    if isinstance(outcome, HashMismatchError):
+        return {
+            "sha256": item.sha256,
+            "status": "rejected",
+            "size": item.size,
+            "code": "hash_mismatch",
+            "message": _mismatch(outcome).message,
+            "actual": outcome.actual,
+        }
+    return {"sha256": item.sha256, "status": "stored", "size": outcome}
+
+
+def _failure(outcomes: dict[int, int | BaseException]) -> BaseException | None:
+    """An error other than a hash mismatch that ended the finishing of a blob (a server fault), if any."""
+    faults = (item for item in outcomes.values() if isinstance(item, BaseException))
+    return next((item for item in faults if not isinstance(item, HashMismatchError)), None)
+
+
+@router.post(
+    "/batch",
+    summary="Upload several whole blobs in one body: a JSON manifest line, then their bytes; each verified alone",
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}},
+            "description": '{"blobs": [{"sha256": …, "size": N}, …]} and a newline, then the bytes in that order',
+        }
+    },
+)
+async def post_batch(request: Request, principal: CurrentPrincipal, context: Context) -> JSONResponse:
+    declared = _declared_length(request)
+    chunks = request.stream()
+    try:
+        line, first = await _manifest_line(chunks, 1024 + MANIFEST_BYTES_PER_BLOB * context.settings.max_batch_blobs)
+    except ClientDisconnect:
+        return _disconnected()
+    items = _batch_items(line, context.settings, declared)
+    present = await run_in_threadpool(_present_sizes, context, [item.sha256 for item in items]) if items else {}
+    batch = context.blobs.receive_batch(items, {index for index, item in enumerate(items) if item.sha256 in present})
+    finishing = _Finishing()
+    broken = False
+    try:
+        await _receive_batch(batch, _body_after(first, chunks), finishing)
+    except ClientDisconnect:
+        broken = True
+    except BatchOverrunError:
+        raise _invalid_batch(["header", "content-length"], "more bytes than the manifest declares") from None
+    finally:
+        batch.abort()
+        outcomes = await finishing.outcomes()
+        stored = [(items[index].sha256, size) for index, size in outcomes.items() if isinstance(size, int)]
+        await run_in_threadpool(_record_blobs, context, stored, principal.user_id)
+    failure = _failure(outcomes)
+    if failure is not None:
+        raise failure
+    if broken:
+        return _disconnected()
+    if not batch.done:
+        raise ApiError(400, "incomplete_body", "请求内容不完整 (the body ended before the bytes its manifest names)")
+    results = [_batch_result(item, present.get(item.sha256), outcomes.get(index)) for index, item in enumerate(items)]
+    return JSONResponse({"results": results})
 
 
 @router.put("/{sha256}", summary="Upload a whole blob; stored only when its bytes hash to the path")
@@ -204,7 +411,7 @@ async def patch_upload(sha256: str, request: Request, principal: CurrentPrincipa
         try:
             written = await _append(request, handle, current, upload.size - current)
         except ClientDisconnect:
-            return JSONResponse({"error": "client_disconnected", "message": "the client went away"}, status_code=400)
+            return _disconnected()
         handle.flush()
         await run_in_threadpool(os.fsync, handle.fileno())
     new_offset = current + written
