@@ -9,13 +9,13 @@ import hashlib
 import json
 import os
 import re
-import tempfile
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
+from inspector.server.blob_files import BlobFile, FileMaker
 from inspector.server.schemas import SHA_RE
 
 PARTIAL_MAX_AGE_SECONDS = 7 * 24 * 3600
@@ -66,13 +66,11 @@ class IncomingBlob:
         self._held: list[bytes | memoryview] = []
         self._held_bytes = 0
         self._path: Path | None = None
-        self._file: BinaryIO | None = None
+        self._file: BlobFile | None = None
 
-    def _opened(self) -> BinaryIO:
+    def _opened(self) -> BlobFile:
         if self._file is None:
-            fd, name = tempfile.mkstemp(dir=self.store.tmp_dir, prefix=self.sha256[:16] + "-")
-            self._path = Path(name)
-            self._file = os.fdopen(fd, "wb")
+            self._path, self._file = self.store.new_file(self.sha256[:16] + "-")
         return self._file
 
     def accept(self, chunk: bytes | memoryview) -> bool:
@@ -105,10 +103,7 @@ class IncomingBlob:
         if actual != self.sha256:
             self.abort()
             raise HashMismatchError(self.sha256, actual)
-        target = self._opened()
-        target.flush()
-        os.fsync(target.fileno())
-        target.close()
+        self._opened().close_durable()
         assert self._path is not None
         self.store.place(self._path, self.sha256)
         return self.size
@@ -117,8 +112,7 @@ class IncomingBlob:
         """Drop what was received."""
         self._held.clear()
         if self._file is not None:
-            with contextlib.suppress(OSError):
-                self._file.close()
+            self._file.discard()
         if self._path is not None:
             self._path.unlink(missing_ok=True)
 
@@ -250,15 +244,20 @@ class IncomingBatch:
 
 
 class BlobStore:
-    """Blobs live at objects/ab/cd/<sha256>; uploads in progress in partial/, scratch files in tmp/."""
+    """Blobs live at objects/ab/cd/<sha256>; uploads in progress in partial/, scratch files in tmp/.
 
-    def __init__(self, root: Path) -> None:
+    New blobs are written to scratch files with O_DIRECT where the filesystem takes it, else through the page cache
+    (`direct_io` False forces that; None decides on the first file).
+    """
+
+    def __init__(self, root: Path, direct_io: bool | None = None) -> None:
         self.root = root
         self.objects_dir = root / "objects"
         self.partial_dir = root / "partial"
         self.tmp_dir = root / "tmp"
         for folder in (self.objects_dir, self.partial_dir, self.tmp_dir):
             folder.mkdir(parents=True, exist_ok=True)
+        self.files = FileMaker(self.tmp_dir, direct_io)
 
     @staticmethod
     def valid_hash(sha256: str) -> bool:
@@ -269,6 +268,10 @@ class BlobStore:
 
     def has_file(self, sha256: str) -> bool:
         return self.path(sha256).is_file()
+
+    def new_file(self, prefix: str) -> tuple[Path, BlobFile]:
+        """A new scratch file for a blob being received, and its writer."""
+        return self.files.create(prefix)
 
     def receive(self, sha256: str, limit: int) -> IncomingBlob:
         """Start receiving a whole blob."""

@@ -1,18 +1,23 @@
-"""Blobs: which are missing, verified uploads, resumable uploads (also after a dropped connection), scoped download."""
+"""Blobs: which are missing, verified uploads, resumable uploads (also after a dropped connection), scoped download;
+new blob files written with O_DIRECT or buffered, byte for byte."""
 
 from __future__ import annotations
 
+import errno
 import hashlib
+import logging
 import os
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pytest
 from server_support import JW, Api, ServerEnv, inspection, report, upload
 from sqlalchemy import select
 
-from inspector.server.blobs import HOLD_BYTES
+from inspector.server.blob_files import BUFFER_BYTES, DirectFile, direct_io_refusal
+from inspector.server.blobs import HOLD_BYTES, BlobStore, HashMismatchError
 from inspector.server.models import BlobUpload
 
 
@@ -169,3 +174,98 @@ def test_downloads_are_scoped_by_the_records_that_reference_a_blob(api: Api) -> 
     assert outsider.push(inspection(outsider, JW, photos=[jw_photo]))[0]["status"] == "applied"
     assert uploader.get(f"/api/v1/blobs/{jw_photo}").status_code == 404
     assert outsider.get(f"/api/v1/blobs/{jw_photo}").status_code == 200
+
+
+# ---- how new blob files are written ----
+
+MiB = 1024 * 1024
+FILE_SIZES = [0, 1, 4095, 4096, 4097, BUFFER_BYTES, BUFFER_BYTES + 1, 3 * MiB + 12_345]
+
+
+def _receive_in_pieces(store: BlobStore, data: bytes, piece: int = 100_003) -> str:
+    """Receive bytes as an upload does: held, written a megabyte at a time, then finished."""
+    incoming = store.receive(_sha(data), len(data))
+    for start in range(0, len(data), piece):
+        if incoming.accept(data[start : start + piece]):
+            incoming.write_held()
+    incoming.finish()
+    return _sha(data)
+
+
+@pytest.mark.parametrize("direct", [True, False], ids=["direct", "buffered"])
+@pytest.mark.parametrize("size", FILE_SIZES)
+def test_new_blob_files_hold_exactly_their_bytes(tmp_path: Path, direct: bool, size: int) -> None:
+    if direct and direct_io_refusal(tmp_path) is not None:
+        pytest.skip("this filesystem refuses O_DIRECT")
+    store = BlobStore(tmp_path / "blobs", direct_io=direct)
+    data = os.urandom(size)
+    for sha256 in (store.put_bytes(data), _receive_in_pieces(store, data)):
+        path = store.path(sha256)
+        assert path.stat().st_size == size
+        assert hashlib.sha256(path.read_bytes()).hexdigest() == sha256 == _sha(data)
+        assert path.read_bytes() == data
+    assert list(store.tmp_dir.iterdir()) == []
+    assert store.files.direct is direct
+
+
+def test_the_first_blob_decides_on_direct_writes(tmp_path: Path) -> None:
+    store = BlobStore(tmp_path / "blobs")
+    assert store.files.direct is None
+    store.put_bytes(b"first photo")
+    assert store.files.direct is (direct_io_refusal(store.tmp_dir) is None)
+    assert list(store.tmp_dir.iterdir()) == []
+
+
+def test_a_filesystem_refusing_direct_writes_gets_buffered_ones(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    real_open = os.open
+
+    def refusing_open(path: object, flags: int, *args: object) -> int:
+        if flags & getattr(os, "O_DIRECT", 0):
+            raise OSError(errno.EINVAL, "Invalid argument")
+        return real_open(path, flags, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(os, "open", refusing_open)
+    store = BlobStore(tmp_path / "blobs")
+    with caplog.at_level(logging.INFO, logger="inspector.server"):
+        sha256 = store.put_bytes(b"x" * 5000)
+        store.put_bytes(b"y" * 7000)
+    assert store.files.direct is False
+    assert store.path(sha256).read_bytes() == b"x" * 5000
+    decisions = [record.getMessage() for record in caplog.records if "page cache" in record.getMessage()]
+    assert len(decisions) == 1 and "Invalid argument" in decisions[0]
+    assert list(store.tmp_dir.iterdir()) == []
+
+
+def test_direct_writes_refused_on_write_or_missing_fall_back(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def refusing_write(self: DirectFile, length: int) -> None:
+        raise OSError(errno.EINVAL, "Invalid argument")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(DirectFile, "_write_out", refusing_write)
+        assert direct_io_refusal(tmp_path) == "the filesystem refuses O_DIRECT (Invalid argument)"
+        store = BlobStore(tmp_path / "on-write")
+        assert store.path(store.put_bytes(b"photo")).read_bytes() == b"photo"
+        assert store.files.direct is False
+    monkeypatch.delattr(os, "O_DIRECT", raising=False)
+    assert direct_io_refusal(tmp_path) == "this system has no O_DIRECT"
+    store = BlobStore(tmp_path / "no-flag")
+    assert store.path(store.put_bytes(b"photo")).read_bytes() == b"photo"
+    assert store.files.direct is False
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["no-flag", "on-write"]
+
+
+@pytest.mark.parametrize("direct", [True, False], ids=["direct", "buffered"])
+def test_a_mismatched_blob_leaves_no_file_either_way(tmp_path: Path, direct: bool) -> None:
+    if direct and direct_io_refusal(tmp_path) is not None:
+        pytest.skip("this filesystem refuses O_DIRECT")
+    store = BlobStore(tmp_path / "blobs", direct_io=direct)
+    data = os.urandom(BUFFER_BYTES + 10)
+    incoming = store.receive(_sha(b"something else"), len(data))
+    incoming.accept(data)
+    incoming.write_held()
+    with pytest.raises(HashMismatchError):
+        incoming.finish()
+    assert list(store.tmp_dir.iterdir()) == []
+    assert list(store.objects_dir.iterdir()) == []
