@@ -1,9 +1,11 @@
-"""Photos both ways: upload the ones queued changes need and the server lacks (resuming large ones), download the
-ones pulled records name."""
+"""Photos both ways: upload the ones queued changes need and the server lacks (in batches, resuming large ones),
+download the ones pulled records name."""
 
 from __future__ import annotations
 
 import hashlib
+import io
+import json
 import logging
 import queue
 import threading
@@ -29,6 +31,10 @@ log = logging.getLogger(__name__)
 
 MAX_RESTARTS = 3
 MARK_EVERY = 25  # confirmed uploads marked per transaction
+MANIFEST_ALLOWANCE = 128  # bytes of a batch's manifest line per photo (and for its frame), more than it takes
+NO_BATCH_STATUSES = (404, 405, 413)  # a server (or proxy) without the batch endpoint, or with a smaller body limit
+DAMAGED = "the stored file no longer matches its hash (damaged on disk)"
+NOT_HERE = "the photo is not stored on this computer"
 
 
 @dataclass
@@ -50,8 +56,9 @@ def upload_missing(
     limits: dict[str, Any],
     progress: ProgressCallback,
 ) -> UploadReport:
-    """Ask which photos of queued changes the server lacks and upload them: small ones whole, several at a time,
-    large ones resumable, one after another. Photos are marked uploaded as they are confirmed."""
+    """Ask which photos of queued changes the server lacks and upload them: small ones in batches (or one `PUT`
+    each), several requests at a time, large ones resumable, one after another. Photos are marked uploaded as they
+    are confirmed."""
     report = UploadReport()
     referenced = store_adapter.outbox_photo_hashes(db)
     to_check = sorted(referenced - store_adapter.uploaded_hashes(db, referenced))
@@ -65,16 +72,17 @@ def upload_missing(
     small = [job for job in jobs if job.size <= config.resumable_threshold]
     large = [job for job in jobs if job.size > config.resumable_threshold]
     counter = _Progress(progress, len(missing) - len(jobs), len(missing))
-    _upload_small_in_parallel(db, client, config.upload_workers, small, report, counter)
+    units = plan_units(small, BatchLimits.of(limits, config), config.upload_workers)
+    _upload_small_in_parallel(db, client, config.upload_workers, units, report, counter)
     chunk = min(config.chunk_bytes, int(limits.get("max_chunk_bytes") or config.chunk_bytes))
     for job in large:
         if sha256_file(job.path) != job.sha:
-            _unavailable(report, job.sha, "the stored file no longer matches its hash (damaged on disk)")
+            _unavailable(report, job.sha, DAMAGED)
             continue
         report.bytes_sent += upload_resumable(client, job.sha, job.path, job.size, chunk)
         photos.mark_uploaded(db, [job.sha])
         report.uploaded += 1
-        counter.step()
+        counter.advance(1)
     return report
 
 
@@ -85,13 +93,87 @@ class _Job:
     size: int
 
 
+@dataclass(frozen=True)
+class _Unit:
+    """Photos sent together: one batch request, or (`batch` false) one `PUT` each."""
+
+    jobs: list[_Job]
+    batch: bool
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    """What became of one photo: on the server (`sent`: bytes sent for it, a retry included), or a problem that keeps
+    the changes naming it waiting."""
+
+    job: _Job
+    sent: int = 0
+    problem: str | None = None
+
+
+@dataclass(frozen=True)
+class BatchLimits:
+    """How photos are grouped into batch requests; `max_bytes` 0 when the server offers no batch upload."""
+
+    target_bytes: int
+    max_bytes: int
+    max_blobs: int
+
+    @classmethod
+    def of(cls, limits: dict[str, Any], config: SyncConfig) -> BatchLimits:
+        """From the server's limits (a server without `max_batch_bytes` has no batch endpoint) and this client's
+        aim."""
+        max_bytes = int(limits.get("max_batch_bytes") or 0)
+        max_blobs = int(limits.get("max_batch_blobs") or 0)
+        if max_bytes <= 0 or max_blobs <= 0:
+            return cls(0, 0, 0)
+        return cls(min(config.upload_batch_bytes, max_bytes), max_bytes, max_blobs)
+
+    def fits(self, count: int, data_bytes: int) -> bool:
+        """Whether a batch of `count` photos of `data_bytes` in all stays within the server's limits."""
+        return count <= self.max_blobs and data_bytes + MANIFEST_ALLOWANCE * (count + 1) <= self.max_bytes
+
+
+def plan_units(jobs: list[_Job], limits: BatchLimits, workers: int) -> list[_Unit]:
+    """Group photos, in their order, into batches of about `target_bytes` (at least one per worker while there are
+    photos enough), each within the server's limits; a photo too large for any batch goes with its own `PUT`.
+
+    The bytes are cut into equal shares and a photo goes to the share its middle falls in, so the batches come out
+    even; a batch that would pass the server's limits is closed early.
+    """
+    if limits.max_bytes <= 0:
+        return [_Unit([job], batch=False) for job in jobs]
+    fitting = [job for job in jobs if limits.fits(1, job.size)]
+    single = [_Unit([job], batch=False) for job in jobs if not limits.fits(1, job.size)]
+    total = sum(job.size for job in fitting)
+    share = max(total / max(-(-total // limits.target_bytes), min(workers, len(fitting)), 1), 1.0)
+    units: list[_Unit] = []
+    current: list[_Job] = []
+    current_bytes = position = 0
+    boundary = share
+    for job in fitting:
+        middle = position + job.size / 2
+        position += job.size
+        next_share = middle >= boundary
+        while boundary <= middle:
+            boundary += share
+        if current and (next_share or not limits.fits(len(current) + 1, current_bytes + job.size)):
+            units.append(_Unit(current, batch=True))
+            current, current_bytes = [], 0
+        current.append(job)
+        current_bytes += job.size
+    if current:
+        units.append(_Unit(current, batch=True))
+    return units + single
+
+
 class _Progress:
     def __init__(self, callback: ProgressCallback, done: int, total: int) -> None:
         self.callback, self.done, self.total = callback, done, total
         callback(SyncProgress("photos", done, total))
 
-    def step(self) -> None:
-        self.done += 1
+    def advance(self, count: int) -> None:
+        self.done += count
         self.callback(SyncProgress("photos", self.done, self.total))
 
 
@@ -110,7 +192,7 @@ def _upload_jobs(
     for sha in missing:
         path = folder.photo_path(sha)
         if sha not in local or not path.is_file():
-            _unavailable(report, sha, "the photo is not stored on this computer")
+            _unavailable(report, sha, NOT_HERE)
             continue
         size = path.stat().st_size
         if size > int(limits.get("max_blob_bytes") or size):
@@ -120,30 +202,61 @@ def _upload_jobs(
     return jobs
 
 
+class _Sender:
+    """Sends units of photos from the worker threads. A server that turns out not to have the batch endpoint (404,
+    405, or 413 from a proxy with a smaller body limit) gets one `PUT` per photo for the rest of the cycle."""
+
+    def __init__(self) -> None:
+        self.batches = True
+
+    def send(self, client: ProtocolClient, unit: _Unit) -> list[_Outcome]:
+        if unit.batch and self.batches:
+            try:
+                return upload_batch(client, unit.jobs)
+            except RequestRefusedError as exc:
+                if exc.status not in NO_BATCH_STATUSES:
+                    raise
+                if self.batches:
+                    log.info("the server refused a batch upload (%s %s): one PUT per photo", exc.status, exc.code)
+                self.batches = False
+        return [_put_one(client, job) for job in unit.jobs]
+
+
+def _put_one(client: ProtocolClient, job: _Job) -> _Outcome:
+    try:
+        data = job.path.read_bytes()
+    except OSError:
+        return _Outcome(job, problem=NOT_HERE)
+    try:
+        return _Outcome(job, sent=upload_whole(client, job.sha, data))
+    except RequestRefusedError as exc:
+        if exc.code != "hash_mismatch":
+            raise
+        return _Outcome(job, sent=2 * len(data), problem=DAMAGED)
+
+
 def _upload_small_in_parallel(
-    db: Database, client: ProtocolClient, workers: int, jobs: list[_Job], report: UploadReport, counter: _Progress
+    db: Database, client: ProtocolClient, workers: int, units: list[_Unit], report: UploadReport, counter: _Progress
 ) -> None:
-    """PUT whole photos over several connections. The server checks each hash, so a damaged local file is refused
+    """Send the units over several connections. The server checks each hash, so a damaged local file is refused
     there (and reported here). Confirmed photos are marked uploaded in small groups, from this thread (the database
-    connection belongs to it); a crash before the mark only means the next cycle asks the server again."""
-    if not jobs:
+    connection belongs to it); a crash before the mark only means the next cycle asks the server again. A cancel or
+    a failure lets no further unit start; what the server already answered is kept."""
+    if not units:
         return
     clients: queue.Queue[ProtocolClient] = queue.Queue()
-    spawned = [client.spawn() for _ in range(max(1, min(workers, len(jobs))))]
+    spawned = [client.spawn() for _ in range(max(1, min(workers, len(units))))]
     for each in spawned:
         clients.put(each)
     stop = threading.Event()
+    sender = _Sender()
 
-    def send(job: _Job) -> tuple[_Job, int | None]:
+    def send(unit: _Unit) -> list[_Outcome]:
         if stop.is_set():
-            return job, None
+            return []
         worker = clients.get()
         try:
-            return job, upload_whole(worker, job.sha, job.path.read_bytes())
-        except RequestRefusedError as exc:
-            if exc.code != "hash_mismatch":
-                raise
-            return job, -1
+            return sender.send(worker, unit)
         finally:
             clients.put(worker)
 
@@ -151,22 +264,22 @@ def _upload_small_in_parallel(
     failure: BaseException | None = None
     try:
         with ThreadPoolExecutor(max_workers=len(spawned), thread_name_prefix="photo-upload") as pool:
-            for future in as_completed([pool.submit(send, job) for job in jobs]):
+            for future in as_completed([pool.submit(send, unit) for unit in units]):
                 try:
-                    job, sent = future.result()
+                    outcomes = future.result()
                 except BaseException as exc:  # the first failure stops the rest; it is raised below
                     stop.set()
                     failure = failure or exc
                     continue
-                if sent is None:
-                    continue
-                if sent < 0:
-                    _unavailable(report, job.sha, "the stored file no longer matches its hash (damaged on disk)")
-                    continue
-                report.bytes_sent += sent
-                report.uploaded += 1
-                confirmed.append(job.sha)
-                counter.step()
+                for outcome in outcomes:
+                    report.bytes_sent += outcome.sent
+                    if outcome.problem is not None:
+                        _unavailable(report, outcome.job.sha, outcome.problem)
+                        continue
+                    report.uploaded += 1
+                    confirmed.append(outcome.job.sha)
+                if outcomes:
+                    counter.advance(len(outcomes))
                 if len(confirmed) >= MARK_EVERY:
                     photos.mark_uploaded(db, confirmed)
                     confirmed.clear()
@@ -176,6 +289,87 @@ def _upload_small_in_parallel(
             each.close()
     if failure is not None:
         raise failure
+
+
+def upload_batch(client: ProtocolClient, jobs: list[_Job]) -> list[_Outcome]:
+    """`POST /blobs/batch` with these photos, in their order; photos refused for a hash mismatch (bytes damaged on the
+    way) are sent once more in a batch of their own, and count as damaged on disk when refused again."""
+    outcomes: dict[str, _Outcome] = {}
+    todo = jobs
+    for attempt in (1, 2):
+        body, readable = _batch_body(todo)
+        results = _post_batch(client, body, readable) if readable else {}
+        again: list[_Job] = []
+        for job in todo:
+            result = results.get(job.sha)
+            sent = outcomes[job.sha].sent + job.size if job.sha in outcomes else job.size
+            if result is None:
+                outcomes[job.sha] = _Outcome(job, problem=NOT_HERE)
+            elif result.get("status") in ("stored", "present"):
+                outcomes[job.sha] = _Outcome(job, sent=sent)
+            else:
+                outcomes[job.sha] = _Outcome(job, sent=sent, problem=_refused(result))
+                if result.get("code") == "hash_mismatch" and attempt == 1:
+                    again.append(job)
+        if not again:
+            break
+        todo = again
+    return [outcomes[job.sha] for job in jobs]
+
+
+def _refused(result: dict[str, Any]) -> str:
+    if result.get("code") == "hash_mismatch":
+        return DAMAGED
+    return f"the server refused the photo ({result.get('code')}): {result.get('message')}"
+
+
+def _batch_body(jobs: list[_Job]) -> tuple[bytearray, list[_Job]]:
+    """The body of a batch of the photos that can be opened (the manifest line, then the files' bytes in its
+    order), and those photos. A file shorter than it was leaves zeros in its place, which the server refuses as a
+    hash mismatch."""
+    opened: list[tuple[_Job, io.BufferedReader]] = []
+    for job in jobs:
+        try:
+            opened.append((job, job.path.open("rb")))
+        except OSError:
+            continue
+    readable = [job for job, _ in opened]
+    manifest = {"blobs": [{"sha256": job.sha, "size": job.size} for job in readable]}
+    line = json.dumps(manifest, separators=(",", ":")).encode("ascii") + b"\n"
+    body = bytearray(len(line) + sum(job.size for job in readable))
+    body[: len(line)] = line
+    view = memoryview(body)
+    offset = len(line)
+    for job, handle in opened:
+        with handle:
+            _read_into(handle, view[offset : offset + job.size])
+        offset += job.size
+    return body, readable
+
+
+def _read_into(handle: io.BufferedReader, target: memoryview) -> None:
+    filled = 0
+    while filled < len(target):
+        got = handle.readinto(target[filled:])
+        if not got:
+            return
+        filled += got
+
+
+def _post_batch(client: ProtocolClient, body: bytearray, jobs: list[_Job]) -> dict[str, dict[str, Any]]:
+    """The server's result for each photo of a batch body, checked against the photos it names."""
+    # the body is sent as the buffer it is (requests and urllib3 take any bytes-like body), not copied to bytes first
+    reply = client.request("POST", f"{API}/blobs/batch", data=body)  # type: ignore[arg-type]
+    results = reply.body.get("results") if isinstance(reply.body, dict) else None
+    if (
+        not isinstance(results, list)
+        or not all(isinstance(result, dict) for result in results)
+        or [result.get("sha256") for result in results] != [job.sha for job in jobs]
+    ):
+        raise ServerFaultError(
+            "服务器的批量上传回复无法识别", "the server's reply to blobs/batch cannot be read", "bad_reply"
+        )
+    return {job.sha: result for job, result in zip(jobs, results, strict=True)}
 
 
 def ask_missing(client: ProtocolClient, hashes: list[str], per_request: int) -> list[str]:

@@ -37,6 +37,7 @@ TUNABLES: dict[str, tuple[type, float | int]] = {
     "sync.feed_page_size": (int, 500),
     "sync.resumable_threshold": (int, 4 * 1024 * 1024),
     "sync.chunk_bytes": (int, 2 * 1024 * 1024),
+    "sync.upload_batch_bytes": (int, 8 * 1024 * 1024),
     "sync.upload_workers": (int, 4),
     "sync.download_photos": (int, 1),
 }
@@ -54,6 +55,7 @@ class SyncConfig:
     feed_page_size: int
     resumable_threshold: int
     chunk_bytes: int
+    upload_batch_bytes: int
     upload_workers: int
     download_photos: bool
 
@@ -87,6 +89,7 @@ def read_config(db: Database) -> SyncConfig:
         feed_page_size=_tunable(db, "sync.feed_page_size"),
         resumable_threshold=_tunable(db, "sync.resumable_threshold"),
         chunk_bytes=_tunable(db, "sync.chunk_bytes"),
+        upload_batch_bytes=_tunable(db, "sync.upload_batch_bytes"),
         upload_workers=_tunable(db, "sync.upload_workers"),
         download_photos=bool(_tunable(db, "sync.download_photos")),
     )
