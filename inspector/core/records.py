@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable
 from datetime import date, datetime
 from enum import Enum
@@ -30,14 +29,24 @@ def plain_value(value: Any) -> Any:
     return value if convert is None else convert(value)
 
 
-@functools.cache
+_FIELDS: dict[type, tuple[str, ...]] = {}
+_CONVERTERS: dict[type, Callable[[Any], Any] | None] = {}
+
+
 def _public_fields(kind: type) -> tuple[str, ...]:
-    return tuple(name for name in kind.__dataclass_fields__ if not name.startswith("_"))  # type: ignore[attr-defined]
+    if kind not in _FIELDS:
+        _FIELDS[kind] = tuple(name for name in kind.__dataclass_fields__ if not name.startswith("_"))  # type: ignore[attr-defined]
+    return _FIELDS[kind]
 
 
-@functools.cache
 def _converter(kind: type) -> Callable[[Any], Any] | None:
-    """How a value of this type becomes plain JSON (None: it already is)."""
+    """How a value of this type becomes plain JSON (None: it already is), found once per type."""
+    if kind not in _CONVERTERS:
+        _CONVERTERS[kind] = _find_converter(kind)
+    return _CONVERTERS[kind]
+
+
+def _find_converter(kind: type) -> Callable[[Any], Any] | None:
     if kind in _PLAIN:
         return None
     if issubclass(kind, Enum):
