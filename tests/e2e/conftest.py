@@ -6,10 +6,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-import keyring
 import pytest
 from e2e_support import Client, ServerProcess, build_server_template
-from keyring_doubles import MemoryKeyring
+from keyring_doubles import MemoryKeyring, memory_keyring_installed
 
 
 @pytest.fixture(scope="session")
@@ -29,13 +28,8 @@ def server(tmp_path: Path, server_template: Path) -> Iterator[ServerProcess]:
 
 @pytest.fixture(autouse=True)
 def memory_keyring() -> Iterator[MemoryKeyring]:
-    previous = keyring.get_keyring()
-    backend = MemoryKeyring()
-    keyring.set_keyring(backend)
-    try:
+    with memory_keyring_installed() as backend:
         yield backend
-    finally:
-        keyring.set_keyring(previous)
 
 
 @pytest.fixture

@@ -5,12 +5,27 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
+import keyring
 from keyring.backend import KeyringBackend
 from keyring.errors import PasswordDeleteError
 
 SHARED_FILE_ENV = "INSPECTOR_TEST_KEYRING_FILE"
+
+
+@contextmanager
+def memory_keyring_installed() -> Iterator[MemoryKeyring]:
+    """The OS keyring replaced by one in memory (a secure backend, so tokens go there) until the block ends."""
+    previous = keyring.get_keyring()
+    backend = MemoryKeyring()
+    keyring.set_keyring(backend)
+    try:
+        yield backend
+    finally:
+        keyring.set_keyring(previous)
 
 
 class MemoryKeyring(KeyringBackend):

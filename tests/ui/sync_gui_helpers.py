@@ -8,7 +8,6 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import keyring
 import pytest
 from PySide6.QtCore import Qt
 
@@ -23,7 +22,7 @@ from e2e_support import (
     deadline_in,
     free_port,
 )
-from keyring_doubles import MemoryKeyring
+from keyring_doubles import MemoryKeyring, memory_keyring_installed
 
 from inspector.store import settings
 from inspector.sync.engine import login
@@ -70,13 +69,8 @@ def sync_server_fixture(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Se
 @pytest.fixture(autouse=True, name="memory_keyring")
 def memory_keyring_fixture() -> Iterator[MemoryKeyring]:
     """The OS keyring is replaced by one in memory (a secure backend, so tokens go there)."""
-    previous = keyring.get_keyring()
-    backend = MemoryKeyring()
-    keyring.set_keyring(backend)
-    try:
+    with memory_keyring_installed() as backend:
         yield backend
-    finally:
-        keyring.set_keyring(previous)
 
 
 def manual_sync(window: Any) -> None:
