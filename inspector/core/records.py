@@ -1,8 +1,8 @@
-"""Dataclass records as plain JSON values: enums by value, instants as stored UTC text, dates ISO, tuples as lists."""
+"""Records as plain JSON values: enums by value, instants as stored UTC text, dates ISO, tuples and sets as lists."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from enum import Enum
 from typing import Any
@@ -51,14 +51,18 @@ def _find_converter(kind: type) -> Callable[[Any], Any] | None:
         return None
     if issubclass(kind, Enum):
         return _enum_value
+    if issubclass(kind, str | int | float):
+        return None  # other subclasses of plain types are written as their plain value
     if issubclass(kind, datetime):
         return to_iso
     if issubclass(kind, date):
         return date.isoformat
     if issubclass(kind, tuple | list):
         return _sequence
-    if issubclass(kind, dict):
+    if issubclass(kind, Mapping):
         return _mapping
+    if issubclass(kind, set | frozenset):
+        return _sorted
     if hasattr(kind, "__dataclass_fields__"):
         return plain_record
     raise TypeError(f"cannot convert {kind.__name__} to JSON")
@@ -72,5 +76,9 @@ def _sequence(value: tuple[Any, ...] | list[Any]) -> list[Any]:
     return [plain_value(item) for item in value]
 
 
-def _mapping(value: dict[Any, Any]) -> dict[str, Any]:
+def _sorted(value: set[Any] | frozenset[Any]) -> list[Any]:
+    return [plain_value(item) for item in sorted(value)]
+
+
+def _mapping(value: Mapping[Any, Any]) -> dict[str, Any]:
     return {str(key): plain_value(item) for key, item in value.items()}

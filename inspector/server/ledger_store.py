@@ -15,8 +15,9 @@ from sqlalchemy.orm import Session
 from inspector.core.clock import local_date, parse_iso
 from inspector.core.jurisdiction import Level, parse_code
 from inspector.core.ledger import Action, Event, FindingState, State, project
+from inspector.core.records import plain_record, plain_value
 from inspector.server.db import insert_ignore
-from inspector.server.encoding import ZERO_HASH, canonical_json, jsonable, loads, record_document, sha256_text
+from inspector.server.encoding import ZERO_HASH, canonical_json, loads, sha256_text
 from inspector.server.models import Finding, FindingEvent, Jurisdiction, LedgerCounter
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -80,7 +81,7 @@ def core_event(row: FindingEvent) -> Event:
 
 def finding_document(state: FindingState, head_hash: str, updated_at: str) -> dict[str, Any]:
     """A finding as replies and the feed carry it: the projection plus head hash and update time."""
-    return {**record_document(state), "head_hash": head_hash, "updated_at": updated_at}
+    return {**plain_record(state), "head_hash": head_hash, "updated_at": updated_at}
 
 
 def finding_row_values(
@@ -379,7 +380,7 @@ def _projection_problems(finding: Finding | None, finding_id: str, rows: list[Fi
     except ValueError as error:
         return [*problems, f"finding {finding_id}: the events no longer form a valid history ({error})"]
     stored = loads(finding.data)
-    projected = jsonable(state)
+    projected = plain_value(state)
     differing = sorted(key for key, value in projected.items() if stored.get(key) != value)
     if differing:
         problems.append(f"finding {finding_id}: the stored finding differs from its events in {', '.join(differing)}")

@@ -11,7 +11,8 @@ from hypothesis import strategies as st
 
 from inspector.core.clock import to_iso
 from inspector.core.ledger import FindingState, Severity, State
-from inspector.server.encoding import canonical_json, jsonable, record_document
+from inspector.core.records import plain_record
+from inspector.server.encoding import canonical_json
 from inspector.server.ledger_store import HASHED_FIELDS, Chain, event_hash, hashed_fields_json, new_event_document
 
 TEXT = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=12)
@@ -71,7 +72,7 @@ def test_a_new_event_carries_the_hash_the_verifier_recomputes() -> None:
     assert reply == {**{name: new.document[name] for name in HASHED_FIELDS}, "hash": new.hash, "actor_name": "巡查员"}
 
 
-def test_record_document_equals_the_general_encoding() -> None:
+def test_a_finding_document_is_the_text_the_encoder_makes_of_the_record_itself() -> None:
     state = FindingState(
         finding_id="f1",
         state=State.ASSIGNED,
@@ -98,9 +99,9 @@ def test_record_document_equals_the_general_encoding() -> None:
         event_count=3,
         last_event_id="e3",
     )
-    assert record_document(state) == jsonable(state)
-    assert record_document(state)["reported_at"] == "2026-11-21T08:05:07.123Z"
-    assert canonical_json(record_document(state)) == canonical_json(jsonable(dataclasses.asdict(state)))
+    assert plain_record(state)["reported_at"] == "2026-11-21T08:05:07.123Z"
+    assert canonical_json(plain_record(state)) == canonical_json(state)
+    assert canonical_json(plain_record(state)) == canonical_json(dataclasses.asdict(state))
 
 
 def test_to_iso_keeps_milliseconds_and_utc() -> None:
