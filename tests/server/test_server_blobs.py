@@ -138,9 +138,19 @@ def test_an_upload_cut_off_mid_chunk_resumes_after_the_bytes_that_arrived(api: A
     with httpx.Client(base_url=live, headers=user.headers, timeout=30) as http:
         assert http.post(path, json={"size": len(data)}).status_code == 200
 
+        def stored_offset() -> int:
+            with httpx.Client(base_url=live, headers=user.headers, timeout=30) as watcher:
+                return int(watcher.head(path).headers["Upload-Offset"])
+
         def broken() -> Iterator[bytes]:
             for start in range(0, 1_200_000, 100_000):
                 yield data[start : start + 100_000]
+            # cut the line only once the server has written some of the bytes: bytes still queued in the
+            # server's receive buffer when the line drops are rightly dropped with the connection
+            waited_until = time.monotonic() + 20
+            while stored_offset() == 0:
+                assert time.monotonic() < waited_until, "the server never wrote any of the streamed bytes"
+                time.sleep(0.02)
             raise ConnectionError("the network went away")
 
         with pytest.raises(ConnectionError):
