@@ -102,7 +102,7 @@ class SyncStatusWidget(QWidget):
 
     def _on_state(self, state: SyncState) -> None:
         self.conflicts_button.setVisible(state.refused > 0)
-        self._conflicts_text(state.refused)
+        self._conflicts_text(state)
 
     def _say(self, text: str) -> None:
         self.last_message = text
@@ -110,8 +110,16 @@ class SyncStatusWidget(QWidget):
 
     # -- language ---------------------------------------------------------------------------------------------
 
-    def _conflicts_text(self, count: int) -> None:
-        self.conflicts_button.setText(self.tr("冲突 %n 项", "", count))
+    def _conflicts_text(self, state: SyncState | None) -> None:
+        """冲突 (may be re-applied) and 被拒绝 (refused for good) are counted apart, as the conflicts view shows."""
+        conflicts = int(state.status.open_conflicts) if state is not None else 0
+        rejections = int(state.status.open_rejections) if state is not None else 0
+        parts = []
+        if conflicts or not rejections:
+            parts.append(self.tr("冲突 %n 项", "", conflicts))
+        if rejections:
+            parts.append(self.tr("被拒绝 %n 项", "", rejections))
+        self.conflicts_button.setText(" · ".join(parts))
         self.conflicts_button.setToolTip(self.tr("服务器拒绝或判为冲突的变更：查看原因，重新提交或放弃"))
 
     def retranslate(self) -> None:
@@ -119,8 +127,7 @@ class SyncStatusWidget(QWidget):
         self.sync_button.setToolTip(self.tr("立即与服务器同步"))
         self.cancel_button.setText(self.tr("取消"))
         self.cancel_button.setToolTip(self.tr("停止本次同步（已完成的部分保留，下次继续）"))
-        state = self.sync.state
-        self._conflicts_text(state.refused if state is not None else 0)
+        self._conflicts_text(self.sync.state)
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:

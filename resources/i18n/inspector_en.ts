@@ -2321,6 +2321,13 @@
                 <numerusform>%n conflicts</numerusform>
             </translation>
         </message>
+        <message numerus="yes">
+            <source>被拒绝 %n 项</source>
+            <translation>
+                <numerusform>%n refused</numerusform>
+                <numerusform>%n refused</numerusform>
+            </translation>
+        </message>
         <message>
             <source>服务器拒绝或判为冲突的变更：查看原因，重新提交或放弃</source>
             <translation>Changes the server rejected or found in conflict: see why, re-apply or discard</translation>

@@ -127,6 +127,8 @@ def test_conflicts_are_shown_beside_the_server_state_and_re_applied_or_discarded
     _command(ctx, refused, "accept", {"severity": "major"})
     summary = click_sync(qtbot, window)[1]
     assert summary.rejected == 1 and summary.conflicts == 0
+    wait_state(qtbot, window, lambda state: state.refused == 1)
+    assert status.conflicts_button.text() == "被拒绝 1 项"  # refused for good, not a conflict to re-apply
     view.reload()
     [row] = [view.table.topLevelItem(0)]
     assert row.text(0) == "被拒绝" and "forbidden_role" not in row.text(3) and row.text(3)
