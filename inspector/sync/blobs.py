@@ -24,7 +24,7 @@ from inspector.store.files import sha256_file
 from inspector.sync import store_adapter
 from inspector.sync.client import API, ProtocolClient
 from inspector.sync.config import SyncConfig
-from inspector.sync.errors import RequestRefusedError, ServerFaultError
+from inspector.sync.errors import RequestRefusedError, ServerFaultError, TransportError
 from inspector.sync.progress import ProgressCallback, SyncProgress
 
 log = logging.getLogger(__name__)
@@ -297,8 +297,7 @@ def upload_batch(client: ProtocolClient, jobs: list[_Job]) -> list[_Outcome]:
     outcomes: dict[str, _Outcome] = {}
     todo = jobs
     for attempt in (1, 2):
-        body, readable = _batch_body(todo)
-        results = _post_batch(client, body, readable) if readable else {}
+        results = _BatchRequest(client, todo).send()
         again: list[_Job] = []
         for job in todo:
             result = results.get(job.sha)
@@ -315,6 +314,38 @@ def upload_batch(client: ProtocolClient, jobs: list[_Job]) -> list[_Outcome]:
             break
         todo = again
     return [outcomes[job.sha] for job in jobs]
+
+
+class _BatchRequest:
+    """One `POST /blobs/batch` and its retries. A connection that breaks mid-body leaves the photos that arrived
+    whole stored on the server, so before a retry the server is asked which photos it still lacks, and only those
+    are sent again (when the question itself fails, the whole batch is)."""
+
+    def __init__(self, client: ProtocolClient, jobs: list[_Job]) -> None:
+        self.client = client
+        self.data, self.sending = _batch_body(jobs)
+        self.arrived: list[_Job] = []  # stored by a try that broke off
+
+    def send(self) -> dict[str, dict[str, Any]]:
+        """The server's result for each photo (those that arrived in a broken try: "present")."""
+        if not self.sending:
+            return {}
+        # the body is sent as the buffer it is (requests and urllib3 take any bytes-like body), not copied to bytes
+        reply = self.client.request("POST", f"{API}/blobs/batch", data=self.data, body_again=self._still_missing)
+        results = _batch_results(reply.body, self.sending)
+        results.update({job.sha: {"sha256": job.sha, "status": "present", "size": job.size} for job in self.arrived})
+        return results
+
+    def _still_missing(self) -> bytearray:
+        hashes = [job.sha for job in self.sending]
+        try:
+            missing = set(ask_missing(self.client, hashes, len(hashes), attempts=1))
+        except (TransportError, ServerFaultError, RequestRefusedError) as exc:
+            log.info("could not ask which photos of a broken batch arrived (%s): sending it whole again", exc)
+            return self.data
+        self.arrived += [job for job in self.sending if job.sha not in missing]
+        self.data, self.sending = _batch_body([job for job in self.sending if job.sha in missing])
+        return self.data
 
 
 def _refused(result: dict[str, Any]) -> str:
@@ -356,11 +387,9 @@ def _read_into(handle: io.BufferedReader, target: memoryview) -> None:
         filled += got
 
 
-def _post_batch(client: ProtocolClient, body: bytearray, jobs: list[_Job]) -> dict[str, dict[str, Any]]:
-    """The server's result for each photo of a batch body, checked against the photos it names."""
-    # the body is sent as the buffer it is (requests and urllib3 take any bytes-like body), not copied to bytes first
-    reply = client.request("POST", f"{API}/blobs/batch", data=body)  # type: ignore[arg-type]
-    results = reply.body.get("results") if isinstance(reply.body, dict) else None
+def _batch_results(body: Any, jobs: list[_Job]) -> dict[str, dict[str, Any]]:
+    """The server's result for each photo of a batch reply, checked against the photos the batch named."""
+    results = body.get("results") if isinstance(body, dict) else None
     if (
         not isinstance(results, list)
         or not all(isinstance(result, dict) for result in results)
@@ -372,11 +401,15 @@ def _post_batch(client: ProtocolClient, body: bytearray, jobs: list[_Job]) -> di
     return {job.sha: result for job, result in zip(jobs, results, strict=True)}
 
 
-def ask_missing(client: ProtocolClient, hashes: list[str], per_request: int) -> list[str]:
-    """The hashes the server does not have, in the order asked."""
+def ask_missing(
+    client: ProtocolClient, hashes: list[str], per_request: int, attempts: int | None = None
+) -> list[str]:
+    """The hashes the server does not have, in the order asked (`attempts`: tries of each request, when not the
+    client's own limit)."""
     missing: list[str] = []
     for start in range(0, len(hashes), per_request):
-        reply = client.post_json("/blobs/missing", {"hashes": hashes[start : start + per_request]})
+        asked = {"hashes": hashes[start : start + per_request]}
+        reply = client.post_json("/blobs/missing", asked, max_attempts=attempts)
         if not isinstance(reply, dict) or not isinstance(reply.get("missing"), list):
             raise ServerFaultError(
                 "服务器的回复无法识别", "the server's reply to blobs/missing cannot be read", "bad_reply"

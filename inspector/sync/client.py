@@ -179,22 +179,27 @@ class ProtocolClient:
         path: str,
         *,
         json_body: Any = None,
-        data: bytes | None = None,
+        data: bytes | bytearray | None = None,
         headers: Mapping[str, str] | None = None,
         auth: bool = True,
         protocol: bool = True,
         on_retry: Callable[[str, float], None] | None = None,
         raw: bool = False,
         missing_ok: bool = False,
+        body_again: Callable[[], bytes | bytearray] | None = None,
+        max_attempts: int | None = None,
     ) -> Reply:
-        """Send one request, retrying transport errors, 5xx and 429; map any other non-2xx reply to an error."""
+        """Send one request, retrying transport errors, 5xx and 429; map any other non-2xx reply to an error.
+
+        `body_again` gives the body to send on a retry (what is still needed after a failed try); `max_attempts`
+        overrides the client's own limit."""
         url = self.base_url + path
         send_headers = dict(headers or {})
         if protocol:
             send_headers["X-Inspector-Protocol"] = str(PROTOCOL_VERSION)
         if auth and self.token:
             send_headers["Authorization"] = f"Bearer {self.token}"
-        body: bytes | None = data
+        body: bytes | bytearray | None = data
         if json_body is not None:
             body = json.dumps(json_body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
             send_headers["Content-Type"] = "application/json"
@@ -209,22 +214,30 @@ class ProtocolClient:
             if isinstance(failure, Reply):
                 return failure
             delay = wait if wait is not None else self.backoff(attempt)
-            if attempt >= self.options.max_attempts or time.monotonic() + delay > deadline:
+            if attempt >= (max_attempts or self.options.max_attempts) or time.monotonic() + delay > deadline:
                 raise failure
             if on_retry is not None:
                 on_retry(str(failure), delay)
             if self.cancel_event.wait(delay):
                 raise CancelledError()
+            if body_again is not None:
+                body = body_again()
 
     def _attempt(
-        self, method: str, url: str, body: bytes | None, headers: Mapping[str, str], raw: bool, missing_ok: bool
+        self,
+        method: str,
+        url: str,
+        body: bytes | bytearray | None,
+        headers: Mapping[str, str],
+        raw: bool,
+        missing_ok: bool,
     ) -> tuple[Reply | Exception, float | None]:
         """One try: a Reply, or the error to raise if no retry is left and how long the server asked us to wait."""
         try:
             response = self.session.request(
                 method,
                 url,
-                data=body,
+                data=body,  # type: ignore[arg-type]  # any bytes-like body is sent as it is, not copied
                 headers=headers,
                 timeout=(self.options.connect_timeout, self.options.read_timeout),
                 allow_redirects=False,

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import http.client
 import json
+import socket
 import sys
 import threading
 import time
@@ -40,7 +41,10 @@ class ForwardingProxy:
         self.target_port = target_port
         self.no_batch = False
         self.hide_batch_limits = False
+        self.cut_next_batch_after: int | None = None  # the next batch breaks 1000 bytes into the photo after so many
+        self.server: ServerProcess | None = None  # where a cut batch's whole photos are awaited
         self.requests: list[tuple[str, str, int]] = []  # method, path, body length
+        self.batch_manifests: list[list[str]] = []  # the hashes each batch named
         owner = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -49,6 +53,12 @@ class ForwardingProxy:
             def _forward(self) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 owner.requests.append((self.command, self.path, len(body)))
+                if self.command == "POST" and self.path == BATCH:
+                    owner.batch_manifests.append([blob["sha256"] for blob in json.loads(body.split(b"\n")[0])["blobs"]])
+                    if owner.cut_next_batch_after is not None:
+                        owner.cut_batch(dict(self.headers), body)
+                        self.close_connection = True  # no answer: the client sees the connection break
+                        return
                 status, headers, reply = owner.answer(self.command, self.path, dict(self.headers), body)
                 self.send_response(status)
                 for name, value in headers.items():
@@ -86,8 +96,34 @@ class ForwardingProxy:
             reply = json.dumps(info).encode()
         return status, kept, reply
 
+    def cut_batch(self, headers: dict[str, str], body: bytes) -> list[str]:
+        """Send the server the batch up to 1000 bytes into the photo after the first `cut_next_batch_after`, wait
+        until those whole photos are stored, then break the connection; returns their hashes."""
+        assert self.server is not None
+        count, self.cut_next_batch_after = self.cut_next_batch_after or 0, None
+        line, _, _ = body.partition(b"\n")
+        blobs = json.loads(line)["blobs"]
+        whole = [blob["sha256"] for blob in blobs[:count]]
+        cut = len(line) + 1 + sum(blob["size"] for blob in blobs[:count]) + 1000
+        kept = "".join(f"{key}: {value}\r\n" for key, value in headers.items() if key.lower() != "connection")
+        upstream = socket.create_connection(("127.0.0.1", self.target_port), timeout=10)
+        try:
+            upstream.sendall(f"POST {BATCH} HTTP/1.1\r\n{kept}\r\n".encode("latin-1") + body[:cut])
+            _wait_until(lambda: all((self.server.blob_dir() / sha[:2] / sha[2:4] / sha).is_file() for sha in whole))
+        finally:
+            upstream.close()
+        _wait_until(lambda: set(whole) <= set(server_blobs(self.server)))
+        return whole
+
     def count(self, method: str, path_start: str) -> int:
         return sum(1 for seen, path, _ in self.requests if seen == method and path.startswith(path_start))
+
+
+def _wait_until(condition: Callable[[], bool], seconds: float = 20) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "the server never stored the photos that arrived whole"
+        time.sleep(0.02)
 
 
 @pytest.fixture(scope="module")
@@ -104,6 +140,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
 @pytest.fixture
 def proxy(server: ServerProcess) -> Iterator[ForwardingProxy]:
     forwarding = ForwardingProxy(server.port)
+    forwarding.server = server
     forwarding.thread.start()
     try:
         yield forwarding
@@ -203,6 +240,21 @@ def test_a_photo_damaged_on_disk_is_reported_and_its_change_waits(
     assert_stored(server, client, [sha for sha in hashes if sha != damaged])
     sizes = [size for method, path_seen, size in proxy.requests if method == "POST" and path_seen == BATCH]
     assert len(sizes) == 2 and sizes[1] < sizes[0]  # the whole batch, then the damaged photo once more alone
+
+
+def test_a_batch_cut_off_midway_sends_again_only_the_photos_that_did_not_arrive(
+    server: ServerProcess, proxy: ForwardingProxy, inspector: Callable[..., Client]
+) -> None:
+    client = inspector({"sync.upload_workers": "1", "sync.upload_batch_bytes": "10000000"})
+    hashes = report_photos(client, 6, 250)
+    proxy.cut_next_batch_after = 3  # three photos and a little of the fourth reach the server
+    summary = SyncEngine(client.folder).run_cycle()
+    assert summary.all_acknowledged, summary.error
+    assert summary.photos_uploaded == 6 and summary.photo_bytes_sent == photo_sizes(client, hashes)
+    first, again = proxy.batch_manifests
+    assert sorted(first) == sorted(hashes) and again == first[3:]  # after the break: only the three it lacked
+    assert proxy.count("POST", "/api/v1/blobs/missing") == 2  # the cycle's own question, then the one after the break
+    assert_stored(server, client, hashes)
 
 
 def test_a_cancel_lets_no_further_batch_start(
