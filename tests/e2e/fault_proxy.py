@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import contextlib
 import random
+import re
 import socket
 import struct
 import threading
 from collections import Counter
+from collections.abc import Callable
 
 FAULTS = ("drop", "reset", "stall", "truncate")
+REQUEST_LINE = re.compile(rb"(GET|POST|PUT|PATCH|HEAD) (/[^ ?]*)\S* HTTP/1\.1$")
 
 
 class FaultProxy:
@@ -37,6 +40,7 @@ class FaultProxy:
         self.enabled = False
         self.counts: Counter[str] = Counter()
         self.connections = 0
+        self.requests: Counter[str] = Counter()  # request lines seen ("POST /api/v1/push"), query strings cut
         self._lock = threading.Lock()
         self._closing = threading.Event()
         self._listener = socket.create_server(("127.0.0.1", 0))
@@ -59,6 +63,28 @@ class FaultProxy:
     @property
     def total_faults(self) -> int:
         return sum(self.counts.values())
+
+    def requested(self, method: str, path_start: str) -> int:
+        """How many requests with this method and a path starting so passed the proxy (whole or cut off)."""
+        with self._lock:
+            return sum(n for line, n in self.requests.items() if line.startswith(f"{method} {path_start}"))
+
+    def _request_watcher(self) -> Callable[[bytes], None]:
+        """Counts the request lines in one connection's client-to-server bytes (lines may be split across reads;
+        a body line that happens to end like a request line would count too: the tests' bodies hold none)."""
+        pending = bytearray()
+
+        def watch(data: bytes) -> None:
+            pending.extend(data)
+            *lines, rest = bytes(pending).split(b"\r\n")
+            pending[:] = rest[-200:]
+            for line in lines:
+                found = REQUEST_LINE.search(line)  # after a body, the next request line follows it directly
+                if found:
+                    with self._lock:
+                        self.requests[f"{found[1].decode()} {found[2].decode('ascii', 'replace')}"] += 1
+
+        return watch
 
     def _choose(self) -> tuple[str | None, int]:
         """The fault for the next connection (or None) and after how many bytes it strikes.
@@ -96,7 +122,9 @@ class FaultProxy:
         request_limit = at if fault in ("reset", "stall") else None
         answer_limit = at if fault == "truncate" else None
         hold = struck if fault == "stall" else None
-        threading.Thread(target=_pump, args=(client, upstream, request_limit, struck), daemon=True).start()
+        threading.Thread(
+            target=_pump, args=(client, upstream, request_limit, struck, None, self._request_watcher()), daemon=True
+        ).start()
         try:
             if fault in ("reset", "stall"):
                 answers = threading.Thread(
@@ -122,9 +150,10 @@ def _pump(
     limit: int | None,
     struck: threading.Event,
     hold: threading.Event | None = None,
+    watch: Callable[[bytes], None] | None = None,
 ) -> None:
     """Copy bytes until the source closes, or until `limit` bytes have passed (then set `struck` and stop), or
-    until `hold` is set (then stop forwarding)."""
+    until `hold` is set (then stop forwarding); `watch` sees the bytes read."""
     sent = 0
     try:
         source.settimeout(60)
@@ -132,6 +161,8 @@ def _pump(
             data = source.recv(65536)
             if not data or (hold is not None and hold.is_set()):
                 break
+            if watch is not None:
+                watch(data)
             if limit is not None and sent + len(data) >= limit:
                 target.sendall(data[: limit - sent])
                 break

@@ -30,6 +30,9 @@ from keyring_doubles import SHARED_FILE_ENV, SharedTestKeyring
 
 # Small chunks and batches, so one cycle makes many requests for the faults to hit, and photos go resumable.
 MANY_REQUESTS = {"sync.push_batch_size": "3", "sync.resumable_threshold": "40000", "sync.chunk_bytes": "16384"}
+# The same, with the photos sent whole in batch requests of one or two photos each (several requests at once).
+BATCHED_PHOTOS = {"sync.push_batch_size": "3", "sync.upload_batch_bytes": "150000", "sync.upload_workers": "2"}
+UPLOAD_MODES = {"resumable": MANY_REQUESTS, "batched": BATCHED_PHOTOS}
 KILL_RUNS = int(os.environ.get("INSPECTOR_E2E_KILL_RUNS", "10"))
 KILL_SEED = int(os.environ.get("INSPECTOR_E2E_KILL_SEED", "2026"))
 
@@ -48,13 +51,14 @@ def sync_until_done(client: Client, cycles: int = 12) -> int:
     raise AssertionError(f"still not synced after {cycles} cycles")
 
 
+@pytest.mark.parametrize("upload", list(UPLOAD_MODES))
 @pytest.mark.parametrize("seed", [int(s) for s in os.environ.get("INSPECTOR_E2E_FAULT_SEEDS", "23").split(",")])
 def test_faulty_network_loses_and_duplicates_nothing(
-    server: ServerProcess, make_client: Callable[..., Client], seed: int
+    server: ServerProcess, make_client: Callable[..., Client], seed: int, upload: str
 ) -> None:
     with FaultProxy(server.port, seed=seed, share=0.8, max_faults=12, stall_seconds=4.0) as proxy:
-        inspector = make_client("inspector", MANY_REQUESTS)
-        supervisor = make_client("supervisor", MANY_REQUESTS)
+        inspector = make_client("inspector", UPLOAD_MODES[upload])
+        supervisor = make_client("supervisor", UPLOAD_MODES[upload])
         inspector.login(proxy.url, "ins")
         supervisor.login(proxy.url, "sup")
         make_findings(inspector, 6, seed * 100)
@@ -74,6 +78,9 @@ def test_faulty_network_loses_and_duplicates_nothing(
     held = server_records(server)
     assert sorted(held["event_counts"].values()) == [1, 1, 1, 3, 3, 3]
     assert len(held["blobs"]) == 6
+    batches, chunks = proxy.requested("POST", "/api/v1/blobs/batch"), proxy.requested("PATCH", "/api/v1/blobs/")
+    print(f"photo requests: {batches} batches, {chunks} resumable chunks")
+    assert (batches > 0, chunks > 0) == (upload == "batched", upload == "resumable"), proxy.requests
     with FaultProxy(server.port, seed=0) as clean:
         for client in (inspector, supervisor):
             _point_at(client, clean.url)
@@ -122,6 +129,18 @@ def test_server_restarted_mid_push(server: ServerProcess, make_client: Callable[
     assert_cursor_consistent(server, client)
 
 
+def _use_tunables(client: Client, tunables: dict[str, str]) -> None:
+    from inspector.store import settings
+    from inspector.sync.config import TUNABLES
+
+    with client.db() as db:
+        for key in TUNABLES:
+            if key not in tunables and key.startswith(("sync.resumable", "sync.chunk", "sync.upload")):
+                settings.put(db, key, "")
+        for key, value in tunables.items():
+            settings.put(db, key, value)
+
+
 def _wait_for_push(server: ServerProcess, changes_before: int, process: subprocess.Popen[bytes]) -> None:
     deadline = time.monotonic() + 20
     while process.poll() is None and time.monotonic() < deadline:
@@ -144,17 +163,24 @@ def _cli(client: Client, env: dict[str, str], *args: str, stdin: str | None = No
 
 
 def test_sync_killed_at_random_points(
-    server: ServerProcess, make_client: Callable[..., Client], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    server: ServerProcess,
+    make_client: Callable[..., Client],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    request: pytest.FixtureRequest,
 ) -> None:
     env = _cli_env(tmp_path)
     monkeypatch.setenv(SHARED_FILE_ENV, env[SHARED_FILE_ENV])
     keyring.set_keyring(SharedTestKeyring())  # this process reads the same stand-in OS keyring as the CLI
     client = make_client("inspector", MANY_REQUESTS)
-    login = _cli(client, env, "login", "--server", server.url, "--username", "ins", "--password-stdin", stdin=PASSWORD)
+    watcher = FaultProxy(server.port, seed=0).__enter__()  # never enabled: it only counts the requests
+    request.addfinalizer(watcher.__exit__)
+    login = _cli(client, env, "login", "--server", watcher.url, "--username", "ins", "--password-stdin", stdin=PASSWORD)
     assert login.returncode == 0, login.stderr
     rng = random.Random(KILL_SEED)
     killed = mid_sync = 0
     for run in range(KILL_RUNS):
+        _use_tunables(client, UPLOAD_MODES["batched" if run % 4 >= 2 else "resumable"])  # both ways, in turn
         make_findings(client, 2, 1000 + run * 10)
         before = len(server_records(server)["changes"])
         command = [sys.executable, "-m", "inspector", "--data-dir", str(client.folder.root), "sync", "--json"]
@@ -174,5 +200,7 @@ def test_sync_killed_at_random_points(
 
     final = _cli(client, env, "sync", "--json")
     assert final.returncode == 0, final.stdout + final.stderr
+    if KILL_RUNS >= 4:  # runs 3, 7, …: photos sent in batches, and killed only once the push had begun
+        assert watcher.requested("POST", "/api/v1/blobs/batch") and watcher.requested("PATCH", "/api/v1/blobs/")
     assert_server_holds_exactly(server, [client])
     assert_cursor_consistent(server, client)
