@@ -35,6 +35,7 @@ from inspector.sync.errors import (
 
 PROTOCOL_VERSION = 1
 API = "/api/v1"
+CANCEL_CHECK_SECONDS = 0.1  # how often a request in flight looks whether the cycle was cancelled
 CLIENT_HEADER = f"inspector/{__version__}"
 AUTH_CODES = {"unauthenticated", "token_invalid", "token_expired", "token_revoked"}
 LOGIN_CODES = {"login_failed", "account_disabled", "rate_limited"}
@@ -234,14 +235,7 @@ class ProtocolClient:
     ) -> tuple[Reply | Exception, float | None]:
         """One try: a Reply, or the error to raise if no retry is left and how long the server asked us to wait."""
         try:
-            response = self.session.request(
-                method,
-                url,
-                data=body,  # type: ignore[arg-type]  # any bytes-like body is sent as it is, not copied
-                headers=headers,
-                timeout=(self.options.connect_timeout, self.options.read_timeout),
-                allow_redirects=False,
-            )
+            response = self._send_cancellably(method, url, body, headers)
         except requests.exceptions.SSLError as exc:
             raise TransportError(
                 f"无法与服务器建立安全连接（证书不受信任？可设置自定义 CA 证书）：{exc}",
@@ -269,6 +263,40 @@ class ProtocolClient:
         if 200 <= status < 300:
             return Reply(status, response.headers, body_json), None
         raise refusal(status, body_json if isinstance(body_json, dict) else {})
+
+    def _send_cancellably(
+        self, method: str, url: str, body: bytes | bytearray | None, headers: Mapping[str, str]
+    ) -> requests.Response:
+        """`session.request` on a thread of its own, so that a cancel ends the wait at once instead of after the read
+        timeout of a stalled connection. A request left behind ends by its own timeout and its answer is dropped:
+        nothing was recorded for it here, and the next cycle asks the server again."""
+        outcome: list[requests.Response | BaseException] = []
+        finished = threading.Event()
+
+        def send() -> None:
+            try:
+                outcome.append(
+                    self.session.request(
+                        method,
+                        url,
+                        data=body,  # type: ignore[arg-type]  # any bytes-like body is sent as it is, not copied
+                        headers=headers,
+                        timeout=(self.options.connect_timeout, self.options.read_timeout),
+                        allow_redirects=False,
+                    )
+                )
+            except BaseException as exc:  # handed to the waiting thread below
+                outcome.append(exc)
+            finally:
+                finished.set()
+
+        threading.Thread(target=send, name="sync-request", daemon=True).start()
+        while not finished.wait(CANCEL_CHECK_SECONDS):
+            if self.cancel_event.is_set():
+                raise CancelledError()
+        if isinstance(outcome[0], BaseException):
+            raise outcome[0]
+        return outcome[0]
 
     # ---- endpoints ----
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import random
 import socket
+import threading
+import time
 
 import keyring
 import pytest
@@ -16,6 +18,7 @@ from inspector.sync.credentials import CredentialStore, is_secure_backend
 from inspector.sync.errors import (
     AuthRequiredError,
     BadServerAddressError,
+    CancelledError,
     IncompatibleServerError,
     RequestRefusedError,
     ServerFaultError,
@@ -97,6 +100,20 @@ def test_a_stalled_reply_times_out_and_is_sent_again(scripted: ScriptedServer) -
     client, waits = client_for(scripted.url, HttpOptions(connect_timeout=1, read_timeout=0.3, backoff_base=0.1))
     assert client.get_json("/feed") == {"ok": True}
     assert len(waits.waits) == 1
+
+
+def test_a_cancel_ends_the_wait_for_a_stalled_reply_at_once(scripted: ScriptedServer) -> None:
+    scripted.script = [Scripted(200, {"late": True}, delay=3.0)]
+    cancel = threading.Event()
+    options = HttpOptions(connect_timeout=1, read_timeout=30, max_attempts=4, backoff_base=0.1)
+    client = ProtocolClient(scripted.url, options, token="ins1_test", cancel_event=cancel, rng=random.Random(1))
+    threading.Timer(0.2, cancel.set).start()
+    started = time.monotonic()
+    with pytest.raises(CancelledError):
+        client.get_json("/feed")
+    # the reply would have come after 3 s and the read timeout is 30 s: the cancel, not either of them, ended it
+    assert time.monotonic() - started < 2.5
+    assert len(scripted.received) == 1
 
 
 def test_an_unreachable_server_is_a_transport_error_after_retries() -> None:
