@@ -15,14 +15,13 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-import keyring
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "e2e"))
 
 from e2e_support import SLT_COMMUNITY, Client, ServerProcess, build_server_template
 from fault_proxy import FaultProxy
-from keyring_doubles import MemoryKeyring
+from keyring_doubles import memory_keyring_installed
 
 from inspector.store import findings
 from inspector.sync.blobs import BatchLimits, _Job, plan_units
@@ -151,12 +150,8 @@ def proxy(server: ServerProcess) -> Iterator[ForwardingProxy]:
 
 @pytest.fixture(autouse=True)
 def memory_keyring() -> Iterator[None]:
-    previous = keyring.get_keyring()
-    keyring.set_keyring(MemoryKeyring())
-    try:
+    with memory_keyring_installed():
         yield
-    finally:
-        keyring.set_keyring(previous)
 
 
 @pytest.fixture
