@@ -1,8 +1,8 @@
 """The sync engine: login and logout, one sync cycle (version → photos → push → pull), and the sync status.
 
 `SyncEngine.run_cycle` is safe on a worker thread: it opens its own connection to the data folder, checks the
-cancel event between requests, and reports progress through a callback. Only one cycle runs per data folder in a
-process at a time; a second caller gets the outcome `busy`.
+cancel event (also while a request is in flight), and reports progress through a callback. Only one cycle runs per
+data folder in a process at a time; a second caller gets the outcome `busy`.
 """
 
 from __future__ import annotations

@@ -203,7 +203,7 @@ class SyncController(QObject):
         self.refresh_state()
 
     def stop(self) -> None:
-        """The window closes: no new work; a running cycle is asked to stop at its next request."""
+        """The window closes: no new work; a running cycle is asked to stop (at once, also mid-request)."""
         self.stopped = True
         self.interval_timer.stop()
         self.start_timer.stop()
@@ -247,7 +247,7 @@ class SyncController(QObject):
         return worker
 
     def cancel(self) -> None:
-        """Ask the running cycle to stop at its next request (it ends with the outcome `cancelled`)."""
+        """Ask the running cycle to stop, also mid-request (it ends with the outcome `cancelled`)."""
         if self.worker is not None:
             self.worker.cancel()
 
