@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import errno
 import logging
 import logging.handlers
+import sqlite3
 import sys
 import threading
 import traceback
@@ -20,6 +22,23 @@ LOG_BACKUPS = 5
 _FORMAT = "%(asctime)s %(levelname)s %(threadName)s %(name)s: %(message)s"
 
 log = logging.getLogger("inspector.ui")
+
+DISK_FULL_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT})
+
+
+def is_disk_full(error: BaseException) -> bool:
+    """Whether the error, or one it was raised from, says the disk (or the user's quota) is full: an OSError of
+    ENOSPC/EDQUOT, or SQLite's SQLITE_FULL ("database or disk is full")."""
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, OSError) and current.errno in DISK_FULL_ERRNOS:
+            return True
+        if isinstance(current, sqlite3.Error) and getattr(current, "sqlite_errorcode", None) == sqlite3.SQLITE_FULL:
+            return True
+        current = current.__cause__ or current.__context__
+    return False
 
 
 def setup_logging(logs_dir: Path, level: int = logging.INFO) -> Path:
@@ -44,7 +63,7 @@ def setup_logging(logs_dir: Path, level: int = logging.INFO) -> Path:
 class CrashReporter(QObject):
     """Logs unhandled exceptions from any thread and shows one dialog at a time on the GUI thread."""
 
-    crashed = Signal(str)
+    crashed = Signal(str, bool)  # the error in one line; whether the disk is full
 
     def __init__(self, log_path: Path, keep_data_safe: Callable[[], None] | None = None) -> None:
         super().__init__()
@@ -66,7 +85,7 @@ class CrashReporter(QObject):
         log.critical("unhandled exception:\n%s", text)
         self.reports.append(f"{kind.__name__}: {error}")
         self._save_pending_work()
-        self.crashed.emit(f"{kind.__name__}: {error}")
+        self.crashed.emit(f"{kind.__name__}: {error}", is_disk_full(error))
 
     def thread_excepthook(self, args: threading.ExceptHookArgs) -> None:
         """threading.excepthook: the same handling for exceptions in plain Python threads."""
@@ -82,20 +101,23 @@ class CrashReporter(QObject):
         except Exception:  # the crash path must never raise again
             log.exception("saving pending work after a crash failed")
 
-    def _show_dialog(self, summary: str) -> None:
+    def _show_dialog(self, summary: str, disk_full: bool) -> None:
         if self._showing or not self.show_dialogs or QApplication.instance() is None:
             return
         self._showing = True
         try:
             box = QMessageBox(QApplication.activeWindow())
             box.setIcon(QMessageBox.Icon.Critical)
-            box.setWindowTitle(self.tr("程序出错"))
-            box.setText(
-                self.tr("程序遇到意外错误。已保存的检查数据不受影响，您可以继续工作。")
-                + "\n\n"
-                + self.tr("错误详情已写入日志文件：")
-                + f"\n{self.log_path}"
-            )
+            if disk_full:
+                box.setWindowTitle(self.tr("磁盘空间不足"))
+                what = self.tr(
+                    "磁盘已满，刚才的操作可能没有保存。请清理磁盘空间（例如删除不需要的文件、清空回收站）后重试。"
+                    "已保存的检查数据不受影响。"
+                )
+            else:
+                box.setWindowTitle(self.tr("程序出错"))
+                what = self.tr("程序遇到意外错误。已保存的检查数据不受影响，您可以继续工作。")
+            box.setText(what + "\n\n" + self.tr("错误详情已写入日志文件：") + f"\n{self.log_path}")
             box.setDetailedText(summary)
             box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             box.exec()

@@ -413,6 +413,14 @@
             <source>错误详情已写入日志文件：</source>
             <translation>The details were written to the log file:</translation>
         </message>
+        <message>
+            <source>磁盘空间不足</source>
+            <translation>Disk full</translation>
+        </message>
+        <message>
+            <source>磁盘已满，刚才的操作可能没有保存。请清理磁盘空间（例如删除不需要的文件、清空回收站）后重试。已保存的检查数据不受影响。</source>
+            <translation>The disk is full, so what you just did may not have been saved. Free some disk space (delete files you do not need, empty the recycle bin) and try again. Saved inspection data is not affected.</translation>
+        </message>
     </context>
     <context>
         <name>ExportRunner</name>

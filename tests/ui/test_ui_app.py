@@ -78,6 +78,33 @@ def test_unhandled_exception_shows_the_log_file_and_saves_pending_work(started, 
     assert window.isVisible()  # the app goes on
 
 
+@pytest.mark.qt_no_exception_capture
+def test_a_full_disk_is_named_as_such_not_as_a_program_error(started, qtbot, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    window, ctx = started.window, started.ctx
+    reporter = CrashReporter(setup_logging(ctx.folder.logs_dir), keep_data_safe=window.flush_pending)
+    shown: list[tuple[str, str]] = []
+    monkeypatch.setattr(QMessageBox, "exec", lambda box: shown.append((box.windowTitle(), box.text())) or 0)
+    monkeypatch.setattr(sys, "excepthook", reporter.excepthook)
+    pages = ctx.db.execute("PRAGMA page_count").fetchone()[0]
+    ctx.db.execute(f"PRAGMA max_page_count = {pages}")  # SQLite answers SQLITE_FULL as on a full disk
+
+    def add_subjects() -> None:
+        for number in range(500):
+            subjects.create(ctx.db, kind="back_street", name=f"东四{number}条" * 30, jurisdiction="110101001000000")
+
+    button = QPushButton("add")
+    qtbot.addWidget(button)
+    button.clicked.connect(add_subjects)
+    QTimer.singleShot(0, button.click)
+    qtbot.waitUntil(lambda: bool(shown), timeout=5000)
+
+    title, text = shown[0]
+    assert title == "磁盘空间不足" and text.startswith("磁盘已满，刚才的操作可能没有保存。请清理磁盘空间")
+    assert "database or disk is full" in reporter.reports[0]
+    ctx.db.execute("PRAGMA max_page_count = 1073741823")
+    assert window.isVisible()  # the app goes on
+
+
 def test_geometry_and_page_are_remembered(app, qtbot, data_dir) -> None:  # type: ignore[no-untyped-def]
     first = open_app(data_dir)
     first.window.resize(1100, 650)
