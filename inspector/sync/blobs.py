@@ -7,6 +7,7 @@ import hashlib
 import io
 import json
 import logging
+import math
 import queue
 import threading
 from collections.abc import Iterable
@@ -155,8 +156,8 @@ def plan_units(jobs: list[_Job], limits: BatchLimits, workers: int) -> list[_Uni
         middle = position + job.size / 2
         position += job.size
         next_share = middle >= boundary
-        while boundary <= middle:
-            boundary += share
+        if next_share:
+            boundary = (math.floor(middle / share) + 1) * share
         if current and (next_share or not limits.fits(len(current) + 1, current_bytes + job.size)):
             units.append(_Unit(current, batch=True))
             current, current_bytes = [], 0

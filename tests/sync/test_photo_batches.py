@@ -343,3 +343,12 @@ def test_batches_are_planned_within_the_servers_limits() -> None:
     assert [unit.batch for unit in plan_units(_jobs(100, 100), BatchLimits(0, 0, 0), workers=4)] == [False, False]
     empty = plan_units(_jobs(0, 0, 0, 0), limits, workers=2)
     assert [[job.size for job in unit.jobs] for unit in empty] == [[0, 0, 0], [0]]
+
+
+@pytest.mark.timeout(30)  # guards against a hang: a planner that stepped one share at a time never ended here
+def test_a_tiny_batch_target_plans_one_photo_a_batch_at_once() -> None:
+    """A client set to batches of a byte (or a server offering tiny ones) still plans at once: a batch per photo."""
+    limits = BatchLimits(target_bytes=1, max_bytes=4_000_000_000, max_blobs=200)
+    units = plan_units(_jobs(*[300_000_000] * 12), limits, workers=4)
+    assert [[job.sha for job in unit.jobs] for unit in units] == [[f"{index:064x}"] for index in range(12)]
+    assert all(unit.batch for unit in units)
