@@ -8,9 +8,14 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from inspector.storage_full import is_storage_full
+
 log = logging.getLogger("inspector.server")
+
+STORAGE_FULL_RETRY_SECONDS = 600  # a full disk needs its administrator: the client tries again in a later cycle
 
 
 class ApiError(Exception):
@@ -91,7 +96,34 @@ def install_error_handlers(app: FastAPI) -> None:
         headers = dict(error.headers or {})
         return error_response(request, ApiError(error.status_code, code, message, extra, headers))
 
+    async def _storage_full_or_fault(request: Request, error: Exception) -> JSONResponse:
+        """A full disk is answered here, where the connection stays open; any other error goes on to _unexpected."""
+        if not is_storage_full(error):
+            raise error
+        return _storage_full_reply(request, error)
+
+    for kind in (OSError, DBAPIError):
+        app.add_exception_handler(kind, _storage_full_or_fault)
+
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, error: Exception) -> JSONResponse:
+        if is_storage_full(error):  # one raised from a full disk's error
+            return _storage_full_reply(request, error)
         log.exception("unhandled error", extra={"request_id": getattr(request.state, "request_id", None)})
         return error_response(request, ApiError(500, "internal_error", "服务器内部错误 (internal server error)"))
+
+
+def _storage_full_reply(request: Request, error: Exception) -> JSONResponse:
+    request_id = getattr(request.state, "request_id", None)
+    log.error("the server's disk is full; the request was refused: %s", error, extra={"request_id": request_id})
+    return error_response(request, storage_full())
+
+
+def storage_full() -> ApiError:
+    """The reply when the database or the photo store has no room left (507, with a Retry-After)."""
+    return ApiError(
+        507,
+        "insufficient_storage",
+        "服务器存储空间已满，请联系服务器管理员 (the server has run out of disk space: tell its administrator)",
+        headers={"Retry-After": str(STORAGE_FULL_RETRY_SECONDS)},
+    )

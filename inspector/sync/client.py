@@ -384,6 +384,13 @@ def _status_failure(response: requests.Response) -> Exception:
                 retry_after_seconds(response.headers.get("Retry-After")),
             )
         return TransportError(f"服务器繁忙：{message}", f"the server is busy: {message}", code)
+    if response.status_code == 507:
+        return ServerFaultError(
+            "服务器存储空间已满，请联系服务器管理员；未同步的内容都保留在本机，下次同步时再发送",
+            "the server has run out of disk space: tell its administrator; everything not yet sent stays on this "
+            "computer and is sent in a later sync",
+            "server_storage_full",
+        )
     request_id = body.get("request_id") or response.headers.get("X-Request-Id") or "-"
     return ServerFaultError(
         f"服务器出错（{response.status_code} {code}，请求编号 {request_id}）",

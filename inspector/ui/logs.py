@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import errno
 import logging
 import logging.handlers
-import sqlite3
 import sys
 import threading
 import traceback
@@ -16,30 +14,14 @@ from types import TracebackType
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QApplication, QMessageBox
 
+from inspector.storage_full import is_storage_full
+
 LOG_FILENAME = "inspector.log"
 LOG_MAX_BYTES = 1024 * 1024
 LOG_BACKUPS = 5
 _FORMAT = "%(asctime)s %(levelname)s %(threadName)s %(name)s: %(message)s"
 
 log = logging.getLogger("inspector.ui")
-
-DISK_FULL_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT})
-
-
-def is_disk_full(error: BaseException) -> bool:
-    """Whether the error, or one it was raised from, says the disk (or the user's quota) is full: an OSError of
-    ENOSPC/EDQUOT, or SQLite's SQLITE_FULL ("database or disk is full")."""
-    seen: set[int] = set()
-    current: BaseException | None = error
-    while current is not None and id(current) not in seen:
-        seen.add(id(current))
-        if isinstance(current, OSError) and current.errno in DISK_FULL_ERRNOS:
-            return True
-        if isinstance(current, sqlite3.Error) and getattr(current, "sqlite_errorcode", None) == sqlite3.SQLITE_FULL:
-            return True
-        current = current.__cause__ or current.__context__
-    return False
-
 
 def setup_logging(logs_dir: Path, level: int = logging.INFO) -> Path:
     """Send the app's log records to `<logs_dir>/inspector.log`, rotated at 1 MB with 5 old files kept."""
@@ -85,7 +67,7 @@ class CrashReporter(QObject):
         log.critical("unhandled exception:\n%s", text)
         self.reports.append(f"{kind.__name__}: {error}")
         self._save_pending_work()
-        self.crashed.emit(f"{kind.__name__}: {error}", is_disk_full(error))
+        self.crashed.emit(f"{kind.__name__}: {error}", is_storage_full(error))
 
     def thread_excepthook(self, args: threading.ExceptHookArgs) -> None:
         """threading.excepthook: the same handling for exceptions in plain Python threads."""

@@ -61,6 +61,18 @@ def test_gives_up_after_the_attempt_budget(scripted: ScriptedServer) -> None:
     assert len(scripted.received) == FAST.max_attempts
 
 
+def test_a_server_out_of_disk_space_is_named_as_such_and_not_hammered(scripted: ScriptedServer) -> None:
+    body = {"error": "insufficient_storage", "message": "服务器存储空间已满", "request_id": "r-9"}
+    scripted.script = [Scripted(507, body, {"Retry-After": "600"})]
+    client, waits = client_for(scripted.url)
+    with pytest.raises(ServerFaultError) as raised:
+        client.post_json("/push", {"changes": []})
+    assert raised.value.code == "server_storage_full"
+    assert "存储空间已满" in raised.value.message_zh and "administrator" in raised.value.message_en
+    assert "stays on this computer" in raised.value.message_en
+    assert len(scripted.received) == 1 and waits.waits == []  # ten minutes is past the budget: not waited for
+
+
 def test_a_retry_after_beyond_the_time_budget_is_not_waited_for(scripted: ScriptedServer) -> None:
     scripted.script = [Scripted(429, {"error": "rate_limited"}, {"Retry-After": "300"})]
     client, waits = client_for(scripted.url)

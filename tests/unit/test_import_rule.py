@@ -16,8 +16,8 @@ ALLOWED: dict[str, set[str]] = {
     "store": {"core", "store", "paths", "checklist_files"},
     "sync": {"core", "store", "sync", "paths"},
     "reports": {"core", "reports", "paths"},
-    "server": {"core", "reports", "server", "paths", "checklist_files"},
-    "ui": {"core", "store", "sync", "reports", "ui", "paths", "checklist_files", "cli"},
+    "server": {"core", "reports", "server", "paths", "checklist_files", "storage_full"},
+    "ui": {"core", "store", "sync", "reports", "ui", "paths", "checklist_files", "cli", "storage_full"},
 }
 FORBIDDEN_THIRD_PARTY: dict[str, set[str]] = {
     "core": {"PySide6", "requests", "urllib3", "sqlite3", "sqlite_utils", "sqlalchemy", "fastapi", "httpx", "PIL",
