@@ -7,10 +7,13 @@ data folder in a process at a time; a second caller gets the outcome `busy`.
 
 from __future__ import annotations
 
+import gc
 import logging
 import socket
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
@@ -37,6 +40,35 @@ log = logging.getLogger(__name__)
 
 _CYCLE_LOCKS: dict[str, threading.Lock] = {}
 _CYCLE_LOCKS_GUARD = threading.Lock()
+
+CYCLE_GC_THRESHOLD = 50_000  # new container objects between collections of the youngest generation during a cycle
+_gc_guard = threading.Lock()
+_gc_cycles = 0
+_gc_threshold_before: tuple[int, int, int] = gc.get_threshold()
+
+
+@contextmanager
+def fewer_collections() -> Iterator[None]:
+    """Run the cyclic garbage collector less often while a cycle runs (in any thread), as it was before afterwards.
+
+    A cycle parses and builds hundreds of thousands of short-lived objects (JSON of changes and feed pages, rows,
+    records). With the default threshold of 700 the collector ran hundreds of times per push of 5,000 changes,
+    and its older-generation passes scan every object the app holds: about a fifth of the client's CPU time in
+    the push. Garbage without reference cycles is still freed at once by reference counting.
+    """
+    global _gc_cycles, _gc_threshold_before
+    with _gc_guard:
+        if _gc_cycles == 0:
+            _gc_threshold_before = gc.get_threshold()
+            gc.set_threshold(max(CYCLE_GC_THRESHOLD, _gc_threshold_before[0]), *_gc_threshold_before[1:])
+        _gc_cycles += 1
+    try:
+        yield
+    finally:
+        with _gc_guard:
+            _gc_cycles -= 1
+            if _gc_cycles == 0:
+                gc.set_threshold(*_gc_threshold_before)
 
 OUTCOMES = ("ok", "incomplete", "failed", "cancelled", "login_required", "upgrade_required", "busy", "not_configured")
 
@@ -271,7 +303,8 @@ class SyncEngine:
         started = time.monotonic()
         db = self.folder.connect()
         try:
-            self._run(db, summary, progress_callback or ignore_progress, cancel_event or threading.Event())
+            with fewer_collections():
+                self._run(db, summary, progress_callback or ignore_progress, cancel_event or threading.Event())
             summary.pending_after = outbox.count_pending(db)
             summary.cursor = cursors.get(db)
             summary.seconds = round(time.monotonic() - started, 3)

@@ -250,3 +250,32 @@ def test_a_cancelled_cycle_stops_before_its_first_request_and_a_second_one_is_bu
 
     with engine._cycle_lock(folder):
         assert engine.SyncEngine(folder).run_cycle().outcome == "busy"
+
+
+def test_cycles_collect_garbage_less_often_and_put_the_collector_back_after() -> None:
+    import gc
+
+    from inspector.sync.engine import CYCLE_GC_THRESHOLD, fewer_collections
+
+    before = gc.get_threshold()
+    first_in, second_in, first_out = threading.Event(), threading.Event(), threading.Event()
+    seen: dict[str, tuple[int, int, int]] = {}
+
+    def first_cycle() -> None:
+        with fewer_collections():
+            seen["first"] = gc.get_threshold()
+            first_in.set()
+            second_in.wait(10)
+        first_out.set()
+
+    worker = threading.Thread(target=first_cycle)
+    worker.start()
+    assert first_in.wait(10)
+    with fewer_collections():  # a second cycle (another data folder) overlapping the first
+        second_in.set()
+        assert first_out.wait(10)
+        seen["second, the first ended"] = gc.get_threshold()
+    worker.join(10)
+    assert seen["first"] == (CYCLE_GC_THRESHOLD, *before[1:])
+    assert seen["second, the first ended"] == (CYCLE_GC_THRESHOLD, *before[1:])
+    assert gc.get_threshold() == before
