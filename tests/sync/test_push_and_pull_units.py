@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import io
 import json
 import threading
@@ -19,6 +20,7 @@ from inspector.core.ledger import Actor, Role
 from inspector.store import conflicts, cursors, findings, outbox, photos
 from inspector.store.database import DataFolder, open_data_folder
 from inspector.sync import pull, push
+from inspector.sync.engine import CYCLE_GC_THRESHOLD, fewer_collections
 
 STREET = "110105004032000"
 ACTOR = Actor("user-1", frozenset({Role.INSPECTOR, Role.SUPERVISOR}), frozenset({"110105004000000"}))
@@ -253,10 +255,6 @@ def test_a_cancelled_cycle_stops_before_its_first_request_and_a_second_one_is_bu
 
 
 def test_cycles_collect_garbage_less_often_and_put_the_collector_back_after() -> None:
-    import gc
-
-    from inspector.sync.engine import CYCLE_GC_THRESHOLD, fewer_collections
-
     before = gc.get_threshold()
     first_in, second_in, first_out = threading.Event(), threading.Event(), threading.Event()
     seen: dict[str, tuple[int, int, int]] = {}
