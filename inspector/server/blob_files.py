@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import fcntl
 import logging
 import mmap
 import os
 import secrets
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Protocol
 
@@ -77,14 +79,20 @@ class BufferPool:
 
 class DirectFile:
     """Written with O_DIRECT in whole blocks from a page-aligned buffer; the last block is padded with zeros and the
-    file then cut to its size before the fsync (which still writes the file's metadata)."""
+    file then cut to its size before the fsync (which still writes the file's metadata).
 
-    def __init__(self, fd: int, pool: BufferPool) -> None:
+    A direct write the filesystem refuses (EINVAL, EOPNOTSUPP: e.g. a disk whose blocks are larger than BLOCK, or a
+    folder that now lies on another filesystem) is made again through the page cache, with O_DIRECT taken off the
+    open file, and so is the rest of the file; `on_refused` hears of it (once per file)."""
+
+    def __init__(self, fd: int, pool: BufferPool, on_refused: Callable[[OSError], None] | None = None) -> None:
         self._fd = fd
         self._pool = pool
         self._buffer: mmap.mmap | None = pool.take()
         self._filled = 0
         self._size = 0
+        self._direct = True
+        self._on_refused = on_refused
 
     def write(self, data: bytes | memoryview) -> None:
         buffer = self._live_buffer()
@@ -101,12 +109,14 @@ class DirectFile:
 
     def close_durable(self) -> None:
         try:
-            if self._filled:
+            if self._filled and self._direct:
                 buffer = self._live_buffer()
-                padded = -(-self._filled // BLOCK) * BLOCK
+                padded = min(-(-self._filled // BLOCK) * BLOCK, len(buffer))
                 buffer[self._filled : padded] = bytes(padded - self._filled)
                 self._write_out(padded)
-                os.ftruncate(self._fd, self._size)
+            if self._filled:
+                self._write_out(self._filled)  # what is left once the writes went through the page cache
+            os.ftruncate(self._fd, self._size)
             os.fsync(self._fd)
         finally:
             self.discard()
@@ -127,10 +137,23 @@ class DirectFile:
 
     def _write_out(self, length: int) -> None:
         with memoryview(self._live_buffer()) as whole, whole[:length] as piece:
-            written = os.write(self._fd, piece)
+            try:
+                written = os.write(self._fd, piece)
+            except OSError as error:
+                if not self._direct or error.errno not in UNSUPPORTED:
+                    raise
+                self._go_buffered(error)
+                written = os.write(self._fd, piece)
         if written != length:
-            raise OSError(errno.EIO, f"short direct write: {written} of {length} bytes")
+            raise OSError(errno.EIO, f"short write: {written} of {length} bytes")
         self._filled = 0
+
+    def _go_buffered(self, refusal: OSError) -> None:
+        flags = fcntl.fcntl(self._fd, fcntl.F_GETFL)
+        fcntl.fcntl(self._fd, fcntl.F_SETFL, flags & ~getattr(os, "O_DIRECT", 0))
+        self._direct = False
+        if self._on_refused is not None:
+            self._on_refused(refusal)
 
 
 def _create(folder: Path, prefix: str, extra_flags: int) -> tuple[int, Path]:
@@ -176,6 +199,13 @@ class FileMaker:
         self.pool = BufferPool()
         self._lock = threading.Lock()
 
+    def _refused(self, error: OSError) -> None:
+        """A direct write was refused after the first file's test passed: later files are written buffered."""
+        with self._lock:
+            if self.direct:
+                log.warning("blob files go through the page cache from now on: a direct write failed: %s", error)
+            self.direct = False
+
     def _decide(self) -> bool:
         with self._lock:
             if self.direct is None:
@@ -191,6 +221,6 @@ class FileMaker:
         """A new file in the folder and its writer."""
         if self._decide():
             fd, path = _create(self.folder, prefix, os.O_DIRECT)
-            return path, DirectFile(fd, self.pool)
+            return path, DirectFile(fd, self.pool, self._refused)
         fd, path = _create(self.folder, prefix, 0)
         return path, BufferedFile(fd)

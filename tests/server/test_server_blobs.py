@@ -16,7 +16,7 @@ import pytest
 from server_support import JW, Api, ServerEnv, inspection, report, upload
 from sqlalchemy import select
 
-from inspector.server.blob_files import BUFFER_BYTES, DirectFile, direct_io_refusal
+from inspector.server.blob_files import BUFFER_BYTES, BufferPool, DirectFile, direct_io_refusal
 from inspector.server.blobs import HOLD_BYTES, BlobStore, HashMismatchError
 from inspector.server.models import BlobUpload
 
@@ -279,3 +279,24 @@ def test_a_mismatched_blob_leaves_no_file_either_way(tmp_path: Path, direct: boo
         incoming.finish()
     assert list(store.tmp_dir.iterdir()) == []
     assert list(store.objects_dir.iterdir()) == []
+
+
+def test_a_direct_write_refused_midway_is_made_buffered_and_later_files_are_too(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    if direct_io_refusal(tmp_path) is not None:
+        pytest.skip("this filesystem refuses O_DIRECT")
+    store = BlobStore(tmp_path / "blobs", direct_io=True)
+    # Buffers of 1000 bytes: the kernel refuses (EINVAL) a direct write whose length is not whole disk blocks, as it
+    # does on a disk whose blocks are larger than the ones this store writes.
+    store.files.pool = BufferPool(size=1000)
+    first, second = os.urandom(5500), os.urandom(3000)
+    with caplog.at_level(logging.INFO, logger="inspector.server"):
+        first_sha = store.put_bytes(first)
+        second_sha = store.put_bytes(second)
+    assert store.path(first_sha).read_bytes() == first
+    assert store.path(second_sha).read_bytes() == second
+    assert store.files.direct is False
+    warnings = [record.getMessage() for record in caplog.records if "from now on" in record.getMessage()]
+    assert len(warnings) == 1 and "Invalid argument" in warnings[0]
+    assert list(store.tmp_dir.iterdir()) == []
