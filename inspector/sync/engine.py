@@ -20,6 +20,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from inspector.core.clock import now_iso
+from inspector.storage_full import is_storage_full
 from inspector.store import cursors, outbox, settings
 from inspector.store.database import DataFolder
 from inspector.sync import blobs, config, pull, push, store_adapter
@@ -37,6 +38,16 @@ from inspector.sync.errors import (
 from inspector.sync.progress import ProgressCallback, SyncProgress, ignore_progress
 
 log = logging.getLogger(__name__)
+
+
+def local_storage_full() -> SyncError:
+    """The error of a cycle stopped by a full disk on this computer."""
+    return SyncError(
+        "本机磁盘空间已满，同步已停止：请清理磁盘后再同步；本机已保存的记录和照片不受影响",
+        "this computer's disk is full, so the sync stopped: free some space and sync again; the records and photos "
+        "already saved here are kept",
+        "local_storage_full",
+    )
 
 _CYCLE_LOCKS: dict[str, threading.Lock] = {}
 _CYCLE_LOCKS_GUARD = threading.Lock()
@@ -330,8 +341,12 @@ class SyncEngine:
             _fail(summary, "not_configured", exc)
         except SyncError as exc:
             _fail(summary, "failed", exc)
-        except Exception as exc:  # a fault of this program: logged in full, reported in one line
-            log.exception("sync cycle failed")
+        except Exception as exc:
+            if is_storage_full(exc):
+                log.warning("sync cycle stopped: this computer's disk is full (%s)", exc)
+                _fail(summary, "failed", local_storage_full())
+                return
+            log.exception("sync cycle failed")  # a fault of this program: logged in full, reported in one line
             _fail(summary, "failed", SyncError(f"同步出错：{exc}", f"sync failed: {exc!r}", "internal"))
 
     def _cycle(self, db: Database, summary: SyncSummary, progress: ProgressCallback, cancel: threading.Event) -> None:
@@ -367,12 +382,19 @@ class SyncEngine:
             self.credentials.delete(account_key(cfg.server_url, cfg.username, cfg.device_id))
 
     def _record(self, db: Database, summary: SyncSummary) -> None:
+        """Keep the cycle's outcome for the status views; on a full disk it is only returned (and logged)."""
         if summary.outcome in ("busy", "not_configured"):
             return
         figures = summary.to_json()
         figures.pop("refused")
         figures.pop("problems")
-        config.record_outcome(db, summary.started_at, summary.outcome in ("ok", "incomplete"), summary.error, figures)
+        succeeded = summary.outcome in ("ok", "incomplete")
+        try:
+            config.record_outcome(db, summary.started_at, succeeded, summary.error, figures)
+        except Exception as exc:
+            if not is_storage_full(exc):
+                raise
+            log.warning("the outcome of a sync cycle was not kept: this computer's disk is full (%s)", exc)
 
 
 def _fail(summary: SyncSummary, outcome: str, exc: SyncError) -> None:

@@ -14,7 +14,7 @@ PACKAGE = Path(__file__).resolve().parents[2] / "inspector"
 ALLOWED: dict[str, set[str]] = {
     "core": {"core"},
     "store": {"core", "store", "paths", "checklist_files"},
-    "sync": {"core", "store", "sync", "paths"},
+    "sync": {"core", "store", "sync", "paths", "storage_full"},
     "reports": {"core", "reports", "paths"},
     "server": {"core", "reports", "server", "paths", "checklist_files", "storage_full"},
     "ui": {"core", "store", "sync", "reports", "ui", "paths", "checklist_files", "cli", "storage_full"},
