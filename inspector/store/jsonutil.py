@@ -6,9 +6,13 @@ import json
 from typing import Any
 
 
+# Made once: json.dumps with options builds a new encoder on every call, which cost more than many small values.
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+
+
 def dumps(value: Any) -> str:
     """Serialise a value for a TEXT column."""
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+    return _ENCODER.encode(value)
 
 
 def loads(text: str | None, default: Any = None) -> Any:
