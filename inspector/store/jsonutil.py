@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-
 # Made once: json.dumps with options builds a new encoder on every call, which cost more than many small values.
 _ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), sort_keys=True)
 

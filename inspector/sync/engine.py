@@ -39,16 +39,6 @@ from inspector.sync.progress import ProgressCallback, SyncProgress, ignore_progr
 
 log = logging.getLogger(__name__)
 
-
-def local_storage_full() -> SyncError:
-    """The error of a cycle stopped by a full disk on this computer."""
-    return SyncError(
-        "本机磁盘空间已满，同步已停止：请清理磁盘后再同步；本机已保存的记录和照片不受影响",
-        "this computer's disk is full, so the sync stopped: free some space and sync again; the records and photos "
-        "already saved here are kept",
-        "local_storage_full",
-    )
-
 _CYCLE_LOCKS: dict[str, threading.Lock] = {}
 _CYCLE_LOCKS_GUARD = threading.Lock()
 
@@ -80,6 +70,17 @@ def fewer_collections() -> Iterator[None]:
             _gc_cycles -= 1
             if _gc_cycles == 0:
                 gc.set_threshold(*_gc_threshold_before)
+
+
+def local_storage_full() -> SyncError:
+    """The error of a cycle stopped by a full disk on this computer."""
+    return SyncError(
+        "本机磁盘空间已满，同步已停止：请清理磁盘后再同步；本机已保存的记录和照片不受影响",
+        "this computer's disk is full, so the sync stopped: free some space and sync again; the records and photos "
+        "already saved here are kept",
+        "local_storage_full",
+    )
+
 
 OUTCOMES = ("ok", "incomplete", "failed", "cancelled", "login_required", "upgrade_required", "busy", "not_configured")
 
