@@ -30,6 +30,7 @@ from inspector.sync.errors import (
     AuthRequiredError,
     CancelledError,
     IncompatibleServerError,
+    LocalStorageFullError,
     NotConfiguredError,
     PendingWorkOfAnotherAccountError,
     SyncError,
@@ -70,16 +71,6 @@ def fewer_collections() -> Iterator[None]:
             _gc_cycles -= 1
             if _gc_cycles == 0:
                 gc.set_threshold(*_gc_threshold_before)
-
-
-def local_storage_full() -> SyncError:
-    """The error of a cycle stopped by a full disk on this computer."""
-    return SyncError(
-        "本机磁盘空间已满，同步已停止：请清理磁盘后再同步；本机已保存的记录和照片不受影响",
-        "this computer's disk is full, so the sync stopped: free some space and sync again; the records and photos "
-        "already saved here are kept",
-        "local_storage_full",
-    )
 
 
 OUTCOMES = ("ok", "incomplete", "failed", "cancelled", "login_required", "upgrade_required", "busy", "not_configured")
@@ -345,7 +336,7 @@ class SyncEngine:
         except Exception as exc:
             if is_storage_full(exc):
                 log.warning("sync cycle stopped: this computer's disk is full (%s)", exc)
-                _fail(summary, "failed", local_storage_full())
+                _fail(summary, "failed", LocalStorageFullError())
                 return
             log.exception("sync cycle failed")  # a fault of this program: logged in full, reported in one line
             _fail(summary, "failed", SyncError(f"同步出错：{exc}", f"sync failed: {exc!r}", "internal"))

@@ -28,6 +28,19 @@ class NotConfiguredError(SyncError):
         )
 
 
+class LocalStorageFullError(SyncError):
+    """This computer's disk is full: the cycle stopped; what was saved here is kept."""
+
+    code = "local_storage_full"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "本机磁盘空间已满，同步已停止：请清理磁盘后再同步；本机已保存的记录和照片不受影响",
+            "this computer's disk is full, so the sync stopped: free some space and sync again; the records and "
+            "photos already saved here are kept",
+        )
+
+
 class TransportError(SyncError):
     """The server could not be reached, or kept failing, within the retry budget; nothing was lost."""
 
