@@ -88,6 +88,18 @@ def for_entity(db: Database, entity_id: str) -> list[Conflict]:
     return [_conflict(row) for row in rows]
 
 
+def has_open(db: Database, entity_id: str) -> bool:
+    """Whether a refused change of this record still waits for the user's decision."""
+    row = db.execute("SELECT 1 FROM conflicts WHERE entity_id = ? AND resolved_at IS NULL LIMIT 1", [entity_id])
+    return row.fetchone() is not None
+
+
+def count_open(db: Database) -> dict[str, int]:
+    """Undecided refused changes by status (`conflict`, `rejected`)."""
+    rows = db.execute("SELECT status, count(*) FROM conflicts WHERE resolved_at IS NULL GROUP BY status")
+    return {str(status): int(count) for status, count in rows}
+
+
 def resolve(db: Database, conflict_id: str, resolution: Resolution) -> Conflict:
     """Record the user's decision: the change was re-applied as a new change, or dropped. The record stays."""
     from inspector.store import sync_effects

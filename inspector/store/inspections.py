@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,7 +13,7 @@ from inspector.core.checklist import Checklist
 from inspector.core.clock import now_iso
 from inspector.core.ids import new_id
 from inspector.core.scoring import RESULTS, Response, ScoreResult, score
-from inspector.store import checklists, outbox, photos, subjects, validate
+from inspector.store import checklists, jsonutil, outbox, photos, subjects, validate
 from inspector.store.database import DataFolder, transaction
 from inspector.store.errors import InspectionFinishedError, InvalidRecordError, RecordNotFoundError
 
@@ -364,3 +365,82 @@ def settle_sync_state(db: Database, inspection_id: str, refused: bool) -> None:
     db.execute(
         "UPDATE inspections SET sync_state = ? WHERE id = ?", ["conflict" if refused else "synced", inspection_id]
     )
+
+
+def keep_from_server(db: Database, data: Mapping[str, Any]) -> bool:
+    """Keep a submitted inspection from the server (immutable: an inspection already here is left as it is).
+
+    Needs its subject and checklist version on this client; returns False when it could not be stored.
+    """
+    inspection_id = str(data["id"])
+    if db.execute("SELECT 1 FROM inspections WHERE id = ?", [inspection_id]).fetchone() is not None:
+        return True
+    subject_id = data.get("subject_id")
+    if not subject_id or db.execute("SELECT 1 FROM subjects WHERE id = ?", [subject_id]).fetchone() is None:
+        return False
+    checklist = [data.get("checklist_id"), data.get("checklist_version")]
+    if db.execute("SELECT 1 FROM checklists WHERE id = ? AND version = ?", checklist).fetchone() is None:
+        return False
+    location = data.get("location") or {}
+    passed = data.get("passed")
+    at = now_iso()
+    db.execute(
+        "INSERT INTO inspections (id, checklist_id, checklist_version, subject_id, jurisdiction, inspector_id, status, "
+        "started_at, finished_at, location_lat, location_lon, location_accuracy_m, notes, score, max_score, passed, "
+        "outcome, updated_at, sync_state) VALUES (?, ?, ?, ?, ?, ?, 'finished', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+        "'synced')",
+        [
+            inspection_id,
+            *checklist,
+            subject_id,
+            data.get("jurisdiction"),
+            str(data.get("inspector_id") or ""),
+            data.get("started_at") or data.get("finished_at") or data.get("submitted_at") or at,
+            data.get("finished_at"),
+            location.get("lat"),
+            location.get("lon"),
+            location.get("accuracy_m"),
+            str(data.get("notes") or ""),
+            data.get("score"),
+            data.get("max_score"),
+            None if passed is None else int(bool(passed)),
+            data.get("outcome"),
+            at,
+        ],
+    )
+    _keep_server_responses(db, inspection_id, data.get("responses") or {}, at)
+    _link_server_photos(db, inspection_id, data, at)
+    return True
+
+
+def _keep_server_responses(db: Database, inspection_id: str, responses: Mapping[str, Any], at: str) -> None:
+    for item_id, answer in responses.items():
+        if not isinstance(answer, Mapping):
+            continue
+        db.execute(
+            "INSERT OR REPLACE INTO responses (inspection_id, item_id, result, value, occurrences, note, updated_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [
+                inspection_id,
+                str(item_id),
+                answer.get("result"),
+                jsonutil.dumps(answer.get("value")),  # stored as JSON text, as the store does
+                max(1, int(answer.get("occurrences") or 1)),
+                str(answer.get("note") or ""),
+                at,
+            ],
+        )
+
+
+def _link_server_photos(db: Database, inspection_id: str, data: Mapping[str, Any], at: str) -> None:
+    groups: list[tuple[str, Any]] = [("", data.get("photos"))]
+    responses = data.get("responses") or {}
+    groups += [(str(item), answer.get("photos")) for item, answer in responses.items() if isinstance(answer, Mapping)]
+    for item_id, hashes in groups:
+        present = photos.stored_among(db, [sha for sha in hashes or [] if isinstance(sha, str)])
+        for sha in sorted(present):
+            db.execute(
+                "INSERT OR IGNORE INTO photo_links (photo_sha256, owner_kind, owner_id, item_id, role, created_at) "
+                "VALUES (?, 'inspection', ?, ?, 'evidence', ?)",
+                [sha, inspection_id, item_id, at],
+            )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -12,6 +13,8 @@ from inspector.core.ids import new_id
 from inspector.store import jsonutil
 from inspector.store.database import fetch_rows, transaction
 from inspector.store.errors import RecordNotFoundError
+
+PHOTO_FIELDS = ("photos", "after_photos")
 
 ChangeKind = Literal["subject.create", "subject.update", "inspection.submit", "ledger.command"]
 CHANGE_KINDS: tuple[str, ...] = ("subject.create", "subject.update", "inspection.submit", "ledger.command")
@@ -90,6 +93,46 @@ def _remove(db: Database, change_id: str) -> OutboxEntry:
 def count_pending(db: Database) -> int:
     """How many changes wait to be pushed (the status bar figure)."""
     return int(db.execute("SELECT count(*) FROM outbox").fetchone()[0])
+
+
+def named_photos(payload: Mapping[str, Any]) -> set[str]:
+    """Every photo hash a change payload (or a record the server sends) names: at its top level, in a ledger
+    command's inner payload, and in each response of an inspection."""
+    found: set[str] = set()
+    bodies: list[Mapping[str, Any]] = [payload]
+    inner = payload.get("payload")
+    if isinstance(inner, Mapping):
+        bodies.append(inner)
+    responses = payload.get("responses")
+    if isinstance(responses, Mapping):
+        bodies.extend(answer for answer in responses.values() if isinstance(answer, Mapping))
+    for body in bodies:
+        for name in PHOTO_FIELDS:
+            value = body.get(name)
+            if isinstance(value, list):
+                found.update(item for item in value if isinstance(item, str))
+    return found
+
+
+def queued_photo_hashes(db: Database) -> set[str]:
+    """Hashes of the photos that queued changes name (they must reach the server before those changes)."""
+    found: set[str] = set()
+    for (payload,) in db.execute("SELECT payload FROM outbox"):
+        found |= named_photos(jsonutil.loads(payload, {}))
+    return found
+
+
+def has_queued(db: Database, entity_id: str, kind_prefix: str) -> bool:
+    """True while local changes of this record wait in the outbox (pulled data must not overwrite them)."""
+    row = db.execute(
+        "SELECT 1 FROM outbox WHERE entity_id = ? AND kind LIKE ? LIMIT 1", [entity_id, kind_prefix + "%"]
+    ).fetchone()
+    return row is not None
+
+
+def count_retry_later(db: Database) -> int:
+    """Queued changes the server asked to send again later."""
+    return int(db.execute("SELECT count(*) FROM outbox WHERE state = 'retry_later'").fetchone()[0])
 
 
 def pending_photo_hashes(db: Database) -> list[str]:

@@ -685,6 +685,27 @@ def not_uploaded(db: Database) -> list[str]:
     return [row[0] for row in db.execute("SELECT sha256 FROM photos WHERE uploaded = 0 ORDER BY imported_at")]
 
 
+def uploaded_among(db: Database, hashes: Iterable[str]) -> set[str]:
+    """Which of these photos this client already knows to be on the server."""
+    return _present_among(db, "uploaded = 1 AND sha256", hashes)
+
+
+def stored_among(db: Database, hashes: Iterable[str]) -> set[str]:
+    """Which of these photos are stored on this client."""
+    return _present_among(db, "sha256", hashes)
+
+
+def _present_among(db: Database, condition: str, hashes: Iterable[str]) -> set[str]:
+    """The hashes of photos rows matching `condition IN (…)`, asked in chunks of 500."""
+    wanted = sorted(set(hashes))
+    found: set[str] = set()
+    for start in range(0, len(wanted), 500):
+        part = wanted[start : start + 500]
+        marks = ", ".join("?" for _ in part)
+        found |= {row[0] for row in db.execute(f"SELECT sha256 FROM photos WHERE {condition} IN ({marks})", part)}
+    return found
+
+
 def ensure_thumbnail(folder: DataFolder, sha256: str, settings: PhotoSettings = DEFAULT_SETTINGS) -> Path:
     """The thumbnail's path, made from the stored photo if it is missing (e.g. a photo that came from the server)."""
     target = folder.thumb_path(sha256)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -11,7 +11,7 @@ from sqlite_utils import Database
 from inspector.core.clock import now_iso
 from inspector.core.ids import new_id
 from inspector.core.jurisdiction import parse_code
-from inspector.store import jsonutil, outbox, validate
+from inspector.store import conflicts, jsonutil, outbox, validate
 from inspector.store.database import transaction
 from inspector.store.errors import InvalidRecordError, RecordNotFoundError
 
@@ -236,3 +236,39 @@ def settle_sync_state(db: Database, subject_id: str, result: dict[str, Any], ref
         if isinstance(server_version, int):
             db.execute("UPDATE subjects SET version = ? WHERE id = ?", [server_version, subject_id])
         db.execute("UPDATE subjects SET sync_state = 'synced' WHERE id = ?", [subject_id])
+
+
+def keep_from_server(db: Database, data: Mapping[str, Any]) -> bool:
+    """Keep a subject as the server has it, unless local edits of it are still queued. Returns True when stored."""
+    subject_id = str(data["id"])
+    if outbox.has_queued(db, subject_id, "subject."):
+        return False
+    details = dict(data.get("details") or {})
+    responsible_person = details.pop("responsible_person", None)
+    phone = details.pop("phone", None)
+    location = data.get("location") or {}
+    jurisdiction = data.get("jurisdiction")
+    columns = {
+        "kind": str(data["kind"]),
+        "code": data.get("code"),
+        "name": str(data["name"]),
+        "address": data.get("address"),
+        "jurisdiction": parse_code(str(jurisdiction)).full if jurisdiction else None,
+        "responsible_person": None if responsible_person is None else str(responsible_person),
+        "phone": None if phone is None else str(phone),
+        "extra": jsonutil.dumps(details),
+        "location_lat": location.get("lat") if isinstance(location, Mapping) else None,
+        "location_lon": location.get("lon") if isinstance(location, Mapping) else None,
+        "active": int(bool(data.get("active", True))),
+        "version": int(data.get("version") or 1),
+        "sync_state": "conflict" if conflicts.has_open(db, subject_id) else "synced",
+    }
+    at = now_iso()
+    names = ", ".join(columns)
+    updates = ", ".join(f"{name} = excluded.{name}" for name in columns)
+    db.execute(
+        f"INSERT INTO subjects (id, {names}, created_at, updated_at) VALUES (?, {', '.join('?' for _ in columns)}, "
+        f"?, ?) ON CONFLICT (id) DO UPDATE SET {updates}, updated_at = excluded.updated_at",
+        [subject_id, *columns.values(), str(data.get("created_at") or at), at],
+    )
+    return True

@@ -18,11 +18,10 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from inspector.store import photos
+from inspector.store import outbox, photos
 from inspector.store.database import DataFolder
 from inspector.store.errors import StoreError
 from inspector.store.files import sha256_file
-from inspector.sync import store_adapter
 from inspector.sync.client import API, ProtocolClient
 from inspector.sync.config import SyncConfig
 from inspector.sync.errors import RequestRefusedError, ServerFaultError, TransportError
@@ -61,12 +60,12 @@ def upload_missing(
     each), several requests at a time, large ones resumable, one after another. Photos are marked uploaded as they
     are confirmed."""
     report = UploadReport()
-    referenced = store_adapter.outbox_photo_hashes(db)
-    to_check = sorted(referenced - store_adapter.uploaded_hashes(db, referenced))
+    referenced = outbox.queued_photo_hashes(db)
+    to_check = sorted(referenced - photos.uploaded_among(db, referenced))
     if not to_check:
         return report
     missing = ask_missing(client, to_check, int(limits.get("max_missing_query") or 1000))
-    present = store_adapter.local_photo_hashes(db, set(to_check) - set(missing))
+    present = photos.stored_among(db, set(to_check) - set(missing))
     photos.mark_uploaded(db, present)
     report.already_on_server = len(present)
     jobs = _upload_jobs(db, folder, limits, missing, report)
@@ -188,7 +187,7 @@ def _upload_jobs(
     db: Database, folder: DataFolder, limits: dict[str, Any], missing: list[str], report: UploadReport
 ) -> list[_Job]:
     """The missing photos that can be sent; the others are reported (their changes wait)."""
-    local = store_adapter.local_photo_hashes(db, missing)
+    local = photos.stored_among(db, missing)
     jobs: list[_Job] = []
     for sha in missing:
         path = folder.photo_path(sha)
@@ -481,7 +480,7 @@ def download_missing(
 
     A photo the server does not show (404) or that is not a readable image is skipped (logged).
     """
-    wanted = sorted(set(hashes) - store_adapter.local_photo_hashes(db, hashes))
+    wanted = sorted(set(hashes) - photos.stored_among(db, hashes))
     stored = 0
     for done, sha in enumerate(wanted):
         progress(SyncProgress("download", done, len(wanted), sha[:12]))

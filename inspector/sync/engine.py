@@ -21,9 +21,9 @@ from sqlite_utils import Database
 
 from inspector.core.clock import now_iso
 from inspector.storage_full import is_storage_full
-from inspector.store import cursors, outbox, settings
+from inspector.store import conflicts, cursors, outbox, photos, settings
 from inspector.store.database import DataFolder
-from inspector.sync import blobs, config, pull, push, store_adapter
+from inspector.sync import blobs, config, pull, push
 from inspector.sync.client import HttpOptions, ProtocolClient, normalise_server_url
 from inspector.sync.credentials import CredentialStore, Storage, account_key
 from inspector.sync.errors import (
@@ -261,8 +261,8 @@ def status(folder: DataFolder, credentials: CredentialStore | None = None) -> Sy
         stored = None
         if cfg.server_url and cfg.username:
             stored = store.load(account_key(cfg.server_url, cfg.username, cfg.device_id))
-        refused = store_adapter.count_open_conflicts(db)
-        queued_photos = store_adapter.outbox_photo_hashes(db)
+        refused = conflicts.count_open(db)
+        queued_photos = outbox.queued_photo_hashes(db)
         return SyncStatus(
             server_url=cfg.server_url,
             username=cfg.username,
@@ -270,8 +270,8 @@ def status(folder: DataFolder, credentials: CredentialStore | None = None) -> Sy
             token_storage=stored.storage if stored else None,
             secure_keyring=store.secure_keyring_available(),
             pending_changes=outbox.count_pending(db),
-            retry_later=store_adapter.count_retry_later(db),
-            photos_waiting=len(queued_photos - store_adapter.uploaded_hashes(db, queued_photos)),
+            retry_later=outbox.count_retry_later(db),
+            photos_waiting=len(queued_photos - photos.uploaded_among(db, queued_photos)),
             open_conflicts=refused.get("conflict", 0),
             open_rejections=refused.get("rejected", 0),
             cursor=cursors.get(db),

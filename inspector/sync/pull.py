@@ -15,10 +15,10 @@ from typing import Any
 from sqlite_utils import Database
 
 from inspector.core.checklist_loader import ChecklistError
-from inspector.store import checklists, cursors, findings, jurisdictions
+from inspector.store import checklists, cursors, findings, inspections, jurisdictions, outbox, subjects
 from inspector.store.database import DataFolder, transaction
 from inspector.store.errors import StoreError
-from inspector.sync import blobs, store_adapter
+from inspector.sync import blobs
 from inspector.sync.client import ProtocolClient
 from inspector.sync.errors import ServerFaultError
 from inspector.sync.progress import ProgressCallback, SyncProgress
@@ -150,12 +150,12 @@ def _checklist(db: Database, data: dict[str, Any], entry: Mapping[str, Any]) -> 
 
 
 def _subject(db: Database, data: dict[str, Any], entry: Mapping[str, Any]) -> bool:
-    store_adapter.save_server_subject(db, data)
+    subjects.keep_from_server(db, data)
     return True
 
 
 def _inspection(db: Database, data: dict[str, Any], entry: Mapping[str, Any]) -> bool:
-    return store_adapter.save_server_inspection(db, data)
+    return inspections.keep_from_server(db, data)
 
 
 def _finding(db: Database, data: dict[str, Any], entry: Mapping[str, Any]) -> bool:
@@ -184,5 +184,5 @@ def _page_photos(page: FeedPage) -> set[str]:
     for entry in page.entries:
         data = entry.get("data")
         if entry.get("kind") in ("finding", "finding_event", "inspection") and isinstance(data, dict):
-            hashes |= store_adapter.photo_hashes(str(entry.get("kind")), data)
+            hashes |= outbox.named_photos(data)
     return hashes

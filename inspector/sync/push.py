@@ -29,7 +29,6 @@ from inspector.store import outbox
 from inspector.store.database import transaction
 from inspector.store.errors import RecordNotFoundError
 from inspector.store.outbox import OutboxEntry
-from inspector.sync import store_adapter
 from inspector.sync.client import API, ProtocolClient
 from inspector.sync.errors import ServerFaultError, SyncError
 from inspector.sync.progress import ProgressCallback, SyncProgress
@@ -89,7 +88,7 @@ def plan_batch(
         if not page:
             break
         for entry in page:
-            if entry.entity_id in held_entities or store_adapter.photo_hashes(entry.kind, entry.payload) & unavailable:
+            if entry.entity_id in held_entities or outbox.named_photos(entry.payload) & unavailable:
                 held_entities.add(entry.entity_id)
                 held += 1
                 position = entry.seq
