@@ -340,8 +340,64 @@ def discard_draft(db: Database, inspection_id: str) -> None:
         _draft(db, inspection_id)
         db.execute("DELETE FROM photo_links WHERE owner_kind = 'inspection' AND owner_id = ?", [inspection_id])
         db.execute("DELETE FROM responses WHERE inspection_id = ?", [inspection_id])
+        db.execute("DELETE FROM finding_drafts WHERE inspection_id = ?", [inspection_id])
         db.execute("UPDATE findings SET inspection_id = NULL WHERE inspection_id = ?", [inspection_id])
         db.execute("DELETE FROM inspections WHERE id = ?", [inspection_id])
+
+
+# ---- the findings prepared in a draft ----
+
+
+@dataclass(frozen=True)
+class FindingDraft:
+    """What the inspector set for the finding a failed item will report when the inspection is finished."""
+
+    description: str
+    category: str
+    severity: str
+    deadline_days: int | None = None
+    create: bool = True  # for items whose finding is optional
+
+
+def finding_drafts(db: Database, inspection_id: str) -> dict[str, FindingDraft]:
+    """The prepared findings of a draft inspection, by item id."""
+    rows = db.execute(
+        "SELECT item_id, description, category, severity, deadline_days, create_finding FROM finding_drafts "
+        "WHERE inspection_id = ? ORDER BY item_id",
+        [inspection_id],
+    ).fetchall()
+    return {
+        item: FindingDraft(text, category, grade, days, bool(create))
+        for item, text, category, grade, days, create in rows
+    }
+
+
+def save_finding_draft(db: Database, inspection_id: str, item_id: str, draft: FindingDraft | None) -> None:
+    """Keep (or with None forget) the prepared finding of one item of a draft inspection."""
+    with transaction(db):
+        _draft(db, inspection_id)
+        if draft is None:
+            db.execute("DELETE FROM finding_drafts WHERE inspection_id = ? AND item_id = ?", [inspection_id, item_id])
+            return
+        db.execute(
+            "INSERT OR REPLACE INTO finding_drafts (inspection_id, item_id, description, category, severity, "
+            "deadline_days, create_finding, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                inspection_id,
+                item_id,
+                draft.description,
+                draft.category,
+                draft.severity,
+                draft.deadline_days,
+                int(draft.create),
+                now_iso(),
+            ],
+        )
+
+
+def forget_finding_drafts(db: Database, inspection_id: str) -> None:
+    """Drop every prepared finding of an inspection (once its findings are reported)."""
+    db.execute("DELETE FROM finding_drafts WHERE inspection_id = ?", [inspection_id])
 
 
 def list_inspections(

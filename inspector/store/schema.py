@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import Any
 
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
-from inspector.store import text_index
+from inspector.store import jsonutil, text_index
 
 MIGRATION_SET = "inspector"
 
@@ -246,11 +247,62 @@ def _ledger_view_indexes(db: Database) -> None:
         db.execute(statement)
 
 
+# The finding an inspector prepares for a failed item of a draft inspection, reported when it is finished. Until
+# this step they were kept as one JSON text per inspection in the settings table; the step moves them here.
+_FINDING_DRAFTS = (
+    """CREATE TABLE finding_drafts (
+        inspection_id TEXT NOT NULL REFERENCES inspections (id) ON DELETE CASCADE,
+        item_id TEXT NOT NULL,
+        description TEXT NOT NULL,
+        category TEXT NOT NULL,
+        severity TEXT NOT NULL,
+        deadline_days INTEGER,
+        create_finding INTEGER NOT NULL DEFAULT 1 CHECK (create_finding IN (0, 1)),
+        updated_at TEXT NOT NULL,
+        PRIMARY KEY (inspection_id, item_id)
+    )"""
+)
+_OLD_DRAFTS_PREFIX = "ui.finding_drafts."
+
+
+def _finding_drafts(db: Database) -> None:
+    """The finding_drafts table, filled from the settings rows that held the drafts before (those rows go)."""
+    db.execute(_FINDING_DRAFTS)
+    rows = db.execute(
+        "SELECT key, value, updated_at FROM settings WHERE substr(key, 1, ?) = ?",
+        [len(_OLD_DRAFTS_PREFIX), _OLD_DRAFTS_PREFIX],
+    ).fetchall()
+    for key, value, updated_at in rows:
+        inspection_id = key[len(_OLD_DRAFTS_PREFIX) :]
+        exists = db.execute("SELECT 1 FROM inspections WHERE id = ? AND status = 'draft'", [inspection_id]).fetchone()
+        drafts = jsonutil.loads(value, {}) if exists else {}
+        for item_id, draft in drafts.items() if isinstance(drafts, dict) else ():
+            if isinstance(draft, dict):
+                db.execute(
+                    "INSERT INTO finding_drafts (inspection_id, item_id, description, category, severity, "
+                    "deadline_days, create_finding, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    [inspection_id, str(item_id), *_old_draft_columns(draft), updated_at],
+                )
+        db.execute("DELETE FROM settings WHERE key = ?", [key])
+
+
+def _old_draft_columns(draft: dict[str, Any]) -> list[Any]:
+    days = draft.get("deadline_days")
+    return [
+        str(draft.get("description", "")),
+        str(draft.get("category", "")),
+        str(draft.get("severity", "general")),
+        days if isinstance(days, int) and not isinstance(days, bool) else None,
+        int(bool(draft.get("create", True))),
+    ]
+
+
 # The schema's history, oldest first. Append new steps; never edit or reorder a released one.
 STEPS: tuple[MigrationStep, ...] = (
     ("0001_initial", _initial_schema),
     ("0002_ledger_view_indexes", _ledger_view_indexes),
     ("0003_finding_text_index", text_index.create),  # the ledger search's trigram index of the findings' text
+    ("0004_finding_drafts", _finding_drafts),
 )
 
 

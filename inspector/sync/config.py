@@ -9,22 +9,19 @@ from sqlite_utils import Database
 
 from inspector.store import jsonutil, settings
 from inspector.store.database import transaction
+from inspector.store.profile import USER_ID, USER_JURISDICTIONS, USER_ROLES  # who works here, read by the app
 from inspector.sync.client import HttpOptions
 
 SERVER_URL = "sync.server_url"
 USERNAME = "sync.username"
 CA_BUNDLE = "sync.ca_bundle"
 DISPLAY_NAME = "sync.display_name"
-ROLES = "sync.user_roles"
 TOKEN_EXPIRES_AT = "sync.token_expires_at"
 TOKEN_STORAGE = "sync.token_storage"
 LAST_SUCCESS = "sync.last_success_at"  # read by the status bar
 LAST_ATTEMPT = "sync.last_attempt_at"
 LAST_ERROR = "sync.last_error"
 LAST_SUMMARY = "sync.last_summary"
-# Keys the interface reads to know who works here (inspector.ui.store_adapter).
-USER_ID = "user_id"
-USER_JURISDICTIONS = "user_jurisdictions"
 
 # Tunables an administrator (or a test) may set in the settings table; defaults suit a slow intranet.
 TUNABLES: dict[str, tuple[type, float | int]] = {
@@ -105,7 +102,7 @@ def save_account(
         SERVER_URL: server_url,
         USERNAME: str(user.get("username") or ""),
         DISPLAY_NAME: str(user.get("display_name") or ""),
-        ROLES: jsonutil.dumps(sorted(str(role) for role in user.get("roles") or [])),
+        USER_ROLES: jsonutil.dumps(sorted(str(role) for role in user.get("roles") or [])),
         USER_ID: str(user.get("id") or ""),
         USER_JURISDICTIONS: jsonutil.dumps(codes),
         TOKEN_EXPIRES_AT: str(login_reply.get("expires_at") or ""),
@@ -120,7 +117,7 @@ def save_account(
 
 def user_roles(db: Database) -> list[str]:
     """The roles of the signed-in account (empty before the first login)."""
-    roles = jsonutil.loads(settings.get(db, ROLES), [])
+    roles = jsonutil.loads(settings.get(db, USER_ROLES), [])
     return [str(role) for role in roles] if isinstance(roles, list) else []
 
 

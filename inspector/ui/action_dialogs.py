@@ -32,10 +32,9 @@ from PySide6.QtWidgets import (
 from inspector.core import ledger
 from inspector.core.clock import local_date, utc_now
 from inspector.core.ledger import Action, EscalationLevel, Severity
-from inspector.store import photos
+from inspector.store import photos, profile
 from inspector.store.errors import StoreError
 from inspector.store.findings import LocalFinding
-from inspector.ui import store_adapter
 from inspector.ui.context import FINDINGS, AppContext
 from inspector.ui.labels import action_label, pending_label, severity_label
 from inspector.ui.ledger_actions import record
@@ -195,7 +194,7 @@ class ActionDialog(QDialog):
             return combo
         if spec.kind == "photos":
             strip = PhotoStrip(self.ctx, self)
-            settings = store_adapter.photo_settings(self.ctx.db)
+            settings = profile.photo_settings(self.ctx.db)
             strip.configure(
                 f"rectify/{self.finding.id}",
                 lambda folder, db, path: photos.import_photo(folder, db, path, link=None, settings=settings),

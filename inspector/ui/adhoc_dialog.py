@@ -16,9 +16,8 @@ from PySide6.QtWidgets import (
 )
 
 from inspector.core.ledger import Action
-from inspector.store import checklists, findings, photos, subjects
+from inspector.store import checklists, findings, photos, profile, subjects
 from inspector.store.errors import StoreError
-from inspector.ui import store_adapter
 from inspector.ui.context import FINDINGS, AppContext
 from inspector.ui.labels import SEVERITIES, severity_label, subject_kind_label
 from inspector.ui.photo_strip import PhotoStrip
@@ -59,7 +58,7 @@ class AdhocFindingDialog(QDialog):
             self.subject.setCurrentIndex(max(0, self.subject.findData(subject_id)))
         self.address = QLineEdit()
         self.address.setPlaceholderText(self.tr("不选检查对象时必填，如：东四北大街 12 号门前"))
-        self.jurisdiction = QLineEdit(store_adapter.default_jurisdiction(ctx.db))
+        self.jurisdiction = QLineEdit(profile.default_jurisdiction(ctx.db))
         self.jurisdiction.setPlaceholderText(self.tr("15 位网格编码"))
         self.category = QComboBox()
         self.category.setEditable(True)
@@ -75,7 +74,7 @@ class AdhocFindingDialog(QDialog):
         self.description.setTabChangesFocus(True)
         self.description.setFixedHeight(80)
         self.photos = PhotoStrip(ctx, self)
-        settings = store_adapter.photo_settings(ctx.db)
+        settings = profile.photo_settings(ctx.db)
         self.photos.configure(
             "adhoc",
             lambda folder, db, path: photos.import_photo(folder, db, path, link=None, settings=settings),
@@ -136,7 +135,7 @@ class AdhocFindingDialog(QDialog):
             self._show_error(self.tr("请等待照片导入完成。"))
             return
         payload = self.payload()
-        actor = store_adapter.local_actor(self.ctx.db, str(payload["jurisdiction"]))
+        actor = profile.local_actor(self.ctx.db, str(payload["jurisdiction"]))
         try:
             recorded = findings.record_command(self.ctx.db, action=Action.REPORT, actor=actor, payload=payload)
         except StoreError as error:

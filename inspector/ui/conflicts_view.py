@@ -28,12 +28,11 @@ from sqlite_utils import Database
 
 from inspector.core.clock import display
 from inspector.core.ledger import FindingState
-from inspector.store import conflicts, findings, subjects
+from inspector.store import conflicts, findings, profile, subjects
 from inspector.store.conflicts import Conflict
 from inspector.store.database import transaction
 from inspector.store.errors import StoreError
 from inspector.store.findings import RecordedCommand
-from inspector.ui import store_adapter
 from inspector.ui.context import FINDINGS, INSPECTIONS, SUBJECTS, AppContext
 from inspector.ui.labels import action_label, change_kind_label, pending_label, severity_label, state_label
 from inspector.ui.resources import tinted_icon
@@ -64,7 +63,7 @@ def reapply(db: Database, conflict: Conflict) -> RecordedCommand:
     command = conflict.local_payload
     with transaction(db):
         finding = findings.get(db, conflict.entity_id)
-        actor = store_adapter.local_actor(db, finding.view.jurisdiction)
+        actor = profile.local_actor(db, finding.view.jurisdiction)
         recorded = findings.record_command(
             db,
             action=str(command.get("action")),

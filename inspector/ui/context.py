@@ -8,9 +8,8 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QObject, Signal
 
 from inspector.paths import shipped_checklists_dir
-from inspector.store import settings
+from inspector.store import profile, settings
 from inspector.store.database import DataFolder
-from inspector.ui import store_adapter
 from inspector.ui.i18n import CHINESE, Translations
 from inspector.ui.workers import FunctionWorker, Worker, WorkerPool, error_text
 
@@ -47,12 +46,12 @@ class AppContext(QObject):
         return self.translations.language
 
     def stored_language(self) -> str:
-        return settings.get(self.db, store_adapter.LANGUAGE, CHINESE) or CHINESE
+        return settings.get(self.db, profile.LANGUAGE, CHINESE) or CHINESE
 
     def set_language(self, language: str) -> None:
         """Switch the interface language now and remember it; open work stays as it is."""
         applied = self.translations.apply(language)
-        settings.put(self.db, store_adapter.LANGUAGE, applied)
+        settings.put(self.db, profile.LANGUAGE, applied)
         self.language_changed.emit(applied)
 
     def error_text(self, error: BaseException) -> str:

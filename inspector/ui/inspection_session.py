@@ -15,13 +15,11 @@ from inspector.core.checklist import Checklist, Item
 from inspector.core.clock import local_date, utc_now
 from inspector.core.ledger import Action, Actor
 from inspector.core.scoring import Response, ScoreResult, effective_result, score
-from inspector.store import findings, inspections, subjects
+from inspector.store import findings, inspections, profile, subjects
 from inspector.store.database import transaction
-from inspector.store.inspections import Inspection, StoredResponse
+from inspector.store.inspections import FindingDraft, Inspection, StoredResponse
 from inspector.store.photos import Photo
 from inspector.store.subjects import Subject
-from inspector.ui import store_adapter
-from inspector.ui.store_adapter import FindingDraft
 
 # Kinds of problem that block finishing.
 UNANSWERED, PHOTO_MISSING, FINDING_INCOMPLETE = "unanswered", "photo_missing", "finding_incomplete"
@@ -53,8 +51,8 @@ class InspectionSession:
         self.checklist: Checklist = inspections.checklist_of(db, self.inspection)
         self.subject: Subject = subjects.get(db, self.inspection.subject_id)
         self.responses: dict[str, StoredResponse] = inspections.responses(db, inspection_id)
-        self.photos: dict[str, list[Photo]] = store_adapter.item_photos(db, inspection_id)
-        self.drafts: dict[str, FindingDraft] = store_adapter.finding_drafts(db, inspection_id)
+        self.photos: dict[str, list[Photo]] = inspections.item_photos(db, inspection_id)
+        self.drafts: dict[str, FindingDraft] = inspections.finding_drafts(db, inspection_id)
 
     @property
     def id(self) -> str:
@@ -126,7 +124,7 @@ class InspectionSession:
             known.append(photo)
 
     def remove_photo(self, item_id: str, sha256: str) -> None:
-        store_adapter.remove_item_photo(self.db, self.id, item_id, sha256)
+        inspections.remove_photo(self.db, self.id, sha256, item_id)
         self.photos[item_id] = [photo for photo in self.photos.get(item_id, []) if photo.sha256 != sha256]
 
     def item_photos(self, item_id: str) -> list[Photo]:
@@ -158,7 +156,7 @@ class InspectionSession:
         item = self.checklist.item(item_id)
         if item.on_fail is not None and item.on_fail.finding_required and not draft.create:
             draft = FindingDraft(draft.description, draft.category, draft.severity, draft.deadline_days, True)
-        store_adapter.save_finding_draft(self.db, self.id, item_id, draft)
+        inspections.save_finding_draft(self.db, self.id, item_id, draft)
         self.drafts[item_id] = draft
 
     def suggested_deadline(self, draft: FindingDraft) -> str | None:
@@ -242,7 +240,7 @@ class InspectionSession:
         if problems:
             raise ValueError(f"{len(problems)} problem(s) block finishing: {problems[:3]}")
         jurisdiction = self.inspection.jurisdiction or self.subject.jurisdiction
-        actor = (actor_for or (lambda code: store_adapter.local_actor(self.db, code)))(jurisdiction)
+        actor = (actor_for or (lambda code: profile.local_actor(self.db, code)))(jurisdiction)
         finding_ids: list[str] = []
         with transaction(self.db):
             finished = inspections.finish(self.db, self.id)
@@ -256,11 +254,11 @@ class InspectionSession:
                     item_id=item.id,
                 )
                 finding_ids.append(recorded.event.finding_id)
-        store_adapter.forget_finding_drafts(self.db, self.id)
+        inspections.forget_finding_drafts(self.db, self.id)
         self.inspection = finished
         return Finished(finished, tuple(finding_ids))
 
     def discard(self) -> None:
         """Throw the draft away (its photos stay stored)."""
         inspections.discard_draft(self.db, self.id)
-        store_adapter.forget_finding_drafts(self.db, self.id)
+        inspections.forget_finding_drafts(self.db, self.id)

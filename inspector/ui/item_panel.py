@@ -29,14 +29,13 @@ from PySide6.QtWidgets import (
 
 from inspector.core.checklist import Item
 from inspector.core.clock import local_date, utc_now
-from inspector.store import inspections
+from inspector.store import inspections, profile
 from inspector.store.errors import StoreError
-from inspector.ui import store_adapter
+from inspector.store.inspections import FindingDraft
 from inspector.ui.context import AppContext
 from inspector.ui.inspection_session import InspectionSession
 from inspector.ui.labels import SEVERITIES, provenance_label, severity_label
 from inspector.ui.photo_strip import PhotoStrip
-from inspector.ui.store_adapter import FindingDraft
 from inspector.ui.widgets import Debouncer, hint_label, restyle, set_form_label
 
 _BADGES = {"official": "badgeOfficial", "seed": "badgeSeed", "reconstructed": "badgeReconstructed"}
@@ -317,7 +316,7 @@ class ItemPanel(QWidget):
 
     def _fill_photos(self, session: InspectionSession, item: Item) -> None:
         inspection_id, item_id = session.id, item.id
-        settings = store_adapter.photo_settings(self.ctx.db)
+        settings = profile.photo_settings(self.ctx.db)
 
         def importer(folder, db, path):  # type: ignore[no-untyped-def]
             return inspections.add_photo(folder, db, inspection_id, str(path), item_id, settings)

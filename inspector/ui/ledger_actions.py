@@ -1,7 +1,7 @@
 """Who may act on the ledger from this laptop, and ledger commands as the interface issues them.
 
 The signed-in account's roles and jurisdictions come from the settings the sync engine's login writes
-(`store_adapter.local_actor`); before any login this installation acts as an inspector. Every action is a local
+(`profile.local_actor`); before any login this installation acts as an inspector. Every action is a local
 command checked by the core state machine and queued for the server (`findings.record_command`): it shows as waiting
 until the server answers, then as applied, as a conflict (stale, may be re-applied) or as rejected for good.
 """
@@ -15,12 +15,10 @@ from PySide6.QtCore import QCoreApplication
 from sqlite_utils import Database
 
 from inspector.core.ledger import Action, Actor, Role
-from inspector.store import findings, settings
+from inspector.store import findings, profile, settings
 from inspector.store.findings import LocalFinding, RecordedCommand
-from inspector.ui import store_adapter
 from inspector.ui.sync_badges import CONFLICT, PENDING, REJECTED, Refusal, finding_state
 
-ROLES_SETTING = store_adapter.USER_ROLES
 DISPLAY_NAME_SETTING = "sync.display_name"
 
 translate = QCoreApplication.translate
@@ -28,17 +26,17 @@ translate = QCoreApplication.translate
 
 def actor_for(db: Database, jurisdiction: str | None) -> Actor:
     """The actor for a command on a record of this jurisdiction."""
-    return store_adapter.local_actor(db, jurisdiction)
+    return profile.local_actor(db, jurisdiction)
 
 
 def is_supervisor(db: Database) -> bool:
-    return Role.SUPERVISOR in store_adapter.user_roles(db)
+    return Role.SUPERVISOR in profile.user_roles(db)
 
 
 def people_names(db: Database) -> dict[str, str]:
     """Display names of user ids this laptop knows (the signed-in user's own)."""
     name = settings.get(db, DISPLAY_NAME_SETTING)
-    return {store_adapter.user_id(db): name} if name else {}
+    return {profile.user_id(db): name} if name else {}
 
 
 def record(db: Database, finding: LocalFinding, action: Action, payload: Mapping[str, Any]) -> RecordedCommand:

@@ -14,10 +14,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from inspector.store import inspections, subjects
+from inspector.store import inspections, profile, subjects
 from inspector.store.errors import StoreError
 from inspector.store.subjects import Subject
-from inspector.ui import store_adapter
 from inspector.ui.context import INSPECTIONS, AppContext
 from inspector.ui.labels import subject_kind_label
 from inspector.ui.resources import icon
@@ -143,7 +142,7 @@ class NewInspectionDialog(QDialog):
                 checklist_id=checklist_id,
                 checklist_version=version,
                 subject_id=subject.id,
-                inspector_id=store_adapter.user_id(self.ctx.db),
+                inspector_id=profile.user_id(self.ctx.db),
             )
         except StoreError as error:
             self.error.setText(self.ctx.error_text(error))

@@ -27,15 +27,16 @@ from PySide6.QtWidgets import (
 )
 
 from inspector.core.jurisdiction import JurisdictionCodeError, parse_code
-from inspector.store import settings
+from inspector.store import profile, settings
 from inspector.store.backup import create_backup
-from inspector.ui import store_adapter
 from inspector.ui.context import SETTINGS, AppContext
 from inspector.ui.i18n import LANGUAGES
 from inspector.ui.login_panel import LoginPanel
 from inspector.ui.resources import icon
 from inspector.ui.widgets import hint_label, restyle, set_form_label, title_label
 from inspector.ui.workers import FunctionWorker
+
+PHOTO_EDGE_CHOICES = (1600, 2048, 2560, 3200, 4096)  # longest edge of a stored photo, in pixels
 
 
 def _folder_row(path_label: QLabel, button: QPushButton) -> QHBoxLayout:
@@ -60,17 +61,17 @@ class SettingsView(QWidget):
         self.language.currentIndexChanged.connect(self._language_chosen)
 
         self.photo_edge = QComboBox()
-        for edge in store_adapter.PHOTO_EDGE_CHOICES:
+        for edge in PHOTO_EDGE_CHOICES:
             self.photo_edge.addItem(f"{edge} px", edge)
         self.keep_originals = QCheckBox()
-        current = store_adapter.photo_settings(ctx.db)
+        current = profile.photo_settings(ctx.db)
         self.photo_edge.setCurrentIndex(max(0, self.photo_edge.findData(current.max_edge)))
         self.keep_originals.setChecked(current.keep_original)
         self.photo_edge.currentIndexChanged.connect(self._save_photo_settings)
         self.keep_originals.toggled.connect(self._save_photo_settings)
         self.photo_hint = hint_label()
 
-        self.jurisdiction = QLineEdit(store_adapter.default_jurisdiction(ctx.db))
+        self.jurisdiction = QLineEdit(profile.default_jurisdiction(ctx.db))
         self.jurisdiction.setMaxLength(15)
         self.jurisdiction_save = QPushButton()
         self.jurisdiction_save.clicked.connect(self._save_jurisdiction)
@@ -157,7 +158,7 @@ class SettingsView(QWidget):
             self.ctx.set_language(code)
 
     def _save_photo_settings(self) -> None:
-        store_adapter.save_photo_settings(self.ctx.db, int(self.photo_edge.currentData()),
+        profile.save_photo_settings(self.ctx.db, int(self.photo_edge.currentData()),
                                           self.keep_originals.isChecked())
         self.ctx.notify(SETTINGS)
 
@@ -169,7 +170,7 @@ class SettingsView(QWidget):
             restyle(self.jurisdiction_message, "error")
             self.jurisdiction_message.setText(self.tr("辖区编码无效：%1").replace("%1", str(error)))
             return
-        settings.put(self.ctx.db, store_adapter.DEFAULT_JURISDICTION, code)
+        settings.put(self.ctx.db, profile.DEFAULT_JURISDICTION, code)
         self.jurisdiction.setText(code)
         restyle(self.jurisdiction_message, "hint")
         self.jurisdiction_message.setText(self.tr("已保存。"))

@@ -14,10 +14,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from inspector.store import subjects
+from inspector.store import profile, subjects
 from inspector.store.errors import StoreError
 from inspector.store.subjects import Subject
-from inspector.ui import store_adapter
 from inspector.ui.context import SUBJECTS, AppContext
 from inspector.ui.labels import SUBJECT_KINDS, subject_kind_label
 from inspector.ui.widgets import hint_label
@@ -92,7 +91,7 @@ class SubjectDialog(QDialog):
 
     def _fill(self, subject: Subject | None) -> None:
         if subject is None:
-            self.jurisdiction.setText(store_adapter.default_jurisdiction(self.ctx.db))
+            self.jurisdiction.setText(profile.default_jurisdiction(self.ctx.db))
             return
         self.kind.setCurrentIndex(max(0, self.kind.findData(subject.kind)))
         self.kind.setEnabled(False)

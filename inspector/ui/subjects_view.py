@@ -26,9 +26,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from inspector.store import subjects
+from inspector.store import profile, subjects
 from inspector.store.subjects import Subject
-from inspector.ui import store_adapter
 from inspector.ui.context import SUBJECTS, AppContext
 from inspector.ui.labels import SUBJECT_KINDS, subject_kind_label, sync_state_label
 from inspector.ui.resources import icon
@@ -228,7 +227,7 @@ class SubjectsView(QWidget):
         progress = QProgressDialog(self.tr("正在导入…"), self.tr("取消"), 0, 0, self)
         progress.setWindowModality(Qt.WindowModality.WindowModal)
         progress.setMinimumDuration(300)
-        default = store_adapter.default_jurisdiction(self.ctx.db)
+        default = profile.default_jurisdiction(self.ctx.db)
         folder = self.ctx.folder
 
         def job(worker: Worker) -> ImportReport:

@@ -19,10 +19,9 @@ from PySide6.QtWidgets import (
 
 from inspector.core.clock import display, local_date, utc_now
 from inspector.core.ledger import OPEN_STATES
-from inspector.store import subjects
+from inspector.store import profile, subjects
 from inspector.store.database import DataFolder
 from inspector.store.errors import StoreError
-from inspector.ui import store_adapter
 from inspector.ui.context import AppContext
 from inspector.ui.labels import change_kind_label, severity_label, state_label
 from inspector.ui.resources import icon
@@ -106,7 +105,7 @@ def load_today(folder: DataFolder) -> TodayData:
             data.drafts.append(
                 DraftRow(draft.id, subject_name(draft.subject_id), title, answered, total, draft.updated_at)
             )
-        me = store_adapter.user_id(db)
+        me = profile.user_id(db)
         listed = findings.list_findings(db, limit=2000)
         mine = [f for f in listed if f.view.reported_by == me and f.view.state in OPEN_STATES]
         refusals = open_refusals(db, [finding.id for finding in mine if finding.has_conflict])

@@ -23,15 +23,14 @@ from sync_gui_helpers import (
     wait_state,
 )
 
-from inspector.store import conflicts, findings
-from inspector.ui import store_adapter
+from inspector.store import conflicts, findings, profile
 from inspector.ui.sync_badges import SYNC_STATE_ROLE
 
 
 def _command(ctx, finding_id: str, action: str, payload: dict) -> None:  # type: ignore[no-untyped-def,type-arg]
     """What the ledger page's action buttons do: a command as the signed-in user, checked and queued."""
     finding = findings.get(ctx.db, finding_id)
-    actor = store_adapter.local_actor(ctx.db, finding.view.jurisdiction)
+    actor = profile.local_actor(ctx.db, finding.view.jurisdiction)
     findings.record_command(ctx.db, action=action, actor=actor, payload=payload, finding_id=finding_id)
 
 

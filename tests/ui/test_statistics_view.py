@@ -23,8 +23,6 @@ from inspector.core.ledger import is_overdue
 from inspector.store import ledger_queries, statistics_facts
 from inspector.store.database import open_data_folder
 from inspector.store.seed import seed_demo_data
-from inspector.sync import config
-from inspector.ui.ledger_actions import ROLES_SETTING
 from inspector.ui.statistics_data import recent_months
 
 CHILD = Path(__file__).with_name("statistics_child.py")
@@ -158,6 +156,3 @@ def test_the_charts_are_read_from_the_keyboard_and_export_their_figures_as_csv(a
     finally:
         close_app(controller)
 
-
-def test_the_roles_setting_is_the_one_the_login_writes() -> None:
-    assert ROLES_SETTING == config.ROLES

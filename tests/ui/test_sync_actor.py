@@ -7,11 +7,10 @@ from pathlib import Path
 import pytest
 
 from inspector.core.ledger import Role
-from inspector.store import findings
+from inspector.store import findings, profile
 from inspector.store.database import open_data_folder
 from inspector.store.findings import CommandRefusedError
 from inspector.sync import config
-from inspector.ui import store_adapter
 
 STREET = "110105004000000"
 COMMUNITY = "110105004032000"
@@ -38,16 +37,16 @@ def db(tmp_path: Path):  # type: ignore[no-untyped-def]
 
 
 def test_before_any_login_the_laptop_is_an_inspector_of_the_record_s_street(db) -> None:  # type: ignore[no-untyped-def]
-    actor = store_adapter.local_actor(db, COMMUNITY)
+    actor = profile.local_actor(db, COMMUNITY)
     assert actor.roles == frozenset({Role.INSPECTOR}) and actor.jurisdictions == frozenset({COMMUNITY})
 
 
 def test_a_supervisor_s_login_gives_the_supervisor_s_roles_and_scope(db) -> None:  # type: ignore[no-untyped-def]
-    inspector = store_adapter.local_actor(db, COMMUNITY)
+    inspector = profile.local_actor(db, COMMUNITY)
     finding_id = _report(db, inspector)
     config.save_account(db, "http://127.0.0.1:1", _login_reply(["supervisor"], [STREET]), "memory", None)
 
-    actor = store_adapter.local_actor(db, COMMUNITY)
+    actor = profile.local_actor(db, COMMUNITY)
     assert actor.user_id == "u-1"
     assert actor.roles == frozenset({Role.SUPERVISOR}) and actor.jurisdictions == frozenset({STREET})
     accepted = findings.record_command(db, action="accept", actor=actor, payload={"severity": "major"},
@@ -60,9 +59,8 @@ def test_a_supervisor_s_login_gives_the_supervisor_s_roles_and_scope(db) -> None
 
 def test_an_inspector_account_may_not_accept_and_out_of_scope_records_are_refused(db) -> None:  # type: ignore[no-untyped-def]
     config.save_account(db, "http://127.0.0.1:1", _login_reply(["inspector"], ["110101001000000"]), "memory", None)
-    actor = store_adapter.local_actor(db, COMMUNITY)
+    actor = profile.local_actor(db, COMMUNITY)
     assert actor.roles == frozenset({Role.INSPECTOR}) and actor.jurisdictions == frozenset({"110101001000000"})
     with pytest.raises(CommandRefusedError) as refused:
         _report(db, actor)
     assert refused.value.code == "out_of_jurisdiction"
-    assert store_adapter.USER_ROLES == config.ROLES

@@ -6,8 +6,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from sync_gui_helpers import wait_today_badge
 
-from inspector.store import checklists, findings, inspections, outbox, subjects
-from inspector.ui import store_adapter
+from inspector.store import checklists, findings, inspections, outbox, profile, subjects
 from inspector.ui.context import INSPECTIONS
 from inspector.ui.sync_badges import SYNC_STATE_ROLE
 
@@ -32,7 +31,7 @@ def test_records_show_local_waiting_rejected_and_conflict_with_the_reason(starte
     subject = subjects.create(db, kind="back_street", name="东四六条", jurisdiction=COMMUNITY)
     version = next(entry.version for entry in checklists.list_cached(db) if entry.id == BACK_STREET)
     draft = inspections.start(db, checklist_id=BACK_STREET, checklist_version=version, subject_id=subject.id,
-                              inspector_id=store_adapter.user_id(db))  # fmt: skip
+                              inspector_id=profile.user_id(db))  # fmt: skip
     assert _inspection_line(window, draft.id).data(6, SYNC_STATE_ROLE) == "local"
 
     inspections.finish(db, draft.id, allow_incomplete=True)
@@ -45,7 +44,7 @@ def test_records_show_local_waiting_rejected_and_conflict_with_the_reason(starte
     assert line.data(6, SYNC_STATE_ROLE) == "rejected" and line.text(6) == "被拒绝"
     assert "原因：服务器未发布这个检查表版本" in line.toolTip(6)
 
-    actor = store_adapter.local_actor(db, COMMUNITY)
+    actor = profile.local_actor(db, COMMUNITY)
     payload = {"description": "占道经营", "category": "市容", "severity": "general", "jurisdiction": COMMUNITY,
                "subject_id": subject.id}  # fmt: skip
     finding_id = findings.record_command(db, action="report", actor=actor, payload=payload).event.finding_id

@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QApplication
 from ui_helpers import activate, add_photos_by_dialog, close_app, open_app, start_inspection
 
 from inspector.store import subjects
-from inspector.ui.store_adapter import finding_drafts
+from inspector.store.inspections import finding_drafts
 
 
 def test_draft_resumes_exactly_after_the_window_is_dropped(app, qtbot, data_dir, photo_files, monkeypatch) -> None:  # type: ignore[no-untyped-def]

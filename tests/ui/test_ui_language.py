@@ -5,8 +5,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QApplication
 from ui_helpers import close_app, open_app, start_inspection
 
-from inspector.store import inspections, settings, subjects
-from inspector.ui import store_adapter
+from inspector.store import inspections, profile, settings, subjects
 
 
 def test_language_switch_keeps_the_open_inspection(started, qtbot) -> None:  # type: ignore[no-untyped-def]
@@ -35,7 +34,7 @@ def test_language_switch_keeps_the_open_inspection(started, qtbot) -> None:  # t
     assert runner.panel.note_edit.toPlainText() == "墙面有小广告"
     assert inspections.responses(ctx.db, inspection_id)[item_id].note == "墙面有小广告"
     assert runner.session.checklist.item(item_id).text in runner.panel.text_label.text()  # data stays Chinese
-    assert settings.get(ctx.db, store_adapter.LANGUAGE) == "en"
+    assert settings.get(ctx.db, profile.LANGUAGE) == "en"
 
     window.show_page("inspections")
     assert runner.isVisible()

@@ -11,8 +11,8 @@ from PySide6.QtWidgets import QApplication
 from ui_helpers import activate, start_inspection
 
 from inspector.store import inspections, subjects
+from inspector.store.inspections import item_photos
 from inspector.ui.photo_viewer import PhotoViewer
-from inspector.ui.store_adapter import item_photos
 
 
 def open_runner_on_failed_item(started, qtbot):  # type: ignore[no-untyped-def]

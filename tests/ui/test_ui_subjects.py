@@ -7,8 +7,7 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QApplication
 
-from inspector.store import settings, subjects
-from inspector.ui import store_adapter
+from inspector.store import profile, settings, subjects
 from inspector.ui.subject_sheet import read_sheet, write_template
 from inspector.ui.subjects_view import ImportReportDialog
 
@@ -29,7 +28,7 @@ def import_and_wait(page, qtbot, path: Path):  # type: ignore[no-untyped-def]
 
 def test_import_reports_each_bad_row_and_keeps_the_good_ones(started, qtbot, tmp_path) -> None:  # type: ignore[no-untyped-def]
     ctx = started.ctx
-    settings.put(ctx.db, store_adapter.DEFAULT_JURISDICTION, "110101001000000")
+    settings.put(ctx.db, profile.DEFAULT_JURISDICTION, "110101001000000")
     subjects.create(ctx.db, kind="site", name="已有场所", jurisdiction="110101001000000", code="AQ-9")
     sheet = write_csv(tmp_path / "对象.csv", [
         ["类型", "名称", "编码", "地址", "辖区编码", "责任人", "电话", "街巷长"],
