@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -153,15 +152,22 @@ def set_response(
         _check_item(checklist_of(db, inspection), item_id)
         _check_answer(result, value, occurrences)
         text = validate.optional_text(note, "备注", "note") or ""
-        db.execute(
-            "INSERT INTO responses (inspection_id, item_id, result, value, occurrences, note, updated_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (inspection_id, item_id) DO UPDATE SET result = excluded.result, "
-            "value = excluded.value, occurrences = excluded.occurrences, note = excluded.note, "
-            "updated_at = excluded.updated_at",
-            [inspection_id, item_id, result, json.dumps(value, ensure_ascii=False), occurrences, text, now_iso()],
-        )
+        _write_response(db, inspection_id, item_id, result, value, occurrences, text, now_iso())
         _touch(db, inspection_id)
     return responses(db, inspection_id)[item_id]
+
+
+def _write_response(
+    db: Database, inspection_id: str, item_id: str, result: Any, value: Any, occurrences: int, note: str, at: str
+) -> None:
+    """Insert or replace one item's answer row (the value kept as JSON text)."""
+    db.execute(
+        "INSERT INTO responses (inspection_id, item_id, result, value, occurrences, note, updated_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (inspection_id, item_id) DO UPDATE SET result = excluded.result, "
+        "value = excluded.value, occurrences = excluded.occurrences, note = excluded.note, "
+        "updated_at = excluded.updated_at",
+        [inspection_id, item_id, result, jsonutil.dumps(value), occurrences, note, at],
+    )
 
 
 def _check_item(checklist: Checklist, item_id: str) -> None:
@@ -260,7 +266,7 @@ def responses(db: Database, inspection_id: str) -> dict[str, StoredResponse]:
         "SELECT item_id, result, value, occurrences, note, updated_at FROM responses WHERE inspection_id = ?",
         [inspection_id],
     )
-    return {row["item_id"]: StoredResponse(**{**row, "value": json.loads(row["value"])}) for row in rows}
+    return {row["item_id"]: StoredResponse(**{**row, "value": jsonutil.loads(row["value"])}) for row in rows}
 
 
 def current_score(db: Database, inspection_id: str) -> ScoreResult:
@@ -473,19 +479,9 @@ def _keep_server_responses(db: Database, inspection_id: str, responses: Mapping[
     for item_id, answer in responses.items():
         if not isinstance(answer, Mapping):
             continue
-        db.execute(
-            "INSERT OR REPLACE INTO responses (inspection_id, item_id, result, value, occurrences, note, updated_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [
-                inspection_id,
-                str(item_id),
-                answer.get("result"),
-                jsonutil.dumps(answer.get("value")),  # stored as JSON text, as the store does
-                max(1, int(answer.get("occurrences") or 1)),
-                str(answer.get("note") or ""),
-                at,
-            ],
-        )
+        result, value = answer.get("result"), answer.get("value")
+        occurrences = max(1, int(answer.get("occurrences") or 1))
+        _write_response(db, inspection_id, str(item_id), result, value, occurrences, str(answer.get("note") or ""), at)
 
 
 def _link_server_photos(db: Database, inspection_id: str, data: Mapping[str, Any], at: str) -> None:

@@ -228,9 +228,7 @@ def settle_sync_state(db: Database, subject_id: str, result: dict[str, Any], ref
     if refused:
         db.execute("UPDATE subjects SET sync_state = 'conflict' WHERE id = ?", [subject_id])
         return
-    waiting = db.execute(
-        "SELECT count(*) FROM outbox WHERE entity_id = ? AND kind LIKE 'subject.%'", [subject_id]
-    ).fetchone()[0]
+    waiting = outbox.has_queued(db, subject_id, "subject.")
     server_version = (result.get("subject") or {}).get("version")
     if not waiting:
         if isinstance(server_version, int):
