@@ -5,13 +5,19 @@
     minimal endpoint; (c) a second sync right after: photo bytes sent and seconds; (d) a fresh client pulling
     20,000 ledger changes (the 5,000 reports and a supervisor's 5,000 accepts, as events and findings).
 
+Two floors go with (a) and (b), the server's own work without HTTP or a client: the same 5,000 changes decided and
+stored by the server's push function called in this process on a fresh copy of the database, and the same 200
+photos verified (SHA-256), written and made durable by the server's blob store on four threads.
+
 Run: .venv/bin/python bench/sync_throughput.py [--findings N] [--photos M]
 """
 
 from __future__ import annotations
 
 import argparse
+import gc
 import io
+import json
 import os
 import random
 import sqlite3
@@ -20,6 +26,7 @@ import sys
 import tempfile
 import textwrap
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import keyring
@@ -38,7 +45,13 @@ from e2e_support import (  # noqa: E402  (the end-to-end helpers start the real 
 )
 from keyring_doubles import MemoryKeyring  # noqa: E402
 
-from inspector.store import findings, photos  # noqa: E402
+from inspector.core.ledger import Role  # noqa: E402
+from inspector.server.blobs import BlobStore  # noqa: E402
+from inspector.server.db import Database  # noqa: E402
+from inspector.server.push import Caller, push  # noqa: E402
+from inspector.server.schemas import PushIn  # noqa: E402
+from inspector.server.scope import Scope  # noqa: E402
+from inspector.store import findings, outbox, photos  # noqa: E402
 from inspector.sync.progress import SyncProgress  # noqa: E402
 
 MINIMAL_ENDPOINT = textwrap.dedent(
@@ -160,6 +173,63 @@ def direct_bulk_insert(server: ServerProcess, template: Path, work: Path) -> flo
     return seconds
 
 
+def push_bodies(client: Client, batch: int = 500) -> list[str]:
+    """The client's queued changes as push bodies of `batch` changes, as the sync engine sends them."""
+    with client.db() as db:
+        entries = outbox.list_pending(db, 1_000_000)
+    return [
+        json.dumps({"changes": [entry.to_wire() for entry in entries[start : start + batch]]}, ensure_ascii=False)
+        for start in range(0, len(entries), batch)
+    ]
+
+
+def server_decision_seconds(template: Path, work: Path, username: str, bodies: list[str]) -> float:
+    """Parse and push the bodies with the server's own push function in this process (no HTTP, no client) into a
+    fresh copy of the server database; every change must be applied. Returns the seconds taken."""
+    path = work / "decide.db"
+    path.write_bytes(template.read_bytes())
+    connection = sqlite3.connect(path)
+    try:
+        user = connection.execute("SELECT id, display_name FROM users WHERE username = ?", [username]).fetchone()
+        rows = connection.execute("SELECT code FROM user_jurisdictions WHERE user_id = ?", [user[0]]).fetchall()
+    finally:
+        connection.close()
+    user_id, name = user
+    codes = [code for (code,) in rows]
+    caller = Caller(user_id, name, None, Scope.of(user_id, frozenset({Role.INSPECTOR}), codes))
+    database = Database(f"sqlite:///{path}")
+    gc.collect()
+    gc.disable()  # the server runs with the cycle collector all but idle (see the server CLI); so does this floor
+    try:
+        started = time.perf_counter()
+        for body in bodies:
+            results = push(database, caller, PushIn.model_validate_json(body).changes)
+            assert all('"status":"applied"' in result for result in results), results[0]
+        return time.perf_counter() - started
+    finally:
+        gc.enable()
+        database.dispose()
+
+
+def store_photos_seconds(client: Client, hashes: list[str], work: Path, threads: int = 4) -> float:
+    """Verify, write and make durable the photos with the server's blob store on `threads` threads (no HTTP), from
+    bytes already in memory; returns the seconds taken."""
+    store = BlobStore(work / "store-floor")
+    data = [client.folder.photo_path(sha).read_bytes() for sha in hashes]
+
+    def keep(index: int) -> None:
+        incoming = store.receive(hashes[index], len(data[index]))
+        incoming.write(data[index])
+        incoming.finish()
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=threads) as pool:
+        list(pool.map(keep, range(len(hashes))))
+    seconds = time.perf_counter() - started
+    assert all(store.has_file(sha) for sha in hashes)
+    return seconds
+
+
 def plain_put_seconds(client: Client, hashes: list[str], work: Path) -> float:
     """PUT the same bytes to a minimal ASGI endpoint under uvicorn on loopback, one after another."""
     (work / "minimal_endpoint.py").write_text(MINIMAL_ENDPOINT, encoding="utf-8")
@@ -207,6 +277,7 @@ def run(server: ServerProcess, template: Path, work: Path, finding_count: int, p
     seeded = Client.create(work / "seeded", {"sync.read_timeout": "120"})
     seeded.login(server.url, "ins")
     seed_reports(seeded, finding_count)
+    bodies = push_bodies(seeded)
     seconds, clock, summary = timed_sync(seeded, server)
     push_seconds = clock.between("push", "pull", time.perf_counter())
     assert summary.all_acknowledged, summary  # type: ignore[attr-defined]
@@ -223,6 +294,11 @@ def run(server: ServerProcess, template: Path, work: Path, finding_count: int, p
         "settling run while the next batch is on its way)"
     )
     print_cpu(clock, "push", "pull", bulk)
+    decide = server_decision_seconds(template, work, "ins", bodies)
+    print(
+        f"    floor: the server's push function alone (no HTTP, no client) {decide:.2f} s; "
+        f"ratio {decide / bulk:.2f} to the bulk insert"
+    )
 
     photo_client = Client.create(work / "photos", {"sync.read_timeout": "120"})
     photo_client.login(server.url, "ins2")
@@ -239,6 +315,11 @@ def run(server: ServerProcess, template: Path, work: Path, finding_count: int, p
         f"ratio {upload_seconds / plain:.2f} (target <= 1.3)"
     )
     print_cpu(clock, "photos", "push", plain)
+    store = store_photos_seconds(photo_client, hashes, work)
+    print(
+        f"    floor: verifying and storing the bytes alone (SHA-256, write, fsync; 4 threads, no HTTP) {store:.2f} s; "
+        f"plain PUT plus that, not overlapped, would be ratio {(plain + store) / plain:.2f}"
+    )
 
     seconds, _, summary = timed_sync(photo_client)
     print(
