@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from inspector.server.middleware import server_headers
 from inspector.storage_full import is_storage_full
 
 log = logging.getLogger("inspector.server")
@@ -107,10 +108,20 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, error: Exception) -> JSONResponse:
+        """Starlette answers with this handler outside every middleware, so the reply gets the server's headers
+        here."""
         if is_storage_full(error):  # one raised from a full disk's error
-            return _storage_full_reply(request, error)
+            return _with_server_headers(request, _storage_full_reply(request, error))
         log.exception("unhandled error", extra={"request_id": getattr(request.state, "request_id", None)})
-        return error_response(request, ApiError(500, "internal_error", "服务器内部错误 (internal server error)"))
+        reply = error_response(request, ApiError(500, "internal_error", "服务器内部错误 (internal server error)"))
+        return _with_server_headers(request, reply)
+
+
+def _with_server_headers(request: Request, reply: JSONResponse) -> JSONResponse:
+    request_id = getattr(request.state, "request_id", None)
+    if request_id:
+        reply.headers.update(server_headers(request_id))
+    return reply
 
 
 def _storage_full_reply(request: Request, error: Exception) -> JSONResponse:

@@ -62,6 +62,11 @@ async def send_json(send: Send, status: int, body: dict[str, Any], headers: dict
     await send({"type": "http.response.body", "body": data})
 
 
+def server_headers(request_id: str) -> dict[str, str]:
+    """The headers every reply carries: its request id, the protocol and the server's version."""
+    return {"x-request-id": request_id, PROTOCOL_HEADER: str(PROTOCOL_VERSION), "x-inspector-server": __version__}
+
+
 class RequestLogMiddleware:
     """Gives every request an id (X-Request-Id), adds the server headers, writes one JSON log line per request.
 
@@ -85,11 +90,7 @@ class RequestLogMiddleware:
             if message["type"] == "http.response.start":
                 status_holder["status"] = message["status"]
                 headers = list(message.get("headers", []))
-                headers += [
-                    (b"x-request-id", request_id.encode()),
-                    (b"x-inspector-protocol", str(PROTOCOL_VERSION).encode()),
-                    (b"x-inspector-server", __version__.encode()),
-                ]
+                headers += [(key.encode(), value.encode()) for key, value in server_headers(request_id).items()]
                 message["headers"] = headers
             await send(message)
 

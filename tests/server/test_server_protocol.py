@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from pathlib import Path
 
-from server_support import HEADERS, Api, ServerEnv
+import httpx
+import pytest
+from server_support import HEADERS, Api, ServerEnv, live_server
+
+import inspector.server.api.meta as meta_api
 
 from inspector import __version__
 
@@ -67,6 +72,24 @@ def _documented_endpoints() -> set[tuple[str, str]]:
         if path.startswith("/api/v1") or path == "/healthz":
             found.add((method.lower(), re.sub(r"\{[^}]+\}", "{}", path)))
     return found
+
+
+def test_an_unexpected_fault_is_a_json_500_with_the_request_id_in_body_and_header(
+    env: ServerEnv, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    def broken() -> str:
+        raise RuntimeError("a fault nobody foresaw")
+
+    monkeypatch.setattr(meta_api, "head_revision", broken)
+    with caplog.at_level(logging.ERROR, "inspector.server"), live_server(env.app) as base_url:
+        reply = httpx.get(f"{base_url}/healthz", timeout=30)
+    assert reply.status_code == 500
+    body = reply.json()
+    assert body["error"] == "internal_error" and "a fault nobody foresaw" not in reply.text
+    assert body["request_id"] == reply.headers["x-request-id"]
+    assert reply.headers["x-inspector-protocol"] == "1"
+    assert reply.headers["x-inspector-server"] == __version__
+    assert any(record.exc_info and record.exc_info[1] is not None for record in caplog.records)
 
 
 def test_openapi_lists_exactly_the_documented_endpoints(env: ServerEnv) -> None:
