@@ -7,18 +7,23 @@ jitter, honouring `Retry-After`, until the attempt count or the time budget of t
 
 from __future__ import annotations
 
+import contextlib
 import json
 import random
+import socket
 import threading
 import time
+import weakref
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlsplit, urlunsplit
 
 import requests
 from requests.adapters import HTTPAdapter
+from urllib3.connection import HTTPConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
 from inspector import __version__
 from inspector.sync.errors import (
@@ -123,6 +128,50 @@ class Reply:
     body: Any
 
 
+def _tracking(pool_class: type[HTTPConnectionPool], opened: weakref.WeakSet[HTTPConnection]) -> type:
+    """A subclass of a connection pool class that adds every connection it makes to `opened`."""
+
+    def new_connection(pool: HTTPConnectionPool) -> HTTPConnection:
+        connection = cast(HTTPConnection, pool_class._new_conn(pool))  # HTTPS connections are HTTP ones too
+        opened.add(connection)
+        return connection
+
+    return type(f"Tracked{pool_class.__name__}", (pool_class,), {"_new_conn": new_connection})
+
+
+class CuttableAdapter(HTTPAdapter):
+    """A transport adapter that can cut every connection it opened, also one a request is using on another thread:
+    a cancelled upload stops sending its bytes at once, and a stalled reply stops being waited for, instead of
+    going on until the read timeout. Through an HTTP proxy too; connections through a SOCKS proxy are not tracked
+    (those requests end by their timeouts)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        self.opened: weakref.WeakSet[HTTPConnection] = weakref.WeakSet()
+        self.pool_classes = {
+            "http": _tracking(HTTPConnectionPool, self.opened),
+            "https": _tracking(HTTPSConnectionPool, self.opened),
+        }
+        super().__init__(**kwargs)
+
+    def init_poolmanager(self, connections: int, maxsize: int, block: bool = False, **pool_kwargs: Any) -> None:
+        super().init_poolmanager(connections, maxsize, block, **pool_kwargs)
+        self.poolmanager.pool_classes_by_scheme = self.pool_classes
+
+    def proxy_manager_for(self, proxy: str, **proxy_kwargs: Any) -> Any:
+        manager = super().proxy_manager_for(proxy, **proxy_kwargs)
+        if not proxy.lower().startswith("socks"):  # a SOCKS manager's pools have their own connection class
+            manager.pool_classes_by_scheme = self.pool_classes
+        return manager
+
+    def cut(self) -> None:
+        """Shut down the sockets of every connection opened so far (a blocked send or read on them ends at once)."""
+        for connection in list(self.opened):
+            sock = connection.sock
+            if sock is not None:
+                with contextlib.suppress(OSError):
+                    sock.shutdown(socket.SHUT_RDWR)
+
+
 class ProtocolClient:
     """Speaks protocol version 1 to one server, with one token (or none)."""
 
@@ -141,9 +190,9 @@ class ProtocolClient:
         self.rng = rng or random.Random()
         self.session = requests.Session()  # trust_env stays on: proxies come from the environment
         self.session.verify = self.options.ca_bundle or True
-        adapter = HTTPAdapter(max_retries=0, pool_connections=2, pool_maxsize=4)
-        self.session.mount("http://", adapter)
-        self.session.mount("https://", adapter)
+        self.adapter = CuttableAdapter(max_retries=0, pool_connections=2, pool_maxsize=4)
+        self.session.mount("http://", self.adapter)
+        self.session.mount("https://", self.adapter)
         self.session.headers.update(
             {"User-Agent": CLIENT_HEADER, "X-Inspector-Client": CLIENT_HEADER, "Accept": "application/json"}
         )
@@ -268,7 +317,7 @@ class ProtocolClient:
         self, method: str, url: str, body: bytes | bytearray | None, headers: Mapping[str, str]
     ) -> requests.Response:
         """`session.request` on a thread of its own, so that a cancel ends the wait at once instead of after the read
-        timeout of a stalled connection. A request left behind ends by its own timeout and its answer is dropped:
+        timeout of a stalled connection; the connection is cut then (see CuttableAdapter) and any answer is dropped:
         nothing was recorded for it here, and the next cycle asks the server again."""
         outcome: list[requests.Response | BaseException] = []
         finished = threading.Event()
@@ -293,6 +342,7 @@ class ProtocolClient:
         threading.Thread(target=send, name="sync-request", daemon=True).start()
         while not finished.wait(CANCEL_CHECK_SECONDS):
             if self.cancel_event.is_set():
+                self.adapter.cut()  # the request left behind stops sending and waiting now
                 raise CancelledError()
         if isinstance(outcome[0], BaseException):
             raise outcome[0]

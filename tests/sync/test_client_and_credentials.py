@@ -128,6 +128,65 @@ def test_a_cancel_ends_the_wait_for_a_stalled_reply_at_once(scripted: ScriptedSe
     assert len(scripted.received) == 1
 
 
+class SilentPeer:
+    """A loopback listener that takes one connection, reads it slowly (4 KB every 20 ms) and never answers; once
+    `drain` is set it reads as fast as it can until the client closes the connection."""
+
+    def __init__(self) -> None:
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.url = f"http://127.0.0.1:{self.listener.getsockname()[1]}"
+        self.received = 0
+        self.drain = threading.Event()
+        self.closed_by_client = threading.Event()
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self) -> None:
+        connection, _ = self.listener.accept()
+        with connection:
+            while True:
+                try:
+                    chunk = connection.recv(1 << 20 if self.drain.is_set() else 4096)
+                except OSError:
+                    chunk = b""
+                if not chunk:
+                    self.closed_by_client.set()
+                    return
+                self.received += len(chunk)
+                if not self.drain.is_set():
+                    time.sleep(0.02)
+
+
+def _cancelled_request(peer: SilentPeer, body: bytes | None) -> None:
+    """Send one request to the peer, cancel it after 0.3 s, then let the peer read on."""
+    cancel = threading.Event()
+    options = HttpOptions(connect_timeout=1, read_timeout=30, max_attempts=1)
+    client = ProtocolClient(peer.url, options, token="ins1_test", cancel_event=cancel, rng=random.Random(1))
+    threading.Timer(0.3, cancel.set).start()
+    with pytest.raises(CancelledError):
+        if body is None:
+            client.get_json("/feed")
+        else:
+            client.request("POST", "/api/v1/blobs/batch", data=body)
+    peer.drain.set()
+    client.close()
+
+
+def test_a_cancel_cuts_the_connection_of_a_stalled_reply_instead_of_leaving_it_until_the_read_timeout() -> None:
+    peer = SilentPeer()
+    _cancelled_request(peer, None)
+    # the read timeout is 30 s: only the cancel can have closed the connection this soon
+    assert peer.closed_by_client.wait(3)
+
+
+def test_a_cancelled_upload_stops_sending_its_bytes() -> None:
+    peer = SilentPeer()
+    body = bytes(64 << 20)
+    _cancelled_request(peer, body)
+    assert peer.closed_by_client.wait(5)
+    # what had been sent before the cancel was in the buffers of the two sockets, a few megabytes at most
+    assert peer.received < len(body) // 4
+
+
 def test_an_unreachable_server_is_a_transport_error_after_retries() -> None:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
