@@ -11,7 +11,6 @@ import pytest
 from server_support import HEADERS, Api, ServerEnv, live_server
 
 import inspector.server.api.meta as meta_api
-
 from inspector import __version__
 
 PROTOCOL_DOC = Path(__file__).resolve().parents[2] / "docs" / "sync-protocol.md"
