@@ -135,15 +135,6 @@ def count_retry_later(db: Database) -> int:
     return int(db.execute("SELECT count(*) FROM outbox WHERE state = 'retry_later'").fetchone()[0])
 
 
-def pending_photo_hashes(db: Database) -> list[str]:
-    """Hashes of photos attached to any record that the server does not have yet (upload them before pushing)."""
-    rows = db.execute(
-        "SELECT DISTINCT photos.sha256 FROM photos JOIN photo_links ON photo_links.photo_sha256 = photos.sha256 "
-        "WHERE photos.uploaded = 0 ORDER BY photos.imported_at"
-    ).fetchall()
-    return [row[0] for row in rows]
-
-
 def record_attempt_failure(db: Database, change_ids: list[str], error: str) -> None:
     """A push failed in transport (no answer): count the attempt and keep the error text; the changes stay queued."""
     with transaction(db):
