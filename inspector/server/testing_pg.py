@@ -45,6 +45,11 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def _check_identifier(identifier: str) -> None:
+    if not re.fullmatch(r"[a-z][a-z0-9_]{0,62}", identifier):
+        raise ValueError(f"not a plain database name: {identifier!r}")
+
+
 class PgCluster:
     """initdb + pg_ctl in a temp folder; listens on 127.0.0.1:<free port> and a socket in the same folder.
 
@@ -100,17 +105,31 @@ class PgCluster:
         with psycopg.connect(f"host=127.0.0.1 port={self.port} user=postgres dbname=postgres", autocommit=True) as conn:
             conn.execute(sql)  # type: ignore[arg-type]
 
-    def create_database(self, name: str, template: str | None = None) -> str:
-        """Create a database (optionally copied from a template database); returns its URL."""
-        for identifier in (name, template or "x"):
-            if not re.fullmatch(r"[a-z][a-z0-9_]{0,62}", identifier):
-                raise ValueError(f"not a plain database name: {identifier!r}")
+    def create_database(self, name: str, template: str | None = None, tablespace: str | None = None) -> str:
+        """Create a database (optionally copied from a template database, optionally in a tablespace); returns its
+        URL."""
+        for identifier in (name, template or "x", tablespace or "x"):
+            _check_identifier(identifier)
         suffix = f" TEMPLATE {template}" if template else ""
+        suffix += f" TABLESPACE {tablespace}" if tablespace else ""
         self._admin(f'CREATE DATABASE "{name}"{suffix}')
         return self.url(name)
 
     def drop_database(self, name: str) -> None:
         self._admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    def create_tablespace(self, name: str, location: Path) -> None:
+        """A tablespace in an empty folder that the server's owner may write to (handed to `postgres` as root)."""
+        _check_identifier(name)
+        if "'" in str(location):
+            raise ValueError(f"a tablespace folder without quotes, please: {location}")
+        if os.geteuid() == 0:
+            shutil.chown(location, "postgres", "postgres")
+        self._admin(f"CREATE TABLESPACE {name} LOCATION '{location}'")
+
+    def drop_tablespace(self, name: str) -> None:
+        _check_identifier(name)
+        self._admin(f"DROP TABLESPACE IF EXISTS {name}")
 
     def stop(self) -> None:
         """Stop the server and delete the folder."""

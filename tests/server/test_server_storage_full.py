@@ -5,19 +5,24 @@ from __future__ import annotations
 
 import hashlib
 import os
+import subprocess
+import tempfile
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from server_support import Api, ServerEnv, live_server, report
+from server_support import Api, ServerEnv, live_server, report, server_settings
 from sqlalchemy import event, func, select
 
+from inspector.server.app import create_app
 from inspector.server.blob_files import BufferedFile
+from inspector.server.db import Database
 from inspector.server.errors import STORAGE_FULL_RETRY_SECONDS
 from inspector.server.models import Blob, FeedEntry, Finding
+from inspector.server.testing_pg import PgCluster
 
 PUSH = "/api/v1/push"
 BATCH = "/api/v1/blobs/batch"
@@ -43,8 +48,8 @@ def database_without_room(env: ServerEnv) -> Iterator[None]:
         engine.dispose()
 
 
-def _counts(env: ServerEnv) -> tuple[int, int, int]:
-    with env.db.read() as session:
+def _counts(db: Database) -> tuple[int, int, int]:
+    with db.read() as session:
         return (
             int(session.scalar(select(func.count()).select_from(Finding)) or 0),
             int(session.scalar(select(func.count()).select_from(FeedEntry)) or 0),
@@ -65,15 +70,73 @@ def _assert_storage_full(reply: httpx.Response) -> None:
 def test_a_push_into_a_full_database_is_refused_whole_and_goes_through_later(api: Api, env: ServerEnv) -> None:
     user = api.login("slt-ins")
     changes = [report(description="沿街堆放杂物，影响通行。" * 80) for _ in range(40)]
-    before = _counts(env)
+    before = _counts(env.db)
     with live_server(env.app) as base_url, httpx.Client(base_url=base_url, headers=user.headers, timeout=60) as http:
         with database_without_room(env):
             _assert_storage_full(http.post(PUSH, json={"changes": changes}))
-        assert _counts(env) == before  # no finding and no feed entry of the refused batch
+        assert _counts(env.db) == before  # no finding and no feed entry of the refused batch
         again = http.post(PUSH, json={"changes": changes})
     assert again.status_code == 200, again.text
     assert [result["status"] for result in again.json()["results"]] == ["applied"] * len(changes)
-    assert _counts(env)[0] == before[0] + len(changes)
+    assert _counts(env.db)[0] == before[0] + len(changes)
+
+
+class SmallDisk:
+    """A tmpfs on a folder, whose size can be set to what is in use plus some room, and grown again."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def used(self) -> int:
+        stats = os.statvfs(self.folder)
+        return (stats.f_blocks - stats.f_bfree) * stats.f_frsize
+
+    def resize(self, size: int) -> None:
+        subprocess.run(["mount", "-o", f"remount,size={size}", str(self.folder)], check=True, capture_output=True)
+
+
+@pytest.fixture
+def pg_on_small_disk(pg_cluster: PgCluster, pg_template: str) -> Iterator[tuple[str, SmallDisk]]:
+    """A fresh seeded PostgreSQL database whose files are in a tablespace on a small filesystem of its own (the
+    cluster's write-ahead log stays on the big one). Mounting needs root with mount rights; elsewhere the test is
+    skipped."""
+    folder = Path(tempfile.mkdtemp(prefix="inspector-small-disk-"))  # under /tmp, which the postgres user can reach
+    with ExitStack() as undo:
+        undo.callback(folder.rmdir)
+        mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64m", "tmpfs", str(folder)], capture_output=True)
+        if mounted.returncode != 0:
+            pytest.skip(f"cannot mount a small filesystem here: {mounted.stderr.decode(errors='replace').strip()}")
+        undo.callback(subprocess.run, ["umount", str(folder)], check=False)
+        pg_cluster.create_tablespace("small_disk", folder)
+        undo.callback(pg_cluster.drop_tablespace, "small_disk")
+        url = pg_cluster.create_database("on_small_disk", template=pg_template, tablespace="small_disk")
+        undo.callback(pg_cluster.drop_database, "on_small_disk")
+        yield url, SmallDisk(folder)
+
+
+def test_a_push_onto_a_full_postgresql_disk_is_refused_whole_and_goes_through_later(
+    pg_on_small_disk: tuple[str, SmallDisk], tmp_path: Path
+) -> None:
+    """PostgreSQL's own "could not extend file: No space left on device" (disk_full), from a filesystem that is
+    really full."""
+    url, disk = pg_on_small_disk
+    db = Database(url)
+    app = create_app(server_settings(tmp_path / "data", url), db)
+    changes = [report(description="沿街堆放杂物，影响通行。" * 80) for _ in range(40)]
+    try:
+        with live_server(app) as base_url, httpx.Client(base_url=base_url, timeout=60) as http:
+            user = Api(http).login("slt-ins")
+            before = _counts(db)
+            disk.resize(disk.used() + 256 * 1024)
+            _assert_storage_full(user.post(PUSH, json={"changes": changes}))
+            assert _counts(db) == before  # no finding and no feed entry of the refused batch
+            disk.resize(disk.used() + 64 * 1024 * 1024)
+            again = user.post(PUSH, json={"changes": changes})
+    finally:
+        db.dispose()
+    assert again.status_code == 200, again.text
+    assert [result["status"] for result in again.json()["results"]] == ["applied"] * len(changes)
+    assert _counts(db)[0] == before[0] + len(changes)
 
 
 class _DiskFullFiles:
@@ -113,11 +176,11 @@ def test_a_photo_batch_onto_a_full_disk_is_refused_and_leaves_no_file(
     manifest = {"blobs": [{"sha256": hashlib.sha256(data).hexdigest(), "size": len(data)} for data in photos]}
     body = httpx.Request("POST", "/", json=manifest).content + b"\n" + b"".join(photos)
     headers = {"Content-Type": "application/octet-stream"}
-    before = _counts(env)
+    before = _counts(env.db)
     store = env.app.state.context.blobs
     with live_server(env.app) as base_url, httpx.Client(base_url=base_url, headers=user.headers, timeout=60) as http:
         _assert_storage_full(http.post(BATCH, content=body, headers=headers))
-        assert _counts(env) == before
+        assert _counts(env.db) == before
         assert list(store.tmp_dir.iterdir()) == []  # the scratch files were removed
         assert [path for path in store.objects_dir.rglob("*") if path.is_file()] == []
         full_photo_store()
