@@ -8,7 +8,7 @@ import os
 import subprocess
 import tempfile
 from collections.abc import Callable, Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import AbstractContextManager, ExitStack, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -66,19 +66,24 @@ def _assert_storage_full(reply: httpx.Response) -> None:
     assert reply.headers["Retry-After"] == str(STORAGE_FULL_RETRY_SECONDS)
 
 
-@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
-def test_a_push_into_a_full_database_is_refused_whole_and_goes_through_later(api: Api, env: ServerEnv) -> None:
-    user = api.login("slt-ins")
+def _push_refused_while_full_then_applied(user: Api, db: Database, no_room: AbstractContextManager[object]) -> None:
+    """40 large reports pushed while there is no room are refused whole; the same push is applied whole after."""
     changes = [report(description="沿街堆放杂物，影响通行。" * 80) for _ in range(40)]
-    before = _counts(env.db)
-    with live_server(env.app) as base_url, httpx.Client(base_url=base_url, headers=user.headers, timeout=60) as http:
-        with database_without_room(env):
-            _assert_storage_full(http.post(PUSH, json={"changes": changes}))
-        assert _counts(env.db) == before  # no finding and no feed entry of the refused batch
-        again = http.post(PUSH, json={"changes": changes})
+    before = _counts(db)
+    with no_room:
+        _assert_storage_full(user.post(PUSH, json={"changes": changes}))
+    assert _counts(db) == before  # no finding and no feed entry of the refused batch
+    again = user.post(PUSH, json={"changes": changes})
     assert again.status_code == 200, again.text
     assert [result["status"] for result in again.json()["results"]] == ["applied"] * len(changes)
-    assert _counts(env.db)[0] == before[0] + len(changes)
+    assert _counts(db)[0] == before[0] + len(changes)
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_a_push_into_a_full_database_is_refused_whole_and_goes_through_later(api: Api, env: ServerEnv) -> None:
+    token = api.login("slt-ins").token
+    with live_server(env.app) as base_url, httpx.Client(base_url=base_url, timeout=60) as http:
+        _push_refused_while_full_then_applied(Api(http, token), env.db, database_without_room(env))
 
 
 class SmallDisk:
@@ -93,6 +98,15 @@ class SmallDisk:
 
     def resize(self, size: int) -> None:
         subprocess.run(["mount", "-o", f"remount,size={size}", str(self.folder)], check=True, capture_output=True)
+
+    @contextmanager
+    def without_room(self) -> Iterator[None]:
+        """Only 256 KB left while inside; 64 MB more after."""
+        self.resize(self.used() + 256 * 1024)
+        try:
+            yield
+        finally:
+            self.resize(self.used() + 64 * 1024 * 1024)
 
 
 @pytest.fixture
@@ -122,21 +136,11 @@ def test_a_push_onto_a_full_postgresql_disk_is_refused_whole_and_goes_through_la
     url, disk = pg_on_small_disk
     db = Database(url)
     app = create_app(server_settings(tmp_path / "data", url), db)
-    changes = [report(description="沿街堆放杂物，影响通行。" * 80) for _ in range(40)]
     try:
         with live_server(app) as base_url, httpx.Client(base_url=base_url, timeout=60) as http:
-            user = Api(http).login("slt-ins")
-            before = _counts(db)
-            disk.resize(disk.used() + 256 * 1024)
-            _assert_storage_full(user.post(PUSH, json={"changes": changes}))
-            assert _counts(db) == before  # no finding and no feed entry of the refused batch
-            disk.resize(disk.used() + 64 * 1024 * 1024)
-            again = user.post(PUSH, json={"changes": changes})
+            _push_refused_while_full_then_applied(Api(http).login("slt-ins"), db, disk.without_room())
     finally:
         db.dispose()
-    assert again.status_code == 200, again.text
-    assert [result["status"] for result in again.json()["results"]] == ["applied"] * len(changes)
-    assert _counts(db)[0] == before[0] + len(changes)
 
 
 class _DiskFullFiles:
