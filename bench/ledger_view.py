@@ -96,7 +96,7 @@ def main() -> int:
 def run(data: Path, runs: int, work: Path) -> None:
     from inspector.store.ledger_queries import LedgerQuery
     from inspector.ui.app import AppController, create_application
-    from inspector.ui.logs import CrashReporter, setup_logging
+    from inspector.ui.shared.logs import CrashReporter, setup_logging
 
     app = create_application(["inspector-bench"])
     controller = AppController(app, data, CrashReporter(setup_logging(work / "logs")), load_checklists=False)
@@ -125,7 +125,7 @@ def run(data: Path, runs: int, work: Path) -> None:
 
 def measure(ctx: Any, window: Any, page: Any, runs: int, settle: Callable[[], None], quiet: bool = False) -> None:
     """Open fresh pages, change each filter, sort by deadline; print the medians unless quiet."""
-    from inspector.ui.findings_view import FindingsView
+    from inspector.ui.ledger.view import FindingsView
 
     def say(text: str) -> None:
         if not quiet:
@@ -174,7 +174,7 @@ def measure(ctx: Any, window: Any, page: Any, runs: int, settle: Callable[[], No
 def export_rows(ctx: Any, query: Any, work: Path) -> None:
     """The app's xlsx export of one category (about an eighth of the ledger) on this thread."""
     from inspector.store.ledger_queries import LedgerSort
-    from inspector.ui.ledger_exports import export_ledger
+    from inspector.ui.ledger.exports import export_ledger
 
     target = work / "ledger.xlsx"
     started, cpu = time.perf_counter(), time.process_time()

@@ -151,7 +151,7 @@ def bench_runner_and_photos(data: Path, work: Path, opens: int, photo_count: int
     from inspector.core.checklist_loader import parse_checklist
     from inspector.store import checklists, inspections, subjects
     from inspector.ui.app import AppController, create_application
-    from inspector.ui.logs import CrashReporter, setup_logging
+    from inspector.ui.shared.logs import CrashReporter, setup_logging
 
     app = create_application(["bench"])
     controller = AppController(app, data, CrashReporter(setup_logging(data / "logs")), load_checklists=False)

@@ -182,9 +182,9 @@ def step_keyring(_test: SelfTest) -> str:
 def step_main_window(test: SelfTest) -> str:
     """The Qt application and the main window on the data folder, with the checklists loaded and every page built."""
     from inspector.ui.app import AppController, create_application
-    from inspector.ui.logs import CrashReporter, setup_logging
     from inspector.ui.main_window import PAGES
-    from inspector.ui.resources import icon
+    from inspector.ui.shared.logs import CrashReporter, setup_logging
+    from inspector.ui.shared.resources import icon
 
     app = create_application(["inspector", "--self-test"])
     reporter = CrashReporter(setup_logging(test.data_root / "logs"))
@@ -270,8 +270,8 @@ def step_charts(_test: SelfTest) -> str:
     from collections import Counter
 
     from inspector.core.statistics import ClosureSummary
-    from inspector.ui import statistics_charts as charts
     from inspector.ui.app import create_application
+    from inspector.ui.statistics import charts
 
     create_application(["inspector", "--self-test"])
     months = ["2026-01", "2026-02", "2026-03"]

@@ -59,11 +59,11 @@ def render_all(data: Path, work: Path, out: Path) -> None:
     from inspector.store import settings, subjects
     from inspector.store.seed import INSPECTOR, STREET
     from inspector.ui import store_adapter
-    from inspector.ui.adhoc_dialog import AdhocFindingDialog
     from inspector.ui.app import AppController, create_application
-    from inspector.ui.logs import CrashReporter, setup_logging
-    from inspector.ui.new_inspection_dialog import NewInspectionDialog
-    from inspector.ui.photo_viewer import PhotoViewer
+    from inspector.ui.ledger.adhoc_dialog import AdhocFindingDialog
+    from inspector.ui.runner.new_inspection import NewInspectionDialog
+    from inspector.ui.shared.logs import CrashReporter, setup_logging
+    from inspector.ui.shared.photo_viewer import PhotoViewer
 
     app = create_application(["inspector-screenshots"])
     controller = AppController(app, data, CrashReporter(setup_logging(data / "logs")), load_checklists=False)
@@ -172,7 +172,7 @@ def render_supervisor_screens(ctx, window, save) -> None:  # type: ignore[no-unt
     from inspector.store import jsonutil, settings
     from inspector.store.seed import STREET, SUPERVISOR
     from inspector.ui import store_adapter
-    from inspector.ui.ledger_actions import ROLES_SETTING
+    from inspector.ui.ledger.actions import ROLES_SETTING
 
     settings.put(ctx.db, store_adapter.USER_ID, SUPERVISOR.user_id)
     settings.put(ctx.db, ROLES_SETTING, jsonutil.dumps(["supervisor"]))

@@ -17,16 +17,16 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QProgressDialog
 
 from inspector import __version__
 from inspector.paths import resolve_data_dir
-from inspector.ui.fonts import ensure_cjk_font
-from inspector.ui.i18n import Translations
-from inspector.ui.logs import CrashReporter, install_crash_reporter, setup_logging
 from inspector.ui.main_window import MainWindow
-from inspector.ui.resources import icon, style_sheet
-from inspector.ui.workers import FunctionWorker, WorkerPool
+from inspector.ui.shared.fonts import ensure_cjk_font
+from inspector.ui.shared.i18n import Translations
+from inspector.ui.shared.logs import CrashReporter, install_crash_reporter, setup_logging
+from inspector.ui.shared.resources import icon, style_sheet
+from inspector.ui.shared.workers import FunctionWorker, WorkerPool
 
 if TYPE_CHECKING:
     from inspector.store.database import DataFolder
-    from inspector.ui.context import AppContext
+    from inspector.ui.shared.context import AppContext
 
 log = logging.getLogger(__name__)
 
@@ -51,8 +51,8 @@ def open_folder(root: Path) -> DataFolder:
     from inspector.store.database import open_data_folder
 
     folder = open_data_folder(root)
-    import inspector.ui.context
-    import inspector.ui.status_bar
+    import inspector.ui.shared.context
+    import inspector.ui.sync.status_bar
     import inspector.ui.today_view  # noqa: F401  (the modules attach() needs, imported here rather than in the GUI)
 
     return folder
@@ -104,7 +104,7 @@ class AppController(QObject):
         return window
 
     def _attach(self, folder: DataFolder) -> None:
-        from inspector.ui.context import AppContext
+        from inspector.ui.shared.context import AppContext
 
         assert self.window is not None
         ctx = AppContext(folder, self.translations)

@@ -21,11 +21,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from inspector.ui.resources import icon, tinted_icon
-from inspector.ui.widgets import shortcut
+from inspector.ui.shared.resources import icon, tinted_icon
+from inspector.ui.shared.widgets import shortcut
 
 if TYPE_CHECKING:
-    from inspector.ui.context import AppContext
+    from inspector.ui.shared.context import AppContext
 
 STATE_FILENAME = "ui-state.ini"
 DEFAULT_SIZE = QSize(1280, 720)
@@ -43,11 +43,11 @@ class PageSpec:
 
 PAGES: tuple[PageSpec, ...] = (
     PageSpec("today", "today", "inspector.ui.today_view:TodayView"),
-    PageSpec("inspections", "inspection", "inspector.ui.inspections_view:InspectionsView"),
-    PageSpec("subjects", "subjects", "inspector.ui.subjects_view:SubjectsView"),
-    PageSpec("review", "pass", "inspector.ui.review_view:ReviewView"),
-    PageSpec("findings", "findings", "inspector.ui.findings_view:FindingsView"),
-    PageSpec("statistics", "template", "inspector.ui.statistics_view:StatisticsView"),
+    PageSpec("inspections", "inspection", "inspector.ui.runner.inspections_view:InspectionsView"),
+    PageSpec("subjects", "subjects", "inspector.ui.subjects.view:SubjectsView"),
+    PageSpec("review", "pass", "inspector.ui.ledger.review_view:ReviewView"),
+    PageSpec("findings", "findings", "inspector.ui.ledger.view:FindingsView"),
+    PageSpec("statistics", "template", "inspector.ui.statistics.view:StatisticsView"),
     PageSpec("settings", "settings", "inspector.ui.settings_view:SettingsView"),
 )
 
@@ -100,8 +100,8 @@ class MainWindow(QMainWindow):
 
     def attach(self, ctx: AppContext) -> None:
         """Give the window its data: the status bar, the pages, and the page that was open last time."""
-        from inspector.ui.status_bar import StatusBar
-        from inspector.ui.sync_controller import SyncController
+        from inspector.ui.sync.controller import SyncController
+        from inspector.ui.sync.status_bar import StatusBar
 
         self.ctx = ctx
         self.sync = SyncController(ctx, self)
@@ -155,7 +155,7 @@ class MainWindow(QMainWindow):
 
     def new_inspection(self, subject_id: str | None = None) -> None:
         """Pick a subject and a checklist, then start the runner."""
-        from inspector.ui.new_inspection_dialog import NewInspectionDialog
+        from inspector.ui.runner.new_inspection import NewInspectionDialog
 
         dialog = NewInspectionDialog(self.ctx, self, subject_id=subject_id)
         if dialog.exec() and dialog.inspection_id:
@@ -163,7 +163,7 @@ class MainWindow(QMainWindow):
 
     def report_adhoc(self) -> None:
         """Record a problem without a checklist (随手拍)."""
-        from inspector.ui.adhoc_dialog import AdhocFindingDialog
+        from inspector.ui.ledger.adhoc_dialog import AdhocFindingDialog
 
         dialog = AdhocFindingDialog(self.ctx, self)
         if dialog.exec() and dialog.finding_id:

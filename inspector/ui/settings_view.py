@@ -29,12 +29,12 @@ from PySide6.QtWidgets import (
 from inspector.core.jurisdiction import JurisdictionCodeError, parse_code
 from inspector.store import profile, settings
 from inspector.store.backup import create_backup
-from inspector.ui.context import SETTINGS, AppContext
-from inspector.ui.i18n import LANGUAGES
-from inspector.ui.login_panel import LoginPanel
-from inspector.ui.resources import icon
-from inspector.ui.widgets import hint_label, restyle, set_form_label, title_label
-from inspector.ui.workers import FunctionWorker
+from inspector.ui.shared.context import SETTINGS, AppContext
+from inspector.ui.shared.i18n import LANGUAGES
+from inspector.ui.shared.resources import icon
+from inspector.ui.shared.widgets import hint_label, restyle, set_form_label, title_label
+from inspector.ui.shared.workers import FunctionWorker
+from inspector.ui.sync.login_panel import LoginPanel
 
 PHOTO_EDGE_CHOICES = (1600, 2048, 2560, 3200, 4096)  # longest edge of a stored photo, in pixels
 

@@ -22,10 +22,12 @@ from inspector.core.ledger import OPEN_STATES
 from inspector.store import profile, subjects
 from inspector.store.database import DataFolder
 from inspector.store.errors import StoreError
-from inspector.ui.context import AppContext
-from inspector.ui.labels import change_kind_label, severity_label, state_label
-from inspector.ui.resources import icon
-from inspector.ui.sync_badges import (
+from inspector.ui.shared.context import AppContext
+from inspector.ui.shared.labels import change_kind_label, severity_label, state_label
+from inspector.ui.shared.resources import icon
+from inspector.ui.shared.widgets import Debouncer, card, hint_label, title_label
+from inspector.ui.shared.workers import FunctionWorker
+from inspector.ui.sync.badges import (
     SYNC_STATE_ROLE,
     badge_icon,
     badge_label,
@@ -33,8 +35,6 @@ from inspector.ui.sync_badges import (
     finding_state,
     open_refusals,
 )
-from inspector.ui.widgets import Debouncer, card, hint_label, title_label
-from inspector.ui.workers import FunctionWorker
 
 
 @dataclass(frozen=True)

@@ -94,9 +94,9 @@ import os, sys
 os.environ["QT_QPA_PLATFORM"] = "offscreen"
 from pathlib import Path
 from inspector import selftest
-from inspector.ui import statistics_charts
+from inspector.ui.statistics import charts
 
-statistics_charts.paint_chart = lambda painter, data, layout, font: painter.fillRect(0, 0, 50, 50, 0)  # draws no series
+charts.paint_chart = lambda painter, data, layout, font: painter.fillRect(0, 0, 50, 50, 0)  # draws no series
 try:
     selftest.step_charts(selftest.SelfTest(Path("."), Path(".")))
 except selftest.SelfTestError as error:

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QApplication, QComboBox, QDateEdit, QLineEdit, QPl
 
 from inspector.core.ledger import Action, Actor, Role
 from inspector.store import findings, jurisdictions, photos, settings
-from inspector.ui.action_dialogs import ActionDialog
+from inspector.ui.ledger.action_dialogs import ActionDialog
 
 STREET = "110105004000000"  # 三里屯街道
 COMMUNITY = "110105004032000"

@@ -26,8 +26,8 @@ from keyring_doubles import MemoryKeyring, memory_keyring_installed
 
 from inspector.store import settings
 from inspector.sync.engine import login
-from inspector.ui.sync_badges import SYNC_STATE_ROLE
-from inspector.ui.sync_controller import INTERVAL_SETTING
+from inspector.ui.sync.badges import SYNC_STATE_ROLE
+from inspector.ui.sync.controller import INTERVAL_SETTING
 
 __all__ = [
     "FAST_SYNC",

@@ -24,7 +24,7 @@ from sync_gui_helpers import (
 )
 
 from inspector.store import conflicts, findings, profile
-from inspector.ui.sync_badges import SYNC_STATE_ROLE
+from inspector.ui.sync.badges import SYNC_STATE_ROLE
 
 
 def _command(ctx, finding_id: str, action: str, payload: dict) -> None:  # type: ignore[no-untyped-def,type-arg]

@@ -23,9 +23,9 @@ from inspector.core.ids import new_id
 from inspector.core.ledger import Action, Actor, Event, Role, apply
 from inspector.store import findings, outbox
 from inspector.store.database import open_data_folder
-from inspector.ui.conflicts_view import ConflictsDialog
-from inspector.ui.ledger_actions import record
-from inspector.ui.sync_badges import SYNC_STATE_ROLE
+from inspector.ui.ledger.actions import record
+from inspector.ui.sync.badges import SYNC_STATE_ROLE
+from inspector.ui.sync.conflicts_view import ConflictsDialog
 
 REPORTER = Actor("ins-1", frozenset({Role.INSPECTOR}), frozenset({"110105000000000"}))
 OUT_OF_SCOPE = "隐患不在您的辖区内"

@@ -27,7 +27,7 @@ from inspector.core.clock import local_date, utc_now
 from inspector.core.ledger import Action
 from inspector.store import findings, settings
 from inspector.sync.engine import SyncEngine, SyncSummary, login
-from inspector.ui.context import FINDINGS
+from inspector.ui.shared.context import FINDINGS
 
 
 @pytest.fixture

@@ -18,8 +18,8 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QPushButton, QToolTip, QVBoxLayout, QWidget
 
 from inspector.core.statistics import ClosureSummary
-from inspector.ui import statistics_charts as charts
-from inspector.ui.statistics_charts import ChartData, ChartWidget, Kind, Series
+from inspector.ui.statistics import charts
+from inspector.ui.statistics.charts import ChartData, ChartWidget, Kind, Series
 
 MONTHS = ("2026-01", "2026-02", "2026-03", "2026-04")
 LABELS = charts.ChartLabels(

@@ -23,7 +23,7 @@ from inspector.core.ledger import is_overdue
 from inspector.store import ledger_queries, statistics_facts
 from inspector.store.database import open_data_folder
 from inspector.store.seed import seed_demo_data
-from inspector.ui.statistics_data import recent_months
+from inspector.ui.statistics.data import recent_months
 
 CHILD = Path(__file__).with_name("statistics_child.py")
 

@@ -7,8 +7,8 @@ from PySide6.QtCore import Qt
 from sync_gui_helpers import wait_today_badge
 
 from inspector.store import checklists, findings, inspections, outbox, profile, subjects
-from inspector.ui.context import INSPECTIONS
-from inspector.ui.sync_badges import SYNC_STATE_ROLE
+from inspector.ui.shared.context import INSPECTIONS
+from inspector.ui.sync.badges import SYNC_STATE_ROLE
 
 BACK_STREET = "beijie-xiaoxiang"
 COMMUNITY = "110101001001000"

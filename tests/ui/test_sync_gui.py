@@ -31,9 +31,9 @@ from inspector.core.clock import display
 from inspector.store import settings, subjects
 from inspector.store.database import open_data_folder
 from inspector.sync.engine import login
-from inspector.ui.context import INSPECTIONS
-from inspector.ui.sync_badges import SYNC_STATE_ROLE
-from inspector.ui.sync_controller import INTERVAL_SETTING, PROBE_SETTING, START_DELAY_SETTING
+from inspector.ui.shared.context import INSPECTIONS
+from inspector.ui.sync.badges import SYNC_STATE_ROLE
+from inspector.ui.sync.controller import INTERVAL_SETTING, PROBE_SETTING, START_DELAY_SETTING
 
 
 def _click(qtbot, button) -> None:  # type: ignore[no-untyped-def]

@@ -8,7 +8,7 @@ import pytest
 from inspector.sync.client import check_compatible
 from inspector.sync.engine import SyncSummary
 from inspector.sync.errors import IncompatibleServerError, LoginFailedError, TransportError, UpgradeRequiredError
-from inspector.ui.sync_messages import engine_text, login_error_text, summary_text
+from inspector.ui.sync.messages import engine_text, login_error_text, summary_text
 
 
 def _refusal(info: dict[str, object]) -> Exception:

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QPushButton
 from ui_helpers import close_app, open_app, start_inspection
 
 from inspector.store import inspections, subjects
-from inspector.ui.logs import LOG_FILENAME, CrashReporter, setup_logging
+from inspector.ui.shared.logs import LOG_FILENAME, CrashReporter, setup_logging
 
 REPO = Path(__file__).resolve().parents[2]
 

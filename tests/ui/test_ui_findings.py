@@ -8,7 +8,7 @@ from ui_helpers import close_app, open_app
 
 from inspector.store import findings, photos, subjects
 from inspector.store.seed import seed_demo_data
-from inspector.ui.adhoc_dialog import AdhocFindingDialog
+from inspector.ui.ledger.adhoc_dialog import AdhocFindingDialog
 from inspector.ui.today_view import TodayView
 
 

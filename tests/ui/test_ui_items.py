@@ -11,7 +11,7 @@ from ui_helpers import activate, close_app, open_app, start_inspection
 
 from inspector.store import inspections, subjects
 from inspector.ui.app import AppController
-from inspector.ui.logs import CrashReporter, setup_logging
+from inspector.ui.shared.logs import CrashReporter, setup_logging
 
 
 def test_number_item_is_judged_by_its_range_and_text_item_keeps_the_observation(started, qtbot) -> None:  # type: ignore[no-untyped-def]

@@ -12,7 +12,7 @@ from ui_helpers import activate, start_inspection
 
 from inspector.store import inspections, subjects
 from inspector.store.inspections import item_photos
-from inspector.ui.photo_viewer import PhotoViewer
+from inspector.ui.shared.photo_viewer import PhotoViewer
 
 
 def open_runner_on_failed_item(started, qtbot):  # type: ignore[no-untyped-def]

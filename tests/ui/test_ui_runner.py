@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QMessageBox
 from ui_helpers import activate, add_photos_by_dialog, create_back_street, start_inspection
 
 from inspector.store import findings, inspections, outbox, photos, subjects
-from inspector.ui.inspection_session import PHOTO_MISSING
+from inspector.ui.runner.session import PHOTO_MISSING
 
 
 def test_full_inspection_reports_two_findings_with_photos(started, qtbot, photo_files, monkeypatch) -> None:  # type: ignore[no-untyped-def]

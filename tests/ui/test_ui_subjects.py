@@ -8,8 +8,8 @@ from pathlib import Path
 from PySide6.QtWidgets import QApplication
 
 from inspector.store import profile, settings, subjects
-from inspector.ui.subject_sheet import read_sheet, write_template
-from inspector.ui.subjects_view import ImportReportDialog
+from inspector.ui.subjects.sheet import read_sheet, write_template
+from inspector.ui.subjects.view import ImportReportDialog
 
 
 def write_csv(path: Path, rows: list[list[str]], encoding: str = "utf-8-sig") -> Path:

@@ -9,10 +9,10 @@ from PySide6.QtCore import QEvent, Qt
 from PySide6.QtWidgets import QApplication, QDialog, QFileDialog
 
 from inspector.ui.app import AppController
-from inspector.ui.i18n import CHINESE
-from inspector.ui.logs import CrashReporter, setup_logging
-from inspector.ui.new_inspection_dialog import NewInspectionDialog
-from inspector.ui.subject_dialog import SubjectDialog
+from inspector.ui.runner.new_inspection import NewInspectionDialog
+from inspector.ui.shared.i18n import CHINESE
+from inspector.ui.shared.logs import CrashReporter, setup_logging
+from inspector.ui.subjects.dialog import SubjectDialog
 
 BACK_STREET = "beijie-xiaoxiang"
 

@@ -1,0 +1,153 @@
+"""Start an inspection: pick the subject (searchable) and a checklist that applies to its kind."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QGridLayout,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QWidget,
+)
+
+from inspector.store import inspections, profile, subjects
+from inspector.store.errors import StoreError
+from inspector.store.subjects import Subject
+from inspector.ui.shared.context import INSPECTIONS, AppContext
+from inspector.ui.shared.labels import subject_kind_label
+from inspector.ui.shared.resources import icon
+from inspector.ui.shared.widgets import Debouncer, hint_label, title_label
+from inspector.ui.subjects.dialog import SubjectDialog
+
+
+class NewInspectionDialog(QDialog):
+    """After accept(), `inspection_id` names the new draft."""
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None, subject_id: str | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.inspection_id: str | None = None
+        self.subjects: list[Subject] = []
+        self.setWindowTitle(self.tr("新建检查"))
+        self.search = QLineEdit()
+        self.search.setPlaceholderText(self.tr("搜索检查对象：名称、地址或编码"))
+        self.search.setClearButtonEnabled(True)
+        self.subject_list = QListWidget()
+        self.new_subject = QPushButton(icon("add"), self.tr("新建检查对象…"))
+        self.checklist_list = QListWidget()
+        self.checklist_hint = hint_label()
+        self.error = hint_label(name="error")
+        self.error.hide()
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        self.start_button = self.buttons.addButton(self.tr("开始检查"), QDialogButtonBox.ButtonRole.AcceptRole)
+        self.start_button.setObjectName("primary")
+        self.buttons.rejected.connect(self.reject)
+        self.start_button.clicked.connect(self.start)
+
+        grid = QGridLayout(self)
+        grid.addWidget(title_label(self.tr("1. 检查对象"), "sectionTitle"), 0, 0)
+        grid.addWidget(title_label(self.tr("2. 检查表"), "sectionTitle"), 0, 1)
+        grid.addWidget(self.search, 1, 0)
+        grid.addWidget(self.checklist_hint, 1, 1)
+        grid.addWidget(self.subject_list, 2, 0)
+        grid.addWidget(self.checklist_list, 2, 1)
+        grid.addWidget(self.new_subject, 3, 0, Qt.AlignmentFlag.AlignLeft)
+        grid.addWidget(self.error, 4, 0, 1, 2)
+        grid.addWidget(self.buttons, 5, 0, 1, 2)
+        grid.setColumnStretch(0, 1)
+        grid.setColumnStretch(1, 1)
+
+        self._search_later = Debouncer(150, self._load_subjects, self)
+        self.search.textChanged.connect(self._search_later.poke)
+        self.subject_list.currentItemChanged.connect(lambda *_: self._load_checklists())
+        self.checklist_list.itemActivated.connect(lambda _item: self.start())
+        self.new_subject.clicked.connect(self._create_subject)
+        ctx.checklists_ready.connect(self._load_checklists)
+        self._load_subjects(select=subject_id)
+        self.resize(900, 520)
+
+    def _load_subjects(self, select: str | None = None) -> None:
+        current = select or self.selected_subject_id()
+        self.subjects = subjects.list_subjects(self.ctx.db, search=self.search.text().strip() or None)
+        self.subject_list.clear()
+        for subject in self.subjects:
+            code = f" · {subject.code}" if subject.code else ""
+            text = f"{subject.name}\n{subject_kind_label(subject.kind)}{code}"
+            line = QListWidgetItem(text)
+            line.setData(Qt.ItemDataRole.UserRole, subject.id)
+            self.subject_list.addItem(line)
+            if subject.id == current:
+                self.subject_list.setCurrentItem(line)
+        if self.subject_list.currentItem() is None and self.subject_list.count():
+            self.subject_list.setCurrentRow(0)
+        self._load_checklists()
+
+    def selected_subject_id(self) -> str | None:
+        line = self.subject_list.currentItem()
+        return line.data(Qt.ItemDataRole.UserRole) if line is not None else None
+
+    def selected_subject(self) -> Subject | None:
+        chosen = self.selected_subject_id()
+        return next((subject for subject in self.subjects if subject.id == chosen), None)
+
+    def _load_checklists(self) -> None:
+        self.checklist_list.clear()
+        subject = self.selected_subject()
+        if not self.ctx.checklists_loaded:
+            self.checklist_hint.setText(self.tr("正在加载检查表…"))
+            return
+        if subject is None:
+            self.checklist_hint.setText(self.tr("先选择检查对象。"))
+            return
+        fitting = [entry for entry in self.ctx.catalog if subject.kind in entry.subject_kinds]
+        self.checklist_hint.setText(
+            self.tr("适用于“%1”的检查表：").replace("%1", subject_kind_label(subject.kind))
+            if fitting else self.tr("没有适用于这类对象的检查表。")
+        )
+        for entry in fitting:
+            line = QListWidgetItem(icon("inspection"), f"{entry.title}\n{entry.id} · {entry.version}")
+            line.setData(Qt.ItemDataRole.UserRole, (entry.id, entry.version))
+            self.checklist_list.addItem(line)
+        if fitting:
+            self.checklist_list.setCurrentRow(0)
+
+    def _create_subject(self) -> None:
+        dialog = SubjectDialog(self.ctx, self)
+        if dialog.exec() and dialog.subject_id:
+            self.search.clear()
+            self._load_subjects(select=dialog.subject_id)
+
+    def choose(self, subject_id: str, checklist_id: str) -> None:
+        """Select a subject and a checklist by id (keyboard users and tests)."""
+        self._load_subjects(select=subject_id)
+        for row in range(self.checklist_list.count()):
+            if self.checklist_list.item(row).data(Qt.ItemDataRole.UserRole)[0] == checklist_id:
+                self.checklist_list.setCurrentRow(row)
+
+    def start(self) -> None:
+        subject = self.selected_subject()
+        line = self.checklist_list.currentItem()
+        if subject is None or line is None:
+            self.error.setText(self.tr("请选择检查对象和检查表。"))
+            self.error.show()
+            return
+        checklist_id, version = line.data(Qt.ItemDataRole.UserRole)
+        try:
+            inspection = inspections.start(
+                self.ctx.db,
+                checklist_id=checklist_id,
+                checklist_version=version,
+                subject_id=subject.id,
+                inspector_id=profile.user_id(self.ctx.db),
+            )
+        except StoreError as error:
+            self.error.setText(self.ctx.error_text(error))
+            self.error.show()
+            return
+        self.inspection_id = inspection.id
+        self.ctx.notify(INSPECTIONS)
+        self.accept()

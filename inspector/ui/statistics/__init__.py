@@ -1,0 +1,1 @@
+"""The statistics page: its figures, computed on a worker, and its charts."""

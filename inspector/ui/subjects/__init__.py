@@ -1,0 +1,1 @@
+"""Subjects (检查对象): the list, the edit dialog and import from a sheet."""

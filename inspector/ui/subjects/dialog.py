@@ -1,0 +1,160 @@
+"""Create or edit a subject (检查对象): a street-front unit, a back street or a site, each with its code."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLineEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from inspector.store import profile, subjects
+from inspector.store.errors import StoreError
+from inspector.store.subjects import Subject
+from inspector.ui.shared.context import SUBJECTS, AppContext
+from inspector.ui.shared.labels import SUBJECT_KINDS, subject_kind_label
+from inspector.ui.shared.widgets import hint_label
+
+# Kind-specific fields kept in the subject's `extra`, and the kinds that show them.
+EXTRA_FIELDS: dict[str, str] = {
+    "street_chief": "back_street",
+    "extent": "back_street",
+    "zone": "street_front_unit",
+    "site_type": "site",
+}
+
+
+class SubjectDialog(QDialog):
+    """The subject form; `subject_id` holds the saved subject after accept()."""
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None, subject: Subject | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.subject = subject
+        self.subject_id: str | None = subject.id if subject else None
+        self.kind = QComboBox()
+        for kind in SUBJECT_KINDS:
+            self.kind.addItem(subject_kind_label(kind), kind)
+        self.name = QLineEdit()
+        self.code = QLineEdit()
+        self.address = QLineEdit()
+        self.jurisdiction = QLineEdit()
+        self.jurisdiction.setMaxLength(15)
+        self.jurisdiction_name = hint_label()
+        self.jurisdiction.textChanged.connect(self._show_jurisdiction_name)
+        self.responsible_person = QLineEdit()
+        self.phone = QLineEdit()
+        self.extra_edits = {name: QLineEdit() for name in EXTRA_FIELDS}
+        self.error = hint_label(name="error")
+        self.error.hide()
+        self.form = QFormLayout()
+        self.labels: dict[str, str] = {}
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.save)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(self.form)
+        layout.addWidget(self.error)
+        layout.addWidget(buttons)
+        self._build_form()
+        self.kind.currentIndexChanged.connect(self._show_kind_fields)
+        self._fill(subject)
+        self._show_kind_fields()
+        self.setMinimumWidth(520)
+
+    def _build_form(self) -> None:
+        rows = [
+            (self.tr("类型"), self.kind),
+            (self.tr("名称 *"), self.name),
+            (self.tr("编码（一户一码）"), self.code),
+            (self.tr("地址"), self.address),
+            (self.tr("辖区编码 *"), self.jurisdiction),
+            ("", self.jurisdiction_name),
+            (self.tr("责任人"), self.responsible_person),
+            (self.tr("电话"), self.phone),
+            (self.tr("街巷长"), self.extra_edits["street_chief"]),
+            (self.tr("起止范围"), self.extra_edits["extent"]),
+            (self.tr("责任区"), self.extra_edits["zone"]),
+            (self.tr("场所类型"), self.extra_edits["site_type"]),
+        ]
+        for label, widget in rows:
+            self.form.addRow(label, widget)
+        self.jurisdiction.setPlaceholderText(self.tr("15 位网格编码，如 110101001000000"))
+        self.code.setPlaceholderText(self.tr("如 MQ-0001"))
+        self.setWindowTitle(self.tr("编辑检查对象") if self.subject else self.tr("新建检查对象"))
+
+    def _fill(self, subject: Subject | None) -> None:
+        if subject is None:
+            self.jurisdiction.setText(profile.default_jurisdiction(self.ctx.db))
+            return
+        self.kind.setCurrentIndex(max(0, self.kind.findData(subject.kind)))
+        self.kind.setEnabled(False)
+        self.name.setText(subject.name)
+        self.code.setText(subject.code or "")
+        self.address.setText(subject.address or "")
+        self.jurisdiction.setText(subject.jurisdiction or "")
+        self.responsible_person.setText(subject.responsible_person or "")
+        self.phone.setText(subject.phone or "")
+        for name, edit in self.extra_edits.items():
+            edit.setText(str(subject.extra.get(name, "")))
+
+    def _show_jurisdiction_name(self, text: str) -> None:
+        """The name of the typed code when this laptop knows it (the tree comes from the server or demo data)."""
+        from inspector.core.jurisdiction import JurisdictionCodeError
+        from inspector.store import jurisdictions
+
+        try:
+            name = jurisdictions.name_of(self.ctx.db, text.strip()) if text.strip() else None
+        except JurisdictionCodeError:
+            name = None
+        self.jurisdiction_name.setText(name or "")
+
+    def _show_kind_fields(self) -> None:
+        kind = self.kind.currentData()
+        for name, edit in self.extra_edits.items():
+            self.form.setRowVisible(edit, EXTRA_FIELDS[name] == kind)
+
+    def _extra(self) -> dict[str, str]:
+        kept = dict(self.subject.extra) if self.subject else {}
+        for name, edit in self.extra_edits.items():
+            value = edit.text().strip()
+            if value and EXTRA_FIELDS[name] == self.kind.currentData():
+                kept[name] = value
+            else:
+                kept.pop(name, None)
+        return kept
+
+    def save(self) -> None:
+        """Create or update the subject; a problem is shown in the dialog, which stays open."""
+        fields: dict[str, Any] = {
+            "name": self.name.text(),
+            "code": self.code.text().strip() or None,
+            "address": self.address.text().strip() or None,
+            "jurisdiction": self.jurisdiction.text().strip(),
+            "responsible_person": self.responsible_person.text().strip() or None,
+            "phone": self.phone.text().strip() or None,
+            "extra": self._extra(),
+        }
+        try:
+            if self.subject is None:
+                saved = subjects.create(self.ctx.db, kind=str(self.kind.currentData()), **fields)
+            else:
+                changed = {key: value for key, value in fields.items() if value != _current(self.subject, key)}
+                saved = subjects.update(self.ctx.db, self.subject.id, **changed)
+        except StoreError as error:
+            self.error.setText(self.ctx.error_text(error))
+            self.error.show()
+            return
+        self.subject_id = saved.id
+        self.ctx.notify(SUBJECTS)
+        self.accept()
+
+
+def _current(subject: Subject, key: str) -> object:
+    return subject.extra if key == "extra" else getattr(subject, key)

@@ -1,0 +1,1 @@
+"""Sync in the interface: the controller, status bar, login, badges, messages and conflicts."""

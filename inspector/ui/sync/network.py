@@ -1,0 +1,155 @@
+"""Is the sync server reachable? The system's network information where Qt has a backend for it, else (and while
+the server is known to be unreachable) a cheap periodic probe of the server's `/healthz` on a worker thread.
+
+`came_back` fires when the network or the server returns after being away, so a sync can start at once.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtNetwork import QNetworkInformation
+
+from inspector.ui.shared.workers import FunctionWorker, WorkerPool
+
+log = logging.getLogger(__name__)
+
+DEFAULT_PROBE_SECONDS = 60.0
+PROBE_TIMEOUT_SECONDS = 5.0
+_KEEP: Any = object()  # "leave this part of what is known as it is"
+
+
+@dataclass(frozen=True)
+class ProbeTarget:
+    """Where the server answers and which CAs to trust for it."""
+
+    server_url: str
+    ca_bundle: str | None = None
+
+
+def probe_server(target: ProbeTarget, timeout: float = PROBE_TIMEOUT_SECONDS) -> bool:
+    """Worker side: True when `GET <server>/healthz` answers 200 within the timeout."""
+    import requests  # the HTTP stack loads on the worker, never on the GUI thread
+
+    try:
+        reply = requests.get(target.server_url.rstrip("/") + "/healthz", timeout=timeout,
+                             verify=target.ca_bundle or True)  # fmt: skip
+    except (requests.RequestException, OSError) as exc:
+        log.debug("server probe failed: %s", exc)
+        return False
+    return reply.status_code == 200
+
+
+class NetworkWatcher(QObject):
+    """Follows reachability; `online` is True, False, or None (not known yet)."""
+
+    online_changed = Signal(object)
+    came_back = Signal()
+
+    def __init__(self, target: Callable[[], ProbeTarget | None], probe_seconds: float = DEFAULT_PROBE_SECONDS,
+                 parent: QObject | None = None) -> None:  # fmt: skip
+        super().__init__(parent)
+        self.target = target
+        self.system: bool | None = None  # what the operating system says about the network
+        self.server: bool | None = None  # what the last probe or sync said about the server
+        self.uses_system = False
+        self.probing = False
+        self.probes = 0
+        self._pool = WorkerPool()  # not the app's pool: probes are not jobs the user waits for
+        self._timer = QTimer(self)
+        self._timer.timeout.connect(self.probe_now)
+        self.set_probe_interval(probe_seconds)
+
+    # -- set-up -----------------------------------------------------------------------------------------------
+
+    def start(self, use_system: bool = True) -> None:
+        """Follow the system's network information when a backend loads; otherwise probe the server."""
+        if use_system and QNetworkInformation.loadBackendByFeatures(QNetworkInformation.Feature.Reachability):
+            info = QNetworkInformation.instance()
+            if info is not None:
+                self.uses_system = True
+                info.reachabilityChanged.connect(self._on_reachability)
+                self._on_reachability(info.reachability())
+        self.reschedule()
+
+    def fall_back_to_probe(self) -> None:
+        """Judge reachability by probing the server only (no backend, or the backend cannot be trusted)."""
+        info = QNetworkInformation.instance()
+        if self.uses_system and info is not None:
+            info.reachabilityChanged.disconnect(self._on_reachability)
+        self.uses_system = False
+        self.system = None
+        self.reschedule()
+
+    def set_probe_interval(self, seconds: float) -> None:
+        self._timer.setInterval(max(50, int(seconds * 1000)))
+
+    @property
+    def online(self) -> bool | None:
+        if self.system is False:
+            return False
+        return self.server if self.server is not None else self.system
+
+    # -- what is known -----------------------------------------------------------------------------------------
+
+    def _on_reachability(self, reachability: QNetworkInformation.Reachability) -> None:
+        if reachability == QNetworkInformation.Reachability.Unknown:
+            self._change(system=None)
+        else:
+            self._change(system=reachability == QNetworkInformation.Reachability.Online, announce=True)
+
+    def server_answered(self, reachable: bool) -> None:
+        """A sync (or login) reached the server, or failed to; a failure starts the probe until it is back."""
+        self._change(server=reachable)
+
+    def server_changed(self) -> None:
+        """Another server was set up: what was known of the old one no longer holds."""
+        self._change(server=None)
+
+    def _change(self, *, system: Any = _KEEP, server: Any = _KEEP, announce: bool = False) -> None:
+        before = self.online
+        if system is not _KEEP:
+            self.system = system
+        if server is not _KEEP:
+            self.server = server
+        after = self.online
+        if after != before:
+            self.online_changed.emit(after)
+            if announce and before is False and after is True:
+                self.came_back.emit()
+        self.reschedule()
+
+    # -- the probe ---------------------------------------------------------------------------------------------
+
+    def reschedule(self) -> None:
+        """Probe while there is no system information, or while the server is known to be unreachable."""
+        wanted = self.target() is not None and (not self.uses_system or self.server is False)
+        if wanted and not self._timer.isActive():
+            self._timer.start()
+            QTimer.singleShot(0, self.probe_now)
+        elif not wanted and self._timer.isActive():
+            self._timer.stop()
+
+    def probe_now(self) -> FunctionWorker | None:
+        """Ask the server's /healthz on a worker (one probe at a time)."""
+        target = self.target()
+        if target is None or self.probing:
+            return None
+        self.probing = True
+        worker = FunctionWorker(lambda _w: probe_server(target))
+        worker.signals.finished.connect(self._probed)
+        worker.signals.failed.connect(lambda _message: self._probed(False))
+        self._pool.start(worker)
+        return worker
+
+    def _probed(self, reachable: object) -> None:
+        self.probing = False
+        self.probes += 1
+        self._change(server=bool(reachable), announce=True)
+
+    def stop(self) -> None:
+        self._timer.stop()
