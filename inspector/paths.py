@@ -7,6 +7,7 @@ from pathlib import Path
 
 APP_NAME = "Inspector"
 APP_AUTHOR = "Inspector"
+DB_FILENAME = "inspector.db"  # the database file in a data folder
 
 
 def _bundle_root() -> Path:

@@ -14,10 +14,10 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from inspector.paths import DB_FILENAME
 from inspector.store.errors import DatabaseDamagedError, DataFolderError, NewerDatabaseError
 from inspector.store.schema import STEPS, MigrationStep, build_migrations
 
-DB_FILENAME = "inspector.db"
 BUSY_TIMEOUT_SECONDS = 15.0
 PHOTO_EXT = ".jpg"
 

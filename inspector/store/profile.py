@@ -1,5 +1,5 @@
-"""Who works on this installation and how: the signed-in user, their roles and jurisdictions, and the preferences
-kept in the settings table (default jurisdiction, language, photo settings)."""
+"""Who works on this installation and how: the signed-in user, their roles and jurisdictions, and the photo
+preferences, read from the settings table (inspector.core.settings declares every key)."""
 
 from __future__ import annotations
 
@@ -10,15 +10,17 @@ from sqlite_utils import Database
 
 from inspector.core.jurisdiction import JurisdictionCodeError, parse_code
 from inspector.core.ledger import Actor, Role
-from inspector.store import jsonutil, settings
+from inspector.store import settings
 
 if TYPE_CHECKING:  # the photo pipeline (Pillow, HEIF) is imported when photos are first used
     from inspector.store.photos import PhotoSettings
 
 # Written by the sync engine's login, read here.
-USER_ID = "user_id"
-USER_JURISDICTIONS = "user_jurisdictions"
-USER_ROLES = "sync.user_roles"
+USER_ID = "user.id"
+USERNAME = "user.username"
+DISPLAY_NAME = "user.display_name"
+USER_JURISDICTIONS = "user.jurisdictions"
+USER_ROLES = "user.roles"
 # Chosen in the settings view.
 DEFAULT_JURISDICTION = "ui.default_jurisdiction"
 LANGUAGE = "ui.language"
@@ -28,28 +30,28 @@ PHOTO_KEEP_ORIGINAL = "photos.keep_original"
 
 def user_id(db: Database) -> str:
     """The signed-in user's id once sync is set up; until then this installation's device id."""
-    return settings.get(db, USER_ID) or settings.device_id(db)
+    return str(settings.get(db, USER_ID) or settings.device_id(db))
 
 
 def default_jurisdiction(db: Database) -> str:
     """The jurisdiction code new subjects get by default (empty when none is set)."""
-    return settings.get(db, DEFAULT_JURISDICTION, "") or ""
+    return str(settings.get(db, DEFAULT_JURISDICTION))
 
 
 def user_jurisdictions(db: Database) -> frozenset[str]:
     """The jurisdictions the user works in: from the account once sync is set up, else the default one."""
-    stored = jsonutil.loads(settings.get(db, USER_JURISDICTIONS), None)
-    if isinstance(stored, list) and stored:
-        return frozenset(str(code) for code in stored)
+    stored: list[str] = settings.get(db, USER_JURISDICTIONS)
+    if stored:
+        return frozenset(stored)
     default = default_jurisdiction(db)
     return frozenset({default}) if default else frozenset()
 
 
 def user_roles(db: Database) -> frozenset[Role]:
-    """The signed-in account's roles (as the last login gave them); an inspector's before any login."""
-    stored = jsonutil.loads(settings.get(db, USER_ROLES), [])
+    """The signed-in account's roles (as the last login gave them); an inspector's before any login. The one
+    reader of the roles: roles this version does not know are left out."""
     known = {role.value for role in Role}
-    roles = {Role(role) for role in stored if role in known} if isinstance(stored, list) else set()
+    roles = {Role(role) for role in settings.get(db, USER_ROLES) if role in known}
     return frozenset(roles) or frozenset({Role.INSPECTOR})
 
 
@@ -58,7 +60,7 @@ def local_actor(db: Database, jurisdiction: str | None) -> Actor:
     account. Without an account the user is an inspector and the record's own 街乡 is in scope: the server judges
     the real scope when the command is pushed."""
     scopes = set(user_jurisdictions(db))
-    if jurisdiction and not settings.get(db, USER_JURISDICTIONS):
+    if jurisdiction and not settings.get(db, USER_JURISDICTIONS):  # no account yet
         with contextlib.suppress(JurisdictionCodeError):
             scopes.add(parse_code(jurisdiction).full)
     return Actor(user_id=user_id(db), roles=user_roles(db), jurisdictions=frozenset(scopes))
@@ -66,17 +68,11 @@ def local_actor(db: Database, jurisdiction: str | None) -> Actor:
 
 def photo_settings(db: Database) -> PhotoSettings:
     """The photo pipeline settings chosen in the settings view."""
-    from inspector.store.photos import DEFAULT_SETTINGS, PhotoSettings
+    from inspector.store.photos import PhotoSettings
 
-    edge = settings.get(db, PHOTO_MAX_EDGE)
-    keep = settings.get(db, PHOTO_KEEP_ORIGINAL)
-    return PhotoSettings(
-        max_edge=int(edge) if edge and edge.isdigit() else DEFAULT_SETTINGS.max_edge,
-        keep_original=keep == "1",
-    )
+    return PhotoSettings(max_edge=settings.get(db, PHOTO_MAX_EDGE), keep_original=settings.get(db, PHOTO_KEEP_ORIGINAL))
 
 
 def save_photo_settings(db: Database, max_edge: int, keep_original: bool) -> None:
     """Keep the photo settings chosen in the settings view."""
-    settings.put(db, PHOTO_MAX_EDGE, str(int(max_edge)))
-    settings.put(db, PHOTO_KEEP_ORIGINAL, "1" if keep_original else "0")
+    settings.put_many(db, {PHOTO_MAX_EDGE: int(max_edge), PHOTO_KEEP_ORIGINAL: bool(keep_original)})

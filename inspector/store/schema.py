@@ -8,6 +8,7 @@ from typing import Any
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
+from inspector.core.settings import RENAMED as RENAMED_SETTINGS
 from inspector.store import jsonutil, text_index
 
 MIGRATION_SET = "inspector"
@@ -297,12 +298,23 @@ def _old_draft_columns(draft: dict[str, Any]) -> list[Any]:
     ]
 
 
+# The settings table got one key-naming scheme (`area.name`, declared once in inspector.core.settings); the keys of
+# older versions are renamed. The old value wins over a new key already present (none should be).
+def _settings_keys(db: Database) -> None:
+    """Rename the settings keys of older versions to the declared ones."""
+    for old, new in RENAMED_SETTINGS.items():
+        if db.execute("SELECT 1 FROM settings WHERE key = ?", [old]).fetchone():
+            db.execute("DELETE FROM settings WHERE key = ?", [new])
+            db.execute("UPDATE settings SET key = ? WHERE key = ?", [new, old])
+
+
 # The schema's history, oldest first. Append new steps; never edit or reorder a released one.
 STEPS: tuple[MigrationStep, ...] = (
     ("0001_initial", _initial_schema),
     ("0002_ledger_view_indexes", _ledger_view_indexes),
     ("0003_finding_text_index", text_index.create),  # the ledger search's trigram index of the findings' text
     ("0004_finding_drafts", _finding_drafts),
+    ("0005_settings_keys", _settings_keys),
 )
 
 

@@ -21,7 +21,7 @@ from sqlite_utils import Database
 
 from inspector.core.clock import now_iso
 from inspector.storage_full import is_storage_full
-from inspector.store import conflicts, cursors, outbox, photos, settings
+from inspector.store import conflicts, cursors, outbox, photos, profile, settings
 from inspector.store.database import DataFolder
 from inspector.sync import blobs, config, pull, push
 from inspector.sync.client import HttpOptions, ProtocolClient, normalise_server_url
@@ -190,8 +190,8 @@ def login(
         return LoginResult(
             username=str(user.get("username") or username),
             display_name=str(user.get("display_name") or ""),
-            roles=config.user_roles(db),
-            jurisdictions=config.user_jurisdictions(db),
+            roles=sorted(role.value for role in profile.user_roles(db)),
+            jurisdictions=list(settings.get(db, profile.USER_JURISDICTIONS)),
             storage=storage,
             expires_at=str(reply.get("expires_at") or ""),
         )
@@ -205,7 +205,7 @@ def _refuse_switch_with_pending_work(db: Database, cfg: config.SyncConfig, url: 
         return
     waiting = outbox.count_pending(db)
     if waiting:
-        name = settings.get(db, config.DISPLAY_NAME) or cfg.username
+        name = settings.get(db, profile.DISPLAY_NAME) or cfg.username
         raise PendingWorkOfAnotherAccountError(name if name == cfg.username else f"{name}（{cfg.username}）", waiting)
 
 

@@ -21,13 +21,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from inspector.store import settings
 from inspector.ui.shared.resources import icon, tinted_icon
 from inspector.ui.shared.widgets import shortcut
 
 if TYPE_CHECKING:
     from inspector.ui.shared.context import AppContext
 
-STATE_FILENAME = "ui-state.ini"
+# Where older versions kept the window's state; read once into the settings table, then removed.
+OLD_STATE_FILENAME = "ui-state.ini"
 DEFAULT_SIZE = QSize(1280, 720)
 MINIMUM_SIZE = QSize(1000, 620)
 
@@ -59,7 +61,7 @@ class MainWindow(QMainWindow):
         """The window's frame for the data folder at root; its pages appear once attach() gives it the data."""
         super().__init__()
         self.ctx: AppContext = None  # type: ignore[assignment]  # set by attach()
-        self.state = QSettings(str(root / STATE_FILENAME), QSettings.Format.IniFormat)
+        self.root = root
         self.pages: dict[str, QWidget] = {}
         self.controller: Any = None  # the AppController, when run as the app (restore reopens the window)
         self.closing_quietly = False
@@ -108,7 +110,8 @@ class MainWindow(QMainWindow):
         self.status = StatusBar(ctx, self.sync)
         self.setStatusBar(self.status)
         self.sync.start()
-        ctx.language_changed.connect(lambda language: self.state.setValue("ui/language", language))
+        if _take_in_old_state(self.root, ctx):
+            self._restore_geometry()
         self.nav.setEnabled(True)
         self._restore_page()
 
@@ -142,7 +145,6 @@ class MainWindow(QMainWindow):
             return
         widget = self.page(PAGES[row].key)
         self.stack.setCurrentWidget(widget)
-        self.state.setValue("window/page", PAGES[row].key)
         activate: Callable[[], None] | None = getattr(widget, "activate", None)
         if activate is not None:
             activate()
@@ -230,23 +232,23 @@ class MainWindow(QMainWindow):
     # -- geometry and last page -------------------------------------------------------------------------------
 
     def _restore_geometry(self) -> None:
-        geometry = self.state.value("window/geometry")
-        if isinstance(geometry, QByteArray) and not geometry.isEmpty():
-            self.restoreGeometry(geometry)
-        else:
+        if self.ctx is not None:
+            geometry = settings.get(self.ctx.db, "window.geometry")
+        else:  # the first frame comes before the data folder is open
+            geometry = settings.peek(self.root, ["window.geometry"])["window.geometry"]
+        if not geometry or not self.restoreGeometry(QByteArray(geometry)):
             self._default_geometry()
 
     @staticmethod
     def saved_language(root: Path) -> str | None:
-        """The interface language of the last run in this data folder, known before the database is open."""
-        value = QSettings(str(root / STATE_FILENAME), QSettings.Format.IniFormat).value("ui/language")
-        return str(value) if value else None
+        """The interface language of the last run in this data folder, known before the data folder is opened."""
+        return str(settings.peek(root, ["ui.language"])["ui.language"]) or None
 
     def _restore_page(self) -> None:
-        last = str(self.state.value("window/page", "today"))
+        last = str(settings.get(self.ctx.db, "window.page"))
         keys = [spec.key for spec in PAGES]
         self.show_page(last if last in keys else "today")
-        inspection_id = self.state.value("runner/inspection")
+        inspection_id = settings.get(self.ctx.db, "window.inspection")
         if last == "inspections" and inspection_id:
             QTimer.singleShot(0, lambda: self._resume(str(inspection_id)))
 
@@ -266,15 +268,16 @@ class MainWindow(QMainWindow):
             self.move(frame.topLeft())
 
     def save_state(self) -> None:
-        self.state.setValue("window/geometry", self.saveGeometry())
+        """Keep the window's geometry, page and open inspection in the settings table (once the data is open)."""
         if self.ctx is None:
-            self.state.sync()
             return
-        self.state.setValue("window/page", self.current_page_key())
         inspections = self.pages.get("inspections")
         current = getattr(inspections, "open_inspection_id", None) if inspections else None
-        self.state.setValue("runner/inspection", current() if callable(current) else "")
-        self.state.sync()
+        settings.put_many(self.ctx.db, {
+            "window.geometry": self.saveGeometry().data(),
+            "window.page": self.current_page_key(),
+            "window.inspection": str(current() or "") if callable(current) else "",
+        })  # fmt: skip
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.sync is not None:
@@ -283,3 +286,24 @@ class MainWindow(QMainWindow):
             self.flush_pending()
             self.save_state()
         super().closeEvent(event)
+
+
+def _take_in_old_state(root: Path, ctx: AppContext) -> bool:
+    """Move the window state an older version kept in `ui-state.ini` into the settings table, once: geometry, page
+    and open inspection (the language it mirrored is in the table already). True when there was one to take in."""
+    path = root / OLD_STATE_FILENAME
+    if not path.is_file():
+        return False
+    old = QSettings(str(path), QSettings.Format.IniFormat)
+    values: dict[str, Any] = {}
+    geometry = old.value("window/geometry")
+    if isinstance(geometry, QByteArray) and not geometry.isEmpty():
+        values["window.geometry"] = geometry.data()
+    for old_key, key in (("window/page", "window.page"), ("runner/inspection", "window.inspection")):
+        value = old.value(old_key)
+        if isinstance(value, str) and value:
+            values[key] = value
+    del old
+    settings.put_many(ctx.db, values)
+    path.unlink(missing_ok=True)
+    return bool(values)

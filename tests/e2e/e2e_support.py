@@ -26,7 +26,7 @@ from PIL import Image, ImageDraw
 from inspector.core.clock import add_days, local_date, utc_now
 from inspector.core.ledger import Actor, Role
 from inspector.paths import shipped_checklists_dir
-from inspector.store import checklists, findings, inspections, photos, settings, subjects
+from inspector.store import checklists, findings, inspections, photos, profile, settings, subjects
 from inspector.store.database import DataFolder, open_data_folder
 from inspector.sync import config
 from inspector.sync.engine import SyncEngine, SyncSummary, login
@@ -211,7 +211,7 @@ class Client:
         with client.db() as db:
             checklists.cache_shipped(db, shipped_checklists_dir())
             for key, value in {**FAST_SYNC, **(tunables or {})}.items():
-                settings.put(db, key, value)
+                settings.put_text(db, key, value)
         return client
 
     @contextmanager
@@ -232,8 +232,8 @@ class Client:
         with self.db() as db:
             return Actor(
                 user_id=str(settings.get(db, config.USER_ID)),
-                roles=frozenset(Role(role) for role in config.user_roles(db)),
-                jurisdictions=frozenset(config.user_jurisdictions(db)),
+                roles=frozenset(Role(role) for role in profile.user_roles(db)),
+                jurisdictions=frozenset(settings.get(db, profile.USER_JURISDICTIONS)),
             )
 
     def photo(self, seed: int, size: tuple[int, int] = (640, 480)) -> str:

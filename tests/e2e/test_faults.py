@@ -136,9 +136,9 @@ def _use_tunables(client: Client, tunables: dict[str, str]) -> None:
     with client.db() as db:
         for key in TUNABLES:
             if key not in tunables and key.startswith(("sync.resumable", "sync.chunk", "sync.upload")):
-                settings.put(db, key, "")
+                settings.put_text(db, key, "")
         for key, value in tunables.items():
-            settings.put(db, key, value)
+            settings.put_text(db, key, value)
 
 
 def _wait_for_push(server: ServerProcess, changes_before: int, process: subprocess.Popen[bytes]) -> None:

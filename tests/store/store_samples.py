@@ -96,3 +96,22 @@ def png_bytes(size: tuple[int, int] = (64, 48), seed: int = 0) -> bytes:
     buffer = io.BytesIO()
     scene(*size, seed).save(buffer, "PNG")
     return buffer.getvalue()
+
+
+def put_stored_setting(db: Any, key: str, text: str) -> None:
+    """A settings row written as it lies in the file, bypassing the declared table: the keys of older versions, or
+    rows for the database layer's own tests."""
+    from inspector.store.database import transaction
+
+    with transaction(db):
+        db.execute(
+            "INSERT INTO settings (key, value, updated_at) VALUES (?, ?, 'then') "
+            "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            [key, text],
+        )
+
+
+def stored_setting(db: Any, key: str) -> str | None:
+    """The text of a settings row as it lies in the file (None when there is no such row)."""
+    row = db.execute("SELECT value FROM settings WHERE key = ?", [key]).fetchone()
+    return str(row[0]) if row else None

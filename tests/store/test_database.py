@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from sqlite_utils import Database
+from store_samples import put_stored_setting, stored_setting
 
 from inspector.store import settings
 from inspector.store.database import DataFolder, clean_temp_files, open_data_folder, schema_version, transaction
@@ -146,14 +147,14 @@ def test_a_transaction_is_all_or_nothing(db: Database) -> None:
     with pytest.raises(RuntimeError), transaction(db):
         db.execute("INSERT INTO settings (key, value, updated_at) VALUES ('a', '1', 'now')")
         raise RuntimeError("boom")
-    assert settings.get(db, "a") is None
+    assert stored_setting(db, "a") is None
     with transaction(db):
         db.execute("INSERT INTO settings (key, value, updated_at) VALUES ('a', '1', 'now')")
         with pytest.raises(RuntimeError), transaction(db):  # nested: a savepoint
             db.execute("INSERT INTO settings (key, value, updated_at) VALUES ('b', '2', 'now')")
             raise RuntimeError("inner")
-    assert settings.get(db, "a") == "1"
-    assert settings.get(db, "b") is None
+    assert stored_setting(db, "a") == "1"
+    assert stored_setting(db, "b") is None
 
 
 def test_threads_with_their_own_connections_write_concurrently(folder: DataFolder) -> None:
@@ -163,7 +164,7 @@ def test_threads_with_their_own_connections_write_concurrently(folder: DataFolde
         db = folder.connect()
         try:
             for n in range(25):
-                settings.put(db, f"t{index}-{n}", str(n))
+                put_stored_setting(db, f"t{index}-{n}", str(n))
         except BaseException as exc:  # pragma: no cover - reported below
             errors.append(exc)
         finally:

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 from sqlite_utils import Database
-from store_samples import COMMUNITY, TEST_CHECKLIST
+from store_samples import COMMUNITY, TEST_CHECKLIST, put_stored_setting
 
-from inspector.store import checklists, inspections, jsonutil, settings, subjects
+from inspector.store import checklists, inspections, jsonutil, subjects
 from inspector.store.database import DataFolder, open_data_folder, schema_version
 from inspector.store.errors import InspectionFinishedError
 from inspector.store.inspections import FindingDraft
@@ -66,8 +66,8 @@ def test_drafts_kept_in_settings_by_older_versions_move_into_their_table(tmp_pat
         "T-03": "not a draft",
     }
     for inspection_id in (kept.id, finished.id, "gone-inspection"):
-        settings.put(db, f"ui.finding_drafts.{inspection_id}", jsonutil.dumps(old))
-    settings.put(db, "ui.finding_drafts.broken", "{not json")
+        put_stored_setting(db, f"ui.finding_drafts.{inspection_id}", jsonutil.dumps(old))
+    put_stored_setting(db, "ui.finding_drafts.broken", "{not json")
     db.close()
 
     current: DataFolder = open_data_folder(tmp_path / "data")

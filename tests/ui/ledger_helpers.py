@@ -3,7 +3,6 @@ and filling an action's form as a user does."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -22,9 +21,9 @@ INSPECTOR = "ins-1"
 
 def work_as(db: Any, user_id: str, *roles: str, scope: str = STREET) -> None:
     """What the sync engine's login records: the account, its roles and its jurisdictions."""
-    settings.put(db, "user_id", user_id)
-    settings.put(db, "sync.user_roles", json.dumps(list(roles)))
-    settings.put(db, "user_jurisdictions", json.dumps([scope]))
+    settings.put(db, "user.id", user_id)
+    settings.put(db, "user.roles", list(roles))
+    settings.put(db, "user.jurisdictions", [scope])
 
 
 def name_places(db: Any) -> None:

@@ -76,9 +76,9 @@ def memory_keyring_fixture() -> Iterator[MemoryKeyring]:
 def manual_sync(window: Any) -> None:
     """Quick retries for loopback, and no automatic sync: the test decides when a cycle runs."""
     for key, value in FAST_SYNC.items():
-        settings.put(window.ctx.db, key, value)
+        settings.put_text(window.ctx.db, key, value)
     window.sync.set_interval_minutes(0)
-    assert settings.get(window.ctx.db, INTERVAL_SETTING) == "0"
+    assert settings.get(window.ctx.db, INTERVAL_SETTING) == 0
 
 
 def wait_state(qtbot: Any, window: Any, check: Any, timeout: int = 10_000) -> Any:

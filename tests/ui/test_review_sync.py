@@ -69,7 +69,7 @@ def test_review_to_closed_offline_then_synced_and_a_stale_command_conflicts(  # 
 
     window, ctx = started.window, started.ctx
     for key, value in FAST_SYNC.items():
-        settings.put(ctx.db, key, value)
+        settings.put_text(ctx.db, key, value)
     login(ctx.folder, server.url, "sup", PASSWORD)
     assert _sync(ctx).all_acknowledged
     assert other_supervisor.sync().outcome == "ok"

@@ -97,7 +97,7 @@ def test_log_in_on_the_settings_page_and_sync_from_the_status_bar(  # type: igno
     panel.interval.setCurrentIndex(panel.interval.findData(15))
     assert window.sync.interval_timer.isActive() and window.sync.interval_timer.interval() == 15 * 60_000
     panel.interval.setCurrentIndex(panel.interval.findData(0))
-    assert not window.sync.interval_timer.isActive() and settings.get(window.ctx.db, INTERVAL_SETTING) == "0"
+    assert not window.sync.interval_timer.isActive() and settings.get(window.ctx.db, INTERVAL_SETTING) == 0
 
     # Work done on this laptop: an inspection with a failed item, its photo, and the finding reported from it.
     laptop = Client(window.ctx.folder, tmp_path / "camera")
@@ -205,7 +205,7 @@ def test_sync_starts_by_itself_after_start_and_when_the_server_comes_back(  # ty
     with laptop.db() as db:
         automatic = {INTERVAL_SETTING: "5", START_DELAY_SETTING: "0.1", PROBE_SETTING: "0.2"}
         for key, value in {**FAST_SYNC, **automatic}.items():
-            settings.put(db, key, value)
+            settings.put_text(db, key, value)
     login(folder, sync_server.url, "sup", PASSWORD)
     controller = open_app(data_dir)
     try:

@@ -19,8 +19,6 @@ from inspector.store import findings, profile, settings
 from inspector.store.findings import LocalFinding, RecordedCommand
 from inspector.ui.sync.badges import CONFLICT, PENDING, REJECTED, Refusal, finding_state
 
-DISPLAY_NAME_SETTING = "sync.display_name"
-
 translate = QCoreApplication.translate
 
 
@@ -35,7 +33,7 @@ def is_supervisor(db: Database) -> bool:
 
 def people_names(db: Database) -> dict[str, str]:
     """Display names of user ids this laptop knows (the signed-in user's own)."""
-    name = settings.get(db, DISPLAY_NAME_SETTING)
+    name = settings.get(db, profile.DISPLAY_NAME)
     return {profile.user_id(db): name} if name else {}
 
 

@@ -46,7 +46,7 @@ class AppContext(QObject):
         return self.translations.language
 
     def stored_language(self) -> str:
-        return settings.get(self.db, profile.LANGUAGE, CHINESE) or CHINESE
+        return str(settings.get(self.db, profile.LANGUAGE) or CHINESE)
 
     def set_language(self, language: str) -> None:
         """Switch the interface language now and remember it; open work stays as it is."""

@@ -13,10 +13,10 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from inspector.store import jurisdictions, settings
+from inspector.store import jurisdictions, profile, settings
 from inspector.ui.shared.context import FINDINGS, INSPECTIONS, SETTINGS, SUBJECTS, AppContext
 from inspector.ui.shared.workers import FunctionWorker, Worker, WorkerPool, WorkerSignals
-from inspector.ui.sync.network import DEFAULT_PROBE_SECONDS, NetworkWatcher, ProbeTarget
+from inspector.ui.sync.network import NetworkWatcher, ProbeTarget
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
@@ -25,30 +25,19 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-INTERVAL_SETTING = "ui.sync_interval_minutes"
-DEFAULT_INTERVAL_MINUTES = 5
+INTERVAL_SETTING = "sync.interval_minutes"
 INTERVAL_CHOICES = (0, 1, 5, 15, 30, 60)  # 0: only when the user asks
-START_DELAY_SETTING = "ui.sync_start_delay_seconds"
-DEFAULT_START_DELAY_SECONDS = 8.0
-PROBE_SETTING = "ui.sync_probe_seconds"
+START_DELAY_SETTING = "sync.start_delay_seconds"
+PROBE_SETTING = "sync.probe_seconds"
 # Settings the sync engine writes (inspector.sync.config); read here so the GUI thread never loads the engine.
-SERVER_URL, USERNAME, CA_BUNDLE = "sync.server_url", "sync.username", "sync.ca_bundle"
+SERVER_URL, USERNAME, CA_BUNDLE = "sync.server_url", "user.username", "sync.ca_bundle"
 # A sync that ends with one of these reached the server; "failed" with the error code "network" did not.
 REACHED_SERVER = ("ok", "incomplete", "login_required", "upgrade_required")
 
 
-def _number_setting(db: Database, key: str, default: float) -> float:
-    raw = settings.get(db, key)
-    try:
-        value = float(raw) if raw not in (None, "") else default
-    except ValueError:
-        return default
-    return value if value >= 0 else default
-
-
 def interval_minutes(db: Database) -> int:
     """Minutes between automatic syncs (0: automatic sync is off)."""
-    return int(_number_setting(db, INTERVAL_SETTING, DEFAULT_INTERVAL_MINUTES))
+    return int(settings.get(db, INTERVAL_SETTING))
 
 
 @dataclass(frozen=True)
@@ -82,19 +71,18 @@ class SyncState:
 
 def read_state(folder: DataFolder) -> SyncState:
     """Worker side: the sync status and the account, from a connection of this thread."""
-    from inspector.sync import config
     from inspector.sync.engine import status
 
     state = status(folder)
     db = folder.connect()
     try:
-        codes = config.user_jurisdictions(db) if state.username else []
+        codes: list[str] = settings.get(db, profile.USER_JURISDICTIONS) if state.username else []
         return SyncState(
             status=state,
-            display_name=settings.get(db, config.DISPLAY_NAME) or "",
-            roles=tuple(config.user_roles(db)) if state.username else (),
+            display_name=settings.get(db, profile.DISPLAY_NAME) or "",
+            roles=tuple(sorted(role.value for role in profile.user_roles(db))) if state.username else (),
             jurisdictions=tuple((code, jurisdictions.name_of(db, code) or "") for code in codes),
-            ca_bundle=settings.get(db, config.CA_BUNDLE) or "",
+            ca_bundle=settings.get(db, CA_BUNDLE),
         )
     finally:
         db.close()
@@ -186,7 +174,7 @@ class SyncController(QObject):
         self._reader = _Reader()
         self._start_pending = True  # the first state decides whether a sync follows the start
         self.network = NetworkWatcher(self._probe_target,
-                                      _number_setting(ctx.db, PROBE_SETTING, DEFAULT_PROBE_SECONDS), self)  # fmt: skip
+                                      settings.get(ctx.db, PROBE_SETTING), self)  # fmt: skip
         self.network.came_back.connect(self._network_came_back)
         self.interval_timer = QTimer(self)
         self.interval_timer.timeout.connect(self._interval_elapsed)
@@ -227,7 +215,7 @@ class SyncController(QObject):
 
     def set_interval_minutes(self, minutes: int) -> None:
         """Keep the automatic sync interval (0 turns automatic sync off) and apply it now."""
-        settings.put(self.ctx.db, INTERVAL_SETTING, str(max(0, int(minutes))))
+        settings.put(self.ctx.db, INTERVAL_SETTING, max(0, int(minutes)))
         self.apply_interval()
 
     # -- cycles -----------------------------------------------------------------------------------------------
@@ -319,7 +307,7 @@ class SyncController(QObject):
             if self._start_pending and state.configured:
                 self._start_pending = False
                 if state.logged_in and self.automatic:
-                    delay = _number_setting(self.ctx.db, START_DELAY_SETTING, DEFAULT_START_DELAY_SECONDS)
+                    delay = settings.get(self.ctx.db, START_DELAY_SETTING)
                     self.start_timer.start(int(delay * 1000))
         if self._reader.again:
             self.refresh_state()
