@@ -178,6 +178,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("window.page", str, "today", "The page open when the window was closed.", WINDOW),
     Setting("window.inspection", str, "", "The draft inspection open in the runner when the window was closed.",
             WINDOW),
+    Setting("window.inspection_item", str, "", "The item of that inspection shown when it was left.", WINDOW),
+    Setting("window.splitters", dict, {}, "The sizes of each page's splitters, by page key ({page: [[sizes]]}).",
+            WINDOW),
 )
 
 BY_KEY: Mapping[str, Setting] = {setting.key: setting for setting in SETTINGS}

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QMainWindow,
+    QSplitter,
     QStackedWidget,
     QWidget,
 )
@@ -126,6 +127,7 @@ class MainWindow(QMainWindow):
             widget = page_class(self.ctx, self)
             self.pages[key] = widget
             self.stack.addWidget(widget)
+            self._restore_splitters(key, widget)
         return self.pages[key]
 
     def show_page(self, key: str) -> QWidget:
@@ -273,11 +275,28 @@ class MainWindow(QMainWindow):
             return
         inspections = self.pages.get("inspections")
         current = getattr(inspections, "open_inspection_id", None) if inspections else None
+        splitters = dict(settings.get(self.ctx.db, "window.splitters"))  # pages not built this time keep theirs
+        for key, widget in self.pages.items():
+            sizes = [splitter.sizes() for splitter in widget.findChildren(QSplitter)]
+            if sizes:
+                splitters[key] = sizes
         settings.put_many(self.ctx.db, {
             "window.geometry": self.saveGeometry().data(),
             "window.page": self.current_page_key(),
             "window.inspection": str(current() or "") if callable(current) else "",
+            "window.splitters": splitters,
         })  # fmt: skip
+
+    def _restore_splitters(self, key: str, widget: QWidget) -> None:
+        """Give a page's splitters the sizes they had when the window was last closed (when the page still has as
+        many splitters, each with as many parts)."""
+        saved = settings.get(self.ctx.db, "window.splitters").get(key)
+        splitters = widget.findChildren(QSplitter)
+        if not isinstance(saved, list) or len(saved) != len(splitters):
+            return
+        for splitter, sizes in zip(splitters, saved, strict=True):
+            if isinstance(sizes, list) and len(sizes) == splitter.count() and all(isinstance(n, int) for n in sizes):
+                splitter.setSizes(sizes)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.sync is not None:
@@ -299,7 +318,9 @@ def _take_in_old_state(root: Path, ctx: AppContext) -> bool:
     geometry = old.value("window/geometry")
     if isinstance(geometry, QByteArray) and not geometry.isEmpty():
         values["window.geometry"] = geometry.data()
-    for old_key, key in (("window/page", "window.page"), ("runner/inspection", "window.inspection")):
+    renamed = (("window/page", "window.page"), ("runner/inspection", "window.inspection"),
+               ("runner/item", "window.inspection_item"))  # fmt: skip
+    for old_key, key in renamed:
         value = old.value(old_key)
         if isinstance(value, str) and value:
             values[key] = value

@@ -1,27 +1,33 @@
-"""The window's remembered state lives in the settings table: geometry, page and language come back after a restart
-with no `ui-state.ini` written, and the file an older version left is taken in once and removed."""
+"""The window's remembered state lives in the settings table: geometry, page, splitters and language come back after
+a restart with no `ui-state.ini` written, and the file an older version left is taken in once and removed."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QSplitter
 from ui_helpers import close_app, open_app
 
 from inspector.store import settings
 from inspector.store.database import DataFolder
 from inspector.ui.main_window import OLD_STATE_FILENAME, MainWindow
 
+DEFAULT_PARTS = [820, 340]  # the findings page's own split
+
 
 def test_geometry_page_and_language_come_back_from_the_settings_table(app, qtbot, data_dir: Path) -> None:  # type: ignore[no-untyped-def]
     first = open_app(data_dir)
     assert first.ctx is not None
     first.window.resize(1040, 640)
-    first.window.show_page("findings")
+    findings = first.window.show_page("findings")
     first.ctx.set_language("en")
     QApplication.processEvents()
-    size = first.window.size()
+    (splitter,) = findings.findChildren(QSplitter)
+    splitter.setSizes([300, 700])
+    QApplication.processEvents()
+    size, parts = first.window.size(), splitter.sizes()
+    assert parts != DEFAULT_PARTS
     close_app(first)
 
     assert not (data_dir / OLD_STATE_FILENAME).exists()
@@ -29,6 +35,7 @@ def test_geometry_page_and_language_come_back_from_the_settings_table(app, qtbot
     db = DataFolder(data_dir).connect()
     assert settings.get(db, "window.page") == "findings"
     assert settings.get(db, "ui.language") == "en"
+    assert settings.get(db, "window.splitters")["findings"] == [parts]
     geometry = settings.get(db, "window.geometry")
     db.close()
     assert isinstance(geometry, bytes) and geometry
@@ -44,6 +51,8 @@ def test_geometry_page_and_language_come_back_from_the_settings_table(app, qtbot
     try:
         assert second.window.current_page_key() == "findings"
         assert second.window.size() == size
+        QApplication.processEvents()
+        assert second.window.pages["findings"].findChildren(QSplitter)[0].sizes() == parts
     finally:
         close_app(second)
     assert not (data_dir / OLD_STATE_FILENAME).exists()

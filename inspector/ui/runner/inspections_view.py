@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from inspector.core.clock import display
-from inspector.store import checklists, inspections, subjects
+from inspector.store import checklists, inspections, settings, subjects
 from inspector.store.errors import StoreError
 from inspector.ui.runner.session import InspectionSession
 from inspector.ui.runner.view import RunnerView
@@ -93,16 +93,12 @@ class InspectionsView(QWidget):
         """Show an inspection in the runner and remember it, so a restart resumes it."""
         self.runner.open(inspection_id, item_id)
         self.stack.setCurrentWidget(self.runner)
-        state = self.main_window.state if self.main_window is not None else None
-        if state is not None:
-            state.setValue("window/page", "inspections")
-            state.setValue("runner/inspection", inspection_id)
-            state.sync()
+        if self.main_window is not None:
+            settings.put_many(self.ctx.db, {"window.page": "inspections", "window.inspection": inspection_id})
 
     def resume(self, inspection_id: str) -> None:
         """Reopen the inspection that was open when the app last stopped, if it still exists."""
-        state = self.main_window.state if self.main_window is not None else None
-        item_id = str(state.value("runner/item", "")) if state is not None else None
+        item_id = settings.get(self.ctx.db, "window.inspection_item") if self.main_window is not None else None
         try:
             self.open_inspection(inspection_id, item_id or None)
         except StoreError:
@@ -111,10 +107,8 @@ class InspectionsView(QWidget):
     def show_list(self) -> None:
         self.runner.close_session()
         self.stack.setCurrentWidget(self.list_page)
-        state = self.main_window.state if self.main_window is not None else None
-        if state is not None:
-            state.setValue("runner/inspection", "")
-            state.sync()
+        if self.main_window is not None:
+            settings.put(self.ctx.db, "window.inspection", "")
         self.reload()
 
     def open_inspection_id(self) -> str:

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from inspector.store import settings
 from inspector.store.errors import StoreError
 from inspector.ui.runner.item_panel import ItemPanel
 from inspector.ui.runner.model import ItemsModel
@@ -211,7 +212,7 @@ class RunnerView(QWidget):
         self.panel.show_item(self.session, item)
         self.scroll_area.verticalScrollBar().setValue(0)
         if self.main_window is not None:
-            self.main_window.state.setValue("runner/item", item.id)
+            settings.put(self.ctx.db, "window.inspection_item", item.id)  # a restart comes back here, even after a kill
 
     def close_session(self) -> None:
         self.flush()
