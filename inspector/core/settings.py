@@ -123,6 +123,8 @@ class Setting:
 
 _KIB = 1024
 
+# One declaration a line or two, as a table reads.
+# fmt: off
 SETTINGS: tuple[Setting, ...] = (
     Setting("device.id", str, None, "This installation's id, made once on first start and never changed.", DEVICE),
     # -- who works here: written by the sync login from the account, read by the interface and the ledger rules
@@ -182,6 +184,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("window.splitters", dict, {}, "The sizes of each page's splitters, by page key ({page: [[sizes]]}).",
             WINDOW),
 )
+# fmt: on
 
 BY_KEY: Mapping[str, Setting] = {setting.key: setting for setting in SETTINGS}
 
