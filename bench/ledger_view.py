@@ -134,7 +134,7 @@ def measure(ctx: Any, window: Any, page: Any, runs: int, settle: Callable[[], No
     opened: list[Any] = []
 
     def open_fresh() -> None:
-        fresh = FindingsView(ctx, window)
+        fresh = FindingsView(ctx)
         window.stack.addWidget(fresh)
         window.stack.setCurrentWidget(fresh)
         opened.append(fresh)

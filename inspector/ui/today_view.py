@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QDate, QEvent, QLocale, Qt
+from PySide6.QtCore import QDate, QEvent, QLocale, Qt, Signal
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -35,6 +35,9 @@ from inspector.ui.sync.badges import (
     finding_state,
     open_refusals,
 )
+
+if TYPE_CHECKING:
+    from inspector.ui.sync.controller import SyncController
 
 
 @dataclass(frozen=True)
@@ -143,10 +146,14 @@ def _wrapping_list() -> QListWidget:
 class TodayView(QWidget):
     """The start page."""
 
-    def __init__(self, ctx: AppContext, main_window: Any) -> None:
+    new_inspection_requested = Signal(str)  # a subject id, or '' to choose one
+    adhoc_requested = Signal()
+    inspection_requested = Signal(str)
+    finding_requested = Signal(str)
+
+    def __init__(self, ctx: AppContext, sync: SyncController | None = None) -> None:
         super().__init__()
         self.ctx = ctx
-        self.main_window = main_window
         self.data = TodayData()
         self.loading = False
         self._reload_later = Debouncer(150, self.reload, self)
@@ -155,10 +162,10 @@ class TodayView(QWidget):
         self.date_label = hint_label()
         self.new_button = QPushButton(icon("new"), "")
         self.new_button.setObjectName("bigPrimary")
-        self.new_button.clicked.connect(lambda: main_window.new_inspection())
+        self.new_button.clicked.connect(lambda: self.new_inspection_requested.emit(""))
         self.adhoc_button = QPushButton(icon("camera"), "")
         self.adhoc_button.setObjectName("bigSecondary")
-        self.adhoc_button.clicked.connect(main_window.report_adhoc)
+        self.adhoc_button.clicked.connect(self.adhoc_requested)
 
         self.drafts_title = title_label(name="sectionTitle")
         self.drafts = _wrapping_list()
@@ -204,7 +211,6 @@ class TodayView(QWidget):
 
         self.stale = False
         ctx.changed.connect(self._on_changed)
-        sync = getattr(main_window, "sync", None)
         if sync is not None:  # the "not configured" note goes once a server is set up
             sync.state_changed.connect(self._sync_state_changed)
             if sync.state is not None:
@@ -273,10 +279,10 @@ class TodayView(QWidget):
         self.sync_lines.setText("\n".join(lines))
 
     def _open_draft(self, item: QListWidgetItem) -> None:
-        self.main_window.open_inspection(item.data(Qt.ItemDataRole.UserRole))
+        self.inspection_requested.emit(item.data(Qt.ItemDataRole.UserRole))
 
     def _open_finding(self, item: QListWidgetItem) -> None:
-        self.main_window.show_finding(item.data(Qt.ItemDataRole.UserRole))
+        self.finding_requested.emit(item.data(Qt.ItemDataRole.UserRole))
 
     def retranslate(self) -> None:
         self.title.setText(self.tr("工作台"))

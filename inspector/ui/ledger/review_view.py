@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from PySide6.QtCore import QEvent, QModelIndex, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -37,10 +35,9 @@ SHOWN_COLUMNS = {"severity": 70, "category": 84, "description": 160, "subject": 
 class ReviewView(QWidget):
     """The review page."""
 
-    def __init__(self, ctx: AppContext, main_window: Any) -> None:
+    def __init__(self, ctx: AppContext) -> None:
         super().__init__()
         self.ctx = ctx
-        self.main_window = main_window
         self.action_dialog: ActionDialog | None = None
         self.title = title_label()
         self.count = hint_label()

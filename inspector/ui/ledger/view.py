@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QEvent, QModelIndex, QPoint, Qt
+from PySide6.QtCore import QEvent, QModelIndex, QPoint, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -58,10 +58,11 @@ class StreetNames:
 class FindingsView(QWidget):
     """The ledger page."""
 
-    def __init__(self, ctx: AppContext, main_window: Any) -> None:
+    adhoc_requested = Signal()  # record a problem without a checklist (随手拍)
+
+    def __init__(self, ctx: AppContext) -> None:
         super().__init__()
         self.ctx = ctx
-        self.main_window = main_window
         self.action_dialog: ActionDialog | None = None
         self.title = title_label()
         self.count = hint_label()
@@ -110,7 +111,7 @@ class FindingsView(QWidget):
         layout.addWidget(self.status)
 
         self.filters.changed.connect(self.apply_filters)
-        self.adhoc_button.clicked.connect(main_window.report_adhoc)
+        self.adhoc_button.clicked.connect(self.adhoc_requested)
         self.export_button.clicked.connect(self.export_ledger)
         self.table.selectionModel().currentRowChanged.connect(self._row_changed)
         self.table.horizontalHeader().sectionClicked.connect(self._header_clicked)

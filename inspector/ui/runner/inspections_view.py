@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from PySide6.QtCore import QEvent, Qt
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -32,13 +30,15 @@ from inspector.ui.sync.badges import open_refusals, record_state, show_badge
 class InspectionsView(QWidget):
     """A list page and the runner, stacked."""
 
-    def __init__(self, ctx: AppContext, main_window: Any) -> None:
+    new_inspection_requested = Signal(str)  # a subject id, or '' to choose one
+    inspection_shown = Signal(str)  # the inspection the runner shows, '' once back on the list
+
+    def __init__(self, ctx: AppContext) -> None:
         super().__init__()
         self.ctx = ctx
-        self.main_window = main_window
         self.stack = QStackedWidget()
         self.list_page = QWidget()
-        self.runner = RunnerView(ctx, main_window)
+        self.runner = RunnerView(ctx)
         self.runner.back_requested.connect(self.show_list)
         self.stack.addWidget(self.list_page)
         self.stack.addWidget(self.runner)
@@ -76,7 +76,7 @@ class InspectionsView(QWidget):
         page.addWidget(self.table, 1)
 
         self.filter.currentIndexChanged.connect(self.reload)
-        self.new_button.clicked.connect(lambda: main_window.new_inspection())
+        self.new_button.clicked.connect(lambda: self.new_inspection_requested.emit(""))
         self.open_button.clicked.connect(self._open_selected)
         self.discard_button.clicked.connect(self._discard_selected)
         self.table.itemActivated.connect(lambda _item, _col: self._open_selected())
@@ -93,28 +93,19 @@ class InspectionsView(QWidget):
         """Show an inspection in the runner and remember it, so a restart resumes it."""
         self.runner.open(inspection_id, item_id)
         self.stack.setCurrentWidget(self.runner)
-        state = self.main_window.state if self.main_window is not None else None
-        if state is not None:
-            state.setValue("window/page", "inspections")
-            state.setValue("runner/inspection", inspection_id)
-            state.sync()
+        self.inspection_shown.emit(inspection_id)
 
-    def resume(self, inspection_id: str) -> None:
-        """Reopen the inspection that was open when the app last stopped, if it still exists."""
-        state = self.main_window.state if self.main_window is not None else None
-        item_id = str(state.value("runner/item", "")) if state is not None else None
+    def resume(self, inspection_id: str, item_id: str | None = None) -> None:
+        """Reopen the inspection (at an item) that was open when the app last stopped, if it still exists."""
         try:
-            self.open_inspection(inspection_id, item_id or None)
+            self.open_inspection(inspection_id, item_id)
         except StoreError:
             self.show_list()
 
     def show_list(self) -> None:
         self.runner.close_session()
         self.stack.setCurrentWidget(self.list_page)
-        state = self.main_window.state if self.main_window is not None else None
-        if state is not None:
-            state.setValue("runner/inspection", "")
-            state.sync()
+        self.inspection_shown.emit("")
         self.reload()
 
     def open_inspection_id(self) -> str:

@@ -46,11 +46,11 @@ class RunnerView(QWidget):
 
     back_requested = Signal()
     inspection_finished = Signal(str)
+    item_shown = Signal(str)  # the item now on the right (a restart reopens it)
 
-    def __init__(self, ctx: AppContext, main_window: Any = None) -> None:
+    def __init__(self, ctx: AppContext) -> None:
         super().__init__()
         self.ctx = ctx
-        self.main_window = main_window
         self.session: InspectionSession | None = None
         self.last_finished: Any = None
 
@@ -210,8 +210,7 @@ class RunnerView(QWidget):
             return
         self.panel.show_item(self.session, item)
         self.scroll_area.verticalScrollBar().setValue(0)
-        if self.main_window is not None:
-            self.main_window.state.setValue("runner/item", item.id)
+        self.item_shown.emit(item.id)
 
     def close_session(self) -> None:
         self.flush()

@@ -147,10 +147,9 @@ class Panel(QWidget):
 class StatisticsView(QWidget):
     """The statistics page."""
 
-    def __init__(self, ctx: AppContext, main_window: Any) -> None:
+    def __init__(self, ctx: AppContext) -> None:
         super().__init__()
         self.ctx = ctx
-        self.main_window = main_window
         self.data: StatisticsData | None = None
         self.worker: FunctionWorker | None = None
         self.stale = True

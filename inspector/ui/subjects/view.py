@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QEvent, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QAbstractTableModel, QEvent, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -101,10 +101,11 @@ class SubjectsModel(QAbstractTableModel):
 class SubjectsView(QWidget):
     """The subjects page."""
 
-    def __init__(self, ctx: AppContext, main_window: Any) -> None:
+    new_inspection_requested = Signal(str)  # the selected subject's id ('' when none is selected)
+
+    def __init__(self, ctx: AppContext) -> None:
         super().__init__()
         self.ctx = ctx
-        self.main_window = main_window
         self.last_import: ImportReport | None = None
         self.title = title_label()
         self.count = hint_label()
@@ -206,7 +207,7 @@ class SubjectsView(QWidget):
         dialog.exec()
 
     def inspect_subject(self) -> None:
-        self.main_window.new_inspection(self.selected_id())
+        self.new_inspection_requested.emit(self.selected_id() or "")
 
     def save_template(self) -> None:
         path, _filter = QFileDialog.getSaveFileName(
