@@ -22,6 +22,7 @@ from inspector.core.ledger import OPEN_STATES
 from inspector.store import profile, subjects
 from inspector.store.database import DataFolder
 from inspector.store.errors import StoreError
+from inspector.store.sync_state import open_refusals
 from inspector.ui.shared.context import AppContext
 from inspector.ui.shared.labels import change_kind_label, severity_label, state_label
 from inspector.ui.shared.resources import icon
@@ -33,7 +34,6 @@ from inspector.ui.sync.badges import (
     badge_label,
     badge_tooltip,
     finding_state,
-    open_refusals,
 )
 
 if TYPE_CHECKING:

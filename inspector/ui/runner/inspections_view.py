@@ -19,12 +19,13 @@ from PySide6.QtWidgets import (
 from inspector.core.clock import display
 from inspector.store import checklists, inspections, subjects
 from inspector.store.errors import StoreError
+from inspector.store.sync_state import open_refusals
 from inspector.ui.runner.session import InspectionSession
 from inspector.ui.runner.view import RunnerView
 from inspector.ui.shared.context import INSPECTIONS, SUBJECTS, AppContext
 from inspector.ui.shared.resources import icon
 from inspector.ui.shared.widgets import hint_label, title_label
-from inspector.ui.sync.badges import open_refusals, record_state, show_badge
+from inspector.ui.sync.badges import record_state, show_badge
 
 
 class InspectionsView(QWidget):
