@@ -173,8 +173,8 @@ def measure(ctx: Any, window: Any, page: Any, runs: int, settle: Callable[[], No
 
 def export_rows(ctx: Any, query: Any, work: Path) -> None:
     """The app's xlsx export of one category (about an eighth of the ledger) on this thread."""
+    from inspector.exports import export_ledger
     from inspector.store.ledger_queries import LedgerSort
-    from inspector.ui.ledger.exports import export_ledger
 
     target = work / "ledger.xlsx"
     started, cpu = time.perf_counter(), time.process_time()

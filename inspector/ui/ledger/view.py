@@ -21,14 +21,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from inspector import exports
 from inspector.core.clock import local_date, utc_now
 from inspector.core.ledger import Action
 from inspector.store import jurisdictions
 from inspector.store.findings import LocalFinding
 from inspector.store.ledger_queries import LedgerSort
-from inspector.ui.ledger import exports as ledger_exports
 from inspector.ui.ledger.action_dialogs import ActionDialog, open_action
 from inspector.ui.ledger.detail import FindingDetail
+from inspector.ui.ledger.exports import ExportRunner, WorkerProgress
 from inspector.ui.ledger.filters import LedgerFilterBar
 from inspector.ui.ledger.model import SORTABLE, LedgerTableModel
 from inspector.ui.shared.context import FINDINGS, SUBJECTS, AppContext
@@ -93,7 +94,7 @@ class FindingsView(QWidget):
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 2)
         splitter.setSizes([820, 340])
-        self.exports = ledger_exports.ExportRunner(ctx, self)
+        self.exports = ExportRunner(ctx, self)
         self.exports.done.connect(lambda _done: self.status.setText(self.exports.last_message))
         self.exports.failed.connect(self.status.setText)
 
@@ -260,7 +261,7 @@ class FindingsView(QWidget):
             return None
         folder, query, order, scope = self.ctx.folder, self.filters.query(), self.model.order, self.filters.describe()
         return self.exports.start(
-            lambda worker: ledger_exports.export_ledger(folder, query, order, path, scope, worker),
+            lambda worker: exports.export_ledger(folder, query, order, path, scope, WorkerProgress(worker)),
             self.tr("正在导出台账…"),
         )
 
@@ -277,9 +278,9 @@ class FindingsView(QWidget):
         if path is None:
             return None
         jobs = {
-            "notice": lambda _w: ledger_exports.export_notice(folder, finding.id, path),
-            "inspection": lambda _w: ledger_exports.export_inspection(folder, finding.inspection_id or "", path),
-            "signboard": lambda _w: ledger_exports.export_signboard(folder, finding.view.subject_id or "", path),
+            "notice": lambda _w: exports.export_notice(folder, finding.id, path),
+            "inspection": lambda _w: exports.export_inspection(folder, finding.inspection_id or "", path),
+            "signboard": lambda _w: exports.export_signboard(folder, finding.view.subject_id or "", path),
         }
         return self.exports.start(jobs[kind], self.tr("正在生成 PDF…"))
 
