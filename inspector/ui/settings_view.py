@@ -32,7 +32,7 @@ from inspector.store.backup import create_backup
 from inspector.ui.shared.context import SETTINGS, AppContext
 from inspector.ui.shared.i18n import LANGUAGES
 from inspector.ui.shared.resources import icon
-from inspector.ui.shared.widgets import hint_label, restyle, set_form_label, title_label
+from inspector.ui.shared.widgets import hint_label, page_header, restyle, set_form_label, title_label
 from inspector.ui.shared.workers import FunctionWorker
 from inspector.ui.sync.login_panel import LoginPanel
 
@@ -132,7 +132,7 @@ class SettingsView(QWidget):
         content = QWidget()
         body = QVBoxLayout(content)
         body.setContentsMargins(24, 18, 24, 18)
-        body.addWidget(self.title)
+        body.addLayout(page_header(self.title))
         columns = QHBoxLayout()
         left, right = QVBoxLayout(), QVBoxLayout()
         for name in ("interface", "photos", "work"):

@@ -26,7 +26,7 @@ from inspector.store.sync_state import open_refusals
 from inspector.ui.shared.context import AppContext
 from inspector.ui.shared.labels import change_kind_label, severity_label, state_label
 from inspector.ui.shared.resources import icon
-from inspector.ui.shared.widgets import Debouncer, card, hint_label, title_label
+from inspector.ui.shared.widgets import Debouncer, card, hint_label, page_header, title_label
 from inspector.ui.shared.workers import FunctionWorker
 from inspector.ui.sync.badges import (
     SYNC_STATE_ROLE,
@@ -183,11 +183,7 @@ class TodayView(QWidget):
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(24, 18, 24, 18)
-        header = QHBoxLayout()
-        header.addWidget(self.title)
-        header.addSpacing(12)
-        header.addWidget(self.date_label, 1)
-        layout.addLayout(header)
+        layout.addLayout(page_header(self.title, self.date_label))
         buttons = QHBoxLayout()
         buttons.addWidget(self.new_button)
         buttons.addWidget(self.adhoc_button)

@@ -10,7 +10,6 @@ from typing import Any
 from PySide6.QtCore import QEvent, QModelIndex, QPoint, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QHBoxLayout,
     QHeaderView,
     QMenu,
     QPushButton,
@@ -34,7 +33,7 @@ from inspector.ui.ledger.filters import LedgerFilterBar
 from inspector.ui.ledger.model import SORTABLE, LedgerTableModel
 from inspector.ui.shared.context import FINDINGS, SUBJECTS, AppContext
 from inspector.ui.shared.resources import icon
-from inspector.ui.shared.widgets import hint_label, title_label
+from inspector.ui.shared.widgets import hint_label, page_header, title_label
 
 COLUMN_WIDTHS = {"number": 150, "state": 92, "severity": 66, "category": 80, "description": 200, "subject": 104,
                  "street": 84, "reported_at": 118, "deadline": 84, "unit": 140, "sync": 100}  # fmt: skip
@@ -98,15 +97,9 @@ class FindingsView(QWidget):
         self.exports.done.connect(lambda _done: self.status.setText(self.exports.last_message))
         self.exports.failed.connect(self.status.setText)
 
-        top = QHBoxLayout()
-        top.addWidget(self.title)
-        top.addSpacing(12)
-        top.addWidget(self.count, 1)
-        top.addWidget(self.export_button)
-        top.addWidget(self.adhoc_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(24, 18, 24, 12)
-        layout.addLayout(top)
+        layout.addLayout(page_header(self.title, self.count, self.export_button, self.adhoc_button))
         layout.addWidget(self.filters)
         layout.addWidget(splitter, 1)
         layout.addWidget(self.status)

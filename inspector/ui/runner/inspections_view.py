@@ -24,7 +24,7 @@ from inspector.ui.runner.session import InspectionSession
 from inspector.ui.runner.view import RunnerView
 from inspector.ui.shared.context import INSPECTIONS, SUBJECTS, AppContext
 from inspector.ui.shared.resources import icon
-from inspector.ui.shared.widgets import hint_label, title_label
+from inspector.ui.shared.widgets import hint_label, page_header, title_label
 from inspector.ui.sync.badges import record_state, show_badge
 
 
@@ -61,10 +61,6 @@ class InspectionsView(QWidget):
         self.table.setColumnCount(7)
         for column, width in enumerate((80, 200, 260, 150, 140, 140)):
             self.table.setColumnWidth(column, width)
-        top = QHBoxLayout()
-        top.addWidget(self.title)
-        top.addSpacing(12)
-        top.addWidget(self.count, 1)
         bar = QHBoxLayout()
         bar.addWidget(self.filter)
         bar.addStretch(1)
@@ -72,7 +68,7 @@ class InspectionsView(QWidget):
             bar.addWidget(button)
         page = QVBoxLayout(self.list_page)
         page.setContentsMargins(24, 18, 24, 12)
-        page.addLayout(top)
+        page.addLayout(page_header(self.title, self.count))
         page.addLayout(bar)
         page.addWidget(self.table, 1)
 
