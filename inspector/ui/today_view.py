@@ -22,7 +22,7 @@ from inspector.core.ledger import OPEN_STATES
 from inspector.store import profile, subjects
 from inspector.store.database import DataFolder
 from inspector.store.errors import StoreError
-from inspector.store.sync_state import open_refusals
+from inspector.store.sync_state import Refusal, open_refusals
 from inspector.ui.shared.context import AppContext
 from inspector.ui.shared.labels import change_kind_label, severity_label, state_label
 from inspector.ui.shared.resources import icon
@@ -37,7 +37,7 @@ from inspector.ui.sync.badges import (
 )
 
 if TYPE_CHECKING:
-    from inspector.ui.sync.controller import SyncController
+    from inspector.ui.sync.controller import SyncController, SyncState
 
 
 @dataclass(frozen=True)
@@ -59,7 +59,7 @@ class FindingRow:
     description: str
     subject: str
     sync_state: str = "synced"
-    refusal: Any = None  # the server's reason when it refused the finding's last command
+    refusal: Refusal | None = None  # the server's reason when it refused the finding's last command
 
 
 @dataclass
@@ -214,7 +214,7 @@ class TodayView(QWidget):
         self.retranslate()
         self.reload()
 
-    def _sync_state_changed(self, state: Any) -> None:
+    def _sync_state_changed(self, state: SyncState) -> None:
         self.sync_note.setVisible(not state.configured)
 
     def _on_changed(self, _kind: str) -> None:

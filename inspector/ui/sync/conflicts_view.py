@@ -42,6 +42,8 @@ from inspector.ui.sync.badges import badge_icon, badge_label, badge_tooltip
 if TYPE_CHECKING:
     from sqlite_utils import Database
 
+    from inspector.ui.sync.controller import SyncController
+
 LEDGER_COMMAND = "ledger.command"
 _PHOTO_FIELDS = ("photos", "after_photos")
 translate = QCoreApplication.translate  # each call names the "ConflictsView" context and a literal, for lupdate
@@ -212,7 +214,7 @@ class ConflictsView(QWidget):
 
     COLUMNS = ("status", "record", "action", "reason", "at")
 
-    def __init__(self, ctx: AppContext, sync: Any = None, parent: QWidget | None = None) -> None:
+    def __init__(self, ctx: AppContext, sync: SyncController | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
         self.sync = sync
@@ -409,7 +411,7 @@ class ConflictsView(QWidget):
 class ConflictsDialog(QDialog):
     """The conflicts view in its own window (opened from the status bar and the settings page)."""
 
-    def __init__(self, ctx: AppContext, sync: Any = None, parent: QWidget | None = None) -> None:
+    def __init__(self, ctx: AppContext, sync: SyncController | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.view = ConflictsView(ctx, sync, self)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
