@@ -134,7 +134,7 @@ def measure(ctx: Any, window: Any, page: Any, runs: int, settle: Callable[[], No
     opened: list[Any] = []
 
     def open_fresh() -> None:
-        fresh = FindingsView(ctx, window)
+        fresh = FindingsView(ctx)
         window.stack.addWidget(fresh)
         window.stack.setCurrentWidget(fresh)
         opened.append(fresh)
@@ -173,8 +173,8 @@ def measure(ctx: Any, window: Any, page: Any, runs: int, settle: Callable[[], No
 
 def export_rows(ctx: Any, query: Any, work: Path) -> None:
     """The app's xlsx export of one category (about an eighth of the ledger) on this thread."""
+    from inspector.exports import export_ledger
     from inspector.store.ledger_queries import LedgerSort
-    from inspector.ui.ledger.exports import export_ledger
 
     target = work / "ledger.xlsx"
     started, cpu = time.perf_counter(), time.process_time()

@@ -78,7 +78,7 @@ class AppController(QObject):
     def _show_frame(self) -> MainWindow:
         self.translations.apply(MainWindow.saved_language(self.root) or self.translations.language)
         window = MainWindow(self.root)
-        window.controller = self
+        window.restore_requested.connect(self.restore)
         self.window = window
         window.show()
         log.info("main window shown")

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import functools
-import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, QEvent, QSettings, QSize, Qt, QTimer
+from PySide6.QtCore import QByteArray, QEvent, QSettings, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QGuiApplication
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -27,7 +26,11 @@ from inspector.ui.shared.resources import icon, tinted_icon
 from inspector.ui.shared.widgets import shortcut
 
 if TYPE_CHECKING:
+    from inspector.ui.ledger.view import FindingsView
+    from inspector.ui.runner.inspections_view import InspectionsView
     from inspector.ui.shared.context import AppContext
+    from inspector.ui.sync.controller import SyncController
+    from inspector.ui.sync.status_bar import StatusBar
 
 # Where older versions kept the window's state; read once into the settings table, then removed.
 OLD_STATE_FILENAME = "ui-state.ini"
@@ -37,37 +40,47 @@ MINIMUM_SIZE = QSize(1000, 620)
 
 @dataclass(frozen=True)
 class PageSpec:
-    """One navigation entry: its key, icon, and the module:class building the page on first use."""
+    """One navigation entry: its key and icon (the window builds the page on first use)."""
 
     key: str
     icon: str
-    factory: str
 
 
 PAGES: tuple[PageSpec, ...] = (
-    PageSpec("today", "today", "inspector.ui.today_view:TodayView"),
-    PageSpec("inspections", "inspection", "inspector.ui.runner.inspections_view:InspectionsView"),
-    PageSpec("subjects", "subjects", "inspector.ui.subjects.view:SubjectsView"),
-    PageSpec("review", "pass", "inspector.ui.ledger.review_view:ReviewView"),
-    PageSpec("findings", "findings", "inspector.ui.ledger.view:FindingsView"),
-    PageSpec("statistics", "template", "inspector.ui.statistics.view:StatisticsView"),
-    PageSpec("settings", "settings", "inspector.ui.settings_view:SettingsView"),
+    PageSpec("today", "today"),
+    PageSpec("inspections", "inspection"),
+    PageSpec("subjects", "subjects"),
+    PageSpec("review", "pass"),
+    PageSpec("findings", "findings"),
+    PageSpec("statistics", "template"),
+    PageSpec("settings", "settings"),
 )
 
 
 class MainWindow(QMainWindow):
-    """The app's one window."""
+    """The app's one window. Pages get the context and the collaborators they need, and ask the window for what
+    crosses pages (open an inspection, start one, show a finding, restore a backup) through their signals."""
+
+    restore_requested = Signal(Path)  # a backup archive to replace this folder's data with
 
     def __init__(self, root: Path, ctx: AppContext | None = None) -> None:
         """The window's frame for the data folder at root; its pages appear once attach() gives it the data."""
         super().__init__()
-        self.ctx: AppContext = None  # type: ignore[assignment]  # set by attach()
+        self.ctx: AppContext | None = None  # set by attach()
         self.root = root
         self.pages: dict[str, QWidget] = {}
-        self.controller: Any = None  # the AppController, when run as the app (restore reopens the window)
+        self.builders: dict[str, Callable[[AppContext], QWidget]] = {
+            "today": self._today_page,
+            "inspections": self._inspections_page,
+            "subjects": self._subjects_page,
+            "review": self._review_page,
+            "findings": self._findings_page,
+            "statistics": self._statistics_page,
+            "settings": self._settings_page,
+        }
         self.closing_quietly = False
-        self.status: Any = None
-        self.sync: Any = None  # the SyncController, once attached
+        self.status: StatusBar | None = None
+        self.sync: SyncController | None = None  # once attached
         self.setWindowIcon(icon("app"))
         self.setMinimumSize(MINIMUM_SIZE)
 
@@ -116,15 +129,13 @@ class MainWindow(QMainWindow):
         self.nav.setEnabled(True)
         self._restore_page()
 
-    # -- pages ----------------------------------------------------------------------------------------------
+    # -- pages ------------------------------------------------------------------------------------------------
 
     def page(self, key: str) -> QWidget:
-        """The page for a key, built on first use."""
+        """The page for a key, built on first use (its module is imported then, not at start-up)."""
         if key not in self.pages:
-            spec = next(spec for spec in PAGES if spec.key == key)
-            module_name, class_name = spec.factory.split(":")
-            page_class = getattr(importlib.import_module(module_name), class_name)
-            widget = page_class(self.ctx, self)
+            assert self.ctx is not None, "pages exist once the data folder is attached"
+            widget = self.builders[key](self.ctx)
             self.pages[key] = widget
             self.stack.addWidget(widget)
             self._restore_splitters(key, widget)
@@ -151,17 +162,87 @@ class MainWindow(QMainWindow):
         if activate is not None:
             activate()
 
+    def _today_page(self, ctx: AppContext) -> QWidget:
+        from inspector.ui.today_view import TodayView
+
+        page = TodayView(ctx, self.sync)
+        page.new_inspection_requested.connect(self.new_inspection)
+        page.adhoc_requested.connect(self.report_adhoc)
+        page.inspection_requested.connect(self.open_inspection)
+        page.finding_requested.connect(self.show_finding)
+        return page
+
+    def _inspections_page(self, ctx: AppContext) -> QWidget:
+        from inspector.ui.runner.inspections_view import InspectionsView
+
+        page = InspectionsView(ctx)
+        page.new_inspection_requested.connect(self.new_inspection)
+        page.inspection_shown.connect(self._remember_inspection)
+        # written at once, so a restart comes back to the item even after a kill
+        page.runner.item_shown.connect(lambda item_id: settings.put(ctx.db, "window.inspection_item", item_id))
+        return page
+
+    def _subjects_page(self, ctx: AppContext) -> QWidget:
+        from inspector.ui.subjects.view import SubjectsView
+
+        page = SubjectsView(ctx)
+        page.new_inspection_requested.connect(self.new_inspection)
+        return page
+
+    def _review_page(self, ctx: AppContext) -> QWidget:
+        from inspector.ui.ledger.review_view import ReviewView
+
+        return ReviewView(ctx)
+
+    def _findings_page(self, ctx: AppContext) -> QWidget:
+        from inspector.ui.ledger.view import FindingsView
+
+        page = FindingsView(ctx)
+        page.adhoc_requested.connect(self.report_adhoc)
+        return page
+
+    def _statistics_page(self, ctx: AppContext) -> QWidget:
+        from inspector.ui.statistics.view import StatisticsView
+
+        return StatisticsView(ctx)
+
+    def _settings_page(self, ctx: AppContext) -> QWidget:
+        from inspector.ui.settings_view import SettingsView
+
+        assert self.sync is not None
+        page = SettingsView(ctx, self.sync)
+        page.save_pending_requested.connect(self.flush_pending)
+        page.restore_requested.connect(self.restore_requested)
+        return page
+
+    def inspections_page(self) -> InspectionsView:
+        """The inspections page (list and runner), shown."""
+        from inspector.ui.runner.inspections_view import InspectionsView
+
+        page = self.show_page("inspections")
+        assert isinstance(page, InspectionsView)
+        return page
+
+    def findings_page(self) -> FindingsView:
+        """The ledger page, shown."""
+        from inspector.ui.ledger.view import FindingsView
+
+        page = self.show_page("findings")
+        assert isinstance(page, FindingsView)
+        return page
+
     # -- actions shared by several pages --------------------------------------------------------------------
 
     def open_inspection(self, inspection_id: str) -> None:
         """Show an inspection in the runner (a draft resumes where it was left)."""
-        self.show_page("inspections").open_inspection(inspection_id)  # type: ignore[attr-defined]
+        self.inspections_page().open_inspection(inspection_id)
 
     def new_inspection(self, subject_id: str | None = None) -> None:
-        """Pick a subject and a checklist, then start the runner."""
+        """Pick a subject (preselected when given) and a checklist, then start the runner."""
         from inspector.ui.runner.new_inspection import NewInspectionDialog
 
-        dialog = NewInspectionDialog(self.ctx, self, subject_id=subject_id)
+        assert self.ctx is not None
+        dialog = NewInspectionDialog(self.ctx, self, subject_id=subject_id or None)
         if dialog.exec() and dialog.inspection_id:
             self.open_inspection(dialog.inspection_id)
 
@@ -169,17 +250,21 @@ class MainWindow(QMainWindow):
         """Record a problem without a checklist (随手拍)."""
         from inspector.ui.ledger.adhoc_dialog import AdhocFindingDialog
 
+        assert self.ctx is not None
         dialog = AdhocFindingDialog(self.ctx, self)
         if dialog.exec() and dialog.finding_id:
-            self.show_page("findings").select_finding(dialog.finding_id)  # type: ignore[attr-defined]
+            self.show_finding(dialog.finding_id)
 
     def show_finding(self, finding_id: str) -> None:
-        self.show_page("findings").select_finding(finding_id)  # type: ignore[attr-defined]
+        self.findings_page().select_finding(finding_id)
 
-    def restore_backup(self, archive: Path) -> None:
-        """Replace this folder's data with a backup (the window reopens on the restored data)."""
-        if self.controller is not None:
-            self.controller.restore(archive)
+    def _remember_inspection(self, inspection_id: str) -> None:
+        """The runner shows an inspection ('' once back on the list): a restart resumes it."""
+        assert self.ctx is not None
+        values: dict[str, object] = {"window.inspection": inspection_id}
+        if inspection_id:
+            values["window.page"] = "inspections"
+        settings.put_many(self.ctx.db, values)
 
     def flush_pending(self) -> None:
         """Save edits that wait for a pause in typing (notes); called before closing and after a crash."""
@@ -247,6 +332,7 @@ class MainWindow(QMainWindow):
         return str(settings.peek(root, ["ui.language"])["ui.language"]) or None
 
     def _restore_page(self) -> None:
+        assert self.ctx is not None
         last = str(settings.get(self.ctx.db, "window.page"))
         keys = [spec.key for spec in PAGES]
         self.show_page(last if last in keys else "today")
@@ -255,7 +341,8 @@ class MainWindow(QMainWindow):
             QTimer.singleShot(0, lambda: self._resume(str(inspection_id)))
 
     def _resume(self, inspection_id: str) -> None:
-        self.pages["inspections"].resume(inspection_id)  # type: ignore[attr-defined]
+        assert self.ctx is not None
+        self.inspections_page().resume(inspection_id, str(settings.get(self.ctx.db, "window.inspection_item")) or None)
 
     def _default_geometry(self) -> None:
         screen = QGuiApplication.primaryScreen()
@@ -290,6 +377,7 @@ class MainWindow(QMainWindow):
     def _restore_splitters(self, key: str, widget: QWidget) -> None:
         """Give a page's splitters the sizes they had when the window was last closed (when the page still has as
         many splitters, each with as many parts)."""
+        assert self.ctx is not None
         saved = settings.get(self.ctx.db, "window.splitters").get(key)
         splitters = widget.findChildren(QSplitter)
         if not isinstance(saved, list) or len(saved) != len(splitters):
@@ -314,7 +402,7 @@ def _take_in_old_state(root: Path, ctx: AppContext) -> bool:
     if not path.is_file():
         return False
     old = QSettings(str(path), QSettings.Format.IniFormat)
-    values: dict[str, Any] = {}
+    values: dict[str, object] = {}
     geometry = old.value("window/geometry")
     if isinstance(geometry, QByteArray) and not geometry.isEmpty():
         values["window.geometry"] = geometry.data()

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QEvent, QUrl
+from PySide6.QtCore import QEvent, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -32,9 +32,12 @@ from inspector.store.backup import create_backup
 from inspector.ui.shared.context import SETTINGS, AppContext
 from inspector.ui.shared.i18n import LANGUAGES
 from inspector.ui.shared.resources import icon
-from inspector.ui.shared.widgets import hint_label, restyle, set_form_label, title_label
+from inspector.ui.shared.widgets import hint_label, page_header, restyle, set_form_label, title_label
 from inspector.ui.shared.workers import FunctionWorker
 from inspector.ui.sync.login_panel import LoginPanel
+
+if TYPE_CHECKING:
+    from inspector.ui.sync.controller import SyncController
 
 PHOTO_EDGE_CHOICES = (1600, 2048, 2560, 3200, 4096)  # longest edge of a stored photo, in pixels
 
@@ -49,10 +52,12 @@ def _folder_row(path_label: QLabel, button: QPushButton) -> QHBoxLayout:
 class SettingsView(QWidget):
     """The settings page; every choice takes effect at once."""
 
-    def __init__(self, ctx: AppContext, main_window: Any) -> None:
+    save_pending_requested = Signal()  # save edits waiting for a pause in typing (before the language changes)
+    restore_requested = Signal(Path)  # a backup archive to replace this folder's data with
+
+    def __init__(self, ctx: AppContext, sync: SyncController) -> None:
         super().__init__()
         self.ctx = ctx
-        self.main_window = main_window
         self.title = title_label()
         self.language = QComboBox()
         for code, name in LANGUAGES.items():
@@ -94,7 +99,7 @@ class SettingsView(QWidget):
         self.restore_button.clicked.connect(self.choose_restore_file)
         self.backup_message = hint_label()
 
-        self.login_panel = LoginPanel(ctx, main_window.sync)
+        self.login_panel = LoginPanel(ctx, sync)
 
         self.groups = {name: QGroupBox() for name in ("interface", "photos", "work", "data", "backup", "sync")}
         interface = QFormLayout(self.groups["interface"])
@@ -120,14 +125,14 @@ class SettingsView(QWidget):
         backup_row.addStretch(1)
         backup.addLayout(backup_row)
         backup.addWidget(self.backup_message)
-        sync = QVBoxLayout(self.groups["sync"])
-        sync.addWidget(self.login_panel)
+        sync_group = QVBoxLayout(self.groups["sync"])
+        sync_group.addWidget(self.login_panel)
         self.forms = {"interface": interface, "photos": photos_form, "work": work, "data": data}
 
         content = QWidget()
         body = QVBoxLayout(content)
         body.setContentsMargins(24, 18, 24, 18)
-        body.addWidget(self.title)
+        body.addLayout(page_header(self.title))
         columns = QHBoxLayout()
         left, right = QVBoxLayout(), QVBoxLayout()
         for name in ("interface", "photos", "work"):
@@ -154,7 +159,7 @@ class SettingsView(QWidget):
     def _language_chosen(self) -> None:
         code = self.language.currentData()
         if code and code != self.ctx.language:
-            self.main_window.flush_pending()
+            self.save_pending_requested.emit()
             self.ctx.set_language(code)
 
     def _save_photo_settings(self) -> None:
@@ -224,7 +229,7 @@ class SettingsView(QWidget):
             self.tr("恢复会用备份替换本机当前的数据（当前数据会移到数据文件夹中的 replaced-… 文件夹保留）。继续吗？"),
         )
         if answer == QMessageBox.StandardButton.Yes:
-            self.main_window.restore_backup(Path(path))
+            self.restore_requested.emit(Path(path))
 
     # -- language ---------------------------------------------------------------------------------------------
 

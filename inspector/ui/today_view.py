@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QDate, QEvent, QLocale, Qt
+from PySide6.QtCore import QDate, QEvent, QLocale, Qt, Signal
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -22,10 +22,11 @@ from inspector.core.ledger import OPEN_STATES
 from inspector.store import profile, subjects
 from inspector.store.database import DataFolder
 from inspector.store.errors import StoreError
+from inspector.store.sync_state import Refusal, open_refusals
 from inspector.ui.shared.context import AppContext
 from inspector.ui.shared.labels import change_kind_label, severity_label, state_label
 from inspector.ui.shared.resources import icon
-from inspector.ui.shared.widgets import Debouncer, card, hint_label, title_label
+from inspector.ui.shared.widgets import Debouncer, card, hint_label, page_header, title_label
 from inspector.ui.shared.workers import FunctionWorker
 from inspector.ui.sync.badges import (
     SYNC_STATE_ROLE,
@@ -33,8 +34,10 @@ from inspector.ui.sync.badges import (
     badge_label,
     badge_tooltip,
     finding_state,
-    open_refusals,
 )
+
+if TYPE_CHECKING:
+    from inspector.ui.sync.controller import SyncController, SyncState
 
 
 @dataclass(frozen=True)
@@ -56,7 +59,7 @@ class FindingRow:
     description: str
     subject: str
     sync_state: str = "synced"
-    refusal: Any = None  # the server's reason when it refused the finding's last command
+    refusal: Refusal | None = None  # the server's reason when it refused the finding's last command
 
 
 @dataclass
@@ -143,10 +146,14 @@ def _wrapping_list() -> QListWidget:
 class TodayView(QWidget):
     """The start page."""
 
-    def __init__(self, ctx: AppContext, main_window: Any) -> None:
+    new_inspection_requested = Signal(str)  # a subject id, or '' to choose one
+    adhoc_requested = Signal()
+    inspection_requested = Signal(str)
+    finding_requested = Signal(str)
+
+    def __init__(self, ctx: AppContext, sync: SyncController | None = None) -> None:
         super().__init__()
         self.ctx = ctx
-        self.main_window = main_window
         self.data = TodayData()
         self.loading = False
         self._reload_later = Debouncer(150, self.reload, self)
@@ -155,10 +162,10 @@ class TodayView(QWidget):
         self.date_label = hint_label()
         self.new_button = QPushButton(icon("new"), "")
         self.new_button.setObjectName("bigPrimary")
-        self.new_button.clicked.connect(lambda: main_window.new_inspection())
+        self.new_button.clicked.connect(lambda: self.new_inspection_requested.emit(""))
         self.adhoc_button = QPushButton(icon("camera"), "")
         self.adhoc_button.setObjectName("bigSecondary")
-        self.adhoc_button.clicked.connect(main_window.report_adhoc)
+        self.adhoc_button.clicked.connect(self.adhoc_requested)
 
         self.drafts_title = title_label(name="sectionTitle")
         self.drafts = _wrapping_list()
@@ -176,11 +183,7 @@ class TodayView(QWidget):
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(24, 18, 24, 18)
-        header = QHBoxLayout()
-        header.addWidget(self.title)
-        header.addSpacing(12)
-        header.addWidget(self.date_label, 1)
-        layout.addLayout(header)
+        layout.addLayout(page_header(self.title, self.date_label))
         buttons = QHBoxLayout()
         buttons.addWidget(self.new_button)
         buttons.addWidget(self.adhoc_button)
@@ -204,7 +207,6 @@ class TodayView(QWidget):
 
         self.stale = False
         ctx.changed.connect(self._on_changed)
-        sync = getattr(main_window, "sync", None)
         if sync is not None:  # the "not configured" note goes once a server is set up
             sync.state_changed.connect(self._sync_state_changed)
             if sync.state is not None:
@@ -212,7 +214,7 @@ class TodayView(QWidget):
         self.retranslate()
         self.reload()
 
-    def _sync_state_changed(self, state: Any) -> None:
+    def _sync_state_changed(self, state: SyncState) -> None:
         self.sync_note.setVisible(not state.configured)
 
     def _on_changed(self, _kind: str) -> None:
@@ -273,10 +275,10 @@ class TodayView(QWidget):
         self.sync_lines.setText("\n".join(lines))
 
     def _open_draft(self, item: QListWidgetItem) -> None:
-        self.main_window.open_inspection(item.data(Qt.ItemDataRole.UserRole))
+        self.inspection_requested.emit(item.data(Qt.ItemDataRole.UserRole))
 
     def _open_finding(self, item: QListWidgetItem) -> None:
-        self.main_window.show_finding(item.data(Qt.ItemDataRole.UserRole))
+        self.finding_requested.emit(item.data(Qt.ItemDataRole.UserRole))
 
     def retranslate(self) -> None:
         self.title.setText(self.tr("工作台"))

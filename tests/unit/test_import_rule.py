@@ -9,15 +9,15 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parents[2] / "inspector"
 
-# package -> our packages it may import (DESIGN §2). Top-level helper modules (paths, checklist_files, cli) are
-# the application shell and may import store/sync/reports; core may import none of them.
+# package -> our packages it may import (DESIGN §2). Top-level helper modules (paths, checklist_files, cli, exports)
+# are the application shell and may import store/sync/reports; core may import none of them.
 ALLOWED: dict[str, set[str]] = {
     "core": {"core"},
     "store": {"core", "store", "paths", "checklist_files"},
     "sync": {"core", "store", "sync", "paths", "storage_full"},
     "reports": {"core", "reports", "paths"},
     "server": {"core", "reports", "server", "paths", "checklist_files", "storage_full"},
-    "ui": {"core", "store", "sync", "reports", "ui", "paths", "checklist_files", "cli", "storage_full"},
+    "ui": {"core", "store", "sync", "reports", "ui", "paths", "checklist_files", "cli", "storage_full", "exports"},
 }
 FORBIDDEN_THIRD_PARTY: dict[str, set[str]] = {
     "core": {"PySide6", "requests", "urllib3", "sqlite3", "sqlite_utils", "sqlalchemy", "fastapi", "httpx", "PIL",

@@ -9,15 +9,18 @@ until the server answers, then as applied, as a conflict (stale, may be re-appli
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QCoreApplication
-from sqlite_utils import Database
 
 from inspector.core.ledger import Action, Actor, Role
-from inspector.store import findings, profile, settings
+from inspector.store import findings, profile
 from inspector.store.findings import LocalFinding, RecordedCommand
-from inspector.ui.sync.badges import CONFLICT, PENDING, REJECTED, Refusal, finding_state
+from inspector.store.sync_state import CONFLICT, REJECTED, Refusal
+from inspector.ui.sync.badges import PENDING, finding_state
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
 
 translate = QCoreApplication.translate
 
@@ -29,12 +32,6 @@ def actor_for(db: Database, jurisdiction: str | None) -> Actor:
 
 def is_supervisor(db: Database) -> bool:
     return Role.SUPERVISOR in profile.user_roles(db)
-
-
-def people_names(db: Database) -> dict[str, str]:
-    """Display names of user ids this laptop knows (the signed-in user's own)."""
-    name = settings.get(db, profile.DISPLAY_NAME)
-    return {profile.user_id(db): name} if name else {}
 
 
 def record(db: Database, finding: LocalFinding, action: Action, payload: Mapping[str, Any]) -> RecordedCommand:

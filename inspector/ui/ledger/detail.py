@@ -25,6 +25,7 @@ from inspector.core.ledger import Action
 from inspector.store import conflicts, findings, jurisdictions, photos, subjects
 from inspector.store.errors import StoreError
 from inspector.store.findings import LocalFinding
+from inspector.store.sync_state import REJECTED
 from inspector.ui.ledger.action_dialogs import escalation_label
 from inspector.ui.ledger.actions import actor_for, event_sync_label
 from inspector.ui.shared.context import AppContext
@@ -32,7 +33,6 @@ from inspector.ui.shared.labels import action_label, pending_label, severity_lab
 from inspector.ui.shared.photo_strip import PhotoStrip
 from inspector.ui.shared.resources import icon
 from inspector.ui.shared.widgets import hint_label, restyle, set_form_label, title_label
-from inspector.ui.sync.badges import REJECTED
 
 # Actions offered on an existing finding, in the order of the ledger's life.
 FINDING_ACTIONS: tuple[Action, ...] = (

@@ -4,6 +4,7 @@ range on the report date, the deadline or the close-out date. It turns the choic
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QDate, QEvent, Qt, Signal
 from PySide6.QtWidgets import (
@@ -18,7 +19,6 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from sqlite_utils import Database
 
 from inspector.core.clock import local_date, utc_now
 from inspector.core.jurisdiction import Level
@@ -27,6 +27,9 @@ from inspector.store import jurisdictions, ledger_queries, subjects
 from inspector.store.ledger_queries import LedgerQuery
 from inspector.ui.shared.labels import SEVERITIES, STATES, severity_label, state_label
 from inspector.ui.shared.widgets import Debouncer
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
 
 OPEN = "open"  # the state filter's "all open findings" entry
 DATE_FIELDS = ("", *ledger_queries.DATE_FIELDS)

@@ -7,28 +7,27 @@ from __future__ import annotations
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from datetime import datetime
-from typing import Any, overload
+from typing import TYPE_CHECKING, Any, overload
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics
-from sqlite_utils import Database
 
 from inspector.core.clock import display, utc_now
 from inspector.store import ledger_queries
 from inspector.store.findings import LocalFinding
 from inspector.store.ledger_queries import LedgerListRow, LedgerQuery, LedgerSort
+from inspector.store.sync_state import CONFLICT, REJECTED, Refusal, open_refusals
 from inspector.ui.ledger.actions import sync_label, sync_labels
 from inspector.ui.shared.labels import SEVERITIES, STATES, pending_label, severity_label, state_label
 from inspector.ui.sync.badges import (
-    CONFLICT,
-    REJECTED,
     SYNC_STATE_ROLE,
-    Refusal,
     badge_icon,
     badge_tooltip,
     finding_state,
-    open_refusals,
 )
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
 
 _Index = QModelIndex | QPersistentModelIndex
 _ROOT = QModelIndex()

@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from PySide6.QtCore import QEvent, QModelIndex, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -27,7 +25,7 @@ from inspector.ui.ledger.detail import FindingDetail
 from inspector.ui.ledger.model import LedgerTableModel
 from inspector.ui.ledger.view import StreetNames
 from inspector.ui.shared.context import FINDINGS, AppContext
-from inspector.ui.shared.widgets import hint_label, title_label
+from inspector.ui.shared.widgets import hint_label, page_header, title_label
 
 QUEUE = LedgerQuery(states=(State.REPORTED.value,))
 OLDEST_FIRST = LedgerSort("reported_at", descending=False)
@@ -37,10 +35,9 @@ SHOWN_COLUMNS = {"severity": 70, "category": 84, "description": 160, "subject": 
 class ReviewView(QWidget):
     """The review page."""
 
-    def __init__(self, ctx: AppContext, main_window: Any) -> None:
+    def __init__(self, ctx: AppContext) -> None:
         super().__init__()
         self.ctx = ctx
-        self.main_window = main_window
         self.action_dialog: ActionDialog | None = None
         self.title = title_label()
         self.count = hint_label()
@@ -85,13 +82,9 @@ class ReviewView(QWidget):
         splitter.addWidget(self.table)
         splitter.addWidget(right)
         splitter.setSizes([700, 460])
-        top = QHBoxLayout()
-        top.addWidget(self.title)
-        top.addSpacing(12)
-        top.addWidget(self.count, 1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(24, 18, 24, 12)
-        layout.addLayout(top)
+        layout.addLayout(page_header(self.title, self.count))
         layout.addWidget(self.role_hint)
         layout.addWidget(splitter, 1)
         layout.addWidget(self.status)

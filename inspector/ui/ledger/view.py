@@ -7,10 +7,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QEvent, QModelIndex, QPoint, Qt
+from PySide6.QtCore import QEvent, QModelIndex, QPoint, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QHBoxLayout,
     QHeaderView,
     QMenu,
     QPushButton,
@@ -21,19 +20,20 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from inspector import exports
 from inspector.core.clock import local_date, utc_now
 from inspector.core.ledger import Action
 from inspector.store import jurisdictions
 from inspector.store.findings import LocalFinding
 from inspector.store.ledger_queries import LedgerSort
-from inspector.ui.ledger import exports as ledger_exports
 from inspector.ui.ledger.action_dialogs import ActionDialog, open_action
 from inspector.ui.ledger.detail import FindingDetail
+from inspector.ui.ledger.exports import ExportRunner, WorkerProgress
 from inspector.ui.ledger.filters import LedgerFilterBar
 from inspector.ui.ledger.model import SORTABLE, LedgerTableModel
 from inspector.ui.shared.context import FINDINGS, SUBJECTS, AppContext
 from inspector.ui.shared.resources import icon
-from inspector.ui.shared.widgets import hint_label, title_label
+from inspector.ui.shared.widgets import hint_label, page_header, title_label
 
 COLUMN_WIDTHS = {"number": 150, "state": 92, "severity": 66, "category": 80, "description": 200, "subject": 104,
                  "street": 84, "reported_at": 118, "deadline": 84, "unit": 140, "sync": 100}  # fmt: skip
@@ -58,10 +58,11 @@ class StreetNames:
 class FindingsView(QWidget):
     """The ledger page."""
 
-    def __init__(self, ctx: AppContext, main_window: Any) -> None:
+    adhoc_requested = Signal()  # record a problem without a checklist (随手拍)
+
+    def __init__(self, ctx: AppContext) -> None:
         super().__init__()
         self.ctx = ctx
-        self.main_window = main_window
         self.action_dialog: ActionDialog | None = None
         self.title = title_label()
         self.count = hint_label()
@@ -92,25 +93,19 @@ class FindingsView(QWidget):
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 2)
         splitter.setSizes([820, 340])
-        self.exports = ledger_exports.ExportRunner(ctx, self)
+        self.exports = ExportRunner(ctx, self)
         self.exports.done.connect(lambda _done: self.status.setText(self.exports.last_message))
         self.exports.failed.connect(self.status.setText)
 
-        top = QHBoxLayout()
-        top.addWidget(self.title)
-        top.addSpacing(12)
-        top.addWidget(self.count, 1)
-        top.addWidget(self.export_button)
-        top.addWidget(self.adhoc_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(24, 18, 24, 12)
-        layout.addLayout(top)
+        layout.addLayout(page_header(self.title, self.count, self.export_button, self.adhoc_button))
         layout.addWidget(self.filters)
         layout.addWidget(splitter, 1)
         layout.addWidget(self.status)
 
         self.filters.changed.connect(self.apply_filters)
-        self.adhoc_button.clicked.connect(main_window.report_adhoc)
+        self.adhoc_button.clicked.connect(self.adhoc_requested)
         self.export_button.clicked.connect(self.export_ledger)
         self.table.selectionModel().currentRowChanged.connect(self._row_changed)
         self.table.horizontalHeader().sectionClicked.connect(self._header_clicked)
@@ -259,7 +254,7 @@ class FindingsView(QWidget):
             return None
         folder, query, order, scope = self.ctx.folder, self.filters.query(), self.model.order, self.filters.describe()
         return self.exports.start(
-            lambda worker: ledger_exports.export_ledger(folder, query, order, path, scope, worker),
+            lambda worker: exports.export_ledger(folder, query, order, path, scope, WorkerProgress(worker)),
             self.tr("正在导出台账…"),
         )
 
@@ -276,9 +271,9 @@ class FindingsView(QWidget):
         if path is None:
             return None
         jobs = {
-            "notice": lambda _w: ledger_exports.export_notice(folder, finding.id, path),
-            "inspection": lambda _w: ledger_exports.export_inspection(folder, finding.inspection_id or "", path),
-            "signboard": lambda _w: ledger_exports.export_signboard(folder, finding.view.subject_id or "", path),
+            "notice": lambda _w: exports.export_notice(folder, finding.id, path),
+            "inspection": lambda _w: exports.export_inspection(folder, finding.inspection_id or "", path),
+            "signboard": lambda _w: exports.export_signboard(folder, finding.view.subject_id or "", path),
         }
         return self.exports.start(jobs[kind], self.tr("正在生成 PDF…"))
 

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from PySide6.QtCore import QEvent, Qt
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -19,26 +17,29 @@ from PySide6.QtWidgets import (
 )
 
 from inspector.core.clock import display
-from inspector.store import checklists, inspections, settings, subjects
+from inspector.store import checklists, inspections, subjects
 from inspector.store.errors import StoreError
+from inspector.store.sync_state import open_refusals
 from inspector.ui.runner.session import InspectionSession
 from inspector.ui.runner.view import RunnerView
 from inspector.ui.shared.context import INSPECTIONS, SUBJECTS, AppContext
 from inspector.ui.shared.resources import icon
-from inspector.ui.shared.widgets import hint_label, title_label
-from inspector.ui.sync.badges import open_refusals, record_state, show_badge
+from inspector.ui.shared.widgets import hint_label, page_header, title_label
+from inspector.ui.sync.badges import record_state, show_badge
 
 
 class InspectionsView(QWidget):
     """A list page and the runner, stacked."""
 
-    def __init__(self, ctx: AppContext, main_window: Any) -> None:
+    new_inspection_requested = Signal(str)  # a subject id, or '' to choose one
+    inspection_shown = Signal(str)  # the inspection the runner shows, '' once back on the list
+
+    def __init__(self, ctx: AppContext) -> None:
         super().__init__()
         self.ctx = ctx
-        self.main_window = main_window
         self.stack = QStackedWidget()
         self.list_page = QWidget()
-        self.runner = RunnerView(ctx, main_window)
+        self.runner = RunnerView(ctx)
         self.runner.back_requested.connect(self.show_list)
         self.stack.addWidget(self.list_page)
         self.stack.addWidget(self.runner)
@@ -60,10 +61,6 @@ class InspectionsView(QWidget):
         self.table.setColumnCount(7)
         for column, width in enumerate((80, 200, 260, 150, 140, 140)):
             self.table.setColumnWidth(column, width)
-        top = QHBoxLayout()
-        top.addWidget(self.title)
-        top.addSpacing(12)
-        top.addWidget(self.count, 1)
         bar = QHBoxLayout()
         bar.addWidget(self.filter)
         bar.addStretch(1)
@@ -71,12 +68,12 @@ class InspectionsView(QWidget):
             bar.addWidget(button)
         page = QVBoxLayout(self.list_page)
         page.setContentsMargins(24, 18, 24, 12)
-        page.addLayout(top)
+        page.addLayout(page_header(self.title, self.count))
         page.addLayout(bar)
         page.addWidget(self.table, 1)
 
         self.filter.currentIndexChanged.connect(self.reload)
-        self.new_button.clicked.connect(lambda: main_window.new_inspection())
+        self.new_button.clicked.connect(lambda: self.new_inspection_requested.emit(""))
         self.open_button.clicked.connect(self._open_selected)
         self.discard_button.clicked.connect(self._discard_selected)
         self.table.itemActivated.connect(lambda _item, _col: self._open_selected())
@@ -93,22 +90,19 @@ class InspectionsView(QWidget):
         """Show an inspection in the runner and remember it, so a restart resumes it."""
         self.runner.open(inspection_id, item_id)
         self.stack.setCurrentWidget(self.runner)
-        if self.main_window is not None:
-            settings.put_many(self.ctx.db, {"window.page": "inspections", "window.inspection": inspection_id})
+        self.inspection_shown.emit(inspection_id)
 
-    def resume(self, inspection_id: str) -> None:
-        """Reopen the inspection that was open when the app last stopped, if it still exists."""
-        item_id = settings.get(self.ctx.db, "window.inspection_item") if self.main_window is not None else None
+    def resume(self, inspection_id: str, item_id: str | None = None) -> None:
+        """Reopen the inspection (at an item) that was open when the app last stopped, if it still exists."""
         try:
-            self.open_inspection(inspection_id, item_id or None)
+            self.open_inspection(inspection_id, item_id)
         except StoreError:
             self.show_list()
 
     def show_list(self) -> None:
         self.runner.close_session()
         self.stack.setCurrentWidget(self.list_page)
-        if self.main_window is not None:
-            settings.put(self.ctx.db, "window.inspection", "")
+        self.inspection_shown.emit("")
         self.reload()
 
     def open_inspection_id(self) -> str:

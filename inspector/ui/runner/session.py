@@ -8,8 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
-
-from sqlite_utils import Database
+from typing import TYPE_CHECKING
 
 from inspector.core.checklist import Checklist, Item
 from inspector.core.clock import local_date, utc_now
@@ -20,6 +19,9 @@ from inspector.store.database import transaction
 from inspector.store.inspections import FindingDraft, Inspection, StoredResponse
 from inspector.store.photos import Photo
 from inspector.store.subjects import Subject
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
 
 # Kinds of problem that block finishing.
 UNANSWERED, PHOTO_MISSING, FINDING_INCOMPLETE = "unanswered", "photo_missing", "finding_incomplete"

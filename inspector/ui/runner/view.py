@@ -25,7 +25,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from inspector.store import settings
 from inspector.store.errors import StoreError
 from inspector.ui.runner.item_panel import ItemPanel
 from inspector.ui.runner.model import ItemsModel
@@ -47,11 +46,11 @@ class RunnerView(QWidget):
 
     back_requested = Signal()
     inspection_finished = Signal(str)
+    item_shown = Signal(str)  # the item now on the right (a restart reopens it)
 
-    def __init__(self, ctx: AppContext, main_window: Any = None) -> None:
+    def __init__(self, ctx: AppContext) -> None:
         super().__init__()
         self.ctx = ctx
-        self.main_window = main_window
         self.session: InspectionSession | None = None
         self.last_finished: Any = None
 
@@ -211,8 +210,7 @@ class RunnerView(QWidget):
             return
         self.panel.show_item(self.session, item)
         self.scroll_area.verticalScrollBar().setValue(0)
-        if self.main_window is not None:
-            settings.put(self.ctx.db, "window.inspection_item", item.id)  # a restart comes back here, even after a kill
+        self.item_shown.emit(item.id)
 
     def close_session(self) -> None:
         self.flush()

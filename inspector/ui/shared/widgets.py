@@ -1,12 +1,12 @@
-"""Small building blocks shared by the views: titles, cards, a typing debouncer, message helpers."""
+"""Small building blocks shared by the views: titles, page headers, cards, a typing debouncer, message helpers."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import QFormLayout, QFrame, QLabel, QMessageBox, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFormLayout, QFrame, QHBoxLayout, QLabel, QMessageBox, QVBoxLayout, QWidget
 
 
 def title_label(text: str = "", name: str = "pageTitle") -> QLabel:
@@ -22,6 +22,25 @@ def hint_label(text: str = "", name: str = "hint") -> QLabel:
     label.setObjectName(name)
     label.setWordWrap(True)
     return label
+
+
+def page_header(
+    title: QLabel, subtitle: QWidget | None = None, *actions: QWidget, controls: Sequence[QWidget] = ()
+) -> QHBoxLayout:
+    """The row at the top of a page: its title, controls beside it, then a subtitle (a count, the date, a status)
+    taking the free width, and the page's actions at the right end."""
+    row = QHBoxLayout()
+    row.addWidget(title)
+    row.addSpacing(12)
+    for control in controls:
+        row.addWidget(control)
+    if subtitle is not None:
+        row.addWidget(subtitle, 1)
+    else:
+        row.addStretch(1)
+    for action in actions:
+        row.addWidget(action)
+    return row
 
 
 def card(parent: QWidget | None = None) -> tuple[QFrame, QVBoxLayout]:

@@ -31,7 +31,7 @@ from inspector.core.clock import utc_now
 from inspector.core.scoring import NON_COMPLIANT
 from inspector.core.statistics import RedBlackList, StreetRank
 from inspector.ui.shared.context import FINDINGS, INSPECTIONS, SUBJECTS, AppContext
-from inspector.ui.shared.widgets import card, hint_label, title_label
+from inspector.ui.shared.widgets import card, hint_label, page_header, title_label
 from inspector.ui.shared.workers import FunctionWorker
 from inspector.ui.statistics import charts
 from inspector.ui.statistics.data import StatisticsData, load_statistics, recent_months
@@ -147,10 +147,9 @@ class Panel(QWidget):
 class StatisticsView(QWidget):
     """The statistics page."""
 
-    def __init__(self, ctx: AppContext, main_window: Any) -> None:
+    def __init__(self, ctx: AppContext) -> None:
         super().__init__()
         self.ctx = ctx
-        self.main_window = main_window
         self.data: StatisticsData | None = None
         self.worker: FunctionWorker | None = None
         self.stale = True
@@ -193,15 +192,8 @@ class StatisticsView(QWidget):
         self.scroll_area = QScrollArea()
         self.scroll_area.setWidgetResizable(True)
         self.scroll_area.setWidget(body)
-        top = QHBoxLayout()
-        top.addWidget(self.title)
-        top.addSpacing(12)
-        top.addWidget(self.range)
-        top.addSpacing(12)
-        top.addWidget(self.month_label)
-        top.addWidget(self.month)
-        top.addWidget(self.refresh_button)
-        top.addWidget(self.status, 1)
+        top = page_header(self.title, self.status,
+                          controls=(self.range, self.month_label, self.month, self.refresh_button))  # fmt: skip
         layout = QVBoxLayout(self)
         layout.setContentsMargins(24, 18, 24, 12)
         layout.addLayout(top)

@@ -6,12 +6,13 @@ import csv
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-from sqlite_utils import Database
+from typing import TYPE_CHECKING, Any
 
 from inspector.store import subjects
 from inspector.store.errors import StoreError
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
 
 # (field, 中文 header, English header). The kind-specific fields go into the subject's `extra`.
 COLUMNS: tuple[tuple[str, str, str], ...] = (

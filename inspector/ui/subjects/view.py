@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QEvent, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QAbstractTableModel, QEvent, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -31,7 +31,7 @@ from inspector.store.subjects import Subject
 from inspector.ui.shared.context import SUBJECTS, AppContext
 from inspector.ui.shared.labels import SUBJECT_KINDS, subject_kind_label, sync_state_label
 from inspector.ui.shared.resources import icon
-from inspector.ui.shared.widgets import Debouncer, hint_label, shortcut, title_label
+from inspector.ui.shared.widgets import Debouncer, hint_label, page_header, shortcut, title_label
 from inspector.ui.shared.workers import FunctionWorker, Worker
 from inspector.ui.subjects.dialog import SubjectDialog
 from inspector.ui.subjects.sheet import ImportReport, import_rows, read_sheet, write_error_report, write_template
@@ -101,10 +101,11 @@ class SubjectsModel(QAbstractTableModel):
 class SubjectsView(QWidget):
     """The subjects page."""
 
-    def __init__(self, ctx: AppContext, main_window: Any) -> None:
+    new_inspection_requested = Signal(str)  # the selected subject's id ('' when none is selected)
+
+    def __init__(self, ctx: AppContext) -> None:
         super().__init__()
         self.ctx = ctx
-        self.main_window = main_window
         self.last_import: ImportReport | None = None
         self.title = title_label()
         self.count = hint_label()
@@ -134,10 +135,6 @@ class SubjectsView(QWidget):
         for column, width in enumerate((200, 130, 100, 260, 80, 110, 130)):
             self.table.setColumnWidth(column, width)
 
-        top = QHBoxLayout()
-        top.addWidget(self.title)
-        top.addSpacing(12)
-        top.addWidget(self.count, 1)
         bar = QHBoxLayout()
         bar.addWidget(self.search, 2)
         bar.addWidget(self.kind_filter)
@@ -147,7 +144,7 @@ class SubjectsView(QWidget):
             bar.addWidget(button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(24, 18, 24, 12)
-        layout.addLayout(top)
+        layout.addLayout(page_header(self.title, self.count))
         layout.addLayout(bar)
         layout.addWidget(self.table, 1)
 
@@ -206,7 +203,7 @@ class SubjectsView(QWidget):
         dialog.exec()
 
     def inspect_subject(self) -> None:
-        self.main_window.new_inspection(self.selected_id())
+        self.new_inspection_requested.emit(self.selected_id() or "")
 
     def save_template(self) -> None:
         path, _filter = QFileDialog.getSaveFileName(

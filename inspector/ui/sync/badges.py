@@ -1,34 +1,23 @@
 """Per-record and per-photo sync state for the lists (仅本机 / 待同步 / 已同步 / 被拒绝 / 冲突): icon and tooltip.
 
 A record's row says pending, synced or "refused"; whether the server refused it for good (被拒绝) or found it stale
-(冲突) and why is in its open conflict record, read here for the rows on screen in one query.
+(冲突) and why is in its open conflict record (`store.sync_state.open_refusals`, for the rows on screen at once).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
-
 from PySide6.QtCore import QCoreApplication, QRect, QSize, Qt
 from PySide6.QtGui import QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import QTreeWidgetItem
-from sqlite_utils import Database
 
+from inspector.store.sync_state import CONFLICT, REJECTED, Refusal
 from inspector.ui.shared.resources import icon
 
 translate = QCoreApplication.translate
 
-LOCAL, PENDING, SYNCED, REJECTED, CONFLICT = "local", "pending", "synced", "rejected", "conflict"
+LOCAL, PENDING, SYNCED = "local", "pending", "synced"
 _ICONS = {PENDING: "sync", SYNCED: "pass", REJECTED: "fail", CONFLICT: "warning"}
 SYNC_STATE_ROLE = Qt.ItemDataRole.UserRole + 7  # list and tree items keep their badge's state here
-
-
-@dataclass(frozen=True)
-class Refusal:
-    """An open conflict record of a record: conflict or rejected, and the server's reason."""
-
-    status: str
-    message: str
 
 
 def badge_label(state: str) -> str:
@@ -60,24 +49,6 @@ def badge_tooltip(state: str, refusal: Refusal | None = None) -> str:
     if refusal is not None and refusal.message:
         text += "\n" + translate("SyncBadges", "原因：%1").replace("%1", refusal.message)
     return text
-
-
-def open_refusals(db: Database, entity_ids: Iterable[str]) -> dict[str, Refusal]:
-    """The open conflict records of these records (missing in store: conflicts.for_entity reads one at a time)."""
-    wanted = sorted(set(entity_ids))
-    found: dict[str, Refusal] = {}
-    for start in range(0, len(wanted), 500):
-        part = wanted[start : start + 500]
-        marks = ", ".join("?" for _ in part)
-        rows = db.execute(
-            f"SELECT entity_id, status, message FROM conflicts WHERE resolved_at IS NULL AND entity_id IN ({marks}) "
-            "ORDER BY created_at",
-            part,
-        )
-        for entity_id, status, message in rows:
-            if found.get(entity_id, Refusal("", "")).status != CONFLICT:  # a conflict outweighs a rejection
-                found[entity_id] = Refusal(str(status), str(message or ""))
-    return found
 
 
 def record_state(row_state: str, refusal: Refusal | None) -> str:

@@ -7,7 +7,7 @@ Nothing is lost either way: the conflict record stays with its resolution (`insp
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QCoreApplication, QEvent, Qt
 from PySide6.QtWidgets import (
@@ -24,7 +24,6 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from sqlite_utils import Database
 
 from inspector.core.clock import display
 from inspector.core.ledger import FindingState
@@ -33,11 +32,17 @@ from inspector.store.conflicts import Conflict
 from inspector.store.database import transaction
 from inspector.store.errors import StoreError
 from inspector.store.findings import RecordedCommand
+from inspector.store.sync_state import CONFLICT, REJECTED, Refusal
 from inspector.ui.shared.context import FINDINGS, INSPECTIONS, SUBJECTS, AppContext
 from inspector.ui.shared.labels import action_label, change_kind_label, pending_label, severity_label, state_label
 from inspector.ui.shared.resources import tinted_icon
 from inspector.ui.shared.widgets import hint_label, restyle, title_label
-from inspector.ui.sync.badges import CONFLICT, REJECTED, Refusal, badge_icon, badge_label, badge_tooltip
+from inspector.ui.sync.badges import badge_icon, badge_label, badge_tooltip
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
+
+    from inspector.ui.sync.controller import SyncController
 
 LEDGER_COMMAND = "ledger.command"
 _PHOTO_FIELDS = ("photos", "after_photos")
@@ -209,7 +214,7 @@ class ConflictsView(QWidget):
 
     COLUMNS = ("status", "record", "action", "reason", "at")
 
-    def __init__(self, ctx: AppContext, sync: Any = None, parent: QWidget | None = None) -> None:
+    def __init__(self, ctx: AppContext, sync: SyncController | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
         self.sync = sync
@@ -406,7 +411,7 @@ class ConflictsView(QWidget):
 class ConflictsDialog(QDialog):
     """The conflicts view in its own window (opened from the status bar and the settings page)."""
 
-    def __init__(self, ctx: AppContext, sync: Any = None, parent: QWidget | None = None) -> None:
+    def __init__(self, ctx: AppContext, sync: SyncController | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.view = ConflictsView(ctx, sync, self)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
