@@ -6,14 +6,14 @@ from __future__ import annotations
 from sqlite_utils import Database
 
 from inspector.core.clock import parse_iso
-from inspector.core.jurisdiction import Level
+from inspector.core.jurisdiction import Level, street_of
 from inspector.core.statistics import InspectionFacts, SubjectFacts
 
 
 def subject_facts(db: Database) -> list[SubjectFacts]:
     """Every active subject with its 街乡 (the 9-digit part of its jurisdiction) and kind."""
     rows = db.execute("SELECT id, jurisdiction, kind, name FROM subjects WHERE active = 1 ORDER BY id")
-    return [SubjectFacts(subject_id, (code or "")[:9], kind, name) for subject_id, code, kind, name in rows]
+    return [SubjectFacts(subject_id, street_of(code or ""), kind, name) for subject_id, code, kind, name in rows]
 
 
 def inspection_facts(db: Database) -> list[InspectionFacts]:
@@ -32,4 +32,4 @@ def inspection_facts(db: Database) -> list[InspectionFacts]:
 def street_names(db: Database) -> dict[str, str]:
     """街乡 names by their 9-digit code."""
     rows = db.execute("SELECT code, name FROM jurisdictions WHERE level = ?", [int(Level.STREET)])
-    return {code[:9]: name for code, name in rows}
+    return {street_of(code): name for code, name in rows}

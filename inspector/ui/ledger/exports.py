@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox, QProgressDialog, QWidget
 from sqlite_utils import Database
 
 from inspector.core.clock import parse_iso, utc_now
-from inspector.core.jurisdiction import parse_code
+from inspector.core.jurisdiction import parse_code, street_of
 from inspector.store import findings, inspections, jurisdictions, ledger_queries, photos, subjects
 from inspector.store.database import DataFolder
 from inspector.store.errors import StoreError
@@ -76,7 +76,7 @@ class Names:
         self.streets: dict[str, str] = {}
 
     def street(self, jurisdiction: str) -> str:
-        code = jurisdiction[:9]
+        code = street_of(jurisdiction)
         if code not in self.streets:
             try:
                 self.streets[code] = jurisdictions.name_of(self.db, code) or ""
