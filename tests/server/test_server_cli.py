@@ -13,13 +13,13 @@ from pathlib import Path
 import httpx
 import pytest
 from openpyxl import Workbook
+from pg_support import PgCluster, free_port
 from server_support import SLT_COMMUNITY, Api, ServerEnv
 from sqlalchemy import select
 
 from inspector.server.cli import main
 from inspector.server.models import Jurisdiction, Subject
 from inspector.server.settings import SettingsError, load_settings
-from inspector.server.testing_pg import PgCluster, free_port
 
 _blank_counter = iter(range(1, 1000))
 
