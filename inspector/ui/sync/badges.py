@@ -14,6 +14,7 @@ from PySide6.QtGui import QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import QTreeWidgetItem
 from sqlite_utils import Database
 
+from inspector.store.database import rows_in
 from inspector.ui.shared.resources import icon
 
 translate = QCoreApplication.translate
@@ -64,19 +65,16 @@ def badge_tooltip(state: str, refusal: Refusal | None = None) -> str:
 
 def open_refusals(db: Database, entity_ids: Iterable[str]) -> dict[str, Refusal]:
     """The open conflict records of these records (missing in store: conflicts.for_entity reads one at a time)."""
-    wanted = sorted(set(entity_ids))
     found: dict[str, Refusal] = {}
-    for start in range(0, len(wanted), 500):
-        part = wanted[start : start + 500]
-        marks = ", ".join("?" for _ in part)
-        rows = db.execute(
-            f"SELECT entity_id, status, message FROM conflicts WHERE resolved_at IS NULL AND entity_id IN ({marks}) "
-            "ORDER BY created_at",
-            part,
-        )
-        for entity_id, status, message in rows:
-            if found.get(entity_id, Refusal("", "")).status != CONFLICT:  # a conflict outweighs a rejection
-                found[entity_id] = Refusal(str(status), str(message or ""))
+    rows = rows_in(
+        db,
+        "SELECT entity_id, status, message FROM conflicts WHERE resolved_at IS NULL AND entity_id IN ({}) "
+        "ORDER BY created_at",
+        sorted(set(entity_ids)),
+    )
+    for row in rows:
+        if found.get(row["entity_id"], Refusal("", "")).status != CONFLICT:  # a conflict outweighs a rejection
+            found[row["entity_id"]] = Refusal(str(row["status"]), str(row["message"] or ""))
     return found
 
 
