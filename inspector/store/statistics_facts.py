@@ -1,12 +1,12 @@
 """The plain records the monthly figures (`inspector.core.statistics`) are computed from: subjects with their 街乡,
-finished inspections with their scores and failed items, and 街乡 names."""
+finished inspections with their scores and failed items (街乡 names: `jurisdictions.street_names`)."""
 
 from __future__ import annotations
 
 from sqlite_utils import Database
 
 from inspector.core.clock import parse_iso
-from inspector.core.jurisdiction import Level, street_of
+from inspector.core.jurisdiction import street_of
 from inspector.core.statistics import InspectionFacts, SubjectFacts
 
 
@@ -27,9 +27,3 @@ def inspection_facts(db: Database) -> list[InspectionFacts]:
         InspectionFacts(subject_id, checklist_id, parse_iso(finished), score, int(failed))
         for subject_id, checklist_id, finished, score, failed in rows
     ]
-
-
-def street_names(db: Database) -> dict[str, str]:
-    """街乡 names by their 9-digit code."""
-    rows = db.execute("SELECT code, name FROM jurisdictions WHERE level = ?", [int(Level.STREET)])
-    return {street_of(code): name for code, name in rows}

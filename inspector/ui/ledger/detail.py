@@ -57,11 +57,8 @@ def event_note(payload: Any) -> str:
 
 def street_name(db: Any, jurisdiction: str) -> str:
     """The 街乡 a jurisdiction code lies in, by name when known."""
-    code = street_of(jurisdiction).ljust(15, "0")
-    try:
-        return jurisdictions.name_of(db, code) or street_of(code)
-    except ValueError:
-        return jurisdiction
+    street = street_of(jurisdiction)
+    return jurisdictions.street_names(db).get(street) or street
 
 
 class FindingDetail(QWidget):

@@ -50,7 +50,7 @@ class StreetNames:
         self.names: dict[str, str] = {}
 
     def load(self, db: Any) -> None:
-        self.names = {street_of(j.code): j.name for j in jurisdictions.list_all(db)}
+        self.names = jurisdictions.street_names(db)
 
     def __call__(self, jurisdiction: str) -> str:
         return self.names.get(street_of(jurisdiction), street_of(jurisdiction))
