@@ -118,7 +118,7 @@ class ProtocolMiddleware:
 
     def __init__(self, app: ASGIApp, settings: Settings) -> None:
         self.app = app
-        self.min_client = parse_version(settings.min_client_version) or Version("0")
+        self.min_client = Version(settings.min_client_version)  # checked when the settings were made
         self.min_client_text = settings.min_client_version
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
