@@ -21,10 +21,14 @@ import threading
 import time
 import uuid
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import httpx
 from sqlalchemy import func, insert, select
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "server"))
+from pg_support import PgCluster, free_port  # the server tests' throwaway PostgreSQL cluster
 
 from inspector.core.clock import now_iso
 from inspector.core.ids import new_id
@@ -34,7 +38,6 @@ from inspector.server.db import Database
 from inspector.server.jurisdictions import import_file
 from inspector.server.models import FeedEntry, Finding, FindingEvent, SyncChange
 from inspector.server.settings import load_settings
-from inspector.server.testing_pg import PgCluster, free_port
 
 HEADERS = {"X-Inspector-Protocol": "1", "X-Inspector-Client": "inspector/0.1.0"}
 PASSWORD = "bench-password"

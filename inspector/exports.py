@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from inspector.core.clock import parse_iso, utc_now
-from inspector.core.jurisdiction import parse_code
+from inspector.core.jurisdiction import parse_code, street_of
 from inspector.store import findings, inspections, jurisdictions, ledger_queries, photos, profile, settings, subjects
 from inspector.store.database import DataFolder
 from inspector.store.errors import StoreError
@@ -55,16 +55,12 @@ class Names:
 
     def __init__(self, db: Database) -> None:
         self.db = db
-        self.streets: dict[str, str] = {}
+        self.streets: dict[str, str] | None = None
 
     def street(self, jurisdiction: str) -> str:
-        code = jurisdiction[:9]
-        if code not in self.streets:
-            try:
-                self.streets[code] = jurisdictions.name_of(self.db, code) or ""
-            except ValueError:
-                self.streets[code] = ""
-        return self.streets[code]
+        if self.streets is None:
+            self.streets = jurisdictions.street_names(self.db)
+        return self.streets.get(street_of(jurisdiction), "")
 
     def issuer(self, jurisdiction: str) -> str:
         """The office issuing a notice: the 区 and 街乡 names, e.g. 朝阳区三里屯街道办事处."""

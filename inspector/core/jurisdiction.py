@@ -55,6 +55,11 @@ class JurisdictionCode:
         """The 6-digit 区划 code."""
         return self.full[:6]
 
+    @property
+    def street(self) -> str:
+        """The 9-digit 街乡 code (区划 + 街乡), the key 街乡 names and ledger counters are kept by."""
+        return street_of(self.full)
+
     def parent(self) -> JurisdictionCode | None:
         """The code one level up, or None for a district."""
         if self.level == Level.DISTRICT:
@@ -77,6 +82,11 @@ class JurisdictionCode:
 
     def __str__(self) -> str:
         return self.full
+
+
+def street_of(code: str) -> str:
+    """The 9-digit 街乡 part (区划 + 街乡) of a code text, as written: not validated, "" for ""."""
+    return code[: _PART_ENDS[Level.STREET - 1]]
 
 
 def parse_code(text: str) -> JurisdictionCode:

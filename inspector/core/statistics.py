@@ -16,6 +16,7 @@ from datetime import date, datetime, time
 from statistics import fmean
 
 from inspector.core.clock import SHANGHAI, local_date
+from inspector.core.jurisdiction import street_of
 from inspector.core.ledger import Event, FindingState, Severity, State, apply, is_overdue
 from inspector.core.scoring import (
     COMPLIANT,
@@ -153,7 +154,7 @@ def _require_aware(moment: datetime) -> None:
 
 
 def _street_of(finding: FindingState) -> str:
-    return finding.jurisdiction[:9]
+    return street_of(finding.jurisdiction)
 
 
 def _on_ledger(finding: FindingState) -> bool:

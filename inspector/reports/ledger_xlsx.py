@@ -19,6 +19,7 @@ from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from openpyxl.worksheet.worksheet import Worksheet
 
 from inspector.core.clock import display, local, local_date, utc_now
+from inspector.core.jurisdiction import street_of
 from inspector.core.ledger import (
     ESCALATION_LABELS,
     SEVERITY_LABELS,
@@ -296,7 +297,7 @@ def _set_row_height(sheet: WriteOnlyWorksheet, row_index: int, values: Sequence[
 
 def _street_key(row: LedgerRow) -> tuple[str, str]:
     """(street code, shown name) of a row: the 9-digit 街乡 part of its grid code, named by the row when it can."""
-    code = row.finding.jurisdiction[:9]
+    code = street_of(row.finding.jurisdiction)
     return code, row.street or code
 
 

@@ -18,7 +18,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from inspector.core.clock import SHANGHAI, end_of_local_day, to_iso
-from inspector.core.jurisdiction import Level, parse_code
+from inspector.core.jurisdiction import Level, parse_code, street_of
 from inspector.reports.ledger_xlsx import LedgerExportResult, LedgerRow, export_ledger_xlsx, ledger_row
 from inspector.reports.output import Target
 from inspector.server.ledger_store import core_event
@@ -76,7 +76,7 @@ def ledger_rows(session: Session, scope: ExportScope) -> Iterator[LedgerRow]:
     """One LedgerRow per finding in scope, in finding id order (ids are time-ordered), streamed from the events."""
     people = {user_id: name for user_id, name in session.execute(select(User.id, User.display_name))}
     streets = {
-        code[:9]: name
+        street_of(code): name
         for code, name in session.execute(
             select(Jurisdiction.code, Jurisdiction.name).where(Jurisdiction.level == int(Level.STREET))
         )
@@ -95,7 +95,7 @@ def ledger_rows(session: Session, scope: ExportScope) -> Iterator[LedgerRow]:
         name, address = subjects.get(subject_id, ("", "")) if isinstance(subject_id, str) else ("", "")
         row = ledger_row(history, people, subject_name=name)
         location = "，".join(part for part in (name, address) if part) or row.location
-        yield replace(row, street=streets.get(row.finding.jurisdiction[:9], ""), location=location)
+        yield replace(row, street=streets.get(street_of(row.finding.jurisdiction), ""), location=location)
 
 
 def export_ledger(

@@ -13,7 +13,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from inspector.core.clock import local_date, parse_iso
-from inspector.core.jurisdiction import Level, parse_code
+from inspector.core.jurisdiction import Level, parse_code, street_of
 from inspector.core.ledger import Action, Event, FindingState, State, project
 from inspector.core.records import plain_record, plain_value
 from inspector.server.db import insert_ignore
@@ -251,7 +251,7 @@ def street_code(code: str) -> str:
     parsed = parse_code(code)
     if parsed.level < Level.STREET:
         raise ValueError(f"jurisdiction {code} is above 街乡 level")
-    return parsed.short[:9].ljust(15, "0")
+    return parsed.street.ljust(15, "0")
 
 
 def lock_counter(session: Session, street: str, year: int) -> int:
@@ -309,7 +309,8 @@ class LedgerNumbers:
         missing = {street, district} - set(self._names)
         if missing:
             found = short_names(self.session, missing)
-            self._names.update({code: found.get(code, code[:6] if code == district else code[:9]) for code in missing})
+            fallback = {code: code[:6] if code == district else street_of(code) for code in missing}
+            self._names.update({code: found.get(code, fallback[code]) for code in missing})
         value = self._last[counter] + 1
         text = f"{self._names[district]}-{self._names[street]}-{counter[1]}-{value:05d}"
         return LedgerNumber(text, counter, value)

@@ -10,6 +10,7 @@ import uuid
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
+from packaging.version import InvalidVersion, Version
 from starlette.exceptions import HTTPException
 
 from inspector import __version__
@@ -34,19 +35,19 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 request_log = logging.getLogger("inspector.server.requests")
 
 
-def version_tuple(text: str) -> tuple[int, ...] | None:
-    """1.2.3 → (1, 2, 3); None when the text is not dotted numbers."""
-    parts = text.strip().split(".")
-    if not parts or not all(part.isdigit() for part in parts):
+def parse_version(text: str) -> Version | None:
+    """A version text (PEP 440, e.g. `0.10.0`) as a comparable Version; None when it cannot be read."""
+    try:
+        return Version(text.strip())
+    except InvalidVersion:
         return None
-    return tuple(int(part) for part in parts)
 
 
-def client_version(header: str) -> tuple[int, ...] | None:
+def client_version(header: str) -> Version | None:
     """The version in an `inspector/0.1.0 (…)` header, or None when it cannot be read."""
     product = header.strip().split(" ", 1)[0]
     _, slash, version = product.partition("/")
-    return version_tuple(version) if slash else None
+    return parse_version(version) if slash else None
 
 
 def _headers(scope: Scope) -> dict[str, str]:
@@ -117,7 +118,7 @@ class ProtocolMiddleware:
 
     def __init__(self, app: ASGIApp, settings: Settings) -> None:
         self.app = app
-        self.min_client = version_tuple(settings.min_client_version) or (0,)
+        self.min_client = Version(settings.min_client_version)  # checked when the settings were made
         self.min_client_text = settings.min_client_version
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:

@@ -5,9 +5,12 @@ from __future__ import annotations
 import os
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
+
+from packaging.version import InvalidVersion, Version
+from pydantic import AfterValidator, Field, PositiveInt, ValidationError
+from pydantic_settings import BaseSettings, EnvSettingsSource, PydanticBaseSettingsSource, SettingsConfigDict
 
 from inspector.paths import default_data_dir
 
@@ -20,33 +23,61 @@ class SettingsError(ValueError):
     """A setting that cannot be used; the message names the setting and says what is wrong."""
 
 
-@dataclass(frozen=True)
-class Settings:
-    """Everything the server reads from its environment. Field names match the env vars without the prefix."""
+def _version_text(text: str) -> str:
+    try:
+        Version(text)
+    except InvalidVersion:
+        raise ValueError("not a version number like 0.1.0") from None
+    return text
 
-    data_dir: Path = field(default_factory=lambda: default_data_dir() / "server")
+
+UserPath = Annotated[Path, AfterValidator(Path.expanduser)]
+VersionText = Annotated[str, AfterValidator(_version_text)]
+
+
+class Settings(BaseSettings):
+    """Everything the server reads from its environment. Field names match the env vars without the prefix.
+
+    Constructed directly it takes only its arguments; `load_settings` adds the config file and the environment.
+    """
+
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, env_ignore_empty=True, extra="forbid", frozen=True)
+
+    data_dir: UserPath = Field(default_factory=lambda: default_data_dir() / "server")
     database_url: str = ""  # empty: sqlite:///<data_dir>/server.db
-    blob_dir: Path | None = None  # None: <data_dir>/blobs
+    blob_dir: UserPath | None = None  # None: <data_dir>/blobs
     dev_mode: bool = False
-    token_lifetime_days: int = 30
-    max_request_bytes: int = 8 * MiB
-    max_blob_bytes: int = 64 * MiB
-    max_chunk_bytes: int = 8 * MiB
-    max_batch_bytes: int = 32 * MiB  # a batch upload's whole body
-    max_batch_blobs: int = 200
-    max_push_changes: int = 500
-    max_feed_limit: int = 1000
-    max_page_limit: int = 500
-    max_missing_query: int = 1000
-    login_window_seconds: int = 300
-    login_max_failures_per_user: int = 5
-    login_max_failures_per_address: int = 30
-    argon2_time_cost: int = 3
-    argon2_memory_kib: int = 65536
-    min_client_version: str = "0.1.0"
+    token_lifetime_days: PositiveInt = 30
+    max_request_bytes: PositiveInt = 8 * MiB
+    max_blob_bytes: PositiveInt = 64 * MiB
+    max_chunk_bytes: PositiveInt = 8 * MiB
+    max_batch_bytes: PositiveInt = 32 * MiB  # a batch upload's whole body
+    max_batch_blobs: PositiveInt = 200
+    max_push_changes: PositiveInt = 500
+    max_feed_limit: PositiveInt = 1000
+    max_page_limit: PositiveInt = 500
+    max_missing_query: PositiveInt = 1000
+    login_window_seconds: PositiveInt = 300
+    login_max_failures_per_user: PositiveInt = 5
+    login_max_failures_per_address: PositiveInt = 30
+    argon2_time_cost: PositiveInt = 3
+    argon2_memory_kib: PositiveInt = 65536
+    min_client_version: VersionText = "0.1.0"
     forwarded_allow_ips: str = "127.0.0.1"
     log_level: str = "INFO"
-    db_pool_size: int = 10
+    db_pool_size: PositiveInt = 10
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """Only the arguments: which environment and file apply is `load_settings`' choice."""
+        return (init_settings,)
 
     @property
     def effective_database_url(self) -> str:
@@ -78,33 +109,16 @@ class Settings:
         return {name: getattr(self, name) for name in names}
 
 
-def _convert(name: str, raw: Any, kind: str) -> Any:
-    """Turn an env/TOML value into the field's type, or raise SettingsError naming the setting."""
-    env_name = ENV_PREFIX + name.upper()
-    try:
-        if "bool" in kind:
-            if isinstance(raw, bool):
-                return raw
-            text = str(raw).strip().lower()
-            if text in ("1", "true", "yes", "on"):
-                return True
-            if text in ("0", "false", "no", "off", ""):
-                return False
-            raise ValueError(f"not a yes/no value: {raw!r}")
-        if "int" in kind:
-            value = int(raw)
-            if value <= 0:
-                raise ValueError(f"must be a positive number, got {value}")
-            return value
-        if "Path" in kind:
-            return Path(str(raw)).expanduser()
-        return str(raw)
-    except ValueError as error:
-        raise SettingsError(f"setting {env_name} ({name}): {error}") from None
+class _Environment(EnvSettingsSource):
+    """The INSPECTOR_* variables of one environment (the process's, or the one a caller passes), untyped: the model
+    types them."""
 
+    def __init__(self, environ: Mapping[str, str]) -> None:
+        self._environ = environ
+        super().__init__(Settings)
 
-def _field_kinds() -> dict[str, str]:
-    return {f.name: str(f.type) for f in fields(Settings)}
+    def _load_env_vars(self) -> Mapping[str, str | None]:
+        return {key.lower(): value for key, value in self._environ.items() if value != ""}
 
 
 def read_config_file(path: Path) -> dict[str, Any]:
@@ -124,24 +138,32 @@ def read_config_file(path: Path) -> dict[str, Any]:
 def load_settings(
     environ: Mapping[str, str] | None = None, config_file: str | Path | None = None, **overrides: Any
 ) -> Settings:
-    """Settings from (lowest first) defaults, the config file, the environment, then explicit overrides."""
+    """Settings from (lowest first) defaults, the config file, the environment, then explicit overrides (None values
+    are left out); every value typed by the model. Raises SettingsError naming each setting that cannot be used."""
     env = os.environ if environ is None else environ
-    kinds = _field_kinds()
     values: dict[str, Any] = {}
     config_path = config_file or env.get(CONFIG_ENV)
     if config_path:
-        for key, raw in read_config_file(Path(config_path)).items():
-            if key not in kinds:
-                raise SettingsError(f"config file {config_path}: unknown setting {key!r}")
-            values[key] = _convert(key, raw, kinds[key])
-    for name, kind in kinds.items():
-        raw = env.get(ENV_PREFIX + name.upper())
-        if raw is not None and raw != "":
-            values[name] = _convert(name, raw, kind)
-    for name, raw in overrides.items():
-        if raw is not None:
-            values[name] = _convert(name, raw, kinds[name])
-    settings = replace(Settings(), **values)
+        values.update(read_config_file(Path(config_path)))
+    values.update(_Environment(env)())
+    values.update({name: raw for name, raw in overrides.items() if raw is not None})
+    try:
+        settings = Settings(**values)
+    except ValidationError as error:
+        raise SettingsError(_problems(error, config_path)) from None
     if settings.max_chunk_bytes > settings.max_blob_bytes:
         raise SettingsError("setting INSPECTOR_MAX_CHUNK_BYTES must not exceed INSPECTOR_MAX_BLOB_BYTES")
     return settings
+
+
+def _problems(error: ValidationError, config_path: str | Path | None) -> str:
+    """One line per refused value, each naming its variable (or the config file's unknown key)."""
+    lines = []
+    for problem in error.errors(include_url=False):
+        name = str(problem["loc"][0]) if problem["loc"] else ""
+        if problem["type"] == "extra_forbidden":
+            lines.append(f"config file {config_path}: unknown setting {name!r}")
+        else:
+            message = str(problem["msg"]).removeprefix("Value error, ")
+            lines.append(f"setting {ENV_PREFIX}{name.upper()} ({name}): {message} (got {problem['input']!r})")
+    return "; ".join(lines)

@@ -19,7 +19,7 @@ from inspector.core.ids import new_id
 from inspector.core.ledger import Action, Actor, Event, FindingState, State
 from inspector.core.records import plain_record
 from inspector.store import jsonutil, outbox
-from inspector.store.database import fetch_rows, transaction
+from inspector.store.database import rows_in, transaction
 from inspector.store.errors import InvalidRecordError, RecordNotFoundError, StoreError
 
 _CREATING = (Action.REPORT, Action.REPORT_FIXED_ON_SITE)
@@ -357,7 +357,7 @@ def _stored_event(row: dict[str, Any]) -> StoredEvent:
 
 
 def _find_event(db: Database, event_id: str) -> StoredEvent | None:
-    rows = fetch_rows(db, "SELECT * FROM finding_events WHERE event_id = ?", [event_id])
+    rows = list(db.query("SELECT * FROM finding_events WHERE event_id = ?", [event_id]))
     return _stored_event(rows[0]) if rows else None
 
 
@@ -556,7 +556,7 @@ def _keep_server_event(db: Database, event: Event, server_seq: int | None) -> bo
 
 
 def _finding_row(db: Database, finding_id: str) -> dict[str, Any] | None:
-    rows = fetch_rows(db, "SELECT * FROM findings WHERE id = ?", [finding_id])
+    rows = list(db.query("SELECT * FROM findings WHERE id = ?", [finding_id]))
     return rows[0] if rows else None
 
 
@@ -591,8 +591,7 @@ def _insert_confirmed(
 
 
 def _pending_local_events(db: Database, finding_id: str) -> list[Event]:
-    rows = fetch_rows(
-        db,
+    rows = db.query(
         # `+sync_state`: look the finding's few events up by its index, not all pending events by theirs
         "SELECT * FROM finding_events WHERE finding_id = ? AND origin = 'local' AND +sync_state = 'pending' "
         "ORDER BY server_seq IS NULL, server_seq, created_at, rowid",
@@ -653,9 +652,6 @@ def _row_changes(
 # A whole push batch of applied commands at once
 # --------------------------------------------------------------------------------------------------------------
 
-_IN_CHUNK = 500  # ids per IN (…) list
-
-
 _SETTLE_COLUMNS = "id, projection, confirmed_projection, has_pending, has_conflict"  # what settling reads of a row
 
 
@@ -669,14 +665,14 @@ def on_acknowledged_many(db: Database, settled: list[tuple[Mapping[str, Any], Ma
     at = now_iso()
     items = [_applied_command(payload, result) for payload, result in settled]
     ids = list(dict.fromkeys(finding.finding_id for _, _, finding in items))
-    rows = {row["id"]: row for row in _rows_in(db, f"SELECT {_SETTLE_COLUMNS} FROM findings WHERE id IN ({{}})", ids)}
+    rows = {row["id"]: row for row in rows_in(db, f"SELECT {_SETTLE_COLUMNS} FROM findings WHERE id IN ({{}})", ids)}
     if len(rows) != len(ids):
         raise ValueError("a finding of the batch is not stored here")
     before = {finding_id: _confirmed_of(rows[finding_id]) for finding_id in ids}
     confirmed = dict(before)
     event_ids = [event.event_id for event, _, _ in items]
     known = {
-        row["event_id"] for row in _rows_in(db, "SELECT event_id FROM finding_events WHERE event_id IN ({})", event_ids)
+        row["event_id"] for row in rows_in(db, "SELECT event_id FROM finding_events WHERE event_id IN ({})", event_ids)
     }
     acknowledged: list[list[Any]] = []
     for event, index, finding in items:
@@ -720,7 +716,7 @@ def _write_rows(
 ) -> None:
     """Rebuild the views of many findings (after their events were settled), one UPDATE per set of columns."""
     pending: dict[str, list[Event]] = {}
-    for row in _rows_in(
+    for row in rows_in(
         db,
         "SELECT * FROM finding_events WHERE finding_id IN ({}) AND origin = 'local' AND +sync_state = 'pending' "
         "ORDER BY finding_id, server_seq IS NULL, server_seq, created_at, rowid",
@@ -729,7 +725,7 @@ def _write_rows(
         pending.setdefault(row["finding_id"], []).append(_stored_event(row).event)
     conflicted = {
         row["entity_id"]
-        for row in _rows_in(
+        for row in rows_in(
             db,
             "SELECT DISTINCT entity_id FROM conflicts WHERE entity_id IN ({}) AND kind = 'ledger.command' "
             "AND resolved_at IS NULL",
@@ -748,15 +744,6 @@ def _write_rows(
     for names, params in updates.items():
         assignments = ", ".join(f"{name} = ?" for name in names)
         db.conn.executemany(f"UPDATE findings SET {assignments} WHERE id = ?", params)
-
-
-def _rows_in(db: Database, sql: str, keys: list[str]) -> list[dict[str, Any]]:
-    """The rows of a statement whose `IN ({})` takes the keys, asked in chunks."""
-    found: list[dict[str, Any]] = []
-    for start in range(0, len(keys), _IN_CHUNK):
-        part = keys[start : start + _IN_CHUNK]
-        found += fetch_rows(db, sql.format(", ".join("?" for _ in part)), part)
-    return found
 
 
 # --------------------------------------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from sqlite_utils import Database
 
 from inspector.core.clock import now_iso
-from inspector.core.jurisdiction import parse_code
+from inspector.core.jurisdiction import Level, parse_code, street_of
 from inspector.store import validate
 from inspector.store.database import transaction
 
@@ -47,3 +47,9 @@ def name_of(db: Database, code: str) -> str | None:
     """The name of a jurisdiction, if known."""
     row = db.execute("SELECT name FROM jurisdictions WHERE code = ?", [parse_code(code).full]).fetchone()
     return row[0] if row else None
+
+
+def street_names(db: Database) -> dict[str, str]:
+    """The names of the 街乡 known here, by their 9-digit code (`street_of` of any code inside them)."""
+    rows = db.execute("SELECT code, name FROM jurisdictions WHERE level = ?", [int(Level.STREET)])
+    return {street_of(code): name for code, name in rows}

@@ -11,7 +11,7 @@ from sqlite_utils import Database
 from inspector.core.clock import now_iso
 from inspector.core.ids import new_id
 from inspector.store import jsonutil
-from inspector.store.database import fetch_rows, transaction
+from inspector.store.database import rows_in, transaction
 from inspector.store.errors import RecordNotFoundError
 
 PHOTO_FIELDS = ("photos", "after_photos")
@@ -70,13 +70,13 @@ def _entry(row: dict[str, Any]) -> OutboxEntry:
 def list_pending(db: Database, limit: int = 500, after_seq: int = 0) -> list[OutboxEntry]:
     """Changes to push, oldest first (including those the server asked to send again later); `after_seq` skips the
     ones up to that position in the queue."""
-    rows = fetch_rows(db, "SELECT * FROM outbox WHERE seq > ? ORDER BY seq LIMIT ?", [after_seq, limit])
+    rows = db.query("SELECT * FROM outbox WHERE seq > ? ORDER BY seq LIMIT ?", [after_seq, limit])
     return [_entry(row) for row in rows]
 
 
 def get(db: Database, change_id: str) -> OutboxEntry:
     """One entry by change id."""
-    rows = fetch_rows(db, "SELECT * FROM outbox WHERE change_id = ?", [change_id])
+    rows = list(db.query("SELECT * FROM outbox WHERE change_id = ?", [change_id]))
     if not rows:
         raise RecordNotFoundError("outbox change", change_id)
     return _entry(rows[0])
@@ -84,7 +84,7 @@ def get(db: Database, change_id: str) -> OutboxEntry:
 
 def _remove(db: Database, change_id: str) -> OutboxEntry:
     """Take an entry out of the queue (inside the transaction that settles it); RecordNotFoundError when it is gone."""
-    rows = fetch_rows(db, "DELETE FROM outbox WHERE change_id = ? RETURNING *", [change_id])
+    rows = list(db.query("DELETE FROM outbox WHERE change_id = ? RETURNING *", [change_id]))
     if not rows:
         raise RecordNotFoundError("outbox change", change_id)
     return _entry(rows[0])
@@ -186,14 +186,7 @@ def mark_commands_acknowledged(db: Database, applied: list[tuple[str, dict[str, 
 
 
 def _remove_many(db: Database, change_ids: list[str]) -> list[OutboxEntry]:
-    removed: list[OutboxEntry] = []
-    for start in range(0, len(change_ids), 500):
-        part = change_ids[start : start + 500]
-        marks = ", ".join("?" for _ in part)
-        removed += [
-            _entry(row) for row in fetch_rows(db, f"DELETE FROM outbox WHERE change_id IN ({marks}) RETURNING *", part)
-        ]
-    return removed
+    return [_entry(row) for row in rows_in(db, "DELETE FROM outbox WHERE change_id IN ({}) RETURNING *", change_ids)]
 
 
 def mark_conflict(db: Database, change_id: str, code: str, message: str, current: dict[str, Any] | None = None) -> str:

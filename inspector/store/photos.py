@@ -21,7 +21,7 @@ from PIL import Image, ImageFile, UnidentifiedImageError
 from sqlite_utils import Database
 
 from inspector.core.clock import SHANGHAI, now_iso, to_iso
-from inspector.store.database import DataFolder, transaction
+from inspector.store.database import DataFolder, rows_in, transaction
 from inspector.store.errors import DataFolderError, RecordNotFoundError, StoreError
 from inspector.store.files import sha256_bytes, sha256_file, write_atomic
 
@@ -696,14 +696,9 @@ def stored_among(db: Database, hashes: Iterable[str]) -> set[str]:
 
 
 def _present_among(db: Database, condition: str, hashes: Iterable[str]) -> set[str]:
-    """The hashes of photos rows matching `condition IN (…)`, asked in chunks of 500."""
-    wanted = sorted(set(hashes))
-    found: set[str] = set()
-    for start in range(0, len(wanted), 500):
-        part = wanted[start : start + 500]
-        marks = ", ".join("?" for _ in part)
-        found |= {row[0] for row in db.execute(f"SELECT sha256 FROM photos WHERE {condition} IN ({marks})", part)}
-    return found
+    """The hashes of photos rows matching `condition IN (…)`."""
+    rows = rows_in(db, f"SELECT sha256 FROM photos WHERE {condition} IN ({{}})", sorted(set(hashes)))
+    return {row["sha256"] for row in rows}
 
 
 def ensure_thumbnail(folder: DataFolder, sha256: str, settings: PhotoSettings = DEFAULT_SETTINGS) -> Path:

@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from sqlite_utils import Database
 
 from inspector.core.clock import local_date, utc_now
+from inspector.core.jurisdiction import street_of
 from inspector.core.ledger import EscalationLevel, FindingState, Severity, State
 from inspector.store import findings, jurisdictions, subjects
 from inspector.store.database import transaction
@@ -58,7 +59,7 @@ def seed_large_ledger(
 def _subject(db: Database, rng: random.Random, number: int) -> str:
     code, street = rng.choice(STREETS)
     name = f"{street[:-2]}{rng.choice(SUBJECT_NAMES)}{number:03d}号"
-    community = f"{code[:9]}{rng.randrange(1, 40):03d}000"
+    community = f"{street_of(code)}{rng.randrange(1, 40):03d}000"
     return subjects.create(
         db, kind="street_front_unit", name=name, jurisdiction=community, code=f"SEED-{number:05d}",
         address=f"朝阳区{street}{rng.randrange(1, 300)}号",
@@ -83,7 +84,7 @@ def synthetic_findings(
         yield FindingState(
             finding_id=f"0195f7a2-{number // 10**12:04x}-7000-8000-{number % 10**12:012d}",
             state=state,
-            jurisdiction=f"{street[:9]}{rng.randrange(1, 40):03d}{rng.randrange(0, 20):03d}",
+            jurisdiction=f"{street_of(street)}{rng.randrange(1, 40):03d}{rng.randrange(0, 20):03d}",
             severity=Severity.MAJOR if rng.random() < 0.05 else Severity.GENERAL,
             category=rng.choice(CATEGORIES),
             description=f"{rng.choice(PLACES)}{rng.choice(PROBLEMS)}，影响通行，编号{number}",

@@ -1,19 +1,19 @@
 """The plain records the monthly figures (`inspector.core.statistics`) are computed from: subjects with their 街乡,
-finished inspections with their scores and failed items, and 街乡 names."""
+finished inspections with their scores and failed items (街乡 names: `jurisdictions.street_names`)."""
 
 from __future__ import annotations
 
 from sqlite_utils import Database
 
 from inspector.core.clock import parse_iso
-from inspector.core.jurisdiction import Level
+from inspector.core.jurisdiction import street_of
 from inspector.core.statistics import InspectionFacts, SubjectFacts
 
 
 def subject_facts(db: Database) -> list[SubjectFacts]:
     """Every active subject with its 街乡 (the 9-digit part of its jurisdiction) and kind."""
     rows = db.execute("SELECT id, jurisdiction, kind, name FROM subjects WHERE active = 1 ORDER BY id")
-    return [SubjectFacts(subject_id, (code or "")[:9], kind, name) for subject_id, code, kind, name in rows]
+    return [SubjectFacts(subject_id, street_of(code or ""), kind, name) for subject_id, code, kind, name in rows]
 
 
 def inspection_facts(db: Database) -> list[InspectionFacts]:
@@ -27,9 +27,3 @@ def inspection_facts(db: Database) -> list[InspectionFacts]:
         InspectionFacts(subject_id, checklist_id, parse_iso(finished), score, int(failed))
         for subject_id, checklist_id, finished, score, failed in rows
     ]
-
-
-def street_names(db: Database) -> dict[str, str]:
-    """街乡 names by their 9-digit code."""
-    rows = db.execute("SELECT code, name FROM jurisdictions WHERE level = ?", [int(Level.STREET)])
-    return {code[:9]: name for code, name in rows}

@@ -1,7 +1,7 @@
 """What the server said of records on this laptop, read for the lists: each refused record's open conflict record.
 
 A record's row only says it was refused; whether the server refused it for good (rejected) or found it stale
-(conflict), and why, is in its open conflict record, read here for many records in one query per 500.
+(conflict), and why, is in its open conflict record, read here for many records in one query per chunk of ids.
 """
 
 from __future__ import annotations
@@ -11,8 +11,9 @@ from dataclasses import dataclass
 
 from sqlite_utils import Database
 
+from inspector.store.database import rows_in
+
 CONFLICT, REJECTED = "conflict", "rejected"
-_CHUNK = 500  # ids bound in one IN (…), well under SQLite's limit on parameters
 
 
 @dataclass(frozen=True)
@@ -25,17 +26,14 @@ class Refusal:
 
 def open_refusals(db: Database, entity_ids: Iterable[str]) -> dict[str, Refusal]:
     """The open conflict records of these records by id (a conflict outweighs a rejection of the same record)."""
-    wanted = sorted(set(entity_ids))
     found: dict[str, Refusal] = {}
-    for start in range(0, len(wanted), _CHUNK):
-        part = wanted[start : start + _CHUNK]
-        marks = ", ".join("?" for _ in part)
-        rows = db.execute(
-            f"SELECT entity_id, status, message FROM conflicts WHERE resolved_at IS NULL AND entity_id IN ({marks}) "
-            "ORDER BY created_at",
-            part,
-        )
-        for entity_id, status, message in rows:
-            if found.get(entity_id, Refusal("", "")).status != CONFLICT:
-                found[entity_id] = Refusal(str(status), str(message or ""))
+    rows = rows_in(
+        db,
+        "SELECT entity_id, status, message FROM conflicts WHERE resolved_at IS NULL AND entity_id IN ({}) "
+        "ORDER BY created_at",
+        sorted(set(entity_ids)),
+    )
+    for row in rows:
+        if found.get(row["entity_id"], Refusal("", "")).status != CONFLICT:
+            found[row["entity_id"]] = Refusal(str(row["status"]), str(row["message"] or ""))
     return found

@@ -21,6 +21,7 @@ from typing import Any, cast
 from urllib.parse import urlsplit, urlunsplit
 
 import requests
+from packaging.version import InvalidVersion, Version
 from requests.adapters import HTTPAdapter
 from urllib3.connection import HTTPConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
@@ -84,25 +85,18 @@ def normalise_server_url(text: str) -> str:
     return urlunsplit((parts.scheme, parts.netloc, path, "", ""))
 
 
-def parse_version(text: str) -> tuple[int, ...] | None:
-    """`1.2.3` as (1, 2, 3); None when it cannot be read. Parts compare numerically (0.10.0 > 0.9.2)."""
-    parts = str(text).strip().split(".")
-    numbers: list[int] = []
-    for part in parts:
-        digits = "".join(ch for ch in part if ch.isdigit()) if part[:1].isdigit() else ""
-        if not digits:
-            return None
-        numbers.append(int(digits))
-    return tuple(numbers)
+def parse_version(text: str) -> Version | None:
+    """A version text (PEP 440, e.g. `0.10.0`) as a comparable Version; None when it cannot be read."""
+    try:
+        return Version(str(text).strip())
+    except InvalidVersion:
+        return None
 
 
 def version_older(mine: str, minimum: str) -> bool:
     """True when `mine` is older than `minimum` (unreadable versions never count as older)."""
     a, b = parse_version(mine), parse_version(minimum)
-    if a is None or b is None:
-        return False
-    width = max(len(a), len(b))
-    return a + (0,) * (width - len(a)) < b + (0,) * (width - len(b))
+    return a is not None and b is not None and a < b
 
 
 def retry_after_seconds(value: str | None) -> float | None:

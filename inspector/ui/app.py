@@ -20,7 +20,7 @@ from inspector.paths import resolve_data_dir
 from inspector.ui.main_window import MainWindow
 from inspector.ui.shared.fonts import ensure_cjk_font
 from inspector.ui.shared.i18n import Translations
-from inspector.ui.shared.logs import CrashReporter, install_crash_reporter, setup_logging
+from inspector.ui.shared.logs import CrashReporter, enable_fault_log, install_crash_reporter, setup_logging
 from inspector.ui.shared.resources import icon, style_sheet
 from inspector.ui.shared.workers import FunctionWorker, WorkerPool
 
@@ -165,6 +165,7 @@ def start(
     app = create_application(argv)
     root = resolve_data_dir(data_dir)
     log_path = setup_logging(root / "logs")
+    enable_fault_log(root / "logs")
     reporter = CrashReporter(log_path)
     install_crash_reporter(reporter)
     log.info("Inspector %s starting on %s", __version__, root)

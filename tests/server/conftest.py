@@ -1,6 +1,6 @@
 """Fixtures of the server tests: every test runs on SQLite and on a throwaway PostgreSQL cluster.
 
-The cluster is started once per session (inspector.server.testing_pg); a template database holding the migrated
+The cluster is started once per session (pg_support.py); a template database holding the migrated
 schema, the shipped checklists, the sample Chaoyang jurisdictions and the test accounts is built once per
 database kind, and each test gets a fresh copy (CREATE DATABASE … TEMPLATE, or a copied SQLite file).
 """
@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from pg_support import PgCluster, PostgresMissingError
 from server_support import PASSWORD, TEST_USERS, Api, ServerEnv, live_server, server_settings
 
 from inspector.server.app import create_app
@@ -19,7 +20,6 @@ from inspector.server.auth import create_user
 from inspector.server.cli import SAMPLE_JURISDICTIONS, prepare_database
 from inspector.server.db import Database
 from inspector.server.jurisdictions import import_file
-from inspector.server.testing_pg import PgCluster, PostgresMissingError
 
 
 def pytest_configure(config: pytest.Config) -> None:

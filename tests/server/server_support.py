@@ -15,12 +15,12 @@ from typing import Any
 import httpx
 import uvicorn
 from fastapi import FastAPI
+from pg_support import free_port
 
 from inspector.core.clock import add_days, local_date, now_iso, utc_now
 from inspector.core.ids import new_id
 from inspector.server.db import Database
 from inspector.server.settings import Settings, load_settings
-from inspector.server.testing_pg import free_port
 
 PASSWORD = "test-pass-123"
 SLT = "110105004000000"  # 三里屯街道

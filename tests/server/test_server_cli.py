@@ -13,13 +13,13 @@ from pathlib import Path
 import httpx
 import pytest
 from openpyxl import Workbook
+from pg_support import PgCluster, free_port
 from server_support import SLT_COMMUNITY, Api, ServerEnv
 from sqlalchemy import select
 
 from inspector.server.cli import main
 from inspector.server.models import Jurisdiction, Subject
-from inspector.server.settings import SettingsError, load_settings
-from inspector.server.testing_pg import PgCluster, free_port
+from inspector.server.settings import Settings, SettingsError, load_settings
 
 _blank_counter = iter(range(1, 1000))
 
@@ -263,3 +263,28 @@ def test_settings_from_a_toml_file_and_the_environment(tmp_path: Path) -> None:
     config.write_text("[server]\nsecret_key = 'x'\n", encoding="utf-8")
     with pytest.raises(SettingsError, match="unknown setting"):
         load_settings(environ={"INSPECTOR_CONFIG": str(config)})
+
+
+def test_settings_are_typed_by_the_model_and_bad_values_are_named(tmp_path: Path) -> None:
+    config = tmp_path / "server.toml"
+    config.write_text('[server]\ndev_mode = true\nmax_blob_bytes = 16777216\nblob_dir = "~/photos"\n', encoding="utf-8")
+    from_file = load_settings(environ={"INSPECTOR_CONFIG": str(config)})
+    assert from_file.dev_mode is True and from_file.max_blob_bytes == 16777216
+    assert from_file.blob_dir == Path("~/photos").expanduser()
+    typed = load_settings(
+        environ={"INSPECTOR_DEV_MODE": "no", "INSPECTOR_MAX_PUSH_CHANGES": "100", "INSPECTOR_DATA_DIR": ""}
+    )
+    assert typed.dev_mode is False and typed.max_push_changes == 100 and isinstance(typed.max_push_changes, int)
+    assert typed.data_dir == Settings().data_dir  # an empty variable is no setting
+    refused = {
+        "INSPECTOR_DEV_MODE": "maybe",
+        "INSPECTOR_MAX_FEED_LIMIT": "0",
+        "INSPECTOR_ARGON2_TIME_COST": "2.5",
+        "INSPECTOR_MIN_CLIENT_VERSION": "newest",
+    }
+    for name, raw in refused.items():
+        with pytest.raises(SettingsError) as caught:
+            load_settings(environ={name: raw})
+        assert str(caught.value).startswith(f"setting {name} ("), caught.value
+    with pytest.raises(SettingsError, match=r"INSPECTOR_DEV_MODE .*INSPECTOR_MAX_FEED_LIMIT"):
+        load_settings(environ={"INSPECTOR_DEV_MODE": "maybe", "INSPECTOR_MAX_FEED_LIMIT": "-1"})

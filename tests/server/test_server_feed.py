@@ -117,3 +117,28 @@ def test_a_reader_polling_during_concurrent_pushes_misses_nothing(api: Api, live
     everything = [e["seq"] for e in reader.feed(0, 1000)["entries"]]
     assert len(everything) > 180
     assert seen == everything
+
+
+def _list_all(user: Api, path: str, key: str, limit: int) -> list[str]:
+    """Every key a catalog listing gives, page by page, each page asked after the previous one's `next`."""
+    keys: list[str] = []
+    after = ""
+    while True:
+        page = user.get(path, params={"limit": limit, **({"after": after} if after else {})}).json()
+        assert len(page["items"]) <= limit
+        keys += [item[key] for item in page["items"]]
+        if page["next"] is None:
+            return keys
+        assert page["next"] == keys[-1]
+        after = page["next"]
+
+
+def test_catalog_listings_page_by_key_without_gaps_or_repeats(api: Api) -> None:
+    inspector = api.login("slt-ins")
+    inspector.push(*[report() for _ in range(5)])
+    admin = api.login("admin")
+    for path, key in (("/api/v1/findings", "id"), ("/api/v1/jurisdictions", "code")):
+        whole = [item[key] for item in admin.get(path, params={"limit": 500}).json()["items"]]
+        assert len(whole) >= 5 and whole == sorted(whole)
+        assert _list_all(admin, path, key, 2) == whole
+        assert _list_all(admin, path, key, len(whole)) == whole

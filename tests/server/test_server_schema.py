@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import subprocess
 
+import pg_support
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from server_support import ServerEnv
 from sqlalchemy import text
 
-from inspector.server import testing_pg
 from inspector.server.app import StartupRefusedError, create_app
 from inspector.server.models import Base
 
@@ -39,6 +39,6 @@ def test_missing_postgresql_binaries_name_the_command_that_installs_them(monkeyp
         raise FileNotFoundError("pg_config")
 
     monkeypatch.setattr(subprocess, "run", no_pg_config)
-    monkeypatch.setattr(testing_pg.glob, "glob", lambda pattern: [])
-    with pytest.raises(testing_pg.PostgresMissingError, match="make test"):
-        testing_pg.find_bindir()
+    monkeypatch.setattr(pg_support.glob, "glob", lambda pattern: [])
+    with pytest.raises(pg_support.PostgresMissingError, match="make test"):
+        pg_support.find_bindir()

@@ -14,6 +14,7 @@ from typing import Any
 
 import httpx
 import pytest
+from pg_support import PgCluster
 from server_support import Api, ServerEnv, live_server, report, server_settings
 from sqlalchemy import event, func, select
 
@@ -22,7 +23,6 @@ from inspector.server.blob_files import BufferedFile
 from inspector.server.db import Database
 from inspector.server.errors import STORAGE_FULL_RETRY_SECONDS
 from inspector.server.models import Blob, FeedEntry, Finding
-from inspector.server.testing_pg import PgCluster
 
 PUSH = "/api/v1/push"
 BATCH = "/api/v1/blobs/batch"

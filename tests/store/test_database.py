@@ -11,7 +11,15 @@ from sqlite_utils import Database
 from store_samples import put_stored_setting, stored_setting
 
 from inspector.store import settings
-from inspector.store.database import DataFolder, clean_temp_files, open_data_folder, schema_version, transaction
+from inspector.store.database import (
+    IN_CHUNK,
+    DataFolder,
+    clean_temp_files,
+    open_data_folder,
+    rows_in,
+    schema_version,
+    transaction,
+)
 from inspector.store.errors import DatabaseDamagedError, NewerDatabaseError
 from inspector.store.schema import STEPS
 
@@ -179,3 +187,16 @@ def test_threads_with_their_own_connections_write_concurrently(folder: DataFolde
     db = folder.connect()
     assert db.execute("SELECT count(*) FROM settings WHERE key LIKE 't%'").fetchone()[0] == 100
     db.close()
+
+
+def test_rows_in_asks_more_keys_than_one_statement_may_bind(db: Database) -> None:
+    db.execute("CREATE TABLE numbers (n INTEGER PRIMARY KEY)")
+    with transaction(db):
+        db.conn.executemany("INSERT INTO numbers VALUES (?)", [[n] for n in range(3 * IN_CHUNK)])
+    wanted = list(range(1, 3 * IN_CHUNK + 50, 2))  # 1.5 chunks of stored keys, a few missing ones
+    rows = rows_in(db, "SELECT n FROM numbers WHERE n IN ({}) ORDER BY n", wanted)
+    assert [row["n"] for row in rows] == [n for n in wanted if n < 3 * IN_CHUNK]
+    with transaction(db):
+        removed = rows_in(db, "DELETE FROM numbers WHERE n IN ({}) RETURNING n", range(2 * IN_CHUNK))
+    assert len(removed) == 2 * IN_CHUNK
+    assert db.execute("SELECT count(*) FROM numbers").fetchone()[0] == IN_CHUNK

@@ -244,6 +244,14 @@ def test_jurisdictions_know_their_parents(db: Database) -> None:
     assert [j.code for j in jurisdictions.list_all(db)] == ["110105000000000", STREET]
 
 
+def test_street_names_are_the_streets_own_not_a_place_inside_them(db: Database) -> None:
+    jurisdictions.save(db, "110105", "朝阳区")
+    jurisdictions.save(db, "110105004", "三里屯街道")
+    jurisdictions.save(db, "110105004032", "幸福二村社区")  # sorts after its street: must not take its name
+    jurisdictions.save(db, "110105001", "建外街道")
+    assert jurisdictions.street_names(db) == {"110105004": "三里屯街道", "110105001": "建外街道"}
+
+
 def test_cursors_start_at_zero_and_move_with_the_page_transaction(db: Database) -> None:
     from inspector.store.database import transaction
 

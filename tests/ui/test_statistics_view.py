@@ -20,7 +20,7 @@ from ui_helpers import close_app, open_app
 from inspector.core import statistics
 from inspector.core.clock import utc_now
 from inspector.core.ledger import is_overdue
-from inspector.store import ledger_queries, statistics_facts
+from inspector.store import jurisdictions, ledger_queries, statistics_facts
 from inspector.store.database import open_data_folder
 from inspector.store.seed import seed_demo_data
 from inspector.ui.statistics.data import recent_months
@@ -62,7 +62,7 @@ def test_the_figures_are_the_core_formulas_over_the_local_data(app, qtbot, data_
     db = folder.connect()
     views = list(ledger_queries.iter_views(db))
     subjects, inspections = statistics_facts.subject_facts(db), statistics_facts.inspection_facts(db)
-    names = statistics_facts.street_names(db)
+    names = jurisdictions.street_names(db)
     db.close()
     now = utc_now()
     month = statistics.month_of(now)

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QPushButton
 from ui_helpers import close_app, open_app, start_inspection
 
 from inspector.store import inspections, subjects
-from inspector.ui.shared.logs import LOG_FILENAME, CrashReporter, setup_logging
+from inspector.ui.shared.logs import FAULT_FILENAME, LOG_FILENAME, CrashReporter, setup_logging
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -118,3 +118,22 @@ def test_geometry_and_page_are_remembered(app, qtbot, data_dir) -> None:  # type
         assert second.window.size() == size
     finally:
         close_app(second)
+
+
+def test_a_native_crash_leaves_its_traceback_in_the_fault_log(tmp_path: Path) -> None:
+    data = tmp_path / "portable"
+    code = (
+        "import faulthandler, sys\n"
+        "from inspector.ui.app import start\n"
+        "def crash_in_qt_code():\n"
+        "    faulthandler._sigsegv()\n"
+        "controller = start(sys.argv[1], ['inspector'], load_checklists=False)\n"
+        "crash_in_qt_code()\n"
+    )
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    done = subprocess.run([sys.executable, "-c", code, str(data)], cwd=REPO, env=env, capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode != 0
+    text = (data / "logs" / FAULT_FILENAME).read_text(encoding="utf-8")
+    assert "started" in text and "Segmentation fault" in text, text
+    assert "crash_in_qt_code" in text, text

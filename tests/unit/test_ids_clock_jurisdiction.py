@@ -9,7 +9,7 @@ import pytest
 
 from inspector.core import clock
 from inspector.core.ids import UUID7Generator, is_uuid, new_id, uuid7_millis
-from inspector.core.jurisdiction import JurisdictionCodeError, Level, is_within, parse_code
+from inspector.core.jurisdiction import JurisdictionCodeError, Level, is_within, parse_code, street_of
 
 
 def test_uuid7_layout_and_time() -> None:
@@ -121,3 +121,10 @@ def test_containment_and_ancestors() -> None:
     assert [str(c) for c in grid.ancestors()] == ["110105004001000", "110105004000000", "110105000000000"]
     assert is_within("110105004001012", ["110108", "110105004"])
     assert not is_within("110105005", ["110105004"])
+
+
+def test_street_part_of_a_code() -> None:
+    assert parse_code("110105013004005").street == "110105013"
+    assert parse_code("110105").street == "110105000"
+    assert street_of("110105013004") == "110105013"
+    assert street_of("") == ""

@@ -9,8 +9,9 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parents[2] / "inspector"
 
-# package -> our packages it may import (DESIGN §2). Top-level helper modules (paths, checklist_files, cli, exports)
-# are the application shell and may import store/sync/reports; core may import none of them.
+# package -> our packages it may import: this table is the import rule. Top-level helper modules (paths,
+# checklist_files, cli, exports) are the application shell and may import store/sync/reports; core may import none
+# of them.
 ALLOWED: dict[str, set[str]] = {
     "core": {"core"},
     "store": {"core", "store", "paths", "checklist_files"},

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
-from sqlalchemy import select
+from sqlalchemy import Select, select
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from inspector.server.api.deps import Context, CurrentScope, page_limit, query_code
 from inspector.server.checklists import checklist_document, checklist_summary, list_versions
@@ -24,21 +26,31 @@ After = Annotated[str | None, Query(max_length=100)]
 Limit = Annotated[int, Query()]
 
 
-def _page(items: list[dict[str, Any]], limit: int, key: str) -> dict[str, Any]:
-    has_more = len(items) > limit
-    items = items[:limit]
-    return {"items": items, "next": items[-1][key] if has_more and items else None}
+def _keyset_page(
+    session: Session,
+    query: Select[Any],
+    key: InstrumentedAttribute[str],
+    after: str | None,
+    limit: int,
+    document: Callable[[Any], dict[str, Any]],
+) -> dict[str, Any]:
+    """One page of a query in key order: at most `limit` rows after the key `after`, and the key the next page starts
+    after (None on the last page)."""
+    query = query.order_by(key)
+    if after:
+        query = query.where(key > after)
+    rows = list(session.scalars(query.limit(limit + 1)))
+    has_more = len(rows) > limit
+    rows = rows[:limit]
+    return {"items": [document(row) for row in rows], "next": getattr(rows[-1], key.key) if has_more else None}
 
 
 @router.get("/jurisdictions", summary="Jurisdictions in the caller's scope, plus the scope's ancestors")
 def get_jurisdictions(scope: CurrentScope, context: Context, after: After = None, limit: Limit = 200) -> dict[str, Any]:
     limit = page_limit(limit, context.settings.max_page_limit)
     with context.db.read() as session:
-        query = select(Jurisdiction).where(scope.jurisdictions_condition()).order_by(Jurisdiction.code)
-        if after:
-            query = query.where(Jurisdiction.code > after)
-        rows = session.scalars(query.limit(limit + 1))
-        return _page([jurisdiction_document(row) for row in rows], limit, "code")
+        query = select(Jurisdiction).where(scope.jurisdictions_condition())
+        return _keyset_page(session, query, Jurisdiction.code, after, limit, jurisdiction_document)
 
 
 @router.get("/checklists", summary="Every published checklist version")
@@ -67,15 +79,12 @@ def get_subjects(
 ) -> dict[str, Any]:
     limit = page_limit(limit, context.settings.max_page_limit)
     with context.db.read() as session:
-        query = scope.select(Subject).order_by(Subject.id)
-        if after:
-            query = query.where(Subject.id > after)
+        query = scope.select(Subject)
         if kind:
             query = query.where(Subject.kind == kind)
         if jurisdiction:
             query = query.where(Subject.jurisdiction.between(*code_range(query_code(jurisdiction))))
-        rows = session.scalars(query.limit(limit + 1))
-        return _page([subject_document(row) for row in rows], limit, "id")
+        return _keyset_page(session, query, Subject.id, after, limit, subject_document)
 
 
 @router.get("/subjects/{subject_id}", summary="One subject in the caller's scope")
@@ -97,13 +106,10 @@ def get_findings(
 ) -> dict[str, Any]:
     limit = page_limit(limit, context.settings.max_page_limit)
     with context.db.read() as session:
-        query = scope.select(Finding).order_by(Finding.id)
-        if after:
-            query = query.where(Finding.id > after)
+        query = scope.select(Finding)
         if state:
             query = query.where(Finding.state == state)
-        rows = session.scalars(query.limit(limit + 1))
-        return _page([{**loads(row.data), "id": row.id} for row in rows], limit, "id")
+        return _keyset_page(session, query, Finding.id, after, limit, lambda row: {**loads(row.data), "id": row.id})
 
 
 @router.get("/findings/{finding_id}", summary="One finding with its hash-chained events")
@@ -129,13 +135,10 @@ def get_inspections(
 ) -> dict[str, Any]:
     limit = page_limit(limit, context.settings.max_page_limit)
     with context.db.read() as session:
-        query = scope.select(Inspection).order_by(Inspection.id)
-        if after:
-            query = query.where(Inspection.id > after)
+        query = scope.select(Inspection)
         if subject_id:
             query = query.where(Inspection.subject_id == subject_id)
-        rows = session.scalars(query.limit(limit + 1))
-        return _page([loads(row.data) for row in rows], limit, "id")
+        return _keyset_page(session, query, Inspection.id, after, limit, lambda row: loads(row.data))
 
 
 @router.get("/inspections/{inspection_id}", summary="One inspection in the caller's scope")

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from inspector.core import ledger
 from inspector.core.clock import display
+from inspector.core.jurisdiction import street_of
 from inspector.core.ledger import Action
 from inspector.store import conflicts, findings, jurisdictions, photos, subjects
 from inspector.store.errors import StoreError
@@ -56,11 +57,8 @@ def event_note(payload: Any) -> str:
 
 def street_name(db: Any, jurisdiction: str) -> str:
     """The 街乡 a jurisdiction code lies in, by name when known."""
-    code = jurisdiction[:9].ljust(15, "0")
-    try:
-        return jurisdictions.name_of(db, code) or code[:9]
-    except ValueError:
-        return jurisdiction
+    street = street_of(jurisdiction)
+    return jurisdictions.street_names(db).get(street) or street
 
 
 class FindingDetail(QWidget):

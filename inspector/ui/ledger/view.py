@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from inspector import exports
 from inspector.core.clock import local_date, utc_now
+from inspector.core.jurisdiction import street_of
 from inspector.core.ledger import Action
 from inspector.store import jurisdictions
 from inspector.store.findings import LocalFinding
@@ -49,10 +50,10 @@ class StreetNames:
         self.names: dict[str, str] = {}
 
     def load(self, db: Any) -> None:
-        self.names = {j.code[:9]: j.name for j in jurisdictions.list_all(db)}
+        self.names = jurisdictions.street_names(db)
 
     def __call__(self, jurisdiction: str) -> str:
-        return self.names.get(jurisdiction[:9], jurisdiction[:9])
+        return self.names.get(street_of(jurisdiction), street_of(jurisdiction))
 
 
 class FindingsView(QWidget):

@@ -1,15 +1,20 @@
-"""Rotating log files in the data folder, and the crash dialog that names the log file (sys.excepthook)."""
+"""Rotating log files in the data folder, the crash dialog that names the log file (sys.excepthook), and the
+fault log a native crash writes its tracebacks to (faulthandler)."""
 
 from __future__ import annotations
 
+import faulthandler
 import logging
 import logging.handlers
+import os
 import sys
 import threading
 import traceback
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
+from typing import IO
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QApplication, QMessageBox
@@ -17,11 +22,13 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from inspector.storage_full import is_storage_full
 
 LOG_FILENAME = "inspector.log"
+FAULT_FILENAME = "crash.log"
 LOG_MAX_BYTES = 1024 * 1024
 LOG_BACKUPS = 5
 _FORMAT = "%(asctime)s %(levelname)s %(threadName)s %(name)s: %(message)s"
 
 log = logging.getLogger("inspector.ui")
+_fault_file: IO[str] | None = None  # open for the life of the process: faulthandler writes to its descriptor
 
 def setup_logging(logs_dir: Path, level: int = logging.INFO) -> Path:
     """Send the app's log records to `<logs_dir>/inspector.log`, rotated at 1 MB with 5 old files kept."""
@@ -39,6 +46,27 @@ def setup_logging(logs_dir: Path, level: int = logging.INFO) -> Path:
     handler._inspector_log = True  # type: ignore[attr-defined]
     root.addHandler(handler)
     root.setLevel(level)
+    return path
+
+
+def enable_fault_log(logs_dir: Path) -> Path:
+    """Have a native crash (a fault inside Qt or another C library, which no excepthook sees) write the Python
+    traceback of every thread to `<logs_dir>/crash.log`.
+
+    A file of its own, not the rotating log: the rotation could not rename a file held open (Windows) or would
+    leave the descriptor on the old one. Each start adds one line; a file past LOG_MAX_BYTES starts again.
+    """
+    global _fault_file
+    logs_dir.mkdir(parents=True, exist_ok=True)
+    path = logs_dir / FAULT_FILENAME
+    mode = "w" if path.is_file() and path.stat().st_size > LOG_MAX_BYTES else "a"
+    handle = path.open(mode, encoding="utf-8")
+    handle.write(f"{datetime.now(UTC).isoformat(timespec='seconds')} process {os.getpid()} started\n")
+    handle.flush()
+    faulthandler.enable(handle, all_threads=True)
+    if _fault_file is not None:
+        _fault_file.close()
+    _fault_file = handle
     return path
 
 

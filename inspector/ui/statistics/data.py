@@ -12,7 +12,7 @@ from inspector.core.clock import utc_now
 from inspector.core.ledger import FindingState, is_overdue
 from inspector.core.scoring import MonthStatus
 from inspector.core.statistics import ClosureSummary, RedBlackList, StreetRank
-from inspector.store import ledger_queries, statistics_facts
+from inspector.store import jurisdictions, ledger_queries, statistics_facts
 from inspector.store.database import DataFolder
 
 DEFAULT_MONTHS = 6
@@ -55,7 +55,7 @@ def load_statistics(folder: DataFolder, months: list[str], month: str, now: date
         histories = list(ledger_queries.iter_histories(db))
         subjects = statistics_facts.subject_facts(db)
         inspections = statistics_facts.inspection_facts(db)
-        names = statistics_facts.street_names(db)
+        names = jurisdictions.street_names(db)
     finally:
         db.close()
     wanted = sorted({*months, month})

@@ -1,4 +1,5 @@
-"""A throwaway PostgreSQL cluster in a temporary folder, for the server tests and the push benchmark."""
+"""A throwaway PostgreSQL cluster in a temporary folder, for the server tests and the push benchmark (test support,
+not shipped with the server)."""
 
 from __future__ import annotations
 
