@@ -15,7 +15,8 @@ from typing import Any
 from sqlite_utils import Database
 
 from inspector.core.checklist_loader import ChecklistError
-from inspector.store import checklists, cursors, findings, inspections, jurisdictions, outbox, subjects
+from inspector.core.protocol import FeedKind, photo_hashes
+from inspector.store import checklists, cursors, findings, inspections, jurisdictions, subjects
 from inspector.store.database import DataFolder, transaction
 from inspector.store.errors import StoreError
 from inspector.sync import blobs
@@ -150,39 +151,42 @@ def _checklist(db: Database, data: dict[str, Any], entry: Mapping[str, Any]) -> 
 
 
 def _subject(db: Database, data: dict[str, Any], entry: Mapping[str, Any]) -> bool:
-    subjects.keep_from_server(db, data)
+    subjects.on_pulled(db, data)
     return True
 
 
 def _inspection(db: Database, data: dict[str, Any], entry: Mapping[str, Any]) -> bool:
-    return inspections.keep_from_server(db, data)
+    return inspections.on_pulled(db, data)
 
 
 def _finding(db: Database, data: dict[str, Any], entry: Mapping[str, Any]) -> bool:
-    findings.keep_server_finding(db, data)
+    findings.on_pulled(db, data)
     return True
 
 
 def _finding_event(db: Database, data: dict[str, Any], entry: Mapping[str, Any]) -> bool:
     seq = entry.get("seq")
-    findings.keep_server_event(db, data, server_seq=seq if isinstance(seq, int) else None)
+    findings.on_pulled_event(db, data, server_seq=seq if isinstance(seq, int) else None)
     return True
 
 
 HANDLERS: dict[str, Callable[[Database, dict[str, Any], Mapping[str, Any]], bool]] = {
-    "jurisdiction": _jurisdiction,
-    "checklist": _checklist,
-    "subject": _subject,
-    "inspection": _inspection,
-    "finding": _finding,
-    "finding_event": _finding_event,
+    FeedKind.JURISDICTION: _jurisdiction,
+    FeedKind.CHECKLIST: _checklist,
+    FeedKind.SUBJECT: _subject,
+    FeedKind.INSPECTION: _inspection,
+    FeedKind.FINDING: _finding,
+    FeedKind.FINDING_EVENT: _finding_event,
 }
+
+
+_WITH_PHOTOS = (FeedKind.FINDING, FeedKind.FINDING_EVENT, FeedKind.INSPECTION)
 
 
 def _page_photos(page: FeedPage) -> set[str]:
     hashes: set[str] = set()
     for entry in page.entries:
         data = entry.get("data")
-        if entry.get("kind") in ("finding", "finding_event", "inspection") and isinstance(data, dict):
-            hashes |= outbox.named_photos(data)
+        if entry.get("kind") in _WITH_PHOTOS and isinstance(data, dict):
+            hashes |= photo_hashes(data)
     return hashes
