@@ -2,16 +2,15 @@
 
 Pure: no I/O. The client parses the server's replies into these shapes once, at its edge (`parse_push_results`);
 the server's pydantic request models (`inspector.server.schemas`) are checked against the request shapes by a test.
-Every value here is the exact string on the wire: the enums are `StrEnum`s, so they compare, hash and encode as
+(No `from __future__ import annotations` here: the TypedDicts' NotRequired keys must be seen when the classes are
+made.) Every value here is the exact string on the wire: the enums are `StrEnum`s, so they compare, hash and encode as
 their strings.
 """
-
-from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any, TypedDict
+from typing import Any, NotRequired, TypedDict
 
 
 class ChangeKind(StrEnum):
@@ -133,17 +132,17 @@ class LedgerCommand(TypedDict):
     at: str
 
 
-class SubjectCreate(TypedDict, total=False):
-    """The payload of a `subject.create` change (§5.1); `subject_id`, `kind`, `name`, `jurisdiction` are required."""
+class SubjectCreate(TypedDict):
+    """The payload of a `subject.create` change (§5.1)."""
 
     subject_id: str
     kind: str
     name: str
     jurisdiction: str
-    code: str | None
-    address: str | None
-    location: dict[str, Any] | None
-    details: dict[str, Any]
+    code: NotRequired[str | None]
+    address: NotRequired[str | None]
+    location: NotRequired[dict[str, Any] | None]
+    details: NotRequired[dict[str, Any]]
 
 
 class SubjectUpdate(TypedDict):
@@ -154,23 +153,23 @@ class SubjectUpdate(TypedDict):
     fields: dict[str, Any]
 
 
-class InspectionSubmit(TypedDict, total=False):
-    """The payload of an `inspection.submit` change (§5.3); see the protocol for the required keys."""
+class InspectionSubmit(TypedDict):
+    """The payload of an `inspection.submit` change (§5.3)."""
 
     inspection_id: str
     checklist_id: str
     checklist_version: str
-    subject_id: str | None
+    subject_id: NotRequired[str | None]
     jurisdiction: str
-    started_at: str | None
-    finished_at: str | None
-    location: dict[str, Any] | None
-    notes: str | None
+    started_at: NotRequired[str | None]
+    finished_at: NotRequired[str | None]
+    location: NotRequired[dict[str, Any] | None]
+    notes: NotRequired[str | None]
     responses: dict[str, dict[str, Any]]
-    photos: list[str]
-    score: float | None
-    max_score: float | None
-    outcome: str | None
+    photos: NotRequired[list[str]]
+    score: NotRequired[float | None]
+    max_score: NotRequired[float | None]
+    outcome: NotRequired[str | None]
 
 
 CHANGE_PAYLOADS: dict[ChangeKind, type] = {
@@ -224,10 +223,10 @@ class ChangeResult:
     result: dict[str, Any] | None = None
     current: dict[str, Any] | None = None
     missing: tuple[str, ...] = ()
-    original: ChangeResult | None = None
+    original: "ChangeResult | None" = None
 
     @classmethod
-    def parse(cls, data: Mapping[str, Any]) -> ChangeResult:
+    def parse(cls, data: Mapping[str, Any]) -> "ChangeResult":
         """A result from its JSON object; fields of the wrong type count as absent."""
         original = data.get("original")
         missing = data.get("missing")
@@ -243,7 +242,7 @@ class ChangeResult:
             original=cls.parse(original) if isinstance(original, Mapping) else None,
         )
 
-    def effective(self) -> ChangeResult:
+    def effective(self) -> "ChangeResult":
         """What the result stands for: a duplicate stands for its original result ("treat exactly as the original")."""
         if self.status == Status.DUPLICATE and self.original is not None:
             return self.original

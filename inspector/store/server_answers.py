@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
 from sqlite_utils import Database
 
@@ -23,7 +23,8 @@ from inspector.store.outbox import OutboxEntry
 
 log = logging.getLogger(__name__)
 
-Outcome = Literal["acknowledged", "conflict", "rejected", "retry_later", "unknown"]
+# How a change was settled: "acknowledged", Status.CONFLICT, Status.REJECTED, "retry_later" or "unknown"
+Outcome = str
 
 
 @dataclass(frozen=True)
@@ -104,7 +105,7 @@ def _applied(db: Database, entry: OutboxEntry, result: ChangeResult) -> Outcome:
 
 def _conflict(db: Database, entry: OutboxEntry, result: ChangeResult) -> Outcome:
     conflict(db, entry.change_id, result.code, result.message, result.current)
-    return "conflict"
+    return Status.CONFLICT
 
 
 def _rejected(db: Database, entry: OutboxEntry, result: ChangeResult) -> Outcome:
@@ -112,7 +113,7 @@ def _rejected(db: Database, entry: OutboxEntry, result: ChangeResult) -> Outcome
         outbox.mark_retry_later(db, entry.change_id, result.code, result.message)
         return "retry_later"
     reject(db, entry.change_id, result.code, result.message, result.current)
-    return "rejected"
+    return Status.REJECTED
 
 
 _ANSWERS: dict[str, Callable[[Database, OutboxEntry, ChangeResult], Outcome]] = {

@@ -269,9 +269,9 @@ def _count(report: PushReport, entry: OutboxEntry, result: ChangeResult, outcome
     if outcome == "acknowledged":
         report.acknowledged += 1
         return
-    if outcome == "conflict":
+    if outcome == Status.CONFLICT:
         report.conflicts += 1
-    elif outcome == "rejected":
+    elif outcome == Status.REJECTED:
         report.rejected += 1
     elif outcome == "retry_later":
         report.retry_later += 1

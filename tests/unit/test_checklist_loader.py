@@ -32,9 +32,8 @@ def test_corpus_is_large_and_fully_described() -> None:
 
 
 @pytest.mark.parametrize("path", BAD_FILES, ids=lambda p: p.stem)
-def test_malformed_file_gives_its_exact_error(
-    path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_malformed_file_gives_its_exact_error(path: Path, capsys: pytest.CaptureFixture[str],
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(BAD_DIR)
     code = main(["checklists", "validate", path.name])
     out = capsys.readouterr()
@@ -47,10 +46,7 @@ def test_malformed_file_gives_its_exact_error(
 def test_validate_in_a_separate_process_never_shows_a_traceback() -> None:
     result = subprocess.run(
         [sys.executable, "-m", "inspector", "checklists", "validate", *map(str, BAD_FILES)],
-        capture_output=True,
-        text=True,
-        check=False,
-        cwd=BAD_DIR,
+        capture_output=True, text=True, check=False, cwd=BAD_DIR,
     )
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
@@ -100,10 +96,7 @@ def test_well_formed_text_builds_the_model() -> None:
     first = checklist.item("A-01")
     assert first.on_fail is not None
     assert (first.on_fail.severity, first.on_fail.finding_required, first.on_fail.finding_optional) == (
-        "major",
-        False,
-        True,
-    )
+        "major", False, True)
     assert first.on_fail.photo_required is False
     assert first.provenance.quote == "原文"
     assert checklist.item("A-02").max == 5

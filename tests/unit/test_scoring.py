@@ -16,8 +16,7 @@ from inspector.core.scoring import (
     street_status_by_month,
 )
 
-DEDUCTION = (
-    """\
+DEDUCTION = """\
 format: inspector-checklist/1
 id: street
 version: "1"
@@ -29,9 +28,8 @@ sections:
   - id: ten
     title: 十无
     items:
-"""
-    + "".join(
-        f"""      - id: T-{n:02d}
+""" + "".join(
+    f"""      - id: T-{n:02d}
         text: 第{n}项
         response: pass_fail
         points: 10
@@ -39,9 +37,8 @@ sections:
         on_fail: {{severity: general, category: c}}
         provenance: {{status: official, source: S}}
 """
-        for n in range(1, 11)
-    )
-    + """  - id: five
+    for n in range(1, 11)
+) + """  - id: five
     title: 五好
     items:
       - id: F-01
@@ -58,7 +55,6 @@ sections:
         on_fail: {severity: general, category: c}
         provenance: {status: official, source: S}
 """
-)
 
 PASS_FAIL = """\
 format: inspector-checklist/1
@@ -96,9 +92,8 @@ def test_perfect_street_scores_100(street) -> None:  # type: ignore[no-untyped-d
 
 
 def test_deduct_per_occurrence_is_capped_at_the_item_points(street) -> None:  # type: ignore[no-untyped-def]
-    result = score(
-        street, all_pass(street, **{"T-01": Response("fail", occurrences=3), "T-02": Response("fail", occurrences=50)})
-    )
+    result = score(street, all_pass(street, **{"T-01": Response("fail", occurrences=3),
+                                               "T-02": Response("fail", occurrences=50)}))
     assert result.score == 100 - 6 - 10
     assert result.failed_items == ("T-01", "T-02")
     assert result.outcome == "不达标" and not result.passed
@@ -107,9 +102,8 @@ def test_deduct_per_occurrence_is_capped_at_the_item_points(street) -> None:  # 
 def test_exactly_90_is_compliant_and_89_is_not(street) -> None:  # type: ignore[no-untyped-def]
     at_line = score(street, all_pass(street, **{"T-03": Response("fail", occurrences=5)}))
     assert at_line.score == 90 and at_line.outcome == "达标"
-    below = score(
-        street, all_pass(street, **{"T-03": Response("fail", occurrences=5), "T-04": Response("fail", occurrences=1)})
-    )
+    below = score(street, all_pass(street, **{"T-03": Response("fail", occurrences=5),
+                                              "T-04": Response("fail", occurrences=1)}))
     assert below.score == 88 and below.outcome == "不达标"
 
 
@@ -153,16 +147,13 @@ def test_below_90_downgrades_at_once() -> None:
 
 def test_three_consecutive_months_at_90_restore() -> None:
     history = statuses({"2025-01": 80, "2025-02": 90, "2025-03": 91, "2025-04": 90})
-    assert history == [
-        ("2025-01", NON_COMPLIANT),
-        ("2025-02", NON_COMPLIANT),
-        ("2025-03", NON_COMPLIANT),
-        ("2025-04", COMPLIANT),
-    ]
+    assert history == [("2025-01", NON_COMPLIANT), ("2025-02", NON_COMPLIANT), ("2025-03", NON_COMPLIANT),
+                       ("2025-04", COMPLIANT)]
 
 
 def test_two_good_months_are_not_enough_and_a_bad_month_resets() -> None:
-    history = statuses({"2025-01": 80, "2025-02": 95, "2025-03": 95, "2025-04": 85, "2025-05": 95, "2025-06": 95})
+    history = statuses({"2025-01": 80, "2025-02": 95, "2025-03": 95, "2025-04": 85, "2025-05": 95,
+                        "2025-06": 95})
     assert [s for _, s in history] == [NON_COMPLIANT] * 6
 
 
@@ -181,6 +172,4 @@ def test_initial_status_and_empty_input() -> None:
 
 def test_monthly_scores_take_the_lowest_of_a_month() -> None:
     assert monthly_scores([(date(2025, 3, 1), 95), (date(2025, 3, 30), 88), (date(2025, 4, 2), 91)]) == {
-        "2025-03": 88,
-        "2025-04": 91,
-    }
+        "2025-03": 88, "2025-04": 91}

@@ -15,18 +15,8 @@ from inspector.core.scoring import Response, score
 from inspector.paths import shipped_checklists_dir
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-SAFETY_AREAS = [
-    "城市生命线",
-    "电力设施",
-    "供热设施",
-    "燃气",
-    "环卫设施",
-    "环卫作业",
-    "车用能源站",
-    "广告牌匾",
-    "有限空间作业",
-    "限额以下工程施工安全",
-]
+SAFETY_AREAS = ["城市生命线", "电力设施", "供热设施", "燃气", "环卫设施", "环卫作业", "车用能源站", "广告牌匾",
+                "有限空间作业", "限额以下工程施工安全"]
 SHIPPED = checklist_paths(shipped_checklists_dir())
 
 
@@ -64,17 +54,8 @@ def test_back_street_list_has_the_current_ten_and_five() -> None:
     street = shipped()["beijie-xiaoxiang"]
     ten = street.section(street.scoring.outcome_section or "")
     assert [i.text for i in ten.items][:10] == [
-        "无私搭乱建",
-        "无开墙打洞",
-        "无乱停车",
-        "无乱占道经营",
-        "无违规设置城市家具",
-        "无违规广告牌匾和标语宣传品",
-        "无乱搭架空线",
-        "无外立面破损",
-        "无道路破损",
-        "无垃圾乱放和堆物堆料",
-    ]
+        "无私搭乱建", "无开墙打洞", "无乱停车", "无乱占道经营", "无违规设置城市家具", "无违规广告牌匾和标语宣传品",
+        "无乱搭架空线", "无外立面破损", "无道路破损", "无垃圾乱放和堆物堆料"]
     assert len(ten.items) == 10 and ten.max_points == 100
     assert all(i.provenance.status == "official" for i in ten.items)
     assert street.scoring.pass_score == 90
