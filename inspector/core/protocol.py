@@ -264,3 +264,45 @@ def parse_push_results(reply: Any, change_ids: Sequence[str]) -> list[ChangeResu
     if [result.change_id for result in parsed] != list(change_ids):
         raise ValueError("the push reply does not answer the changes sent")
     return parsed
+
+
+@dataclass(frozen=True)
+class FeedEntry:
+    """One entry of a feed page (§7); `data` is None when the server sent no object (the entry is then ignored)."""
+
+    seq: int | None
+    kind: str
+    id: str | None
+    data: dict[str, Any] | None
+
+    @classmethod
+    def parse(cls, data: Mapping[str, Any]) -> "FeedEntry":
+        """An entry from its JSON object; fields of the wrong type count as absent."""
+        seq, record, entity_id = data.get("seq"), data.get("data"), data.get("id")
+        return cls(
+            seq=seq if isinstance(seq, int) else None,
+            kind=str(data.get("kind")),
+            id=None if entity_id is None else str(entity_id),
+            data=record if isinstance(record, dict) else None,
+        )
+
+
+@dataclass(frozen=True)
+class FeedPage:
+    """One page of the feed (§7)."""
+
+    entries: list[FeedEntry]
+    next: int
+    has_more: bool
+    head: int | None
+
+
+def parse_feed_page(body: Any) -> FeedPage:
+    """A feed reply; ValueError when it is not one."""
+    if not isinstance(body, Mapping) or not isinstance(body.get("entries"), list):
+        raise ValueError("the feed reply has no list of entries")
+    if not isinstance(body.get("next"), int):
+        raise ValueError("the feed reply has no cursor")
+    entries = [FeedEntry.parse(entry) for entry in body["entries"] if isinstance(entry, Mapping)]
+    head = body.get("head") if isinstance(body.get("head"), int) else None
+    return FeedPage(entries, body["next"], bool(body.get("has_more")), head)

@@ -22,6 +22,7 @@ from inspector.core.protocol import (
     PushCode,
     PushRequest,
     Status,
+    parse_feed_page,
     parse_push_results,
     photo_hashes,
 )
@@ -115,3 +116,24 @@ def test_a_change_names_its_photos_the_same_way_on_both_sides() -> None:
     event_payload = {"description": "x", "photos": ["a" * 64], "after_photos": ["b" * 64, 3]}
     command = {"event_id": "e", "finding_id": "f", "action": "rectify", "payload": event_payload}
     assert photo_hashes(command) == photo_hashes({"payload": event_payload}) == {"a" * 64, "b" * 64}
+
+
+def test_a_feed_page_is_read_once_into_entries() -> None:
+    body = {
+        "entries": [
+            {"seq": 7, "kind": "finding_event", "id": "e1", "jurisdiction": "110105004032000", "data": {"index": 1}},
+            {"seq": "8", "kind": "later_kind", "id": 9, "data": "not an object"},
+            "not an entry",
+        ],
+        "next": 9,
+        "has_more": True,
+        "head": 12,
+    }
+    page = parse_feed_page(body)
+    assert (page.next, page.has_more, page.head) == (9, True, 12)
+    first, second = page.entries
+    assert (first.seq, first.kind, first.id, first.data) == (7, FeedKind.FINDING_EVENT, "e1", {"index": 1})
+    assert (second.seq, second.kind, second.id, second.data) == (None, "later_kind", "9", None)
+    for broken in ({"entries": {}, "next": 1}, {"entries": [], "next": "1"}, []):
+        with pytest.raises(ValueError):
+            parse_feed_page(broken)
