@@ -17,6 +17,7 @@ from inspector.core.clock import parse_iso, to_iso, utc_now
 from inspector.core.ids import new_id
 from inspector.core.jurisdiction import JurisdictionCodeError, parse_code
 from inspector.core.ledger import Role
+from inspector.core.protocol import ErrorCode
 from inspector.server.db import Database, run_transaction
 from inspector.server.errors import ApiError
 from inspector.server.models import Device, LoginThrottle, Token, User, UserJurisdiction
@@ -118,7 +119,7 @@ def check_throttle(session: Session, username: str, address: str, settings: Sett
     if wait:
         raise ApiError(
             429,
-            "rate_limited",
+            ErrorCode.RATE_LIMITED,
             f"登录失败次数过多，请 {wait} 秒后再试 (too many failed logins; try again in {wait} s)",
             {"retry_after": wait},
             {"Retry-After": str(wait)},
@@ -190,11 +191,11 @@ def login(
     hasher = password_hasher(settings)
     if not _password_matches(hasher, stored[1] if stored else None, password):
         run_transaction(db, lambda s: record_failure(s, username, address, settings), retry_integrity=True)
-        raise ApiError(401, "login_failed", "用户名或密码错误 (wrong username or password)")
+        raise ApiError(401, ErrorCode.LOGIN_FAILED, "用户名或密码错误 (wrong username or password)")
     assert stored is not None
     user_id, stored_hash, active = stored
     if not active:
-        raise ApiError(403, "account_disabled", "该账号已停用，请联系管理员 (this account is disabled)")
+        raise ApiError(403, ErrorCode.ACCOUNT_DISABLED, "该账号已停用，请联系管理员 (this account is disabled)")
     rehash = hasher.hash(password) if hasher.check_needs_rehash(stored_hash) else None
 
     def record_success(session: Session) -> LoginResult:
@@ -249,10 +250,10 @@ def end_tokens(session: Session, condition: object, reason: str) -> int:
 def bearer_token(header: str | None) -> str:
     """The token of an `Authorization: Bearer …` header, or 401 unauthenticated."""
     if not header:
-        raise ApiError(401, "unauthenticated", "需要登录 (authentication required)")
+        raise ApiError(401, ErrorCode.UNAUTHENTICATED, "需要登录 (authentication required)")
     scheme, _, value = header.partition(" ")
     if scheme.lower() != "bearer" or not value.strip():
-        raise ApiError(401, "unauthenticated", "需要 Bearer 令牌 (a Bearer token is required)")
+        raise ApiError(401, ErrorCode.UNAUTHENTICATED, "需要 Bearer 令牌 (a Bearer token is required)")
     return value.strip()
 
 
@@ -284,7 +285,7 @@ def authenticate(db: Database, header: str | None) -> Principal:
     with db.read_connection() as connection:
         row = connection.execute(_TOKEN_QUERY, {"digest": digest}).first()
         if row is None:
-            raise ApiError(401, "token_invalid", "登录已失效，请重新登录 (unknown token; log in again)")
+            raise ApiError(401, ErrorCode.TOKEN_INVALID, "登录已失效，请重新登录 (unknown token; log in again)")
         _refuse_ended(row)
         codes = tuple(connection.execute(_CODES_QUERY, {"user_id": row.user_id}).scalars())
     if parse_iso(row.last_seen_at) + LAST_SEEN_RESOLUTION < utc_now():
@@ -304,16 +305,18 @@ def authenticate(db: Database, header: str | None) -> Principal:
 def _refuse_ended(row: Any) -> None:
     """401 for a token that ended, expired, or whose device or user was stopped (a row of _TOKEN_QUERY)."""
     revoked = ApiError(
-        401, "token_revoked", "这台设备的登录已被撤销，请重新登录 (this device's session was revoked; log in again)"
+        401,
+        ErrorCode.TOKEN_REVOKED,
+        "这台设备的登录已被撤销，请重新登录 (this device's session was revoked; log in again)",
     )
     if row.revoked_at is not None or not row.active:
         raise revoked
     if row.ended_at is not None:
         if row.end_reason in _REVOKING_REASONS:
             raise revoked
-        raise ApiError(401, "token_invalid", "登录已结束，请重新登录 (this session has ended; log in again)")
+        raise ApiError(401, ErrorCode.TOKEN_INVALID, "登录已结束，请重新登录 (this session has ended; log in again)")
     if parse_iso(row.expires_at) <= utc_now():
-        raise ApiError(401, "token_expired", "登录已过期，请重新登录 (the session expired; log in again)")
+        raise ApiError(401, ErrorCode.TOKEN_EXPIRED, "登录已过期，请重新登录 (the session expired; log in again)")
 
 
 def _touch_device(session: Session, device_row_id: str) -> None:

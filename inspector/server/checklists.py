@@ -15,6 +15,7 @@ from inspector.checklist_files import checklist_paths, load_checklist_file
 from inspector.core.checklist import Checklist
 from inspector.core.checklist_loader import ChecklistError, parse_checklist
 from inspector.core.clock import now_iso
+from inspector.core.protocol import FeedKind
 from inspector.paths import shipped_checklists_dir
 from inspector.server import feed
 from inspector.server.models import ChecklistVersion
@@ -84,7 +85,7 @@ def _publish_one(session: Session, checklist: Checklist, text: str, path: Path, 
         published_at=now_iso(),
     )
     session.add(row)
-    feed.stage(session, "checklist", checklist.key, None, checklist_document(row))
+    feed.stage(session, FeedKind.CHECKLIST, checklist.key, None, checklist_document(row))
     report.published.append(checklist.key)
 
 

@@ -15,12 +15,13 @@ from sqlalchemy import Table, event, select, update
 from sqlalchemy.orm import Session
 
 from inspector.core.clock import now_iso
+from inspector.core.protocol import FeedKind
 from inspector.server.db import insert_rows
 from inspector.server.encoding import dumps, loads
 from inspector.server.models import FeedCounter, FeedEntry
 from inspector.server.scope import Scope
 
-KINDS = ("jurisdiction", "checklist", "subject", "inspection", "finding", "finding_event")
+KINDS: tuple[str, ...] = tuple(kind.value for kind in FeedKind)
 _PENDING = "inspector_pending_feed"
 
 

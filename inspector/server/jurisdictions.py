@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from inspector.core.clock import now_iso
 from inspector.core.jurisdiction import JurisdictionCodeError, parse_code
+from inspector.core.protocol import FeedKind
 from inspector.server import feed
 from inspector.server.models import Jurisdiction
 
@@ -174,7 +175,7 @@ def _upsert(session: Session, known: dict[str, Jurisdiction], values: dict[str, 
     else:
         report.unchanged += 1
         return
-    feed.stage(session, "jurisdiction", row.code, row.code, jurisdiction_document(row))
+    feed.stage(session, FeedKind.JURISDICTION, row.code, row.code, jurisdiction_document(row))
 
 
 def import_file(session: Session, path: Path) -> ImportReport:

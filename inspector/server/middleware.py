@@ -14,6 +14,7 @@ from packaging.version import InvalidVersion, Version
 from starlette.exceptions import HTTPException
 
 from inspector import __version__
+from inspector.core.protocol import ErrorCode
 from inspector.server.settings import Settings
 
 PROTOCOL_VERSION = 1
@@ -137,20 +138,20 @@ class ProtocolMiddleware:
         protocol = headers.get(PROTOCOL_HEADER)
         if protocol is None:
             return {
-                "error": "protocol_required",
+                "error": ErrorCode.PROTOCOL_REQUIRED,
                 "message": "缺少 X-Inspector-Protocol 请求头 (the X-Inspector-Protocol header is required)",
                 "supported": list(SUPPORTED_PROTOCOLS),
             }
         if not protocol.strip().isdigit() or int(protocol.strip()) not in SUPPORTED_PROTOCOLS:
             return {
-                "error": "protocol_unsupported",
+                "error": ErrorCode.PROTOCOL_UNSUPPORTED,
                 "message": f"服务器不支持协议版本 {protocol[:20]!r} (protocol version not supported)",
                 "supported": list(SUPPORTED_PROTOCOLS),
             }
         client = client_version(headers.get(CLIENT_HEADER, ""))
         if client is not None and client < self.min_client:
             return {
-                "error": "client_too_old",
+                "error": ErrorCode.CLIENT_TOO_OLD,
                 "message": f"客户端版本过旧，请升级到 {self.min_client_text} 或更新版本 "
                 f"(the client is older than {self.min_client_text}; please upgrade)",
                 "min_client_version": self.min_client_text,
@@ -190,11 +191,11 @@ class BodyLimitMiddleware:
         declared = _headers(scope).get("content-length")
         if declared is not None:
             if not declared.strip().isdigit():
-                await send_json(send, 400, {"error": "bad_header", "message": "Content-Length 无效 (invalid)"})
+                await send_json(send, 400, {"error": ErrorCode.BAD_HEADER, "message": "Content-Length 无效 (invalid)"})
                 return
             if int(declared) > limit:
                 message = f"请求内容超过 {limit} 字节 (the request body is larger than {limit} bytes)"
-                await send_json(send, 413, {"error": "payload_too_large", "message": message, "limit": limit})
+                await send_json(send, 413, {"error": ErrorCode.PAYLOAD_TOO_LARGE, "message": message, "limit": limit})
                 return
         received = 0
 

@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 from inspector.core.clock import parse_iso, to_iso, utc_now
 from inspector.core.jurisdiction import Level, parse_code
 from inspector.core.ledger import Action, Event, State, apply, decide
+from inspector.core.protocol import CONFLICT_CODES, ChangeKind, FeedKind, PushCode, Status, photo_hashes
 from inspector.core.scoring import Response, score
 from inspector.server import feed
 from inspector.server.checklists import load_checklist
@@ -56,12 +57,11 @@ from inspector.server.subjects import apply_fields, code_owner, new_subject, sub
 log = logging.getLogger(__name__)
 
 KIND_MODELS: dict[str, type[BaseModel]] = {
-    "subject.create": SubjectCreateIn,
-    "subject.update": SubjectUpdateIn,
-    "inspection.submit": InspectionIn,
-    "ledger.command": LedgerCommandIn,
+    ChangeKind.SUBJECT_CREATE: SubjectCreateIn,
+    ChangeKind.SUBJECT_UPDATE: SubjectUpdateIn,
+    ChangeKind.INSPECTION_SUBMIT: InspectionIn,
+    ChangeKind.LEDGER_COMMAND: LedgerCommandIn,
 }
-CONFLICT_DECISIONS = {"illegal_state", "stale"}
 CREATING_ACTIONS = {Action.REPORT.value, Action.REPORT_FIXED_ON_SITE.value}
 
 
@@ -96,27 +96,33 @@ class Outcome:
 
 
 def applied(result: dict[str, Any]) -> Outcome:
-    return Outcome("applied", {"result": result})
+    return Outcome(Status.APPLIED.value, {"result": result})
 
 
 def applied_json(result_json: str) -> Outcome:
-    return Outcome("applied", {}, result_json=result_json)
+    return Outcome(Status.APPLIED.value, {}, result_json=result_json)
 
 
 def conflict(code: str, message: str, current: Any) -> Outcome:
-    return Outcome("conflict", {"code": code, "message": message, "current": current})
+    return Outcome(Status.CONFLICT.value, {"code": code, "message": message, "current": current})
 
 
 def rejected(code: str, message: str, retryable: bool = False, **extra: Any) -> Outcome:
-    return Outcome("rejected", {"code": code, "message": message, "retryable": retryable, **extra}, retryable)
+    return Outcome(
+        Status.REJECTED.value, {"code": code, "message": message, "retryable": retryable, **extra}, retryable
+    )
 
 
 def _out_of_scope(code: str) -> Outcome:
-    return rejected("out_of_jurisdiction", f"辖区 {code} 不在您负责的范围内 (jurisdiction {code} is outside yours)")
+    return rejected(
+        PushCode.OUT_OF_JURISDICTION, f"辖区 {code} 不在您负责的范围内 (jurisdiction {code} is outside yours)"
+    )
 
 
 def _unknown_jurisdiction(code: str) -> Outcome:
-    return rejected("unknown_jurisdiction", f"辖区编码 {code} 不在辖区目录中 (jurisdiction {code} is not in the tree)")
+    return rejected(
+        PushCode.UNKNOWN_JURISDICTION, f"辖区编码 {code} 不在辖区目录中 (jurisdiction {code} is not in the tree)"
+    )
 
 
 @dataclass
@@ -171,7 +177,7 @@ class Batch:
             self.taken_event_ids = set(found)
         hashes: set[str] = set()
         for command in commands:
-            hashes |= _photo_hashes(command.payload)
+            hashes |= photo_hashes({"payload": command.payload})
         for inspection in inspections:
             hashes |= _inspection_photos(inspection)
         if hashes:
@@ -202,11 +208,13 @@ class Batch:
         parsed = self.parsed.get(change.change_id)
         if change.kind not in KIND_MODELS:
             known = ", ".join(KIND_MODELS)
-            return rejected("unknown_kind", f"未知的变更类型 {change.kind!r} (unknown kind; known: {known})")
+            return rejected(PushCode.UNKNOWN_KIND, f"未知的变更类型 {change.kind!r} (unknown kind; known: {known})")
         if parsed is None:
-            return rejected("invalid_payload", "内容有误 (invalid payload)")
+            return rejected(PushCode.INVALID_PAYLOAD, "内容有误 (invalid payload)")
         if isinstance(parsed, ValidationError):
-            return rejected("invalid_payload", f"内容有误 (invalid payload): {describe_validation_error(parsed)}")
+            return rejected(
+                PushCode.INVALID_PAYLOAD, f"内容有误 (invalid payload): {describe_validation_error(parsed)}"
+            )
         handlers: dict[type[BaseModel], Callable[[Any], Outcome]] = {
             LedgerCommandIn: self.ledger_command,
             SubjectCreateIn: self.subject_create,
@@ -220,14 +228,14 @@ class Batch:
         except Exception:
             log.exception("push change %s (%s) failed", change.change_id, change.kind)
             message = "服务器暂时无法处理该变更，请稍后重试 (the server could not process this change now)"
-            return rejected("busy", message, True)
+            return rejected(PushCode.BUSY, message, True)
 
     def _missing(self, hashes: set[str]) -> Outcome | None:
         missing = sorted(hashes - self.present_blobs)
         if not missing:
             return None
         return rejected(
-            "missing_blobs",
+            PushCode.MISSING_BLOBS,
             f"有 {len(missing)} 张照片尚未上传 ({len(missing)} photo(s) not uploaded yet)",
             True,
             missing=missing,
@@ -240,7 +248,7 @@ class Batch:
             return _unknown_jurisdiction(code)
         if row.level < Level.STREET:
             return rejected(
-                "jurisdiction_too_coarse",
+                PushCode.JURISDICTION_TOO_COARSE,
                 f"隐患须落到街乡或更细的辖区 (a finding needs a 街乡-level jurisdiction or finer, not {code})",
             )
         return None
@@ -257,19 +265,19 @@ class Batch:
         if current is not None and not self.scope.covers(current.jurisdiction):
             return _out_of_scope(current.jurisdiction)
         if command.event_id in self.taken_event_ids:
-            return rejected("event_exists", f"事件 {command.event_id} 已存在 (this event id is already used)")
+            return rejected(PushCode.EVENT_EXISTS, f"事件 {command.event_id} 已存在 (this event id is already used)")
         payload = {key: value for key, value in command.payload.items() if key != "ledger_number"}
         at = min(parse_iso(command.at), self.now)
         decision = decide(current, command.action, self.scope.actor(), payload, at, base_state=command.base_state)
         if not decision.allowed:
-            if decision.code in CONFLICT_DECISIONS:
+            if decision.code in CONFLICT_CODES:
                 return conflict(decision.code, decision.reason, chain.document())
             return rejected(decision.code, decision.reason, current=chain.document())
         if current is None and command.action in CREATING_ACTIONS:
             problem = self._known_street_level(payload["jurisdiction"])
             if problem:
                 return problem
-        photos = _photo_hashes(payload)
+        photos = photo_hashes({"payload": payload})
         missing = self._missing(photos)
         if missing:
             return missing
@@ -297,7 +305,7 @@ class Batch:
         self.touched[command.finding_id] = chain
         self._ref(photos, "finding", command.finding_id, new_state.jurisdiction)
         reply_json = new_event.reply_json(self.caller.display_name)
-        feed.stage_json(self.session, "finding_event", command.event_id, new_state.jurisdiction, reply_json)
+        feed.stage_json(self.session, FeedKind.FINDING_EVENT, command.event_id, new_state.jurisdiction, reply_json)
         return applied_json(f'{{"finding":{chain.document_json()},"event":{reply_json}}}')
 
     # ---- subjects ----
@@ -311,25 +319,27 @@ class Batch:
         existing = self.session.get(Subject, data.subject_id)
         if existing is not None:
             current = subject_document(existing) if self.scope.covers(existing.jurisdiction) else None
-            return conflict("exists", f"检查对象 {data.subject_id} 已存在 (the subject already exists)", current)
+            return conflict(PushCode.EXISTS, f"检查对象 {data.subject_id} 已存在 (the subject already exists)", current)
         owner = code_owner(self.session, data.code)
         if owner is not None:
             current = subject_document(owner) if self.scope.covers(owner.jurisdiction) else None
-            return conflict("code_taken", f"编码 {data.code} 已被其他检查对象使用 (the code is taken)", current)
+            return conflict(PushCode.CODE_TAKEN, f"编码 {data.code} 已被其他检查对象使用 (the code is taken)", current)
         row = new_subject(data, self.caller.user_id)
         self.session.add(row)
         self.session.flush()
         document = subject_document(row)
-        feed.stage(self.session, "subject", row.id, row.jurisdiction, document)
+        feed.stage(self.session, FeedKind.SUBJECT, row.id, row.jurisdiction, document)
         return applied({"subject": document})
 
     def subject_update(self, data: SubjectUpdateIn) -> Outcome:
         row = self.session.get(Subject, data.subject_id, with_for_update=True)
         if row is None or not self.scope.covers(row.jurisdiction):
-            return rejected("not_found", f"没有找到检查对象 {data.subject_id} (no such subject in your jurisdictions)")
+            return rejected(
+                PushCode.NOT_FOUND, f"没有找到检查对象 {data.subject_id} (no such subject in your jurisdictions)"
+            )
         if data.base_version != row.version:
             return conflict(
-                "stale",
+                PushCode.STALE,
                 f"检查对象已被修改为第 {row.version} 版，您修改的是第 {data.base_version} 版 "
                 f"(the subject is at version {row.version}, the change was made on {data.base_version})",
                 subject_document(row),
@@ -343,14 +353,16 @@ class Batch:
         owner = code_owner(self.session, data.fields.code, except_id=row.id)
         if owner is not None:
             current = subject_document(owner) if self.scope.covers(owner.jurisdiction) else None
-            return conflict("code_taken", f"编码 {data.fields.code} 已被其他检查对象使用 (the code is taken)", current)
+            return conflict(
+                PushCode.CODE_TAKEN, f"编码 {data.fields.code} 已被其他检查对象使用 (the code is taken)", current
+            )
         old_jurisdiction = row.jurisdiction
         apply_fields(row, data.fields)
         self.session.flush()
         document = subject_document(row)
-        feed.stage(self.session, "subject", row.id, row.jurisdiction, document)
+        feed.stage(self.session, FeedKind.SUBJECT, row.id, row.jurisdiction, document)
         if old_jurisdiction != row.jurisdiction:
-            feed.stage(self.session, "subject", row.id, old_jurisdiction, document)
+            feed.stage(self.session, FeedKind.SUBJECT, row.id, old_jurisdiction, document)
         return applied({"subject": document})
 
     # ---- inspection.submit ----
@@ -364,20 +376,20 @@ class Batch:
         existing = self.session.get(Inspection, data.inspection_id)
         if existing is not None:
             current = loads(existing.data) if self.scope.covers(existing.jurisdiction) else None
-            return conflict("exists", f"检查记录 {data.inspection_id} 已提交 (already submitted)", current)
+            return conflict(PushCode.EXISTS, f"检查记录 {data.inspection_id} 已提交 (already submitted)", current)
         checklist = load_checklist(self.session, data.checklist_id, data.checklist_version)
         if checklist is None:
             key = f"{data.checklist_id}@{data.checklist_version}"
-            return rejected("unknown_checklist", f"服务器上没有检查表 {key} (no such checklist version)")
+            return rejected(PushCode.UNKNOWN_CHECKLIST, f"服务器上没有检查表 {key} (no such checklist version)")
         unknown_items = sorted(item_id for item_id in data.responses if item_id not in {i.id for i in checklist.items})
         if unknown_items:
             return rejected(
-                "invalid_payload",
+                PushCode.INVALID_PAYLOAD,
                 f"检查表 {checklist.key} 没有这些检查项 (no such items): {', '.join(unknown_items[:10])}",
             )
         if data.subject_id is not None and self.scope.get(self.session, Subject, data.subject_id) is None:
             message = f"没有找到检查对象 {data.subject_id} (no such subject in your jurisdictions)"
-            return rejected("unknown_subject", message)
+            return rejected(PushCode.UNKNOWN_SUBJECT, message)
         photos = _inspection_photos(data)
         missing = self._missing(photos)
         if missing:
@@ -402,7 +414,7 @@ class Batch:
             )
         )
         self._ref(photos, "inspection", data.inspection_id, code)
-        feed.stage(self.session, "inspection", data.inspection_id, code, document)
+        feed.stage(self.session, FeedKind.INSPECTION, data.inspection_id, code, document)
         return applied({"inspection": document})
 
     def _inspection_document(self, data: InspectionIn, code: str, checklist: Any) -> dict[str, Any]:
@@ -453,7 +465,7 @@ class Batch:
             assert chain.state is not None and chain.created_at is not None and document is not None
             values = finding_row_values(chain.state, document, chain.created_at, chain.document_json())
             (changed_rows if chain.exists_in_db else new_rows).append(values)
-            feed.stage_json(self.session, "finding", finding_id, chain.state.jurisdiction, chain.document_json())
+            feed.stage_json(self.session, FeedKind.FINDING, finding_id, chain.state.jurisdiction, chain.document_json())
         if new_rows:
             insert_rows(connection, _table(Finding), new_rows)
         if changed_rows:
@@ -474,15 +486,6 @@ class Batch:
 def _table(model: type) -> Table:
     """The Core table of a model (bulk statements skip the ORM)."""
     return model.__table__  # type: ignore[attr-defined,no-any-return]
-
-
-def _photo_hashes(payload: dict[str, Any]) -> set[str]:
-    hashes: set[str] = set()
-    for name in ("photos", "after_photos"):
-        value = payload.get(name)
-        if isinstance(value, list):
-            hashes |= {item for item in value if isinstance(item, str)}
-    return hashes
 
 
 def _inspection_photos(data: InspectionIn) -> set[str]:
@@ -518,11 +521,13 @@ def _done_before(session: Session, caller: Caller, change_ids: set[str]) -> dict
     return found
 
 
-CHANGE_ID_TAKEN = rejected("change_id_taken", "该变更编号已被其他用户使用 (this change id belongs to another user)")
+CHANGE_ID_TAKEN = rejected(
+    PushCode.CHANGE_ID_TAKEN, "该变更编号已被其他用户使用 (this change id belongs to another user)"
+)
 
 
 def _duplicate_json(original_json: str) -> str:
-    return f'{{"status":"duplicate","original":{original_json}}}'
+    return f'{{"status":"{Status.DUPLICATE}","original":{original_json}}}'
 
 
 def _result_json(change_id: str, reply_json: str) -> str:

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from inspector.core.clock import now_iso
 from inspector.core.ids import new_id
 from inspector.core.jurisdiction import parse_code
+from inspector.core.protocol import FeedKind
 from inspector.server import feed
 from inspector.server.encoding import dumps, loads
 from inspector.server.jurisdictions import ImportReport, known_codes, read_rows
@@ -157,7 +158,7 @@ def _import_row(session: Session, raw: dict[str, str], jurisdictions: dict[str, 
             return
         row = existing
         report.changed += 1
-    feed.stage(session, "subject", row.id, row.jurisdiction, subject_document(row))
+    feed.stage(session, FeedKind.SUBJECT, row.id, row.jurisdiction, subject_document(row))
 
 
 def import_file(session: Session, path: Path) -> ImportReport:

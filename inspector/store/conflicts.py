@@ -9,7 +9,8 @@ from sqlite_utils import Database
 
 from inspector.core.clock import now_iso
 from inspector.core.ids import new_id
-from inspector.store import jsonutil
+from inspector.core.protocol import ChangeKind
+from inspector.store import findings, jsonutil
 from inspector.store.database import transaction
 from inspector.store.errors import InvalidRecordError, RecordNotFoundError
 from inspector.store.outbox import OutboxEntry
@@ -102,8 +103,6 @@ def count_open(db: Database) -> dict[str, int]:
 
 def resolve(db: Database, conflict_id: str, resolution: Resolution) -> Conflict:
     """Record the user's decision: the change was re-applied as a new change, or dropped. The record stays."""
-    from inspector.store import sync_effects
-
     if resolution not in ("reapplied", "dropped"):
         raise InvalidRecordError(f"处理方式 {resolution!r} 无效", f"unknown resolution {resolution!r}")
     with transaction(db):
@@ -114,5 +113,6 @@ def resolve(db: Database, conflict_id: str, resolution: Resolution) -> Conflict:
             "UPDATE conflicts SET resolved_at = ?, resolution = ? WHERE id = ?", [now_iso(), resolution, conflict_id]
         )
         resolved = get(db, conflict_id)
-        sync_effects.on_conflict_resolved(db, resolved)
+        if resolved.kind == ChangeKind.LEDGER_COMMAND and findings.get_or_none(db, resolved.entity_id) is not None:
+            findings.refresh(db, resolved.entity_id)  # its "needs attention" flag may clear
     return resolved

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import contextlib
 import shutil
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -17,6 +16,7 @@ from sqlite_utils import Database
 from inspector.paths import DB_FILENAME
 from inspector.store.errors import DatabaseDamagedError, DataFolderError, NewerDatabaseError
 from inspector.store.schema import STEPS, MigrationStep, build_migrations
+from inspector.store.transactions import transaction as transaction
 
 BUSY_TIMEOUT_SECONDS = 15.0
 PHOTO_EXT = ".jpg"
@@ -86,45 +86,6 @@ def connect(db_path: Path) -> Database:
     except sqlite3.DatabaseError as exc:
         raise DatabaseDamagedError(str(db_path), str(exc)) from exc
     return db
-
-
-@contextlib.contextmanager
-def transaction(db: Database) -> Iterator[Database]:
-    """One write transaction (BEGIN IMMEDIATE, so concurrent writers queue instead of failing mid-way).
-
-    Nested use becomes a savepoint of the outer transaction.
-    """
-    if db.conn.in_transaction:
-        yield from _savepoint(db)
-        return
-    db.execute("BEGIN IMMEDIATE")
-    try:
-        yield db
-    except BaseException:
-        db.rollback()
-        raise
-    try:
-        db.execute("COMMIT")
-    except BaseException:
-        db.rollback()
-        raise
-
-
-# One name for every nested savepoint: nesting is strictly last-in first-out, SQLite releases or rolls back to the
-# innermost savepoint of a name, and a fixed statement text stays in the connection's statement cache.
-_SAVEPOINT = "inspector_nested"
-
-
-def _savepoint(db: Database) -> Iterator[Database]:
-    db.conn.execute(f"SAVEPOINT {_SAVEPOINT}")
-    try:
-        yield db
-    except BaseException:
-        if db.conn.in_transaction:  # an error may have ended the whole transaction already
-            db.conn.execute(f"ROLLBACK TO SAVEPOINT {_SAVEPOINT}")
-            db.conn.execute(f"RELEASE SAVEPOINT {_SAVEPOINT}")
-        raise
-    db.conn.execute(f"RELEASE SAVEPOINT {_SAVEPOINT}")
 
 
 IN_CHUNK = 500  # keys per `IN (…)` list: well under SQLite's limit on the parameters of one statement

@@ -17,10 +17,12 @@ from inspector.core import ledger
 from inspector.core.clock import local_date, now_iso, parse_iso, to_iso, utc_now
 from inspector.core.ids import new_id
 from inspector.core.ledger import Action, Actor, Event, FindingState, State
+from inspector.core.protocol import ChangeKind
 from inspector.core.records import plain_record
 from inspector.store import jsonutil, outbox
 from inspector.store.database import rows_in, transaction
 from inspector.store.errors import InvalidRecordError, RecordNotFoundError, StoreError
+from inspector.store.outbox import OutboxEntry
 
 _CREATING = (Action.REPORT, Action.REPORT_FIXED_ON_SITE)
 
@@ -197,7 +199,9 @@ def record_command(
         _save_view(db, view, existing, inspection_id if kind in _CREATING else None, item_id)
         _insert_event(db, event, origin="local", sync_state="pending", server_seq=None)
         _link_event_photos(db, event)
-        change_id = outbox.enqueue(db, "ledger.command", event.finding_id, _command_payload(event), to_iso(moment))
+        change_id = outbox.enqueue(
+            db, ChangeKind.LEDGER_COMMAND, event.finding_id, _command_payload(event), to_iso(moment)
+        )
     return RecordedCommand(event, view, change_id)
 
 
@@ -407,42 +411,24 @@ def list_findings(
 # --------------------------------------------------------------------------------------------------------------
 
 
-def store_server_event(db: Database, data: Mapping[str, Any], server_seq: int | None = None) -> LocalFinding:
-    """Keep an event the server confirmed (feed entry or push result) and fold it into the confirmed projection.
-
-    An event that was made here becomes acknowledged; one from elsewhere is added. `index` (the event's position in
-    its finding, protocol §6.2) avoids folding an event twice.
-    """
-    event = event_from_json(data)
-    with transaction(db):
-        _settle(db, event, data.get("index"), server_seq, None)
-        return get(db, event.finding_id)
-
-
-def store_server_finding(db: Database, data: Mapping[str, Any]) -> LocalFinding:
-    """Keep the server's projection of a finding (feed entry or push result) as the confirmed state.
-
-    A projection older than the one already confirmed (fewer events) is ignored.
-    """
-    finding = finding_from_json(data)
-    with transaction(db):
-        _settle(db, None, None, None, finding)
-        return get(db, finding.finding_id)
-
-
-def keep_server_event(db: Database, data: Mapping[str, Any], server_seq: int | None = None) -> None:
-    """store_server_event without reading the finding back, for the feed (a page applies hundreds); runs inside the
-    caller's transaction."""
-    _settle(db, event_from_json(data), data.get("index"), server_seq, None)
-
-
-def keep_server_finding(db: Database, data: Mapping[str, Any]) -> None:
-    """store_server_finding without reading the finding back, for the feed; runs inside the caller's transaction."""
+def on_pulled(db: Database, data: Mapping[str, Any]) -> None:
+    """The feed brought the server's projection of a finding: keep it as the confirmed state (a projection older than
+    the one already confirmed, with fewer events, is ignored). Runs inside the caller's transaction."""
     _settle(db, None, None, None, finding_from_json(data))
 
 
-def on_acknowledged(db: Database, payload: Mapping[str, Any], result: Mapping[str, Any]) -> None:
+def on_pulled_event(db: Database, data: Mapping[str, Any], server_seq: int | None = None) -> None:
+    """The feed brought an event the server confirmed: keep it and fold it into the confirmed projection.
+
+    An event that was made here becomes acknowledged; one from elsewhere is added. `index` (the event's position in
+    its finding, protocol §6.2) avoids folding an event twice. Runs inside the caller's transaction.
+    """
+    _settle(db, event_from_json(data), data.get("index"), server_seq, None)
+
+
+def on_applied(db: Database, entry: OutboxEntry, result: Mapping[str, Any]) -> None:
     """The server applied a ledger command: keep its event and projection when given, and settle the finding."""
+    payload = entry.payload
     event_data = result.get("event") if isinstance(result.get("event"), Mapping) else None
     finding = finding_from_json(result["finding"]) if isinstance(result.get("finding"), Mapping) else None
     if event_data is None:
@@ -459,8 +445,9 @@ def on_acknowledged(db: Database, payload: Mapping[str, Any], result: Mapping[st
         refresh(db, str(finding_id))
 
 
-def on_refused(db: Database, payload: Mapping[str, Any], status: str, reason: str) -> None:
+def on_refused(db: Database, entry: OutboxEntry, status: str, reason: str) -> None:
     """The server refused a ledger command: mark its event and rebuild the view without it."""
+    payload = entry.payload
     db.execute(
         "UPDATE finding_events SET sync_state = ?, reason = ?, updated_at = ? WHERE event_id = ?",
         [status, reason, now_iso(), payload.get("event_id")],
@@ -602,8 +589,8 @@ def _pending_local_events(db: Database, finding_id: str) -> list[Event]:
 
 def _has_open_conflict(db: Database, finding_id: str) -> bool:
     row = db.execute(
-        "SELECT 1 FROM conflicts WHERE entity_id = ? AND kind = 'ledger.command' AND resolved_at IS NULL LIMIT 1",
-        [finding_id],
+        "SELECT 1 FROM conflicts WHERE entity_id = ? AND kind = ? AND resolved_at IS NULL LIMIT 1",
+        [finding_id, ChangeKind.LEDGER_COMMAND],
     ).fetchone()
     return row is not None
 
@@ -655,15 +642,15 @@ def _row_changes(
 _SETTLE_COLUMNS = "id, projection, confirmed_projection, has_pending, has_conflict"  # what settling reads of a row
 
 
-def on_acknowledged_many(db: Database, settled: list[tuple[Mapping[str, Any], Mapping[str, Any]]]) -> None:
+def on_applied_many(db: Database, settled: list[tuple[OutboxEntry, Mapping[str, Any]]]) -> None:
     """Applied ledger commands of one push batch, each with the server's result holding its event and finding: the
-    same outcome as on_acknowledged for each in turn, in a few statements for the whole batch.
+    same outcome as on_applied for each in turn, in a few statements for the whole batch.
 
     Raises ValueError when a result is not of that form or names a finding not stored here (the caller then settles
     the changes one by one); runs inside the caller's transaction.
     """
     at = now_iso()
-    items = [_applied_command(payload, result) for payload, result in settled]
+    items = [_applied_command(entry.payload, result) for entry, result in settled]
     ids = list(dict.fromkeys(finding.finding_id for _, _, finding in items))
     rows = {row["id"]: row for row in rows_in(db, f"SELECT {_SETTLE_COLUMNS} FROM findings WHERE id IN ({{}})", ids)}
     if len(rows) != len(ids):
@@ -727,8 +714,8 @@ def _write_rows(
         row["entity_id"]
         for row in rows_in(
             db,
-            "SELECT DISTINCT entity_id FROM conflicts WHERE entity_id IN ({}) AND kind = 'ledger.command' "
-            "AND resolved_at IS NULL",
+            "SELECT DISTINCT entity_id FROM conflicts WHERE entity_id IN ({}) "
+            f"AND kind = '{ChangeKind.LEDGER_COMMAND}' AND resolved_at IS NULL",
             ids,
         )
     }
@@ -761,7 +748,7 @@ def stored_event(row: Mapping[str, Any]) -> StoredEvent:
     return _stored_event(dict(row))
 
 
-def store_server_findings(db: Database, found: Iterable[FindingState]) -> int:
+def on_pulled_many(db: Database, found: Iterable[FindingState]) -> int:
     """Keep many findings the server confirmed (projections without their events, e.g. a district's first sync) in
     one transaction; findings already known are left as they are. Returns how many were new."""
     at = now_iso()

@@ -11,10 +11,12 @@ from sqlite_utils import Database
 from inspector.core.checklist import Checklist
 from inspector.core.clock import now_iso
 from inspector.core.ids import new_id
+from inspector.core.protocol import ChangeKind
 from inspector.core.scoring import RESULTS, Response, ScoreResult, score
 from inspector.store import checklists, jsonutil, outbox, photos, subjects, validate
 from inspector.store.database import DataFolder, transaction
 from inspector.store.errors import InspectionFinishedError, InvalidRecordError, RecordNotFoundError
+from inspector.store.outbox import OutboxEntry
 
 
 @dataclass(frozen=True)
@@ -299,7 +301,7 @@ def finish(
             [at, result.score, result.max_score, int(result.passed), result.outcome, at, inspection_id],
         )
         finished = get(db, inspection_id)
-        outbox.enqueue(db, "inspection.submit", inspection_id, submit_payload(db, finished), at)
+        outbox.enqueue(db, ChangeKind.INSPECTION_SUBMIT, inspection_id, submit_payload(db, finished), at)
     return finished
 
 
@@ -422,15 +424,18 @@ def list_inspections(
     return [_inspection(row) for row in rows]
 
 
-def settle_sync_state(db: Database, inspection_id: str, refused: bool) -> None:
-    """After the server answered the submit: synced, or conflict when it refused it."""
-    db.execute(
-        "UPDATE inspections SET sync_state = ? WHERE id = ?", ["conflict" if refused else "synced", inspection_id]
-    )
+def on_applied(db: Database, entry: OutboxEntry, result: Mapping[str, Any]) -> None:
+    """The server applied the submit: the inspection is synced."""
+    db.execute("UPDATE inspections SET sync_state = 'synced' WHERE id = ?", [entry.entity_id])
 
 
-def keep_from_server(db: Database, data: Mapping[str, Any]) -> bool:
-    """Keep a submitted inspection from the server (immutable: an inspection already here is left as it is).
+def on_refused(db: Database, entry: OutboxEntry, status: str, reason: str) -> None:
+    """The server refused the submit (kept as a conflict record): the inspection shows 'conflict'."""
+    db.execute("UPDATE inspections SET sync_state = 'conflict' WHERE id = ?", [entry.entity_id])
+
+
+def on_pulled(db: Database, data: Mapping[str, Any]) -> bool:
+    """The feed brought a submitted inspection: keep it (immutable: an inspection already here is left as it is).
 
     Needs its subject and checklist version on this client; returns False when it could not be stored.
     """

@@ -1,23 +1,22 @@
-"""The sync outbox: one entry per local change, written in the change's transaction, removed only when acknowledged."""
+"""The sync outbox: one entry per local change, written in the change's transaction, removed once the server answered.
+
+A plain queue: enqueue, list, remove, and the few questions the sync engine asks about it. What an answer does to
+the record a change describes is `inspector.store.server_answers`' job.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
 from sqlite_utils import Database
 
 from inspector.core.clock import now_iso
 from inspector.core.ids import new_id
+from inspector.core.protocol import CHANGE_KINDS, ChangeKind, photo_hashes
 from inspector.store import jsonutil
 from inspector.store.database import rows_in, transaction
 from inspector.store.errors import RecordNotFoundError
-
-PHOTO_FIELDS = ("photos", "after_photos")
-
-ChangeKind = Literal["subject.create", "subject.update", "inspection.submit", "ledger.command"]
-CHANGE_KINDS: tuple[str, ...] = ("subject.create", "subject.update", "inspection.submit", "ledger.command")
 
 
 @dataclass(frozen=True)
@@ -82,7 +81,7 @@ def get(db: Database, change_id: str) -> OutboxEntry:
     return _entry(rows[0])
 
 
-def _remove(db: Database, change_id: str) -> OutboxEntry:
+def remove(db: Database, change_id: str) -> OutboxEntry:
     """Take an entry out of the queue (inside the transaction that settles it); RecordNotFoundError when it is gone."""
     rows = list(db.query("DELETE FROM outbox WHERE change_id = ? RETURNING *", [change_id]))
     if not rows:
@@ -95,30 +94,11 @@ def count_pending(db: Database) -> int:
     return int(db.execute("SELECT count(*) FROM outbox").fetchone()[0])
 
 
-def named_photos(payload: Mapping[str, Any]) -> set[str]:
-    """Every photo hash a change payload (or a record the server sends) names: at its top level, in a ledger
-    command's inner payload, and in each response of an inspection."""
-    found: set[str] = set()
-    bodies: list[Mapping[str, Any]] = [payload]
-    inner = payload.get("payload")
-    if isinstance(inner, Mapping):
-        bodies.append(inner)
-    responses = payload.get("responses")
-    if isinstance(responses, Mapping):
-        bodies.extend(answer for answer in responses.values() if isinstance(answer, Mapping))
-    for body in bodies:
-        for name in PHOTO_FIELDS:
-            value = body.get(name)
-            if isinstance(value, list):
-                found.update(item for item in value if isinstance(item, str))
-    return found
-
-
 def queued_photo_hashes(db: Database) -> set[str]:
     """Hashes of the photos that queued changes name (they must reach the server before those changes)."""
     found: set[str] = set()
     for (payload,) in db.execute("SELECT payload FROM outbox"):
-        found |= named_photos(jsonutil.loads(payload, {}))
+        found |= photo_hashes(jsonutil.loads(payload, {}))
     return found
 
 
@@ -156,62 +136,7 @@ def mark_retry_later(db: Database, change_id: str, code: str, message: str) -> N
         )
 
 
-def mark_acknowledged(db: Database, change_id: str, result: dict[str, Any] | None = None) -> OutboxEntry:
-    """The server applied the change (or had it already): remove the entry and settle the record it describes.
-
-    `result` is the server's `result` object (e.g. the finding and event it stored), applied locally when given.
-    """
-    from inspector.store import sync_effects
-
-    with transaction(db):
-        entry = _remove(db, change_id)
-        sync_effects.on_acknowledged(db, entry, result or {})
-    return entry
-
-
-def mark_commands_acknowledged(db: Database, applied: list[tuple[str, dict[str, Any]]]) -> list[OutboxEntry]:
-    """Many applied ledger commands of one push batch (change id, the server's result with its event and finding):
-    remove them and settle their findings together. Changes no longer queued are left out. Raises ValueError, with
-    nothing changed, when they cannot be settled together (settle them one by one with mark_acknowledged)."""
-    from inspector.store import findings
-
-    with transaction(db):
-        entries = {entry.change_id: entry for entry in _remove_many(db, [change_id for change_id, _ in applied])}
-        if any(entry.kind != "ledger.command" for entry in entries.values()):
-            raise ValueError("only ledger commands are settled together")
-        findings.on_acknowledged_many(
-            db, [(entries[change_id].payload, result) for change_id, result in applied if change_id in entries]
-        )
-    return list(entries.values())
-
-
-def _remove_many(db: Database, change_ids: list[str]) -> list[OutboxEntry]:
+def remove_many(db: Database, change_ids: list[str]) -> list[OutboxEntry]:
+    """Take many entries out of the queue (inside the transaction that settles them); those already gone are left
+    out of the returned list."""
     return [_entry(row) for row in rows_in(db, "DELETE FROM outbox WHERE change_id IN ({}) RETURNING *", change_ids)]
-
-
-def mark_conflict(db: Database, change_id: str, code: str, message: str, current: dict[str, Any] | None = None) -> str:
-    """The change no longer fits the server's state: it leaves the queue and becomes a conflict for the user.
-
-    `current` is the record as the server has it now. Returns the conflict id.
-    """
-    return _settle_refused(db, change_id, "conflict", code, message, current)
-
-
-def mark_rejected(db: Database, change_id: str, code: str, message: str, current: dict[str, Any] | None = None) -> str:
-    """The server refused the change for good: it leaves the queue and becomes a conflict record for the user.
-
-    Returns the conflict id.
-    """
-    return _settle_refused(db, change_id, "rejected", code, message, current)
-
-
-def _settle_refused(
-    db: Database, change_id: str, status: str, code: str, message: str, current: dict[str, Any] | None
-) -> str:
-    from inspector.store import conflicts, sync_effects
-
-    with transaction(db):
-        entry = _remove(db, change_id)
-        conflict_id = conflicts.record(db, entry, status, code, message, current)
-        sync_effects.on_refused(db, entry, status, f"{code}: {message}")
-    return conflict_id

@@ -20,8 +20,8 @@ from inspector.core.clock import SHANGHAI, local_date, to_iso, utc_now
 from inspector.core.ids import new_id
 from inspector.core.ledger import Action, Actor, Event, FindingState, Role
 from inspector.paths import shipped_checklists_dir
-from inspector.store import checklists, findings, inspections, jurisdictions, outbox, photos, subjects
-from inspector.store.database import DataFolder
+from inspector.store import checklists, findings, inspections, jurisdictions, outbox, photos, server_answers, subjects
+from inspector.store.database import DataFolder, transaction
 from inspector.store.errors import StoreError
 
 DISTRICT = ("110105000000000", "朝阳区")
@@ -256,7 +256,7 @@ class _Seeder:
         """Demo records made "earlier" count as synced: the server's answer is applied through the outbox."""
         for entry in outbox.list_pending(self.db, limit=10_000):
             if entry.entity_id == entity_id:
-                outbox.mark_acknowledged(self.db, entry.change_id, result)
+                server_answers.acknowledge(self.db, entry.change_id, result)
 
     # -- photos -------------------------------------------------------------------------------------------------------
 
@@ -423,7 +423,8 @@ class _Seeder:
             event = Event(new_id(), fid, action, actor.user_id, at, payload, state.state if state else None)
             state = ledger.apply(state, event)
             self.server_seq += 1
-            findings.store_server_event(self.db, {**findings.event_to_json(event), "index": index}, self.server_seq)
+            with transaction(self.db):
+                findings.on_pulled_event(self.db, {**findings.event_to_json(event), "index": index}, self.server_seq)
         assert state is not None
         self.report.findings_by_state[state.state.value] += 1
 

@@ -52,7 +52,7 @@ def seed_large_ledger(
         for code, name in STREETS:
             jurisdictions.save(db, code, name)
         subject_ids = [_subject(db, rng, number) for number in range(subject_count)]
-    made = findings.store_server_findings(db, synthetic_findings(count, subject_ids, rng, moment))
+    made = findings.on_pulled_many(db, synthetic_findings(count, subject_ids, rng, moment))
     return LargeLedger(subject_ids, made)
 
 

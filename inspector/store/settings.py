@@ -12,6 +12,7 @@ from inspector.core.clock import now_iso
 from inspector.core.ids import new_id
 from inspector.core.settings import SETTINGS, Setting, SettingError, SettingTypeError, UnknownSettingError, setting
 from inspector.paths import DB_FILENAME
+from inspector.store.transactions import transaction
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
@@ -54,8 +55,6 @@ def put(db: Database, key: str, value: Any) -> None:
 
 def put_many(db: Database, values: Mapping[str, Any]) -> None:
     """Set several declared settings in one transaction; nothing is written when one key or value is refused."""
-    from inspector.store.database import transaction
-
     rows = [(key, _text(setting(key), value)) for key, value in values.items()]
     at = now_iso()
     with transaction(db):
@@ -77,8 +76,6 @@ def put_text(db: Database, key: str, text: str) -> None:
 
 def reset(db: Database, key: str) -> None:
     """Forget a setting's value: it reads as its default again."""
-    from inspector.store.database import transaction
-
     setting(key)
     with transaction(db):
         db.execute("DELETE FROM settings WHERE key = ?", [key])
@@ -107,8 +104,6 @@ def peek(root: Path, keys: Iterable[str]) -> dict[str, Any]:
 
 def ensure_device_id(db: Database) -> str:
     """The device id of this installation, created once and never changed."""
-    from inspector.store.database import transaction
-
     with transaction(db):
         db.execute("INSERT OR IGNORE INTO settings (key, value, updated_at) VALUES (?, ?, ?)",
                    [DEVICE_ID, new_id(), now_iso()])  # fmt: skip

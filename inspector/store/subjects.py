@@ -11,9 +11,11 @@ from sqlite_utils import Database
 from inspector.core.clock import now_iso
 from inspector.core.ids import new_id
 from inspector.core.jurisdiction import parse_code
+from inspector.core.protocol import ChangeKind
 from inspector.store import conflicts, jsonutil, outbox, validate
 from inspector.store.database import transaction
 from inspector.store.errors import InvalidRecordError, RecordNotFoundError
+from inspector.store.outbox import OutboxEntry
 
 # Fields an update may change (the kind of a subject is fixed at creation).
 UPDATABLE = ("name", "code", "address", "jurisdiction", "location", "responsible_person", "phone", "extra", "active")
@@ -151,7 +153,7 @@ def create(
         payload = {"subject_id": new, "kind": subject.kind, "name": subject.name, "jurisdiction": subject.jurisdiction}
         optional = subject.wire_fields(("code", "address", "location", "extra"))
         payload.update({key: value for key, value in optional.items() if value not in (None, {})})
-        outbox.enqueue(db, "subject.create", new, payload, at)
+        outbox.enqueue(db, ChangeKind.SUBJECT_CREATE, new, payload, at)
     return subject
 
 
@@ -182,7 +184,7 @@ def update(db: Database, subject_id: str, **changes: Any) -> Subject:
             "base_version": current.version,
             "fields": updated.wire_fields(tuple(changes)),
         }
-        outbox.enqueue(db, "subject.update", subject_id, payload, at)
+        outbox.enqueue(db, ChangeKind.SUBJECT_UPDATE, subject_id, payload, at)
     return updated
 
 
@@ -222,12 +224,10 @@ def list_subjects(
     return [_subject(row) for row in db.query(f"SELECT * FROM subjects {where} ORDER BY name", params)]
 
 
-def settle_sync_state(db: Database, subject_id: str, result: dict[str, Any], refused: bool) -> None:
-    """After the server answered a change: 'conflict' when refused; else take the server's version, and once
-    nothing more is queued for the subject, 'synced'."""
-    if refused:
-        db.execute("UPDATE subjects SET sync_state = 'conflict' WHERE id = ?", [subject_id])
-        return
+def on_applied(db: Database, entry: OutboxEntry, result: Mapping[str, Any]) -> None:
+    """The server applied a change of a subject: take the server's version and, once nothing more is queued for the
+    subject, mark it 'synced'."""
+    subject_id = entry.entity_id
     waiting = outbox.has_queued(db, subject_id, "subject.")
     server_version = (result.get("subject") or {}).get("version")
     if not waiting:
@@ -236,8 +236,14 @@ def settle_sync_state(db: Database, subject_id: str, result: dict[str, Any], ref
         db.execute("UPDATE subjects SET sync_state = 'synced' WHERE id = ?", [subject_id])
 
 
-def keep_from_server(db: Database, data: Mapping[str, Any]) -> bool:
-    """Keep a subject as the server has it, unless local edits of it are still queued. Returns True when stored."""
+def on_refused(db: Database, entry: OutboxEntry, status: str, reason: str) -> None:
+    """The server refused a change of a subject (kept as a conflict record): the subject shows 'conflict'."""
+    db.execute("UPDATE subjects SET sync_state = 'conflict' WHERE id = ?", [entry.entity_id])
+
+
+def on_pulled(db: Database, data: Mapping[str, Any]) -> bool:
+    """The feed brought a subject: keep it as the server has it, unless local edits of it are still queued. Returns
+    True when stored."""
     subject_id = str(data["id"])
     if outbox.has_queued(db, subject_id, "subject."):
         return False

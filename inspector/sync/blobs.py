@@ -18,6 +18,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from inspector.core.protocol import ErrorCode
 from inspector.store import outbox, photos
 from inspector.store.database import DataFolder
 from inspector.store.errors import StoreError
@@ -230,7 +231,7 @@ def _put_one(client: ProtocolClient, job: _Job) -> _Outcome:
     try:
         return _Outcome(job, sent=upload_whole(client, job.sha, data))
     except RequestRefusedError as exc:
-        if exc.code != "hash_mismatch":
+        if exc.code != ErrorCode.HASH_MISMATCH:
             raise
         return _Outcome(job, sent=2 * len(data), problem=DAMAGED)
 
@@ -308,7 +309,7 @@ def upload_batch(client: ProtocolClient, jobs: list[_Job]) -> list[_Outcome]:
                 outcomes[job.sha] = _Outcome(job, sent=sent)
             else:
                 outcomes[job.sha] = _Outcome(job, sent=sent, problem=_refused(result))
-                if result.get("code") == "hash_mismatch" and attempt == 1:
+                if result.get("code") == ErrorCode.HASH_MISMATCH and attempt == 1:
                     again.append(job)
         if not again:
             break
@@ -349,7 +350,7 @@ class _BatchRequest:
 
 
 def _refused(result: dict[str, Any]) -> str:
-    if result.get("code") == "hash_mismatch":
+    if result.get("code") == ErrorCode.HASH_MISMATCH:
         return DAMAGED
     return f"the server refused the photo ({result.get('code')}): {result.get('message')}"
 
@@ -427,7 +428,7 @@ def upload_whole(client: ProtocolClient, sha: str, data: bytes) -> int:
             client.request("PUT", f"{API}/blobs/{sha}", data=data)
             break
         except RequestRefusedError as exc:
-            if exc.code != "hash_mismatch" or attempt == 2:
+            if exc.code != ErrorCode.HASH_MISMATCH or attempt == 2:
                 raise
     return sent
 
@@ -448,12 +449,15 @@ def upload_resumable(client: ProtocolClient, sha: str, path: Path, size: int, ch
                 )
             except RequestRefusedError as exc:
                 server_offset = exc.body.get("offset")
-                if exc.code == "offset_mismatch" and isinstance(server_offset, int):
+                if exc.code == ErrorCode.OFFSET_MISMATCH and isinstance(server_offset, int):
                     offset = server_offset  # the server is elsewhere: continue from there
                     continue
-                if exc.code in ("upload_not_started", "hash_mismatch", "upload_busy") and restarts < MAX_RESTARTS:
+                if (
+                    exc.code in (ErrorCode.UPLOAD_NOT_STARTED, ErrorCode.HASH_MISMATCH, ErrorCode.UPLOAD_BUSY)
+                    and restarts < MAX_RESTARTS
+                ):
                     restarts += 1
-                    if exc.code == "upload_busy" and client.cancel_event.wait(client.backoff(restarts)):
+                    if exc.code == ErrorCode.UPLOAD_BUSY and client.cancel_event.wait(client.backoff(restarts)):
                         client.check_cancelled()
                     offset, complete = _start_upload(client, sha, size)
                     continue

@@ -27,6 +27,7 @@ from urllib3.connection import HTTPConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
 from inspector import __version__
+from inspector.core.protocol import ErrorCode
 from inspector.sync.errors import (
     AuthRequiredError,
     BadServerAddressError,
@@ -43,8 +44,8 @@ PROTOCOL_VERSION = 1
 API = "/api/v1"
 CANCEL_CHECK_SECONDS = 0.1  # how often a request in flight looks whether the cycle was cancelled
 CLIENT_HEADER = f"inspector/{__version__}"
-AUTH_CODES = {"unauthenticated", "token_invalid", "token_expired", "token_revoked"}
-LOGIN_CODES = {"login_failed", "account_disabled", "rate_limited"}
+AUTH_CODES = {ErrorCode.UNAUTHENTICATED, ErrorCode.TOKEN_INVALID, ErrorCode.TOKEN_EXPIRED, ErrorCode.TOKEN_REVOKED}
+LOGIN_CODES = {ErrorCode.LOGIN_FAILED, ErrorCode.ACCOUNT_DISABLED, ErrorCode.RATE_LIMITED}
 TRANSPORT_ERRORS = (
     requests.ConnectionError,
     requests.Timeout,
@@ -420,7 +421,7 @@ def _status_failure(response: requests.Response) -> Exception:
     code = str(body.get("error") or f"http_{response.status_code}")
     message = str(body.get("message") or response.reason or "")
     if response.status_code == 429:
-        if code == "rate_limited":
+        if code == ErrorCode.RATE_LIMITED:
             return LoginFailedError(
                 f"登录失败次数过多，请稍后再试：{message}",
                 f"too many failed logins, try again later: {message}",
@@ -451,7 +452,7 @@ def refusal(status: int, body: Mapping[str, Any]) -> Exception:
     if code in LOGIN_CODES:
         return LoginFailedError(f"登录失败：{message}", f"login failed: {message}", code)
     if status == 426:
-        if code == "client_too_old":
+        if code == ErrorCode.CLIENT_TOO_OLD:
             return upgrade_error(str(body.get("min_client_version") or "?"))
         return IncompatibleServerError(
             f"服务器不接受本程序的同步协议：{message}", f"the server refuses this app's protocol: {message}", code

@@ -20,6 +20,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from inspector.core.clock import now_iso
+from inspector.core.protocol import Status
 from inspector.storage_full import is_storage_full
 from inspector.store import conflicts, cursors, outbox, photos, profile, settings
 from inspector.store.database import DataFolder
@@ -272,8 +273,8 @@ def status(folder: DataFolder, credentials: CredentialStore | None = None) -> Sy
             pending_changes=outbox.count_pending(db),
             retry_later=outbox.count_retry_later(db),
             photos_waiting=len(queued_photos - photos.uploaded_among(db, queued_photos)),
-            open_conflicts=refused.get("conflict", 0),
-            open_rejections=refused.get("rejected", 0),
+            open_conflicts=refused.get(Status.CONFLICT, 0),
+            open_rejections=refused.get(Status.REJECTED, 0),
             cursor=cursors.get(db),
             last_success_at=settings.get(db, config.LAST_SUCCESS) or None,
             last_attempt_at=settings.get(db, config.LAST_ATTEMPT) or None,

@@ -15,7 +15,8 @@ from typing import Any
 from sqlite_utils import Database
 
 from inspector.core.checklist_loader import ChecklistError
-from inspector.store import checklists, cursors, findings, inspections, jurisdictions, outbox, subjects
+from inspector.core.protocol import FeedEntry, FeedKind, FeedPage, parse_feed_page, photo_hashes
+from inspector.store import checklists, cursors, findings, inspections, jurisdictions, subjects
 from inspector.store.database import DataFolder, transaction
 from inspector.store.errors import StoreError
 from inspector.sync import blobs
@@ -37,26 +38,18 @@ class PullReport:
     cursor: int = 0
 
 
-@dataclass(frozen=True)
-class FeedPage:
-    """One checked page of the feed."""
-
-    entries: list[dict[str, Any]]
-    next: int
-    has_more: bool
-    head: int | None
-
-
 def fetch_page(client: ProtocolClient, since: int, limit: int) -> FeedPage:
     """`GET /feed?since=&limit=`, checked against the protocol (the cursor never goes back)."""
     body = client.get_json(f"/feed?since={since}&limit={limit}")
-    if not isinstance(body, dict) or not isinstance(body.get("entries"), list) or not isinstance(body.get("next"), int):
-        raise ServerFaultError("服务器的数据流回复无法识别", "the server's feed reply cannot be read", "bad_reply")
-    if body["next"] < since:
+    try:
+        page = parse_feed_page(body)
+    except ValueError:
+        raise ServerFaultError(
+            "服务器的数据流回复无法识别", "the server's feed reply cannot be read", "bad_reply"
+        ) from None
+    if page.next < since:
         raise ServerFaultError("服务器的数据流游标倒退", "the server's feed cursor went backwards", "bad_reply")
-    entries = [entry for entry in body["entries"] if isinstance(entry, dict)]
-    head = body.get("head") if isinstance(body.get("head"), int) else None
-    return FeedPage(entries, body["next"], bool(body.get("has_more")), head)
+    return page
 
 
 def pull_feed(
@@ -107,7 +100,7 @@ def apply_page(db: Database, page: FeedPage, since: int, report: PullReport) -> 
     with transaction(db):
         if cursors.get(db) != since:
             return False
-        deferred: list[dict[str, Any]] = []
+        deferred: list[FeedEntry] = []
         for entry in page.entries:
             if not apply_entry(db, entry):
                 deferred.append(entry)
@@ -116,73 +109,71 @@ def apply_page(db: Database, page: FeedPage, since: int, report: PullReport) -> 
                 report.applied += 1
             else:
                 report.skipped += 1
-                log.warning(
-                    "feed entry %s (%s %s) could not be applied", entry.get("seq"), entry.get("kind"), entry.get("id")
-                )
+                log.warning("feed entry %s (%s %s) could not be applied", entry.seq, entry.kind, entry.id)
         report.applied += len(page.entries) - len(deferred)
         cursors.put(db, page.next)
     return True
 
 
-def apply_entry(db: Database, entry: Mapping[str, Any]) -> bool:
+def apply_entry(db: Database, entry: FeedEntry) -> bool:
     """Apply one feed entry in its own savepoint; False when it cannot be applied here."""
-    handler = HANDLERS.get(str(entry.get("kind")))
-    data = entry.get("data")
-    if handler is None or not isinstance(data, dict):
-        log.info("feed entry %s of kind %r ignored", entry.get("seq"), entry.get("kind"))
+    handler = HANDLERS.get(entry.kind)
+    if handler is None or entry.data is None:
+        log.info("feed entry %s of kind %r ignored", entry.seq, entry.kind)
         return True  # unknown kinds may be added within protocol version 1
     try:
         with transaction(db):
-            return handler(db, data, entry)
+            return handler(db, entry.data, entry)
     except (StoreError, ChecklistError, KeyError, TypeError, ValueError) as exc:
-        log.info("feed entry %s (%s) not applied: %s", entry.get("seq"), entry.get("kind"), exc)
+        log.info("feed entry %s (%s) not applied: %s", entry.seq, entry.kind, exc)
         return False
 
 
-def _jurisdiction(db: Database, data: dict[str, Any], entry: Mapping[str, Any]) -> bool:
+def _jurisdiction(db: Database, data: dict[str, Any], entry: FeedEntry) -> bool:
     jurisdictions.save(db, str(data["code"]), str(data["name"]))
     return True
 
 
-def _checklist(db: Database, data: dict[str, Any], entry: Mapping[str, Any]) -> bool:
+def _checklist(db: Database, data: dict[str, Any], entry: FeedEntry) -> bool:
     checklists.cache_text(db, str(data["yaml"]), f"{data['id']}-{data['version']}.yaml", "server")
     return True
 
 
-def _subject(db: Database, data: dict[str, Any], entry: Mapping[str, Any]) -> bool:
-    subjects.keep_from_server(db, data)
+def _subject(db: Database, data: dict[str, Any], entry: FeedEntry) -> bool:
+    subjects.on_pulled(db, data)
     return True
 
 
-def _inspection(db: Database, data: dict[str, Any], entry: Mapping[str, Any]) -> bool:
-    return inspections.keep_from_server(db, data)
+def _inspection(db: Database, data: dict[str, Any], entry: FeedEntry) -> bool:
+    return inspections.on_pulled(db, data)
 
 
-def _finding(db: Database, data: dict[str, Any], entry: Mapping[str, Any]) -> bool:
-    findings.keep_server_finding(db, data)
+def _finding(db: Database, data: dict[str, Any], entry: FeedEntry) -> bool:
+    findings.on_pulled(db, data)
     return True
 
 
-def _finding_event(db: Database, data: dict[str, Any], entry: Mapping[str, Any]) -> bool:
-    seq = entry.get("seq")
-    findings.keep_server_event(db, data, server_seq=seq if isinstance(seq, int) else None)
+def _finding_event(db: Database, data: dict[str, Any], entry: FeedEntry) -> bool:
+    findings.on_pulled_event(db, data, server_seq=entry.seq)
     return True
 
 
-HANDLERS: dict[str, Callable[[Database, dict[str, Any], Mapping[str, Any]], bool]] = {
-    "jurisdiction": _jurisdiction,
-    "checklist": _checklist,
-    "subject": _subject,
-    "inspection": _inspection,
-    "finding": _finding,
-    "finding_event": _finding_event,
+HANDLERS: dict[str, Callable[[Database, dict[str, Any], FeedEntry], bool]] = {
+    FeedKind.JURISDICTION: _jurisdiction,
+    FeedKind.CHECKLIST: _checklist,
+    FeedKind.SUBJECT: _subject,
+    FeedKind.INSPECTION: _inspection,
+    FeedKind.FINDING: _finding,
+    FeedKind.FINDING_EVENT: _finding_event,
 }
+
+
+_WITH_PHOTOS = (FeedKind.FINDING, FeedKind.FINDING_EVENT, FeedKind.INSPECTION)
 
 
 def _page_photos(page: FeedPage) -> set[str]:
     hashes: set[str] = set()
     for entry in page.entries:
-        data = entry.get("data")
-        if entry.get("kind") in ("finding", "finding_event", "inspection") and isinstance(data, dict):
-            hashes |= outbox.named_photos(data)
+        if entry.kind in _WITH_PHOTOS and entry.data is not None:
+            hashes |= photo_hashes(entry.data)
     return hashes

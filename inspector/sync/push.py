@@ -25,7 +25,8 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from inspector.store import outbox
+from inspector.core.protocol import ChangeKind, ChangeResult, Status, parse_push_results, photo_hashes
+from inspector.store import outbox, server_answers
 from inspector.store.database import transaction
 from inspector.store.errors import RecordNotFoundError
 from inspector.store.outbox import OutboxEntry
@@ -88,7 +89,7 @@ def plan_batch(
         if not page:
             break
         for entry in page:
-            if entry.entity_id in held_entities or outbox.named_photos(entry.payload) & unavailable:
+            if entry.entity_id in held_entities or photo_hashes(entry.payload) & unavailable:
                 held_entities.add(entry.entity_id)
                 held += 1
                 position = entry.seq
@@ -122,7 +123,7 @@ def push_outbox(
     def planned(after_seq: int, held: set[str]) -> BatchPlan:
         return plan_batch(db, after_seq, max_changes, max_bytes, held, unavailable)
 
-    answered: tuple[list[OutboxEntry], list[dict[str, Any]]] | None = None  # received, not yet settled
+    answered: tuple[list[OutboxEntry], list[ChangeResult]] | None = None  # received, not yet settled
     plan = planned(0, held_entities)
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="push-send") as sender:
         request = sender.submit(_exchange, client, plan.body()) if plan.entries else None
@@ -181,7 +182,7 @@ def wait_for_reply(
 
 def read_results(
     client: ProtocolClient, sender: ThreadPoolExecutor, plan: BatchPlan, raw: bytes
-) -> tuple[list[dict[str, Any]], float]:
+) -> tuple[list[ChangeResult], float]:
     """The results of a batch from its raw reply, checked to answer each change in order, and the seconds of any
     resending. A reply damaged on the way is asked for again by sending the batch again (the server answers what
     it already applied as duplicates), at most MAX_RESENDS times."""
@@ -198,34 +199,27 @@ def read_results(
     raise ServerFaultError("服务器的回复不完整", "the server's reply was incomplete", "bad_reply")
 
 
-def checked_results(reply: Any, entries: list[OutboxEntry]) -> list[dict[str, Any]]:
-    """The reply's results, which must answer the changes sent, one each, in order."""
-    results = reply.get("results") if isinstance(reply, dict) else None
-    if not isinstance(results, list) or [r.get("change_id") if isinstance(r, dict) else None for r in results] != [
-        entry.change_id for entry in entries
-    ]:
+def checked_results(reply: Any, entries: list[OutboxEntry]) -> list[ChangeResult]:
+    """The reply's results, which must answer the changes sent, one each, in order (parsed here, once)."""
+    try:
+        return parse_push_results(reply, [entry.change_id for entry in entries])
+    except ValueError:
         raise ServerFaultError(
             "服务器的推送回复与所发送的变更不对应",
             "the server's push reply does not answer the changes sent",
             "bad_reply",
-        )
-    return results
+        ) from None
 
 
-def retry_later_entities(entries: Iterable[OutboxEntry], results: list[dict[str, Any]]) -> set[str]:
+def retry_later_entities(entries: Iterable[OutboxEntry], results: list[ChangeResult]) -> set[str]:
     """The records of changes the server asked to send again later (their later changes must wait)."""
-    return {entry.entity_id for entry, result in zip(entries, results, strict=True) if _retry_later(result)}
-
-
-def _retry_later(result: Mapping[str, Any]) -> bool:
-    actual = effective_result(result)
-    return actual.get("status") == "rejected" and bool(actual.get("retryable"))
+    return {entry.entity_id for entry, result in zip(entries, results, strict=True) if result.retry_later}
 
 
 def settle_batch(
     db: Database,
     entries: Iterable[OutboxEntry],
-    results: list[dict[str, Any]],
+    results: list[ChangeResult],
     report: PushReport,
     held_entities: set[str],
 ) -> None:
@@ -243,88 +237,52 @@ def settle_batch(
                 held_entities.add(entry.entity_id)
 
 
-def settled_together(db: Database, entries: list[OutboxEntry], results: list[dict[str, Any]]) -> bool:
+def settled_together(db: Database, entries: list[OutboxEntry], results: list[ChangeResult]) -> bool:
     """Settle a batch of applied ledger commands in one go; False (nothing done) when the batch is not of that kind
     or its results do not fit together, so that each change is settled on its own."""
     applied: list[tuple[str, dict[str, Any]]] = []
     for entry, result in zip(entries, results, strict=True):
-        actual = effective_result(result)
-        if entry.kind != "ledger.command" or actual.get("status") != "applied":
+        actual = result.effective()
+        if entry.kind != ChangeKind.LEDGER_COMMAND or actual.status != Status.APPLIED or actual.result is None:
             return False
-        if not isinstance(actual.get("result"), dict):
-            return False
-        applied.append((entry.change_id, actual["result"]))
+        applied.append((entry.change_id, actual.result))
     try:
-        outbox.mark_commands_acknowledged(db, applied)
+        server_answers.acknowledge_commands(db, applied)
     except Exception as exc:  # e.g. a result naming a finding not stored here: one by one decides each
         log.info("push results settled one by one: %s", exc)
         return False
     return True
 
 
-def effective_result(result: Mapping[str, Any]) -> Mapping[str, Any]:
-    """A duplicate stands for its original result (protocol §5: treat exactly as the original)."""
-    original = result.get("original")
-    if result.get("status") == "duplicate" and isinstance(original, Mapping):
-        return original
-    return result
-
-
-def settle_change(db: Database, entry: OutboxEntry, result: Mapping[str, Any]) -> str:
+def settle_change(db: Database, entry: OutboxEntry, result: ChangeResult) -> str:
     """Settle one change by its result; returns acknowledged / conflict / rejected / retry_later / unknown."""
-    actual = effective_result(result)
-    status = actual.get("status")
-    code = str(actual.get("code") or "")
-    message = str(actual.get("message") or "")
-    current = actual.get("current") if isinstance(actual.get("current"), dict) else None
     try:
-        if status == "applied" or (result.get("status") == "duplicate" and status is None):
-            _acknowledge(db, entry, actual.get("result"))
-            return "acknowledged"
-        if status == "conflict":
-            outbox.mark_conflict(db, entry.change_id, code, message, current)
-            return "conflict"
-        if _retry_later(result):
-            outbox.mark_retry_later(db, entry.change_id, code, message)
-            return "retry_later"
-        if status == "rejected":
-            outbox.mark_rejected(db, entry.change_id, code, message, current)
-            return "rejected"
+        outcome = server_answers.settle(db, entry, result)
     except RecordNotFoundError:
         return "acknowledged"  # settled meanwhile by another sync of this data folder
-    log.warning("change %s: unknown result %r; kept queued", entry.change_id, status)
-    return "unknown"
+    if outcome == "unknown":
+        log.warning("change %s: unknown result %r; kept queued", entry.change_id, result.effective().status)
+    return outcome
 
 
-def _acknowledge(db: Database, entry: OutboxEntry, result: Any) -> None:
-    """Remove the change and take the server's record; a record this client cannot read is still acknowledged."""
-    try:
-        outbox.mark_acknowledged(db, entry.change_id, result if isinstance(result, dict) else None)
-    except RecordNotFoundError:
-        raise
-    except Exception as exc:  # the server's record did not fit locally: the feed brings it again later
-        log.warning("change %s applied, but its result could not be kept locally: %s", entry.change_id, exc)
-        outbox.mark_acknowledged(db, entry.change_id, None)
-
-
-def _count(report: PushReport, entry: OutboxEntry, result: Mapping[str, Any], outcome: str) -> None:
+def _count(report: PushReport, entry: OutboxEntry, result: ChangeResult, outcome: str) -> None:
     if outcome == "acknowledged":
         report.acknowledged += 1
         return
-    if outcome == "conflict":
+    if outcome == Status.CONFLICT:
         report.conflicts += 1
-    elif outcome == "rejected":
+    elif outcome == Status.REJECTED:
         report.rejected += 1
     elif outcome == "retry_later":
         report.retry_later += 1
-    actual = effective_result(result)
+    actual = result.effective()
     report.refused.append(
         {
             "change_id": entry.change_id,
             "kind": entry.kind,
             "entity_id": entry.entity_id,
             "status": outcome,
-            "code": str(actual.get("code") or ""),
-            "message": str(actual.get("message") or ""),
+            "code": actual.code,
+            "message": actual.message,
         }
     )

@@ -9,8 +9,8 @@ from sqlite_utils import Database
 from store_samples import COMMUNITY, STREET, jpeg_bytes
 
 from inspector.core.ledger import Action, Actor, Role, State
-from inspector.store import conflicts, findings, outbox, photos
-from inspector.store.database import DataFolder
+from inspector.store import conflicts, findings, outbox, photos, server_answers
+from inspector.store.database import DataFolder, transaction
 from inspector.store.findings import CommandRefusedError, event_to_json, finding_to_json
 
 NOW = datetime(2026, 11, 20, 2, 0, tzinfo=UTC)
@@ -27,6 +27,20 @@ def evidence(folder: DataFolder, db: Database, tmp_path) -> list[str]:
         path.write_bytes(jpeg_bytes((200, 150), seed=seed))
         hashes.append(photos.import_photo(folder, db, path).photo.sha256)
     return hashes
+
+
+def pulled_event(db: Database, data: dict, server_seq: int | None = None) -> findings.LocalFinding:
+    """An event the feed brings, taken in as a sync does, and its finding read back."""
+    with transaction(db):
+        findings.on_pulled_event(db, data, server_seq)
+    return findings.get(db, str(data["finding_id"]))
+
+
+def pulled_finding(db: Database, data: dict) -> findings.LocalFinding:
+    """A finding projection the feed brings, taken in as a sync does, and read back."""
+    with transaction(db):
+        findings.on_pulled(db, data)
+    return findings.get(db, str(data["finding_id"]))
 
 
 def report(db: Database, evidence: list[str], **extra: object) -> findings.RecordedCommand:
@@ -156,20 +170,20 @@ def test_acknowledgements_move_commands_into_the_confirmed_projection(db: Databa
         db, action="accept", actor=SUPERVISOR, payload={"severity": "general"}, finding_id=fid, now=NOW
     )
     first, second = outbox.list_pending(db)
-    outbox.mark_acknowledged(db, first.change_id, {"event": server_copy(reported, 1)})
+    server_answers.acknowledge(db, first.change_id, {"event": server_copy(reported, 1)})
     middle = findings.get(db, fid)
     assert middle.confirmed is not None and middle.confirmed.state == State.REPORTED
     assert middle.view.state == State.REGISTERED and middle.has_pending
     server_accept = server_copy(accepted, 2, ledger_number="朝阳-三里屯-2026-00001")
-    outbox.mark_acknowledged(db, second.change_id, {"event": server_accept})
+    server_answers.acknowledge(db, second.change_id, {"event": server_accept})
     done = findings.get(db, fid)
     assert not done.has_pending and outbox.count_pending(db) == 0
     assert done.view.ledger_number == "朝阳-三里屯-2026-00001"
     assert done.confirmed == done.view
     assert [e.sync_state for e in findings.events(db, fid)] == ["acknowledged", "acknowledged"]
     # The same events arriving again through the feed change nothing.
-    findings.store_server_event(db, server_copy(reported, 1), server_seq=10)
-    findings.store_server_event(db, server_accept, server_seq=11)
+    pulled_event(db, server_copy(reported, 1), server_seq=10)
+    pulled_event(db, server_accept, server_seq=11)
     assert findings.get(db, fid).view == done.view
     assert [e.server_seq for e in findings.events(db, fid)] == [10, 11]
 
@@ -181,7 +195,7 @@ def finding_row(db: Database, finding_id: str) -> dict:
 def test_an_acknowledgement_writes_the_servers_projection_into_the_row(db: Database, evidence) -> None:
     reported = report(db, evidence)
     fid = reported.event.finding_id
-    outbox.mark_acknowledged(db, reported.change_id, {"event": server_copy(reported, 1)})
+    server_answers.acknowledge(db, reported.change_id, {"event": server_copy(reported, 1)})
     accepted = findings.record_command(
         db, action="accept", actor=SUPERVISOR, payload={"severity": "major"}, finding_id=fid, now=NOW
     )
@@ -192,7 +206,7 @@ def test_an_acknowledgement_writes_the_servers_projection_into_the_row(db: Datab
         "event_count": 2,
         "head_hash": "h" * 64,
     }
-    outbox.mark_acknowledged(db, accepted.change_id, {"event": server_accept, "finding": projection})
+    server_answers.acknowledge(db, accepted.change_id, {"event": server_accept, "finding": projection})
     row = finding_row(db, fid)
     assert (row["state"], row["severity"], row["ledger_number"]) == ("registered", "major", "朝阳-三里屯-2026-00009")
     assert (row["has_pending"], row["has_conflict"]) == (0, 0)
@@ -204,15 +218,15 @@ def test_the_feed_repeating_what_a_finding_holds_leaves_its_row_untouched(db: Da
     fid = reported.event.finding_id
     server_event = server_copy(reported, 1)
     server_finding = finding_to_json(reported.finding) | {"head_hash": "h" * 64, "updated_at": "2026-11-20T02:00:01Z"}
-    outbox.mark_acknowledged(db, reported.change_id, {"event": server_event, "finding": server_finding})
+    server_answers.acknowledge(db, reported.change_id, {"event": server_event, "finding": server_finding})
     db.execute("UPDATE findings SET updated_at = 'before the feed' WHERE id = ?", [fid])
     settled = finding_row(db, fid)
-    findings.store_server_event(db, server_event, server_seq=7)
-    findings.store_server_finding(db, server_finding)
+    pulled_event(db, server_event, server_seq=7)
+    pulled_finding(db, server_finding)
     assert finding_row(db, fid) == settled
     assert [(e.sync_state, e.server_seq) for e in findings.events(db, fid)] == [("acknowledged", 7)]
     changed = {**server_finding, "event_count": 2, "description": "院门外私搭彩钢板棚（已拆一半）"}
-    findings.store_server_finding(db, changed)
+    pulled_finding(db, changed)
     assert finding_row(db, fid)["description"] == changed["description"]
     assert finding_row(db, fid)["updated_at"] != "before the feed"
 
@@ -246,7 +260,7 @@ def test_a_batch_of_applied_commands_is_settled_together(db: Database, evidence)
         (accepted.change_id, server_result(accepted, 2, **number)),
         (other.change_id, server_result(other, 1)),
     ]
-    settled = outbox.mark_commands_acknowledged(db, applied)
+    settled = server_answers.acknowledge_commands(db, applied)
     assert {entry.change_id for entry in settled} == {reported.change_id, accepted.change_id, other.change_id}
     assert [entry.change_id for entry in outbox.list_pending(db)] == [later.change_id]
     done = findings.get(db, fid)
@@ -262,16 +276,16 @@ def test_results_that_do_not_fit_together_change_nothing(db: Database, evidence)
     reported = report(db, evidence)
     stranger = server_result(reported, 1) | {"finding": {**server_result(reported, 1)["finding"], "finding_id": "F-x"}}
     with pytest.raises(ValueError):
-        outbox.mark_commands_acknowledged(db, [(reported.change_id, stranger)])
+        server_answers.acknowledge_commands(db, [(reported.change_id, stranger)])
     with pytest.raises(ValueError):
-        outbox.mark_commands_acknowledged(db, [(reported.change_id, {"event": server_copy(reported, 1)})])
+        server_answers.acknowledge_commands(db, [(reported.change_id, {"event": server_copy(reported, 1)})])
     assert [entry.change_id for entry in outbox.list_pending(db)] == [reported.change_id]
     assert findings.get(db, reported.event.finding_id).has_pending
 
 
 def test_an_acknowledgement_without_details_folds_the_local_event(db: Database, evidence) -> None:
     reported = report(db, evidence)
-    outbox.mark_acknowledged(db, outbox.list_pending(db)[0].change_id)
+    server_answers.acknowledge(db, outbox.list_pending(db)[0].change_id)
     finding = findings.get(db, reported.event.finding_id)
     assert finding.confirmed is not None and finding.confirmed.state == State.REPORTED and not finding.has_pending
 
@@ -279,7 +293,7 @@ def test_an_acknowledgement_without_details_folds_the_local_event(db: Database, 
 def test_a_conflict_keeps_the_command_as_a_record_and_shows_the_servers_state(db: Database, evidence) -> None:
     reported = report(db, evidence)
     fid = reported.event.finding_id
-    outbox.mark_acknowledged(db, outbox.list_pending(db)[0].change_id, {"event": server_copy(reported, 1)})
+    server_answers.acknowledge(db, outbox.list_pending(db)[0].change_id, {"event": server_copy(reported, 1)})
     findings.record_command(
         db, action="reject", actor=SUPERVISOR, payload={"reason": "不属于城管职责"}, finding_id=fid, now=NOW
     )
@@ -295,13 +309,13 @@ def test_a_conflict_keeps_the_command_as_a_record_and_shows_the_servers_state(db
         "base_state": "reported",
         "index": 2,
     }
-    findings.store_server_event(db, other_accept, server_seq=20)
+    pulled_event(db, other_accept, server_seq=20)
     current = findings.get(db, fid)
     assert current.confirmed is not None and current.confirmed.state == State.REGISTERED
     assert current.view.state == State.REGISTERED  # the pending reject no longer fits and is left out of the view
     assert current.has_pending
     [entry] = outbox.list_pending(db)
-    conflict_id = outbox.mark_conflict(
+    conflict_id = server_answers.conflict(
         db, entry.change_id, "stale", "the finding is now registered", current=finding_to_json(current.confirmed)
     )
     after = findings.get(db, fid)
@@ -322,7 +336,7 @@ def test_a_conflict_keeps_the_command_as_a_record_and_shows_the_servers_state(db
 def test_a_rejected_report_stays_visible_with_its_conflict(db: Database, evidence) -> None:
     reported = report(db, evidence)
     fid = reported.event.finding_id
-    outbox.mark_rejected(db, reported.change_id, "unknown_jurisdiction", "no such 社区")
+    server_answers.reject(db, reported.change_id, "unknown_jurisdiction", "no such 社区")
     finding = findings.get(db, fid)
     assert finding.view.state == State.REPORTED and finding.has_conflict and not finding.has_pending
     assert conflicts.list_open(db)[0].status == "rejected"
@@ -354,7 +368,7 @@ def test_findings_made_elsewhere_arrive_as_server_events(db: Database) -> None:
         "base_state": None,
         "index": 1,
     }
-    finding = findings.store_server_event(db, made_elsewhere, server_seq=5)
+    finding = pulled_event(db, made_elsewhere, server_seq=5)
     assert finding.view.state == State.REPORTED and not finding.has_pending
     later = {
         **made_elsewhere,
@@ -364,12 +378,12 @@ def test_findings_made_elsewhere_arrive_as_server_events(db: Database) -> None:
         "base_state": "reported",
         "index": 2,
     }
-    snapshot = finding_to_json(findings.store_server_event(db, later, server_seq=6).view)
+    snapshot = finding_to_json(pulled_event(db, later, server_seq=6).view)
     assert snapshot["ledger_number"] == "朝阳-三里屯-2026-00002"
     older = {**snapshot, "event_count": 1, "state": "reported"}
-    assert findings.store_server_finding(db, older).view.state == State.REGISTERED  # an older projection is ignored
+    assert pulled_finding(db, older).view.state == State.REGISTERED  # an older projection is ignored
     with pytest.raises(findings.InvalidRecordError):
-        findings.store_server_event(db, {**later, "finding_id": "F-unknown", "event_id": "e3"})
+        pulled_event(db, {**later, "finding_id": "F-unknown", "event_id": "e3"})
 
 
 def test_overdue_and_filters_for_the_ledger_view(db: Database, evidence) -> None:

@@ -6,7 +6,7 @@ import pytest
 from sqlite_utils import Database
 from store_samples import COMMUNITY, STREET, TEST_CHECKLIST, jpeg_bytes
 
-from inspector.store import checklists, cursors, inspections, jurisdictions, outbox, subjects
+from inspector.store import checklists, cursors, inspections, jurisdictions, outbox, server_answers, subjects
 from inspector.store.database import DataFolder
 from inspector.store.errors import InspectionFinishedError, InvalidRecordError, RecordNotFoundError
 
@@ -72,9 +72,9 @@ def test_the_servers_answers_settle_a_subjects_sync_state(db: Database) -> None:
     subject = make_subject(db)
     update = subjects.update(db, subject.id, address="中纺街1号")
     create_entry, update_entry = outbox.list_pending(db)
-    outbox.mark_acknowledged(db, create_entry.change_id, {"subject": {"version": 1}})
+    server_answers.acknowledge(db, create_entry.change_id, {"subject": {"version": 1}})
     assert subjects.get(db, subject.id).sync_state == "pending"  # the update still waits
-    outbox.mark_acknowledged(db, update_entry.change_id, {"subject": {"version": update.version}})
+    server_answers.acknowledge(db, update_entry.change_id, {"subject": {"version": update.version}})
     assert subjects.get(db, subject.id).sync_state == "synced"
     assert outbox.count_pending(db) == 0
 
@@ -172,7 +172,7 @@ def test_an_inspection_is_a_draft_until_finished_and_then_queued_whole(
         inspections.finish(db, draft.id)
     with pytest.raises(InspectionFinishedError):
         inspections.remove_photo(db, draft.id, photo.sha256, "T-01")
-    outbox.mark_acknowledged(db, submit.change_id, {"inspection": {}})
+    server_answers.acknowledge(db, submit.change_id, {"inspection": {}})
     assert inspections.get(db, draft.id).sync_state == "synced"
 
 

@@ -9,7 +9,8 @@ from sqlite_utils import Database
 from store_samples import COMMUNITY, jpeg_bytes
 
 from inspector.core.ids import new_id
-from inspector.store import conflicts, inspections, outbox, photos, subjects
+from inspector.core.protocol import photo_hashes
+from inspector.store import conflicts, inspections, outbox, photos, server_answers, subjects
 from inspector.store.database import DataFolder, transaction
 
 SHA_A = "a" * 64
@@ -61,12 +62,12 @@ def server_inspection(inspection_id: str, subject_id: str, **overrides: Any) -> 
 
 def test_a_server_subject_is_kept_with_its_details_split_into_columns(db: Database) -> None:
     subject_id = new_id()
-    assert subjects.keep_from_server(db, server_subject(subject_id))
+    assert subjects.on_pulled(db, server_subject(subject_id))
     kept = subjects.get(db, subject_id)
     assert (kept.name, kept.version, kept.sync_state) == ("幸福一村三巷", 3, "synced")
     assert (kept.responsible_person, kept.phone) == ("李巷长", "010-65001111")
     assert kept.extra == {"extent": "全长 180 米"}
-    assert subjects.keep_from_server(db, server_subject(subject_id, name="幸福一村三巷（东）", version=4))
+    assert subjects.on_pulled(db, server_subject(subject_id, name="幸福一村三巷（东）", version=4))
     assert subjects.get(db, subject_id).name == "幸福一村三巷（东）"
     assert outbox.count_pending(db) == 0  # keeping what the server sent queues nothing
 
@@ -74,17 +75,17 @@ def test_a_server_subject_is_kept_with_its_details_split_into_columns(db: Databa
 def test_a_server_subject_never_overwrites_a_local_edit_still_queued(db: Database) -> None:
     local = subjects.create(db, kind="back_street", name="中纺街", jurisdiction=COMMUNITY, code="CY-SLT-BS-0001")
     subjects.update(db, local.id, name="中纺街（改）")
-    assert not subjects.keep_from_server(db, server_subject(local.id, name="服务器上的名字"))
+    assert not subjects.on_pulled(db, server_subject(local.id, name="服务器上的名字"))
     assert subjects.get(db, local.id).name == "中纺街（改）"
 
 
 def test_a_server_subject_with_an_undecided_refusal_stays_marked_as_a_conflict(db: Database) -> None:
     local = subjects.create(db, kind="back_street", name="中纺街", jurisdiction=COMMUNITY, code="CY-SLT-BS-0001")
     (entry,) = outbox.list_pending(db)
-    outbox.mark_conflict(db, entry.change_id, "exists", "已存在", server_subject(local.id))
+    server_answers.conflict(db, entry.change_id, "exists", "已存在", server_subject(local.id))
     assert conflicts.has_open(db, local.id)
     assert conflicts.count_open(db) == {"conflict": 1}
-    assert subjects.keep_from_server(db, server_subject(local.id))
+    assert subjects.on_pulled(db, server_subject(local.id))
     assert subjects.get(db, local.id).sync_state == "conflict"
 
 
@@ -92,36 +93,36 @@ def test_a_server_inspection_is_kept_once_with_its_answers_and_only_the_photos_s
     folder: DataFolder, db: Database, checklist: object
 ) -> None:
     subject_id = new_id()
-    subjects.keep_from_server(db, server_subject(subject_id))
+    subjects.on_pulled(db, server_subject(subject_id))
     here = photos.store_photo_blob(folder, db, jpeg_bytes()).sha256
     inspection_id = new_id()
     data = server_inspection(inspection_id, subject_id, photos=[here, SHA_A])
     data["responses"]["T-01"]["photos"] = [SHA_B]
-    assert inspections.keep_from_server(db, data)
+    assert inspections.on_pulled(db, data)
     kept = inspections.get(db, inspection_id)
     assert (kept.status, kept.score, kept.passed, kept.sync_state) == ("finished", 90, True, "synced")
     answers = inspections.responses(db, inspection_id)
     assert answers["T-01"].result == "fail" and answers["T-03"].value == "王巷长"
     linked = db.execute("SELECT photo_sha256 FROM photo_links WHERE owner_id = ?", [inspection_id]).fetchall()
     assert linked == [(here,)]  # the others are not on this client (yet)
-    assert inspections.keep_from_server(db, {**data, "notes": "改过的备注"})  # submitted inspections never change
+    assert inspections.on_pulled(db, {**data, "notes": "改过的备注"})  # submitted inspections never change
     assert inspections.get(db, inspection_id).notes == "巷口堆物已清"
 
 
 def test_a_server_inspection_waits_for_its_subject_and_checklist(db: Database, checklist: object) -> None:
-    assert not inspections.keep_from_server(db, server_inspection(new_id(), new_id()))
+    assert not inspections.on_pulled(db, server_inspection(new_id(), new_id()))
     subject_id = new_id()
-    subjects.keep_from_server(db, server_subject(subject_id))
-    assert not inspections.keep_from_server(db, server_inspection(new_id(), subject_id, checklist_version="9.9"))
+    subjects.on_pulled(db, server_subject(subject_id))
+    assert not inspections.on_pulled(db, server_inspection(new_id(), subject_id, checklist_version="9.9"))
     assert db.execute("SELECT count(*) FROM inspections").fetchone()[0] == 0
 
 
 def test_the_photos_a_change_names_are_found_at_every_level() -> None:
     command = {"finding_id": "f", "payload": {"photos": [SHA_A], "after_photos": [SHA_B, 7]}}
-    assert outbox.named_photos(command) == {SHA_A, SHA_B}
+    assert photo_hashes(command) == {SHA_A, SHA_B}
     inspection = {"photos": [SHA_A], "responses": {"T-01": {"photos": [SHA_B]}, "T-02": "not a mapping"}}
-    assert outbox.named_photos(inspection) == {SHA_A, SHA_B}
-    assert outbox.named_photos({"photos": "not a list"}) == set()
+    assert photo_hashes(inspection) == {SHA_A, SHA_B}
+    assert photo_hashes({"photos": "not a list"}) == set()
 
 
 def test_queued_photos_and_which_of_them_are_here_or_uploaded(folder: DataFolder, db: Database) -> None:

@@ -140,7 +140,8 @@ def edit_randomly(db: Database, rng: random.Random, edits: int) -> None:
         elif action < 0.5:
             finding = findings.get(db, chosen).view
             newer = replace(finding, description=random_text(rng), event_count=finding.event_count + 1)
-            findings.store_server_finding(db, finding_to_json(newer))
+            with transaction(db):
+                findings.on_pulled(db, finding_to_json(newer))
         elif action < 0.6:
             db.execute("UPDATE findings SET state = state, description = description WHERE id = ?", [chosen])
         elif action < 0.7:
@@ -150,7 +151,7 @@ def edit_randomly(db: Database, rng: random.Random, edits: int) -> None:
             db.execute("DELETE FROM findings WHERE id = ?", [last])
             ids.remove(last)
         else:
-            findings.store_server_findings(db, random_findings(rng, 1, subject_ids, first=added))
+            findings.on_pulled_many(db, random_findings(rng, 1, subject_ids, first=added))
             added += 1
             ids = [row[0] for row in db.execute("SELECT id FROM findings ORDER BY rowid")]
 
@@ -159,7 +160,7 @@ def edit_randomly(db: Database, rng: random.Random, edits: int) -> None:
 def test_the_indexed_search_finds_what_a_like_scan_finds(db: Database, seed: int) -> None:
     rng = random.Random(seed)
     subject_ids = make_subjects(db, rng, 12)
-    findings.store_server_findings(db, random_findings(rng, 300, subject_ids))
+    findings.on_pulled_many(db, random_findings(rng, 300, subject_ids))
     check_queries(db, rng, 150)
     for _ in range(3):
         edit_randomly(db, rng, 80)
@@ -176,7 +177,7 @@ def test_the_indexed_search_finds_what_a_like_scan_finds(db: Database, seed: int
     ],
 )  # fmt: skip
 def test_special_characters_and_case_are_matched_as_like_does(db: Database, text: str, stored: str) -> None:
-    findings.store_server_findings(db, random_findings(random.Random(4), 3, []))
+    findings.on_pulled_many(db, random_findings(random.Random(4), 3, []))
     first = db.execute("SELECT id FROM findings ORDER BY rowid LIMIT 1").fetchone()[0]
     db.execute("UPDATE findings SET description = ? WHERE id = ?", [stored, first])
     search = ledger_queries.TextSearch(db, "test_search")
@@ -190,7 +191,7 @@ def test_the_ledger_number_and_the_subject_are_searched(db: Database) -> None:
     subject = subjects.create(db, kind="street_front_unit", name="东四炸酱面馆", jurisdiction="110105004001000",
                               code="MQ-0007")  # fmt: skip
     made = random_findings(random.Random(5), 3, [])
-    findings.store_server_findings(db, [replace(made[0], ledger_number="朝阳-三里屯-2026-000042"),
+    findings.on_pulled_many(db, [replace(made[0], ledger_number="朝阳-三里屯-2026-000042"),
                                         replace(made[1], subject_id=subject.id), made[2]])  # fmt: skip
     search = ledger_queries.TextSearch(db, "test_search")
     assert searched(db, search, "000042") == {made[0].finding_id}
@@ -202,7 +203,7 @@ def test_the_ledger_number_and_the_subject_are_searched(db: Database) -> None:
 
 
 def test_a_rolled_back_change_leaves_the_index_as_it_was(db: Database) -> None:
-    findings.store_server_findings(db, random_findings(random.Random(6), 5, []))
+    findings.on_pulled_many(db, random_findings(random.Random(6), 5, []))
     first = db.execute("SELECT id FROM findings ORDER BY rowid LIMIT 1").fetchone()[0]
     db.execute("UPDATE findings SET description = '井盖缺失' WHERE id = ?", [first])
     with pytest.raises(RuntimeError), transaction(db):
@@ -217,7 +218,7 @@ def test_a_rolled_back_change_leaves_the_index_as_it_was(db: Database) -> None:
 
 def test_a_rebuilt_index_finds_the_findings_again_after_their_rowids_changed(db: Database) -> None:
     rng = random.Random(9)
-    findings.store_server_findings(db, random_findings(rng, 120, make_subjects(db, rng, 4)))
+    findings.on_pulled_many(db, random_findings(rng, 120, make_subjects(db, rng, 4)))
     db.execute("UPDATE findings SET rowid = rowid + 1000")  # as VACUUM may do to a table without INTEGER PRIMARY KEY
     with transaction(db):
         text_index.rebuild(db)
@@ -228,7 +229,7 @@ def test_an_older_database_gets_the_index_of_its_findings_and_the_older_app_refu
     older = open_data_folder(tmp_path / "data", STEPS[:2])
     db = older.connect()
     rng = random.Random(8)
-    findings.store_server_findings(db, random_findings(rng, 200, make_subjects(db, rng, 5)))
+    findings.on_pulled_many(db, random_findings(rng, 200, make_subjects(db, rng, 5)))
     db.close()
     folder: DataFolder = open_data_folder(tmp_path / "data")  # applies 0003
     db = folder.connect()

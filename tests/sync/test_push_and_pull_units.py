@@ -17,6 +17,7 @@ from sqlite_utils import Database
 from sync_support import Scripted, ScriptedServer
 
 from inspector.core.ledger import Actor, Role
+from inspector.core.protocol import ChangeResult
 from inspector.store import conflicts, cursors, findings, outbox, photos
 from inspector.store.database import DataFolder, open_data_folder
 from inspector.sync import pull, push
@@ -90,7 +91,8 @@ def test_results_settle_changes_as_the_protocol_says(db: Database) -> None:
     ]
     report_card = push.PushReport()
     held: set[str] = set()
-    push.settle_batch(db, [entries[first], entries[second], entries[third]], results, report_card, held)
+    parsed = [ChangeResult.parse(result) for result in results]
+    push.settle_batch(db, [entries[first], entries[second], entries[third]], parsed, report_card, held)
     assert (report_card.conflicts, report_card.retry_later, report_card.rejected) == (1, 1, 1)
     assert held == {second}
     assert [entry.entity_id for entry in outbox.list_pending(db)] == [second]

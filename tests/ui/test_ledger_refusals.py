@@ -1,8 +1,8 @@
 """A command the server rejected for good is shown as 被拒绝 with the server's reason, apart from one that conflicted
 (冲突, which may be re-applied): in the ledger list's sync column, the detail pane and the conflicts view.
 
-The data folder is a real one, written through the store as a sync writes it (`outbox.mark_rejected` /
-`mark_conflict`), closed, and then opened by the app."""
+The data folder is a real one, written through the store as a sync writes it (`server_answers.reject` /
+`server_answers.conflict`), closed, and then opened by the app."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ from ui_helpers import close_app, open_app
 from inspector.core.clock import utc_now
 from inspector.core.ids import new_id
 from inspector.core.ledger import Action, Actor, Event, Role, apply
-from inspector.store import findings, outbox
+from inspector.store import findings, server_answers
 from inspector.store.database import open_data_folder
 from inspector.ui.ledger.actions import record
 from inspector.ui.sync.badges import SYNC_STATE_ROLE
@@ -47,7 +47,7 @@ def _synced_report(db: Any, description: str) -> str:
     recorded = findings.record_command(db, action=Action.REPORT, actor=REPORTER, payload=body)
     result = {"event": {**findings.event_to_json(recorded.event), "index": 1},
               "finding": findings.finding_to_json(recorded.finding)}  # fmt: skip
-    outbox.mark_acknowledged(db, recorded.change_id, result)
+    server_answers.acknowledge(db, recorded.change_id, result)
     return recorded.event.finding_id
 
 
@@ -70,8 +70,8 @@ def _refused_store(data_dir: Path) -> Refused:
         work_as(db, SUPERVISOR, "supervisor")
         first = record(db, findings.get(db, rejected), Action.ACCEPT, {"severity": "general"})
         second = record(db, findings.get(db, conflicting), Action.ACCEPT, {"severity": "general"})
-        outbox.mark_rejected(db, first.change_id, "out_of_jurisdiction", OUT_OF_SCOPE)
-        outbox.mark_conflict(db, second.change_id, "stale", STALE, _accepted_elsewhere(db, conflicting))
+        server_answers.reject(db, first.change_id, "out_of_jurisdiction", OUT_OF_SCOPE)
+        server_answers.conflict(db, second.change_id, "stale", STALE, _accepted_elsewhere(db, conflicting))
     finally:
         db.close()
     return Refused(rejected, conflicting)

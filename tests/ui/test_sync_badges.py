@@ -6,7 +6,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from sync_gui_helpers import wait_today_badge
 
-from inspector.store import checklists, findings, inspections, outbox, profile, subjects
+from inspector.store import checklists, findings, inspections, outbox, profile, server_answers, subjects
 from inspector.ui.shared.context import INSPECTIONS
 from inspector.ui.sync.badges import SYNC_STATE_ROLE
 
@@ -38,7 +38,7 @@ def test_records_show_local_waiting_rejected_and_conflict_with_the_reason(starte
     line = _inspection_line(window, draft.id)
     assert line.data(6, SYNC_STATE_ROLE) == "pending" and line.text(6) == "待同步"
     submitted = _queued(db, "inspection.submit", draft.id)
-    outbox.mark_rejected(db, submitted, "unknown_checklist", "服务器未发布这个检查表版本")
+    server_answers.reject(db, submitted, "unknown_checklist", "服务器未发布这个检查表版本")
     ctx.notify(INSPECTIONS)
     line = _inspection_line(window, draft.id)
     assert line.data(6, SYNC_STATE_ROLE) == "rejected" and line.text(6) == "被拒绝"
@@ -49,7 +49,7 @@ def test_records_show_local_waiting_rejected_and_conflict_with_the_reason(starte
                "subject_id": subject.id}  # fmt: skip
     finding_id = findings.record_command(db, action="report", actor=actor, payload=payload).event.finding_id
     wait_today_badge(qtbot, window, finding_id, "pending")
-    outbox.mark_conflict(db, _queued(db, "ledger.command", finding_id), "exists", "这条问题已在服务器上")
+    server_answers.conflict(db, _queued(db, "ledger.command", finding_id), "exists", "这条问题已在服务器上")
     wait_today_badge(qtbot, window, finding_id, "conflict")
     item = window.pages["today"].findings.item(0)
     assert "冲突" in item.text() and "原因：这条问题已在服务器上" in item.toolTip()

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Request, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from inspector.core.protocol import ErrorCode
 from inspector.server.api.deps import Context, CurrentPrincipal, CurrentScope
 from inspector.server.auth import login, logout, parse_roles, revoke_device
 from inspector.server.db import run_transaction
@@ -98,7 +99,7 @@ def _visible_devices(session: Session, scope: Scope, everyone: bool) -> list[tup
 @router.get("/devices", summary="The caller's devices (an admin may ask for all=true)")
 def get_devices(scope: CurrentScope, context: Context, all: bool = False) -> dict[str, Any]:
     if all and not scope.is_admin:
-        raise ApiError(403, "forbidden", "只有管理员可以查看所有设备 (only an admin can list all devices)")
+        raise ApiError(403, ErrorCode.FORBIDDEN, "只有管理员可以查看所有设备 (only an admin can list all devices)")
     with context.db.read() as session:
         return {"items": [device_document(d, u) for d, u in _visible_devices(session, scope, all)]}
 
@@ -117,7 +118,7 @@ def post_revoke(device_row_id: Uuid, scope: CurrentScope, context: Context) -> d
             if manageable is None:
                 raise not_found("device")
             if not scope.is_admin:
-                raise ApiError(403, "forbidden", "只能撤销自己的设备 (you can only revoke your own devices)")
+                raise ApiError(403, ErrorCode.FORBIDDEN, "只能撤销自己的设备 (you can only revoke your own devices)")
         revoke_device(session, device, scope.user_id)
         return device_document(device, user)
 

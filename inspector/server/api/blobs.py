@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from starlette.requests import ClientDisconnect
 
 from inspector.core.clock import now_iso
+from inspector.core.protocol import ErrorCode, Status
 from inspector.server.api.deps import Context, CurrentPrincipal, CurrentScope, ServerContext
 from inspector.server.blobs import (
     BatchItem,
@@ -45,7 +46,7 @@ def _check_hash(sha256: str) -> str:
     if not BlobStore.valid_hash(sha256):
         raise ApiError(
             422,
-            "validation_failed",
+            ErrorCode.VALIDATION_FAILED,
             "路径中的 SHA-256 无效 (the path must end in a lower-case hex SHA-256)",
             {"details": [{"loc": ["path", "sha256"], "msg": "must be 64 lower-case hex characters"}]},
         )
@@ -55,14 +56,14 @@ def _check_hash(sha256: str) -> str:
 def _mismatch(error: HashMismatchError) -> ApiError:
     return ApiError(
         422,
-        "hash_mismatch",
+        ErrorCode.HASH_MISMATCH,
         f"上传内容的 SHA-256 与地址不符 (the bytes hash to {error.actual}, not {error.expected})",
         {"actual": error.actual},
     )
 
 
 def _too_large(limit: int) -> ApiError:
-    return ApiError(413, "payload_too_large", f"超过 {limit} 字节 (more than {limit} bytes)", {"limit": limit})
+    return ApiError(413, ErrorCode.PAYLOAD_TOO_LARGE, f"超过 {limit} 字节 (more than {limit} bytes)", {"limit": limit})
 
 
 def _stored_size(context: ServerContext, sha256: str) -> int | None:
@@ -107,7 +108,9 @@ def _keep_whole_upload(context: ServerContext, incoming: IncomingBlob, user_id: 
 def post_missing(body: MissingIn, principal: CurrentPrincipal, context: Context) -> dict[str, Any]:
     limit = context.settings.max_missing_query
     if len(body.hashes) > limit:
-        raise ApiError(413, "payload_too_large", f"一次最多查询 {limit} 个 (at most {limit} hashes)", {"limit": limit})
+        raise ApiError(
+            413, ErrorCode.PAYLOAD_TOO_LARGE, f"一次最多查询 {limit} 个 (at most {limit} hashes)", {"limit": limit}
+        )
     wanted = list(dict.fromkeys(body.hashes))
     with context.db.read_connection() as connection:
         present = set(connection.execute(select(Blob.sha256).where(Blob.sha256.in_(wanted))).scalars())
@@ -124,14 +127,14 @@ def _disconnected() -> JSONResponse:
 def _declared_length(request: Request) -> int:
     declared = request.headers.get("content-length")
     if declared is None:
-        raise ApiError(411, "length_required", "需要 Content-Length 请求头 (Content-Length is required)")
+        raise ApiError(411, ErrorCode.LENGTH_REQUIRED, "需要 Content-Length 请求头 (Content-Length is required)")
     return int(declared)  # the body limit middleware has refused anything but digits
 
 
 def _invalid_batch(where: list[str], problem: str) -> ApiError:
     return ApiError(
         422,
-        "validation_failed",
+        ErrorCode.VALIDATION_FAILED,
         f"批量上传的清单不符合要求 (invalid batch): {problem}",
         {"details": [{"loc": where, "msg": problem}]},
     )
@@ -156,7 +159,9 @@ def _batch_items(line: bytes, settings: Settings, declared: int) -> list[BatchIt
         items = parse_manifest(line, settings.max_batch_blobs, settings.max_blob_bytes)
     except ManifestError as error:
         if error.kind == "malformed":
-            raise ApiError(400, "malformed_json", "批量上传的清单不是有效的 JSON (malformed manifest)") from None
+            raise ApiError(
+                400, ErrorCode.MALFORMED_JSON, "批量上传的清单不是有效的 JSON (malformed manifest)"
+            ) from None
         if error.limit is not None:
             raise _too_large(error.limit) from None
         raise _invalid_batch(["body", "manifest"], str(error)) from None
@@ -234,9 +239,9 @@ def _batch_result(item: BatchItem, present: int | None, outcome: int | BaseExcep
     if isinstance(outcome, HashMismatchError):
         return {
             "sha256": item.sha256,
-            "status": "rejected",
+            "status": Status.REJECTED,
             "size": item.size,
-            "code": "hash_mismatch",
+            "code": ErrorCode.HASH_MISMATCH,
             "message": _mismatch(outcome).message,
             "actual": outcome.actual,
         }
@@ -289,7 +294,9 @@ async def post_batch(request: Request, principal: CurrentPrincipal, context: Con
     if broken:
         return _disconnected()
     if not batch.done:
-        raise ApiError(400, "incomplete_body", "请求内容不完整 (the body ended before the bytes its manifest names)")
+        raise ApiError(
+            400, ErrorCode.INCOMPLETE_BODY, "请求内容不完整 (the body ended before the bytes its manifest names)"
+        )
     results = [_batch_result(item, present.get(item.sha256), outcomes.get(index)) for index, item in enumerate(items)]
     return JSONResponse({"results": results})
 
@@ -298,7 +305,7 @@ async def post_batch(request: Request, principal: CurrentPrincipal, context: Con
 async def put_blob(sha256: str, request: Request, principal: CurrentPrincipal, context: Context) -> JSONResponse:
     _check_hash(sha256)
     if request.headers.get("content-length") is None:
-        raise ApiError(411, "length_required", "需要 Content-Length 请求头 (Content-Length is required)")
+        raise ApiError(411, ErrorCode.LENGTH_REQUIRED, "需要 Content-Length 请求头 (Content-Length is required)")
     known = await run_in_threadpool(_stored_size, context, sha256) if context.blobs.has_file(sha256) else None
     if known is not None:
         return JSONResponse({"sha256": sha256, "size": known, "created": False}, status_code=200)
@@ -381,7 +388,7 @@ def head_upload(sha256: str, principal: CurrentPrincipal, context: Context) -> R
 def _offset_header(request: Request) -> int:
     raw = request.headers.get("upload-offset", "")
     if not raw.strip().isdigit():
-        raise ApiError(400, "bad_header", "Upload-Offset 请求头必须是非负整数 (Upload-Offset must be a number)")
+        raise ApiError(400, ErrorCode.BAD_HEADER, "Upload-Offset 请求头必须是非负整数 (Upload-Offset must be a number)")
     return int(raw)
 
 
@@ -391,19 +398,21 @@ async def patch_upload(sha256: str, request: Request, principal: CurrentPrincipa
     offset = _offset_header(request)
     upload = await run_in_threadpool(_find_upload, context, sha256, principal.user_id)
     if upload is None:
-        raise ApiError(409, "upload_not_started", "请先开始上传 (start the upload with POST …/upload first)")
+        raise ApiError(409, ErrorCode.UPLOAD_NOT_STARTED, "请先开始上传 (start the upload with POST …/upload first)")
     store = context.blobs
     path = store.partial_path(sha256, principal.user_id)
     with open(path, "ab") as handle:
         try:
             fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            raise ApiError(409, "upload_busy", "该文件正在上传中 (another request is writing this upload)") from None
+            raise ApiError(
+                409, ErrorCode.UPLOAD_BUSY, "该文件正在上传中 (another request is writing this upload)"
+            ) from None
         current = os.fstat(handle.fileno()).st_size
         if offset != current:
             raise ApiError(
                 409,
-                "offset_mismatch",
+                ErrorCode.OFFSET_MISMATCH,
                 f"服务器已收到 {current} 字节 (the server has {current} bytes)",
                 {"offset": current},
                 {"Upload-Offset": str(current)},

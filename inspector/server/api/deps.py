@@ -9,6 +9,7 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from inspector.core.jurisdiction import JurisdictionCode, JurisdictionCodeError, parse_code
+from inspector.core.protocol import ErrorCode
 from inspector.server.auth import Principal, authenticate
 from inspector.server.blobs import BlobStore
 from inspector.server.db import Database
@@ -66,7 +67,7 @@ CurrentScope = Annotated[Scope, Depends(get_scope)]
 
 async def require_admin(scope: CurrentScope) -> Scope:
     if not scope.is_admin:
-        raise ApiError(403, "forbidden", "需要管理员权限 (administrator role required)")
+        raise ApiError(403, ErrorCode.FORBIDDEN, "需要管理员权限 (administrator role required)")
     return scope
 
 
@@ -75,7 +76,7 @@ def page_limit(limit: int, maximum: int) -> int:
     if limit < 1 or limit > maximum:
         raise ApiError(
             422,
-            "validation_failed",
+            ErrorCode.VALIDATION_FAILED,
             f"limit 必须在 1 到 {maximum} 之间 (limit must be between 1 and {maximum})",
             {"details": [{"loc": ["query", "limit"], "msg": f"must be between 1 and {maximum}"}]},
         )
@@ -88,5 +89,8 @@ def query_code(text: str) -> JurisdictionCode:
         return parse_code(text)
     except JurisdictionCodeError as error:
         raise ApiError(
-            422, "validation_failed", str(error), {"details": [{"loc": ["query", "jurisdiction"], "msg": str(error)}]}
+            422,
+            ErrorCode.VALIDATION_FAILED,
+            str(error),
+            {"details": [{"loc": ["query", "jurisdiction"], "msg": str(error)}]},
         ) from None

@@ -10,6 +10,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from inspector import __version__
+from inspector.core.protocol import ErrorCode
 from inspector.server.api.deps import Context
 from inspector.server.middleware import PROTOCOL_VERSION, SUPPORTED_PROTOCOLS
 from inspector.server.migrate import current_revision, head_revision
@@ -25,11 +26,12 @@ def healthz(context: Context) -> JSONResponse:
         revision = current_revision(context.db.engine)
     except SQLAlchemyError:
         return JSONResponse(
-            {"error": "unavailable", "message": "数据库无法连接 (the database does not answer)"}, status_code=503
+            {"error": ErrorCode.UNAVAILABLE, "message": "数据库无法连接 (the database does not answer)"},
+            status_code=503,
         )
     if revision != head_revision():
         message = f"数据库结构版本 {revision} 与服务器 {head_revision()} 不一致 (schema not migrated)"
-        return JSONResponse({"error": "unavailable", "message": message}, status_code=503)
+        return JSONResponse({"error": ErrorCode.UNAVAILABLE, "message": message}, status_code=503)
     return JSONResponse({"status": "ok", "database": "ok", "schema": revision})
 
 

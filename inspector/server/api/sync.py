@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
 from inspector.core.clock import now_iso
+from inspector.core.protocol import ErrorCode
 from inspector.server import feed
 from inspector.server.api.deps import Context, CurrentPrincipal, CurrentScope, page_limit
 from inspector.server.encoding import dumps
@@ -24,7 +25,7 @@ def post_push(body: PushIn, principal: CurrentPrincipal, scope: CurrentScope, co
     if len(body.changes) > limit:
         raise ApiError(
             413,
-            "payload_too_large",
+            ErrorCode.PAYLOAD_TOO_LARGE,
             f"一次最多推送 {limit} 条变更 (at most {limit} changes per push)",
             {"limit": limit},
         )

@@ -23,6 +23,7 @@ from inspector.core import ledger
 from inspector.core.clock import display
 from inspector.core.jurisdiction import street_of
 from inspector.core.ledger import Action
+from inspector.core.protocol import ChangeKind
 from inspector.store import conflicts, findings, jurisdictions, photos, subjects
 from inspector.store.errors import StoreError
 from inspector.store.findings import LocalFinding
@@ -186,7 +187,7 @@ class FindingDetail(QWidget):
     def _show_refusals(self, finding: LocalFinding) -> None:
         """冲突 (stale: may be re-applied) and/or 被拒绝 (for good), each with the server's latest reason."""
         refused = [c for c in conflicts.for_entity(self.ctx.db, finding.id)
-                   if c.resolved_at is None and c.kind == "ledger.command"]  # fmt: skip
+                   if c.resolved_at is None and c.kind == ChangeKind.LEDGER_COMMAND]  # fmt: skip
         stale = [c.message for c in refused if c.status != REJECTED]
         rejected = [c.message for c in refused if c.status == REJECTED]
         lines = []

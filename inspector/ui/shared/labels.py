@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from PySide6.QtCore import QCoreApplication
 
+from inspector.core.protocol import ChangeKind
+
 translate = QCoreApplication.translate  # each call below names the "Labels" context and a literal, for lupdate
 
 
@@ -90,12 +92,13 @@ def sync_state_label(state: str) -> str:
 
 def change_kind_label(kind: str) -> str:
     """An outbox change's kind for people."""
-    return {
-        "subject.create": translate("Labels", "新建检查对象"),
-        "subject.update": translate("Labels", "修改检查对象"),
-        "inspection.submit": translate("Labels", "检查记录"),
-        "ledger.command": translate("Labels", "问题上报与处理"),
-    }.get(kind, kind)
+    labels: dict[str, str] = {
+        ChangeKind.SUBJECT_CREATE: translate("Labels", "新建检查对象"),
+        ChangeKind.SUBJECT_UPDATE: translate("Labels", "修改检查对象"),
+        ChangeKind.INSPECTION_SUBMIT: translate("Labels", "检查记录"),
+        ChangeKind.LEDGER_COMMAND: translate("Labels", "问题上报与处理"),
+    }
+    return labels.get(kind, kind)
 
 
 def pending_label() -> str:

@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QEvent, QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QSize, Qt, Signal
 from PySide6.QtGui import (
     QDragEnterEvent,
     QDropEvent,
@@ -31,9 +31,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from inspector.core.clock import display
 from inspector.store.photos import Photo, ensure_thumbnail
 from inspector.ui.shared.context import AppContext
+from inspector.ui.shared.photo_viewer import PhotoViewer, photo_summary
 from inspector.ui.shared.resources import icon
 from inspector.ui.shared.widgets import hint_label, restyle, shortcut
 from inspector.ui.shared.workers import PhotoImported, PhotoImporter, PhotoImportWorker
@@ -97,8 +97,9 @@ class PhotoStrip(QWidget):
         layout.addLayout(buttons)
         layout.addWidget(self.message)
         self.setAcceptDrops(True)
-        self.paste_shortcut = shortcut(QKeySequence.StandardKey.Paste, self, self.paste,
-                                       Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.paste_shortcut = shortcut(
+            QKeySequence.StandardKey.Paste, self, self.paste, Qt.ShortcutContext.WidgetWithChildrenShortcut
+        )
         shortcut(QKeySequence.StandardKey.Delete, self.list, self.remove_selected, Qt.ShortcutContext.WidgetShortcut)
         self._show_progress(False)
         self.retranslate()
@@ -255,8 +256,6 @@ class PhotoStrip(QWidget):
             self.photos_changed.emit()
 
     def _view(self, item: QListWidgetItem) -> None:
-        from inspector.ui.shared.photo_viewer import PhotoViewer
-
         viewer = PhotoViewer(self.ctx, self.photos, self.list.row(item), self)
         viewer.open()
 
@@ -299,19 +298,6 @@ def scaled_thumbnail(path: Path) -> QImage:
     image = QImage(str(path))
     if image.isNull():
         return image
-    return image.scaled(THUMB_SIZE, THUMB_SIZE, Qt.AspectRatioMode.KeepAspectRatio,
-                        Qt.TransformationMode.SmoothTransformation)
-
-
-def photo_summary(photo: Photo) -> str:
-    """Taken-at, GPS, size and name of a photo, one per line."""
-    translate = QCoreApplication.translate
-    taken = display(photo.taken_at) if photo.taken_at else translate("PhotoStrip", "未知")
-    lines = [photo.original_name or photo.sha256[:12], translate("PhotoStrip", "拍摄时间：") + taken]
-    if photo.gps_lat is not None and photo.gps_lon is not None:
-        where = f"{photo.gps_lat:.6f}, {photo.gps_lon:.6f}"
-    else:
-        where = translate("PhotoStrip", "照片中没有 GPS 信息")
-    lines.append(translate("PhotoStrip", "位置：") + where)
-    lines.append(f"{photo.width} × {photo.height}, {photo.bytes / 1024:.0f} KB")
-    return "\n".join(lines)
+    return image.scaled(
+        THUMB_SIZE, THUMB_SIZE, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation
+    )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtGui import QIcon, QImage, QImageReader, QPixmap, QWheelEvent
 from PySide6.QtWidgets import (
     QDialog,
@@ -18,9 +18,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from inspector.core.clock import display
 from inspector.store.photos import Photo
 from inspector.ui.shared.context import AppContext
-from inspector.ui.shared.photo_strip import photo_summary
 from inspector.ui.shared.resources import icon
 from inspector.ui.shared.widgets import shortcut
 from inspector.ui.shared.workers import FunctionWorker
@@ -93,8 +93,9 @@ class PhotoViewer(QDialog):
 
     def show_photo(self) -> None:
         photo = self.photos[self.index]
-        self.setWindowTitle(self.tr("照片 %1/%2").replace("%1", str(self.index + 1)).replace(
-            "%2", str(len(self.photos))))
+        self.setWindowTitle(
+            self.tr("照片 %1/%2").replace("%1", str(self.index + 1)).replace("%2", str(len(self.photos)))
+        )
         self.info.setText(photo_summary(photo).replace("\n", "   ·   "))
         path = str(self.ctx.folder.photo_path(photo.sha256))
         wanted = self.index
@@ -122,3 +123,17 @@ class PhotoViewer(QDialog):
         if self.index > 0:
             self.index -= 1
             self.show_photo()
+
+
+def photo_summary(photo: Photo) -> str:
+    """Taken-at, GPS, size and name of a photo, one per line."""
+    translate = QCoreApplication.translate
+    taken = display(photo.taken_at) if photo.taken_at else translate("PhotoStrip", "未知")
+    lines = [photo.original_name or photo.sha256[:12], translate("PhotoStrip", "拍摄时间：") + taken]
+    if photo.gps_lat is not None and photo.gps_lon is not None:
+        where = f"{photo.gps_lat:.6f}, {photo.gps_lon:.6f}"
+    else:
+        where = translate("PhotoStrip", "照片中没有 GPS 信息")
+    lines.append(translate("PhotoStrip", "位置：") + where)
+    lines.append(f"{photo.width} × {photo.height}, {photo.bytes / 1024:.0f} KB")
+    return "\n".join(lines)

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from inspector.core.clock import display
 from inspector.core.ledger import FindingState
+from inspector.core.protocol import PHOTO_FIELDS, ChangeKind
 from inspector.store import conflicts, findings, profile, subjects
 from inspector.store.conflicts import Conflict
 from inspector.store.database import transaction
@@ -44,8 +45,6 @@ if TYPE_CHECKING:
 
     from inspector.ui.sync.controller import SyncController
 
-LEDGER_COMMAND = "ledger.command"
-_PHOTO_FIELDS = ("photos", "after_photos")
 translate = QCoreApplication.translate  # each call names the "ConflictsView" context and a literal, for lupdate
 
 
@@ -58,7 +57,9 @@ def can_reapply(conflict: Conflict) -> bool:
     """Only conflicting ledger commands are re-applied here: they become a new command on the finding's current state.
     A rejected change is wrong for good (protocol: show it and drop it); sent again it would be rejected again."""
     return (
-        conflict.status != REJECTED and conflict.kind == LEDGER_COMMAND and bool(conflict.local_payload.get("action"))
+        conflict.status != REJECTED
+        and conflict.kind == ChangeKind.LEDGER_COMMAND
+        and bool(conflict.local_payload.get("action"))
     )
 
 
@@ -118,7 +119,7 @@ def describe_fields(payload: Mapping[str, Any]) -> list[str]:
     names = _field_names()
     lines = []
     for key, value in payload.items():
-        if key in _PHOTO_FIELDS and isinstance(value, list):
+        if key in PHOTO_FIELDS and isinstance(value, list):
             lines.append(translate("ConflictsView", "照片 %1 张").replace("%1", str(len(value))))
         elif key in names and value not in (None, "", [], {}):
             shown = severity_label(str(value)) if key == "severity" else str(value)
@@ -129,7 +130,7 @@ def describe_fields(payload: Mapping[str, Any]) -> list[str]:
 def describe_local(conflict: Conflict) -> str:
     """What this laptop sent: the action, the state the user saw, when, and the fields."""
     payload = conflict.local_payload
-    if conflict.kind != LEDGER_COMMAND:
+    if conflict.kind != ChangeKind.LEDGER_COMMAND:
         fields = payload.get("fields")
         body: Mapping[str, Any] = fields if isinstance(fields, Mapping) else payload  # subject.update: its fields
         return "\n".join([change_kind_label(conflict.kind), *describe_fields(body)])
@@ -161,7 +162,7 @@ def server_finding(db: Database, conflict: Conflict) -> FindingState | None:
 
 def describe_server(db: Database, conflict: Conflict) -> str:
     """The record as the server has it now: for a finding its state, ledger number and last event."""
-    if conflict.kind != LEDGER_COMMAND:
+    if conflict.kind != ChangeKind.LEDGER_COMMAND:
         current = conflict.server_current or {}
         if not current:
             return translate("ConflictsView", "服务器没有给出当前记录。")
@@ -190,7 +191,7 @@ def describe_server(db: Database, conflict: Conflict) -> str:
 
 def record_name(db: Database, conflict: Conflict) -> str:
     """Which record a refused change is about, as people know it."""
-    if conflict.kind == LEDGER_COMMAND:
+    if conflict.kind == ChangeKind.LEDGER_COMMAND:
         local = findings.get_or_none(db, conflict.entity_id)
         if local is None:
             return conflict.entity_id[:8]
@@ -301,7 +302,7 @@ class ConflictsView(QWidget):
 
     @staticmethod
     def _action_text(conflict: Conflict) -> str:
-        if conflict.kind == LEDGER_COMMAND:
+        if conflict.kind == ChangeKind.LEDGER_COMMAND:
             return action_label(str(conflict.local_payload.get("action") or ""))
         return change_kind_label(conflict.kind)
 
