@@ -11,7 +11,6 @@ from inspector.store import settings
 from inspector.ui.shared.context import FINDINGS, INSPECTIONS, SUBJECTS, AppContext
 from inspector.ui.shared.resources import icon
 from inspector.ui.sync.controller import SERVER_URL, SyncController, SyncState
-from inspector.ui.sync.messages import engine_text
 from inspector.ui.sync.status import SyncStatusWidget
 
 
@@ -107,7 +106,7 @@ class StatusBar(QStatusBar):
         server = state.status.server_url if state is not None else ""
         tooltip = self.tr("服务器：%1").replace("%1", server or "")
         if error:
-            tooltip += "\n" + self.tr("上次同步未完成：%1").replace("%1", engine_text(error, self.ctx.language))
+            tooltip += "\n" + self.tr("上次同步未完成：%1").replace("%1", error)
         self.sync_label.setToolTip(tooltip)
 
     def changeEvent(self, event: QEvent) -> None:
