@@ -55,10 +55,6 @@ class AppContext(QObject):
         settings.put(self.db, profile.LANGUAGE, applied)
         self.language_changed.emit(applied)
 
-    def error_text(self, error: BaseException) -> str:
-        """An error's message in the interface language."""
-        return message_in(error, self.language)
-
     # -- changes ----------------------------------------------------------------------------------------------
 
     def notify(self, *kinds: str) -> None:
