@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from enum import StrEnum
 from types import EllipsisType
 from typing import Any, Literal, TypeVar
 
 from inspector.core.clock import end_of_local_day, local_date
+from inspector.core.errors import CATALOGUE, UserError, wire_text
 from inspector.core.jurisdiction import JurisdictionCodeError, is_within, parse_code
 
 _E = TypeVar("_E", bound=StrEnum)
@@ -164,14 +165,22 @@ class FindingState:
     last_event_id: str
 
 
+class RefusalError(UserError):
+    """Why the state machine refused a command: one of the catalogue's ledger codes, in Chinese and English."""
+
+    code = "command_refused"
+
+
 @dataclass(frozen=True)
 class Decision:
-    """Whether a command may be applied; when not, a machine code and a sentence for people."""
+    """Whether a command may be applied; when not, a catalogued code, the refusal for people and its one-line
+    "中文 (English)" reason as the server's push reply carries it."""
 
     allowed: bool
     code: str
     reason: str
     new_state: State | None
+    refusal: RefusalError | None = field(default=None, compare=False)
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -600,8 +609,10 @@ class _Command:
     base_state: State | str | EllipsisType | None
 
 
-def _deny(code: str, reason: str) -> Decision:
-    return Decision(False, code, reason, None)
+def _deny(code: str, zh: str, en: str, reason: str | None = None) -> Decision:
+    """A refusal with its catalogued code; the reason on the wire is "中文 (English)" unless given."""
+    refusal = RefusalError(zh, en, code=code)
+    return Decision(False, code, wire_text(zh, en) if reason is None else reason, None, refusal)
 
 
 def _check_state(cmd: _Command) -> Decision | None:
@@ -610,14 +621,17 @@ def _check_state(cmd: _Command) -> Decision | None:
     label = f"「{ACTION_LABELS[cmd.action]}」"
     if cmd.finding is None:
         return _deny(
-            "illegal_state", f"隐患尚不存在，{label}无从谈起 (no such finding yet: only a report can start one)"
+            "illegal_state", f"隐患尚不存在，{label}无从谈起", "no such finding yet: only a report can start one"
         )
     if cmd.action in (Action.REPORT, Action.REPORT_FIXED_ON_SITE):
-        return _deny("illegal_state", f"隐患已存在，不能再次上报 (the finding {cmd.finding.finding_id} already exists)")
+        return _deny(
+            "illegal_state", "隐患已存在，不能再次上报", f"the finding {cmd.finding.finding_id} already exists"
+        )
     state = cmd.finding.state
     return _deny(
         "illegal_state",
-        f"隐患当前为{STATE_LABELS[state]}，不能{label} ({cmd.action} is not allowed in state {state})",
+        f"隐患当前为{STATE_LABELS[state]}，不能{label}",
+        f"{cmd.action} is not allowed in state {state}",
     )
 
 
@@ -626,14 +640,14 @@ def _check_stale(cmd: _Command) -> Decision | None:
         return None
     seen = cmd.base_state if cmd.base_state is None else _as_enum(State, cmd.base_state)
     if cmd.base_state is not None and seen is None:
-        return _deny("invalid_payload", f"基础状态 {_show(cmd.base_state)} 无法识别 (unknown base_state)")
+        return _deny("invalid_payload", f"基础状态 {_show(cmd.base_state)} 无法识别", "unknown base_state")
     current = _current_state(cmd.finding)
     if seen == current:
         return None
     return _deny(
         "stale",
-        f"操作时看到的状态是{_state_text(seen)}，而隐患现在是{_state_text(current)}，请按最新状态重新操作 "
-        f"(the command was made in state {seen}, the finding is now {current})",
+        f"操作时看到的状态是{_state_text(seen)}，而隐患现在是{_state_text(current)}，请按最新状态重新操作",
+        f"the command was made in state {seen}, the finding is now {current}",
     )
 
 
@@ -643,7 +657,8 @@ def _check_role(cmd: _Command) -> Decision | None:
     chinese, english = _roles_text(_RULES[cmd.action].roles)
     return _deny(
         "forbidden_role",
-        f"「{ACTION_LABELS[cmd.action]}」只能由{chinese}执行 ({cmd.action} needs the role {english})",
+        f"「{ACTION_LABELS[cmd.action]}」只能由{chinese}执行",
+        f"{cmd.action} needs the role {english}",
     )
 
 
@@ -657,23 +672,22 @@ def _check_jurisdiction(cmd: _Command) -> Decision | None:
         code = claimed
     if _covers(cmd.actor, code):
         return None
-    return _deny(
-        "out_of_jurisdiction",
-        f"辖区 {code} 不在您负责的范围内 (jurisdiction {code} is outside the user's jurisdictions)",
-    )
+    return _deny("out_of_jurisdiction", *CATALOGUE["out_of_jurisdiction"].render(jurisdiction=code))
 
 
 def _check_payload(cmd: _Command) -> Decision | None:
     problems = validate_payload(cmd.action, cmd.payload, cmd.finding, cmd.now)
     if not problems:
         return None
-    return _deny("invalid_payload", "填写内容有误 (invalid payload): " + "; ".join(problems))
+    listed = "; ".join(problems)
+    zh, en = CATALOGUE["invalid_payload"].render(problems=listed)
+    return _deny("invalid_payload", zh, en, reason="填写内容有误 (invalid payload): " + listed)
 
 
 def _check_separation_of_duties(cmd: _Command) -> Decision | None:
     if cmd.action != Action.VERIFY_PASS or cmd.finding is None or cmd.finding.rectified_by != cmd.actor.user_id:
         return None
-    return _deny("same_actor", "整改人不能核查自己的整改 (the user who rectified a finding cannot verify it)")
+    return _deny("same_actor", *CATALOGUE["same_actor"].render())
 
 
 _CHECKS: tuple[Callable[[_Command], Decision | None], ...] = (
@@ -701,7 +715,7 @@ def decide(
     """
     kind = _as_enum(Action, action)
     if kind is None:
-        return _deny("unknown_action", f"未知操作 {_show(action)} (unknown action)")
+        return _deny("unknown_action", f"未知操作 {_show(action)}", "unknown action")
     command = _Command(finding, kind, actor, payload, _as_utc(now), base_state)
     for check in _CHECKS:
         denial = check(command)

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from inspector.core.errors import UserError
 
-class ReportError(ValueError):
-    """A document or export cannot be produced; the message says why in Chinese, with the English in brackets."""
+
+class ReportError(UserError, ValueError):
+    """A document or export cannot be produced; `zh` and `en` say why (`str()` gives both)."""
+
+    code = "report_failed"

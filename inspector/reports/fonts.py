@@ -35,6 +35,8 @@ SYSTEM_FONT_FILES = (
 class CjkFontNotFoundError(ReportError):
     """No usable Chinese TrueType font was found in any of the places searched."""
 
+    code = "cjk_font_missing"
+
 
 @dataclass(frozen=True)
 class FontFile:
@@ -88,11 +90,13 @@ def load_cjk_font(candidates: Iterable[FontFile]) -> TTFont:
             passed_over.append(f"{candidate.path}: 缺少中文字形 (no Chinese glyphs)")
             continue
         return font
+    searched = "; ".join(passed_over)
     raise CjkFontNotFoundError(
-        "找不到可嵌入 PDF 的中文 TrueType 字体 (no Chinese TrueType font found for PDFs). "
+        "找不到可嵌入 PDF 的中文 TrueType 字体。"
         f"请把 .ttf/.ttc 中文字体放入 {bundled_fonts_dir()}，或用环境变量 {FONT_ENV} 指定字体文件；"
-        "Linux 可安装 fonts-wqy-microhei (put a Chinese .ttf/.ttc into the bundled fonts folder, set "
-        f"{FONT_ENV}, or install fonts-wqy-microhei). 已查找 (searched): " + "; ".join(passed_over)
+        f"Linux 可安装 fonts-wqy-microhei。已查找：{searched}",
+        f"no Chinese TrueType font found for PDFs: put a Chinese .ttf/.ttc into {bundled_fonts_dir()}, set "
+        f"{FONT_ENV}, or install fonts-wqy-microhei. Searched: {searched}",
     )
 
 

@@ -249,7 +249,9 @@ class _Styler:
             return None
         if kind == "datetime":
             if value.tzinfo is None:
-                raise ReportError(f"时间 {value} 没有时区 (a naive datetime in a ledger row: times must be aware)")
+                raise ReportError(
+                    f"时间 {value} 没有时区", f"a naive datetime in a ledger row ({value}): times must be aware"
+                )
             return self._formatted(local(value).replace(tzinfo=None), DATETIME_FORMAT)
         if kind == "date":
             return self._formatted(value, DATE_FORMAT)
@@ -311,7 +313,7 @@ def export_ledger_xlsx(
     """
     moment = now or utc_now()
     if moment.tzinfo is None:
-        raise ReportError("导出时间必须带时区 (now must be an aware datetime)")
+        raise ReportError("导出时间必须带时区", "now must be an aware datetime")
     result: list[LedgerExportResult] = []
 
     def produce(stream: BinaryIO) -> None:
@@ -377,7 +379,7 @@ def _write_ledger_rows(
     written = overdue = 0
     for number, row in enumerate(rows, start=1):
         if not isinstance(row, LedgerRow):
-            raise ReportError(f"第 {number} 行不是台账行 (row {number} is not a LedgerRow: {type(row).__name__})")
+            raise ReportError(f"第 {number} 行不是台账行", f"row {number} is not a LedgerRow: {type(row).__name__}")
         late = is_overdue(row.finding, now)
         days = (today - row.finding.deadline).days if late and row.finding.deadline else None
         facts = _Facts(row, number, days)

@@ -23,13 +23,14 @@ def write_document(target: Target, produce: Callable[[BinaryIO], None]) -> None:
         return
     path = Path(target)
     if not path.parent.is_dir():
-        raise ReportError(f"输出文件夹不存在：{path.parent} (the output folder does not exist)")
+        raise ReportError(f"输出文件夹不存在：{path.parent}", f"the output folder does not exist: {path.parent}")
     if path.is_dir():
-        raise ReportError(f"输出路径是一个文件夹：{path} (the output path is a folder)")
+        raise ReportError(f"输出路径是一个文件夹：{path}", f"the output path is a folder: {path}")
     try:
         _write_atomically(path, produce)
     except OSError as error:
-        raise ReportError(f"无法写入 {path}：{error.strerror or error} (cannot write the file)") from error
+        reason = error.strerror or error
+        raise ReportError(f"无法写入 {path}：{reason}", f"cannot write the file {path}: {reason}") from error
 
 
 def _write_atomically(path: Path, produce: Callable[[BinaryIO], None]) -> None:

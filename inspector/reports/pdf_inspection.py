@@ -88,18 +88,18 @@ def inspection_record_pdf(document: InspectionDocument, target: Target, *, creat
 
 def _check(document: InspectionDocument) -> None:
     if not isinstance(document.checklist, Checklist):
-        raise ReportError("检查记录需要检查表 (the inspection record needs its checklist)")
+        raise ReportError("检查记录需要检查表", "the inspection record needs its checklist")
     if not document.subject_name.strip():
-        raise ReportError("检查记录需要检查对象名称 (the inspection record needs the subject's name)")
+        raise ReportError("检查记录需要检查对象名称", "the inspection record needs the subject's name")
     unknown = sorted(set(document.answers) - {item.id for item in document.checklist.items})
     if unknown:
         raise ReportError(
-            f"检查表 {document.checklist.key} 中没有这些检查项：{', '.join(unknown)} "
-            "(answers for items the checklist does not have)"
+            f"检查表 {document.checklist.key} 中没有这些检查项：{', '.join(unknown)}",
+            f"answers for items the checklist {document.checklist.key} does not have: {', '.join(unknown)}",
         )
     for moment in (document.started_at, document.finished_at):
         if moment is not None and moment.tzinfo is None:
-            raise ReportError("检查时间必须带时区 (times must be aware datetimes)")
+            raise ReportError("检查时间必须带时区", "times must be aware datetimes")
 
 
 def _story(document: InspectionDocument, width: float) -> list[Flowable]:

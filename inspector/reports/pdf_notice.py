@@ -65,10 +65,10 @@ def rectification_notice_pdf(document: NoticeDocument, target: Target, *, create
 def _check(document: NoticeDocument) -> None:
     finding = document.finding
     if not isinstance(finding, FindingState):
-        raise ReportError("整改通知书需要一条台账隐患 (the notice needs a FindingState)")
+        raise ReportError("整改通知书需要一条台账隐患", "the notice needs a FindingState")
     if finding.state in (State.REPORTED, State.REJECTED):
         raise ReportError(
-            f"隐患尚未挂账，不能发整改通知书 (finding {finding.finding_id} is not on the ledger: {finding.state})"
+            "隐患尚未挂账，不能发整改通知书", f"finding {finding.finding_id} is not on the ledger: {finding.state}"
         )
     missing = [
         label
@@ -82,11 +82,11 @@ def _check(document: NoticeDocument) -> None:
     ]
     if missing:
         raise ReportError(
-            f"隐患 {finding.finding_id} 缺少整改通知书必填内容：{'、'.join(missing)} "
-            "(assign the finding before printing its notice)"
+            f"隐患 {finding.finding_id} 缺少整改通知书必填内容：{'、'.join(missing)}",
+            f"finding {finding.finding_id} lacks {', '.join(missing)}: assign the finding before printing its notice",
         )
     if not document.issuer.strip():
-        raise ReportError("整改通知书需要发出单位 (the notice needs its issuer)")
+        raise ReportError("整改通知书需要发出单位", "the notice needs its issuer")
 
 
 def _story(document: NoticeDocument, width: float, created: datetime | None) -> list[Flowable]:

@@ -64,7 +64,8 @@ def _one_page_story(document: SignboardDocument, frame: PageFrame, page_scale: f
         if sum(flowable.wrap(frame.body_width, height)[1] for flowable in story) <= height:
             return story
     raise ReportError(
-        "公示牌内容过长，一页放不下，请精简责任单位名称或责任区范围 (the board's text does not fit one page)"
+        "公示牌内容过长，一页放不下，请精简责任单位名称或责任区范围",
+        "the board's text does not fit one page: shorten the unit's name or the area it answers for",
     )
 
 
@@ -80,9 +81,14 @@ def _check(document: SignboardDocument, page: str) -> None:
         if not value.strip()
     ]
     if missing:
-        raise ReportError(f"公示牌缺少必填内容：{'、'.join(missing)} (the board needs these fields)")
+        raise ReportError(
+            f"公示牌缺少必填内容：{'、'.join(missing)}", f"the board needs these fields: {', '.join(missing)}"
+        )
     if page not in PAGE_SIZES:
-        raise ReportError(f"纸张 {page!r} 不支持，可选 {'、'.join(PAGE_SIZES)} (unsupported page size)")
+        raise ReportError(
+            f"纸张 {page!r} 不支持，可选 {'、'.join(PAGE_SIZES)}",
+            f"unsupported page size {page!r}: choose one of {', '.join(PAGE_SIZES)}",
+        )
 
 
 def _style(name: str, size: float, colour: str = "#000000", centred: bool = False) -> ParagraphStyle:

@@ -1,4 +1,5 @@
-"""API errors: one exception type with a stable code, and the handlers that turn every failure into JSON."""
+"""API errors: one exception type with a stable code from the one catalogue (`inspector.core.errors`), and the
+handlers that turn every failure into JSON."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from inspector.core.errors import CATALOGUE, wire_text
 from inspector.server.middleware import server_headers
 from inspector.storage_full import is_storage_full
 
@@ -36,6 +38,11 @@ class ApiError(Exception):
         self.message = message
         self.extra = extra or {}
         self.headers = headers or {}
+
+
+def problem(status: int, code: str, headers: dict[str, str] | None = None, **details: Any) -> ApiError:
+    """An error reply whose message is the catalogue's text of its code, "中文 (English)" as on the wire."""
+    return ApiError(status, code, wire_text(*CATALOGUE[code].render(**details)), headers=headers)
 
 
 def not_found(what: str = "record") -> ApiError:
@@ -80,7 +87,7 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _validation_error(request: Request, error: RequestValidationError) -> JSONResponse:
         errors = list(error.errors())
         if any(item.get("type") == "json_invalid" for item in errors):
-            return error_response(request, ApiError(400, "malformed_json", "请求内容不是有效的 JSON (malformed JSON)"))
+            return error_response(request, problem(400, "malformed_json"))
         details = _validation_details(errors)
         first = details[0] if details else {"loc": [], "msg": ""}
         message = f"请求内容不符合要求 (invalid request): {'.'.join(first['loc'])}: {first['msg']}"
@@ -113,7 +120,7 @@ def install_error_handlers(app: FastAPI) -> None:
         if is_storage_full(error):  # one raised from a full disk's error
             return _with_server_headers(request, _storage_full_reply(request, error))
         log.exception("unhandled error", extra={"request_id": getattr(request.state, "request_id", None)})
-        reply = error_response(request, ApiError(500, "internal_error", "服务器内部错误 (internal server error)"))
+        reply = error_response(request, problem(500, "internal_error"))
         return _with_server_headers(request, reply)
 
 
@@ -132,9 +139,4 @@ def _storage_full_reply(request: Request, error: Exception) -> JSONResponse:
 
 def storage_full() -> ApiError:
     """The reply when the database or the photo store has no room left (507, with a Retry-After)."""
-    return ApiError(
-        507,
-        "insufficient_storage",
-        "服务器存储空间已满，请联系服务器管理员 (the server has run out of disk space: tell its administrator)",
-        headers={"Retry-After": str(STORAGE_FULL_RETRY_SECONDS)},
-    )
+    return problem(507, "insufficient_storage", headers={"Retry-After": str(STORAGE_FULL_RETRY_SECONDS)})

@@ -47,10 +47,8 @@ class BackupError(StoreError):
 
     code = "backup_damaged"
 
-    def __init__(self, archive: Path, message_zh: str, message_en: str) -> None:
-        super().__init__(
-            f"备份文件 {archive.name} 无法恢复：{message_zh}", f"cannot restore {archive.name}: {message_en}"
-        )
+    def __init__(self, archive: Path, zh: str, en: str) -> None:
+        super().__init__(archive=archive.name, detail_zh=zh, detail_en=en)
 
 
 class RestoreTargetNotEmptyError(StoreError):
@@ -59,12 +57,7 @@ class RestoreTargetNotEmptyError(StoreError):
     code = "target_not_empty"
 
     def __init__(self, target: Path) -> None:
-        super().__init__(
-            f"数据文件夹 {target} 中已有数据，恢复将替换这些数据。"
-            "确认替换请加 --force（原有数据会移到该文件夹的 replaced-… 子文件夹中保留）。",
-            f"the data folder {target} already holds data that a restore would replace. Add --force to replace it "
-            "(the current data is moved into a replaced-… folder inside it, not deleted).",
-        )
+        super().__init__(target=target)
 
 
 @dataclass(frozen=True)

@@ -1,17 +1,14 @@
-"""Errors of the client store that the app shows to people: each carries a Chinese and an English message."""
+"""Errors of the client store that the app shows to people: `UserError`s with codes from the one catalogue."""
 
 from __future__ import annotations
 
+from inspector.core.errors import UserError
 
-class StoreError(Exception):
+
+class StoreError(UserError):
     """Base of every store error; `str()` gives "中文 / English" so one line serves both UIs and logs."""
 
     code = "store_error"
-
-    def __init__(self, message_zh: str, message_en: str) -> None:
-        super().__init__(f"{message_zh} / {message_en}")
-        self.message_zh = message_zh
-        self.message_en = message_en
 
 
 class NewerDatabaseError(StoreError):
@@ -20,12 +17,7 @@ class NewerDatabaseError(StoreError):
     code = "newer_database"
 
     def __init__(self, found_version: int, supported_version: int, path: str) -> None:
-        super().__init__(
-            f"数据库 {path} 来自更新版本的巡查程序（数据结构版本 {found_version}，本程序支持到 {supported_version}），"
-            "请安装最新版本后再打开。",
-            f"The database {path} was written by a newer Inspector (schema version {found_version}; this version "
-            f"supports up to {supported_version}). Install the latest version to open it.",
-        )
+        super().__init__(path=path, found_version=found_version, supported_version=supported_version)
         self.found_version = found_version
         self.supported_version = supported_version
 
@@ -36,10 +28,7 @@ class DatabaseDamagedError(StoreError):
     code = "database_damaged"
 
     def __init__(self, path: str, detail: str) -> None:
-        super().__init__(
-            f"数据库 {path} 已损坏或不是巡查数据库：{detail}",
-            f"The database {path} is damaged or not an Inspector database: {detail}",
-        )
+        super().__init__(path=path, detail=detail)
 
 
 class DataFolderError(StoreError):
@@ -48,7 +37,7 @@ class DataFolderError(StoreError):
     code = "data_folder"
 
     def __init__(self, path: str, detail: str) -> None:
-        super().__init__(f"无法使用数据文件夹 {path}：{detail}", f"Cannot use the data folder {path}: {detail}")
+        super().__init__(path=path, detail=detail)
 
 
 class RecordNotFoundError(StoreError):
@@ -57,7 +46,7 @@ class RecordNotFoundError(StoreError):
     code = "not_found"
 
     def __init__(self, what: str, record_id: str) -> None:
-        super().__init__(f"找不到{_ZH_NAMES.get(what, what)} {record_id}", f"No {what} with id {record_id}")
+        super().__init__(what=what, what_zh=_ZH_NAMES.get(what, what), record_id=record_id)
         self.what = what
         self.record_id = record_id
 
@@ -74,10 +63,7 @@ class InspectionFinishedError(StoreError):
     code = "inspection_finished"
 
     def __init__(self, inspection_id: str) -> None:
-        super().__init__(
-            f"检查记录 {inspection_id} 已完成，不能再修改",
-            f"Inspection {inspection_id} is finished and can no longer be changed",
-        )
+        super().__init__(inspection_id=inspection_id)
 
 
 _ZH_NAMES = {

@@ -33,9 +33,12 @@ class CommandRefusedError(StoreError):
     code = "command_refused"
 
     def __init__(self, decision: ledger.Decision) -> None:
-        super().__init__(decision.reason, f"command refused ({decision.code})")
+        refusal = decision.refusal
+        if refusal is not None:
+            super().__init__(refusal.zh, refusal.en, code=refusal.code)
+        else:
+            super().__init__(decision.reason, decision.reason, code=decision.code or None)
         self.decision = decision
-        self.code = decision.code
 
     def __str__(self) -> str:
         return self.decision.reason

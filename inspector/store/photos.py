@@ -21,6 +21,7 @@ from PIL import Image, ImageFile, UnidentifiedImageError
 from sqlite_utils import Database
 
 from inspector.core.clock import SHANGHAI, now_iso, to_iso
+from inspector.core.errors import CATALOGUE
 from inspector.store.database import DataFolder, rows_in, transaction
 from inspector.store.errors import DataFolderError, RecordNotFoundError, StoreError
 from inspector.store.files import sha256_bytes, sha256_file, write_atomic
@@ -76,33 +77,46 @@ class PhotoError(StoreError):
 
     code = "photo_error"
 
-    def __init__(self, path: str | Path, message_zh: str, message_en: str) -> None:
+    def __init__(self, path: str | Path, zh: str, en: str) -> None:
         name = Path(path).name
-        super().__init__(f"照片「{name}」{message_zh}", f"photo {name!r}: {message_en}")
+        zh, en = CATALOGUE["photo_error"].render(name=name, detail_zh=zh, detail_en=en)
+        super().__init__(zh, en, name=name)
         self.path = str(path)
 
 
 class PhotoUnreadableError(PhotoError):
+    """The file cannot be read from its folder."""
+
     code = "unreadable"
 
 
 class EmptyPhotoFileError(PhotoError):
+    """The file has no bytes."""
+
     code = "empty"
 
 
 class PhotoFileTooLargeError(PhotoError):
+    """The file is larger than a photo may be."""
+
     code = "file_too_large"
 
 
 class NotAnImageError(PhotoError):
+    """The file is not an image at all."""
+
     code = "not_an_image"
 
 
 class UnsupportedImageFormatError(PhotoError):
+    """An image, but in a format the app does not take."""
+
     code = "unsupported_format"
 
 
 class CorruptImageError(PhotoError):
+    """An image whose data is damaged."""
+
     code = "corrupt"
 
 

@@ -20,6 +20,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from inspector.core.clock import now_iso
+from inspector.core.errors import UserError
 from inspector.core.protocol import Status
 from inspector.storage_full import is_storage_full
 from inspector.store import conflicts, cursors, outbox, photos, profile, settings
@@ -98,6 +99,7 @@ class SyncSummary:
     cursor: int = 0
     error: str | None = None
     error_code: str | None = None
+    failure: UserError | None = None  # the error itself, for the interface to show in its language
     problems: list[str] = field(default_factory=list)
     refused: list[dict[str, str]] = field(default_factory=list)
     started_at: str = ""
@@ -108,8 +110,15 @@ class SyncSummary:
         """The cycle finished and every change that was waiting has been acknowledged by the server."""
         return self.outcome == "ok" and self.pending_after == 0 and not self.refused
 
+    def __post_init__(self) -> None:
+        if self.failure is not None:
+            self.error = self.error or str(self.failure)
+            self.error_code = self.error_code or self.failure.code
+
     def to_json(self) -> dict[str, Any]:
-        return {**asdict(self), "all_acknowledged": self.all_acknowledged}
+        data = asdict(replace(self, failure=None))
+        data.pop("failure")
+        return {**data, "all_acknowledged": self.all_acknowledged}
 
 
 @dataclass(frozen=True)
@@ -302,7 +311,8 @@ class SyncEngine:
         lock = _cycle_lock(self.folder)
         if not lock.acquire(blocking=False):
             summary.outcome = "busy"
-            summary.error = "同步已在进行中 / a sync is already running"
+            summary.failure = UserError(code="sync_busy")
+            summary.error = str(summary.failure)
             return summary
         started = time.monotonic()
         db = self.folder.connect()
@@ -394,4 +404,5 @@ def _fail(summary: SyncSummary, outcome: str, exc: SyncError) -> None:
     summary.outcome = outcome
     summary.error = str(exc)
     summary.error_code = exc.code
+    summary.failure = exc
     log.info("sync cycle ended (%s): %s", outcome, exc)

@@ -1,19 +1,18 @@
-"""Errors of the sync engine that reach people: each carries a Chinese and an English message and a stable code."""
+"""Errors of the sync engine that reach people: `UserError`s whose codes are the catalogue's (and so the server's)."""
 
 from __future__ import annotations
 
+from inspector.core.errors import CATALOGUE, UserError
 
-class SyncError(Exception):
+
+class SyncError(UserError):
     """Base of every sync error; `str()` gives "中文 / English" so one line serves the GUI, the CLI and logs."""
 
     code = "sync_error"
 
-    def __init__(self, message_zh: str, message_en: str, code: str | None = None) -> None:
-        super().__init__(f"{message_zh} / {message_en}")
-        self.message_zh = message_zh
-        self.message_en = message_en
-        if code is not None:
-            self.code = code
+    def __init__(self, zh: str | None = None, en: str | None = None, code: str | None = None,
+                 **details: object) -> None:  # fmt: skip
+        super().__init__(zh, en, code=code, **details)
 
 
 class NotConfiguredError(SyncError):
@@ -21,24 +20,11 @@ class NotConfiguredError(SyncError):
 
     code = "not_configured"
 
-    def __init__(self) -> None:
-        super().__init__(
-            "尚未设置同步服务器，请先登录（inspector login --server 地址 --username 用户名）",
-            "no sync server is set up yet: log in first (inspector login --server URL --username NAME)",
-        )
-
 
 class LocalStorageFullError(SyncError):
     """This computer's disk is full: the cycle stopped; what was saved here is kept."""
 
     code = "local_storage_full"
-
-    def __init__(self) -> None:
-        super().__init__(
-            "本机磁盘空间已满，同步已停止：请清理磁盘后再同步；本机已保存的记录和照片不受影响",
-            "this computer's disk is full, so the sync stopped: free some space and sync again; the records and "
-            "photos already saved here are kept",
-        )
 
 
 class TransportError(SyncError):
@@ -64,8 +50,8 @@ class LoginFailedError(SyncError):
 
     code = "login_failed"
 
-    def __init__(self, message_zh: str, message_en: str, code: str, retry_after: float | None = None) -> None:
-        super().__init__(message_zh, message_en, code)
+    def __init__(self, zh: str, en: str, code: str, retry_after: float | None = None) -> None:
+        super().__init__(zh, en, code)
         self.retry_after = retry_after
 
 
@@ -82,15 +68,16 @@ class IncompatibleServerError(SyncError):
 
 
 class RequestRefusedError(SyncError):
-    """A 4xx reply that is not about credentials or versions; `status`, `code` and `body` say which."""
+    """A 4xx reply that is not about credentials or versions; `status`, `server_code` and `body` say which (`code`
+    is the same when the catalogue holds it)."""
+
+    code = "request_refused"
 
     def __init__(self, status: int, code: str, message: str, body: dict[str, object] | None = None) -> None:
-        super().__init__(
-            f"服务器拒绝了请求（{status} {code}）：{message}",
-            f"the server refused the request ({status} {code}): {message}",
-        )
+        zh, en = CATALOGUE[RequestRefusedError.code].render(status=status, server_code=code, message=message)
+        super().__init__(zh, en, code)
         self.status = status
-        self.code = code
+        self.server_code = code
         self.server_message = message
         self.body = body or {}
 
@@ -99,9 +86,6 @@ class CancelledError(SyncError):
     """The user (or the app shutting down) cancelled the sync; the next cycle continues from where it stopped."""
 
     code = "cancelled"
-
-    def __init__(self) -> None:
-        super().__init__("同步已取消", "sync cancelled")
 
 
 class BadServerAddressError(SyncError):
@@ -117,12 +101,6 @@ class PendingWorkOfAnotherAccountError(SyncError):
     code = "pending_work_of_another_account"
 
     def __init__(self, previous: str, count: int) -> None:
-        super().__init__(
-            f"这台电脑上还有 {count} 条 {previous} 的记录尚未同步。请先用 {previous} 登录并同步，再切换账号"
-            f"（如确需由新账号接手这些记录，请在命令行使用 inspector login --take-over-pending）",
-            f"{count} change(s) of {previous} are still waiting on this computer. Log in as {previous} and sync "
-            f"them first, then switch accounts (to send them under the new account on purpose, use "
-            f"inspector login --take-over-pending)",
-        )
+        super().__init__(previous=previous, count=count)
         self.previous = previous
         self.count = count

@@ -22,6 +22,7 @@ from inspector.ui.shared.fonts import ensure_cjk_font
 from inspector.ui.shared.i18n import Translations
 from inspector.ui.shared.logs import CrashReporter, enable_fault_log, install_crash_reporter, setup_logging
 from inspector.ui.shared.resources import icon, style_sheet
+from inspector.ui.shared.widgets import error_message, on_error
 from inspector.ui.shared.workers import FunctionWorker, WorkerPool
 
 if TYPE_CHECKING:
@@ -62,7 +63,7 @@ class AppController(QObject):
     """Owns the running window and its context on one data folder; reopens them after a restore."""
 
     ready = Signal()  # the window has its data
-    failed = Signal(str)  # the data folder cannot be used
+    failed = Signal(str)  # the data folder cannot be used: why, in the interface language
 
     def __init__(self, app: QApplication, root: Path, reporter: CrashReporter, load_checklists: bool = True) -> None:
         super().__init__()
@@ -99,7 +100,7 @@ class AppController(QObject):
         root = self.root
         worker = FunctionWorker(lambda _w: open_folder(root))
         worker.signals.finished.connect(self._attach)
-        worker.signals.failed.connect(self.failed.emit)
+        worker.signals.failed.connect(lambda error: self.failed.emit(error_message(error)))
         self.pool.start(worker)
         return window
 
@@ -143,16 +144,16 @@ class AppController(QObject):
         self.close_window()
         worker = FunctionWorker(lambda _w: restore_backup(archive, self.root, force=True), language)
         worker.signals.finished.connect(lambda summary: self._restored(progress, summary, None))
-        worker.signals.failed.connect(lambda message: self._restored(progress, None, message))
+        worker.signals.failed.connect(lambda error: self._restored(progress, None, error))
         self.pool.start(worker)
         return worker
 
-    def _restored(self, progress: QProgressDialog, summary: Any, failure: str | None) -> None:
+    def _restored(self, progress: QProgressDialog, summary: Any, failure: BaseException | None) -> None:
         progress.close()
         window = self.open_window()
         self.app.setQuitOnLastWindowClosed(True)
-        if failure:
-            QMessageBox.warning(window, self.tr("恢复失败"), failure)
+        if failure is not None:
+            on_error(window, failure, self.tr("恢复失败"))
         else:
             log.info("restored a backup into %s", self.root)
             window.statusBar().showMessage(self.tr("已从备份恢复。"), 10_000)

@@ -32,7 +32,7 @@ from inspector.store.backup import create_backup
 from inspector.ui.shared.context import SETTINGS, AppContext
 from inspector.ui.shared.i18n import LANGUAGES
 from inspector.ui.shared.resources import icon
-from inspector.ui.shared.widgets import hint_label, page_header, restyle, set_form_label, title_label
+from inspector.ui.shared.widgets import error_message, hint_label, page_header, restyle, set_form_label, title_label
 from inspector.ui.shared.workers import FunctionWorker
 from inspector.ui.sync.login_panel import LoginPanel
 
@@ -201,7 +201,7 @@ class SettingsView(QWidget):
         folder = self.ctx.folder
         worker = FunctionWorker(lambda _w: create_backup(folder, path))
         worker.signals.finished.connect(lambda summary: self._backed_up(progress, summary))
-        worker.signals.failed.connect(lambda message: self._backup_failed(progress, message))
+        worker.signals.failed.connect(lambda error: self._backup_failed(progress, error))
         self.ctx.run(worker)
         return worker
 
@@ -213,10 +213,10 @@ class SettingsView(QWidget):
             self.tr("备份完成：%1（%2 MB）").replace("%1", str(summary.path)).replace("%2", f"{size:.1f}")
         )
 
-    def _backup_failed(self, progress: QProgressDialog, message: str) -> None:
+    def _backup_failed(self, progress: QProgressDialog, error: BaseException) -> None:
         progress.close()
         restyle(self.backup_message, "error")
-        self.backup_message.setText(message)
+        self.backup_message.setText(error_message(error))
 
     def choose_restore_file(self) -> None:
         path, _filter = QFileDialog.getOpenFileName(self, self.tr("选择备份文件"), str(Path.home()),

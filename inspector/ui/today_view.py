@@ -26,7 +26,7 @@ from inspector.store.sync_state import Refusal, open_refusals
 from inspector.ui.shared.context import AppContext
 from inspector.ui.shared.labels import change_kind_label, severity_label, state_label
 from inspector.ui.shared.resources import icon
-from inspector.ui.shared.widgets import Debouncer, card, hint_label, page_header, title_label
+from inspector.ui.shared.widgets import Debouncer, card, hint_label, on_error, page_header, title_label
 from inspector.ui.shared.workers import FunctionWorker
 from inspector.ui.sync.badges import (
     SYNC_STATE_ROLE,
@@ -237,8 +237,12 @@ class TodayView(QWidget):
         self.loading = True
         worker = FunctionWorker(lambda _w: load_today(self.ctx.folder))
         worker.signals.finished.connect(self._loaded)
-        worker.signals.failed.connect(lambda _message: setattr(self, "loading", False))
+        worker.signals.failed.connect(self._load_failed)
         self.ctx.run(worker)
+
+    def _load_failed(self, error: BaseException) -> None:
+        self.loading = False
+        on_error(self, error, self.tr("无法读取今日工作"))
 
     def _loaded(self, data: TodayData | None) -> None:
         self.loading = False

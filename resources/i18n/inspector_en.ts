@@ -423,6 +423,13 @@
         </message>
     </context>
     <context>
+        <name>Errors</name>
+        <message>
+            <source>出错了</source>
+            <translation>Something went wrong</translation>
+        </message>
+    </context>
+    <context>
         <name>ExportRunner</name>
         <message>
             <source>导出到</source>
@@ -2359,6 +2366,10 @@
     </context>
     <context>
         <name>TodayView</name>
+        <message>
+            <source>无法读取今日工作</source>
+            <translation>Cannot read today's work</translation>
+        </message>
         <message>
             <source>已填 %1/%2 项 · 更新于 %3</source>
             <translation>%1/%2 answered · updated %3</translation>

@@ -157,7 +157,7 @@ def test_another_account_cannot_log_in_over_work_still_waiting_unless_it_takes_i
     try:
         login(laptop.folder, server.url, "ins2", PASSWORD)
     except PendingWorkOfAnotherAccountError as refused:
-        assert refused.count == waiting and "ins" in refused.message_zh
+        assert refused.count == waiting and "ins" in refused.zh
     else:
         raise AssertionError("the login over another account's queued work was allowed")
     assert laptop.outbox_count() == waiting

@@ -68,8 +68,8 @@ def test_a_server_out_of_disk_space_is_named_as_such_and_not_hammered(scripted: 
     with pytest.raises(ServerFaultError) as raised:
         client.post_json("/push", {"changes": []})
     assert raised.value.code == "server_storage_full"
-    assert "存储空间已满" in raised.value.message_zh and "administrator" in raised.value.message_en
-    assert "stays on this computer" in raised.value.message_en
+    assert "存储空间已满" in raised.value.zh and "administrator" in raised.value.en
+    assert "stays on this computer" in raised.value.en
     assert len(scripted.received) == 1 and waits.waits == []  # ten minutes is past the budget: not waited for
 
 

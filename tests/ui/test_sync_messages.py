@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import pytest
 
+from inspector.core.errors import message_in
 from inspector.sync.client import check_compatible
 from inspector.sync.engine import SyncSummary
 from inspector.sync.errors import IncompatibleServerError, LoginFailedError, TransportError, UpgradeRequiredError
-from inspector.ui.sync.messages import engine_text, login_error_text, summary_text
+from inspector.ui.sync.messages import login_error_text, summary_text
 
 
 def _refusal(info: dict[str, object]) -> Exception:
@@ -36,6 +37,7 @@ def test_a_cycle_s_end_in_one_line() -> None:  # type: ignore[no-untyped-def]
     assert summary_text(done, "zh_CN") == "同步完成：上传照片 2 张，提交 5 项，收到 7 项。2 项冲突或被拒绝，请处理。"
     assert summary_text(SyncSummary(outcome="cancelled"), "zh_CN") == "同步已取消，下次同步从中断处继续。"
     assert summary_text(SyncSummary(outcome="login_required"), "zh_CN").startswith("登录已失效，请在设置中重新登录")
-    failed = SyncSummary(outcome="failed", error="无法连接服务器（ConnectionError） / cannot reach the server")
+    unreachable = TransportError("无法连接服务器（ConnectionError）", "cannot reach the server")
+    failed = SyncSummary(outcome="failed", failure=unreachable)
     assert summary_text(failed, "zh_CN") == "同步失败：无法连接服务器（ConnectionError）"
-    assert engine_text(failed.error, "en") == "cannot reach the server"
+    assert message_in(failed.failure, "en") == "cannot reach the server"

@@ -39,7 +39,7 @@ from inspector.ui.ledger.actions import record
 from inspector.ui.shared.context import FINDINGS, AppContext
 from inspector.ui.shared.labels import action_label, pending_label, severity_label
 from inspector.ui.shared.photo_strip import PhotoStrip
-from inspector.ui.shared.widgets import hint_label
+from inspector.ui.shared.widgets import error_message, hint_label
 
 translate = QCoreApplication.translate
 DEFAULT_DEADLINE_DAYS = 15
@@ -284,7 +284,7 @@ class ActionDialog(QDialog):
         try:
             self.recorded = record(self.ctx.db, self.finding, self.action, payload)
         except StoreError as error:
-            self._show_error(self.ctx.error_text(error))
+            self._show_error(error_message(error))
             return
         self.ctx.notify(FINDINGS)
         self.accept()

@@ -21,7 +21,7 @@ from inspector.store.errors import StoreError
 from inspector.ui.shared.context import FINDINGS, AppContext
 from inspector.ui.shared.labels import SEVERITIES, severity_label, subject_kind_label
 from inspector.ui.shared.photo_strip import PhotoStrip
-from inspector.ui.shared.widgets import hint_label
+from inspector.ui.shared.widgets import error_message, hint_label
 
 
 def known_categories(ctx: AppContext) -> list[str]:
@@ -139,7 +139,7 @@ class AdhocFindingDialog(QDialog):
         try:
             recorded = findings.record_command(self.ctx.db, action=Action.REPORT, actor=actor, payload=payload)
         except StoreError as error:
-            self._show_error(self.ctx.error_text(error))
+            self._show_error(error_message(error))
             return
         self.finding_id = recorded.event.finding_id
         self.ctx.notify(FINDINGS)

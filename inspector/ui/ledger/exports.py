@@ -10,17 +10,17 @@ from typing import Any
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QProgressDialog, QWidget
 
+from inspector.core.errors import UserError
 from inspector.exports import ExportCancelledError, ExportDone
 from inspector.ui.shared.context import AppContext
+from inspector.ui.shared.widgets import error_message, on_error
 from inspector.ui.shared.workers import FunctionWorker, Worker
 
 
-class ExportError(Exception):
-    """A report that cannot be written (the report layer's message, which names both languages)."""
+class ExportError(UserError):
+    """A report that cannot be written: the report layer's reason, in both languages."""
 
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message_zh = self.message_en = message
+    code = "export_failed"
 
 
 def guarded(job: Callable[[Worker], ExportDone]) -> Callable[[Worker], ExportDone | None]:
@@ -33,7 +33,7 @@ def guarded(job: Callable[[Worker], ExportDone]) -> Callable[[Worker], ExportDon
         except ExportCancelledError:
             return None
         except ReportError as error:
-            raise ExportError(str(error)) from error
+            raise ExportError(error.zh, error.en) from error
 
     return run
 
@@ -108,12 +108,8 @@ class ExportRunner(QObject):
         else:
             self.last_message = self.tr("导出已取消。")
 
-    def _on_failed(self, message: str) -> None:
+    def _on_failed(self, error: BaseException) -> None:
         self._close_progress()
-        self.last_message = message
-        self.failed.emit(message)
-        box = QMessageBox(QMessageBox.Icon.Warning, self.tr("导出失败"), message, QMessageBox.StandardButton.Ok,
-                          self.page)  # fmt: skip
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        box.open()  # window-modal, without blocking the event loop
-        self.message_box = box
+        self.last_message = error_message(error)
+        self.failed.emit(self.last_message)
+        self.message_box = on_error(self.page, error, self.tr("导出失败"))

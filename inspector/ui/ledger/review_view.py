@@ -25,7 +25,7 @@ from inspector.ui.ledger.detail import FindingDetail
 from inspector.ui.ledger.model import LedgerTableModel
 from inspector.ui.ledger.view import StreetNames
 from inspector.ui.shared.context import FINDINGS, AppContext
-from inspector.ui.shared.widgets import hint_label, page_header, title_label
+from inspector.ui.shared.widgets import error_message, hint_label, page_header, title_label
 
 QUEUE = LedgerQuery(states=(State.REPORTED.value,))
 OLDEST_FIRST = LedgerSort("reported_at", descending=False)
@@ -148,7 +148,7 @@ class ReviewView(QWidget):
         try:
             record(self.ctx.db, finding, Action.ACCEPT, {"severity": severity.value})
         except StoreError as error:
-            self.status.setText(self.ctx.error_text(error))
+            self.status.setText(error_message(error))
             return False
         self.status.setText(self.tr("已受理挂账，等待服务器确认。"))
         self.detail.show_finding(None)

@@ -36,7 +36,7 @@ from inspector.ui.runner.session import InspectionSession
 from inspector.ui.shared.context import AppContext
 from inspector.ui.shared.labels import SEVERITIES, provenance_label, severity_label
 from inspector.ui.shared.photo_strip import PhotoStrip
-from inspector.ui.shared.widgets import Debouncer, hint_label, restyle, set_form_label
+from inspector.ui.shared.widgets import Debouncer, error_message, hint_label, restyle, set_form_label
 
 _BADGES = {"official": "badgeOfficial", "seed": "badgeSeed", "reconstructed": "badgeReconstructed"}
 RESULT_KEYS = {"pass": "1", "fail": "2", "na": "3"}
@@ -482,7 +482,7 @@ class ItemPanel(QWidget):
         try:
             action(*args)
         except StoreError as error:
-            self.failed.emit(self.ctx.error_text(error))
+            self.failed.emit(error_message(error))
 
     def flush(self) -> None:
         """Save the note, observation and finding edits that wait for a pause in typing."""

@@ -20,7 +20,7 @@ from inspector.store.subjects import Subject
 from inspector.ui.shared.context import INSPECTIONS, AppContext
 from inspector.ui.shared.labels import subject_kind_label
 from inspector.ui.shared.resources import icon
-from inspector.ui.shared.widgets import Debouncer, hint_label, title_label
+from inspector.ui.shared.widgets import Debouncer, error_message, hint_label, title_label
 from inspector.ui.subjects.dialog import SubjectDialog
 
 
@@ -145,7 +145,7 @@ class NewInspectionDialog(QDialog):
                 inspector_id=profile.user_id(self.ctx.db),
             )
         except StoreError as error:
-            self.error.setText(self.ctx.error_text(error))
+            self.error.setText(error_message(error))
             self.error.show()
             return
         self.inspection_id = inspection.id

@@ -38,7 +38,7 @@ from inspector.ui.runner.session import (
 from inspector.ui.shared.context import FINDINGS, INSPECTIONS, AppContext
 from inspector.ui.shared.labels import subject_kind_label
 from inspector.ui.shared.resources import icon, tinted_icon
-from inspector.ui.shared.widgets import Debouncer, hint_label, restyle, shortcut, title_label
+from inspector.ui.shared.widgets import Debouncer, error_message, hint_label, restyle, shortcut, title_label
 
 
 class RunnerView(QWidget):
@@ -289,7 +289,7 @@ class RunnerView(QWidget):
         try:
             self.last_finished = session.finish()
         except StoreError as error:
-            self._show_error(self.ctx.error_text(error))
+            self._show_error(error_message(error))
             return
         self.ctx.notify(INSPECTIONS, FINDINGS)
         self.inspection_finished.emit(session.id)

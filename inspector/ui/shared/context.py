@@ -7,11 +7,12 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
 
+from inspector.core.errors import message_in
 from inspector.paths import shipped_checklists_dir
 from inspector.store import profile, settings
 from inspector.store.database import DataFolder
 from inspector.ui.shared.i18n import CHINESE, Translations
-from inspector.ui.shared.workers import FunctionWorker, Worker, WorkerPool, error_text
+from inspector.ui.shared.workers import FunctionWorker, Worker, WorkerPool
 
 if TYPE_CHECKING:
     from inspector.store.checklists import CachedChecklist
@@ -54,10 +55,6 @@ class AppContext(QObject):
         settings.put(self.db, profile.LANGUAGE, applied)
         self.language_changed.emit(applied)
 
-    def error_text(self, error: BaseException) -> str:
-        """An error's message in the interface language."""
-        return error_text(error, self.language)
-
     # -- changes ----------------------------------------------------------------------------------------------
 
     def notify(self, *kinds: str) -> None:
@@ -94,8 +91,9 @@ class AppContext(QObject):
         self.checklists_ready.emit()
         self.notify(CHECKLISTS)
 
-    def _checklists_failed(self, message: str) -> None:
-        self.checklist_problems = [message]
+    def _checklists_failed(self, error: BaseException) -> None:
+        log.warning("the shipped checklists could not be loaded: %r", error)
+        self.checklist_problems = [message_in(error, self.language)]
         self.checklists_loaded = True
         self.checklists_ready.emit()
 

@@ -14,6 +14,13 @@ LANGUAGES: dict[str, str] = {CHINESE: "中文", ENGLISH: "English"}
 
 log = logging.getLogger(__name__)
 
+_current = CHINESE  # the language last applied; Qt's translators are as global as this
+
+
+def current_language() -> str:
+    """The interface language now in use (Chinese until another is applied)."""
+    return _current
+
 
 class Translations:
     """Installs the translators of one language; installing new ones makes Qt send LanguageChange to every widget."""
@@ -31,6 +38,8 @@ class Translations:
             app.removeTranslator(translator)
         self._installed = [t for t in self._translators(language) if app.installTranslator(t)]
         self.language = language
+        global _current
+        _current = language
         QLocale.setDefault(QLocale(QLocale.Language.Chinese if language == CHINESE else QLocale.Language.English))
         return language
 

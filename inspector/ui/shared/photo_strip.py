@@ -35,7 +35,7 @@ from inspector.store.photos import Photo, ensure_thumbnail
 from inspector.ui.shared.context import AppContext
 from inspector.ui.shared.photo_viewer import PhotoViewer, photo_summary
 from inspector.ui.shared.resources import icon
-from inspector.ui.shared.widgets import hint_label, restyle, shortcut
+from inspector.ui.shared.widgets import error_message, hint_label, restyle, shortcut
 from inspector.ui.shared.workers import PhotoImported, PhotoImporter, PhotoImportWorker
 from inspector.ui.sync.badges import SYNC_STATE_ROLE, badge_label, photo_state, with_badge
 
@@ -195,9 +195,9 @@ class PhotoStrip(QWidget):
         self.errors = []
         worker.signals.progress.connect(self._on_progress)
         worker.signals.item_done.connect(lambda done, w=worker: self._on_imported(w, done))
-        worker.signals.item_failed.connect(self.errors.append)
+        worker.signals.item_failed.connect(lambda error: self.errors.append(error_message(error)))
         worker.signals.finished.connect(lambda result, w=worker: self._on_finished(w, result))
-        worker.signals.failed.connect(lambda message, w=worker: self._on_finished(w, None, message))
+        worker.signals.failed.connect(lambda error, w=worker: self._on_finished(w, None, error_message(error)))
         self.worker = worker
         self.last_worker = worker
         self.progress.setRange(0, len(sources))

@@ -1,12 +1,19 @@
-"""Small building blocks shared by the views: titles, page headers, cards, a typing debouncer, message helpers."""
+"""Small building blocks shared by the views: titles, page headers, cards, a typing debouncer, message helpers, and
+`on_error`, the one place an error is shown to the user."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Sequence
 
-from PySide6.QtCore import QObject, Qt, QTimer
+from PySide6.QtCore import QCoreApplication, QObject, Qt, QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QFormLayout, QFrame, QHBoxLayout, QLabel, QMessageBox, QVBoxLayout, QWidget
+
+from inspector.core.errors import UserError, message_in
+from inspector.ui.shared.i18n import current_language
+
+log = logging.getLogger(__name__)
 
 
 def title_label(text: str = "", name: str = "pageTitle") -> QLabel:
@@ -78,6 +85,28 @@ class Debouncer(QObject):
 def warn(parent: QWidget, title: str, text: str) -> None:
     """A warning box (modal, like every message box)."""
     QMessageBox.warning(parent, title, text)
+
+
+def error_message(error: BaseException) -> str:
+    """An error's text in the interface language now in use (never a traceback)."""
+    return message_in(error, current_language())
+
+
+def warning_box(parent: QWidget | None, title: str, text: str) -> QMessageBox:
+    """A window-modal warning that does not block the event loop; it deletes itself when closed."""
+    box = QMessageBox(QMessageBox.Icon.Warning, title, text, QMessageBox.StandardButton.Ok, parent)
+    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    box.open()
+    return box
+
+
+def on_error(parent: QWidget | None, error: BaseException, title: str = "") -> QMessageBox:
+    """Show an error to the user in the interface language (a non-blocking warning box) and log it.
+
+    Every failure of background work ends here or in `error_message` for a page's own status line."""
+    log.info("shown to the user (%s): %s", error.code if isinstance(error, UserError) else type(error).__name__, error)
+    heading = title or QCoreApplication.translate("Errors", "出错了")
+    return warning_box(parent, heading, error_message(error))
 
 
 def restyle(widget: QWidget, object_name: str) -> None:

@@ -31,19 +31,9 @@ class WorkerSignals(QObject):
 
     progress = Signal(int, int, str)  # done, total, what is being done
     item_done = Signal(object)
-    item_failed = Signal(str)
+    item_failed = Signal(object)  # the exception of one item (the job goes on)
     finished = Signal(object)  # the job's result; also emitted (with None) after a cancel
-    failed = Signal(str)
-
-
-def error_text(error: BaseException, language: str) -> str:
-    """A message for people: the store's message in the interface language, else the exception's text."""
-    decision = getattr(error, "decision", None)
-    if decision is not None:  # a ledger command refused by the state machine: its reason names both languages
-        return str(decision.reason)
-    if isinstance(error, StoreError) or hasattr(error, "message_zh"):
-        return str(error.message_en if language == "en" else error.message_zh)  # type: ignore[attr-defined]
-    return f"{type(error).__name__}: {error}"
+    failed = Signal(object)  # the exception that ended the job: shown with widgets.on_error / error_message
 
 
 class Worker(QRunnable):
@@ -71,7 +61,7 @@ class Worker(QRunnable):
             result = self.work()
         except Exception as error:
             log.exception("background job %s failed", type(self).__name__)
-            self.signals.failed.emit(error_text(error, self.language))
+            self.signals.failed.emit(error)
             return
         self.signals.finished.emit(None if self.cancelled else result)
 
@@ -146,7 +136,7 @@ class PhotoImportWorker(Worker):
                 image = self.thumbnail(self.folder.thumb_path(result.photo.sha256))
             self.signals.item_done.emit(PhotoImported(result, _name(source), image))
         except (StoreError, OSError) as error:
-            self.signals.item_failed.emit(error_text(error, self.language))
+            self.signals.item_failed.emit(error)
         finally:
             if temp is not None:
                 temp.unlink(missing_ok=True)
@@ -176,7 +166,7 @@ class WorkerPool(QObject):
         """Run a worker; it is forgotten once it finishes or fails."""
         self._running.add(worker)
         worker.signals.finished.connect(lambda _result, w=worker: self._forget(w))
-        worker.signals.failed.connect(lambda _message, w=worker: self._forget(w))
+        worker.signals.failed.connect(lambda _error, w=worker: self._forget(w))
         QThreadPool.globalInstance().start(worker)
         self.busy_changed.emit(len(self._running))
         return worker

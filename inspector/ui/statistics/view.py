@@ -31,7 +31,7 @@ from inspector.core.clock import utc_now
 from inspector.core.scoring import NON_COMPLIANT
 from inspector.core.statistics import RedBlackList, StreetRank
 from inspector.ui.shared.context import FINDINGS, INSPECTIONS, SUBJECTS, AppContext
-from inspector.ui.shared.widgets import card, hint_label, page_header, title_label
+from inspector.ui.shared.widgets import card, error_message, hint_label, page_header, title_label
 from inspector.ui.shared.workers import FunctionWorker
 from inspector.ui.statistics import charts
 from inspector.ui.statistics.data import StatisticsData, load_statistics, recent_months
@@ -257,9 +257,9 @@ class StatisticsView(QWidget):
         if self.stale:
             self.load()
 
-    def _failed(self, message: str) -> None:
+    def _failed(self, error: BaseException) -> None:
         self.worker = None
-        self.status.setText(message)
+        self.status.setText(error_message(error))
 
     # -- showing ----------------------------------------------------------------------------------------------------
 

@@ -19,7 +19,7 @@ from inspector.store.errors import StoreError
 from inspector.store.subjects import Subject
 from inspector.ui.shared.context import SUBJECTS, AppContext
 from inspector.ui.shared.labels import SUBJECT_KINDS, subject_kind_label
-from inspector.ui.shared.widgets import hint_label
+from inspector.ui.shared.widgets import error_message, hint_label
 
 # Kind-specific fields kept in the subject's `extra`, and the kinds that show them.
 EXTRA_FIELDS: dict[str, str] = {
@@ -148,7 +148,7 @@ class SubjectDialog(QDialog):
                 changed = {key: value for key, value in fields.items() if value != _current(self.subject, key)}
                 saved = subjects.update(self.ctx.db, self.subject.id, **changed)
         except StoreError as error:
-            self.error.setText(self.ctx.error_text(error))
+            self.error.setText(error_message(error))
             self.error.show()
             return
         self.subject_id = saved.id

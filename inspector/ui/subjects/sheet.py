@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from inspector.core.errors import UserError
 from inspector.store import subjects
 from inspector.store.errors import StoreError
 
@@ -54,13 +55,10 @@ MAX_ROWS = 10_000
 _HEADERS = {header: name for name, zh, en in COLUMNS for header in (zh, en)}
 
 
-class SheetError(Exception):
+class SheetError(UserError):
     """The file cannot be read as a sheet of subjects at all; carries the reason in Chinese and English."""
 
-    def __init__(self, message_zh: str, message_en: str) -> None:
-        super().__init__(f"{message_zh} / {message_en}")
-        self.message_zh = message_zh
-        self.message_en = message_en
+    code = "sheet_unreadable"
 
 
 @dataclass(frozen=True)
@@ -285,7 +283,7 @@ def _import_row(
             extra=extra or None,
         )
     except StoreError as error:
-        return error.message_en if english else error.message_zh
+        return error.en if english else error.zh
     return ""
 
 

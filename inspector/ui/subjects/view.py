@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLineEdit,
-    QMessageBox,
     QProgressDialog,
     QPushButton,
     QTableView,
@@ -31,7 +30,15 @@ from inspector.store.subjects import Subject
 from inspector.ui.shared.context import SUBJECTS, AppContext
 from inspector.ui.shared.labels import SUBJECT_KINDS, subject_kind_label, sync_state_label
 from inspector.ui.shared.resources import icon
-from inspector.ui.shared.widgets import Debouncer, hint_label, page_header, shortcut, title_label
+from inspector.ui.shared.widgets import (
+    Debouncer,
+    error_message,
+    hint_label,
+    page_header,
+    shortcut,
+    title_label,
+    warning_box,
+)
 from inspector.ui.shared.workers import FunctionWorker, Worker
 from inspector.ui.subjects.dialog import SubjectDialog
 from inspector.ui.subjects.sheet import ImportReport, import_rows, read_sheet, write_error_report, write_template
@@ -243,7 +250,7 @@ class SubjectsView(QWidget):
         worker.signals.progress.connect(lambda done, total, _n: _show_progress(progress, done, total))
         progress.canceled.connect(worker.cancel)
         worker.signals.finished.connect(lambda report: self._imported(progress, report))
-        worker.signals.failed.connect(lambda message: self._import_failed(progress, message))
+        worker.signals.failed.connect(lambda error: self._import_failed(progress, error_message(error)))
         return self.ctx.run(worker)
 
     def _imported(self, progress: QProgressDialog, report: ImportReport | None) -> None:
@@ -256,7 +263,7 @@ class SubjectsView(QWidget):
 
     def _import_failed(self, progress: QProgressDialog, message: str) -> None:
         progress.close()
-        QMessageBox.warning(self, self.tr("无法导入"), message)
+        warning_box(self, self.tr("无法导入"), message)
 
     # -- language ---------------------------------------------------------------------------------------------
 

@@ -37,7 +37,7 @@ from inspector.store.sync_state import CONFLICT, REJECTED, Refusal
 from inspector.ui.shared.context import FINDINGS, INSPECTIONS, SUBJECTS, AppContext
 from inspector.ui.shared.labels import action_label, change_kind_label, pending_label, severity_label, state_label
 from inspector.ui.shared.resources import tinted_icon
-from inspector.ui.shared.widgets import hint_label, restyle, title_label
+from inspector.ui.shared.widgets import error_message, hint_label, restyle, title_label
 from inspector.ui.sync.badges import badge_icon, badge_label, badge_tooltip
 
 if TYPE_CHECKING:
@@ -353,7 +353,7 @@ class ConflictsView(QWidget):
         try:
             reapply(self.ctx.db, conflict)
         except StoreError as error:
-            self._say(self.tr("不能重新提交：%1").replace("%1", self.ctx.error_text(error)), error=True)
+            self._say(self.tr("不能重新提交：%1").replace("%1", error_message(error)), error=True)
             return False
         self._decided(self.tr("已重新提交，下次同步时上传。"))
         if self.sync is not None:

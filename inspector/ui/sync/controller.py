@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
+from inspector.core.errors import message_in
 from inspector.store import jurisdictions, profile, settings
 from inspector.ui.shared.context import FINDINGS, INSPECTIONS, SETTINGS, SUBJECTS, AppContext
 from inspector.ui.shared.workers import FunctionWorker, Worker, WorkerPool, WorkerSignals
@@ -258,8 +259,8 @@ class SyncController(QObject):
     def _network_came_back(self) -> None:
         self.sync_automatically("network")
 
-    def _cycle_failed(self, message: str) -> None:
-        log.error("sync worker failed: %s", message)
+    def _cycle_failed(self, error: BaseException) -> None:
+        log.error("sync worker failed: %s", message_in(error, "en"))
         self._cycle_done(None)
 
     def _cycle_done(self, _result: object) -> None:
@@ -294,8 +295,8 @@ class SyncController(QObject):
         worker.signals.failed.connect(self._state_failed)
         reader.pool.start(worker)
 
-    def _state_failed(self, message: str) -> None:
-        log.warning("the sync state could not be read: %s", message)
+    def _state_failed(self, error: BaseException) -> None:
+        log.warning("the sync state could not be read: %s", message_in(error, "en"))
         self._state_read(None)
 
     def _state_read(self, state: object) -> None:
@@ -329,8 +330,8 @@ class SyncController(QObject):
         self.ctx.run(worker)
         return worker
 
-    def _login_crashed(self, message: str) -> None:
-        self._logged_in(LoginAttempt(error=RuntimeError(message)))
+    def _login_crashed(self, error: Exception) -> None:
+        self._logged_in(LoginAttempt(error=error))
 
     def _logged_in(self, attempt: object) -> None:
         if not isinstance(attempt, LoginAttempt):
@@ -352,8 +353,8 @@ class SyncController(QObject):
         self.ctx.run(worker)
         return worker
 
-    def _logout_failed(self, message: str) -> None:
-        log.warning("logout failed: %s", message)
+    def _logout_failed(self, error: BaseException) -> None:
+        log.warning("logout failed: %s", message_in(error, "en"))
         self._logged_out(False)
 
     def _logged_out(self, confirmed: object) -> None:

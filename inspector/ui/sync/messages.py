@@ -1,6 +1,6 @@
 """What the interface says about sync: login failures, how a cycle ended, its phases, and the account's roles.
 
-The engine's errors carry a Chinese and an English message; the interface adds what the user can do about them.
+The engine's errors are `UserError`s (`message_in` gives their text); the interface adds what the user can do.
 """
 
 from __future__ import annotations
@@ -9,43 +9,34 @@ from typing import Any
 
 from PySide6.QtCore import QCoreApplication
 
+from inspector.core.errors import UserError, message_in
+from inspector.sync.errors import IncompatibleServerError, LoginFailedError, TransportError, UpgradeRequiredError
+
 translate = QCoreApplication.translate  # each call names the "SyncMessages" context and a literal, for lupdate
-
-
-def engine_text(message: Any, language: str) -> str:
-    """An engine message in the interface language: from an error's two messages, or from its "中文 / English" text."""
-    if hasattr(message, "message_zh"):
-        return str(message.message_en if language == "en" else message.message_zh)
-    text = str(message or "")
-    chinese, slash, english = text.partition(" / ")
-    if not slash:
-        return text
-    return english if language == "en" else chinese
 
 
 def login_error_text(error: BaseException, language: str) -> str:
     """Why a login failed and what to do, for the settings page."""
-    code = str(getattr(error, "code", ""))
-    kind = type(error).__name__
-    detail = engine_text(error, language)
+    code = error.code if isinstance(error, UserError) else ""
+    detail = message_in(error, language)
     if code == "login_failed":
         return translate("SyncMessages", "用户名或密码不正确。")
     if code == "account_disabled":
         return translate("SyncMessages", "此账号已停用，请联系管理员。")
     if code == "rate_limited":
-        wait = getattr(error, "retry_after", None)
+        wait = error.retry_after if isinstance(error, LoginFailedError) else None
         if wait:
             return translate("SyncMessages", "登录失败次数过多，请 %1 秒后再试。").replace("%1", str(int(wait + 0.999)))
         return translate("SyncMessages", "登录失败次数过多，请稍后再试。")
-    if kind == "UpgradeRequiredError":
+    if isinstance(error, UpgradeRequiredError):
         return translate("SyncMessages", "需要安装新版本：%1").replace("%1", detail)
-    if kind == "IncompatibleServerError":
+    if isinstance(error, IncompatibleServerError):
         return translate("SyncMessages", "服务器的同步协议与本程序不兼容，请联系管理员：%1").replace("%1", detail)
     if code == "tls":
         return translate("SyncMessages", "无法建立安全连接：服务器证书不受信任。如单位使用自己的证书，请指定 CA 文件。")
-    if kind == "TransportError":
+    if isinstance(error, TransportError):
         return translate("SyncMessages", "无法连接服务器，请检查网络和服务器地址。（%1）").replace("%1", detail)
-    return detail or f"{kind}: {error}"
+    return detail
 
 
 def summary_text(summary: Any, language: str) -> str:
@@ -74,9 +65,10 @@ def summary_text(summary: Any, language: str) -> str:
     }
     if outcome in messages:
         return messages[outcome]
+    detail = message_in(summary.failure, language) if summary.failure is not None else (summary.error or "")
     if outcome == "upgrade_required":
-        return translate("SyncMessages", "需要安装新版本：%1").replace("%1", engine_text(summary.error, language))
-    return translate("SyncMessages", "同步失败：%1").replace("%1", engine_text(summary.error, language))
+        return translate("SyncMessages", "需要安装新版本：%1").replace("%1", detail)
+    return translate("SyncMessages", "同步失败：%1").replace("%1", detail)
 
 
 def phase_label(phase: str) -> str:

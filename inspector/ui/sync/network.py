@@ -14,6 +14,7 @@ from typing import Any
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtNetwork import QNetworkInformation
 
+from inspector.core.errors import message_in
 from inspector.ui.shared.workers import FunctionWorker, WorkerPool
 
 log = logging.getLogger(__name__)
@@ -142,9 +143,14 @@ class NetworkWatcher(QObject):
         self.probing = True
         worker = FunctionWorker(lambda _w: probe_server(target))
         worker.signals.finished.connect(self._probed)
-        worker.signals.failed.connect(lambda _message: self._probed(False))
+        worker.signals.failed.connect(self._probe_failed)
         self._pool.start(worker)
         return worker
+
+    def _probe_failed(self, error: BaseException) -> None:
+        """A probe that broke (not one that found the server away) counts as unreachable; the log keeps why."""
+        log.warning("the reachability probe failed: %s", message_in(error, "en"))
+        self._probed(False)
 
     def _probed(self, reachable: object) -> None:
         self.probing = False

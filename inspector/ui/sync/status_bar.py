@@ -10,8 +10,8 @@ from inspector.core.clock import display
 from inspector.store import settings
 from inspector.ui.shared.context import FINDINGS, INSPECTIONS, SUBJECTS, AppContext
 from inspector.ui.shared.resources import icon
+from inspector.ui.shared.widgets import error_message
 from inspector.ui.sync.controller import SERVER_URL, SyncController, SyncState
-from inspector.ui.sync.messages import engine_text
 from inspector.ui.sync.status import SyncStatusWidget
 
 
@@ -106,8 +106,10 @@ class StatusBar(QStatusBar):
         error = state.status.last_error if state is not None else None
         server = state.status.server_url if state is not None else ""
         tooltip = self.tr("服务器：%1").replace("%1", server or "")
-        if error:
-            tooltip += "\n" + self.tr("上次同步未完成：%1").replace("%1", engine_text(error, self.ctx.language))
+        if error:  # this run's failure in the interface language; an earlier run's as it was recorded (both)
+            last = self.sync.last_summary
+            said = error_message(last.failure) if last is not None and last.failure is not None else error
+            tooltip += "\n" + self.tr("上次同步未完成：%1").replace("%1", said)
         self.sync_label.setToolTip(tooltip)
 
     def changeEvent(self, event: QEvent) -> None:
