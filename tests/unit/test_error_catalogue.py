@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 import inspector
-from inspector.core import ledger
+from inspector.core import ledger, protocol
 from inspector.core.errors import CATALOGUE, UserError, message_in, user_error
 
 REPO = Path(__file__).resolve().parents[2]
@@ -122,6 +122,13 @@ def test_the_server_and_the_ledger_refuse_with_catalogued_codes() -> None:
                   for code in re.findall(r"`([a-z_]+)`", row)}  # fmt: skip
     assert {"not_found", "illegal_state", "insufficient_storage", "token_revoked"} <= codes | documented
     assert sorted((codes | documented) - set(CATALOGUE)) == []
+
+
+def test_every_code_of_the_protocol_is_catalogued() -> None:
+    """The server's replies name their codes through core.protocol: each has its two languages here."""
+    wire = {code.value for code in (*protocol.PushCode, *protocol.ErrorCode)}
+    assert len(wire) > 10
+    assert sorted(wire - set(CATALOGUE)) == []
 
 
 def test_a_refused_decision_carries_a_catalogued_refusal_and_keeps_its_wire_reason() -> None:
