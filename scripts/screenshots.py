@@ -56,9 +56,8 @@ def main() -> int:
 def render_all(data: Path, work: Path, out: Path) -> None:
     from PIL import Image
 
-    from inspector.store import settings, subjects
+    from inspector.store import profile, settings, subjects
     from inspector.store.seed import INSPECTOR, STREET
-    from inspector.ui import store_adapter
     from inspector.ui.app import AppController, create_application
     from inspector.ui.ledger.adhoc_dialog import AdhocFindingDialog
     from inspector.ui.runner.new_inspection import NewInspectionDialog
@@ -72,8 +71,8 @@ def render_all(data: Path, work: Path, out: Path) -> None:
     assert ctx is not None
     ctx.load_checklists_now()
     # The demo laptop is the demo inspector's: their findings are "mine", their 街乡 is the default.
-    settings.put(ctx.db, store_adapter.USER_ID, INSPECTOR.user_id)
-    settings.put(ctx.db, store_adapter.DEFAULT_JURISDICTION, STREET[0])
+    settings.put(ctx.db, profile.USER_ID, INSPECTOR.user_id)
+    settings.put(ctx.db, profile.DEFAULT_JURISDICTION, STREET[0])
     window.resize(*WINDOW_SIZE)
 
     def settle() -> None:
@@ -169,14 +168,12 @@ def render_supervisor_screens(ctx, window, save) -> None:  # type: ignore[no-unt
 
     from inspector.core.clock import local_date, utc_now
     from inspector.core.ledger import Action
-    from inspector.store import jsonutil, settings
+    from inspector.store import profile, settings
     from inspector.store.seed import STREET, SUPERVISOR
-    from inspector.ui import store_adapter
-    from inspector.ui.ledger.actions import ROLES_SETTING
 
-    settings.put(ctx.db, store_adapter.USER_ID, SUPERVISOR.user_id)
-    settings.put(ctx.db, ROLES_SETTING, jsonutil.dumps(["supervisor"]))
-    settings.put(ctx.db, store_adapter.USER_JURISDICTIONS, jsonutil.dumps([STREET[0]]))
+    settings.put(ctx.db, profile.USER_ID, SUPERVISOR.user_id)
+    settings.put(ctx.db, profile.USER_ROLES, ["supervisor"])
+    settings.put(ctx.db, profile.USER_JURISDICTIONS, [STREET[0]])
     review = window.show_page("review")
     review.activate()
     save(window, "review")
@@ -224,11 +221,11 @@ def render_sync_screens(ctx, window, save) -> None:  # type: ignore[no-untyped-d
 
     from inspector.core.clock import now_iso
     from inspector.core.ids import new_id
-    from inspector.store import findings, outbox, settings
+    from inspector.store import findings, profile, server_answers, settings
+    from inspector.store.database import transaction
     from inspector.store.seed import OTHER_SUPERVISOR, STREET, SUPERVISOR
     from inspector.sync import config
     from inspector.sync.credentials import CredentialStore, account_key
-    from inspector.ui import store_adapter
 
     keyring.set_keyring(fail.Keyring())  # never a demo token in this computer's keyring
     server, username = "https://sync.chaoyang.example.gov.cn", "wangjg"
@@ -238,19 +235,21 @@ def render_sync_screens(ctx, window, save) -> None:  # type: ignore[no-untyped-d
     CredentialStore().save(account_key(server, username, settings.device_id(ctx.db)), "demo")
     settings.put(ctx.db, config.LAST_SUCCESS, now_iso())
     first, second = [f for f in findings.list_findings(ctx.db, state="reported") if f.confirmed is not None][:2]
-    actor = store_adapter.local_actor(ctx.db, first.view.jurisdiction)
+    actor = profile.local_actor(ctx.db, first.view.jurisdiction)
     accept = findings.record_command(ctx.db, action="accept", actor=actor, payload={"severity": "general"},
                                      finding_id=first.id)  # fmt: skip
     other = {"event_id": new_id(), "finding_id": first.id, "action": "accept", "actor_id": OTHER_SUPERVISOR.user_id,
              "at": now_iso(), "payload": {"severity": "general", "ledger_number": "朝阳-三里屯-2026-00042"},
              "base_state": "reported", "index": first.view.event_count + 1}  # fmt: skip
-    taken = findings.store_server_event(ctx.db, other).confirmed  # another supervisor was first
+    with transaction(ctx.db):  # another supervisor was first: the feed brings their accept
+        findings.on_pulled_event(ctx.db, other)
+    taken = findings.get(ctx.db, first.id).confirmed
     assert taken is not None
-    outbox.mark_conflict(ctx.db, accept.change_id, "illegal_state", "隐患当前为已挂账，不能「受理挂账」",
+    server_answers.conflict(ctx.db, accept.change_id, "illegal_state", "隐患当前为已挂账，不能「受理挂账」",
                          findings.finding_to_json(taken))  # fmt: skip
     reject = findings.record_command(ctx.db, action="reject", actor=actor, payload={"reason": "重复上报"},
                                      finding_id=second.id)  # fmt: skip
-    outbox.mark_rejected(ctx.db, reject.change_id, "out_of_jurisdiction", "辖区不在您负责的范围内")
+    server_answers.reject(ctx.db, reject.change_id, "out_of_jurisdiction", "辖区不在您负责的范围内")
     window.sync.refresh_state()
     window.show_page("settings")
     for _ in range(6):  # wrapped lines settle their heights over a few layout passes
