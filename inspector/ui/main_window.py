@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 
 from inspector.store import settings
 from inspector.ui.shared.resources import icon, tinted_icon
-from inspector.ui.shared.widgets import shortcut
+from inspector.ui.shared.widgets import Page, shortcut
 
 if TYPE_CHECKING:
     from inspector.ui.ledger.view import FindingsView
@@ -68,8 +68,8 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.ctx: AppContext | None = None  # set by attach()
         self.root = root
-        self.pages: dict[str, QWidget] = {}
-        self.builders: dict[str, Callable[[AppContext], QWidget]] = {
+        self.pages: dict[str, Page] = {}
+        self.builders: dict[str, Callable[[AppContext], Page]] = {
             "today": self._today_page,
             "inspections": self._inspections_page,
             "subjects": self._subjects_page,
@@ -79,6 +79,7 @@ class MainWindow(QMainWindow):
             "settings": self._settings_page,
         }
         self.closing_quietly = False
+        self.shown_inspection = ""  # the inspection the runner shows ('' for none), as its page last said
         self.status: StatusBar | None = None
         self.sync: SyncController | None = None  # once attached
         self.setWindowIcon(icon("app"))
@@ -131,7 +132,7 @@ class MainWindow(QMainWindow):
 
     # -- pages ------------------------------------------------------------------------------------------------
 
-    def page(self, key: str) -> QWidget:
+    def page(self, key: str) -> Page:
         """The page for a key, built on first use (its module is imported then, not at start-up)."""
         if key not in self.pages:
             assert self.ctx is not None, "pages exist once the data folder is attached"
@@ -141,7 +142,7 @@ class MainWindow(QMainWindow):
             self._restore_splitters(key, widget)
         return self.pages[key]
 
-    def show_page(self, key: str) -> QWidget:
+    def show_page(self, key: str) -> Page:
         """Switch to a page (and select it in the navigation)."""
         row = next(index for index, spec in enumerate(PAGES) if spec.key == key)
         if self.nav.currentRow() != row:
@@ -158,11 +159,9 @@ class MainWindow(QMainWindow):
             return
         widget = self.page(PAGES[row].key)
         self.stack.setCurrentWidget(widget)
-        activate: Callable[[], None] | None = getattr(widget, "activate", None)
-        if activate is not None:
-            activate()
+        widget.activate()
 
-    def _today_page(self, ctx: AppContext) -> QWidget:
+    def _today_page(self, ctx: AppContext) -> Page:
         from inspector.ui.today_view import TodayView
 
         page = TodayView(ctx, self.sync)
@@ -172,7 +171,7 @@ class MainWindow(QMainWindow):
         page.finding_requested.connect(self.show_finding)
         return page
 
-    def _inspections_page(self, ctx: AppContext) -> QWidget:
+    def _inspections_page(self, ctx: AppContext) -> Page:
         from inspector.ui.runner.inspections_view import InspectionsView
 
         page = InspectionsView(ctx)
@@ -182,31 +181,31 @@ class MainWindow(QMainWindow):
         page.runner.item_shown.connect(lambda item_id: settings.put(ctx.db, "window.inspection_item", item_id))
         return page
 
-    def _subjects_page(self, ctx: AppContext) -> QWidget:
+    def _subjects_page(self, ctx: AppContext) -> Page:
         from inspector.ui.subjects.view import SubjectsView
 
         page = SubjectsView(ctx)
         page.new_inspection_requested.connect(self.new_inspection)
         return page
 
-    def _review_page(self, ctx: AppContext) -> QWidget:
+    def _review_page(self, ctx: AppContext) -> Page:
         from inspector.ui.ledger.review_view import ReviewView
 
         return ReviewView(ctx)
 
-    def _findings_page(self, ctx: AppContext) -> QWidget:
+    def _findings_page(self, ctx: AppContext) -> Page:
         from inspector.ui.ledger.view import FindingsView
 
         page = FindingsView(ctx)
         page.adhoc_requested.connect(self.report_adhoc)
         return page
 
-    def _statistics_page(self, ctx: AppContext) -> QWidget:
+    def _statistics_page(self, ctx: AppContext) -> Page:
         from inspector.ui.statistics.view import StatisticsView
 
         return StatisticsView(ctx)
 
-    def _settings_page(self, ctx: AppContext) -> QWidget:
+    def _settings_page(self, ctx: AppContext) -> Page:
         from inspector.ui.settings_view import SettingsView
 
         assert self.sync is not None
@@ -261,6 +260,7 @@ class MainWindow(QMainWindow):
     def _remember_inspection(self, inspection_id: str) -> None:
         """The runner shows an inspection ('' once back on the list): a restart resumes it."""
         assert self.ctx is not None
+        self.shown_inspection = inspection_id
         values: dict[str, object] = {"window.inspection": inspection_id}
         if inspection_id:
             values["window.page"] = "inspections"
@@ -271,9 +271,7 @@ class MainWindow(QMainWindow):
         if self.ctx is None:
             return
         for widget in self.pages.values():
-            flush: Callable[[], None] | None = getattr(widget, "flush", None)
-            if flush is not None:
-                flush()
+            widget.flush()
 
     # -- keyboard ---------------------------------------------------------------------------------------------
 
@@ -360,8 +358,6 @@ class MainWindow(QMainWindow):
         """Keep the window's geometry, page and open inspection in the settings table (once the data is open)."""
         if self.ctx is None:
             return
-        inspections = self.pages.get("inspections")
-        current = getattr(inspections, "open_inspection_id", None) if inspections else None
         splitters = dict(settings.get(self.ctx.db, "window.splitters"))  # pages not built this time keep theirs
         for key, widget in self.pages.items():
             sizes = [splitter.sizes() for splitter in widget.findChildren(QSplitter)]
@@ -370,7 +366,7 @@ class MainWindow(QMainWindow):
         settings.put_many(self.ctx.db, {
             "window.geometry": self.saveGeometry().data(),
             "window.page": self.current_page_key(),
-            "window.inspection": str(current() or "") if callable(current) else "",
+            "window.inspection": self.shown_inspection,
             "window.splitters": splitters,
         })  # fmt: skip
 

@@ -32,7 +32,15 @@ from inspector.store.backup import create_backup
 from inspector.ui.shared.context import SETTINGS, AppContext
 from inspector.ui.shared.i18n import LANGUAGES
 from inspector.ui.shared.resources import icon
-from inspector.ui.shared.widgets import error_message, hint_label, page_header, restyle, set_form_label, title_label
+from inspector.ui.shared.widgets import (
+    Page,
+    error_message,
+    hint_label,
+    page_header,
+    restyle,
+    set_form_label,
+    title_label,
+)
 from inspector.ui.shared.workers import FunctionWorker
 from inspector.ui.sync.login_panel import LoginPanel
 
@@ -49,7 +57,7 @@ def _folder_row(path_label: QLabel, button: QPushButton) -> QHBoxLayout:
     return row
 
 
-class SettingsView(QWidget):
+class SettingsView(Page):
     """The settings page; every choice takes effect at once."""
 
     save_pending_requested = Signal()  # save edits waiting for a pause in typing (before the language changes)

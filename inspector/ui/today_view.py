@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QPushButton,
     QVBoxLayout,
-    QWidget,
 )
 
 from inspector.core.clock import display, local_date, utc_now
@@ -26,7 +25,7 @@ from inspector.store.sync_state import Refusal, open_refusals
 from inspector.ui.shared.context import AppContext
 from inspector.ui.shared.labels import change_kind_label, severity_label, state_label
 from inspector.ui.shared.resources import icon
-from inspector.ui.shared.widgets import Debouncer, card, hint_label, on_error, page_header, title_label
+from inspector.ui.shared.widgets import Debouncer, Page, card, hint_label, on_error, page_header, title_label
 from inspector.ui.shared.workers import FunctionWorker
 from inspector.ui.sync.badges import (
     SYNC_STATE_ROLE,
@@ -143,7 +142,7 @@ def _wrapping_list() -> QListWidget:
     return widget
 
 
-class TodayView(QWidget):
+class TodayView(Page):
     """The start page."""
 
     new_inspection_requested = Signal(str)  # a subject id, or '' to choose one

@@ -25,14 +25,14 @@ from inspector.ui.ledger.detail import FindingDetail
 from inspector.ui.ledger.model import LedgerTableModel
 from inspector.ui.ledger.view import StreetNames
 from inspector.ui.shared.context import FINDINGS, AppContext
-from inspector.ui.shared.widgets import error_message, hint_label, page_header, title_label
+from inspector.ui.shared.widgets import Page, error_message, hint_label, page_header, title_label
 
 QUEUE = LedgerQuery(states=(State.REPORTED.value,))
 OLDEST_FIRST = LedgerSort("reported_at", descending=False)
 SHOWN_COLUMNS = {"severity": 70, "category": 84, "description": 160, "subject": 110, "reported_at": 122, "sync": 104}
 
 
-class ReviewView(QWidget):
+class ReviewView(Page):
     """The review page."""
 
     def __init__(self, ctx: AppContext) -> None:

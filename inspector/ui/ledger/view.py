@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QSplitter,
     QTableView,
     QVBoxLayout,
-    QWidget,
 )
 
 from inspector import exports
@@ -34,7 +33,7 @@ from inspector.ui.ledger.filters import LedgerFilterBar
 from inspector.ui.ledger.model import SORTABLE, LedgerTableModel
 from inspector.ui.shared.context import FINDINGS, SUBJECTS, AppContext
 from inspector.ui.shared.resources import icon
-from inspector.ui.shared.widgets import hint_label, page_header, title_label
+from inspector.ui.shared.widgets import Page, hint_label, page_header, title_label
 
 COLUMN_WIDTHS = {"number": 150, "state": 92, "severity": 66, "category": 80, "description": 200, "subject": 104,
                  "street": 84, "reported_at": 118, "deadline": 84, "unit": 140, "sync": 100}  # fmt: skip
@@ -56,7 +55,7 @@ class StreetNames:
         return self.names.get(street_of(jurisdiction), street_of(jurisdiction))
 
 
-class FindingsView(QWidget):
+class FindingsView(Page):
     """The ledger page."""
 
     adhoc_requested = Signal()  # record a problem without a checklist (随手拍)

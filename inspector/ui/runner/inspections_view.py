@@ -24,11 +24,11 @@ from inspector.ui.runner.session import InspectionSession
 from inspector.ui.runner.view import RunnerView
 from inspector.ui.shared.context import INSPECTIONS, SUBJECTS, AppContext
 from inspector.ui.shared.resources import icon
-from inspector.ui.shared.widgets import hint_label, page_header, title_label
+from inspector.ui.shared.widgets import Page, hint_label, page_header, title_label
 from inspector.ui.sync.badges import record_state, show_badge
 
 
-class InspectionsView(QWidget):
+class InspectionsView(Page):
     """A list page and the runner, stacked."""
 
     new_inspection_requested = Signal(str)  # a subject id, or '' to choose one

@@ -59,6 +59,17 @@ def card(parent: QWidget | None = None) -> tuple[QFrame, QVBoxLayout]:
     return frame, layout
 
 
+class Page(QWidget):
+    """A page of the main window. The window tells it when it becomes the current page and when to save edits that
+    wait for a pause in typing; it asks the window for anything beyond itself through its own signals."""
+
+    def activate(self) -> None:
+        """The page became the current one: show what may have changed since (nothing to do by default)."""
+
+    def flush(self) -> None:
+        """Save edits that wait for a pause in typing (before closing, after a crash; nothing by default)."""
+
+
 class Debouncer(QObject):
     """Calls a function once typing pauses for `msecs`; flush() calls it at once if a call is pending."""
 

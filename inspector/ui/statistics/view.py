@@ -31,7 +31,7 @@ from inspector.core.clock import utc_now
 from inspector.core.scoring import NON_COMPLIANT
 from inspector.core.statistics import RedBlackList, StreetRank
 from inspector.ui.shared.context import FINDINGS, INSPECTIONS, SUBJECTS, AppContext
-from inspector.ui.shared.widgets import card, error_message, hint_label, page_header, title_label
+from inspector.ui.shared.widgets import Page, card, error_message, hint_label, page_header, title_label
 from inspector.ui.shared.workers import FunctionWorker
 from inspector.ui.statistics import charts
 from inspector.ui.statistics.data import StatisticsData, load_statistics, recent_months
@@ -144,7 +144,7 @@ class Panel(QWidget):
         self.content.setAccessibleName(text)
 
 
-class StatisticsView(QWidget):
+class StatisticsView(Page):
     """The statistics page."""
 
     def __init__(self, ctx: AppContext) -> None:

@@ -32,6 +32,7 @@ from inspector.ui.shared.labels import SUBJECT_KINDS, subject_kind_label, sync_s
 from inspector.ui.shared.resources import icon
 from inspector.ui.shared.widgets import (
     Debouncer,
+    Page,
     error_message,
     hint_label,
     page_header,
@@ -105,7 +106,7 @@ class SubjectsModel(QAbstractTableModel):
             self.dataChanged.emit(self.index(0, 0), self.index(len(self.rows) - 1, len(self.COLUMNS) - 1))
 
 
-class SubjectsView(QWidget):
+class SubjectsView(Page):
     """The subjects page."""
 
     new_inspection_requested = Signal(str)  # the selected subject's id ('' when none is selected)
