@@ -1,5 +1,6 @@
 """Run as a child process by the statistics tests: watch every import of numpy and pyqtgraph, open the real window
-on a data folder, visit every page, let the statistics page compute and export each panel as PNG, and report.
+on a data folder, visit every other page (noting what was imported by then), let the statistics page compute and
+export each panel as PNG, and report.
 
 Usage: python statistics_child.py DATA_DIR OUT_DIR  → prints one JSON line.
 """
@@ -45,7 +46,10 @@ def main(data_dir: Path, out: Path) -> dict[str, object]:
     watch = ImportWatch()
     sys.meta_path.insert(0, watch)
     os.environ["QT_QPA_PLATFORM"] = f"offscreen:configfile={Path(__file__).with_name('laptop-screen.json')}"
-    from ui_helpers import close_app, open_app
+    from inspector.ui.fast_start import import_sqlite_utils_without_numpy
+
+    import_sqlite_utils_without_numpy()  # as the app does first when it opens the data folder: the test helpers
+    from ui_helpers import close_app, open_app  # import page modules (and so sqlite-utils) before the app would
 
     from inspector.ui.app import create_application
 
@@ -55,6 +59,8 @@ def main(data_dir: Path, out: Path) -> dict[str, object]:
     for key in ("today", "inspections", "subjects", "review", "findings", "settings"):
         window.show_page(key)
         app.processEvents()
+    before = sorted(name for name in sys.modules if name.split(".")[0] in WATCHED)
+    attempts_before = list(watch.attempts)
     page = window.show_page("statistics")
     assert page.worker is not None
     controller.ctx.pool.wait()
@@ -66,8 +72,8 @@ def main(data_dir: Path, out: Path) -> dict[str, object]:
                                  ("overdue", page.overdue_chart))}  # fmt: skip
     close_app(controller)
     loaded = sorted(name for name in sys.modules if name.split(".")[0] in WATCHED)
-    return {"loaded": loaded, "attempts": watch.attempts, "exported": exported, "summaries": summaries,
-            "series": series}  # fmt: skip
+    return {"loaded_before": before, "attempts_before": attempts_before, "loaded": loaded,
+            "attempts": watch.attempts, "exported": exported, "summaries": summaries, "series": series}  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -1,7 +1,7 @@
-"""The statistics charts, drawn offscreen and read back pixel by pixel: bars where their months are and as tall as
-their values, gaps for missing values, legends, month labels that fit, the empty message, PNG export, tooltips; a
-month chosen from the keyboard (Tab, ←/→, Home/End) banded and read out whole under the chart and to screen readers;
-the figures exported as CSV and read back cell by cell."""
+"""The statistics charts, pyqtgraph plots drawn offscreen and read back pixel by pixel: bars where their months are
+and as tall as their values, gaps for missing values, legends, month labels that fit, the empty message, PNG export,
+tooltips, zoom; a month chosen from the keyboard (Tab, ←/→, Home/End) or a click, banded and read out whole under the
+chart and to screen readers; the figures exported as CSV and read back cell by cell."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 from PIL import Image
-from PySide6.QtCore import QPoint, QPointF, QRectF, QSizeF, Qt
-from PySide6.QtGui import QColor, QFontMetricsF, QImage
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QColor, QImage, QPainter, QTextDocument
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QPushButton, QToolTip, QVBoxLayout, QWidget
 
@@ -64,18 +64,57 @@ def coloured_columns(image: QImage, colour: str, top: int) -> list[tuple[int, in
     return runs
 
 
+def centre(chart: ChartWidget, month: int) -> int:
+    """The x pixel of a month's centre in the chart."""
+    return round(chart.to_widget(month, 0).x())
+
+
+def axis_labels(axis) -> list[tuple[str, QRectF]]:  # type: ignore[no-untyped-def]
+    """The tick labels pyqtgraph draws on an axis (it leaves out those that do not fit), with their rectangles."""
+    image = QImage(4, 4, QImage.Format.Format_RGB32)
+    painter = QPainter(image)
+    try:
+        specs = axis.generateDrawSpecs(painter)
+    finally:
+        painter.end()
+    return [(text, rect) for rect, _flags, text in specs[2]]
+
+
+def legend_text(chart: ChartWidget) -> str:
+    document = QTextDocument()
+    document.setHtml(chart.legend.text())
+    return document.toPlainText().replace(charts.WORD_JOINER, "")
+
+
+def legend_lines(chart: ChartWidget) -> list[str]:
+    """The legend's lines as its label wraps them at its width."""
+    document = QTextDocument()
+    document.setDocumentMargin(0)
+    document.setDefaultFont(chart.legend.font())
+    document.setHtml(chart.legend.text())
+    document.setTextWidth(chart.legend.contentsRect().width())
+    document.documentLayout().documentSize()  # lays the text out
+    block = document.firstBlock()
+    layout, text = block.layout(), block.text()
+    lines = (layout.lineAt(index) for index in range(layout.lineCount()))
+    texts = (text[line.textStart() : line.textStart() + line.textLength()] for line in lines)
+    return [line.replace(charts.WORD_JOINER, "") for line in texts]
+
+
 def test_bars_stand_on_their_months_as_tall_as_their_values_with_a_gap_for_none(chart: ChartWidget) -> None:
     image = show(chart, [Series("月末逾期", RED, Kind.BAR, (1.0, 4.0, None, 2.0))])
-    layout = chart.chart_layout()
-    legend_bottom = int(layout.plot.top())  # the legend's swatch has the colour too: look below it
-    bars = coloured_columns(image, RED, legend_bottom)
+    plot = chart.plot_area()
+    bars = coloured_columns(image, RED, int(plot.top()))  # the legend's swatch has the colour too: look below it
     assert len(bars) == 3  # March has no value: no bar
     for (first, last), month in zip(bars, (0, 1, 3), strict=True):
-        assert first < layout.centres[month] < last  # centred on its month
+        assert first < chart.to_widget(month, 0).x() < last  # centred on its month
     heights = [len(coloured(image, RED, (first + last) // 2)) for first, last in bars]
     assert heights[1] > heights[2] > heights[0] > 0
     assert heights[1] == pytest.approx(4 * heights[0], abs=3) and heights[2] == pytest.approx(2 * heights[0], abs=3)
-    assert coloured(image, RED, round(layout.centres[2])) == []
+    assert coloured(image, RED, centre(chart, 2)) == []
+    zero = chart.to_widget(1, 0).y()
+    assert max(coloured(image, RED, centre(chart, 1))) == pytest.approx(zero, abs=2)  # standing on 0
+    assert min(coloured(image, RED, centre(chart, 1))) == pytest.approx(chart.to_widget(1, 4).y(), abs=2)
 
 
 def test_stacked_bars_put_each_series_on_the_one_before(chart: ChartWidget) -> None:
@@ -86,30 +125,37 @@ def test_stacked_bars_put_each_series_on_the_one_before(chart: ChartWidget) -> N
             Series("秩序", GREEN, Kind.STACKED, (2.0, 3.0, None, 1.0)),
         ],
     )
-    layout = chart.chart_layout()
-    x = round(layout.centres[0])
+    x = centre(chart, 0)
     blue, green = coloured(image, BLUE, x), coloured(image, GREEN, x)
     assert blue and green and max(green) < min(blue)  # 秩序 above 卫生
     assert len(blue) == pytest.approx(len(green), abs=2)  # 2 and 2
-    second = round(layout.centres[1])
+    second = centre(chart, 1)
     assert coloured(image, BLUE, second) == [] and len(coloured(image, GREEN, second)) > len(green)
-    assert coloured(image, GREEN, round(layout.centres[2])) == []  # None: only 卫生 stands in March
-    assert layout.ticks == [0, 1, 2, 3, 4]  # the axis covers the tallest stack
+    assert coloured(image, GREEN, centre(chart, 2)) == []  # None: only 卫生 stands in March
+    assert charts.axis_top(chart.data) == 4  # the axis covers the tallest stack
+    assert chart.plot is not None
+    _x, (low, high) = chart.plot.box.viewRange()
+    assert low <= 0 and high >= 4
+    labels = [text for text, _rect in axis_labels(chart.plot.left)]
+    assert labels == ["0", "1", "2", "3", "4"]  # counts: whole numbers only
 
 
 def test_lines_have_markers_and_break_where_a_value_is_none(chart: ChartWidget) -> None:
     image = show(chart, [Series("销账率", BLUE, Kind.LINE, (50.0, 60.0, None, 80.0))], percent=True)
-    layout = chart.chart_layout()
-    assert layout.ticks == [0, 20, 40, 60, 80, 100]
-    points = [mark for mark in layout.marks if mark.point]
+    assert chart.plot is not None
+    assert [text for text, _rect in axis_labels(chart.plot.left)] == ["0%", "20%", "40%", "60%", "80%", "100%"]
+    points = [mark for mark in charts.marks(chart.data) if mark.point]
     assert [mark.month for mark in points] == [0, 1, 3]
     for mark in points:
-        assert coloured(image, BLUE, round(mark.rect.center().x()))  # a marker there
-    gap = round((layout.centres[1] + layout.centres[3]) / 2)
-    joined = round((layout.centres[0] + layout.centres[1]) / 2)
+        assert coloured(image, BLUE, centre(chart, mark.month))  # a marker there
+    gap = round((chart.to_widget(1, 0).x() + chart.to_widget(3, 0).x()) / 2)
+    joined = round((chart.to_widget(0, 0).x() + chart.to_widget(1, 0).x()) / 2)
     assert coloured(image, BLUE, gap) == [] and coloured(image, BLUE, joined)
-    eighty = points[2].rect.center().y()
-    assert eighty == pytest.approx(layout.plot.bottom() - 0.8 * layout.plot.height(), abs=0.5)
+    marker = coloured(image, BLUE, centre(chart, 3))
+    eighty = chart.to_widget(3, 80).y()
+    assert (min(marker) + max(marker)) / 2 == pytest.approx(eighty, abs=1.5)
+    zero, hundred = chart.to_widget(3, 0).y(), chart.to_widget(3, 100).y()
+    assert eighty == pytest.approx(zero + 0.8 * (hundred - zero), abs=0.5)
 
 
 def test_the_legend_names_every_series_and_wraps_at_small_widths(chart: ChartWidget) -> None:
@@ -119,95 +165,123 @@ def test_the_legend_names_every_series_and_wraps_at_small_widths(chart: ChartWid
         for name, colour in zip(names, charts.PALETTE, strict=False)
     ]
     wide = show(chart, series)
-    layout = chart.chart_layout()
-    assert [name for _index, _rect, name in layout.legend] == names
-    for index, rect, _name in layout.legend:
-        swatch_x = round(rect.left() + charts.SWATCH / 2)
-        assert any(rect.top() <= y <= rect.bottom() for y in coloured(wide, series[index].colour, swatch_x))
-    rows = {rect.top() for _i, rect, _n in layout.legend}
+    text = legend_text(chart)
+    assert [text.index(name) for name in names] == sorted(text.index(name) for name in names)  # all, in order
+    legend = chart.legend.geometry().translated(chart.body.pos())
+    for one in series:  # each swatch in its colour inside the legend
+        pixels = [(x, y) for x in range(legend.left(), legend.right()) for y in coloured(wide, one.colour, x)]
+        assert any(legend.contains(x, y) for x, y in pixels), one.name
+    one_row = chart.legend.height()
 
     chart.resize(charts.MIN_WIDTH, charts.HEIGHT)
-    show(chart, series)
-    narrow = chart.chart_layout()
-    assert len({rect.top() for _i, rect, _n in narrow.legend}) > len(rows)  # wrapped into more rows
-    for _index, rect, _name in narrow.legend:
-        assert rect.left() >= 0 and rect.right() <= charts.MIN_WIDTH
-    for (_a, first, _x), (_b, second, _y) in pairwise(narrow.legend):
-        assert not first.intersects(second)
-    assert narrow.plot.top() > max(rect.bottom() for _i, rect, _n in narrow.legend)  # the plot starts below it
+    narrow = show(chart, series)
+    assert chart.legend.height() > one_row  # wrapped into more rows
+    assert chart.legend.geometry().right() <= chart.body.width()
+    assert chart.plot_area().top() > chart.legend.geometry().translated(chart.body.pos()).bottom()  # plot below
+    lines = legend_lines(chart)
+    assert len(lines) > 1
+    for name in names:  # a name is never broken over two lines
+        assert any(name in line for line in lines), (name, lines)
+    assert narrow.width() == charts.MIN_WIDTH
 
 
 def test_month_labels_are_skipped_rather_than_overlap_when_narrow(chart: ChartWidget) -> None:
     months = tuple(f"2025-{m:02d}" for m in range(1, 13))
     values = tuple(float(m) for m in range(12))
     show(chart, [Series("月末逾期", RED, Kind.BAR, values)], months=months)
-    assert [index for index, _left in chart.chart_layout().labels] == list(range(12))  # all fit at 600 px
+    assert chart.plot is not None
+    assert [text for text, _rect in axis_labels(chart.plot.bottom)] == [f"{m}月" for m in range(1, 13)]  # all fit
 
     chart.resize(charts.MIN_WIDTH, charts.HEIGHT)
     show(chart, [Series("月末逾期", RED, Kind.BAR, values)], months=months)
-    labels = chart.chart_layout().labels
-    assert 1 < len(labels) < 12 and labels[-1][0] == 11  # the latest month keeps its label
-    metrics = QFontMetricsF(charts.chart_font())
-    spans = [(left, left + metrics.horizontalAdvance(f"{int(months[i][5:])}月")) for i, left in labels]
-    assert all(left >= 0 and right <= charts.MIN_WIDTH for left, right in spans)
+    labels = axis_labels(chart.plot.bottom)
+    assert 1 < len(labels) < 12 and labels[-1][0] == "12月"  # the latest month keeps its label
+    spans = sorted((rect.left(), rect.right()) for _text, rect in labels)
+    bounds = chart.plot.bottom.boundingRect()
+    assert all(left >= bounds.left() and right <= bounds.right() for left, right in spans)
     assert all(a[1] < b[0] for a, b in pairwise(spans))
 
 
-def test_an_empty_chart_draws_its_message(chart: ChartWidget) -> None:
+def test_an_empty_chart_draws_its_message_without_pyqtgraph(chart: ChartWidget) -> None:
     charts.draw_findings_by_month(chart, list(MONTHS), {}, LABELS)
     assert chart.data.is_empty() and chart.data.empty_text == "所选月份没有数据"
+    assert chart.plot is None  # nothing to plot: pyqtgraph is not even set up
     image = chart.grab().toImage()
-    layout = chart.chart_layout()
-    assert layout.marks == [] and layout.legend == []
+    assert not chart.legend.isVisible() and chart.empty.text() == "所选月份没有数据"
     white = QColor("#ffffff").rgb()
-    every_other = [(x, y) for y in range(0, image.height(), 2) for x in range(0, image.width(), 2)]
+    body = chart.body.geometry()
+    every_other = [(x, y) for y in range(body.top(), body.bottom(), 2) for x in range(body.left(), body.right(), 2)]
     inked = [(x, y) for x, y in every_other if image.pixel(x, y) != white]
     assert inked  # the message is drawn
-    assert all(abs(y - image.height() / 2) < 20 for _x, y in inked)  # in the middle, nothing else
+    assert all(abs(y - body.center().y()) < 20 for _x, y in inked)  # in the middle, nothing else
     assert chart.tooltip_at(QPointF(300, 135)) is None
 
 
-def test_export_png_is_1200_pixels_wide_and_drawn(chart: ChartWidget, tmp_path: Path) -> None:
+def test_export_png_is_1200_pixels_wide_and_drawn(chart: ChartWidget, tmp_path: Path, qtbot) -> None:  # type: ignore[no-untyped-def]
     charts.draw_overdue(chart, list(MONTHS), {"2026-02": 3, "2026-04": 5}, LABELS)
     chart.show()
+    qtbot.waitExposed(chart)
     path = chart.export_png(tmp_path / "overdue.png")
     with Image.open(path) as image:
-        assert image.format == "PNG" and image.size == (1200, round(charts.HEIGHT * 1200 / chart.width()))
+        body = chart.body.size()
+        assert image.format == "PNG" and image.size == (1200, round(body.height() * 1200 / body.width()))
         colours = {colour: count for count, colour in image.convert("RGB").getcolors(maxcolors=1 << 20) or []}
     assert len(colours) > 8  # text, grid, bars: not blank
     assert colours[(0xC6, 0x28, 0x28)] > 1000  # the bars, scaled up
 
 
-def test_export_of_a_chart_never_shown_uses_its_preferred_width(app: QApplication, tmp_path: Path) -> None:
+def test_export_of_a_chart_never_shown_uses_its_preferred_width(app: QApplication) -> None:
     chart = ChartWidget()
     charts.draw_overdue(chart, list(MONTHS), {"2026-02": 3}, LABELS)
     image = chart.render_image()
-    assert (image.width(), image.height()) == (1200, round(charts.HEIGHT * 1200 / chart.sizeHint().width()))
+    assert chart.body.width() == chart.sizeHint().width() - 2 * charts.MARGIN
+    assert (image.width(), image.height()) == (1200, round(chart.body.height() * 1200 / chart.body.width()))
     assert image.devicePixelRatio() == 1
+    red = QColor(RED).rgb()
+    assert sum(1 for y in range(0, image.height(), 4) for x in range(0, 1200, 4) if image.pixel(x, y) == red) > 100
     chart.deleteLater()
 
 
 def test_tooltips_name_the_month_series_and_value_under_the_mouse(chart: ChartWidget, qtbot) -> None:  # type: ignore[no-untyped-def]
     charts.draw_overdue(chart, list(MONTHS), {"2026-02": 4, "2026-03": 1}, LABELS)
-    bars = {mark.month: mark for mark in chart.chart_layout().marks}
-    assert chart.tooltip_at(bars[1].rect.center()) == "2月\n月末逾期: 4"
-    above = QPointF(bars[2].rect.center().x(), bars[2].rect.top() - 10)
+    assert chart.tooltip_at(chart.to_widget(1, 2)) == "2月\n月末逾期: 4"
+    above = chart.to_widget(2, 1) - QPointF(0, 10)
     assert chart.tooltip_at(above) is None  # over the empty space above a short bar
 
     closure = {"2026-01": ClosureSummary(4, 2, 1, 0.5, 0.5, 2.0), "2026-03": ClosureSummary(3, 1, 1, 1 / 3, 1.0, 1.0)}
     charts.draw_closure(chart, list(MONTHS), closure, LABELS)
-    points = [mark for mark in chart.chart_layout().marks if mark.series == 0]
-    near = points[1].rect.center() + QPointF(3, -2)  # a few pixels off the marker still counts
+    point = chart.to_widget(2, 100 / 3)
+    near = point + QPointF(3, -2)  # a few pixels off the marker still counts
     assert chart.tooltip_at(near) == "3月\n销账率: 33.3%"
-    between = QPointF(chart.chart_layout().centres[1], points[1].rect.center().y())
+    between = QPointF(chart.to_widget(1, 0).x(), point.y())
     assert chart.tooltip_at(between) is None  # February has no rate
 
     chart.show()
     qtbot.waitExposed(chart)
-    qtbot.mouseMove(chart, points[1].rect.center().toPoint())
+    qtbot.mouseMove(chart, chart.to_widget(2, 100 / 3).toPoint())
     qtbot.waitUntil(lambda: QToolTip.isVisible(), timeout=2000)
     assert QToolTip.text() == "3月\n销账率: 33.3%"
     QToolTip.hideText()
+
+
+def test_zooming_in_shows_fewer_months_and_keeps_labels_and_tooltips_right(chart: ChartWidget, qtbot) -> None:  # type: ignore[no-untyped-def]
+    months = [f"2025-{m:02d}" for m in range(1, 13)]
+    charts.draw_overdue(chart, months, {key: n + 1 for n, key in enumerate(months)}, LABELS)
+    chart.resize(charts.MIN_WIDTH + 40, charts.HEIGHT)
+    chart.show()
+    qtbot.waitExposed(chart)
+    assert chart.plot is not None
+    before = [text for text, _rect in axis_labels(chart.plot.bottom)]
+    assert len(before) < 12  # too narrow for every label
+    chart.plot.box.setXRange(7.5, 11.5, padding=0)  # as the mouse wheel zooms: September to December
+    after = [text for text, _rect in axis_labels(chart.plot.bottom)]
+    assert after == ["9月", "10月", "11月", "12月"]  # every visible month has room for its label now
+    assert chart.tooltip_at(chart.to_widget(9, 5)) == "10月\n月末逾期: 10"
+    assert chart.to_widget(2, 1).x() < chart.plot_area().left()  # March is panned out of sight
+    assert chart.tooltip_at(chart.to_widget(2, 1)) is None
+    chart.plot.item.autoBtnClicked()  # the "A" button: everything again
+    box = chart.plot.box
+    qtbot.waitUntil(lambda: box.viewRange()[0][0] <= 0 and box.viewRange()[0][1] >= 11, timeout=2000)
 
 
 def test_the_findings_chart_lumps_the_smallest_categories_as_others(chart: ChartWidget) -> None:
@@ -302,27 +376,24 @@ def test_tab_reaches_the_chart_and_arrows_choose_the_month_read_out_below(focusa
     assert not chart.hasFocus() and chart.month == 2
 
 
-def test_the_chosen_month_is_banded_and_its_read_out_drawn_whole_inside_the_chart(focusable) -> None:  # type: ignore[no-untyped-def]
+def test_the_chosen_month_is_banded_and_its_read_out_shown_whole_under_the_chart(focusable) -> None:  # type: ignore[no-untyped-def]
     _window, _button, chart = focusable
     _findings(chart)
     chart.setFocus()
     QTest.keyClick(chart, Qt.Key.Key_Home)
     QTest.keyClick(chart, Qt.Key.Key_Right)
     image = chart.grab().toImage()
-    layout = chart.chart_layout()
     band = charts.HIGHLIGHT.rgb()
-    above_bar = round(layout.plot.top() + 3)
-    assert QColor(image.pixel(round(layout.centres[1]), above_bar)).rgb() == band  # February's slot is banded
+    above_bar = round(chart.plot_area().top() + 3)
+    assert QColor(image.pixel(centre(chart, 1), above_bar)).rgb() == band  # February's slot is banded
     for month in (0, 2, 3):
-        assert QColor(image.pixel(round(layout.centres[month]), above_bar)).rgb() != band
+        assert QColor(image.pixel(centre(chart, month), above_bar)).rgb() != band
 
-    readout = layout.readout
-    assert not readout.isEmpty()
-    assert readout.top() > layout.plot.bottom() + charts.TICK  # below the month labels
+    readout = QRectF(chart.readout_label.geometry())
+    assert chart.readout_label.isVisible() and chart.readout_label.text() == chart.readout()
+    assert readout.top() >= chart.body.geometry().bottom()  # below the plot and its month labels
     assert readout.bottom() <= chart.height() and readout.right() <= chart.width()
-    metrics = QFontMetricsF(charts.chart_font())
-    needed = metrics.boundingRect(readout, int(charts.READOUT_FLAGS), chart.readout())
-    assert readout.contains(needed)  # the text fits its room: nothing cut off
+    assert chart.readout_label.heightForWidth(chart.readout_label.width()) <= readout.height()  # nothing cut off
     rows = _inked_rows(image, readout)
     assert rows and min(rows) >= readout.top() - 1 and max(rows) <= readout.bottom() + 1
 
@@ -337,20 +408,22 @@ def test_a_narrow_chart_grows_to_wrap_its_read_out_and_keeps_its_plot(focusable)
     chart.setFocus()
     QTest.keyClick(chart, Qt.Key.Key_End)
     assert chart.height() > wide_height  # more lines of read-out below
-    layout = chart.chart_layout()
-    metrics = QFontMetricsF(charts.chart_font())
-    assert layout.readout.contains(metrics.boundingRect(layout.readout, int(charts.READOUT_FLAGS), chart.readout()))
-    assert layout.readout.bottom() <= chart.height()
-    without = charts.layout_chart(chart.data, QSizeF(charts.MIN_WIDTH, charts.HEIGHT), metrics)  # as exported
-    assert layout.plot.height() == pytest.approx(without.plot.height(), abs=1)  # the read-out takes nothing from it
+    label = chart.readout_label
+    assert label.text() == chart.readout() and label.heightForWidth(label.width()) <= label.height()
+    assert label.geometry().bottom() <= chart.height()
+    assert chart.body.height() == charts.HEIGHT - 2 * charts.MARGIN  # the read-out takes nothing from the plot
+    plot_height = chart.plot_area().height()
+    QTest.keyClick(chart, Qt.Key.Key_Home)  # another month's read-out: nothing moves
+    assert chart.plot_area().height() == plot_height and chart.height() > wide_height
 
 
 def test_a_click_chooses_the_month_and_new_data_keeps_it(focusable, qtbot) -> None:  # type: ignore[no-untyped-def]
     _window, _button, chart = focusable
     charts.draw_overdue(chart, list(MONTHS), {"2026-02": 4, "2026-03": 1}, LABELS)
-    layout = chart.chart_layout()
-    march = QPoint(round(layout.centres[2]), round(layout.plot.center().y()))
-    qtbot.mouseClick(chart, Qt.MouseButton.LeftButton, pos=march)
+    assert chart.plot is not None
+    viewport = chart.plot.view.viewport()  # the click lands on pyqtgraph's view, inside the chart
+    march = viewport.mapFrom(chart, QPointF(chart.to_widget(2, 0).x(), chart.plot_area().center().y()).toPoint())
+    qtbot.mouseClick(viewport, Qt.MouseButton.LeftButton, pos=march)
     assert chart.hasFocus() and chart.month == 2 and chart.readout() == said("3月：月末逾期 1")
 
     charts.draw_overdue(chart, ["2026-03", "2026-04", "2026-05"], {"2026-03": 2}, LABELS)

@@ -1,18 +1,25 @@
-"""The statistics view's charts: a small QPainter widget over plain series data, with hover tooltips, a month chosen
-from the keyboard (←/→, Home/End) whose values are read out under the chart and to screen readers, and PNG and CSV
-export."""
+"""The statistics view's charts, drawn with pyqtgraph: bars, stacked bars and lines over months, with hover tooltips,
+zoom and pan (mouse wheel, drag; the "A" button or the context menu shows everything again), a month chosen from the
+keyboard (←/→, Home/End) or a click, whose values are read out under the chart and to screen readers, and PNG and CSV
+export. pyqtgraph (with numpy) takes about a second to import, so it is imported only when a chart first has figures
+to draw, and `preload()` lets the statistics worker import it off the GUI thread before that."""
 
 from __future__ import annotations
 
+import atexit
 import csv
+import html
 import math
+import weakref
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
+from typing import Any
 
-from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, QSizeF, Qt
+import shiboken6
+from PySide6.QtCore import QPoint, QPointF, QRect, QRectF, QSize, Qt
 from PySide6.QtGui import (
     QAccessible,
     QAccessibleEvent,
@@ -23,43 +30,36 @@ from PySide6.QtGui import (
     QFontMetricsF,
     QImage,
     QKeyEvent,
-    QMouseEvent,
     QPainter,
     QPaintEvent,
     QPalette,
     QPen,
-    QPolygonF,
     QResizeEvent,
 )
-from PySide6.QtWidgets import QApplication, QToolTip, QWidget
+from PySide6.QtWidgets import QApplication, QLabel, QStackedWidget, QToolTip, QVBoxLayout, QWidget
 
-from inspector.core import chart_scale
 from inspector.core.statistics import ClosureSummary
 
 PALETTE = ("#1f5fa8", "#ef6c00", "#2e7d32", "#c62828", "#6a1b9a", "#00838f", "#9e9d24", "#5d4037", "#455a64")
 EXPORT_WIDTH = 1200
 MAX_SERIES = 7  # the smallest categories beyond these are summed as "others"
-HEIGHT = 270
+HEIGHT = 270  # the legend and the plot with its axes; the read-out goes below
 MIN_WIDTH = 200
-PAD = 8.0  # around the drawing
-TICK = 4.0  # tick marks below the months
-LABEL_GAP = 8.0  # at least this much between two month labels
-SWATCH = 12.0
-LEGEND_SPACING = 14.0
-MARKER_RADIUS = 3.5
-HIT_SLACK = 5.0  # a point counts as hovered this far from its marker's edge
+MARGIN = 2  # around the plot, inside the focus frame
+READOUT_GAP = 4  # between the plot and the read-out
 BAR_FRACTION = 0.6  # of a month's slot
-BACKGROUND = QColor("#ffffff")
-GRID = QColor("#e6e6e6")
-AXIS = QColor("#9e9e9e")
-TEXT = QColor("#424242")
-EMPTY_TEXT = QColor("#757575")
+MARKER_SIZE = 7.0  # the line series' round markers, in pixels
+HIT_PIXELS = 8.0  # a point counts as hovered this far from its marker's centre
+LABEL_GAP = 8.0  # at least this much between two month labels
+PERCENT_TICKS = (0.0, 20.0, 40.0, 60.0, 80.0, 100.0)
+BACKGROUND = "#ffffff"
+AXIS = "#9e9e9e"
+TEXT = "#424242"
+EMPTY_TEXT = "#757575"
 HIGHLIGHT = QColor("#e3ecf8")  # the chosen month's band, behind its bars and points
-HIGHLIGHT_TEXT = QColor("#1f5fa8")  # and its month label
-READOUT_GAP = 6.0  # between the month labels and the read-out of the chosen month
-READOUT_FLAGS = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop | Qt.TextFlag.TextWordWrap
 NO_VALUE = "—"
 NBSP = "\u00a0"  # between a name and its value in the read-out, so a wrapped line never parts them
+WORD_JOINER = "\u2060"  # between the characters of a legend entry's name: no line break there
 
 
 class Kind(Enum):
@@ -108,28 +108,16 @@ class ChartData:
 
 @dataclass(frozen=True)
 class Mark:
-    """A drawn bar or point: which month and series, its value, and where it is (for hover tooltips)."""
+    """A bar (or a piece of a stack) or a point, in the plot's coordinates: x is the month's index."""
 
     month: int
     series: int
     value: float
-    rect: QRectF
+    left: float
+    right: float
+    bottom: float
+    top: float
     point: bool = False
-
-
-@dataclass
-class ChartLayout:
-    """Where everything goes at one size, computed from the data and the font's metrics."""
-
-    size: QSizeF
-    plot: QRectF = field(default_factory=QRectF)
-    ticks: list[float] = field(default_factory=list)
-    axis_top: float = 1.0
-    centres: list[float] = field(default_factory=list)
-    labels: list[tuple[int, float]] = field(default_factory=list)  # month index, left x
-    legend: list[tuple[int, QRectF, str]] = field(default_factory=list)  # series index, rect, (elided) name
-    marks: list[Mark] = field(default_factory=list)
-    readout: QRectF = field(default_factory=QRectF)  # under the month labels; empty when none is reserved
 
 
 @dataclass(frozen=True)
@@ -152,146 +140,58 @@ def chart_font() -> QFont:
     return font
 
 
-# -- layout ---------------------------------------------------------------------------------------------------------
+def preload() -> None:
+    """Import pyqtgraph (and numpy) now, e.g. on a worker, so that drawing the first chart does not wait for it."""
+    import pyqtgraph  # noqa: F401
 
 
-def axis_ticks(data: ChartData) -> list[float]:
-    """The left axis: 0–100 % for rates, else nice ticks up to the tallest bar, stack or point."""
-    if data.percent:
-        return list(chart_scale.PERCENT_TICKS)
-    tallest = 0.0
-    stacked = [series.values for series in data.series if series.kind is Kind.STACKED]
-    tallest = max([tallest, *chart_scale.stack_totals(stacked)])
-    others = [value for series in data.series if series.kind is not Kind.STACKED for value in series.values]
-    tallest = max([tallest, *(value for value in others if value is not None)])
-    whole = all(float(value).is_integer() for series in data.series for value in series.values if value is not None)
-    return chart_scale.nice_ticks(tallest, integer=whole)
+# -- the figures, as marks and as text ------------------------------------------------------------------------------
 
 
-def legend_entries(
-    data: ChartData, metrics: QFontMetricsF, left: float, right: float, top: float
-) -> list[tuple[int, QRectF, str]]:
-    """Swatch-and-name items in rows from `left`, wrapping before `right`; names too long for a row are elided."""
-    available = max(right - left, SWATCH * 4)
-    names = [
-        metrics.elidedText(series.name, Qt.TextElideMode.ElideRight, available - SWATCH - 5) for series in data.series
-    ]
-    widths = [SWATCH + 5 + metrics.horizontalAdvance(name) for name in names]
-    line = metrics.height()
-    entries = []
-    for row, indexes in enumerate(chart_scale.wrap_rows(widths, available, LEGEND_SPACING)):
-        x = left
-        for index in indexes:
-            entries.append((index, QRectF(x, top + row * (line + 2), widths[index], line), names[index]))
-            x += widths[index] + LEGEND_SPACING
-    return entries
+def value_text(value: float, percent: bool = False) -> str:
+    """A value as tooltips and the read-out show it: counts as whole numbers, rates with one decimal."""
+    return f"{value:.1f}%" if percent else f"{value:g}"
 
 
-def layout_chart(data: ChartData, size: QSizeF, metrics: QFontMetricsF, readout: float = 0.0) -> ChartLayout:
-    """Place the legend, the plot area, the ticks, the month labels and every bar and point; `readout` pixels at the
-    bottom are kept for the read-out of the chosen month (none in an export)."""
-    layout = ChartLayout(size)
-    if data.is_empty():
-        return layout
-    line = metrics.height()
-    layout.ticks = axis_ticks(data)
-    layout.axis_top = layout.ticks[-1]
-    tick_width = max(metrics.horizontalAdvance(chart_scale.tick_text(v, data.percent)) for v in layout.ticks)
-    left = PAD + tick_width + 6
-    right = max(left + 1, size.width() - PAD)
-    layout.legend = legend_entries(data, metrics, left, right, PAD)
-    legend_bottom = max((rect.bottom() for _index, rect, _name in layout.legend), default=PAD)
-    top = legend_bottom + 6 + line / 2
-    bottom = max(top + 1, size.height() - PAD - line - TICK - readout)
-    layout.plot = QRectF(QPointF(left, top), QPointF(right, bottom))
-    if readout > 0:
-        layout.readout = QRectF(PAD, size.height() - PAD - readout + READOUT_GAP, size.width() - 2 * PAD,
-                                readout - READOUT_GAP)  # fmt: skip
-    count = len(data.months)
-    layout.centres = chart_scale.slot_centres(count, left, right - left)
-    widths = [metrics.horizontalAdvance(text) for text in data.month_labels]
-    layout.labels = chart_scale.place_labels(layout.centres, widths, PAD / 2, size.width() - PAD / 2, LABEL_GAP)
-    layout.marks = bar_marks(data, layout) + point_marks(data, layout)
-    return layout
-
-
-def _y(layout: ChartLayout, value: float) -> float:
-    return chart_scale.to_pixel(value, layout.axis_top, layout.plot.top(), layout.plot.bottom())
-
-
-def bar_marks(data: ChartData, layout: ChartLayout) -> list[Mark]:
-    """The rectangles of the bars: side by side for BAR series, stacked for STACKED ones."""
-    slot = layout.plot.width() / max(len(layout.centres), 1)
-    marks: list[Mark] = []
+def marks(data: ChartData) -> list[Mark]:
+    """Every bar, piece of a stack and point: BAR series side by side in BAR_FRACTION of their month's slot, STACKED
+    ones on each other (first series at the bottom), LINE points at their value; none where a value is None."""
+    result: list[Mark] = []
     bars = [index for index, series in enumerate(data.series) if series.kind is Kind.BAR]
+    width = BAR_FRACTION / max(len(bars), 1)
     for group, index in enumerate(bars):
         for month, value in enumerate(data.series[index].values):
             if value is not None:
-                span = chart_scale.bar_span(layout.centres[month], slot, BAR_FRACTION, group, len(bars))
-                marks.append(Mark(month, index, value, _bar_rect(layout, span, 0.0, value)))
-    stacked = [index for index, series in enumerate(data.series) if series.kind is Kind.STACKED]
-    pieces = chart_scale.stack([data.series[index].values for index in stacked])
-    for index, column in zip(stacked, pieces, strict=True):
-        for month, piece in enumerate(column):
-            value = data.series[index].values[month]
-            if piece is not None and value is not None:
-                span = chart_scale.bar_span(layout.centres[month], slot, BAR_FRACTION)
-                marks.append(Mark(month, index, value, _bar_rect(layout, span, *piece)))
-    return marks
-
-
-def _bar_rect(layout: ChartLayout, span: chart_scale.Span, low: float, high: float) -> QRectF:
-    top, bottom = _y(layout, high), _y(layout, low)
-    return QRectF(span.left, top, span.width, bottom - top)
-
-
-def point_marks(data: ChartData, layout: ChartLayout) -> list[Mark]:
-    """The markers of the line series, one per month with a value."""
-    marks = []
+                left = month - BAR_FRACTION / 2 + width * group
+                result.append(Mark(month, index, value, left, left + width, 0.0, value))
+    heights = [0.0] * len(data.months)
     for index, series in enumerate(data.series):
-        if series.kind is not Kind.LINE:
-            continue
-        for month, value in enumerate(series.values):
-            if value is not None:
-                centre = QPointF(layout.centres[month], _y(layout, value))
-                radius = QPointF(MARKER_RADIUS, MARKER_RADIUS)
-                marks.append(Mark(month, index, value, QRectF(centre - radius, centre + radius), point=True))
-    return marks
+        if series.kind is Kind.STACKED:
+            for month, value in enumerate(series.values):
+                if value is not None:
+                    low = heights[month]
+                    heights[month] += value
+                    result.append(Mark(month, index, value, month - BAR_FRACTION / 2, month + BAR_FRACTION / 2,
+                                       low, low + value))  # fmt: skip
+    for index, series in enumerate(data.series):
+        if series.kind is Kind.LINE:
+            for month, value in enumerate(series.values):
+                if value is not None:
+                    result.append(Mark(month, index, value, month, month, value, value, point=True))
+    return result
 
 
-# -- hit testing ----------------------------------------------------------------------------------------------------
-
-
-def mark_at(layout: ChartLayout, position: QPointF) -> Mark | None:
-    """The point (nearest, within a few pixels) or else the bar under `position`; None over empty space."""
-    points = [mark for mark in layout.marks if mark.point]
-    nearest = min(points, key=lambda mark: _distance(mark.rect.center(), position), default=None)
-    if nearest is not None and _distance(nearest.rect.center(), position) <= MARKER_RADIUS + HIT_SLACK:
-        return nearest
-    for mark in reversed(layout.marks):
-        if not mark.point and mark.rect.adjusted(0, -1, 0, 1).contains(position):
-            return mark
-    return None
-
-
-def _distance(a: QPointF, b: QPointF) -> float:
-    return math.hypot(a.x() - b.x(), a.y() - b.y())
+def axis_top(data: ChartData) -> float:
+    """The top of the value axis: 100 for rates, else the tallest bar, stack or point (at least 1)."""
+    if data.percent:
+        return PERCENT_TICKS[-1]
+    return max([1.0, *(mark.top for mark in marks(data))])
 
 
 def tooltip_text(data: ChartData, mark: Mark) -> str:
     """Month, series and value, as the tooltip shows them."""
-    value = chart_scale.value_text(mark.value, data.percent)
+    value = value_text(mark.value, data.percent)
     return f"{data.month_labels[mark.month]}\n{data.series[mark.series].name}: {value}"
-
-
-def month_at(layout: ChartLayout, x: float) -> int | None:
-    """The month whose slot holds x (inside the plot's width), or None."""
-    if not layout.centres or not layout.plot.left() <= x <= layout.plot.right():
-        return None
-    return min(range(len(layout.centres)), key=lambda month: abs(layout.centres[month] - x))
-
-
-# -- the chosen month's values, as text ----------------------------------------------------------------------------
 
 
 def _stacked(data: ChartData) -> list[Series]:
@@ -312,23 +212,13 @@ def readout_text(data: ChartData, month: int) -> str:
     words = data.words
 
     def shown(value: float | None) -> str:
-        return NO_VALUE if value is None else chart_scale.value_text(value, data.percent)
+        return NO_VALUE if value is None else value_text(value, data.percent)
 
     parts = [f"{series.name}{NBSP}{shown(series.values[month])}" for series in data.series]
     total = month_total(data, month)
     if total is not None:
         parts.append(f"{words.total}{NBSP}{shown(total)}")
     return words.readout.replace("%1", data.month_labels[month]).replace("%2", words.separator.join(parts))
-
-
-def readout_height(data: ChartData, width: float, metrics: QFontMetricsF) -> float:
-    """Room for the longest month's read-out, wrapped at `width` (the same for every month, so nothing moves)."""
-    if data.is_empty():
-        return 0.0
-    texts = [data.words.hint, *(readout_text(data, month) for month in range(len(data.months)))]
-    area = QRectF(0, 0, max(width - 2 * PAD, 1.0), 10_000)
-    tallest = max(metrics.boundingRect(area, int(READOUT_FLAGS), text).height() for text in texts)
-    return math.ceil(tallest) + READOUT_GAP
 
 
 def table_rows(data: ChartData) -> list[list[str]]:
@@ -359,154 +249,165 @@ def write_csv(data: ChartData, path: Path) -> Path:
     return path
 
 
-# -- painting -------------------------------------------------------------------------------------------------------
+# -- the pyqtgraph plot ---------------------------------------------------------------------------------------------
+
+_VIEWS: weakref.WeakSet[QWidget] = weakref.WeakSet()  # every plot's view, deleted before the application at exit
 
 
-def paint_chart(
-    painter: QPainter, data: ChartData, layout: ChartLayout, font: QFont, highlight: int | None = None
-) -> None:
-    """Draw the whole chart (background, grid and axes, bars, lines, labels, legend) or its empty message; with a
-    `highlight`ed month, its band behind the bars and, where the layout keeps room, its values as text."""
-    painter.setFont(font)
-    painter.fillRect(QRectF(QPointF(0, 0), layout.size), BACKGROUND)
-    if data.is_empty():
-        painter.setPen(EMPTY_TEXT)
-        flags = Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap
-        painter.drawText(QRectF(QPointF(PAD, PAD), layout.size - QSizeF(PAD, PAD) * 2), flags, data.empty_text)
-        return
-    if highlight is not None:
-        _paint_band(painter, layout, highlight)
-    _paint_grid(painter, data, layout)
-    _paint_bars(painter, data, layout)
-    _paint_lines(painter, data, layout)
-    _paint_month_labels(painter, data, layout, highlight)
-    _paint_legend(painter, data, layout)
-    if not layout.readout.isEmpty():
-        _paint_readout(painter, data, layout, highlight)
+@atexit.register
+def _delete_views() -> None:
+    """Delete the plots' views while the application still exists: a graphics scene that outlives the QApplication
+    crashes the process as Python tears its objects down."""
+    for view in list(_VIEWS):
+        if shiboken6.isValid(view):
+            shiboken6.delete(view)
 
 
-def band_rect(layout: ChartLayout, month: int) -> QRectF:
-    """The chosen month's slot, the height of the plot."""
-    slot = layout.plot.width() / max(len(layout.centres), 1)
-    centre = layout.centres[month]
-    return QRectF(centre - slot / 2, layout.plot.top(), slot, layout.plot.height())
+class Plot:
+    """The pyqtgraph side of a chart: a plot whose x axis is the months' indexes, a band for the chosen month."""
 
+    def __init__(self, owner: ChartWidget) -> None:
+        import pyqtgraph as pg
 
-def _paint_band(painter: QPainter, layout: ChartLayout, month: int) -> None:
-    painter.fillRect(band_rect(layout, month), HIGHLIGHT)
+        class CountAxis(pg.AxisItem):  # type: ignore[misc,name-defined]
+            """A value axis that offers no ticks between whole numbers when the chart shows counts."""
 
+            whole = True
 
-def _paint_readout(painter: QPainter, data: ChartData, layout: ChartLayout, month: int | None) -> None:
-    """The chosen month's values under the month labels, or how to choose one."""
-    painter.setPen(TEXT if month is not None else EMPTY_TEXT)
-    text = data.words.hint if month is None else readout_text(data, month)
-    painter.drawText(layout.readout, int(READOUT_FLAGS), text)
+            def tickValues(self, minVal: float, maxVal: float, size: float) -> list[Any]:  # noqa: N803  (pyqtgraph's names)
+                levels = super().tickValues(minVal, maxVal, size)
+                if not self.whole:
+                    return levels  # type: ignore[no-any-return]
+                return [(spacing, values) for spacing, values in levels if spacing >= 1] or [(1.0, [])]
 
+        font = chart_font()
+        self.pg = pg
+        self.view = pg.GraphicsLayoutWidget()
+        _VIEWS.add(self.view)
+        self.view.setBackground(BACKGROUND)
+        self.view.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the chart widget around it takes the keyboard
+        self.view.setMinimumWidth(MIN_WIDTH - 2 * MARGIN)
+        self.view.ci.setContentsMargins(2, 2, 10, 2)
+        self.left = CountAxis("left")
+        self.bottom = pg.AxisItem("bottom")
+        self.item = self.view.addPlot(row=0, col=0, axisItems={"left": self.left, "bottom": self.bottom})
+        for axis in (self.left, self.bottom):
+            axis.setStyle(tickFont=font, tickLength=-4)
+            axis.setPen(pg.mkPen(AXIS))
+            axis.setTextPen(pg.mkPen(TEXT))
+        self.item.showGrid(y=True, alpha=0.15)
+        self.box = self.item.getViewBox()
+        self.band = pg.LinearRegionItem(movable=False, brush=pg.mkBrush(HIGHLIGHT), pen=pg.mkPen(None))
+        self.band.setZValue(-10)
+        self.band.hide()
+        self.box.sigResized.connect(owner.fit_axes)
+        self.box.sigXRangeChanged.connect(owner.fit_axes)
+        self.view.scene().sigMouseMoved.connect(owner.hover)
+        self.view.scene().sigMouseClicked.connect(owner.clicked)
 
-def _paint_grid(painter: QPainter, data: ChartData, layout: ChartLayout) -> None:
-    plot = layout.plot
-    metrics = QFontMetricsF(painter.font())
-    for value in layout.ticks:
-        y = _y(layout, value)
-        painter.setPen(QPen(GRID, 0))
-        if value:
-            painter.drawLine(QPointF(plot.left(), y), QPointF(plot.right(), y))
-        painter.setPen(TEXT)
-        text_rect = QRectF(PAD / 2, y - metrics.height() / 2, plot.left() - 6 - PAD / 2, metrics.height())
-        painter.drawText(
-            text_rect,
-            Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
-            chart_scale.tick_text(value, data.percent),
+    def draw(self, data: ChartData) -> None:
+        """Replace the series with `data`'s and show all of it (0 to the axis top, every month)."""
+        pg = self.pg
+        self.item.clear()
+        self.item.addItem(self.band, ignoreBounds=True)
+        drawn = marks(data)
+        for index, series in enumerate(data.series):
+            colour = QColor(series.colour)
+            own = [mark for mark in drawn if mark.series == index]
+            if series.kind is Kind.LINE:
+                values = [math.nan if value is None else value for value in series.values]
+                item = pg.PlotDataItem(list(range(len(values))), values, connect="finite",
+                                       pen=pg.mkPen(colour, width=2), symbol="o", symbolSize=MARKER_SIZE,
+                                       symbolBrush=colour, symbolPen=colour)  # fmt: skip
+            else:  # a white seam between the pieces of a stack; no outline that would show a zero as a line
+                seam = pg.mkPen(BACKGROUND, width=1) if series.kind is Kind.STACKED else pg.mkPen(None)
+                item = pg.BarGraphItem(
+                    x0=[mark.left for mark in own], width=[mark.right - mark.left for mark in own],
+                    y0=[mark.bottom for mark in own], height=[mark.top - mark.bottom for mark in own],
+                    brush=colour, pen=seam,
+                )  # fmt: skip
+            self.item.addItem(item)
+        self.left.whole = not data.percent and all(
+            float(value).is_integer() for series in data.series for value in series.values if value is not None
         )
-    painter.setPen(QPen(AXIS, 0))
-    painter.drawLine(plot.bottomLeft(), plot.bottomRight())
-    painter.drawLine(plot.bottomLeft(), plot.topLeft())
-    for index, _left in layout.labels:
-        x = layout.centres[index]
-        painter.drawLine(QPointF(x, plot.bottom()), QPointF(x, plot.bottom() + TICK))
+        self.left.setTicks([[(value, f"{value:g}%") for value in PERCENT_TICKS]] if data.percent else None)
+        top = axis_top(data)
+        widest = "100%" if data.percent else str(math.ceil(top * 1.2))  # as wide as the widest tick label
+        self.left.setWidth(math.ceil(QFontMetricsF(chart_font()).horizontalAdvance(widest)) + 12)
+        self.box.setLimits(xMin=-1.0, xMax=len(data.months), yMin=-top * 0.1, yMax=top * 1.5)
+        # padding: room for the end ticks' labels, which pyqtgraph leaves out when they would stick out of the plot
+        self.box.setRange(xRange=(-0.5, len(data.months) - 0.5), yRange=(0, top), padding=0.06)
+
+    def show_month(self, month: int | None) -> None:
+        """Band the chosen month's slot, or none."""
+        if month is not None:
+            self.band.setRegion((month - 0.5, month + 0.5))
+        self.band.setVisible(month is not None)
 
 
-def _paint_bars(painter: QPainter, data: ChartData, layout: ChartLayout) -> None:
-    painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
-    for mark in layout.marks:
-        if mark.point or mark.rect.height() <= 0:
-            continue
-        painter.fillRect(mark.rect, QColor(data.series[mark.series].colour))
-        if data.series[mark.series].kind is Kind.STACKED and mark.rect.height() > 3:
-            painter.setPen(QPen(BACKGROUND, 1))  # a white seam between the pieces of a stack
-            painter.drawLine(mark.rect.topLeft(), mark.rect.topRight())
-
-
-def _paint_lines(painter: QPainter, data: ChartData, layout: ChartLayout) -> None:
-    painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-    for index, series in enumerate(data.series):
-        if series.kind is not Kind.LINE:
-            continue
-        colour = QColor(series.colour)
-        painter.setPen(QPen(colour, 2))
-        for run in chart_scale.line_runs(series.values):
-            if len(run) > 1:
-                painter.drawPolyline(
-                    QPolygonF([QPointF(layout.centres[m], _y(layout, series.values[m] or 0.0)) for m in run])
-                )
-        painter.setPen(QPen(colour, 1))
-        painter.setBrush(colour)
-        for mark in layout.marks:
-            if mark.point and mark.series == index:
-                painter.drawEllipse(mark.rect)
-        painter.setBrush(Qt.BrushStyle.NoBrush)
-
-
-def _paint_month_labels(painter: QPainter, data: ChartData, layout: ChartLayout, highlight: int | None = None) -> None:
-    metrics = QFontMetricsF(painter.font())
-    top = layout.plot.bottom() + TICK + 1
-    for index, left in layout.labels:
-        text = data.month_labels[index]
-        painter.setPen(HIGHLIGHT_TEXT if index == highlight else TEXT)  # the chosen month's label in the band's hue
-        painter.drawText(
-            QRectF(left, top, metrics.horizontalAdvance(text) + 1, metrics.height()),
-            Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop,
-            text,
-        )
-
-
-def _paint_legend(painter: QPainter, data: ChartData, layout: ChartLayout) -> None:
-    for index, rect, name in layout.legend:
-        series = data.series[index]
-        colour = QColor(series.colour)
-        middle = rect.center().y()
-        swatch = QRectF(rect.left(), middle - SWATCH / 2, SWATCH, SWATCH)
-        if series.kind is Kind.LINE:
-            painter.setPen(QPen(colour, 2))
-            painter.drawLine(QPointF(swatch.left(), middle), QPointF(swatch.right(), middle))
-            painter.setBrush(colour)
-            painter.drawEllipse(swatch.center(), MARKER_RADIUS, MARKER_RADIUS)
-            painter.setBrush(Qt.BrushStyle.NoBrush)
-        else:
-            painter.fillRect(swatch, colour)
-        painter.setPen(TEXT)
-        text_rect = QRectF(swatch.right() + 5, rect.top(), rect.right() - swatch.right() - 5 + 1, rect.height())
-        painter.drawText(text_rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, name)
+def legend_html(data: ChartData) -> str:
+    """The legend: a swatch in each series' colour (■ for bars, ● for lines) and its name; it wraps between entries,
+    never inside one."""
+    entries = []
+    for series in data.series:
+        swatch = "●" if series.kind is Kind.LINE else "■"
+        name = WORD_JOINER.join(html.escape(series.name))  # Chinese may otherwise break between any characters
+        entries.append(f'<span style="color:{series.colour}">{swatch}</span>&nbsp;{name}')
+    return "&nbsp;&nbsp; ".join(entries)
 
 
 # -- the widget -----------------------------------------------------------------------------------------------------
 
 
 class ChartWidget(QWidget):
-    """A chart of monthly figures, drawn with QPainter. Hovering a bar or point shows its month, series and value.
-    Without a mouse: Tab to the chart, ←/→ (Home/End) choose a month; its slot is banded and every series' value in
-    it is written under the chart and set as the accessible description, for screen readers."""
+    """A chart of monthly figures: a pyqtgraph plot (built when the chart first has figures), its empty message, and
+    a read-out line below. Hovering a bar or point shows its month, series and value. Without a mouse: Tab to the
+    chart, ←/→ (Home/End) choose a month; its slot is banded and every series' value in it is written under the chart
+    and set as the accessible description, for screen readers."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setFixedHeight(HEIGHT)
         self.setMinimumWidth(MIN_WIDTH)
-        self.setMouseTracking(True)
-        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # Tab and click
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # Tab and click (a click on the plot reaches this widget)
         self.data = ChartData()
         self.month: int | None = None  # the chosen month's index
-        self._layout: ChartLayout | None = None
-        self._readout = 0.0  # pixels kept under the month labels for the read-out
+        self.plot: Plot | None = None
+        self.empty = QLabel()
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty.setWordWrap(True)
+        self.empty.setStyleSheet(f"color: {EMPTY_TEXT};")
+        self.empty.setFont(chart_font())
+        self.legend = QLabel()
+        self.legend.setWordWrap(True)
+        self.legend.setTextFormat(Qt.TextFormat.RichText)
+        self.legend.setFont(chart_font())
+        self.legend.setStyleSheet(f"color: {TEXT};")
+        self.legend.setContentsMargins(6, 4, 6, 0)
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.empty)
+        self.body = QWidget()  # what an export shows: the legend and the plot, or the empty message
+        self.body.setObjectName("chartBody")
+        self.body.setStyleSheet(f"QWidget#chartBody {{ background: {BACKGROUND}; }}")
+        self.body.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        self.body.setFixedHeight(HEIGHT - 2 * MARGIN)
+        self.inner = QVBoxLayout(self.body)
+        self.inner.setContentsMargins(0, 0, 0, 0)
+        self.inner.setSpacing(0)
+        self.inner.addWidget(self.legend)
+        self.inner.addWidget(self.stack, 1)
+        self.readout_label = QLabel()
+        self.readout_label.setWordWrap(True)
+        self.readout_label.setFont(chart_font())
+        self.readout_label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        self.column = QVBoxLayout(self)
+        self.column.setContentsMargins(MARGIN, MARGIN, MARGIN, MARGIN)
+        self.column.setSpacing(READOUT_GAP)
+        self.column.addWidget(self.body)
+        self.column.addWidget(self.readout_label)
+        self._readout_height = 0
+        self._fit_height()
+
+    # -- data -------------------------------------------------------------------------------------------------------
 
     def set_data(self, data: ChartData) -> None:
         """Show other figures; the chosen month stays chosen when the new data has it."""
@@ -515,9 +416,25 @@ class ChartWidget(QWidget):
         self.month = data.months.index(kept) if kept in data.months and not data.is_empty() else None
         if self.month is None and self.hasFocus() and not data.is_empty():
             self.month = len(data.months) - 1
+        self.empty.setText(data.empty_text)
+        self.legend.setText(legend_html(data))
+        self.legend.setVisible(not data.is_empty())
+        if data.is_empty():
+            self.stack.setCurrentWidget(self.empty)
+        else:
+            plot = self._plot()
+            plot.draw(data)
+            plot.show_month(self.month)
+            self.stack.setCurrentWidget(plot.view)
+            self.fit_axes()
         self._fit_height()
         self._describe()
-        self.update()
+
+    def _plot(self) -> Plot:
+        if self.plot is None:
+            self.plot = Plot(self)
+            self.stack.addWidget(self.plot.view)
+        return self.plot
 
     def set_month(self, month: int | None) -> None:
         """Choose a month (kept within the chart's months), or none; the band, read-out and description follow."""
@@ -525,8 +442,9 @@ class ChartWidget(QWidget):
             month = None if self.data.is_empty() else max(0, min(month, len(self.data.months) - 1))
         if month != self.month:
             self.month = month
+            if self.plot is not None:
+                self.plot.show_month(month)
             self._describe()
-            self.update()
 
     def readout(self) -> str:
         """The text under the chart: the chosen month's values, or how to choose one ("" for an empty chart)."""
@@ -535,50 +453,137 @@ class ChartWidget(QWidget):
         return self.data.words.hint if self.month is None else readout_text(self.data, self.month)
 
     def _describe(self) -> None:
-        """The read-out as the accessible description, and an event so a screen reader reads it again."""
+        """The read-out under the chart and as the accessible description, with an event so a screen reader reads
+        it again."""
+        self.readout_label.setText(self.readout())
+        colour = TEXT if self.month is not None else EMPTY_TEXT
+        self.readout_label.setStyleSheet(f"color: {colour};")
         text = self.readout() or self.data.empty_text
         if text != self.accessibleDescription():
             self.setAccessibleDescription(text)
             QAccessible.updateAccessibility(QAccessibleEvent(self, QAccessible.Event.DescriptionChanged))
 
     def _fit_height(self) -> None:
-        """Taller by the read-out's lines at the current width, so the plot keeps its height and nothing is cut."""
-        self._readout = readout_height(self.data, self.width(), QFontMetricsF(chart_font()))
-        self._layout = None
-        height = HEIGHT + round(self._readout)
+        """Room under the plot for the longest month's read-out at the current width (the same for every month, so
+        nothing moves while stepping): the chart grows by its lines, the plot keeps its height."""
+        months = range(len(self.data.months))
+        texts = [] if self.data.is_empty() else [self.data.words.hint, *(readout_text(self.data, m) for m in months)]
+        width = max(self.width() - 2 * MARGIN, MIN_WIDTH - 2 * MARGIN)
+        metrics = QFontMetricsF(self.readout_label.font())
+        flags = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop | Qt.TextFlag.TextWordWrap)
+        tallest = max((metrics.boundingRect(QRectF(0, 0, width, 10_000), flags, text).height() for text in texts),
+                      default=0.0)  # fmt: skip
+        self._readout_height = math.ceil(tallest)
+        self.readout_label.setFixedHeight(self._readout_height)
+        self.readout_label.setVisible(bool(texts))
+        height = HEIGHT + (self._readout_height + READOUT_GAP if texts else 0)
         if self.minimumHeight() != height or self.maximumHeight() != height:
             self.setFixedHeight(height)
 
     def sizeHint(self) -> QSize:
-        return QSize(480, HEIGHT + round(self._readout))
+        return QSize(480, self.height() if self.height() >= HEIGHT else HEIGHT)
 
-    def chart_layout(self, size: QSizeF | None = None) -> ChartLayout:
-        """The layout at the widget's size (kept until the data or the size change), or at another size without the
-        read-out (for export)."""
-        if size is not None:
-            return layout_chart(self.data, size, QFontMetricsF(chart_font()))
-        wanted = QSizeF(self.size())
-        if self._layout is None or self._layout.size != wanted:
-            self._layout = layout_chart(self.data, wanted, QFontMetricsF(chart_font()), self._readout)
-        return self._layout
+    # -- between the plot's coordinates and the widget's --------------------------------------------------------
+
+    def to_widget(self, x: float, y: float) -> QPointF:
+        """Where the plot's point (x = month index, y = value) is in this widget."""
+        plot = self._plot()
+        scene = plot.box.mapViewToScene(QPointF(x, y))
+        inside = plot.view.viewportTransform().map(scene)
+        return QPointF(plot.view.viewport().mapTo(self, inside.toPoint())) + (inside - QPointF(inside.toPoint()))
+
+    def to_plot(self, position: QPointF) -> QPointF | None:
+        """The plot's coordinates of a point in this widget, or None outside the plot's area."""
+        if self.plot is None or self.data.is_empty():
+            return None
+        view = self.plot.view
+        local = QPointF(view.viewport().mapFrom(self, position.toPoint())) + (position - QPointF(position.toPoint()))
+        scene = view.viewportTransform().inverted()[0].map(local)
+        if not self.plot.box.sceneBoundingRect().contains(scene):
+            return None
+        return QPointF(self.plot.box.mapSceneToView(scene))
+
+    def plot_area(self) -> QRectF:
+        """The plot's data area (inside the axes) in this widget's coordinates."""
+        plot = self._plot()
+        rect = plot.box.sceneBoundingRect()
+        top_left = plot.view.viewport().mapTo(self, plot.view.mapFromScene(rect.topLeft()))
+        bottom_right = plot.view.viewport().mapTo(self, plot.view.mapFromScene(rect.bottomRight()))
+        return QRectF(QPointF(top_left), QPointF(bottom_right))
 
     def mark_at(self, position: QPointF) -> Mark | None:
-        return mark_at(self.chart_layout(), position)
+        """The point (nearest, within HIT_PIXELS) or else the bar under `position`; None over empty space."""
+        at = self.to_plot(position)
+        if at is None:
+            return None
+        drawn = marks(self.data)
+
+        def distance(mark: Mark) -> float:
+            centre = self.to_widget(mark.month, mark.value)
+            return math.hypot(centre.x() - position.x(), centre.y() - position.y())
+
+        nearest = min((mark for mark in drawn if mark.point), key=distance, default=None)
+        if nearest is not None and distance(nearest) <= HIT_PIXELS:
+            return nearest
+        for mark in reversed(drawn):
+            if not mark.point and mark.left <= at.x() <= mark.right and mark.bottom <= at.y() <= mark.top:
+                return mark
+        return None
 
     def tooltip_at(self, position: QPointF) -> str | None:
         """The tooltip for a position in the widget: month, series and value of the bar or point there."""
         mark = self.mark_at(position)
         return None if mark is None else tooltip_text(self.data, mark)
 
+    # -- pyqtgraph's signals ----------------------------------------------------------------------------------------
+
+    def _from_scene(self, scene: QPointF) -> QPointF:
+        assert self.plot is not None
+        return QPointF(self.plot.view.viewport().mapTo(self, self.plot.view.mapFromScene(scene)))
+
+    def hover(self, scene: QPointF) -> None:
+        """The mouse moved over the plot: show the tooltip of the bar or point under it, or hide it."""
+        position = self._from_scene(scene)
+        text = self.tooltip_at(position)
+        if text is None:
+            QToolTip.hideText()
+        else:
+            QToolTip.showText(self.mapToGlobal(position.toPoint()), text, self, QRect())
+
+    def clicked(self, event: Any) -> None:
+        """A left click inside the plot chooses the month clicked."""
+        if event.button() != Qt.MouseButton.LeftButton:
+            return
+        at = self.to_plot(self._from_scene(event.scenePos()))
+        if at is not None and -0.5 <= at.x() < len(self.data.months) - 0.5:
+            self.setFocus(Qt.FocusReason.MouseFocusReason)
+            self.set_month(round(at.x()))
+
+    def fit_axes(self, *_args: object) -> None:
+        """Month labels that fit the visible months' slots (every n-th, counted back from the latest, which always
+        has its label)."""
+        plot = self.plot
+        if plot is None or self.data.is_empty():
+            return
+        metrics = QFontMetricsF(chart_font())
+        (low, high), _y = plot.box.viewRange()
+        slot = plot.box.width() / max(high - low, 1e-9)
+        widest = max(metrics.horizontalAdvance(label) for label in self.data.month_labels)
+        stride = max(1, math.ceil((widest + LABEL_GAP) / max(slot, 1e-9) - 1e-9))
+        last = len(self.data.months) - 1
+        shown = range(last % stride, last + 1, stride)
+        plot.bottom.setTicks([[(month, self.data.month_labels[month]) for month in shown]])
+
+
+    # -- Qt events --------------------------------------------------------------------------------------------------
+
     def paintEvent(self, _event: QPaintEvent) -> None:
+        if not self.hasFocus():
+            return
         painter = QPainter(self)
         try:
-            paint_chart(painter, self.data, self.chart_layout(), chart_font(), highlight=self.month)
-            if self.hasFocus():
-                painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
-                painter.setPen(QPen(self.palette().color(QPalette.ColorRole.Highlight), 2))
-                painter.setBrush(Qt.BrushStyle.NoBrush)
-                painter.drawRect(QRectF(self.rect()).adjusted(1, 1, -1, -1))
+            painter.setPen(QPen(self.palette().color(QPalette.ColorRole.Highlight), 2))
+            painter.drawRect(QRectF(self.rect()).adjusted(1, 1, -1, -1))
         finally:
             painter.end()
 
@@ -612,41 +617,36 @@ class ChartWidget(QWidget):
         super().focusOutEvent(event)
         self.update()
 
-    def mousePressEvent(self, event: QMouseEvent) -> None:
-        month = month_at(self.chart_layout(), event.position().x())
-        if month is not None and not self.data.is_empty():
-            self.set_month(month)
-        super().mousePressEvent(event)
-
-    def mouseMoveEvent(self, event: QMouseEvent) -> None:
-        mark = self.mark_at(event.position())
-        if mark is None:
-            QToolTip.hideText()
-        else:
-            area = mark.rect.adjusted(-HIT_SLACK, -HIT_SLACK, HIT_SLACK, HIT_SLACK).toAlignedRect()
-            QToolTip.showText(event.globalPosition().toPoint(), tooltip_text(self.data, mark), self, area)
-        super().mouseMoveEvent(event)
-
-    def leaveEvent(self, event: QEvent) -> None:
+    def leaveEvent(self, event: Any) -> None:
         QToolTip.hideText()
         super().leaveEvent(event)
 
+    # -- export -----------------------------------------------------------------------------------------------------
+
     def render_image(self, width: int = EXPORT_WIDTH) -> QImage:
-        """The chart as it is on screen, scaled up to `width` pixels (height in proportion, device pixel ratio 1),
-        without the chosen month and its read-out."""
-        width_now = self.width() if self.isVisible() else self.sizeHint().width()  # a hidden widget has no size yet
-        logical = QSizeF(max(width_now, MIN_WIDTH), HEIGHT)
-        scale = width / logical.width()
-        image = QImage(width, round(logical.height() * scale), QImage.Format.Format_RGB32)
+        """The chart as it is on screen (legend and plot, or the empty message) drawn again `width` pixels wide
+        (height in proportion, device pixel ratio 1), without the chosen month and its read-out."""
+        if not self.isVisible():  # never shown: lay it out at the size it would have
+            self.resize(self.sizeHint())
+            self.column.activate()
+            self.inner.activate()
+        size = self.body.size()
+        scale = width / max(size.width(), 1)
+        image = QImage(width, round(size.height() * scale), QImage.Format.Format_RGB32)
         image.setDevicePixelRatio(1)
-        image.fill(BACKGROUND)
+        image.fill(QColor(BACKGROUND))
+        if self.plot is not None:
+            self.plot.show_month(None)
         painter = QPainter(image)
         try:
+            painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
             painter.setRenderHint(QPainter.RenderHint.TextAntialiasing, True)
             painter.scale(scale, scale)
-            paint_chart(painter, self.data, self.chart_layout(logical), chart_font())
+            self.body.render(painter, QPoint(0, 0))
         finally:
             painter.end()
+            if self.plot is not None:
+                self.plot.show_month(self.month)
         return image
 
     def export_png(self, path: Path) -> Path:
