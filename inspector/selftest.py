@@ -266,7 +266,8 @@ def embedded_fonts(pdf: bytes) -> list[str]:
 
 
 def step_charts(_test: SelfTest) -> str:
-    """The statistics charts (QPainter) draw sample figures offscreen: each series' colour appears in its image."""
+    """The statistics charts (pyqtgraph, with numpy) draw sample figures offscreen: each series' colour appears in
+    its exported image."""
     from collections import Counter
 
     from inspector.core.statistics import ClosureSummary
@@ -293,7 +294,10 @@ def step_charts(_test: SelfTest) -> str:
         counts = {series.name: colour_pixels(image, series.colour) for series in chart.data.series}
         check(counts and min(counts.values()) > 100, f"the {name} chart: pixels in each series' colour {counts}")
         drawn.append(f"{name} {sum(counts.values())}")
-    return f"3 charts drawn at {charts.EXPORT_WIDTH} px wide; pixels in series colours: " + ", ".join(drawn)
+    import pyqtgraph
+
+    return (f"3 charts drawn with pyqtgraph {pyqtgraph.__version__} at {charts.EXPORT_WIDTH} px wide; pixels in series "
+            "colours: " + ", ".join(drawn))  # fmt: skip
 
 
 def colour_pixels(image: QImage, colour: str) -> int:
