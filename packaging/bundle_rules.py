@@ -32,9 +32,9 @@ TOOLS = [
 ]
 # Only PySide6 is used; the Qt hooks would otherwise look for the others.
 OTHER_QT_BINDINGS = ["PyQt5", "PyQt6", "PySide2", "shiboken2", "sip"]
-# Qt modules the app does not use (it uses QtCore, QtGui, QtWidgets, QtSvg and QtNetwork's QNetworkInformation).
-# QtOpenGL and QtOpenGLWidgets (9 MB with their Qt libraries) were there only for pyqtgraph: the charts are drawn
-# with QPainter on plain widgets, and QtWidgets and QtGui do not link Qt's OpenGL libraries.
+# Qt modules the app does not use (it uses QtCore, QtGui, QtWidgets, QtSvg and QtNetwork's QNetworkInformation, and
+# pyqtgraph for the statistics charts uses QtOpenGL and QtOpenGLWidgets: its curve item imports them unconditionally,
+# though the charts never draw with OpenGL). pyqtgraph also tries QtTest, and goes on without it.
 UNUSED_QT_MODULES = [
     f"PySide6.{name}"
     for name in (
@@ -45,12 +45,19 @@ UNUSED_QT_MODULES = [
         "QtGraphsWidgets", "QtSql", "QtTest", "QtDesigner", "QtHelp", "QtUiTools",
         "QtXml", "QtDBus", "QtConcurrent", "QtPrintSupport", "QtBluetooth", "QtNfc", "QtPositioning",
         "QtLocation", "QtSensors", "QtSerialPort", "QtSerialBus", "QtRemoteObjects", "QtScxml", "QtStateMachine",
-        "QtNetworkAuth", "QtAxContainer", "QtSvgWidgets", "QtOpenGL", "QtOpenGLWidgets",
+        "QtNetworkAuth", "QtAxContainer", "QtSvgWidgets",
     )
 ]
-# Not dependencies of the client (pyqtgraph was, and brought numpy: 40 MB with OpenBLAS). A build machine may still
-# have them installed, and sqlite-utils, openpyxl and Pillow import numpy when they find it (all work without).
-NOT_CLIENT_LIBRARIES = ["numpy", "pyqtgraph", "OpenGL", "jupyter_rfb"]
+# The parts of pyqtgraph the charts do not use: 3D plots (with PyOpenGL), the examples, Jupyter widgets, flowcharts,
+# the Python console, canvas, dock areas and the OpenGL information tool (which starts its own QGuiApplication);
+# numpy's tests, its Fortran wrapper generator and build tools.
+UNUSED_CHART_PARTS = [
+    "pyqtgraph.opengl", "pyqtgraph.examples", "pyqtgraph.jupyter", "pyqtgraph.flowchart", "pyqtgraph.console",
+    "pyqtgraph.canvas", "pyqtgraph.dockarea", "pyqtgraph.util.glinfo", "OpenGL", "jupyter_rfb",
+    "numpy.tests", "numpy._core.tests", "numpy.lib.tests", "numpy.linalg.tests", "numpy.ma.tests", "numpy.fft.tests",
+    "numpy.random.tests", "numpy.polynomial.tests", "numpy.typing.tests", "numpy.f2py", "numpy.distutils",
+    "numpy._pyinstaller",
+]
 # Linux only (Windows has none of these installed): the Secret Service keyring client and the 11 MB cryptography
 # library it needs. Without them the Linux bundle keeps the sync token in memory only, the designed fallback when
 # no secure keyring exists; the Windows bundle uses the Windows Credential Manager backend, which needs neither.
@@ -60,7 +67,7 @@ LINUX_SECRET_SERVICE = ["secretstorage", "cryptography", "jeepney", "_cffi_backe
 UNUSED_IMAGE_CODECS = ["PIL._avif", "PIL.AvifImagePlugin", "PIL.ImageCms", "PIL._imagingcms"]
 
 EXCLUDED_MODULES: list[str] = (
-    SERVER + TOOLS + OTHER_QT_BINDINGS + UNUSED_QT_MODULES + NOT_CLIENT_LIBRARIES + UNUSED_IMAGE_CODECS
+    SERVER + TOOLS + OTHER_QT_BINDINGS + UNUSED_QT_MODULES + UNUSED_CHART_PARTS + UNUSED_IMAGE_CODECS
     + LINUX_SECRET_SERVICE
 )
 
@@ -89,6 +96,14 @@ DROPPED_PLUGINS: dict[str, tuple[str, ...]] = {
 # Windows: Qt's software OpenGL renderer (20 MB), a fallback for OpenGL drawing, which the app does not do.
 DROPPED_QT_FILES = ("opengl32sw.dll",)
 
+# numpy's extension modules that only its tests load (numpy's PyInstaller hook collects every library in the
+# package; `_multiarray_tests` stays, the hook names it as needed), and pyqtgraph's colour maps, which the charts'
+# fixed palette does not use.
+_NUMPY_TEST_LIBRARY = re.compile(
+    r"^numpy[/\\]_core[/\\]_(simd|umath_tests|rational_tests|struct_ufunc_tests|operand_flag_tests)\.[^/\\]+$"
+)
+_PYQTGRAPH_COLOUR_MAPS = re.compile(r"^pyqtgraph[/\\]colors[/\\]maps[/\\]")
+
 _QT_TRANSLATION = re.compile(r"[/\\]translations[/\\](?P<base>[a-z_]+?)_(?P<lang>[a-z]{2}(?:_[A-Z]{2})?)\.qm$")
 _PLUGIN = re.compile(r"[/\\]plugins[/\\](?P<folder>[^/\\]+)[/\\](?:lib)?(?P<name>[^/\\.]+)")
 
@@ -107,6 +122,8 @@ def is_dropped(destination: str) -> bool:
         if plugin:
             folder, name = plugin.group("folder"), plugin.group("name")
             return folder in DROPPED_PLUGIN_FOLDERS or name in DROPPED_PLUGINS.get(folder, ())
+    if _NUMPY_TEST_LIBRARY.match(path) or _PYQTGRAPH_COLOUR_MAPS.match(path):
+        return True
     return path.startswith("resources/") and path.endswith(".ts")  # sources: the app loads the compiled .qm
 
 
