@@ -49,9 +49,6 @@ def create_application(argv: Sequence[str] | None = None) -> QApplication:
 
 def open_folder(root: Path) -> DataFolder:
     """Open (create, migrate) the data folder; the store's libraries are imported here, off the first frame."""
-    from inspector.ui.fast_start import import_sqlite_utils_without_numpy
-
-    import_sqlite_utils_without_numpy()
     from inspector.store.database import open_data_folder
 
     folder = open_data_folder(root)

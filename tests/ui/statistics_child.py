@@ -46,10 +46,7 @@ def main(data_dir: Path, out: Path) -> dict[str, object]:
     watch = ImportWatch()
     sys.meta_path.insert(0, watch)
     os.environ["QT_QPA_PLATFORM"] = f"offscreen:configfile={Path(__file__).with_name('laptop-screen.json')}"
-    from inspector.ui.fast_start import import_sqlite_utils_without_numpy
-
-    import_sqlite_utils_without_numpy()  # as the app does first when it opens the data folder: the test helpers
-    from ui_helpers import close_app, open_app  # import page modules (and so sqlite-utils) before the app would
+    from ui_helpers import close_app, open_app
 
     from inspector.ui.app import create_application
 
