@@ -2,7 +2,7 @@
 zoom and pan (mouse wheel, drag; the "A" button or the context menu shows everything again), a month chosen from the
 keyboard (←/→, Home/End) or a click, whose values are read out under the chart and to screen readers, and PNG and CSV
 export. pyqtgraph (with numpy) takes about a second to import, so it is imported only when a chart first has figures
-to draw, and `preload()` lets the statistics worker import it off the GUI thread before that."""
+to draw, and `preload()` lets the statistics worker import numpy, the Qt-free part, off the GUI thread before that."""
 
 from __future__ import annotations
 
@@ -141,8 +141,10 @@ def chart_font() -> QFont:
 
 
 def preload() -> None:
-    """Import pyqtgraph (and numpy) now, e.g. on a worker, so that drawing the first chart does not wait for it."""
-    import pyqtgraph  # noqa: F401
+    """Import numpy now, on a worker: about a third of pyqtgraph's import and free of Qt, so it may run off the GUI
+    thread. pyqtgraph itself imports PySide6 modules, which is left to the GUI thread (when a plot is first built):
+    importing them on a worker while the GUI runs crashed the process."""
+    import numpy  # noqa: F401
 
 
 # -- the figures, as marks and as text ------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 """统计 (Statistics): the monthly figures (月检查、月曝光、月排名) from `inspector.core.statistics` — findings per
 month by category, closure rate and time to close, overdue count and trend, the 街乡 ranking, back streets' 十无
-status and the 红黑榜 of street-front units. The figures are computed on a worker (which also imports pyqtgraph for the
+status and the 红黑榜 of street-front units. The figures are computed on a worker (which also imports numpy for the
 charts); each panel exports as PNG, and each chart's month-by-month figures as CSV (its months can be read from the
 keyboard, see charts.py)."""
 
@@ -244,7 +244,7 @@ class StatisticsView(Page):
         months, month, folder = self.months(), str(self.month.currentData()), self.ctx.folder
 
         def compute(_worker: Any) -> StatisticsData:
-            charts.preload()  # pyqtgraph's import (about a second) on this worker, not when the charts first draw
+            charts.preload()  # numpy's import (a third of pyqtgraph's) on this worker, not when the charts first draw
             return load_statistics(folder, months, month)
 
         worker = FunctionWorker(compute)
