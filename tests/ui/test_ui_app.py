@@ -47,6 +47,21 @@ def test_cli_commands_do_not_load_qt() -> None:
     assert done.stdout.strip().endswith("NO-QT"), done.stderr
 
 
+def test_the_window_s_first_frame_loads_neither_the_store_s_library_nor_numpy() -> None:
+    """The frame shows before the data folder opens: sqlite-utils (and numpy, which it would pull in) wait for it."""
+    code = "import sys; import inspector.ui.main_window; " \
+           "print(sorted(m for m in ('sqlite_utils', 'numpy', 'pyqtgraph') if m in sys.modules))"
+    done = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert done.stdout.strip() == "[]", done.stdout + done.stderr
+
+
+def test_the_store_s_library_loads_without_numpy_and_numpy_stays_importable() -> None:
+    code = "import sys; import inspector.store.database, sqlite_utils.db as db; first = 'numpy' in sys.modules; " \
+           "import numpy; print(first, db.np is None, numpy.__name__)"
+    done = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert done.stdout.split() == ["False", "True", "numpy"], done.stdout + done.stderr
+
+
 @pytest.mark.qt_no_exception_capture
 def test_unhandled_exception_shows_the_log_file_and_saves_pending_work(started, qtbot, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     window, ctx = started.window, started.ctx
