@@ -161,7 +161,7 @@ def _terminal_progress() -> Callable[[Any], None] | None:
 def _print_summary(summary: Any) -> None:
     if sys.stderr.isatty():
         print(file=sys.stderr)
-    if summary.outcome in ("not_configured", "busy"):
+    if summary.outcome in ("not_configured", "busy", "damaged"):
         print(f"错误 / error: {summary.error}", file=sys.stderr)
         return
     print(

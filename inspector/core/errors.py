@@ -54,9 +54,13 @@ CATALOGUE: Mapping[str, Entry] = {
         "supports up to {supported_version}). Install the latest version to open it.",
     ),
     "database_damaged": _E(
-        "数据库 {path} 已损坏或不是巡查数据库：{detail}",
-        "The database {path} is damaged or not an Inspector database: {detail}",
+        "数据库 {path} 已损坏或不是巡查数据库：{detail}。请停止使用此数据文件夹："
+        "运行 inspector recover --out 新文件夹 取回可读的数据，或运行 inspector restore 备份文件 从备份恢复。",
+        "The database {path} is damaged or not an Inspector database: {detail}. Stop using this data folder: run "
+        "`inspector recover --out NEW_FOLDER` to copy what can be read, or `inspector restore BACKUP_FILE` to go back "
+        "to a backup.",
     ),
+    "recovery_failed": _E("无法从 {path} 取回数据：{detail}", "Cannot recover data from {path}: {detail}"),
     "data_folder": _E("无法使用数据文件夹 {path}：{detail}", "Cannot use the data folder {path}: {detail}"),
     "not_found": _E("找不到{what_zh} {record_id}", "No {what} with id {record_id}"),
     "invalid": _E("填写内容有误：{detail}", "invalid value: {detail}"),

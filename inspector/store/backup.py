@@ -18,7 +18,7 @@ from inspector import __version__
 from inspector.core.clock import now_iso
 from inspector.core.ids import new_id
 from inspector.store import photos, settings
-from inspector.store.database import DB_FILENAME, DataFolder, copy_database, open_data_folder
+from inspector.store.database import DB_FILENAME, DataFolder, check_integrity, copy_database, open_data_folder
 from inspector.store.errors import NewerDatabaseError, StoreError
 from inspector.store.schema import STEPS
 
@@ -69,6 +69,7 @@ class BackupSummary:
     counts: dict[str, int]
     files: int
     bytes: int
+    missing_photos: tuple[str, ...] = ()  # photos the database names whose files were not in the data folder
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -85,12 +86,15 @@ def create_backup(folder: DataFolder, out: Path) -> BackupSummary:
     partial = out.with_name(out.name + ".part")
     db = folder.connect()
     try:
+        # A damaged database would be kept as if it were good and then refused at restore: refuse it here.
+        check_integrity(db, folder.db_path)
         copy_database(db, snapshot)
         device = settings.device_id(db)
     finally:
         db.close()
     try:
         version, counts = _describe_database(snapshot)
+        missing = _missing_photo_files(folder, snapshot)
         with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_STORED, allowZip64=True) as archive:
             entries = [_add_file(archive, snapshot, DB_FILENAME, zipfile.ZIP_DEFLATED)]
             # Photos are immutable and written before their rows: every photo the snapshot names is on disk now.
@@ -103,6 +107,7 @@ def create_backup(folder: DataFolder, out: Path) -> BackupSummary:
                 "created_at": now_iso(),
                 "device_id": device,
                 "counts": counts,
+                "missing_photos": list(missing),
                 "files": entries,
             }
             archive.writestr(MANIFEST_NAME, json.dumps(manifest, ensure_ascii=False, indent=1), zipfile.ZIP_DEFLATED)
@@ -110,7 +115,17 @@ def create_backup(folder: DataFolder, out: Path) -> BackupSummary:
     finally:
         snapshot.unlink(missing_ok=True)
         partial.unlink(missing_ok=True)
-    return BackupSummary(out, version, counts, len(entries), out.stat().st_size)
+    return BackupSummary(out, version, counts, len(entries), out.stat().st_size, missing)
+
+
+def _missing_photo_files(folder: DataFolder, snapshot: Path) -> tuple[str, ...]:
+    """The photos the snapshot names whose stored file is not in the data folder (they cannot be backed up)."""
+    connection = sqlite3.connect(snapshot)
+    try:
+        hashes = [row[0] for row in connection.execute("SELECT sha256 FROM photos ORDER BY sha256")]
+    finally:
+        connection.close()
+    return tuple(sha for sha in hashes if not folder.photo_path(sha).is_file())
 
 
 def _describe_database(path: Path) -> tuple[int, dict[str, int]]:
@@ -161,6 +176,7 @@ class RestoreSummary:
     counts: dict[str, int]
     files: int
     replaced_into: Path | None
+    missing_photos: tuple[str, ...] = ()  # photos the restored database names that the backup did not hold
 
 
 def read_manifest(archive_path: Path) -> dict[str, Any]:
@@ -223,8 +239,10 @@ def restore_backup(archive_path: Path, target: Path, force: bool = False) -> Res
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     folder = open_data_folder(target)
-    _check_photos_present(archive_path, folder)
-    return RestoreSummary(target, manifest["schema_version"], dict(manifest.get("counts", {})), files, replaced)
+    missing = _check_photos_present(archive_path, folder, manifest)
+    return RestoreSummary(
+        target, manifest["schema_version"], dict(manifest.get("counts", {})), files, replaced, missing
+    )
 
 
 def _holds_data(target: Path) -> bool:
@@ -336,15 +354,26 @@ def _clear_empty_layout(target: Path) -> None:
             shutil.rmtree(path)
 
 
-def _check_photos_present(archive_path: Path, folder: DataFolder) -> None:
+def _check_photos_present(archive_path: Path, folder: DataFolder, manifest: dict[str, Any]) -> tuple[str, ...]:
+    """The photos missing after a restore: every file the manifest lists was verified on extraction, so a missing
+    one was already gone from the data folder when the backup was written. They are listed and the rest restored;
+    a photo whose content does not match means a damaged backup."""
     db = folder.connect()
     try:
         problems = photos.check_photo_files(folder, db)
     finally:
         db.close()
-    if problems:
-        raise BackupError(
-            archive_path,
-            f"恢复后有 {len(problems)} 张照片缺失或损坏",
-            f"{len(problems)} photo(s) are missing or damaged after the restore (e.g. {problems[0].sha256})",
-        )
+    listed = {entry.get("path") for entry in manifest["files"] if isinstance(entry, dict)}
+    missing = tuple(
+        p.sha256
+        for p in problems
+        if p.problem == "missing" and folder.photo_path(p.sha256).relative_to(folder.root).as_posix() not in listed
+    )
+    problems = [p for p in problems if p.sha256 not in missing]
+    if not problems:
+        return missing
+    raise BackupError(
+        archive_path,
+        f"恢复后有 {len(problems)} 张照片缺失或损坏",
+        f"{len(problems)} photo(s) are missing or damaged after the restore (e.g. {problems[0].sha256})",
+    )

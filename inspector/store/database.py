@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import logging
 import shutil
 import sqlite3
 import threading
+import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -18,7 +20,11 @@ from inspector.store.errors import DatabaseDamagedError, DataFolderError, NewerD
 from inspector.store.schema import STEPS, MigrationStep, build_migrations
 from inspector.store.transactions import transaction as transaction
 
+log = logging.getLogger(__name__)
+
 BUSY_TIMEOUT_SECONDS = 15.0
+QUICK_CHECK_SECONDS = 3.0  # the check at open stops here on a very large file; the full check runs before sync
+CHECK_LINES = 20  # problems SQLite lists at most, per check
 PHOTO_EXT = ".jpg"
 
 # Serialises opening (and migrating) within one process; connections themselves are per thread.
@@ -114,6 +120,7 @@ def open_data_folder(root: str | Path, steps: Sequence[MigrationStep] = STEPS) -
         db = folder.connect()
         try:
             _check_readable(db, folder.db_path)
+            check_integrity(db, folder.db_path, quick=True, seconds=QUICK_CHECK_SECONDS)
             db.enable_wal()
             migrate(db, folder, steps)
             from inspector.store import settings
@@ -161,6 +168,48 @@ def _check_readable(db: Database, path: Path) -> None:
         db.execute("SELECT count(*) FROM sqlite_master").fetchone()
     except sqlite3.DatabaseError as exc:
         raise DatabaseDamagedError(str(path), str(exc)) from exc
+
+
+def integrity_problems(db: Database, quick: bool = False, seconds: float | None = None) -> list[str] | None:
+    """What SQLite's own check finds wrong with the file ([] when sound); None when `seconds` passed first.
+
+    `quick` runs `PRAGMA quick_check` (pages, b-trees, NOT NULL and CHECK; no index contents), else the full
+    `PRAGMA integrity_check`. A file so damaged that the check itself fails gives that error as the problem.
+    """
+    pragma = "quick_check" if quick else "integrity_check"
+    deadline = None if seconds is None else time.monotonic() + seconds
+    if deadline is not None:
+        db.conn.set_progress_handler(lambda: int(time.monotonic() > deadline), 10_000)
+    try:
+        rows = db.execute(f"PRAGMA {pragma}({CHECK_LINES})").fetchall()
+    except sqlite3.OperationalError as exc:
+        if deadline is not None and "interrupted" in str(exc):
+            return None
+        return [str(exc)]
+    except sqlite3.DatabaseError as exc:
+        return [str(exc)]
+    finally:
+        if deadline is not None:
+            db.conn.set_progress_handler(None, 0)
+    lines = [line for (text,) in rows for line in str(text).splitlines() if line and not line.startswith("***")]
+    return [] if lines == ["ok"] else lines
+
+
+def check_integrity(db: Database, path: Path, quick: bool = False, seconds: float | None = None) -> None:
+    """Raise DatabaseDamagedError when SQLite's check finds damage (a check cut short by `seconds` passes)."""
+    problems = integrity_problems(db, quick, seconds)
+    if problems:
+        log.info("the database %s is damaged: %s", path, "; ".join(problems))
+        raise DatabaseDamagedError(str(path), "; ".join(problems[:3]))
+
+
+def verify_folder(folder: DataFolder) -> None:
+    """The full integrity check of a data folder's database; DatabaseDamagedError when it finds damage."""
+    db = folder.connect()
+    try:
+        check_integrity(db, folder.db_path)
+    finally:
+        db.close()
 
 
 def schema_version(db: Database) -> int:

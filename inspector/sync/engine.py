@@ -24,7 +24,8 @@ from inspector.core.errors import UserError
 from inspector.core.protocol import Status
 from inspector.storage_full import is_storage_full
 from inspector.store import conflicts, cursors, outbox, photos, profile, settings
-from inspector.store.database import DataFolder
+from inspector.store.database import DataFolder, check_integrity
+from inspector.store.errors import DatabaseDamagedError
 from inspector.sync import blobs, config, pull, push
 from inspector.sync.client import HttpOptions, ProtocolClient, normalise_server_url
 from inspector.sync.credentials import CredentialStore, Storage, account_key
@@ -315,10 +316,17 @@ class SyncEngine:
             summary.error = str(summary.failure)
             return summary
         started = time.monotonic()
-        db = self.folder.connect()
+        try:
+            db = self.folder.connect()
+        except DatabaseDamagedError as exc:
+            lock.release()
+            _fail(summary, "damaged", exc)
+            return summary
         try:
             with fewer_collections():
                 self._run(db, summary, progress_callback or ignore_progress, cancel_event or threading.Event())
+            if summary.outcome == "damaged":
+                return summary
             summary.pending_after = outbox.count_pending(db)
             summary.cursor = cursors.get(db)
             summary.seconds = round(time.monotonic() - started, 3)
@@ -331,6 +339,12 @@ class SyncEngine:
             lock.release()
 
     def _run(self, db: Database, summary: SyncSummary, progress: ProgressCallback, cancel: threading.Event) -> None:
+        try:
+            # A damaged file must not be synced into: what it reads could be pushed as truth, what it pulls be lost.
+            check_integrity(db, self.folder.db_path)
+        except DatabaseDamagedError as exc:
+            _fail(summary, "damaged", exc)
+            return
         try:
             self._cycle(db, summary, progress, cancel)
         except CancelledError as exc:
@@ -386,7 +400,7 @@ class SyncEngine:
 
     def _record(self, db: Database, summary: SyncSummary) -> None:
         """Keep the cycle's outcome for the status views; on a full disk it is only returned (and logged)."""
-        if summary.outcome in ("busy", "not_configured"):
+        if summary.outcome in ("busy", "not_configured", "damaged"):
             return
         figures = summary.to_json()
         figures.pop("refused")
@@ -400,7 +414,7 @@ class SyncEngine:
             log.warning("the outcome of a sync cycle was not kept: this computer's disk is full (%s)", exc)
 
 
-def _fail(summary: SyncSummary, outcome: str, exc: SyncError) -> None:
+def _fail(summary: SyncSummary, outcome: str, exc: UserError) -> None:
     summary.outcome = outcome
     summary.error = str(exc)
     summary.error_code = exc.code
