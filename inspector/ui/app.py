@@ -157,6 +157,16 @@ class AppController(QObject):
         else:
             log.info("restored a backup into %s", self.root)
             window.statusBar().showMessage(self.tr("已从备份恢复。"), 10_000)
+            missing = getattr(summary, "missing_photos", ())
+            if missing:
+                log.warning("restored without %d photo(s) the backup did not hold: %s", len(missing), missing)
+                QMessageBox.warning(
+                    window,
+                    self.tr("恢复完成，但缺少照片"),
+                    self.tr("其余数据已恢复；备份中没有以下 %1 张照片：").replace("%1", str(len(missing)))
+                    + "\n"
+                    + "\n".join(missing),
+                )
 
 
 def start(

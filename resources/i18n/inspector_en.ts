@@ -169,6 +169,14 @@
             <source>已从备份恢复。</source>
             <translation>Restored from the backup.</translation>
         </message>
+        <message>
+            <source>恢复完成，但缺少照片</source>
+            <translation>Restored, but photos are missing</translation>
+        </message>
+        <message>
+            <source>其余数据已恢复；备份中没有以下 %1 张照片：</source>
+            <translation>Everything else is restored; the backup did not hold these %1 photo(s):</translation>
+        </message>
     </context>
     <context>
         <name>ConflictsDialog</name>

@@ -168,3 +168,53 @@ def test_the_cli_backs_up_and_restores(filled: DataFolder, tmp_path: Path, capsy
     bad.write_bytes(b"PK\x03\x04 broken")
     assert main(["--data-dir", str(tmp_path / "t2"), "restore", str(bad)]) == 1
     assert "bad.zip" in capsys.readouterr().err
+
+
+def test_photos_missing_from_the_folder_are_listed_and_the_rest_is_restored(
+    filled: DataFolder, tmp_path: Path, capsys: pytest.CaptureFixture
+) -> None:
+    db = filled.connect()
+    hashes = [row[0] for row in db.execute("SELECT sha256 FROM photos ORDER BY sha256").fetchall()]
+    db.close()
+    gone = hashes[:2]
+    for sha in gone:
+        filled.photo_path(sha).unlink()
+    out = tmp_path / "partial.zip"
+    assert main(["--data-dir", str(filled.root), "backup", "--out", str(out)]) == 3
+    captured = capsys.readouterr()
+    assert "backup written" in captured.out and all(sha in captured.err for sha in gone)
+    assert backup.read_manifest(out)["missing_photos"] == gone
+
+    target = tmp_path / "restored"
+    assert main(["--data-dir", str(target), "restore", str(out)]) == 3
+    captured = capsys.readouterr()
+    assert "restored into" in captured.out and all(sha in captured.err for sha in gone)
+    restored = open_data_folder(target)
+    assert restored.photo_path(hashes[2]).is_file() and sha256_file(restored.photo_path(hashes[2])) == hashes[2]
+    assert not any(restored.photo_path(sha).exists() for sha in gone)
+    db = restored.connect()
+    try:
+        assert db.execute("SELECT count(*) FROM photos").fetchone()[0] == 3
+        assert db.execute("SELECT count(*) FROM subjects").fetchone()[0] == 1
+    finally:
+        db.close()
+
+
+def test_an_older_backup_without_a_missing_list_still_restores_the_rest(filled: DataFolder, tmp_path: Path) -> None:
+    db = filled.connect()
+    sha = db.execute("SELECT sha256 FROM photos ORDER BY sha256").fetchone()[0]
+    db.close()
+    filled.photo_path(sha).unlink()
+    archive = backup.create_backup(filled, tmp_path / "b.zip").path
+    manifest = backup.read_manifest(archive)
+    del manifest["missing_photos"]
+    older = rewrite_zip(archive, tmp_path / "older.zip", {"manifest.json": json.dumps(manifest).encode()})
+    summary = backup.restore_backup(older, tmp_path / "t")
+    assert summary.missing_photos == (sha,)
+
+
+def test_a_photo_the_manifest_lists_but_the_zip_lacks_is_still_refused(filled: DataFolder, tmp_path: Path) -> None:
+    archive = backup.create_backup(filled, tmp_path / "b.zip").path
+    name = next(e["path"] for e in backup.read_manifest(archive)["files"] if e["path"].startswith("photos/"))
+    with pytest.raises(backup.BackupError):
+        backup.restore_backup(rewrite_zip(archive, tmp_path / "x.zip", {name: None}), tmp_path / "t")
