@@ -119,7 +119,10 @@ CATALOGUE: Mapping[str, Entry] = {
     # -- the sync engine on the laptop --
     "sync_error": _E("同步出错：{detail}", "sync failed: {detail}"),
     "internal": _E("同步出错：{detail}", "sync failed: {detail}"),
-    "sync_busy": _E("同步已在进行中", "a sync is already running"),
+    "sync_busy": _E(
+        "另一个同步正在此数据文件夹上进行（本程序或命令行），请稍后再试",
+        "another sync is running on this data folder (the app or the command line): try again when it ends",
+    ),
     "not_configured": _E(
         "尚未设置同步服务器，请先登录（inspector login --server 地址 --username 用户名）",
         "no sync server is set up yet: log in first (inspector login --server URL --username NAME)",

@@ -18,7 +18,14 @@ from inspector import __version__
 from inspector.core.clock import now_iso
 from inspector.core.ids import new_id
 from inspector.store import photos, settings
-from inspector.store.database import DB_FILENAME, DataFolder, check_integrity, copy_database, open_data_folder
+from inspector.store.database import (
+    DB_FILENAME,
+    SYNC_LOCK_FILENAME,
+    DataFolder,
+    check_integrity,
+    copy_database,
+    open_data_folder,
+)
 from inspector.store.errors import NewerDatabaseError, StoreError
 from inspector.store.schema import STEPS
 
@@ -251,6 +258,8 @@ def _holds_data(target: Path) -> bool:
         return False
     for path in target.rglob("*"):
         if not path.is_file() or path.is_relative_to(target / "tmp") or path.is_relative_to(target / "logs"):
+            continue
+        if path.parent == target and path.name == SYNC_LOCK_FILENAME:
             continue
         if path.parent == target and path.name.startswith(DB_FILENAME):
             if path.name == DB_FILENAME and _database_has_records(path):

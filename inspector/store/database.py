@@ -26,6 +26,7 @@ BUSY_TIMEOUT_SECONDS = 15.0
 QUICK_CHECK_SECONDS = 3.0  # the check at open stops here on a very large file; the full check runs before sync
 CHECK_LINES = 20  # problems SQLite lists at most, per check
 PHOTO_EXT = ".jpg"
+SYNC_LOCK_FILENAME = "sync.lock"
 
 # Serialises opening (and migrating) within one process; connections themselves are per thread.
 _OPEN_LOCK = threading.Lock()
@@ -56,6 +57,11 @@ class DataFolder:
     @property
     def tmp_dir(self) -> Path:
         return self.root / "tmp"
+
+    @property
+    def sync_lock_path(self) -> Path:
+        """The lock file held while a sync cycle runs on this folder (by the app or the command line)."""
+        return self.root / SYNC_LOCK_FILENAME
 
     @property
     def logs_dir(self) -> Path:

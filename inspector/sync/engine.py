@@ -2,7 +2,8 @@
 
 `SyncEngine.run_cycle` is safe on a worker thread: it opens its own connection to the data folder, checks the
 cancel event (also while a request is in flight), and reports progress through a callback. Only one cycle runs per
-data folder in a process at a time; a second caller gets the outcome `busy`.
+data folder at a time, across threads and processes (the app and `inspector sync`): a lock file in the data folder
+is held for the cycle, and a second caller gets the outcome `busy` at once, leaving the running cycle alone.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
+from filelock import FileLock, Timeout
 from sqlite_utils import Database
 
 from inspector.core.clock import now_iso
@@ -160,6 +162,31 @@ class SyncStatus:
 def _cycle_lock(folder: DataFolder) -> threading.Lock:
     with _CYCLE_LOCKS_GUARD:
         return _CYCLE_LOCKS.setdefault(str(folder.db_path), threading.Lock())
+
+
+@contextmanager
+def _one_cycle_at_a_time(folder: DataFolder) -> Iterator[bool]:
+    """Hold the folder's cycle lock for the block; yields False at once when another thread or process holds it.
+
+    The thread lock serialises this process; the lock file (an OS lock the system drops when its process ends,
+    so a killed cycle never blocks the next one) serialises the app and the command line."""
+    lock = _cycle_lock(folder)
+    if not lock.acquire(blocking=False):
+        yield False
+        return
+    try:
+        file_lock = FileLock(folder.sync_lock_path, timeout=0)
+        try:
+            file_lock.acquire()
+        except Timeout:
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            file_lock.release()
+    finally:
+        lock.release()
 
 
 def _device_name() -> str:
@@ -309,17 +336,21 @@ class SyncEngine:
         Never raises for network, server or credential problems: the summary's outcome and error say what happened.
         """
         summary = SyncSummary(started_at=now_iso())
-        lock = _cycle_lock(self.folder)
-        if not lock.acquire(blocking=False):
-            summary.outcome = "busy"
-            summary.failure = UserError(code="sync_busy")
-            summary.error = str(summary.failure)
-            return summary
+        with _one_cycle_at_a_time(self.folder) as mine:
+            if not mine:
+                summary.outcome = "busy"
+                summary.failure = UserError(code="sync_busy")
+                summary.error = str(summary.failure)
+                return summary
+            return self._locked_cycle(summary, progress_callback, cancel_event)
+
+    def _locked_cycle(
+        self, summary: SyncSummary, progress_callback: ProgressCallback | None, cancel_event: threading.Event | None
+    ) -> SyncSummary:
         started = time.monotonic()
         try:
             db = self.folder.connect()
         except DatabaseDamagedError as exc:
-            lock.release()
             _fail(summary, "damaged", exc)
             return summary
         try:
@@ -336,7 +367,6 @@ class SyncEngine:
             return summary
         finally:
             db.close()
-            lock.release()
 
     def _run(self, db: Database, summary: SyncSummary, progress: ProgressCallback, cancel: threading.Event) -> None:
         try:

@@ -2283,8 +2283,8 @@
             <translation>The login has ended: please log in again in Settings (changes waiting to sync stay on this computer).</translation>
         </message>
         <message>
-            <source>同步已在进行中。</source>
-            <translation>A sync is already running.</translation>
+            <source>另一个同步正在此数据文件夹上进行（本程序或命令行），请稍后再试。</source>
+            <translation>Another sync is running on this data folder (the app or the command line): try again when it ends.</translation>
         </message>
         <message>
             <source>未配置同步：请先在设置中登录服务器。</source>

@@ -60,7 +60,7 @@ def summary_text(summary: Any, language: str) -> str:
     messages = {
         "cancelled": translate("SyncMessages", "同步已取消，下次同步从中断处继续。"),
         "login_required": translate("SyncMessages", "登录已失效，请在设置中重新登录（待同步的数据仍保留在本机）。"),
-        "busy": translate("SyncMessages", "同步已在进行中。"),
+        "busy": translate("SyncMessages", "另一个同步正在此数据文件夹上进行（本程序或命令行），请稍后再试。"),
         "not_configured": translate("SyncMessages", "未配置同步：请先在设置中登录服务器。"),
     }
     if outcome in messages:
