@@ -6,6 +6,7 @@ after, so the first frame does not wait for disk work or heavy imports.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import sys
 from collections.abc import Sequence
@@ -13,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtNetwork import QLocalServer, QLocalSocket
 from PySide6.QtWidgets import QApplication, QMessageBox, QProgressDialog
 
 from inspector import __version__
@@ -75,6 +77,7 @@ class AppController(QObject):
         self.ctx: AppContext | None = None
         self.window: MainWindow | None = None
         self.pool = WorkerPool()
+        self.single_instance: QObject | None = None
 
     def _show_frame(self) -> MainWindow:
         self.translations.apply(MainWindow.saved_language(self.root) or self.translations.language)
@@ -192,9 +195,78 @@ def _cannot_open(controller: AppController, message: str) -> None:
     controller.app.exit(2)
 
 
+ALREADY_OPEN = (
+    "巡查已在此数据文件夹上打开，已切换到该窗口 / "
+    "Inspector is already open on this data folder: its window was brought forward"
+)
+_SHOW = b"show\n"
+
+
+def instance_name(root: Path) -> str:
+    """The local socket name of the app running on a data folder (one per folder, per user)."""
+    digest = hashlib.sha256(str(root.expanduser().resolve()).encode("utf-8")).hexdigest()[:20]
+    return f"inspector-{digest}"
+
+
+def ask_running_instance(root: Path, wait_ms: int = 1000) -> bool:
+    """Whether the app already runs on this data folder; when it does, it is asked to bring its window forward."""
+    socket = QLocalSocket()
+    socket.connectToServer(instance_name(root))
+    if not socket.waitForConnected(wait_ms):
+        return False
+    socket.write(_SHOW)
+    socket.flush()
+    socket.waitForBytesWritten(wait_ms)
+    socket.disconnectFromServer()
+    return True
+
+
+class SingleInstance(QObject):
+    """Listens for later starts on the same data folder and brings the window forward when one asks."""
+
+    def __init__(self, controller: AppController) -> None:
+        super().__init__(controller)
+        self.controller = controller
+        self.server = QLocalServer(self)
+        name = instance_name(controller.root)
+        QLocalServer.removeServer(name)  # a name left behind by a crashed run
+        if not self.server.listen(name):
+            log.warning("cannot listen for later starts on %s: %s", name, self.server.errorString())
+        self.server.newConnection.connect(self._connected)
+
+    def _connected(self) -> None:
+        while (socket := self.server.nextPendingConnection()) is not None:
+            socket.readyRead.connect(lambda s=socket: self._read(s))
+            socket.disconnected.connect(socket.deleteLater)
+            if socket.bytesAvailable():
+                self._read(socket)
+
+    def _read(self, socket: QLocalSocket) -> None:
+        if bytes(socket.readAll().data()).startswith(_SHOW.strip()):
+            self.bring_forward()
+
+    def bring_forward(self) -> None:
+        window = self.controller.window
+        if window is None:
+            return
+        log.info("a second start on this data folder: window brought forward")
+        if window.isMinimized():
+            window.showNormal()
+        window.show()
+        window.raise_()
+        window.activateWindow()
+
+
 def run(data_dir: str | Path | None = None, argv: Sequence[str] | None = None) -> int:
-    """`inspector` without a command: run the app until its window closes; returns the exit code."""
+    """`inspector` without a command: run the app until its window closes; returns the exit code.
+
+    A second start on a data folder the app already has open brings that window forward and ends."""
+    create_application(argv)
+    if ask_running_instance(resolve_data_dir(data_dir)):
+        print(ALREADY_OPEN, file=sys.stderr)
+        return 0
     controller = start(data_dir, argv)
+    controller.single_instance = SingleInstance(controller)
     code = controller.app.exec()
     controller.pool.wait()
     if controller.ctx is not None:
