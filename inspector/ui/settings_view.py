@@ -3,6 +3,7 @@ the sync server login."""
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -48,6 +49,8 @@ if TYPE_CHECKING:
     from inspector.ui.sync.controller import SyncController
 
 PHOTO_EDGE_CHOICES = (1600, 2048, 2560, 3200, 4096)  # longest edge of a stored photo, in pixels
+
+log = logging.getLogger(__name__)
 
 
 def _folder_row(path_label: QLabel, button: QPushButton) -> QHBoxLayout:
@@ -217,9 +220,15 @@ class SettingsView(Page):
         progress.close()
         size = summary.bytes / (1024 * 1024)
         restyle(self.backup_message, "hint")
-        self.backup_message.setText(
-            self.tr("备份完成：%1（%2 MB）").replace("%1", str(summary.path)).replace("%2", f"{size:.1f}")
-        )
+        text = self.tr("备份完成：%1（%2 MB）").replace("%1", str(summary.path)).replace("%2", f"{size:.1f}")
+        missing = getattr(summary, "missing_photos", ())
+        if missing:
+            restyle(self.backup_message, "error")
+            text += self.tr("数据文件夹中缺少 %1 张照片的文件，备份中没有它们（详见日志）。").replace(
+                "%1", str(len(missing))
+            )
+            log.warning("backup written without %d photo file(s) missing from the folder: %s", len(missing), missing)
+        self.backup_message.setText(text)
 
     def _backup_failed(self, progress: QProgressDialog, error: BaseException) -> None:
         progress.close()

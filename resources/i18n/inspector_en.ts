@@ -1667,6 +1667,10 @@
             <translation>Backup written: %1 (%2 MB)</translation>
         </message>
         <message>
+            <source>数据文件夹中缺少 %1 张照片的文件，备份中没有它们（详见日志）。</source>
+            <translation> The files of %1 photo(s) were missing from the data folder and are not in the backup (see the log).</translation>
+        </message>
+        <message>
             <source>选择备份文件</source>
             <translation>Choose a backup file</translation>
         </message>
