@@ -5,9 +5,12 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
+import keyring
 import pytest
+from keyring.backends import fail
 
 from inspector.__main__ import main
 from inspector.store import settings
@@ -40,7 +43,18 @@ def _holder(root: Path) -> subprocess.Popen[str]:
 
 
 @pytest.fixture
-def configured(tmp_path: Path) -> DataFolder:
+def no_keyring() -> Iterator[None]:
+    """No OS keyring (the default backend otherwise depends on which test modules were imported)."""
+    previous = keyring.get_keyring()
+    keyring.set_keyring(fail.Keyring())
+    try:
+        yield
+    finally:
+        keyring.set_keyring(previous)
+
+
+@pytest.fixture
+def configured(tmp_path: Path, no_keyring: None) -> DataFolder:
     folder = open_data_folder(tmp_path / "data")
     db = folder.connect()
     settings.put(db, config.SERVER_URL, "http://127.0.0.1:9")
