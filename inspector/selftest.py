@@ -372,8 +372,10 @@ def _tolerant_streams() -> None:
             reconfigure(errors="replace")
 
 
-def main(checklists_dir: Path | None = None) -> int:
-    """Run every step offscreen in a temporary folder that is removed afterwards; returns the exit code."""
+def main(checklists_dir: Path | None = None, work_parent: Path | None = None) -> int:
+    """Run every step offscreen in a temporary folder that is removed afterwards; returns the exit code.
+
+    `work_parent` (`--data-dir`): make that temporary folder inside it, to prove the app can work there."""
     from inspector import __version__
     from inspector.paths import shipped_checklists_dir
 
@@ -381,6 +383,9 @@ def main(checklists_dir: Path | None = None) -> int:
         os.environ["QT_QPA_PLATFORM"] = "offscreen"  # before Qt loads: no window appears, no display is needed
     _tolerant_streams()
     _write(sys.stdout, f"Inspector {__version__} self-test")
-    with tempfile.TemporaryDirectory(prefix="inspector-self-test-", ignore_cleanup_errors=True) as work:
+    if work_parent is not None:
+        work_parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="inspector-self-test-", dir=work_parent,
+                                     ignore_cleanup_errors=True) as work:  # fmt: skip
         test = SelfTest(Path(work), checklists_dir or shipped_checklists_dir())
         return run_steps(STEPS, test)
