@@ -21,7 +21,7 @@ def test_self_test_passes_from_source() -> None:
     env = {key: value for key, value in os.environ.items() if key != "QT_QPA_PLATFORM"}  # it must go offscreen itself
     done = subprocess.run(
         [sys.executable, "-m", "inspector", "--self-test"],
-        cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=240,
+        cwd=REPO_ROOT, env=env, capture_output=True, encoding="utf-8", timeout=240,
     )
     assert done.returncode == 0, done.stdout + done.stderr
     lines = done.stdout.strip().splitlines()

@@ -67,8 +67,9 @@ def backend_check_command() -> list[str]:
     return [sys.executable, "-m", "inspector", CHECK_FLAG]
 
 
-def backend_loads(timeout: float = SYSTEM_LOAD_TIMEOUT_SECONDS) -> bool:
+def backend_loads(timeout: float | None = None) -> bool:
     """Worker side: True when a child process loads the backend within the timeout (a hang is killed there)."""
+    timeout = SYSTEM_LOAD_TIMEOUT_SECONDS if timeout is None else timeout
     flags = getattr(subprocess, "CREATE_NO_WINDOW", 0)  # Windows: no console window flashes up
     try:
         done = subprocess.run(backend_check_command(), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
