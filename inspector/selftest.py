@@ -138,11 +138,16 @@ def step_photos(test: SelfTest) -> str:
 
 
 def _make_sample_photos(folder: Path) -> list[Path]:
-    """A 640×480 JPEG and HEIF, each tagged "rotate 90° clockwise" (EXIF orientation 6), so they store as 480×640."""
-    import pillow_heif
+    """A 640×480 JPEG and HEIF, each tagged "rotate 90° clockwise" (EXIF orientation 6), so they store as 480×640.
+
+    The JPEG is drawn here; the HEIF is the shipped `resources/samples/street.heic` (the same picture), since
+    the app only decodes HEIF (pi-heif has no encoder)."""
+    import shutil
+
     from PIL import Image, ImageDraw
 
-    pillow_heif.register_heif_opener()
+    from inspector.paths import resources_dir
+
     folder.mkdir(parents=True, exist_ok=True)
     image = Image.new("RGB", (640, 480), "#6d8fb3")
     draw = ImageDraw.Draw(image)
@@ -152,7 +157,9 @@ def _make_sample_photos(folder: Path) -> list[Path]:
     exif[0x0112] = 6
     jpeg, heif = folder / "street.jpg", folder / "street.heic"
     image.save(jpeg, "JPEG", quality=90, exif=exif.tobytes())
-    image.save(heif, "HEIF", quality=70, exif=exif.tobytes())
+    sample = resources_dir() / "samples" / "street.heic"
+    check(sample.is_file(), f"the sample HEIF photo {sample} is missing")
+    shutil.copyfile(sample, heif)
     return [jpeg, heif]
 
 
