@@ -395,4 +395,22 @@ def main(checklists_dir: Path | None = None, work_parent: Path | None = None) ->
     with tempfile.TemporaryDirectory(prefix="inspector-self-test-", dir=work_parent,
                                      ignore_cleanup_errors=True) as work:  # fmt: skip
         test = SelfTest(Path(work), checklists_dir or shipped_checklists_dir())
-        return run_steps(STEPS, test)
+        try:
+            return run_steps(STEPS, test)
+        finally:
+            _close_log_files(Path(work))
+
+
+def _close_log_files(work: Path) -> None:
+    """Close the log files the main window step opened in the work folder: Windows cannot delete an open file,
+    and the folder would be left behind (in --data-dir, or in %TEMP%)."""
+    import logging
+
+    loggers = [logging.getLogger(), *(logger for logger in logging.Logger.manager.loggerDict.values()
+                                      if isinstance(logger, logging.Logger))]  # fmt: skip
+    for logger in loggers:
+        for handler in list(logger.handlers):
+            filename = getattr(handler, "baseFilename", None)
+            if filename and Path(filename).resolve().is_relative_to(work.resolve()):
+                logger.removeHandler(handler)
+                handler.close()

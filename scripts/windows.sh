@@ -104,6 +104,10 @@ wine32_run() {  # Wine in the chroot (32- and 64-bit programs), on the installer
     WINEDLLOVERRIDES="mscoree,mshtml=" QT_QPA_PLATFORM=offscreen nice wine "$@" </dev/null 2>&1 | cat
 }
 [ -d "$CHROOT$INSTALL_PREFIX/drive_c" ] || wine32_run wineboot -i >/dev/null
+# A new WoW64 prefix says Windows 7, which the installer refuses (MinVersion 10.0.18362): say Windows 10.
+wine32_run reg add 'HKEY_CURRENT_USER\Software\Wine' /v Version /t REG_SZ /d win10 /f >/dev/null
+# No display here: Wine's null graphics driver lets the setup programs create their (hidden) windows.
+wine32_run reg add 'HKEY_CURRENT_USER\Software\Wine\Drivers' /v Graphics /t REG_SZ /d null /f >/dev/null
 finish "$(chroot "$CHROOT" wine --version), i386 and amd64"
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -242,7 +246,10 @@ finish "$(basename "$setup"), $(du -m "$setup" | cut -f1) MiB"
 begin "silent install"
 app_dir=$CHROOT$INSTALL_PREFIX/drive_c/users/root/AppData/Local/Programs/Inspector
 data_dir=$CHROOT$INSTALL_PREFIX/drive_c/users/root/AppData/Local/Inspector/Inspector
-wine32_run "$(winpath "$setup")" /VERYSILENT /SUPPRESSMSGBOXES /NORESTART /CURRENTUSER "/LOG=$(winpath "$W/install.log")"
+rc=0
+wine32_run "$(winpath "$setup")" /VERYSILENT /SUPPRESSMSGBOXES /NORESTART /CURRENTUSER \
+  "/LOG=$(winpath "$W/install.log")" || rc=$?
+[ "$rc" = 0 ] || fail "setup exited with $rc (log: $W/install.log)"
 [ -f "$app_dir/Inspector.exe" ] || fail "not installed in $app_dir (log: $W/install.log)"
 [ -f "$app_dir/THIRD-PARTY-NOTICES.txt" ] || fail "the licence notices were not installed"
 finish "$(find "$app_dir" -type f | wc -l) files in %LOCALAPPDATA%\\Programs\\Inspector"
@@ -255,7 +262,10 @@ self_test installed wine32_run 'C:\users\root\AppData\Local\Programs\Inspector\I
   --data-dir 'C:\users\root\AppData\Local\Inspector\Inspector'
 
 begin "silent uninstall"
-wine32_run 'C:\users\root\AppData\Local\Programs\Inspector\unins000.exe' /VERYSILENT /SUPPRESSMSGBOXES /NORESTART
+rc=0
+wine32_run 'C:\users\root\AppData\Local\Programs\Inspector\unins000.exe' /VERYSILENT /SUPPRESSMSGBOXES \
+  /NORESTART "/LOG=$(winpath "$W/uninstall.log")" || rc=$?
+[ "$rc" = 0 ] || fail "the uninstaller exited with $rc (log: $W/uninstall.log)"
 for _ in $(seq 30); do [ -f "$app_dir/Inspector.exe" ] || break; sleep 1; done
 [ ! -f "$app_dir/Inspector.exe" ] || fail "Inspector.exe is still installed"
 [ -f "$data_dir/keep-me.txt" ] || fail "the uninstaller removed the user's data folder"

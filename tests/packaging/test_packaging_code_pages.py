@@ -50,3 +50,23 @@ def test_self_test_works_inside_the_data_dir(tmp_path: Path, monkeypatch: pytest
     assert main(["--self-test", "--data-dir", str(chosen)]) == 0
     assert len(seen) == 1 and seen[0].parent == chosen
     assert chosen.is_dir() and not seen[0].exists()  # its temporary folder is made there and removed afterwards
+
+
+def test_the_self_test_closes_the_log_files_it_opened_in_its_folder(tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    import logging
+
+    opened: list[logging.Handler] = []
+
+    def log_there(test: selftest.SelfTest) -> str:
+        test.data_root.mkdir(parents=True)
+        handler = logging.FileHandler(test.data_root / "inspector.log", encoding="utf-8")
+        logging.getLogger().addHandler(handler)
+        opened.append(handler)
+        return "logging"
+
+    monkeypatch.setattr(selftest, "STEPS", (("logs", log_there),))
+    assert main(["--self-test", "--data-dir", str(tmp_path)]) == 0
+    assert opened and opened[0] not in logging.getLogger().handlers
+    assert opened[0].stream is None  # closed, so Windows can delete the folder
+    assert list(tmp_path.iterdir()) == []

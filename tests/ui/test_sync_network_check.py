@@ -48,3 +48,17 @@ def test_the_environment_can_turn_the_backend_off(app: QApplication, monkeypatch
     QApplication.processEvents()
     assert not watcher.system_wanted and not watcher.uses_system and asked == []
     watcher.stop()
+
+
+def test_stopping_the_watcher_ends_a_hanging_check_at_once(
+    app: QApplication, qtbot, monkeypatch: pytest.MonkeyPatch  # type: ignore[no-untyped-def]
+) -> None:
+    monkeypatch.setattr(network, "backend_check_command", lambda: HANG)
+    monkeypatch.setattr(network, "SYSTEM_LOAD_TIMEOUT_SECONDS", 60.0)
+    watcher = NetworkWatcher(lambda: None)
+    watcher.start(use_system=True)
+    qtbot.waitUntil(lambda: bool(network._checking), timeout=10_000)
+    started = time.monotonic()
+    watcher.stop()
+    qtbot.waitUntil(lambda: not network._checking, timeout=10_000)
+    assert time.monotonic() - started < 10  # the app closes without waiting for the check's timeout

@@ -67,21 +67,37 @@ def backend_check_command() -> list[str]:
     return [sys.executable, "-m", "inspector", CHECK_FLAG]
 
 
+_checking: set[subprocess.Popen[bytes]] = set()  # the backend checks still running
+
+
 def backend_loads(timeout: float | None = None) -> bool:
     """Worker side: True when a child process loads the backend within the timeout (a hang is killed there)."""
     timeout = SYSTEM_LOAD_TIMEOUT_SECONDS if timeout is None else timeout
     flags = getattr(subprocess, "CREATE_NO_WINDOW", 0)  # Windows: no console window flashes up
     try:
-        done = subprocess.run(backend_check_command(), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                              stderr=subprocess.DEVNULL, timeout=timeout, creationflags=flags)  # fmt: skip
+        child = subprocess.Popen(backend_check_command(), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                 stderr=subprocess.DEVNULL, creationflags=flags)  # fmt: skip
+    except OSError as exc:
+        log.warning("could not check the system's network information: %s", exc)
+        return False
+    _checking.add(child)
+    try:
+        return child.wait(timeout) == 0
     except subprocess.TimeoutExpired:
         log.warning("the system's network information did not load in %.0f s; probing the server instead "
                     "(%s=0 skips it)", timeout, SYSTEM_NETWORK_ENV)  # fmt: skip
         return False
-    except OSError as exc:
-        log.warning("could not check the system's network information: %s", exc)
-        return False
-    return done.returncode == 0
+    finally:
+        if child.poll() is None:
+            child.kill()
+            child.wait()
+        _checking.discard(child)
+
+
+def stop_backend_checks() -> None:
+    """End the checks still running (the app is closing: its worker must not wait for their timeout)."""
+    for child in list(_checking):
+        child.kill()
 
 
 def check_backend_main() -> int:
@@ -224,3 +240,4 @@ class NetworkWatcher(QObject):
     def stop(self) -> None:
         self._timer.stop()
         self.system_wanted = False
+        stop_backend_checks()
