@@ -53,7 +53,7 @@ fail() { echo "windows: FAILED at '$STEP_NAME': $*" >&2; exit 1; }
 
 # Wine's Python dies when its standard streams are regular files: stdin from /dev/null, output through a pipe.
 wine64_run() { WINEPREFIX=$PREFIX nice wine "$@" </dev/null 2>&1 | cat; }
-wpy() { wine64_run "$PY_DIR/python.exe" "$@"; }
+wpy() { PYTHONPATH=$WIN_ROOT wine64_run "$PY_DIR/python.exe" "$@"; }
 winpath() { WINEPREFIX=$PREFIX winepath -w "$1" 2>/dev/null; }
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -145,13 +145,16 @@ if [ "$(cat "$site/.requirements-sha256" 2>/dev/null)" != "$stamp" ]; then
     "${platform[@]}" --target "$site" -r "$W/requirements.txt"
   echo "$stamp" >"$site/.requirements-sha256"
 fi
-# The project itself runs from the work tree (first on the path); its metadata is what the host's uv installed.
+# The project itself runs from the work tree (PYTHONPATH); its metadata is what the host's uv installed.
 rm -rf "$site"/inspector-*.dist-info
 dist_info=$(ls -d .venv/lib/python3*/site-packages/inspector-*.dist-info)
 mkdir -p "$site/$(basename "$dist_info")"
 cp "$dist_info/METADATA" "$dist_info/entry_points.txt" "$site/$(basename "$dist_info")/"
 [ -d "$PREFIX/drive_c" ] || WINEPREFIX=$PREFIX wineboot -i >/dev/null 2>&1
-printf 'python311.zip\n.\n%s\nLib\\site-packages\nimport site\n' "$(winpath "$ROOT")" >"$PY_DIR/python311._pth"
+# Without its ._pth file the embeddable Python sets up its path as an installed one does (the script's folder
+# first, PYTHONPATH, Lib\site-packages), which the tests' child scripts need.
+rm -f "$PY_DIR/python311._pth"
+WIN_ROOT=$(winpath "$ROOT")
 finish "$(grep -c '==' "$W/requirements.txt") locked packages, hashes checked"
 
 # ---------------------------------------------------------------------------------------------------------------

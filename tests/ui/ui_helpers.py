@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 from PIL import Image
@@ -16,6 +17,15 @@ from inspector.ui.shared.logs import CrashReporter, setup_logging
 from inspector.ui.subjects.dialog import SubjectDialog
 
 BACK_STREET = "beijie-xiaoxiang"
+
+
+def under_wine() -> bool:
+    """True in a Windows Python run by Wine (ntdll has wine_get_version), whose fonts have no Chinese glyphs."""
+    if sys.platform != "win32":
+        return False
+    import ctypes
+
+    return hasattr(ctypes.WinDLL("ntdll"), "wine_get_version")  # type: ignore[attr-defined,unused-ignore]
 
 
 def qt_platform_path(path: Path) -> str:

@@ -68,6 +68,7 @@ def backend_check_command() -> list[str]:
 
 
 _checking: set[subprocess.Popen[bytes]] = set()  # the backend checks still running
+_jobs: list[object] = []  # Windows job handles that end the checks with this process
 
 
 def backend_loads(timeout: float | None = None) -> bool:
@@ -81,6 +82,7 @@ def backend_loads(timeout: float | None = None) -> bool:
         log.warning("could not check the system's network information: %s", exc)
         return False
     _checking.add(child)
+    _end_with_this_process(child)
     try:
         return child.wait(timeout) == 0
     except subprocess.TimeoutExpired:
@@ -92,6 +94,36 @@ def backend_loads(timeout: float | None = None) -> bool:
             child.kill()
             child.wait()
         _checking.discard(child)
+
+
+def _end_with_this_process(child: subprocess.Popen[bytes]) -> None:
+    """Windows: put the child in a job that ends when this process does, so a check that hangs (inside Qt, holding
+    its GIL: it cannot end itself) never outlives an app that exits before the timeout."""
+    if sys.platform != "win32":
+        return  # elsewhere a hung check is killed at its timeout or when the watcher stops
+    import ctypes
+    from ctypes import wintypes
+
+    class Limits(ctypes.Structure):  # JOBOBJECT_EXTENDED_LIMIT_INFORMATION
+        _fields_ = [("PerProcessUserTimeLimit", ctypes.c_int64), ("PerJobUserTimeLimit", ctypes.c_int64),
+                    ("LimitFlags", wintypes.DWORD), ("MinimumWorkingSetSize", ctypes.c_size_t),
+                    ("MaximumWorkingSetSize", ctypes.c_size_t), ("ActiveProcessLimit", wintypes.DWORD),
+                    ("Affinity", ctypes.c_size_t), ("PriorityClass", wintypes.DWORD),
+                    ("SchedulingClass", wintypes.DWORD), ("IoCounters", ctypes.c_uint64 * 6),
+                    ("ProcessMemoryLimit", ctypes.c_size_t), ("JobMemoryLimit", ctypes.c_size_t),
+                    ("PeakProcessMemoryUsed", ctypes.c_size_t), ("PeakJobMemoryUsed", ctypes.c_size_t)]  # fmt: skip
+
+    kernel32 = ctypes.WinDLL("kernel32", use_last_error=True)  # type: ignore[attr-defined,unused-ignore]
+    kernel32.CreateJobObjectW.restype = wintypes.HANDLE
+    kernel32.SetInformationJobObject.argtypes = [wintypes.HANDLE, ctypes.c_int, ctypes.c_void_p, wintypes.DWORD]
+    kernel32.AssignProcessToJobObject.argtypes = [wintypes.HANDLE, wintypes.HANDLE]
+    job = kernel32.CreateJobObjectW(None, None)
+    limits = Limits(LimitFlags=0x2000)  # JOB_OBJECT_LIMIT_KILL_ON_JOB_CLOSE
+    ok = job and kernel32.SetInformationJobObject(job, 9, ctypes.byref(limits), ctypes.sizeof(limits)) and \
+        kernel32.AssignProcessToJobObject(job, int(child._handle))  # type: ignore[attr-defined]
+    if not ok:
+        log.debug("the network backend check is not tied to this process: error %s", ctypes.get_last_error())
+    _jobs.append(job)  # the handle stays open while this process lives; the system closes it at exit
 
 
 def stop_backend_checks() -> None:
