@@ -215,7 +215,7 @@ for dll in icuuc.dll bcryptprimitives.dll; do
 done
 size=$(du -sm "$BUNDLE" | cut -f1)
 finish "$size MiB, $(find "$BUNDLE" -type f | wc -l) files"
-wpy packaging/bundle_report.py "$(winpath "$BUNDLE")" | head -30
+wpy packaging/bundle_report.py "$(winpath "$BUNDLE")" --top 8
 
 # ---------------------------------------------------------------------------------------------------------------
 begin "frozen self-test"
