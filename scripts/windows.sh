@@ -178,6 +178,8 @@ self_test() {  # self_test LABEL COMMAND...: runs it and shows its lines; it mus
   echo "$out"
   [ "$rc" = 0 ] || fail "$1 self-test exited with $rc"
   grep -q 'self-test FAILED' <<<"$out" && fail "$1 self-test"
+  # A program that printed its first line must print the last: under Wine a crash can still exit with 0.
+  grep -q ' self-test$' <<<"$out" && ! grep -q '^self-test ok' <<<"$out" && fail "$1 self-test stopped early"
   if grep -q '^self-test ok' <<<"$out"; then
     finish "$(grep -c '^  ok ' <<<"$out") steps ok"
   else  # a windowed program may have no standard output: its exit code is the result
