@@ -1,5 +1,5 @@
 # The two commands of the README: `make run` (set up and start the app) and `make test` (set up and run all tests).
-.PHONY: run test lint server setup-app setup-test setup-server bench screenshots package
+.PHONY: run test lint server setup-app setup-test setup-server bench screenshots package windows
 
 PY := .venv/bin/python
 
@@ -36,3 +36,8 @@ package: setup-test
 	$(PY) -m PyInstaller --noconfirm --clean --log-level WARN build.spec
 	QT_QPA_PLATFORM=offscreen dist/Inspector/Inspector --self-test
 	$(PY) packaging/bundle_report.py dist/Inspector
+
+# The Windows client under Wine: the tests, the bundle, the installer, a silent install, its self-test and a silent
+# uninstall (docs/packaging.md, "Windows under Wine"). Needs root on Debian 12; WINDOWS_TESTS picks the test folders.
+windows:
+	scripts/windows.sh

@@ -26,8 +26,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--self-test",
         action="store_true",
-        help="check this installation end to end (offscreen, in a temporary folder), print the result and exit",
+        help="check this installation end to end (offscreen, in a temporary folder, made inside --data-dir when "
+        "given), print the result and exit",
     )
+    # The app's own child process: does the system's network backend load without hanging? (ui/sync/network.py)
+    parser.add_argument("--network-backend-check", action="store_true", help=argparse.SUPPRESS)
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for module_name in COMMAND_MODULES:
         importlib.import_module(module_name).register(subparsers)
@@ -44,8 +47,25 @@ def app_data_dir(argv: Sequence[str]) -> tuple[bool, str | None]:
     return not rest, known.data_dir
 
 
+def text_streams() -> None:
+    """Never fail on a character the code page lacks: redirected output is UTF-8, a console keeps its own.
+
+    On Windows a redirected stream would otherwise use the ANSI code page (1252, 936, ...), which cannot hold
+    every Chinese name or symbol the commands print."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        encoding = str(getattr(stream, "encoding", "") or "").lower().replace("-", "").replace("_", "")
+        if reconfigure is None or encoding == "utf8":  # no stream (a windowed app), or one that holds anything
+            continue
+        if stream.isatty():  # a Windows console writes Unicode whatever its code page
+            reconfigure(errors="replace")
+        else:
+            reconfigure(encoding="utf-8", errors="replace")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Parse arguments and run the chosen sub-command; returns the process exit code."""
+    text_streams()
     wants_app, data_dir = app_data_dir(sys.argv[1:] if argv is None else argv)
     if wants_app:
         from inspector.ui.app import run  # imported here so that CLI commands never load Qt
@@ -53,10 +73,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run(data_dir)
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.network_backend_check:
+        from inspector.ui.sync.network import check_backend_main
+
+        return check_backend_main()
     if args.self_test:
+        from pathlib import Path
+
         from inspector.selftest import main as self_test  # imported only when asked for
 
-        return self_test()
+        return self_test(work_parent=Path(args.data_dir) if args.data_dir else None)
     handler = getattr(args, "handler", None)
     if handler is None:
         parser.print_help()

@@ -138,11 +138,16 @@ def step_photos(test: SelfTest) -> str:
 
 
 def _make_sample_photos(folder: Path) -> list[Path]:
-    """A 640×480 JPEG and HEIF, each tagged "rotate 90° clockwise" (EXIF orientation 6), so they store as 480×640."""
-    import pillow_heif
+    """A 640×480 JPEG and HEIF, each tagged "rotate 90° clockwise" (EXIF orientation 6), so they store as 480×640.
+
+    The JPEG is drawn here; the HEIF is the shipped `resources/samples/street.heic` (the same picture), since
+    the app only decodes HEIF (pi-heif has no encoder)."""
+    import shutil
+
     from PIL import Image, ImageDraw
 
-    pillow_heif.register_heif_opener()
+    from inspector.paths import resources_dir
+
     folder.mkdir(parents=True, exist_ok=True)
     image = Image.new("RGB", (640, 480), "#6d8fb3")
     draw = ImageDraw.Draw(image)
@@ -152,7 +157,9 @@ def _make_sample_photos(folder: Path) -> list[Path]:
     exif[0x0112] = 6
     jpeg, heif = folder / "street.jpg", folder / "street.heic"
     image.save(jpeg, "JPEG", quality=90, exif=exif.tobytes())
-    image.save(heif, "HEIF", quality=70, exif=exif.tobytes())
+    sample = resources_dir() / "samples" / "street.heic"
+    check(sample.is_file(), f"the sample HEIF photo {sample} is missing")
+    shutil.copyfile(sample, heif)
     return [jpeg, heif]
 
 
@@ -372,8 +379,10 @@ def _tolerant_streams() -> None:
             reconfigure(errors="replace")
 
 
-def main(checklists_dir: Path | None = None) -> int:
-    """Run every step offscreen in a temporary folder that is removed afterwards; returns the exit code."""
+def main(checklists_dir: Path | None = None, work_parent: Path | None = None) -> int:
+    """Run every step offscreen in a temporary folder that is removed afterwards; returns the exit code.
+
+    `work_parent` (`--data-dir`): make that temporary folder inside it, to prove the app can work there."""
     from inspector import __version__
     from inspector.paths import shipped_checklists_dir
 
@@ -381,6 +390,27 @@ def main(checklists_dir: Path | None = None) -> int:
         os.environ["QT_QPA_PLATFORM"] = "offscreen"  # before Qt loads: no window appears, no display is needed
     _tolerant_streams()
     _write(sys.stdout, f"Inspector {__version__} self-test")
-    with tempfile.TemporaryDirectory(prefix="inspector-self-test-", ignore_cleanup_errors=True) as work:
+    if work_parent is not None:
+        work_parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="inspector-self-test-", dir=work_parent,
+                                     ignore_cleanup_errors=True) as work:  # fmt: skip
         test = SelfTest(Path(work), checklists_dir or shipped_checklists_dir())
-        return run_steps(STEPS, test)
+        try:
+            return run_steps(STEPS, test)
+        finally:
+            _close_log_files(Path(work))
+
+
+def _close_log_files(work: Path) -> None:
+    """Close the log files the main window step opened in the work folder: Windows cannot delete an open file,
+    and the folder would be left behind (in --data-dir, or in %TEMP%)."""
+    import logging
+
+    loggers = [logging.getLogger(), *(logger for logger in logging.Logger.manager.loggerDict.values()
+                                      if isinstance(logger, logging.Logger))]  # fmt: skip
+    for logger in loggers:
+        for handler in list(logger.handlers):
+            filename = getattr(handler, "baseFilename", None)
+            if filename and Path(filename).resolve().is_relative_to(work.resolve()):
+                logger.removeHandler(handler)
+                handler.close()

@@ -87,7 +87,16 @@ def report(bundle: Path, top: int) -> int:
     return 0
 
 
+def utf8_output() -> None:
+    """Print "≤" and Chinese file names on any code page: a redirected stream on Windows is the ANSI one (1252)."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None and not stream.isatty():
+            reconfigure(encoding="utf-8", errors="replace")
+
+
 def main(argv: list[str] | None = None) -> int:
+    utf8_output()
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("bundle", nargs="?", default="dist/Inspector", type=Path)
     parser.add_argument("--top", type=int, default=15, help="how many parts and files to list (default 15)")

@@ -150,9 +150,9 @@ def photo_grid(photos: Sequence[PhotoRef], width: float, columns: int = 3, heigh
 
 
 def register_heif() -> None:
-    """Let Pillow read HEIC photos from phones (pillow-heif)."""
+    """Let Pillow read HEIC photos from phones (pi-heif)."""
     try:
-        from pillow_heif import register_heif_opener
+        from pi_heif import register_heif_opener
     except ImportError:  # pragma: no cover - a declared dependency; without it HEIC photos show as unreadable
         return
     register_heif_opener()

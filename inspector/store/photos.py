@@ -16,7 +16,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Literal
 
-import pillow_heif
+import pi_heif
 from PIL import Image, ImageFile, UnidentifiedImageError
 from sqlite_utils import Database
 
@@ -26,7 +26,7 @@ from inspector.store.database import DataFolder, rows_in, transaction
 from inspector.store.errors import DataFolderError, RecordNotFoundError, StoreError
 from inspector.store.files import sha256_bytes, sha256_file, write_atomic
 
-pillow_heif.register_heif_opener()  # once, at import (the import lock makes this thread-safe)
+pi_heif.register_heif_opener()  # once, at import (the import lock makes this thread-safe)
 
 OwnerKind = Literal["inspection", "finding", "finding_event", "subject"]
 Role = Literal["evidence", "before", "after"]

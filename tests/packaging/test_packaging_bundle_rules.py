@@ -59,7 +59,7 @@ def test_files_the_app_never_loads_are_dropped(destination: str) -> None:
         "resources/i18n/inspector_en.qm",
         "resources/icons/app.svg",
         "checklists/beijie-xiaoxiang.yaml",
-        "pillow_heif.libs/libheif-e72ea93c.so.1.23.6",
+        "pi_heif.libs/libheif-e72ea93c.so.1.23.6",
         "numpy/_core/_multiarray_umath.cpython-311-x86_64-linux-gnu.so",
         "numpy/_core/_multiarray_tests.cpython-311-x86_64-linux-gnu.so",
         "numpy.libs/libscipy_openblas64_-32a4b2a6.so",
@@ -168,13 +168,13 @@ def test_windows_version_resource_names_the_version() -> None:
 
 
 def elf_library() -> Path:
-    """A real shared library of the environment: pillow-heif's libheif, which auditwheel rewrote with patchelf (the
+    """A real shared library of the environment: pi-heif's libheif, which auditwheel rewrote with patchelf (the
     hash in its name) and which still carries a symbol table, so stripping it saves bytes."""
-    import pillow_heif
+    import pi_heif
 
-    libs = sorted((Path(pillow_heif.__file__).parent.parent / "pillow_heif.libs").glob("libheif*.so*"))
+    libs = sorted((Path(pi_heif.__file__).parent.parent / "pi_heif.libs").glob("libheif*.so*"))
     if not sys.platform.startswith("linux") or not libs:
-        pytest.skip("needs a Linux pillow-heif wheel")
+        pytest.skip("needs a Linux pi-heif wheel")
     return libs[0]
 
 
@@ -200,7 +200,7 @@ def test_stripped_binaries_only_use_copies_that_load(tmp_path: Path) -> None:
     import _decimal
 
     entries = [
-        ("pillow_heif.libs/" + elf_library().name, str(elf_library()), "BINARY"),
+        ("pi_heif.libs/" + elf_library().name, str(elf_library()), "BINARY"),
         ("python3.11/lib-dynload/" + Path(_decimal.__file__).name, _decimal.__file__, "EXTENSION"),
         ("resources/style/inspector.qss", str(REPO_ROOT / "resources/style/inspector.qss"), "DATA"),
     ]

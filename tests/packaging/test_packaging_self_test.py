@@ -21,7 +21,7 @@ def test_self_test_passes_from_source() -> None:
     env = {key: value for key, value in os.environ.items() if key != "QT_QPA_PLATFORM"}  # it must go offscreen itself
     done = subprocess.run(
         [sys.executable, "-m", "inspector", "--self-test"],
-        cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=240,
+        cwd=REPO_ROOT, env=env, capture_output=True, encoding="utf-8", timeout=240,
     )
     assert done.returncode == 0, done.stdout + done.stderr
     lines = done.stdout.strip().splitlines()
@@ -107,7 +107,8 @@ except selftest.SelfTestError as error:
 
 
 def test_the_charts_step_fails_when_a_chart_draws_no_series() -> None:
-    done = subprocess.run([sys.executable, "-c", CHARTS_BROKEN], cwd=REPO_ROOT, capture_output=True, text=True,
-                          timeout=120)  # fmt: skip
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8"}  # the reason has Chinese, which Windows' code page may lack
+    done = subprocess.run([sys.executable, "-c", CHARTS_BROKEN], cwd=REPO_ROOT, env=env, capture_output=True,
+                          encoding="utf-8", timeout=120)  # fmt: skip
     assert done.returncode == 1, done.stdout + done.stderr
     assert "FAILED: the findings chart: pixels in each series' colour" in done.stdout

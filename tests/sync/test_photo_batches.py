@@ -127,6 +127,8 @@ def _wait_until(condition: Callable[[], bool], seconds: float = 20) -> None:
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
+    if sys.platform == "win32":
+        pytest.skip("the district server runs on Linux only (its blob store locks files with fcntl)")
     root = tmp_path_factory.mktemp("batch-server")
     process = ServerProcess(root / "server", build_server_template(root / "template"))
     process.start()

@@ -11,7 +11,7 @@ import pytest
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from PySide6.QtWidgets import QApplication
-from ui_helpers import close_app, make_photo, open_app
+from ui_helpers import close_app, make_photo, open_app, qt_platform_path
 
 from inspector.ui.app import AppController, create_application
 
@@ -24,7 +24,7 @@ def app() -> QApplication:
 
     Offscreen, the virtual screen is a 1366×768 laptop's (Qt's default offscreen screen is 800×600)."""
     if QApplication.instance() is None and os.environ.get("QT_QPA_PLATFORM") == "offscreen":
-        os.environ["QT_QPA_PLATFORM"] = f"offscreen:configfile={LAPTOP_SCREEN}"
+        os.environ["QT_QPA_PLATFORM"] = f"offscreen:configfile={qt_platform_path(LAPTOP_SCREEN)}"
     return create_application(["inspector-tests"])
 
 

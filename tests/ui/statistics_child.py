@@ -45,8 +45,10 @@ def importer() -> str:
 def main(data_dir: Path, out: Path) -> dict[str, object]:
     watch = ImportWatch()
     sys.meta_path.insert(0, watch)
-    os.environ["QT_QPA_PLATFORM"] = f"offscreen:configfile={Path(__file__).with_name('laptop-screen.json')}"
-    from ui_helpers import close_app, open_app
+    from ui_helpers import close_app, open_app, qt_platform_path
+
+    screen = qt_platform_path(Path(__file__).with_name("laptop-screen.json"))
+    os.environ["QT_QPA_PLATFORM"] = f"offscreen:configfile={screen}"
 
     from inspector.ui.app import create_application
 

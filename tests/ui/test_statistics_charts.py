@@ -16,6 +16,7 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QImage, QPainter, QTextDocument
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QPushButton, QToolTip, QVBoxLayout, QWidget
+from ui_helpers import under_wine
 
 from inspector.core.statistics import ClosureSummary
 from inspector.ui.statistics import charts
@@ -217,6 +218,7 @@ def test_an_empty_chart_draws_its_message_without_pyqtgraph(chart: ChartWidget) 
     assert chart.tooltip_at(QPointF(300, 135)) is None
 
 
+@pytest.mark.skipif(under_wine(), reason="Wine has no Chinese font, so Qt draws none of the chart's labels")
 def test_export_png_is_1200_pixels_wide_and_drawn(chart: ChartWidget, tmp_path: Path, qtbot) -> None:  # type: ignore[no-untyped-def]
     charts.draw_overdue(chart, list(MONTHS), {"2026-02": 3, "2026-04": 5}, LABELS)
     chart.show()

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import subprocess
 import sys
 from collections import Counter
@@ -39,8 +40,9 @@ def test_only_the_statistics_charts_import_numpy_and_pyqtgraph_and_each_panel_ex
     seed_demo_data(open_data_folder(data), inspections=8, photos=3)
     out = tmp_path / "png"
     out.mkdir()
-    run = subprocess.run([sys.executable, str(CHILD), str(data), str(out)], capture_output=True, text=True,
-                         timeout=180, cwd=CHILD.parent)  # fmt: skip
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8"}  # its JSON has Chinese, which Windows' code page may lack
+    run = subprocess.run([sys.executable, str(CHILD), str(data), str(out)], capture_output=True, encoding="utf-8",
+                         env=env, timeout=180, cwd=CHILD.parent)  # fmt: skip
     assert run.returncode == 0, run.stderr[-3000:]
     result = json.loads(run.stdout.strip().splitlines()[-1])
     assert result["loaded_before"] == []  # start-up and every other page: neither is imported, nor tried

@@ -43,7 +43,7 @@ def test_inspector_without_a_command_opens_the_window(tmp_path: Path) -> None:
 def test_cli_commands_do_not_load_qt() -> None:
     code = "import sys; from inspector.__main__ import main; main(['checklists', 'list']); " \
            "print('QT' if any(m.startswith('PySide6') for m in sys.modules) else 'NO-QT')"
-    done = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=120)
+    done = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, encoding="utf-8", timeout=120)
     assert done.stdout.strip().endswith("NO-QT"), done.stderr
 
 

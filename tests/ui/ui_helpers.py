@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import sys
 from pathlib import Path
 
 from PIL import Image
@@ -15,6 +17,24 @@ from inspector.ui.shared.logs import CrashReporter, setup_logging
 from inspector.ui.subjects.dialog import SubjectDialog
 
 BACK_STREET = "beijie-xiaoxiang"
+
+
+def under_wine() -> bool:
+    """True in a Windows Python run by Wine (ntdll has wine_get_version), whose fonts have no Chinese glyphs."""
+    if sys.platform != "win32":
+        return False
+    import ctypes
+
+    return hasattr(ctypes.WinDLL("ntdll"), "wine_get_version")  # type: ignore[attr-defined,unused-ignore]
+
+
+def qt_platform_path(path: Path) -> str:
+    """A file path for Qt's platform arguments (`offscreen:configfile=...`), which split at every colon: relative
+    to the working directory, or without its drive letter when on another drive, so Windows' `C:` cannot break it."""
+    try:
+        return Path(os.path.relpath(path)).as_posix()
+    except ValueError:  # Windows: the path is on another drive than the working directory
+        return Path(path).as_posix().split(":", 1)[-1]
 
 
 def open_app(root: Path) -> AppController:

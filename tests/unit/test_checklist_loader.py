@@ -46,7 +46,7 @@ def test_malformed_file_gives_its_exact_error(path: Path, capsys: pytest.Capture
 def test_validate_in_a_separate_process_never_shows_a_traceback() -> None:
     result = subprocess.run(
         [sys.executable, "-m", "inspector", "checklists", "validate", *map(str, BAD_FILES)],
-        capture_output=True, text=True, check=False, cwd=BAD_DIR,
+        capture_output=True, encoding="utf-8", check=False, cwd=BAD_DIR,
     )
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
