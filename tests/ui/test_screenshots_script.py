@@ -9,11 +9,14 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from PySide6.QtGui import QImage
+from ui_helpers import under_wine
 
 REPO = Path(__file__).resolve().parents[2]
 
 
+@pytest.mark.skipif(under_wine(), reason="the script's process ends in a fail-fast abort inside Wine's Qt fonts")
 def test_the_screenshot_script_renders_every_screen_the_readme_shows(tmp_path: Path) -> None:
     out = tmp_path / "shots"
     env = {key: value for key, value in os.environ.items() if key != "QT_QPA_PLATFORM"}

@@ -186,6 +186,7 @@ def test_the_legend_names_every_series_and_wraps_at_small_widths(chart: ChartWid
     assert narrow.width() == charts.MIN_WIDTH
 
 
+@pytest.mark.skipif(under_wine(), reason="Wine has no Chinese font, so Qt draws none of the chart's labels")
 def test_month_labels_are_skipped_rather_than_overlap_when_narrow(chart: ChartWidget) -> None:
     months = tuple(f"2025-{m:02d}" for m in range(1, 13))
     values = tuple(float(m) for m in range(12))
