@@ -181,8 +181,22 @@ class Batch:
         for inspection in inspections:
             hashes |= _inspection_photos(inspection)
         if hashes:
-            self.present_blobs = set(self.session.scalars(select(Blob.sha256).where(Blob.sha256.in_(sorted(hashes)))))
+            self.present_blobs = self._nameable_blobs(sorted(hashes))
         self.jurisdictions = known_codes(self.session, self._referenced_codes())
+
+    def _nameable_blobs(self, hashes: list[str]) -> set[str]:
+        """The photos among these that the caller may name: stored, and uploaded by the caller or referenced by a
+        record in the caller's scope (which the caller may already read).
+
+        Any other hash is answered as missing, the same as an unknown one: knowing a photo's SHA-256 is not enough to
+        attach it to a record and then read it.
+        """
+        own = select(Blob.sha256).where(Blob.sha256.in_(hashes), Blob.uploaded_by == self.caller.user_id)
+        readable = select(BlobRef.sha256).where(BlobRef.sha256.in_(hashes), self.scope.where(BlobRef.jurisdiction))
+        named = set(self.session.scalars(own)) | set(self.session.scalars(readable))
+        if not named:
+            return set()
+        return set(self.session.scalars(select(Blob.sha256).where(Blob.sha256.in_(sorted(named)))))
 
     def _referenced_codes(self) -> set[str]:
         codes: set[str] = set()
@@ -263,7 +277,7 @@ class Batch:
         chain = self.chains.setdefault(command.finding_id, Chain())
         current = chain.state
         if current is not None and not self.scope.covers(current.jurisdiction):
-            return _out_of_scope(current.jurisdiction)
+            return self._unseen_finding(command)
         if command.event_id in self.taken_event_ids:
             return rejected(PushCode.EVENT_EXISTS, f"事件 {command.event_id} 已存在 (this event id is already used)")
         payload = {key: value for key, value in command.payload.items() if key != "ledger_number"}
@@ -307,6 +321,22 @@ class Batch:
         reply_json = new_event.reply_json(self.caller.display_name)
         feed.stage_json(self.session, FeedKind.FINDING_EVENT, command.event_id, new_state.jurisdiction, reply_json)
         return applied_json(f'{{"finding":{chain.document_json()},"event":{reply_json}}}')
+
+    def _unseen_finding(self, command: LedgerCommandIn) -> Outcome:
+        """The answer for a finding outside the caller's scope: the same as for an id nobody has used, so a push
+        tells no more than a GET (which says 404) — neither its jurisdiction nor that it exists.
+
+        Only a command that would create a finding cannot get that answer (it would be applied); it is told the id is
+        taken, without anything of the finding.
+        """
+        payload = {key: value for key, value in command.payload.items() if key != "ledger_number"}
+        at = min(parse_iso(command.at), self.now)
+        decision = decide(None, command.action, self.scope.actor(), payload, at, base_state=command.base_state)
+        if decision.allowed:
+            return conflict(PushCode.EXISTS, f"隐患 {command.finding_id} 已存在 (this finding id is taken)", None)
+        if decision.code in CONFLICT_CODES:
+            return conflict(decision.code, decision.reason, None)
+        return rejected(decision.code, decision.reason, current=None)
 
     # ---- subjects ----
 
