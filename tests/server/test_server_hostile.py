@@ -2,7 +2,23 @@
 
 from __future__ import annotations
 
-from server_support import JW, SLT_COMMUNITY, Api, accept, applied_result, inspection, report, upload
+import json
+import uuid
+from typing import Any
+
+import pytest
+from server_support import (
+    JW,
+    PASSWORD,
+    SLT_COMMUNITY,
+    Api,
+    accept,
+    applied_result,
+    inspection,
+    report,
+    subject_create,
+    upload,
+)
 
 from inspector.core.ids import new_id
 
@@ -56,3 +72,65 @@ def test_an_out_of_scope_finding_is_answered_like_an_unknown_one(api: Api) -> No
     # reporting under a taken id of another area tells nothing of that finding either
     taken = supervisor.push(report(SLT_COMMUNITY, finding_id=finding["payload"]["finding_id"]))[0]
     assert taken["status"] != "applied" and taken.get("current") is None and JW not in str(taken)
+
+
+# ---- text that cannot be stored: NUL characters and lone surrogates ----
+
+
+def _raw_push(user: Api, *changes: dict[str, Any]) -> list[dict[str, Any]]:
+    """A push whose body is written with ASCII escapes (so a lone surrogate reaches the server as `\\ud800`)."""
+    body = json.dumps({"changes": list(changes)}).encode("ascii")
+    response = user.post("/api/v1/push", content=body, headers={"Content-Type": "application/json"})
+    assert response.status_code == 200, response.text
+    return response.json()["results"]  # type: ignore[no-any-return]
+
+
+BAD_TEXTS = {"nul": "堆物\x00堆料", "surrogate": "堆物\ud800堆料"}
+
+
+@pytest.mark.parametrize("bad", sorted(BAD_TEXTS))
+def test_a_change_with_unstorable_text_is_refused_alone_and_the_batch_goes_on(api: Api, bad: str) -> None:
+    text = BAD_TEXTS[bad]
+    user = api.login("slt-ins")
+    good = report(SLT_COMMUNITY)
+    named = subject_create(SLT_COMMUNITY)
+    named["payload"]["name"] = text
+    keyed = subject_create(SLT_COMMUNITY)
+    keyed["payload"]["details"] = {text: "x"}
+    changes = [report(SLT_COMMUNITY, category=text), named, keyed, report(SLT_COMMUNITY, description=text), good]
+    results = _raw_push(user, *changes)
+    assert [(r["status"], r.get("code")) for r in results[:4]] == [("rejected", "invalid_payload")] * 4
+    assert all(r["retryable"] is False for r in results[:4])
+    assert results[4]["status"] == "applied"
+    again = _raw_push(user, *changes)  # sent again, each has its first answer: nothing is stuck
+    assert [r["status"] for r in again] == ["duplicate"] * 5
+    assert [r["original"]["code"] for r in again[:4]] == ["invalid_payload"] * 4
+    assert user.get(f"/api/v1/findings/{good['payload']['finding_id']}").status_code == 200
+
+
+def test_unstorable_text_is_refused_in_paths_queries_headers_and_login(api: Api) -> None:
+    user = api.login("slt-ins")
+    for path in ("/api/v1/findings/%00", "/api/v1/subjects/a%00b", "/api/v1/checklists/x%00/versions/1"):
+        reply = user.get(path)
+        assert reply.status_code == 422 and reply.json()["error"] == "validation_failed", (path, reply.text)
+    for query in ("state=%00", "kind=a%00", "after=%00"):
+        path = {"state": "/api/v1/findings", "kind": "/api/v1/subjects", "after": "/api/v1/jurisdictions"}
+        reply = user.get(f"{path[query.split('=')[0]]}?{query}")
+        assert reply.status_code == 422 and reply.json()["error"] == "validation_failed", (query, reply.text)
+    for name in ("slt\x00ins", "slt\ud800ins"):
+        body = {"username": name, "password": PASSWORD, "device_id": str(uuid.uuid4()), "device_name": "pc"}
+        reply = api.post(
+            "/api/v1/auth/login", content=json.dumps(body).encode("ascii"), headers={"Content-Type": "application/json"}
+        )
+        assert reply.status_code == 422 and reply.json()["error"] == "validation_failed", reply.text
+        assert "\\u" not in reply.text or "ud800" not in reply.text
+    body = {"hashes": ["\x00" * 64]}
+    assert user.post("/api/v1/blobs/missing", json=body).status_code == 422
+
+
+def test_an_over_long_client_version_is_a_bad_header_not_a_fault(api: Api) -> None:
+    for headers in ({"X-Inspector-Client": "inspector/" + "1" * 4301}, {"X-Inspector-Protocol": "1" * 4301}):
+        reply = api.get("/api/v1/me", headers=headers)
+        assert reply.status_code == 400 and reply.json()["error"] == "bad_header", reply.text
+    # a long but readable version is still answered (401: no token), not refused
+    assert api.get("/api/v1/me", headers={"X-Inspector-Client": "inspector/0.1.0 (Windows 11)"}).status_code == 401
