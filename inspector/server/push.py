@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import cached_property
 from typing import Any
 
@@ -42,7 +42,17 @@ from inspector.server.ledger_store import (
     load_chains,
     new_event_document,
 )
-from inspector.server.models import Blob, BlobRef, Finding, FindingEvent, Inspection, Jurisdiction, Subject, SyncChange
+from inspector.server.models import (
+    Blob,
+    BlobRef,
+    Finding,
+    FindingEvent,
+    Inspection,
+    Jurisdiction,
+    Subject,
+    SyncChange,
+    User,
+)
 from inspector.server.schemas import (
     ChangeIn,
     InspectionIn,
@@ -63,6 +73,7 @@ KIND_MODELS: dict[str, type[BaseModel]] = {
     ChangeKind.LEDGER_COMMAND: LedgerCommandIn,
 }
 CREATING_ACTIONS = {Action.REPORT.value, Action.REPORT_FIXED_ON_SITE.value}
+DEFAULT_CLOCK_SKEW = timedelta(minutes=10)
 
 
 @dataclass(frozen=True)
@@ -73,6 +84,7 @@ class Caller:
     display_name: str
     device_row_id: str | None
     scope: Scope
+    max_clock_skew: timedelta = DEFAULT_CLOCK_SKEW  # how far ahead of the server's clock a command's `at` may be
 
 
 @dataclass
@@ -132,6 +144,7 @@ class Batch:
     session: Session
     caller: Caller
     now: datetime
+    earliest: datetime | None = None  # no command's `at` may be before this: the account's creation
     parsed: dict[str, BaseModel | ValidationError] = field(default_factory=dict)
     chains: dict[str, Chain] = field(default_factory=dict)
     taken_event_ids: set[str] = field(default_factory=set)
@@ -281,8 +294,11 @@ class Batch:
         if command.event_id in self.taken_event_ids:
             return rejected(PushCode.EVENT_EXISTS, f"事件 {command.event_id} 已存在 (this event id is already used)")
         payload = {key: value for key, value in command.payload.items() if key != "ledger_number"}
-        at = min(parse_iso(command.at), self.now)
-        decision = decide(current, command.action, self.scope.actor(), payload, at, base_state=command.base_state)
+        at = self._bounded_at(command.at)
+        if isinstance(at, Outcome):
+            return at
+        # the rules (a deadline not before today, overdue) are judged on the server's clock, not the client's
+        decision = decide(current, command.action, self.scope.actor(), payload, self.now, base_state=command.base_state)
         if not decision.allowed:
             if decision.code in CONFLICT_CODES:
                 return conflict(decision.code, decision.reason, chain.document())
@@ -322,6 +338,24 @@ class Batch:
         feed.stage_json(self.session, FeedKind.FINDING_EVENT, command.event_id, new_state.jurisdiction, reply_json)
         return applied_json(f'{{"finding":{chain.document_json()},"event":{reply_json}}}')
 
+    def _bounded_at(self, text: str) -> datetime | Outcome:
+        """When the user did it, as the event keeps it: the client's `at`, refused when it lies before the account
+        existed or more than the allowed skew ahead of the server's clock, and never later than the server's now."""
+        at = parse_iso(text)
+        if self.earliest is not None and at < self.earliest:
+            return rejected(
+                PushCode.INVALID_PAYLOAD,
+                f"操作时间 {to_iso(at)} 早于账号创建时间 {to_iso(self.earliest)}，请检查电脑时钟 "
+                f"(at: {to_iso(at)} is before the account existed; check the computer's clock)",
+            )
+        if at > self.now + self.caller.max_clock_skew:
+            return rejected(
+                PushCode.INVALID_PAYLOAD,
+                f"操作时间 {to_iso(at)} 晚于服务器时间 {self.stamp}，请检查电脑时钟 "
+                f"(at: {to_iso(at)} is ahead of the server's clock; check the computer's clock)",
+            )
+        return min(at, self.now)
+
     def _unseen_finding(self, command: LedgerCommandIn) -> Outcome:
         """The answer for a finding outside the caller's scope: the same as for an id nobody has used, so a push
         tells no more than a GET (which says 404) — neither its jurisdiction nor that it exists.
@@ -330,8 +364,7 @@ class Batch:
         taken, without anything of the finding.
         """
         payload = {key: value for key, value in command.payload.items() if key != "ledger_number"}
-        at = min(parse_iso(command.at), self.now)
-        decision = decide(None, command.action, self.scope.actor(), payload, at, base_state=command.base_state)
+        decision = decide(None, command.action, self.scope.actor(), payload, self.now, base_state=command.base_state)
         if decision.allowed:
             return conflict(PushCode.EXISTS, f"隐患 {command.finding_id} 已存在 (this finding id is taken)", None)
         if decision.code in CONFLICT_CODES:
@@ -591,7 +624,9 @@ def _record(session: Session, caller: Caller, outcomes: dict[str, Outcome], kind
 
 def push_batch(session: Session, caller: Caller, changes: list[ChangeIn]) -> list[str]:
     """Process one batch inside the caller's transaction; returns one result per change, in order, as JSON text."""
-    batch = Batch(session, caller, utc_now())
+    created = session.scalar(select(User.created_at).where(User.id == caller.user_id))
+    now = utc_now()
+    batch = Batch(session, caller, now, parse_iso(created) - caller.max_clock_skew if created else None)
     earlier = _done_before(session, caller, {change.change_id for change in changes})
     batch.parse([change for change in changes if change.change_id not in earlier])
     batch.preload()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -12,15 +13,20 @@ from server_support import (
     PASSWORD,
     SLT_COMMUNITY,
     Api,
+    ServerEnv,
     accept,
     applied_result,
+    command,
     inspection,
     report,
     subject_create,
     upload,
 )
+from sqlalchemy import update
 
+from inspector.core.clock import add_days, local_date, parse_iso, to_iso, utc_now
 from inspector.core.ids import new_id
+from inspector.server.models import User
 
 JW_COMMUNITY = "110105001000000"
 
@@ -134,3 +140,47 @@ def test_an_over_long_client_version_is_a_bad_header_not_a_fault(api: Api) -> No
         assert reply.status_code == 400 and reply.json()["error"] == "bad_header", reply.text
     # a long but readable version is still answered (401: no token), not refused
     assert api.get("/api/v1/me", headers={"X-Inspector-Client": "inspector/0.1.0 (Windows 11)"}).status_code == 401
+
+
+# ---- a command's `at`: bounded by the account's creation and the server's clock ----
+
+
+def _assign_at(finding_id: str, at: str, deadline: str) -> dict[str, Any]:
+    payload = {"responsible_unit": "某某餐厅", "responsible_person": "李四", "deadline": deadline, "measures": "清理"}
+    return command(finding_id, "assign", payload, "registered", at=at)
+
+
+def test_a_command_dated_before_the_account_or_ahead_of_the_server_is_refused(api: Api) -> None:
+    user = api.login("slt-both")
+    year_one = report(SLT_COMMUNITY)
+    year_one["payload"]["at"] = "0001-01-01T00:00:00Z"
+    ahead = report(SLT_COMMUNITY)
+    ahead["payload"]["at"] = to_iso(utc_now() + timedelta(days=1))
+    slightly_ahead = report(SLT_COMMUNITY)
+    slightly_ahead["payload"]["at"] = to_iso(utc_now() + timedelta(minutes=2))  # a clock a little fast: kept
+    results = user.push(year_one, ahead, slightly_ahead)
+    assert [(r["status"], r.get("code")) for r in results[:2]] == [("rejected", "invalid_payload")] * 2
+    assert "at:" in results[0]["message"] and "at:" in results[1]["message"]
+    event = applied_result(results, 2)["event"]
+    assert parse_iso(event["at"]) <= utc_now()
+    finding = report(SLT_COMMUNITY)
+    finding_id = finding["payload"]["finding_id"]
+    assert [r["status"] for r in user.push(finding, accept(finding_id))] == ["applied", "applied"]
+    old = user.push(_assign_at(finding_id, "0001-01-01T00:00:00Z", "0001-01-02"))[0]
+    assert (old["status"], old["code"]) == ("rejected", "invalid_payload")
+
+
+def test_deadline_rules_use_the_servers_clock(api: Api, env: ServerEnv) -> None:
+    with env.db.write() as session:  # an account from long ago: its old dates are within bounds
+        session.execute(update(User).where(User.username == "slt-both").values(created_at="2000-01-01T00:00:00.000Z"))
+    user = api.login("slt-both")
+    finding = report(SLT_COMMUNITY)
+    finding_id = finding["payload"]["finding_id"]
+    assert [r["status"] for r in user.push(finding, accept(finding_id))] == ["applied", "applied"]
+    # the client says it is 2020 and sets a deadline of the next day: long past by the server's clock
+    result = user.push(_assign_at(finding_id, "2020-01-01T02:00:00Z", "2020-01-02"))[0]
+    assert (result["status"], result["code"]) == ("rejected", "invalid_payload"), result
+    assert "deadline" in result["message"]
+    later = add_days(local_date(utc_now() + timedelta(hours=1)), 7).isoformat()
+    applied = applied_result(user.push(_assign_at(finding_id, "2020-01-01T02:00:00Z", later)))
+    assert applied["event"]["at"].startswith("2020-01-01")  # the time the user gave is kept for the record
