@@ -43,7 +43,6 @@ from inspector.server.ledger_store import (
     new_event_document,
 )
 from inspector.server.models import (
-    Blob,
     BlobRef,
     Finding,
     FindingEvent,
@@ -198,18 +197,14 @@ class Batch:
         self.jurisdictions = known_codes(self.session, self._referenced_codes())
 
     def _nameable_blobs(self, hashes: list[str]) -> set[str]:
-        """The photos among these that the caller may name: stored, and uploaded by the caller or referenced by a
-        record in the caller's scope (which the caller may already read).
+        """The photos among these that the caller may name: stored, and sent by the caller (it holds their bytes) or
+        referenced by a record in the caller's scope (which the caller may already read).
 
         Any other hash is answered as missing, the same as an unknown one: knowing a photo's SHA-256 is not enough to
-        attach it to a record and then read it.
+        attach it to a record and then read it; holding its bytes is (the client uploads what the server calls
+        missing for it, and then holds it).
         """
-        own = select(Blob.sha256).where(Blob.sha256.in_(hashes), Blob.uploaded_by == self.caller.user_id)
-        readable = select(BlobRef.sha256).where(BlobRef.sha256.in_(hashes), self.scope.where(BlobRef.jurisdiction))
-        named = set(self.session.scalars(own)) | set(self.session.scalars(readable))
-        if not named:
-            return set()
-        return set(self.session.scalars(select(Blob.sha256).where(Blob.sha256.in_(sorted(named)))))
+        return self.scope.visible_blobs(self.session, hashes)
 
     def _referenced_codes(self) -> set[str]:
         codes: set[str] = set()

@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 import httpx
 import pytest
-from server_support import Api, ServerEnv, live_server, upload
+from server_support import Api, ServerEnv, live_server, report, upload
 from sqlalchemy import select
 
 from inspector.server.blobs import HOLD_BYTES
@@ -85,9 +85,10 @@ def test_a_batch_streamed_in_odd_pieces_is_split_at_the_blob_boundaries(api: Api
 
 def test_blobs_the_server_has_are_read_past_and_answered_present(api: Api, env: ServerEnv) -> None:
     user = api.login("slt-ins")
-    colleague = api.login("slt-sup")
+    colleague = api.login("slt-both")
     old = os.urandom(10_000)
     upload(colleague, old)
+    assert colleague.push(report(photos=[_sha(old)]))[0]["status"] == "applied"  # the user may read it now
     new_a, new_b = os.urandom(20_000), os.urandom(30_000)
     reply = user.post(BATCH, content=batch_body([new_a, old, new_b]))
     assert reply.status_code == 200, reply.text
