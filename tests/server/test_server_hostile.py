@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import uuid
 from datetime import timedelta
@@ -63,6 +64,77 @@ def test_a_photo_may_be_named_by_its_uploader_and_by_anyone_who_may_read_it(api:
     applied_result(results)
     fresh = upload(colleague, b"a photo of the admin's own")
     assert colleague.push(inspection(colleague, JW_COMMUNITY, photos=[fresh]))[0]["status"] == "applied"
+
+
+def _send_whole(user: Api, data: bytes, how: str) -> None:
+    """Send a photo's bytes by one of the three upload paths, as a client sends a photo the server calls missing."""
+    sha256 = hashlib.sha256(data).hexdigest()
+    if how == "put":
+        reply = user.request("PUT", f"/api/v1/blobs/{sha256}", content=data)
+        assert (reply.status_code, reply.json()["created"]) == (201, True), reply.text
+    elif how == "batch":
+        manifest = json.dumps({"blobs": [{"sha256": sha256, "size": len(data)}]}).encode()
+        reply = user.post("/api/v1/blobs/batch", content=manifest + b"\n" + data)
+        assert [item["status"] for item in reply.json()["results"]] == ["stored"], reply.text
+    else:
+        start = user.post(f"/api/v1/blobs/{sha256}/upload", json={"size": len(data)})
+        assert start.json() == {"offset": 0, "size": len(data), "complete": False}, start.text
+        reply = user.request(
+            "PATCH", f"/api/v1/blobs/{sha256}/upload", content=data, headers={"Upload-Offset": "0"}
+        )
+        assert (reply.status_code, reply.json()["complete"]) == (201, True), reply.text
+
+
+def _missing(user: Api, *hashes: str) -> list[str]:
+    reply = user.post("/api/v1/blobs/missing", json={"hashes": list(hashes)})
+    assert reply.status_code == 200, reply.text
+    return reply.json()["missing"]  # type: ignore[no-any-return]
+
+
+@pytest.mark.parametrize("how", ["put", "batch", "resumable"])
+def test_a_second_holder_of_the_same_bytes_uploads_them_and_may_name_them(api: Api, env: ServerEnv, how: str) -> None:
+    owner, photo = _other_areas_photo(api)
+    data = b"photo of a finding in another area"  # forwarded to a colleague of another area: the same bytes
+    stored = env.app.state.context.blobs.path(photo)
+    before = stored.stat()
+    unknown = "0" * 64
+    holder = api.login("slt-ins")
+    assert _missing(holder, photo, unknown) == [photo, unknown]  # not "present": the client sends it
+    _send_whole(holder, data, how)
+    after = stored.stat()
+    assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns)  # verified, not rewritten
+    assert _missing(holder, photo, unknown) == [unknown]
+
+    stranger = api.login("slt-both")  # never sent the bytes; no record of its area references the photo yet
+    assert _missing(stranger, photo, unknown) == [photo, unknown]
+    refused = stranger.push(report(SLT_COMMUNITY, photos=[photo]), report(SLT_COMMUNITY, photos=[unknown]))
+    assert [(r["status"], r["code"], r["missing"]) for r in refused] == [
+        ("rejected", "missing_blobs", [photo]),
+        ("rejected", "missing_blobs", [unknown]),
+    ]
+    assert stranger.get(f"/api/v1/blobs/{photo}").status_code == stranger.get(f"/api/v1/blobs/{unknown}").status_code
+    assert stranger.get(f"/api/v1/blobs/{photo}").status_code == 404
+
+    assert holder.push(report(SLT_COMMUNITY, photos=[photo]))[0]["status"] == "applied"
+    download = holder.get(f"/api/v1/blobs/{photo}")
+    assert (download.status_code, download.content) == (200, data)
+    assert owner.get(f"/api/v1/blobs/{photo}").content == data
+    assert stranger.get(f"/api/v1/blobs/{photo}").status_code == 200  # now a record of its own area references it
+
+
+def test_other_bytes_sent_under_a_stored_photos_hash_make_nobody_its_holder(api: Api, env: ServerEnv) -> None:
+    _, photo = _other_areas_photo(api)
+    stranger = api.login("slt-ins")
+    wrong = stranger.request("PUT", f"/api/v1/blobs/{photo}", content=b"a guess at the photo's bytes")
+    assert (wrong.status_code, wrong.json()["error"]) == (422, "hash_mismatch")
+    start = stranger.post(f"/api/v1/blobs/{photo}/upload", json={"size": 5})
+    assert start.json()["complete"] is False  # a resumable upload does not say the server has it either
+    patch = stranger.request("PATCH", f"/api/v1/blobs/{photo}/upload", content=b"guess", headers={"Upload-Offset": "0"})
+    assert (patch.status_code, patch.json()["error"]) == (422, "hash_mismatch")
+    assert _missing(stranger, photo) == [photo]
+    assert stranger.push(report(SLT_COMMUNITY, photos=[photo]))[0]["code"] == "missing_blobs"
+    assert stranger.get(f"/api/v1/blobs/{photo}").status_code == 404
+    assert env.app.state.context.blobs.path(photo).read_bytes() == b"photo of a finding in another area"
 
 
 def test_an_out_of_scope_finding_is_answered_like_an_unknown_one(api: Api) -> None:
