@@ -20,6 +20,7 @@ from inspector.server.errors import install_error_handlers
 from inspector.server.middleware import BodyLimitMiddleware, ProtocolMiddleware, RequestLogMiddleware
 from inspector.server.migrate import schema_problem
 from inspector.server.models import BlobUpload, User
+from inspector.server.request_guard import RequestGuardMiddleware
 from inspector.server.settings import Settings
 
 log = logging.getLogger("inspector.server")
@@ -85,5 +86,6 @@ def create_app(settings: Settings, db: Database | None = None, check: bool = Tru
         app.include_router(router)
     app.add_middleware(BodyLimitMiddleware, settings=settings)
     app.add_middleware(ProtocolMiddleware, settings=settings)
+    app.add_middleware(RequestGuardMiddleware)
     app.add_middleware(RequestLogMiddleware)
     return app

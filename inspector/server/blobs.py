@@ -55,12 +55,16 @@ class IncomingBlob:
     The receiving side only counts and holds chunks (`accept`); creating the file, hashing and writing
     (`write_held`) happen a megabyte at a time, meant for a worker thread, where they do not hold up the server's
     event loop (hashing and writing release the interpreter lock, so several uploads hash on several cores).
+
+    With `verify_only` (the server already has the blob) the bytes are hashed and counted but not written: the stored
+    file is left as it is, and `finish` only checks that the sender really had those bytes.
     """
 
-    def __init__(self, store: BlobStore, sha256: str, limit: int) -> None:
+    def __init__(self, store: BlobStore, sha256: str, limit: int, verify_only: bool = False) -> None:
         self.store = store
         self.sha256 = sha256
         self.limit = limit
+        self.verify_only = verify_only
         self.size = 0
         self._hasher = hashlib.sha256()
         self._held: list[bytes | memoryview] = []
@@ -83,11 +87,12 @@ class IncomingBlob:
         return self._held_bytes >= HOLD_BYTES
 
     def write_held(self) -> None:
-        """Hash and write the chunks held so far."""
-        target = self._opened()
+        """Hash and write the chunks held so far (only hash them when verifying)."""
+        target = None if self.verify_only else self._opened()
         for chunk in self._held:
             self._hasher.update(chunk)
-            target.write(chunk)
+            if target is not None:
+                target.write(chunk)
         self._held.clear()
         self._held_bytes = 0
 
@@ -97,12 +102,15 @@ class IncomingBlob:
         self.write_held()
 
     def finish(self) -> int:
-        """Write what is held, verify the hash, make the file durable and move it into place; returns the size."""
+        """Write what is held, verify the hash, make the file durable and move it into place (when verifying, only
+        check the hash); returns the size."""
         self.write_held()
         actual = self._hasher.hexdigest()
         if actual != self.sha256:
             self.abort()
             raise HashMismatchError(self.sha256, actual)
+        if self.verify_only:
+            return self.size
         self._opened().close_durable()
         assert self._path is not None
         self.store.place(self._path, self.sha256)
@@ -172,16 +180,18 @@ class BatchOverrunError(ValueError):
 class IncomingBatch:
     """The blobs of a batch body, received one at a time in manifest order.
 
-    Chunks of the body are split at blob boundaries; each blob's bytes go to its own IncomingBlob, and blobs the
-    server already has (`skip`, by index) are read past. Blobs whose last byte arrived wait in `completed` until
+    Chunks of the body are split at blob boundaries; each blob's bytes go to its own IncomingBlob; blobs the caller
+    already holds (`skip`, by index) are read past, and blobs the server has but the caller does not hold yet
+    (`verify`, by index) are only hashed. Blobs whose last byte arrived wait in `completed` until
     the caller takes them (to finish them, where the hash is checked). Blobs of no bytes are complete as soon as the
     bytes before them are.
     """
 
-    def __init__(self, store: BlobStore, items: list[BatchItem], skip: set[int]) -> None:
+    def __init__(self, store: BlobStore, items: list[BatchItem], skip: set[int], verify: set[int]) -> None:
         self.store = store
         self.items = items
         self.skip = skip
+        self.verify = verify
         self.index = -1
         self.left = 0
         self.current: IncomingBlob | None = None
@@ -202,7 +212,7 @@ class IncomingBatch:
             item = self.items[self.index]
             self.left = item.size
             if self.index not in self.skip:
-                self.current = self.store.receive(item.sha256, item.size)
+                self.current = self.store.receive(item.sha256, item.size, self.index in self.verify)
             if self.left:
                 return
             self._complete()
@@ -273,13 +283,14 @@ class BlobStore:
         """A new scratch file for a blob being received, and its writer."""
         return self.files.create(prefix)
 
-    def receive(self, sha256: str, limit: int) -> IncomingBlob:
-        """Start receiving a whole blob."""
-        return IncomingBlob(self, sha256, limit)
+    def receive(self, sha256: str, limit: int, verify_only: bool = False) -> IncomingBlob:
+        """Start receiving a whole blob (with `verify_only`, one the store has: its bytes are only hashed)."""
+        return IncomingBlob(self, sha256, limit, verify_only)
 
-    def receive_batch(self, items: list[BatchItem], skip: set[int]) -> IncomingBatch:
-        """Start receiving the blobs of a batch body (those at the indexes in `skip` are read past)."""
-        return IncomingBatch(self, items, skip)
+    def receive_batch(self, items: list[BatchItem], skip: set[int], verify: set[int] | None = None) -> IncomingBatch:
+        """Start receiving the blobs of a batch body (those at the indexes in `skip` are read past, those in `verify`
+        only hashed)."""
+        return IncomingBatch(self, items, skip, verify or set())
 
     def place(self, source: Path, sha256: str) -> None:
         """Atomically move a complete, verified file to its final name."""
@@ -316,8 +327,9 @@ class BlobStore:
             finally:
                 fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
 
-    def complete_partial(self, sha256: str, user_id: str) -> int:
-        """Verify a fully received partial upload and move it into place (discarding it on a mismatch)."""
+    def complete_partial(self, sha256: str, user_id: str, place: bool = True) -> int:
+        """Verify a fully received partial upload and move it into place (discarding it on a mismatch; and after
+        verifying when not `place`, for a blob the store already has)."""
         path = self.partial_path(sha256, user_id)
         hasher = hashlib.sha256()
         size = 0
@@ -330,7 +342,10 @@ class BlobStore:
         if actual != sha256:
             path.unlink(missing_ok=True)
             raise HashMismatchError(sha256, actual)
-        self.place(path, sha256)
+        if place:
+            self.place(path, sha256)
+        else:
+            path.unlink(missing_ok=True)
         return size
 
     def discard_partial(self, sha256: str, user_id: str) -> None:

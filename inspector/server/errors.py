@@ -13,6 +13,7 @@ from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from inspector.core.errors import CATALOGUE, wire_text
+from inspector.core.text import shown
 from inspector.server.middleware import server_headers
 from inspector.storage_full import is_storage_full
 
@@ -73,7 +74,9 @@ _STATUS_CODES = {
 
 def _validation_details(errors: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Where and what, without echoing input values (they may hold passwords)."""
-    return [{"loc": [str(part) for part in error.get("loc", ())], "msg": str(error.get("msg", ""))} for error in errors]
+    return [
+        {"loc": [shown(part) for part in error.get("loc", ())], "msg": str(error.get("msg", ""))} for error in errors
+    ]
 
 
 def install_error_handlers(app: FastAPI) -> None:

@@ -367,6 +367,16 @@ def _chain_problems(finding_id: str, rows: list[FindingEvent]) -> tuple[list[str
     return problems, previous
 
 
+def _what_changed(recorded: int, rows: list[FindingEvent]) -> str:
+    """What a head that no longer matches the finding row most likely means, in words."""
+    if len(rows) < recorded:
+        at_the_end = [row.idx for row in rows] == list(range(1, len(rows) + 1))
+        return "the last event was removed" if at_the_end else "an event before the last was removed"
+    if len(rows) > recorded:
+        return "an event was added outside the server"
+    return "an event was edited"
+
+
 def _projection_problems(finding: Finding | None, finding_id: str, rows: list[FindingEvent], head: str) -> list[str]:
     if finding is None:
         return [f"finding {finding_id}: events exist but the finding row is missing"]
@@ -374,7 +384,8 @@ def _projection_problems(finding: Finding | None, finding_id: str, rows: list[Fi
     if finding.head_hash != head or finding.event_count != len(rows):
         problems.append(
             f"finding {finding_id}: the finding row records {finding.event_count} events ending in "
-            f"{finding.head_hash[:12]}…, the chain has {len(rows)} ending in {head[:12]}… (the last event was removed)"
+            f"{finding.head_hash[:12]}…, the chain has {len(rows)} ending in {head[:12]}… "
+            f"({_what_changed(finding.event_count, rows)})"
         )
     try:
         state = project(core_event(row) for row in rows)

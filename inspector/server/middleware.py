@@ -40,7 +40,7 @@ def parse_version(text: str) -> Version | None:
     """A version text (PEP 440, e.g. `0.10.0`) as a comparable Version; None when it cannot be read."""
     try:
         return Version(text.strip())
-    except InvalidVersion:
+    except (InvalidVersion, ValueError):  # ValueError: a number too long to convert
         return None
 
 

@@ -245,7 +245,16 @@ class Blob(Base):
     __tablename__ = "blobs"
     sha256: Mapped[str] = mapped_column(SHA, primary_key=True)
     size: Mapped[int] = mapped_column(BigInteger)
-    uploaded_by: Mapped[str | None] = mapped_column(ID, nullable=True)
+    uploaded_by: Mapped[str | None] = mapped_column(ID, nullable=True)  # the first uploader; holders in blob_holders
+    created_at: Mapped[str] = mapped_column(TIME)
+
+
+class BlobHolder(Base):
+    """A user who sent the server a blob's bytes (verified): may name it in records and download it."""
+
+    __tablename__ = "blob_holders"
+    sha256: Mapped[str] = mapped_column(SHA, primary_key=True)
+    user_id: Mapped[str] = mapped_column(ID, primary_key=True)
     created_at: Mapped[str] = mapped_column(TIME)
 
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import cached_property
 from typing import Any
 
@@ -42,7 +42,16 @@ from inspector.server.ledger_store import (
     load_chains,
     new_event_document,
 )
-from inspector.server.models import Blob, BlobRef, Finding, FindingEvent, Inspection, Jurisdiction, Subject, SyncChange
+from inspector.server.models import (
+    BlobRef,
+    Finding,
+    FindingEvent,
+    Inspection,
+    Jurisdiction,
+    Subject,
+    SyncChange,
+    User,
+)
 from inspector.server.schemas import (
     ChangeIn,
     InspectionIn,
@@ -63,6 +72,7 @@ KIND_MODELS: dict[str, type[BaseModel]] = {
     ChangeKind.LEDGER_COMMAND: LedgerCommandIn,
 }
 CREATING_ACTIONS = {Action.REPORT.value, Action.REPORT_FIXED_ON_SITE.value}
+DEFAULT_CLOCK_SKEW = timedelta(minutes=10)
 
 
 @dataclass(frozen=True)
@@ -73,6 +83,7 @@ class Caller:
     display_name: str
     device_row_id: str | None
     scope: Scope
+    max_clock_skew: timedelta = DEFAULT_CLOCK_SKEW  # how far ahead of the server's clock a command's `at` may be
 
 
 @dataclass
@@ -132,6 +143,7 @@ class Batch:
     session: Session
     caller: Caller
     now: datetime
+    earliest: datetime | None = None  # no command's `at` may be before this: the account's creation
     parsed: dict[str, BaseModel | ValidationError] = field(default_factory=dict)
     chains: dict[str, Chain] = field(default_factory=dict)
     taken_event_ids: set[str] = field(default_factory=set)
@@ -181,8 +193,18 @@ class Batch:
         for inspection in inspections:
             hashes |= _inspection_photos(inspection)
         if hashes:
-            self.present_blobs = set(self.session.scalars(select(Blob.sha256).where(Blob.sha256.in_(sorted(hashes)))))
+            self.present_blobs = self._nameable_blobs(sorted(hashes))
         self.jurisdictions = known_codes(self.session, self._referenced_codes())
+
+    def _nameable_blobs(self, hashes: list[str]) -> set[str]:
+        """The photos among these that the caller may name: stored, and sent by the caller (it holds their bytes) or
+        referenced by a record in the caller's scope (which the caller may already read).
+
+        Any other hash is answered as missing, the same as an unknown one: knowing a photo's SHA-256 is not enough to
+        attach it to a record and then read it; holding its bytes is (the client uploads what the server calls
+        missing for it, and then holds it).
+        """
+        return self.scope.visible_blobs(self.session, hashes)
 
     def _referenced_codes(self) -> set[str]:
         codes: set[str] = set()
@@ -263,12 +285,15 @@ class Batch:
         chain = self.chains.setdefault(command.finding_id, Chain())
         current = chain.state
         if current is not None and not self.scope.covers(current.jurisdiction):
-            return _out_of_scope(current.jurisdiction)
+            return self._unseen_finding(command)
         if command.event_id in self.taken_event_ids:
             return rejected(PushCode.EVENT_EXISTS, f"事件 {command.event_id} 已存在 (this event id is already used)")
         payload = {key: value for key, value in command.payload.items() if key != "ledger_number"}
-        at = min(parse_iso(command.at), self.now)
-        decision = decide(current, command.action, self.scope.actor(), payload, at, base_state=command.base_state)
+        at = self._bounded_at(command.at)
+        if isinstance(at, Outcome):
+            return at
+        # the rules (a deadline not before today, overdue) are judged on the server's clock, not the client's
+        decision = decide(current, command.action, self.scope.actor(), payload, self.now, base_state=command.base_state)
         if not decision.allowed:
             if decision.code in CONFLICT_CODES:
                 return conflict(decision.code, decision.reason, chain.document())
@@ -307,6 +332,39 @@ class Batch:
         reply_json = new_event.reply_json(self.caller.display_name)
         feed.stage_json(self.session, FeedKind.FINDING_EVENT, command.event_id, new_state.jurisdiction, reply_json)
         return applied_json(f'{{"finding":{chain.document_json()},"event":{reply_json}}}')
+
+    def _bounded_at(self, text: str) -> datetime | Outcome:
+        """When the user did it, as the event keeps it: the client's `at`, refused when it lies before the account
+        existed or more than the allowed skew ahead of the server's clock, and never later than the server's now."""
+        at = parse_iso(text)
+        if self.earliest is not None and at < self.earliest:
+            return rejected(
+                PushCode.INVALID_PAYLOAD,
+                f"操作时间 {to_iso(at)} 早于账号创建时间 {to_iso(self.earliest)}，请检查电脑时钟 "
+                f"(at: {to_iso(at)} is before the account existed; check the computer's clock)",
+            )
+        if at > self.now + self.caller.max_clock_skew:
+            return rejected(
+                PushCode.INVALID_PAYLOAD,
+                f"操作时间 {to_iso(at)} 晚于服务器时间 {self.stamp}，请检查电脑时钟 "
+                f"(at: {to_iso(at)} is ahead of the server's clock; check the computer's clock)",
+            )
+        return min(at, self.now)
+
+    def _unseen_finding(self, command: LedgerCommandIn) -> Outcome:
+        """The answer for a finding outside the caller's scope: the same as for an id nobody has used, so a push
+        tells no more than a GET (which says 404) — neither its jurisdiction nor that it exists.
+
+        Only a command that would create a finding cannot get that answer (it would be applied); it is told the id is
+        taken, without anything of the finding.
+        """
+        payload = {key: value for key, value in command.payload.items() if key != "ledger_number"}
+        decision = decide(None, command.action, self.scope.actor(), payload, self.now, base_state=command.base_state)
+        if decision.allowed:
+            return conflict(PushCode.EXISTS, f"隐患 {command.finding_id} 已存在 (this finding id is taken)", None)
+        if decision.code in CONFLICT_CODES:
+            return conflict(decision.code, decision.reason, None)
+        return rejected(decision.code, decision.reason, current=None)
 
     # ---- subjects ----
 
@@ -561,7 +619,9 @@ def _record(session: Session, caller: Caller, outcomes: dict[str, Outcome], kind
 
 def push_batch(session: Session, caller: Caller, changes: list[ChangeIn]) -> list[str]:
     """Process one batch inside the caller's transaction; returns one result per change, in order, as JSON text."""
-    batch = Batch(session, caller, utc_now())
+    created = session.scalar(select(User.created_at).where(User.id == caller.user_id))
+    now = utc_now()
+    batch = Batch(session, caller, now, parse_iso(created) - caller.max_clock_skew if created else None)
     earlier = _done_before(session, caller, {change.change_id for change in changes})
     batch.parse([change for change in changes if change.change_id not in earlier])
     batch.preload()

@@ -3,11 +3,20 @@
 from __future__ import annotations
 
 import math
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
 
 from inspector.core.clock import parse_iso, to_iso
+from inspector.core.text import shown, value_problem
 
 UUID_RE = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
 SHA_RE = r"^[0-9a-f]{64}$"
@@ -58,9 +67,20 @@ def plain_json_problem(value: Any, depth: int = 0) -> str | None:
 
 
 class Strict(BaseModel):
-    """Base of request models: finite numbers only, unknown fields ignored."""
+    """Base of request models: finite numbers only, unknown fields ignored, no text that cannot be stored (NUL
+    characters, lone surrogates) anywhere in the input, keys included."""
 
     model_config = ConfigDict(allow_inf_nan=False, extra="ignore")
+    unchecked_text: ClassVar[frozenset[str]] = frozenset()  # fields whose text is checked elsewhere
+
+    @model_validator(mode="before")
+    @classmethod
+    def _storable_text(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            problem = value_problem({key: value for key, value in data.items() if key not in cls.unchecked_text})
+            if problem:
+                raise ValueError(problem)
+        return data
 
 
 # ---- auth ----
@@ -77,12 +97,16 @@ class LoginIn(Strict):
 
 
 class ChangeIn(Strict):
+    """One change of a push; its payload's text is checked with the payload, so a bad one refuses that change only."""
+
+    unchecked_text: ClassVar[frozenset[str]] = frozenset({"payload"})
     change_id: Uuid
     kind: Annotated[str, StringConstraints(min_length=1, max_length=32)]
     payload: dict[str, Any]
 
 
 class PushIn(Strict):
+    unchecked_text: ClassVar[frozenset[str]] = frozenset({"changes"})
     changes: list[ChangeIn]
 
 
@@ -200,6 +224,6 @@ def describe_validation_error(error: Exception) -> str:
         return str(error)
     parts = []
     for item in errors()[:5]:
-        location = ".".join(str(part) for part in item.get("loc", ())) or "payload"
+        location = ".".join(shown(part) for part in item.get("loc", ())) or "payload"
         parts.append(f"{location}: {item.get('msg', '')}")
     return "; ".join(parts)

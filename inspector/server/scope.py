@@ -19,6 +19,7 @@ from inspector.core.jurisdiction import JurisdictionCode, JurisdictionCodeError,
 from inspector.core.ledger import Actor, Role
 from inspector.server.models import (
     Blob,
+    BlobHolder,
     BlobRef,
     FeedEntry,
     Finding,
@@ -140,15 +141,20 @@ class Scope:
         inside = exists().where(UserJurisdiction.user_id == User.id, self.where(UserJurisdiction.code))
         return or_(User.id == self.user_id, inside)
 
+    def visible_blobs(self, session: Session, hashes: list[str]) -> set[str]:
+        """The blobs among these that the server has and the caller may name and download: the caller sent their
+        bytes (a holder), or a record in the caller's scope references them. Any other hash, stored or not, is
+        answered alike."""
+        if not hashes:
+            return set()
+        held = exists().where(BlobHolder.sha256 == Blob.sha256, BlobHolder.user_id == self.user_id)
+        referenced = exists().where(BlobRef.sha256 == Blob.sha256, self.where(BlobRef.jurisdiction))
+        query = select(Blob.sha256).where(Blob.sha256.in_(sorted(set(hashes))), or_(held, referenced))
+        return set(session.scalars(query))
+
     def blob_visible(self, session: Session, sha256: str) -> bool:
-        """Whether the caller may download a blob: it uploaded it, or an in-scope record references it."""
-        uploaded = session.scalar(select(Blob.uploaded_by).where(Blob.sha256 == sha256))
-        if uploaded is None and session.get(Blob, sha256) is None:
-            return False
-        if uploaded == self.user_id:
-            return True
-        referenced = select(BlobRef.sha256).where(BlobRef.sha256 == sha256, self.where(BlobRef.jurisdiction))
-        return session.scalar(referenced.limit(1)) is not None
+        """Whether the caller may download a blob: it sent its bytes, or an in-scope record references it."""
+        return bool(self.visible_blobs(session, [sha256]))
 
 
 def scope_of(principal: Any) -> Scope:

@@ -63,6 +63,7 @@ class Settings(BaseSettings):
     argon2_time_cost: PositiveInt = 3
     argon2_memory_kib: PositiveInt = 65536
     min_client_version: VersionText = "0.1.0"
+    max_clock_skew_seconds: PositiveInt = 600  # how far ahead of the server's clock a command's `at` may be
     forwarded_allow_ips: str = "127.0.0.1"
     log_level: str = "INFO"
     db_pool_size: PositiveInt = 10

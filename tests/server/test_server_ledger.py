@@ -77,11 +77,11 @@ def test_twenty_concurrent_accepts_get_unique_gap_free_numbers(api: Api, live: s
     assert next_one[0]["code"] == "forbidden_role"
 
 
-def _build_history(api: Api) -> list[str]:
-    """Four findings with three events each (report, accept, assign)."""
+def _build_history(api: Api, count: int = 4) -> list[str]:
+    """Findings (four unless told) with three events each (report, accept, assign)."""
     user = api.login("slt-both")
     ids = []
-    for _ in range(4):
+    for _ in range(count):
         finding = report()
         finding_id = finding["payload"]["finding_id"]
         results = user.push(finding, accept(finding_id), assign(finding_id))
@@ -103,9 +103,9 @@ def _tamper(env: ServerEnv, work: Callable) -> None:
 def test_ledger_verify_finds_edited_and_deleted_events(
     api: Api, env: ServerEnv, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    edited, middle_gone, last_gone, untouched = _build_history(api)
+    edited, middle_gone, last_gone, untouched, first_gone = _build_history(api, 5)
     code, output = _verify(env, capsys)
-    assert code == 0 and "4 findings, 12 events, 0 problems" in output
+    assert code == 0 and "5 findings, 15 events, 0 problems" in output
     root = output.split("ledger root ")[1].split()[0]
 
     def event(session: object, finding_id: str, index: int) -> str:
@@ -122,6 +122,7 @@ def test_ledger_verify_finds_edited_and_deleted_events(
     )
     _tamper(env, lambda s: s.execute(delete(FindingEvent).where(FindingEvent.event_id == event(s, middle_gone, 2))))
     _tamper(env, lambda s: s.execute(delete(FindingEvent).where(FindingEvent.event_id == event(s, last_gone, 3))))
+    _tamper(env, lambda s: s.execute(delete(FindingEvent).where(FindingEvent.event_id == event(s, first_gone, 1))))
     code, output = _verify(env, capsys, "--root", root)
     assert code == 1
     problems = [line for line in output.splitlines() if line.startswith("PROBLEM")]
@@ -129,4 +130,7 @@ def test_ledger_verify_finds_edited_and_deleted_events(
     assert any(middle_gone in line and "missing" in line for line in problems)
     assert any(last_gone in line and "last event was removed" in line for line in problems)
     assert not any(untouched in line for line in problems)
+    first_lines = [line for line in problems if first_gone in line]
+    assert first_lines and not any("last event was removed" in line for line in first_lines)
+    assert any("an event before the last was removed" in line for line in first_lines)
     assert any("ledger root differs" in line for line in problems)

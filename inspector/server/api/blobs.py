@@ -19,6 +19,7 @@ from starlette.requests import ClientDisconnect
 from inspector.core.clock import now_iso
 from inspector.core.protocol import ErrorCode, Status
 from inspector.server.api.deps import Context, CurrentPrincipal, CurrentScope, ServerContext
+from inspector.server.auth import Principal
 from inspector.server.blobs import (
     BatchItem,
     BatchOverrunError,
@@ -32,8 +33,9 @@ from inspector.server.blobs import (
 )
 from inspector.server.db import insert_ignore, run_core_transaction, run_transaction
 from inspector.server.errors import ApiError, not_found
-from inspector.server.models import Blob, BlobUpload
+from inspector.server.models import Blob, BlobHolder, BlobUpload
 from inspector.server.schemas import MissingIn, UploadStartIn
+from inspector.server.scope import scope_of
 from inspector.server.settings import Settings
 
 router = APIRouter(prefix="/api/v1/blobs", tags=["blobs"])
@@ -66,20 +68,33 @@ def _too_large(limit: int) -> ApiError:
     return ApiError(413, ErrorCode.PAYLOAD_TOO_LARGE, f"超过 {limit} 字节 (more than {limit} bytes)", {"limit": limit})
 
 
-def _stored_size(context: ServerContext, sha256: str) -> int | None:
-    """The size of a blob the server has (its file in place and its row written), else None.
+class _Standing:
+    """What the server has of some blobs, as one caller sees it (the server has a blob when its file is in place and
+    its row written).
 
-    The file is looked at first: a blob being uploaded for the first time costs no database round trip.
+    `held`: the stored size of each blob the caller holds or may read — for it the server has them. `stored`: the
+    stored size of each other blob the server has; to the caller they are missing, as unknown ones are, and an
+    upload of them is received and verified (proving the caller has the bytes) without rewriting the file.
     """
-    if not context.blobs.has_file(sha256):
-        return None
-    with context.db.read_connection() as connection:
-        return connection.execute(select(Blob.size).where(Blob.sha256 == sha256)).scalar()
+
+    def __init__(self, context: ServerContext, principal: Principal, hashes: list[str]) -> None:
+        """Files are looked at first: blobs uploaded for the first time cost no database read."""
+        self.held: dict[str, int] = {}
+        self.stored: dict[str, int] = {}
+        on_disk = [sha256 for sha256 in dict.fromkeys(hashes) if context.blobs.has_file(sha256)]
+        if not on_disk:
+            return
+        with context.db.read() as session:
+            rows = session.execute(select(Blob.sha256, Blob.size).where(Blob.sha256.in_(on_disk))).all()
+            sizes = {sha256: size for sha256, size in rows}
+            visible = scope_of(principal).visible_blobs(session, list(sizes))
+        for sha256, size in sizes.items():
+            (self.held if sha256 in visible else self.stored)[sha256] = size
 
 
 def _record_blobs(context: ServerContext, stored: list[tuple[str, int]], user_id: str) -> None:
-    """Write the rows of blobs whose files are in place (one transaction) and end the caller's resumable uploads of
-    them."""
+    """Write the rows of blobs whose files are in place or whose bytes the caller sent again (one transaction): the
+    blob if new, the caller as one of its holders; and end the caller's resumable uploads of them."""
     if not stored:
         return
     hashes = [sha256 for sha256, _ in stored]
@@ -88,6 +103,8 @@ def _record_blobs(context: ServerContext, stored: list[tuple[str, int]], user_id
         stamp = now_iso()
         rows = [{"sha256": sha, "size": size, "uploaded_by": user_id, "created_at": stamp} for sha, size in stored]
         insert_ignore(connection, Blob, rows)
+        holders = [{"sha256": sha, "user_id": user_id, "created_at": stamp} for sha in dict.fromkeys(hashes)]
+        insert_ignore(connection, BlobHolder, holders)
         connection.execute(delete(BlobUpload).where(BlobUpload.sha256.in_(hashes), BlobUpload.user_id == user_id))
 
     run_core_transaction(context.db, work, retry_integrity=True)
@@ -112,8 +129,8 @@ def post_missing(body: MissingIn, principal: CurrentPrincipal, context: Context)
             413, ErrorCode.PAYLOAD_TOO_LARGE, f"一次最多查询 {limit} 个 (at most {limit} hashes)", {"limit": limit}
         )
     wanted = list(dict.fromkeys(body.hashes))
-    with context.db.read_connection() as connection:
-        present = set(connection.execute(select(Blob.sha256).where(Blob.sha256.in_(wanted))).scalars())
+    with context.db.read() as session:
+        present = scope_of(principal).visible_blobs(session, wanted)
     return {"missing": [sha for sha in wanted if sha not in present]}
 
 
@@ -168,19 +185,6 @@ def _batch_items(line: bytes, settings: Settings, declared: int) -> list[BatchIt
     if len(line) + 1 + sum(item.size for item in items) != declared:
         raise _invalid_batch(["header", "content-length"], "must be the manifest line plus the sizes of its blobs")
     return items
-
-
-def _present_sizes(context: ServerContext, hashes: list[str]) -> dict[str, int]:
-    """The stored size of each of these blobs the server has (its file in place and its row written).
-
-    Files are looked at first: a batch of blobs uploaded for the first time costs no database read.
-    """
-    on_disk = [sha256 for sha256 in hashes if context.blobs.has_file(sha256)]
-    if not on_disk:
-        return {}
-    with context.db.read_connection() as connection:
-        rows = connection.execute(select(Blob.sha256, Blob.size).where(Blob.sha256.in_(on_disk))).all()
-    return dict(rows)
 
 
 def _finish_blob(incoming: IncomingBlob) -> int | HashMismatchError:
@@ -273,8 +277,13 @@ async def post_batch(request: Request, principal: CurrentPrincipal, context: Con
     except ClientDisconnect:
         return _disconnected()
     items = _batch_items(line, context.settings, declared)
-    present = await run_in_threadpool(_present_sizes, context, [item.sha256 for item in items]) if items else {}
-    batch = context.blobs.receive_batch(items, {index for index, item in enumerate(items) if item.sha256 in present})
+    standing = await run_in_threadpool(_Standing, context, principal, [item.sha256 for item in items])
+    present = standing.held
+    batch = context.blobs.receive_batch(
+        items,
+        {index for index, item in enumerate(items) if item.sha256 in present},
+        {index for index, item in enumerate(items) if item.sha256 in standing.stored},
+    )
     finishing = _Finishing()
     broken = False
     try:
@@ -306,10 +315,11 @@ async def put_blob(sha256: str, request: Request, principal: CurrentPrincipal, c
     _check_hash(sha256)
     if request.headers.get("content-length") is None:
         raise ApiError(411, ErrorCode.LENGTH_REQUIRED, "需要 Content-Length 请求头 (Content-Length is required)")
-    known = await run_in_threadpool(_stored_size, context, sha256) if context.blobs.has_file(sha256) else None
-    if known is not None:
-        return JSONResponse({"sha256": sha256, "size": known, "created": False}, status_code=200)
-    incoming = context.blobs.receive(sha256, context.settings.max_blob_bytes)
+    standing = await run_in_threadpool(_Standing, context, principal, [sha256])
+    if sha256 in standing.held:
+        return JSONResponse({"sha256": sha256, "size": standing.held[sha256], "created": False}, status_code=200)
+    verify_only = sha256 in standing.stored  # answered below as a new blob is: no oracle
+    incoming = context.blobs.receive(sha256, context.settings.max_blob_bytes, verify_only)
     try:
         async for chunk in request.stream():
             if incoming.accept(chunk):
@@ -365,7 +375,7 @@ def post_upload(sha256: str, body: UploadStartIn, principal: CurrentPrincipal, c
     _check_hash(sha256)
     if body.size > context.settings.max_blob_bytes:
         raise _too_large(context.settings.max_blob_bytes)
-    if _stored_size(context, sha256) is not None:
+    if sha256 in _Standing(context, principal, [sha256]).held:
         return {"offset": body.size, "size": body.size, "complete": True}
     return _upload_state(context, sha256, principal.user_id, body.size)
 
@@ -426,8 +436,9 @@ async def patch_upload(sha256: str, request: Request, principal: CurrentPrincipa
     new_offset = current + written
     if new_offset < upload.size:
         return JSONResponse({"offset": new_offset, "size": upload.size, "complete": False})
+    stored = sha256 in (await run_in_threadpool(_Standing, context, principal, [sha256])).stored
     try:
-        size = await run_in_threadpool(store.complete_partial, sha256, principal.user_id)
+        size = await run_in_threadpool(store.complete_partial, sha256, principal.user_id, not stored)
     except HashMismatchError as error:
         raise _mismatch(error) from None
     await run_in_threadpool(_record_blob, context, sha256, size, principal.user_id)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -29,7 +30,8 @@ def post_push(body: PushIn, principal: CurrentPrincipal, scope: CurrentScope, co
             f"一次最多推送 {limit} 条变更 (at most {limit} changes per push)",
             {"limit": limit},
         )
-    caller = Caller(principal.user_id, principal.display_name, principal.device_row_id, scope)
+    skew = timedelta(seconds=context.settings.max_clock_skew_seconds)
+    caller = Caller(principal.user_id, principal.display_name, principal.device_row_id, scope, skew)
     results = push(context.db, caller, body.changes)
     return json_reply(f'{{"results":[{",".join(results)}],"server_time":{dumps(now_iso())}}}')
 
