@@ -9,6 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from sqlite_pages import table_pages
 
 from inspector.__main__ import main
 from inspector.store import backup, recovery
@@ -33,6 +34,23 @@ def seeded(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
+@pytest.mark.parametrize("table", ["findings", "responses", "outbox"])
+def test_the_page_walker_finds_the_pages_sqlite_s_own_dbstat_lists(seeded: Path, table: str) -> None:
+    connection = sqlite3.connect(seeded / "inspector.db")
+    try:
+        listed = connection.execute(
+            "SELECT pageno, replace(pagetype, 'internal', 'interior') FROM dbstat WHERE name = ? "
+            "AND pagetype != 'overflow'",
+            [table],
+        ).fetchall()
+    except sqlite3.OperationalError:
+        pytest.skip("this SQLite has no dbstat table (python.org's Windows build) to check the walker against")
+    finally:
+        connection.close()
+    assert listed
+    assert table_pages(seeded / "inspector.db", table) == dict(listed)
+
+
 def _noise_mid_file(db: Path) -> None:
     data = bytearray(db.read_bytes())
     start = len(data) // 2 // PAGE * PAGE
@@ -41,20 +59,14 @@ def _noise_mid_file(db: Path) -> None:
 
 
 def _noise_on_responses(db: Path) -> None:
-    connection = sqlite3.connect(db)
-    (page,) = connection.execute(
-        "SELECT max(pageno) FROM dbstat WHERE name = 'responses' AND pagetype = 'leaf'"
-    ).fetchone()
-    connection.close()
+    page = max(number for number, kind in table_pages(db, "responses").items() if kind == "leaf")
     data = bytearray(db.read_bytes())
     data[(page - 1) * PAGE : page * PAGE] = random.Random(3).randbytes(PAGE)
     db.write_bytes(bytes(data))
 
 
 def _findings_pages_overwritten(db: Path) -> None:
-    connection = sqlite3.connect(db)
-    pages = [row[0] for row in connection.execute("SELECT pageno FROM dbstat WHERE name = 'findings'")]
-    connection.close()
+    pages = list(table_pages(db, "findings"))
     assert pages
     data = bytearray(db.read_bytes())
     noise = random.Random(2)

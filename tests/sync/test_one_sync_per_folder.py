@@ -102,4 +102,6 @@ def test_the_lock_file_does_not_make_a_new_folder_look_used(configured: DataFold
 
     fresh = open_data_folder(tmp_path / "fresh")
     SyncEngine(fresh).run_cycle()
-    assert fresh.sync_lock_path.exists() and not _holds_data(fresh.root)
+    if sys.platform != "win32":  # filelock removes its file on release on Windows
+        assert fresh.sync_lock_path.exists()
+    assert not _holds_data(fresh.root)

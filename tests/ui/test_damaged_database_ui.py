@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import random
-import sqlite3
+
+from sqlite_pages import table_pages
 
 from inspector.store.database import open_data_folder
 from inspector.store.seed import seed_demo_data
@@ -13,9 +14,7 @@ from inspector.ui.shared.logs import CrashReporter, setup_logging
 
 def test_a_damaged_database_is_named_with_what_to_do_and_nothing_is_shown(app, qtbot, data_dir) -> None:  # type: ignore[no-untyped-def]
     seed_demo_data(open_data_folder(data_dir), inspections=4, photos=1, random_seed=3)
-    with sqlite3.connect(data_dir / "inspector.db") as conn:
-        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        pages = [row[0] for row in conn.execute("SELECT pageno FROM dbstat WHERE name = 'findings'")]
+    pages = list(table_pages(data_dir / "inspector.db", "findings"))
     data = bytearray((data_dir / "inspector.db").read_bytes())
     for page in pages:
         data[(page - 1) * 4096 : page * 4096] = random.Random(page).randbytes(4096)

@@ -54,7 +54,8 @@ def test_a_second_start_on_the_same_folder_brings_the_first_window_forward(tmp_p
             [sys.executable, "-m", "inspector", "--data-dir", str(root)],
             env=env,
             capture_output=True,
-            text=True,
+            encoding="utf-8",
+            errors="replace",
             timeout=60,
         )
         assert second.returncode == 0
