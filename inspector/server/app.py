@@ -20,6 +20,7 @@ from inspector.server.errors import install_error_handlers
 from inspector.server.middleware import BodyLimitMiddleware, ProtocolMiddleware, RequestLogMiddleware
 from inspector.server.migrate import schema_problem
 from inspector.server.models import BlobUpload, User
+from inspector.server.openapi import install_contract
 from inspector.server.request_guard import RequestGuardMiddleware
 from inspector.server.settings import Settings
 
@@ -82,6 +83,7 @@ def create_app(settings: Settings, db: Database | None = None, check: bool = Tru
     )
     app.state.context = context
     install_error_handlers(app)
+    install_contract(app)
     for router in (meta.router, account.router, catalog.router, sync.router, blobs.router):
         app.include_router(router)
     app.add_middleware(BodyLimitMiddleware, settings=settings)
