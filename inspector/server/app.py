@@ -20,11 +20,13 @@ from inspector.server.errors import install_error_handlers
 from inspector.server.middleware import BodyLimitMiddleware, ProtocolMiddleware, RequestLogMiddleware
 from inspector.server.migrate import schema_problem
 from inspector.server.models import BlobUpload, User
-from inspector.server.openapi import install_contract
+from inspector.server.openapi import install_contract, install_docs
 from inspector.server.request_guard import RequestGuardMiddleware
 from inspector.server.settings import Settings
 
 log = logging.getLogger("inspector.server")
+
+OPENAPI_URL = "/api/v1/openapi.json"
 
 
 class StartupRefusedError(RuntimeError):
@@ -76,18 +78,20 @@ def create_app(settings: Settings, db: Database | None = None, check: bool = Tru
         title="Inspector district server",
         version=__version__,
         description="The sync API of Inspector. The contract is docs/sync-protocol.md (protocol version 1).",
-        openapi_url="/api/v1/openapi.json",
-        docs_url="/api/v1/docs",
+        openapi_url=OPENAPI_URL,
+        docs_url=None,
         redoc_url=None,
         lifespan=lifespan,
     )
     app.state.context = context
     install_error_handlers(app)
     install_contract(app)
+    if settings.docs_enabled:
+        install_docs(app, OPENAPI_URL)
     for router in (meta.router, account.router, catalog.router, sync.router, blobs.router):
         app.include_router(router)
     app.add_middleware(BodyLimitMiddleware, settings=settings)
     app.add_middleware(ProtocolMiddleware, settings=settings)
     app.add_middleware(RequestGuardMiddleware)
-    app.add_middleware(RequestLogMiddleware)
+    app.add_middleware(RequestLogMiddleware, settings=settings)
     return app

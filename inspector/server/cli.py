@@ -160,6 +160,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         log_config=None,
         access_log=False,
         timeout_graceful_shutdown=10,
+        server_header=False,  # no "server: uvicorn" banner
     )
     return 0
 

@@ -375,3 +375,30 @@ def install_contract(app: FastAPI) -> None:
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]
+
+
+DOCS_PATH = "/api/v1/docs"
+
+
+def install_docs(app: FastAPI, openapi_url: str) -> None:
+    """Swagger UI at /api/v1/docs from files shipped with the server (fastapi-offline's copy), so it works on an
+    intranet with no way to a CDN."""
+    from importlib.resources import files
+
+    from fastapi.openapi.docs import get_swagger_ui_html
+    from fastapi.responses import HTMLResponse
+    from fastapi.staticfiles import StaticFiles
+
+    static = files("fastapi_offline") / "static"
+    app.mount(f"{DOCS_PATH}/static", StaticFiles(directory=str(static)), name="docs-static")
+
+    async def swagger_ui() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url=openapi_url,
+            title=f"{app.title} — API",
+            swagger_js_url=f"{DOCS_PATH}/static/swagger-ui-bundle.js",
+            swagger_css_url=f"{DOCS_PATH}/static/swagger-ui.css",
+            swagger_favicon_url=f"{DOCS_PATH}/static/favicon.png",
+        )
+
+    app.add_api_route(DOCS_PATH, swagger_ui, methods=["GET"], include_in_schema=False)

@@ -47,6 +47,9 @@ class Settings(BaseSettings):
     database_url: str = ""  # empty: sqlite:///<data_dir>/server.db
     blob_dir: UserPath | None = None  # None: <data_dir>/blobs
     dev_mode: bool = False
+    api_docs: bool | None = None  # Swagger UI at /api/v1/docs; unset: on in development mode only
+    tls_proxy: bool = False  # a proxy in front terminates TLS: every reply carries Strict-Transport-Security
+    hsts_max_age: PositiveInt = 365 * 24 * 3600
     token_lifetime_days: PositiveInt = 30
     max_request_bytes: PositiveInt = 8 * MiB
     max_blob_bytes: PositiveInt = 64 * MiB
@@ -89,6 +92,11 @@ class Settings(BaseSettings):
     def effective_blob_dir(self) -> Path:
         """Where blobs are stored."""
         return self.blob_dir or self.data_dir / "blobs"
+
+    @property
+    def docs_enabled(self) -> bool:
+        """Whether the Swagger UI is served (off in production unless asked for)."""
+        return self.dev_mode if self.api_docs is None else self.api_docs
 
     @property
     def is_sqlite(self) -> bool:
