@@ -8,7 +8,8 @@ from contextlib import asynccontextmanager
 from datetime import timedelta
 
 from fastapi import FastAPI
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, text
+from sqlalchemy.exc import DBAPIError
 
 from inspector import __version__
 from inspector.core.clock import to_iso, utc_now
@@ -38,6 +39,9 @@ def startup_problems(settings: Settings, db: Database) -> list[str]:
     problem = schema_problem(db.engine)
     if problem:
         return [problem]
+    write_problem = database_write_problem(db)
+    if write_problem:
+        return [write_problem]
     if settings.dev_mode:
         return []
     with db.read() as session:
@@ -48,6 +52,23 @@ def startup_problems(settings: Settings, db: Database) -> list[str]:
             "(`inspector-server user disable NAME`) or run in development mode (INSPECTOR_DEV_MODE=1)"
         ]
     return []
+
+
+def database_write_problem(db: Database) -> str | None:
+    """Why the server could not write to its database (a read-only file or user), or None: a write that changes
+    nothing, rolled back."""
+    try:
+        with db.engine.connect() as connection, connection.begin() as transaction:
+            connection.execute(text("UPDATE alembic_version SET version_num = version_num"))
+            transaction.rollback()
+    except DBAPIError as error:
+        reason = str(error.orig).strip().splitlines()[0] if error.orig is not None else str(error)
+        where = db.engine.url.render_as_string(hide_password=True)
+        return (
+            f"the database {where} cannot be written ({reason}): make it writable by the server's user "
+            "(for SQLite the file and its folder; for PostgreSQL grant the user write access)"
+        )
+    return None
 
 
 def remove_stale_uploads(context: ServerContext) -> None:
