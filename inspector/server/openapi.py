@@ -45,6 +45,7 @@ class Health(BaseModel):
     status: str
     database: str
     schema_revision: str | None = Field(alias="schema")
+    blobs: str
 
 
 class VersionReply(BaseModel):
@@ -233,12 +234,12 @@ ERRORS: dict[str, set[int]] = {
     "post_push": {422},
     "get_feed": {422},
     "post_missing": {422},
-    "post_batch": {411, 422},
-    "put_blob": {411, 422},
+    "post_batch": {411, 422, 503},
+    "put_blob": {411, 422, 503},
     "get_blob": {404},
-    "post_upload": {422},
+    "post_upload": {422, 503},
     "head_upload": {404},
-    "patch_upload": {409, 411, 422},
+    "patch_upload": {409, 411, 422, 503},
 }
 
 WRITES = {
@@ -270,7 +271,8 @@ STATUS_TEXT = {
     426: "Protocol header missing or unsupported, or the client is too old",
     429: "Too many failed logins: wait `Retry-After` seconds",
     500: "Unexpected server error (logged with the request id)",
-    503: "The database does not answer or its schema is not migrated",
+    503: "The database does not answer or its schema is not migrated (`unavailable`), or the photo store cannot be "
+    "written (`storage_unwritable`, with `Retry-After`)",
     507: "The server's disk is full: try again after `Retry-After` seconds",
 }
 
