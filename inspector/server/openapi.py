@@ -278,7 +278,8 @@ STATUS_TEXT = {
 
 
 def _error_statuses(name: str, path: str, operation: dict[str, Any]) -> set[int]:
-    statuses = {400, 413, 500} | ERRORS.get(name, set())
+    # 400/422 on any route: a NUL or an over-long value in a header, the path or the query is refused before routing
+    statuses = {400, 413, 422, 500} | ERRORS.get(name, set())
     if _negotiated(path):
         statuses.add(426)
     if operation.get("security"):
