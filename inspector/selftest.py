@@ -130,8 +130,10 @@ def step_photos(test: SelfTest) -> str:
         stored = folder.photo_path(photo.sha256)
         check(stored.is_file(), f"the stored copy of {photo.original_name} is missing")
         check(folder.thumb_path(photo.sha256).is_file(), f"the thumbnail of {photo.original_name} is missing")
-        check((photo.width, photo.height) == (480, 640), f"{photo.original_name} was not turned upright: "
-              f"stored {photo.width}×{photo.height}, expected 480×640")
+        check(
+            (photo.width, photo.height) == (480, 640),
+            f"{photo.original_name} was not turned upright: stored {photo.width}×{photo.height}, expected 480×640",
+        )
         test.photo_files.append(stored)
     formats = ", ".join(f"{result.photo.source_format} → {result.photo.sha256[:8]}…" for result in results)
     return f"{len(results)} photos stored upright ({formats})"
@@ -203,8 +205,10 @@ def step_main_window(test: SelfTest) -> str:
         assert ctx is not None
         ctx.load_checklists_now()
         check(not ctx.checklist_problems, "checklist problems in the app: " + "; ".join(ctx.checklist_problems))
-        check(len(ctx.catalog) == len(test.checklists),
-              f"the app lists {len(ctx.catalog)} checklists, {len(test.checklists)} are shipped")
+        check(
+            len(ctx.catalog) == len(test.checklists),
+            f"the app lists {len(ctx.catalog)} checklists, {len(test.checklists)} are shipped",
+        )
         for page in PAGES:
             window.show_page(page.key)
             app.processEvents()
@@ -213,8 +217,10 @@ def step_main_window(test: SelfTest) -> str:
         frame = window.grab()
         check(not frame.isNull() and frame.width() > 0, "the main window cannot be drawn")
         platform = app.platformName()
-        return f"{len(PAGES)} pages built, {len(ctx.catalog)} checklists listed, {frame.width()}×{frame.height()} " \
-               f"drawn on the {platform} platform"
+        return (
+            f"{len(PAGES)} pages built, {len(ctx.catalog)} checklists listed, {frame.width()}×{frame.height()} "
+            f"drawn on the {platform} platform"
+        )
     finally:
         controller.close_window()
         app.processEvents()
@@ -313,10 +319,7 @@ def colour_pixels(image: QImage, colour: str) -> int:
 
     wanted = QColor(colour).rgb()
     return sum(
-        1
-        for y in range(0, image.height(), 2)
-        for x in range(0, image.width(), 2)
-        if image.pixel(x, y) == wanted
+        1 for y in range(0, image.height(), 2) for x in range(0, image.width(), 2) if image.pixel(x, y) == wanted
     )
 
 

@@ -93,6 +93,8 @@ def run_list(args: argparse.Namespace) -> int:
     else:
         for row in rows:
             counts = row["provenance"]
-            print(f"{row['id']}@{row['version']}  {row['title']}  {row['sections']} sections, {row['items']} items "
-                  f"(official {counts['official']}, seed {counts['seed']}, reconstructed {counts['reconstructed']})")
+            print(
+                f"{row['id']}@{row['version']}  {row['title']}  {row['sections']} sections, {row['items']} items "
+                f"(official {counts['official']}, seed {counts['seed']}, reconstructed {counts['reconstructed']})"
+            )
     return 1 if problems else 0

@@ -27,8 +27,13 @@ _PATTERN_HINTS = {
     "version": 'a dotted number in quotes, e.g. "2025.1"',
 }
 _TYPE_NAMES = {
-    "string": "text", "number": "a number", "integer": "a whole number", "object": "a mapping",
-    "array": "a list", "boolean": "true or false", "null": "empty",
+    "string": "text",
+    "number": "a number",
+    "integer": "a whole number",
+    "object": "a mapping",
+    "array": "a list",
+    "boolean": "true or false",
+    "null": "empty",
 }
 
 
@@ -307,8 +312,9 @@ def _rule_problems(data: dict[str, Any], tree: _Tree) -> None:
             item_path: Path = (*section_path, "items", i_index)
             line = _line(tree, (*item_path, "id"))
             if item["id"] in seen_items:
-                tree.problem(line, f"duplicate item id (first used on line {seen_items[item['id']]})",
-                             describe(item_path, data))
+                tree.problem(
+                    line, f"duplicate item id (first used on line {seen_items[item['id']]})", describe(item_path, data)
+                )
             seen_items.setdefault(item["id"], line)
             _check_item(item, item_path, deduction, source_ids, tree, data)
     _check_scoring(data, tree)
@@ -324,25 +330,27 @@ def _unique_ids(entries: list[dict[str, Any]], path: Path, what: str, tree: _Tre
     return set(seen)
 
 
-def _check_source(provenance: dict[str, Any] | None, path: Path, source_ids: set[str], tree: _Tree,
-                  data: Any) -> None:
+def _check_source(provenance: dict[str, Any] | None, path: Path, source_ids: set[str], tree: _Tree, data: Any) -> None:
     if provenance is None:
         return
     context = describe(path, data)
     source = provenance.get("source")
     if source is not None and source not in source_ids:
-        tree.problem(_line(tree, (*path, "source")), f'provenance source "{source}" is not declared in "sources"',
-                     context)
+        tree.problem(
+            _line(tree, (*path, "source")), f'provenance source "{source}" is not declared in "sources"', context
+        )
     status = provenance["status"]
     if status in ("official", "seed") and source is None:
         tree.problem(_line(tree, path), f'{status} provenance needs a "source"', context)
     if status == "reconstructed" and not provenance.get("note"):
-        tree.problem(_line(tree, path), 'reconstructed provenance needs a "note" saying what the item rests on',
-                     context)
+        tree.problem(
+            _line(tree, path), 'reconstructed provenance needs a "note" saying what the item rests on', context
+        )
 
 
-def _check_item(item: dict[str, Any], path: Path, deduction: bool, source_ids: set[str], tree: _Tree,
-                data: Any) -> None:
+def _check_item(
+    item: dict[str, Any], path: Path, deduction: bool, source_ids: set[str], tree: _Tree, data: Any
+) -> None:
     context = describe(path, data)
 
     def problem(field: str, message: str) -> None:
@@ -420,10 +428,18 @@ def _on_fail(raw: dict[str, Any] | None) -> OnFail | None:
 
 def _item(raw: dict[str, Any], section_id: str) -> Item:
     return Item(
-        id=raw["id"], text=raw["text"], response=raw["response"], provenance=_provenance(raw["provenance"]),
-        section_id=section_id, guidance=raw.get("guidance"), points=float(raw.get("points", 0)),
-        deduct_per=float(raw["deduct_per"]) if "deduct_per" in raw else None, unit=raw.get("unit"),
-        min=raw.get("min"), max=raw.get("max"), on_fail=_on_fail(raw.get("on_fail")),
+        id=raw["id"],
+        text=raw["text"],
+        response=raw["response"],
+        provenance=_provenance(raw["provenance"]),
+        section_id=section_id,
+        guidance=raw.get("guidance"),
+        points=float(raw.get("points", 0)),
+        deduct_per=float(raw["deduct_per"]) if "deduct_per" in raw else None,
+        unit=raw.get("unit"),
+        min=raw.get("min"),
+        max=raw.get("max"),
+        on_fail=_on_fail(raw.get("on_fail")),
     )
 
 
@@ -431,23 +447,30 @@ def _to_checklist(data: dict[str, Any]) -> Checklist:
     scoring = data["scoring"]
     sections = tuple(
         Section(
-            id=s["id"], title=s["title"], guidance=s.get("guidance"),
+            id=s["id"],
+            title=s["title"],
+            guidance=s.get("guidance"),
             provenance=_provenance(s["provenance"]) if "provenance" in s else None,
             items=tuple(_item(raw, s["id"]) for raw in s["items"]),
         )
         for s in data["sections"]
     )
     return Checklist(
-        id=data["id"], version=data["version"], title=data["title"], title_en=data.get("title_en"),
-        group=data.get("group"), description=data.get("description"),
+        id=data["id"],
+        version=data["version"],
+        title=data["title"],
+        title_en=data.get("title_en"),
+        group=data.get("group"),
+        description=data.get("description"),
         subject_kinds=tuple(data["subject_kinds"]),
         scoring=Scoring(
-            method=scoring["method"], pass_label=scoring["outcome_labels"]["pass"],
-            fail_label=scoring["outcome_labels"]["fail"], pass_score=scoring.get("pass_score"),
-            outcome_section=scoring.get("outcome_section"), note=scoring.get("note"),
+            method=scoring["method"],
+            pass_label=scoring["outcome_labels"]["pass"],
+            fail_label=scoring["outcome_labels"]["fail"],
+            pass_score=scoring.get("pass_score"),
+            outcome_section=scoring.get("outcome_section"),
+            note=scoring.get("note"),
         ),
         sections=sections,
         sources=tuple(Source(**s) for s in data["sources"]),
     )
-
-

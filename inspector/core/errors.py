@@ -195,6 +195,10 @@ CATALOGUE: Mapping[str, Entry] = {
     "rate_limited": _E("登录失败次数过多，请稍后再试", "too many failed logins, try again later"),
     "internal_error": _E("服务器内部错误", "internal server error"),
     "unavailable": _E("服务器数据库无法使用", "the server's database is unavailable"),
+    "storage_unwritable": _E(
+        "服务器无法写入照片存储，请联系服务器管理员",
+        "the server cannot write to its photo store: tell its administrator",
+    ),
     "insufficient_storage": _E(
         "服务器存储空间已满，请联系服务器管理员", "the server has run out of disk space: tell its administrator"
     ),

@@ -89,6 +89,7 @@ class ErrorCode(StrEnum):
     INTERNAL_ERROR = "internal_error"
     UNAVAILABLE = "unavailable"
     INSUFFICIENT_STORAGE = "insufficient_storage"
+    STORAGE_UNWRITABLE = "storage_unwritable"
 
 
 class FeedKind(StrEnum):

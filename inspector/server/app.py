@@ -8,7 +8,8 @@ from contextlib import asynccontextmanager
 from datetime import timedelta
 
 from fastapi import FastAPI
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, text
+from sqlalchemy.exc import DBAPIError
 
 from inspector import __version__
 from inspector.core.clock import to_iso, utc_now
@@ -20,10 +21,13 @@ from inspector.server.errors import install_error_handlers
 from inspector.server.middleware import BodyLimitMiddleware, ProtocolMiddleware, RequestLogMiddleware
 from inspector.server.migrate import schema_problem
 from inspector.server.models import BlobUpload, User
+from inspector.server.openapi import install_contract, install_docs
 from inspector.server.request_guard import RequestGuardMiddleware
 from inspector.server.settings import Settings
 
 log = logging.getLogger("inspector.server")
+
+OPENAPI_URL = "/api/v1/openapi.json"
 
 
 class StartupRefusedError(RuntimeError):
@@ -35,6 +39,9 @@ def startup_problems(settings: Settings, db: Database) -> list[str]:
     problem = schema_problem(db.engine)
     if problem:
         return [problem]
+    write_problem = database_write_problem(db)
+    if write_problem:
+        return [write_problem]
     if settings.dev_mode:
         return []
     with db.read() as session:
@@ -45,6 +52,23 @@ def startup_problems(settings: Settings, db: Database) -> list[str]:
             "(`inspector-server user disable NAME`) or run in development mode (INSPECTOR_DEV_MODE=1)"
         ]
     return []
+
+
+def database_write_problem(db: Database) -> str | None:
+    """Why the server could not write to its database (a read-only file or user), or None: a write that changes
+    nothing, rolled back."""
+    try:
+        with db.engine.connect() as connection, connection.begin() as transaction:
+            connection.execute(text("UPDATE alembic_version SET version_num = version_num"))
+            transaction.rollback()
+    except DBAPIError as error:
+        reason = str(error.orig).strip().splitlines()[0] if error.orig is not None else str(error)
+        where = db.engine.url.render_as_string(hide_password=True)
+        return (
+            f"the database {where} cannot be written ({reason}): make it writable by the server's user "
+            "(for SQLite the file and its folder; for PostgreSQL grant the user write access)"
+        )
+    return None
 
 
 def remove_stale_uploads(context: ServerContext) -> None:
@@ -75,17 +99,20 @@ def create_app(settings: Settings, db: Database | None = None, check: bool = Tru
         title="Inspector district server",
         version=__version__,
         description="The sync API of Inspector. The contract is docs/sync-protocol.md (protocol version 1).",
-        openapi_url="/api/v1/openapi.json",
-        docs_url="/api/v1/docs",
+        openapi_url=OPENAPI_URL,
+        docs_url=None,
         redoc_url=None,
         lifespan=lifespan,
     )
     app.state.context = context
     install_error_handlers(app)
+    install_contract(app)
+    if settings.docs_enabled:
+        install_docs(app, OPENAPI_URL)
     for router in (meta.router, account.router, catalog.router, sync.router, blobs.router):
         app.include_router(router)
     app.add_middleware(BodyLimitMiddleware, settings=settings)
     app.add_middleware(ProtocolMiddleware, settings=settings)
     app.add_middleware(RequestGuardMiddleware)
-    app.add_middleware(RequestLogMiddleware)
+    app.add_middleware(RequestLogMiddleware, settings=settings)
     return app

@@ -9,6 +9,7 @@ import hashlib
 import json
 import os
 import re
+import tempfile
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -268,6 +269,19 @@ class BlobStore:
         for folder in (self.objects_dir, self.partial_dir, self.tmp_dir):
             folder.mkdir(parents=True, exist_ok=True)
         self.files = FileMaker(self.tmp_dir, direct_io)
+
+    def write_problem(self) -> str | None:
+        """Why no blob could be stored now (a scratch file cannot be created), or None."""
+        try:
+            handle, name = tempfile.mkstemp(prefix="probe-", dir=self.tmp_dir)
+            os.close(handle)
+            os.unlink(name)
+        except OSError as error:
+            return f"{error.filename or self.tmp_dir}: {error.strerror or error}"
+        for folder in (self.objects_dir, self.partial_dir):
+            if not os.access(folder, os.W_OK | os.X_OK):
+                return f"{folder}: not writable"
+        return None
 
     @staticmethod
     def valid_hash(sha256: str) -> bool:

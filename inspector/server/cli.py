@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError
 from sqlalchemy.orm import Session
 
 from inspector import __version__
@@ -160,6 +161,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         log_config=None,
         access_log=False,
         timeout_graceful_shutdown=10,
+        server_header=False,  # no "server: uvicorn" banner
     )
     return 0
 
@@ -394,6 +396,32 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _url_of(args: argparse.Namespace) -> str:
+    try:
+        return _settings(args).effective_database_url
+    except SettingsError:
+        return ""
+
+
+def database_problem(error: DBAPIError, url: str) -> str:
+    """One line on a database that cannot be used, saying what to fix (the URL's password hidden)."""
+    reason = str(error.orig).strip().splitlines()[0] if error.orig is not None else str(error)
+    shown = make_url(url).render_as_string(hide_password=True) if url else "the database"
+    if url.startswith("sqlite"):
+        path = make_url(url).database or ""
+        if "not a database" in reason or "malformed" in reason:
+            return (
+                f"{path} is not a usable SQLite database ({reason}): move it away and run `inspector-server init`, "
+                "or restore it from a backup, or set INSPECTOR_DATABASE_URL to another database"
+            )
+        if "readonly" in reason or "read-only" in reason or "unable to open" in reason:
+            return (
+                f"cannot write {path} ({reason}): make the file and its folder writable by the server's user, "
+                "or set INSPECTOR_DATA_DIR to a writable folder"
+            )
+    return f"cannot use {shown}: {reason}"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
@@ -401,8 +429,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (CliError, SettingsError, AccountError) as error:
         print(f"inspector-server: {error}", file=sys.stderr)
         return 1
-    except OperationalError as error:
-        print(f"inspector-server: cannot use the database: {error.orig}", file=sys.stderr)
+    except DBAPIError as error:
+        print(f"inspector-server: {database_problem(error, _url_of(args))}", file=sys.stderr)
+        return 1
+    except ArgumentError as error:
+        print(f"inspector-server: setting INSPECTOR_DATABASE_URL: {error}", file=sys.stderr)
+        return 1
+    except OSError as error:
+        where = f" {error.filename}" if error.filename else ""
+        print(f"inspector-server: cannot use{where}: {error.strerror or error}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)

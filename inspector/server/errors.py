@@ -15,7 +15,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from inspector.core.errors import CATALOGUE, wire_text
 from inspector.core.text import shown
 from inspector.server.middleware import server_headers
-from inspector.storage_full import is_storage_full
+from inspector.storage_full import is_storage_full, is_unwritable
 
 log = logging.getLogger("inspector.server")
 
@@ -109,6 +109,8 @@ def install_error_handlers(app: FastAPI) -> None:
 
     async def _storage_full_or_fault(request: Request, error: Exception) -> JSONResponse:
         """A full disk is answered here, where the connection stays open; any other error goes on to _unexpected."""
+        if is_unwritable(error) and isinstance(error, OSError):
+            return _unwritable_reply(request, error)
         if not is_storage_full(error):
             raise error
         return _storage_full_reply(request, error)
@@ -122,6 +124,8 @@ def install_error_handlers(app: FastAPI) -> None:
         here."""
         if is_storage_full(error):  # one raised from a full disk's error
             return _with_server_headers(request, _storage_full_reply(request, error))
+        if is_unwritable(error):
+            return _with_server_headers(request, _unwritable_reply(request, error))
         log.exception("unhandled error", extra={"request_id": getattr(request.state, "request_id", None)})
         reply = error_response(request, problem(500, "internal_error"))
         return _with_server_headers(request, reply)
@@ -138,6 +142,17 @@ def _storage_full_reply(request: Request, error: Exception) -> JSONResponse:
     request_id = getattr(request.state, "request_id", None)
     log.error("the server's disk is full; the request was refused: %s", error, extra={"request_id": request_id})
     return error_response(request, storage_full())
+
+
+def _unwritable_reply(request: Request, error: BaseException) -> JSONResponse:
+    request_id = getattr(request.state, "request_id", None)
+    log.error("the server may not write a file; the request was refused: %s", error, extra={"request_id": request_id})
+    return error_response(request, storage_unwritable())
+
+
+def storage_unwritable() -> ApiError:
+    """The reply when the photo store may not be written (503, with a Retry-After): its administrator must fix it."""
+    return problem(503, "storage_unwritable", headers={"Retry-After": str(STORAGE_FULL_RETRY_SECONDS)})
 
 
 def storage_full() -> ApiError:

@@ -65,8 +65,15 @@ async def send_json(send: Send, status: int, body: dict[str, Any], headers: dict
 
 
 def server_headers(request_id: str) -> dict[str, str]:
-    """The headers every reply carries: its request id, the protocol and the server's version."""
-    return {"x-request-id": request_id, PROTOCOL_HEADER: str(PROTOCOL_VERSION), "x-inspector-server": __version__}
+    """The headers every reply carries: its request id, the protocol and the server's version, and that no reply
+    (tokens, accounts, evidence photos) is kept by a cache or read as another content type."""
+    return {
+        "x-request-id": request_id,
+        PROTOCOL_HEADER: str(PROTOCOL_VERSION),
+        "x-inspector-server": __version__,
+        "cache-control": "no-store",
+        "x-content-type-options": "nosniff",
+    }
 
 
 class RequestLogMiddleware:
@@ -76,14 +83,20 @@ class RequestLogMiddleware:
     strings or tokens.
     """
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, settings: Settings) -> None:
         self.app = app
+        self.tls_proxy = settings.tls_proxy
+        self.hsts = f"max-age={settings.hsts_max_age}"
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         request_id = uuid.uuid4().hex[:16]
+        added = server_headers(request_id)
+        # over TLS: directly, per a trusted proxy's X-Forwarded-Proto (uvicorn sets the scheme), or by the setting
+        if self.tls_proxy or scope.get("scheme") == "https":
+            added["strict-transport-security"] = self.hsts
         scope.setdefault("state", {})["request_id"] = request_id
         started = time.perf_counter()
         status_holder = {"status": 500}
@@ -92,7 +105,10 @@ class RequestLogMiddleware:
             if message["type"] == "http.response.start":
                 status_holder["status"] = message["status"]
                 headers = list(message.get("headers", []))
-                headers += [(key.encode(), value.encode()) for key, value in server_headers(request_id).items()]
+                present = {key.lower() for key, _ in headers}
+                headers += [
+                    (key.encode(), value.encode()) for key, value in added.items() if key.encode() not in present
+                ]
                 message["headers"] = headers
             await send(message)
 

@@ -31,8 +31,34 @@ def _version_text(text: str) -> str:
     return text
 
 
-UserPath = Annotated[Path, AfterValidator(Path.expanduser)]
+DATABASE_SCHEMES = ("sqlite", "postgresql", "postgres", "postgresql+psycopg")
+
+
+def _database_url(text: str) -> str:
+    """An SQLite or PostgreSQL URL (or empty: the SQLite file in the data folder)."""
+    if not text:
+        return text
+    scheme, separator, _ = text.partition("://")
+    if not separator or not scheme:
+        raise ValueError("not a database URL: use postgresql://USER:PASSWORD@HOST/NAME or sqlite:////path/server.db")
+    if scheme.lower() not in DATABASE_SCHEMES:
+        raise ValueError(
+            f"{scheme}:// databases are not supported: use postgresql://USER:PASSWORD@HOST/NAME or sqlite:////path/server.db"
+        )
+    return text
+
+
+def _folder(path: Path) -> Path:
+    """A folder path (created when missing); refused when something else is there."""
+    path = path.expanduser()
+    if path.exists() and not path.is_dir():
+        raise ValueError(f"{path} is a file, not a folder: name a folder (it is created when missing)")
+    return path
+
+
+UserPath = Annotated[Path, AfterValidator(_folder)]
 VersionText = Annotated[str, AfterValidator(_version_text)]
+DatabaseUrl = Annotated[str, AfterValidator(_database_url)]
 
 
 class Settings(BaseSettings):
@@ -44,9 +70,12 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, env_ignore_empty=True, extra="forbid", frozen=True)
 
     data_dir: UserPath = Field(default_factory=lambda: default_data_dir() / "server")
-    database_url: str = ""  # empty: sqlite:///<data_dir>/server.db
+    database_url: DatabaseUrl = ""  # empty: sqlite:///<data_dir>/server.db
     blob_dir: UserPath | None = None  # None: <data_dir>/blobs
     dev_mode: bool = False
+    api_docs: bool | None = None  # Swagger UI at /api/v1/docs; unset: on in development mode only
+    tls_proxy: bool = False  # a proxy in front terminates TLS: every reply carries Strict-Transport-Security
+    hsts_max_age: PositiveInt = 365 * 24 * 3600
     token_lifetime_days: PositiveInt = 30
     max_request_bytes: PositiveInt = 8 * MiB
     max_blob_bytes: PositiveInt = 64 * MiB
@@ -89,6 +118,11 @@ class Settings(BaseSettings):
     def effective_blob_dir(self) -> Path:
         """Where blobs are stored."""
         return self.blob_dir or self.data_dir / "blobs"
+
+    @property
+    def docs_enabled(self) -> bool:
+        """Whether the Swagger UI is served (off in production unless asked for)."""
+        return self.dev_mode if self.api_docs is None else self.api_docs
 
     @property
     def is_sqlite(self) -> bool:
@@ -166,5 +200,6 @@ def _problems(error: ValidationError, config_path: str | Path | None) -> str:
             lines.append(f"config file {config_path}: unknown setting {name!r}")
         else:
             message = str(problem["msg"]).removeprefix("Value error, ")
-            lines.append(f"setting {ENV_PREFIX}{name.upper()} ({name}): {message} (got {problem['input']!r})")
+            got = "" if name == "database_url" else f" (got {problem['input']!r})"  # a URL may hold a password
+            lines.append(f"setting {ENV_PREFIX}{name.upper()} ({name}): {message}{got}")
     return "; ".join(lines)

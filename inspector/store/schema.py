@@ -250,8 +250,7 @@ def _ledger_view_indexes(db: Database) -> None:
 
 # The finding an inspector prepares for a failed item of a draft inspection, reported when it is finished. Until
 # this step they were kept as one JSON text per inspection in the settings table; the step moves them here.
-_FINDING_DRAFTS = (
-    """CREATE TABLE finding_drafts (
+_FINDING_DRAFTS = """CREATE TABLE finding_drafts (
         inspection_id TEXT NOT NULL REFERENCES inspections (id) ON DELETE CASCADE,
         item_id TEXT NOT NULL,
         description TEXT NOT NULL,
@@ -262,7 +261,6 @@ _FINDING_DRAFTS = (
         updated_at TEXT NOT NULL,
         PRIMARY KEY (inspection_id, item_id)
     )"""
-)
 _OLD_DRAFTS_PREFIX = "ui.finding_drafts."
 
 

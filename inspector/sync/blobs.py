@@ -402,9 +402,7 @@ def _batch_results(body: Any, jobs: list[_Job]) -> dict[str, dict[str, Any]]:
     return {job.sha: result for job, result in zip(jobs, results, strict=True)}
 
 
-def ask_missing(
-    client: ProtocolClient, hashes: list[str], per_request: int, attempts: int | None = None
-) -> list[str]:
+def ask_missing(client: ProtocolClient, hashes: list[str], per_request: int, attempts: int | None = None) -> list[str]:
     """The hashes the server does not have, in the order asked (`attempts`: tries of each request, when not the
     client's own limit)."""
     missing: list[str] = []

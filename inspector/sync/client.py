@@ -290,6 +290,10 @@ class ProtocolClient:
             raise BadServerAddressError(f"服务器地址无效：{exc}", f"the server address is not valid: {exc}") from exc
         except TRANSPORT_ERRORS as exc:
             return _transport_failure(exc), None
+        if cut_short(response):
+            return TransportError(
+                "服务器的回复不完整（连接中断）", "the server's reply was cut short (the connection broke)", "bad_reply"
+            ), None
         status = response.status_code
         if status == 429 or status >= 500:
             return _status_failure(response), retry_after_seconds(response.headers.get("Retry-After"))
@@ -405,6 +409,19 @@ def _json_or_empty(response: requests.Response) -> dict[str, Any]:
     except ValueError:
         return {}
     return body if isinstance(body, dict) else {}
+
+
+def cut_short(response: requests.Response) -> bool:
+    """Whether the reply ended inside its headers: the server sends every body with a Content-Length or in chunks
+    (a length the reading checks), so a reply with neither lost the rest of its headers, and perhaps its body, on
+    the way. Replies that never have a body are not judged."""
+    status = response.status_code
+    if status < 200 or status in (204, 304) or (response.request and response.request.method == "HEAD"):
+        return False
+    headers = response.headers
+    if "chunked" in headers.get("transfer-encoding", "").lower():
+        return False
+    return not headers.get("content-length", "").strip().isdigit()  # absent, or cut before its digits
 
 
 def _transport_failure(exc: Exception) -> TransportError:

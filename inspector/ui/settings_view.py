@@ -174,8 +174,7 @@ class SettingsView(Page):
             self.ctx.set_language(code)
 
     def _save_photo_settings(self) -> None:
-        profile.save_photo_settings(self.ctx.db, int(self.photo_edge.currentData()),
-                                          self.keep_originals.isChecked())
+        profile.save_photo_settings(self.ctx.db, int(self.photo_edge.currentData()), self.keep_originals.isChecked())
         self.ctx.notify(SETTINGS)
 
     def _save_jurisdiction(self) -> None:
@@ -199,8 +198,9 @@ class SettingsView(Page):
 
     def choose_backup_file(self) -> None:
         name = f"inspector-backup-{datetime.now():%Y%m%d-%H%M}.zip"
-        path, _filter = QFileDialog.getSaveFileName(self, self.tr("保存备份"), str(Path.home() / name),
-                                                    self.tr("备份文件 (*.zip)"))
+        path, _filter = QFileDialog.getSaveFileName(
+            self, self.tr("保存备份"), str(Path.home() / name), self.tr("备份文件 (*.zip)")
+        )
         if path:
             self.backup_to(Path(path))
 
@@ -236,8 +236,9 @@ class SettingsView(Page):
         self.backup_message.setText(error_message(error))
 
     def choose_restore_file(self) -> None:
-        path, _filter = QFileDialog.getOpenFileName(self, self.tr("选择备份文件"), str(Path.home()),
-                                                    self.tr("备份文件 (*.zip)"))
+        path, _filter = QFileDialog.getOpenFileName(
+            self, self.tr("选择备份文件"), str(Path.home()), self.tr("备份文件 (*.zip)")
+        )
         if not path:
             return
         answer = QMessageBox.question(

@@ -286,8 +286,9 @@ class TodayView(Page):
     def retranslate(self) -> None:
         self.title.setText(self.tr("工作台"))
         today = local_date(utc_now())  # the Beijing calendar day, whatever the laptop's time zone
-        self.date_label.setText(QLocale().toString(QDate(today.year, today.month, today.day),
-                                                   QLocale.FormatType.LongFormat))
+        self.date_label.setText(
+            QLocale().toString(QDate(today.year, today.month, today.day), QLocale.FormatType.LongFormat)
+        )
         self.new_button.setText(self.tr("新建检查"))
         self.new_button.setToolTip("Ctrl+N")
         self.adhoc_button.setText(self.tr("随手拍"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from fastapi import APIRouter
@@ -16,6 +17,7 @@ from inspector.server.middleware import PROTOCOL_VERSION, SUPPORTED_PROTOCOLS
 from inspector.server.migrate import current_revision, head_revision
 
 router = APIRouter()
+log = logging.getLogger("inspector.server")
 
 
 @router.get("/healthz", tags=["meta"], summary="Liveness and database check")
@@ -32,7 +34,12 @@ def healthz(context: Context) -> JSONResponse:
     if revision != head_revision():
         message = f"数据库结构版本 {revision} 与服务器 {head_revision()} 不一致 (schema not migrated)"
         return JSONResponse({"error": ErrorCode.UNAVAILABLE, "message": message}, status_code=503)
-    return JSONResponse({"status": "ok", "database": "ok", "schema": revision})
+    problem = context.blobs.write_problem()
+    if problem:
+        log.error("/healthz: the photo store cannot be written: %s", problem)  # the path stays out of the reply
+        message = "照片存储无法写入，请检查其权限 (the photo store cannot be written: check its permissions)"
+        return JSONResponse({"error": ErrorCode.STORAGE_UNWRITABLE, "message": message}, status_code=503)
+    return JSONResponse({"status": "ok", "database": "ok", "schema": revision, "blobs": "ok"})
 
 
 @router.get("/api/v1/version", tags=["meta"], summary="Protocol and server versions, client minimum, limits")

@@ -137,15 +137,17 @@ class InspectionsView(Page):
                 outcome = f"{inspection.score:g}/{inspection.max_score:g} {inspection.outcome or ''}"
             else:
                 outcome = inspection.outcome or ""
-            line = QTreeWidgetItem([
-                self.tr("未完成") if draft else self.tr("已完成"),
-                names[inspection.subject_id],
-                titles.get(inspection.checklist_id, inspection.checklist_id),
-                outcome,
-                display(inspection.started_at),
-                display(inspection.updated_at),
-                "",
-            ])
+            line = QTreeWidgetItem(
+                [
+                    self.tr("未完成") if draft else self.tr("已完成"),
+                    names[inspection.subject_id],
+                    titles.get(inspection.checklist_id, inspection.checklist_id),
+                    outcome,
+                    display(inspection.started_at),
+                    display(inspection.updated_at),
+                    "",
+                ]
+            )
             line.setIcon(0, icon("inspection" if draft else "pass"))
             refusal = refusals.get(inspection.id)
             show_badge(line, 6, record_state(inspection.sync_state, refusal), refusal)
@@ -192,10 +194,17 @@ class InspectionsView(Page):
         self.new_button.setText(self.tr("新建检查"))
         self.open_button.setText(self.tr("打开"))
         self.discard_button.setText(self.tr("删除草稿"))
-        self.table.setHeaderLabels([
-            self.tr("状态"), self.tr("检查对象"), self.tr("检查表"), self.tr("结果"),
-            self.tr("开始时间"), self.tr("更新时间"), self.tr("同步"),
-        ])
+        self.table.setHeaderLabels(
+            [
+                self.tr("状态"),
+                self.tr("检查对象"),
+                self.tr("检查表"),
+                self.tr("结果"),
+                self.tr("开始时间"),
+                self.tr("更新时间"),
+                self.tr("同步"),
+            ]
+        )
         self.reload()
 
     def changeEvent(self, event: QEvent) -> None:

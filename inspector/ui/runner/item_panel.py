@@ -235,8 +235,15 @@ class ItemPanel(QWidget):
             self._loading = False
         self.setEnabled(True)
         editable = session.is_draft
-        for widget in (*self.result_buttons.values(), self.clear_button, self.value_edit, self.observation_edit,
-                       self.occurrences, self.note_edit, self.finding_box):
+        for widget in (
+            *self.result_buttons.values(),
+            self.clear_button,
+            self.value_edit,
+            self.observation_edit,
+            self.occurrences,
+            self.note_edit,
+            self.finding_box,
+        ):
             widget.setEnabled(editable)
 
     def _fill_static(self, session: InspectionSession, item: Item) -> None:
@@ -255,8 +262,11 @@ class ItemPanel(QWidget):
         if session_scoring(self.session) != "deduction" or not item.points:
             return ""
         if item.deduct_per:
-            return self.tr("%1 分，每处扣 %2 分").replace("%1", _number_text(item.points)).replace(
-                "%2", _number_text(item.deduct_per))
+            return (
+                self.tr("%1 分，每处扣 %2 分")
+                .replace("%1", _number_text(item.points))
+                .replace("%2", _number_text(item.deduct_per))
+            )
         return self.tr("%1 分").replace("%1", _number_text(item.points))
 
     def _source_html(self, session: InspectionSession, item: Item) -> str:
@@ -354,9 +364,7 @@ class ItemPanel(QWidget):
         required = item.on_fail.finding_required
         self.finding_create.setChecked(draft.create or required)
         self.finding_create.setEnabled(not required and session.is_draft)
-        self.finding_create.setText(
-            self.tr("生成问题（必需）") if required else self.tr("生成问题（可选）")
-        )
+        self.finding_create.setText(self.tr("生成问题（必需）") if required else self.tr("生成问题（可选）"))
         self.finding_description.setPlainText(draft.description)
         self.finding_category.setText(draft.category)
         self.finding_severity.setCurrentIndex(max(0, self.finding_severity.findData(draft.severity)))

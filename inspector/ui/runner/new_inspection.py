@@ -106,7 +106,8 @@ class NewInspectionDialog(QDialog):
         fitting = [entry for entry in self.ctx.catalog if subject.kind in entry.subject_kinds]
         self.checklist_hint.setText(
             self.tr("适用于“%1”的检查表：").replace("%1", subject_kind_label(subject.kind))
-            if fitting else self.tr("没有适用于这类对象的检查表。")
+            if fitting
+            else self.tr("没有适用于这类对象的检查表。")
         )
         for entry in fitting:
             line = QListWidgetItem(icon("inspection"), f"{entry.title}\n{entry.id} · {entry.version}")

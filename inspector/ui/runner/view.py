@@ -242,8 +242,10 @@ class RunnerView(QWidget):
             return
         checklist = session.checklist
         self.title.setText(f"{checklist.title}  ({checklist.version})")
-        self.subject_label.setText(f"{session.subject.name} · {subject_kind_label(session.subject.kind)}"
-                                   + (f" · {session.subject.code}" if session.subject.code else ""))
+        self.subject_label.setText(
+            f"{session.subject.name} · {subject_kind_label(session.subject.kind)}"
+            + (f" · {session.subject.code}" if session.subject.code else "")
+        )
         result = session.score()
         answered, total = session.answered_count()
         if result.score is not None and result.max_score is not None:
@@ -279,8 +281,12 @@ class RunnerView(QWidget):
         reports = session.findings_to_report()
         figure = f"{result.score:g} / {result.max_score:g} · " if result.score is not None else ""
         question = (
-            self.tr("完成后检查记录不能再修改。") + "\n\n"
-            + self.tr("结果：") + figure + result.outcome + "\n"
+            self.tr("完成后检查记录不能再修改。")
+            + "\n\n"
+            + self.tr("结果：")
+            + figure
+            + result.outcome
+            + "\n"
             + self.tr("将上报问题 %n 个。", "", len(reports))
         )
         answer = QMessageBox.question(self, self.tr("完成检查"), question)
@@ -317,8 +323,12 @@ class RunnerView(QWidget):
         self.back_button.setToolTip(self.tr("返回检查列表（已自动保存）"))
         self.finish_button.setText(self.tr("完成检查"))
         self.finish_button.setToolTip("Ctrl+Enter")
-        self.tree.setToolTip(self.tr("1 合格 · 2 不合格 · 3 不适用 · 0 清除 · Alt+↓/↑ 下一项/上一项 · "
-                                     "Ctrl+J 下一个未填项 · N 备注 · Ctrl+O 添加照片 · Ctrl+V 粘贴照片"))
+        self.tree.setToolTip(
+            self.tr(
+                "1 合格 · 2 不合格 · 3 不适用 · 0 清除 · Alt+↓/↑ 下一项/上一项 · "
+                "Ctrl+J 下一个未填项 · N 备注 · Ctrl+O 添加照片 · Ctrl+V 粘贴照片"
+            )
+        )
         self._update_header()
         self.model.refresh_all()
         if self.session is not None and not self.session.is_draft:

@@ -30,6 +30,7 @@ _FORMAT = "%(asctime)s %(levelname)s %(threadName)s %(name)s: %(message)s"
 log = logging.getLogger("inspector.ui")
 _fault_file: IO[str] | None = None  # open for the life of the process: faulthandler writes to its descriptor
 
+
 def setup_logging(logs_dir: Path, level: int = logging.INFO) -> Path:
     """Send the app's log records to `<logs_dir>/inspector.log`, rotated at 1 MB with 5 old files kept."""
     logs_dir.mkdir(parents=True, exist_ok=True)
@@ -84,9 +85,7 @@ class CrashReporter(QObject):
         self.show_dialogs = True
         self.crashed.connect(self._show_dialog, Qt.ConnectionType.QueuedConnection)
 
-    def excepthook(
-        self, kind: type[BaseException], error: BaseException, trace: TracebackType | None
-    ) -> None:
+    def excepthook(self, kind: type[BaseException], error: BaseException, trace: TracebackType | None) -> None:
         """sys.excepthook: log with the traceback, save pending work, then tell the user where the log is."""
         if issubclass(kind, KeyboardInterrupt):
             sys.__excepthook__(kind, error, trace)

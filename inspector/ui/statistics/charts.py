@@ -576,7 +576,6 @@ class ChartWidget(QWidget):
         shown = range(last % stride, last + 1, stride)
         plot.bottom.setTicks([[(month, self.data.month_labels[month]) for month in shown]])
 
-
     # -- Qt events --------------------------------------------------------------------------------------------------
 
     def paintEvent(self, _event: QPaintEvent) -> None:

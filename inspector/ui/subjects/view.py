@@ -147,8 +147,13 @@ class SubjectsView(Page):
         bar.addWidget(self.search, 2)
         bar.addWidget(self.kind_filter)
         bar.addStretch(1)
-        for button in (self.inspect_button, self.new_button, self.edit_button, self.import_button,
-                       self.template_button):
+        for button in (
+            self.inspect_button,
+            self.new_button,
+            self.edit_button,
+            self.import_button,
+            self.template_button,
+        ):
             bar.addWidget(button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(24, 18, 24, 12)
@@ -239,6 +244,7 @@ class SubjectsView(Page):
             rows = read_sheet(path)
             db = folder.connect()
             try:
+
                 def step(done: int) -> bool:
                     worker.signals.progress.emit(done, len(rows), "")
                     return not worker.cancelled
@@ -305,8 +311,10 @@ class ImportReportDialog(QDialog):
         super().__init__(parent)
         self.report = report
         self.setWindowTitle(self.tr("导入结果"))
-        summary = self.tr("已导入 %1 个检查对象，跳过 %2 行。").replace("%1", str(report.created)).replace(
-            "%2", str(len(report.errors))
+        summary = (
+            self.tr("已导入 %1 个检查对象，跳过 %2 行。")
+            .replace("%1", str(report.created))
+            .replace("%2", str(len(report.errors)))
         )
         if report.cancelled:
             summary += " " + self.tr("导入已取消，已导入的对象保留。")
