@@ -15,6 +15,12 @@ from inspector.ui.sync.network import NetworkWatcher, ProbeTarget, backend_loads
 HANG = [sys.executable, "-c", "import time; time.sleep(120)"]
 
 
+@pytest.fixture(autouse=True)
+def backend_not_loaded_yet(monkeypatch: pytest.MonkeyPatch) -> None:
+    """As at an app's start: an earlier test in this process may have loaded the backend, which skips the check."""
+    monkeypatch.setattr(network, "backend_already_loaded", lambda: False)
+
+
 def test_a_hanging_backend_check_is_killed_at_its_timeout(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(network, "backend_check_command", lambda: HANG)
     started = time.monotonic()

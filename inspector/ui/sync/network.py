@@ -140,6 +140,11 @@ def check_backend_main() -> int:
     return 0 if QNetworkInformation.loadBackendByFeatures(QNetworkInformation.Feature.Reachability) else 1
 
 
+def backend_already_loaded() -> bool:
+    """Whether this process has loaded the system's network backend before (then it needs no check)."""
+    return QNetworkInformation.instance() is not None
+
+
 class NetworkWatcher(QObject):
     """Follows reachability; `online` is True, False, or None (not known yet)."""
 
@@ -167,7 +172,7 @@ class NetworkWatcher(QObject):
         """Probe the server until the system's network backend, loading on its own thread, answers."""
         self.system_wanted = use_system and system_network_wanted()
         if self.system_wanted:
-            if QNetworkInformation.instance() is not None:  # loaded before, by this process
+            if backend_already_loaded():
                 self._backend_checked(True)
             else:
                 worker = FunctionWorker(lambda _w: backend_loads())
