@@ -115,17 +115,11 @@ class OriginalResult(_Open):
     missing: list[str] | None = None
 
 
-class PushResult(_Open):
+class PushResult(OriginalResult):
     """One change's result (protocol §5); the fields beyond change_id and status depend on the status."""
 
     change_id: str | None
     status: str = Field(description="applied, duplicate, rejected or conflict")
-    code: str | None = None
-    message: str | None = None
-    retryable: bool | None = None
-    result: dict[str, Any] | None = None
-    current: dict[str, Any] | None = None
-    missing: list[str] | None = None
     original: OriginalResult | None = None
 
 
