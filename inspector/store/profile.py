@@ -78,6 +78,9 @@ def photo_settings(db: Database) -> PhotoSettings:
     )
 
 
-def save_photo_settings(db: Database, max_edge: int, keep_original: bool) -> None:
-    """Keep the photo settings chosen in the settings view."""
-    settings.put_many(db, {PHOTO_MAX_EDGE: int(max_edge), PHOTO_KEEP_ORIGINAL: bool(keep_original)})
+def save_photo_settings(db: Database, max_edge: int, keep_original: bool, keep_damaged: bool | None = None) -> None:
+    """Keep the photo settings chosen in the settings view (keep_damaged left as it is when None)."""
+    values: dict[str, object] = {PHOTO_MAX_EDGE: int(max_edge), PHOTO_KEEP_ORIGINAL: bool(keep_original)}
+    if keep_damaged is not None:
+        values[PHOTO_KEEP_DAMAGED] = bool(keep_damaged)
+    settings.put_many(db, values)
