@@ -234,3 +234,35 @@ def test_a_photo_over_the_memory_budget_is_refused_before_decoding(folder, db, t
     with pytest.raises(photos.ImageTooLargeError) as caught:
         import_photo(folder, db, path, settings=PhotoSettings(max_decode_bytes=20 * 1024 * 1024))
     assert "memory" in str(caught.value) and "内存" in str(caught.value)
+
+
+# ---- real camera files (tests/data/photos/piexif, MIT: see the README there) ----
+
+CAMERA_DIR = Path(__file__).resolve().parents[1] / "data" / "photos" / "piexif"
+CAMERA_FILES = sorted(CAMERA_DIR.glob("*.jpg"))
+
+
+@pytest.mark.parametrize("source", CAMERA_FILES, ids=[path.name for path in CAMERA_FILES])
+def test_a_real_camera_file_keeps_its_time_and_camera_without_warnings(folder, db, source: Path) -> None:
+    with Image.open(source) as image:
+        exif = image.getexif()
+        taken = exif.get_ifd(0x8769)[0x9003]
+        make = exif[0x010F].replace("\x00", "").strip()
+    result = import_photo(folder, db, source)
+    assert result.warnings == ()
+    assert not result.photo.damaged and result.photo.has_original
+    stored, exif_ifd, _gps = stored_exif(folder, result.photo.sha256)
+    assert exif_ifd[0x9003] == taken  # Beijing time, as no offset was recorded
+    assert stored[0x010F] == make[:100]
+    assert result.photo.taken_at is not None
+
+
+@pytest.mark.parametrize("keep", [0.3, 0.6, 0.9])
+def test_a_real_camera_file_cut_with_an_end_marker_is_refused(folder, db, tmp_path, keep: float) -> None:
+    data = (CAMERA_DIR / "L01.jpg").read_bytes()
+    exif_end = data.rindex(b"\xff\xda")  # the main picture's scan (the EXIF thumbnail has its own): cut after it
+    cut = data[: exif_end + int((len(data) - exif_end) * keep)] + b"\xff\xd9"
+    with pytest.raises(photos.CorruptImageError):
+        import_photo(folder, db, write(tmp_path, f"L01-cut-{keep}.jpg", cut))
+    kept = import_photo(folder, db, write(tmp_path, f"kept-{keep}.jpg", cut), settings=KEEP_DAMAGED)
+    assert kept.photo.damaged and kept.photo.taken_at is not None  # the metadata survives, the mark says the rest
