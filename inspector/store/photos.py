@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import pi_heif
-from PIL import Image, ImageFile, UnidentifiedImageError
+from PIL import Image, ImageChops, ImageFile, UnidentifiedImageError
 from sqlite_utils import Database
 
 from inspector.core.clock import SHANGHAI, now_iso, to_iso
@@ -357,7 +357,7 @@ def encode_photo(data: bytes, source: Path, settings: PhotoSettings = DEFAULT_SE
     icc = image.info.get("icc_profile") if image.mode in _ICC_KEEPING_MODES else None
     try:
         pixels = _decode_capped(image, source, settings)
-        if damage is None and source_format in ("JPEG", "MPO") and _grey_tail(pixels):
+        if damage is None and source_format in ("JPEG", "MPO") and _grey_tail(pixels) and _reads_past(data, settings):
             damage = ("末尾的图像数据缺失（以灰色填充）", "its last image data is missing (filled with grey)")
             warnings.append(_damaged(source, damage, settings))
         pixels = _to_rgb(pixels)
@@ -483,6 +483,34 @@ def _grey_tail(image: Image.Image) -> bool:
     side = min(8, width, height)
     corner = image.crop((width - side, height - side, width, height))
     return all(low == high == 128 for low, high in _extrema(corner))
+
+
+def _reads_past(data: bytes, settings: PhotoSettings) -> bool:
+    """Whether the decoder ran out of this JPEG's data: decoded again with more entropy-coded bytes before its end
+    marker, a whole file gives the same pixels (the decoder stops after its last block) and a cut one other pixels
+    (the decoder goes on into them). Tells a cut file from one whose last block really is flat grey."""
+    base = _decode_jpeg(data, settings.max_edge)
+    end = data.rfind(b"\xff\xd9")
+    body = data[:end] if end > 0 else data
+    scan = data.rfind(b"\xff\xda")
+    start = scan + 2 + int.from_bytes(data[scan + 2 : scan + 4], "big") if scan >= 0 else len(data)
+    sample = data[start : start + 4096].replace(b"\xff", b"")  # the file's own codes, without markers
+    for filler in (sample, bytes((0x5A, 0xA5, 0x3C, 0xC3)) * 1024):
+        try:
+            other = _decode_jpeg(body + filler + b"\xff\xd9", settings.max_edge)
+        except _DECODE_ERRORS:
+            return True  # the added bytes were read, so the file's own data had ended before its picture
+        if other.size != base.size or ImageChops.difference(base, other).getbbox() is not None:
+            return True
+    return False
+
+
+def _decode_jpeg(data: bytes, max_edge: int) -> Image.Image:
+    with Image.open(io.BytesIO(data)) as image:
+        if max(image.size) > max_edge:
+            image.draft("RGB", (max_edge, max_edge))
+        image.load()
+        return image.copy() if image.mode in ("RGB", "L") else image.convert("RGB")
 
 
 def _extrema(image: Image.Image) -> list[tuple[int, int]]:

@@ -99,15 +99,17 @@ def test_by_the_setting_an_incomplete_photo_is_kept_marked_with_its_original(
     assert photos.get_photo(db, result.photo.sha256).damaged  # the mark is in the row, for every view of it
 
 
-def test_a_whole_jpeg_with_a_grey_background_is_not_taken_for_a_cut_one(folder, db, tmp_path) -> None:
-    picture = Image.new("RGB", (320, 240), (128, 128, 128))
-    ImageDraw.Draw(picture).rectangle([10, 10, 200, 120], fill=(200, 30, 30))
+@pytest.mark.parametrize("quality", [75, 95])
+def test_a_whole_jpeg_whose_last_block_is_flat_grey_is_not_taken_for_a_cut_one(folder, db, tmp_path, quality) -> None:
+    picture = Image.new("RGB", (640, 480), (128, 128, 128))  # a drawn scene on grey ground: the decoder's own fill
+    ImageDraw.Draw(picture).rectangle([10, 10, 400, 200], fill=(200, 30, 30))
     buffer = io.BytesIO()
-    picture.save(buffer, "JPEG", quality=95)
-    # A flat grey area decodes near 128 but a whole file's last block is its own data: it is only warned when the
-    # decoder had nothing left, so this may pass or be marked; it must never be refused under keep_damaged.
-    result = import_photo(folder, db, write(tmp_path, "grey.jpg", buffer.getvalue()), settings=KEEP_DAMAGED)
-    assert result.photo.width == 320
+    picture.save(buffer, "JPEG", quality=quality)
+    with Image.open(io.BytesIO(buffer.getvalue())) as decoded:
+        assert decoded.getpixel((639, 479)) == (128, 128, 128)  # the same last block as a cut file's
+    result = import_photo(folder, db, write(tmp_path, "grey-ground.jpg", buffer.getvalue()))
+    assert not result.photo.damaged
+    assert "photo_damaged_kept" not in [warning.code for warning in result.warnings]
 
 
 def test_truncated_images_are_never_loaded_padded() -> None:
