@@ -276,7 +276,8 @@ def import_photo(
     encoded = encode_photo(data, source, settings)
     file_time = _file_time(source)
     warnings = encoded.warnings
-    if encoded.metadata.taken_at is None and not _has_code(warnings, "photo_exif_damaged", "photo_exif_value"):
+    told = _has_code(warnings, "photo_exif_damaged") or any(w.details.get("what_en") == "date" for w in warnings)
+    if encoded.metadata.taken_at is None and not told:  # (a damaged block or a nonsense date is warned already)
         shown = file_time or "?"
         warnings = (*warnings, PhotoWarning("photo_no_taken_at", source.name, file_time=shown))
     sha = sha256_bytes(encoded.stored)
@@ -404,7 +405,7 @@ def _heif_shortfall(data: bytes) -> tuple[str, str] | None:
     size = len(data)
     pos = 0
     try:
-        while pos < size:
+        while pos + 8 <= size:  # a few stray bytes after the last box are no box
             length, kind = struct.unpack_from(">I4s", data, pos)
             header = 8
             if length == 1:

@@ -74,6 +74,11 @@ def test_the_whole_grid_heic_decodes_so_only_the_cut_is_to_blame(folder, db, tmp
     assert not result.photo.damaged and "photo_damaged_kept" not in result.photo.warnings
 
 
+def test_a_whole_heic_with_stray_bytes_after_its_last_box_is_taken(folder, db, tmp_path) -> None:
+    result = import_photo(folder, db, write(tmp_path, "padded.heic", grid_heic(4) + b"\x00" * 5))
+    assert not result.photo.damaged and result.photo.width == 1024
+
+
 @pytest.mark.parametrize(("name", "content"), INCOMPLETE, ids=[name for name, _ in INCOMPLETE])
 def test_an_incomplete_photo_is_refused(folder: DataFolder, db: Database, tmp_path, name, content) -> None:
     with pytest.raises(photos.CorruptImageError) as caught:
