@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import sys
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -80,6 +81,8 @@ class AppController(QObject):
         self.single_instance: QObject | None = None
         self.integrity_worker: FunctionWorker | None = None  # the running folder's full check, once attached
         self.damage_box: QMessageBox | None = None  # what it said when it found damage
+        self.integrity_done = threading.Event()  # set when the full check has ended (set: none running)
+        self.integrity_done.set()
 
     def _show_frame(self) -> MainWindow:
         self.translations.apply(MainWindow.saved_language(self.root) or self.translations.language)
@@ -133,7 +136,8 @@ class AppController(QObject):
         if self.ctx is None:
             return None
         folder = self.ctx.folder
-        worker = FunctionWorker(lambda _worker: _full_check(folder))
+        done = self.integrity_done = threading.Event()
+        worker = FunctionWorker(lambda _worker: _full_check(folder, done))
         worker.signals.failed.connect(lambda error, w=worker: self._integrity_failed(w, error))
         return self.ctx.run(worker)  # type: ignore[return-value]
 
@@ -173,7 +177,13 @@ class AppController(QObject):
         progress.setWindowModality(Qt.WindowModality.ApplicationModal)
         progress.show()
         self.close_window()
-        worker = FunctionWorker(lambda _w: restore_backup(archive, self.root, force=True), language)
+        checking = self.integrity_done  # the old file is not moved aside while its check still reads it
+
+        def restore(_worker: Any) -> Any:
+            checking.wait(120)
+            return restore_backup(archive, self.root, force=True)
+
+        worker = FunctionWorker(restore, language)
         worker.signals.finished.connect(lambda summary: self._restored(progress, summary, None))
         worker.signals.failed.connect(lambda error: self._restored(progress, None, error))
         self.pool.start(worker)
@@ -217,7 +227,7 @@ def start(
     return controller
 
 
-def _full_check(folder: Any) -> None:
+def _full_check(folder: Any, done: threading.Event) -> None:
     """`PRAGMA integrity_check` of the folder's database on its own connection, at the lowest thread priority."""
     from PySide6.QtCore import QThread
 
@@ -230,6 +240,7 @@ def _full_check(folder: Any) -> None:
         verify_folder(folder)
     finally:
         thread.setPriority(previous)
+        done.set()
 
 
 def _cannot_open(controller: AppController, message: str) -> None:
