@@ -3,6 +3,8 @@ lag."""
 
 from __future__ import annotations
 
+import re
+
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
     CollectorRegistry,
@@ -57,6 +59,16 @@ UNAVAILABLE = Counter(
     ("what",),
     registry=REGISTRY,
 )
+
+
+_STATUS = re.compile(r'"status":\s*"([a-z_]+)"')
+
+
+def count_push_results(results: list[str]) -> None:
+    """Count a push's results (each its JSON text) by status."""
+    for text in results:
+        found = _STATUS.search(text)
+        PUSH_RESULTS.labels(found.group(1) if found else "unknown").inc()
 
 
 def exposition() -> tuple[bytes, str]:

@@ -142,7 +142,7 @@ class RequestLogMiddleware:
             metrics.LATENCY.labels(method, route).observe(seconds)
 
 
-REPLAYABLE_POSTS = ("/api/v1/sync/push", "/api/v1/blobs/missing")  # idempotent: by change id, or a pure read
+REPLAYABLE_POSTS = ("/api/v1/push", "/api/v1/blobs/missing")  # idempotent: by change id, or a pure read
 
 
 class UnavailableMiddleware:
