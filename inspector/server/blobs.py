@@ -492,6 +492,7 @@ class FileBlobStore(Receiving):
             raise HashMismatchError(sha256, actual)
         if place:
             self.place(path, sha256)
+            metrics.BLOB_BYTES.labels(self.kind).inc(size)
         else:
             path.unlink(missing_ok=True)
         return size

@@ -152,7 +152,7 @@ class HAProxy:
         lines = [
             "global", "  maxconn 4000",
             "defaults", "  mode http", "  timeout connect 2s", "  timeout client 120s", "  timeout server 120s",
-            "  retries 2", "  option redispatch",
+            "  timeout check 5s", "  retries 2", "  option redispatch",
             "frontend district", f"  bind 127.0.0.1:{self.port}",
             "  acl feed path_beg /api/v1/feed", "  use_backend readers if feed METH_GET", "  default_backend apps",
             "backend apps", "  balance roundrobin", "  option httpchk GET /readyz",
