@@ -197,7 +197,8 @@ def _configure_logging(level: str, form: str = "json") -> None:
     else:
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
     root = logging.getLogger()
-    root.handlers[:] = [handler]
+    if not any(isinstance(existing, logging.StreamHandler) for existing in root.handlers):  # as basicConfig: once
+        root.addHandler(handler)
     root.setLevel(level.upper())
     logging.getLogger("alembic").setLevel(logging.WARNING)  # the health check reads the schema revision
     logging.getLogger("botocore").setLevel(logging.WARNING)

@@ -181,7 +181,7 @@ class UnavailableMiddleware:
                 await send(message)
 
             try:
-                await self.app(scope, _replaying(replay) if replay is not None else receive, tracking_send)
+                await self.app(scope, _replaying(replay, receive) if replay is not None else receive, tracking_send)
                 return
             except Exception as error:
                 lost_db = is_connection_error(error)
@@ -230,17 +230,16 @@ async def _read_whole(receive: Receive, limit: int) -> list[Message]:
             return messages
 
 
-def _replaying(messages: list[Message]) -> Receive:
-    """A receive that gives the recorded body again, then waits as the server's would (for a disconnect)."""
+def _replaying(messages: list[Message], receive: Receive) -> Receive:
+    """A receive that gives the recorded body again, then hands over to the server's (which tells of a disconnect)."""
     queue = list(messages)
 
-    async def receive() -> Message:
+    async def replayed() -> Message:
         if queue:
             return queue.pop(0)
-        await asyncio.Event().wait()  # never set: like a client that sent everything and waits for the reply
-        return {"type": "http.disconnect"}
+        return await receive()
 
-    return receive
+    return replayed
 
 
 class ProtocolMiddleware:
