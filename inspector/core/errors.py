@@ -227,6 +227,10 @@ CATALOGUE: Mapping[str, Entry] = {
         "服务器无法写入照片存储，请联系服务器管理员",
         "the server cannot write to its photo store: tell its administrator",
     ),
+    "storage_unavailable": _E(
+        "服务器的照片存储暂时无法使用，稍后自动重试",
+        "the server's photo store is unavailable for now: it is tried again later",
+    ),
     "insufficient_storage": _E(
         "服务器存储空间已满，请联系服务器管理员", "the server has run out of disk space: tell its administrator"
     ),

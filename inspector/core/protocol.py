@@ -90,6 +90,7 @@ class ErrorCode(StrEnum):
     UNAVAILABLE = "unavailable"
     INSUFFICIENT_STORAGE = "insufficient_storage"
     STORAGE_UNWRITABLE = "storage_unwritable"
+    STORAGE_UNAVAILABLE = "storage_unavailable"
 
 
 class FeedKind(StrEnum):

@@ -277,3 +277,11 @@ class BlobUpload(Base):
     size: Mapped[int] = mapped_column(BigInteger)
     started_at: Mapped[str] = mapped_column(TIME)
     updated_at: Mapped[str] = mapped_column(TIME)
+    # object store only (the filesystem keeps the bytes so far in a partial file): bytes received, the multipart
+    # upload and its object key, the parts sent ([number, etag, size], JSON) and the object holding the bytes not
+    # yet enough for a part
+    received: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    store_upload_id: Mapped[str | None] = mapped_column(String(1024), nullable=True)
+    store_key: Mapped[str | None] = mapped_column(String(300), nullable=True)
+    store_parts: Mapped[str | None] = mapped_column(Text, nullable=True)
+    store_tail: Mapped[str | None] = mapped_column(String(300), nullable=True)

@@ -10,7 +10,7 @@ from fastapi.responses import Response
 
 from inspector.core.clock import now_iso
 from inspector.core.protocol import ErrorCode
-from inspector.server import feed
+from inspector.server import feed, metrics
 from inspector.server.api.deps import Context, CurrentPrincipal, CurrentScope, page_limit
 from inspector.server.encoding import dumps
 from inspector.server.errors import ApiError
@@ -33,6 +33,7 @@ def post_push(body: PushIn, principal: CurrentPrincipal, scope: CurrentScope, co
     skew = timedelta(seconds=context.settings.max_clock_skew_seconds)
     caller = Caller(principal.user_id, principal.display_name, principal.device_row_id, scope, skew)
     results = push(context.db, caller, body.changes)
+    metrics.count_push_results(results)
     return json_reply(f'{{"results":[{",".join(results)}],"server_time":{dumps(now_iso())}}}')
 
 
@@ -46,6 +47,7 @@ def get_feed(
     limit = page_limit(limit, context.settings.max_feed_limit)
     with context.db.read() as session:
         page = feed.read_page(session, scope, since, limit)
+    metrics.FEED_LAG.observe(max(0, page.head - since))
     return json_reply(page.to_json())
 
 
