@@ -306,6 +306,15 @@ def _settings_keys(db: Database) -> None:
             db.execute("UPDATE settings SET key = ? WHERE key = ?", [new, old])
 
 
+# The responsible units' web links (the feed's `unit_link` entries, docs/sync-protocol.md §7.1).
+def _unit_links(db: Database) -> None:
+    """The table of the units' links, one per finding."""
+    db.execute(
+        "CREATE TABLE unit_links (finding_id TEXT PRIMARY KEY, url TEXT, expires_at TEXT, "
+        "revoked INTEGER NOT NULL DEFAULT 0, updated_at TEXT NOT NULL)"
+    )
+
+
 # The schema's history, oldest first. Append new steps; never edit or reorder a released one.
 STEPS: tuple[MigrationStep, ...] = (
     ("0001_initial", _initial_schema),
@@ -313,6 +322,7 @@ STEPS: tuple[MigrationStep, ...] = (
     ("0003_finding_text_index", text_index.create),  # the ledger search's trigram index of the findings' text
     ("0004_finding_drafts", _finding_drafts),
     ("0005_settings_keys", _settings_keys),
+    ("0006_unit_links", _unit_links),
 )
 
 
