@@ -358,7 +358,7 @@ def build_parser() -> argparse.ArgumentParser:
     user = commands.add_parser("user", help="manage accounts").add_subparsers(dest="action", required=True)
     add = user.add_parser("add", help="add a user")
     add.add_argument("username")
-    add.add_argument("--role", action="append", required=True, choices=["inspector", "supervisor", "admin"])
+    add.add_argument("--role", action="append", required=True, choices=["inspector", "supervisor", "admin", "leader"])
     add.add_argument("--jurisdiction", action="append", required=True, metavar="CODE")
     add.add_argument("--display-name")
     add.add_argument("--password-stdin", action="store_true")

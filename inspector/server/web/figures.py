@@ -156,7 +156,7 @@ def bar_chart(streets: list[StreetFigures]) -> str:
 
 def trend_chart(months: list[tuple[str, int, int]]) -> str:
     """Reported and closed cases per month as two lines."""
-    width, height, left, bottom = 640, 220, 40, 30
+    width, height, left, bottom = 640, 200, 40, 24
     top = max([max(reported, closed) for _, reported, closed in months] + [1])
     step = (width - left - 10) / max(1, len(months) - 1)
 
@@ -178,12 +178,12 @@ def trend_chart(months: list[tuple[str, int, int]]) -> str:
     for index, (month, _, _) in enumerate(months):
         if index % 2 == 0 or index == len(months) - 1:
             parts.append(
-                f'<text x="{left + index * step:.1f}" y="{height - 10}" font-size="10" '
+                f'<text x="{left + index * step:.1f}" y="{height - 6}" font-size="10" '
                 f'text-anchor="middle">{escape(month[2:])}</text>'
             )
     parts.append(
-        f'<text x="{left}" y="{height}" font-size="11" fill="{_OPEN_COLOUR}">— 上报 reported</text>'
-        f'<text x="{left + 120}" y="{height}" font-size="11" fill="{_CLOSED_COLOUR}">— 销账 closed</text>'
+        f'<text x="{width - 230}" y="14" font-size="11" fill="{_OPEN_COLOUR}">— 上报 reported</text>'
+        f'<text x="{width - 110}" y="14" font-size="11" fill="{_CLOSED_COLOUR}">— 销账 closed</text>'
     )
     parts.append("</svg>")
     return "".join(parts)
