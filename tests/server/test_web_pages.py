@@ -12,9 +12,10 @@ from server_support import SLT, Api, ServerEnv, applied_result, command
 from sqlalchemy import select, update
 from web_support import assigned_case, challenge_answer, hidden, jpeg_bytes, unit_with_code
 
-from inspector.core.clock import now_iso
+from inspector.core.clock import add_days, local_date, now_iso, utc_now
 from inspector.server.ledger_store import verify_ledger
 from inspector.server.models import Blob, Finding, FindingEvent, UnitLink
+from inspector.server.web.unit import REQUEST_EXTENSION
 
 
 def _sign(env: ServerEnv, token: str, name: str = "王经理", phone: str = "13800000000") -> Any:
@@ -241,3 +242,20 @@ def test_cookies_are_secure_behind_a_tls_proxy(make_env: Any) -> None:
     case = assigned_case(api)
     page = env.client.get(f"/u/{case.token}")
     assert "Secure" in page.headers["set-cookie"] and "HttpOnly" in page.headers["set-cookie"]
+
+
+@pytest.mark.skipif(REQUEST_EXTENSION is None, reason="this ledger has no extension request (申请延期) yet")
+def test_the_unit_asks_for_more_time_as_a_ledger_request(env: ServerEnv, api: Api) -> None:
+    case = assigned_case(api)
+    page = env.client.get(f"/u/{case.token}")
+    assert "申请延期" in page.text
+    later = add_days(local_date(utc_now()), 30).isoformat()
+    sent = env.client.post(
+        f"/u/{case.token}/extend",
+        data={"csrf": hidden(page.text, "csrf"), "deadline": later, "reason": "需采购材料，工期较长"},
+        follow_redirects=False,
+    )
+    assert sent.status_code == 303, sent.text
+    with env.db.read() as session:
+        actions = list(session.scalars(select(FindingEvent.action).where(FindingEvent.finding_id == case.finding_id)))
+    assert actions[-1] == REQUEST_EXTENSION

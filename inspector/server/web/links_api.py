@@ -33,7 +33,7 @@ def _finding(session: Session, scope: Scope, finding_id: str) -> Finding:
 
 
 @router.post("/findings/{finding_id}/unit-link", summary="Issue the responsible unit a fresh link (ends the old one)")
-def issue_link(finding_id: Uuid, scope: CurrentScope, context: Context) -> dict[str, Any]:
+def issue_unit_link(finding_id: Uuid, scope: CurrentScope, context: Context) -> dict[str, Any]:
     settings = links.UnitLinks.of(context.settings)
 
     def work(session: Session) -> dict[str, Any]:
@@ -51,7 +51,7 @@ def issue_link(finding_id: Uuid, scope: CurrentScope, context: Context) -> dict[
 
 
 @router.post("/findings/{finding_id}/unit-link/revoke", summary="Revoke the responsible unit's link")
-def revoke_link(finding_id: Uuid, scope: CurrentScope, context: Context) -> dict[str, Any]:
+def revoke_unit_link(finding_id: Uuid, scope: CurrentScope, context: Context) -> dict[str, Any]:
     def work(session: Session) -> dict[str, Any]:
         finding = _finding(session, scope, finding_id)
         return {"finding_id": finding.id, "revoked": links.revoke(session, finding.id, scope.user_id, utc_now())}

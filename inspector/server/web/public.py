@@ -115,6 +115,7 @@ async def public_report(
     payload: dict[str, Any] = {
         "description": what.strip(),
         "category": PUBLIC_CATEGORY,
+        "kind": "problem",  # a 城市管理问题 (the case kinds of the ledger, where it has them)
         "severity": Severity.GENERAL.value,
         "jurisdiction": subject.jurisdiction,
         "subject_id": subject.id,

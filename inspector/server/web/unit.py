@@ -9,7 +9,7 @@ from fastapi import APIRouter, Form, Request, UploadFile
 from fastapi.responses import FileResponse, RedirectResponse, Response
 
 from inspector.core.clock import utc_now
-from inspector.core.ledger import Role, State
+from inspector.core.ledger import Action, Role, State
 from inspector.server.db import run_transaction
 from inspector.server.web import photos
 from inspector.server.web.cases import case_view
@@ -19,6 +19,9 @@ from inspector.server.web.pages import context_of, render, signer
 from inspector.server.web.security import WebRefusalError, client_address, hit
 
 router = APIRouter(include_in_schema=False)
+
+# The unit's extension request is the ledger's own action where the ledger has it (申请延期); the form shows then.
+REQUEST_EXTENSION: str | None = next((action.value for action in Action if action.value == "request_extension"), None)
 
 MAX_PHOTOS = 6
 HOUR = timedelta(hours=1)
@@ -76,6 +79,7 @@ def unit_page(request: Request, token: str, done: str = "") -> Response:
         done=done,
         assigned=opened.finding.state == State.ASSIGNED.value,
         max_photos=MAX_PHOTOS,
+        can_extend=REQUEST_EXTENSION is not None,
     )
 
 
@@ -136,6 +140,29 @@ async def unit_fix(
     unit = _unit_name(request, opened)
     send(context, _actor(opened, unit), opened.finding.id, "rectify", payload, State.ASSIGNED.value)
     return RedirectResponse(f"/u/{token}?done=fix", status_code=303)
+
+
+@router.post("/u/{token}/extend")
+def unit_extend(
+    request: Request,
+    token: str,
+    csrf: Annotated[str, Form()] = "",
+    deadline: Annotated[str, Form(max_length=20)] = "",
+    reason: Annotated[str, Form(max_length=2000)] = "",
+) -> Response:
+    opened = _open(request, token)
+    signer(request).check_csrf(request, csrf, f"u:{opened.link.id}")
+    if REQUEST_EXTENSION is None:
+        raise WebRefusalError(
+            404, "暂不支持在线申请延期，请联系发出通知书的街乡", "ask the issuing office for more time"
+        )
+    if not deadline.strip() or not reason.strip():
+        raise WebRefusalError(400, "请填写希望延至的日期和理由", "please give the new date and the reason")
+    _count_post(request, opened)
+    payload = {"deadline": deadline.strip(), "reason": reason.strip(), "actor_kind": Role.UNIT.value}
+    unit = _unit_name(request, opened)
+    send(context_of(request), _actor(opened, unit), opened.finding.id, REQUEST_EXTENSION, payload, State.ASSIGNED.value)
+    return RedirectResponse(f"/u/{token}?done=extend", status_code=303)
 
 
 def _unit_name(request: Request, opened: OpenLink) -> str:
