@@ -86,6 +86,12 @@ def ranking(streets: list[StreetFigures]) -> list[StreetFigures]:
     return sorted(streets, key=lambda item: (-(item.close_rate or 0.0), item.overdue, item.code))
 
 
+def of_month(rows: list[CaseRow], now: datetime) -> list[CaseRow]:
+    """The cases reported in the current month (Beijing time): what the monthly ranking is drawn from."""
+    month = local_date(now).strftime("%Y-%m")
+    return [row for row in rows if local_date(parse_iso(row.created_at)).strftime("%Y-%m") == month]
+
+
 def monthly(rows: list[CaseRow], now: datetime) -> list[tuple[str, int, int]]:
     """(month, reported, closed) for the last twelve months, oldest first."""
     today = local_date(now)
@@ -177,9 +183,10 @@ def trend_chart(months: list[tuple[str, int, int]]) -> str:
         parts.append(f'<polyline points="{points}" fill="none" stroke="{colour}" stroke-width="2"/>')
     for index, (month, _, _) in enumerate(months):
         if index % 2 == 0 or index == len(months) - 1:
+            anchor = "end" if index == len(months) - 1 else "middle"
             parts.append(
                 f'<text x="{left + index * step:.1f}" y="{height - 6}" font-size="10" '
-                f'text-anchor="middle">{escape(month[2:])}</text>'
+                f'text-anchor="{anchor}">{escape(month[2:])}</text>'
             )
     parts.append(
         f'<text x="{width - 230}" y="14" font-size="11" fill="{_OPEN_COLOUR}">— 上报 reported</text>'
