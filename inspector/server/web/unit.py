@@ -37,7 +37,9 @@ def _open(request: Request, token: str) -> OpenLink:
     context = context_of(request)
     with context.db.read() as session:
         try:
-            return open_link(session, token, utc_now())
+            opened = open_link(session, token, utc_now())
+            request.state.user_id = f"unit:{opened.link.id}"  # the request's log line names the unit's link
+            return opened
         except LinkRefusedError as error:
             refused = error.reason
     # every refused token counts against the address, so guessing is slow
