@@ -259,3 +259,16 @@ def test_the_unit_asks_for_more_time_as_a_ledger_request(env: ServerEnv, api: Ap
     with env.db.read() as session:
         actions = list(session.scalars(select(FindingEvent.action).where(FindingEvent.finding_id == case.finding_id)))
     assert actions[-1] == REQUEST_EXTENSION
+
+
+def test_the_command_line_revokes_a_units_link(
+    env: ServerEnv, api: Api, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from inspector.server.cli import main
+
+    case = assigned_case(api)
+    url = ["--database-url", env.settings.effective_database_url]
+    assert main([*url, "unit-link", "revoke", case.finding_id]) == 0
+    assert "1 unit link(s) revoked" in capsys.readouterr().out
+    assert env.client.get(f"/u/{case.token}").status_code == 410
+    assert main([*url, "unit-link", "revoke", case.finding_id]) == 1  # nothing left to revoke
