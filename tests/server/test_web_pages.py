@@ -5,7 +5,9 @@ CSRF, escaping, upload checks and rate limits; the dashboard's login and scope."
 from __future__ import annotations
 
 import hashlib
+import json
 from typing import Any
+from uuid import uuid4
 
 import pytest
 from server_support import SLT, Api, ServerEnv, applied_result, command
@@ -272,3 +274,28 @@ def test_the_command_line_revokes_a_units_link(
     assert "1 unit link(s) revoked" in capsys.readouterr().out
     assert env.client.get(f"/u/{case.token}").status_code == 410
     assert main([*url, "unit-link", "revoke", case.finding_id]) == 1  # nothing left to revoke
+
+
+def test_the_dashboard_counts_overdue_and_supervised_cases_in_the_database(env: ServerEnv, api: Api) -> None:
+    late, supervised = assigned_case(api, "逾期的堆物"), assigned_case(api, "督办的堆物")
+    supervisor = api.login("slt-sup")
+    escalate = command(supervised.finding_id, "escalate", {"level": "district", "note": "区级督办"}, None)
+    applied_result(supervisor.push(escalate))
+    yesterday = add_days(local_date(utc_now()), -1).isoformat()
+    with env.db.write() as session:  # time has passed: the deadline day is over
+        finding = session.get(Finding, late.finding_id)
+        assert finding is not None
+        finding.data = json.dumps({**json.loads(finding.data), "deadline": yesterday}, ensure_ascii=False)
+    page = env.client.get("/dashboard/login")
+    from server_support import PASSWORD
+
+    form = {"csrf": hidden(page.text, "csrf"), "username": "slt-sup", "password": PASSWORD}
+    assert env.client.post("/dashboard/login", data=form, follow_redirects=False).status_code == 303
+    board = env.client.get("/dashboard").text
+    assert '<span class="figure">1</span>逾期' in board and '<span class="figure">1</span>督办' in board
+    assert '<span class="figure">2</span>整改中' in board
+    overdue = env.client.get("/dashboard/cases?overdue=1").text
+    assert "逾期的堆物" in overdue and "督办的堆物" not in overdue
+    one = env.client.get(f"/dashboard/case/{supervised.finding_id}")
+    assert one.status_code == 200 and "district" in one.text
+    assert env.client.get(f"/dashboard/case/{uuid4()}").status_code == 404

@@ -6,16 +6,17 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
-from typing import Annotated
+from datetime import datetime, timedelta
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
-from sqlalchemy import select, update
+from sqlalchemy import ColumnElement, and_, cast, func, select, update
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Session
 
-from inspector.core.clock import parse_iso, to_iso, utc_now
-from inspector.core.ledger import STATE_LABELS, Role, State
+from inspector.core.clock import local_date, parse_iso, to_iso, utc_now
+from inspector.core.ledger import Role, State
 from inspector.server.auth import (
     check_throttle,
     clear_failures,
@@ -31,7 +32,7 @@ from inspector.server.scope import Scope
 from inspector.server.web import figures, photos
 from inspector.server.web.cases import case_view, receipt_of
 from inspector.server.web.pages import context_of, render, set_cookie, signer
-from inspector.server.web.public import SOURCE
+from inspector.server.web.public import SOURCE as PUBLIC_SOURCE
 from inspector.server.web.security import SESSION_COOKIE, WebRefusalError, client_address
 
 router = APIRouter(include_in_schema=False)
@@ -156,15 +157,52 @@ def logout(request: Request, csrf: Annotated[str, Form()] = "") -> Response:
     return response
 
 
-def _rows(session: Session, scope: Scope, street: str = "") -> list[figures.CaseRow]:
-    query = select(Finding.id, Finding.jurisdiction, Finding.state, Finding.severity, Finding.created_at, Finding.data)
-    query = query.where(scope.where(Finding.jurisdiction))
-    if street:
-        query = query.where(Finding.jurisdiction.between(street[:9], street[:9] + "9" * 6))
-    return [
-        figures.CaseRow(row.id, row.jurisdiction, row.state, row.severity, row.created_at, loads(row.data))
-        for row in session.execute(query)
+_STREET = func.substr(Finding.jurisdiction, 1, 9)
+_OPEN_OR_SENT_BACK = (State.CLOSED.value, State.REJECTED.value)
+
+
+def _json_text(session: Session, key: str) -> ColumnElement[Any]:
+    """One field of a finding's JSON document as text, counted by the database (SQLite or PostgreSQL)."""
+    if session.get_bind().dialect.name == "postgresql":
+        return cast(Finding.data, JSONB)[key].astext
+    return func.json_extract(Finding.data, f"$.{key}")
+
+
+def _scope_conditions(scope: Scope, street: str) -> list[ColumnElement[bool]]:
+    conditions = [scope.where(Finding.jurisdiction)]
+    if street.isdigit() and len(street) >= 9:
+        conditions.append(Finding.jurisdiction.between(street[:9], street[:9] + "9" * 6))
+    return conditions
+
+
+def _overdue(session: Session, now: datetime) -> ColumnElement[bool]:
+    """Waiting on the unit past the end of its deadline day (Beijing): the deadline is before today."""
+    deadline = _json_text(session, "deadline")
+    return and_(Finding.state == State.ASSIGNED.value, deadline < local_date(now).isoformat())
+
+
+def _street_figures(
+    session: Session, conditions: list[ColumnElement[bool]], names: dict[str, str], now: datetime
+) -> list[figures.StreetFigures]:
+    counted = select(_STREET, Finding.state, Finding.severity, func.count()).where(*conditions)
+    groups = [
+        figures.Group(street, state, severity, count)
+        for street, state, severity, count in session.execute(
+            counted.group_by(_STREET, Finding.state, Finding.severity)
+        )
     ]
+    per_street = select(_STREET, func.count()).where(*conditions).group_by(_STREET)
+    overdue = {street: count for street, count in session.execute(per_street.where(_overdue(session, now)))}
+    escalation = _json_text(session, "escalation")
+    supervised = per_street.where(Finding.state.not_in(_OPEN_OR_SENT_BACK), escalation.is_not(None))
+    escalated = {street: count for street, count in session.execute(supervised)}
+    return figures.street_figures(groups, names, overdue, escalated)
+
+
+def _by_hour(session: Session, stamp: Any, conditions: list[Any]) -> dict[str, int]:
+    hour = func.substr(stamp, 1, 13)
+    rows = session.execute(select(hour, func.count()).where(*conditions).group_by(hour))
+    return {str(key): count for key, count in rows if key}
 
 
 def _names(session: Session) -> dict[str, str]:
@@ -175,26 +213,35 @@ def _names(session: Session) -> dict[str, str]:
 def dashboard(request: Request, street: str = "") -> Response:
     viewer = _viewer(request)
     now = utc_now()
+    first_month = figures.last_months(now)[0]
+    since = to_iso(figures.month_start(datetime.fromisoformat(first_month + "-15T04:00:00+00:00")))
+    this_month = to_iso(figures.month_start(now))
     with context_of(request).db.read() as session:
-        rows = _rows(session, viewer.scope, street if street.isdigit() else "")
         names = _names(session)
-    streets = figures.street_figures(rows, names, now)
-    whole = figures.totals(streets)
-    months = figures.monthly(rows, now)
+        conditions = _scope_conditions(viewer.scope, street)
+        streets = _street_figures(session, conditions, names, now)
+        ranked = _street_figures(session, [*conditions, Finding.created_at >= this_month], names, now)
+        reported = _by_hour(session, Finding.created_at, [*conditions, Finding.created_at >= since])
+        closed_at = _json_text(session, "closed_at")
+        closed = _by_hour(session, closed_at, [*conditions, Finding.state == State.CLOSED.value, closed_at >= since])
+        source = _json_text(session, "source")
+        public_count = session.scalar(
+            select(func.count()).select_from(Finding).where(*conditions, source == PUBLIC_SOURCE)
+        )
+    months = figures.monthly(reported, closed, now)
     return render(
         request,
         "dashboard.html",
         purpose=f"d:{viewer.session_hash}",
         viewer=viewer,
-        whole=whole,
+        whole=figures.totals(streets),
         streets=streets,
-        ranking=figures.ranking(figures.street_figures(figures.of_month(rows, now), names, now)),
+        ranking=figures.ranking(ranked),
         bars=figures.bar_chart(streets),
         trend=figures.trend_chart(months),
         months=months,
         street=street,
-        states=list(STATE_LABELS),
-        public_count=sum(1 for row in rows if row.data.get("source") == SOURCE),
+        public_count=public_count or 0,
     )
 
 
@@ -203,21 +250,28 @@ def case_list(request: Request, street: str = "", state: str = "", overdue: str 
     viewer = _viewer(request)
     now = utc_now()
     with context_of(request).db.read() as session:
-        rows = _rows(session, viewer.scope, street if street.isdigit() else "")
         names = _names(session)
-    if state in {item.value for item in State}:
-        rows = [row for row in rows if row.state == state]
-    if overdue:
-        rows = [row for row in rows if figures.is_overdue(row, now)]
-    rows.sort(key=lambda row: row.created_at, reverse=True)
+        conditions = _scope_conditions(viewer.scope, street)
+        if state in {item.value for item in State}:
+            conditions.append(Finding.state == state)
+        if overdue:
+            conditions.append(_overdue(session, now))
+        count = session.scalar(select(func.count()).select_from(Finding).where(*conditions)) or 0
+        listed = select(
+            Finding.id, Finding.jurisdiction, Finding.state, Finding.severity, Finding.created_at, Finding.data
+        ).where(*conditions)
+        rows = [
+            figures.CaseRow(row.id, row.jurisdiction, row.state, row.severity, row.created_at, loads(row.data))
+            for row in session.execute(listed.order_by(Finding.created_at.desc()).limit(LIST_LIMIT))
+        ]
     return render(
         request,
         "cases.html",
         purpose=f"d:{viewer.session_hash}",
         viewer=viewer,
-        rows=rows[:LIST_LIMIT],
-        count=len(rows),
-        street_name=names.get(street, ""),
+        rows=rows,
+        count=count,
+        street_name=names.get(figures.street_code(street), "") if street.isdigit() else "",
         state=state,
         overdue=bool(overdue),
         now=now,

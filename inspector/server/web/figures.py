@@ -3,13 +3,13 @@ and their charts drawn as SVG on the server."""
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 from xml.sax.saxutils import escape
 
-from inspector.core.clock import end_of_local_day, local_date, parse_iso
+from inspector.core.clock import end_of_local_day, local_date
 from inspector.core.jurisdiction import parse_code
 from inspector.core.ledger import State
 
@@ -47,7 +47,7 @@ class StreetFigures:
 
 @dataclass(frozen=True)
 class CaseRow:
-    """What the figures read of one finding."""
+    """One finding of the drill-down list."""
 
     id: str
     jurisdiction: str
@@ -55,6 +55,20 @@ class CaseRow:
     severity: str
     created_at: str
     data: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Group:
+    """One row of the database's count: cases of one 街乡 in one state and grade."""
+
+    street: str  # the first 9 digits of the code
+    state: str
+    severity: str
+    count: int
+
+
+def street_code(prefix: str) -> str:
+    return prefix[:9].ljust(15, "0")
 
 
 def street_of(code: str) -> str:
@@ -68,47 +82,62 @@ def is_overdue(row: CaseRow, now: datetime) -> bool:
     return now >= end_of_local_day(date.fromisoformat(str(deadline)))
 
 
-def street_figures(rows: list[CaseRow], names: dict[str, str], now: datetime) -> list[StreetFigures]:
+def street_figures(
+    groups: list[Group],
+    names: dict[str, str],
+    overdue: dict[str, int] | None = None,
+    escalated: dict[str, int] | None = None,
+) -> list[StreetFigures]:
+    """Each 街乡's figures from the counts (overdue and open 督办 cases counted per 街乡 prefix)."""
     streets: dict[str, StreetFigures] = {}
-    for row in rows:
-        code = street_of(row.jurisdiction)
+    for group in groups:
+        code = street_code(group.street)
         figures = streets.get(code) or streets.setdefault(code, StreetFigures(code, names.get(code, code)))
-        figures.total += 1
-        figures.by_state[row.state] += 1
-        figures.by_severity[row.severity] += 1
-        figures.overdue += is_overdue(row, now)
-        figures.escalated += bool(row.data.get("escalation")) and row.state != State.CLOSED.value
+        figures.total += group.count
+        figures.by_state[group.state] += group.count
+        figures.by_severity[group.severity] += group.count
+    for counted, attribute in ((overdue or {}, "overdue"), (escalated or {}, "escalated")):
+        for prefix, count in counted.items():
+            code = street_code(prefix)
+            figures = streets.get(code) or streets.setdefault(code, StreetFigures(code, names.get(code, code)))
+            setattr(figures, attribute, getattr(figures, attribute) + count)
     return sorted(streets.values(), key=lambda item: item.code)
 
 
 def ranking(streets: list[StreetFigures]) -> list[StreetFigures]:
-    """The monthly ranking: 销账率 first, then fewer overdue."""
+    """The ranking: 销账率 first, then fewer overdue."""
     return sorted(streets, key=lambda item: (-(item.close_rate or 0.0), item.overdue, item.code))
 
 
-def of_month(rows: list[CaseRow], now: datetime) -> list[CaseRow]:
-    """The cases reported in the current month (Beijing time): what the monthly ranking is drawn from."""
-    month = local_date(now).strftime("%Y-%m")
-    return [row for row in rows if local_date(parse_iso(row.created_at)).strftime("%Y-%m") == month]
-
-
-def monthly(rows: list[CaseRow], now: datetime) -> list[tuple[str, int, int]]:
-    """(month, reported, closed) for the last twelve months, oldest first."""
+def month_start(now: datetime) -> datetime:
+    """The first instant of the current month in Beijing."""
     today = local_date(now)
+    return end_of_local_day(today.replace(day=1)) - timedelta(days=1)
+
+
+def last_months(now: datetime) -> list[str]:
+    """The last twelve months (Beijing) as YYYY-MM, oldest first."""
     months = []
-    year, month = today.year, today.month
+    year, month = local_date(now).year, local_date(now).month
     for _ in range(MONTHS):
         months.append(f"{year:04d}-{month:02d}")
         year, month = (year, month - 1) if month > 1 else (year - 1, 12)
-    months.reverse()
-    reported: Counter[str] = Counter()
-    closed: Counter[str] = Counter()
-    for row in rows:
-        reported[local_date(parse_iso(row.created_at)).strftime("%Y-%m")] += 1
-        closed_at = row.data.get("closed_at")
-        if row.state == State.CLOSED.value and closed_at:
-            closed[local_date(parse_iso(str(closed_at))).strftime("%Y-%m")] += 1
-    return [(month, reported[month], closed[month]) for month in months]
+    return months[::-1]
+
+
+def by_month(hours: dict[str, int]) -> Counter[str]:
+    """Counts by UTC hour (`YYYY-MM-DDTHH`) gathered into Beijing months."""
+    found: Counter[str] = Counter()
+    for hour, count in hours.items():
+        moment = datetime.fromisoformat(hour + ":00:00+00:00")
+        found[local_date(moment).strftime("%Y-%m")] += count
+    return found
+
+
+def monthly(reported: dict[str, int], closed: dict[str, int], now: datetime) -> list[tuple[str, int, int]]:
+    """(month, reported, closed) for the last twelve months, from counts by UTC hour."""
+    made, done = by_month(reported), by_month(closed)
+    return [(month, made[month], done[month]) for month in last_months(now)]
 
 
 def totals(streets: list[StreetFigures]) -> StreetFigures:
@@ -194,10 +223,3 @@ def trend_chart(months: list[tuple[str, int, int]]) -> str:
     )
     parts.append("</svg>")
     return "".join(parts)
-
-
-def rows_by_street(rows: list[CaseRow]) -> dict[str, list[CaseRow]]:
-    grouped: dict[str, list[CaseRow]] = defaultdict(list)
-    for row in rows:
-        grouped[street_of(row.jurisdiction)].append(row)
-    return grouped
