@@ -95,7 +95,7 @@ def seed(url: str, cases: int) -> list[str]:
                     "category": "十无",
                     "subject_id": None,
                     "ledger_number": data["ledger_number"],
-                    "data": json.dumps(data, ensure_ascii=False),
+                    "data": json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=True),
                     "event_count": 1,
                     "head_hash": "0" * 64,
                     "created_at": to_iso(created),
@@ -163,7 +163,8 @@ def dashboard_figures(base: str, streets: list[str]) -> None:
             "/dashboard/login",
             data={"csrf": hidden(page.text, "csrf"), "username": "leader", "password": PASSWORD},
         )
-        first = median_ms(lambda: web.get("/dashboard"))
+        cold = median_ms(lambda: web.get("/dashboard"), times=1)  # counted by the database
+        first = median_ms(lambda: web.get("/dashboard"))  # kept until the ledger changes
         listing = median_ms(lambda: web.get(f"/dashboard/cases?street={streets[1]}&state=assigned"))
     with httpx.Client(base_url=base, timeout=120, headers=HEADERS) as api:
         body = {"username": "leader", "password": PASSWORD, "device_id": str(uuid.uuid4()), "device_name": "bench"}
@@ -172,7 +173,8 @@ def dashboard_figures(base: str, streets: list[str]) -> None:
         listed = median_ms(lambda: api.get("/api/v1/findings?limit=500"))
     limit = min(500.0, 2 * listed)
     print(f"API list (GET /api/v1/findings, 500 rows): median {listed:.0f} ms")
-    print(f"dashboard first render: median {first:.0f} ms   (target ≤ {limit:.0f} ms: ≤ 2× API and ≤ 500 ms)")
+    print(f"dashboard first render, counted by the database: {cold:.0f} ms   (target ≤ {limit:.0f} ms)")
+    print(f"dashboard render again, ledger unchanged: median {first:.0f} ms   (target ≤ {limit:.0f} ms)")
     print(f"dashboard filter change (one 街乡, one state): median {listing:.0f} ms   (target ≤ {limit:.0f} ms)")
 
 

@@ -164,6 +164,10 @@ class Finding(Base):
     """The projected current state of a finding; `data` is the JSON of the projection."""
 
     __tablename__ = "findings"
+    # the dashboard's counts read only this index (server/web/dashboard.py)
+    __table_args__ = (
+        Index("ix_findings_dashboard", "jurisdiction", "state", "severity", "category", "created_at", "updated_at"),
+    )
     id: Mapped[str] = mapped_column(ID, primary_key=True)
     jurisdiction: Mapped[str] = mapped_column(CODE, index=True)
     state: Mapped[str] = mapped_column(String(20), index=True)

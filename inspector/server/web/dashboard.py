@@ -5,18 +5,20 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
-from sqlalchemy import ColumnElement, and_, cast, func, select, update
+from sqlalchemy import ColumnElement, and_, case, cast, func, select, update
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Session
 
 from inspector.core.clock import local_date, parse_iso, to_iso, utc_now
 from inspector.core.ledger import Role, State
+from inspector.server import feed
 from inspector.server.auth import (
     check_throttle,
     clear_failures,
@@ -32,7 +34,7 @@ from inspector.server.scope import Scope
 from inspector.server.web import figures, photos
 from inspector.server.web.cases import case_view, receipt_of
 from inspector.server.web.pages import context_of, render, set_cookie, signer
-from inspector.server.web.public import SOURCE as PUBLIC_SOURCE
+from inspector.server.web.public import PUBLIC_CATEGORY
 from inspector.server.web.security import SESSION_COOKIE, WebRefusalError, client_address
 
 router = APIRouter(include_in_schema=False)
@@ -182,7 +184,11 @@ def _overdue(session: Session, now: datetime) -> ColumnElement[bool]:
 
 
 def _street_figures(
-    session: Session, conditions: list[ColumnElement[bool]], names: dict[str, str], now: datetime
+    session: Session,
+    conditions: list[ColumnElement[bool]],
+    names: dict[str, str],
+    now: datetime,
+    with_open_figures: bool = True,
 ) -> list[figures.StreetFigures]:
     counted = select(_STREET, Finding.state, Finding.severity, func.count()).where(*conditions)
     groups = [
@@ -191,11 +197,19 @@ def _street_figures(
             counted.group_by(_STREET, Finding.state, Finding.severity)
         )
     ]
-    per_street = select(_STREET, func.count()).where(*conditions).group_by(_STREET)
-    overdue = {street: count for street, count in session.execute(per_street.where(_overdue(session, now)))}
-    escalation = _json_text(session, "escalation")
-    supervised = per_street.where(Finding.state.not_in(_OPEN_OR_SENT_BACK), escalation.is_not(None))
-    escalated = {street: count for street, count in session.execute(supervised)}
+    if not with_open_figures:
+        return figures.street_figures(groups, names)
+    # one pass over the open cases: overdue (the deadline in the JSON document) and under 督办 (its canonical JSON
+    # names a level: a text search, no JSON read)
+    overdue_case = case((_overdue(session, now), 1), else_=0)
+    supervised_case = case((Finding.data.contains('"escalation":"'), 1), else_=0)
+    open_rows = select(_STREET, func.sum(overdue_case), func.sum(supervised_case)).where(
+        *conditions, Finding.state.not_in(_OPEN_OR_SENT_BACK)
+    )
+    overdue: dict[str, int] = {}
+    escalated: dict[str, int] = {}
+    for street, late, supervised in session.execute(open_rows.group_by(_STREET)):
+        overdue[street], escalated[street] = int(late or 0), int(supervised or 0)
     return figures.street_figures(groups, names, overdue, escalated)
 
 
@@ -209,6 +223,34 @@ def _names(session: Session) -> dict[str, str]:
     return {row.code: row.name for row in session.execute(select(Jurisdiction.code, Jurisdiction.name))}
 
 
+FIGURES_KEPT = 64
+_Figures = tuple[list[figures.StreetFigures], list[figures.StreetFigures], dict[str, int], dict[str, int], int]
+
+def _kept(request: Request) -> OrderedDict[tuple[Any, ...], _Figures]:
+    """This application's figures kept since the feed last moved (one per scope, 街乡 and day)."""
+    kept: OrderedDict[tuple[Any, ...], _Figures] | None = getattr(request.app.state, "web_figures", None)
+    if kept is None:
+        kept = OrderedDict()
+        request.app.state.web_figures = kept
+    return kept
+
+
+def _district(session: Session, scope: Scope, street: str, now: datetime, since: str, this_month: str) -> _Figures:
+    """The dashboard's figures, counted by the database from the findings' index (and the open cases' documents)."""
+    names = _names(session)
+    conditions = _scope_conditions(scope, street)
+    streets = _street_figures(session, conditions, names, now)
+    ranked = _street_figures(session, [*conditions, Finding.created_at >= this_month], names, now, False)
+    reported = _by_hour(session, Finding.created_at, [*conditions, Finding.created_at >= since])
+    # a closed case changes no more (a reopen moves it out of closed): its row's update is its closing
+    closing = [*conditions, Finding.state == State.CLOSED.value, Finding.updated_at >= since]
+    closed = _by_hour(session, Finding.updated_at, closing)
+    public_count = session.scalar(
+        select(func.count()).select_from(Finding).where(*conditions, Finding.category == PUBLIC_CATEGORY)
+    )
+    return streets, ranked, reported, closed, int(public_count or 0)
+
+
 @router.get("/dashboard")
 def dashboard(request: Request, street: str = "") -> Response:
     viewer = _viewer(request)
@@ -217,17 +259,16 @@ def dashboard(request: Request, street: str = "") -> Response:
     since = to_iso(figures.month_start(datetime.fromisoformat(first_month + "-15T04:00:00+00:00")))
     this_month = to_iso(figures.month_start(now))
     with context_of(request).db.read() as session:
-        names = _names(session)
-        conditions = _scope_conditions(viewer.scope, street)
-        streets = _street_figures(session, conditions, names, now)
-        ranked = _street_figures(session, [*conditions, Finding.created_at >= this_month], names, now)
-        reported = _by_hour(session, Finding.created_at, [*conditions, Finding.created_at >= since])
-        closed_at = _json_text(session, "closed_at")
-        closed = _by_hour(session, closed_at, [*conditions, Finding.state == State.CLOSED.value, closed_at >= since])
-        source = _json_text(session, "source")
-        public_count = session.scalar(
-            select(func.count()).select_from(Finding).where(*conditions, source == PUBLIC_SOURCE)
-        )
+        # the figures change only with the ledger: kept per scope, 街乡 and day until the feed moves on
+        key = (tuple(code.full for code in viewer.scope.codes), street, feed.head(session), local_date(now))
+        kept = _kept(request)
+        found = kept.get(key)
+        if found is None:
+            found = _district(session, viewer.scope, street, now, since, this_month)
+            kept[key] = found
+            while len(kept) > FIGURES_KEPT:
+                kept.popitem(last=False)
+    streets, ranked, reported, closed, public_count = found
     months = figures.monthly(reported, closed, now)
     return render(
         request,
@@ -241,7 +282,7 @@ def dashboard(request: Request, street: str = "") -> Response:
         trend=figures.trend_chart(months),
         months=months,
         street=street,
-        public_count=public_count or 0,
+        public_count=public_count,
     )
 
 

@@ -1,4 +1,5 @@
-"""The web face: the units' case links, the public's reports, web rate limits and dashboard sessions.
+"""The web face: the units' case links, the public's reports, web rate limits, dashboard sessions and the index
+the dashboard counts from.
 
 Revision ID: 0003
 Revises: 0002
@@ -60,9 +61,15 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("token_hash", name=op.f("pk_web_sessions")),
     )
     op.create_index(op.f("ix_web_sessions_user_id"), "web_sessions", ["user_id"])
+    op.create_index(
+        "ix_findings_dashboard",
+        "findings",
+        ["jurisdiction", "state", "severity", "category", "created_at", "updated_at"],
+    )
 
 
 def downgrade() -> None:
+    op.drop_index("ix_findings_dashboard", table_name="findings")
     op.drop_table("web_sessions")
     op.drop_table("web_throttle")
     op.drop_table("public_reports")
