@@ -11,7 +11,17 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from inspector.core.clock import parse_iso, utc_now
 from inspector.core.jurisdiction import parse_code, street_of
-from inspector.store import findings, inspections, jurisdictions, ledger_queries, photos, profile, settings, subjects
+from inspector.store import (
+    findings,
+    inspections,
+    jurisdictions,
+    ledger_queries,
+    photos,
+    profile,
+    settings,
+    subjects,
+    unit_links,
+)
 from inspector.store.database import DataFolder
 from inspector.store.errors import StoreError
 from inspector.store.findings import LocalFinding
@@ -135,6 +145,7 @@ def export_notice(folder: DataFolder, finding_id: str, target: Path) -> ExportDo
             street_name=names.street(finding.view.jurisdiction),
             inspectors=[people.get(finding.view.reported_by, finding.view.reported_by)],
             photos=_photo_refs(folder, photos.photos_of(db, "finding", finding_id, "evidence"), "整改前"),
+            unit_link=unit_links.url_of(db, finding_id) or "",
         )
         rectification_notice_pdf(document, target)
     finally:

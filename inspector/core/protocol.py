@@ -102,6 +102,7 @@ class FeedKind(StrEnum):
     INSPECTION = "inspection"
     FINDING = "finding"
     FINDING_EVENT = "finding_event"
+    UNIT_LINK = "unit_link"  # the responsible unit's page of an assigned finding (the 整改通知书's QR link)
 
 
 # --------------------------------------------------------------------------------------------------------------

@@ -52,6 +52,7 @@ class NoticeDocument:
     issued_on: date | None = None  # default: today in Beijing
     contact: str = ""  # the issuer's contact person and phone
     requirements: Sequence[str] = DEFAULT_REQUIREMENTS
+    unit_link: str = ""  # the unit's web page (sign, report the fix); the QR code holds it, else the ledger number
 
 
 def rectification_notice_pdf(document: NoticeDocument, target: Target, *, created: datetime | None = None) -> None:
@@ -93,7 +94,7 @@ def _story(document: NoticeDocument, width: float, created: datetime | None) -> 
     finding = document.finding
     issued = document.issued_on or local_date(created or utc_now())
     story: list[Flowable] = [
-        _title_block(finding.ledger_number or "", width),
+        _title_block(finding.ledger_number or "", width, document.unit_link),
         gap(4),
         para(f"{finding.responsible_unit}：", "body"),
         gap(1),
@@ -119,11 +120,15 @@ def _story(document: NoticeDocument, width: float, created: datetime | None) -> 
     return story
 
 
-def _title_block(ledger_number: str, width: float) -> Table:
-    """Title and ledger number on the left, the QR code of the ledger number on the right."""
+def _title_block(ledger_number: str, width: float, unit_link: str = "") -> Table:
+    """Title and ledger number on the left; on the right the QR code of the unit's page (签收 and 整改反馈 from a
+    phone) when the server issued one, else of the ledger number."""
     qr_size = 30 * mm
     left = [para(TITLE, "title"), para(f"台账编号：{ledger_number}", "subtitle")]
-    right = [qr_code(ledger_number, qr_size), para("扫码查台账编号", "caption")]
+    if unit_link:
+        right = [qr_code(unit_link, qr_size), para("扫码签收、反馈整改", "caption")]
+    else:
+        right = [qr_code(ledger_number, qr_size), para("扫码查台账编号", "caption")]
     return Table(
         [[left, right]],
         colWidths=[width - qr_size - 6 * mm, qr_size + 6 * mm],

@@ -29,6 +29,7 @@ from inspector.server.models import BlobUpload, User
 from inspector.server.openapi import install_contract, install_docs
 from inspector.server.request_guard import RequestGuardMiddleware
 from inspector.server.settings import Settings
+from inspector.server.web.routes import install_web
 
 log = logging.getLogger("inspector.server")
 
@@ -156,6 +157,7 @@ def create_app(settings: Settings, db: Database | None = None, check: bool = Tru
         install_docs(app, OPENAPI_URL)
     for router in (meta.router, account.router, catalog.router, sync.router, blobs.router):
         app.include_router(router)
+    install_web(app)  # the web face: /u/, /s/, /dashboard (server/web)
     app.add_middleware(BodyLimitMiddleware, settings=settings)
     app.add_middleware(ProtocolMiddleware, settings=settings)
     app.add_middleware(RequestGuardMiddleware)

@@ -20,6 +20,7 @@ from sqlalchemy.exc import ArgumentError, DBAPIError
 from sqlalchemy.orm import Session
 
 from inspector import __version__
+from inspector.core.clock import utc_now
 from inspector.server import checklists, jurisdictions, subjects
 from inspector.server.auth import AccountError, create_user, parse_roles, revoke_device, set_active, set_password
 from inspector.server.db import Database
@@ -311,6 +312,15 @@ def cmd_device_revoke(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_unit_link_revoke(args: argparse.Namespace) -> int:
+    from inspector.server.web.links import revoke
+
+    with _database(args).write() as session:
+        ended = revoke(session, args.finding, None, utc_now())
+    _out(f"finding {args.finding}: {ended} unit link(s) revoked")
+    return 0 if ended else 1
+
+
 # ---- data ----
 
 
@@ -419,7 +429,7 @@ def build_parser() -> argparse.ArgumentParser:
     user = commands.add_parser("user", help="manage accounts").add_subparsers(dest="action", required=True)
     add = user.add_parser("add", help="add a user")
     add.add_argument("username")
-    add.add_argument("--role", action="append", required=True, choices=["inspector", "supervisor", "admin"])
+    add.add_argument("--role", action="append", required=True, choices=["inspector", "supervisor", "admin", "leader"])
     add.add_argument("--jurisdiction", action="append", required=True, metavar="CODE")
     add.add_argument("--display-name")
     add.add_argument("--password-stdin", action="store_true")
@@ -464,6 +474,11 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--to", dest="date_to", type=_day, metavar="DATE", help="reported on or before (Beijing)")
     export.add_argument("--out", required=True, metavar="FILE", help="the workbook to write")
     export.set_defaults(handler=cmd_ledger_export)
+    unit_link = commands.add_parser("unit-link", help="the responsible units' case links (/u/)")
+    unit_actions = unit_link.add_subparsers(dest="action", required=True)
+    unit_revoke = unit_actions.add_parser("revoke", help="revoke the live links of a finding")
+    unit_revoke.add_argument("finding", help="the finding id")
+    unit_revoke.set_defaults(handler=cmd_unit_link_revoke)
     return parser
 
 

@@ -182,6 +182,16 @@ class UploadState(BaseModel):
     complete: bool
 
 
+class UnitLinkIssued(BaseModel):
+    finding_id: str
+    url: str
+
+
+class UnitLinkRevoked(BaseModel):
+    finding_id: str
+    revoked: int
+
+
 # route name -> {success status: model or None (no body)}
 SUCCESS: dict[str, dict[int, type[BaseModel] | None]] = {
     "healthz": {200: Health},
@@ -209,6 +219,8 @@ SUCCESS: dict[str, dict[int, type[BaseModel] | None]] = {
     "post_upload": {200: UploadState},
     "head_upload": {200: None},
     "patch_upload": {200: UploadState, 201: UploadState},
+    "issue_unit_link": {200: UnitLinkIssued},
+    "revoke_unit_link": {200: UnitLinkRevoked},
 }
 
 # route name -> error statuses beyond the common ones (see `_error_statuses`)
@@ -234,6 +246,8 @@ ERRORS: dict[str, set[int]] = {
     "post_upload": {422, 503},
     "head_upload": {404},
     "patch_upload": {409, 411, 422, 503},
+    "issue_unit_link": {403, 404, 422},
+    "revoke_unit_link": {403, 404, 422},
 }
 
 WRITES = {
@@ -245,6 +259,8 @@ WRITES = {
     "put_blob",
     "post_upload",
     "patch_upload",
+    "issue_unit_link",
+    "revoke_unit_link",
 }
 
 SERVER_HEADERS = {

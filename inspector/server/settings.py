@@ -111,6 +111,14 @@ class Settings(BaseSettings):
     s3_secret_access_key: str = ""
     s3_presign_downloads: bool = False  # downloads answered 307 to a signed URL of the store instead of streamed
     s3_presign_seconds: PositiveInt = 300
+    # the web face (server/web): the address the public reaches /u/ and /s/ at, printed in QR codes
+    public_base_url: str = "http://127.0.0.1:8765"
+    unit_link_days: PositiveInt = 90  # a unit's link expires this long after the assignment (or at closing)
+    web_upload_bytes: PositiveInt = 10 * MiB  # one photo from a phone
+    web_unit_posts_per_hour: PositiveInt = 30  # per unit link
+    web_reports_per_hour_per_address: PositiveInt = 5
+    web_reports_per_day_per_subject: PositiveInt = 50
+    web_secret: str = ""  # signs forms and sessions; empty: a random one per process (set it when several run)
 
     @classmethod
     def settings_customise_sources(

@@ -16,7 +16,7 @@ from sqlite_utils import Database
 
 from inspector.core.checklist_loader import ChecklistError
 from inspector.core.protocol import FeedEntry, FeedKind, FeedPage, parse_feed_page, photo_hashes
-from inspector.store import checklists, cursors, findings, inspections, jurisdictions, subjects
+from inspector.store import checklists, cursors, findings, inspections, jurisdictions, subjects, unit_links
 from inspector.store.database import DataFolder, transaction
 from inspector.store.errors import StoreError
 from inspector.sync import blobs
@@ -158,6 +158,11 @@ def _finding_event(db: Database, data: dict[str, Any], entry: FeedEntry) -> bool
     return True
 
 
+def _unit_link(db: Database, data: dict[str, Any], entry: FeedEntry) -> bool:
+    unit_links.save(db, data)
+    return True
+
+
 HANDLERS: dict[str, Callable[[Database, dict[str, Any], FeedEntry], bool]] = {
     FeedKind.JURISDICTION: _jurisdiction,
     FeedKind.CHECKLIST: _checklist,
@@ -165,6 +170,7 @@ HANDLERS: dict[str, Callable[[Database, dict[str, Any], FeedEntry], bool]] = {
     FeedKind.INSPECTION: _inspection,
     FeedKind.FINDING: _finding,
     FeedKind.FINDING_EVENT: _finding_event,
+    FeedKind.UNIT_LINK: _unit_link,
 }
 
 

@@ -226,6 +226,14 @@ def test_rectification_notice(tmp_path: Path, photos: list[Path]) -> None:
     assert_renders(pdf, tmp_path / "png", 1)
 
 
+def test_a_notice_with_a_unit_link_holds_the_link_in_its_qr_code(tmp_path: Path, photos: list[Path]) -> None:
+    link = "https://xuncha.example.gov.cn/u/Xb3q9v2LrT0aYk5mW8sPq1dZ4eFh7JcN"
+    pdf = tmp_path / "notice-link.pdf"
+    rectification_notice_pdf(replace(notice_document(photos), unit_link=link), pdf, created=CREATED)
+    assert "扫码签收、反馈整改" in flat(pdf_text(pdf))
+    decoded_by_reencoding(pdf, tmp_path / "qr", link)
+
+
 def test_notice_of_a_major_hazard_shows_funds_and_plan(tmp_path: Path, photos: list[Path]) -> None:
     stream = io.BytesIO()
     rectification_notice_pdf(notice_document(photos, "major"), stream, created=CREATED)

@@ -55,9 +55,14 @@ def test_the_page_walker_finds_the_pages_sqlite_s_own_dbstat_lists(seeded: Path,
 
 
 def _noise_mid_file(db: Path) -> None:
+    """Noise over the page of the table list (sqlite_master: the pages holding its CREATE statements, past page 1)
+    nearest the middle of the file, wherever the schema's growth has put it."""
     data = bytearray(db.read_bytes())
-    start = len(data) // 2 // PAGE * PAGE
-    data[start : start + PAGE] = random.Random(1).randbytes(PAGE)
+    pages = len(data) // PAGE
+    schema = [page for page in range(2, pages + 1) if b"CREATE TABLE" in data[(page - 1) * PAGE : page * PAGE]]
+    assert schema, "no page of the table list past the first"
+    page = min(schema, key=lambda number: abs(number - pages // 2))
+    data[(page - 1) * PAGE : page * PAGE] = random.Random(1).randbytes(PAGE)
     db.write_bytes(bytes(data))
 
 

@@ -16,6 +16,7 @@ from inspector.server.encoding import dumps
 from inspector.server.errors import ApiError
 from inspector.server.push import Caller, push
 from inspector.server.schemas import PushIn
+from inspector.server.web.links import UnitLinks
 
 router = APIRouter(prefix="/api/v1", tags=["sync"])
 
@@ -31,7 +32,9 @@ def post_push(body: PushIn, principal: CurrentPrincipal, scope: CurrentScope, co
             {"limit": limit},
         )
     skew = timedelta(seconds=context.settings.max_clock_skew_seconds)
-    caller = Caller(principal.user_id, principal.display_name, principal.device_row_id, scope, skew)
+    caller = Caller(
+        principal.user_id, principal.display_name, principal.device_row_id, scope, skew, UnitLinks.of(context.settings)
+    )
     results = push(context.db, caller, body.changes)
     metrics.count_push_results(results)
     return json_reply(f'{{"results":[{",".join(results)}],"server_time":{dumps(now_iso())}}}')
