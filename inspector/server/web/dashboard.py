@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
-from fastapi.responses import FileResponse, RedirectResponse, Response
+from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import ColumnElement, and_, case, cast, func, select, update
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Session
@@ -338,7 +338,6 @@ def dashboard_photo(request: Request, sha256: str) -> Response:
     context = context_of(request)
     with context.db.read() as session:
         visible = viewer.scope.blob_visible(session, sha256[:64])
-    path = photos.photo_path(context, sha256) if visible else None
-    if path is None:
+    if not visible:
         raise WebRefusalError(404, "没有这张照片", "no such photo")
-    return FileResponse(path, media_type=photos.media_type(path), headers={"cache-control": "private, max-age=3600"})
+    return photos.photo_response(context, sha256)

@@ -6,14 +6,16 @@ from __future__ import annotations
 
 import hashlib
 import io
+import itertools
 import warnings
-from pathlib import Path
 
 from PIL import Image, UnidentifiedImageError
 from sqlalchemy import Connection
+from starlette.responses import FileResponse, RedirectResponse, Response, StreamingResponse
 
 from inspector.core.clock import now_iso
 from inspector.server.api.deps import ServerContext
+from inspector.server.blobs import valid_hash
 from inspector.server.db import insert_ignore, run_core_transaction
 from inspector.server.models import Blob, BlobHolder
 from inspector.server.web.security import WebRefusalError
@@ -54,7 +56,7 @@ def store_photos(context: ServerContext, files: list[bytes], holder_id: str) -> 
     hashes = []
     for data in files:
         sha256 = hashlib.sha256(data).hexdigest()
-        if not context.blobs.has_file(sha256):
+        if not context.blobs.has(sha256):
             context.blobs.put_bytes(data)
         hashes.append(sha256)
     stamp = now_iso()
@@ -72,17 +74,29 @@ def store_photos(context: ServerContext, files: list[bytes], holder_id: str) -> 
     return list(dict.fromkeys(hashes))
 
 
-def photo_path(context: ServerContext, sha256: str) -> Path | None:
-    """The stored file of a photo, or None."""
-    if not context.blobs.valid_hash(sha256) or not context.blobs.has_file(sha256):
-        return None
-    return context.blobs.path(sha256)
+def photo_response(context: ServerContext, sha256: str) -> Response:
+    """A stored photo as a reply, from whichever store holds it (a file, a stream, or the store's signed address);
+    a 404 page when it is not there."""
+    download = context.blobs.download(sha256) if valid_hash(sha256) else None
+    if download is None:
+        raise WebRefusalError(404, "没有这张照片", "no such photo")
+    headers = {"cache-control": "private, max-age=3600"}
+    if download.path is not None:
+        with download.path.open("rb") as file:
+            head = file.read(12)
+        return FileResponse(download.path, media_type=media_type(head), headers=headers)
+    if download.url is not None:
+        return RedirectResponse(download.url, status_code=307, headers={"cache-control": "no-store"})
+    assert download.chunks is not None
+    chunks = iter(download.chunks)
+    first = next(chunks, b"")
+    if download.size is not None:
+        headers["content-length"] = str(download.size)
+    return StreamingResponse(itertools.chain([first], chunks), media_type=media_type(first), headers=headers)
 
 
-def media_type(path: Path) -> str:
+def media_type(head: bytes) -> str:
     """The image type of a stored photo, from its first bytes."""
-    with path.open("rb") as file:
-        head = file.read(12)
     if head.startswith(b"\xff\xd8"):
         return "image/jpeg"
     if head.startswith(b"\x89PNG"):

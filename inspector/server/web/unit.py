@@ -6,7 +6,7 @@ from datetime import timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request, UploadFile
-from fastapi.responses import FileResponse, RedirectResponse, Response
+from fastapi.responses import RedirectResponse, Response
 
 from inspector.core.clock import utc_now
 from inspector.core.ledger import Action, Role, State
@@ -91,10 +91,9 @@ def unit_photo(request: Request, token: str, sha256: str) -> Response:
     context = context_of(request)
     with context.db.read() as session:
         view = case_view(session, opened.finding)
-    path = photos.photo_path(context, sha256) if sha256 in view.all_photos() else None
-    if path is None:
+    if sha256 not in view.all_photos():
         raise WebRefusalError(404, "没有这张照片", "no such photo")
-    return FileResponse(path, media_type=photos.media_type(path), headers={"cache-control": "private, max-age=3600"})
+    return photos.photo_response(context, sha256)
 
 
 @router.post("/u/{token}/sign")
