@@ -306,6 +306,18 @@ def _settings_keys(db: Database) -> None:
             db.execute("UPDATE settings SET key = ? WHERE key = ?", [new, old])
 
 
+_PEOPLE = """CREATE TABLE people (
+        id TEXT PRIMARY KEY,
+        display_name TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    )"""
+
+
+def _people(db: Database) -> None:
+    """The name directory: display names of the user ids the records hold (store/people.py)."""
+    db.execute(_PEOPLE)
+
+
 # The schema's history, oldest first. Append new steps; never edit or reorder a released one.
 STEPS: tuple[MigrationStep, ...] = (
     ("0001_initial", _initial_schema),
@@ -313,6 +325,7 @@ STEPS: tuple[MigrationStep, ...] = (
     ("0003_finding_text_index", text_index.create),  # the ledger search's trigram index of the findings' text
     ("0004_finding_drafts", _finding_drafts),
     ("0005_settings_keys", _settings_keys),
+    ("0006_people", _people),
 )
 
 

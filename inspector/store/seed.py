@@ -20,7 +20,17 @@ from inspector.core.clock import SHANGHAI, local_date, to_iso, utc_now
 from inspector.core.ids import new_id
 from inspector.core.ledger import Action, Actor, Event, FindingState, Role
 from inspector.paths import shipped_checklists_dir
-from inspector.store import checklists, findings, inspections, jurisdictions, outbox, photos, server_answers, subjects
+from inspector.store import (
+    checklists,
+    findings,
+    inspections,
+    jurisdictions,
+    outbox,
+    people,
+    photos,
+    server_answers,
+    subjects,
+)
 from inspector.store.database import DataFolder, transaction
 from inspector.store.errors import StoreError
 
@@ -87,6 +97,12 @@ CENTER = (39.9335, 116.4530)  # near 三里屯
 INSPECTOR = Actor("demo-slt-inspector", frozenset({Role.INSPECTOR}), frozenset({STREET[0]}))
 SUPERVISOR = Actor("demo-slt-supervisor", frozenset({Role.SUPERVISOR}), frozenset({STREET[0]}))
 OTHER_SUPERVISOR = Actor("demo-cy-supervisor", frozenset({Role.SUPERVISOR}), frozenset({DISTRICT[0]}))
+# The demo actors' names (documents and lists show names, never ids).
+DEMO_NAMES = {
+    INSPECTOR.user_id: "三里屯巡查员（演示）",
+    SUPERVISOR.user_id: "三里屯督查员（演示）",
+    OTHER_SUPERVISOR.user_id: "区城管委督查员（演示）",
+}
 
 # The life stories of demo findings: each ends in a different place on the ledger.
 STORIES: tuple[tuple[str, ...], ...] = (
@@ -168,12 +184,13 @@ class _Seeder:
             )
         lists = self._checklists(checklist_dir)
         self._jurisdictions()
-        people = self._subjects()
+        people.save(self.db, DEMO_NAMES)
+        units = self._subjects()
         self.photo_pool = self._photos(photo_count)
         self.report.photos = len(self.photo_pool)
         failed: list[tuple[inspections.Inspection, Item]] = []
         for index in range(inspection_count):
-            subject = people[index % len(people)]
+            subject = units[index % len(units)]
             checklist = self._checklist_for(lists, subject.kind, index)
             failed += self._inspection(subject, checklist, inspection_count - index)
         if inspection_count:
