@@ -5,13 +5,13 @@ database in server/ledger_export.py). Plain functions over a connection of their
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from inspector.core.clock import parse_iso, utc_now
 from inspector.core.jurisdiction import parse_code, street_of
-from inspector.store import findings, inspections, jurisdictions, ledger_queries, photos, profile, settings, subjects
+from inspector.store import findings, inspections, jurisdictions, ledger_queries, people, photos, places, subjects
 from inspector.store.database import DataFolder
 from inspector.store.errors import StoreError
 from inspector.store.findings import LocalFinding
@@ -45,9 +45,22 @@ class ExportDone:
 
 
 def people_names(db: Database) -> dict[str, str]:
-    """Display names of user ids this laptop knows (the signed-in user's own)."""
-    name = settings.get(db, profile.DISPLAY_NAME)
-    return {profile.user_id(db): name} if name else {}
+    """Display names of the user ids this laptop knows (the name directory, the signed-in user, this device)."""
+    return people.display_names(db)
+
+
+def record_number(record_id: str, started: str | None = None) -> str:
+    """A record's number as people read it: the Beijing date and the id's last eight hex digits, upper case
+    (20261121-3F9A2C1B); never the 32-digit id itself."""
+    tail = record_id.replace("-", "")[-8:].upper()
+    if started:
+        try:
+            from inspector.core.clock import local_date
+
+            return f"{local_date(parse_iso(started)):%Y%m%d}-{tail}"
+        except ValueError:
+            pass
+    return tail
 
 
 class Names:
@@ -74,18 +87,22 @@ def ledger_rows(db: Database, query: LedgerQuery, order: LedgerSort, progress: P
     from inspector.reports.ledger_xlsx import LedgerRow, ledger_row
 
     names = Names(db)
-    people = people_names(db)
+    directory = people_names(db)
     total = ledger_queries.count(db, query)
+
+    def names_of(user_id: str) -> str:
+        return people.name_of(directory, user_id)
+
     for number, (row, events) in enumerate(ledger_queries.iter_with_events(db, query, order), start=1):
         if progress is not None and progress.cancelled():
             raise ExportCancelledError
         view = row.finding.view
         street = names.street(view.jurisdiction)
         try:
-            yield ledger_row(events, people, street=street, subject_name=row.subject_name)
+            yield ledger_row(events, directory, street=street, subject_name=row.subject_name)
         except (ValueError, IndexError):  # no complete history here (projection only): the row from the view
             yield LedgerRow(finding=view, street=street, location=row.subject_name,
-                            reporter=people.get(view.reported_by, view.reported_by))  # fmt: skip
+                            reporter=names_of(view.reported_by))  # fmt: skip
         if progress is not None and (number % PROGRESS_EVERY == 0 or number == total):
             progress.advanced(number, total)
 
@@ -110,13 +127,25 @@ def _photo_refs(folder: DataFolder, found: list[photos.Photo], caption: str = ""
 
 
 def _place(db: Database, finding: LocalFinding) -> str:
-    if not finding.view.subject_id:
-        return ""
-    try:
-        subject = subjects.get(db, finding.view.subject_id)
-    except StoreError:
-        return ""
-    return subject.name + (f"（{subject.address}）" if subject.address else "")
+    return places.finding_place(db, finding.view.subject_id, finding.id)
+
+
+def _responsible(db: Database, finding: LocalFinding) -> tuple[str, str]:
+    """整改责任人 and phone: the person the assignment named, else the unit's own responsible person."""
+    view = finding.view
+    if view.responsible_person:
+        return view.responsible_person, view.responsible_phone or ""
+    if view.subject_id:
+        try:
+            subject = subjects.get(db, view.subject_id)
+        except StoreError:
+            return "", view.responsible_phone or ""
+        return subject.responsible_person or "", view.responsible_phone or subject.phone or ""
+    return "", view.responsible_phone or ""
+
+
+def _inspection_place(lat: float | None, lon: float | None) -> str:
+    return places.Place(lat=lat, lon=lon).coordinates
 
 
 def export_notice(folder: DataFolder, finding_id: str, target: Path) -> ExportDone:
@@ -127,13 +156,15 @@ def export_notice(folder: DataFolder, finding_id: str, target: Path) -> ExportDo
     try:
         finding = findings.get(db, finding_id)
         names = Names(db)
-        people = people_names(db)
+        directory = people_names(db)
+        person, phone = _responsible(db, finding)
+        view = replace(finding.view, responsible_person=person or None, responsible_phone=phone or None)
         document = NoticeDocument(
-            finding=finding.view,
+            finding=view,
             issuer=names.issuer(finding.view.jurisdiction),
             location=_place(db, finding),
             street_name=names.street(finding.view.jurisdiction),
-            inspectors=[people.get(finding.view.reported_by, finding.view.reported_by)],
+            inspectors=[people.name_of(directory, finding.view.reported_by)],
             photos=_photo_refs(folder, photos.photos_of(db, "finding", finding_id, "evidence"), "整改前"),
         )
         rectification_notice_pdf(document, target)
@@ -160,7 +191,7 @@ def export_inspection(folder: DataFolder, inspection_id: str, target: Path) -> E
             for item_id, found in inspections.item_photos(db, inspection_id).items()
             for photo in found
         ]
-        people = people_names(db)
+        directory = people_names(db)
         document = InspectionDocument(
             checklist=inspections.checklist_of(db, inspection),
             answers=answers,
@@ -171,9 +202,10 @@ def export_inspection(folder: DataFolder, inspection_id: str, target: Path) -> E
             subject_address=subject.address or "",
             subject_code=subject.code or "",
             jurisdiction_name=jurisdictions.name_of(db, subject.jurisdiction) or subject.jurisdiction,
-            inspectors=[people.get(inspection.inspector_id, inspection.inspector_id)],
+            inspectors=[people.name_of(directory, inspection.inspector_id)],
+            location=_inspection_place(inspection.location_lat, inspection.location_lon),
             notes=inspection.notes,
-            inspection_id=inspection.id,
+            inspection_id=record_number(inspection.id, inspection.started_at),
             photos=refs,
         )
         inspection_record_pdf(document, target)
@@ -191,7 +223,7 @@ def export_signboard(folder: DataFolder, subject_id: str, target: Path) -> Expor
         subject = subjects.get(db, subject_id)
         document = SignboardDocument(
             unit_name=subject.name,
-            unit_code=subject.code or subject.id,
+            unit_code=subject.code or record_number(subject.id),
             responsible_person=subject.responsible_person or "",
             street_name=Names(db).street(subject.jurisdiction),
             responsible_phone=subject.phone or "",
