@@ -4,6 +4,7 @@ database in server/ledger_export.py). Plain functions over a connection of their
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -118,6 +119,42 @@ def export_ledger(folder: DataFolder, query: LedgerQuery, order: LedgerSort, tar
     finally:
         db.close()
     return ExportDone(target, result.rows, result.overdue)
+
+
+_UNSAFE = re.compile(r'[\\/:*?"<>|\s]+')
+
+
+def _file_part(text: str) -> str:
+    """A piece of a file name: no characters Windows refuses, no spaces, at most 40 characters."""
+    return _UNSAFE.sub("-", text).strip("-.")[:40]
+
+
+def document_file_name(folder: DataFolder, kind: str, finding_id: str) -> str:
+    """The name a document of a finding is offered under: what it is, the ledger number (or the subject or place)
+    and the Beijing date, e.g. 整改通知书-朝阳-三里屯-2026-00123.pdf, 检查记录-三里屯北小街-2026-11-21.pdf."""
+    from inspector.core.clock import local_date
+
+    db = folder.connect()
+    try:
+        finding = findings.get(db, finding_id)
+        view = finding.view
+        place = _place(db, finding).split("（")[0]
+        day = local_date(utc_now()).isoformat()
+        if kind == "notice":
+            parts = ["整改通知书", view.ledger_number or place, day]
+        elif kind == "inspection":
+            started = ""
+            if finding.inspection_id:
+                try:
+                    started = local_date(parse_iso(inspections.get(db, finding.inspection_id).started_at)).isoformat()
+                except (StoreError, ValueError):
+                    started = ""
+            parts = ["检查记录", place, started or day]
+        else:
+            parts = ["责任公示牌", place]
+    finally:
+        db.close()
+    return "-".join(part for part in (_file_part(piece) for piece in parts) if part) + ".pdf"
 
 
 def _photo_refs(folder: DataFolder, found: list[photos.Photo], caption: str = "") -> list[Any]:
