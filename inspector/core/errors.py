@@ -204,6 +204,15 @@ CATALOGUE: Mapping[str, Entry] = {
     ),
     "http_error": _E("请求失败", "the request failed"),
     "client_disconnected": _E("客户端已断开", "the client went away"),
+    # -- choices on the laptop that the server would refuse later (checked before anything is saved) --
+    "jurisdiction_format": _E(
+        "辖区编码“{jurisdiction}”格式不对：应为 6、9、12 或 15 位数字，请从辖区列表中选择",
+        "the jurisdiction code “{jurisdiction}” is malformed: 6, 9, 12 or 15 digits; pick one from the list",
+    ),
+    "jurisdiction_missing": _E("请选择所属辖区", "please choose a jurisdiction"),
+    "place_missing": _E(
+        "请选择检查对象，或填写问题所在的地点", "please choose a subject or enter the place of the problem"
+    ),
 }
 
 

@@ -264,10 +264,8 @@ class FindingsView(Page):
         if finding is None:
             return None
         folder = self.ctx.folder
-        number = finding.view.ledger_number or finding.id[:8]
-        names = {"notice": f"整改通知书-{number}.pdf", "inspection": f"检查记录-{number}.pdf",
-                 "signboard": f"责任公示牌-{number}.pdf"}  # fmt: skip
-        path = target or self.exports.choose_target(names[kind], self.tr("PDF 文件 (*.pdf)"))
+        suggested = exports.document_file_name(folder, kind, finding.id)
+        path = target or self.exports.choose_target(suggested, self.tr("PDF 文件 (*.pdf)"))
         if path is None:
             return None
         jobs = {

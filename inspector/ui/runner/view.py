@@ -29,6 +29,7 @@ from inspector.store.errors import StoreError
 from inspector.ui.runner.item_panel import ItemPanel
 from inspector.ui.runner.model import ItemsModel
 from inspector.ui.runner.session import (
+    DESCRIPTION_UNCHANGED,
     FINDING_INCOMPLETE,
     PHOTO_MISSING,
     UNANSWERED,
@@ -353,6 +354,7 @@ class ProblemsDialog(QDialog):
             UNANSWERED: self.tr("未填写"),
             PHOTO_MISSING: self.tr("不合格，需要照片"),
             FINDING_INCOMPLETE: self.tr("问题描述或类别未填"),
+            DESCRIPTION_UNCHANGED: self.tr("问题描述仍是检查标准的原文，请写明发现的问题"),
         }
         for problem in problems:
             item = session.checklist.item(problem.item_id)
