@@ -119,6 +119,8 @@ class RunnerView(QWidget):
         self._announce_later = Debouncer(1000, lambda: self.ctx.notify(INSPECTIONS), self)
         self._add_shortcuts()
         self.setTabOrder(self.tree, self.panel.result_buttons["pass"])
+        self.setTabOrder(self.panel.finding_days, self.finish_button)  # the panel's last field, then finish
+        self.setTabOrder(self.finish_button, self.back_button)
         self.retranslate()
 
     # -- keyboard ---------------------------------------------------------------------------------------------
@@ -130,10 +132,10 @@ class RunnerView(QWidget):
             ("2", lambda: self.answer("fail")),
             ("3", lambda: self.answer("na")),
             ("0", lambda: self.answer(None)),
-            ("Alt+Down", lambda: self.step(1)),
-            ("Alt+Up", lambda: self.step(-1)),
+            ("Alt+Down", lambda: self.step_from_anywhere(1)),
+            ("Alt+Up", lambda: self.step_from_anywhere(-1)),
             ("Ctrl+J", self.next_unanswered),
-            ("Ctrl+L", self.tree.setFocus),
+            ("Ctrl+L", self.back_to_list),
             ("N", self.panel.note_edit.setFocus),
             ("Ctrl+O", self.panel.photos.choose_files),
             ("Ctrl+Return", self.finish),
@@ -143,6 +145,16 @@ class RunnerView(QWidget):
             shortcut(keys, self, slot, context)
         shortcut(QKeySequence.StandardKey.Paste, self, self.panel.photos.paste, context)
         self.panel.photos.paste_shortcut.setEnabled(False)  # the runner's own Ctrl+V covers the strip too
+
+    def back_to_list(self) -> None:
+        """Keyboard focus to the item list, where 1/2/3 answer (a field's pending edit is saved first)."""
+        self.panel.flush()
+        self.tree.setFocus(Qt.FocusReason.ShortcutFocusReason)
+
+    def step_from_anywhere(self, step: int) -> None:
+        """Alt+↑/↓ from any field: the previous or next item, with the focus back on the list."""
+        self.back_to_list()
+        self.step(step)
 
     def answer(self, result: str | None) -> None:
         """Answer the current item; a pass or n/a moves on to the next item."""
