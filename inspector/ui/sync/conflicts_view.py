@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from inspector.core.clock import display
+from inspector.core.errors import zh_text
 from inspector.core.ledger import FindingState
 from inspector.core.protocol import PHOTO_FIELDS, ChangeKind
 from inspector.store import conflicts, findings, profile, resend, subjects
@@ -303,12 +304,12 @@ class ConflictsView(QWidget):
                 badge_label(status),
                 record_name(self.ctx.db, conflict),
                 self._action_text(conflict),
-                conflict.message,
+                self._reason(conflict),
                 display(conflict.created_at),
             ])  # fmt: skip
             line.setIcon(0, badge_icon(status))
-            line.setToolTip(0, badge_tooltip(status, Refusal(status, conflict.message)))
-            line.setToolTip(3, conflict.message)
+            line.setToolTip(0, badge_tooltip(status, Refusal(status, self._reason(conflict))))
+            line.setToolTip(3, self._reason(conflict))
             line.setData(0, Qt.ItemDataRole.UserRole, conflict.id)
             self.table.addTopLevelItem(line)
         ids = [conflict.id for conflict in self.items]
@@ -318,6 +319,10 @@ class ConflictsView(QWidget):
         count = len(self.items)
         meaning = self.tr("冲突：记录在服务器上已变化；被拒绝：规则或权限不允许。")
         self.hint.setText(self.tr("服务器未接受的变更 %n 项。", "", count) + meaning)
+
+    def _reason(self, conflict: Conflict) -> str:
+        """The server's reason in the interface language: the Chinese without its English aside and codes."""
+        return conflict.message if self.ctx.language.startswith("en") else zh_text(conflict.message)
 
     @staticmethod
     def _action_text(conflict: Conflict) -> str:
@@ -351,7 +356,7 @@ class ConflictsView(QWidget):
             self.server_text.setText("")
             return
         self.local_text.setText(describe_local(conflict))
-        reason = self.tr("服务器的答复：%1").replace("%1", conflict.message or conflict.code)
+        reason = self.tr("服务器的答复：%1").replace("%1", self._reason(conflict) or conflict.code)
         server = describe_server(self.ctx.db, conflict)
         self.server_text.setText(f"{server}\n\n{reason}\n{self._meaning(conflict)}")
 

@@ -37,7 +37,9 @@ class SyncStatusWidget(QWidget):
         self.cancel_button.clicked.connect(self.cancel_clicked)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        for widget in (self.conflicts_button, self.progress, self.sync_button, self.cancel_button):
+        # The sync button stays last: the progress and 取消 appear to its left, so a click meant to sync never lands
+        # on 取消 (the status bar grows leftwards from its right edge).
+        for widget in (self.conflicts_button, self.progress, self.cancel_button, self.sync_button):
             layout.addWidget(widget)
         sync.running_changed.connect(self._on_running)
         sync.progress.connect(self._on_progress)
