@@ -23,7 +23,13 @@ from inspector.store.database import DataFolder
 from inspector.store.errors import StoreError
 from inspector.store.sync_state import Refusal, open_refusals
 from inspector.ui.shared.context import AppContext
-from inspector.ui.shared.labels import change_kind_label, pending_label, severity_label, state_label
+from inspector.ui.shared.labels import (
+    change_kind_label,
+    checklist_title,
+    pending_label,
+    severity_label,
+    state_label,
+)
 from inspector.ui.shared.resources import icon
 from inspector.ui.shared.widgets import Debouncer, Page, card, hint_label, on_error, page_header, title_label
 from inspector.ui.shared.workers import FunctionWorker
@@ -103,7 +109,8 @@ def load_today(folder: DataFolder) -> TodayData:
         for draft in inspections.list_inspections(db, status="draft"):
             try:
                 checklist = checklists.get(db, draft.checklist_id, draft.checklist_version)
-                title, total = checklist.title, sum(1 for item in checklist.items if item.can_fail)
+                title = checklist_title(checklist.title, checklist.title_en)
+                total = sum(1 for item in checklist.items if item.can_fail)
             except StoreError:
                 title, total = draft.checklist_id, 0
             answered = len(inspections.responses(db, draft.id))

@@ -101,6 +101,9 @@ class AdhocFindingDialog(QDialog):
         layout.addWidget(self.error)
         layout.addWidget(buttons)
         self.subject.currentIndexChanged.connect(self._subject_changed)
+        for edited in (self.address.textChanged, self.jurisdiction.textChanged, self.category.currentTextChanged,
+                       self.description.textChanged, self.subject.currentIndexChanged):  # fmt: skip
+            edited.connect(self.error.hide)  # a message about the form goes once the form is changed
         self._subject_changed()
         self.resize(640, 560)
 

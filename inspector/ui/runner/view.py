@@ -37,7 +37,7 @@ from inspector.ui.runner.session import (
     Problem,
 )
 from inspector.ui.shared.context import FINDINGS, INSPECTIONS, AppContext
-from inspector.ui.shared.labels import subject_kind_label
+from inspector.ui.shared.labels import checklist_title, subject_kind_label
 from inspector.ui.shared.resources import icon, tinted_icon
 from inspector.ui.shared.widgets import Debouncer, error_message, hint_label, restyle, shortcut, title_label
 
@@ -254,7 +254,7 @@ class RunnerView(QWidget):
         if session is None:
             return
         checklist = session.checklist
-        self.title.setText(f"{checklist.title}  ({checklist.version})")
+        self.title.setText(f"{checklist_title(checklist.title, checklist.title_en)}  ({checklist.version})")
         self.subject_label.setText(
             f"{session.subject.name} · {subject_kind_label(session.subject.kind)}"
             + (f" · {session.subject.code}" if session.subject.code else "")

@@ -66,6 +66,8 @@ class SubjectDialog(QDialog):
         self.kind.currentIndexChanged.connect(self._show_kind_fields)
         self._fill(subject)
         self._show_kind_fields()
+        for edit in (self.name, self.code, self.address, self.jurisdiction, self.responsible_person, self.phone):
+            edit.textChanged.connect(self.error.hide)  # a message about the form goes once the form is changed
         self.setMinimumWidth(520)
 
     def _build_form(self) -> None:

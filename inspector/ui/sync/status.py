@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QEvent, Signal
-from PySide6.QtWidgets import QHBoxLayout, QProgressBar, QPushButton, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QProgressBar, QPushButton, QSizePolicy, QWidget
 
 from inspector.ui.shared.context import AppContext
 from inspector.ui.shared.resources import icon
@@ -33,6 +33,7 @@ class SyncStatusWidget(QWidget):
         self.progress.setTextVisible(True)
         self.sync_button = QPushButton(icon("sync"), "")
         self.sync_button.clicked.connect(self.sync_clicked)
+        self.sync_button.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)  # never squeezed aside
         self.cancel_button = QPushButton("")
         self.cancel_button.clicked.connect(self.cancel_clicked)
         layout = QHBoxLayout(self)
