@@ -7,7 +7,7 @@ from __future__ import annotations
 import socket
 import threading
 
-from PySide6.QtCore import QPoint
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QApplication
 from ui_helpers import start_inspection
 
@@ -108,3 +108,33 @@ def test_a_forms_message_goes_once_the_form_is_changed(started, qtbot) -> None: 
     assert subject.error.isVisibleTo(subject)
     subject.name.setText("三里屯南小街")
     assert not subject.error.isVisibleTo(subject)
+
+
+def test_columns_fit_a_1366_by_768_window_in_both_languages(started, qtbot) -> None:  # type: ignore[no-untyped-def]
+    from ledger_helpers import name_places, report_finding
+
+    from inspector.ui.ledger.model import LedgerTableModel
+
+    window, ctx = started.window, started.ctx
+    name_places(ctx.db)
+    report_finding(ctx.db)
+    window.resize(1366, 740)
+    window.show()
+    qtbot.waitExposed(window)
+    for language in ("zh_CN", "en"):
+        ctx.set_language(language)
+        QApplication.processEvents()
+        ledger = window.show_page("findings")
+        QApplication.processEvents()
+        description = ledger.table.columnWidth(LedgerTableModel.COLUMNS.index("description"))
+        assert description >= 220, (language, description)
+        for page in (ledger, window.show_page("subjects")):
+            QApplication.processEvents()
+            table, header = page.table, page.table.horizontalHeader()
+            for column in range(table.model().columnCount()):
+                title = str(table.model().headerData(column, Qt.Orientation.Horizontal) or "")
+                if table.isColumnHidden(column) or column == table.model().columnCount() - 1:
+                    continue
+                assert table.columnWidth(column) >= header.fontMetrics().horizontalAdvance(title), (language, title)
+    ctx.set_language("zh_CN")
+    QApplication.processEvents()
