@@ -99,6 +99,14 @@
             <source>请等待照片导入完成。</source>
             <translation>Wait until the photo import is done.</translation>
         </message>
+        <message>
+            <source>整改情况：%1</source>
+            <translation>Rectification: %1</translation>
+        </message>
+        <message>
+            <source>（未填写）</source>
+            <translation>(not given)</translation>
+        </message>
     </context>
     <context>
         <name>AdhocFindingDialog</name>
