@@ -28,6 +28,7 @@ from inspector.store import (
     outbox,
     people,
     photos,
+    profile,
     server_answers,
     subjects,
 )
@@ -195,6 +196,7 @@ class _Seeder:
             failed += self._inspection(subject, checklist, inspection_count - index)
         if inspection_count:
             self._findings(failed)
+            self._draft(units[0], self._checklist_for(lists, units[0].kind, 1))
         self.report.pending_changes = outbox.count_pending(self.db)
         return self.report
 
@@ -301,6 +303,15 @@ class _Seeder:
         return list(dict.fromkeys(chosen))
 
     # -- inspections --------------------------------------------------------------------------------------------------
+
+    def _draft(self, subject: subjects.Subject, checklist: Checklist) -> None:
+        """An inspection this laptop's user has begun today (three items answered), so 工作台 opens with work on it."""
+        draft = inspections.start(
+            self.db, checklist_id=checklist.id, checklist_version=checklist.version, subject_id=subject.id,
+            inspector_id=profile.user_id(self.db), started_at=to_iso(self.now - timedelta(minutes=20)),
+        )  # fmt: skip
+        for item in [item for item in checklist.items if item.can_fail][:3]:
+            inspections.set_response(self.db, draft.id, item.id, "pass")
 
     def _inspection(
         self, subject: subjects.Subject, checklist: Checklist, days_ago: int
