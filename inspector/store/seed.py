@@ -397,7 +397,8 @@ class _Seeder:
         subject = subjects.get(self.db, inspection.subject_id) if inspection else None
         on_fail = item.on_fail if item else None
         payload: dict[str, Any] = {
-            "description": f"{item.text}：{self.rnd.choice(('现场发现', '群众反映', '复查发现'))}"
+            # what was found, not the standard's own wording (which says what should be)
+            "description": f"{self.rnd.choice(('现场发现', '群众反映', '复查发现'))}：未做到“{item.text}”"
             if item
             else "沿街违规设置户外广告",
             "category": on_fail.category if on_fail else "广告牌匾",
