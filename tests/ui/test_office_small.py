@@ -138,3 +138,17 @@ def test_columns_fit_a_1366_by_768_window_in_both_languages(started, qtbot) -> N
                 assert table.columnWidth(column) >= header.fontMetrics().horizontalAdvance(title), (language, title)
     ctx.set_language("zh_CN")
     QApplication.processEvents()
+
+
+def test_the_default_jurisdiction_is_picked_and_a_bad_one_refused_in_chinese(started, qtbot) -> None:  # type: ignore[no-untyped-def]
+    from inspector.store import profile
+
+    page = started.window.show_page("settings")
+    page.jurisdiction.setText("abc")
+    page._save_jurisdiction()
+    message = page.jurisdiction_message.text()
+    assert "格式不对" in message and "digits" not in message and profile.default_jurisdiction(started.ctx.db) == ""
+    page.jurisdiction.set_code("110105000000000")  # a district-wide default is allowed
+    page._save_jurisdiction()
+    assert profile.default_jurisdiction(started.ctx.db) == "110105000000000"
+    assert "朝阳区" in page.jurisdiction.text()
