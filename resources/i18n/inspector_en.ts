@@ -630,6 +630,10 @@
             <source>被拒绝：服务器拒绝了本机的操作，它不会生效。</source>
             <translation>Rejected: the server refused this laptop&apos;s action; it will not take effect.</translation>
         </message>
+        <message>
+            <source>整改反馈人</source>
+            <translation>Fix reported by</translation>
+        </message>
     </context>
     <context>
         <name>FindingsView</name>

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QApplication, QDateEdit
 
 from inspector.core.clock import local_date, utc_now
 from inspector.core.ledger import Action, Actor, Role
-from inspector.store import findings
+from inspector.store import findings, people
 
 
 def _click(qtbot, button) -> None:  # type: ignore[no-untyped-def]
@@ -56,8 +56,11 @@ def test_assign_rectify_and_verify_forms_show_what_the_person_needs(started, qtb
     qtbot.waitUntil(lambda: dialog.inputs["after_photos"].worker is None, timeout=20_000)
     save(qtbot, dialog)
 
+    people.save(ctx.db, {INSPECTOR: "王巡查"})
     work_as(ctx.db, SUPERVISOR, "supervisor")
     page.select_finding(finding_id)
+    assert page.detail.values["rectifier"].text() == "王巡查"  # 整改反馈人, apart from the unit's 责任人
+    assert page.detail.values["person"].text().startswith("李四")
     _click(qtbot, page.detail.action_buttons[Action.VERIFY_PASS])
     dialog = page.action_dialog
     assert "纸箱已清走，门前恢复通行" in dialog.rectification_label.text()

@@ -44,7 +44,7 @@ FINDING_ACTIONS: tuple[Action, ...] = (
 DOCUMENTS = ("notice", "inspection", "signboard")
 _NOTE_FIELDS = ("reason", "opinion", "note", "measures", "description", "rectification")
 _FIELDS = ("state", "severity", "category", "subject", "street", "deadline", "unit", "person", "measures", "funds",
-           "plan", "escalation", "reported", "origin", "place", "reporter")  # fmt: skip
+           "plan", "escalation", "reported", "origin", "place", "reporter", "rectifier")  # fmt: skip
 
 
 def event_note(payload: Any) -> str:
@@ -230,8 +230,9 @@ class FindingDetail(QWidget):
             "origin": origin,
             "place": place,
             "reporter": people.name_of(names, view.reported_by),
+            "rectifier": people.name_of(names, view.rectified_by),  # 整改反馈人: who reported the fix
         }
-        optional = {"person", "measures", "funds", "plan", "escalation", "place"}
+        optional = {"person", "measures", "funds", "plan", "escalation", "place", "rectifier"}
         for name, label in self.values.items():
             label.setText(texts[name])
             self.form.setRowVisible(label, bool(texts[name]) or name not in optional)
@@ -271,7 +272,7 @@ class FindingDetail(QWidget):
         labels = (self.tr("状态"), self.tr("等级"), self.tr("类别"), self.tr("检查对象"), self.tr("街乡"),
                   self.tr("整改期限"), self.tr("责任单位"), self.tr("责任人"), self.tr("整改措施"), self.tr("整改资金"),
                   self.tr("应急预案"), self.tr("督办"), self.tr("上报时间"), self.tr("来源"), self.tr("地点"),
-                  self.tr("发现人"))  # fmt: skip
+                  self.tr("发现人"), self.tr("整改反馈人"))  # fmt: skip
         for row, text in enumerate(labels):
             set_form_label(self.form, row, text)
         for action, button in self.action_buttons.items():
