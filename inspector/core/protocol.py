@@ -209,6 +209,15 @@ def photo_hashes(body: Mapping[str, Any]) -> set[str]:
 # Replies (server → client)
 # --------------------------------------------------------------------------------------------------------------
 
+PEOPLE_PATH = "/people"  # the name directory (§4): `GET /api/v1/people`, items of `Person`
+
+
+class Person(TypedDict):
+    """One entry of the name directory (§4): a user id and the name documents show for it."""
+
+    id: str
+    display_name: str
+
 
 @dataclass(frozen=True)
 class ChangeResult:

@@ -134,7 +134,13 @@ def load_demo(db: Database, settings: Settings) -> None:
                     is_demo=True,
                 )
                 created += 1
-    _out(f"demo accounts: {created} created (passwords in {DEMO_USERS.name})")
+    written = settings.data_dir / DEMO_USERS.name
+    try:  # the README sends people to the data folder for the passwords: they are written there
+        written.parent.mkdir(parents=True, exist_ok=True)
+        written.write_text(DEMO_USERS.read_text(encoding="utf-8"), encoding="utf-8")
+    except OSError as exc:
+        raise CliError(f"cannot write the demo passwords to {written}: {exc}") from exc
+    _out(f"demo accounts: {created} created (user names and passwords in {written})")
 
 
 def cmd_demo(args: argparse.Namespace) -> int:

@@ -324,6 +324,16 @@ def _unit_links(db: Database) -> None:
         "CREATE TABLE unit_links (finding_id TEXT PRIMARY KEY, url TEXT, expires_at TEXT, "
         "revoked INTEGER NOT NULL DEFAULT 0, updated_at TEXT NOT NULL)"
     )
+_PEOPLE = """CREATE TABLE people (
+        id TEXT PRIMARY KEY,
+        display_name TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    )"""
+
+
+def _people(db: Database) -> None:
+    """The name directory: display names of the user ids the records hold (store/people.py)."""
+    db.execute(_PEOPLE)
 
 
 # The schema's history, oldest first. Append new steps; never edit or reorder a released one.
@@ -335,6 +345,7 @@ STEPS: tuple[MigrationStep, ...] = (
     ("0005_settings_keys", _settings_keys),
     ("0006_photo_evidence", _photo_evidence),
     ("0007_unit_links", _unit_links),
+    ("0008_people", _people),
 )
 
 

@@ -98,6 +98,8 @@ def test_serve_refuses_demo_accounts_outside_development_mode(
     monkeypatch.setenv("INSPECTOR_DEV_MODE", "1")
     code, out, _ = run_cli(monkeypatch, capsys, "init", "--demo")
     assert code == 0 and "demo accounts: 6 created" in out
+    passwords = tmp_path / "demo-users.csv"  # where the README sends people for them
+    assert str(passwords) in out and "slt-inspector,三里屯巡查员" in passwords.read_text(encoding="utf-8")
     monkeypatch.delenv("INSPECTOR_DEV_MODE")
     code, _, err = run_cli(monkeypatch, capsys, "serve", "--port", str(free_port()))
     assert code == 1 and "demo accounts with published passwords are active" in err
