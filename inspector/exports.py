@@ -20,8 +20,6 @@ from inspector.store import (
     people,
     photos,
     places,
-    profile,
-    settings,
     subjects,
     unit_links,
 )
