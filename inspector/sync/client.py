@@ -20,6 +20,7 @@ from email.utils import parsedate_to_datetime
 from typing import Any, cast
 from urllib.parse import urlsplit, urlunsplit
 
+import orjson
 import requests
 from packaging.version import InvalidVersion, Version
 from requests.adapters import HTTPAdapter
@@ -302,8 +303,8 @@ class ProtocolClient:
         if raw and 200 <= status < 300:
             return Reply(status, response.headers, response.content), None
         try:
-            body_json = response.json() if response.content else None
-        except ValueError:
+            body_json = orjson.loads(response.content) if response.content else None
+        except ValueError:  # orjson.JSONDecodeError is one
             if 200 <= status < 300:
                 # a garbled body of a success: the bytes were damaged on the way, so the request is sent again
                 return ServerFaultError("服务器的回复不完整", "the server's reply was incomplete", "bad_reply"), None
@@ -405,7 +406,7 @@ def upgrade_error(minimum: str) -> UpgradeRequiredError:
 
 def _json_or_empty(response: requests.Response) -> dict[str, Any]:
     try:
-        body = response.json()
+        body = orjson.loads(response.content)
     except ValueError:
         return {}
     return body if isinstance(body, dict) else {}
