@@ -19,7 +19,7 @@ from inspector.core.ids import new_id
 from inspector.core.ledger import Action, Actor, Event, FindingState, State
 from inspector.core.protocol import ChangeKind
 from inspector.core.records import plain_record
-from inspector.store import jsonutil, outbox
+from inspector.store import jsonutil, outbox, photos_wanted
 from inspector.store.database import rows_in, transaction
 from inspector.store.errors import InvalidRecordError, RecordNotFoundError, StoreError
 from inspector.store.outbox import OutboxEntry
@@ -238,7 +238,10 @@ def _link_event_photos(db: Database, event: Event) -> None:
     for field, role in groups:
         for sha in event.payload.get(field) or ():
             if db.execute("SELECT 1 FROM photos WHERE sha256 = ?", [sha]).fetchone() is None:
-                continue  # a server event may name a photo not downloaded yet
+                # a server event may name a photo not downloaded yet: the links wait for it
+                photos_wanted.want(db, [(sha, "finding", event.finding_id, "", role)], at)
+                photos_wanted.want(db, [(sha, "finding_event", event.event_id, "", role)], at)
+                continue
             for owner_kind, owner_id in (("finding", event.finding_id), ("finding_event", event.event_id)):
                 db.execute(
                     "INSERT OR IGNORE INTO photo_links (photo_sha256, owner_kind, owner_id, item_id, role, "
@@ -802,6 +805,7 @@ class _PulledRows:
     event_inserts: list[list[Any]]
     event_updates: list[list[Any]]
     links: list[list[Any]]
+    wanted: list[photos_wanted.WantedLink]
 
 
 def on_pulled_batch(db: Database, entries: Sequence[tuple[str, Mapping[str, Any], int | None]]) -> list[bool]:
@@ -884,6 +888,7 @@ def _read_pulled(db: Database, items: list[tuple[Event | None, Any, int | None, 
         event_inserts=[],
         event_updates=[],
         links=[],
+        wanted=[],
     )
 
 
@@ -985,6 +990,9 @@ def _keep_pulled_event(state: _PulledRows, event: Event, server_seq: int | None,
             if sha in state.photos:
                 state.links.append([sha, "finding", event.finding_id, role, at])
                 state.links.append([sha, "finding_event", event.event_id, role, at])
+            else:  # not downloaded yet: the links wait for it
+                state.wanted.append((sha, "finding", event.finding_id, "", role))
+                state.wanted.append((sha, "finding_event", event.event_id, "", role))
     return known != "acknowledged"
 
 
@@ -1018,3 +1026,4 @@ def _write_pulled(db: Database, state: _PulledRows) -> None:
         "VALUES (?, ?, ?, '', ?, ?)",
         state.links,
     )
+    photos_wanted.want(db, state.wanted)

@@ -306,6 +306,24 @@ def _settings_keys(db: Database) -> None:
             db.execute("UPDATE settings SET key = ? WHERE key = ?", [new, old])
 
 
+# Records pulled before their photos: each link a pulled record makes to a photo not yet downloaded waits here (the
+# photo_links table holds only photos that are here) until the photo arrives, in the background after the records.
+def _photos_wanted(db: Database) -> None:
+    """The links of pulled records to photos still to download."""
+    db.execute(
+        """CREATE TABLE photos_wanted (
+            photo_sha256 TEXT NOT NULL CHECK (length(photo_sha256) = 64),
+            owner_kind TEXT NOT NULL,
+            owner_id TEXT NOT NULL,
+            item_id TEXT NOT NULL DEFAULT '',
+            role TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            PRIMARY KEY (photo_sha256, owner_kind, owner_id, item_id, role)
+        )"""
+    )
+    db.execute("CREATE INDEX idx_photos_wanted_owner ON photos_wanted (owner_kind, owner_id)")
+
+
 # The schema's history, oldest first. Append new steps; never edit or reorder a released one.
 STEPS: tuple[MigrationStep, ...] = (
     ("0001_initial", _initial_schema),
@@ -313,6 +331,7 @@ STEPS: tuple[MigrationStep, ...] = (
     ("0003_finding_text_index", text_index.create),  # the ledger search's trigram index of the findings' text
     ("0004_finding_drafts", _finding_drafts),
     ("0005_settings_keys", _settings_keys),
+    ("0006_photos_wanted", _photos_wanted),
 )
 
 

@@ -52,9 +52,11 @@ def test_the_page_walker_finds_the_pages_sqlite_s_own_dbstat_lists(seeded: Path,
 
 
 def _noise_mid_file(db: Path) -> None:
+    """Noise on a page in the middle of the table list (sqlite_master), wherever the schema puts it."""
+    leaves = sorted(number for number, kind in table_pages(db, "sqlite_master").items() if kind == "leaf")
+    page = leaves[len(leaves) // 2]
     data = bytearray(db.read_bytes())
-    start = len(data) // 2 // PAGE * PAGE
-    data[start : start + PAGE] = random.Random(1).randbytes(PAGE)
+    data[(page - 1) * PAGE : page * PAGE] = random.Random(1).randbytes(PAGE)
     db.write_bytes(bytes(data))
 
 

@@ -13,15 +13,18 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics
 
 from inspector.core.clock import display, utc_now
-from inspector.store import ledger_queries
+from inspector.store import ledger_queries, photos_wanted
 from inspector.store.findings import LocalFinding
 from inspector.store.ledger_queries import LedgerListRow, LedgerQuery, LedgerSort
 from inspector.store.sync_state import CONFLICT, REJECTED, Refusal, open_refusals
 from inspector.ui.ledger.actions import sync_label, sync_labels
 from inspector.ui.shared.labels import SEVERITIES, STATES, pending_label, severity_label, state_label
 from inspector.ui.sync.badges import (
+    PHOTOS_COMING,
     SYNC_STATE_ROLE,
+    SYNCED,
     badge_icon,
+    badge_label,
     badge_tooltip,
     finding_state,
 )
@@ -89,6 +92,7 @@ class LedgerTableModel(QAbstractTableModel):
         self.now: datetime = utc_now()
         self.pages: OrderedDict[int, list[LedgerListRow]] = OrderedDict()
         self.refusals: dict[int, dict[str, Refusal]] = {}  # by page: the open conflict records of its refused rows
+        self.photos_coming: dict[int, dict[str, int]] = {}  # by page: how many photos its rows still wait for
         self.rows = LoadedRows(self)
         self.search = ledger_queries.TextSearch(db, f"ledger_search_{id(self):x}")
 
@@ -113,6 +117,7 @@ class LedgerTableModel(QAbstractTableModel):
         self.now = utc_now()
         self.pages.clear()
         self.refusals.clear()
+        self.photos_coming.clear()
         self.search.prepare(self.query.text)  # the text is searched once per reload, not once per page
         self.total = ledger_queries.count(self.db, self.query, self.search)
 
@@ -136,9 +141,11 @@ class LedgerTableModel(QAbstractTableModel):
         refused = [entry.finding.id for entry in page if entry.finding.has_conflict]
         self.pages[number] = page
         self.refusals[number] = open_refusals(self.db, refused) if refused else {}
+        self.photos_coming[number] = photos_wanted.waiting(self.db, "finding", [entry.finding.id for entry in page])
         while len(self.pages) > self.MAX_PAGES:
             oldest, _rows = self.pages.popitem(last=False)
             self.refusals.pop(oldest, None)
+            self.photos_coming.pop(oldest, None)
         return page
 
     def refusal_at(self, row: int) -> Refusal | None:
@@ -219,6 +226,10 @@ class LedgerTableModel(QAbstractTableModel):
         finding = self.entry(row).finding
         refusal = self.refusal_at(row)
         state = finding_state(finding.has_pending, finding.has_conflict, refusal)
+        if state == SYNCED and self.photos_coming.get(row // self.PAGE_SIZE, {}).get(finding.id):
+            state = PHOTOS_COMING  # synced only once its photos are here too
+            if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+                return badge_label(state) if role == Qt.ItemDataRole.DisplayRole else badge_tooltip(state)
         if role == SYNC_STATE_ROLE:
             return state
         if role == Qt.ItemDataRole.DisplayRole:
