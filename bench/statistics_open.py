@@ -42,7 +42,6 @@ def run(data: Path, runs: int, work: Path) -> None:
     from inspector.ui.app import AppController, create_application
     from inspector.ui.shared.logs import CrashReporter, setup_logging
     from inspector.ui.statistics.data import load_statistics, recent_months
-    from inspector.ui.statistics.view import StatisticsView
 
     app = create_application(["inspector-bench"])
     controller = AppController(app, data, CrashReporter(setup_logging(work / "logs")), load_checklists=False)
@@ -53,13 +52,9 @@ def run(data: Path, runs: int, work: Path) -> None:
 
     def open_page(fresh: bool) -> float:
         started = time.perf_counter()
-        if fresh:
-            page = StatisticsView(ctx)
-            page.resize(1366, 700)
-            page.show()
+        page = window.show_page("statistics")
+        if fresh:  # the data changed: the page computes and draws again
             page.load()
-        else:
-            page = window.show_page("statistics")
         while getattr(page, "worker", None) is not None:
             app.processEvents()
             time.sleep(0.002)
@@ -77,7 +72,8 @@ def run(data: Path, runs: int, work: Path) -> None:
         computed.append((time.perf_counter() - started) * 1000)
     print(f"statistics page on {figures.findings} findings")
     print(f"open, first in the process (pyqtgraph imported): {first:.0f} ms (target <= {TARGET_MS} ms)")
-    print(f"open, later: median {statistics.median(later):.0f} ms (target <= {TARGET_MS} ms)")
+    again = statistics.median(later)
+    print(f"open again (figures recomputed and redrawn): median {again:.0f} ms (target <= {TARGET_MS} ms)")
     print(f"the figures computed on the worker alone: median {statistics.median(computed):.0f} ms")
     controller.close_window()
 
