@@ -147,6 +147,12 @@ def preload() -> None:
     import numpy  # noqa: F401
 
 
+def import_plotting() -> None:
+    """Import pyqtgraph on the GUI thread while the figures are computed on the worker (called by the page right
+    after starting it), so the first charts are drawn without that pause once the figures arrive."""
+    import pyqtgraph  # noqa: F401
+
+
 # -- the figures, as marks and as text ------------------------------------------------------------------------------
 
 
