@@ -57,8 +57,11 @@ def test_records_are_kept_before_their_photos_and_the_photos_follow_after_a_cut(
         assert photos_wanted.count(db) == 4
         assert photos_wanted.waiting(db, "finding", reported) == {finding_id: 1 for finding_id in reported}
         first = photos_wanted.in_order(db)[0]
-        newest = max(reported, key=lambda finding_id: findings.get(db, finding_id).updated_at)
-        assert photos_wanted.photos_of(db, "finding", newest) == [first]  # the ledger's top row first
+        newest = max(findings.get(db, finding_id).updated_at for finding_id in reported)
+        top = [finding_id for finding_id in reported if findings.get(db, finding_id).updated_at == newest]
+        assert any(
+            photos_wanted.photos_of(db, "finding", finding_id) == [first] for finding_id in top
+        )  # the ledger's top rows first
 
     monkeypatch.setattr(photo_fetch, "WORKERS", 1)  # one at a time, so a cut after the second leaves some
     cancel, progress, _ = cut_at_download(2)  # a cut in the middle of the photos
