@@ -16,6 +16,7 @@ from inspector.core.clock import to_iso, utc_now
 from inspector.server.api import account, blobs, catalog, meta, sync
 from inspector.server.api.deps import ServerContext
 from inspector.server.blobs import PARTIAL_MAX_AGE_SECONDS, BlobStore, FileBlobStore
+from inspector.server.compression import CompressionMiddleware
 from inspector.server.db import Database
 from inspector.server.errors import install_error_handlers
 from inspector.server.middleware import (
@@ -159,6 +160,7 @@ def create_app(settings: Settings, db: Database | None = None, check: bool = Tru
         app.include_router(router)
     install_web(app)  # the web face: /u/, /s/, /dashboard (server/web)
     app.add_middleware(BodyLimitMiddleware, settings=settings)
+    app.add_middleware(CompressionMiddleware)  # outside the body limit: that counts decompressed bytes
     app.add_middleware(ProtocolMiddleware, settings=settings)
     app.add_middleware(RequestGuardMiddleware)
     app.add_middleware(UnavailableMiddleware, settings=settings)

@@ -133,3 +133,11 @@ def latest(db: Database, checklist_id: str) -> Checklist:
     if row is None:
         raise RecordNotFoundError("checklist", checklist_id)
     return get(db, checklist_id, row[0])
+
+
+def holds(db: Database, checklist_id: str, version: str, text: str) -> bool:
+    """Whether exactly this text of the checklist version is cached already (then it need not be parsed again)."""
+    row = db.execute(
+        "SELECT source_sha256 FROM checklists WHERE id = ? AND version = ?", [checklist_id, version]
+    ).fetchone()
+    return row is not None and row[0] == sha256_bytes(text.encode("utf-8"))

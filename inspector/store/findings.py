@@ -6,7 +6,7 @@ commands still waiting to be pushed). Commands are events; nothing here overwrit
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -19,7 +19,7 @@ from inspector.core.ids import new_id
 from inspector.core.ledger import Action, Actor, Event, FindingState, State
 from inspector.core.protocol import ChangeKind
 from inspector.core.records import plain_record
-from inspector.store import jsonutil, outbox
+from inspector.store import jsonutil, outbox, photos_wanted
 from inspector.store.database import rows_in, transaction
 from inspector.store.errors import InvalidRecordError, RecordNotFoundError, StoreError
 from inspector.store.outbox import OutboxEntry
@@ -238,7 +238,10 @@ def _link_event_photos(db: Database, event: Event) -> None:
     for field, role in groups:
         for sha in event.payload.get(field) or ():
             if db.execute("SELECT 1 FROM photos WHERE sha256 = ?", [sha]).fetchone() is None:
-                continue  # a server event may name a photo not downloaded yet
+                # a server event may name a photo not downloaded yet: the links wait for it
+                photos_wanted.want(db, [(sha, "finding", event.finding_id, "", role)], at)
+                photos_wanted.want(db, [(sha, "finding_event", event.event_id, "", role)], at)
+                continue
             for owner_kind, owner_id in (("finding", event.finding_id), ("finding_event", event.event_id)):
                 db.execute(
                     "INSERT OR IGNORE INTO photo_links (photo_sha256, owner_kind, owner_id, item_id, role, "
@@ -767,3 +770,260 @@ def on_pulled_many(db: Database, found: Iterable[FindingState]) -> int:
             )
             inserted += cursor.rowcount > 0
     return inserted
+
+
+# --------------------------------------------------------------------------------------------------------------
+# A feed page of findings and events at once
+#
+# The same outcome as on_pulled / on_pulled_event called for each entry in turn, reached in memory: the rows the
+# page names are read with one query per table, every entry is folded in page order, and what changed is written
+# with one executemany per table and statement.
+# --------------------------------------------------------------------------------------------------------------
+
+PULLED_FINDING = "finding"
+PULLED_EVENT = "finding_event"
+
+_EVENT_COLUMNS = (
+    "event_id, finding_id, action, actor_id, at, payload, base_state, origin, sync_state, server_seq, created_at, "
+    "updated_at"
+)
+
+
+@dataclass
+class _PulledRows:
+    """What a page of findings and events reads once and folds in memory before writing."""
+
+    rows: dict[str, dict[str, Any]]
+    confirmed: dict[str, FindingState | None]
+    known_events: dict[str, str]
+    pending: dict[str, list[Event]]
+    conflicted: set[str]
+    inspections: set[str]
+    photos: set[str]
+    new_rows: dict[str, dict[str, Any]]
+    dirty: dict[str, set[str]]
+    event_inserts: list[list[Any]]
+    event_updates: list[list[Any]]
+    links: list[list[Any]]
+    wanted: list[photos_wanted.WantedLink]
+
+
+def on_pulled_batch(db: Database, entries: Sequence[tuple[str, Mapping[str, Any], int | None]]) -> list[bool]:
+    """Findings and events of one feed page, each `(kind, data, server_seq)` with kind PULLED_FINDING or
+    PULLED_EVENT, in page order: kept exactly as on_pulled and on_pulled_event would keep them one by one.
+
+    Returns for each entry whether it was applied; an entry that was not (malformed, or an event of a finding not
+    known here) changed nothing, and the caller may try it again later. Runs inside the caller's transaction.
+    """
+    at = now_iso()
+    parsed: list[tuple[Event | None, Any, int | None, FindingState | None] | None] = []
+    for kind, data, seq in entries:
+        try:
+            if kind == PULLED_EVENT:
+                parsed.append((event_from_json(data), data.get("index"), seq, None))
+            else:
+                parsed.append((None, None, None, finding_from_json(data)))
+        except InvalidRecordError:
+            parsed.append(None)
+    state = _read_pulled(db, [item for item in parsed if item is not None])
+    applied = [item is not None and _fold_or_refuse(state, item, at) for item in parsed]
+    _write_pulled(db, state)
+    return applied
+
+
+def _fold_or_refuse(
+    state: _PulledRows, item: tuple[Event | None, Any, int | None, FindingState | None], at: str
+) -> bool:
+    try:
+        return _fold_pulled(state, *item, at=at)
+    except (KeyError, TypeError, ValueError):  # the fold comes first, so nothing of this entry was kept
+        return False
+
+
+def _read_pulled(db: Database, items: list[tuple[Event | None, Any, int | None, FindingState | None]]) -> _PulledRows:
+    ids = list(dict.fromkeys(_finding_id_of(event, finding) for event, _, _, finding in items))
+    events_ = [event for event, _, _, _ in items if event is not None]
+    rows = {row["id"]: row for row in rows_in(db, f"SELECT {_SETTLE_COLUMNS} FROM findings WHERE id IN ({{}})", ids)}
+    pending: dict[str, list[Event]] = {}
+    for row in rows_in(
+        db,
+        "SELECT * FROM finding_events WHERE finding_id IN ({}) AND origin = 'local' AND +sync_state = 'pending' "
+        "ORDER BY finding_id, server_seq IS NULL, server_seq, created_at, rowid",
+        list(rows),
+    ):
+        pending.setdefault(row["finding_id"], []).append(_stored_event(row).event)
+    conflicted = {
+        row["entity_id"]
+        for row in rows_in(
+            db,
+            "SELECT DISTINCT entity_id FROM conflicts WHERE entity_id IN ({}) "
+            f"AND kind = '{ChangeKind.LEDGER_COMMAND}' AND resolved_at IS NULL",
+            list(rows),
+        )
+    }
+    known = {
+        row["event_id"]: row["sync_state"]
+        for row in rows_in(
+            db,
+            "SELECT event_id, sync_state FROM finding_events WHERE event_id IN ({})",
+            [event.event_id for event in events_],
+        )
+    }
+    wanted_inspections = {value for event in events_ if isinstance(value := event.payload.get("inspection_id"), str)}
+    inspections = {row["id"] for row in rows_in(db, "SELECT id FROM inspections WHERE id IN ({})", wanted_inspections)}
+    wanted_photos = {
+        sha for event in events_ for field in ("photos", "after_photos") for sha in event.payload.get(field) or ()
+    }
+    present = {row["sha256"] for row in rows_in(db, "SELECT sha256 FROM photos WHERE sha256 IN ({})", wanted_photos)}
+    return _PulledRows(
+        rows=rows,
+        confirmed={finding_id: _confirmed_of(row) for finding_id, row in rows.items()},
+        known_events=known,
+        pending=pending,
+        conflicted=conflicted,
+        inspections=inspections,
+        photos=present,
+        new_rows={},
+        dirty={},
+        event_inserts=[],
+        event_updates=[],
+        links=[],
+        wanted=[],
+    )
+
+
+def _finding_id_of(event: Event | None, finding: FindingState | None) -> str:
+    return event.finding_id if event is not None else finding.finding_id  # type: ignore[union-attr]
+
+
+def _fold_pulled(
+    state: _PulledRows, event: Event | None, index: Any, server_seq: int | None, finding: FindingState | None, at: str
+) -> bool:
+    """One entry, as _settle does it, on the rows in memory. False (and nothing changed) when it cannot be kept."""
+    finding_id = _finding_id_of(event, finding)
+    row = state.rows.get(finding_id)
+    fresh = row is None
+    before = state.confirmed.get(finding_id)
+    confirmed = before
+    touched = False
+    if event is not None:
+        confirmed = _fold_confirmed(confirmed, event, index)
+        if row is None:
+            if confirmed is None:
+                return False
+            inspection_id, item_id = event.payload.get("inspection_id"), event.payload.get("item_id")
+            if not isinstance(inspection_id, str) or inspection_id not in state.inspections:
+                inspection_id, item_id = None, None
+            elif not isinstance(item_id, str):
+                item_id = None
+            row = _new_confirmed_row(state, confirmed, inspection_id, item_id, at)
+            before = confirmed
+        touched = _keep_pulled_event(state, event, server_seq, at)
+    if finding is not None:
+        if row is None:
+            row = _new_confirmed_row(state, finding, None, None, at)
+            before = confirmed = finding
+        elif confirmed is None or confirmed.event_count <= finding.event_count:
+            confirmed = finding
+    state.confirmed[finding_id] = confirmed
+    changed = confirmed is not None and confirmed != before
+    if changed or (touched and not fresh):
+        assert row is not None
+        changes = _row_changes(
+            row, confirmed, changed, state.pending.get(finding_id, []), finding_id in state.conflicted, at
+        )
+        row.update(changes)
+        if finding_id not in state.new_rows:
+            state.dirty.setdefault(finding_id, set()).update(changes)
+    return True
+
+
+def _new_confirmed_row(
+    state: _PulledRows, finding: FindingState, inspection_id: str | None, item_id: str | None, at: str
+) -> dict[str, Any]:
+    """The row _insert_confirmed would write, kept in memory until the page is written."""
+    row = {
+        "id": finding.finding_id,
+        **_view_columns(finding),
+        "inspection_id": inspection_id,
+        "item_id": item_id,
+        "has_pending": 0,
+        "has_conflict": 0,
+        "updated_at": at,
+    }
+    row["confirmed_projection"] = row["projection"]
+    state.rows[finding.finding_id] = state.new_rows[finding.finding_id] = row
+    return row
+
+
+def _keep_pulled_event(state: _PulledRows, event: Event, server_seq: int | None, at: str) -> bool:
+    """_keep_server_event and _link_event_photos in memory; True when the event is new here or was not yet
+    acknowledged."""
+    known = state.known_events.get(event.event_id)
+    data = event_to_json(event)
+    payload = jsonutil.dumps(data["payload"])
+    if known is None:
+        state.event_inserts.append(
+            [
+                data["event_id"],
+                data["finding_id"],
+                data["action"],
+                data["actor_id"],
+                data["at"],
+                payload,
+                data["base_state"],
+                "server",
+                "acknowledged",
+                server_seq,
+                at,
+                at,
+            ]
+        )
+    else:
+        state.event_updates.append([payload, server_seq, at, event.event_id])
+        waiting = state.pending.get(event.finding_id)
+        if waiting:  # a local command the server confirmed no longer waits
+            state.pending[event.finding_id] = [pending for pending in waiting if pending.event_id != event.event_id]
+    state.known_events[event.event_id] = "acknowledged"
+    for field, role in (("photos", "evidence"), ("after_photos", "after")):
+        for sha in event.payload.get(field) or ():
+            if sha in state.photos:
+                state.links.append([sha, "finding", event.finding_id, role, at])
+                state.links.append([sha, "finding_event", event.event_id, role, at])
+            else:  # not downloaded yet: the links wait for it
+                state.wanted.append((sha, "finding", event.finding_id, "", role))
+                state.wanted.append((sha, "finding_event", event.event_id, "", role))
+    return known != "acknowledged"
+
+
+def _write_pulled(db: Database, state: _PulledRows) -> None:
+    if state.new_rows:
+        columns = list(next(iter(state.new_rows.values())))
+        db.conn.executemany(
+            f"INSERT INTO findings ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})",
+            [[row[name] for name in columns] for row in state.new_rows.values()],
+        )
+    updates: dict[tuple[str, ...], list[list[Any]]] = {}
+    for finding_id, changed in state.dirty.items():
+        if changed:
+            names = tuple(sorted(changed))
+            row = state.rows[finding_id]
+            updates.setdefault(names, []).append([*(row[name] for name in names), finding_id])
+    for names, params in updates.items():
+        assignments = ", ".join(f"{name} = ?" for name in names)
+        db.conn.executemany(f"UPDATE findings SET {assignments} WHERE id = ?", params)
+    db.conn.executemany(
+        f"INSERT INTO finding_events ({_EVENT_COLUMNS}) VALUES ({', '.join('?' for _ in range(12))})",
+        state.event_inserts,
+    )
+    db.conn.executemany(
+        "UPDATE finding_events SET payload = ?, sync_state = 'acknowledged', reason = NULL, "
+        "server_seq = COALESCE(?, server_seq), updated_at = ? WHERE event_id = ?",
+        state.event_updates,
+    )
+    db.conn.executemany(
+        "INSERT OR IGNORE INTO photo_links (photo_sha256, owner_kind, owner_id, item_id, role, created_at) "
+        "VALUES (?, ?, ?, '', ?, ?)",
+        state.links,
+    )
+    photos_wanted.want(db, state.wanted)

@@ -13,7 +13,7 @@ from inspector.core.clock import now_iso
 from inspector.core.ids import new_id
 from inspector.core.protocol import ChangeKind
 from inspector.core.scoring import RESULTS, Response, ScoreResult, score
-from inspector.store import checklists, jsonutil, outbox, photos, subjects, validate
+from inspector.store import checklists, jsonutil, outbox, photos, photos_wanted, subjects, validate
 from inspector.store.database import DataFolder, transaction
 from inspector.store.errors import InspectionFinishedError, InvalidRecordError, RecordNotFoundError
 from inspector.store.outbox import OutboxEntry
@@ -494,7 +494,10 @@ def _link_server_photos(db: Database, inspection_id: str, data: Mapping[str, Any
     responses = data.get("responses") or {}
     groups += [(str(item), answer.get("photos")) for item, answer in responses.items() if isinstance(answer, Mapping)]
     for item_id, hashes in groups:
-        present = photos.stored_among(db, [sha for sha in hashes or [] if isinstance(sha, str)])
+        named = [sha for sha in hashes or [] if isinstance(sha, str)]
+        present = photos.stored_among(db, named)
+        absent = [sha for sha in named if sha not in present]
+        photos_wanted.want(db, [(sha, "inspection", inspection_id, item_id, "evidence") for sha in absent], at)
         for sha in sorted(present):
             db.execute(
                 "INSERT OR IGNORE INTO photo_links (photo_sha256, owner_kind, owner_id, item_id, role, created_at) "

@@ -324,6 +324,8 @@ def _unit_links(db: Database) -> None:
         "CREATE TABLE unit_links (finding_id TEXT PRIMARY KEY, url TEXT, expires_at TEXT, "
         "revoked INTEGER NOT NULL DEFAULT 0, updated_at TEXT NOT NULL)"
     )
+
+
 _PEOPLE = """CREATE TABLE people (
         id TEXT PRIMARY KEY,
         display_name TEXT NOT NULL,
@@ -334,6 +336,22 @@ _PEOPLE = """CREATE TABLE people (
 def _people(db: Database) -> None:
     """The name directory: display names of the user ids the records hold (store/people.py)."""
     db.execute(_PEOPLE)
+# Records pulled before their photos: each link a pulled record makes to a photo not yet downloaded waits here (the
+# photo_links table holds only photos that are here) until the photo arrives, in the background after the records.
+def _photos_wanted(db: Database) -> None:
+    """The links of pulled records to photos still to download."""
+    db.execute(
+        """CREATE TABLE photos_wanted (
+            photo_sha256 TEXT NOT NULL CHECK (length(photo_sha256) = 64),
+            owner_kind TEXT NOT NULL,
+            owner_id TEXT NOT NULL,
+            item_id TEXT NOT NULL DEFAULT '',
+            role TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            PRIMARY KEY (photo_sha256, owner_kind, owner_id, item_id, role)
+        )"""
+    )
+    db.execute("CREATE INDEX idx_photos_wanted_owner ON photos_wanted (owner_kind, owner_id)")
 
 
 # The schema's history, oldest first. Append new steps; never edit or reorder a released one.
@@ -346,6 +364,7 @@ STEPS: tuple[MigrationStep, ...] = (
     ("0006_photo_evidence", _photo_evidence),
     ("0007_unit_links", _unit_links),
     ("0008_people", _people),
+    ("0009_photos_wanted", _photos_wanted),
 )
 
 

@@ -25,10 +25,10 @@ from inspector.core.clock import now_iso
 from inspector.core.errors import UserError
 from inspector.core.protocol import Status
 from inspector.storage_full import is_storage_full
-from inspector.store import conflicts, cursors, outbox, photos, profile, settings
-from inspector.store.database import DataFolder, check_integrity
+from inspector.store import conflicts, cursors, outbox, photos, photos_wanted, profile, settings
+from inspector.store.database import DataFolder, check_integrity, transaction
 from inspector.store.errors import DatabaseDamagedError
-from inspector.sync import blobs, config, pull, push
+from inspector.sync import blobs, config, photo_fetch, pull, push
 from inspector.sync.client import HttpOptions, ProtocolClient, normalise_server_url
 from inspector.sync.credentials import CredentialStore, Storage, account_key
 from inspector.sync.errors import (
@@ -98,6 +98,7 @@ class SyncSummary:
     pulled: int = 0
     pull_skipped: int = 0
     photos_downloaded: int = 0
+    photos_to_download: int = 0  # photos pulled records name that are not here yet (fetched by a later cycle)
     pending_after: int = 0
     cursor: int = 0
     error: str | None = None
@@ -290,6 +291,32 @@ def logout(folder: DataFolder, credentials: CredentialStore | None = None) -> bo
         db.close()
 
 
+def fetch_photos_now(folder: DataFolder, sha256s: list[str], credentials: CredentialStore | None = None) -> int:
+    """Fetch these photos at once (someone opened a record before its photos arrived), outside any cycle and on
+    connections of their own; returns how many are here now. Raises the sync errors (not logged in, offline)."""
+    store = credentials or CredentialStore()
+    db = folder.connect()
+    try:
+        cfg = config.read_config(db)
+        if not cfg.server_url or not cfg.username:
+            raise NotConfiguredError()
+        stored = store.load(account_key(cfg.server_url, cfg.username, cfg.device_id))
+        if stored is None:
+            raise AuthRequiredError("请先登录", "please log in", "not_logged_in")
+        here = 0
+        with ProtocolClient(cfg.server_url, cfg.http, token=stored.token) as client:
+            for sha in sha256s:
+                if photos.stored_among(db, [sha]):  # arrived meanwhile (e.g. with a cycle's photo phase)
+                    with transaction(db):
+                        photos_wanted.arrived(db, [sha])
+                    here += 1
+                elif photo_fetch.fetch_and_keep(db, folder, client, sha):
+                    here += 1
+        return here
+    finally:
+        db.close()
+
+
 def status(folder: DataFolder, credentials: CredentialStore | None = None) -> SyncStatus:
     """The sync state of this data folder (reads only)."""
     store = credentials or CredentialStore()
@@ -361,7 +388,7 @@ class SyncEngine:
             summary.pending_after = outbox.count_pending(db)
             summary.cursor = cursors.get(db)
             summary.seconds = round(time.monotonic() - started, 3)
-            if summary.outcome == "ok" and not summary.all_acknowledged:
+            if summary.outcome == "ok" and (not summary.all_acknowledged or summary.photos_to_download):
                 summary.outcome = "incomplete"
             self._record(db, summary)
             return summary
@@ -419,10 +446,13 @@ class SyncEngine:
             summary.retry_later, summary.held_back = pushed.retry_later, pushed.held_back
             summary.refused = pushed.refused
             summary.push_server_seconds = round(pushed.server_seconds, 3)
-            pulled = pull.pull_feed(db, self.folder, client, cfg.feed_page_size, limits, cfg.download_photos, progress)
+            pulled = pull.pull_feed(db, self.folder, client, cfg.feed_page_size, limits, False, progress)
             summary.pulled, summary.pull_skipped = pulled.applied, pulled.skipped
-            summary.photos_downloaded = pulled.photos_downloaded
             pull.pull_people(db, client, min(cfg.feed_page_size, int(limits.get("max_page_limit") or 200)))
+            # the records are kept and usable now; their photos follow (the `download` phase)
+            if cfg.download_photos:
+                fetched = photo_fetch.download_wanted(db, self.folder, client, progress)
+                summary.photos_downloaded, summary.photos_to_download = fetched.downloaded, fetched.waiting
 
     def _forget_token(self, db: Database) -> None:
         cfg = config.read_config(db)

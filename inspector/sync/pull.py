@@ -8,6 +8,8 @@ inspections are immutable.
 from __future__ import annotations
 
 import logging
+import queue
+import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -20,7 +22,7 @@ from inspector.store import checklists, cursors, findings, inspections, jurisdic
 from inspector.store.database import DataFolder, transaction
 from inspector.store.errors import StoreError
 from inspector.sync import blobs
-from inspector.sync.client import ProtocolClient
+from inspector.sync.client import CANCEL_CHECK_SECONDS, ProtocolClient
 from inspector.sync.errors import RequestRefusedError, ServerFaultError
 from inspector.sync.progress import ProgressCallback, SyncProgress
 
@@ -61,26 +63,98 @@ def pull_feed(
     download_photos: bool,
     progress: ProgressCallback,
 ) -> PullReport:
-    """Apply the feed from the local cursor until the server has no more."""
+    """Apply the feed from the local cursor until the server has no more. The next page is on its way (read by
+    a `Prefetch` thread) while the current one is applied."""
     limit = max(1, min(page_size, int(limits.get("max_feed_limit") or page_size)))
     report = PullReport(cursor=cursors.get(db))
     progress(SyncProgress("pull", report.cursor, None))  # the phase begins; its end is known after the first page
-    while True:
-        client.check_cancelled()
-        since = report.cursor
-        page = fetch_page(client, since, limit)
-        if page.head is not None and since > page.head:
-            report.cursor = restart_feed(db, since, page.head)
-            continue
-        if download_photos:
-            report.photos_downloaded += blobs.download_missing(db, folder, client, _page_photos(page), progress)
-        moved = apply_page(db, page, since, report)
-        report.cursor = cursors.get(db) if not moved else page.next
-        report.pages += 1
-        top = page.head if page.head is not None else page.next
-        progress(SyncProgress("pull", report.cursor, max(top, report.cursor)))
-        if moved and not page.has_more:
-            return report
+    ahead: Prefetch | None = None
+    try:
+        while True:
+            client.check_cancelled()
+            since = report.cursor
+            if ahead is None or ahead.since != since:
+                if ahead is not None:
+                    ahead.stop()
+                ahead = Prefetch(client, since, limit)
+            page = ahead.next_page()
+            if page.head is not None and since > page.head:
+                report.cursor = restart_feed(db, since, page.head)
+                ahead.stop()
+                ahead = None
+                continue
+            if download_photos:
+                report.photos_downloaded += blobs.download_missing(db, folder, client, _page_photos(page), progress)
+            moved = apply_page(db, page, since, report)
+            report.cursor = cursors.get(db) if not moved else page.next
+            report.pages += 1
+            top = page.head if page.head is not None else page.next
+            progress(SyncProgress("pull", report.cursor, max(top, report.cursor)))
+            if moved and not page.has_more:
+                return report
+    finally:
+        if ahead is not None:
+            ahead.stop()
+
+
+class Prefetch:
+    """Reads the feed ahead of the pages being applied, on a thread of its own with its own connections: at most
+    `depth` pages wait in memory. Each page is asked from where the previous one ended; the reading stops after
+    the last page (`has_more` false), a cursor that went back (the caller restarts), an error or a cancel, and
+    whatever stopped it reaches the caller with the page it would have been."""
+
+    def __init__(self, client: ProtocolClient, since: int, limit: int, depth: int = 1) -> None:
+        self.since = since  # where the next page handed out begins
+        self.client = client.spawn()
+        self.limit = limit
+        self.pages: queue.Queue[FeedPage | BaseException] = queue.Queue(maxsize=depth)
+        self.stopped = threading.Event()
+        self.thread = threading.Thread(target=self._read, name="sync-feed-prefetch", daemon=True)
+        self.thread.start()
+
+    def _read(self) -> None:
+        since = self.since
+        try:
+            while not self.stopped.is_set():
+                page = fetch_page(self.client, since, self.limit)
+                if not self._hand_over(page):
+                    return
+                if not page.has_more or (page.head is not None and since > page.head):
+                    return  # the last page, or the caller reads again from 0
+                since = page.next
+        except BaseException as exc:  # handed to the caller, who raises it
+            self._hand_over(exc)
+
+    def _hand_over(self, item: FeedPage | BaseException) -> bool:
+        while not self.stopped.is_set():
+            try:
+                self.pages.put(item, timeout=CANCEL_CHECK_SECONDS)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def next_page(self) -> FeedPage:
+        """The next page in order (waiting for it), or the error that stopped the reading."""
+        while True:
+            try:
+                item = self.pages.get(timeout=CANCEL_CHECK_SECONDS)
+                break
+            except queue.Empty:
+                if not self.thread.is_alive() and self.pages.empty():
+                    raise ServerFaultError(
+                        "服务器的数据流读取中断", "reading the server's feed stopped", "bad_reply"
+                    ) from None
+        if isinstance(item, BaseException):
+            raise item
+        self.since = item.next
+        return item
+
+    def stop(self) -> None:
+        """Stop reading ahead: the thread ends after its request in flight (a cancel cuts that one)."""
+        self.stopped.set()
+        self.client.adapter.cut()
+        self.client.close()
 
 
 def pull_people(db: Database, client: ProtocolClient, page_size: int) -> int:
@@ -124,14 +198,24 @@ def restart_feed(db: Database, since: int, head: int) -> int:
 
 def apply_page(db: Database, page: FeedPage, since: int, report: PullReport) -> bool:
     """Apply one page and move the cursor to `next`, in one transaction. False when another sync of this data
-    folder moved the cursor meanwhile (the page is then not applied; reading continues from the new cursor)."""
+    folder moved the cursor meanwhile (the page is then not applied; reading continues from the new cursor).
+
+    Runs of findings and events are kept in one go (`findings.on_pulled_batch`: one statement per table for the
+    run); other kinds, and entries that could not be kept the first time, one by one."""
     with transaction(db):
         if cursors.get(db) != since:
             return False
         deferred: list[FeedEntry] = []
+        run: list[FeedEntry] = []
         for entry in page.entries:
+            if entry.kind in _BATCHED and entry.data is not None:
+                run.append(entry)
+                continue
+            deferred += apply_run(db, run)
+            run = []
             if not apply_entry(db, entry):
                 deferred.append(entry)
+        deferred += apply_run(db, run)
         for entry in deferred:  # e.g. an event that arrived before the record it belongs to
             if apply_entry(db, entry):
                 report.applied += 1
@@ -141,6 +225,23 @@ def apply_page(db: Database, page: FeedPage, since: int, report: PullReport) -> 
         report.applied += len(page.entries) - len(deferred)
         cursors.put(db, page.next)
     return True
+
+
+_BATCHED: dict[str, str] = {FeedKind.FINDING: findings.PULLED_FINDING, FeedKind.FINDING_EVENT: findings.PULLED_EVENT}
+
+
+def apply_run(db: Database, run: list[FeedEntry]) -> list[FeedEntry]:
+    """Keep consecutive findings and events of a page at once; returns those not kept (to try again one by one)."""
+    if not run:
+        return []
+    items = [(_BATCHED[entry.kind], entry.data or {}, entry.seq) for entry in run]
+    try:
+        with transaction(db):
+            kept = findings.on_pulled_batch(db, items)
+    except (StoreError, KeyError, TypeError, ValueError) as exc:  # the run is then kept entry by entry
+        log.info("feed entries %s to %s kept one by one: %s", run[0].seq, run[-1].seq, exc)
+        return [entry for entry in run if not apply_entry(db, entry)]
+    return [entry for entry, ok in zip(run, kept, strict=True) if not ok]
 
 
 def apply_entry(db: Database, entry: FeedEntry) -> bool:
@@ -163,7 +264,9 @@ def _jurisdiction(db: Database, data: dict[str, Any], entry: FeedEntry) -> bool:
 
 
 def _checklist(db: Database, data: dict[str, Any], entry: FeedEntry) -> bool:
-    checklists.cache_text(db, str(data["yaml"]), f"{data['id']}-{data['version']}.yaml", "server")
+    text = str(data["yaml"])
+    if not checklists.holds(db, str(data["id"]), str(data["version"]), text):  # parsing and checking cost ~40 ms
+        checklists.cache_text(db, text, f"{data['id']}-{data['version']}.yaml", "server")
     return True
 
 

@@ -23,6 +23,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
+import orjson
 from sqlite_utils import Database
 
 from inspector.core.protocol import ChangeKind, ChangeResult, Status, parse_push_results, photo_hashes
@@ -189,7 +190,7 @@ def read_results(
     seconds = 0.0
     for attempt in range(MAX_RESENDS + 1):
         try:
-            return checked_results(json.loads(raw), plan.entries), seconds
+            return checked_results(orjson.loads(raw), plan.entries), seconds
         except ValueError:
             if attempt == MAX_RESENDS:
                 break

@@ -487,6 +487,10 @@
     <context>
         <name>FindingDetail</name>
         <message>
+            <source>照片尚未下载：%1 张，正在获取……</source>
+            <translation>Photos not here yet: %1, fetching them now…</translation>
+        </message>
+        <message>
             <source>逾期</source>
             <translation>Overdue</translation>
         </message>
@@ -2250,6 +2254,14 @@
     </context>
     <context>
         <name>SyncBadges</name>
+        <message>
+            <source>照片下载中</source>
+            <translation>Photos coming</translation>
+        </message>
+        <message>
+            <source>记录已同步，照片尚未全部下载到本机</source>
+            <translation>The record is synced; some of its photos are not on this computer yet</translation>
+        </message>
         <message>
             <source>仅本机</source>
             <translation>This laptop only</translation>

@@ -80,7 +80,9 @@ class ForwardingProxy:
             return 404, {"Content-Type": "application/json"}, b'{"error": "not_found", "message": "no such path"}'
         connection = http.client.HTTPConnection("127.0.0.1", self.target_port, timeout=30)
         try:
-            sent = {key: value for key, value in headers.items() if key.lower() not in ("host", "connection")}
+            # replies come back plain: this proxy keeps only their Content-Type (and reads the version reply)
+            dropped = ("host", "connection", "accept-encoding")
+            sent = {key: value for key, value in headers.items() if key.lower() not in dropped}
             connection.request(method, path, body=body or None, headers=sent)
             response = connection.getresponse()
             reply = response.read()

@@ -3,6 +3,7 @@ the timeline of its events, the actions the user's role allows, and its document
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from PySide6.QtCore import QEvent, Qt, Signal
@@ -24,17 +25,18 @@ from inspector.core.clock import display
 from inspector.core.jurisdiction import street_of
 from inspector.core.ledger import Action
 from inspector.core.protocol import ChangeKind
-from inspector.store import conflicts, findings, jurisdictions, people, photos, places, subjects
+from inspector.store import conflicts, findings, jurisdictions, people, photos, photos_wanted, places, subjects
 from inspector.store.errors import StoreError
 from inspector.store.findings import LocalFinding
 from inspector.store.sync_state import REJECTED
 from inspector.ui.ledger.action_dialogs import escalation_label
 from inspector.ui.ledger.actions import actor_for, event_sync_label
-from inspector.ui.shared.context import AppContext
+from inspector.ui.shared.context import FINDINGS, AppContext
 from inspector.ui.shared.labels import action_label, pending_label, severity_label, state_label
 from inspector.ui.shared.photo_strip import PhotoStrip
 from inspector.ui.shared.resources import icon
 from inspector.ui.shared.widgets import hint_label, restyle, set_form_label, title_label
+from inspector.ui.shared.workers import FunctionWorker, Worker
 
 # Actions offered on an existing finding, in the order of the ledger's life.
 FINDING_ACTIONS: tuple[Action, ...] = (
@@ -62,6 +64,9 @@ def street_name(db: Any, jurisdiction: str) -> str:
     return jurisdictions.street_names(db).get(street) or street
 
 
+log = logging.getLogger(__name__)
+
+
 class FindingDetail(QWidget):
     """The detail pane; emits action_requested / document_requested for the page to handle."""
 
@@ -72,6 +77,7 @@ class FindingDetail(QWidget):
         super().__init__(parent)
         self.ctx = ctx
         self.finding: LocalFinding | None = None
+        self.fetch_asked: set[str] = set()  # photos not yet here that this view asked for
         self.heading = title_label(name="sectionTitle")
         self.heading.setWordWrap(True)
         self.banner = hint_label()
@@ -152,8 +158,32 @@ class FindingDetail(QWidget):
         self.photos.configure(None, None, None, photos.photos_of(db, "finding", finding.id, "evidence"), editable=False)
         self.after_photos.configure(None, None, None, photos.photos_of(db, "finding", finding.id, "after"),
                                     editable=False)  # fmt: skip
+        self._fetch_waiting_photos(finding)
         self._show_documents(finding)
         self._show_timeline(finding)
+
+    def _fetch_waiting_photos(self, finding: LocalFinding) -> None:
+        """Photos of this finding not downloaded yet (records come first, photos after): say so, and fetch them at
+        once, each only once while this view lives."""
+        waiting = photos_wanted.photos_of(self.ctx.db, "finding", finding.id)
+        if waiting:
+            line = self.tr("照片尚未下载：%1 张，正在获取……").replace("%1", str(len(waiting)))
+            self.banner.setText(f"{self.banner.text()}\n{line}")
+        asked = [sha for sha in waiting if sha not in self.fetch_asked]
+        if not asked:
+            return
+        self.fetch_asked.update(asked)
+        folder = self.ctx.folder
+
+        def fetch(_worker: Worker) -> int:
+            from inspector.sync.engine import fetch_photos_now
+
+            return fetch_photos_now(folder, asked)
+
+        worker = FunctionWorker(fetch)
+        worker.signals.finished.connect(lambda _count: self.ctx.notify(FINDINGS))
+        worker.signals.failed.connect(lambda error: log.info("photos not fetched now: %s", error))
+        self.ctx.run(worker)
 
     def allowed_actions(self) -> list[Action]:
         """What the current user may do to the shown finding now (state, role and jurisdiction)."""

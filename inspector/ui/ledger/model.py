@@ -13,15 +13,18 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics
 
 from inspector.core.clock import display, utc_now
-from inspector.store import ledger_queries, places
+from inspector.store import ledger_queries, photos_wanted, places
 from inspector.store.findings import LocalFinding
 from inspector.store.ledger_queries import LedgerListRow, LedgerQuery, LedgerSort
 from inspector.store.sync_state import CONFLICT, REJECTED, Refusal, open_refusals
 from inspector.ui.ledger.actions import sync_label, sync_labels
 from inspector.ui.shared.labels import SEVERITIES, STATES, pending_label, severity_label, state_label
 from inspector.ui.sync.badges import (
+    PHOTOS_COMING,
     SYNC_STATE_ROLE,
+    SYNCED,
     badge_icon,
+    badge_label,
     badge_tooltip,
     finding_state,
 )
@@ -90,6 +93,7 @@ class LedgerTableModel(QAbstractTableModel):
         self.pages: OrderedDict[int, list[LedgerListRow]] = OrderedDict()
         self.refusals: dict[int, dict[str, Refusal]] = {}  # by page: the open conflict records of its refused rows
         self.places: dict[int, dict[str, places.Place]] = {}  # by page: the reported places of its rows
+        self.photos_coming: dict[int, dict[str, int]] = {}  # by page: how many photos its rows still wait for
         self.rows = LoadedRows(self)
         self.search = ledger_queries.TextSearch(db, f"ledger_search_{id(self):x}")
 
@@ -115,6 +119,7 @@ class LedgerTableModel(QAbstractTableModel):
         self.pages.clear()
         self.refusals.clear()
         self.places.clear()
+        self.photos_coming.clear()
         self.search.prepare(self.query.text)  # the text is searched once per reload, not once per page
         self.total = ledger_queries.count(self.db, self.query, self.search)
 
@@ -138,11 +143,13 @@ class LedgerTableModel(QAbstractTableModel):
         refused = [entry.finding.id for entry in page if entry.finding.has_conflict]
         self.pages[number] = page
         self.refusals[number] = open_refusals(self.db, refused) if refused else {}
+        self.photos_coming[number] = photos_wanted.waiting(self.db, "finding", [entry.finding.id for entry in page])
         self.places[number] = places.reported_places(self.db, [entry.finding.id for entry in page])
         while len(self.pages) > self.MAX_PAGES:
             oldest, _rows = self.pages.popitem(last=False)
             self.refusals.pop(oldest, None)
             self.places.pop(oldest, None)
+            self.photos_coming.pop(oldest, None)
         return page
 
     def refusal_at(self, row: int) -> Refusal | None:
@@ -232,6 +239,10 @@ class LedgerTableModel(QAbstractTableModel):
         finding = self.entry(row).finding
         refusal = self.refusal_at(row)
         state = finding_state(finding.has_pending, finding.has_conflict, refusal)
+        if state == SYNCED and self.photos_coming.get(row // self.PAGE_SIZE, {}).get(finding.id):
+            state = PHOTOS_COMING  # synced only once its photos are here too
+            if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+                return badge_label(state) if role == Qt.ItemDataRole.DisplayRole else badge_tooltip(state)
         if role == SYNC_STATE_ROLE:
             return state
         if role == Qt.ItemDataRole.DisplayRole:

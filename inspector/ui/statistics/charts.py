@@ -1,8 +1,9 @@
 """The statistics view's charts, drawn with pyqtgraph: bars, stacked bars and lines over months, with hover tooltips,
 zoom and pan (mouse wheel, drag; the "A" button or the context menu shows everything again), a month chosen from the
 keyboard (←/→, Home/End) or a click, whose values are read out under the chart and to screen readers, and PNG and CSV
-export. pyqtgraph (with numpy) takes about a second to import, so it is imported only when a chart first has figures
-to draw, and `preload()` lets the statistics worker import numpy, the Qt-free part, off the GUI thread before that."""
+export. pyqtgraph (with numpy) takes about a second to import, so it is imported only when the statistics page first
+computes its figures: `preload()` lets the worker import numpy, the Qt-free part, off the GUI thread, and
+`import_plotting()` imports pyqtgraph on the GUI thread while the worker computes."""
 
 from __future__ import annotations
 
@@ -145,6 +146,12 @@ def preload() -> None:
     thread. pyqtgraph itself imports PySide6 modules, which is left to the GUI thread (when a plot is first built):
     importing them on a worker while the GUI runs crashed the process."""
     import numpy  # noqa: F401
+
+
+def import_plotting() -> None:
+    """Import pyqtgraph on the GUI thread while the figures are computed on the worker (called by the page right
+    after starting it), so the first charts are drawn without that pause once the figures arrive."""
+    import pyqtgraph  # noqa: F401
 
 
 # -- the figures, as marks and as text ------------------------------------------------------------------------------

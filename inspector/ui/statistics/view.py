@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QDate, QEvent, QLocale, Qt
+from PySide6.QtCore import QDate, QEvent, QLocale, Qt, QTimer
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -254,6 +254,7 @@ class StatisticsView(Page):
         self.stale = False
         self.status.setText(self.tr("正在计算…"))
         self.ctx.run(worker)
+        QTimer.singleShot(0, charts.import_plotting)  # overlaps the computation (a no-op once imported)
         return worker
 
     def _loaded(self, data: Any) -> None:

@@ -16,7 +16,8 @@ from inspector.ui.shared.resources import icon
 translate = QCoreApplication.translate
 
 LOCAL, PENDING, SYNCED = "local", "pending", "synced"
-_ICONS = {PENDING: "sync", SYNCED: "pass", REJECTED: "fail", CONFLICT: "warning"}
+PHOTOS_COMING = "photos_coming"  # the server confirmed the record, its photos are still on their way here
+_ICONS = {PENDING: "sync", SYNCED: "pass", REJECTED: "fail", CONFLICT: "warning", PHOTOS_COMING: "sync"}
 SYNC_STATE_ROLE = Qt.ItemDataRole.UserRole + 7  # list and tree items keep their badge's state here
 
 
@@ -28,6 +29,7 @@ def badge_label(state: str) -> str:
         SYNCED: translate("SyncBadges", "已同步"),
         REJECTED: translate("SyncBadges", "被拒绝"),
         CONFLICT: translate("SyncBadges", "冲突"),
+        PHOTOS_COMING: translate("SyncBadges", "照片下载中"),
     }.get(state, state)
 
 
@@ -45,6 +47,7 @@ def badge_tooltip(state: str, refusal: Refusal | None = None) -> str:
         SYNCED: translate("SyncBadges", "服务器已确认"),
         REJECTED: translate("SyncBadges", "服务器拒绝了这项变更"),
         CONFLICT: translate("SyncBadges", "服务器上的记录已变化，这项变更未生效"),
+        PHOTOS_COMING: translate("SyncBadges", "记录已同步，照片尚未全部下载到本机"),
     }.get(state, state)
     if refusal is not None and refusal.message:
         text += "\n" + translate("SyncBadges", "原因：%1").replace("%1", refusal.message)

@@ -132,6 +132,7 @@ class SyncWorker(Worker):
         self.trigger = trigger
         self.summary: Any = None  # the engine's SyncSummary, also after a cancel
         self.progress_threads: set[int] = set()
+        self.records_shown = False  # the views were told of the pulled records before the cycle ended
 
     def work(self) -> Any:
         from inspector.sync.engine import SyncEngine
@@ -227,6 +228,7 @@ class SyncController(QObject):
             return None
         worker = SyncWorker(self.ctx.folder, trigger)
         worker.signals.cycle_progress.connect(self.progress)
+        worker.signals.cycle_progress.connect(self._records_ready)
         worker.signals.finished.connect(self._cycle_done)
         worker.signals.failed.connect(self._cycle_failed)
         self.worker = worker
@@ -234,6 +236,14 @@ class SyncController(QObject):
         self.ctx.run(worker)
         self.running_changed.emit(True)
         return worker
+
+    def _records_ready(self, progress: object) -> None:
+        """The pulled records are kept (their photos follow, the `download` phase): the views show them now."""
+        if getattr(progress, "phase", None) == "download" and getattr(progress, "done", None) == 0:
+            worker = self.worker
+            if worker is not None and not getattr(worker, "records_shown", False):
+                worker.records_shown = True
+                self.ctx.notify(SUBJECTS, INSPECTIONS, FINDINGS)
 
     def cancel(self) -> None:
         """Ask the running cycle to stop, also mid-request (it ends with the outcome `cancelled`)."""

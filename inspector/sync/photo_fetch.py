@@ -1,0 +1,115 @@
+"""Photos after records: the photos pulled records name are fetched once the records are kept, in the order people
+need them (`store.photos_wanted.in_order`), a few at a time, each checked by its hash and kept with its waiting
+links in one transaction. What a cut leaves is fetched by the next cycle; a photo someone opens before it arrived
+is fetched at once (`fetch_one`)."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import threading
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+
+from sqlite_utils import Database
+
+from inspector.store import photos, photos_wanted
+from inspector.store.database import DataFolder, transaction
+from inspector.store.errors import StoreError
+from inspector.store.files import write_atomic
+from inspector.sync.client import ProtocolClient
+from inspector.sync.progress import ProgressCallback, SyncProgress
+
+log = logging.getLogger(__name__)
+
+WORKERS = 3  # photos on their way at once
+
+
+@dataclass
+class FetchReport:
+    """What the photo phase did: photos stored, photos the server did not give (they stay wanted)."""
+
+    downloaded: int = 0
+    unavailable: int = 0
+    waiting: int = 0  # still wanted after the phase
+
+
+def download_wanted(
+    db: Database, folder: DataFolder, client: ProtocolClient, progress: ProgressCallback, workers: int | None = None
+) -> FetchReport:
+    """Fetch every photo pulled records still wait for, in order, `workers` at a time; each one is usable as soon as
+    it is stored. A cancel stops the phase (photos in flight are dropped; they stay wanted)."""
+    report = FetchReport()
+    wanted = photos_wanted.in_order(db)
+    already = photos.stored_among(db, wanted)  # e.g. the same photo came with a record of this laptop
+    if already:
+        with transaction(db):
+            photos_wanted.arrived(db, sorted(already))
+    todo = [sha for sha in wanted if sha not in already]
+    local = threading.local()
+    spawned: list[ProtocolClient] = []
+    lock = threading.Lock()
+
+    def fetch(sha: str) -> bool:
+        if not hasattr(local, "client"):
+            local.client = client.spawn()
+            with lock:
+                spawned.append(local.client)
+        client.check_cancelled()
+        connection = folder.connect()  # SQLite connections stay on the thread that made them
+        try:
+            return fetch_and_keep(connection, folder, local.client, sha)
+        finally:
+            connection.close()
+
+    pool = ThreadPoolExecutor(max_workers=max(1, workers or WORKERS), thread_name_prefix="sync-photo")
+    try:
+        progress(SyncProgress("download", 0, len(todo)))  # the records are kept: the phase begins
+        client.check_cancelled()
+        futures: list[Future[bool]] = [pool.submit(fetch, sha) for sha in todo]  # the pool takes them in order
+        for done, future in enumerate(futures):
+            if done:
+                progress(SyncProgress("download", done, len(todo), todo[done][:12]))
+            if future.result():
+                report.downloaded += 1
+            else:
+                report.unavailable += 1
+        progress(SyncProgress("download", len(todo), len(todo)))
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+        for other in spawned:
+            other.close()
+    report.waiting = photos_wanted.count(db)
+    return report
+
+
+def fetch_and_keep(db: Database, folder: DataFolder, client: ProtocolClient, sha: str) -> bool:
+    """Download one photo, check its hash, and keep it with the links that waited for it; False when the server
+    does not give it or it cannot be kept (it stays wanted)."""
+    data = fetch_verified(client, sha)
+    if data is None:
+        return False
+    try:
+        write_atomic(folder, folder.photo_path(sha), data)  # the file and its thumbnail before the write lock
+        photos.ensure_thumbnail(folder, sha)
+        with transaction(db):
+            photos.store_photo_blob(folder, db, data, expected_sha256=sha)
+            photos.mark_uploaded(db, [sha])
+            photos_wanted.arrived(db, [sha])
+    except (StoreError, ValueError) as exc:
+        log.warning("downloaded photo %s could not be kept: %s", sha, exc)
+        return False
+    return True
+
+
+def fetch_verified(client: ProtocolClient, sha: str) -> bytes | None:
+    """The photo's bytes when they hash to its name (asked twice), else None (logged)."""
+    for _ in (1, 2):
+        data = client.get_bytes(client.blob_url(sha))
+        if data is None:
+            log.info("photo %s is not visible on the server", sha)
+            return None
+        if hashlib.sha256(data).hexdigest() == sha:
+            return data
+    log.warning("photo %s kept arriving with a different hash; skipped", sha)
+    return None
