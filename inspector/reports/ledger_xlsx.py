@@ -406,11 +406,30 @@ def _row_height(wrapped: Sequence[tuple[float, Any]]) -> float:
     """The height of a row whose wrapped cells show all their text (spreadsheets do not grow streamed rows)."""
     lines = 1
     for width, value in wrapped:
-        if isinstance(value, str) and value:
+        if type(value) is str and (2 * len(value) > width - 1 or "\n" in value):  # a character is at most 2 wide
             usable = width - 1
             if _text_width(value) > usable or "\n" in value:
                 lines = max(lines, sum(max(1, ceil(_text_width(part) / usable)) for part in value.split("\n")))
     return LINE_HEIGHT * min(lines, MAX_ROW_LINES) + ROW_PADDING
+
+
+def _cell_values(getters: Sequence[_Getter], kinds: Sequence[str], facts: _Facts) -> list[Any]:
+    values = [getter(facts) for getter in getters]
+    for index, kind in enumerate(kinds):
+        value = values[index]
+        if kind == "datetime" and value is not None:
+            if value.tzinfo is None:
+                raise ReportError(
+                    f"时间 {value} 没有时区", f"a naive datetime in a ledger row ({value}): times must be aware"
+                )
+            values[index] = local(value).replace(tzinfo=None)  # Excel has no time zones: Beijing time
+    return values
+
+
+def cell_values(row: LedgerRow, number: int = 1, overdue_days: int | None = None) -> list[Any]:
+    """The values of a row's cells in its ledger, as written (times in Beijing time, without a zone)."""
+    columns = columns_of(row.kind)
+    return _cell_values([c.value for c in columns], [c.kind for c in columns], _Facts(row, number, overdue_days))
 
 
 class _LedgerSheet:
@@ -449,16 +468,7 @@ class _LedgerSheet:
 
     def write(self, row: LedgerRow, overdue_days: int | None) -> None:
         self.written += 1
-        facts = _Facts(row, self.written, overdue_days)
-        values = [getter(facts) for getter in self.getters]
-        for index, kind in enumerate(self.kinds):
-            value = values[index]
-            if kind == "datetime" and value is not None:
-                if value.tzinfo is None:
-                    raise ReportError(
-                        f"时间 {value} 没有时区", f"a naive datetime in a ledger row ({value}): times must be aware"
-                    )
-                values[index] = local(value).replace(tzinfo=None)
+        values = _cell_values(self.getters, self.kinds, _Facts(row, self.written, overdue_days))
         height = _row_height([(width, values[index]) for index, width in self.wrapped])
         self.sheet.append(values, self.styles, height)
 

@@ -18,11 +18,13 @@ from xml.sax.saxutils import escape, quoteattr
 
 MAX_TEXT = 32767  # characters in one cell (the SpreadsheetML limit)
 _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_SPECIAL = re.compile(r"[&<>\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]|^\s|\s\Z")
 _EPOCH = datetime(1899, 12, 30)
 _NS = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
 _NS_R = 'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"'
 _REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _FLUSH_ROWS = 256
+COMPRESS_LEVEL = 1  # deflate's fastest: a quarter of the export time at level 6, files 1.4× larger
 PAPER_A3, PAPER_A4 = 8, 9
 
 
@@ -107,14 +109,15 @@ class Sheet:
         for letter, value, style in zip(self.letters, values, styles, strict=False):
             if value is None or value == "":
                 add(f'<c r="{letter}{number}" s="{style}"/>')
-            elif isinstance(value, str):
-                text = _ILLEGAL.sub("", value) if value.isprintable() is False else value
-                if len(text) > MAX_TEXT:
-                    text = text[:MAX_TEXT]
-                if "&" in text or "<" in text or ">" in text:
-                    text = escape(text)
-                space = ' xml:space="preserve"' if text[:1].isspace() or text[-1:].isspace() else ""
-                add(f'<c r="{letter}{number}" s="{style}" t="inlineStr"><is><t{space}>{text}</t></is></c>')
+            elif type(value) is str:
+                if _SPECIAL.search(value) is not None or len(value) > MAX_TEXT:  # &, <, >, controls, spaced ends
+                    value = _ILLEGAL.sub("", value)[:MAX_TEXT]
+                    value = escape(value) if "&" in value or "<" in value or ">" in value else value
+                    if value[:1].isspace() or value[-1:].isspace():
+                        add(f'<c r="{letter}{number}" s="{style}" t="inlineStr"><is><t xml:space="preserve">'
+                            f"{value}</t></is></c>")  # fmt: skip
+                        continue
+                add(f'<c r="{letter}{number}" s="{style}" t="inlineStr"><is><t>{value}</t></is></c>')
             elif isinstance(value, bool):
                 add(f'<c r="{letter}{number}" s="{style}" t="b"><v>{int(value)}</v></c>')
             elif isinstance(value, int | float):
@@ -237,7 +240,7 @@ class StreamingWorkbook:
     def save(self, stream: BinaryIO, created: datetime | None = None) -> None:
         """Write the package to `stream` (which may be unseekable) and delete the temporary files."""
         try:
-            with zipfile.ZipFile(stream, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as package:
+            with zipfile.ZipFile(stream, "w", zipfile.ZIP_DEFLATED, compresslevel=COMPRESS_LEVEL) as package:
                 package.writestr("[Content_Types].xml", self._content_types())
                 package.writestr("_rels/.rels", _ROOT_RELS)
                 package.writestr("docProps/app.xml", _APP)

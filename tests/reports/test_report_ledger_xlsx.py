@@ -306,7 +306,10 @@ def test_an_empty_export_still_has_both_ledgers_and_a_zero_summary(tmp_path: Pat
 def test_text_that_looks_like_a_formula_stays_text_and_control_characters_go(tmp_path: Path) -> None:
     history = history_to(State.REPORTED, "x", description='=HYPERLINK("http://example.invalid")\x07 <堆物> & "x"')
     path = tmp_path / "x.xlsx"
-    export_ledger_xlsx([ledger_row(history.events, street="=SUM(1)", note="=1+1")], path, now=NOW, scope="=A1")
+    spaced = ledger_row(history_to(State.REPORTED, "y").events, note="  两端有空格\n第二行  ")
+    rows = [ledger_row(history.events, street="=SUM(1)", note="=1+1"), spaced]
+    export_ledger_xlsx(rows, path, now=NOW, scope="=A1")
+    assert load_workbook(path)["问题台账"]["AL5"].value == "  两端有空格\n第二行  "  # kept as written
     row = row_by_number(load_workbook(path)["问题台账"], "待编号")
     assert row["问题描述"].value == '=HYPERLINK("http://example.invalid") <堆物> & "x"'
     assert row["问题描述"].data_type == "s"
