@@ -144,9 +144,20 @@ class Sheet:
     def close(self) -> None:
         self._body.close()
 
-    def write_to(self, out: IO[bytes], index: int) -> None:
-        """The whole worksheet part, head + the rows written so far + the settings that follow the rows."""
+    def write_to(self, package: zipfile.ZipFile, part: str, index: int) -> None:
+        """The whole worksheet part, head + the rows written so far + the settings that follow the rows (ZIP64 only
+        when the part is that large: some readers refuse it on small parts)."""
         self._flush()
+        head, tail = self._head(index), self._tail()
+        size = len(head) + self._body.tell() + len(tail)
+        with package.open(part, "w", force_zip64=size > zipfile.ZIP64_LIMIT) as out:
+            out.write(head)
+            self._body.seek(0)
+            while chunk := self._body.read(1 << 20):
+                out.write(chunk)
+            out.write(tail)
+
+    def _head(self, index: int) -> bytes:
         last = self.letters[-1] if self.letters else "A"
         ref = f"A1:{last}{max(self.rows, 1)}"
         fit = '<sheetPr><pageSetUpPr fitToPage="1"/></sheetPr>' if self.page.fit_width else ""
@@ -161,10 +172,10 @@ class Sheet:
             head += [f'<col min="{n}" max="{n}" width="{w:g}" customWidth="1"/>' for n, w in enumerate(self.widths, 1)]
             head.append("</cols>")
         head.append("<sheetData>")
-        out.write("".join(head).encode("utf-8"))
-        self._body.seek(0)
-        while chunk := self._body.read(1 << 20):
-            out.write(chunk)
+        return "".join(head).encode("utf-8")
+
+    def _tail(self) -> bytes:
+        last = self.letters[-1] if self.letters else "A"
         tail = ["</sheetData>"]
         if self.auto_filter:
             tail.append(f'<autoFilter ref="A{self.auto_filter[0]}:{last}{self.auto_filter[1]}"/>')
@@ -180,10 +191,10 @@ class Sheet:
         orientation = "landscape" if self.page.landscape else "portrait"
         tail.append(f'<pageSetup paperSize="{self.page.paper}" orientation="{orientation}"{fit_pages}/>')
         if self.page.footer:
-            tail.append(f"<headerFooter><oddFooter>{escape('&C' + self.page.footer.replace('&', '&'))}</oddFooter>"
+            tail.append(f"<headerFooter><oddFooter>{escape('&C' + self.page.footer)}</oddFooter>"
                         "</headerFooter>")  # fmt: skip
         tail.append("</worksheet>")
-        out.write("".join(tail).encode("utf-8"))
+        return "".join(tail).encode("utf-8")
 
     def _views(self, index: int) -> str:
         selected = ' tabSelected="1"' if index == 0 else ""
@@ -249,8 +260,7 @@ class StreamingWorkbook:
                 package.writestr("xl/_rels/workbook.xml.rels", self._workbook_rels())
                 package.writestr("xl/styles.xml", self._styles_part())
                 for index, sheet in enumerate(self.sheets):
-                    with package.open(f"xl/worksheets/sheet{index + 1}.xml", "w", force_zip64=True) as part:
-                        sheet.write_to(part, index)
+                    sheet.write_to(package, f"xl/worksheets/sheet{index + 1}.xml", index)
         finally:
             self.discard()
 

@@ -6,12 +6,14 @@ from __future__ import annotations
 import io
 import logging
 import shutil
+import struct
 import subprocess
 import zipfile
 from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
+from xml.etree import ElementTree
 
 import pytest
 from ledgerbook import ME, SUPERVISOR, Book, build_ledger_folder
@@ -160,6 +162,13 @@ def test_the_summary_counts_and_rates_per_ledger(exported: Path) -> None:
 
 def test_no_id_of_32_hex_digits_anywhere_in_the_file(exported: Path) -> None:
     with zipfile.ZipFile(exported) as package:
+        assert package.namelist()[0] == "[Content_Types].xml"
+        raw = exported.read_bytes()
+        for info in package.infolist():
+            ElementTree.fromstring(package.read(info))  # every part is well-formed XML
+            name_length, extra_length = struct.unpack("<HH", raw[info.header_offset + 26 : info.header_offset + 30])
+            extra = raw[info.header_offset + 30 + name_length :][:extra_length]
+            assert not extra.startswith(b"\x01\x00"), info.filename  # no ZIP64 field on a small part
         text = "".join(package.read(name).decode("utf-8") for name in package.namelist())
     assert "张三" in text and ME not in text and SUPERVISOR not in text
     assert not has_hex_id(text)
