@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 import threading
 import time
 import uuid
@@ -201,6 +202,22 @@ def live_server(app: FastAPI) -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(timeout=20)
+
+
+def wait_until_up(server: subprocess.Popen[str] | subprocess.Popen[bytes], base: str, timeout: float = 90) -> None:
+    """Wait for a server process started by a test to answer /healthz; fail with its error output if it stops."""
+    deadline = time.monotonic() + timeout
+    while True:
+        if server.poll() is not None:
+            stderr = server.stderr.read() if server.stderr else ""
+            raise AssertionError(f"the server stopped: {stderr!r}")
+        try:
+            if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        assert time.monotonic() < deadline, "the server did not come up"
+        time.sleep(0.2)
 
 
 def checklist_items(api: Api, checklist_id: str = "beijie-xiaoxiang") -> tuple[str, list[str]]:

@@ -6,7 +6,6 @@ import io
 import os
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,7 +13,7 @@ import httpx
 import pytest
 from openpyxl import Workbook
 from pg_support import PgCluster, free_port
-from server_support import SLT_COMMUNITY, Api, ServerEnv
+from server_support import SLT_COMMUNITY, Api, ServerEnv, wait_until_up
 from sqlalchemy import select
 
 from inspector.server.cli import main
@@ -76,16 +75,7 @@ def test_init_then_serve_on_a_fresh_database(
     server = subprocess.Popen(command, env=env, stderr=subprocess.PIPE, text=True)
     try:
         base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 90
-        while True:
-            assert server.poll() is None, server.stderr.read() if server.stderr else ""
-            try:
-                if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            assert time.monotonic() < deadline, "the server did not come up"
-            time.sleep(0.2)
+        wait_until_up(server, base)
         with httpx.Client(base_url=base) as http:
             user = Api(http).login("admin", "a-strong-password")
             assert user.get("/api/v1/me").json()["user"]["roles"] == ["admin"]

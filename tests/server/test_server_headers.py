@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,7 +13,7 @@ from typing import Any
 import httpx
 import pytest
 from pg_support import free_port
-from server_support import HEADERS, Api, ServerEnv
+from server_support import HEADERS, Api, ServerEnv, wait_until_up
 
 
 def _served(tmp_path: Path, **extra: str) -> dict[str, str]:
@@ -40,16 +39,7 @@ def production_server(tmp_path: Path) -> Iterator[str]:
     server = subprocess.Popen(command, env=env, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 90
-        while True:
-            assert server.poll() is None, "the server stopped"
-            try:
-                if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            assert time.monotonic() < deadline, "the server did not come up"
-            time.sleep(0.2)
+        wait_until_up(server, base)
         yield base
     finally:
         server.terminate()
