@@ -128,7 +128,7 @@ def ledger_heading(db: Database, scope: str) -> Any:
 
 def ledger_rows(db: Database, query: LedgerQuery, order: LedgerSort, progress: Progress | None = None) -> Iterator[Any]:
     """The selection as report LedgerRows, streamed from the database (progress every PROGRESS_EVERY rows)."""
-    from inspector.reports.ledger_xlsx import LedgerRow, ledger_row, person
+    from inspector.reports.ledger_xlsx import LedgerRow, kind_of, ledger_row, person
 
     names = Names(db)
     people = people_names(db)
@@ -146,7 +146,7 @@ def ledger_rows(db: Database, query: LedgerQuery, order: LedgerSort, progress: P
             yield ledger_row(events, people, street=street, subject_name=row.subject_name, subject_address=address,
                              basis=basis)  # fmt: skip
         except (ValueError, IndexError):  # no complete history here (projection only): the row from the view
-            yield LedgerRow(finding=view, kind=basis.kind if basis else "problem", street=street,
+            yield LedgerRow(finding=view, kind=kind_of(view, {}, basis), street=street,
                             subject=row.subject_name, location=address, basis=basis.text if basis else "",
                             area=basis.checklist_title if basis else "",
                             reporter=person(people, view.reported_by))  # fmt: skip

@@ -151,6 +151,12 @@ def _case_value(finding: FindingState, report: Mapping[str, Any], key: str) -> A
     return value if value not in (None, "", ()) else report.get(key)
 
 
+def kind_of(finding: FindingState, report: Mapping[str, Any], basis: Basis | None) -> str:
+    """The ledger a case goes to: its own kind when it carries one, else its checklist's, else a problem."""
+    kind = _text(_case_value(finding, report, "kind")) or (basis.kind if basis else PROBLEM)
+    return kind if kind in KINDS else PROBLEM
+
+
 def _label(labels_name: str, value: Any) -> str:
     """The Chinese label of a case code from the ledger rules' table of that name, else the text itself."""
     labels: Mapping[Any, str] = getattr(ledger_rules, labels_name, {})
@@ -183,7 +189,7 @@ def ledger_row(
     verified = _last(events, (Action.VERIFY_PASS,)) if finding.state == State.CLOSED else None
     escalated = _last(events, (Action.ESCALATE,)) if finding.escalation else None
     escalation = escalated.payload if escalated else {}
-    kind = _text(_case_value(finding, report, "kind")) or (basis.kind if basis else PROBLEM)
+    kind = kind_of(finding, report, basis)
     extensions = [event for event in events if event.action == Action.EXTEND]
     count = _case_value(finding, {}, "extension_count")
     reasons = _case_value(finding, {}, "extension_reasons")
@@ -192,7 +198,7 @@ def ledger_row(
     escalated_at = _case_value(finding, {}, "escalated_at") or (escalated.at if escalated else None)
     return LedgerRow(
         finding=finding,
-        kind=kind if kind in KINDS else PROBLEM,
+        kind=kind,
         street=street,
         subject=subject_name,
         location=location or subject_address or _location_text(report.get("location")),
