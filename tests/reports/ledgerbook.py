@@ -1,5 +1,6 @@
 """A laptop data folder with real cases for the ledger tests: a 十无 problem and a "1+10" gas hazard from two
-inspections, an ad-hoc report, and their server-confirmed events pulled into the store as a sync would."""
+inspections, an ad-hoc report, and their server-confirmed events pulled into the store as a sync would. Each report
+says its kind, as clients do once cases carry one (the checklist decides only when a case says nothing)."""
 
 from __future__ import annotations
 
@@ -90,7 +91,7 @@ def build_ledger_folder(root: Path) -> Book:
     problem.add(Action.REPORT, ME, {
         "description": "沿街搭建彩钢板棚约6平方米", "category": "私搭乱建", "severity": "general",
         "jurisdiction": COMMUNITY, "subject_id": lane.id, "photos": [photo_hash(1)],
-        "inspection_id": walk.id, "item_id": "T-01",
+        "inspection_id": walk.id, "item_id": "T-01", "kind": "problem",
     })  # fmt: skip
     problem.add(Action.ACCEPT, SUPERVISOR, {"severity": "general", "ledger_number": "朝阳-三里屯-2026-0001"})
     problem.add(Action.ASSIGN, SUPERVISOR, assign_payload(date(2026, 3, 10), responsible_person="王某"))
@@ -102,7 +103,7 @@ def build_ledger_folder(root: Path) -> Book:
     hazard.add(Action.REPORT, ME, {
         "description": "后厨未安装可燃气体报警装置", "category": "燃气安全", "severity": "major",
         "jurisdiction": COMMUNITY, "subject_id": shop.id, "photos": [photo_hash(2), photo_hash(3)],
-        "inspection_id": check.id, "item_id": "AQ-RQ-01",
+        "inspection_id": check.id, "item_id": "AQ-RQ-01", "kind": "hazard",
     })  # fmt: skip
     hazard.add(Action.ACCEPT, SUPERVISOR, {"severity": "major", "ledger_number": "朝阳-三里屯-2026-0002"})
     hazard.add(Action.ASSIGN, SUPERVISOR, assign_payload(
@@ -114,6 +115,7 @@ def build_ledger_folder(root: Path) -> Book:
     adhoc.add(Action.REPORT, SUPERVISOR, {
         "description": "井盖缺失", "category": "市政设施", "severity": "general", "jurisdiction": COMMUNITY,
         "subject_id": None, "photos": [photo_hash(4)], "location": {"address": "三里屯路与工体北路路口"},
+        "kind": "problem",
     })  # fmt: skip
     for history in (problem, hazard, adhoc):
         _pull(folder, history)

