@@ -84,25 +84,35 @@ def describe(session: Session, scope: ExportScope) -> str:
 
 
 class _Bases:
-    """The checklist item each inspection finding came from (检查依据), each inspection and checklist read once."""
+    """The checklist item each inspection finding came from (检查依据): the checklist version of every inspection in
+    scope read in one query, each checklist version parsed once."""
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, scope: ExportScope) -> None:
         self.session = session
-        self.inspections: dict[str, Checklist | None] = {}
+        query = select(Inspection.id, Inspection.checklist_id, Inspection.checklist_version)
+        if scope.jurisdiction is not None:
+            low, high = code_range(parse_code(scope.jurisdiction))
+            query = query.where(Inspection.jurisdiction.between(low, high))
+        self.versions: dict[str, tuple[str, str] | None] = {
+            row.id: (row.checklist_id, row.checklist_version) for row in session.execute(query)
+        }
         self.checklists: dict[tuple[str, str], Checklist | None] = {}
+
+    def _version(self, inspection_id: str) -> tuple[str, str] | None:
+        if inspection_id not in self.versions:  # an inspection outside the scope's area: asked for on its own
+            found = self.session.execute(
+                select(Inspection.checklist_id, Inspection.checklist_version).where(Inspection.id == inspection_id)
+            ).first()
+            self.versions[inspection_id] = (found[0], found[1]) if found else None
+        return self.versions[inspection_id]
 
     def of(self, inspection_id: Any, item_id: Any) -> Basis | None:
         if not isinstance(inspection_id, str) or not isinstance(item_id, str):
             return None
-        if inspection_id not in self.inspections:
-            found = self.session.execute(
-                select(Inspection.checklist_id, Inspection.checklist_version).where(Inspection.id == inspection_id)
-            ).first()
-            key = (found[0], found[1]) if found else None
-            if key is not None and key not in self.checklists:
-                self.checklists[key] = load_checklist(self.session, *key)
-            self.inspections[inspection_id] = self.checklists[key] if key is not None else None
-        checklist = self.inspections[inspection_id]
+        key = self._version(inspection_id)
+        if key is not None and key not in self.checklists:
+            self.checklists[key] = load_checklist(self.session, *key)
+        checklist = self.checklists[key] if key is not None else None
         if checklist is None:
             return Basis(item_id)
         try:
@@ -123,7 +133,7 @@ def ledger_rows(session: Session, scope: ExportScope) -> Iterator[LedgerRow]:
     }
     subjects = {row.id: (row.name, row.address or "") for row in session.execute(
         select(Subject.id, Subject.name, Subject.address))}  # fmt: skip
-    bases = _Bases(session)
+    bases = _Bases(session, scope)
     events = session.scalars(
         select(FindingEvent)
         .where(FindingEvent.finding_id.in_(scoped_findings(scope)))
