@@ -384,6 +384,7 @@ _BASE = Style(size=FONT_SIZE)
 _TITLE = Style(bold=True, size=16, horizontal="center", vertical="center")
 _INFO_LEFT = Style(size=FONT_SIZE + 1, horizontal="left", vertical="center")
 _INFO_CENTER = Style(size=FONT_SIZE + 1, horizontal="center", vertical="center")
+_INFO_WRAP = Style(size=FONT_SIZE + 1, wrap=True, vertical="center")
 _INFO_RIGHT = Style(size=FONT_SIZE + 1, horizontal="right", vertical="center")
 _HEADER = Style(bold=True, size=FONT_SIZE, fill="DDEBF7", border=True, wrap=True, horizontal="center",
                 vertical="center")  # fmt: skip
@@ -643,7 +644,7 @@ def _write_summary(
     sheet.merge(2, 2, count)
     line = (f"{display(now)}（北京时间）；逾期按导出时间判定：整改中且已过整改期限；"
             "整改率 = 整改（待核查与已销账）÷ 发现（已受理，不含待受理与不予立案），销账率 = 已销账 ÷ 发现")
-    sheet.append(["导出时间", line], [plain, plain], INFO_HEIGHT * 2)
+    sheet.append(["导出时间", line], [plain, book.style(_INFO_WRAP)], INFO_HEIGHT * 2)
     sheet.merge(3, 2, count)
     sheet.append([], [])
     sheet.append(SUMMARY_HEADERS, [header] * count, HEADER_HEIGHT)
