@@ -85,6 +85,34 @@ CATALOGUE: Mapping[str, Entry] = {
     "unsupported_format": _E("照片「{name}」的格式不受支持", "photo {name!r}: unsupported image format"),
     "corrupt": _E("照片「{name}」已损坏", "photo {name!r}: the image is damaged"),
     "too_many_pixels": _E("照片「{name}」尺寸过大", "photo {name!r}: the image is too large"),
+    # -- warnings of a photo that was taken in (the photo is stored; the user is told) --
+    "photo_damaged_kept": _E(
+        "照片「{name}」已损坏（{detail_zh}），按设置仍保存并标记为“已损坏”，原始文件已保留",
+        "photo {name!r} is damaged ({detail_en}); kept as set, marked damaged, with its original file",
+    ),
+    "photo_no_taken_at": _E(
+        "照片「{name}」中没有拍摄时间（EXIF/XMP 无 DateTimeOriginal 或 CreateDate），拍摄时间记为“未知”；"
+        "文件时间 {file_time} 只是文件时间，不是拍摄时间",
+        "photo {name!r} has no time taken (no DateTimeOriginal or CreateDate in EXIF/XMP): recorded as unknown; "
+        "the file time {file_time} is only the file's time, not when it was taken",
+    ),
+    "photo_gps_no_hemisphere": _E(
+        "照片「{name}」的 GPS 位置缺少南北/东西标记，记为“半球未知”（{lat}, {lon}），未作推测",
+        "photo {name!r}: the GPS position has no N/S/E/W reference; kept as unknown hemisphere ({lat}, {lon}), "
+        "not guessed",
+    ),
+    "photo_exif_damaged": _E(
+        "照片「{name}」的 EXIF 信息已损坏，拍摄时间、位置等无法读取",
+        "photo {name!r}: the EXIF block is damaged; time taken, position and camera could not be read",
+    ),
+    "photo_exif_value": _E(
+        "照片「{name}」EXIF 中的{what_zh} {value} 无效，已忽略",
+        "photo {name!r}: the EXIF {what_en} {value} is invalid and was ignored",
+    ),
+    "photo_animated": _E(
+        "照片「{name}」是动图（{frames} 帧），只保存了第一帧；原始文件已保留",
+        "photo {name!r} is animated ({frames} frames): only the first frame was stored; the original file is kept",
+    ),
     # -- the ledger's state machine (also the codes of a refused change in a push reply) --
     "unknown_action": _E("未知操作 {action}", "unknown action {action}"),
     "illegal_state": _E("隐患当前状态不允许此操作", "the finding's state does not allow this action"),

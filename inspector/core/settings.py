@@ -141,8 +141,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("ui.default_jurisdiction", str, "", "The jurisdiction code new subjects get by default.", PREFERENCE),
     Setting("photos.max_edge", int, 2560, "The longest edge in pixels a photo is scaled down to when taken in.",
             PREFERENCE, positive=True),
-    Setting("photos.keep_original", bool, False, "Keep the original file of each photo besides the scaled one.",
+    Setting("photos.keep_original", bool, True, "Keep the original file of each photo besides the scaled one.",
             PREFERENCE),
+    Setting("photos.keep_damaged", bool, False,
+            "Keep an incomplete photo marked 已损坏 (with its original) instead of refusing it.", PREFERENCE),
     Setting("sync.interval_minutes", int, 5, "Minutes between automatic syncs (0: only when the user asks).",
             PREFERENCE, non_negative=True),
     # -- the server and how to reach it

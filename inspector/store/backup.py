@@ -252,6 +252,20 @@ def restore_backup(archive_path: Path, target: Path, force: bool = False) -> Res
     )
 
 
+def verify_backup(archive_path: Path, scratch: Path) -> None:
+    """Check a backup as a restore would, without restoring it: its manifest, every file against its SHA-256, the
+    database against SQLite's integrity check. Extracted into a folder under `scratch`, removed again. Raises
+    BackupError (or NewerDatabaseError) when the backup could not be restored."""
+    manifest = read_manifest(archive_path)
+    staging = scratch / f"verify-{new_id()}"
+    staging.mkdir(parents=True, exist_ok=True)
+    try:
+        _extract_verified(archive_path, manifest, staging)
+        _check_database(archive_path, staging / DB_FILENAME)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
 def _holds_data(target: Path) -> bool:
     """Whether the folder has anything a restore would replace: files other than an untouched new database."""
     if not target.is_dir():

@@ -26,6 +26,7 @@ DEFAULT_JURISDICTION = "ui.default_jurisdiction"
 LANGUAGE = "ui.language"
 PHOTO_MAX_EDGE = "photos.max_edge"
 PHOTO_KEEP_ORIGINAL = "photos.keep_original"
+PHOTO_KEEP_DAMAGED = "photos.keep_damaged"
 
 
 def user_id(db: Database) -> str:
@@ -70,9 +71,16 @@ def photo_settings(db: Database) -> PhotoSettings:
     """The photo pipeline settings chosen in the settings view."""
     from inspector.store.photos import PhotoSettings
 
-    return PhotoSettings(max_edge=settings.get(db, PHOTO_MAX_EDGE), keep_original=settings.get(db, PHOTO_KEEP_ORIGINAL))
+    return PhotoSettings(
+        max_edge=settings.get(db, PHOTO_MAX_EDGE),
+        keep_original=settings.get(db, PHOTO_KEEP_ORIGINAL),
+        keep_damaged=settings.get(db, PHOTO_KEEP_DAMAGED),
+    )
 
 
-def save_photo_settings(db: Database, max_edge: int, keep_original: bool) -> None:
-    """Keep the photo settings chosen in the settings view."""
-    settings.put_many(db, {PHOTO_MAX_EDGE: int(max_edge), PHOTO_KEEP_ORIGINAL: bool(keep_original)})
+def save_photo_settings(db: Database, max_edge: int, keep_original: bool, keep_damaged: bool | None = None) -> None:
+    """Keep the photo settings chosen in the settings view (keep_damaged left as it is when None)."""
+    values: dict[str, object] = {PHOTO_MAX_EDGE: int(max_edge), PHOTO_KEEP_ORIGINAL: bool(keep_original)}
+    if keep_damaged is not None:
+        values[PHOTO_KEEP_DAMAGED] = bool(keep_damaged)
+    settings.put_many(db, values)

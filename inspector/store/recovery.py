@@ -197,7 +197,30 @@ def _copy_files(source_root: Path, target_root: Path) -> int:
 
 
 def last_backup(root: Path) -> Path | None:
-    """The newest backup file kept in the data folder's backups/ (a backup zip, or a copy made before a migration)."""
+    """The last good backup in the data folder's backups/: the newest file (a backup zip, or a copy made before a
+    migration) that passes the checks a restore makes. A newer file that fails them is skipped, not offered."""
     base = root / "backups"
     found = [p for p in base.iterdir() if p.is_file() and p.suffix in (".zip", ".db")] if base.is_dir() else []
-    return max(found, key=lambda p: p.stat().st_mtime, default=None)
+    for candidate in sorted(found, key=lambda p: p.stat().st_mtime, reverse=True):
+        if _backup_is_sound(candidate, root / "tmp"):
+            return candidate
+    return None
+
+
+def _backup_is_sound(path: Path, scratch: Path) -> bool:
+    from inspector.store.backup import verify_backup  # backup imports this module's neighbours, not this one
+
+    if path.suffix == ".db":  # a plain copy of the database made before a migration
+        try:
+            connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+            try:
+                return connection.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+            finally:
+                connection.close()
+        except sqlite3.DatabaseError:
+            return False
+    try:
+        verify_backup(path, scratch)
+    except StoreError:
+        return False
+    return True

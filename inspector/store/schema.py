@@ -306,6 +306,17 @@ def _settings_keys(db: Database) -> None:
             db.execute("UPDATE settings SET key = ? WHERE key = ?", [new, old])
 
 
+# Photo evidence: the file's own time (shown as such, never as taken-at), the catalogue codes of the warnings a photo
+# was stored with, whether it was stored although incomplete (photos.keep_damaged), and a position whose hemisphere
+# the camera did not record (latitude,longitude without sign).
+def _photo_evidence(db: Database) -> None:
+    """Columns for what the photo pipeline learnt about a picture besides its pixels."""
+    db.execute("ALTER TABLE photos ADD COLUMN file_time TEXT")
+    db.execute("ALTER TABLE photos ADD COLUMN warnings TEXT NOT NULL DEFAULT ''")
+    db.execute("ALTER TABLE photos ADD COLUMN damaged INTEGER NOT NULL DEFAULT 0 CHECK (damaged IN (0, 1))")
+    db.execute("ALTER TABLE photos ADD COLUMN gps_unsigned TEXT")
+
+
 # The schema's history, oldest first. Append new steps; never edit or reorder a released one.
 STEPS: tuple[MigrationStep, ...] = (
     ("0001_initial", _initial_schema),
@@ -313,6 +324,7 @@ STEPS: tuple[MigrationStep, ...] = (
     ("0003_finding_text_index", text_index.create),  # the ledger search's trigram index of the findings' text
     ("0004_finding_drafts", _finding_drafts),
     ("0005_settings_keys", _settings_keys),
+    ("0006_photo_evidence", _photo_evidence),
 )
 
 

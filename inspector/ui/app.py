@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import sys
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -78,6 +79,10 @@ class AppController(QObject):
         self.window: MainWindow | None = None
         self.pool = WorkerPool()
         self.single_instance: QObject | None = None
+        self.integrity_worker: FunctionWorker | None = None  # the running folder's full check, once attached
+        self.damage_box: QMessageBox | None = None  # what it said when it found damage
+        self.integrity_done = threading.Event()  # set when the full check has ended (set: none running)
+        self.integrity_done.set()
 
     def _show_frame(self) -> MainWindow:
         self.translations.apply(MainWindow.saved_language(self.root) or self.translations.language)
@@ -120,7 +125,34 @@ class AppController(QObject):
         log.info("data folder %s open", folder.root)
         if self.load_checklists:
             QTimer.singleShot(0, ctx.load_checklists_async)
+        self.integrity_worker = self.check_in_background()
         self.ready.emit()
+
+    def check_in_background(self) -> FunctionWorker | None:
+        """The full integrity check the start-up quick check leaves out (index contents), on a low-priority worker.
+
+        On damage the window says so (the recovery commands included) and sync stops, as when the quick check fails
+        at start: a damaged file must neither be synced into nor read as if all were well."""
+        if self.ctx is None:
+            return None
+        folder = self.ctx.folder
+        done = self.integrity_done = threading.Event()
+        worker = FunctionWorker(lambda _worker: _full_check(folder, done))
+        worker.signals.failed.connect(lambda error, w=worker: self._integrity_failed(w, error))
+        return self.ctx.run(worker)  # type: ignore[return-value]
+
+    def _integrity_failed(self, worker: FunctionWorker, error: BaseException) -> None:
+        from inspector.store.errors import DatabaseDamagedError
+
+        if worker is not self.integrity_worker or self.window is None:
+            return  # a check of a folder since replaced (a restore)
+        if isinstance(error, DatabaseDamagedError):
+            log.error("the background integrity check found damage: %s", error)
+            if self.window.sync is not None:
+                self.window.sync.stop()
+            self.damage_box = on_error(self.window, error)
+        else:
+            log.warning("the background integrity check could not run: %s", error)
 
     def close_window(self) -> None:
         """Save the window's state, stop its work and close its connection."""
@@ -145,7 +177,13 @@ class AppController(QObject):
         progress.setWindowModality(Qt.WindowModality.ApplicationModal)
         progress.show()
         self.close_window()
-        worker = FunctionWorker(lambda _w: restore_backup(archive, self.root, force=True), language)
+        checking = self.integrity_done  # the old file is not moved aside while its check still reads it
+
+        def restore(_worker: Any) -> Any:
+            checking.wait(120)
+            return restore_backup(archive, self.root, force=True)
+
+        worker = FunctionWorker(restore, language)
         worker.signals.finished.connect(lambda summary: self._restored(progress, summary, None))
         worker.signals.failed.connect(lambda error: self._restored(progress, None, error))
         self.pool.start(worker)
@@ -187,6 +225,22 @@ def start(
     controller.failed.connect(lambda message: _cannot_open(controller, message))
     controller.open_window_soon()
     return controller
+
+
+def _full_check(folder: Any, done: threading.Event) -> None:
+    """`PRAGMA integrity_check` of the folder's database on its own connection, at the lowest thread priority."""
+    from PySide6.QtCore import QThread
+
+    from inspector.store.database import verify_folder
+
+    thread = QThread.currentThread()
+    previous = thread.priority()
+    thread.setPriority(QThread.Priority.LowestPriority)
+    try:
+        verify_folder(folder)
+    finally:
+        thread.setPriority(previous)
+        done.set()
 
 
 def _cannot_open(controller: AppController, message: str) -> None:

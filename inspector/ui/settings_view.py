@@ -85,6 +85,9 @@ class SettingsView(Page):
         self.keep_originals.setChecked(current.keep_original)
         self.photo_edge.currentIndexChanged.connect(self._save_photo_settings)
         self.keep_originals.toggled.connect(self._save_photo_settings)
+        self.keep_damaged = QCheckBox()
+        self.keep_damaged.setChecked(current.keep_damaged)
+        self.keep_damaged.toggled.connect(self._save_photo_settings)
         self.photo_hint = hint_label()
 
         self.jurisdiction = QLineEdit(profile.default_jurisdiction(ctx.db))
@@ -118,6 +121,7 @@ class SettingsView(Page):
         photos_form = QFormLayout(self.groups["photos"])
         photos_form.addRow(QLabel(), self.photo_edge)
         photos_form.addRow(QLabel(), self.keep_originals)
+        photos_form.addRow(QLabel(), self.keep_damaged)
         photos_form.addRow(self.photo_hint)
         work = QFormLayout(self.groups["work"])
         jurisdiction_row = QHBoxLayout()
@@ -174,7 +178,10 @@ class SettingsView(Page):
             self.ctx.set_language(code)
 
     def _save_photo_settings(self) -> None:
-        profile.save_photo_settings(self.ctx.db, int(self.photo_edge.currentData()), self.keep_originals.isChecked())
+        profile.save_photo_settings(
+            self.ctx.db, int(self.photo_edge.currentData()), self.keep_originals.isChecked(),
+            self.keep_damaged.isChecked(),
+        )
         self.ctx.notify(SETTINGS)
 
     def _save_jurisdiction(self) -> None:
@@ -270,6 +277,7 @@ class SettingsView(Page):
         self._label(self.forms["data"], 0, self.tr("数据"))
         self._label(self.forms["data"], 1, self.tr("日志"))
         self.keep_originals.setText(self.tr("同时保留原始照片文件（占用更多磁盘空间）"))
+        self.keep_damaged.setText(self.tr("照片数据不完整时仍保存，标记为“已损坏”并保留原始文件（否则拒收）"))
         self.photo_hint.setText(self.tr("照片按最长边缩小后保存和上传；2560 px 足够看清现场细节。"))
         self.jurisdiction.setPlaceholderText(self.tr("15 位网格编码，如 110101001000000"))
         self.jurisdiction_save.setText(self.tr("保存"))

@@ -1417,6 +1417,22 @@
     <context>
         <name>PhotoStrip</name>
         <message>
+            <source>已损坏</source>
+            <translation>Damaged</translation>
+        </message>
+        <message>
+            <source>已损坏：照片数据不完整，原始文件已保留</source>
+            <translation>Damaged: the photo's data is incomplete; the original file is kept</translation>
+        </message>
+        <message>
+            <source>文件时间（不是拍摄时间）：</source>
+            <translation>File time (not when taken): </translation>
+        </message>
+        <message>
+            <source>（半球未知）</source>
+            <translation>(hemisphere unknown)</translation>
+        </message>
+        <message>
             <source>选择照片</source>
             <translation>Choose photos</translation>
         </message>
@@ -1642,6 +1658,10 @@
     </context>
     <context>
         <name>SettingsView</name>
+        <message>
+            <source>照片数据不完整时仍保存，标记为“已损坏”并保留原始文件（否则拒收）</source>
+            <translation>Keep photos whose data is incomplete, marked damaged, with the original file (otherwise refused)</translation>
+        </message>
         <message>
             <source>辖区编码无效：%1</source>
             <translation>Invalid jurisdiction code: %1</translation>

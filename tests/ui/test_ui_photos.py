@@ -115,3 +115,55 @@ def test_cancel_stops_an_import_between_files(started, qtbot, photo_files) -> No
     assert len(item_photos(started.ctx.db, inspection_id)[item_id]) == 1
     assert threads == [strip.last_worker.thread_ident] and threads[0] != threading.main_thread().ident
     assert not strip.progress.isVisible()
+
+
+def test_photo_warnings_and_the_damaged_mark_reach_the_strip(started, qtbot, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from PIL import Image
+
+    from inspector.store import settings
+
+    settings.put(started.ctx.db, "photos.keep_damaged", True)
+    runner, _inspection_id, _item_id = open_runner_on_failed_item(started, qtbot)
+    strip = runner.panel.photos
+    exif = Image.Exif()
+    exif.get_ifd(0x8825)[2], exif.get_ifd(0x8825)[4] = (40.0, 25.0, 0.0), (3.0, 43.0, 12.0)
+    noref = tmp_path / "noref.jpg"
+    Image.new("RGB", (320, 240), (20, 120, 60)).save(noref, "JPEG", exif=exif.tobytes())
+    whole = tmp_path / "whole.jpg"
+    Image.effect_mandelbrot((640, 480), (-2, -1.5, 1, 1.5), 50).convert("RGB").save(whole, "JPEG")
+    cut = tmp_path / "cut.jpg"
+    data = whole.read_bytes()
+    cut.write_bytes(data[: len(data) // 2] + b"\xff\xd9")
+    strip.add_sources([noref, cut])
+    wait_for_import(strip, qtbot)
+    assert len(strip.photos) == 2
+    text = strip.message.text()
+    assert strip.message.isVisible()
+    assert "半球未知" in text and "noref.jpg" in text  # zh is the app's language here
+    assert "已损坏" in text and "cut.jpg" in text
+    marks = [strip.list.item(row).text() for row in range(strip.list.count())]
+    assert marks == ["", "已损坏"]
+    assert "已损坏" in strip.list.item(1).toolTip()
+
+
+def test_the_settings_page_turns_keeping_damaged_photos_on_and_the_strip_follows(started, qtbot, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from inspector.store import profile
+
+    page = started.window.show_page("settings")
+    assert profile.photo_settings(started.ctx.db).keep_original  # on by default: the original is the evidence
+    assert not page.keep_damaged.isChecked()
+    page.keep_damaged.setChecked(True)
+    assert profile.photo_settings(started.ctx.db).keep_damaged
+    page.keep_damaged.setChecked(False)
+    assert not profile.photo_settings(started.ctx.db).keep_damaged
+    runner, _inspection_id, _item_id = open_runner_on_failed_item(started, qtbot)
+    strip = runner.panel.photos
+    cut = tmp_path / "cut.jpg"
+    from PIL import Image
+
+    Image.effect_mandelbrot((640, 480), (-2, -1.5, 1, 1.5), 50).convert("RGB").save(cut, "JPEG")
+    data = cut.read_bytes()
+    cut.write_bytes(data[: len(data) // 2] + b"\xff\xd9")
+    strip.add_sources([cut])
+    wait_for_import(strip, qtbot)
+    assert strip.photos == [] and "cut.jpg" in strip.message.text() and "不完整" in strip.message.text()

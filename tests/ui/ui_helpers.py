@@ -64,7 +64,7 @@ def make_photo(path: Path, size: tuple[int, int] = (800, 600), color: tuple[int,
     """A JPEG with EXIF taken-at (and GPS when given), like a phone photo copied to the laptop."""
     image = Image.new("RGB", size, color)
     exif = Image.Exif()
-    exif[0x0132] = "2026:05:12 09:30:00"
+    exif.get_ifd(0x8769)[0x9003] = "2026:05:12 09:30:00"  # DateTimeOriginal, as cameras write it
     if gps is not None:
         lat, lon = gps
         gps_ifd = exif.get_ifd(0x8825)

@@ -60,6 +60,7 @@ class PhotoStrip(QWidget):
         self.photos: list[Photo] = []
         self.worker: PhotoImportWorker | None = None
         self.errors: list[str] = []
+        self.warnings: list[str] = []  # the photo warnings (catalogued) of the current import
         self.last_worker: PhotoImportWorker | None = None
 
         self.list = QListWidget()
@@ -146,7 +147,8 @@ class PhotoStrip(QWidget):
                     path = ensure_thumbnail(self.ctx.folder, photo.sha256)
             pixmap = QPixmap.fromImage(scaled_thumbnail(path))
         state = photo_state(photo.uploaded)
-        item = QListWidgetItem(QIcon(with_badge(pixmap, state)) if not pixmap.isNull() else icon("photo"), "")
+        mark = self.tr("已损坏") if photo.damaged else ""  # a photo kept although incomplete (photos.keep_damaged)
+        item = QListWidgetItem(QIcon(with_badge(pixmap, state)) if not pixmap.isNull() else icon("photo"), mark)
         item.setData(Qt.ItemDataRole.UserRole, photo.sha256)
         item.setData(SYNC_STATE_ROLE, state)
         item.setToolTip(photo_summary(photo) + "\n" + badge_label(state))
@@ -193,6 +195,7 @@ class PhotoStrip(QWidget):
         worker = PhotoImportWorker(self.ctx.folder, sources, self.importer, thumbnail=scaled_thumbnail)
         worker.owner_key = self.owner_key  # type: ignore[attr-defined]
         self.errors = []
+        self.warnings = []
         worker.signals.progress.connect(self._on_progress)
         worker.signals.item_done.connect(lambda done, w=worker: self._on_imported(w, done))
         worker.signals.item_failed.connect(lambda error: self.errors.append(error_message(error)))
@@ -217,6 +220,7 @@ class PhotoStrip(QWidget):
     def _on_imported(self, worker: PhotoImportWorker, imported: PhotoImported) -> None:
         owner = worker.owner_key  # type: ignore[attr-defined]
         self.photo_imported.emit(owner, imported.result)
+        self.warnings.extend(error_message(warning) for warning in getattr(imported.result, "warnings", ()))
         if owner == self.owner_key and imported.result.photo.sha256 not in self.hashes():
             self.photos.append(imported.result.photo)
             self._add_thumbnail(imported.result.photo, imported.thumbnail)
@@ -228,7 +232,9 @@ class PhotoStrip(QWidget):
         self._show_progress(False)
         errors = [*self.errors, *([failure] if failure else [])]
         if errors:
-            self._show_message("\n".join(errors), error=True)
+            self._show_message("\n".join([*errors, *self.warnings]), error=True)
+        elif self.warnings:  # stored, but the user must know: no time taken, a guessless position, damage kept…
+            self._show_message("\n".join(self.warnings))
         self.import_finished.emit(worker.imported, errors)
 
     def _show_progress(self, visible: bool) -> None:

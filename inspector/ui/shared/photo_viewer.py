@@ -129,9 +129,16 @@ def photo_summary(photo: Photo) -> str:
     """Taken-at, GPS, size and name of a photo, one per line."""
     translate = QCoreApplication.translate
     taken = display(photo.taken_at) if photo.taken_at else translate("PhotoStrip", "未知")
-    lines = [photo.original_name or photo.sha256[:12], translate("PhotoStrip", "拍摄时间：") + taken]
+    lines = [photo.original_name or photo.sha256[:12]]
+    if photo.damaged:
+        lines.append(translate("PhotoStrip", "已损坏：照片数据不完整，原始文件已保留"))
+    lines.append(translate("PhotoStrip", "拍摄时间：") + taken)
+    if photo.taken_at is None and photo.file_time:
+        lines.append(translate("PhotoStrip", "文件时间（不是拍摄时间）：") + display(photo.file_time))
     if photo.gps_lat is not None and photo.gps_lon is not None:
         where = f"{photo.gps_lat:.6f}, {photo.gps_lon:.6f}"
+    elif photo.gps_unsigned is not None:
+        where = f"{photo.gps_unsigned[0]:.6f}, {photo.gps_unsigned[1]:.6f} " + translate("PhotoStrip", "（半球未知）")
     else:
         where = translate("PhotoStrip", "照片中没有 GPS 信息")
     lines.append(translate("PhotoStrip", "位置：") + where)
