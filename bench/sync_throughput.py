@@ -46,7 +46,7 @@ from e2e_support import (  # noqa: E402  (the end-to-end helpers start the real 
 from keyring_doubles import MemoryKeyring  # noqa: E402
 
 from inspector.core.ledger import Role  # noqa: E402
-from inspector.server.blobs import BlobStore  # noqa: E402
+from inspector.server.blobs import FileBlobStore  # noqa: E402
 from inspector.server.db import Database  # noqa: E402
 from inspector.server.push import Caller, push  # noqa: E402
 from inspector.server.schemas import PushIn  # noqa: E402
@@ -214,7 +214,7 @@ def server_decision_seconds(template: Path, work: Path, username: str, bodies: l
 def store_photos_seconds(client: Client, hashes: list[str], work: Path, threads: int = 4) -> float:
     """Verify, write and make durable the photos with the server's blob store on `threads` threads (no HTTP), from
     bytes already in memory; returns the seconds taken."""
-    store = BlobStore(work / "store-floor")
+    store = FileBlobStore(work / "store-floor")
     data = [client.folder.photo_path(sha).read_bytes() for sha in hashes]
 
     def keep(index: int) -> None:

@@ -4,8 +4,9 @@ database in server/ledger_export.py). Plain functions over a connection of their
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -17,10 +18,12 @@ from inspector.store import (
     inspections,
     jurisdictions,
     ledger_queries,
+    people,
     photos,
+    places,
     profile,
-    settings,
     subjects,
+    unit_links,
 )
 from inspector.store.database import DataFolder
 from inspector.store.errors import StoreError
@@ -57,10 +60,22 @@ class ExportDone:
 
 
 def people_names(db: Database) -> dict[str, str]:
-    """Display names of the user ids this laptop knows: the signed-in user's own (the server's directory of names is
-    not kept here yet, so other people's ids show as "—" in the documents, never as ids)."""
-    name = settings.get(db, profile.DISPLAY_NAME)
-    return {profile.user_id(db): name} if name else {}
+    """Display names of the user ids this laptop knows (the name directory, the signed-in user, this device)."""
+    return people.display_names(db)
+
+
+def record_number(record_id: str, started: str | None = None) -> str:
+    """A record's number as people read it: the Beijing date and the id's last eight hex digits, upper case
+    (20261121-3F9A2C1B); never the 32-digit id itself."""
+    tail = record_id.replace("-", "")[-8:].upper()
+    if started:
+        try:
+            from inspector.core.clock import local_date
+
+            return f"{local_date(parse_iso(started)):%Y%m%d}-{tail}"
+        except ValueError:
+            pass
+    return tail
 
 
 class Names:
@@ -123,7 +138,8 @@ def ledger_heading(db: Database, scope: str) -> Any:
             unit = Names(db).issuer(areas[0]) or (jurisdictions.name_of(db, areas[0]) or "")
         except ValueError:
             unit = ""
-    return LedgerHeading(unit=unit, maker=settings.get(db, profile.DISPLAY_NAME) or "", scope=scope)
+    maker = people.local_name(db)
+    return LedgerHeading(unit=unit, maker="" if maker == people.LOCAL_USER_ZH else maker, scope=scope)
 
 
 def ledger_rows(db: Database, query: LedgerQuery, order: LedgerSort, progress: Progress | None = None) -> Iterator[Any]:
@@ -131,9 +147,9 @@ def ledger_rows(db: Database, query: LedgerQuery, order: LedgerSort, progress: P
     from inspector.reports.ledger_xlsx import LedgerRow, kind_of, ledger_row, person
 
     names = Names(db)
-    people = people_names(db)
+    directory = people_names(db)
     bases = Bases(db)
-    places: dict[str, str] = {}
+    addresses: dict[str, str] = {}
     total = ledger_queries.count(db, query)
     for number, (row, events) in enumerate(ledger_queries.iter_with_events(db, query, order), start=1):
         if progress is not None and progress.cancelled():
@@ -141,15 +157,15 @@ def ledger_rows(db: Database, query: LedgerQuery, order: LedgerSort, progress: P
         view = row.finding.view
         street = names.street(view.jurisdiction)
         basis = bases.of(row.finding.inspection_id, row.finding.item_id)
-        address = _address(db, view.subject_id, places)
+        address = _address(db, view.subject_id, addresses)
         try:
-            yield ledger_row(events, people, street=street, subject_name=row.subject_name, subject_address=address,
+            yield ledger_row(events, directory, street=street, subject_name=row.subject_name, subject_address=address,
                              basis=basis)  # fmt: skip
         except (ValueError, IndexError):  # no complete history here (projection only): the row from the view
             yield LedgerRow(finding=view, kind=kind_of(view, {}, basis), street=street,
                             subject=row.subject_name, location=address, basis=basis.text if basis else "",
                             area=basis.checklist_title if basis else "",
-                            reporter=person(people, view.reported_by))  # fmt: skip
+                            reporter=person(directory, view.reported_by))  # fmt: skip
         if progress is not None and (number % PROGRESS_EVERY == 0 or number == total):
             progress.advanced(number, total)
 
@@ -193,6 +209,42 @@ def export_ledger(folder: DataFolder, query: LedgerQuery, order: LedgerSort, tar
     return ExportDone(target, result.rows, result.overdue)
 
 
+_UNSAFE = re.compile(r'[\\/:*?"<>|\s]+')
+
+
+def _file_part(text: str) -> str:
+    """A piece of a file name: no characters Windows refuses, no spaces, at most 40 characters."""
+    return _UNSAFE.sub("-", text).strip("-.")[:40]
+
+
+def document_file_name(folder: DataFolder, kind: str, finding_id: str) -> str:
+    """The name a document of a finding is offered under: what it is, the ledger number (or the subject or place)
+    and the Beijing date, e.g. 整改通知书-朝阳-三里屯-2026-00123.pdf, 检查记录-三里屯北小街-2026-11-21.pdf."""
+    from inspector.core.clock import local_date
+
+    db = folder.connect()
+    try:
+        finding = findings.get(db, finding_id)
+        view = finding.view
+        place = _place(db, finding).split("（")[0]
+        day = local_date(utc_now()).isoformat()
+        if kind == "notice":
+            parts = ["整改通知书", view.ledger_number or place, day]
+        elif kind == "inspection":
+            started = ""
+            if finding.inspection_id:
+                try:
+                    started = local_date(parse_iso(inspections.get(db, finding.inspection_id).started_at)).isoformat()
+                except (StoreError, ValueError):
+                    started = ""
+            parts = ["检查记录", place, started or day]
+        else:
+            parts = ["责任公示牌", place]
+    finally:
+        db.close()
+    return "-".join(part for part in (_file_part(piece) for piece in parts) if part) + ".pdf"
+
+
 def _photo_refs(folder: DataFolder, found: list[photos.Photo], caption: str = "") -> list[Any]:
     from inspector.reports.pdf_common import PhotoRef
 
@@ -200,13 +252,25 @@ def _photo_refs(folder: DataFolder, found: list[photos.Photo], caption: str = ""
 
 
 def _place(db: Database, finding: LocalFinding) -> str:
-    if not finding.view.subject_id:
-        return ""
-    try:
-        subject = subjects.get(db, finding.view.subject_id)
-    except StoreError:
-        return ""
-    return subject.name + (f"（{subject.address}）" if subject.address else "")
+    return places.finding_place(db, finding.view.subject_id, finding.id)
+
+
+def _responsible(db: Database, finding: LocalFinding) -> tuple[str, str]:
+    """整改责任人 and phone: the person the assignment named, else the unit's own responsible person."""
+    view = finding.view
+    if view.responsible_person:
+        return view.responsible_person, view.responsible_phone or ""
+    if view.subject_id:
+        try:
+            subject = subjects.get(db, view.subject_id)
+        except StoreError:
+            return "", view.responsible_phone or ""
+        return subject.responsible_person or "", view.responsible_phone or subject.phone or ""
+    return "", view.responsible_phone or ""
+
+
+def _inspection_place(lat: float | None, lon: float | None) -> str:
+    return places.Place(lat=lat, lon=lon).coordinates
 
 
 def export_notice(folder: DataFolder, finding_id: str, target: Path) -> ExportDone:
@@ -217,14 +281,17 @@ def export_notice(folder: DataFolder, finding_id: str, target: Path) -> ExportDo
     try:
         finding = findings.get(db, finding_id)
         names = Names(db)
-        people = people_names(db)
+        directory = people_names(db)
+        person, phone = _responsible(db, finding)
+        view = replace(finding.view, responsible_person=person or None, responsible_phone=phone or None)
         document = NoticeDocument(
-            finding=finding.view,
+            finding=view,
             issuer=names.issuer(finding.view.jurisdiction),
             location=_place(db, finding),
             street_name=names.street(finding.view.jurisdiction),
-            inspectors=[people.get(finding.view.reported_by, finding.view.reported_by)],
+            inspectors=[people.name_of(directory, finding.view.reported_by)],
             photos=_photo_refs(folder, photos.photos_of(db, "finding", finding_id, "evidence"), "整改前"),
+            unit_link=unit_links.url_of(db, finding_id) or "",
         )
         rectification_notice_pdf(document, target)
     finally:
@@ -250,7 +317,7 @@ def export_inspection(folder: DataFolder, inspection_id: str, target: Path) -> E
             for item_id, found in inspections.item_photos(db, inspection_id).items()
             for photo in found
         ]
-        people = people_names(db)
+        directory = people_names(db)
         document = InspectionDocument(
             checklist=inspections.checklist_of(db, inspection),
             answers=answers,
@@ -261,9 +328,10 @@ def export_inspection(folder: DataFolder, inspection_id: str, target: Path) -> E
             subject_address=subject.address or "",
             subject_code=subject.code or "",
             jurisdiction_name=jurisdictions.name_of(db, subject.jurisdiction) or subject.jurisdiction,
-            inspectors=[people.get(inspection.inspector_id, inspection.inspector_id)],
+            inspectors=[people.name_of(directory, inspection.inspector_id)],
+            location=_inspection_place(inspection.location_lat, inspection.location_lon),
             notes=inspection.notes,
-            inspection_id=inspection.id,
+            inspection_id=record_number(inspection.id, inspection.started_at),
             photos=refs,
         )
         inspection_record_pdf(document, target)
@@ -281,7 +349,7 @@ def export_signboard(folder: DataFolder, subject_id: str, target: Path) -> Expor
         subject = subjects.get(db, subject_id)
         document = SignboardDocument(
             unit_name=subject.name,
-            unit_code=subject.code or subject.id,
+            unit_code=subject.code or record_number(subject.id),
             responsible_person=subject.responsible_person or "",
             street_name=Names(db).street(subject.jurisdiction),
             responsible_phone=subject.phone or "",

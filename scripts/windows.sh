@@ -61,7 +61,7 @@ winpath() { WINEPREFIX=$PREFIX winepath -w "$1" 2>/dev/null; }
 
 # ---------------------------------------------------------------------------------------------------------------
 begin "host packages"
-debs=(wine wine64 gcc-mingw-w64-x86-64 osslsigncode debootstrap fonts-wqy-microhei)
+debs=(wine wine64 gcc-mingw-w64-x86-64 osslsigncode debootstrap fonts-arphic-uming)
 missing=()
 for pkg in "${debs[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
@@ -221,16 +221,17 @@ fi
 # ---------------------------------------------------------------------------------------------------------------
 begin "PyInstaller"
 # A Chinese TrueType font for the PDFs goes into the bundle (a Windows without 微软雅黑/黑体/宋体 still makes
-# them): WenQuanYi Micro Hei from Debian (Apache-2.0 or GPL-3.0 with the font exception), licence in the notices.
+# them): AR PL UMing from Debian, the serif (明体/宋体-style) face official documents are set in, under the Arphic
+# Public License (redistribution and embedding allowed), licence in the notices.
 export INSPECTOR_BUNDLE_FONT INSPECTOR_BUNDLE_FONT_LICENCE
-INSPECTOR_BUNDLE_FONT=$(winpath /usr/share/fonts/truetype/wqy/wqy-microhei.ttc)
-INSPECTOR_BUNDLE_FONT_LICENCE=$(winpath /usr/share/doc/fonts-wqy-microhei/copyright)
+INSPECTOR_BUNDLE_FONT=$(winpath /usr/share/fonts/truetype/arphic/uming.ttc)
+INSPECTOR_BUNDLE_FONT_LICENCE=$(winpath /usr/share/doc/fonts-arphic-uming/copyright)
 wpy -m PyInstaller --noconfirm --clean --log-level WARN --distpath "$(winpath "$W/dist")" \
   --workpath "$(winpath "$W/work")" build.spec | tail -20
 BUNDLE=$W/dist/Inspector
 [ -f "$BUNDLE/Inspector.exe" ] || fail "no $BUNDLE/Inspector.exe"
 [ -f "$BUNDLE/THIRD-PARTY-NOTICES.txt" ] || fail "no THIRD-PARTY-NOTICES.txt in the bundle"
-[ -f "$BUNDLE/_internal/resources/fonts/wqy-microhei.ttc" ] || fail "the PDF font is not in the bundle"
+[ -f "$BUNDLE/_internal/resources/fonts/uming.ttc" ] || fail "the PDF font is not in the bundle"
 for dll in icuuc.dll bcryptprimitives.dll ucrtbase.dll ucrtwine.dll; do
   [ -z "$(find "$BUNDLE" -iname "$dll")" ] || fail "the test-only $dll went into the bundle"
 done

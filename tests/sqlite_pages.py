@@ -21,9 +21,21 @@ def table_pages(db: Path, table: str) -> dict[int, str]:
         (root,) = connection.execute("SELECT rootpage FROM sqlite_master WHERE name = ?", [table]).fetchone()
         (size,) = connection.execute("PRAGMA page_size").fetchone()
     connection.close()
-    data = db.read_bytes()
+    return _walk(db.read_bytes(), int(root), int(size), table)
+
+
+def schema_pages(db: Path) -> dict[int, str]:
+    """The pages of the schema table itself (sqlite_master, rooted at page 1): the list of every table."""
+    with sqlite3.connect(db) as connection:
+        connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        (size,) = connection.execute("PRAGMA page_size").fetchone()
+    connection.close()
+    return _walk(db.read_bytes(), 1, int(size), "sqlite_master")
+
+
+def _walk(data: bytes, root: int, size: int, table: str) -> dict[int, str]:
     found: dict[int, str] = {}
-    todo = [int(root)]
+    todo = [root]
     while todo:
         page = todo.pop()
         start = (page - 1) * size

@@ -5,4 +5,5 @@ COMMAND_MODULES: tuple[str, ...] = (
     "inspector.cli.checklists",
     "inspector.cli.data",
     "inspector.cli.sync",
+    "inspector.cli.export",
 )

@@ -10,6 +10,7 @@ anything else the catalogued "unexpected" text with the exception's type, never 
 
 from __future__ import annotations
 
+import re
 import string
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -43,7 +44,7 @@ CATALOGUE: Mapping[str, Entry] = {
     # -- any layer --
     "error": _E("操作未能完成：{detail}", "the operation could not be completed: {detail}"),
     "unexpected": _E(
-        "程序出错（{kind}：{detail}），详情见日志", "something went wrong ({kind}: {detail}); see the log"
+        "程序出错，详情见日志", "something went wrong ({kind}: {detail}); see the log"
     ),
     # -- the client store --
     "store_error": _E("本机数据无法处理：{detail}", "the local data cannot be handled: {detail}"),
@@ -183,7 +184,7 @@ CATALOGUE: Mapping[str, Entry] = {
         "the server speaks sync protocol {supported}; this app speaks version {version}",
     ),
     "request_refused": _E(
-        "服务器拒绝了请求（{status} {server_code}）：{message}",
+        "服务器拒绝了请求（{status}）：{message}",
         "the server refused the request ({status} {server_code}): {message}",
     ),
     "unlisted_server_code": _E("服务器的答复：{server_code}", "the server answered {server_code}"),
@@ -227,11 +228,24 @@ CATALOGUE: Mapping[str, Entry] = {
         "服务器无法写入照片存储，请联系服务器管理员",
         "the server cannot write to its photo store: tell its administrator",
     ),
+    "storage_unavailable": _E(
+        "服务器的照片存储暂时无法使用，稍后自动重试",
+        "the server's photo store is unavailable for now: it is tried again later",
+    ),
     "insufficient_storage": _E(
         "服务器存储空间已满，请联系服务器管理员", "the server has run out of disk space: tell its administrator"
     ),
     "http_error": _E("请求失败", "the request failed"),
     "client_disconnected": _E("客户端已断开", "the client went away"),
+    # -- choices on the laptop that the server would refuse later (checked before anything is saved) --
+    "jurisdiction_format": _E(
+        "辖区编码“{jurisdiction}”格式不对：应为 6、9、12 或 15 位数字，请从辖区列表中选择",
+        "the jurisdiction code “{jurisdiction}” is malformed: 6, 9, 12 or 15 digits; pick one from the list",
+    ),
+    "jurisdiction_missing": _E("请选择所属辖区", "please choose a jurisdiction"),
+    "place_missing": _E(
+        "请选择检查对象，或填写问题所在的地点", "please choose a subject or enter the place of the problem"
+    ),
 }
 
 
@@ -287,9 +301,11 @@ def user_error(code: str, /, **details: object) -> UserError:
 
 
 def message_in(error: BaseException, language: str) -> str:
-    """The text of any exception for people in "zh" or "en": a UserError's own, else the catalogued fallback."""
+    """The text of any exception for people in "zh" or "en": a UserError's own, else the catalogued fallback. The
+    Chinese text is shown without the English and the internal codes the one-line reasons carry (`zh_text`)."""
     if isinstance(error, UserError):
-        return error.text(language)
+        text = error.text(language)
+        return text if language.startswith(ENGLISH_PREFIX) else zh_text(text)
     detail = (str(error).strip().splitlines() or [""])[0][:200]
     entry = CATALOGUE["unexpected"]
     template = entry.en if language.startswith(ENGLISH_PREFIX) else entry.zh
@@ -299,3 +315,37 @@ def message_in(error: BaseException, language: str) -> str:
 def wire_text(zh: str, en: str) -> str:
     """The one-line "中文 (English)" form the server's replies and the ledger's reasons carry."""
     return f"{zh} ({en})"
+
+
+# The fields of payloads and records as a Chinese reader knows them: a reason such as "responsible_person: 必填" reads
+# "责任人：必填".
+FIELD_LABELS_ZH: dict[str, str] = {
+    "description": "描述", "category": "类别", "severity": "等级", "jurisdiction": "辖区", "subject_id": "检查对象",
+    "subject": "检查对象", "location": "地点", "photos": "照片", "after_photos": "整改后照片",
+    "responsible_unit": "责任单位", "responsible_person": "责任人", "responsible_phone": "联系电话",
+    "deadline": "整改期限", "measures": "整改措施", "funds": "整改资金", "contingency_plan": "应急预案",
+    "reason": "理由", "opinion": "核查意见", "note": "备注", "level": "督办级别", "rectification": "整改情况",
+    "ledger_number": "台账编号", "name": "名称", "address": "地址", "code": "编码", "lat": "纬度", "lon": "经度",
+    "suggested_deadline": "建议整改期限", "photo_required": "照片要求", "kind": "类型", "details": "详细信息",
+}  # fmt: skip
+_ASCII_ASIDE = re.compile(r"\s*[（(][^()（）\u3000-\u9fff]*[A-Za-z][^()（）\u3000-\u9fff]*[)）]")
+_CODE_WITH_NAME = re.compile(r"[a-z][a-z_]*\(([^()]*[\u4e00-\u9fff][^()]*)\)")  # general(一般隐患) → 一般隐患
+_FIELD_NAMES = "|".join(sorted(FIELD_LABELS_ZH, key=len, reverse=True))
+_BARE_FIELD = re.compile(rf"(?<![A-Za-z_])({_FIELD_NAMES})\s+(?=[\u3000-\u9fff])")  # "lat 超出范围" → "纬度 超出范围"
+_CJK_COLON = re.compile(r"(?<=[\u3000-\u9fff])\s*:\s*")
+_FIELD_KEY = re.compile(r"(?<![A-Za-z_])([a-z][a-z_]*(?:/[a-z][a-z_]*)*)\s*[:：]\s*")
+
+
+def zh_text(text: str) -> str:
+    """A Chinese message as people should read it: no "(English)" asides, field keys as their Chinese names, and no
+    internal codes (a snake_case word before a colon that names no field is dropped)."""
+    cleaned = _CJK_COLON.sub("：", _ASCII_ASIDE.sub("", _CODE_WITH_NAME.sub(r"\1", text)))
+    cleaned = _BARE_FIELD.sub(lambda match: FIELD_LABELS_ZH[match.group(1)] + " ", cleaned)
+
+    def field(match: re.Match[str]) -> str:
+        names = [FIELD_LABELS_ZH.get(part) for part in match.group(1).split("/")]
+        if all(names):
+            return "/".join(name for name in names if name) + "："
+        return "" if "_" in match.group(1) else match.group(0)
+
+    return _FIELD_KEY.sub(field, cleaned).strip()

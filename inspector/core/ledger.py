@@ -46,6 +46,8 @@ class Action(StrEnum):
     VERIFY_FAIL = "verify_fail"
     REOPEN = "reopen"
     ESCALATE = "escalate"
+    # the responsible unit answering from its web page (server/web): it signs for the notice (签收)
+    SIGN = "sign"
 
 
 class Role(StrEnum):
@@ -54,6 +56,11 @@ class Role(StrEnum):
     INSPECTOR = "inspector"
     SUPERVISOR = "supervisor"
     ADMIN = "admin"
+    # Actors of the server's web face (server/web), never a laptop's user: the responsible unit answering through
+    # its case link, a member of the public reporting through a 公示牌, and a leader who only reads the dashboard.
+    UNIT = "unit"
+    PUBLIC = "public"
+    LEADER = "leader"
 
 
 class Severity(StrEnum):
@@ -91,9 +98,17 @@ ACTION_LABELS: dict[Action, str] = {
     Action.VERIFY_FAIL: "核查不通过",
     Action.REOPEN: "重新打开",
     Action.ESCALATE: "督办",
+    Action.SIGN: "签收",
 }
 SEVERITY_LABELS: dict[Severity, str] = {Severity.GENERAL: "一般隐患", Severity.MAJOR: "重大隐患"}
-ROLE_LABELS: dict[Role, str] = {Role.INSPECTOR: "巡查员", Role.SUPERVISOR: "督查员", Role.ADMIN: "系统管理员"}
+ROLE_LABELS: dict[Role, str] = {
+    Role.INSPECTOR: "巡查员",
+    Role.SUPERVISOR: "督查员",
+    Role.ADMIN: "系统管理员",
+    Role.UNIT: "责任单位",
+    Role.PUBLIC: "群众",
+    Role.LEADER: "领导",
+}
 ESCALATION_LABELS: dict[EscalationLevel, str] = {
     EscalationLevel.STREET: "街乡督办",
     EscalationLevel.DISTRICT: "区级督办",
@@ -368,6 +383,7 @@ def _deadline_when_none_set(payload: Mapping[str, Any], ctx: _Context) -> list[s
 
 _INSPECTOR = frozenset({Role.INSPECTOR})
 _SUPERVISOR = frozenset({Role.SUPERVISOR})
+_UNIT = frozenset({Role.UNIT})
 _NO_FINDING: frozenset[State | None] = frozenset({None})
 
 
@@ -384,7 +400,11 @@ class _Rule:
 
 _RULES: dict[Action, _Rule] = {
     Action.REPORT: _Rule(
-        _NO_FINDING, State.REPORTED, _INSPECTOR, _REPORT_FIELDS, (_needs_subject_or_location, _photos_when_demanded)
+        _NO_FINDING,
+        State.REPORTED,
+        _INSPECTOR | {Role.PUBLIC},  # the public reports through a 公示牌's page (server/web)
+        _REPORT_FIELDS,
+        (_needs_subject_or_location, _photos_when_demanded),
     ),
     Action.REPORT_FIXED_ON_SITE: _Rule(
         _NO_FINDING,
@@ -424,7 +444,7 @@ _RULES: dict[Action, _Rule] = {
     Action.RECTIFY: _Rule(
         frozenset({State.ASSIGNED}),
         State.RECTIFIED,
-        _INSPECTOR | _SUPERVISOR,
+        _INSPECTOR | _SUPERVISOR | _UNIT,
         (_Field("description", _LONG), _Field("after_photos", _photo_list(1))),
     ),
     Action.VERIFY_PASS: _Rule(frozenset({State.RECTIFIED}), State.CLOSED, _SUPERVISOR, (_Field("opinion", _LONG),)),
@@ -442,6 +462,13 @@ _RULES: dict[Action, _Rule] = {
         (_Field("reason", _LONG), _Field("deadline", _check_deadline)),
     ),
     Action.ESCALATE: _Rule(frozenset(OPEN_STATES), None, _SUPERVISOR, (_Field("level", _LEVEL), _Field("note", _LONG))),
+    # the web face's unit: signing for the notice changes no state, it records who received it and when
+    Action.SIGN: _Rule(
+        frozenset({State.ASSIGNED}),
+        None,
+        _UNIT,
+        (_Field("signer_name", _SHORT), _Field("signer_phone", _SHORT)),
+    ),
 }
 
 # --------------------------------------------------------------------------------------------------------------
@@ -860,6 +887,7 @@ _PROJECTORS: dict[Action, Callable[[FindingState, Event, datetime], _Changes]] =
     Action.VERIFY_FAIL: _sent_back,
     Action.REOPEN: _reopened,
     Action.ESCALATE: _escalated,
+    Action.SIGN: _no_change,
 }
 
 

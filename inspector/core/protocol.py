@@ -90,6 +90,7 @@ class ErrorCode(StrEnum):
     UNAVAILABLE = "unavailable"
     INSUFFICIENT_STORAGE = "insufficient_storage"
     STORAGE_UNWRITABLE = "storage_unwritable"
+    STORAGE_UNAVAILABLE = "storage_unavailable"
 
 
 class FeedKind(StrEnum):
@@ -101,6 +102,7 @@ class FeedKind(StrEnum):
     INSPECTION = "inspection"
     FINDING = "finding"
     FINDING_EVENT = "finding_event"
+    UNIT_LINK = "unit_link"  # the responsible unit's page of an assigned finding (the 整改通知书's QR link)
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -206,6 +208,15 @@ def photo_hashes(body: Mapping[str, Any]) -> set[str]:
 # --------------------------------------------------------------------------------------------------------------
 # Replies (server → client)
 # --------------------------------------------------------------------------------------------------------------
+
+PEOPLE_PATH = "/people"  # the name directory (§4): `GET /api/v1/people`, items of `Person`
+
+
+class Person(TypedDict):
+    """One entry of the name directory (§4): a user id and the name documents show for it."""
+
+    id: str
+    display_name: str
 
 
 @dataclass(frozen=True)

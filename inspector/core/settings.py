@@ -139,6 +139,8 @@ SETTINGS: tuple[Setting, ...] = (
     # -- chosen in the interface
     Setting("ui.language", str, "zh_CN", "The interface language (zh_CN or en).", PREFERENCE),
     Setting("ui.default_jurisdiction", str, "", "The jurisdiction code new subjects get by default.", PREFERENCE),
+    Setting("ui.export_folder", str, "", "The folder exports were last saved in (empty: the Documents folder).",
+            PREFERENCE),
     Setting("photos.max_edge", int, 2560, "The longest edge in pixels a photo is scaled down to when taken in.",
             PREFERENCE, positive=True),
     Setting("photos.keep_original", bool, True, "Keep the original file of each photo besides the scaled one.",

@@ -1,4 +1,5 @@
-"""Find a Chinese TrueType font to embed in PDFs: bundled, named by the user, Windows' own, or a Linux/macOS one."""
+"""Find a Chinese TrueType font to embed in PDFs: bundled, named by the user, Windows' own, or a Linux/macOS one.
+Official documents are set in a serif (宋体-like) face, so serif fonts come first wherever there is a choice."""
 
 from __future__ import annotations
 
@@ -19,14 +20,18 @@ FONT_ENV = "INSPECTOR_PDF_FONT"
 _SAMPLE = "隐患整改通知书检查记录责任公示牌"
 _FONT_SUFFIXES = (".ttf", ".ttc")
 
-# Windows' Chinese fonts, best first: 微软雅黑 (TrueType collection), 黑体, 宋体.
-WINDOWS_FONT_FILES = ("msyh.ttc", "msyh.ttf", "simhei.ttf", "simsun.ttc")
-# Other systems: WenQuanYi (Debian's fonts-wqy-microhei / -zenhei), Droid fallback, AR PL, Arial Unicode (macOS).
+# Windows' Chinese fonts, best first: 宋体 (the official documents' serif, a TrueType collection), then 微软雅黑 and
+# 黑体 where it is missing.
+WINDOWS_FONT_FILES = ("simsun.ttc", "msyh.ttc", "msyh.ttf", "simhei.ttf")
+# Other systems: AR PL UMing (Debian's fonts-arphic-uming, a 明体/宋体-style serif under the Arphic Public License,
+# which allows embedding and redistribution), then WenQuanYi (fonts-wqy-microhei / -zenhei), Droid fallback, Arial
+# Unicode (macOS).
+SERIF_FONT_FILE = "/usr/share/fonts/truetype/arphic/uming.ttc"
 SYSTEM_FONT_FILES = (
+    SERIF_FONT_FILE,
     "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
     "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
     "/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf",
-    "/usr/share/fonts/truetype/arphic/uming.ttc",
     "/System/Library/Fonts/Supplemental/Arial Unicode.ttf",
     "/Library/Fonts/Arial Unicode.ttf",
 )
@@ -94,9 +99,9 @@ def load_cjk_font(candidates: Iterable[FontFile]) -> TTFont:
     raise CjkFontNotFoundError(
         "找不到可嵌入 PDF 的中文 TrueType 字体。"
         f"请把 .ttf/.ttc 中文字体放入 {bundled_fonts_dir()}，或用环境变量 {FONT_ENV} 指定字体文件；"
-        f"Linux 可安装 fonts-wqy-microhei。已查找：{searched}",
+        f"Linux 可安装 fonts-arphic-uming 或 fonts-wqy-microhei。已查找：{searched}",
         f"no Chinese TrueType font found for PDFs: put a Chinese .ttf/.ttc into {bundled_fonts_dir()}, set "
-        f"{FONT_ENV}, or install fonts-wqy-microhei. Searched: {searched}",
+        f"{FONT_ENV}, or install fonts-arphic-uming or fonts-wqy-microhei. Searched: {searched}",
     )
 
 

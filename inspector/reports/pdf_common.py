@@ -32,6 +32,7 @@ FAIL_COLOUR = colors.HexColor("#c00000")
 MUTED = colors.HexColor("#595959")
 PHOTO_PIXELS = 1000  # longest side of an embedded photo: sharp in print at thumbnail size, small files
 PHOTO_QUALITY = 80
+FRAME_PADDING = 12 + 1  # reportlab's frame pads 6 points top and bottom; one more for rounding
 QR_ERROR = "m"  # 15 % damage tolerance: a sign in the street gets dirty
 
 

@@ -14,7 +14,7 @@ from reportlab.platypus import Flowable, Paragraph, Table
 
 from inspector.reports.errors import ReportError
 from inspector.reports.output import Target
-from inspector.reports.pdf_common import PageFrame, build_pdf, gap, plain_style, qr_code, styles, text
+from inspector.reports.pdf_common import FRAME_PADDING, PageFrame, build_pdf, gap, plain_style, qr_code, styles, text
 
 TITLE = "门前三包责任公示牌"
 CITY_HOTLINE = "12345"
@@ -27,7 +27,6 @@ DUTIES: tuple[tuple[str, str], ...] = (
 DUTY_COLOURS = ("#1f6f43", "#1f4e79", "#8a4b08")
 PAGE_SIZES = {"A4": landscape(A4), "A3": landscape(A3)}
 SHRINK_STEPS = (1.0, 0.92, 0.85, 0.78, 0.72, 0.66)
-FRAME_PADDING = 12 + 1  # reportlab's frame pads 6 points top and bottom; one more for rounding
 
 
 @dataclass(frozen=True)

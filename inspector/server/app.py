@@ -15,15 +15,21 @@ from inspector import __version__
 from inspector.core.clock import to_iso, utc_now
 from inspector.server.api import account, blobs, catalog, meta, sync
 from inspector.server.api.deps import ServerContext
-from inspector.server.blobs import PARTIAL_MAX_AGE_SECONDS, BlobStore
+from inspector.server.blobs import PARTIAL_MAX_AGE_SECONDS, BlobStore, FileBlobStore
 from inspector.server.db import Database
 from inspector.server.errors import install_error_handlers
-from inspector.server.middleware import BodyLimitMiddleware, ProtocolMiddleware, RequestLogMiddleware
+from inspector.server.middleware import (
+    BodyLimitMiddleware,
+    ProtocolMiddleware,
+    RequestLogMiddleware,
+    UnavailableMiddleware,
+)
 from inspector.server.migrate import schema_problem
 from inspector.server.models import BlobUpload, User
 from inspector.server.openapi import install_contract, install_docs
 from inspector.server.request_guard import RequestGuardMiddleware
 from inspector.server.settings import Settings
+from inspector.server.web.routes import install_web
 
 log = logging.getLogger("inspector.server")
 
@@ -39,7 +45,7 @@ def startup_problems(settings: Settings, db: Database) -> list[str]:
     problem = schema_problem(db.engine)
     if problem:
         return [problem]
-    write_problem = database_write_problem(db)
+    write_problem = None if settings.read_only else database_write_problem(db)
     if write_problem:
         return [write_problem]
     if settings.dev_mode:
@@ -71,26 +77,66 @@ def database_write_problem(db: Database) -> str | None:
     return None
 
 
-def remove_stale_uploads(context: ServerContext) -> None:
-    """Drop resumable uploads nobody touched for a week (rows and partial files)."""
-    cutoff = to_iso(utc_now() - timedelta(seconds=PARTIAL_MAX_AGE_SECONDS))
-    with context.db.write() as session:
-        session.execute(delete(BlobUpload).where(BlobUpload.updated_at < cutoff))
-    context.blobs.remove_stale()
+CLEANUP_LOCK = 0x1D5E_C70C  # the PostgreSQL advisory lock `inspector-server cleanup` holds while it runs
+
+
+def database_for(settings: Settings) -> Database:
+    """The database of these settings, with their connection rules."""
+    return Database(settings.effective_database_url, settings.db_pool_size, settings.db_prepared_statements)
+
+
+def blob_store_for(settings: Settings, db: Database) -> BlobStore:
+    """The photo store these settings name: the folder (default) or the district's bucket."""
+    if settings.blob_store == "s3":
+        from inspector.server.blobs_s3 import S3BlobStore
+
+        return S3BlobStore.connect(
+            db,
+            settings.s3_bucket,
+            endpoint_url=settings.s3_endpoint_url or None,
+            region=settings.s3_region,
+            access_key_id=settings.s3_access_key_id or None,
+            secret_access_key=settings.s3_secret_access_key or None,
+            presign_seconds=settings.s3_presign_seconds if settings.s3_presign_downloads else None,
+            pool=max(10, settings.db_pool_size * 2),
+        )
+    return FileBlobStore(settings.effective_blob_dir)
+
+
+def remove_stale_uploads(context: ServerContext, max_age: float = PARTIAL_MAX_AGE_SECONDS) -> int | None:
+    """Drop resumable uploads nobody touched for `max_age` seconds (rows, partial files or multipart uploads);
+    returns how many store items went, or None when another process is doing it (PostgreSQL advisory lock).
+
+    Run by `inspector-server cleanup` (a timer on one or all hosts), never at start-up: a process may start against a
+    read replica, and several processes start at once."""
+    cutoff = to_iso(utc_now() - timedelta(seconds=max_age))
+    with context.db.engine.connect() as connection:
+        locking = not context.db.is_sqlite
+        lock = text("SELECT pg_try_advisory_lock(:key)")
+        if locking and not connection.execute(lock, {"key": CLEANUP_LOCK}).scalar():
+            return None
+        try:
+            with context.db.write() as session:
+                session.execute(delete(BlobUpload).where(BlobUpload.updated_at < cutoff))
+            return context.blobs.remove_stale(max_age)
+        finally:
+            if locking:
+                connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": CLEANUP_LOCK})
+                connection.commit()
 
 
 def create_app(settings: Settings, db: Database | None = None, check: bool = True) -> FastAPI:
     """The ASGI application for these settings (refuses to build when startup_problems finds any)."""
-    database = db or Database(settings.effective_database_url, settings.db_pool_size)
+    database = db or database_for(settings)
     if check:
         problems = startup_problems(settings, database)
         if problems:
             raise StartupRefusedError("; ".join(problems))
-    context = ServerContext(settings, database, BlobStore(settings.effective_blob_dir))
+    context = ServerContext(settings, database, blob_store_for(settings, database))
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        remove_stale_uploads(context)
+        """Start-up writes nothing (see remove_stale_uploads)."""
         yield
         if db is None:
             database.dispose()
@@ -111,8 +157,10 @@ def create_app(settings: Settings, db: Database | None = None, check: bool = Tru
         install_docs(app, OPENAPI_URL)
     for router in (meta.router, account.router, catalog.router, sync.router, blobs.router):
         app.include_router(router)
+    install_web(app)  # the web face: /u/, /s/, /dashboard (server/web)
     app.add_middleware(BodyLimitMiddleware, settings=settings)
     app.add_middleware(ProtocolMiddleware, settings=settings)
     app.add_middleware(RequestGuardMiddleware)
+    app.add_middleware(UnavailableMiddleware, settings=settings)
     app.add_middleware(RequestLogMiddleware, settings=settings)
     return app

@@ -1,5 +1,5 @@
-"""Content-addressed photo store on the filesystem: verified, atomic writes, batches of blobs in one body and
-resumable partial uploads."""
+"""Content-addressed photo stores behind one interface (`BlobStore`): verified writes, batches of blobs in one body
+and resumable partial uploads; the filesystem store (the embedded default) lives here, the S3 one in blobs_s3."""
 
 from __future__ import annotations
 
@@ -11,11 +11,14 @@ import os
 import re
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO, Protocol
 
+from starlette.requests import ClientDisconnect
+
+from inspector.server import metrics
 from inspector.server.blob_files import BlobFile, FileMaker
 from inspector.server.schemas import SHA_RE
 
@@ -39,6 +42,95 @@ class HashMismatchError(ValueError):
         super().__init__(f"the bytes hash to {actual}, not {expected}")
         self.expected = expected
         self.actual = actual
+
+
+class BlobStoreUnavailableError(RuntimeError):
+    """The photo store does not answer (an object store down or unreachable): the request may be tried again later;
+    nothing was made visible."""
+
+
+class OffsetMismatchError(ValueError):
+    """A chunk of a resumable upload was sent for another offset than the one the store has reached."""
+
+    def __init__(self, current: int) -> None:
+        super().__init__(f"the store has {current} bytes")
+        self.current = current
+
+
+class UploadBusyError(RuntimeError):
+    """Another request is writing the same resumable upload right now."""
+
+
+class ChunkTooLargeError(ValueError):
+    """A chunk would take a resumable upload past its declared size."""
+
+    def __init__(self, room: int) -> None:
+        super().__init__(f"more than {room} bytes")
+        self.room = room
+
+
+def valid_hash(sha256: str) -> bool:
+    """Whether a text is a SHA-256 as blobs are named (64 lower-case hex characters)."""
+    return re.fullmatch(SHA_RE, sha256) is not None
+
+
+@dataclass(frozen=True)
+class BlobDownload:
+    """How a stored blob is sent: a local file (`path`), a redirect to a signed address (`url`), or a stream of its
+    bytes (`chunks`, `size`)."""
+
+    path: Path | None = None
+    url: str | None = None
+    chunks: Iterator[bytes] | None = None
+    size: int | None = None
+
+
+class BlobStore(Protocol):
+    """Where the server keeps photo bytes, named by their SHA-256. A blob becomes visible (`download`, `has`) only
+    after its bytes were verified against its name; writing the same blob twice is harmless (same name, same bytes).
+    Failures to reach the store raise BlobStoreUnavailableError."""
+
+    kind: str
+    checks_presence: bool  # `has` is cheap and the database row alone does not prove the bytes are there
+
+    def has(self, sha256: str) -> bool: ...
+
+    def receive(self, sha256: str, limit: int, verify_only: bool = False) -> IncomingBlob: ...
+
+    def receive_batch(
+        self, items: list[BatchItem], skip: set[int], verify: set[int] | None = None
+    ) -> IncomingBatch: ...
+
+    def new_file(self, prefix: str) -> tuple[Any, BlobFile]:
+        """A scratch place for a blob being received (a handle for `place`/`drop`) and its writer."""
+
+    def place(self, handle: Any, sha256: str) -> None:
+        """Make a complete, verified blob visible under its name."""
+
+    def drop(self, handle: Any) -> None:
+        """Forget a scratch place."""
+
+    def put_bytes(self, data: bytes) -> str: ...
+
+    def download(self, sha256: str) -> BlobDownload | None:
+        """How to send a stored blob, or None when the store does not have it."""
+
+    def problem(self) -> str | None:
+        """Why no blob could be stored or read now, or None (the readiness check)."""
+
+    # resumable uploads; `upload` is the caller's blob_uploads row for (sha256, user_id) when it has one
+    def partial_size(self, sha256: str, user_id: str, upload: Any = None) -> int: ...
+
+    def discard_partial(self, sha256: str, user_id: str, upload: Any = None) -> None: ...
+
+    async def append_chunk(self, sha256: str, user_id: str, offset: int, room: int, body: AsyncIterator[bytes]) -> int:
+        """Append the body at `offset` (OffsetMismatchError when the upload is elsewhere, UploadBusyError when another
+        request writes it, ChunkTooLargeError past `room` bytes); returns the upload's new size. ClientDisconnect
+        passes through (the filesystem keeps the bytes that arrived, an object store drops the broken chunk)."""
+
+    def complete_partial(self, sha256: str, user_id: str, place: bool = True) -> int: ...
+
+    def remove_stale(self, max_age: float = PARTIAL_MAX_AGE_SECONDS) -> int: ...
 
 
 def _fsync_dir(path: Path) -> None:
@@ -70,12 +162,12 @@ class IncomingBlob:
         self._hasher = hashlib.sha256()
         self._held: list[bytes | memoryview] = []
         self._held_bytes = 0
-        self._path: Path | None = None
+        self._handle: Any = None
         self._file: BlobFile | None = None
 
     def _opened(self) -> BlobFile:
         if self._file is None:
-            self._path, self._file = self.store.new_file(self.sha256[:16] + "-")
+            self._handle, self._file = self.store.new_file(self.sha256[:16] + "-")
         return self._file
 
     def accept(self, chunk: bytes | memoryview) -> bool:
@@ -113,8 +205,12 @@ class IncomingBlob:
         if self.verify_only:
             return self.size
         self._opened().close_durable()
-        assert self._path is not None
-        self.store.place(self._path, self.sha256)
+        try:
+            self.store.place(self._handle, self.sha256)
+        except BaseException:
+            self.store.drop(self._handle)
+            raise
+        metrics.BLOB_BYTES.labels(self.store.kind).inc(self.size)
         return self.size
 
     def abort(self) -> None:
@@ -122,8 +218,8 @@ class IncomingBlob:
         self._held.clear()
         if self._file is not None:
             self._file.discard()
-        if self._path is not None:
-            self._path.unlink(missing_ok=True)
+        if self._handle is not None:
+            self.store.drop(self._handle)
 
 
 @dataclass(frozen=True)
@@ -165,7 +261,7 @@ def parse_manifest(line: bytes, max_blobs: int, max_blob_bytes: int) -> list[Bat
 def _manifest_item(entry: object, max_blob_bytes: int) -> BatchItem:
     sha256 = entry.get("sha256") if isinstance(entry, dict) else None
     size = entry.get("size") if isinstance(entry, dict) else None
-    if not isinstance(sha256, str) or not BlobStore.valid_hash(sha256):
+    if not isinstance(sha256, str) or not valid_hash(sha256):
         raise ManifestError("invalid", "every blob needs a `sha256` of 64 lower-case hex characters")
     if not isinstance(size, int) or isinstance(size, bool) or size < 0:
         raise ManifestError("invalid", "every blob needs a `size`, a whole number of bytes")
@@ -254,12 +350,36 @@ class IncomingBatch:
             self.current = None
 
 
-class BlobStore:
+class Receiving:
+    """What every store does the same way on top of its scratch places (`new_file`, `place`, `drop`)."""
+
+    def receive(self, sha256: str, limit: int, verify_only: bool = False) -> IncomingBlob:
+        """Start receiving a whole blob (with `verify_only`, one the store has: its bytes are only hashed)."""
+        return IncomingBlob(self, sha256, limit, verify_only)  # type: ignore[arg-type]
+
+    def receive_batch(self, items: list[BatchItem], skip: set[int], verify: set[int] | None = None) -> IncomingBatch:
+        """Start receiving the blobs of a batch body (those at the indexes in `skip` are read past, those in `verify`
+        only hashed)."""
+        return IncomingBatch(self, items, skip, verify or set())  # type: ignore[arg-type]
+
+    def put_bytes(self, data: bytes) -> str:
+        """Store bytes directly (import tools and tests); returns their SHA-256."""
+        sha256 = hashlib.sha256(data).hexdigest()
+        incoming = self.receive(sha256, len(data))
+        incoming.write(data)
+        incoming.finish()
+        return sha256
+
+
+class FileBlobStore(Receiving):
     """Blobs live at objects/ab/cd/<sha256>; uploads in progress in partial/, scratch files in tmp/.
 
     New blobs are written to scratch files with O_DIRECT where the filesystem takes it, else through the page cache
     (`direct_io` False forces that; None decides on the first file).
     """
+
+    kind = "filesystem"
+    checks_presence = True
 
     def __init__(self, root: Path, direct_io: bool | None = None) -> None:
         self.root = root
@@ -283,9 +403,12 @@ class BlobStore:
                 return f"{folder}: not writable"
         return None
 
+    def problem(self) -> str | None:
+        return self.write_problem()
+
     @staticmethod
     def valid_hash(sha256: str) -> bool:
-        return re.fullmatch(SHA_RE, sha256) is not None
+        return valid_hash(sha256)
 
     def path(self, sha256: str) -> Path:
         return self.objects_dir / sha256[:2] / sha256[2:4] / sha256
@@ -293,18 +416,19 @@ class BlobStore:
     def has_file(self, sha256: str) -> bool:
         return self.path(sha256).is_file()
 
+    def has(self, sha256: str) -> bool:
+        return self.has_file(sha256)
+
+    def download(self, sha256: str) -> BlobDownload | None:
+        path = self.path(sha256)
+        return BlobDownload(path=path) if path.is_file() else None
+
+    def drop(self, handle: Any) -> None:
+        Path(handle).unlink(missing_ok=True)
+
     def new_file(self, prefix: str) -> tuple[Path, BlobFile]:
         """A new scratch file for a blob being received, and its writer."""
         return self.files.create(prefix)
-
-    def receive(self, sha256: str, limit: int, verify_only: bool = False) -> IncomingBlob:
-        """Start receiving a whole blob (with `verify_only`, one the store has: its bytes are only hashed)."""
-        return IncomingBlob(self, sha256, limit, verify_only)
-
-    def receive_batch(self, items: list[BatchItem], skip: set[int], verify: set[int] | None = None) -> IncomingBatch:
-        """Start receiving the blobs of a batch body (those at the indexes in `skip` are read past, those in `verify`
-        only hashed)."""
-        return IncomingBatch(self, items, skip, verify or set())
 
     def place(self, source: Path, sha256: str) -> None:
         """Atomically move a complete, verified file to its final name."""
@@ -313,22 +437,32 @@ class BlobStore:
         os.replace(source, target)
         _fsync_dir(target.parent)
 
-    def put_bytes(self, data: bytes) -> str:
-        """Store bytes directly (import tools and tests); returns their SHA-256."""
-        sha256 = hashlib.sha256(data).hexdigest()
-        incoming = self.receive(sha256, len(data))
-        incoming.write(data)
-        incoming.finish()
-        return sha256
-
     # ---- resumable uploads ----
 
     def partial_path(self, sha256: str, user_id: str) -> Path:
         return self.partial_dir / f"{sha256}.{user_id}.part"
 
-    def partial_size(self, sha256: str, user_id: str) -> int:
+    def partial_size(self, sha256: str, user_id: str, upload: Any = None) -> int:
         path = self.partial_path(sha256, user_id)
         return path.stat().st_size if path.exists() else 0
+
+    async def append_chunk(self, sha256: str, user_id: str, offset: int, room: int, body: AsyncIterator[bytes]) -> int:
+        """The partial file is appended to under a non-blocking exclusive lock (flock: across the processes of one
+        host, not across hosts: several hosts use an object store)."""
+        from fastapi.concurrency import run_in_threadpool
+
+        with open(self.partial_path(sha256, user_id), "ab") as handle:
+            try:
+                fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise UploadBusyError("another request is writing this upload") from None
+            current = os.fstat(handle.fileno()).st_size
+            if offset != current:
+                raise OffsetMismatchError(current)
+            written = await _append(body, handle, current, room - current)
+            handle.flush()
+            await run_in_threadpool(os.fsync, handle.fileno())
+        return current + written
 
     @contextlib.contextmanager
     def locked_partial(self, sha256: str, user_id: str) -> Iterator[BinaryIO]:
@@ -358,11 +492,12 @@ class BlobStore:
             raise HashMismatchError(sha256, actual)
         if place:
             self.place(path, sha256)
+            metrics.BLOB_BYTES.labels(self.kind).inc(size)
         else:
             path.unlink(missing_ok=True)
         return size
 
-    def discard_partial(self, sha256: str, user_id: str) -> None:
+    def discard_partial(self, sha256: str, user_id: str, upload: Any = None) -> None:
         self.partial_path(sha256, user_id).unlink(missing_ok=True)
 
     def remove_stale(self, max_age: float = PARTIAL_MAX_AGE_SECONDS) -> int:
@@ -376,3 +511,24 @@ class BlobStore:
                         path.unlink()
                         removed += 1
         return removed
+
+
+async def _append(body: AsyncIterator[bytes], handle: Any, start: int, room: int) -> int:
+    """Append a body to a partial file; refuse (and undo) more bytes than `room`. When the client goes away mid-chunk
+    the bytes that did arrive are kept: the upload resumes after them."""
+    written = 0
+    try:
+        async for chunk in body:
+            if written + len(chunk) > room:
+                raise ChunkTooLargeError(room)
+            handle.write(chunk)
+            written += len(chunk)
+    except ClientDisconnect:
+        handle.flush()
+        os.fsync(handle.fileno())
+        raise
+    except BaseException:
+        handle.flush()
+        handle.truncate(start)
+        raise
+    return written

@@ -20,6 +20,7 @@ from sqlalchemy.exc import ArgumentError, DBAPIError
 from sqlalchemy.orm import Session
 
 from inspector import __version__
+from inspector.core.clock import utc_now
 from inspector.server import checklists, jurisdictions, subjects
 from inspector.server.auth import AccountError, create_user, parse_roles, revoke_device, set_active, set_password
 from inspector.server.db import Database
@@ -48,7 +49,7 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 def _database(args: argparse.Namespace) -> Database:
     settings = _settings(args)
-    return Database(settings.effective_database_url, settings.db_pool_size)
+    return Database(settings.effective_database_url, settings.db_pool_size, settings.db_prepared_statements)
 
 
 def read_password(from_stdin: bool, prompt: str = "Password") -> str:
@@ -82,6 +83,10 @@ def cmd_init(args: argparse.Namespace) -> int:
     problem = schema_problem(db.engine)
     if problem and "newer" in problem:
         raise CliError(problem)
+    if settings.blob_store == "s3":
+        from inspector.server.app import blob_store_for
+
+        blob_store_for(settings, db).ensure_bucket()  # type: ignore[attr-defined]
     before, after, published = prepare_database(db)
     _out(f"database {settings.effective_database_url.split('@')[-1]}: schema {before or 'empty'} -> {after}")
     _out(f"checklists: {len(published.published)} published, {len(published.unchanged)} unchanged")
@@ -129,7 +134,13 @@ def load_demo(db: Database, settings: Settings) -> None:
                     is_demo=True,
                 )
                 created += 1
-    _out(f"demo accounts: {created} created (passwords in {DEMO_USERS.name})")
+    written = settings.data_dir / DEMO_USERS.name
+    try:  # the README sends people to the data folder for the passwords: they are written there
+        written.parent.mkdir(parents=True, exist_ok=True)
+        written.write_text(DEMO_USERS.read_text(encoding="utf-8"), encoding="utf-8")
+    except OSError as exc:
+        raise CliError(f"cannot write the demo passwords to {written}: {exc}") from exc
+    _out(f"demo accounts: {created} created (user names and passwords in {written})")
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -146,7 +157,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from inspector.server.app import StartupRefusedError, create_app
 
     settings = _settings(args)
-    _configure_logging(settings.log_level)
+    _configure_logging(settings.log_level, settings.log_format)
     try:
         app = create_app(settings)
     except StartupRefusedError as error:
@@ -176,9 +187,66 @@ def _tune_garbage_collector() -> None:
     gc.set_threshold(50_000, 20, 20)
 
 
-def _configure_logging(level: str) -> None:
-    logging.basicConfig(level=level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s", stream=sys.stderr)
+def _configure_logging(level: str, form: str = "json") -> None:
+    """Log lines on stderr: one JSON object per line (time, level, logger, message and the request's fields such as
+    request_id), or plain text."""
+    handler = logging.StreamHandler(sys.stderr)
+    if form == "json":
+        from pythonjsonlogger.json import JsonFormatter
+
+        handler.setFormatter(
+            JsonFormatter(
+                "%(asctime)s %(levelname)s %(name)s %(message)s",
+                rename_fields={"asctime": "time", "levelname": "level", "name": "logger"},
+                json_ensure_ascii=False,
+            )
+        )
+    else:
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
+    root = logging.getLogger()
+    if not any(isinstance(existing, logging.StreamHandler) for existing in root.handlers):  # as basicConfig: once
+        root.addHandler(handler)
+    root.setLevel(level.upper())
     logging.getLogger("alembic").setLevel(logging.WARNING)  # the health check reads the schema revision
+    logging.getLogger("botocore").setLevel(logging.WARNING)
+
+
+# ---- cleanup, photo store ----
+
+
+def cmd_cleanup(args: argparse.Namespace) -> int:
+    from inspector.server.api.deps import ServerContext
+    from inspector.server.app import blob_store_for, remove_stale_uploads
+
+    settings = _settings(args)
+    db = _database(args)
+    removed = remove_stale_uploads(ServerContext(settings, db, blob_store_for(settings, db)), args.max_age_days * 86400)
+    if removed is None:
+        _out("cleanup: another process is cleaning up now; nothing done")
+    else:
+        _out(f"cleanup: {removed} stale partial uploads removed")
+    db.dispose()
+    return 0
+
+
+def cmd_blobs_migrate(args: argparse.Namespace) -> int:
+    from inspector.server.app import blob_store_for
+    from inspector.server.blob_migration import migrate_to_s3
+
+    settings = _settings(args)
+    if args.to != "s3" or not settings.s3_bucket:
+        raise CliError("name the bucket: set INSPECTOR_S3_BUCKET (and INSPECTOR_S3_ENDPOINT_URL, keys) first")
+    db = _database(args)
+    target = blob_store_for(settings.model_copy(update={"blob_store": "s3"}), db)
+    report = migrate_to_s3(settings.effective_blob_dir, target, db, workers=args.workers)  # type: ignore[arg-type]
+    _out(
+        f"blobs migrate: {report.copied} copied, {report.already} already there, {report.verified} verified in the "
+        f"bucket, {len(report.problems)} problems"
+    )
+    for problem in report.problems:
+        print(f"  {problem}", file=sys.stderr)
+    db.dispose()
+    return 1 if report.problems else 0
 
 
 # ---- users and devices ----
@@ -248,6 +316,15 @@ def cmd_device_revoke(args: argparse.Namespace) -> int:
         revoke_device(session, device, "cli")
         _out(f"device {device.id} revoked; its next request is refused with token_revoked")
     return 0
+
+
+def cmd_unit_link_revoke(args: argparse.Namespace) -> int:
+    from inspector.server.web.links import revoke
+
+    with _database(args).write() as session:
+        ended = revoke(session, args.finding, None, utc_now())
+    _out(f"finding {args.finding}: {ended} unit link(s) revoked")
+    return 0 if ended else 1
 
 
 # ---- data ----
@@ -355,13 +432,23 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8080)
     serve.set_defaults(handler=cmd_serve)
 
+    cleanup = commands.add_parser("cleanup", help="remove resumable uploads untouched for a week (run from a timer)")
+    cleanup.add_argument("--max-age-days", type=float, default=7.0, help="how old a partial upload must be (days)")
+    cleanup.set_defaults(handler=cmd_cleanup)
+
+    blobs = commands.add_parser("blobs", help="the photo store").add_subparsers(dest="action", required=True)
+    migrate = blobs.add_parser("migrate", help="copy the photo folder into the district's bucket, verifying each hash")
+    migrate.add_argument("--to", choices=["s3"], required=True)
+    migrate.add_argument("--workers", type=int, default=8, help="objects copied at once (default 8)")
+    migrate.set_defaults(handler=cmd_blobs_migrate)
+
     demo = commands.add_parser("demo", help="load the sample district and demo accounts (development mode)")
     demo.set_defaults(handler=cmd_demo)
 
     user = commands.add_parser("user", help="manage accounts").add_subparsers(dest="action", required=True)
     add = user.add_parser("add", help="add a user")
     add.add_argument("username")
-    add.add_argument("--role", action="append", required=True, choices=["inspector", "supervisor", "admin"])
+    add.add_argument("--role", action="append", required=True, choices=["inspector", "supervisor", "admin", "leader"])
     add.add_argument("--jurisdiction", action="append", required=True, metavar="CODE")
     add.add_argument("--display-name")
     add.add_argument("--password-stdin", action="store_true")
@@ -410,6 +497,11 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--unit", help="填报单位 in the title block (default: the name of --jurisdiction)")
     export.add_argument("--maker", help="制表人 in the title block (default: left blank to sign)")
     export.set_defaults(handler=cmd_ledger_export)
+    unit_link = commands.add_parser("unit-link", help="the responsible units' case links (/u/)")
+    unit_actions = unit_link.add_subparsers(dest="action", required=True)
+    unit_revoke = unit_actions.add_parser("revoke", help="revoke the live links of a finding")
+    unit_revoke.add_argument("finding", help="the finding id")
+    unit_revoke.set_defaults(handler=cmd_unit_link_revoke)
     return parser
 
 

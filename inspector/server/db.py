@@ -22,6 +22,25 @@ T = TypeVar("T")
 
 # PostgreSQL SQLSTATEs that mean "try the transaction again": serialization failure, deadlock, lock timeout.
 RETRY_SQLSTATES = {"40001", "40P01", "55P03"}
+# SQLSTATEs of a lost or unusable server: admin/crash shutdown, cannot connect now, a primary that became a replica
+# in a failover (read-only transaction); and class 08, connection exceptions.
+CONNECTION_SQLSTATES = {"57P01", "57P02", "57P03", "25006"}
+
+
+def is_connection_error(error: BaseException) -> bool:
+    """Whether a database error means the connection (or the server behind it) went away, as in a restart or a
+    failover: the work may run again on a new connection, or the request be answered 503."""
+    if not isinstance(error, DBAPIError):
+        return False
+    if error.connection_invalidated:
+        return True
+    orig = error.orig
+    if not type(orig).__module__.startswith("psycopg"):
+        return False
+    sqlstate = getattr(orig, "sqlstate", None)
+    if sqlstate is None:
+        return isinstance(error, OperationalError)  # no reply at all: refused, reset, closed
+    return sqlstate in CONNECTION_SQLSTATES or sqlstate.startswith("08")
 
 
 def normalize_url(url: str) -> str:
@@ -38,8 +57,10 @@ def _sqlite_file(url: str) -> Path | None:
     return Path(database)
 
 
-def create_db_engine(url: str, pool_size: int = 10) -> Engine:
-    """An engine with the project's connection rules (SQLite: WAL, foreign keys, IMMEDIATE write transactions)."""
+def create_db_engine(url: str, pool_size: int = 10, prepared_statements: bool = True) -> Engine:
+    """An engine with the project's connection rules (SQLite: WAL, foreign keys, IMMEDIATE write transactions;
+    PostgreSQL: without server-side prepared statements when `prepared_statements` is off, as pgbouncer's
+    transaction pooling needs)."""
     url = normalize_url(url)
     if url.startswith("sqlite"):
         path = _sqlite_file(url)
@@ -49,8 +70,14 @@ def create_db_engine(url: str, pool_size: int = 10) -> Engine:
         _configure_sqlite(engine)
         return engine
     # Plain executemany (pipelined by psycopg) is faster here than rewriting bulk inserts into one huge VALUES list.
+    connect_args: dict[str, Any] = {} if prepared_statements else {"prepare_threshold": None}
     return create_engine(
-        url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True, use_insertmanyvalues=False
+        url,
+        pool_size=pool_size,
+        max_overflow=pool_size,
+        pool_pre_ping=True,
+        use_insertmanyvalues=False,
+        connect_args=connect_args,
     )
 
 
@@ -76,8 +103,8 @@ def _configure_sqlite(engine: Engine) -> None:
 class Database:
     """The engine plus session factories for writing and for reading."""
 
-    def __init__(self, url: str, pool_size: int = 10) -> None:
-        self.engine = create_db_engine(url, pool_size)
+    def __init__(self, url: str, pool_size: int = 10, prepared_statements: bool = True) -> None:
+        self.engine = create_db_engine(url, pool_size, prepared_statements)
         self.dialect = self.engine.dialect.name
         self._writer = sessionmaker(self.engine, expire_on_commit=False)
         self._reader_engine = self.engine.execution_options(sqlite_begin="DEFERRED") if self.is_sqlite else self.engine
@@ -205,9 +232,12 @@ def _retrying(
             with opener() as target:
                 return work(target)
         except DBAPIError as error:
-            if attempt == attempts or not is_retryable(error, retry_integrity):
+            lost = is_connection_error(error)
+            if attempt == attempts or not (lost or is_retryable(error, retry_integrity)):
                 raise
             pause = min(0.5, 0.01 * 2**attempt) * (0.5 + random.random())
+            if lost:  # a new connection, perhaps to a new primary: give a failover a moment
+                pause = min(2.0, 0.1 * 2**attempt) * (0.5 + random.random())
             log.info("transaction retry %d after %s", attempt, type(error.orig).__name__)
             time.sleep(pause)
     raise AssertionError("unreachable")

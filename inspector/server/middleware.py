@@ -1,9 +1,12 @@
-"""ASGI middleware: request ids and structured logs, protocol/version negotiation, request body size limits."""
+"""ASGI middleware: request ids, JSON logs and metrics, protocol/version negotiation, request body size limits, and
+requests that lost the database or the photo store run again or answered 503 with Retry-After."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
+import random
 import re
 import time
 import uuid
@@ -14,7 +17,11 @@ from packaging.version import InvalidVersion, Version
 from starlette.exceptions import HTTPException
 
 from inspector import __version__
+from inspector.core.errors import CATALOGUE, wire_text
 from inspector.core.protocol import ErrorCode
+from inspector.server import metrics
+from inspector.server.blobs import BlobStoreUnavailableError
+from inspector.server.db import is_connection_error
 from inspector.server.settings import Settings
 
 PROTOCOL_VERSION = 1
@@ -117,17 +124,122 @@ class RequestLogMiddleware:
         finally:
             state = scope.get("state", {})
             client = scope.get("client")
+            seconds = time.perf_counter() - started
+            method, status = scope.get("method", ""), status_holder["status"]
             record = {
                 "event": "request",
                 "request_id": request_id,
-                "method": scope.get("method"),
+                "method": method,
                 "path": scope.get("path"),
-                "status": status_holder["status"],
-                "ms": round((time.perf_counter() - started) * 1000, 1),
+                "status": status,
+                "ms": round(seconds * 1000, 1),
                 "client": client[0] if client else None,
                 "user": state.get("user_id"),
             }
-            request_log.info(json.dumps(record, ensure_ascii=False))
+            request_log.info("%s %s %s", method, scope.get("path"), status, extra=record)
+            route = getattr(scope.get("route"), "path", None) or "unmatched"  # the template: no hashes or ids
+            metrics.REQUESTS.labels(method, route, str(status)).inc()
+            metrics.LATENCY.labels(method, route).observe(seconds)
+
+
+REPLAYABLE_POSTS = ("/api/v1/push", "/api/v1/blobs/missing")  # idempotent: by change id, or a pure read
+
+
+class UnavailableMiddleware:
+    """A request that lost its database connection (a restart, a failover) or found the photo store away.
+
+    Reads (GET, HEAD) and the idempotent POSTs (push, whose changes are unique by id, and the missing-blobs query) are
+    run again on a new connection, their body replayed, as long as no byte of the reply was sent; otherwise, and when
+    the tries are used up, the reply is 503 with Retry-After (`unavailable` or `storage_unavailable`), never 500. The
+    client retries 503s. Nothing is half-stored: each transaction commits or not, and blobs are verified first."""
+
+    def __init__(self, app: ASGIApp, settings: Settings) -> None:
+        self.app = app
+        self.retries = settings.db_request_retries
+        self.retry_after = str(settings.retry_after_seconds)
+        self.body_limit = settings.max_request_bytes
+
+    def _replayable(self, scope: Scope) -> bool:
+        method = scope.get("method", "")
+        return method in ("GET", "HEAD") or (method == "POST" and scope.get("path", "") in REPLAYABLE_POSTS)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        replay: list[Message] | None = None
+        if self._replayable(scope) and self.retries:
+            replay = await _read_whole(receive, self.body_limit)
+        attempt = 0
+        while True:
+            started = False
+
+            async def tracking_send(message: Message) -> None:
+                nonlocal started
+                if message["type"] == "http.response.start":
+                    started = True
+                await send(message)
+
+            try:
+                await self.app(scope, _replaying(replay, receive) if replay is not None else receive, tracking_send)
+                return
+            except Exception as error:
+                lost_db = is_connection_error(error)
+                lost_store = isinstance(error, BlobStoreUnavailableError)
+                if not (lost_db or lost_store) or started:
+                    raise
+                if lost_db and replay is not None and attempt < self.retries:
+                    attempt += 1
+                    metrics.RETRIES.labels("request").inc()
+                    request_log.warning(
+                        "database connection lost; running the request again (%d)",
+                        attempt,
+                        extra={"request_id": scope.get("state", {}).get("request_id")},
+                    )
+                    await asyncio.sleep(min(2.0, 0.2 * 2**attempt) * (0.5 + random.random()))
+                    continue
+                await self._unavailable(scope, send, "storage_unavailable" if lost_store else "unavailable", error)
+                return
+
+    async def _unavailable(self, scope: Scope, send: Send, code: str, error: Exception) -> None:
+        request_id = scope.get("state", {}).get("request_id")
+        what = "photo store" if code == "storage_unavailable" else "database"
+        metrics.UNAVAILABLE.labels(what).inc()
+        request_log.error(
+            "the %s is unavailable; answered 503: %s",
+            what,
+            str(error).splitlines()[0],
+            extra={"request_id": request_id},
+        )
+        body = {"error": code, "message": wire_text(*CATALOGUE[code].render()), "request_id": request_id}
+        await send_json(send, 503, body, {"Retry-After": self.retry_after})
+
+
+async def _read_whole(receive: Receive, limit: int) -> list[Message]:
+    """The request's body messages, read up to the end (or a disconnect); a body over `limit` is left to the body
+    limit middleware, which refuses it."""
+    messages: list[Message] = []
+    size = 0
+    while True:
+        message = await receive()
+        messages.append(message)
+        if message["type"] != "http.request":
+            return messages
+        size += len(message.get("body", b""))
+        if not message.get("more_body", False) or size > limit:
+            return messages
+
+
+def _replaying(messages: list[Message], receive: Receive) -> Receive:
+    """A receive that gives the recorded body again, then hands over to the server's (which tells of a disconnect)."""
+    queue = list(messages)
+
+    async def replayed() -> Message:
+        if queue:
+            return queue.pop(0)
+        return await receive()
+
+    return replayed
 
 
 class ProtocolMiddleware:

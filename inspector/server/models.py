@@ -164,6 +164,10 @@ class Finding(Base):
     """The projected current state of a finding; `data` is the JSON of the projection."""
 
     __tablename__ = "findings"
+    # the dashboard's counts read only this index (server/web/dashboard.py)
+    __table_args__ = (
+        Index("ix_findings_dashboard", "jurisdiction", "state", "severity", "category", "created_at", "updated_at"),
+    )
     id: Mapped[str] = mapped_column(ID, primary_key=True)
     jurisdiction: Mapped[str] = mapped_column(CODE, index=True)
     state: Mapped[str] = mapped_column(String(20), index=True)
@@ -277,3 +281,57 @@ class BlobUpload(Base):
     size: Mapped[int] = mapped_column(BigInteger)
     started_at: Mapped[str] = mapped_column(TIME)
     updated_at: Mapped[str] = mapped_column(TIME)
+    # object store only (the filesystem keeps the bytes so far in a partial file): bytes received, the multipart
+    # upload and its object key, the parts sent ([number, etag, size], JSON) and the object holding the bytes not
+    # yet enough for a part
+    received: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    store_upload_id: Mapped[str | None] = mapped_column(String(1024), nullable=True)
+    store_key: Mapped[str | None] = mapped_column(String(300), nullable=True)
+    store_parts: Mapped[str | None] = mapped_column(Text, nullable=True)
+    store_tail: Mapped[str | None] = mapped_column(String(300), nullable=True)
+
+
+# ---- the web face (server/web) ----
+
+
+class UnitLink(Base):
+    """A responsible unit's link to its case page (/u/<token>): only the SHA-256 of the token is kept."""
+
+    __tablename__ = "unit_links"
+    id: Mapped[str] = mapped_column(ID, primary_key=True)  # also the unit's actor id in the ledger
+    finding_id: Mapped[str] = mapped_column(ID, index=True)
+    token_hash: Mapped[str] = mapped_column(SHA, unique=True)
+    created_at: Mapped[str] = mapped_column(TIME)
+    expires_at: Mapped[str] = mapped_column(TIME)
+    revoked_at: Mapped[str | None] = mapped_column(TIME, nullable=True)
+    revoked_by: Mapped[str | None] = mapped_column(ID, nullable=True)
+
+
+class PublicReport(Base):
+    """A report made through a 公示牌's page: its receipt number and the finding it created."""
+
+    __tablename__ = "public_reports"
+    receipt: Mapped[str] = mapped_column(String(32), primary_key=True)
+    finding_id: Mapped[str] = mapped_column(ID, unique=True)
+    subject_id: Mapped[str] = mapped_column(ID, index=True)
+    created_at: Mapped[str] = mapped_column(TIME)
+
+
+class WebThrottle(Base):
+    """A counter of web-page posts of one key (address, unit link or subject) in a fixed window."""
+
+    __tablename__ = "web_throttle"
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    window_start: Mapped[str] = mapped_column(TIME)
+    count: Mapped[int] = mapped_column(Integer)
+
+
+class WebSession(Base):
+    """A dashboard session in the browser, stored only as the SHA-256 of its cookie."""
+
+    __tablename__ = "web_sessions"
+    token_hash: Mapped[str] = mapped_column(SHA, primary_key=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[str] = mapped_column(TIME)
+    expires_at: Mapped[str] = mapped_column(TIME)
+    ended_at: Mapped[str | None] = mapped_column(TIME, nullable=True)

@@ -182,6 +182,16 @@ class UploadState(BaseModel):
     complete: bool
 
 
+class UnitLinkIssued(BaseModel):
+    finding_id: str
+    url: str
+
+
+class UnitLinkRevoked(BaseModel):
+    finding_id: str
+    revoked: int
+
+
 # route name -> {success status: model or None (no body)}
 SUCCESS: dict[str, dict[int, type[BaseModel] | None]] = {
     "healthz": {200: Health},
@@ -192,6 +202,7 @@ SUCCESS: dict[str, dict[int, type[BaseModel] | None]] = {
     "get_devices": {200: DeviceList},
     "post_revoke": {200: DeviceDocument},
     "get_jurisdictions": {200: RecordPage},
+    "get_people": {200: RecordPage},
     "get_checklists": {200: RecordPage},
     "get_checklist": {200: Record},
     "get_subjects": {200: RecordPage},
@@ -209,6 +220,8 @@ SUCCESS: dict[str, dict[int, type[BaseModel] | None]] = {
     "post_upload": {200: UploadState},
     "head_upload": {200: None},
     "patch_upload": {200: UploadState, 201: UploadState},
+    "issue_unit_link": {200: UnitLinkIssued},
+    "revoke_unit_link": {200: UnitLinkRevoked},
 }
 
 # route name -> error statuses beyond the common ones (see `_error_statuses`)
@@ -218,6 +231,7 @@ ERRORS: dict[str, set[int]] = {
     "get_devices": {403, 422},
     "post_revoke": {403, 404, 422},
     "get_jurisdictions": {422},
+    "get_people": {422},
     "get_checklist": {404},
     "get_subjects": {422},
     "get_subject": {404},
@@ -234,6 +248,8 @@ ERRORS: dict[str, set[int]] = {
     "post_upload": {422, 503},
     "head_upload": {404},
     "patch_upload": {409, 411, 422, 503},
+    "issue_unit_link": {403, 404, 422},
+    "revoke_unit_link": {403, 404, 422},
 }
 
 WRITES = {
@@ -245,6 +261,8 @@ WRITES = {
     "put_blob",
     "post_upload",
     "patch_upload",
+    "issue_unit_link",
+    "revoke_unit_link",
 }
 
 SERVER_HEADERS = {

@@ -62,6 +62,7 @@ from inspector.server.schemas import (
 )
 from inspector.server.scope import Scope
 from inspector.server.subjects import apply_fields, code_owner, new_subject, subject_document
+from inspector.server.web.links import UnitLinks
 
 log = logging.getLogger(__name__)
 
@@ -84,6 +85,7 @@ class Caller:
     device_row_id: str | None
     scope: Scope
     max_clock_skew: timedelta = DEFAULT_CLOCK_SKEW  # how far ahead of the server's clock a command's `at` may be
+    unit_links: UnitLinks | None = None  # issues the responsible unit its web link when a finding is assigned
 
 
 @dataclass
@@ -331,6 +333,8 @@ class Batch:
         self._ref(photos, "finding", command.finding_id, new_state.jurisdiction)
         reply_json = new_event.reply_json(self.caller.display_name)
         feed.stage_json(self.session, FeedKind.FINDING_EVENT, command.event_id, new_state.jurisdiction, reply_json)
+        if event.action == Action.ASSIGN and self.caller.unit_links is not None:
+            self.caller.unit_links.issue(self.session, command.finding_id, new_state.jurisdiction, self.now)
         return applied_json(f'{{"finding":{chain.document_json()},"event":{reply_json}}}')
 
     def _bounded_at(self, text: str) -> datetime | Outcome:

@@ -141,6 +141,13 @@ class Scope:
         inside = exists().where(UserJurisdiction.user_id == User.id, self.where(UserJurisdiction.code))
         return or_(User.id == self.user_id, inside)
 
+    def people_condition(self) -> ColumnElement[bool]:
+        """Users whose names the caller's records may show: the caller, anyone working inside the caller's scope,
+        and anyone whose jurisdiction contains a scope code (the supervisors above it)."""
+        inside = exists().where(UserJurisdiction.user_id == User.id, self.where(UserJurisdiction.code))
+        above = exists().where(UserJurisdiction.user_id == User.id, UserJurisdiction.code.in_(self.ancestors()))
+        return or_(User.id == self.user_id, inside, above)
+
     def visible_blobs(self, session: Session, hashes: list[str]) -> set[str]:
         """The blobs among these that the server has and the caller may name and download: the caller sent their
         bytes (a holder), or a record in the caller's scope references them. Any other hash, stored or not, is

@@ -6,7 +6,7 @@ import os
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from packaging.version import InvalidVersion, Version
 from pydantic import AfterValidator, Field, PositiveInt, ValidationError
@@ -95,7 +95,30 @@ class Settings(BaseSettings):
     max_clock_skew_seconds: PositiveInt = 600  # how far ahead of the server's clock a command's `at` may be
     forwarded_allow_ips: str = "127.0.0.1"
     log_level: str = "INFO"
+    log_format: Literal["json", "text"] = "json"  # json: one JSON object per line (with the request id)
     db_pool_size: PositiveInt = 10
+    # off for pgbouncer in transaction pooling, where a prepared statement may live on another server connection
+    db_prepared_statements: bool = True
+    # a process that only reads (the feed, the dashboard) from a read replica: start-up checks no write access
+    read_only: bool = False
+    db_request_retries: int = Field(default=2, ge=0, le=10)  # a request that lost its database connection, again
+    retry_after_seconds: PositiveInt = 2  # what a 503 asks the client to wait (database or photo store away)
+    blob_store: Literal["filesystem", "s3"] = "filesystem"
+    s3_bucket: str = ""  # one bucket per district
+    s3_endpoint_url: str = ""  # empty: AWS; else e.g. http://seaweedfs.example:8333
+    s3_region: str = "us-east-1"
+    s3_access_key_id: str = ""
+    s3_secret_access_key: str = ""
+    s3_presign_downloads: bool = False  # downloads answered 307 to a signed URL of the store instead of streamed
+    s3_presign_seconds: PositiveInt = 300
+    # the web face (server/web): the address the public reaches /u/ and /s/ at, printed in QR codes
+    public_base_url: str = "http://127.0.0.1:8765"
+    unit_link_days: PositiveInt = 90  # a unit's link expires this long after the assignment (or at closing)
+    web_upload_bytes: PositiveInt = 10 * MiB  # one photo from a phone
+    web_unit_posts_per_hour: PositiveInt = 30  # per unit link
+    web_reports_per_hour_per_address: PositiveInt = 5
+    web_reports_per_day_per_subject: PositiveInt = 50
+    web_secret: str = ""  # signs forms and sessions; empty: a random one per process (set it when several run)
 
     @classmethod
     def settings_customise_sources(
@@ -186,6 +209,8 @@ def load_settings(
         settings = Settings(**values)
     except ValidationError as error:
         raise SettingsError(_problems(error, config_path)) from None
+    if settings.blob_store == "s3" and not settings.s3_bucket:
+        raise SettingsError("setting INSPECTOR_S3_BUCKET is required when INSPECTOR_BLOB_STORE is s3")
     if settings.max_chunk_bytes > settings.max_blob_bytes:
         raise SettingsError("setting INSPECTOR_MAX_CHUNK_BYTES must not exceed INSPECTOR_MAX_BLOB_BYTES")
     return settings

@@ -317,6 +317,25 @@ def _photo_evidence(db: Database) -> None:
     db.execute("ALTER TABLE photos ADD COLUMN gps_unsigned TEXT")
 
 
+# The responsible units' web links (the feed's `unit_link` entries, docs/sync-protocol.md §7.1).
+def _unit_links(db: Database) -> None:
+    """The table of the units' links, one per finding."""
+    db.execute(
+        "CREATE TABLE unit_links (finding_id TEXT PRIMARY KEY, url TEXT, expires_at TEXT, "
+        "revoked INTEGER NOT NULL DEFAULT 0, updated_at TEXT NOT NULL)"
+    )
+_PEOPLE = """CREATE TABLE people (
+        id TEXT PRIMARY KEY,
+        display_name TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    )"""
+
+
+def _people(db: Database) -> None:
+    """The name directory: display names of the user ids the records hold (store/people.py)."""
+    db.execute(_PEOPLE)
+
+
 # The schema's history, oldest first. Append new steps; never edit or reorder a released one.
 STEPS: tuple[MigrationStep, ...] = (
     ("0001_initial", _initial_schema),
@@ -325,6 +344,8 @@ STEPS: tuple[MigrationStep, ...] = (
     ("0004_finding_drafts", _finding_drafts),
     ("0005_settings_keys", _settings_keys),
     ("0006_photo_evidence", _photo_evidence),
+    ("0007_unit_links", _unit_links),
+    ("0008_people", _people),
 )
 
 

@@ -20,7 +20,18 @@ from inspector.core.clock import SHANGHAI, local_date, to_iso, utc_now
 from inspector.core.ids import new_id
 from inspector.core.ledger import Action, Actor, Event, FindingState, Role
 from inspector.paths import shipped_checklists_dir
-from inspector.store import checklists, findings, inspections, jurisdictions, outbox, photos, server_answers, subjects
+from inspector.store import (
+    checklists,
+    findings,
+    inspections,
+    jurisdictions,
+    outbox,
+    people,
+    photos,
+    profile,
+    server_answers,
+    subjects,
+)
 from inspector.store.database import DataFolder, transaction
 from inspector.store.errors import StoreError
 
@@ -87,6 +98,12 @@ CENTER = (39.9335, 116.4530)  # near 三里屯
 INSPECTOR = Actor("demo-slt-inspector", frozenset({Role.INSPECTOR}), frozenset({STREET[0]}))
 SUPERVISOR = Actor("demo-slt-supervisor", frozenset({Role.SUPERVISOR}), frozenset({STREET[0]}))
 OTHER_SUPERVISOR = Actor("demo-cy-supervisor", frozenset({Role.SUPERVISOR}), frozenset({DISTRICT[0]}))
+# The demo actors' names (documents and lists show names, never ids).
+DEMO_NAMES = {
+    INSPECTOR.user_id: "三里屯巡查员（演示）",
+    SUPERVISOR.user_id: "三里屯督查员（演示）",
+    OTHER_SUPERVISOR.user_id: "区城管委督查员（演示）",
+}
 
 # The life stories of demo findings: each ends in a different place on the ledger.
 STORIES: tuple[tuple[str, ...], ...] = (
@@ -168,16 +185,18 @@ class _Seeder:
             )
         lists = self._checklists(checklist_dir)
         self._jurisdictions()
-        people = self._subjects()
+        people.save(self.db, DEMO_NAMES)
+        units = self._subjects()
         self.photo_pool = self._photos(photo_count)
         self.report.photos = len(self.photo_pool)
         failed: list[tuple[inspections.Inspection, Item]] = []
         for index in range(inspection_count):
-            subject = people[index % len(people)]
+            subject = units[index % len(units)]
             checklist = self._checklist_for(lists, subject.kind, index)
             failed += self._inspection(subject, checklist, inspection_count - index)
         if inspection_count:
             self._findings(failed)
+            self._draft(units[0], self._checklist_for(lists, units[0].kind, 1))
         self.report.pending_changes = outbox.count_pending(self.db)
         return self.report
 
@@ -285,6 +304,15 @@ class _Seeder:
 
     # -- inspections --------------------------------------------------------------------------------------------------
 
+    def _draft(self, subject: subjects.Subject, checklist: Checklist) -> None:
+        """An inspection this laptop's user has begun today (three items answered), so 工作台 opens with work on it."""
+        draft = inspections.start(
+            self.db, checklist_id=checklist.id, checklist_version=checklist.version, subject_id=subject.id,
+            inspector_id=profile.user_id(self.db), started_at=to_iso(self.now - timedelta(minutes=20)),
+        )  # fmt: skip
+        for item in [item for item in checklist.items if item.can_fail][:3]:
+            inspections.set_response(self.db, draft.id, item.id, "pass")
+
     def _inspection(
         self, subject: subjects.Subject, checklist: Checklist, days_ago: int
     ) -> list[tuple[inspections.Inspection, Item]]:
@@ -369,7 +397,8 @@ class _Seeder:
         subject = subjects.get(self.db, inspection.subject_id) if inspection else None
         on_fail = item.on_fail if item else None
         payload: dict[str, Any] = {
-            "description": f"{item.text}：{self.rnd.choice(('现场发现', '群众反映', '复查发现'))}"
+            # what was found, not the standard's own wording (which says what should be)
+            "description": f"{self.rnd.choice(('现场发现', '群众反映', '复查发现'))}：未做到“{item.text}”"
             if item
             else "沿街违规设置户外广告",
             "category": on_fail.category if on_fail else "广告牌匾",

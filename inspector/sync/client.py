@@ -43,6 +43,7 @@ from inspector.sync.errors import (
 PROTOCOL_VERSION = 1
 API = "/api/v1"
 CANCEL_CHECK_SECONDS = 0.1  # how often a request in flight looks whether the cycle was cancelled
+VERSION_ATTEMPTS = 2  # tries of the first request of a cycle before the server counts as unreachable
 CLIENT_HEADER = f"inspector/{__version__}"
 AUTH_CODES = {ErrorCode.UNAUTHENTICATED, ErrorCode.TOKEN_INVALID, ErrorCode.TOKEN_EXPIRED, ErrorCode.TOKEN_REVOKED}
 LOGIN_CODES = {ErrorCode.LOGIN_FAILED, ErrorCode.ACCOUNT_DISABLED, ErrorCode.RATE_LIMITED}
@@ -357,7 +358,9 @@ class ProtocolClient:
 
     def version(self) -> dict[str, Any]:
         """`GET /api/v1/version`, checked: raises UpgradeRequiredError / IncompatibleServerError when refused."""
-        info = self.request("GET", API + "/version", auth=False, protocol=False).body
+        # The first request of a cycle: a server that cannot be reached is reported after one retry, in a second or
+        # two, not after the whole backoff (the cycle's later requests keep their retries).
+        info = self.request("GET", API + "/version", auth=False, protocol=False, max_attempts=VERSION_ATTEMPTS).body
         if not isinstance(info, dict):
             raise ServerFaultError("服务器的版本信息无法识别", "the server's version reply cannot be read", "bad_reply")
         check_compatible(info)
@@ -424,13 +427,25 @@ def cut_short(response: requests.Response) -> bool:
     return not headers.get("content-length", "").strip().isdigit()  # absent, or cut before its digits
 
 
+# What a transport failure means, in Chinese words (the exception's English name goes only into the English text).
+_TRANSPORT_ZH = {
+    "ConnectTimeout": "连接超时，服务器没有响应",
+    "ReadTimeout": "等待服务器回复超时",
+    "Timeout": "连接超时",
+    "ChunkedEncodingError": "连接中断",
+    "ContentDecodingError": "回复无法解读",
+    "ConnectionError": "连接失败，服务器未开启或网络不通",
+}
+
+
 def _transport_failure(exc: Exception) -> TransportError:
     kind = type(exc).__name__
     detail = str(exc)
     if "Caused by" in detail:  # urllib3's long wrapper: keep the reason at its end
         detail = detail.split("Caused by", 1)[1].strip(" ()")
     detail = detail[-200:]
-    return TransportError(f"无法连接服务器（{kind}）", f"cannot reach the server ({kind}): {detail}")
+    reason = next((_TRANSPORT_ZH[c.__name__] for c in type(exc).__mro__ if c.__name__ in _TRANSPORT_ZH), "网络错误")
+    return TransportError(f"无法连接服务器：{reason}", f"cannot reach the server ({kind}): {detail}")
 
 
 def _status_failure(response: requests.Response) -> Exception:

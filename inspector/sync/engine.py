@@ -422,6 +422,7 @@ class SyncEngine:
             pulled = pull.pull_feed(db, self.folder, client, cfg.feed_page_size, limits, cfg.download_photos, progress)
             summary.pulled, summary.pull_skipped = pulled.applied, pulled.skipped
             summary.photos_downloaded = pulled.photos_downloaded
+            pull.pull_people(db, client, min(cfg.feed_page_size, int(limits.get("max_page_limit") or 200)))
 
     def _forget_token(self, db: Database) -> None:
         cfg = config.read_config(db)

@@ -15,13 +15,13 @@ from typing import Any
 from sqlite_utils import Database
 
 from inspector.core.checklist_loader import ChecklistError
-from inspector.core.protocol import FeedEntry, FeedKind, FeedPage, parse_feed_page, photo_hashes
-from inspector.store import checklists, cursors, findings, inspections, jurisdictions, subjects
+from inspector.core.protocol import PEOPLE_PATH, FeedEntry, FeedKind, FeedPage, parse_feed_page, photo_hashes
+from inspector.store import checklists, cursors, findings, inspections, jurisdictions, people, subjects, unit_links
 from inspector.store.database import DataFolder, transaction
 from inspector.store.errors import StoreError
 from inspector.sync import blobs
 from inspector.sync.client import ProtocolClient
-from inspector.sync.errors import ServerFaultError
+from inspector.sync.errors import RequestRefusedError, ServerFaultError
 from inspector.sync.progress import ProgressCallback, SyncProgress
 
 log = logging.getLogger(__name__)
@@ -81,6 +81,34 @@ def pull_feed(
         progress(SyncProgress("pull", report.cursor, max(top, report.cursor)))
         if moved and not page.has_more:
             return report
+
+
+def pull_people(db: Database, client: ProtocolClient, page_size: int) -> int:
+    """Read the name directory (`GET /people`, every page) into the people table; returns how many names were
+    kept. A server without the directory (404) leaves the names the feed's events gave."""
+    after: str | None = None
+    kept = 0
+    while True:
+        client.check_cancelled()
+        query = f"{PEOPLE_PATH}?limit={page_size}" + (f"&after={after}" if after else "")
+        try:
+            body = client.get_json(query)
+        except RequestRefusedError as error:
+            if error.status == 404:
+                return kept
+            raise
+        items = body.get("items") if isinstance(body, dict) else None
+        if not isinstance(items, list):
+            raise ServerFaultError(
+                "服务器的人员名单回复无法识别", "the server's people reply cannot be read", "bad_reply"
+            )
+        names = {str(item["id"]): str(item.get("display_name") or "") for item in items
+                 if isinstance(item, dict) and item.get("id")}  # fmt: skip
+        with transaction(db):
+            kept += people.save(db, names)
+        after = body.get("next") if isinstance(body.get("next"), str) else None
+        if not after:
+            return kept
 
 
 def restart_feed(db: Database, since: int, head: int) -> int:
@@ -155,6 +183,13 @@ def _finding(db: Database, data: dict[str, Any], entry: FeedEntry) -> bool:
 
 def _finding_event(db: Database, data: dict[str, Any], entry: FeedEntry) -> bool:
     findings.on_pulled_event(db, data, server_seq=entry.seq)
+    if data.get("actor_id") and isinstance(data.get("actor_name"), str):
+        people.save(db, {str(data["actor_id"]): data["actor_name"]})
+    return True
+
+
+def _unit_link(db: Database, data: dict[str, Any], entry: FeedEntry) -> bool:
+    unit_links.save(db, data)
     return True
 
 
@@ -165,6 +200,7 @@ HANDLERS: dict[str, Callable[[Database, dict[str, Any], FeedEntry], bool]] = {
     FeedKind.INSPECTION: _inspection,
     FeedKind.FINDING: _finding,
     FeedKind.FINDING_EVENT: _finding_event,
+    FeedKind.UNIT_LINK: _unit_link,
 }
 
 

@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QMessageBox,
     QProgressDialog,
     QPushButton,
@@ -27,11 +26,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from inspector.core.jurisdiction import JurisdictionCodeError, parse_code
-from inspector.store import profile, settings
+from inspector.store import jurisdiction_tree, profile, settings
 from inspector.store.backup import create_backup
+from inspector.store.errors import StoreError
 from inspector.ui.shared.context import SETTINGS, AppContext
 from inspector.ui.shared.i18n import LANGUAGES
+from inspector.ui.shared.jurisdiction_edit import JurisdictionEdit
 from inspector.ui.shared.resources import icon
 from inspector.ui.shared.widgets import (
     Page,
@@ -90,8 +90,8 @@ class SettingsView(Page):
         self.keep_damaged.toggled.connect(self._save_photo_settings)
         self.photo_hint = hint_label()
 
-        self.jurisdiction = QLineEdit(profile.default_jurisdiction(ctx.db))
-        self.jurisdiction.setMaxLength(15)
+        self.jurisdiction = JurisdictionEdit(ctx)
+        self.jurisdiction.set_code(profile.default_jurisdiction(ctx.db))
         self.jurisdiction_save = QPushButton()
         self.jurisdiction_save.clicked.connect(self._save_jurisdiction)
         self.jurisdiction.returnPressed.connect(self._save_jurisdiction)
@@ -185,15 +185,15 @@ class SettingsView(Page):
         self.ctx.notify(SETTINGS)
 
     def _save_jurisdiction(self) -> None:
-        text = self.jurisdiction.text().strip()
-        try:
-            code = parse_code(text).full if text else ""
-        except JurisdictionCodeError as error:
+        text = self.jurisdiction.code()
+        try:  # picked from the tree (or typed and checked against it); a district-wide default is allowed
+            code = jurisdiction_tree.check(self.ctx.db, text, finest=False) if text else ""
+        except StoreError as error:
             restyle(self.jurisdiction_message, "error")
-            self.jurisdiction_message.setText(self.tr("辖区编码无效：%1").replace("%1", str(error)))
+            self.jurisdiction_message.setText(error_message(error))
             return
         settings.put(self.ctx.db, profile.DEFAULT_JURISDICTION, code)
-        self.jurisdiction.setText(code)
+        self.jurisdiction.set_code(code)
         restyle(self.jurisdiction_message, "hint")
         self.jurisdiction_message.setText(self.tr("已保存。"))
         self.ctx.notify(SETTINGS)
@@ -279,7 +279,6 @@ class SettingsView(Page):
         self.keep_originals.setText(self.tr("同时保留原始照片文件（占用更多磁盘空间）"))
         self.keep_damaged.setText(self.tr("照片数据不完整时仍保存，标记为“已损坏”并保留原始文件（否则拒收）"))
         self.photo_hint.setText(self.tr("照片按最长边缩小后保存和上传；2560 px 足够看清现场细节。"))
-        self.jurisdiction.setPlaceholderText(self.tr("15 位网格编码，如 110101001000000"))
         self.jurisdiction_save.setText(self.tr("保存"))
         self.open_data.setText(self.tr("打开文件夹"))
         self.open_logs.setText(self.tr("打开文件夹"))

@@ -23,7 +23,13 @@ from inspector.store.database import DataFolder
 from inspector.store.errors import StoreError
 from inspector.store.sync_state import Refusal, open_refusals
 from inspector.ui.shared.context import AppContext
-from inspector.ui.shared.labels import change_kind_label, severity_label, state_label
+from inspector.ui.shared.labels import (
+    change_kind_label,
+    checklist_title,
+    pending_label,
+    severity_label,
+    state_label,
+)
 from inspector.ui.shared.resources import icon
 from inspector.ui.shared.widgets import Debouncer, Page, card, hint_label, on_error, page_header, title_label
 from inspector.ui.shared.workers import FunctionWorker
@@ -59,6 +65,9 @@ class FindingRow:
     subject: str
     sync_state: str = "synced"
     refusal: Refusal | None = None  # the server's reason when it refused the finding's last command
+    ledger_number: str = ""
+    deadline: str = ""  # the Beijing date, ISO
+    overdue: bool = False
 
 
 @dataclass
@@ -91,7 +100,7 @@ class SubjectNames:
 
 def load_today(folder: DataFolder) -> TodayData:
     """Read the page's data (runs in a worker, which also pays for importing these store modules)."""
-    from inspector.store import checklists, findings, inspections, outbox, photos
+    from inspector.store import checklists, findings, inspections, outbox, photos, places
 
     db = folder.connect()
     try:
@@ -100,7 +109,8 @@ def load_today(folder: DataFolder) -> TodayData:
         for draft in inspections.list_inspections(db, status="draft"):
             try:
                 checklist = checklists.get(db, draft.checklist_id, draft.checklist_version)
-                title, total = checklist.title, sum(1 for item in checklist.items if item.can_fail)
+                title = checklist_title(checklist.title, checklist.title_en)
+                total = sum(1 for item in checklist.items if item.can_fail)
             except StoreError:
                 title, total = draft.checklist_id, 0
             answered = len(inspections.responses(db, draft.id))
@@ -111,6 +121,7 @@ def load_today(folder: DataFolder) -> TodayData:
         listed = findings.list_findings(db, limit=2000)
         mine = [f for f in listed if f.view.reported_by == me and f.view.state in OPEN_STATES]
         refusals = open_refusals(db, [finding.id for finding in mine if finding.has_conflict])
+        reported = places.reported_places(db, [finding.id for finding in mine if not finding.view.subject_id])
         for finding in mine:
             view, refusal = finding.view, refusals.get(finding.id)
             data.findings.append(
@@ -120,9 +131,12 @@ def load_today(folder: DataFolder) -> TodayData:
                     view.severity.value,
                     view.category,
                     view.description,
-                    subject_name(view.subject_id),
+                    subject_name(view.subject_id) or reported.get(finding.id, places.Place()).text(),
                     finding_state(finding.has_pending, finding.has_conflict, refusal),
                     refusal,
+                    view.ledger_number or "",
+                    view.deadline.isoformat() if view.deadline else "",
+                    finding.is_overdue(),
                 )
             )
         data.pending = Counter(entry.kind for entry in outbox.list_pending(db, limit=100_000))
@@ -262,6 +276,12 @@ class TodayView(Page):
         for finding in self.data.findings:
             head = f"{state_label(finding.state)} · {severity_label(finding.severity)} · {finding.category}"
             head += f" · {badge_label(finding.sync_state)}"
+            facts = [finding.ledger_number or pending_label()]
+            if finding.deadline:
+                facts.append(self.tr("期限 %1").replace("%1", finding.deadline))
+            if finding.overdue:
+                facts.append(self.tr("逾期"))
+            head += "\n" + " · ".join(facts)
             body = " ".join(part for part in (finding.subject, finding.description.replace("\n", " ")) if part)
             text = f"{head}\n{body}"
             item = QListWidgetItem(badge_icon(finding.sync_state), text)

@@ -99,6 +99,14 @@
             <source>请等待照片导入完成。</source>
             <translation>Wait until the photo import is done.</translation>
         </message>
+        <message>
+            <source>整改情况：%1</source>
+            <translation>Rectification: %1</translation>
+        </message>
+        <message>
+            <source>（未填写）</source>
+            <translation>(not given)</translation>
+        </message>
     </context>
     <context>
         <name>AdhocFindingDialog</name>
@@ -115,10 +123,6 @@
             <translation>Required without a subject, e.g. in front of Dongsi North St. No. 12</translation>
         </message>
         <message>
-            <source>15 位网格编码</source>
-            <translation>15-digit grid code</translation>
-        </message>
-        <message>
             <source>如：乱堆乱放、燃气安全</source>
             <translation>e.g. 乱堆乱放, 燃气安全</translation>
         </message>
@@ -131,8 +135,8 @@
             <translation>Place</translation>
         </message>
         <message>
-            <source>辖区编码</source>
-            <translation>Jurisdiction code</translation>
+            <source>所属辖区</source>
+            <translation>Jurisdiction</translation>
         </message>
         <message>
             <source>类别 *</source>
@@ -328,7 +332,19 @@
         </message>
         <message>
             <source>服务器的答复：%1</source>
-            <translation>The server's answer: %1</translation>
+            <translation>The server&apos;s answer: %1</translation>
+        </message>
+        <message>
+            <source>所属辖区</source>
+            <translation>Jurisdiction</translation>
+        </message>
+        <message>
+            <source>需要修改：%1</source>
+            <translation>To correct: %1</translation>
+        </message>
+        <message>
+            <source>被拒绝：上面标出的一项填写有误，改正后可重新提交，或放弃。</source>
+            <translation>Rejected: the field marked above is wrong; correct it and send again, or discard.</translation>
         </message>
         <message>
             <source>不能重新提交：%1</source>
@@ -339,12 +355,16 @@
             <translation>Re-applied; it goes up with the next sync.</translation>
         </message>
         <message>
+            <source>已修改并重新提交，下次同步时上传。</source>
+            <translation>Corrected and sent again; it goes up with the next sync.</translation>
+        </message>
+        <message>
             <source>放弃这项变更</source>
             <translation>Discard this change</translation>
         </message>
         <message>
             <source>放弃后这项变更不会再上传，服务器上的记录保持现状。确定放弃吗？</source>
-            <translation>Once discarded, this change is not sent again and the server's record stays as it is. Discard it?</translation>
+            <translation>Once discarded, this change is not sent again and the server&apos;s record stays as it is. Discard it?</translation>
         </message>
         <message>
             <source>已放弃这项变更。</source>
@@ -364,7 +384,7 @@
         </message>
         <message>
             <source>本机的操作</source>
-            <translation>This laptop's action</translation>
+            <translation>This laptop&apos;s action</translation>
         </message>
         <message>
             <source>原因</source>
@@ -384,11 +404,15 @@
         </message>
         <message>
             <source>按服务器的当前状态再提交一次同样的操作（仍按台账规则检查）</source>
-            <translation>Queue the same action again on the server's current state (checked by the ledger rules)</translation>
+            <translation>Queue the same action again on the server&apos;s current state (checked by the ledger rules)</translation>
         </message>
         <message>
             <source>放弃…</source>
             <translation>Discard…</translation>
+        </message>
+        <message>
+            <source>修改后重新提交</source>
+            <translation>Correct and send again</translation>
         </message>
         <message>
             <source>不再上传这项变更</source>
@@ -480,7 +504,7 @@
         </message>
         <message>
             <source>冲突：服务器未采纳本机的操作。</source>
-            <translation>Conflict: the server did not take this laptop's action.</translation>
+            <translation>Conflict: the server did not take this laptop&apos;s action.</translation>
         </message>
         <message>
             <source>等待服务器确认：本机的操作已保存，同步后生效。</source>
@@ -551,6 +575,14 @@
             <translation>Supervision</translation>
         </message>
         <message>
+            <source>地点</source>
+            <translation>Place</translation>
+        </message>
+        <message>
+            <source>发现人</source>
+            <translation>Reported by</translation>
+        </message>
+        <message>
             <source>整改通知书</source>
             <translation>Notice</translation>
         </message>
@@ -596,7 +628,11 @@
         </message>
         <message>
             <source>被拒绝：服务器拒绝了本机的操作，它不会生效。</source>
-            <translation>Rejected: the server refused this laptop's action; it will not take effect.</translation>
+            <translation>Rejected: the server refused this laptop&apos;s action; it will not take effect.</translation>
+        </message>
+        <message>
+            <source>整改反馈人</source>
+            <translation>Fix reported by</translation>
         </message>
     </context>
     <context>
@@ -825,6 +861,10 @@
             <translation>Report a finding (optional)</translation>
         </message>
         <message>
+            <source>写明发现的问题（检查项：%1）</source>
+            <translation>Describe the problem found (item: %1)</translation>
+        </message>
+        <message>
             <source>天，建议 %1 前整改完毕</source>
             <translation>days: fixed by %1</translation>
         </message>
@@ -917,6 +957,13 @@
         <message>
             <source>结果</source>
             <translation>Result</translation>
+        </message>
+    </context>
+    <context>
+        <name>JurisdictionEdit</name>
+        <message>
+            <source>输入街道、社区名称搜索，如“三里屯”</source>
+            <translation>Type a street or community name, e.g. “Sanlitun”</translation>
         </message>
     </context>
     <context>
@@ -1179,8 +1226,8 @@
             <translation>Description</translation>
         </message>
         <message>
-            <source>检查对象</source>
-            <translation>Subject</translation>
+            <source>对象/地点</source>
+            <translation>Subject / place</translation>
         </message>
         <message>
             <source>街乡</source>
@@ -1239,7 +1286,7 @@
         </message>
         <message>
             <source>未登录。登录后，本机的检查和问题会自动上传到区里的服务器。</source>
-            <translation>Not logged in. Once logged in, this laptop's inspections and findings go up to the district server.</translation>
+            <translation>Not logged in. Once logged in, this laptop&apos;s inspections and findings go up to the district server.</translation>
         </message>
         <message>
             <source>%1 的登录已失效或未保存，请输入密码重新登录。</source>
@@ -1279,7 +1326,7 @@
         </message>
         <message>
             <source>可选：单位自建证书颁发机构的证书文件（PEM）</source>
-            <translation>Optional: your organisation's own certificate authority (PEM file)</translation>
+            <translation>Optional: your organisation&apos;s own certificate authority (PEM file)</translation>
         </message>
         <message>
             <source>选择…</source>
@@ -1541,6 +1588,10 @@
         <message>
             <source>问题描述或类别未填</source>
             <translation>finding description or category missing</translation>
+        </message>
+        <message>
+            <source>问题描述仍是检查标准的原文，请写明发现的问题</source>
+            <translation>the description is still the standard's wording: describe the problem found</translation>
         </message>
         <message numerus="yes">
             <source>以下 %n 项需要处理（双击转到该项）：</source>
@@ -1884,10 +1935,6 @@
             <translation>Closure and on-time closure rate</translation>
         </message>
         <message>
-            <source>逾期趋势（月末逾期数）</source>
-            <translation>Overdue trend (at month end)</translation>
-        </message>
-        <message>
             <source>街乡月排名</source>
             <translation>Monthly ranking of streets</translation>
         </message>
@@ -1965,7 +2012,11 @@
         </message>
         <message>
             <source>点击图表或用 ←/→ 键逐月查看数值</source>
-            <translation>Click the chart or use ←/→ to read each month's values</translation>
+            <translation>Click the chart or use ←/→ to read each month&apos;s values</translation>
+        </message>
+        <message>
+            <source>逾期趋势（月末逾期数，本月为当前数）</source>
+            <translation>Overdue trend (overdue at month end; this month: now)</translation>
         </message>
         <message>
             <source>导出 CSV…</source>
@@ -1973,7 +2024,7 @@
         </message>
         <message>
             <source>把图表的逐月数值导出为 CSV 表格（Excel 可直接打开）</source>
-            <translation>Save the chart's month-by-month figures as a CSV table (opens in Excel)</translation>
+            <translation>Save the chart&apos;s month-by-month figures as a CSV table (opens in Excel)</translation>
         </message>
     </context>
     <context>
@@ -2056,8 +2107,8 @@
             <translation>Address</translation>
         </message>
         <message>
-            <source>辖区编码 *</source>
-            <translation>Jurisdiction code *</translation>
+            <source>所属辖区 *</source>
+            <translation>Jurisdiction *</translation>
         </message>
         <message>
             <source>责任人</source>
@@ -2082,10 +2133,6 @@
         <message>
             <source>场所类型</source>
             <translation>Site type</translation>
-        </message>
-        <message>
-            <source>15 位网格编码，如 110101001000000</source>
-            <translation>15-digit grid code, e.g. 110101001000000</translation>
         </message>
         <message>
             <source>如 MQ-0001</source>
@@ -2272,11 +2319,11 @@
         </message>
         <message>
             <source>服务器的同步协议与本程序不兼容，请联系管理员：%1</source>
-            <translation>The server's sync protocol does not match this app; please contact your administrator: %1</translation>
+            <translation>The server&apos;s sync protocol does not match this app; please contact your administrator: %1</translation>
         </message>
         <message>
             <source>无法建立安全连接：服务器证书不受信任。如单位使用自己的证书，请指定 CA 文件。</source>
-            <translation>Cannot make a secure connection: the server's certificate is not trusted. If your organisation uses its own certificates, choose its CA bundle.</translation>
+            <translation>Cannot make a secure connection: the server&apos;s certificate is not trusted. If your organisation uses its own certificates, choose its CA bundle.</translation>
         </message>
         <message>
             <source>无法连接服务器，请检查网络和服务器地址。（%1）</source>
@@ -2400,11 +2447,19 @@
         <name>TodayView</name>
         <message>
             <source>无法读取今日工作</source>
-            <translation>Cannot read today's work</translation>
+            <translation>Cannot read today&apos;s work</translation>
         </message>
         <message>
             <source>已填 %1/%2 项 · 更新于 %3</source>
             <translation>%1/%2 answered · updated %3</translation>
+        </message>
+        <message>
+            <source>期限 %1</source>
+            <translation>due %1</translation>
+        </message>
+        <message>
+            <source>逾期</source>
+            <translation>overdue</translation>
         </message>
         <message>
             <source>照片未上传：%1</source>

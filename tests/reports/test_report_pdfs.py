@@ -42,7 +42,8 @@ def assert_fonts_embedded(pdf: Path) -> None:
     fonts = pdf_fonts(pdf)
     assert fonts, "the PDF names no font"
     assert all(font["emb"] == "yes" for font in fonts), fonts
-    assert any("WenQuanYi" in font["name"] or "YaHei" in font["name"] for font in fonts), fonts
+    known = ("UMing", "SimSun", "WenQuanYi", "YaHei")  # the serif faces first: reports/fonts.py's order
+    assert any(face in font["name"] for font in fonts for face in known), fonts
 
 
 def assert_renders(pdf: Path, out_dir: Path, pages: int) -> None:
@@ -224,6 +225,14 @@ def test_rectification_notice(tmp_path: Path, photos: list[Path]) -> None:
     assert "整改资金" not in text  # a general hazard needs no 五落实 funds line
     decoded_by_reencoding(pdf, tmp_path / "qr", LEDGER_NUMBER)
     assert_renders(pdf, tmp_path / "png", 1)
+
+
+def test_a_notice_with_a_unit_link_holds_the_link_in_its_qr_code(tmp_path: Path, photos: list[Path]) -> None:
+    link = "https://xuncha.example.gov.cn/u/Xb3q9v2LrT0aYk5mW8sPq1dZ4eFh7JcN"
+    pdf = tmp_path / "notice-link.pdf"
+    rectification_notice_pdf(replace(notice_document(photos), unit_link=link), pdf, created=CREATED)
+    assert "扫码签收、反馈整改" in flat(pdf_text(pdf))
+    decoded_by_reencoding(pdf, tmp_path / "qr", link)
 
 
 def test_notice_of_a_major_hazard_shows_funds_and_plan(tmp_path: Path, photos: list[Path]) -> None:

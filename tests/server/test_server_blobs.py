@@ -17,7 +17,7 @@ from server_support import JW, Api, ServerEnv, inspection, report, upload
 from sqlalchemy import select
 
 from inspector.server.blob_files import BUFFER_BYTES, BufferPool, DirectFile, direct_io_refusal
-from inspector.server.blobs import HOLD_BYTES, BlobStore, HashMismatchError
+from inspector.server.blobs import HOLD_BYTES, FileBlobStore, HashMismatchError
 from inspector.server.models import BlobUpload
 
 
@@ -192,7 +192,7 @@ MiB = 1024 * 1024
 FILE_SIZES = [0, 1, 4095, 4096, 4097, BUFFER_BYTES, BUFFER_BYTES + 1, 3 * MiB + 12_345]
 
 
-def _receive_in_pieces(store: BlobStore, data: bytes, piece: int = 100_003) -> str:
+def _receive_in_pieces(store: FileBlobStore, data: bytes, piece: int = 100_003) -> str:
     """Receive bytes as an upload does: held, written a megabyte at a time, then finished."""
     incoming = store.receive(_sha(data), len(data))
     for start in range(0, len(data), piece):
@@ -207,7 +207,7 @@ def _receive_in_pieces(store: BlobStore, data: bytes, piece: int = 100_003) -> s
 def test_new_blob_files_hold_exactly_their_bytes(tmp_path: Path, direct: bool, size: int) -> None:
     if direct and direct_io_refusal(tmp_path) is not None:
         pytest.skip("this filesystem refuses O_DIRECT")
-    store = BlobStore(tmp_path / "blobs", direct_io=direct)
+    store = FileBlobStore(tmp_path / "blobs", direct_io=direct)
     data = os.urandom(size)
     for sha256 in (store.put_bytes(data), _receive_in_pieces(store, data)):
         path = store.path(sha256)
@@ -219,7 +219,7 @@ def test_new_blob_files_hold_exactly_their_bytes(tmp_path: Path, direct: bool, s
 
 
 def test_the_first_blob_decides_on_direct_writes(tmp_path: Path) -> None:
-    store = BlobStore(tmp_path / "blobs")
+    store = FileBlobStore(tmp_path / "blobs")
     assert store.files.direct is None
     store.put_bytes(b"first photo")
     assert store.files.direct is (direct_io_refusal(store.tmp_dir) is None)
@@ -237,7 +237,7 @@ def test_a_filesystem_refusing_direct_writes_gets_buffered_ones(
         return real_open(path, flags, *args)  # type: ignore[arg-type]
 
     monkeypatch.setattr(os, "open", refusing_open)
-    store = BlobStore(tmp_path / "blobs")
+    store = FileBlobStore(tmp_path / "blobs")
     with caplog.at_level(logging.INFO, logger="inspector.server"):
         sha256 = store.put_bytes(b"x" * 5000)
         store.put_bytes(b"y" * 7000)
@@ -255,12 +255,12 @@ def test_direct_writes_refused_on_write_or_missing_fall_back(tmp_path: Path, mon
     with monkeypatch.context() as patch:
         patch.setattr(DirectFile, "_write_out", refusing_write)
         assert direct_io_refusal(tmp_path) == "the filesystem refuses O_DIRECT (Invalid argument)"
-        store = BlobStore(tmp_path / "on-write")
+        store = FileBlobStore(tmp_path / "on-write")
         assert store.path(store.put_bytes(b"photo")).read_bytes() == b"photo"
         assert store.files.direct is False
     monkeypatch.delattr(os, "O_DIRECT", raising=False)
     assert direct_io_refusal(tmp_path) == "this system has no O_DIRECT"
-    store = BlobStore(tmp_path / "no-flag")
+    store = FileBlobStore(tmp_path / "no-flag")
     assert store.path(store.put_bytes(b"photo")).read_bytes() == b"photo"
     assert store.files.direct is False
     assert sorted(path.name for path in tmp_path.iterdir()) == ["no-flag", "on-write"]
@@ -270,7 +270,7 @@ def test_direct_writes_refused_on_write_or_missing_fall_back(tmp_path: Path, mon
 def test_a_mismatched_blob_leaves_no_file_either_way(tmp_path: Path, direct: bool) -> None:
     if direct and direct_io_refusal(tmp_path) is not None:
         pytest.skip("this filesystem refuses O_DIRECT")
-    store = BlobStore(tmp_path / "blobs", direct_io=direct)
+    store = FileBlobStore(tmp_path / "blobs", direct_io=direct)
     data = os.urandom(BUFFER_BYTES + 10)
     incoming = store.receive(_sha(b"something else"), len(data))
     incoming.accept(data)
@@ -286,7 +286,7 @@ def test_a_direct_write_refused_midway_is_made_buffered_and_later_files_are_too(
 ) -> None:
     if direct_io_refusal(tmp_path) is not None:
         pytest.skip("this filesystem refuses O_DIRECT")
-    store = BlobStore(tmp_path / "blobs", direct_io=True)
+    store = FileBlobStore(tmp_path / "blobs", direct_io=True)
     # Buffers of 1000 bytes: the kernel refuses (EINVAL) a direct write whose length is not whole disk blocks, as it
     # does on a disk whose blocks are larger than the ones this store writes.
     store.files.pool = BufferPool(size=1000)

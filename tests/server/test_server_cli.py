@@ -17,6 +17,7 @@ from server_support import SLT_COMMUNITY, Api, ServerEnv, wait_until_up
 from sqlalchemy import select
 
 from inspector.server.cli import main
+from inspector.server.migrate import head_revision
 from inspector.server.models import Jurisdiction, Subject
 from inspector.server.settings import Settings, SettingsError, load_settings
 
@@ -67,7 +68,7 @@ def test_init_then_serve_on_a_fresh_database(
         monkeypatch, capsys, "init", "--jurisdiction", "110105", "--password-stdin", stdin="a-strong-password\n"
     )
     assert code == 0, err
-    assert "schema empty -> 0002" in out and "created admin admin" in out
+    assert f"schema empty -> {head_revision()}" in out and "created admin admin" in out
     code, out, _ = run_cli(monkeypatch, capsys, "init")
     assert code == 0 and "created admin" not in out and "0 published" in out
     port = free_port()
@@ -97,6 +98,8 @@ def test_serve_refuses_demo_accounts_outside_development_mode(
     monkeypatch.setenv("INSPECTOR_DEV_MODE", "1")
     code, out, _ = run_cli(monkeypatch, capsys, "init", "--demo")
     assert code == 0 and "demo accounts: 6 created" in out
+    passwords = tmp_path / "demo-users.csv"  # where the README sends people for them
+    assert str(passwords) in out and "slt-inspector,三里屯巡查员" in passwords.read_text(encoding="utf-8")
     monkeypatch.delenv("INSPECTOR_DEV_MODE")
     code, _, err = run_cli(monkeypatch, capsys, "serve", "--port", str(free_port()))
     assert code == 1 and "demo accounts with published passwords are active" in err

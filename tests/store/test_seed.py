@@ -10,7 +10,7 @@ from inspector.__main__ import main
 from inspector.core import ledger
 from inspector.core.clock import utc_now
 from inspector.paths import shipped_checklists_dir
-from inspector.store import findings, inspections, outbox, photos, subjects
+from inspector.store import findings, inspections, outbox, photos, profile, subjects
 from inspector.store.database import DataFolder, open_data_folder
 from inspector.store.seed import SeedError, seed_demo_data
 
@@ -53,6 +53,8 @@ def test_inspections_use_the_shipped_checklists_and_are_scored(seeded) -> None:
         assert inspection.outcome in (checklist.scoring.pass_label, checklist.scoring.fail_label)
     waiting = {e.entity_id for e in outbox.list_pending(db) if e.kind == "inspection.submit"}
     assert len(waiting) == 2  # the two most recent are not synced yet
+    [draft] = inspections.list_inspections(db, status="draft")  # 工作台 opens with an inspection under way
+    assert draft.inspector_id == profile.user_id(db) and len(inspections.responses(db, draft.id)) == 3
     db.close()
 
 

@@ -23,6 +23,7 @@ from sync_gui_helpers import (
     wait_state,
 )
 
+from inspector.core.errors import zh_text
 from inspector.store import conflicts, findings, profile
 from inspector.ui.sync.badges import SYNC_STATE_ROLE
 
@@ -132,7 +133,8 @@ def test_conflicts_are_shown_beside_the_server_state_and_re_applied_or_discarded
     [row] = [view.table.topLevelItem(0)]
     assert row.text(0) == "被拒绝" and "forbidden_role" not in row.text(3) and row.text(3)
     assert view.items[0].status == "rejected" and view.items[0].code == "forbidden_role"
-    assert "服务器的答复：" + view.items[0].message in view.server_text.text()
+    shown = zh_text(view.items[0].message)  # the Chinese reason without its English aside
+    assert shown and "服务器的答复：" + shown in view.server_text.text() and "(" not in shown
     rows = window.show_page("findings")
     rows.select_finding(refused)
     assert rows.detail.photos.list.item(0).data(SYNC_STATE_ROLE) == "synced"

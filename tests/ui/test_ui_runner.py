@@ -35,6 +35,9 @@ def test_full_inspection_reports_two_findings_with_photos(started, qtbot, photo_
     worker = add_photos_by_dialog(runner, qtbot, monkeypatch, photo_files[:2])
     assert worker.thread_ident is not None and worker.thread_ident != threading.main_thread().ident
     assert len(runner.session.item_photos(first)) == 2
+    assert runner.panel.finding_description.toPlainText() == ""  # the inspector says what was found
+    runner.panel.finding_description.insertPlainText("巷内堆放建筑垃圾约两立方米")
+    runner.panel.flush()
 
     runner.select_item(second)
     qtbot.keyClick(runner.tree, Qt.Key.Key_2)

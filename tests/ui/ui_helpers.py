@@ -81,9 +81,9 @@ def create_back_street(started, qtbot) -> str:  # type: ignore[no-untyped-def]
     dialog.kind.setCurrentIndex(dialog.kind.findData("back_street"))
     dialog.name.insert("东四六条")  # Chinese arrives through the input method; QTest types ASCII only
     qtbot.keyClicks(dialog.code, "JX-0001")
-    dialog.address.insert("东城区东四街道")
+    dialog.address.insert("朝阳区三里屯街道")
     dialog.jurisdiction.clear()
-    qtbot.keyClicks(dialog.jurisdiction, "110101001000000")
+    qtbot.keyClicks(dialog.jurisdiction, "110105004000000")
     dialog.extra_edits["street_chief"].insert("李明")
     dialog.save()
     assert dialog.result() == QDialog.DialogCode.Accepted, dialog.error.text()

@@ -58,11 +58,13 @@ TRANSITIONS: dict[tuple[str | None, str], str] = {
     ("registered", "escalate"): "registered",
     ("assigned", "escalate"): "assigned",
     ("rectified", "escalate"): "rectified",
+    ("assigned", "sign"): "assigned",
 }
 ROLES_FOR: dict[str, set[str]] = {
-    "report": {"inspector"},
+    "report": {"inspector", "public"},
     "report_fixed_on_site": {"inspector"},
-    "rectify": {"inspector", "supervisor"},
+    "rectify": {"inspector", "supervisor", "unit"},
+    "sign": {"unit"},
 }
 SUPERVISOR_ONLY = {"supervisor"}
 REQUIRED: dict[str, list[str]] = {
@@ -77,6 +79,7 @@ REQUIRED: dict[str, list[str]] = {
     "verify_fail": ["reason"],
     "reopen": ["reason", "deadline"],
     "escalate": ["level", "note"],
+    "sign": ["signer_name", "signer_phone"],
 }
 CODES = {"illegal_state", "stale", "forbidden_role", "out_of_jurisdiction", "invalid_payload", "same_actor"}
 
@@ -109,6 +112,9 @@ ROLE_SETS: dict[str, frozenset[Role]] = {
     "supervisor": frozenset({Role.SUPERVISOR}),
     "admin": frozenset({Role.ADMIN}),
     "inspector+supervisor": frozenset({Role.INSPECTOR, Role.SUPERVISOR}),
+    "unit": frozenset({Role.UNIT}),
+    "public": frozenset({Role.PUBLIC}),
+    "leader": frozenset({Role.LEADER}),
 }
 
 FIELD_INSPECTOR = Actor("u-field", ROLE_SETS["inspector"], frozenset({STREET}))
@@ -162,6 +168,7 @@ def valid_payload(action: Action | str, finding: FindingState | None, now: datet
         "verify_fail": {"reason": "仍有杂物", "deadline": later.isoformat()},
         "reopen": {"reason": "问题复发", "deadline": later.isoformat()},
         "escalate": {"level": "district", "note": "逾期未整改，区级督办"},
+        "sign": {"signer_name": "王经理", "signer_phone": "13800000000"},
     }
     return payloads[str(action)]
 
@@ -488,6 +495,8 @@ def test_every_required_field_missing_in_turn(action: str, field: str, blank: An
     problems = validate_payload(action, payload, finding, NOW)
     assert problems == [f"{field}: 必填，不能为空 (required)"]
     actor = BOTH if action != "verify_pass" else OTHER_SUPERVISOR
+    if action == "sign":
+        actor = Actor("u-unit", ROLE_SETS["unit"], frozenset({STREET}))
     decision = decide(finding, action, actor, payload, NOW)
     assert decision.code == "invalid_payload"
     assert f"{field}:" in decision.reason

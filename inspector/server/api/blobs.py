@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-import fcntl
-import os
 from collections import deque
 from collections.abc import AsyncIterator
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import FileResponse, JSONResponse
+from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, StreamingResponse
 from sqlalchemy import Connection, delete, select
 from sqlalchemy.orm import Session
 from starlette.requests import ClientDisconnect
@@ -23,13 +21,16 @@ from inspector.server.auth import Principal
 from inspector.server.blobs import (
     BatchItem,
     BatchOverrunError,
-    BlobStore,
     BlobTooLargeError,
+    ChunkTooLargeError,
     HashMismatchError,
     IncomingBatch,
     IncomingBlob,
     ManifestError,
+    OffsetMismatchError,
+    UploadBusyError,
     parse_manifest,
+    valid_hash,
 )
 from inspector.server.db import insert_ignore, run_core_transaction, run_transaction
 from inspector.server.errors import ApiError, not_found
@@ -45,7 +46,7 @@ MAX_FINISHING = 4  # completed blobs of one batch verified and written at once w
 
 
 def _check_hash(sha256: str) -> str:
-    if not BlobStore.valid_hash(sha256):
+    if not valid_hash(sha256):
         raise ApiError(
             422,
             ErrorCode.VALIDATION_FAILED,
@@ -81,7 +82,14 @@ class _Standing:
         """Files are looked at first: blobs uploaded for the first time cost no database read."""
         self.held: dict[str, int] = {}
         self.stored: dict[str, int] = {}
-        on_disk = [sha256 for sha256 in dict.fromkeys(hashes) if context.blobs.has_file(sha256)]
+        wanted = dict.fromkeys(hashes)
+        # a store where a look is cheap (files) is asked first; for an object store the row alone tells (it is
+        # written only after the object is in place)
+        on_disk = (
+            [sha256 for sha256 in wanted if context.blobs.has(sha256)]
+            if context.blobs.checks_presence
+            else list(wanted)
+        )
         if not on_disk:
             return
         with context.db.read() as session:
@@ -337,18 +345,21 @@ async def put_blob(sha256: str, request: Request, principal: CurrentPrincipal, c
 
 
 @router.get("/{sha256}", summary="Download a blob referenced by a record in the caller's scope")
-def get_blob(sha256: str, scope: CurrentScope, context: Context) -> FileResponse:
+def get_blob(sha256: str, scope: CurrentScope, context: Context) -> Response:
     _check_hash(sha256)
     with context.db.read() as session:
         visible = scope.blob_visible(session, sha256)
-    path = context.blobs.path(sha256)
-    if not visible or not path.is_file():
+    download = context.blobs.download(sha256) if visible else None
+    if download is None:
         raise not_found("blob")
-    return FileResponse(
-        path,
-        media_type="application/octet-stream",
-        headers={"ETag": f'"{sha256}"', "Cache-Control": "private, max-age=31536000, immutable"},
-    )
+    headers = {"ETag": f'"{sha256}"', "Cache-Control": "private, max-age=31536000, immutable"}
+    if download.path is not None:
+        return FileResponse(download.path, media_type="application/octet-stream", headers=headers)
+    if download.url is not None:  # the object store's signed address (the setting s3_presign_downloads)
+        return RedirectResponse(download.url, status_code=307, headers={"Cache-Control": "no-store"})
+    assert download.chunks is not None
+    headers["Content-Length"] = str(download.size)
+    return StreamingResponse(download.chunks, media_type="application/octet-stream", headers=headers)
 
 
 # ---- resumable uploads ----
@@ -359,12 +370,13 @@ def _upload_state(context: ServerContext, sha256: str, user_id: str, size: int) 
         row = session.get(BlobUpload, (sha256, user_id), with_for_update=True)
         stamp = now_iso()
         if row is None:
-            session.add(BlobUpload(sha256=sha256, user_id=user_id, size=size, started_at=stamp, updated_at=stamp))
-            context.blobs.discard_partial(sha256, user_id)
+            row = BlobUpload(sha256=sha256, user_id=user_id, size=size, started_at=stamp, updated_at=stamp)
+            session.add(row)
+            context.blobs.discard_partial(sha256, user_id, row)
         elif row.size != size:
             row.size, row.started_at, row.updated_at = size, stamp, stamp
-            context.blobs.discard_partial(sha256, user_id)
-        offset = context.blobs.partial_size(sha256, user_id)
+            context.blobs.discard_partial(sha256, user_id, row)
+        offset = context.blobs.partial_size(sha256, user_id, row)
         return {"offset": offset, "size": size, "complete": False}
 
     return run_transaction(context.db, work, retry_integrity=True)
@@ -391,7 +403,7 @@ def head_upload(sha256: str, principal: CurrentPrincipal, context: Context) -> R
     upload = _find_upload(context, sha256, principal.user_id)
     if upload is None:
         raise not_found("upload")
-    offset = context.blobs.partial_size(sha256, principal.user_id)
+    offset = context.blobs.partial_size(sha256, principal.user_id, upload)
     return Response(status_code=200, headers={"Upload-Offset": str(offset), "Upload-Length": str(upload.size)})
 
 
@@ -410,30 +422,25 @@ async def patch_upload(sha256: str, request: Request, principal: CurrentPrincipa
     if upload is None:
         raise ApiError(409, ErrorCode.UPLOAD_NOT_STARTED, "请先开始上传 (start the upload with POST …/upload first)")
     store = context.blobs
-    path = store.partial_path(sha256, principal.user_id)
-    with open(path, "ab") as handle:
-        try:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise ApiError(
-                409, ErrorCode.UPLOAD_BUSY, "该文件正在上传中 (another request is writing this upload)"
-            ) from None
-        current = os.fstat(handle.fileno()).st_size
-        if offset != current:
-            raise ApiError(
-                409,
-                ErrorCode.OFFSET_MISMATCH,
-                f"服务器已收到 {current} 字节 (the server has {current} bytes)",
-                {"offset": current},
-                {"Upload-Offset": str(current)},
-            )
-        try:
-            written = await _append(request, handle, current, upload.size - current)
-        except ClientDisconnect:
-            return _disconnected()
-        handle.flush()
-        await run_in_threadpool(os.fsync, handle.fileno())
-    new_offset = current + written
+    try:
+        new_offset = await store.append_chunk(sha256, principal.user_id, offset, upload.size, request.stream())
+    except UploadBusyError:
+        raise ApiError(
+            409, ErrorCode.UPLOAD_BUSY, "该文件正在上传中 (another request is writing this upload)"
+        ) from None
+    except OffsetMismatchError as error:
+        current = error.current
+        raise ApiError(
+            409,
+            ErrorCode.OFFSET_MISMATCH,
+            f"服务器已收到 {current} 字节 (the server has {current} bytes)",
+            {"offset": current},
+            {"Upload-Offset": str(current)},
+        ) from None
+    except ChunkTooLargeError as error:
+        raise _too_large(error.room) from None
+    except ClientDisconnect:
+        return _disconnected()
     if new_offset < upload.size:
         return JSONResponse({"offset": new_offset, "size": upload.size, "complete": False})
     stored = sha256 in (await run_in_threadpool(_Standing, context, principal, [sha256])).stored
@@ -443,26 +450,3 @@ async def patch_upload(sha256: str, request: Request, principal: CurrentPrincipa
         raise _mismatch(error) from None
     await run_in_threadpool(_record_blob, context, sha256, size, principal.user_id)
     return JSONResponse({"offset": size, "size": size, "complete": True}, status_code=201)
-
-
-async def _append(request: Request, handle: Any, start: int, room: int) -> int:
-    """Append the request body to the partial file; refuse (and undo) more bytes than the declared size.
-
-    When the client goes away mid-chunk the bytes that did arrive are kept: the upload resumes after them.
-    """
-    written = 0
-    try:
-        async for chunk in request.stream():
-            if written + len(chunk) > room:
-                raise _too_large(room)
-            handle.write(chunk)
-            written += len(chunk)
-    except ClientDisconnect:
-        handle.flush()
-        os.fsync(handle.fileno())
-        raise
-    except BaseException:
-        handle.flush()
-        handle.truncate(start)
-        raise
-    return written

@@ -53,6 +53,19 @@ def get_jurisdictions(scope: CurrentScope, context: Context, after: After = None
         return _keyset_page(session, query, Jurisdiction.code, after, limit, jurisdiction_document)
 
 
+@router.get("/people", summary="Display names of the users whose names the caller's records show")
+def get_people(scope: CurrentScope, context: Context, after: After = None, limit: Limit = 200) -> dict[str, Any]:
+    limit = page_limit(limit, context.settings.max_page_limit)
+    with context.db.read() as session:
+        query = select(User).where(scope.people_condition())
+        return _keyset_page(session, query, User.id, after, limit, person_document)
+
+
+def person_document(user: User) -> dict[str, Any]:
+    """A user as the name directory shows it (protocol §4, `Person`)."""
+    return {"id": user.id, "display_name": user.display_name or user.username}
+
+
 @router.get("/checklists", summary="Every published checklist version")
 def get_checklists(scope: CurrentScope, context: Context) -> dict[str, Any]:
     with context.db.read() as session:

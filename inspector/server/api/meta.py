@@ -1,4 +1,5 @@
-"""Health and version endpoints (no authentication, no protocol header)."""
+"""Health, metrics and version endpoints (no authentication, no protocol header): /livez (the process answers),
+/readyz and its older name /healthz (database and photo store reachable, schema current), /metrics (Prometheus)."""
 
 from __future__ import annotations
 
@@ -6,13 +7,16 @@ import logging
 from typing import Any
 
 from fastapi import APIRouter
-from fastapi.responses import JSONResponse
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse, Response
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from inspector import __version__
 from inspector.core.protocol import ErrorCode
+from inspector.server import metrics
 from inspector.server.api.deps import Context
+from inspector.server.blobs import BlobStoreUnavailableError
 from inspector.server.middleware import PROTOCOL_VERSION, SUPPORTED_PROTOCOLS
 from inspector.server.migrate import current_revision, head_revision
 
@@ -20,8 +24,24 @@ router = APIRouter()
 log = logging.getLogger("inspector.server")
 
 
-@router.get("/healthz", tags=["meta"], summary="Liveness and database check")
-def healthz(context: Context) -> JSONResponse:
+@router.get(
+    "/livez",
+    tags=["meta"],
+    include_in_schema=False,
+    summary="Liveness: the process answers (no database or store is asked)",
+)
+async def livez() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+@router.get("/metrics", tags=["meta"], include_in_schema=False, summary="Prometheus metrics of this process")
+async def metrics_endpoint() -> Response:
+    body, content_type = metrics.exposition()
+    return Response(body, media_type=content_type)
+
+
+def readiness(context: Context) -> JSONResponse:
+    """200 when the database answers at the server's schema revision and the photo store can be used, else 503."""
     try:
         with context.db.engine.connect() as connection:
             connection.execute(text("SELECT 1"))
@@ -34,12 +54,33 @@ def healthz(context: Context) -> JSONResponse:
     if revision != head_revision():
         message = f"数据库结构版本 {revision} 与服务器 {head_revision()} 不一致 (schema not migrated)"
         return JSONResponse({"error": ErrorCode.UNAVAILABLE, "message": message}, status_code=503)
-    problem = context.blobs.write_problem()
+    try:
+        problem = context.blobs.problem()
+    except BlobStoreUnavailableError as error:
+        problem = str(error)
     if problem:
-        log.error("/healthz: the photo store cannot be written: %s", problem)  # the path stays out of the reply
-        message = "照片存储无法写入，请检查其权限 (the photo store cannot be written: check its permissions)"
-        return JSONResponse({"error": ErrorCode.STORAGE_UNWRITABLE, "message": message}, status_code=503)
+        log.error("readiness: the photo store cannot be used: %s", problem)  # the path stays out of the reply
+        if context.blobs.kind == "filesystem":
+            message = "照片存储无法写入，请检查其权限 (the photo store cannot be written: check its permissions)"
+            return JSONResponse({"error": ErrorCode.STORAGE_UNWRITABLE, "message": message}, status_code=503)
+        message = "照片存储无法连接 (the photo store does not answer)"
+        return JSONResponse({"error": ErrorCode.STORAGE_UNAVAILABLE, "message": message}, status_code=503)
     return JSONResponse({"status": "ok", "database": "ok", "schema": revision, "blobs": "ok"})
+
+
+@router.get(
+    "/readyz",
+    tags=["meta"],
+    include_in_schema=False,
+    summary="Readiness: database and photo store reachable, schema current",
+)
+async def readyz(context: Context) -> JSONResponse:
+    return await run_in_threadpool(readiness, context)
+
+
+@router.get("/healthz", tags=["meta"], summary="Readiness (the older name of /readyz)")
+async def healthz(context: Context) -> JSONResponse:
+    return await run_in_threadpool(readiness, context)
 
 
 @router.get("/api/v1/version", tags=["meta"], summary="Protocol and server versions, client minimum, limits")

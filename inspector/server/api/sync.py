@@ -10,12 +10,13 @@ from fastapi.responses import Response
 
 from inspector.core.clock import now_iso
 from inspector.core.protocol import ErrorCode
-from inspector.server import feed
+from inspector.server import feed, metrics
 from inspector.server.api.deps import Context, CurrentPrincipal, CurrentScope, page_limit
 from inspector.server.encoding import dumps
 from inspector.server.errors import ApiError
 from inspector.server.push import Caller, push
 from inspector.server.schemas import PushIn
+from inspector.server.web.links import UnitLinks
 
 router = APIRouter(prefix="/api/v1", tags=["sync"])
 
@@ -31,8 +32,11 @@ def post_push(body: PushIn, principal: CurrentPrincipal, scope: CurrentScope, co
             {"limit": limit},
         )
     skew = timedelta(seconds=context.settings.max_clock_skew_seconds)
-    caller = Caller(principal.user_id, principal.display_name, principal.device_row_id, scope, skew)
+    caller = Caller(
+        principal.user_id, principal.display_name, principal.device_row_id, scope, skew, UnitLinks.of(context.settings)
+    )
     results = push(context.db, caller, body.changes)
+    metrics.count_push_results(results)
     return json_reply(f'{{"results":[{",".join(results)}],"server_time":{dumps(now_iso())}}}')
 
 
@@ -46,6 +50,7 @@ def get_feed(
     limit = page_limit(limit, context.settings.max_feed_limit)
     with context.db.read() as session:
         page = feed.read_page(session, scope, since, limit)
+    metrics.FEED_LAG.observe(max(0, page.head - since))
     return json_reply(page.to_json())
 
 

@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 from inspector.core import ledger
 from inspector.core.clock import local_date, utc_now
 from inspector.core.ledger import Action, EscalationLevel, Severity
-from inspector.store import photos, profile
+from inspector.store import findings, photos, profile
 from inspector.store.errors import StoreError
 from inspector.store.findings import LocalFinding
 from inspector.ui.ledger.actions import record
@@ -143,6 +143,9 @@ class ActionDialog(QDialog):
         layout.addWidget(summary)
         if action in _VERIFYING:
             layout.addLayout(self._before_and_after())
+            layout.addWidget(self._rectification_text())
+        elif action == Action.RECTIFY:  # the unit reports its fix with the problem's own photos in view
+            layout.addLayout(self._before_and_after(after=False))
         self.form = QFormLayout()
         required = required_names(action, finding)
         for spec in ACTION_FIELDS[action]:
@@ -211,10 +214,14 @@ class ActionDialog(QDialog):
     def _date_input(self, spec: FieldSpec) -> QWidget:
         today = local_date(utc_now())
         start = self.finding.view.deadline if self.action == Action.EXTEND and self.finding.view.deadline else today
-        edit = QDateEdit(_qdate(start + timedelta(days=DEFAULT_DEADLINE_DAYS)))
+        suggested = self._suggested_deadline() if self.action == Action.ASSIGN else None
+        first = start + timedelta(days=DEFAULT_DEADLINE_DAYS)
+        if suggested is not None and suggested >= today:
+            first = suggested
+        edit = QDateEdit(_qdate(first))
         edit.setCalendarPopup(True)
         edit.setDisplayFormat("yyyy-MM-dd")
-        edit.setMinimumDate(_qdate(today))
+        # No minimum date: a past day typed in is kept and refused on saving with the rule's reason, not reverted.
         if spec.kind != "optional_date":
             return edit
         box = QWidget()
@@ -229,8 +236,30 @@ class ActionDialog(QDialog):
         self.date_edit = edit
         return box
 
-    def _before_and_after(self) -> QGridLayout:
-        """整改前 | 整改后, read-only, side by side."""
+    def _suggested_deadline(self) -> date | None:
+        """The deadline the inspector suggested in the report, if any (the 派遣 form starts from it)."""
+        for stored in findings.events(self.ctx.db, self.finding.id):
+            value = stored.event.payload.get("suggested_deadline")
+            if stored.event.action in (Action.REPORT, Action.REPORT_FIXED_ON_SITE) and isinstance(value, str):
+                try:
+                    return date.fromisoformat(value)
+                except ValueError:
+                    return None
+        return None
+
+    def _rectification_text(self) -> QLabel:
+        """What the unit reported as done (the latest 整改反馈's text), shown to the one who verifies it."""
+        text = ""
+        for stored in findings.events(self.ctx.db, self.finding.id):
+            if stored.event.action in (Action.RECTIFY, Action.REPORT_FIXED_ON_SITE):
+                said = stored.event.payload.get("description") or stored.event.payload.get("rectification")
+                text = str(said or text)
+        self.rectification_label = QLabel(self.tr("整改情况：%1").replace("%1", text or self.tr("（未填写）")))
+        self.rectification_label.setWordWrap(True)
+        return self.rectification_label
+
+    def _before_and_after(self, after: bool = True) -> QGridLayout:
+        """整改前 | 整改后, read-only, side by side (整改前 alone for a 整改反馈, whose after-photos are its input)."""
         db = self.ctx.db
         grid = QGridLayout()
         self.before_strip = PhotoStrip(self.ctx, self, editable=False)
@@ -240,9 +269,10 @@ class ActionDialog(QDialog):
         self.after_strip.configure(None, None, None, photos.photos_of(db, "finding", self.finding.id, "after"),
                                    editable=False)  # fmt: skip
         grid.addWidget(QLabel(self.tr("整改前")), 0, 0)
-        grid.addWidget(QLabel(self.tr("整改后")), 0, 1)
         grid.addWidget(self.before_strip, 1, 0)
-        grid.addWidget(self.after_strip, 1, 1)
+        if after:
+            grid.addWidget(QLabel(self.tr("整改后")), 0, 1)
+            grid.addWidget(self.after_strip, 1, 1)
         return grid
 
     # -- the payload ------------------------------------------------------------------------------------------------

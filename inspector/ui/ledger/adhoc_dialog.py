@@ -16,9 +16,10 @@ from PySide6.QtWidgets import (
 )
 
 from inspector.core.ledger import Action
-from inspector.store import checklists, findings, photos, profile, subjects
+from inspector.store import checklists, findings, jurisdiction_tree, photos, profile, subjects
 from inspector.store.errors import StoreError
 from inspector.ui.shared.context import FINDINGS, AppContext
+from inspector.ui.shared.jurisdiction_edit import JurisdictionEdit
 from inspector.ui.shared.labels import SEVERITIES, severity_label, subject_kind_label
 from inspector.ui.shared.photo_strip import PhotoStrip
 from inspector.ui.shared.widgets import error_message, hint_label
@@ -58,8 +59,8 @@ class AdhocFindingDialog(QDialog):
             self.subject.setCurrentIndex(max(0, self.subject.findData(subject_id)))
         self.address = QLineEdit()
         self.address.setPlaceholderText(self.tr("不选检查对象时必填，如：东四北大街 12 号门前"))
-        self.jurisdiction = QLineEdit(profile.default_jurisdiction(ctx.db))
-        self.jurisdiction.setPlaceholderText(self.tr("15 位网格编码"))
+        self.jurisdiction = JurisdictionEdit(ctx)
+        self.jurisdiction.set_code(jurisdiction_tree.user_area(ctx.db))  # the signed-in user's own area
         self.category = QComboBox()
         self.category.setEditable(True)
         self.category.addItems(known_categories(ctx))
@@ -85,7 +86,7 @@ class AdhocFindingDialog(QDialog):
         form = QFormLayout()
         form.addRow(self.tr("检查对象"), self.subject)
         form.addRow(self.tr("地点"), self.address)
-        form.addRow(self.tr("辖区编码"), self.jurisdiction)
+        form.addRow(self.tr("所属辖区"), self.jurisdiction)
         form.addRow(self.tr("类别 *"), self.category)
         form.addRow(self.tr("等级"), self.severity)
         form.addRow(self.tr("描述 *"), self.description)
@@ -100,6 +101,9 @@ class AdhocFindingDialog(QDialog):
         layout.addWidget(self.error)
         layout.addWidget(buttons)
         self.subject.currentIndexChanged.connect(self._subject_changed)
+        for edited in (self.address.textChanged, self.jurisdiction.textChanged, self.category.currentTextChanged,
+                       self.description.textChanged, self.subject.currentIndexChanged):  # fmt: skip
+            edited.connect(self.error.hide)  # a message about the form goes once the form is changed
         self._subject_changed()
         self.resize(640, 560)
 
@@ -107,7 +111,7 @@ class AdhocFindingDialog(QDialog):
         subject_id = self.subject.currentData()
         if subject_id:
             subject = subjects.get(self.ctx.db, subject_id)
-            self.jurisdiction.setText(subject.jurisdiction)
+            self.jurisdiction.set_code(subject.jurisdiction)
             if not self.address.text() and subject.address:
                 self.address.setText(subject.address)
         self.jurisdiction.setReadOnly(bool(subject_id))
@@ -119,7 +123,7 @@ class AdhocFindingDialog(QDialog):
             "description": self.description.toPlainText().strip(),
             "category": self.category.currentText().strip(),
             "severity": self.severity.currentData(),
-            "jurisdiction": self.jurisdiction.text().strip(),
+            "jurisdiction": self.jurisdiction.code(),
             "photos": self.photos.hashes(),
             "adhoc": True,
         }
@@ -135,8 +139,14 @@ class AdhocFindingDialog(QDialog):
             self._show_error(self.tr("请等待照片导入完成。"))
             return
         payload = self.payload()
-        actor = profile.local_actor(self.ctx.db, str(payload["jurisdiction"]))
+        if not payload.get("subject_id") and not payload.get("location"):
+            self._show_error(error_message(StoreError(code="place_missing")))
+            self.address.setFocus()
+            return
         try:
+            if not payload.get("subject_id"):  # a subject brings its own; a typed place needs one the server knows
+                payload["jurisdiction"] = jurisdiction_tree.check(self.ctx.db, str(payload["jurisdiction"]))
+            actor = profile.local_actor(self.ctx.db, str(payload["jurisdiction"]))
             recorded = findings.record_command(self.ctx.db, action=Action.REPORT, actor=actor, payload=payload)
         except StoreError as error:
             self._show_error(error_message(error))

@@ -24,7 +24,7 @@ from inspector.core.clock import display
 from inspector.core.jurisdiction import street_of
 from inspector.core.ledger import Action
 from inspector.core.protocol import ChangeKind
-from inspector.store import conflicts, findings, jurisdictions, photos, subjects
+from inspector.store import conflicts, findings, jurisdictions, people, photos, places, subjects
 from inspector.store.errors import StoreError
 from inspector.store.findings import LocalFinding
 from inspector.store.sync_state import REJECTED
@@ -44,7 +44,7 @@ FINDING_ACTIONS: tuple[Action, ...] = (
 DOCUMENTS = ("notice", "inspection", "signboard")
 _NOTE_FIELDS = ("reason", "opinion", "note", "measures", "description", "rectification")
 _FIELDS = ("state", "severity", "category", "subject", "street", "deadline", "unit", "person", "measures", "funds",
-           "plan", "escalation", "reported", "origin")  # fmt: skip
+           "plan", "escalation", "reported", "origin", "place", "reporter", "rectifier")  # fmt: skip
 
 
 def event_note(payload: Any) -> str:
@@ -211,6 +211,8 @@ class FindingDetail(QWidget):
                 subject = view.subject_id
         person = "，".join(part for part in (view.responsible_person, view.responsible_phone) if part)
         origin = self.tr("检查表 %1").replace("%1", finding.item_id) if finding.item_id else self.tr("随手拍")
+        place = places.reported_place(db, finding.id).text()
+        names = people.display_names(db)
         texts = {
             "state": state_label(view.state.value) + ("  " + self.tr("逾期") if finding.is_overdue() else ""),
             "severity": severity_label(view.severity.value),
@@ -226,8 +228,11 @@ class FindingDetail(QWidget):
             "escalation": escalation_label(view.escalation.value) if view.escalation else "",
             "reported": display(view.reported_at),
             "origin": origin,
+            "place": place,
+            "reporter": people.name_of(names, view.reported_by),
+            "rectifier": people.name_of(names, view.rectified_by),  # 整改反馈人: who reported the fix
         }
-        optional = {"person", "measures", "funds", "plan", "escalation"}
+        optional = {"person", "measures", "funds", "plan", "escalation", "place", "rectifier"}
         for name, label in self.values.items():
             label.setText(texts[name])
             self.form.setRowVisible(label, bool(texts[name]) or name not in optional)
@@ -248,14 +253,17 @@ class FindingDetail(QWidget):
 
     def _show_timeline(self, finding: LocalFinding) -> None:
         self.timeline.clear()
+        names = people.display_names(self.ctx.db)
         for stored in findings.events(self.ctx.db, finding.id):
             event = stored.event
             note = event_note(event.payload)
-            head = f"{display(event.at)}  {action_label(event.action.value)}  ·  {event_sync_label(stored.sync_state)}"
+            who = people.name_of(names, event.actor_id)
+            head = (f"{display(event.at)}  {who}  {action_label(event.action.value)}  ·  "
+                    f"{event_sync_label(stored.sync_state)}")  # fmt: skip
             text = head + (f"\n{note}" if note else "") + (f"\n{stored.reason}" if stored.reason else "")
             symbol = {"pending": "sync", "conflict": "warning", "rejected": "fail"}.get(stored.sync_state, "pass")
             line = QListWidgetItem(icon(symbol), text)
-            line.setToolTip(event.actor_id)
+            line.setToolTip(who)
             self.timeline.addItem(line)
 
     # -- language -------------------------------------------------------------------------------------------------
@@ -263,7 +271,8 @@ class FindingDetail(QWidget):
     def retranslate(self) -> None:
         labels = (self.tr("状态"), self.tr("等级"), self.tr("类别"), self.tr("检查对象"), self.tr("街乡"),
                   self.tr("整改期限"), self.tr("责任单位"), self.tr("责任人"), self.tr("整改措施"), self.tr("整改资金"),
-                  self.tr("应急预案"), self.tr("督办"), self.tr("上报时间"), self.tr("来源"))  # fmt: skip
+                  self.tr("应急预案"), self.tr("督办"), self.tr("上报时间"), self.tr("来源"), self.tr("地点"),
+                  self.tr("发现人"), self.tr("整改反馈人"))  # fmt: skip
         for row, text in enumerate(labels):
             set_form_label(self.form, row, text)
         for action, button in self.action_buttons.items():

@@ -7,14 +7,17 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QObject, QStandardPaths, Qt, Signal
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QProgressDialog, QWidget
 
 from inspector.core.errors import UserError
 from inspector.exports import ExportCancelledError, ExportDone
+from inspector.store import settings
 from inspector.ui.shared.context import AppContext
 from inspector.ui.shared.widgets import error_message, on_error
 from inspector.ui.shared.workers import FunctionWorker, Worker
+
+EXPORT_FOLDER = "ui.export_folder"
 
 
 class ExportError(UserError):
@@ -67,9 +70,21 @@ class ExportRunner(QObject):
         self.message_box: QMessageBox | None = None
 
     def choose_target(self, suggested: str, file_filter: str) -> Path | None:
-        name, _chosen = QFileDialog.getSaveFileName(self.page, self.tr("导出到"), str(Path.home() / suggested),
+        """Ask where to save, in the folder of the last export (else the Documents folder); remember the choice."""
+        name, _chosen = QFileDialog.getSaveFileName(self.page, self.tr("导出到"), str(self.folder() / suggested),
                                                     file_filter)  # fmt: skip
-        return Path(name) if name else None
+        if not name:
+            return None
+        settings.put(self.ctx.db, EXPORT_FOLDER, str(Path(name).parent))
+        return Path(name)
+
+    def folder(self) -> Path:
+        """Where the save dialog opens: the last export's folder when it still exists, else Documents."""
+        last = str(settings.get(self.ctx.db, EXPORT_FOLDER) or "")
+        if last and Path(last).is_dir():
+            return Path(last)
+        documents = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
+        return Path(documents) if documents and Path(documents).is_dir() else Path.home()
 
     def start(self, job: Callable[[Worker], ExportDone], title: str) -> FunctionWorker | None:
         """Run job(worker) in the background with a progress dialog (the cancel button cancels the worker)."""

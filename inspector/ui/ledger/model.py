@@ -13,7 +13,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics
 
 from inspector.core.clock import display, utc_now
-from inspector.store import ledger_queries
+from inspector.store import ledger_queries, places
 from inspector.store.findings import LocalFinding
 from inspector.store.ledger_queries import LedgerListRow, LedgerQuery, LedgerSort
 from inspector.store.sync_state import CONFLICT, REJECTED, Refusal, open_refusals
@@ -89,6 +89,7 @@ class LedgerTableModel(QAbstractTableModel):
         self.now: datetime = utc_now()
         self.pages: OrderedDict[int, list[LedgerListRow]] = OrderedDict()
         self.refusals: dict[int, dict[str, Refusal]] = {}  # by page: the open conflict records of its refused rows
+        self.places: dict[int, dict[str, places.Place]] = {}  # by page: the reported places of its rows
         self.rows = LoadedRows(self)
         self.search = ledger_queries.TextSearch(db, f"ledger_search_{id(self):x}")
 
@@ -113,6 +114,7 @@ class LedgerTableModel(QAbstractTableModel):
         self.now = utc_now()
         self.pages.clear()
         self.refusals.clear()
+        self.places.clear()
         self.search.prepare(self.query.text)  # the text is searched once per reload, not once per page
         self.total = ledger_queries.count(self.db, self.query, self.search)
 
@@ -136,15 +138,24 @@ class LedgerTableModel(QAbstractTableModel):
         refused = [entry.finding.id for entry in page if entry.finding.has_conflict]
         self.pages[number] = page
         self.refusals[number] = open_refusals(self.db, refused) if refused else {}
+        self.places[number] = places.reported_places(self.db, [entry.finding.id for entry in page])
         while len(self.pages) > self.MAX_PAGES:
             oldest, _rows = self.pages.popitem(last=False)
             self.refusals.pop(oldest, None)
+            self.places.pop(oldest, None)
         return page
 
     def refusal_at(self, row: int) -> Refusal | None:
         """The open conflict record of a refused row (conflict or rejected, and the server's reason), else None."""
         finding_id = self.entry(row).finding.id  # reads the page (and its refusals) when it is not held
         return self.refusals.get(row // self.PAGE_SIZE, {}).get(finding_id)
+
+    def place_at(self, row: int) -> str:
+        """The row's place: its subject's name, and the reported place (address and coordinates) when there is one."""
+        entry = self.entry(row)
+        reported = self.places.get(row // self.PAGE_SIZE, {}).get(entry.finding.id)
+        text = reported.text() if reported else ""
+        return " · ".join(part for part in (entry.subject_name, text) if part)
 
     def finding_at(self, row: int) -> LocalFinding | None:
         if not 0 <= row < self.total:
@@ -176,6 +187,8 @@ class LedgerTableModel(QAbstractTableModel):
         column = self.COLUMNS[index.column()]
         if column == "sync" and role in _SYNC_ROLES:
             return self._sync_data(index.row(), role)
+        if column == "subject" and role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            return self.place_at(index.row())
         if role == Qt.ItemDataRole.DisplayRole:
             return self._text(entry, column)
         if role == Qt.ItemDataRole.ForegroundRole:
@@ -255,7 +268,7 @@ class LedgerTableModel(QAbstractTableModel):
             "severity": self.tr("等级"),
             "category": self.tr("类别"),
             "description": self.tr("描述"),
-            "subject": self.tr("检查对象"),
+            "subject": self.tr("对象/地点"),
             "street": self.tr("街乡"),
             "reported_at": self.tr("上报时间"),
             "deadline": self.tr("整改期限"),

@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QEvent, QModelIndex, QPoint, Qt, Signal
+from PySide6.QtCore import QEvent, QModelIndex, QObject, QPoint, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
@@ -33,12 +33,13 @@ from inspector.ui.ledger.filters import LedgerFilterBar
 from inspector.ui.ledger.model import SORTABLE, LedgerTableModel
 from inspector.ui.shared.context import FINDINGS, SUBJECTS, AppContext
 from inspector.ui.shared.resources import icon
-from inspector.ui.shared.widgets import Page, hint_label, page_header, title_label
+from inspector.ui.shared.widgets import Page, fit_header_labels, hint_label, page_header, title_label
 
 COLUMN_WIDTHS = {"number": 150, "state": 92, "severity": 66, "category": 80, "description": 200, "subject": 104,
                  "street": 84, "reported_at": 118, "deadline": 84, "unit": 140, "sync": 100}  # fmt: skip
 # Shown in the detail pane; the table keeps to what fits beside it on a laptop (the header's menu shows them).
 HIDDEN_COLUMNS = ("street", "reported_at", "unit")
+DESCRIPTION_MIN = 220
 DESCENDING_FIRST = ("reported_at", "number")  # newest first on the first click; the others ascend first
 
 
@@ -133,7 +134,10 @@ class FindingsView(Page):
             table.setColumnWidth(column, COLUMN_WIDTHS[key])
             if key in HIDDEN_COLUMNS:
                 table.hideColumn(column)
-        header.setSectionResizeMode(LedgerTableModel.COLUMNS.index("description"), QHeaderView.ResizeMode.Stretch)
+        # 描述 takes the room the other columns leave, never less than DESCRIPTION_MIN (the table scrolls sideways
+        # on a narrow screen rather than squeeze it to nothing).
+        table.viewport().installEventFilter(self)
+        header.sectionResized.connect(lambda column, _old, _new: self._fit_description(column))
         header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         header.customContextMenuRequested.connect(lambda point: self._column_menu(header.mapToGlobal(point)))
         self._show_sort_indicator(header)
@@ -264,10 +268,8 @@ class FindingsView(Page):
         if finding is None:
             return None
         folder = self.ctx.folder
-        number = finding.view.ledger_number or finding.id[:8]
-        names = {"notice": f"整改通知书-{number}.pdf", "inspection": f"检查记录-{number}.pdf",
-                 "signboard": f"责任公示牌-{number}.pdf"}  # fmt: skip
-        path = target or self.exports.choose_target(names[kind], self.tr("PDF 文件 (*.pdf)"))
+        suggested = exports.document_file_name(folder, kind, finding.id)
+        path = target or self.exports.choose_target(suggested, self.tr("PDF 文件 (*.pdf)"))
         if path is None:
             return None
         jobs = {
@@ -280,9 +282,27 @@ class FindingsView(Page):
     # -- language -------------------------------------------------------------------------------------------------
 
     def fit_columns(self) -> None:
-        """Columns of labels as wide as their longest label in the current language."""
+        """Columns of labels as wide as their longest label in the current language, headers never cut, and 描述
+        the rest of the width."""
         for key, width in self.model.label_widths(self.table.fontMetrics()).items():
             self.table.setColumnWidth(LedgerTableModel.COLUMNS.index(key), max(COLUMN_WIDTHS[key], width))
+        fit_header_labels(self.table)
+        self._fit_description()
+
+    def _fit_description(self, resized: int | None = None) -> None:
+        column = LedgerTableModel.COLUMNS.index("description")
+        if resized == column or getattr(self, "table", None) is None:
+            return
+        others = sum(self.table.columnWidth(c) for c in range(len(LedgerTableModel.COLUMNS))
+                     if c != column and not self.table.isColumnHidden(c))  # fmt: skip
+        width = max(DESCRIPTION_MIN, self.table.viewport().width() - others)
+        if self.table.columnWidth(column) != width:
+            self.table.setColumnWidth(column, width)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Resize and watched is self.table.viewport():
+            self._fit_description()
+        return super().eventFilter(watched, event)
 
     def retranslate(self) -> None:
         self.title.setText(self.tr("隐患台账"))

@@ -22,7 +22,8 @@ from inspector.store.errors import StoreError
 from inspector.store.sync_state import open_refusals
 from inspector.ui.runner.session import InspectionSession
 from inspector.ui.runner.view import RunnerView
-from inspector.ui.shared.context import INSPECTIONS, SUBJECTS, AppContext
+from inspector.ui.shared.context import INSPECTIONS, SUBJECTS, AppContext, latest_versions
+from inspector.ui.shared.labels import cached_checklist_title
 from inspector.ui.shared.resources import icon
 from inspector.ui.shared.widgets import Page, hint_label, page_header, title_label
 from inspector.ui.sync.badges import record_state, show_badge
@@ -122,7 +123,8 @@ class InspectionsView(Page):
     def reload(self) -> None:
         status = self.filter.currentData() or None
         rows = inspections.list_inspections(self.ctx.db, status=status)
-        titles = {entry.id: entry.title for entry in checklists.list_cached(self.ctx.db)}
+        titles = {entry.id: cached_checklist_title(self.ctx.db, entry.id, entry.version, entry.title)
+                  for entry in latest_versions(checklists.list_cached(self.ctx.db))}  # fmt: skip
         names: dict[str, str] = {}
         refusals = open_refusals(self.ctx.db, [row.id for row in rows if row.sync_state == "conflict"])
         self.table.clear()

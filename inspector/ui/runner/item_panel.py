@@ -366,6 +366,8 @@ class ItemPanel(QWidget):
         self.finding_create.setEnabled(not required and session.is_draft)
         self.finding_create.setText(self.tr("生成问题（必需）") if required else self.tr("生成问题（可选）"))
         self.finding_description.setPlainText(draft.description)
+        hint = self.tr("写明发现的问题（检查项：%1）").replace("%1", item.text)
+        self.finding_description.setPlaceholderText(hint)
         self.finding_category.setText(draft.category)
         self.finding_severity.setCurrentIndex(max(0, self.finding_severity.findData(draft.severity)))
         self.finding_days.setValue(draft.deadline_days or 0)

@@ -18,7 +18,7 @@ from inspector.store import inspections, profile, subjects
 from inspector.store.errors import StoreError
 from inspector.store.subjects import Subject
 from inspector.ui.shared.context import INSPECTIONS, AppContext
-from inspector.ui.shared.labels import subject_kind_label
+from inspector.ui.shared.labels import cached_checklist_title, subject_kind_label
 from inspector.ui.shared.resources import icon
 from inspector.ui.shared.widgets import Debouncer, error_message, hint_label, title_label
 from inspector.ui.subjects.dialog import SubjectDialog
@@ -110,7 +110,8 @@ class NewInspectionDialog(QDialog):
             else self.tr("没有适用于这类对象的检查表。")
         )
         for entry in fitting:
-            line = QListWidgetItem(icon("inspection"), f"{entry.title}\n{entry.id} · {entry.version}")
+            title = cached_checklist_title(self.ctx.db, entry.id, entry.version, entry.title)
+            line = QListWidgetItem(icon("inspection"), f"{title}\n{entry.id} · {entry.version}")
             line.setData(Qt.ItemDataRole.UserRole, (entry.id, entry.version))
             self.checklist_list.addItem(line)
         if fitting:

@@ -25,6 +25,8 @@ if TYPE_CHECKING:
 
 # Kinds of problem that block finishing.
 UNANSWERED, PHOTO_MISSING, FINDING_INCOMPLETE = "unanswered", "photo_missing", "finding_incomplete"
+# The prepared description still says what the standard requires (its positive wording), not what was found.
+DESCRIPTION_UNCHANGED = "description_unchanged"
 
 
 @dataclass(frozen=True)
@@ -135,11 +137,12 @@ class InspectionSession:
     # -- prepared findings -----------------------------------------------------------------------------------
 
     def default_draft(self, item: Item) -> FindingDraft:
-        """The finding a failed item prepares: its text as the description, and its on_fail category and grade."""
+        """The finding a failed item prepares: a blank description (the item's text is only its hint: it states
+        what the standard requires, the opposite of the problem), and its on_fail category and grade."""
         rules = item.on_fail
         assert rules is not None
         return FindingDraft(
-            description=item.text,
+            description="",
             category=rules.category,
             severity=rules.severity,
             deadline_days=rules.deadline_days,
@@ -196,6 +199,8 @@ class InspectionSession:
                 missing = [name for name in ("description", "category") if not getattr(draft, name).strip()]
                 if missing:
                     found.append(Problem(FINDING_INCOMPLETE, item.id, ",".join(missing)))
+                elif draft.description.strip() == item.text.strip():
+                    found.append(Problem(DESCRIPTION_UNCHANGED, item.id, "description"))
         return found
 
     def findings_to_report(self) -> list[tuple[Item, FindingDraft]]:

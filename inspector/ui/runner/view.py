@@ -29,6 +29,7 @@ from inspector.store.errors import StoreError
 from inspector.ui.runner.item_panel import ItemPanel
 from inspector.ui.runner.model import ItemsModel
 from inspector.ui.runner.session import (
+    DESCRIPTION_UNCHANGED,
     FINDING_INCOMPLETE,
     PHOTO_MISSING,
     UNANSWERED,
@@ -36,7 +37,7 @@ from inspector.ui.runner.session import (
     Problem,
 )
 from inspector.ui.shared.context import FINDINGS, INSPECTIONS, AppContext
-from inspector.ui.shared.labels import subject_kind_label
+from inspector.ui.shared.labels import checklist_title, subject_kind_label
 from inspector.ui.shared.resources import icon, tinted_icon
 from inspector.ui.shared.widgets import Debouncer, error_message, hint_label, restyle, shortcut, title_label
 
@@ -118,6 +119,8 @@ class RunnerView(QWidget):
         self._announce_later = Debouncer(1000, lambda: self.ctx.notify(INSPECTIONS), self)
         self._add_shortcuts()
         self.setTabOrder(self.tree, self.panel.result_buttons["pass"])
+        self.setTabOrder(self.panel.finding_days, self.finish_button)  # the panel's last field, then finish
+        self.setTabOrder(self.finish_button, self.back_button)
         self.retranslate()
 
     # -- keyboard ---------------------------------------------------------------------------------------------
@@ -129,10 +132,10 @@ class RunnerView(QWidget):
             ("2", lambda: self.answer("fail")),
             ("3", lambda: self.answer("na")),
             ("0", lambda: self.answer(None)),
-            ("Alt+Down", lambda: self.step(1)),
-            ("Alt+Up", lambda: self.step(-1)),
+            ("Alt+Down", lambda: self.step_from_anywhere(1)),
+            ("Alt+Up", lambda: self.step_from_anywhere(-1)),
             ("Ctrl+J", self.next_unanswered),
-            ("Ctrl+L", self.tree.setFocus),
+            ("Ctrl+L", self.back_to_list),
             ("N", self.panel.note_edit.setFocus),
             ("Ctrl+O", self.panel.photos.choose_files),
             ("Ctrl+Return", self.finish),
@@ -142,6 +145,16 @@ class RunnerView(QWidget):
             shortcut(keys, self, slot, context)
         shortcut(QKeySequence.StandardKey.Paste, self, self.panel.photos.paste, context)
         self.panel.photos.paste_shortcut.setEnabled(False)  # the runner's own Ctrl+V covers the strip too
+
+    def back_to_list(self) -> None:
+        """Keyboard focus to the item list, where 1/2/3 answer (a field's pending edit is saved first)."""
+        self.panel.flush()
+        self.tree.setFocus(Qt.FocusReason.ShortcutFocusReason)
+
+    def step_from_anywhere(self, step: int) -> None:
+        """Alt+↑/↓ from any field: the previous or next item, with the focus back on the list."""
+        self.back_to_list()
+        self.step(step)
 
     def answer(self, result: str | None) -> None:
         """Answer the current item; a pass or n/a moves on to the next item."""
@@ -241,7 +254,7 @@ class RunnerView(QWidget):
         if session is None:
             return
         checklist = session.checklist
-        self.title.setText(f"{checklist.title}  ({checklist.version})")
+        self.title.setText(f"{checklist_title(checklist.title, checklist.title_en)}  ({checklist.version})")
         self.subject_label.setText(
             f"{session.subject.name} · {subject_kind_label(session.subject.kind)}"
             + (f" · {session.subject.code}" if session.subject.code else "")
@@ -353,6 +366,7 @@ class ProblemsDialog(QDialog):
             UNANSWERED: self.tr("未填写"),
             PHOTO_MISSING: self.tr("不合格，需要照片"),
             FINDING_INCOMPLETE: self.tr("问题描述或类别未填"),
+            DESCRIPTION_UNCHANGED: self.tr("问题描述仍是检查标准的原文，请写明发现的问题"),
         }
         for problem in problems:
             item = session.checklist.item(problem.item_id)

@@ -104,3 +104,26 @@ def change_kind_label(kind: str) -> str:
 def pending_label() -> str:
     """Shown instead of a ledger number until the server assigns one."""
     return translate("Labels", "待编号")
+
+
+def checklist_title(title: str, title_en: str | None) -> str:
+    """A checklist's title in the interface language: its `title_en` in English when the file has one."""
+    from inspector.ui.shared.i18n import current_language
+
+    return title_en if title_en and current_language().startswith("en") else title
+
+
+def cached_checklist_title(db: object, checklist_id: str, version: str, title: str) -> str:
+    """The title of a cached checklist version in the interface language (its file read only in English)."""
+    from inspector.ui.shared.i18n import current_language
+
+    if not current_language().startswith("en"):
+        return title
+    from inspector.store import checklists
+    from inspector.store.errors import StoreError
+
+    try:
+        parsed = checklists.get(db, checklist_id, version)  # type: ignore[arg-type]
+    except StoreError:
+        return title
+    return checklist_title(parsed.title, parsed.title_en)

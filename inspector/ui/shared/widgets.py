@@ -8,7 +8,17 @@ from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import QCoreApplication, QObject, Qt, QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import QFormLayout, QFrame, QHBoxLayout, QLabel, QMessageBox, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QFrame,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QMessageBox,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
 
 from inspector.core.errors import UserError, message_in
 from inspector.ui.shared.i18n import current_language
@@ -150,3 +160,21 @@ def set_form_label(form: QFormLayout, row: int, text: str) -> None:
     label = item.widget() if item is not None else None
     if isinstance(label, QLabel):
         label.setText(text)
+
+
+def fit_header_labels(table: QTableView, padding: int = 24) -> None:
+    """Widen each column to at least its header's text in the current language (with room for the sort arrow), so a
+    header never shows a cut word such as "sponsible pers"; headers read from the left."""
+    header = table.horizontalHeader()
+    header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+    model = table.model()
+    if model is None:
+        return
+    metrics = header.fontMetrics()
+    for column in range(model.columnCount()):
+        if table.isColumnHidden(column) or header.sectionResizeMode(column) == QHeaderView.ResizeMode.Stretch:
+            continue
+        title = str(model.headerData(column, Qt.Orientation.Horizontal) or "")
+        needed = metrics.horizontalAdvance(title) + padding
+        if table.columnWidth(column) < needed:
+            table.setColumnWidth(column, needed)

@@ -60,7 +60,10 @@ def load_statistics(folder: DataFolder, months: list[str], month: str, now: date
         db.close()
     wanted = sorted({*months, month})
     overdue_ends = statistics.overdue_at_month_ends(histories, wanted)
-    overdue_in_month = _overdue_at_end(views, overdue_ends, month, moment)
+    # One overdue list per month, used by every figure: the trend's bar, the summary line and the ranking.
+    overdue = {key: _overdue_at_end(views, overdue_ends, key, moment) for key in wanted}
+    overdue_in_month = overdue[month]
+    current = statistics.month_of(moment)
     units = statistics.unit_months(month, subjects, inspections, views, overdue_in_month)
     streets = statistics.street_months(month, views, overdue_in_month, subjects, inspections, names)
     return StatisticsData(
@@ -69,8 +72,8 @@ def load_statistics(folder: DataFolder, months: list[str], month: str, now: date
         by_month=statistics.findings_by_month(views, months),
         closure=statistics.closure_summary(views),
         closure_by_month=statistics.closure_by_month(views, months),
-        overdue_now=statistics.overdue_count(views, moment),
-        overdue_trend={key: len(overdue_ends[key]) for key in months},
+        overdue_now=len(overdue[current]) if current in overdue else statistics.overdue_count(views, moment),
+        overdue_trend={key: len(overdue[key]) for key in months},
         ranking=statistics.rank_streets(streets, rules),
         back_streets=statistics.back_street_status(inspections, rules=rules),
         subject_names={subject.subject_id: subject.name for subject in subjects},
@@ -83,7 +86,8 @@ def load_statistics(folder: DataFolder, months: list[str], month: str, now: date
 def _overdue_at_end(
     views: list[FindingState], ends: dict[str, list[FindingState]], month: str, now: datetime
 ) -> list[FindingState]:
-    """The month's overdue list: replayed at its end, or, for the running month, the findings overdue now."""
+    """The month's overdue list: replayed at its end, or, for the running month (whose end has not come), the
+    findings overdue now — so the running month's bar, 当前逾期 and the ranking are one number."""
     if statistics.month_of(now) == month:
         return [finding for finding in views if is_overdue(finding, now)]
     return ends.get(month, [])

@@ -378,7 +378,7 @@ class StatisticsView(Page):
         titles = {
             "findings": self.tr("每月问题数（按类别）"),
             "closure": self.tr("销账率与按期销账率"),
-            "overdue": self.tr("逾期趋势（月末逾期数）"),
+            "overdue": self.tr("逾期趋势（月末逾期数，本月为当前数）"),
             "ranking": self.tr("街乡月排名"),
             "streets": self.tr("背街小巷十无达标"),
             "units": self.tr("门前三包红黑榜"),

@@ -14,10 +14,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from inspector.store import profile, subjects
+from inspector.store import jurisdiction_tree, subjects
 from inspector.store.errors import StoreError
 from inspector.store.subjects import Subject
 from inspector.ui.shared.context import SUBJECTS, AppContext
+from inspector.ui.shared.jurisdiction_edit import JurisdictionEdit
 from inspector.ui.shared.labels import SUBJECT_KINDS, subject_kind_label
 from inspector.ui.shared.widgets import error_message, hint_label
 
@@ -44,8 +45,7 @@ class SubjectDialog(QDialog):
         self.name = QLineEdit()
         self.code = QLineEdit()
         self.address = QLineEdit()
-        self.jurisdiction = QLineEdit()
-        self.jurisdiction.setMaxLength(15)
+        self.jurisdiction = JurisdictionEdit(ctx)
         self.jurisdiction_name = hint_label()
         self.jurisdiction.textChanged.connect(self._show_jurisdiction_name)
         self.responsible_person = QLineEdit()
@@ -66,6 +66,8 @@ class SubjectDialog(QDialog):
         self.kind.currentIndexChanged.connect(self._show_kind_fields)
         self._fill(subject)
         self._show_kind_fields()
+        for edit in (self.name, self.code, self.address, self.jurisdiction, self.responsible_person, self.phone):
+            edit.textChanged.connect(self.error.hide)  # a message about the form goes once the form is changed
         self.setMinimumWidth(520)
 
     def _build_form(self) -> None:
@@ -74,7 +76,7 @@ class SubjectDialog(QDialog):
             (self.tr("名称 *"), self.name),
             (self.tr("编码（一户一码）"), self.code),
             (self.tr("地址"), self.address),
-            (self.tr("辖区编码 *"), self.jurisdiction),
+            (self.tr("所属辖区 *"), self.jurisdiction),
             ("", self.jurisdiction_name),
             (self.tr("责任人"), self.responsible_person),
             (self.tr("电话"), self.phone),
@@ -85,20 +87,19 @@ class SubjectDialog(QDialog):
         ]
         for label, widget in rows:
             self.form.addRow(label, widget)
-        self.jurisdiction.setPlaceholderText(self.tr("15 位网格编码，如 110101001000000"))
         self.code.setPlaceholderText(self.tr("如 MQ-0001"))
         self.setWindowTitle(self.tr("编辑检查对象") if self.subject else self.tr("新建检查对象"))
 
     def _fill(self, subject: Subject | None) -> None:
         if subject is None:
-            self.jurisdiction.setText(profile.default_jurisdiction(self.ctx.db))
+            self.jurisdiction.set_code(jurisdiction_tree.user_area(self.ctx.db))
             return
         self.kind.setCurrentIndex(max(0, self.kind.findData(subject.kind)))
         self.kind.setEnabled(False)
         self.name.setText(subject.name)
         self.code.setText(subject.code or "")
         self.address.setText(subject.address or "")
-        self.jurisdiction.setText(subject.jurisdiction or "")
+        self.jurisdiction.set_code(subject.jurisdiction or "")
         self.responsible_person.setText(subject.responsible_person or "")
         self.phone.setText(subject.phone or "")
         for name, edit in self.extra_edits.items():
@@ -109,8 +110,9 @@ class SubjectDialog(QDialog):
         from inspector.core.jurisdiction import JurisdictionCodeError
         from inspector.store import jurisdictions
 
+        code = self.jurisdiction.code()
         try:
-            name = jurisdictions.name_of(self.ctx.db, text.strip()) if text.strip() else None
+            name = jurisdictions.name_of(self.ctx.db, code) if code else None
         except JurisdictionCodeError:
             name = None
         self.jurisdiction_name.setText(name or "")
@@ -136,12 +138,14 @@ class SubjectDialog(QDialog):
             "name": self.name.text(),
             "code": self.code.text().strip() or None,
             "address": self.address.text().strip() or None,
-            "jurisdiction": self.jurisdiction.text().strip(),
+            "jurisdiction": self.jurisdiction.code(),
             "responsible_person": self.responsible_person.text().strip() or None,
             "phone": self.phone.text().strip() or None,
             "extra": self._extra(),
         }
         try:
+            if self.subject is None or fields["jurisdiction"] != self.subject.jurisdiction:
+                fields["jurisdiction"] = jurisdiction_tree.check(self.ctx.db, fields["jurisdiction"])
             if self.subject is None:
                 saved = subjects.create(self.ctx.db, kind=str(self.kind.currentData()), **fields)
             else:

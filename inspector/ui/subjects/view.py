@@ -34,6 +34,7 @@ from inspector.ui.shared.widgets import (
     Debouncer,
     Page,
     error_message,
+    fit_header_labels,
     hint_label,
     page_header,
     shortcut,
@@ -292,6 +293,7 @@ class SubjectsView(Page):
         self.template_button.setText(self.tr("下载模板…"))
         self.count.setText(self.tr("共 %n 个", "", len(self.model.rows)))
         self.model.retranslate()
+        fit_header_labels(self.table)
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:

@@ -1,5 +1,6 @@
 """Conflicts and rejected changes: each refused change with the local command beside the server's current state,
-and the user's decision — re-apply (a new command on the current state, checked by the ledger rules) or discard.
+and the user's decision — re-apply (a new command on the current state, checked by the ledger rules), edit the field
+a rejection names and send it again (`inspector.store.resend`), or discard.
 
 Nothing is lost either way: the conflict record stays with its resolution (`inspector.store.conflicts.resolve`).
 """
@@ -17,6 +18,7 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QMessageBox,
     QPushButton,
     QTreeWidget,
@@ -26,15 +28,17 @@ from PySide6.QtWidgets import (
 )
 
 from inspector.core.clock import display
+from inspector.core.errors import zh_text
 from inspector.core.ledger import FindingState
 from inspector.core.protocol import PHOTO_FIELDS, ChangeKind
-from inspector.store import conflicts, findings, profile, subjects
+from inspector.store import conflicts, findings, profile, resend, subjects
 from inspector.store.conflicts import Conflict
 from inspector.store.database import transaction
 from inspector.store.errors import StoreError
 from inspector.store.findings import RecordedCommand
 from inspector.store.sync_state import CONFLICT, REJECTED, Refusal
 from inspector.ui.shared.context import FINDINGS, INSPECTIONS, SUBJECTS, AppContext
+from inspector.ui.shared.jurisdiction_edit import JurisdictionEdit
 from inspector.ui.shared.labels import action_label, change_kind_label, pending_label, severity_label, state_label
 from inspector.ui.shared.resources import tinted_icon
 from inspector.ui.shared.widgets import error_message, hint_label, restyle, title_label
@@ -238,6 +242,21 @@ class ConflictsView(QWidget):
         self.reapply_button.clicked.connect(self.reapply_selected)
         self.discard_button = QPushButton(badge_icon(REJECTED), "")
         self.discard_button.clicked.connect(lambda: self.discard_selected())
+        # A rejection for a field the user can fix: edit it here and send the change again.
+        self.fix_label = QLabel()
+        self.fix_jurisdiction = JurisdictionEdit(ctx)
+        self.fix_code = QLineEdit()
+        self.resend_button = QPushButton(tinted_icon("sync", "#ffffff"), "")
+        self.resend_button.setObjectName("primary")
+        self.resend_button.clicked.connect(self.resend_selected)
+        self.fix_row = QWidget()
+        fix = QHBoxLayout(self.fix_row)
+        fix.setContentsMargins(0, 0, 0, 0)
+        fix.addWidget(self.fix_label)
+        fix.addWidget(self.fix_jurisdiction, 1)
+        fix.addWidget(self.fix_code, 1)
+        fix.addWidget(self.resend_button)
+        self.fix_row.hide()
 
         sides = QHBoxLayout()
         sides.addWidget(self.local_box, 1)
@@ -251,6 +270,7 @@ class ConflictsView(QWidget):
         layout.addWidget(self.hint)
         layout.addWidget(self.table, 1)
         layout.addLayout(sides)
+        layout.addWidget(self.fix_row)
         layout.addLayout(buttons)
         ctx.changed.connect(self._on_changed)
         self.retranslate()
@@ -284,12 +304,12 @@ class ConflictsView(QWidget):
                 badge_label(status),
                 record_name(self.ctx.db, conflict),
                 self._action_text(conflict),
-                conflict.message,
+                self._reason(conflict),
                 display(conflict.created_at),
             ])  # fmt: skip
             line.setIcon(0, badge_icon(status))
-            line.setToolTip(0, badge_tooltip(status, Refusal(status, conflict.message)))
-            line.setToolTip(3, conflict.message)
+            line.setToolTip(0, badge_tooltip(status, Refusal(status, self._reason(conflict))))
+            line.setToolTip(3, self._reason(conflict))
             line.setData(0, Qt.ItemDataRole.UserRole, conflict.id)
             self.table.addTopLevelItem(line)
         ids = [conflict.id for conflict in self.items]
@@ -299,6 +319,10 @@ class ConflictsView(QWidget):
         count = len(self.items)
         meaning = self.tr("冲突：记录在服务器上已变化；被拒绝：规则或权限不允许。")
         self.hint.setText(self.tr("服务器未接受的变更 %n 项。", "", count) + meaning)
+
+    def _reason(self, conflict: Conflict) -> str:
+        """The server's reason in the interface language: the Chinese without its English aside and codes."""
+        return conflict.message if self.ctx.language.startswith("en") else zh_text(conflict.message)
 
     @staticmethod
     def _action_text(conflict: Conflict) -> str:
@@ -326,17 +350,36 @@ class ConflictsView(QWidget):
         conflict = self.selected()
         self.reapply_button.setEnabled(conflict is not None and can_reapply(conflict))
         self.discard_button.setEnabled(conflict is not None)
+        self._show_fix(conflict)
         if conflict is None:
             self.local_text.setText(self.tr("没有需要处理的变更。"))
             self.server_text.setText("")
             return
         self.local_text.setText(describe_local(conflict))
-        reason = self.tr("服务器的答复：%1").replace("%1", conflict.message or conflict.code)
+        reason = self.tr("服务器的答复：%1").replace("%1", self._reason(conflict) or conflict.code)
         server = describe_server(self.ctx.db, conflict)
         self.server_text.setText(f"{server}\n\n{reason}\n{self._meaning(conflict)}")
 
+    def _show_fix(self, conflict: Conflict | None) -> None:
+        """The field a rejection names, ready to edit, when it is one the user can fix."""
+        field = resend.fixable_field(conflict) if conflict is not None else None
+        self.fix_row.setVisible(field is not None)
+        if conflict is None or field is None:
+            return
+        self.fix_jurisdiction.setVisible(field == "jurisdiction")
+        self.fix_code.setVisible(field == "code")
+        label = {"jurisdiction": self.tr("所属辖区"), "code": self.tr("编码")}[field]
+        self.fix_label.setText(self.tr("需要修改：%1").replace("%1", label))
+        if field == "jurisdiction":
+            self.fix_jurisdiction.set_code(resend.current_value(conflict))
+        else:
+            self.fix_code.setText(resend.current_value(conflict))
+
     def _meaning(self, conflict: Conflict) -> str:
-        """What the user can do: a conflict may be re-applied on the current state, a rejected change only dropped."""
+        """What the user can do: a conflict may be re-applied on the current state, a rejected change dropped or, when
+        the refusal names a field the user can fix, edited and sent again."""
+        if resend.fixable_field(conflict) is not None:
+            return self.tr("被拒绝：上面标出的一项填写有误，改正后可重新提交，或放弃。")
         if conflict.status == REJECTED:
             return self.tr("被拒绝：规则或权限不允许这项变更，重新提交也会被拒绝，只能放弃。")
         if can_reapply(conflict):
@@ -356,6 +399,23 @@ class ConflictsView(QWidget):
             self._say(self.tr("不能重新提交：%1").replace("%1", error_message(error)), error=True)
             return False
         self._decided(self.tr("已重新提交，下次同步时上传。"))
+        if self.sync is not None:
+            self.sync.sync_automatically("reapply")
+        return True
+
+    def resend_selected(self) -> bool:
+        """Send the selected rejected change again with the field as edited; the reason is shown when it cannot."""
+        conflict = self.selected()
+        field = resend.fixable_field(conflict) if conflict is not None else None
+        if conflict is None or field is None:
+            return False
+        value = self.fix_jurisdiction.code() if field == "jurisdiction" else self.fix_code.text()
+        try:
+            resend.resend(self.ctx.db, conflict, value)
+        except StoreError as error:
+            self._say(self.tr("不能重新提交：%1").replace("%1", error_message(error)), error=True)
+            return False
+        self._decided(self.tr("已修改并重新提交，下次同步时上传。"))
         if self.sync is not None:
             self.sync.sync_automatically("reapply")
         return True
@@ -399,6 +459,7 @@ class ConflictsView(QWidget):
         self.reapply_button.setText(self.tr("重新提交"))
         self.reapply_button.setToolTip(self.tr("按服务器的当前状态再提交一次同样的操作（仍按台账规则检查）"))
         self.discard_button.setText(self.tr("放弃…"))
+        self.resend_button.setText(self.tr("修改后重新提交"))
         self.discard_button.setToolTip(self.tr("不再上传这项变更"))
         if self.items or self.table.topLevelItemCount():
             self.reload()

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QEvent, Signal
-from PySide6.QtWidgets import QHBoxLayout, QProgressBar, QPushButton, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QProgressBar, QPushButton, QSizePolicy, QWidget
 
 from inspector.ui.shared.context import AppContext
 from inspector.ui.shared.resources import icon
@@ -33,11 +33,14 @@ class SyncStatusWidget(QWidget):
         self.progress.setTextVisible(True)
         self.sync_button = QPushButton(icon("sync"), "")
         self.sync_button.clicked.connect(self.sync_clicked)
+        self.sync_button.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)  # never squeezed aside
         self.cancel_button = QPushButton("")
         self.cancel_button.clicked.connect(self.cancel_clicked)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        for widget in (self.conflicts_button, self.progress, self.sync_button, self.cancel_button):
+        # The sync button stays last: the progress and 取消 appear to its left, so a click meant to sync never lands
+        # on 取消 (the status bar grows leftwards from its right edge).
+        for widget in (self.conflicts_button, self.progress, self.cancel_button, self.sync_button):
             layout.addWidget(widget)
         sync.running_changed.connect(self._on_running)
         sync.progress.connect(self._on_progress)

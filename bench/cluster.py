@@ -1,0 +1,159 @@
+"""Throughput of a district on several processes, through HAProxy, on this machine: pushes and photo uploads with 1,
+2 and 3 app processes on PostgreSQL, the filesystem store against S3 (SeaweedFS); the S3/filesystem time ratio for
+200 photos of 1 MB (target ≤ 1.5); p99 latency with 50 concurrent clients. Prints each figure beside its limit.
+
+Usage: .venv/bin/python bench/cluster.py [--photos 200] [--seconds 4]
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import os
+import statistics
+import sys
+import threading
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(REPO / "tests" / "e2e"), str(REPO / "tests" / "server")]
+from cluster_support import PASSWORD, DistrictCluster, missing_tools  # noqa: E402
+from server_support import HEADERS, report  # noqa: E402
+
+CLIENTS = 50
+RATIO_LIMIT = 1.5
+
+
+def login(base: str, username: str) -> dict[str, str]:
+    body = {"username": username, "password": PASSWORD, "device_id": str(uuid.uuid4()), "device_name": "bench"}
+    reply = httpx.post(f"{base}/api/v1/auth/login", json=body, headers=HEADERS, timeout=60)
+    reply.raise_for_status()
+    return {**HEADERS, "Authorization": f"Bearer {reply.json()['token']}"}
+
+
+def push_rate(base: str, tokens: list[dict[str, str]], seconds: float, workers: int = 8, batch: int = 20) -> float:
+    """Changes applied per second by `workers` clients pushing batches of reports for `seconds`."""
+    stop = time.monotonic() + seconds
+    applied = [0] * workers
+
+    def work(index: int) -> None:
+        with httpx.Client(base_url=base, headers=tokens[index], timeout=60) as http:
+            while time.monotonic() < stop:
+                reply = http.post("/api/v1/push", json={"changes": [report() for _ in range(batch)]})
+                reply.raise_for_status()
+                applied[index] += sum(1 for item in reply.json()["results"] if item["status"] == "applied")
+
+    started = time.monotonic()
+    with ThreadPoolExecutor(workers) as pool:
+        list(pool.map(work, range(workers)))
+    return sum(applied) / (time.monotonic() - started)
+
+
+def upload_time(base: str, tokens: list[dict[str, str]], photos: list[bytes], workers: int = 8) -> float:
+    """Seconds to upload the photos (each a whole PUT) with `workers` clients at once."""
+    chunks = [photos[index::workers] for index in range(workers)]
+
+    def work(index: int) -> None:
+        with httpx.Client(base_url=base, headers=tokens[index], timeout=120) as http:
+            for data in chunks[index]:
+                reply = http.put(f"/api/v1/blobs/{hashlib.sha256(data).hexdigest()}", content=data)
+                assert reply.status_code == 201, reply.text
+
+    started = time.monotonic()
+    with ThreadPoolExecutor(workers) as pool:
+        list(pool.map(work, range(workers)))
+    return time.monotonic() - started
+
+
+def latency_p99(base: str, tokens: list[dict[str, str]], seconds: float) -> tuple[float, float, int]:
+    """p50 and p99 (ms) of pushes of one change and feed pages, from 50 clients at once; and how many requests (a 5xx
+    is waited out and sent again, as a laptop does, and counted)."""
+    stop = time.monotonic() + seconds
+    times: list[float] = []
+    refused: list[str] = []
+    lock = threading.Lock()
+
+    def work(index: int) -> None:
+        mine: list[float] = []
+        with httpx.Client(base_url=base, headers=tokens[index], timeout=120) as http:
+            turn = 0
+            while time.monotonic() < stop:
+                started = time.perf_counter()
+                if turn % 2:
+                    reply = http.get("/api/v1/feed?since=0&limit=100")
+                else:
+                    reply = http.post("/api/v1/push", json={"changes": [report()]})
+                if reply.status_code >= 500:  # as the laptops do: wait as asked, then again
+                    with lock:
+                        refused.append(f"{reply.status_code} {reply.text[:80]!r}")
+                    time.sleep(float(reply.headers.get("Retry-After", "0.2")))
+                    continue
+                reply.raise_for_status()
+                mine.append((time.perf_counter() - started) * 1000)
+                turn += 1
+        with lock:
+            times.extend(mine)
+
+    with ThreadPoolExecutor(len(tokens)) as pool:
+        list(pool.map(work, range(len(tokens))))
+    ordered = sorted(times)
+    if refused:
+        print(f"  {len(refused)} replies 5xx (retried), e.g. {refused[0]}", flush=True)
+    return statistics.median(ordered), ordered[int(len(ordered) * 0.99) - 1], len(ordered)
+
+
+def run_store(store: str, photo_count: int, seconds: float) -> dict[int, dict[str, Any]]:
+    cluster = DistrictCluster(apps=3, store=store, reader=False, users=CLIENTS).start()
+    figures: dict[int, dict[str, Any]] = {}
+    try:
+        assert cluster.proxy is not None
+        base = cluster.proxy.url
+        tokens = [login(base, f"ins{number:02d}") for number in range(1, CLIENTS + 1)]
+        for apps in (1, 2, 3):
+            cluster.proxy.stop()
+            cluster.proxy.start(cluster.apps[:apps], [])
+            photos = [os.urandom(1024 * 1024) for _ in range(photo_count)]
+            rate = push_rate(base, tokens, seconds)
+            upload = upload_time(base, tokens, photos)
+            p50, p99, count = latency_p99(base, tokens, seconds)
+            figures[apps] = {"push": rate, "upload": upload, "mb_s": photo_count / upload, "p50": p50, "p99": p99}
+            print(
+                f"{store:10} {apps} app(s): push {rate:7.0f} changes/s | {photo_count} x 1 MB photos {upload:5.2f} s "
+                f"({photo_count / upload:5.1f} MB/s) | {CLIENTS} clients: p50 {p50:6.1f} ms, p99 {p99:7.1f} ms "
+                f"({count} requests)",
+                flush=True,
+            )
+    finally:
+        cluster.close()
+    return figures
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--photos", type=int, default=200)
+    parser.add_argument("--seconds", type=float, default=4.0)
+    args = parser.parse_args()
+    problem = missing_tools()
+    if problem:
+        print(f"cannot run: {problem}")
+        return 2
+    print(
+        f"cpus: {os.cpu_count()}; PostgreSQL; HAProxy round robin; 8 pushing/uploading clients; {CLIENTS} for latency"
+    )
+    results = {store: run_store(store, args.photos, args.seconds) for store in ("filesystem", "s3")}
+    for apps in (1, 2, 3):
+        ratio = results["s3"][apps]["upload"] / results["filesystem"][apps]["upload"]
+        verdict = "ok" if ratio <= RATIO_LIMIT else "over the limit"
+        print(f"S3/filesystem time for {args.photos} x 1 MB photos with {apps} app(s): {ratio:.2f} "
+              f"(limit {RATIO_LIMIT}) {verdict}")  # fmt: skip
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
