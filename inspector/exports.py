@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from inspector.core.clock import parse_iso, utc_now
 from inspector.core.jurisdiction import parse_code, street_of
 from inspector.store import (
+    checklists,
     findings,
     inspections,
     jurisdictions,
@@ -20,6 +21,7 @@ from inspector.store import (
     people,
     photos,
     places,
+    profile,
     subjects,
     unit_links,
 )
@@ -30,6 +32,8 @@ from inspector.store.ledger_queries import LedgerQuery, LedgerSort
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
+
+    from inspector.core.checklist import Checklist
 
 PROGRESS_EVERY = 200
 
@@ -93,39 +97,113 @@ class Names:
         return f"{district}{street}" + ("办事处" if street.endswith("街道") else "")
 
 
+class Bases:
+    """The checklist item each inspection finding came from (检查依据), read once per inspection."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self.checklists: dict[str, Checklist | None] = {}
+
+    def of(self, inspection_id: str | None, item_id: str | None) -> Any:
+        from inspector.reports.ledger_xlsx import Basis
+
+        if not inspection_id or not item_id:
+            return None
+        if inspection_id not in self.checklists:
+            try:
+                inspection = inspections.get(self.db, inspection_id)
+                self.checklists[inspection_id] = checklists.get(
+                    self.db, inspection.checklist_id, inspection.checklist_version
+                )
+            except StoreError:
+                self.checklists[inspection_id] = None
+        checklist = self.checklists[inspection_id]
+        if checklist is None:
+            return Basis(item_id)
+        try:
+            item = checklist.item(item_id)
+        except KeyError:
+            return Basis(item_id, "", checklist.title, checklist.group or "")
+        return Basis(item_id, item.text, checklist.title, checklist.group or "")
+
+
+def ledger_heading(db: Database, scope: str) -> Any:
+    """The ledger's title block: the signed-in user's unit (the office of their area) and name as 制表人."""
+    from inspector.reports.ledger_xlsx import LedgerHeading
+
+    areas = sorted(profile.user_jurisdictions(db))
+    unit = ""
+    if areas:
+        try:
+            unit = Names(db).issuer(areas[0]) or (jurisdictions.name_of(db, areas[0]) or "")
+        except ValueError:
+            unit = ""
+    maker = people.local_name(db)
+    return LedgerHeading(unit=unit, maker="" if maker == people.LOCAL_USER_ZH else maker, scope=scope)
+
+
 def ledger_rows(db: Database, query: LedgerQuery, order: LedgerSort, progress: Progress | None = None) -> Iterator[Any]:
     """The selection as report LedgerRows, streamed from the database (progress every PROGRESS_EVERY rows)."""
-    from inspector.reports.ledger_xlsx import LedgerRow, ledger_row
+    from inspector.reports.ledger_xlsx import LedgerRow, kind_of, ledger_row, person
 
     names = Names(db)
     directory = people_names(db)
+    bases = Bases(db)
+    addresses: dict[str, str] = {}
     total = ledger_queries.count(db, query)
-
-    def names_of(user_id: str) -> str:
-        return people.name_of(directory, user_id)
-
     for number, (row, events) in enumerate(ledger_queries.iter_with_events(db, query, order), start=1):
         if progress is not None and progress.cancelled():
             raise ExportCancelledError
         view = row.finding.view
         street = names.street(view.jurisdiction)
+        basis = bases.of(row.finding.inspection_id, row.finding.item_id)
+        address = _address(db, view.subject_id, addresses)
         try:
-            yield ledger_row(events, directory, street=street, subject_name=row.subject_name)
+            yield ledger_row(events, directory, street=street, subject_name=row.subject_name, subject_address=address,
+                             basis=basis)  # fmt: skip
         except (ValueError, IndexError):  # no complete history here (projection only): the row from the view
-            yield LedgerRow(finding=view, street=street, location=row.subject_name,
-                            reporter=names_of(view.reported_by))  # fmt: skip
+            yield LedgerRow(finding=view, kind=kind_of(view, {}, basis), street=street,
+                            subject=row.subject_name, location=address, basis=basis.text if basis else "",
+                            area=basis.checklist_title if basis else "",
+                            reporter=person(directory, view.reported_by))  # fmt: skip
         if progress is not None and (number % PROGRESS_EVERY == 0 or number == total):
             progress.advanced(number, total)
 
 
+def _address(db: Database, subject_id: str | None, cache: dict[str, str]) -> str:
+    if not subject_id:
+        return ""
+    if subject_id not in cache:
+        try:
+            cache[subject_id] = subjects.get(db, subject_id).address or ""
+        except StoreError:
+            cache[subject_id] = ""
+    return cache[subject_id]
+
+
+LEDGER_FILE_NAMES = {"problem": "问题台账", "hazard": "隐患排查治理台账"}
+
+
+def split_targets(target: Path) -> dict[str, Path]:
+    """Where the two ledgers go when written as separate files: beside `target`, named by ledger."""
+    return {kind: target.with_name(f"{target.stem}-{name}{target.suffix or '.xlsx'}")
+            for kind, name in LEDGER_FILE_NAMES.items()}  # fmt: skip
+
+
 def export_ledger(folder: DataFolder, query: LedgerQuery, order: LedgerSort, target: Path, scope: str,
-                  progress: Progress | None = None) -> ExportDone:  # fmt: skip
-    """Write the selection as the 隐患排查治理台账 workbook (cancelled through progress: nothing is written)."""
-    from inspector.reports.ledger_xlsx import export_ledger_xlsx
+                  progress: Progress | None = None, *, separate: bool = False) -> ExportDone:  # fmt: skip
+    """Write the selection as the 问题台账 and 隐患排查治理台账 (two sheets of one workbook, or with `separate` two
+    files beside `target`, see `split_targets`); cancelled through progress: nothing is written."""
+    from inspector.reports.ledger_xlsx import export_ledger_files, export_ledger_xlsx
 
     db = folder.connect()
     try:
-        result = export_ledger_xlsx(ledger_rows(db, query, order, progress), target, now=utc_now(), scope=scope)
+        heading = ledger_heading(db, scope)
+        rows = ledger_rows(db, query, order, progress)
+        if separate:
+            results = export_ledger_files(rows, split_targets(target), now=utc_now(), heading=heading)
+            return ExportDone(target, sum(r.rows for r in results.values()), sum(r.overdue for r in results.values()))
+        result = export_ledger_xlsx(rows, target, now=utc_now(), heading=heading)
     finally:
         db.close()
     return ExportDone(target, result.rows, result.overdue)

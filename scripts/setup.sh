@@ -7,7 +7,8 @@ purpose="${1:-app}"
 
 app_debs=(fonts-arphic-uming fonts-wqy-microhei libxcb-icccm4 libxcb-keysyms1 libxcb-cursor0 libxkbcommon-x11-0 libxcb-shape0
           libxcb-randr0 libxcb-render-util0 libxcb-image0 libxcb-xkb1 libegl1 libgl1 libfontconfig1 libdbus-1-3)
-test_debs=("${app_debs[@]}" xvfb xauth postgresql poppler-utils haproxy pgbouncer chromium)
+# libreoffice-calc-nogui prints the xlsx ledgers to PDF in the tests (page count, fit to width, repeated headers)
+test_debs=("${app_debs[@]}" xvfb xauth postgresql poppler-utils haproxy pgbouncer chromium libreoffice-calc-nogui)
 
 missing_debs() {
   local pkg

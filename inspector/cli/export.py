@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from sqlite_utils import Database
 
 KINDS = {
-    "ledger": "the 隐患排查治理台账 workbook (.xlsx) of every finding",
+    "ledger": "the ledger workbook (.xlsx: 问题台账, 隐患排查治理台账, 汇总) of every finding",
     "notice": "the 整改通知书 (.pdf) of a finding: its id or ledger number",
     "record": "the 检查记录 (.pdf) of an inspection: its id, or the id or ledger number of a finding from it",
     "signboard": "the 门前三包责任公示牌 (.pdf) of a street-front unit: its subject id or code",

@@ -21,16 +21,24 @@ def write_document(target: Target, produce: Callable[[BinaryIO], None]) -> None:
     if not isinstance(target, str | os.PathLike):
         produce(target)
         return
+    check_target(target)
     path = Path(target)
-    if not path.parent.is_dir():
-        raise ReportError(f"输出文件夹不存在：{path.parent}", f"the output folder does not exist: {path.parent}")
-    if path.is_dir():
-        raise ReportError(f"输出路径是一个文件夹：{path}", f"the output path is a folder: {path}")
     try:
         _write_atomically(path, produce)
     except OSError as error:
         reason = error.strerror or error
         raise ReportError(f"无法写入 {path}：{reason}", f"cannot write the file {path}: {reason}") from error
+
+
+def check_target(target: Target) -> None:
+    """Refuse a path whose folder does not exist or that is a folder (a stream is always fine)."""
+    if not isinstance(target, str | os.PathLike):
+        return
+    path = Path(target)
+    if not path.parent.is_dir():
+        raise ReportError(f"输出文件夹不存在：{path.parent}", f"the output folder does not exist: {path.parent}")
+    if path.is_dir():
+        raise ReportError(f"输出路径是一个文件夹：{path}", f"the output path is a folder: {path}")
 
 
 def _write_atomically(path: Path, produce: Callable[[BinaryIO], None]) -> None:

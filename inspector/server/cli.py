@@ -379,21 +379,34 @@ def _day(text: str) -> date:
 
 def cmd_ledger_export(args: argparse.Namespace) -> int:
     from inspector.reports.errors import ReportError
-    from inspector.server.ledger_export import ExportScope, export_ledger
+    from inspector.server.ledger_export import ExportScope, export_ledger, export_ledger_separately, heading_for
 
     try:
         scope = ExportScope(args.jurisdiction, args.date_from, args.date_to)
     except ValueError as error:
         raise CliError(str(error)) from None
+    out = Path(args.out)
     with _database(args).read() as session:
+        heading = heading_for(session, scope, args.unit, args.maker or "")
         try:
-            result = export_ledger(session, Path(args.out), scope)
+            if args.separate:
+                targets = {kind: out.with_name(f"{out.stem}-{name}{out.suffix or '.xlsx'}")
+                           for kind, name in (("problem", "问题台账"), ("hazard", "隐患排查治理台账"))}  # fmt: skip
+                results = export_ledger_separately(session, targets, scope, heading=heading)
+            else:
+                results = {"": export_ledger(session, out, scope, heading=heading)}
         except ReportError as error:
             raise CliError(str(error)) from None
-    _out(f"{result.rows} findings ({result.overdue} overdue) written to {args.out}")
-    for street, counts in result.by_street.items():
-        _out(f"  {street}\t{sum(counts.values())}")
+    for kind, result in results.items():
+        written = targets[kind] if kind else out
+        kinds = "，".join(f"{LEDGER_LABELS[k]} {n}" for k, n in result.by_kind.items())
+        _out(f"{result.rows} findings ({result.overdue} overdue; {kinds}) written to {written}")
+        for street, counts in result.by_street.items():
+            _out(f"  {street}\t{sum(counts[state] for state in counts if state != 'overdue')}")
     return 0
+
+
+LEDGER_LABELS = {"problem": "问题", "hazard": "隐患"}
 
 
 # ---- parser ----
@@ -473,12 +486,16 @@ def build_parser() -> argparse.ArgumentParser:
     verify = ledger.add_parser("verify", help="check every event's hash chain; print the ledger root")
     verify.add_argument("--root", help="a ledger root recorded earlier, to compare with")
     verify.set_defaults(handler=cmd_ledger_verify)
-    export = ledger.add_parser("export", help="write the ledger (隐患排查治理台账) as an .xlsx workbook")
+    export = ledger.add_parser("export", help="write the ledgers (问题台账, 隐患排查治理台账) as an .xlsx workbook")
     export.add_argument("--format", choices=["xlsx"], default="xlsx", help="file format (default: xlsx)")
     export.add_argument("--jurisdiction", metavar="CODE", help="only findings inside this jurisdiction")
     export.add_argument("--from", dest="date_from", type=_day, metavar="DATE", help="reported on or after (Beijing)")
     export.add_argument("--to", dest="date_to", type=_day, metavar="DATE", help="reported on or before (Beijing)")
     export.add_argument("--out", required=True, metavar="FILE", help="the workbook to write")
+    export.add_argument("--separate", action="store_true",
+                        help="two files beside FILE instead: FILE-问题台账.xlsx and FILE-隐患排查治理台账.xlsx")
+    export.add_argument("--unit", help="填报单位 in the title block (default: the name of --jurisdiction)")
+    export.add_argument("--maker", help="制表人 in the title block (default: left blank to sign)")
     export.set_defaults(handler=cmd_ledger_export)
     unit_link = commands.add_parser("unit-link", help="the responsible units' case links (/u/)")
     unit_actions = unit_link.add_subparsers(dest="action", required=True)

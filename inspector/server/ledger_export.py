@@ -1,15 +1,16 @@
-"""The district's hazard ledger (隐患排查治理台账) as an .xlsx workbook, for `inspector-server ledger export`.
+"""The district's ledgers (问题台账, 隐患排查治理台账) as .xlsx workbooks, for `inspector-server ledger export`.
 
 The rows come from the authoritative event chains (one finding at a time, streamed), are built by
-`inspector.reports.ledger_xlsx.ledger_row` with the users' display names and the 街乡 and subject names, and are
+`inspector.reports.ledger_xlsx.ledger_row` with the users' display names, the 街乡 and subject names and the
+checklist item each finding came from (检查依据, which also decides 问题 or 隐患 until cases carry a kind), and are
 written by the same exporter the desktop app uses. A jurisdiction limits the export to findings inside it; a date
 range keeps the findings reported (发现时间) on those Beijing days.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from datetime import date, datetime, time
 from itertools import groupby
 from typing import Any
@@ -17,12 +18,22 @@ from typing import Any
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
+from inspector.core.checklist import Checklist
 from inspector.core.clock import SHANGHAI, end_of_local_day, to_iso
 from inspector.core.jurisdiction import Level, parse_code, street_of
-from inspector.reports.ledger_xlsx import LedgerExportResult, LedgerRow, export_ledger_xlsx, ledger_row
+from inspector.reports.ledger_xlsx import (
+    Basis,
+    LedgerExportResult,
+    LedgerHeading,
+    LedgerRow,
+    export_ledger_files,
+    export_ledger_xlsx,
+    ledger_row,
+)
 from inspector.reports.output import Target
+from inspector.server.checklists import load_checklist
 from inspector.server.ledger_store import core_event
-from inspector.server.models import Finding, FindingEvent, Jurisdiction, Subject, User
+from inspector.server.models import Finding, FindingEvent, Inspection, Jurisdiction, Subject, User
 from inspector.server.scope import code_range
 
 BATCH = 2000
@@ -72,6 +83,45 @@ def describe(session: Session, scope: ExportScope) -> str:
     return " ".join(parts) or "全部"
 
 
+class _Bases:
+    """The checklist item each inspection finding came from (检查依据): the checklist version of every inspection in
+    scope read in one query, each checklist version parsed once."""
+
+    def __init__(self, session: Session, scope: ExportScope) -> None:
+        self.session = session
+        query = select(Inspection.id, Inspection.checklist_id, Inspection.checklist_version)
+        if scope.jurisdiction is not None:
+            low, high = code_range(parse_code(scope.jurisdiction))
+            query = query.where(Inspection.jurisdiction.between(low, high))
+        self.versions: dict[str, tuple[str, str] | None] = {
+            row.id: (row.checklist_id, row.checklist_version) for row in session.execute(query)
+        }
+        self.checklists: dict[tuple[str, str], Checklist | None] = {}
+
+    def _version(self, inspection_id: str) -> tuple[str, str] | None:
+        if inspection_id not in self.versions:  # an inspection outside the scope's area: asked for on its own
+            found = self.session.execute(
+                select(Inspection.checklist_id, Inspection.checklist_version).where(Inspection.id == inspection_id)
+            ).first()
+            self.versions[inspection_id] = (found[0], found[1]) if found else None
+        return self.versions[inspection_id]
+
+    def of(self, inspection_id: Any, item_id: Any) -> Basis | None:
+        if not isinstance(inspection_id, str) or not isinstance(item_id, str):
+            return None
+        key = self._version(inspection_id)
+        if key is not None and key not in self.checklists:
+            self.checklists[key] = load_checklist(self.session, *key)
+        checklist = self.checklists[key] if key is not None else None
+        if checklist is None:
+            return Basis(item_id)
+        try:
+            text = checklist.item(item_id).text
+        except KeyError:
+            text = ""
+        return Basis(item_id, text, checklist.title, checklist.group or "")
+
+
 def ledger_rows(session: Session, scope: ExportScope) -> Iterator[LedgerRow]:
     """One LedgerRow per finding in scope, in finding id order (ids are time-ordered), streamed from the events."""
     people = {user_id: name for user_id, name in session.execute(select(User.id, User.display_name))}
@@ -83,6 +133,7 @@ def ledger_rows(session: Session, scope: ExportScope) -> Iterator[LedgerRow]:
     }
     subjects = {row.id: (row.name, row.address or "") for row in session.execute(
         select(Subject.id, Subject.name, Subject.address))}  # fmt: skip
+    bases = _Bases(session, scope)
     events = session.scalars(
         select(FindingEvent)
         .where(FindingEvent.finding_id.in_(scoped_findings(scope)))
@@ -91,15 +142,37 @@ def ledger_rows(session: Session, scope: ExportScope) -> Iterator[LedgerRow]:
     )
     for _finding_id, group in groupby(events, key=lambda row: row.finding_id):
         history = [core_event(row) for row in group]
-        subject_id = history[0].payload.get("subject_id")
+        report = history[0].payload
+        subject_id = report.get("subject_id")
         name, address = subjects.get(subject_id, ("", "")) if isinstance(subject_id, str) else ("", "")
-        row = ledger_row(history, people, subject_name=name)
-        location = "，".join(part for part in (name, address) if part) or row.location
-        yield replace(row, street=streets.get(street_of(row.finding.jurisdiction), ""), location=location)
+        street = streets.get(street_of(str(report.get("jurisdiction", ""))), "")
+        yield ledger_row(history, people, street=street, subject_name=name, subject_address=address,
+                         basis=bases.of(report.get("inspection_id"), report.get("item_id")))  # fmt: skip
+
+
+def heading_for(session: Session, scope: ExportScope, unit: str | None = None, maker: str = "") -> LedgerHeading:
+    """The title block: 填报单位 (given, else the name of the scope's jurisdiction), 制表人 and the scope in words."""
+    if unit is None:
+        unit = ""
+        if scope.jurisdiction is not None:
+            code = parse_code(scope.jurisdiction).full
+            unit = session.scalar(select(Jurisdiction.name).where(Jurisdiction.code == code)) or ""
+    return LedgerHeading(unit=unit, maker=maker, scope=describe(session, scope))
 
 
 def export_ledger(
-    session: Session, target: Target, scope: ExportScope, now: datetime | None = None
-) -> LedgerExportResult:
-    """Write the ledger of the findings in scope to a path (atomically) or a binary stream."""
-    return export_ledger_xlsx(ledger_rows(session, scope), target, now=now, scope=describe(session, scope))
+    session: Session, target: Target, scope: ExportScope, now: datetime | None = None,
+    heading: LedgerHeading | None = None,
+) -> LedgerExportResult:  # fmt: skip
+    """Write the ledgers of the findings in scope (问题台账 and 隐患排查治理台账 sheets) to a path or a stream."""
+    head = heading or heading_for(session, scope)
+    return export_ledger_xlsx(ledger_rows(session, scope), target, now=now, heading=head)
+
+
+def export_ledger_separately(
+    session: Session, targets: Mapping[str, Target], scope: ExportScope, now: datetime | None = None,
+    heading: LedgerHeading | None = None,
+) -> dict[str, LedgerExportResult]:  # fmt: skip
+    """The two ledgers as separate files (`targets` by kind: problem, hazard), read from the events once."""
+    head = heading or heading_for(session, scope)
+    return export_ledger_files(ledger_rows(session, scope), targets, now=now, heading=head)

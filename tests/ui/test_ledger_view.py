@@ -153,11 +153,14 @@ def test_exports_of_the_selection_and_of_a_finding(ledger, qtbot, tmp_path: Path
     page.export_ledger(workbook)
     qtbot.waitUntil(lambda: page.exports.worker is None, timeout=30_000)
     assert str(workbook) in page.status.text()
-    sheet = load_workbook(workbook)["隐患排查治理台账"]
-    header, *body = list(sheet.iter_rows(values_only=True))
-    numbers = [row[header.index("台账编号")] for row in body]
-    assert numbers == [f.view.ledger_number or "待编号" for f in shown]
-    assert {row[header.index("状态")] for row in body} == {"整改中"}
+    book = load_workbook(workbook)
+    body = []
+    for name in ("问题台账", "隐患排查治理台账"):  # two ledgers, each with its title block above the header row
+        header, *rows = list(book[name].iter_rows(min_row=3, values_only=True))
+        body += [dict(zip(header, row, strict=True)) for row in rows]
+    numbers = sorted(row["台账编号"] for row in body)
+    assert numbers == sorted(f.view.ledger_number or "待编号" for f in shown)
+    assert {row["状态"] for row in body} == {"整改中"}
     summary = " ".join(str(c) for row in load_workbook(workbook)["汇总"].iter_rows(values_only=True) for c in row if c)
     assert "整改中" in summary
 
