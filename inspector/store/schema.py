@@ -306,6 +306,52 @@ def _settings_keys(db: Database) -> None:
             db.execute("UPDATE settings SET key = ? WHERE key = ?", [new, old])
 
 
+# The clock on every stage: the district's time-limit rows and holiday years (from the sync feed), and 12345 work
+# orders taken in from the hotline platform's sheets with the column layouts people mapped.
+_CLOCK_AND_HOTLINE: tuple[str, ...] = (
+    """CREATE TABLE district_time_limits (
+        id TEXT PRIMARY KEY,
+        row TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    )""",
+    """CREATE TABLE district_calendar_years (
+        year INTEGER PRIMARY KEY,
+        days TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    )""",
+    """CREATE TABLE hotline_orders (
+        finding_id TEXT PRIMARY KEY REFERENCES findings (id),
+        district TEXT NOT NULL CHECK (length(district) = 6),
+        order_number TEXT NOT NULL,
+        demand TEXT NOT NULL,
+        address TEXT NOT NULL,
+        reply_deadline TEXT NOT NULL,
+        caller TEXT,
+        caller_phone TEXT,
+        received_at TEXT,
+        source_file TEXT NOT NULL,
+        source_row INTEGER NOT NULL,
+        responded_at TEXT,
+        satisfaction TEXT CHECK (satisfaction IN ('satisfied', 'basically_satisfied', 'dissatisfied')),
+        callback_at TEXT,
+        imported_at TEXT NOT NULL,
+        UNIQUE (district, order_number)
+    )""",
+    """CREATE TABLE hotline_layouts (
+        signature TEXT PRIMARY KEY,
+        headers TEXT NOT NULL,
+        mapping TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    )""",
+)
+
+
+def _clock_and_hotline(db: Database) -> None:
+    """Tables for the district's time limits and calendar years, and for 12345 work orders and sheet layouts."""
+    for statement in _CLOCK_AND_HOTLINE:
+        db.execute(statement)
+
+
 # The schema's history, oldest first. Append new steps; never edit or reorder a released one.
 STEPS: tuple[MigrationStep, ...] = (
     ("0001_initial", _initial_schema),
@@ -313,6 +359,7 @@ STEPS: tuple[MigrationStep, ...] = (
     ("0003_finding_text_index", text_index.create),  # the ledger search's trigram index of the findings' text
     ("0004_finding_drafts", _finding_drafts),
     ("0005_settings_keys", _settings_keys),
+    ("0006_clock_and_hotline", _clock_and_hotline),
 )
 
 

@@ -1,0 +1,138 @@
+"""A clock on every open stage: from a case's events, which stage it is in, when that stage falls due, and how late.
+
+The grid loop's stages map onto the ledger's states (docs/time-limits.md):
+
+| stage | the time a case spends | ends with |
+|---|---|---|
+| 受理 + 立案/挂账 | in `reported` (one step accepts and registers, so the two limits add up) | accept / reject |
+| 派遣 | in `registered` | assign |
+| 处置 | in `assigned` (the assign's explicit deadline, where given, rules: 24:00 Beijing of that day) | rectify |
+| 核查 | in `rectified` | verify_pass / verify_fail |
+
+A stage starts when the case last entered its state (a verify_fail or reopen starts 处置 again). Closed and
+rejected cases have no clock. Pure: the events, the limit table, the working calendar and `now` come in.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from inspector.core.clock import end_of_local_day
+from inspector.core.ledger import Event, FindingState, State, apply
+from inspector.core.time_limits import STAGE_LABELS, STAGE_LABELS_EN, Limit, LimitTable, Stage
+from inspector.core.workcal import WorkCalendar, working_duration_text
+
+STATE_STAGES: dict[State, tuple[Stage, ...]] = {
+    State.REPORTED: (Stage.ACCEPT, Stage.REGISTER),
+    State.REGISTERED: (Stage.DISPATCH,),
+    State.ASSIGNED: (Stage.DISPOSE,),
+    State.RECTIFIED: (Stage.VERIFY,),
+}
+
+
+@dataclass(frozen=True)
+class StageClock:
+    """The open stage of a case and its clock at `now`."""
+
+    finding_id: str
+    state: State
+    stages: tuple[Stage, ...]  # the stage(s) the state stands for; 受理 and 立案/挂账 share `reported`
+    started_at: datetime
+    due_at: datetime
+    limits: tuple[Limit, ...]  # the rows that set due_at; empty when an explicit deadline rules
+    deadline: date | None  # the explicit deadline that rules, if any
+    late: bool
+    late_seconds: float  # working seconds past due_at (0 when not late)
+    day_seconds: int  # one working day, to word the lateness
+
+    @property
+    def stage(self) -> Stage:
+        """The stage that is running out: the last of the state's stages (立案/挂账 for `reported`)."""
+        return self.stages[-1]
+
+    def stage_text(self) -> tuple[str, str]:
+        """The stage for people, e.g. ("受理/立案", "acceptance/registration")."""
+        zh = "/".join(STAGE_LABELS[stage].split("/")[0] for stage in self.stages)
+        en = "/".join(STAGE_LABELS_EN[stage] for stage in self.stages)
+        return zh, en
+
+    def late_text(self) -> tuple[str, str]:
+        """How late, e.g. ("处置逾期2个工作日", "disposal 2 working days late"); empty when on time."""
+        if not self.late:
+            return "", ""
+        zh_stage, en_stage = self.stage_text()
+        zh, en = working_duration_text(self.late_seconds, self.day_seconds)
+        return f"{zh_stage}逾期{zh}", f"{en_stage} {en} late"
+
+
+def _stage_start(events: Sequence[Event]) -> tuple[FindingState, datetime] | None:
+    """The case after its events and when it entered its current state."""
+    finding: FindingState | None = None
+    since: datetime | None = None
+    for event in events:
+        before = finding.state if finding else None
+        finding = apply(finding, event)
+        if finding.state != before:
+            since = event.at
+    if finding is None or since is None:
+        return None
+    return finding, since
+
+
+def assess(
+    events: Sequence[Event],
+    limits: LimitTable,
+    calendar: WorkCalendar,
+    now: datetime,
+    *,
+    category: str | None = None,
+    kind: str | None = None,
+) -> StageClock | None:
+    """The clock of a case's open stage at `now`, or None (closed, rejected, no events, or no limit for its stage).
+
+    `category` defaults to the case's own; `kind` (problem / hazard) to the case's own where the projection carries
+    one, else the table is asked for any kind."""
+    start = _stage_start(events)
+    if start is None:
+        return None
+    finding, since = start
+    stages = STATE_STAGES.get(finding.state)
+    if stages is None:
+        return None
+    case_kind = kind or getattr(finding, "kind", None)
+    case_category = category or finding.category
+    if finding.state is State.ASSIGNED and finding.deadline is not None:
+        due = end_of_local_day(finding.deadline)
+        rows: tuple[Limit, ...] = ()
+        deadline: date | None = finding.deadline
+    else:
+        found = [limits.limit_for(case_kind, case_category, stage) for stage in stages]
+        rows = tuple(row for row in found if row is not None)
+        if len(rows) != len(stages):
+            return None
+        seconds = sum(
+            row.amount * (3600 if row.unit.value == "working_hours" else calendar.day_seconds) for row in rows
+        )
+        due = calendar.add_working_seconds(since, seconds)
+        deadline = None
+    late = now >= due
+    return StageClock(
+        finding_id=finding.finding_id,
+        state=finding.state,
+        stages=stages,
+        started_at=since,
+        due_at=due,
+        limits=rows,
+        deadline=deadline,
+        late=late,
+        late_seconds=calendar.working_seconds_between(due, now) if late else 0.0,
+        day_seconds=calendar.day_seconds,
+    )
+
+
+def late_by_stage(clocks: Iterable[StageClock | None]) -> Counter[Stage]:
+    """How many cases are late, by the stage that ran out (受理/立案 counted under 立案/挂账... as `stage`)."""
+    return Counter(clock.stage for clock in clocks if clock is not None and clock.late)
