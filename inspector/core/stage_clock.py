@@ -50,8 +50,9 @@ class StageClock:
 
     @property
     def stage(self) -> Stage:
-        """The stage that is running out: the last of the state's stages (立案/挂账 for `reported`)."""
-        return self.stages[-1]
+        """The stage the clock is counted under: the first of the state's stages (受理, which takes in 立案/挂账, for
+        `reported`)."""
+        return self.stages[0]
 
     def stage_text(self) -> tuple[str, str]:
         """The stage for people, e.g. ("受理/立案", "acceptance/registration")."""
@@ -134,5 +135,5 @@ def assess(
 
 
 def late_by_stage(clocks: Iterable[StageClock | None]) -> Counter[Stage]:
-    """How many cases are late, by the stage that ran out (受理/立案 counted under 立案/挂账... as `stage`)."""
+    """How many cases are late, by stage (a late `reported` case counts under 受理, which takes in 立案/挂账)."""
     return Counter(clock.stage for clock in clocks if clock is not None and clock.late)

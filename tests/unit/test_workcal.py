@@ -107,7 +107,8 @@ def test_refusals() -> None:
 
 
 def test_durations_in_words() -> None:
-    assert working_duration_text(2 * 7 * 3600 + 3.5 * 3600, 7 * 3600) == ("2个工作日3.5个工作时", "2 working days 3.5 working hours")
+    words = ("2个工作日3.5个工作时", "2 working days 3.5 working hours")
+    assert working_duration_text(2 * 7 * 3600 + 3.5 * 3600, 7 * 3600) == words
     assert working_duration_text(1800, 7 * 3600) == ("0.5个工作时", "0.5 working hours")
     assert working_duration_text(7 * 3600, 7 * 3600) == ("1个工作日", "1 working day")
     assert working_duration_text(0, 7 * 3600) == ("0个工作时", "0 working hours")
