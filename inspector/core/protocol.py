@@ -101,6 +101,8 @@ class FeedKind(StrEnum):
     INSPECTION = "inspection"
     FINDING = "finding"
     FINDING_EVENT = "finding_event"
+    TIME_LIMIT = "time_limit"  # a district time-limit row (§4.2)
+    CALENDAR_YEAR = "calendar_year"  # a district calendar year (§4.2)
 
 
 # --------------------------------------------------------------------------------------------------------------

@@ -239,7 +239,7 @@ def parse_table(data: Any) -> LimitTable:
             if key in seen:
                 raise TimeLimitTableError(
                     f"time-limit table: rows {seen[key]} and {row.row_id} both apply to {row.kind}/{category}/"
-                    f"{row.stage.value}; mark one \"applied\": false"
+                    f'{row.stage.value}; mark one "applied": false'
                 )
             seen[key] = row.row_id
     try:

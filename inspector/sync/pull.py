@@ -16,7 +16,7 @@ from sqlite_utils import Database
 
 from inspector.core.checklist_loader import ChecklistError
 from inspector.core.protocol import FeedEntry, FeedKind, FeedPage, parse_feed_page, photo_hashes
-from inspector.store import checklists, cursors, findings, inspections, jurisdictions, subjects
+from inspector.store import checklists, cursors, findings, inspections, jurisdictions, stage_clocks, subjects
 from inspector.store.database import DataFolder, transaction
 from inspector.store.errors import StoreError
 from inspector.sync import blobs
@@ -158,6 +158,16 @@ def _finding_event(db: Database, data: dict[str, Any], entry: FeedEntry) -> bool
     return True
 
 
+def _time_limit(db: Database, data: dict[str, Any], entry: FeedEntry) -> bool:
+    stage_clocks.put_district_limit(db, data)
+    return True
+
+
+def _calendar_year(db: Database, data: dict[str, Any], entry: FeedEntry) -> bool:
+    stage_clocks.put_district_year(db, int(data["year"]), data.get("holidays") or {}, data.get("workdays") or {})
+    return True
+
+
 HANDLERS: dict[str, Callable[[Database, dict[str, Any], FeedEntry], bool]] = {
     FeedKind.JURISDICTION: _jurisdiction,
     FeedKind.CHECKLIST: _checklist,
@@ -165,6 +175,8 @@ HANDLERS: dict[str, Callable[[Database, dict[str, Any], FeedEntry], bool]] = {
     FeedKind.INSPECTION: _inspection,
     FeedKind.FINDING: _finding,
     FeedKind.FINDING_EVENT: _finding_event,
+    FeedKind.TIME_LIMIT: _time_limit,
+    FeedKind.CALENDAR_YEAR: _calendar_year,
 }
 
 

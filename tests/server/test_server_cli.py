@@ -68,7 +68,7 @@ def test_init_then_serve_on_a_fresh_database(
         monkeypatch, capsys, "init", "--jurisdiction", "110105", "--password-stdin", stdin="a-strong-password\n"
     )
     assert code == 0, err
-    assert "schema empty -> 0002" in out and "created admin admin" in out
+    assert "schema empty -> 0003" in out and "created admin admin" in out
     code, out, _ = run_cli(monkeypatch, capsys, "init")
     assert code == 0 and "created admin" not in out and "0 published" in out
     port = free_port()

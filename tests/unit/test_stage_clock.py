@@ -85,8 +85,10 @@ def test_a_district_row_wins(table: LimitTable) -> None:
     row = Limit("d-1", "problem", "暴露垃圾", Stage.DISPOSE, 2, Unit.WORKING_HOURS, RowStatus.DISTRICT)
     merged = with_district_rows(table, [row])
     assert merged.limit_for("problem", "暴露垃圾", Stage.DISPOSE) == row
-    switched_off = with_district_rows(table, [Limit("d-2", "problem", "暴露垃圾", Stage.DISPOSE, 1,
-                                                    Unit.WORKING_HOURS, RowStatus.DISTRICT, applied=False)])
+    switched_off = with_district_rows(
+        table,
+        [Limit("d-2", "problem", "暴露垃圾", Stage.DISPOSE, 1, Unit.WORKING_HOURS, RowStatus.DISTRICT, applied=False)],
+    )
     found = switched_off.limit_for("problem", "暴露垃圾", Stage.DISPOSE)
     assert found is not None and found.row_id == "default-problem-dispose"
 
@@ -95,13 +97,24 @@ def test_a_district_row_wins(table: LimitTable) -> None:
 # Event sequences
 # ------------------------------------------------------------------------------------------------------------------
 
+
 def _event(n: int, action: Action, at: datetime, base: State | None, **payload: Any) -> Event:
     return Event(f"e{n}", "f1", action, "u1", at.astimezone(UTC), payload, base)
 
 
 def report(at: datetime, category: str = "暴露垃圾") -> Event:
-    return _event(0, Action.REPORT, at, None, description="路边暴露垃圾", category=category, severity="general",
-                  jurisdiction=GRID, location={"address": "三里屯路"}, photos=[PHOTO])
+    return _event(
+        0,
+        Action.REPORT,
+        at,
+        None,
+        description="路边暴露垃圾",
+        category=category,
+        severity="general",
+        jurisdiction=GRID,
+        location={"address": "三里屯路"},
+        photos=[PHOTO],
+    )
 
 
 def accept(at: datetime) -> Event:
@@ -109,8 +122,16 @@ def accept(at: datetime) -> Event:
 
 
 def assign(at: datetime, deadline: date, n: int = 2) -> Event:
-    return _event(n, Action.ASSIGN, at, State.REGISTERED, responsible_unit="环卫所", responsible_person="张三",
-                  measures="清运", deadline=deadline.isoformat())
+    return _event(
+        n,
+        Action.ASSIGN,
+        at,
+        State.REGISTERED,
+        responsible_unit="环卫所",
+        responsible_person="张三",
+        measures="清运",
+        deadline=deadline.isoformat(),
+    )
 
 
 def rectify(at: datetime, n: int = 3) -> Event:
@@ -139,8 +160,11 @@ def test_dispatch_is_timed_from_the_accept(table: LimitTable) -> None:
 
 
 def test_an_explicit_deadline_rules_disposal(table: LimitTable) -> None:
-    events = [report(bj(2026, 3, 2, 9, 0)), accept(bj(2026, 3, 2, 9, 30)),
-              assign(bj(2026, 3, 2, 10, 0), date(2026, 3, 10))]
+    events = [
+        report(bj(2026, 3, 2, 9, 0)),
+        accept(bj(2026, 3, 2, 9, 30)),
+        assign(bj(2026, 3, 2, 10, 0), date(2026, 3, 10)),
+    ]
     before = assess(events, table, CALENDAR, bj(2026, 3, 10, 23, 0), kind="problem")
     assert before is not None and before.stage is Stage.DISPOSE and not before.late
     assert before.deadline == date(2026, 3, 10) and before.limits == ()
@@ -150,16 +174,24 @@ def test_an_explicit_deadline_rules_disposal(table: LimitTable) -> None:
 
 
 def test_verification_waits_on_the_supervisor_and_is_timed_too(table: LimitTable) -> None:
-    events = [report(bj(2026, 3, 2, 9, 0)), accept(bj(2026, 3, 2, 9, 30)),
-              assign(bj(2026, 3, 2, 10, 0), date(2026, 3, 10)), rectify(bj(2026, 3, 3, 15, 0))]
+    events = [
+        report(bj(2026, 3, 2, 9, 0)),
+        accept(bj(2026, 3, 2, 9, 30)),
+        assign(bj(2026, 3, 2, 10, 0), date(2026, 3, 10)),
+        rectify(bj(2026, 3, 3, 15, 0)),
+    ]
     clock = assess(events, table, CALENDAR, bj(2026, 3, 5, 9, 0), kind="problem")  # 核查 1 working day
     assert clock is not None and clock.stage is Stage.VERIFY and clock.due_at == bj(2026, 3, 4, 15, 0)
     assert clock.late and clock.late_seconds == 2.5 * 3600
 
 
 def test_closed_and_rejected_cases_have_no_clock_and_a_verify_fail_restarts_disposal(table: LimitTable) -> None:
-    events = [report(bj(2026, 3, 2, 9, 0)), accept(bj(2026, 3, 2, 9, 30)),
-              assign(bj(2026, 3, 2, 10, 0), date(2026, 3, 10)), rectify(bj(2026, 3, 3, 15, 0))]
+    events = [
+        report(bj(2026, 3, 2, 9, 0)),
+        accept(bj(2026, 3, 2, 9, 30)),
+        assign(bj(2026, 3, 2, 10, 0), date(2026, 3, 10)),
+        rectify(bj(2026, 3, 3, 15, 0)),
+    ]
     closed = [*events, _event(4, Action.VERIFY_PASS, bj(2026, 3, 4, 9, 0), State.RECTIFIED, opinion="到位")]
     assert assess(closed, table, CALENDAR, bj(2027, 1, 1, 9, 0)) is None
     refused = _event(1, Action.REJECT, bj(2026, 3, 2, 9, 5), State.REPORTED, reason="非职责")
