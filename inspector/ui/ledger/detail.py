@@ -28,6 +28,7 @@ from inspector.store import conflicts, findings, jurisdictions, photos, subjects
 from inspector.store.errors import StoreError
 from inspector.store.findings import LocalFinding
 from inspector.store.sync_state import REJECTED
+from inspector.ui.ledger import lateness
 from inspector.ui.ledger.action_dialogs import escalation_label
 from inspector.ui.ledger.actions import actor_for, event_sync_label
 from inspector.ui.shared.context import AppContext
@@ -212,7 +213,7 @@ class FindingDetail(QWidget):
         person = "，".join(part for part in (view.responsible_person, view.responsible_phone) if part)
         origin = self.tr("检查表 %1").replace("%1", finding.item_id) if finding.item_id else self.tr("随手拍")
         texts = {
-            "state": state_label(view.state.value) + ("  " + self.tr("逾期") if finding.is_overdue() else ""),
+            "state": "  ".join(filter(None, (state_label(view.state.value), lateness.detail_line(db, finding.id)))),
             "severity": severity_label(view.severity.value),
             "category": view.category,
             "subject": subject,

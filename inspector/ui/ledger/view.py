@@ -26,6 +26,7 @@ from inspector.core.ledger import Action
 from inspector.store import jurisdictions
 from inspector.store.findings import LocalFinding
 from inspector.store.ledger_queries import LedgerSort
+from inspector.ui.ledger import lateness
 from inspector.ui.ledger.action_dialogs import ActionDialog, open_action
 from inspector.ui.ledger.detail import FindingDetail
 from inspector.ui.ledger.exports import ExportRunner, WorkerProgress
@@ -36,7 +37,7 @@ from inspector.ui.shared.resources import icon
 from inspector.ui.shared.widgets import Page, hint_label, page_header, title_label
 
 COLUMN_WIDTHS = {"number": 150, "state": 92, "severity": 66, "category": 80, "description": 200, "subject": 104,
-                 "street": 84, "reported_at": 118, "deadline": 84, "unit": 140, "sync": 100}  # fmt: skip
+                 "street": 84, "reported_at": 118, "deadline": 84, "late": 130, "unit": 140, "sync": 100}  # fmt: skip
 # Shown in the detail pane; the table keeps to what fits beside it on a laptop (the header's menu shows them).
 HIDDEN_COLUMNS = ("street", "reported_at", "unit")
 DESCENDING_FIRST = ("reported_at", "number")  # newest first on the first click; the others ascend first
@@ -67,6 +68,7 @@ class FindingsView(Page):
         self.title = title_label()
         self.count = hint_label()
         self.status = hint_label()
+        self.calendar_note = hint_label()  # where the holidays come from, when not from the shipped data
         self.adhoc_button = QPushButton(icon("camera"), "")
         self.export_button = QPushButton(icon("template"), "")
         self.filters = LedgerFilterBar(ctx.db, self)
@@ -101,6 +103,7 @@ class FindingsView(Page):
         layout.setContentsMargins(24, 18, 24, 12)
         layout.addLayout(page_header(self.title, self.count, self.export_button, self.adhoc_button))
         layout.addWidget(self.filters)
+        layout.addWidget(self.calendar_note)
         layout.addWidget(splitter, 1)
         layout.addWidget(self.status)
 
@@ -158,6 +161,9 @@ class FindingsView(Page):
         """Read the choices and the rows again (keeping filters, order and selection)."""
         self.street_names.load(self.ctx.db)
         self.filters.reload_choices()
+        note = lateness.calendar_notice(self.ctx.db)
+        self.calendar_note.setText(note)
+        self.calendar_note.setVisible(bool(note))
         self.apply_filters()
 
     def _data_changed(self, kind: str) -> None:
