@@ -295,9 +295,18 @@ class StatisticsView(Page):
                 .replace("%3", _percent(closure.closure_rate)).replace("%4", _percent(closure.on_time_rate))
                 .replace("%5", days)
             )  # fmt: skip
-        self.panels["overdue"].summary.setText(self.tr("当前逾期 %1 个").replace("%1", str(data.overdue_now)))
+        self.panels["overdue"].summary.setText(
+            self.tr("当前逾期 %1 个").replace("%1", str(data.overdue_now)) + self._late_by_stage_text(data)
+        )
         formula = self.tr("%1 月排名：得分 = 100 ×（0.4 按期销账 + 0.3 逾期 + 0.3 检查覆盖）")
         self.panels["ranking"].summary.setText(formula.replace("%1", data.month))
+
+    def _late_by_stage_text(self, data: StatisticsData) -> str:
+        """Open cases late now at each stage (受理/立案, 派遣, 处置, 核查), after the overdue count."""
+        names = {"accept": self.tr("受理/立案"), "dispatch": self.tr("派遣"), "dispose": self.tr("处置"),
+                 "verify": self.tr("核查")}  # fmt: skip
+        parts = [f"{names[stage]} {data.late_by_stage.get(stage, 0)}" for stage in names]
+        return self.tr("；各阶段超时限：%1").replace("%1", self.tr("，").join(parts))
 
     def _show_ranking(self, ranking: list[StreetRank]) -> None:
         rows = [
