@@ -4,5 +4,6 @@
 COMMAND_MODULES: tuple[str, ...] = (
     "inspector.cli.checklists",
     "inspector.cli.data",
+    "inspector.cli.hotline",
     "inspector.cli.sync",
 )

@@ -204,6 +204,14 @@ CATALOGUE: Mapping[str, Entry] = {
     ),
     "http_error": _E("请求失败", "the request failed"),
     "client_disconnected": _E("客户端已断开", "the client went away"),
+    # -- 12345 work orders (docs/hotline.md) --
+    "hotline_rows_invalid": _E(
+        "12345 工单表有 {count} 行有误，未导入任何工单",
+        "{count} row(s) of the 12345 sheet are wrong: nothing was imported",
+    ),
+    "hotline_mapping_incomplete": _E(
+        "列对应不完整，缺少：{fields_zh}", "the column mapping lacks a column for: {fields_en}"
+    ),
 }
 
 
