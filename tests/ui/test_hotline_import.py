@@ -36,8 +36,13 @@ def test_map_preview_import_and_remember(app, qtbot, data_dir: Path, tmp_path: P
         page = controller.window.show_page("findings")
         before = page.model.total
         dialog = page.open_hotline_import()
-        first = sheet(tmp_path / "first.xlsx", [["G-1", "楼道堆物", "三里屯路1号", "2026-12-08 17:00", "三里屯街道"],
-                                                ["G-2", "路灯不亮", "三里屯路2号", "2026-12-09", "三里屯街道"]])  # fmt: skip
+        first = sheet(
+            tmp_path / "first.xlsx",
+            [
+                ["G-1", "楼道堆物", "三里屯路1号", "2026-12-08 17:00", "三里屯街道"],
+                ["G-2", "路灯不亮", "三里屯路2号", "2026-12-09", "三里屯街道"],
+            ],
+        )
         dialog.open_file(first)
         qtbot.waitUntil(lambda: dialog.steps.currentIndex() == 1, timeout=10_000)
         assert dialog.columns["order_number"].currentData() == -1  # 受理编号 is no header the app knows
@@ -55,9 +60,14 @@ def test_map_preview_import_and_remember(app, qtbot, data_dir: Path, tmp_path: P
         dialog.close()
 
         again = page.open_hotline_import()
-        second = sheet(tmp_path / "second.xlsx", [["G-2", "路灯不亮", "三里屯路2号", "2026-12-09", "三里屯街道"],
-                                                  ["G-3", "井盖松动", "三里屯路3号", "明天", "三里屯街道"],
-                                                  ["", "没有编号", "三里屯路4号", "2026-12-10", "三里屯街道"]])  # fmt: skip
+        second = sheet(
+            tmp_path / "second.xlsx",
+            [
+                ["G-2", "路灯不亮", "三里屯路2号", "2026-12-09", "三里屯街道"],
+                ["G-3", "井盖松动", "三里屯路3号", "明天", "三里屯街道"],
+                ["", "没有编号", "三里屯路4号", "2026-12-10", "三里屯街道"],
+            ],
+        )
         again.open_file(second)
         qtbot.waitUntil(lambda: again.steps.currentIndex() == 1, timeout=10_000)
         assert again.columns["order_number"].currentText() == "受理编号"  # remembered for this layout
