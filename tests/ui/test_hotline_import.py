@@ -85,5 +85,12 @@ def test_map_preview_import_and_remember(app, qtbot, data_dir: Path, tmp_path: P
         rows = list(load_workbook(export).worksheets[0].iter_rows(min_row=2, values_only=True))
         assert sorted(row[0] for row in rows) == ["G-1", "G-2"] and {row[1] for row in rows} == {"已接收"}
         writer.close()
+
+        stats = controller.window.show_page("statistics")
+        stats.load()
+        qtbot.waitUntil(lambda: stats.data is not None and stats.worker is None, timeout=30_000)
+        table = stats.hotline_table
+        assert table.rowCount() == 1 and table.item(0, 1).text() == "三里屯街道" and table.item(0, 2).text() == "2"
+        assert table.item(0, 3).text() == "0.0%" and table.item(0, 5).text() == "—"  # none answered, none rated
     finally:
         close_app(controller)

@@ -53,7 +53,7 @@ def test_only_the_statistics_charts_import_numpy_and_pyqtgraph_and_each_panel_ex
     ours = {importer for _name, importer in result["attempts"] if importer.startswith("inspector")}
     assert ours == {"inspector.ui.statistics.charts"}
     assert result["series"]["findings"] and result["series"]["overdue"] == ["月末逾期"]  # the charts have data
-    assert set(result["exported"]) == {"findings", "closure", "overdue", "ranking", "streets", "units"}
+    assert set(result["exported"]) == {"findings", "closure", "overdue", "ranking", "streets", "units", "hotline"}
     for key, name in result["exported"].items():
         path = Path(name)
         with Image.open(path) as image:
