@@ -203,3 +203,34 @@ def test_callbacks_figures_and_the_status_workbook(places: Database, tmp_path: P
     assert rows["F-1"][1] == "已受理" and rows["F-1"][4] == "2026-12-02 09:00" and rows["F-1"][6] == "是"
     assert rows["F-2"][1] == "不予受理" and rows["F-2"][6] == "否" and rows["F-2"][8] == "非本街乡职责"
     assert rows["F-2"][9] == "不满意" and rows["F-3"][1] == "已接收" and rows["F-3"][4] is None
+
+
+def test_the_command_line_imports_maps_and_exports(folder: Any, tmp_path: Path, capsys: Any) -> None:
+    from inspector.__main__ import main
+
+    db = folder.connect()
+    jurisdictions.save(db, "110105000000000", "朝阳区")
+    jurisdictions.save(db, SANLITUN, "三里屯街道")
+    db.close()
+    data = ["--data-dir", str(folder.root)]
+    path = template_file(tmp_path, [order_row("H-1"), order_row("H-2")])
+    assert main([*data, "import-12345", str(path)]) == 0
+    assert "已导入 2 个工单" in capsys.readouterr().out
+    assert main([*data, "import-12345", str(path)]) == 0
+    assert "imported 0 work orders, 2 already here" in capsys.readouterr().out
+    other = tmp_path / "other.csv"
+    other.write_text(
+        "受理编号,反映内容,事发地址,答复期限\nH-3,噪音,三里屯路,2026-12-09\nH-4,,三里屯路,2026-12-09\n", "utf-8"
+    )
+    assert main([*data, "import-12345", str(other), "--jurisdiction", SANLITUN, "--map", "order_number=受理编号"]) == 1
+    err = capsys.readouterr().err
+    assert "第 3 行 诉求内容：必填" in err and "nothing was imported" in err
+    other.write_text("受理编号,反映内容,事发地址,答复期限\nH-3,噪音,三里屯路,2026-12-09\n", "utf-8")
+    assert main([*data, "import-12345", str(other), "--jurisdiction", SANLITUN, "--map", "order_number=受理编号"]) == 0
+    assert main([*data, "import-12345", str(other), "--jurisdiction", SANLITUN]) == 0  # the layout is remembered
+    assert "1 already here" in capsys.readouterr().out
+    out = tmp_path / "status.xlsx"
+    assert main([*data, "export-12345", "--out", str(out)]) == 0
+    assert [row[0] for row in load_workbook(out).worksheets[0].iter_rows(min_row=2, values_only=True)] == [
+        "H-1", "H-2", "H-3",
+    ]  # fmt: skip
