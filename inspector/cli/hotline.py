@@ -30,6 +30,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     exporter = subparsers.add_parser("export-12345", help="write the handling status of the work orders as .xlsx")
     exporter.add_argument("--out", required=True, type=Path, metavar="FILE", help="the workbook to write")
     exporter.set_defaults(handler=run_export)
+    callback = subparsers.add_parser("callback-12345", help="record the caller's verdict from the callback (回访)")
+    callback.add_argument("order_number", metavar="NUMBER", help="the work-order number")
+    callback.add_argument("verdict", choices=["satisfied", "basically_satisfied", "dissatisfied"])
+    callback.set_defaults(handler=run_callback)
     template = subparsers.add_parser("template-12345", help="write the 12345 import template (.xlsx)")
     template.add_argument("--out", required=True, type=Path, metavar="FILE")
     template.set_defaults(handler=run_template)
@@ -98,4 +102,23 @@ def run_template(args: argparse.Namespace) -> int:
     from inspector.reports.hotline_sheet import write_template
 
     print(f"模板已写入 / template written: {write_template(args.out)}")
+    return 0
+
+
+def run_callback(args: argparse.Namespace) -> int:
+    """Keep the callback's verdict for one work order."""
+    from inspector.store import hotline
+    from inspector.store.database import open_data_folder
+
+    db = open_data_folder(resolve_data_dir(args.data_dir)).connect()
+    try:
+        found = [order for order in hotline.orders(db) if order.order_number == args.order_number]
+        if len(found) != 1:
+            print(f"错误 / error: 没有唯一的工单 {args.order_number} / no single work order {args.order_number}",
+                  file=sys.stderr)  # fmt: skip
+            return 1
+        hotline.record_callback(db, found[0].finding_id, args.verdict)
+    finally:
+        db.close()
+    print(f"已记录回访 / callback recorded: {args.order_number} {args.verdict}")
     return 0

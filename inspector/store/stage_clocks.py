@@ -151,9 +151,21 @@ def open_clocks(db: Database, now: datetime, setup: ClockSetup | None = None) ->
     return clocks
 
 
+_late_cache: dict[tuple[int, str, datetime, int, int], list[str]] = {}
+
+
 def late_ids(db: Database, now: datetime) -> list[str]:
-    """The findings whose open stage is past its limit at `now` (the ledger's 只看逾期 filter)."""
-    return sorted(finding_id for finding_id, clock in open_clocks(db, now).items() if clock.late)
+    """The findings whose open stage is past its limit at `now` (the ledger's 只看逾期 filter). The answer is kept
+    while the database is unchanged, so the count and every page of one query judge the clocks once."""
+    version = int(db.execute("PRAGMA data_version").fetchone()[0])
+    path = str(db.execute("PRAGMA database_list").fetchone()[2])
+    key = (id(db.conn), path, now, version, db.conn.total_changes)
+    found = _late_cache.get(key)
+    if found is None:
+        found = sorted(finding_id for finding_id, clock in open_clocks(db, now).items() if clock.late)
+        _late_cache.clear()
+        _late_cache[key] = found
+    return found
 
 
 def notice_for(db: Database, now: datetime, clocks: Iterable[StageClock] = ()) -> tuple[str, str]:

@@ -229,8 +229,13 @@ def test_the_command_line_imports_maps_and_exports(folder: Any, tmp_path: Path, 
     assert main([*data, "import-12345", str(other), "--jurisdiction", SANLITUN, "--map", "order_number=受理编号"]) == 0
     assert main([*data, "import-12345", str(other), "--jurisdiction", SANLITUN]) == 0  # the layout is remembered
     assert "1 already here" in capsys.readouterr().out
+    assert main([*data, "callback-12345", "H-2", "basically_satisfied"]) == 0
+    assert main([*data, "callback-12345", "H-9", "satisfied"]) == 1
     out = tmp_path / "status.xlsx"
     assert main([*data, "export-12345", "--out", str(out)]) == 0
     assert [row[0] for row in load_workbook(out).worksheets[0].iter_rows(min_row=2, values_only=True)] == [
         "H-1", "H-2", "H-3",
+    ]  # fmt: skip
+    assert [row[9] for row in load_workbook(out).worksheets[0].iter_rows(min_row=2, values_only=True)] == [
+        None, "基本满意", None,
     ]  # fmt: skip
