@@ -21,8 +21,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from inspector.core.clock import end_of_local_day
-from inspector.core.ledger import Event, FindingState, State, apply
-from inspector.core.time_limits import STAGE_LABELS, STAGE_LABELS_EN, Limit, LimitTable, Stage
+from inspector.core.ledger import Action, Event, FindingState, State, apply
+from inspector.core.time_limits import STAGE_LABELS, STAGE_LABELS_EN, Limit, LimitTable, Stage, Unit
 from inspector.core.workcal import WorkCalendar, working_duration_text
 
 STATE_STAGES: dict[State, tuple[Stage, ...]] = {
@@ -30,6 +30,15 @@ STATE_STAGES: dict[State, tuple[Stage, ...]] = {
     State.REGISTERED: (Stage.DISPATCH,),
     State.ASSIGNED: (Stage.DISPOSE,),
     State.RECTIFIED: (Stage.VERIFY,),
+}
+
+# The actions that bring a case into each timed state (the targets of core/ledger.py's table; a test keeps them equal):
+# the latest of them is when the state's stage started.
+ENTERING_ACTIONS: dict[State, tuple[Action, ...]] = {
+    State.REPORTED: (Action.REPORT,),
+    State.REGISTERED: (Action.ACCEPT,),
+    State.ASSIGNED: (Action.ASSIGN, Action.VERIFY_FAIL, Action.REOPEN),
+    State.RECTIFIED: (Action.RECTIFY, Action.REPORT_FIXED_ON_SITE),
 }
 
 
@@ -110,14 +119,11 @@ def assess(
         rows: tuple[Limit, ...] = ()
         deadline: date | None = finding.deadline
     else:
-        found = [limits.limit_for(case_kind, case_category, stage) for stage in stages]
-        rows = tuple(row for row in found if row is not None)
-        if len(rows) != len(stages):
+        found = _rows_for(limits, case_kind, case_category, stages)
+        if found is None:
             return None
-        seconds = sum(
-            row.amount * (3600 if row.unit.value == "working_hours" else calendar.day_seconds) for row in rows
-        )
-        due = calendar.add_working_seconds(since, seconds)
+        rows = found
+        due = calendar.add_working_seconds(since, _seconds(rows, calendar))
         deadline = None
     late = now >= due
     return StageClock(
@@ -132,6 +138,81 @@ def assess(
         late_seconds=calendar.working_seconds_between(due, now) if late else 0.0,
         day_seconds=calendar.day_seconds,
     )
+
+
+def deadline_clock(finding: FindingState, calendar: WorkCalendar, now: datetime) -> StageClock | None:
+    """The 处置 clock of a case known only by its projection (no events here yet): its explicit deadline, if any."""
+    if finding.state is not State.ASSIGNED or finding.deadline is None:
+        return None
+    due = end_of_local_day(finding.deadline)
+    late = now >= due
+    return StageClock(
+        finding_id=finding.finding_id,
+        state=finding.state,
+        stages=STATE_STAGES[State.ASSIGNED],
+        started_at=finding.reported_at,  # unknown without the events; the deadline alone judges
+        due_at=due,
+        limits=(),
+        deadline=finding.deadline,
+        late=late,
+        late_seconds=calendar.working_seconds_between(due, now) if late else 0.0,
+        day_seconds=calendar.day_seconds,
+    )
+
+
+def is_late(
+    state: State,
+    since: datetime | None,
+    deadline: date | None,
+    limits: LimitTable,
+    calendar: WorkCalendar,
+    now: datetime,
+    *,
+    category: str,
+    kind: str | None = None,
+) -> bool:
+    """What `assess(...).late` says, from the few facts a query gives (the state, when it was entered, the explicit
+    deadline)."""
+    return LateCheck(limits, calendar, now)(state, since, deadline, category, kind)
+
+
+class LateCheck:
+    """`is_late` for many cases at one instant: the instant's working-time ordinal and each category's limit are
+    worked out once, so a case costs one ordinal lookup (`WorkCalendar.ordinal`)."""
+
+    def __init__(self, limits: LimitTable, calendar: WorkCalendar, now: datetime) -> None:
+        self.limits, self.calendar, self.now = limits, calendar, now
+        self.now_ordinal = calendar.ordinal(now)
+        self._seconds: dict[tuple[State, str | None, str], float | None] = {}
+
+    def __call__(
+        self, state: State, since: datetime | None, deadline: date | None, category: str, kind: str | None = None
+    ) -> bool:
+        stages = STATE_STAGES.get(state)
+        if stages is None:
+            return False
+        if state is State.ASSIGNED and deadline is not None:
+            return self.now >= end_of_local_day(deadline)
+        if since is None:
+            return False
+        key = (state, kind, category)
+        if key not in self._seconds:
+            rows = _rows_for(self.limits, kind, category, stages)
+            self._seconds[key] = None if rows is None else _seconds(rows, self.calendar)
+        seconds = self._seconds[key]
+        return seconds is not None and self.now_ordinal - self.calendar.ordinal(since) >= seconds
+
+
+def _rows_for(
+    limits: LimitTable, kind: str | None, category: str, stages: tuple[Stage, ...]
+) -> tuple[Limit, ...] | None:
+    found = [limits.limit_for(kind, category, stage) for stage in stages]
+    rows = tuple(row for row in found if row is not None)
+    return rows if len(rows) == len(stages) else None
+
+
+def _seconds(rows: Iterable[Limit], calendar: WorkCalendar) -> float:
+    return sum(row.amount * (3600 if row.unit is Unit.WORKING_HOURS else calendar.day_seconds) for row in rows)
 
 
 def late_by_stage(clocks: Iterable[StageClock | None]) -> Counter[Stage]:

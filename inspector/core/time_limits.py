@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import time
 from enum import StrEnum
+from functools import cached_property
 from typing import Any
 
 import jsonschema
@@ -181,19 +182,22 @@ class LimitTable:
         """The applied row for a case: its own category before the kind's default, its own kind before any kind.
         A district row wins over a shipped one for the same kind, category and stage."""
         wanted_kinds = (kind, ANY) if kind and kind != ANY else (ANY, "problem", "hazard")
+        index = self._index
         for wanted_category in (category, ANY):
             for wanted_kind in wanted_kinds:
-                found = [
-                    row
-                    for row in self.rows
-                    if row.applied
-                    and row.stage is stage
-                    and row.kind == wanted_kind
-                    and (row.category == wanted_category or wanted_category in row.also)
-                ]
-                if found:
-                    return max(found, key=lambda row: row.status is RowStatus.DISTRICT)
+                found = index.get((wanted_kind, wanted_category, stage))
+                if found is not None:
+                    return found
         return None
+
+    @cached_property
+    def _index(self) -> dict[tuple[str, str, Stage], Limit]:
+        """The applied rows by (kind, category or alias, stage); a district row wins over a shipped one."""
+        index: dict[tuple[str, str, Stage], Limit] = {}
+        for row in sorted((row for row in self.rows if row.applied), key=lambda row: row.status is RowStatus.DISTRICT):
+            for category in (row.category, *row.also):
+                index[(row.kind, category, row.stage)] = row
+        return index
 
 
 def limit_from_json(data: Mapping[str, Any], status: RowStatus | None = None) -> Limit:

@@ -337,6 +337,10 @@ _CLOCK_AND_HOTLINE: tuple[str, ...] = (
         imported_at TEXT NOT NULL,
         UNIQUE (district, order_number)
     )""",
+    # the 只看逾期 filter reads every open finding's state, category and deadline, and when it entered its state,
+    # from these two indexes alone
+    "CREATE INDEX idx_findings_clock ON findings (state, category, deadline, id)",
+    "CREATE INDEX idx_finding_events_clock ON finding_events (finding_id, action, sync_state, at)",
     """CREATE TABLE hotline_layouts (
         signature TEXT PRIMARY KEY,
         headers TEXT NOT NULL,

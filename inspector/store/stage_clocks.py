@@ -13,13 +13,13 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from inspector.core.clock import local_date, now_iso
+from inspector.core.clock import local_date, now_iso, parse_iso
 from inspector.core.ledger import OPEN_STATES
-from inspector.core.stage_clock import StageClock, assess
+from inspector.core.stage_clock import ENTERING_ACTIONS, LateCheck, StageClock, assess, deadline_clock
 from inspector.core.time_limits import Limit, LimitTable, RowStatus, limit_from_json, parse_table, with_district_rows
 from inspector.core.workcal import Coverage, WorkCalendar, YearDays, build_calendar, years_from_days
 from inspector.paths import shipped_checklists_dir
-from inspector.store import jsonutil
+from inspector.store import findings, jsonutil
 from inspector.store.database import rows_in
 from inspector.store.view_events import events_by_finding, view_events
 
@@ -84,11 +84,22 @@ def district_limits(db: Database) -> list[Limit]:
     ]
 
 
+_setup_cache: dict[tuple[Any, ...], ClockSetup] = {}
+
+
 def load_setup(db: Database, table: LimitTable | None = None) -> ClockSetup:
-    """The limits and calendar in force on this laptop."""
+    """The limits and calendar in force on this laptop (made again only when the district's rows change)."""
     shipped = table or shipped_table()
-    limits = with_district_rows(shipped, district_limits(db))
-    return ClockSetup(limits, build_calendar(package_years(), district_years(db), limits.periods))
+    rows = tuple(db.execute("SELECT id, row FROM district_time_limits ORDER BY id").fetchall())
+    years = tuple(db.execute("SELECT year, days FROM district_calendar_years ORDER BY year").fetchall())
+    key = (id(shipped), rows, years)
+    found = _setup_cache.get(key)
+    if found is None:
+        limits = with_district_rows(shipped, district_limits(db))
+        found = ClockSetup(limits, build_calendar(package_years(), district_years(db), limits.periods))
+        _setup_cache.clear()
+        _setup_cache[key] = found
+    return found
 
 
 def put_district_limit(db: Database, row: Mapping[str, Any]) -> None:
@@ -124,11 +135,19 @@ def clocks_for(
         return {}
     judged = setup or load_setup(db)
     clocks: dict[str, StageClock] = {}
-    for finding_id, stored in events_by_finding(db, finding_ids).items():
-        clock = _assess(view_events(stored), judged, now)
+    grouped = events_by_finding(db, finding_ids)
+    for finding_id in finding_ids:
+        events = view_events(grouped.get(finding_id, []))
+        clock = _assess(events, judged, now) if events else _projection_clock(db, finding_id, judged, now)
         if clock is not None:
             clocks[finding_id] = clock
     return clocks
+
+
+def _projection_clock(db: Database, finding_id: str, setup: ClockSetup, now: datetime) -> StageClock | None:
+    """A finding held without its events (a district's first sync brings projections): its deadline still counts."""
+    local = findings.get_or_none(db, finding_id)
+    return None if local is None else deadline_clock(local.view, setup.calendar, now)
 
 
 def _assess(events: Sequence[Any], setup: ClockSetup, now: datetime) -> StageClock | None:
@@ -155,17 +174,46 @@ _late_cache: dict[tuple[int, str, datetime, int, int], list[str]] = {}
 
 
 def late_ids(db: Database, now: datetime) -> list[str]:
-    """The findings whose open stage is past its limit at `now` (the ledger's 只看逾期 filter). The answer is kept
-    while the database is unchanged, so the count and every page of one query judge the clocks once."""
+    """The findings whose open stage is past its limit at `now` (the ledger's 只看逾期 filter): each open finding's
+    state, explicit deadline and the time it entered its state, read in one query and judged with
+    `stage_clock.is_late`. The answer is kept while the database is unchanged, so the count and every page of one
+    query judge once."""
     version = int(db.execute("PRAGMA data_version").fetchone()[0])
     path = str(db.execute("PRAGMA database_list").fetchone()[2])
     key = (id(db.conn), path, now, version, db.conn.total_changes)
     found = _late_cache.get(key)
     if found is None:
-        found = sorted(finding_id for finding_id, clock in open_clocks(db, now).items() if clock.late)
+        found = _late_now(db, now)
         _late_cache.clear()
         _late_cache[key] = found
     return found
+
+
+def _late_now(db: Database, now: datetime) -> list[str]:
+    setup = load_setup(db)
+    # the unit's deadline rules 处置 wherever the assign gave one: past when its Beijing day has ended
+    late = [
+        str(row[0])
+        for row in db.execute(
+            "SELECT id FROM findings WHERE state = 'assigned' AND deadline IS NOT NULL AND deadline < ?",
+            [local_date(now).isoformat()],
+        )
+    ]
+    # every other open stage: from when the case entered its state (its latest entering event), by the table
+    check = LateCheck(setup.limits, setup.calendar, now)
+    for state, actions in ENTERING_ACTIONS.items():
+        marks = ", ".join("?" for _ in actions)
+        rows = db.execute(
+            "SELECT f.id, f.category, (SELECT max(e.at) FROM finding_events e WHERE e.finding_id = f.id "
+            f"AND e.action IN ({marks}) AND e.sync_state IN ('acknowledged', 'pending')) "
+            "FROM findings f WHERE f.state = ? AND +f.deadline IS NULL",
+            [*(action.value for action in actions), state.value],
+        )
+        for finding_id, category, since in rows:
+            # kind None: any kind, until cases carry one (then read it beside the category)
+            if since and check(state, parse_iso(since), None, category):
+                late.append(finding_id)
+    return sorted(late)
 
 
 def notice_for(db: Database, now: datetime, clocks: Iterable[StageClock] = ()) -> tuple[str, str]:

@@ -211,3 +211,61 @@ def test_late_cases_are_counted_by_stage(table: LimitTable) -> None:
     fresh = [report(bj(2026, 3, 20, 8, 0))]
     clocks = [assess(events, table, CALENDAR, now, kind="problem") for events in (waiting, dispatched, fresh, waiting)]
     assert late_by_stage(clocks) == {Stage.ACCEPT: 2, Stage.DISPATCH: 1}
+
+
+def test_the_entering_actions_are_the_ledger_tables_targets() -> None:
+    from inspector.core.ledger import _RULES
+    from inspector.core.stage_clock import ENTERING_ACTIONS, STATE_STAGES
+
+    for state in STATE_STAGES:
+        into = {action for action, rule in _RULES.items() if rule.target is state}
+        assert set(ENTERING_ACTIONS[state]) == into, state
+
+
+def test_the_quick_check_agrees_with_the_clock(table: LimitTable) -> None:
+    from inspector.core.stage_clock import ENTERING_ACTIONS, LateCheck, deadline_clock
+
+    histories = [
+        [report(bj(2026, 2, 13, 9, 0))],
+        [report(bj(2026, 2, 13, 9, 0)), accept(bj(2026, 2, 13, 16, 30))],
+        [report(bj(2026, 3, 2, 9, 0)), accept(bj(2026, 3, 2, 9, 30)), assign(bj(2026, 3, 2, 10, 0), date(2026, 3, 10))],
+        [
+            report(bj(2026, 3, 2, 9, 0)),
+            accept(bj(2026, 3, 2, 9, 30)),
+            assign(bj(2026, 3, 2, 10, 0), date(2026, 3, 10)),
+            rectify(bj(2026, 3, 3, 15, 0)),
+        ],
+        [report(bj(2026, 3, 2, 9, 0), category="私搭乱建")],
+    ]
+    instants = [bj(2026, 2, 13, 10, 59), bj(2026, 2, 13, 11, 0), bj(2026, 2, 14, 10, 0), bj(2026, 2, 20, 12, 0),
+                bj(2026, 2, 24, 16, 30), bj(2026, 3, 2, 11, 0), bj(2026, 3, 4, 15, 0), bj(2026, 3, 10, 23, 59),
+                bj(2026, 3, 11, 0, 0), bj(2026, 6, 1, 12, 45)]  # fmt: skip
+    for now in instants:
+        check = LateCheck(table, CALENDAR, now)
+        for events in histories:
+            if now < events[-1].at:
+                continue
+            clock = assess(events, table, CALENDAR, now)
+            state_events = [
+                e for e in events if e.action in ENTERING_ACTIONS.get(clock.state if clock else State.CLOSED, ())
+            ]
+            since = max(e.at for e in state_events) if state_events else None
+            last = events[-1]
+            deadline = date.fromisoformat(str(last.payload["deadline"])) if last.action is Action.ASSIGN else None
+            state = clock.state if clock else State.CLOSED
+            assert check(state, since, deadline, str(events[0].payload["category"])) == bool(clock and clock.late), (
+                now,
+                [e.action for e in events],
+            )
+            assert CALENDAR.ordinal(now) - CALENDAR.ordinal(events[0].at) == CALENDAR.working_seconds_between(
+                events[0].at, now
+            )
+    projected = assess(histories[2], table, CALENDAR, bj(2026, 3, 12, 10, 0))
+    assert projected is not None
+    from inspector.core.ledger import project
+
+    only_view = deadline_clock(project(histories[2]), CALENDAR, bj(2026, 3, 12, 10, 0))
+    assert only_view is not None and (only_view.late, only_view.late_seconds) == (
+        projected.late,
+        projected.late_seconds,
+    )
