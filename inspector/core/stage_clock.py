@@ -135,7 +135,7 @@ def assess(
         limits=rows,
         deadline=deadline,
         late=late,
-        late_seconds=calendar.working_seconds_between(due, now) if late else 0.0,
+        late_seconds=max(0.0, calendar.ordinal(now) - calendar.ordinal(due)) if late else 0.0,
         day_seconds=calendar.day_seconds,
     )
 
@@ -155,7 +155,7 @@ def deadline_clock(finding: FindingState, calendar: WorkCalendar, now: datetime)
         limits=(),
         deadline=finding.deadline,
         late=late,
-        late_seconds=calendar.working_seconds_between(due, now) if late else 0.0,
+        late_seconds=max(0.0, calendar.ordinal(now) - calendar.ordinal(due)) if late else 0.0,
         day_seconds=calendar.day_seconds,
     )
 

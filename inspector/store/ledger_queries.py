@@ -279,10 +279,9 @@ def page(
         f"WHERE f.id IN ({', '.join('?' for _ in ids)})",
         ids,
     )
-    clocks = stage_clocks.clocks_for(db, ids, now or utc_now())
-    by_id = {
-        row["id"]: LedgerListRow(local_finding(row), row["subject_name"] or "", clocks.get(row["id"])) for row in rows
-    }
+    found = {row["id"]: (local_finding(row), row["subject_name"] or "") for row in rows}
+    clocks = stage_clocks.clocks_for(db, ids, now or utc_now(), views={key: f.view for key, (f, _n) in found.items()})
+    by_id = {key: LedgerListRow(finding, name, clocks.get(key)) for key, (finding, name) in found.items()}
     return [by_id[finding_id] for finding_id in ids if finding_id in by_id]
 
 

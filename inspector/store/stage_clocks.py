@@ -14,7 +14,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from inspector.core.clock import local_date, now_iso, parse_iso
-from inspector.core.ledger import OPEN_STATES
+from inspector.core.ledger import OPEN_STATES, FindingState
 from inspector.core.stage_clock import ENTERING_ACTIONS, LateCheck, StageClock, assess, deadline_clock
 from inspector.core.time_limits import Limit, LimitTable, RowStatus, limit_from_json, parse_table, with_district_rows
 from inspector.core.workcal import Coverage, WorkCalendar, YearDays, build_calendar, years_from_days
@@ -128,9 +128,14 @@ def put_district_year(db: Database, year: int, holidays: Mapping[str, str], work
 
 
 def clocks_for(
-    db: Database, finding_ids: Sequence[str], now: datetime, setup: ClockSetup | None = None
+    db: Database,
+    finding_ids: Sequence[str],
+    now: datetime,
+    setup: ClockSetup | None = None,
+    views: Mapping[str, FindingState] | None = None,
 ) -> dict[str, StageClock]:
-    """The open-stage clock of each of these findings that has one (from their local view events)."""
+    """The open-stage clock of each of these findings that has one (from their local view events; one held without
+    its events by its deadline, from `views` when the caller has them)."""
     if not finding_ids:
         return {}
     judged = setup or load_setup(db)
@@ -138,7 +143,12 @@ def clocks_for(
     grouped = events_by_finding(db, finding_ids)
     for finding_id in finding_ids:
         events = view_events(grouped.get(finding_id, []))
-        clock = _assess(events, judged, now) if events else _projection_clock(db, finding_id, judged, now)
+        if events:
+            clock = _assess(events, judged, now)
+        elif views is not None and finding_id in views:
+            clock = deadline_clock(views[finding_id], judged.calendar, now)
+        else:
+            clock = _projection_clock(db, finding_id, judged, now)
         if clock is not None:
             clocks[finding_id] = clock
     return clocks
