@@ -547,6 +547,10 @@
             <translation>Supervision</translation>
         </message>
         <message>
+            <source>时限</source>
+            <translation>Time limit</translation>
+        </message>
+        <message>
             <source>整改通知书</source>
             <translation>Notice</translation>
         </message>

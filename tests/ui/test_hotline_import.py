@@ -57,6 +57,10 @@ def test_map_preview_import_and_remember(app, qtbot, data_dir: Path, tmp_path: P
         assert dialog.progress.value() == 2
         qtbot.waitUntil(lambda: page.model.total == before + 2, timeout=10_000)
         assert {order.order_number for order in hotline.orders(controller.ctx.db)} == {"G-1", "G-2"}
+        case = next(order.finding_id for order in hotline.orders(controller.ctx.db) if order.order_number == "G-1")
+        assert page._select_row_of(case)
+        clock = page.detail.values["clock"].text()
+        assert clock.startswith("受理/立案：时限 1个工作时+1个工作时，应于 ") and clock.endswith(" 前"), clock
         dialog.close()
 
         again = page.open_hotline_import()

@@ -45,7 +45,7 @@ FINDING_ACTIONS: tuple[Action, ...] = (
 DOCUMENTS = ("notice", "inspection", "signboard")
 _NOTE_FIELDS = ("reason", "opinion", "note", "measures", "description", "rectification")
 _FIELDS = ("state", "severity", "category", "subject", "street", "deadline", "unit", "person", "measures", "funds",
-           "plan", "escalation", "reported", "origin")  # fmt: skip
+           "plan", "escalation", "reported", "origin", "clock")  # fmt: skip
 
 
 def event_note(payload: Any) -> str:
@@ -213,7 +213,7 @@ class FindingDetail(QWidget):
         person = "，".join(part for part in (view.responsible_person, view.responsible_phone) if part)
         origin = self.tr("检查表 %1").replace("%1", finding.item_id) if finding.item_id else self.tr("随手拍")
         texts = {
-            "state": "  ".join(filter(None, (state_label(view.state.value), lateness.detail_line(db, finding.id)))),
+            "state": state_label(view.state.value),
             "severity": severity_label(view.severity.value),
             "category": view.category,
             "subject": subject,
@@ -227,8 +227,9 @@ class FindingDetail(QWidget):
             "escalation": escalation_label(view.escalation.value) if view.escalation else "",
             "reported": display(view.reported_at),
             "origin": origin,
+            "clock": lateness.detail_line(db, finding.id),  # the open stage, its limit, due time and lateness
         }
-        optional = {"person", "measures", "funds", "plan", "escalation"}
+        optional = {"person", "measures", "funds", "plan", "escalation", "clock"}
         for name, label in self.values.items():
             label.setText(texts[name])
             self.form.setRowVisible(label, bool(texts[name]) or name not in optional)
@@ -264,7 +265,8 @@ class FindingDetail(QWidget):
     def retranslate(self) -> None:
         labels = (self.tr("状态"), self.tr("等级"), self.tr("类别"), self.tr("检查对象"), self.tr("街乡"),
                   self.tr("整改期限"), self.tr("责任单位"), self.tr("责任人"), self.tr("整改措施"), self.tr("整改资金"),
-                  self.tr("应急预案"), self.tr("督办"), self.tr("上报时间"), self.tr("来源"))  # fmt: skip
+                  self.tr("应急预案"), self.tr("督办"), self.tr("上报时间"), self.tr("来源"),
+                  self.tr("时限"))  # fmt: skip
         for row, text in enumerate(labels):
             set_form_label(self.form, row, text)
         for action, button in self.action_buttons.items():
