@@ -18,11 +18,10 @@ def table_pages(db: Path, table: str) -> dict[int, str]:
     """Page number → "interior" or "leaf" for every b-tree page of a table (the database checkpointed first)."""
     with sqlite3.connect(db) as connection:
         connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        (root,) = (
-            (1,)
-            if table == "sqlite_master"
-            else connection.execute("SELECT rootpage FROM sqlite_master WHERE name = ?", [table]).fetchone()
-        )
+        if table in ("sqlite_master", "sqlite_schema"):  # the table list itself: its b-tree starts on page 1
+            root = 1
+        else:
+            (root,) = connection.execute("SELECT rootpage FROM sqlite_master WHERE name = ?", [table]).fetchone()
         (size,) = connection.execute("PRAGMA page_size").fetchone()
     connection.close()
     return _walk(db.read_bytes(), int(root), int(size), table)

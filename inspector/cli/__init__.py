@@ -4,6 +4,7 @@
 COMMAND_MODULES: tuple[str, ...] = (
     "inspector.cli.checklists",
     "inspector.cli.data",
+    "inspector.cli.hotline",
     "inspector.cli.sync",
     "inspector.cli.export",
 )

@@ -117,8 +117,7 @@ ESCALATION_LABELS: dict[EscalationLevel, str] = {
 OVERDUE_LABEL = "逾期"
 
 OPEN_STATES: frozenset[State] = frozenset({State.REPORTED, State.REGISTERED, State.ASSIGNED, State.RECTIFIED})
-# Only a finding waiting on the responsible unit can be overdue; a rectified one waits on the supervisor.
-OVERDUE_STATES: frozenset[State] = frozenset({State.ASSIGNED})
+# Every open stage runs on a clock: inspector.core.stage_clock.assess says which stage is late and by how much.
 
 LONG_TEXT_MAX = 2000
 SHORT_TEXT_MAX = 200
@@ -580,8 +579,9 @@ def allowed_actions(finding: FindingState | None, actor: Actor) -> list[Action]:
 
 
 def is_overdue(finding: FindingState, now: datetime) -> bool:
-    """Whether the finding waits on its responsible unit past the end (24:00 Beijing) of its deadline day."""
-    if finding.state not in OVERDUE_STATES or finding.deadline is None:
+    """Whether the responsible unit's own deadline has passed (24:00 Beijing of its day): the part of lateness the
+    unit answers for, which the 街乡 ranking counts. Lateness at any stage is inspector.core.stage_clock.assess."""
+    if finding.state is not State.ASSIGNED or finding.deadline is None:
         return False
     return _as_utc(now) >= end_of_local_day(finding.deadline)
 

@@ -103,6 +103,8 @@ class FeedKind(StrEnum):
     FINDING = "finding"
     FINDING_EVENT = "finding_event"
     UNIT_LINK = "unit_link"  # the responsible unit's page of an assigned finding (the 整改通知书's QR link)
+    TIME_LIMIT = "time_limit"  # a district time-limit row (§4.2)
+    CALENDAR_YEAR = "calendar_year"  # a district calendar year (§4.2)
 
 
 # --------------------------------------------------------------------------------------------------------------

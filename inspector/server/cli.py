@@ -7,6 +7,7 @@ import csv
 import gc
 import getpass
 import io
+import json
 import logging
 import sys
 from collections.abc import Callable, Sequence
@@ -21,7 +22,8 @@ from sqlalchemy.orm import Session
 
 from inspector import __version__
 from inspector.core.clock import utc_now
-from inspector.server import checklists, jurisdictions, subjects
+from inspector.core.time_limits import TimeLimitTableError
+from inspector.server import checklists, jurisdictions, subjects, time_limits
 from inspector.server.auth import AccountError, create_user, parse_roles, revoke_device, set_active, set_password
 from inspector.server.db import Database
 from inspector.server.jurisdictions import ImportReport
@@ -370,6 +372,71 @@ def cmd_ledger_verify(args: argparse.Namespace) -> int:
     return 0 if report.ok else 1
 
 
+def cmd_time_limits_set(args: argparse.Namespace) -> int:
+    row: dict[str, Any] = {
+        "id": args.id or f"district-{args.kind.replace('*', 'any')}-{args.stage}-{_slug(args.category)}",
+        "kind": args.kind,
+        "category": args.category,
+        "stage": args.stage,
+        "amount": args.amount,
+        "unit": args.unit,
+    }
+    row.update({key: value for key, value in (("note", args.note), ("source", args.source)) if value})
+    if args.off:
+        row["applied"] = False
+    try:
+        with _database(args).write() as session:
+            kept = time_limits.set_limit(session, row, by="cli")
+    except TimeLimitTableError as error:
+        raise CliError(str(error)) from None
+    _out(f"time limit {kept['id']}: {kept['kind']}/{kept['category']}/{kept['stage']} {kept['amount']:g} {kept['unit']}"
+         + (" (switched off)" if args.off else ""))
+    return 0
+
+
+def _slug(text: str) -> str:
+    if text == "*":
+        return "any"
+    return "".join(f"{ord(char):x}" if not char.isascii() else char for char in text.lower() if char.isalnum())[:40]
+
+
+def cmd_time_limits_list(args: argparse.Namespace) -> int:
+    with _database(args).read() as session:
+        rows = time_limits.list_limits(session)
+        years = time_limits.list_years(session)
+    for row in rows:
+        state = "" if row.get("applied", True) else " off"
+        _out(f"{row['id']}\t{row['kind']}\t{row['category']}\t{row['stage']}\t{row['amount']:g} {row['unit']}{state}")
+    for year in years:
+        _out(f"calendar {year['year']}: {len(year['holidays'])} holidays, {len(year['workdays'])} working weekend days")
+    _out(f"{len(rows)} district time limits, {len(years)} calendar years")
+    return 0
+
+
+def cmd_time_limits_remove(args: argparse.Namespace) -> int:
+    with _database(args).write() as session:
+        removed = time_limits.remove_limit(session, args.id)
+    if not removed:
+        raise CliError(f"no district time limit {args.id}")
+    _out(f"time limit {args.id} removed; the shipped row applies again")
+    return 0
+
+
+def cmd_calendar_set_year(args: argparse.Namespace) -> int:
+    try:
+        data = json.loads(Path(args.file).read_text(encoding="utf-8"))
+        holidays, workdays = dict(data.get("holidays") or {}), dict(data.get("workdays") or {})
+    except (OSError, ValueError, AttributeError, TypeError) as error:
+        raise CliError(f"{args.file}: {error}") from None
+    try:
+        with _database(args).write() as session:
+            kept = time_limits.set_year(session, args.year, holidays, workdays, by="cli")
+    except TimeLimitTableError as error:
+        raise CliError(str(error)) from None
+    _out(f"calendar {args.year}: {len(kept['holidays'])} holidays, {len(kept['workdays'])} working weekend days")
+    return 0
+
+
 def _day(text: str) -> date:
     try:
         return date.fromisoformat(text)
@@ -502,6 +569,33 @@ def build_parser() -> argparse.ArgumentParser:
     unit_revoke = unit_actions.add_parser("revoke", help="revoke the live links of a finding")
     unit_revoke.add_argument("finding", help="the finding id")
     unit_revoke.set_defaults(handler=cmd_unit_link_revoke)
+
+    limits = commands.add_parser("time-limits", help="the district's time limits per stage")
+    limit_actions = limits.add_subparsers(dest="action", required=True)
+    set_limit = limit_actions.add_parser("set", help="add or replace a district time-limit row")
+    set_limit.add_argument("--kind", choices=["problem", "hazard", "*"], default="*")
+    set_limit.add_argument("--category", default="*", help="a case category, or * for the kind's default")
+    set_limit.add_argument("--stage", required=True, choices=["accept", "register", "dispatch", "dispose", "verify"])
+    set_limit.add_argument("--amount", required=True, type=float)
+    set_limit.add_argument("--unit", required=True, choices=["working_hours", "working_days"])
+    set_limit.add_argument("--id", help="the row id (default: made from kind, stage and category)")
+    set_limit.add_argument("--note", help="where the number comes from")
+    set_limit.add_argument("--source", help="a URL of the rule")
+    set_limit.add_argument("--off", action="store_true", help="only switch the shipped row off")
+    set_limit.set_defaults(handler=cmd_time_limits_set)
+    limit_actions.add_parser("list", help="list the district's rows and calendar years").set_defaults(
+        handler=cmd_time_limits_list
+    )
+    remove_limit = limit_actions.add_parser("remove", help="remove a district row")
+    remove_limit.add_argument("id")
+    remove_limit.set_defaults(handler=cmd_time_limits_remove)
+
+    calendar = commands.add_parser("calendar", help="the district's calendar years (holidays and 调休)")
+    calendar_actions = calendar.add_subparsers(dest="action", required=True)
+    set_year = calendar_actions.add_parser("set-year", help="supply one year's holidays and working weekend days")
+    set_year.add_argument("year", type=int)
+    set_year.add_argument("file", help='JSON: {"holidays": {"YYYY-MM-DD": "name"}, "workdays": {...}}')
+    set_year.set_defaults(handler=cmd_calendar_set_year)
     return parser
 
 

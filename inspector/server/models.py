@@ -335,3 +335,23 @@ class WebSession(Base):
     created_at: Mapped[str] = mapped_column(TIME)
     expires_at: Mapped[str] = mapped_column(TIME)
     ended_at: Mapped[str | None] = mapped_column(TIME, nullable=True)
+
+
+class DistrictTimeLimit(Base):
+    """A time-limit row the district set: it replaces the shipped row for its kind, category and stage."""
+
+    __tablename__ = "district_time_limits"
+    id: Mapped[str] = mapped_column(String(80), primary_key=True)
+    row: Mapped[str] = mapped_column(Text)  # the row's JSON (format inspector-time-limits/1)
+    updated_by: Mapped[str] = mapped_column(String(200))
+    updated_at: Mapped[str] = mapped_column(TIME)
+
+
+class DistrictCalendarYear(Base):
+    """A calendar year the district supplies: its weekdays off and weekend days worked (调休)."""
+
+    __tablename__ = "district_calendar_years"
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    days: Mapped[str] = mapped_column(Text)  # {"holidays": {date: name}, "workdays": {date: name}}
+    updated_by: Mapped[str] = mapped_column(String(200))
+    updated_at: Mapped[str] = mapped_column(TIME)

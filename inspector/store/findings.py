@@ -397,9 +397,8 @@ def list_findings(
     if subject_id is not None:
         clauses.append("subject_id = ?")
         params.append(subject_id)
-    if overdue_at is not None:
-        states = ", ".join(f"'{s.value}'" for s in ledger.OVERDUE_STATES)
-        clauses.append(f"state IN ({states}) AND deadline IS NOT NULL AND deadline < ?")
+    if overdue_at is not None:  # past the unit's deadline (ledger.is_overdue); any stage: store.stage_clocks
+        clauses.append("state = 'assigned' AND deadline IS NOT NULL AND deadline < ?")
         params.append(local_date(overdue_at).isoformat())
     if pending_only:
         clauses.append("has_pending = 1")

@@ -8,7 +8,7 @@ the trigram index of `text_index`); the JSON projection is parsed only for the r
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from itertools import groupby
@@ -16,12 +16,14 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from inspector.core import ledger
-from inspector.core.clock import SHANGHAI, end_of_local_day, local_date, to_iso
+from inspector.core.clock import SHANGHAI, end_of_local_day, to_iso, utc_now
 from inspector.core.jurisdiction import parse_code
 from inspector.core.ledger import Event, FindingState, State
-from inspector.store import jsonutil, text_index
-from inspector.store.findings import LocalFinding, StoredEvent, finding_from_json, local_finding, stored_event
+from inspector.core.stage_clock import StageClock
+from inspector.store import jsonutil, stage_clocks, text_index
+from inspector.store.findings import LocalFinding, finding_from_json, local_finding, stored_event
+from inspector.store.view_events import events_by_finding as _events_by_finding
+from inspector.store.view_events import view_events
 
 DATE_FIELDS = ("reported", "deadline", "closed")
 # Sort keys the view offers, as SQL over the findings table `f` (state in the order of the ledger's life).
@@ -73,10 +75,11 @@ class LedgerSort:
 
 @dataclass(frozen=True)
 class LedgerListRow:
-    """One row of the ledger view: the finding and its subject's name."""
+    """One row of the ledger view: the finding, its subject's name and its open stage's clock (None: no clock)."""
 
     finding: LocalFinding
     subject_name: str
+    clock: StageClock | None = None
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -214,10 +217,9 @@ def where_clause(db: Database, query: LedgerQuery, search: TextSearch | None = N
         prefix = parse_code(query.street).short
         clauses.append("f.jurisdiction BETWEEN ? AND ?")
         values.extend([prefix.ljust(15, "0"), prefix.ljust(15, "9")])
-    if query.overdue_at is not None:
-        overdue_states = sorted(state.value for state in ledger.OVERDUE_STATES)
-        clauses.append(f"f.state IN ({', '.join('?' for _ in overdue_states)}) AND f.deadline < ?")
-        values.extend([*overdue_states, local_date(query.overdue_at).isoformat()])
+    if query.overdue_at is not None:  # late at any open stage (core.stage_clock), judged in Python
+        clauses.append("f.id IN (SELECT value FROM json_each(?))")
+        values.append(jsonutil.dumps(stage_clocks.late_ids(db, query.overdue_at)))
     if query.pending_only:
         clauses.append("f.has_pending = 1")
     if query.conflict_only:
@@ -249,7 +251,13 @@ def count(db: Database, query: LedgerQuery, search: TextSearch | None = None) ->
 
 
 def page(
-    db: Database, query: LedgerQuery, sort: LedgerSort, offset: int, limit: int, search: TextSearch | None = None
+    db: Database,
+    query: LedgerQuery,
+    sort: LedgerSort,
+    offset: int,
+    limit: int,
+    search: TextSearch | None = None,
+    now: datetime | None = None,
 ) -> list[LedgerListRow]:
     """Rows offset … offset+limit−1 of the query in the given order.
 
@@ -271,7 +279,9 @@ def page(
         f"WHERE f.id IN ({', '.join('?' for _ in ids)})",
         ids,
     )
-    by_id = {row["id"]: LedgerListRow(local_finding(row), row["subject_name"] or "") for row in rows}
+    found = {row["id"]: (local_finding(row), row["subject_name"] or "") for row in rows}
+    clocks = stage_clocks.clocks_for(db, ids, now or utc_now(), views={key: f.view for key, (f, _n) in found.items()})
+    by_id = {key: LedgerListRow(finding, name, clocks.get(key)) for key, (finding, name) in found.items()}
     return [by_id[finding_id] for finding_id in ids if finding_id in by_id]
 
 
@@ -315,22 +325,6 @@ def categories(db: Database) -> list[str]:
 # --------------------------------------------------------------------------------------------------------------
 
 
-def view_events(stored: Sequence[StoredEvent]) -> list[Event]:
-    """Of a finding's stored events (timeline order), those folded into its local view: what the server
-    confirmed, then the local commands still pending that fit; refused ones and ones that no longer fit are left out."""
-    kept: list[Event] = []
-    state: FindingState | None = None
-    for entry in stored:
-        if entry.sync_state not in ("acknowledged", "pending"):
-            continue
-        try:
-            state = ledger.apply(state, entry.event)
-        except ValueError:
-            continue
-        kept.append(entry.event)
-    return kept
-
-
 def iter_with_events(
     db: Database, query: LedgerQuery, sort: LedgerSort, batch: int = 500
 ) -> Iterator[tuple[LedgerListRow, list[Event]]]:
@@ -344,16 +338,6 @@ def iter_with_events(
         for row in rows:
             yield row, view_events(grouped.get(row.finding.id, []))
         offset += len(rows)
-
-
-def _events_by_finding(db: Database, finding_ids: Sequence[str]) -> dict[str, list[StoredEvent]]:
-    marks = ", ".join("?" for _ in finding_ids)
-    rows = db.query(
-        f"SELECT * FROM finding_events WHERE finding_id IN ({marks}) "
-        "ORDER BY finding_id, server_seq IS NULL, server_seq, created_at, rowid",
-        list(finding_ids),
-    )
-    return {key: [stored_event(row) for row in group] for key, group in groupby(rows, key=lambda r: r["finding_id"])}
 
 
 def iter_histories(db: Database) -> Iterator[list[Event]]:

@@ -352,6 +352,54 @@ def _photos_wanted(db: Database) -> None:
         )"""
     )
     db.execute("CREATE INDEX idx_photos_wanted_owner ON photos_wanted (owner_kind, owner_id)")
+# The clock on every stage: the district's time-limit rows and holiday years (from the sync feed), and 12345 work
+# orders taken in from the hotline platform's sheets with the column layouts people mapped.
+_CLOCK_AND_HOTLINE: tuple[str, ...] = (
+    """CREATE TABLE district_time_limits (
+        id TEXT PRIMARY KEY,
+        row TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    )""",
+    """CREATE TABLE district_calendar_years (
+        year INTEGER PRIMARY KEY,
+        days TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    )""",
+    """CREATE TABLE hotline_orders (
+        finding_id TEXT PRIMARY KEY REFERENCES findings (id),
+        district TEXT NOT NULL CHECK (length(district) = 6),
+        order_number TEXT NOT NULL,
+        demand TEXT NOT NULL,
+        address TEXT NOT NULL,
+        reply_deadline TEXT NOT NULL,
+        caller TEXT,
+        caller_phone TEXT,
+        received_at TEXT,
+        source_file TEXT NOT NULL,
+        source_row INTEGER NOT NULL,
+        responded_at TEXT,
+        satisfaction TEXT CHECK (satisfaction IN ('satisfied', 'basically_satisfied', 'dissatisfied')),
+        callback_at TEXT,
+        imported_at TEXT NOT NULL,
+        UNIQUE (district, order_number)
+    )""",
+    # the 只看逾期 filter reads every open finding's state, category and deadline, and when it entered its state,
+    # from these two indexes alone
+    "CREATE INDEX idx_findings_clock ON findings (state, category, deadline, id)",
+    "CREATE INDEX idx_finding_events_clock ON finding_events (finding_id, action, sync_state, at)",
+    """CREATE TABLE hotline_layouts (
+        signature TEXT PRIMARY KEY,
+        headers TEXT NOT NULL,
+        mapping TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    )""",
+)
+
+
+def _clock_and_hotline(db: Database) -> None:
+    """Tables for the district's time limits and calendar years, and for 12345 work orders and sheet layouts."""
+    for statement in _CLOCK_AND_HOTLINE:
+        db.execute(statement)
 
 
 # The schema's history, oldest first. Append new steps; never edit or reorder a released one.
@@ -365,6 +413,7 @@ STEPS: tuple[MigrationStep, ...] = (
     ("0007_unit_links", _unit_links),
     ("0008_people", _people),
     ("0009_photos_wanted", _photos_wanted),
+    ("0010_clock_and_hotline", _clock_and_hotline),
 )
 
 

@@ -18,7 +18,17 @@ from sqlite_utils import Database
 
 from inspector.core.checklist_loader import ChecklistError
 from inspector.core.protocol import PEOPLE_PATH, FeedEntry, FeedKind, FeedPage, parse_feed_page, photo_hashes
-from inspector.store import checklists, cursors, findings, inspections, jurisdictions, people, subjects, unit_links
+from inspector.store import (
+    checklists,
+    cursors,
+    findings,
+    inspections,
+    jurisdictions,
+    people,
+    stage_clocks,
+    subjects,
+    unit_links,
+)
 from inspector.store.database import DataFolder, transaction
 from inspector.store.errors import StoreError
 from inspector.sync import blobs
@@ -296,6 +306,16 @@ def _unit_link(db: Database, data: dict[str, Any], entry: FeedEntry) -> bool:
     return True
 
 
+def _time_limit(db: Database, data: dict[str, Any], entry: FeedEntry) -> bool:
+    stage_clocks.put_district_limit(db, data)
+    return True
+
+
+def _calendar_year(db: Database, data: dict[str, Any], entry: FeedEntry) -> bool:
+    stage_clocks.put_district_year(db, int(data["year"]), data.get("holidays") or {}, data.get("workdays") or {})
+    return True
+
+
 HANDLERS: dict[str, Callable[[Database, dict[str, Any], FeedEntry], bool]] = {
     FeedKind.JURISDICTION: _jurisdiction,
     FeedKind.CHECKLIST: _checklist,
@@ -304,6 +324,8 @@ HANDLERS: dict[str, Callable[[Database, dict[str, Any], FeedEntry], bool]] = {
     FeedKind.FINDING: _finding,
     FeedKind.FINDING_EVENT: _finding_event,
     FeedKind.UNIT_LINK: _unit_link,
+    FeedKind.TIME_LIMIT: _time_limit,
+    FeedKind.CALENDAR_YEAR: _calendar_year,
 }
 
 

@@ -587,6 +587,10 @@
             <translation>Reported by</translation>
         </message>
         <message>
+            <source>时限</source>
+            <translation>Time limit</translation>
+        </message>
+        <message>
             <source>整改通知书</source>
             <translation>Notice</translation>
         </message>
@@ -681,8 +685,147 @@
             <translation>Export ledger</translation>
         </message>
         <message>
+            <source>12345 工单…</source>
+            <translation>12345 orders…</translation>
+        </message>
+        <message>
+            <source>导入 12345 工单表，或导出工单办理情况</source>
+            <translation>Import a 12345 work-order sheet, or export the orders' handling status</translation>
+        </message>
+        <message>
             <source>把当前筛选出的隐患导出为 Excel 台账</source>
             <translation>Export the findings shown as an Excel ledger</translation>
+        </message>
+    </context>
+    <context>
+        <name>HotlineImportDialog</name>
+        <message>
+            <source>导入 12345 工单</source>
+            <translation>Import 12345 work orders</translation>
+        </message>
+        <message>
+            <source>选择文件…</source>
+            <translation>Choose file…</translation>
+        </message>
+        <message>
+            <source>下载导入模板…</source>
+            <translation>Save import template…</translation>
+        </message>
+        <message>
+            <source>导出办理情况…</source>
+            <translation>Export handling status…</translation>
+        </message>
+        <message>
+            <source>选择热线平台导出的 .xlsx 或 .csv 工单表。按模板表头可直接导入；其他表头在下一步对应一次，以后自动沿用。</source>
+            <translation>Choose the .xlsx or .csv work-order sheet exported by the hotline platform. The template's headers import directly; other headers are mapped once in the next step and remembered.</translation>
+        </message>
+        <message>
+            <source>选择 12345 工单表</source>
+            <translation>Choose a 12345 work-order sheet</translation>
+        </message>
+        <message>
+            <source>表格 (*.xlsx *.csv)</source>
+            <translation>Sheets (*.xlsx *.csv)</translation>
+        </message>
+        <message>
+            <source>正在读取 %1…</source>
+            <translation>Reading %1…</translation>
+        </message>
+        <message>
+            <source>（无此列）</source>
+            <translation>(no such column)</translation>
+        </message>
+        <message>
+            <source>第 %1 列</source>
+            <translation>Column %1</translation>
+        </message>
+        <message>
+            <source>已按上次对应此表头的设置填好。</source>
+            <translation>Filled in as these headers were mapped last time.</translation>
+        </message>
+        <message>
+            <source>请确认每个字段对应的列（* 为必填）。</source>
+            <translation>Check the column of each field (* required).</translation>
+        </message>
+        <message>
+            <source>%1：%2 行数据</source>
+            <translation>%1: %2 data rows</translation>
+        </message>
+        <message>
+            <source>15 位辖区编码</source>
+            <translation>15-digit jurisdiction code</translation>
+        </message>
+        <message>
+            <source>未填街乡的工单归入</source>
+            <translation>Orders without a 街乡 go to</translation>
+        </message>
+        <message>
+            <source>上一步</source>
+            <translation>Back</translation>
+        </message>
+        <message>
+            <source>预览</source>
+            <translation>Preview</translation>
+        </message>
+        <message>
+            <source>可导入 %1 个工单（其中 %2 个已导入过，不会重复建案）；有误 %3 行</source>
+            <translation>%1 orders can be imported (%2 of them already were and will not be duplicated); %3 bad rows</translation>
+        </message>
+        <message>
+            <source>导入</source>
+            <translation>Import</translation>
+        </message>
+        <message>
+            <source>工单编号</source>
+            <translation>Order number</translation>
+        </message>
+        <message>
+            <source>诉求内容</source>
+            <translation>Demand</translation>
+        </message>
+        <message>
+            <source>诉求地址</source>
+            <translation>Address</translation>
+        </message>
+        <message>
+            <source>回复期限</source>
+            <translation>Reply deadline</translation>
+        </message>
+        <message>
+            <source>辖区</source>
+            <translation>Jurisdiction</translation>
+        </message>
+        <message>
+            <source>关闭</source>
+            <translation>Close</translation>
+        </message>
+        <message>
+            <source>已导入 %1 个工单并建案；%2 个工单已导入过，未重复建案。</source>
+            <translation>Imported %1 work orders as cases; %2 were already here and were not duplicated.</translation>
+        </message>
+        <message>
+            <source>没有导入任何工单：</source>
+            <translation>No work order was imported: </translation>
+        </message>
+        <message>
+            <source>保存导入模板</source>
+            <translation>Save import template</translation>
+        </message>
+        <message>
+            <source>Excel (*.xlsx)</source>
+            <translation>Excel (*.xlsx)</translation>
+        </message>
+        <message>
+            <source>导出办理情况</source>
+            <translation>Export handling status</translation>
+        </message>
+        <message>
+            <source>已导出 %1 个工单的办理情况</source>
+            <translation>Exported the handling status of %1 work orders</translation>
+        </message>
+        <message>
+            <source>第 %1 行 %2：%3</source>
+            <translation>Row %1 %2: %3</translation>
         </message>
     </context>
     <context>
@@ -1244,6 +1387,10 @@
         <message>
             <source>整改期限</source>
             <translation>Deadline</translation>
+        </message>
+        <message>
+            <source>逾期阶段</source>
+            <translation>Late stage</translation>
         </message>
         <message>
             <source>责任单位</source>
@@ -1872,6 +2019,30 @@
             <translation>Ranking of %1: score = 100 × (0.4 on-time closure + 0.3 overdue + 0.3 inspection coverage)</translation>
         </message>
         <message>
+            <source>所选月份共 %1 个 12345 工单</source>
+            <translation>%1 12345 work orders in the months shown</translation>
+        </message>
+        <message>
+            <source>受理/立案</source>
+            <translation>Acceptance/registration</translation>
+        </message>
+        <message>
+            <source>派遣</source>
+            <translation>Dispatch</translation>
+        </message>
+        <message>
+            <source>处置</source>
+            <translation>Disposal</translation>
+        </message>
+        <message>
+            <source>核查</source>
+            <translation>Verification</translation>
+        </message>
+        <message>
+            <source>；各阶段超时限：%1</source>
+            <translation>; past the limit by stage: %1</translation>
+        </message>
+        <message>
             <source>背街小巷</source>
             <translation>Back street</translation>
         </message>
@@ -1951,6 +2122,10 @@
             <translation>Street-front units: red and black lists</translation>
         </message>
         <message>
+            <source>12345 工单：响应率、解决率、满意率</source>
+            <translation>12345 orders: response, solution and satisfaction rates</translation>
+        </message>
+        <message>
             <source>导出 PNG…</source>
             <translation>Export PNG…</translation>
         </message>
@@ -1977,6 +2152,22 @@
         <message>
             <source>检查覆盖</source>
             <translation>Coverage</translation>
+        </message>
+        <message>
+            <source>工单数</source>
+            <translation>Orders</translation>
+        </message>
+        <message>
+            <source>响应率</source>
+            <translation>Response rate</translation>
+        </message>
+        <message>
+            <source>解决率</source>
+            <translation>Solution rate</translation>
+        </message>
+        <message>
+            <source>满意率</source>
+            <translation>Satisfaction rate</translation>
         </message>
         <message>
             <source>单位</source>

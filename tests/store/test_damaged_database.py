@@ -54,7 +54,7 @@ def test_the_page_walker_finds_the_pages_sqlite_s_own_dbstat_lists(seeded: Path,
     assert table_pages(seeded / "inspector.db", table) == dict(listed)
 
 
-def _noise_mid_file(db: Path) -> None:
+def _noise_on_the_table_list(db: Path) -> None:
     """Noise on a page of the table list (a leaf of the schema's b-tree, wherever the file's layout put it)."""
     page = max(number for number, kind in schema_pages(db).items() if kind == "leaf" and number != 1)
     data = bytearray(db.read_bytes())
@@ -89,7 +89,7 @@ def _findings_root_page_zeroed(db: Path) -> None:
 
 
 DAMAGES: dict[str, Callable[[Path], None]] = {
-    "noise-mid-file": _noise_mid_file,
+    "noise-on-the-table-list": _noise_on_the_table_list,
     "findings-pages-overwritten": _findings_pages_overwritten,
     "findings-root-page-zeroed": _findings_root_page_zeroed,
     "noise-on-a-responses-page": _noise_on_responses,
@@ -153,7 +153,7 @@ def test_recover_copies_what_can_be_read_into_a_new_folder(
     out = tmp_path / "recovered"
     code = main(["--data-dir", str(damaged), "recover", "--out", str(out)])
     captured = capsys.readouterr()
-    if damaged.name == "noise-mid-file":  # the noise lands on the table list itself: only the backup can help
+    if damaged.name == "noise-on-the-table-list":  # the schema itself is lost: only the backup can help
         assert code == 1 and f"inspector restore {kept}" in captured.err
         return
     lost_table = LOSES[damaged.name]

@@ -18,7 +18,7 @@ from PySide6.QtCore import QDate
 from ui_helpers import close_app, open_app
 
 from inspector.core.clock import local_date, utc_now
-from inspector.core.ledger import OPEN_STATES
+from inspector.core.ledger import OPEN_STATES, State
 from inspector.store import findings, subjects
 from inspector.store.database import open_data_folder
 from inspector.store.findings import LocalFinding
@@ -105,9 +105,15 @@ def test_filters_search_and_dates_select_what_they_say(ledger) -> None:  # type:
     filters.date_field.setCurrentIndex(0)
 
     filters.overdue_only.setChecked(True)
-    overdue = _ids([f for f in everything if f.is_overdue()])
-    assert overdue and _ids(_shown(page)) == overdue
-    assert all("逾期" in page.model.data(page.model.index(r, 1)) for r in range(page.model.total))
+    past_deadline = _ids([f for f in everything if f.is_overdue()])  # the unit's deadline: late at 处置
+    late = _shown(page)
+    assert past_deadline and past_deadline <= _ids(late)
+    assert {f.view.state for f in late} - {State.ASSIGNED}, "a stage other than 处置 is late too"
+    assert not _ids(late) & _ids([f for f in everything if f.view.state not in OPEN_STATES])
+    late_column = page.model.COLUMNS.index("late")
+    for row in range(page.model.total):
+        assert "逾期" in page.model.data(page.model.index(row, 1))
+        assert "逾期" in page.model.data(page.model.index(row, late_column)), "the late stage and by how much"
     filters.overdue_only.setChecked(False)
     filters.pending_only.setChecked(True)
     assert _ids(_shown(page)) == _ids([f for f in everything if f.has_pending])

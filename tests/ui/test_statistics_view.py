@@ -21,10 +21,12 @@ from ui_helpers import close_app, open_app, under_wine
 
 from inspector.core import statistics
 from inspector.core.clock import utc_now
-from inspector.core.ledger import is_overdue
-from inspector.store import jurisdictions, ledger_queries, statistics_facts
+from inspector.core.ledger import OPEN_STATES, is_overdue
+from inspector.core.stage_clock import assess
+from inspector.store import findings, jurisdictions, ledger_queries, stage_clocks, statistics_facts
 from inspector.store.database import open_data_folder
 from inspector.store.seed import seed_demo_data
+from inspector.store.view_events import view_events
 from inspector.ui.statistics.data import recent_months
 
 CHILD = Path(__file__).with_name("statistics_child.py")
@@ -51,7 +53,7 @@ def test_only_the_statistics_charts_import_numpy_and_pyqtgraph_and_each_panel_ex
     ours = {importer for _name, importer in result["attempts"] if importer.startswith("inspector")}
     assert ours == {"inspector.ui.statistics.charts"}
     assert result["series"]["findings"] and result["series"]["overdue"] == ["月末逾期"]  # the charts have data
-    assert set(result["exported"]) == {"findings", "closure", "overdue", "ranking", "streets", "units"}
+    assert set(result["exported"]) == {"findings", "closure", "overdue", "ranking", "streets", "units", "hotline"}
     for key, name in result["exported"].items():
         path = Path(name)
         with Image.open(path) as image:
@@ -70,8 +72,15 @@ def test_the_figures_are_the_core_formulas_over_the_local_data(app, qtbot, data_
     views = list(ledger_queries.iter_views(db))
     subjects, inspections = statistics_facts.subject_facts(db), statistics_facts.inspection_facts(db)
     names = jurisdictions.street_names(db)
-    db.close()
     now = utc_now()
+    setup = stage_clocks.load_setup(db)
+    clocks = [
+        assess(view_events(findings.events(db, f.finding_id)), setup.limits, setup.calendar, now)
+        for f in views
+        if f.state in OPEN_STATES
+    ]
+    late = Counter(clock.stages[0].value for clock in clocks if clock is not None and clock.late)
+    db.close()
     month = statistics.month_of(now)
     closure = statistics.closure_summary(views)
     overdue_now = [f for f in views if is_overdue(f, now)]
@@ -89,7 +98,11 @@ def test_the_figures_are_the_core_formulas_over_the_local_data(app, qtbot, data_
         assert data.ranking == ranking and data.red_black == units
         summary = page.panels["closure"].summary.text()
         assert f"已销账 {closure.closed}" in summary and f"挂账 {closure.on_ledger}" in summary
-        assert page.panels["overdue"].summary.text() == f"当前逾期 {len(overdue_now)} 个"
+        names = (("accept", "受理/立案"), ("dispatch", "派遣"), ("dispose", "处置"), ("verify", "核查"))
+        stages = "，".join(f"{name} {late[key]}" for key, name in names)
+        assert page.panels["overdue"].summary.text() == f"当前逾期 {len(overdue_now)} 个；各阶段超时限：{stages}"
+        assert data.late_by_stage == {key: count for key, count in late.items() if count}
+        assert sum(late.values()) > len(overdue_now)  # stages other than 处置 run late too
         table = page.ranking_table
         assert table.rowCount() == len(ranking) and table.item(0, 1).text() == (ranking[0].name or ranking[0].street)
         assert page.streets_table.rowCount() == len(data.back_streets) > 0

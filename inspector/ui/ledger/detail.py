@@ -29,6 +29,7 @@ from inspector.store import conflicts, findings, jurisdictions, people, photos, 
 from inspector.store.errors import StoreError
 from inspector.store.findings import LocalFinding
 from inspector.store.sync_state import REJECTED
+from inspector.ui.ledger import lateness
 from inspector.ui.ledger.action_dialogs import escalation_label
 from inspector.ui.ledger.actions import actor_for, event_sync_label
 from inspector.ui.shared.context import FINDINGS, AppContext
@@ -46,7 +47,7 @@ FINDING_ACTIONS: tuple[Action, ...] = (
 DOCUMENTS = ("notice", "inspection", "signboard")
 _NOTE_FIELDS = ("reason", "opinion", "note", "measures", "description", "rectification")
 _FIELDS = ("state", "severity", "category", "subject", "street", "deadline", "unit", "person", "measures", "funds",
-           "plan", "escalation", "reported", "origin", "place", "reporter", "rectifier")  # fmt: skip
+           "plan", "escalation", "reported", "origin", "place", "reporter", "rectifier", "clock")  # fmt: skip
 
 
 def event_note(payload: Any) -> str:
@@ -244,7 +245,7 @@ class FindingDetail(QWidget):
         place = places.reported_place(db, finding.id).text()
         names = people.display_names(db)
         texts = {
-            "state": state_label(view.state.value) + ("  " + self.tr("逾期") if finding.is_overdue() else ""),
+            "state": state_label(view.state.value),
             "severity": severity_label(view.severity.value),
             "category": view.category,
             "subject": subject,
@@ -261,8 +262,9 @@ class FindingDetail(QWidget):
             "place": place,
             "reporter": people.name_of(names, view.reported_by),
             "rectifier": people.name_of(names, view.rectified_by),  # 整改反馈人: who reported the fix
+            "clock": lateness.detail_line(db, finding.id),  # the open stage, its limit, due time and lateness
         }
-        optional = {"person", "measures", "funds", "plan", "escalation", "place", "rectifier"}
+        optional = {"person", "measures", "funds", "plan", "escalation", "place", "rectifier", "clock"}
         for name, label in self.values.items():
             label.setText(texts[name])
             self.form.setRowVisible(label, bool(texts[name]) or name not in optional)
@@ -302,7 +304,7 @@ class FindingDetail(QWidget):
         labels = (self.tr("状态"), self.tr("等级"), self.tr("类别"), self.tr("检查对象"), self.tr("街乡"),
                   self.tr("整改期限"), self.tr("责任单位"), self.tr("责任人"), self.tr("整改措施"), self.tr("整改资金"),
                   self.tr("应急预案"), self.tr("督办"), self.tr("上报时间"), self.tr("来源"), self.tr("地点"),
-                  self.tr("发现人"), self.tr("整改反馈人"))  # fmt: skip
+                  self.tr("发现人"), self.tr("整改反馈人"), self.tr("时限"))  # fmt: skip
         for row, text in enumerate(labels):
             set_form_label(self.form, row, text)
         for action, button in self.action_buttons.items():

@@ -17,6 +17,7 @@ from inspector.store import ledger_queries, photos_wanted, places
 from inspector.store.findings import LocalFinding
 from inspector.store.ledger_queries import LedgerListRow, LedgerQuery, LedgerSort
 from inspector.store.sync_state import CONFLICT, REJECTED, Refusal, open_refusals
+from inspector.ui.ledger import lateness
 from inspector.ui.ledger.actions import sync_label, sync_labels
 from inspector.ui.shared.labels import SEVERITIES, STATES, pending_label, severity_label, state_label
 from inspector.ui.sync.badges import (
@@ -78,7 +79,7 @@ class LedgerTableModel(QAbstractTableModel):
     """Rows of one query in one order; pages of PAGE_SIZE rows are read on demand and the last MAX_PAGES kept."""
 
     COLUMNS = ("number", "state", "severity", "category", "description", "subject", "street", "reported_at",
-               "deadline", "unit", "sync")  # fmt: skip
+               "deadline", "late", "unit", "sync")  # fmt: skip
     PAGE_SIZE = 100
     MAX_PAGES = 12
 
@@ -139,7 +140,7 @@ class LedgerTableModel(QAbstractTableModel):
     def _read_page(self, number: int) -> list[LedgerListRow]:
         """Read a page, and the refusals of its refused rows (one query, only when it has any); drop the oldest."""
         page = ledger_queries.page(self.db, self.query, self.order, number * self.PAGE_SIZE, self.PAGE_SIZE,
-                                   self.search)  # fmt: skip
+                                   self.search, now=self.now)  # fmt: skip
         refused = [entry.finding.id for entry in page if entry.finding.has_conflict]
         self.pages[number] = page
         self.refusals[number] = open_refusals(self.db, refused) if refused else {}
@@ -199,7 +200,7 @@ class LedgerTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return self._text(entry, column)
         if role == Qt.ItemDataRole.ForegroundRole:
-            return self._colour(entry.finding, column)
+            return self._colour(entry, column)
         if role == Qt.ItemDataRole.ToolTipRole and column == "description":
             return entry.finding.view.description
         if role == Qt.ItemDataRole.UserRole:
@@ -213,7 +214,7 @@ class LedgerTableModel(QAbstractTableModel):
             case "number":
                 return view.ledger_number or pending_label()
             case "state":
-                overdue = " · " + self.tr("逾期") if finding.is_overdue(self.now) else ""
+                overdue = " · " + self.tr("逾期") if lateness.is_late(entry.clock) else ""
                 return state_label(view.state.value) + overdue
             case "severity":
                 return severity_label(view.severity.value)
@@ -229,6 +230,8 @@ class LedgerTableModel(QAbstractTableModel):
                 return display(view.reported_at)
             case "deadline":
                 return view.deadline.isoformat() if view.deadline else ""
+            case "late":
+                return lateness.late_words(entry.clock)
             case "unit":
                 return view.responsible_unit or ""
         return ""
@@ -260,10 +263,12 @@ class LedgerTableModel(QAbstractTableModel):
             return font
         return None
 
-    def _colour(self, finding: LocalFinding, column: str) -> QBrush | None:
-        if column in ("state", "deadline") and finding.is_overdue(self.now):
+    def _colour(self, entry: LedgerListRow, column: str) -> QBrush | None:
+        if column in ("state", "late") and lateness.is_late(entry.clock):
             return QBrush(RED)
-        if column == "severity" and finding.view.severity.value == "major":
+        if column == "deadline" and entry.finding.is_overdue(self.now):
+            return QBrush(RED)
+        if column == "severity" and entry.finding.view.severity.value == "major":
             return QBrush(RED)
         return None
 
@@ -283,6 +288,7 @@ class LedgerTableModel(QAbstractTableModel):
             "street": self.tr("街乡"),
             "reported_at": self.tr("上报时间"),
             "deadline": self.tr("整改期限"),
+            "late": self.tr("逾期阶段"),
             "unit": self.tr("责任单位"),
             "sync": self.tr("同步"),
         }

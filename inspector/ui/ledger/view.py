@@ -26,17 +26,19 @@ from inspector.core.ledger import Action
 from inspector.store import jurisdictions
 from inspector.store.findings import LocalFinding
 from inspector.store.ledger_queries import LedgerSort
+from inspector.ui.ledger import lateness
 from inspector.ui.ledger.action_dialogs import ActionDialog, open_action
 from inspector.ui.ledger.detail import FindingDetail
 from inspector.ui.ledger.exports import ExportRunner, WorkerProgress
 from inspector.ui.ledger.filters import LedgerFilterBar
+from inspector.ui.ledger.hotline_import import HotlineImportDialog
 from inspector.ui.ledger.model import SORTABLE, LedgerTableModel
 from inspector.ui.shared.context import FINDINGS, SUBJECTS, AppContext
 from inspector.ui.shared.resources import icon
 from inspector.ui.shared.widgets import Page, fit_header_labels, hint_label, page_header, title_label
 
 COLUMN_WIDTHS = {"number": 150, "state": 92, "severity": 66, "category": 80, "description": 200, "subject": 104,
-                 "street": 84, "reported_at": 118, "deadline": 84, "unit": 140, "sync": 100}  # fmt: skip
+                 "street": 84, "reported_at": 118, "deadline": 84, "late": 130, "unit": 140, "sync": 100}  # fmt: skip
 # Shown in the detail pane; the table keeps to what fits beside it on a laptop (the header's menu shows them).
 HIDDEN_COLUMNS = ("street", "reported_at", "unit")
 DESCRIPTION_MIN = 220
@@ -68,8 +70,10 @@ class FindingsView(Page):
         self.title = title_label()
         self.count = hint_label()
         self.status = hint_label()
+        self.calendar_note = hint_label()  # where the holidays come from, when not from the shipped data
         self.adhoc_button = QPushButton(icon("camera"), "")
         self.export_button = QPushButton(icon("template"), "")
+        self.hotline_button = QPushButton(icon("template"), "")  # 12345 work orders in and status out
         self.filters = LedgerFilterBar(ctx.db, self)
         # the filter widgets, as the page's own (tests and the review page use them)
         self.search = self.filters.search
@@ -100,14 +104,18 @@ class FindingsView(Page):
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(24, 18, 24, 12)
-        layout.addLayout(page_header(self.title, self.count, self.export_button, self.adhoc_button))
+        layout.addLayout(
+            page_header(self.title, self.count, self.hotline_button, self.export_button, self.adhoc_button)
+        )
         layout.addWidget(self.filters)
+        layout.addWidget(self.calendar_note)
         layout.addWidget(splitter, 1)
         layout.addWidget(self.status)
 
         self.filters.changed.connect(self.apply_filters)
         self.adhoc_button.clicked.connect(self.adhoc_requested)
         self.export_button.clicked.connect(self.export_ledger)
+        self.hotline_button.clicked.connect(self.open_hotline_import)
         self.table.selectionModel().currentRowChanged.connect(self._row_changed)
         self.table.horizontalHeader().sectionClicked.connect(self._header_clicked)
         self.detail.action_requested.connect(self.start_action)
@@ -153,6 +161,13 @@ class FindingsView(Page):
             action.toggled.connect(lambda shown, c=column: self.table.setColumnHidden(c, not shown))
         menu.exec(where)
 
+    def open_hotline_import(self) -> HotlineImportDialog:
+        """The 12345 import dialog; the ledger reads again when it imported."""
+        dialog = HotlineImportDialog(self.ctx, self)
+        dialog.imported.connect(lambda _result: self.apply_filters())
+        dialog.open()
+        return dialog
+
     # -- reading --------------------------------------------------------------------------------------------------
 
     def activate(self) -> None:
@@ -162,6 +177,9 @@ class FindingsView(Page):
         """Read the choices and the rows again (keeping filters, order and selection)."""
         self.street_names.load(self.ctx.db)
         self.filters.reload_choices()
+        note = lateness.calendar_notice(self.ctx.db)
+        self.calendar_note.setText(note)
+        self.calendar_note.setVisible(bool(note))
         self.apply_filters()
 
     def _data_changed(self, kind: str) -> None:
@@ -308,6 +326,8 @@ class FindingsView(Page):
         self.title.setText(self.tr("隐患台账"))
         self.adhoc_button.setText(self.tr("随手拍"))
         self.export_button.setText(self.tr("导出台账"))
+        self.hotline_button.setText(self.tr("12345 工单…"))
+        self.hotline_button.setToolTip(self.tr("导入 12345 工单表，或导出工单办理情况"))
         self.export_button.setToolTip(self.tr("把当前筛选出的隐患导出为 Excel 台账"))
         self.count.setText(self.tr("共 %n 条", "", self.model.total))
         self.model.retranslate()

@@ -7,12 +7,14 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from inspector.core import statistics
+from inspector.core import stage_clock, statistics
 from inspector.core.clock import utc_now
+from inspector.core.hotline import HotlineMonth, hotline_months
 from inspector.core.ledger import FindingState, is_overdue
 from inspector.core.scoring import MonthStatus
 from inspector.core.statistics import ClosureSummary, RedBlackList, StreetRank
-from inspector.store import jurisdictions, ledger_queries, statistics_facts
+from inspector.core.time_limits import Stage
+from inspector.store import hotline, jurisdictions, ledger_queries, stage_clocks, statistics_facts
 from inspector.store.database import DataFolder
 
 DEFAULT_MONTHS = 6
@@ -29,6 +31,8 @@ class StatisticsData:
     closure_by_month: dict[str, ClosureSummary] = field(default_factory=dict)
     overdue_now: int = 0
     overdue_trend: dict[str, int] = field(default_factory=dict)
+    late_by_stage: dict[str, int] = field(default_factory=dict)  # open cases late now, by stage (core.stage_clock)
+    hotline: list[HotlineMonth] = field(default_factory=list)  # 12345 work orders per 街乡 and month
     ranking: list[StreetRank] = field(default_factory=list)
     back_streets: dict[str, list[MonthStatus]] = field(default_factory=dict)
     subject_names: dict[str, str] = field(default_factory=dict)
@@ -56,6 +60,8 @@ def load_statistics(folder: DataFolder, months: list[str], month: str, now: date
         subjects = statistics_facts.subject_facts(db)
         inspections = statistics_facts.inspection_facts(db)
         names = jurisdictions.street_names(db)
+        late = stage_clock.late_by_stage(stage_clocks.open_clocks(db, moment).values())
+        orders = hotline.order_facts(db)
     finally:
         db.close()
     wanted = sorted({*months, month})
@@ -74,6 +80,8 @@ def load_statistics(folder: DataFolder, months: list[str], month: str, now: date
         closure_by_month=statistics.closure_by_month(views, months),
         overdue_now=len(overdue[current]) if current in overdue else statistics.overdue_count(views, moment),
         overdue_trend={key: len(overdue[key]) for key in months},
+        late_by_stage={stage.value: late[stage] for stage in Stage if late[stage]},
+        hotline=hotline_months(orders, months),
         ranking=statistics.rank_streets(streets, rules),
         back_streets=statistics.back_street_status(inspections, rules=rules),
         subject_names={subject.subject_id: subject.name for subject in subjects},

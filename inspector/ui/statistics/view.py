@@ -166,6 +166,7 @@ class StatisticsView(Page):
         self.overdue_chart = charts.ChartWidget()
         self.ranking_table = _table(["", "", "", "", "", "", ""])
         self.streets_table = _table(["", ""])
+        self.hotline_table = _table(["", "", "", "", "", ""])
         self.red_table = _table(["", "", "", ""])
         self.black_table = _table(["", "", "", ""])
         lists = QWidget()
@@ -184,6 +185,7 @@ class StatisticsView(Page):
             "ranking": Panel(self.ranking_table, "street-ranking"),
             "streets": Panel(self.streets_table, "back-streets"),
             "units": Panel(lists, "red-black-list"),
+            "hotline": Panel(self.hotline_table, "hotline-12345"),
         }
         grid = QGridLayout()
         for number, panel in enumerate(self.panels.values()):
@@ -279,6 +281,7 @@ class StatisticsView(Page):
         self._show_summaries(data)
         self._show_ranking(data.ranking)
         self._show_back_streets(data)
+        self._show_hotline(data)
         if data.red_black is not None:
             self._show_units(data.red_black)
         self.status.setText(self.tr("共 %n 个问题", "", data.findings))
@@ -296,9 +299,29 @@ class StatisticsView(Page):
                 .replace("%3", _percent(closure.closure_rate)).replace("%4", _percent(closure.on_time_rate))
                 .replace("%5", days)
             )  # fmt: skip
-        self.panels["overdue"].summary.setText(self.tr("当前逾期 %1 个").replace("%1", str(data.overdue_now)))
+        self.panels["overdue"].summary.setText(
+            self.tr("当前逾期 %1 个").replace("%1", str(data.overdue_now)) + self._late_by_stage_text(data)
+        )
         formula = self.tr("%1 月排名：得分 = 100 ×（0.4 按期销账 + 0.3 逾期 + 0.3 检查覆盖）")
         self.panels["ranking"].summary.setText(formula.replace("%1", data.month))
+
+    def _show_hotline(self, data: StatisticsData) -> None:
+        """Per 街乡 and month of receipt: orders, 响应率, 解决率, 满意率 (of those rated at the callback)."""
+        rows = [
+            (row.month, data.street_names.get(row.street, row.street), row.received, _percent(row.response_rate),
+             _percent(row.solution_rate), _percent(row.satisfaction_rate))
+            for row in data.hotline
+        ]  # fmt: skip
+        _fill(self.hotline_table, rows, stretched=1)
+        total = sum(row.received for row in data.hotline)
+        self.panels["hotline"].summary.setText(self.tr("所选月份共 %1 个 12345 工单").replace("%1", str(total)))
+
+    def _late_by_stage_text(self, data: StatisticsData) -> str:
+        """Open cases late now at each stage (受理/立案, 派遣, 处置, 核查), after the overdue count."""
+        names = {"accept": self.tr("受理/立案"), "dispatch": self.tr("派遣"), "dispose": self.tr("处置"),
+                 "verify": self.tr("核查")}  # fmt: skip
+        parts = [f"{names[stage]} {data.late_by_stage.get(stage, 0)}" for stage in names]
+        return self.tr("；各阶段超时限：%1").replace("%1", self.tr("，").join(parts))
 
     def _show_ranking(self, ranking: list[StreetRank]) -> None:
         rows = [
@@ -383,6 +406,7 @@ class StatisticsView(Page):
             "ranking": self.tr("街乡月排名"),
             "streets": self.tr("背街小巷十无达标"),
             "units": self.tr("门前三包红黑榜"),
+            "hotline": self.tr("12345 工单：响应率、解决率、满意率"),
         }
         for key, panel in self.panels.items():
             panel.set_title(titles[key])
@@ -393,6 +417,9 @@ class StatisticsView(Page):
         ranking_headers = [self.tr("名次"), self.tr("街乡"), self.tr("得分"), self.tr("按期销账"), self.tr("逾期分"),
                            self.tr("检查覆盖"), self.tr("月末逾期")]  # fmt: skip
         self.ranking_table.setHorizontalHeaderLabels(ranking_headers)
+        hotline_headers = [self.tr("月份"), self.tr("街乡"), self.tr("工单数"), self.tr("响应率"), self.tr("解决率"),
+                           self.tr("满意率")]  # fmt: skip
+        self.hotline_table.setHorizontalHeaderLabels(hotline_headers)
         unit_headers = [self.tr("单位"), self.tr("街乡"), self.tr("积分"), self.tr("检查次数")]
         self.red_table.setHorizontalHeaderLabels(unit_headers)
         self.black_table.setHorizontalHeaderLabels(unit_headers)
