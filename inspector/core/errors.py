@@ -245,6 +245,7 @@ CATALOGUE: Mapping[str, Entry] = {
     "jurisdiction_missing": _E("请选择所属辖区", "please choose a jurisdiction"),
     "place_missing": _E(
         "请选择检查对象，或填写问题所在的地点", "please choose a subject or enter the place of the problem"
+    ),
     # -- 12345 work orders (docs/hotline.md) --
     "hotline_rows_invalid": _E(
         "12345 工单表有 {count} 行有误，未导入任何工单",
