@@ -27,7 +27,7 @@ SLT = "110105004000000"  # 三里屯街道
 SLT_COMMUNITY = "110105004032000"  # 幸福一村社区 (in 三里屯)
 JW = "110105001000000"  # 建外街道
 DISTRICT = "110105000000000"
-HEADERS = {"X-Inspector-Protocol": "1", "X-Inspector-Client": "inspector/0.1.0"}
+HEADERS = {"X-Inspector-Protocol": "2", "X-Inspector-Client": "inspector/0.1.0"}
 
 # username, roles, jurisdictions
 TEST_USERS: list[tuple[str, list[str], list[str]]] = [

@@ -42,7 +42,7 @@ def test_retries_server_faults_with_growing_jittered_backoff(scripted: ScriptedS
     first, second = waits.waits
     assert 0.05 <= first <= 0.1 and 0.1 <= second <= 0.2
     headers = scripted.received[0]["headers"]
-    assert headers["X-Inspector-Protocol"] == "1" and headers["X-Inspector-Client"].startswith("inspector/")
+    assert headers["X-Inspector-Protocol"] == "2" and headers["X-Inspector-Client"].startswith("inspector/")
     assert headers["Authorization"] == "Bearer ins1_test"
 
 
