@@ -82,7 +82,7 @@ def ledger_rows(db: Database, query: LedgerQuery, order: LedgerSort, progress: P
         view = row.finding.view
         street = names.street(view.jurisdiction)
         try:
-            yield ledger_row(events, people, street=street, subject_name=row.subject_name)
+            yield ledger_row(events, people, street=street, subject_name=row.subject_name, default_kind=view.kind)
         except (ValueError, IndexError):  # no complete history here (projection only): the row from the view
             yield LedgerRow(finding=view, street=street, location=row.subject_name,
                             reporter=people.get(view.reported_by, view.reported_by))  # fmt: skip

@@ -18,7 +18,10 @@ def table_pages(db: Path, table: str) -> dict[int, str]:
     """Page number → "interior" or "leaf" for every b-tree page of a table (the database checkpointed first)."""
     with sqlite3.connect(db) as connection:
         connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        (root,) = connection.execute("SELECT rootpage FROM sqlite_master WHERE name = ?", [table]).fetchone()
+        if table == "sqlite_master":
+            root = 1  # the table list itself
+        else:
+            (root,) = connection.execute("SELECT rootpage FROM sqlite_master WHERE name = ?", [table]).fetchone()
         (size,) = connection.execute("PRAGMA page_size").fetchone()
     connection.close()
     data = db.read_bytes()

@@ -1258,3 +1258,25 @@ def project(events: Iterable[Event], default_kind: Kind = Kind.HAZARD) -> Findin
     if finding is None:
         raise ValueError("a finding needs at least one event")
     return finding
+
+
+def case_fields(finding: FindingState) -> dict[str, Any]:
+    """The fields of a case that ledgers and exports show beyond the classic columns, under their export keys:
+    kind, source (发现方式), the 督办 (level, unit, 文号, its deadline, since when), extensions (count and reasons, a
+    request waiting) and what a 重大隐患 carries (临时管控措施, 治理方案, reporting upward). Plain values."""
+    return {
+        "kind": finding.kind.value,
+        "source": finding.source.value,
+        "escalation_level": finding.escalation.value if finding.escalation else None,
+        "escalation_unit": finding.escalation_unit,
+        "escalation_doc_no": finding.escalation_doc_no,
+        "escalation_deadline": finding.escalation_deadline.isoformat() if finding.escalation_deadline else None,
+        "escalated_at": finding.escalated_at,
+        "extension_count": finding.extension_count,
+        "extension_reasons": list(finding.extension_reasons),
+        "requested_deadline": finding.requested_deadline.isoformat() if finding.requested_deadline else None,
+        "interim_controls": finding.interim_controls,
+        "governance_plan": list(finding.governance_plan),
+        "reported_upward_to": finding.reported_upward_to,
+        "reported_upward_on": finding.reported_upward_on.isoformat() if finding.reported_upward_on else None,
+    }

@@ -23,10 +23,12 @@ from inspector.core.jurisdiction import street_of
 from inspector.core.ledger import (
     ESCALATION_LABELS,
     SEVERITY_LABELS,
+    SOURCE_LABELS,
     STATE_LABELS,
     Action,
     Event,
     FindingState,
+    Kind,
     State,
     is_overdue,
     project,
@@ -85,6 +87,7 @@ def ledger_row(
     subject_name: str = "",
     title: str = "",
     note: str = "",
+    default_kind: Kind = Kind.HAZARD,
 ) -> LedgerRow:
     """A ledger row from a finding's events (oldest first): the projection plus what only the events tell.
 
@@ -93,7 +96,7 @@ def ledger_row(
     `discovery_method` and `location`; the latest rectification and the closing verification give the
     整改/验收 columns.
     """
-    finding = project(events)
+    finding = project(events, default_kind)  # default_kind: the converted kind of a report made before kinds
     names = people or {}
     report = events[0].payload
     rectified = _last(events, (Action.RECTIFY, Action.REPORT_FIXED_ON_SITE))
@@ -104,7 +107,7 @@ def ledger_row(
         location=location or _location_text(subject_name, report.get("location")),
         title=title or _text(report.get("title")),
         hazard_type=_text(report.get("hazard_type")) or "现场类",
-        discovery_method=_text(report.get("discovery_method")) or "巡查",
+        discovery_method=_text(report.get("discovery_method")) or SOURCE_LABELS[finding.source],
         reporter=names.get(finding.reported_by, finding.reported_by),
         rectifier=names.get(rectified.actor_id, rectified.actor_id) if rectified else "",
         rectified_at=rectified.at if rectified else None,
@@ -197,7 +200,9 @@ COLUMNS: tuple[Column, ...] = (
     Column("发现时间", 17, "datetime", lambda f: f.row.finding.reported_at),
     Column("发现人", 10, "text", lambda f: f.row.reporter or f.row.finding.reported_by),
     Column("发现方式", 10, "text", lambda f: f.row.discovery_method),
-    Column("隐患等级", 10, "text", lambda f: SEVERITY_LABELS[f.row.finding.severity]),
+    Column(
+        "隐患等级", 10, "text", lambda f: SEVERITY_LABELS[f.row.finding.severity] if f.row.finding.severity else "—"
+    ),
     Column("整改措施", 36, "wrap", lambda f: _opt(f.row.finding.measures)),
     Column("整改期限", 12, "date", lambda f: f.row.finding.deadline),
     Column("整改资金", 14, "wrap", lambda f: _opt(f.row.finding.funds)),

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from inspector.core.clock import SHANGHAI, end_of_local_day, to_iso
 from inspector.core.jurisdiction import Level, parse_code, street_of
+from inspector.core.ledger import Kind
 from inspector.reports.ledger_xlsx import LedgerExportResult, LedgerRow, export_ledger_xlsx, ledger_row
 from inspector.reports.output import Target
 from inspector.server.ledger_store import core_event
@@ -73,7 +74,10 @@ def describe(session: Session, scope: ExportScope) -> str:
 
 
 def ledger_rows(session: Session, scope: ExportScope) -> Iterator[LedgerRow]:
-    """One LedgerRow per finding in scope, in finding id order (ids are time-ordered), streamed from the events."""
+    """One LedgerRow per finding in scope, in finding id order (ids are time-ordered), streamed from the events.
+
+    `row.finding` is the full projection: `inspector.core.ledger.case_fields(row.finding)` gives kind, source, the
+    督办 (level, unit, 文号, deadline) and the extensions under their export keys."""
     people = {user_id: name for user_id, name in session.execute(select(User.id, User.display_name))}
     streets = {
         street_of(code): name
@@ -83,17 +87,21 @@ def ledger_rows(session: Session, scope: ExportScope) -> Iterator[LedgerRow]:
     }
     subjects = {row.id: (row.name, row.address or "") for row in session.execute(
         select(Subject.id, Subject.name, Subject.address))}  # fmt: skip
+    kinds = {
+        row.id: Kind(row.kind)
+        for row in session.execute(select(Finding.id, Finding.kind).where(Finding.id.in_(scoped_findings(scope))))
+    }
     events = session.scalars(
         select(FindingEvent)
         .where(FindingEvent.finding_id.in_(scoped_findings(scope)))
         .order_by(FindingEvent.finding_id, FindingEvent.idx)
         .execution_options(yield_per=BATCH)
     )
-    for _finding_id, group in groupby(events, key=lambda row: row.finding_id):
+    for finding_id, group in groupby(events, key=lambda row: row.finding_id):
         history = [core_event(row) for row in group]
         subject_id = history[0].payload.get("subject_id")
         name, address = subjects.get(subject_id, ("", "")) if isinstance(subject_id, str) else ("", "")
-        row = ledger_row(history, people, subject_name=name)
+        row = ledger_row(history, people, subject_name=name, default_kind=kinds.get(finding_id, Kind.HAZARD))
         location = "，".join(part for part in (name, address) if part) or row.location
         yield replace(row, street=streets.get(street_of(row.finding.jurisdiction), ""), location=location)
 

@@ -137,6 +137,8 @@ def report(
     payload = {
         "description": "垃圾乱放，堆物堆料",
         "category": "十无",
+        "kind": "hazard",
+        "source": "patrol",
         "severity": "general",
         "jurisdiction": jurisdiction,
         "location": {"address": "三里屯路19号"},

@@ -52,8 +52,11 @@ def test_the_page_walker_finds_the_pages_sqlite_s_own_dbstat_lists(seeded: Path,
 
 
 def _noise_mid_file(db: Path) -> None:
+    """Noise over the page of the table list (sqlite_master) nearest the middle of the file."""
     data = bytearray(db.read_bytes())
-    start = len(data) // 2 // PAGE * PAGE
+    middle = len(data) // 2 // PAGE + 1
+    listed = [page for page, kind in table_pages(db, "sqlite_master").items() if kind == "leaf" and page != 1]
+    start = (min(listed, key=lambda page: abs(page - middle)) - 1) * PAGE
     data[start : start + PAGE] = random.Random(1).randbytes(PAGE)
     db.write_bytes(bytes(data))
 

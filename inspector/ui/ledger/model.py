@@ -194,9 +194,9 @@ class LedgerTableModel(QAbstractTableModel):
                 return view.ledger_number or pending_label()
             case "state":
                 overdue = " · " + self.tr("逾期") if finding.is_overdue(self.now) else ""
-                return state_label(view.state.value) + overdue
+                return state_label(view.state.value, view.kind.value) + overdue
             case "severity":
-                return severity_label(view.severity.value)
+                return severity_label(view.severity.value if view.severity else None)
             case "category":
                 return view.category
             case "description":
@@ -239,7 +239,7 @@ class LedgerTableModel(QAbstractTableModel):
     def _colour(self, finding: LocalFinding, column: str) -> QBrush | None:
         if column in ("state", "deadline") and finding.is_overdue(self.now):
             return QBrush(RED)
-        if column == "severity" and finding.view.severity.value == "major":
+        if column == "severity" and finding.view.severity is not None and finding.view.severity.value == "major":
             return QBrush(RED)
         return None
 
