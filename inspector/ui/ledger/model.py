@@ -18,7 +18,16 @@ from inspector.store.findings import LocalFinding
 from inspector.store.ledger_queries import LedgerListRow, LedgerQuery, LedgerSort
 from inspector.store.sync_state import CONFLICT, REJECTED, Refusal, open_refusals
 from inspector.ui.ledger.actions import sync_label, sync_labels
-from inspector.ui.shared.labels import SEVERITIES, STATES, pending_label, severity_label, state_label
+from inspector.ui.shared.labels import (
+    SEVERITIES,
+    STATES,
+    escalation_label,
+    kind_label,
+    pending_label,
+    severity_label,
+    source_label,
+    state_label,
+)
 from inspector.ui.sync.badges import (
     SYNC_STATE_ROLE,
     badge_icon,
@@ -74,8 +83,8 @@ class LoadedRows(Sequence[LocalFinding]):
 class LedgerTableModel(QAbstractTableModel):
     """Rows of one query in one order; pages of PAGE_SIZE rows are read on demand and the last MAX_PAGES kept."""
 
-    COLUMNS = ("number", "state", "severity", "category", "description", "subject", "street", "reported_at",
-               "deadline", "unit", "sync")  # fmt: skip
+    COLUMNS = ("number", "kind", "state", "severity", "category", "description", "subject", "street", "reported_at",
+               "deadline", "unit", "source", "escalation", "sync")  # fmt: skip
     PAGE_SIZE = 100
     MAX_PAGES = 12
 
@@ -211,6 +220,12 @@ class LedgerTableModel(QAbstractTableModel):
                 return view.deadline.isoformat() if view.deadline else ""
             case "unit":
                 return view.responsible_unit or ""
+            case "kind":
+                return kind_label(view.kind.value)
+            case "source":
+                return source_label(view.source.value)
+            case "escalation":
+                return escalation_label(view.escalation.value if view.escalation else None)
         return ""
 
     def _sync_data(self, row: int, role: int) -> Any:
@@ -260,6 +275,9 @@ class LedgerTableModel(QAbstractTableModel):
             "reported_at": self.tr("上报时间"),
             "deadline": self.tr("整改期限"),
             "unit": self.tr("责任单位"),
+            "kind": self.tr("类型"),
+            "source": self.tr("发现方式"),
+            "escalation": self.tr("督办"),
             "sync": self.tr("同步"),
         }
 
