@@ -269,7 +269,7 @@ class Client:
                 payload={
                     "description": f"发现问题 {seed}",
                     "category": "私搭乱建",
-                    "kind": "hazard",
+                    "kind": "problem",
                     "source": "patrol",
                     "severity": "general",
                     "jurisdiction": SLT_COMMUNITY,

@@ -199,6 +199,8 @@ class FindingDetail(QWidget):
     def _show_actions(self, finding: LocalFinding) -> None:
         """The allowed actions' buttons, three to a row in the order of the ledger's life."""
         allowed = set(self.allowed_actions())
+        for action, button in self.action_buttons.items():
+            button.setText(action_label(action.value, finding.view.kind.value))  # each kind's words
         for button in self.action_buttons.values():
             self.actions_grid.removeWidget(button)
             button.hide()
