@@ -269,7 +269,7 @@ class Client:
                 payload={
                     "description": f"发现问题 {seed}",
                     "category": "私搭乱建",
-                    "kind": "problem",
+                    "kind": "hazard",
                     "source": "patrol",
                     "severity": "general",
                     "jurisdiction": SLT_COMMUNITY,

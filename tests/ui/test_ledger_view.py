@@ -107,7 +107,8 @@ def test_filters_search_and_dates_select_what_they_say(ledger) -> None:  # type:
     filters.overdue_only.setChecked(True)
     overdue = _ids([f for f in everything if f.is_overdue()])
     assert overdue and _ids(_shown(page)) == overdue
-    assert all("逾期" in page.model.data(page.model.index(r, 1)) for r in range(page.model.total))
+    state_column = page.model.COLUMNS.index("state")
+    assert all("逾期" in page.model.data(page.model.index(r, state_column)) for r in range(page.model.total))
     filters.overdue_only.setChecked(False)
     filters.pending_only.setChecked(True)
     assert _ids(_shown(page)) == _ids([f for f in everything if f.has_pending])

@@ -112,6 +112,7 @@ def test_cli_list_folder_with_a_broken_file_exits_non_zero(tmp_path, capsys) -> 
     assert "broken.yaml:1" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.stem)
 def test_every_shipped_file_says_which_kind_of_case_its_failures_create(path: Path) -> None:
     """十无五好 and 门前三包 → 城市管理问题; the "1+10" safety lists → 安全隐患; said in the file, not defaulted."""
     import yaml
