@@ -160,7 +160,7 @@ def ledger_rows(db: Database, query: LedgerQuery, order: LedgerSort, progress: P
         address = _address(db, view.subject_id, addresses)
         try:
             yield ledger_row(events, directory, street=street, subject_name=row.subject_name, subject_address=address,
-                             basis=basis)  # fmt: skip
+                             basis=basis, default_kind=view.kind)  # fmt: skip
         except (ValueError, IndexError):  # no complete history here (projection only): the row from the view
             yield LedgerRow(finding=view, kind=kind_of(view, {}, basis), street=street,
                             subject=row.subject_name, location=address, basis=basis.text if basis else "",

@@ -167,7 +167,7 @@ def render_supervisor_screens(ctx, window, save) -> None:  # type: ignore[no-unt
     from PySide6.QtWidgets import QApplication
 
     from inspector.core.clock import local_date, utc_now
-    from inspector.core.ledger import Action
+    from inspector.core.ledger import Action, Severity
     from inspector.store import profile, settings
     from inspector.store.seed import STREET, SUPERVISOR
 
@@ -189,7 +189,10 @@ def render_supervisor_screens(ctx, window, save) -> None:  # type: ignore[no-unt
     save(verify, "ledger-verify")
     verify.reject()
 
-    major = next((f for f in rows if f.view.state.value == "registered" and f.view.severity.value == "major"), None)
+    major = next(
+        (f for f in rows if f.view.state.value == "registered" and f.view.severity == Severity.MAJOR),
+        None,
+    )
     target = major or next(f for f in rows if f.view.state.value == "registered")
     page.select_finding(target.id)
     assign = page.start_action(Action.ASSIGN)

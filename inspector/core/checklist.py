@@ -54,6 +54,7 @@ class OnFail:
     finding_optional: bool = False
     photo_required: bool = True
     deadline_days: int | None = None
+    case_kind: str = "problem"  # the kind of case the failure creates: "problem" or "hazard"
 
     @property
     def makes_finding(self) -> bool:
@@ -125,6 +126,7 @@ class Checklist:
     title_en: str | None = None
     group: str | None = None
     description: str | None = None
+    case_kind: str = "problem"  # the file's default kind of case (items may override it in on_fail)
     _item_index: dict[str, Item] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:

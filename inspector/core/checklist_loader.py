@@ -412,7 +412,12 @@ def _provenance(raw: dict[str, Any]) -> Provenance:
     return Provenance(status=raw["status"], source_id=raw.get("source"), quote=raw.get("quote"), note=raw.get("note"))
 
 
-def _on_fail(raw: dict[str, Any] | None) -> OnFail | None:
+def default_case_kind(group: str | None) -> str:
+    """The kind of case of a file that does not say: a hazard for the "1+10" safety lists, else a problem."""
+    return "hazard" if group and "1+10" in group else "problem"
+
+
+def _on_fail(raw: dict[str, Any] | None, case_kind: str) -> OnFail | None:
     if raw is None:
         return None
     finding = raw.get("finding", "required")
@@ -423,10 +428,11 @@ def _on_fail(raw: dict[str, Any] | None) -> OnFail | None:
         finding_optional=finding == "optional",
         photo_required=raw.get("photo", "required") == "required",
         deadline_days=raw.get("deadline_days"),
+        case_kind=raw.get("case_kind", case_kind),
     )
 
 
-def _item(raw: dict[str, Any], section_id: str) -> Item:
+def _item(raw: dict[str, Any], section_id: str, case_kind: str) -> Item:
     return Item(
         id=raw["id"],
         text=raw["text"],
@@ -439,19 +445,20 @@ def _item(raw: dict[str, Any], section_id: str) -> Item:
         unit=raw.get("unit"),
         min=raw.get("min"),
         max=raw.get("max"),
-        on_fail=_on_fail(raw.get("on_fail")),
+        on_fail=_on_fail(raw.get("on_fail"), case_kind),
     )
 
 
 def _to_checklist(data: dict[str, Any]) -> Checklist:
     scoring = data["scoring"]
+    case_kind = data.get("case_kind") or default_case_kind(data.get("group"))
     sections = tuple(
         Section(
             id=s["id"],
             title=s["title"],
             guidance=s.get("guidance"),
             provenance=_provenance(s["provenance"]) if "provenance" in s else None,
-            items=tuple(_item(raw, s["id"]) for raw in s["items"]),
+            items=tuple(_item(raw, s["id"], case_kind) for raw in s["items"]),
         )
         for s in data["sections"]
     )
@@ -462,6 +469,7 @@ def _to_checklist(data: dict[str, Any]) -> Checklist:
         title_en=data.get("title_en"),
         group=data.get("group"),
         description=data.get("description"),
+        case_kind=case_kind,
         subject_kinds=tuple(data["subject_kinds"]),
         scoring=Scoring(
             method=scoring["method"],

@@ -11,6 +11,7 @@ SEVERITIES = ("general", "major")
 SUBJECT_KINDS = ("street_front_unit", "back_street", "site")
 SCORING_METHODS = ("deduction", "pass_fail")
 FINDING_RULES = ("required", "optional", "none")
+CASE_KINDS = ("problem", "hazard")  # the kind of case a failed item creates (inspector.core.ledger.Kind)
 PHOTO_RULES = ("required", "optional")
 
 ITEM_ID_PATTERN = r"^[A-Z][A-Z0-9]*(-[A-Z0-9]+)*$"
@@ -37,6 +38,9 @@ SCHEMA: dict[str, Any] = {
         "title_en": _SHORT_TEXT,
         "group": _SHORT_TEXT,
         "description": _TEXT,
+        # The kind of case a failed item creates unless the item's on_fail says otherwise. When absent (files written
+        # before kinds): hazard for a "1+10" group, else problem (checklist_loader.default_case_kind).
+        "case_kind": {"enum": list(CASE_KINDS)},
         "subject_kinds": {
             "type": "array",
             "minItems": 1,
@@ -130,6 +134,7 @@ SCHEMA: dict[str, Any] = {
                         "photo": {"enum": list(PHOTO_RULES)},
                         "severity": {"enum": list(SEVERITIES)},
                         "category": _SHORT_TEXT,
+                        "case_kind": {"enum": list(CASE_KINDS)},
                         "deadline_days": {"type": "integer", "minimum": 0, "maximum": 365},
                     },
                 },

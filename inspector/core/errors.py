@@ -124,6 +124,11 @@ CATALOGUE: Mapping[str, Entry] = {
     ),
     "invalid_payload": _E("填写内容有误：{problems}", "invalid payload: {problems}"),
     "same_actor": _E("整改人不能核查自己的整改", "the user who rectified a finding cannot verify it"),
+    "escalation_level": _E(
+        "该案件为{level}，只有{level}或更高一级的督查员才能结案、不予立案或摘牌（您的辖区级别：{held}）",
+        "the case is under {level} supervision: only a supervisor at that level or above may close, reject or lift "
+        "it (your scope: {held})",
+    ),
     # -- a change refused or in conflict in a push reply (docs/sync-protocol.md: per-change results) --
     "unknown_kind": _E("未知的变更类型 {kind}", "unknown change kind {kind}"),
     "unknown_jurisdiction": _E(

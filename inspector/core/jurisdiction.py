@@ -9,8 +9,10 @@ from enum import IntEnum
 
 
 class Level(IntEnum):
-    """Levels of the jurisdiction tree, from the district down to the grid cell."""
+    """Levels of the jurisdiction tree, from the city (a supervisor's scope only, never a record's place) down to the
+    grid cell."""
 
+    CITY = 0  # 市 (a 区划 code ending in 00 with nothing below it: 110000 北京市, 110100 its 市辖区)
     DISTRICT = 1  # 区 (县级行政区划, 6 digits)
     STREET = 2  # 街道 / 乡镇 (3 digits)
     COMMUNITY = 3  # 社区 / 村 (3 digits)
@@ -18,6 +20,7 @@ class Level(IntEnum):
 
 
 LEVEL_NAMES = {
+    Level.CITY: "市",
     Level.DISTRICT: "区",
     Level.STREET: "街乡",
     Level.COMMUNITY: "社区/村",
@@ -43,11 +46,13 @@ class JurisdictionCode:
             start, end = _PART_ENDS[index - 1], _PART_ENDS[index]
             if self.full[start:end] != "000":
                 return Level(index + 1)
-        return Level.DISTRICT
+        return Level.CITY if self.full[4:6] == "00" else Level.DISTRICT
 
     @functools.cached_property
     def short(self) -> str:
-        """The code without the zero parts of lower levels (6, 9, 12 or 15 digits)."""
+        """The code without the zero parts of lower levels (6, 9, 12 or 15 digits; 2 or 4 for a city)."""
+        if self.level == Level.CITY:
+            return self.full[:2] if self.full[2:4] == "00" else self.full[:4]
         return self.full[: _PART_ENDS[self.level - 1]]
 
     @property
@@ -61,8 +66,8 @@ class JurisdictionCode:
         return street_of(self.full)
 
     def parent(self) -> JurisdictionCode | None:
-        """The code one level up, or None for a district."""
-        if self.level == Level.DISTRICT:
+        """The code one level up, or None for a district or a city."""
+        if self.level <= Level.DISTRICT:
             return None
         keep = _PART_ENDS[self.level - 2]
         return JurisdictionCode(self.full[:keep].ljust(15, "0"))
@@ -92,8 +97,9 @@ def street_of(code: str) -> str:
 def parse_code(text: str) -> JurisdictionCode:
     """Parse a code of 6, 9, 12 or 15 digits; shorter forms are padded with zeros.
 
-    Rejects non-digits, other lengths, a district part ending in 00 (a province or city, not a 区/县),
-    and a lower part that is set while a higher one is zero (e.g. a grid without a community).
+    Rejects non-digits, other lengths, a district part ending in 00 (a province or city) with a lower part set under
+    it, and a lower part that is set while a higher one is zero (e.g. a grid without a community). A city code with
+    nothing below it (110000, 110100) is valid at Level.CITY: it names a supervisor's scope, never a record's place.
     Valid codes are remembered: every scope check of every command parses the same few codes again.
     """
     return _parse_text(str(text))
@@ -109,7 +115,7 @@ def _parse_text(text: str) -> JurisdictionCode:
     if len(raw) not in _PART_ENDS:
         raise JurisdictionCodeError(f"jurisdiction code {raw!r}: must have 6, 9, 12 or 15 digits, not {len(raw)}")
     full = raw.ljust(15, "0")
-    if full[:2] == "00" or full[4:6] == "00":
+    if full[:2] == "00" or (full[4:6] == "00" and full[6:] != "0" * 9):
         raise JurisdictionCodeError(f"jurisdiction code {raw!r}: {full[:6]} is not a district (区/县) code")
     parts = [full[6:9], full[9:12], full[12:15]]
     for upper, lower in itertools.pairwise(parts):

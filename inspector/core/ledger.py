@@ -1,4 +1,5 @@
-"""The hazard ledger (隐患台账) state machine: who may do what to a finding, and a finding as a fold of its events."""
+"""The ledger state machines of both kinds of case — 城市管理问题 (problem) and 安全隐患 (hazard): who may do what to a
+finding, and a finding as a fold of its events."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from typing import Any, Literal, TypeVar
 
 from inspector.core.clock import end_of_local_day, local_date
 from inspector.core.errors import CATALOGUE, UserError, wire_text
-from inspector.core.jurisdiction import JurisdictionCodeError, is_within, parse_code
+from inspector.core.jurisdiction import JurisdictionCodeError, Level, is_within, parse_code
 
 _E = TypeVar("_E", bound=StrEnum)
 
@@ -48,6 +49,30 @@ class Action(StrEnum):
     ESCALATE = "escalate"
     # the responsible unit answering from its web page (server/web): it signs for the notice (签收)
     SIGN = "sign"
+    LIFT_ESCALATION = "lift_escalation"
+    REQUEST_EXTENSION = "request_extension"
+    APPROVE_EXTENSION = "approve_extension"
+    REFUSE_EXTENSION = "refuse_extension"
+
+
+class Kind(StrEnum):
+    """The two kinds of case: one state machine family, two loops (DESIGN §5a)."""
+
+    PROBLEM = "problem"  # 城市管理问题: the grid loop, no 一般/重大 grading
+    HAZARD = "hazard"  # 安全隐患: graded 一般/重大; a 重大 one needs 五落实 and more
+
+
+class Source(StrEnum):
+    """Where a case came from (发现方式)."""
+
+    PATROL = "patrol"
+    SELF_CHECK = "self_check"
+    HOTLINE = "hotline_12345"
+    PUBLIC_REPORT = "public_report"
+    ASSIGNED_FROM_ABOVE = "assigned_from_above"
+    DISTRICT_CHECK = "district_check"
+    CITY_CHECK = "city_check"
+    THIRD_PARTY_CHECK = "third_party_check"
 
 
 class Role(StrEnum):
@@ -71,11 +96,16 @@ class Severity(StrEnum):
 
 
 class EscalationLevel(StrEnum):
-    """Who supervises the case (挂牌督办)."""
+    """Who supervises the case (挂牌督办), lowest first: only that level or above closes the case or lifts it."""
 
     STREET = "street"
     DISTRICT = "district"
     CITY = "city"
+
+    @property
+    def rank(self) -> int:
+        """0 for 街乡, 1 for 区级, 2 for 市级."""
+        return list(EscalationLevel).index(self)
 
 
 STATE_LABELS: dict[State, str] = {
@@ -99,7 +129,76 @@ ACTION_LABELS: dict[Action, str] = {
     Action.REOPEN: "重新打开",
     Action.ESCALATE: "督办",
     Action.SIGN: "签收",
+    Action.LIFT_ESCALATION: "摘牌",
+    Action.REQUEST_EXTENSION: "申请延期",
+    Action.APPROVE_EXTENSION: "批准延期",
+    Action.REFUSE_EXTENSION: "不予延期",
 }
+KIND_LABELS: dict[Kind, str] = {Kind.PROBLEM: "城市管理问题", Kind.HAZARD: "安全隐患"}
+KIND_SHORT_LABELS: dict[Kind, str] = {Kind.PROBLEM: "问题", Kind.HAZARD: "隐患"}
+SOURCE_LABELS: dict[Source, str] = {
+    Source.PATROL: "巡查",
+    Source.SELF_CHECK: "自查",
+    Source.HOTLINE: "12345工单",
+    Source.PUBLIC_REPORT: "群众举报",
+    Source.ASSIGNED_FROM_ABOVE: "上级交办",
+    Source.DISTRICT_CHECK: "区级检查",
+    Source.CITY_CHECK: "市级检查",
+    Source.THIRD_PARTY_CHECK: "第三方检查",
+}
+# One term per concept and kind, used by the interface, the documents and the exports. A hazard keeps the words of
+# the hazard ledger (挂账, 复查验收, 销账); a problem those of the grid loop (立案, 派遣, 处置, 核查, 结案).
+KIND_STATE_LABELS: dict[Kind, dict[State, str]] = {
+    Kind.HAZARD: {
+        State.REPORTED: "待受理",
+        State.REJECTED: "不予挂账",
+        State.REGISTERED: "已挂账",
+        State.ASSIGNED: "整改中",
+        State.RECTIFIED: "待复查验收",
+        State.CLOSED: "已销账",
+    },
+    Kind.PROBLEM: {
+        State.REPORTED: "待受理",
+        State.REJECTED: "不予立案",
+        State.REGISTERED: "已立案",
+        State.ASSIGNED: "处置中",
+        State.RECTIFIED: "待核查",
+        State.CLOSED: "已结案",
+    },
+}
+KIND_ACTION_LABELS: dict[Kind, dict[Action, str]] = {
+    Kind.HAZARD: {
+        **ACTION_LABELS,
+        Action.ACCEPT: "受理挂账",
+        Action.REJECT: "不予挂账",
+        Action.ASSIGN: "派遣整改",
+        Action.RECTIFY: "整改反馈",
+        Action.VERIFY_PASS: "复查验收通过(销账)",
+        Action.VERIFY_FAIL: "复查验收不通过",
+    },
+    Kind.PROBLEM: {
+        **ACTION_LABELS,
+        Action.ACCEPT: "立案",
+        Action.REJECT: "不予立案",
+        Action.ASSIGN: "派遣",
+        Action.RECTIFY: "处置反馈",
+        Action.REPORT_FIXED_ON_SITE: "现场处置",
+        Action.VERIFY_PASS: "核查通过(结案)",
+        Action.VERIFY_FAIL: "核查不通过",
+    },
+}
+
+
+def state_label(kind: Kind | str | None, state: State | str) -> str:
+    """The state's words for this kind of case (a hazard's when the kind is unknown)."""
+    return KIND_STATE_LABELS[_as_enum(Kind, kind) or Kind.HAZARD][State(state)]
+
+
+def action_label(kind: Kind | str | None, action: Action | str) -> str:
+    """The action's words for this kind of case (a hazard's when the kind is unknown)."""
+    return KIND_ACTION_LABELS[_as_enum(Kind, kind) or Kind.HAZARD][Action(action)]
+
+
 SEVERITY_LABELS: dict[Severity, str] = {Severity.GENERAL: "一般隐患", Severity.MAJOR: "重大隐患"}
 ROLE_LABELS: dict[Role, str] = {
     Role.INSPECTOR: "巡查员",
@@ -156,7 +255,7 @@ class FindingState:
     finding_id: str
     state: State
     jurisdiction: str
-    severity: Severity
+    severity: Severity | None  # a hazard's grade; None for a problem (its report's grading stays in its events)
     category: str
     description: str
     subject_id: str | None
@@ -177,6 +276,21 @@ class FindingState:
     after_photos: tuple[str, ...]
     event_count: int
     last_event_id: str
+    kind: Kind = Kind.HAZARD
+    source: Source = Source.PATROL
+    interim_controls: str | None = None  # 临时管控措施 of a 重大隐患
+    governance_plan: tuple[str, ...] = ()  # 治理方案: blob hashes of its PDF or photos
+    reported_upward_to: str | None = None  # to whom a 重大隐患 was reported
+    reported_upward_on: date | None = None  # and when
+    escalation_unit: str | None = None  # 督办单位
+    escalation_doc_no: str | None = None  # 督办文号
+    escalation_deadline: date | None = None  # the 督办's own deadline
+    escalated_at: datetime | None = None
+    extension_count: int = 0
+    extension_reasons: tuple[str, ...] = ()
+    requested_deadline: date | None = None  # an extension asked for and not yet decided
+    requested_extension_reason: str | None = None
+    extension_on_behalf_of_unit: bool = False
 
 
 class RefusalError(UserError):
@@ -245,9 +359,11 @@ def _check_jurisdiction_code(value: Any, ctx: _Context) -> str | None:
     if not isinstance(value, str):
         return "辖区编码必须是文本 (the jurisdiction code must be text)"
     try:
-        parse_code(value)
+        parsed = parse_code(value)
     except JurisdictionCodeError as error:
         return f"辖区编码无效 (invalid code: {error})"
+    if parsed.level == Level.CITY:
+        return f"{value} 是市级编码，案件须落到区或更细的辖区 (a city code is a scope, not a case's place)"
     return None
 
 
@@ -309,26 +425,45 @@ def _coordinate_problem(value: Any, name: str, bound: int) -> str | None:
 
 _SEVERITY = _enum_check(Severity, SEVERITY_LABELS)
 _LEVEL = _enum_check(EscalationLevel, ESCALATION_LABELS)
+_KIND = _enum_check(Kind, KIND_LABELS)
+_SOURCE = _enum_check(Source, SOURCE_LABELS)
 
-_Need = Literal["always", "major", "optional"]
+
+def _check_past_or_today(value: Any, ctx: _Context) -> str | None:
+    day = _as_date(value)
+    if day is None:
+        return f"{_show(value)} 不是 YYYY-MM-DD 格式的日期 (not an ISO date YYYY-MM-DD)"
+    today = local_date(ctx.now)
+    if day > today:
+        return f"日期 {day} 晚于今天 {today} (the date {day} is after today {today}, Beijing time)"
+    return None
+
+
+_Need = Literal["always", "hazard", "major", "optional"]
 
 
 @dataclass(frozen=True)
 class _Field:
-    """One known payload field: how to check it and when it is required."""
+    """One known payload field: how to check it and when it is required (always, for any hazard, for a 重大隐患)."""
 
     name: str
     check: _FieldCheck
     need: _Need = "always"
 
-    def required_for(self, severity: Severity | None) -> bool:
-        return self.need == "always" or (self.need == "major" and severity == Severity.MAJOR)
+    def required_for(self, kind: Kind | None, severity: Severity | None) -> bool:
+        if self.need == "always":
+            return True
+        if self.need == "hazard":
+            return kind == Kind.HAZARD
+        return self.need == "major" and kind == Kind.HAZARD and severity == Severity.MAJOR
 
 
 _REPORT_FIELDS = (
     _Field("description", _LONG),
     _Field("category", _SHORT),
-    _Field("severity", _SEVERITY),
+    _Field("kind", _KIND),
+    _Field("source", _SOURCE),
+    _Field("severity", _SEVERITY, "hazard"),
     _Field("jurisdiction", _check_jurisdiction_code),
     _Field("subject_id", _SHORT, "optional"),
     _Field("location", _check_location, "optional"),
@@ -357,7 +492,8 @@ def _photos_when_demanded(payload: Mapping[str, Any], ctx: _Context) -> list[str
 
 
 def _only_general_fixed_on_site(payload: Mapping[str, Any], ctx: _Context) -> list[str]:
-    if _as_enum(Severity, payload.get("severity")) == Severity.MAJOR:
+    hazard = _as_enum(Kind, payload.get("kind")) == Kind.HAZARD
+    if hazard and _as_enum(Severity, payload.get("severity")) == Severity.MAJOR:
         return ["severity: 现场整改只适用于一般隐患 (only a general hazard can be fixed on the spot)"]
     return []
 
@@ -372,7 +508,7 @@ def _deadline_later_than_current(payload: Mapping[str, Any], ctx: _Context) -> l
 
 def _deadline_when_none_set(payload: Mapping[str, Any], ctx: _Context) -> list[str]:
     if ctx.finding is not None and ctx.finding.deadline is None and _is_blank(payload.get("deadline")):
-        return ["deadline: 该隐患尚无整改期限，须给出新期限 (required: the finding has no deadline yet)"]
+        return ["deadline: 该案件尚无整改期限，须给出新期限 (required: the finding has no deadline yet)"]
     return []
 
 
@@ -384,6 +520,7 @@ _INSPECTOR = frozenset({Role.INSPECTOR})
 _SUPERVISOR = frozenset({Role.SUPERVISOR})
 _UNIT = frozenset({Role.UNIT})
 _NO_FINDING: frozenset[State | None] = frozenset({None})
+_ASSIGNED: frozenset[State | None] = frozenset({State.ASSIGNED})
 
 
 @dataclass(frozen=True)
@@ -416,7 +553,11 @@ _RULES: dict[Action, _Rule] = {
         frozenset({State.REPORTED}),
         State.REGISTERED,
         _SUPERVISOR,
-        (_Field("severity", _SEVERITY), _Field("ledger_number", _SHORT, "optional"), _Field("note", _LONG, "optional")),
+        (
+            _Field("severity", _SEVERITY, "hazard"),
+            _Field("ledger_number", _SHORT, "optional"),
+            _Field("note", _LONG, "optional"),
+        ),
     ),
     Action.REJECT: _Rule(frozenset({State.REPORTED}), State.REJECTED, _SUPERVISOR, (_Field("reason", _LONG),)),
     Action.ASSIGN: _Rule(
@@ -429,19 +570,43 @@ _RULES: dict[Action, _Rule] = {
             _Field("deadline", _check_deadline),
             _Field("measures", _LONG),
             _Field("responsible_phone", _SHORT, "optional"),
+            # 五落实 of a 重大隐患: 责任 (unit, person), 措施, 时限 above; 资金 and 预案 here; then the rest it needs
             _Field("funds", _LONG, "major"),
             _Field("contingency_plan", _LONG, "major"),
+            _Field("interim_controls", _LONG, "major"),
+            _Field("governance_plan", _photo_list(1), "major"),
+            _Field("reported_upward_to", _SHORT, "major"),
+            _Field("reported_upward_on", _check_past_or_today, "major"),
         ),
     ),
     Action.EXTEND: _Rule(
-        frozenset({State.ASSIGNED}),
+        _ASSIGNED,
         None,
         _SUPERVISOR,
         (_Field("deadline", _check_deadline), _Field("reason", _LONG)),
         (_deadline_later_than_current,),
     ),
+    Action.REQUEST_EXTENSION: _Rule(
+        _ASSIGNED,
+        None,
+        _INSPECTOR | _SUPERVISOR | _UNIT,  # the unit asks from its web page, or someone on its behalf
+        (
+            _Field("deadline", _check_deadline),
+            _Field("reason", _LONG),
+            _Field("on_behalf_of_unit", _check_flag, "optional"),
+        ),
+        (_deadline_later_than_current,),
+    ),
+    Action.APPROVE_EXTENSION: _Rule(
+        _ASSIGNED,
+        None,
+        _SUPERVISOR,
+        (_Field("deadline", _check_deadline, "optional"), _Field("note", _LONG, "optional")),
+        (_deadline_later_than_current,),
+    ),
+    Action.REFUSE_EXTENSION: _Rule(_ASSIGNED, None, _SUPERVISOR, (_Field("reason", _LONG),)),
     Action.RECTIFY: _Rule(
-        frozenset({State.ASSIGNED}),
+        _ASSIGNED,
         State.RECTIFIED,
         _INSPECTOR | _SUPERVISOR | _UNIT,
         (_Field("description", _LONG), _Field("after_photos", _photo_list(1))),
@@ -468,7 +633,24 @@ _RULES: dict[Action, _Rule] = {
         _UNIT,
         (_Field("signer_name", _SHORT), _Field("signer_phone", _SHORT)),
     ),
+    Action.ESCALATE: _Rule(
+        frozenset(OPEN_STATES),
+        None,
+        _SUPERVISOR,
+        (
+            _Field("level", _LEVEL),
+            _Field("unit", _SHORT),
+            _Field("deadline", _check_deadline),
+            _Field("doc_no", _SHORT, "optional"),
+            _Field("note", _LONG, "optional"),
+        ),
+    ),
+    Action.LIFT_ESCALATION: _Rule(frozenset({*OPEN_STATES, State.CLOSED}), None, _SUPERVISOR, (_Field("note", _LONG),)),
 }
+
+# Actions that end or lift a 督办 case: only a supervisor whose scope is at or above the 督办's level may do them.
+LEVEL_BOUND_ACTIONS: frozenset[Action] = frozenset({Action.VERIFY_PASS, Action.REJECT, Action.LIFT_ESCALATION})
+_EXTENSION_DECISIONS = frozenset({Action.APPROVE_EXTENSION, Action.REFUSE_EXTENSION})
 
 # --------------------------------------------------------------------------------------------------------------
 # Small conversions
@@ -525,8 +707,8 @@ def _roles_text(roles: Iterable[Role]) -> tuple[str, str]:
     return "或".join(ROLE_LABELS[role] for role in ordered), " or ".join(ordered)
 
 
-def _state_text(state: State | None) -> str:
-    return f"{STATE_LABELS[state]} ({state})" if state is not None else "尚未上报 (none)"
+def _state_text(state: State | None, kind: Kind | None = None) -> str:
+    return f"{state_label(kind, state)} ({state})" if state is not None else "尚未上报 (none)"
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -534,17 +716,21 @@ def _state_text(state: State | None) -> str:
 # --------------------------------------------------------------------------------------------------------------
 
 
-def required_fields(action: Action | str, severity: Severity | str | None = None) -> tuple[str, ...]:
-    """The payload fields that must always be filled for this action (for assign, given the finding's severity).
+def required_fields(
+    action: Action | str, severity: Severity | str | None = None, kind: Kind | str | None = Kind.HAZARD
+) -> tuple[str, ...]:
+    """The payload fields that must always be filled for this action, for a case of this kind (and, for a hazard's
+    assign, its grade).
 
     Either-or and conditional requirements (a subject or a location for a report, photos when the item demands
     them, a deadline on verify_fail when the finding has none) are checked by validate_payload, not listed here.
     """
-    kind = _as_enum(Action, action)
-    if kind is None:
+    action_kind = _as_enum(Action, action)
+    if action_kind is None:
         raise ValueError(f"unknown action {action!r}")
     grade = _as_enum(Severity, severity)
-    return tuple(field.name for field in _RULES[kind].fields if field.required_for(grade))
+    case_kind = _as_enum(Kind, kind)
+    return tuple(field.name for field in _RULES[action_kind].fields if field.required_for(case_kind, grade))
 
 
 def validate_payload(action: Action | str, payload: Any, finding: FindingState | None, now: datetime) -> list[str]:
@@ -556,26 +742,39 @@ def validate_payload(action: Action | str, payload: Any, finding: FindingState |
         return ["payload: 必须是键值对象 (must be a mapping)"]
     ctx = _Context(finding, _as_utc(now))
     rule = _RULES[kind]
+    case_kind = finding.kind if finding is not None else _as_enum(Kind, payload.get("kind"))
     severity = finding.severity if finding is not None else None
-    problems = [problem for field in rule.fields if (problem := _field_problem(field, payload, ctx, severity))]
+    problems = [
+        problem for field in rule.fields if (problem := _field_problem(field, payload, ctx, case_kind, severity))
+    ]
     for check in rule.checks:
         problems.extend(check(payload, ctx))
     return problems
 
 
-def _field_problem(field: _Field, payload: Mapping[str, Any], ctx: _Context, severity: Severity | None) -> str:
+def _field_problem(
+    field: _Field, payload: Mapping[str, Any], ctx: _Context, kind: Kind | None, severity: Severity | None
+) -> str:
     value = payload.get(field.name)
-    if _is_blank(value):
-        return f"{field.name}: 必填，不能为空 (required)" if field.required_for(severity) else ""
+    if _is_blank(value) or (isinstance(value, list | tuple) and not value and field.need == "major"):
+        return f"{field.name}: 必填，不能为空 (required)" if field.required_for(kind, severity) else ""
     problem = field.check(value, ctx)
     return f"{field.name}: {problem}" if problem else ""
 
 
 def allowed_actions(finding: FindingState | None, actor: Actor) -> list[Action]:
-    """The actions this actor may start on this finding, judged by state, role and jurisdiction only."""
+    """The actions this actor may start on this finding, judged by state (with its 督办 and extension request),
+    role, jurisdiction and, for closing or lifting a 督办 case, the level of the actor's scope."""
     if not _actor_covers_finding(actor, finding):
         return []
-    return [action for action in Action if _state_allows(finding, action) and _role_allows(actor, action)]
+    return [
+        action
+        for action in Action
+        if _state_allows(finding, action)
+        and _guard_problem(finding, action) is None
+        and _role_allows(actor, action)
+        and _level_allows(actor, finding, action)
+    ]
 
 
 def is_overdue(finding: FindingState, now: datetime) -> bool:
@@ -584,6 +783,47 @@ def is_overdue(finding: FindingState, now: datetime) -> bool:
     if finding.state is not State.ASSIGNED or finding.deadline is None:
         return False
     return _as_utc(now) >= end_of_local_day(finding.deadline)
+
+
+def scope_level(actor: Actor, code: str) -> EscalationLevel | None:
+    """The highest 督办 level of the actor's scopes that cover this code: 市级 for a city code, 区级 for a district,
+    街乡 for a 街乡 or anything finer; None when no scope covers it."""
+    best: EscalationLevel | None = None
+    for scope in actor.jurisdictions:
+        try:
+            parsed = parse_code(scope)
+            if not is_within(code, (scope,)):
+                continue
+        except JurisdictionCodeError:
+            continue
+        level = {Level.CITY: EscalationLevel.CITY, Level.DISTRICT: EscalationLevel.DISTRICT}.get(
+            parsed.level, EscalationLevel.STREET
+        )
+        if best is None or level.rank > best.rank:
+            best = level
+    return best
+
+
+def _level_allows(actor: Actor, finding: FindingState | None, action: Action) -> bool:
+    """Closing, rejecting or lifting a 督办 case needs a scope at or above its level (lowering one: see decide)."""
+    if finding is None or finding.escalation is None or action not in LEVEL_BOUND_ACTIONS:
+        return True
+    level = scope_level(actor, finding.jurisdiction)
+    return level is not None and level.rank >= finding.escalation.rank
+
+
+def _guard_problem(finding: FindingState | None, action: Action) -> tuple[str, str] | None:
+    """Beyond the state: a 摘牌 needs a 督办, an extension decision a pending request, a request none pending."""
+    if finding is None:
+        return None
+    noun = KIND_SHORT_LABELS[finding.kind]
+    if action == Action.LIFT_ESCALATION and finding.escalation is None:
+        return f"该{noun}未被督办，无牌可摘", "the finding is not under 督办 (escalation), there is nothing to lift"
+    if action in _EXTENSION_DECISIONS and finding.requested_deadline is None:
+        return f"该{noun}没有待审批的延期申请", "the finding has no extension request waiting for a decision"
+    if action == Action.REQUEST_EXTENSION and finding.requested_deadline is not None:
+        return f"该{noun}已有待审批的延期申请", "an extension request for the finding is already waiting"
+    return None
 
 
 def _state_allows(finding: FindingState | None, action: Action) -> bool:
@@ -644,22 +884,29 @@ def _deny(code: str, zh: str, en: str, reason: str | None = None) -> Decision:
 
 def _check_state(cmd: _Command) -> Decision | None:
     if _state_allows(cmd.finding, cmd.action):
-        return None
-    label = f"「{ACTION_LABELS[cmd.action]}」"
+        guard = _guard_problem(cmd.finding, cmd.action)
+        return None if guard is None else _deny("illegal_state", *guard)
+    kind = cmd.finding.kind if cmd.finding is not None else _as_enum(Kind, _payload_value(cmd.payload, "kind"))
+    noun = KIND_SHORT_LABELS[kind or Kind.HAZARD]
+    label = f"「{action_label(kind, cmd.action)}」"
     if cmd.finding is None:
         return _deny(
-            "illegal_state", f"隐患尚不存在，{label}无从谈起", "no such finding yet: only a report can start one"
+            "illegal_state", f"{noun}尚不存在，{label}无从谈起", "no such finding yet: only a report can start one"
         )
     if cmd.action in (Action.REPORT, Action.REPORT_FIXED_ON_SITE):
         return _deny(
-            "illegal_state", "隐患已存在，不能再次上报", f"the finding {cmd.finding.finding_id} already exists"
+            "illegal_state", f"{noun}已存在，不能再次上报", f"the finding {cmd.finding.finding_id} already exists"
         )
     state = cmd.finding.state
     return _deny(
         "illegal_state",
-        f"隐患当前为{STATE_LABELS[state]}，不能{label}",
+        f"{noun}当前为{state_label(kind, state)}，不能{label}",
         f"{cmd.action} is not allowed in state {state}",
     )
+
+
+def _payload_value(payload: Any, name: str) -> Any:
+    return payload.get(name) if isinstance(payload, Mapping) else None
 
 
 def _check_stale(cmd: _Command) -> Decision | None:
@@ -671,9 +918,11 @@ def _check_stale(cmd: _Command) -> Decision | None:
     current = _current_state(cmd.finding)
     if seen == current:
         return None
+    kind = cmd.finding.kind if cmd.finding is not None else None
     return _deny(
         "stale",
-        f"操作时看到的状态是{_state_text(seen)}，而隐患现在是{_state_text(current)}，请按最新状态重新操作",
+        f"操作时看到的状态是{_state_text(seen, kind)}，而{KIND_SHORT_LABELS[kind or Kind.HAZARD]}现在是"
+        f"{_state_text(current, kind)}，请按最新状态重新操作",
         f"the command was made in state {seen}, the finding is now {current}",
     )
 
@@ -684,7 +933,7 @@ def _check_role(cmd: _Command) -> Decision | None:
     chinese, english = _roles_text(_RULES[cmd.action].roles)
     return _deny(
         "forbidden_role",
-        f"「{ACTION_LABELS[cmd.action]}」只能由{chinese}执行",
+        f"「{action_label(cmd.finding.kind if cmd.finding else None, cmd.action)}」只能由{chinese}执行",
         f"{cmd.action} needs the role {english}",
     )
 
@@ -711,6 +960,23 @@ def _check_payload(cmd: _Command) -> Decision | None:
     return _deny("invalid_payload", zh, en, reason="填写内容有误 (invalid payload): " + listed)
 
 
+def _check_escalation_level(cmd: _Command) -> Decision | None:
+    finding = cmd.finding
+    if finding is None or finding.escalation is None:
+        return None
+    lowered = _as_enum(EscalationLevel, _payload_value(cmd.payload, "level"))
+    lowering = cmd.action == Action.ESCALATE and lowered is not None and lowered.rank < finding.escalation.rank
+    if cmd.action not in LEVEL_BOUND_ACTIONS and not lowering:
+        return None
+    held = scope_level(cmd.actor, finding.jurisdiction)
+    if held is not None and held.rank >= finding.escalation.rank:
+        return None
+    zh, en = CATALOGUE["escalation_level"].render(
+        level=ESCALATION_LABELS[finding.escalation], held=ESCALATION_LABELS[held] if held else "—"
+    )
+    return _deny("escalation_level", zh, en)
+
+
 def _check_separation_of_duties(cmd: _Command) -> Decision | None:
     if cmd.action != Action.VERIFY_PASS or cmd.finding is None or cmd.finding.rectified_by != cmd.actor.user_id:
         return None
@@ -722,6 +988,7 @@ _CHECKS: tuple[Callable[[_Command], Decision | None], ...] = (
     _check_stale,
     _check_role,
     _check_jurisdiction,
+    _check_escalation_level,
     _check_payload,
     _check_separation_of_duties,
 )
@@ -737,8 +1004,10 @@ def decide(
 ) -> Decision:
     """Whether this actor may do this action to this finding now; the first failing rule gives the reason.
 
-    Order: action known, state allows it, not stale (base_state, when given, equals the current state; escalate is
-    exempt), role, jurisdiction, payload, and for verify_pass the verifier is not the rectifier.
+    Order: action known, state allows it (and the 督办 or extension request it needs is there), not stale
+    (base_state, when given, equals the current state; escalate is exempt), role, jurisdiction, the 督办 level (only
+    a scope at or above it closes, rejects, lifts or lowers it), payload, and for verify_pass the verifier is not the
+    rectifier.
     """
     kind = _as_enum(Action, action)
     if kind is None:
@@ -794,15 +1063,26 @@ def _read_photos(payload: Mapping[str, Any], name: str) -> tuple[str, ...]:
     return tuple(value)
 
 
-def _start(event: Event, action: Action, at: datetime) -> FindingState:
-    """The finding as its first event (report or report_fixed_on_site) creates it."""
+def _read_optional_date(payload: Mapping[str, Any], name: str) -> date | None:
+    return None if _is_blank(payload.get(name)) else _read_date(payload, name)
+
+
+def _start(event: Event, action: Action, at: datetime, default_kind: Kind) -> FindingState:
+    """The finding as its first event (report or report_fixed_on_site) creates it.
+
+    A report made before cases had kinds carries no `kind` and no `source`: it takes the kind its finding was given
+    when the database was converted (`default_kind`) and the source 巡查. A problem keeps no grade; the grade a
+    report may carry stays in its event.
+    """
     payload = event.payload
     fixed = action == Action.REPORT_FIXED_ON_SITE
+    kind = _read_enum(Kind, payload, "kind") if "kind" in payload else default_kind
+    source = _read_enum(Source, payload, "source") if "source" in payload else Source.PATROL
     return FindingState(
         finding_id=event.finding_id,
         state=State.RECTIFIED if fixed else State.REPORTED,
         jurisdiction=parse_code(_read_text(payload, "jurisdiction")).full,
-        severity=_read_enum(Severity, payload, "severity"),
+        severity=_read_enum(Severity, payload, "severity") if kind == Kind.HAZARD else None,
         category=_read_text(payload, "category"),
         description=_read_text(payload, "description"),
         subject_id=_read_optional_text(payload, "subject_id"),
@@ -823,6 +1103,8 @@ def _start(event: Event, action: Action, at: datetime) -> FindingState:
         after_photos=_read_photos(payload, "after_photos") if fixed else (),
         event_count=1,
         last_event_id=event.event_id,
+        kind=kind,
+        source=source,
     )
 
 
@@ -830,6 +1112,8 @@ _Changes = dict[str, Any]
 
 
 def _accepted(finding: FindingState, event: Event, at: datetime) -> _Changes:
+    if finding.kind != Kind.HAZARD:
+        return {}  # a problem is not graded
     return {"severity": _read_enum(Severity, event.payload, "severity")}
 
 
@@ -842,12 +1126,56 @@ def _assigned(finding: FindingState, event: Event, at: datetime) -> _Changes:
         "measures": _read_text(payload, "measures"),
         "funds": _read_optional_text(payload, "funds"),
         "contingency_plan": _read_optional_text(payload, "contingency_plan"),
+        "interim_controls": _read_optional_text(payload, "interim_controls"),
+        "governance_plan": _read_photos(payload, "governance_plan"),
+        "reported_upward_to": _read_optional_text(payload, "reported_upward_to"),
+        "reported_upward_on": _read_optional_date(payload, "reported_upward_on"),
         "deadline": _read_date(payload, "deadline"),
     }
 
 
 def _new_deadline(finding: FindingState, event: Event, at: datetime) -> _Changes:
     return {"deadline": _read_date(event.payload, "deadline")}
+
+
+def _extended(finding: FindingState, event: Event, at: datetime) -> _Changes:
+    return {
+        "deadline": _read_date(event.payload, "deadline"),
+        "extension_count": finding.extension_count + 1,
+        "extension_reasons": (*finding.extension_reasons, _read_text(event.payload, "reason")),
+    }
+
+
+def _extension_requested(finding: FindingState, event: Event, at: datetime) -> _Changes:
+    return {
+        "requested_deadline": _read_date(event.payload, "deadline"),
+        "requested_extension_reason": _read_text(event.payload, "reason"),
+        "extension_on_behalf_of_unit": event.payload.get("on_behalf_of_unit") is True,
+    }
+
+
+_NO_REQUEST: _Changes = {
+    "requested_deadline": None,
+    "requested_extension_reason": None,
+    "extension_on_behalf_of_unit": False,
+}
+
+
+def _extension_approved(finding: FindingState, event: Event, at: datetime) -> _Changes:
+    granted = _read_optional_date(event.payload, "deadline") or finding.requested_deadline
+    if granted is None:
+        raise ValueError(f"event {event.event_id}: no extension request to approve")
+    reason = finding.requested_extension_reason or ""
+    return {
+        **_NO_REQUEST,
+        "deadline": granted,
+        "extension_count": finding.extension_count + 1,
+        "extension_reasons": (*finding.extension_reasons, reason),
+    }
+
+
+def _extension_refused(finding: FindingState, event: Event, at: datetime) -> _Changes:
+    return dict(_NO_REQUEST)
 
 
 def _rectified(finding: FindingState, event: Event, at: datetime) -> _Changes:
@@ -870,7 +1198,24 @@ def _reopened(finding: FindingState, event: Event, at: datetime) -> _Changes:
 
 
 def _escalated(finding: FindingState, event: Event, at: datetime) -> _Changes:
-    return {"escalation": _read_enum(EscalationLevel, event.payload, "level")}
+    payload = event.payload
+    return {
+        "escalation": _read_enum(EscalationLevel, payload, "level"),
+        "escalation_unit": _read_optional_text(payload, "unit"),
+        "escalation_doc_no": _read_optional_text(payload, "doc_no"),
+        "escalation_deadline": _read_optional_date(payload, "deadline"),
+        "escalated_at": at,
+    }
+
+
+def _lifted(finding: FindingState, event: Event, at: datetime) -> _Changes:
+    return {
+        "escalation": None,
+        "escalation_unit": None,
+        "escalation_doc_no": None,
+        "escalation_deadline": None,
+        "escalated_at": None,
+    }
 
 
 def _no_change(finding: FindingState, event: Event, at: datetime) -> _Changes:
@@ -881,21 +1226,26 @@ _PROJECTORS: dict[Action, Callable[[FindingState, Event, datetime], _Changes]] =
     Action.ACCEPT: _accepted,
     Action.REJECT: _no_change,
     Action.ASSIGN: _assigned,
-    Action.EXTEND: _new_deadline,
+    Action.EXTEND: _extended,
+    Action.REQUEST_EXTENSION: _extension_requested,
+    Action.APPROVE_EXTENSION: _extension_approved,
+    Action.REFUSE_EXTENSION: _extension_refused,
     Action.RECTIFY: _rectified,
     Action.VERIFY_PASS: _closed,
     Action.VERIFY_FAIL: _sent_back,
     Action.REOPEN: _reopened,
     Action.ESCALATE: _escalated,
     Action.SIGN: _no_change,
+    Action.LIFT_ESCALATION: _lifted,
 }
 
 
-def apply(finding: FindingState | None, event: Event) -> FindingState:
+def apply(finding: FindingState | None, event: Event, default_kind: Kind = Kind.HAZARD) -> FindingState:
     """The finding after one more event; raises ValueError when the event cannot follow (wrong state, bad data).
 
     Only the transition and the fields the projection needs are checked here: roles, jurisdictions and time limits
-    were judged by decide() when the command was accepted.
+    were judged by decide() when the command was accepted. `default_kind` is the kind of a finding whose report was
+    made before cases had kinds (see _start).
     """
     action = _as_enum(Action, event.action)
     if action is None:
@@ -908,11 +1258,14 @@ def apply(finding: FindingState | None, event: Event) -> FindingState:
         raise ValueError(f"event {event.event_id}: {action} cannot follow state {_current_state(finding) or 'none'}")
     at = _as_utc(event.at)
     if finding is None:
-        return _start(event, action, at)
+        return _start(event, action, at, default_kind)
     changes = _PROJECTORS[action](finding, event, at)
+    target = _RULES[action].target or finding.state
+    if target != State.ASSIGNED and finding.requested_deadline is not None:
+        changes = {**_NO_REQUEST, **changes}  # a request not decided while the unit worked lapses with that stage
     return replace(
         finding,
-        state=_RULES[action].target or finding.state,
+        state=target,
         ledger_number=finding.ledger_number or _read_optional_text(event.payload, "ledger_number"),
         event_count=finding.event_count + 1,
         last_event_id=event.event_id,
@@ -920,15 +1273,39 @@ def apply(finding: FindingState | None, event: Event) -> FindingState:
     )
 
 
-def project(events: Iterable[Event]) -> FindingState:
-    """Fold a finding's events, oldest first; raises ValueError on no events, a repeated event or an illegal step."""
+def project(events: Iterable[Event], default_kind: Kind = Kind.HAZARD) -> FindingState:
+    """Fold a finding's events, oldest first; raises ValueError on no events, a repeated event or an illegal step.
+
+    `default_kind` is the kind of a finding whose report predates kinds (the kind recorded for it on conversion)."""
     finding: FindingState | None = None
     seen: set[str] = set()
     for event in events:
         if event.event_id in seen:
             raise ValueError(f"event {event.event_id} appears twice")
         seen.add(event.event_id)
-        finding = apply(finding, event)
+        finding = apply(finding, event, default_kind)
     if finding is None:
         raise ValueError("a finding needs at least one event")
     return finding
+
+
+def case_fields(finding: FindingState) -> dict[str, Any]:
+    """The fields of a case that ledgers and exports show beyond the classic columns, under their export keys:
+    kind, source (发现方式), the 督办 (level, unit, 文号, its deadline, since when), extensions (count and reasons, a
+    request waiting) and what a 重大隐患 carries (临时管控措施, 治理方案, reporting upward). Plain values."""
+    return {
+        "kind": finding.kind.value,
+        "source": finding.source.value,
+        "escalation_level": finding.escalation.value if finding.escalation else None,
+        "escalation_unit": finding.escalation_unit,
+        "escalation_doc_no": finding.escalation_doc_no,
+        "escalation_deadline": finding.escalation_deadline.isoformat() if finding.escalation_deadline else None,
+        "escalated_at": finding.escalated_at,
+        "extension_count": finding.extension_count,
+        "extension_reasons": list(finding.extension_reasons),
+        "requested_deadline": finding.requested_deadline.isoformat() if finding.requested_deadline else None,
+        "interim_controls": finding.interim_controls,
+        "governance_plan": list(finding.governance_plan),
+        "reported_upward_to": finding.reported_upward_to,
+        "reported_upward_on": finding.reported_upward_on.isoformat() if finding.reported_upward_on else None,
+    }

@@ -185,7 +185,7 @@ CHANGE_PAYLOADS: dict[ChangeKind, type] = {
 }
 
 
-PHOTO_FIELDS = ("photos", "after_photos")
+PHOTO_FIELDS = ("photos", "after_photos", "governance_plan")  # blob hashes a payload names (protocol 2: 治理方案)
 
 
 def photo_hashes(body: Mapping[str, Any]) -> set[str]:

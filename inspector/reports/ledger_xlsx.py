@@ -23,6 +23,7 @@ from inspector.core.ledger import (
     Action,
     Event,
     FindingState,
+    Kind,
     State,
     is_overdue,
     project,
@@ -174,6 +175,7 @@ def ledger_row(
     title: str = "",
     note: str = "",
     basis: Basis | None = None,
+    default_kind: Kind = Kind.HAZARD,
 ) -> LedgerRow:
     """A ledger row from a case's events (oldest first): the projection plus what only the events tell.
 
@@ -182,7 +184,7 @@ def ledger_row(
     `hazard_type`, `kind`, `source` and `location`; the latest rectification, the closing verification, the
     extensions and the escalation give their columns.
     """
-    finding = project(events)
+    finding = project(events, default_kind)  # default_kind: the converted kind of a report made before kinds
     people = names or {}
     report = events[0].payload
     rectified = _last(events, (Action.RECTIFY, Action.REPORT_FIXED_ON_SITE))

@@ -206,7 +206,7 @@ def _fields(document: NoticeDocument) -> list[tuple[str, str | Flowable]]:
         ("隐患位置", document.location),
         ("所属街乡", document.street_name),
         ("发现时间", f"{display(finding.reported_at)}（北京时间）"),
-        ("隐患等级", SEVERITY_LABELS[finding.severity]),
+        ("隐患等级", SEVERITY_LABELS[finding.severity] if finding.severity else "—"),
         ("隐患类别", finding.category),
         ("问题描述", finding.description),
         ("整改措施", finding.measures or ""),

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from inspector.core.checklist import Checklist
 from inspector.core.clock import SHANGHAI, end_of_local_day, to_iso
 from inspector.core.jurisdiction import Level, parse_code, street_of
+from inspector.core.ledger import Kind
 from inspector.reports.ledger_xlsx import (
     Basis,
     LedgerExportResult,
@@ -123,7 +124,10 @@ class _Bases:
 
 
 def ledger_rows(session: Session, scope: ExportScope) -> Iterator[LedgerRow]:
-    """One LedgerRow per finding in scope, in finding id order (ids are time-ordered), streamed from the events."""
+    """One LedgerRow per finding in scope, in finding id order (ids are time-ordered), streamed from the events.
+
+    `row.finding` is the full projection: `inspector.core.ledger.case_fields(row.finding)` gives kind, source, the
+    督办 (level, unit, 文号, deadline) and the extensions under their export keys."""
     people = {user_id: name for user_id, name in session.execute(select(User.id, User.display_name))}
     streets = {
         street_of(code): name
@@ -134,20 +138,25 @@ def ledger_rows(session: Session, scope: ExportScope) -> Iterator[LedgerRow]:
     subjects = {row.id: (row.name, row.address or "") for row in session.execute(
         select(Subject.id, Subject.name, Subject.address))}  # fmt: skip
     bases = _Bases(session, scope)
+    kinds = {
+        row.id: Kind(row.kind)
+        for row in session.execute(select(Finding.id, Finding.kind).where(Finding.id.in_(scoped_findings(scope))))
+    }
     events = session.scalars(
         select(FindingEvent)
         .where(FindingEvent.finding_id.in_(scoped_findings(scope)))
         .order_by(FindingEvent.finding_id, FindingEvent.idx)
         .execution_options(yield_per=BATCH)
     )
-    for _finding_id, group in groupby(events, key=lambda row: row.finding_id):
+    for finding_id, group in groupby(events, key=lambda row: row.finding_id):
         history = [core_event(row) for row in group]
         report = history[0].payload
         subject_id = report.get("subject_id")
         name, address = subjects.get(subject_id, ("", "")) if isinstance(subject_id, str) else ("", "")
         street = streets.get(street_of(str(report.get("jurisdiction", ""))), "")
         yield ledger_row(history, people, street=street, subject_name=name, subject_address=address,
-                         basis=bases.of(report.get("inspection_id"), report.get("item_id")))  # fmt: skip
+                         basis=bases.of(report.get("inspection_id"), report.get("item_id")),
+                         default_kind=kinds.get(finding_id, Kind.HAZARD))  # fmt: skip
 
 
 def heading_for(session: Session, scope: ExportScope, unit: str | None = None, maker: str = "") -> LedgerHeading:

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from inspector.core.clock import local_date, parse_iso
 from inspector.core.jurisdiction import Level, parse_code, street_of
-from inspector.core.ledger import Action, Event, FindingState, State, project
+from inspector.core.ledger import Action, Event, FindingState, Kind, State, project
 from inspector.core.records import plain_record, plain_value
 from inspector.server.db import insert_ignore
 from inspector.server.encoding import ZERO_HASH, canonical_json, loads, sha256_text
@@ -93,7 +93,10 @@ def finding_row_values(
         "id": state.finding_id,
         "jurisdiction": state.jurisdiction,
         "state": state.state.value,
-        "severity": state.severity.value,
+        "severity": state.severity.value if state.severity else None,
+        "kind": state.kind.value,
+        "source": state.source.value,
+        "escalation": state.escalation.value if state.escalation else None,
         "category": state.category,
         "subject_id": state.subject_id,
         "ledger_number": state.ledger_number,
@@ -147,11 +150,16 @@ def load_chains(session: Session, finding_ids: Iterable[str], lock: bool) -> dic
     chains = {finding_id: Chain() for finding_id in ids}
     if not ids:
         return chains
-    query = select(Finding.id, Finding.created_at, Finding.updated_at).where(Finding.id.in_(ids)).order_by(Finding.id)
+    query = (
+        select(Finding.id, Finding.created_at, Finding.updated_at, Finding.kind)
+        .where(Finding.id.in_(ids))
+        .order_by(Finding.id)
+    )
     rows = session.execute(query.with_for_update() if lock else query).all()
     existing = [row.id for row in rows]
     if not existing:
         return chains
+    kinds = {row.id: Kind(row.kind) for row in rows}
     for row in rows:
         chains[row.id].exists_in_db = True
         chains[row.id].created_at = row.created_at
@@ -164,7 +172,7 @@ def load_chains(session: Session, finding_ids: Iterable[str], lock: bool) -> dic
     for finding_id, group in groupby(events, key=lambda row: row.finding_id):
         stored = list(group)
         chain = chains[finding_id]
-        chain.state = project(core_event(row) for row in stored)
+        chain.state = project((core_event(row) for row in stored), kinds[finding_id])
         chain.head_hash = stored[-1].hash
         chain.count = stored[-1].idx
     return chains
@@ -388,7 +396,7 @@ def _projection_problems(finding: Finding | None, finding_id: str, rows: list[Fi
             f"({_what_changed(finding.event_count, rows)})"
         )
     try:
-        state = project(core_event(row) for row in rows)
+        state = project((core_event(row) for row in rows), Kind(finding.kind))
     except ValueError as error:
         return [*problems, f"finding {finding_id}: the events no longer form a valid history ({error})"]
     stored = loads(finding.data)

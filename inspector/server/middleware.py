@@ -24,8 +24,8 @@ from inspector.server.blobs import BlobStoreUnavailableError
 from inspector.server.db import is_connection_error
 from inspector.server.settings import Settings
 
-PROTOCOL_VERSION = 1
-SUPPORTED_PROTOCOLS = (1,)
+PROTOCOL_VERSION = 2
+SUPPORTED_PROTOCOLS = (2,)  # 2: cases have a kind and a source, 督办 levels bind, extensions (1 is refused)
 PROTOCOL_HEADER = "x-inspector-protocol"
 CLIENT_HEADER = "x-inspector-client"
 # Paths under /api/v1 that answer without the protocol header (so a client can find out what the server speaks).
@@ -268,6 +268,15 @@ class ProtocolMiddleware:
             return {
                 "error": ErrorCode.PROTOCOL_REQUIRED,
                 "message": "缺少 X-Inspector-Protocol 请求头 (the X-Inspector-Protocol header is required)",
+                "supported": list(SUPPORTED_PROTOCOLS),
+            }
+        if protocol.strip().isdigit() and int(protocol.strip()) < min(SUPPORTED_PROTOCOLS):
+            old = int(protocol.strip())
+            return {
+                "error": ErrorCode.PROTOCOL_UNSUPPORTED,
+                "message": f"此客户端使用的同步协议版本 {old} 已停用，请升级 Inspector 到新版本后再同步"
+                f"（本机数据不受影响） (sync protocol {old} is no longer served: please upgrade the app, "
+                "the data on this laptop is kept)",
                 "supported": list(SUPPORTED_PROTOCOLS),
             }
         if not protocol.strip().isdigit() or int(protocol.strip()) not in SUPPORTED_PROTOCOLS:

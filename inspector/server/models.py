@@ -171,7 +171,10 @@ class Finding(Base):
     id: Mapped[str] = mapped_column(ID, primary_key=True)
     jurisdiction: Mapped[str] = mapped_column(CODE, index=True)
     state: Mapped[str] = mapped_column(String(20), index=True)
-    severity: Mapped[str] = mapped_column(String(20))
+    severity: Mapped[str | None] = mapped_column(String(20), nullable=True)  # a hazard's grade; null for a problem
+    kind: Mapped[str] = mapped_column(String(20), index=True)  # problem / hazard (inspector.core.ledger.Kind)
+    source: Mapped[str] = mapped_column(String(30), index=True)  # 发现方式 (inspector.core.ledger.Source)
+    escalation: Mapped[str | None] = mapped_column(String(20), nullable=True, index=True)  # 督办 level
     category: Mapped[str] = mapped_column(String(200))
     subject_id: Mapped[str | None] = mapped_column(ID, nullable=True)
     ledger_number: Mapped[str | None] = mapped_column(String(100), unique=True, nullable=True)

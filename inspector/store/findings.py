@@ -102,7 +102,7 @@ def finding_from_json(data: Mapping[str, Any]) -> FindingState:
             finding_id=str(data["finding_id"]),
             state=State(data["state"]),
             jurisdiction=str(data["jurisdiction"]),
-            severity=ledger.Severity(data["severity"]),
+            severity=ledger.Severity(data["severity"]) if data.get("severity") else None,
             category=str(data["category"]),
             description=str(data["description"]),
             subject_id=data.get("subject_id"),
@@ -123,9 +123,28 @@ def finding_from_json(data: Mapping[str, Any]) -> FindingState:
             after_photos=tuple(data.get("after_photos") or ()),
             event_count=int(data["event_count"]),
             last_event_id=str(data["last_event_id"]),
+            kind=ledger.Kind(data.get("kind") or ledger.Kind.HAZARD),
+            source=ledger.Source(data.get("source") or ledger.Source.PATROL),
+            interim_controls=data.get("interim_controls"),
+            governance_plan=tuple(data.get("governance_plan") or ()),
+            reported_upward_to=data.get("reported_upward_to"),
+            reported_upward_on=_optional_date(data.get("reported_upward_on")),
+            escalation_unit=data.get("escalation_unit"),
+            escalation_doc_no=data.get("escalation_doc_no"),
+            escalation_deadline=_optional_date(data.get("escalation_deadline")),
+            escalated_at=parse_iso(data["escalated_at"]) if data.get("escalated_at") else None,
+            extension_count=int(data.get("extension_count") or 0),
+            extension_reasons=tuple(data.get("extension_reasons") or ()),
+            requested_deadline=_optional_date(data.get("requested_deadline")),
+            requested_extension_reason=data.get("requested_extension_reason"),
+            extension_on_behalf_of_unit=bool(data.get("extension_on_behalf_of_unit")),
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise InvalidRecordError("问题数据不完整或有误", f"malformed finding record: {exc}") from exc
+
+
+def _optional_date(value: Any) -> date | None:
+    return date.fromisoformat(value) if value else None
 
 
 def event_to_json(event: Event) -> dict[str, Any]:
@@ -226,7 +245,7 @@ def _command_payload(event: Event) -> dict[str, Any]:
 
 
 def _require_photos(db: Database, finding: FindingState) -> None:
-    for sha in (*finding.photos, *finding.after_photos):
+    for sha in (*finding.photos, *finding.after_photos, *finding.governance_plan):
         if db.execute("SELECT 1 FROM photos WHERE sha256 = ?", [sha]).fetchone() is None:
             raise RecordNotFoundError("photo", sha)
 
@@ -260,7 +279,10 @@ def _view_columns(view: FindingState, projection: str | None = None) -> dict[str
     return {
         "state": view.state.value,
         "jurisdiction": view.jurisdiction,
-        "severity": view.severity.value,
+        "severity": view.severity.value if view.severity else None,
+        "kind": view.kind.value,
+        "source": view.source.value,
+        "extension_count": view.extension_count,
         "category": view.category,
         "description": view.description,
         "subject_id": view.subject_id,

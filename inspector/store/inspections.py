@@ -11,6 +11,7 @@ from sqlite_utils import Database
 from inspector.core.checklist import Checklist
 from inspector.core.clock import now_iso
 from inspector.core.ids import new_id
+from inspector.core.ledger import Source
 from inspector.core.protocol import ChangeKind
 from inspector.core.scoring import RESULTS, Response, ScoreResult, score
 from inspector.store import checklists, jsonutil, outbox, photos, photos_wanted, subjects, validate
@@ -42,6 +43,7 @@ class Inspection:
     outcome: str | None
     updated_at: str
     sync_state: str
+    source: str = "patrol"  # 发现方式 of the findings it reports (inspector.core.ledger.Source)
 
     @property
     def is_draft(self) -> bool:
@@ -75,21 +77,24 @@ def start(
     location_accuracy_m: float | None = None,
     inspection_id: str | None = None,
     started_at: str | None = None,
+    source: str = "patrol",
 ) -> Inspection:
     """Open a draft inspection of a subject with a pinned checklist version (drafts are local, not queued).
 
-    started_at defaults to now (it is given when records are imported or generated)."""
+    started_at defaults to now (it is given when records are imported or generated); source is the 发现方式 its
+    findings get (巡查 unless the inspection is, say, a 区级检查)."""
     checklists.get(db, checklist_id, checklist_version)
     subject = subjects.get(db, subject_id)
     inspector = validate.required_text(inspector_id, "检查人", "inspector")
+    kind = _source(source)
     lat, lon = _location(location)
     new = inspection_id or new_id()
     at = started_at or now_iso()
     with transaction(db):
         db.execute(
             "INSERT INTO inspections (id, checklist_id, checklist_version, subject_id, jurisdiction, inspector_id, "
-            "status, started_at, location_lat, location_lon, location_accuracy_m, updated_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, 'draft', ?, ?, ?, ?, ?)",
+            "status, started_at, location_lat, location_lon, location_accuracy_m, updated_at, source) "
+            "VALUES (?, ?, ?, ?, ?, ?, 'draft', ?, ?, ?, ?, ?, ?)",
             [
                 new,
                 checklist_id,
@@ -102,9 +107,25 @@ def start(
                 lon,
                 location_accuracy_m,
                 at,
+                kind,
             ],
         )
     return get(db, new)
+
+
+def _source(source: str) -> str:
+    if source not in {member.value for member in Source}:
+        raise InvalidRecordError(f"未知的发现方式 {source!r}", f"unknown source (发现方式) {source!r}")
+    return source
+
+
+def set_source(db: Database, inspection_id: str, source: str) -> Inspection:
+    """Change the 发现方式 of a draft inspection (its findings are reported with it)."""
+    kind = _source(source)
+    _draft(db, inspection_id)
+    with transaction(db):
+        db.execute("UPDATE inspections SET source = ?, updated_at = ? WHERE id = ?", [kind, now_iso(), inspection_id])
+    return get(db, inspection_id)
 
 
 def _location(location: tuple[float, float] | None) -> tuple[float | None, float | None]:

@@ -34,6 +34,9 @@ SORT_KEYS: dict[str, str] = {
         "WHEN 'rectified' THEN 3 WHEN 'closed' THEN 4 ELSE 5 END"
     ),
     "severity": "f.severity",
+    "kind": "f.kind",
+    "source": "f.source",
+    "escalation": "f.escalation",
     "category": "f.category",
     "street": "f.jurisdiction",
     "reported_at": "f.reported_at",
@@ -42,6 +45,7 @@ SORT_KEYS: dict[str, str] = {
     "updated_at": "f.updated_at",
 }
 DEFAULT_SORT = "reported_at"
+ANY_ESCALATION = "any"
 TEXT_INDEX = "idx_findings_text"  # made by the schema step 0002_ledger_view_indexes; scanned when the trigram index
 # is not the better way (see text_index.matching_rowids)
 TEXT_COLUMNS = text_index.COLUMNS  # description, category, ledger number, responsible unit
@@ -63,6 +67,9 @@ class LedgerQuery:
     date_from: date | None = None  # Beijing calendar days, both ends included
     date_to: date | None = None
     text: str = ""  # substring of description, category, ledger number, unit, subject name or code
+    kind: str = ""  # problem / hazard
+    source: str = ""  # 发现方式 (inspector.core.ledger.Source)
+    escalation: str = ""  # a 督办 level, or ANY_ESCALATION for every case under 督办
 
 
 @dataclass(frozen=True)
@@ -80,6 +87,11 @@ class LedgerListRow:
     finding: LocalFinding
     subject_name: str
     clock: StageClock | None = None
+
+    @property
+    def case_fields(self) -> dict[str, Any]:
+        """Kind, source, 督办, extensions and 重大隐患 fields under their export keys (ledger.case_fields)."""
+        return ledger.case_fields(self.finding.view)
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -209,10 +221,16 @@ def where_clause(db: Database, query: LedgerQuery, search: TextSearch | None = N
         clauses.append(f"f.state IN ({', '.join('?' for _ in states)})")
         values.extend(states)
     for column, value in (("f.severity", query.severity), ("f.category", query.category),
-                          ("f.subject_id", query.subject_id)):  # fmt: skip
+                          ("f.subject_id", query.subject_id), ("f.kind", query.kind),
+                          ("f.source", query.source)):  # fmt: skip
         if value:
             clauses.append(f"{column} = ?")
             values.append(value)
+    if query.escalation == ANY_ESCALATION:
+        clauses.append("f.escalation IS NOT NULL")
+    elif query.escalation:
+        clauses.append("f.escalation = ?")
+        values.append(query.escalation)
     if query.street:
         prefix = parse_code(query.street).short
         clauses.append("f.jurisdiction BETWEEN ? AND ?")
@@ -312,6 +330,13 @@ def _sorts_before(key: str, value: Any, finding_id: str, descending: bool) -> tu
     if descending:
         return f"({key} > ? OR ({key} = ? AND f.id > ?))", [value, value, finding_id]
     return f"({key} IS NULL OR {key} < ? OR ({key} = ? AND f.id < ?))", [value, value, finding_id]
+
+
+def escalation_counts(db: Database, query: LedgerQuery | None = None) -> dict[str, int]:
+    """How many of the query's findings are under 督办, per level (levels with none left out)."""
+    where, values = where_clause(db, replace(query or LedgerQuery(), escalation=ANY_ESCALATION))
+    rows = db.execute(f"SELECT f.escalation, count(*) FROM findings f {where} GROUP BY f.escalation", values)
+    return {level: number for level, number in rows.fetchall()}
 
 
 def categories(db: Database) -> list[str]:

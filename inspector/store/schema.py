@@ -8,6 +8,7 @@ from typing import Any
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
+from inspector.core.checklist_loader import ChecklistError, parse_checklist
 from inspector.core.settings import RENAMED as RENAMED_SETTINGS
 from inspector.store import jsonutil, text_index
 
@@ -336,6 +337,8 @@ _PEOPLE = """CREATE TABLE people (
 def _people(db: Database) -> None:
     """The name directory: display names of the user ids the records hold (store/people.py)."""
     db.execute(_PEOPLE)
+
+
 # Records pulled before their photos: each link a pulled record makes to a photo not yet downloaded waits here (the
 # photo_links table holds only photos that are here) until the photo arrives, in the background after the records.
 def _photos_wanted(db: Database) -> None:
@@ -352,6 +355,8 @@ def _photos_wanted(db: Database) -> None:
         )"""
     )
     db.execute("CREATE INDEX idx_photos_wanted_owner ON photos_wanted (owner_kind, owner_id)")
+
+
 # The clock on every stage: the district's time-limit rows and holiday years (from the sync feed), and 12345 work
 # orders taken in from the hotline platform's sheets with the column layouts people mapped.
 _CLOCK_AND_HOTLINE: tuple[str, ...] = (
@@ -402,6 +407,98 @@ def _clock_and_hotline(db: Database) -> None:
         db.execute(statement)
 
 
+# Cases got two kinds (problem 城市管理问题, hazard 安全隐患) and a source (发现方式). A finding made before takes the
+# kind its checklist item creates — hazard for the "1+10" lists, problem for the rest and for ad-hoc reports — and
+# the source 巡查; a problem's grade leaves its projection (it stays in its events). Reports still waiting in the
+# outbox, or in a conflict, get the same kind and source, so the protocol 2 server takes them.
+_CASE_KIND_COLUMNS: tuple[str, ...] = (
+    "ALTER TABLE findings ADD COLUMN kind TEXT NOT NULL DEFAULT 'hazard'",
+    "ALTER TABLE findings ADD COLUMN source TEXT NOT NULL DEFAULT 'patrol'",
+    "ALTER TABLE findings ADD COLUMN extension_count INTEGER NOT NULL DEFAULT 0",
+    "ALTER TABLE inspections ADD COLUMN source TEXT NOT NULL DEFAULT 'patrol'",
+    "CREATE INDEX idx_findings_kind ON findings (kind, reported_at, id)",
+    "CREATE INDEX idx_findings_source ON findings (source, reported_at, id)",
+    "CREATE INDEX idx_findings_escalation ON findings (escalation, reported_at, id)",
+)
+_REPORTS = ("report", "report_fixed_on_site")
+
+
+def _case_kinds(db: Database) -> None:
+    """Kind and source columns; every finding, pending report and conflict converted (see above)."""
+    for statement in _CASE_KIND_COLUMNS:
+        db.execute(statement)
+    kinds = _item_kinds(db)
+    rows = db.execute(
+        "SELECT f.id, i.checklist_id, i.checklist_version, f.item_id, f.projection, f.confirmed_projection "
+        "FROM findings f LEFT JOIN inspections i ON i.id = f.inspection_id"
+    ).fetchall()
+    kind_of: dict[str, str] = {}
+    for finding_id, checklist_id, version, item_id, projection, confirmed in rows:
+        kind = kinds.get((checklist_id, version), {}).get(item_id or "", "problem") if checklist_id else "problem"
+        kind_of[finding_id] = kind
+        extensions = db.execute(
+            "SELECT count(*) FROM finding_events WHERE finding_id = ? AND action = 'extend'", [finding_id]
+        ).fetchone()[0]
+        db.execute(
+            "UPDATE findings SET kind = ?, source = 'patrol', extension_count = ?, "
+            "severity = CASE WHEN ? = 'problem' THEN NULL ELSE severity END, "
+            "projection = ?, confirmed_projection = ? WHERE id = ?",
+            [
+                kind,
+                extensions,
+                kind,
+                _kinded(projection, kind, extensions),
+                _kinded(confirmed, kind, extensions),
+                finding_id,
+            ],
+        )
+    for event_id, finding_id, payload in db.execute(
+        "SELECT event_id, finding_id, payload FROM finding_events WHERE action IN (?, ?)", list(_REPORTS)
+    ).fetchall():
+        body = jsonutil.loads(payload, {})
+        if isinstance(body, dict) and "kind" not in body:
+            body.update(kind=kind_of.get(finding_id, "problem"), source="patrol")
+            db.execute("UPDATE finding_events SET payload = ? WHERE event_id = ?", [jsonutil.dumps(body), event_id])
+    for table, key, column in (("outbox", "seq", "payload"), ("conflicts", "id", "local_payload")):
+        for row_key, entity_id, text in db.execute(
+            f"SELECT {key}, entity_id, {column} FROM {table} WHERE kind = 'ledger.command'"
+        ).fetchall():
+            command = jsonutil.loads(text, {})
+            inner = command.get("payload") if isinstance(command, dict) else None
+            if command.get("action") in _REPORTS and isinstance(inner, dict) and "kind" not in inner:
+                inner.update(kind=kind_of.get(entity_id, "problem"), source="patrol")
+                db.execute(f"UPDATE {table} SET {column} = ? WHERE {key} = ?", [jsonutil.dumps(command), row_key])
+
+
+def _item_kinds(db: Database) -> dict[tuple[str, str], dict[str, str]]:
+    """For each cached checklist version, the kind of case each item's failure creates."""
+    found: dict[tuple[str, str], dict[str, str]] = {}
+    for checklist_id, version, text in db.execute("SELECT id, version, source_text FROM checklists").fetchall():
+        try:
+            checklist = parse_checklist(text, f"{checklist_id}@{version}")
+        except ChecklistError:
+            continue  # unreadable: its findings become problems, the kind of an ad-hoc report
+        found[(checklist_id, version)] = {
+            item.id: item.on_fail.case_kind for item in checklist.items if item.on_fail is not None
+        }
+    return found
+
+
+def _kinded(projection: str | None, kind: str, extensions: int) -> str | None:
+    """A stored projection with its kind and source (a problem's grade removed)."""
+    if projection is None:
+        return None
+    data = jsonutil.loads(projection, None)
+    if not isinstance(data, dict):
+        return projection
+    data.setdefault("kind", kind)
+    data.setdefault("source", "patrol")
+    data.setdefault("extension_count", extensions)
+    if kind == "problem":
+        data["severity"] = None
+    return jsonutil.dumps(data)
+
+
 # The schema's history, oldest first. Append new steps; never edit or reorder a released one.
 STEPS: tuple[MigrationStep, ...] = (
     ("0001_initial", _initial_schema),
@@ -414,6 +511,7 @@ STEPS: tuple[MigrationStep, ...] = (
     ("0008_people", _people),
     ("0009_photos_wanted", _photos_wanted),
     ("0010_clock_and_hotline", _clock_and_hotline),
+    ("0011_case_kinds", _case_kinds),
 )
 
 

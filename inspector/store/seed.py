@@ -402,6 +402,8 @@ class _Seeder:
             if item
             else "沿街违规设置户外广告",
             "category": on_fail.category if on_fail else "广告牌匾",
+            "kind": on_fail.case_kind if on_fail else "problem",
+            "source": self.rnd.choice(("patrol", "patrol", "patrol", "self_check", "public_report", "district_check")),
             "severity": on_fail.severity if on_fail else "general",
             "jurisdiction": subject.jurisdiction if subject else self.rnd.choice(COMMUNITIES)[0],
             "photos": self._next_photos(self.rnd.choice((1, 2))),
@@ -497,7 +499,17 @@ class _Seeder:
                 new_deadline = str(_deadline(state) + timedelta(days=30))
                 return Action.EXTEND, SUPERVISOR, {"deadline": new_deadline, "reason": "需协调产权单位，申请延期"}
             case "escalate":
-                return Action.ESCALATE, OTHER_SUPERVISOR, {"level": "district", "note": "逾期未整改，区级督办"}
+                return (
+                    Action.ESCALATE,
+                    OTHER_SUPERVISOR,
+                    {
+                        "level": "district",
+                        "unit": "朝阳区城市管理委",
+                        "doc_no": f"朝城管督〔{local_date(self.now).year}〕{self.ledger_count}号",
+                        "deadline": str(_deadline(state) + timedelta(days=15)),
+                        "note": "逾期未整改，区级督办",
+                    },
+                )
             case "rectify":
                 return (
                     Action.RECTIFY,
@@ -522,21 +534,26 @@ class _Seeder:
 
     def _accept_payload(self, state: FindingState | None) -> dict[str, Any]:
         self.ledger_count += 1
-        severity = "major" if self.ledger_count % 5 == 0 else (state.severity.value if state else "general")
+        graded = state.severity.value if state and state.severity else "general"
+        severity = "major" if self.ledger_count % 5 == 0 else graded
         year = local_date(self.now).year
         return {"severity": severity, "ledger_number": f"朝阳-三里屯-{year}-{self.ledger_count:05d}"}
 
     def _assign_payload(self, state: FindingState | None, today: date, days: int) -> dict[str, Any]:
-        payload = {
+        payload: dict[str, Any] = {
             "responsible_unit": self.rnd.choice(RESPONSIBLE_UNITS),
             "responsible_person": self._person(),
             "responsible_phone": self._phone(),
             "deadline": str(today + timedelta(days=days)),
             "measures": "限期清理整改，整改后拍照反馈",
         }
-        if state is not None and state.severity == ledger.Severity.MAJOR:
+        if state is not None and state.kind == ledger.Kind.HAZARD and state.severity == ledger.Severity.MAJOR:
             payload["funds"] = "街道专项经费 2 万元"
             payload["contingency_plan"] = "设置围挡和警示标志，专人值守"
+            payload["interim_controls"] = "停止使用，设置警戒线，专人值守"
+            payload["governance_plan"] = self._next_photos(1)
+            payload["reported_upward_to"] = "朝阳区城市管理委"
+            payload["reported_upward_on"] = str(today)
         return payload
 
 

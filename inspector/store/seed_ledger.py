@@ -12,7 +12,7 @@ from sqlite_utils import Database
 
 from inspector.core.clock import local_date, utc_now
 from inspector.core.jurisdiction import street_of
-from inspector.core.ledger import EscalationLevel, FindingState, Severity, State
+from inspector.core.ledger import EscalationLevel, FindingState, Kind, Severity, Source, State
 from inspector.store import findings, jurisdictions, subjects
 from inspector.store.database import transaction
 
@@ -81,11 +81,12 @@ def synthetic_findings(
         subject_id = rng.choice(subject_ids) if subject_ids and rng.random() < 0.8 else None
         street = rng.choice(STREETS)[0]
         numbered = state not in (State.REPORTED, State.REJECTED)
+        hazard = rng.random() < 0.3
         yield FindingState(
             finding_id=f"0195f7a2-{number // 10**12:04x}-7000-8000-{number % 10**12:012d}",
             state=state,
             jurisdiction=f"{street_of(street)}{rng.randrange(1, 40):03d}{rng.randrange(0, 20):03d}",
-            severity=Severity.MAJOR if rng.random() < 0.05 else Severity.GENERAL,
+            severity=(Severity.MAJOR if rng.random() < 0.05 else Severity.GENERAL) if hazard else None,
             category=rng.choice(CATEGORIES),
             description=f"{rng.choice(PLACES)}{rng.choice(PROBLEMS)}，影响通行，编号{number}",
             subject_id=subject_id,
@@ -106,4 +107,6 @@ def synthetic_findings(
             after_photos=(),
             event_count=1,
             last_event_id=f"seed-{number}",
+            kind=Kind.HAZARD if hazard else Kind.PROBLEM,
+            source=rng.choice(list(Source)),
         )

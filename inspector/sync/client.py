@@ -42,7 +42,7 @@ from inspector.sync.errors import (
     UpgradeRequiredError,
 )
 
-PROTOCOL_VERSION = 1
+PROTOCOL_VERSION = 2
 API = "/api/v1"
 CANCEL_CHECK_SECONDS = 0.1  # how often a request in flight looks whether the cycle was cancelled
 VERSION_ATTEMPTS = 2  # tries of the first request of a cycle before the server counts as unreachable
@@ -426,13 +426,22 @@ def gzip_body(body: bytes | bytearray) -> bytes:
     return gzip.compress(body, compresslevel=REQUEST_LEVEL, mtime=0)
 
 
-def check_compatible(info: Mapping[str, Any]) -> None:
-    """Refuse a server whose protocol this app does not speak, or that needs a newer app."""
+def check_compatible(info: Mapping[str, Any], speaks: int = PROTOCOL_VERSION) -> None:
+    """Refuse a server whose protocol this app (speaking protocol `speaks`) does not speak, or that needs a newer
+    app: a server that speaks only newer protocols asks for an upgrade."""
     supported = info.get("protocols_supported") or [info.get("protocol")]
-    if PROTOCOL_VERSION not in supported:
+    numbers = [number for number in supported if isinstance(number, int)]
+    if speaks not in supported and numbers and min(numbers) > speaks:
+        raise UpgradeRequiredError(
+            f"服务器已使用新的同步协议 {numbers}，本程序（协议 {speaks}）过旧，"
+            "请安装新版本后再同步（本机数据不受影响）",
+            f"the server speaks sync protocol {numbers}; this app speaks {speaks}: please install the new version "
+            "(the data on this laptop is kept)",
+        )
+    if speaks not in supported:
         raise IncompatibleServerError(
-            f"服务器使用的同步协议版本 {supported} 与本程序（版本 {PROTOCOL_VERSION}）不兼容",
-            f"the server speaks sync protocol {supported}; this app speaks version {PROTOCOL_VERSION}",
+            f"服务器使用的同步协议版本 {supported} 与本程序（版本 {speaks}）不兼容",
+            f"the server speaks sync protocol {supported}; this app speaks version {speaks}",
         )
     minimum = str(info.get("min_client_version") or "")
     if minimum and version_older(__version__, minimum):

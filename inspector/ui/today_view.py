@@ -128,7 +128,7 @@ def load_today(folder: DataFolder) -> TodayData:
                 FindingRow(
                     finding.id,
                     view.state.value,
-                    view.severity.value,
+                    view.severity.value if view.severity else "",
                     view.category,
                     view.description,
                     subject_name(view.subject_id) or reported.get(finding.id, places.Place()).text(),

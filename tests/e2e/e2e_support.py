@@ -269,6 +269,8 @@ class Client:
                 payload={
                     "description": f"发现问题 {seed}",
                     "category": "私搭乱建",
+                    "kind": "hazard",
+                    "source": "patrol",
                     "severity": "general",
                     "jurisdiction": SLT_COMMUNITY,
                     "subject_id": subject_id,

@@ -31,6 +31,8 @@ def _report_with_photo(client: Client, source: str, jurisdiction: str) -> str:
         payload = {
             "description": "转发的照片",
             "category": "私搭乱建",
+            "kind": "hazard",
+            "source": "patrol",
             "severity": "general",
             "jurisdiction": jurisdiction,
             "location": {"address": "三里屯路19号"},

@@ -52,6 +52,8 @@ def report_payload(jurisdiction: str = STREET + "001001", **extra: Any) -> dict[
     payload = {
         "description": "店外乱堆纸箱杂物，占用便道约3平方米",
         "category": "垃圾堆物",
+        "kind": "hazard",
+        "source": "patrol",
         "severity": "general",
         "jurisdiction": jurisdiction,
         "subject_id": "subject-1",

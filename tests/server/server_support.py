@@ -28,7 +28,7 @@ SLT = "110105004000000"  # 三里屯街道
 SLT_COMMUNITY = "110105004032000"  # 幸福一村社区 (in 三里屯)
 JW = "110105001000000"  # 建外街道
 DISTRICT = "110105000000000"
-HEADERS = {"X-Inspector-Protocol": "1", "X-Inspector-Client": "inspector/0.1.0"}
+HEADERS = {"X-Inspector-Protocol": "2", "X-Inspector-Client": "inspector/0.1.0"}
 
 # username, roles, jurisdictions
 TEST_USERS: list[tuple[str, list[str], list[str]]] = [
@@ -138,6 +138,8 @@ def report(
     payload = {
         "description": "垃圾乱放，堆物堆料",
         "category": "十无",
+        "kind": "hazard",
+        "source": "patrol",
         "severity": "general",
         "jurisdiction": jurisdiction,
         "location": {"address": "三里屯路19号"},

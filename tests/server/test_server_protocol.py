@@ -12,6 +12,8 @@ from server_support import HEADERS, Api, ServerEnv, live_server
 
 import inspector.server.api.meta as meta_api
 from inspector import __version__
+from inspector.sync.client import check_compatible
+from inspector.sync.errors import UpgradeRequiredError
 
 PROTOCOL_DOC = Path(__file__).resolve().parents[2] / "docs" / "sync-protocol.md"
 
@@ -20,11 +22,11 @@ def test_version_and_health_answer_without_headers(env: ServerEnv) -> None:
     version = env.client.get("/api/v1/version")
     assert version.status_code == 200
     body = version.json()
-    assert body["protocol"] == 1 and body["protocols_supported"] == [1]
+    assert body["protocol"] == 2 and body["protocols_supported"] == [2]
     assert body["server_version"] == __version__
     assert body["min_client_version"] == env.settings.min_client_version
     assert body["limits"]["max_push_changes"] == env.settings.max_push_changes
-    assert version.headers["x-inspector-protocol"] == "1"
+    assert version.headers["x-inspector-protocol"] == "2"
     assert version.headers["x-request-id"]
     health = env.client.get("/healthz")
     assert health.status_code == 200
@@ -35,10 +37,27 @@ def test_missing_or_unsupported_protocol_is_refused_with_426(env: ServerEnv) -> 
     missing = env.client.get("/api/v1/me")
     assert missing.status_code == 426
     assert missing.json()["error"] == "protocol_required"
-    future = env.client.get("/api/v1/me", headers={"X-Inspector-Protocol": "2"})
+    future = env.client.get("/api/v1/me", headers={"X-Inspector-Protocol": "3"})
     assert future.status_code == 426
-    assert future.json() == {**future.json(), "error": "protocol_unsupported", "supported": [1]}
+    assert future.json() == {**future.json(), "error": "protocol_unsupported", "supported": [2]}
     assert future.json()["message"]
+
+
+def test_a_client_of_the_release_before_case_kinds_is_told_to_upgrade(env: ServerEnv) -> None:
+    """Protocol 1 clients send reports without a kind or a source: they are refused before any push, clearly."""
+    old = {**HEADERS, "X-Inspector-Protocol": "1"}
+    for method, path in (("GET", "/api/v1/me"), ("POST", "/api/v1/push"), ("GET", "/api/v1/feed")):
+        reply = env.client.request(method, path, headers=old)
+        assert reply.status_code == 426
+        body = reply.json()
+        assert (body["error"], body["supported"]) == ("protocol_unsupported", [2])
+        assert "请升级" in body["message"] and "please upgrade" in body["message"]
+    # the client of that release reads GET /version first and stops there with the upgrade message
+    info = env.client.get("/api/v1/version").json()
+    with pytest.raises(UpgradeRequiredError) as refused:
+        check_compatible(info, speaks=1)
+    assert "请安装新版本" in refused.value.zh and "install the new version" in refused.value.en
+    check_compatible(info)
 
 
 def test_a_client_older_than_the_minimum_is_told_to_upgrade(env: ServerEnv) -> None:
@@ -86,7 +105,7 @@ def test_an_unexpected_fault_is_a_json_500_with_the_request_id_in_body_and_heade
     body = reply.json()
     assert body["error"] == "internal_error" and "a fault nobody foresaw" not in reply.text
     assert body["request_id"] == reply.headers["x-request-id"]
-    assert reply.headers["x-inspector-protocol"] == "1"
+    assert reply.headers["x-inspector-protocol"] == "2"
     assert reply.headers["x-inspector-server"] == __version__
     assert any(record.exc_info and record.exc_info[1] is not None for record in caplog.records)
 

@@ -47,6 +47,8 @@ def report(db: Database, evidence: list[str], **extra: object) -> findings.Recor
     payload = {
         "description": "院门外私搭彩钢板棚",
         "category": "私搭乱建",
+        "kind": "hazard",
+        "source": "patrol",
         "severity": "general",
         "jurisdiction": COMMUNITY,
         "subject_id": "S-1",
@@ -95,6 +97,8 @@ def test_illegal_commands_are_refused_by_the_state_machine_and_nothing_is_stored
     base = {
         "description": "占道经营",
         "category": "乱占道",
+        "kind": "hazard",
+        "source": "patrol",
         "severity": "general",
         "jurisdiction": COMMUNITY,
         "location": {"address": "三里屯路19号"},
@@ -120,6 +124,8 @@ def test_a_report_naming_a_photo_that_is_not_stored_is_refused(db: Database, evi
             payload={
                 "description": "x",
                 "category": "y",
+                "kind": "hazard",
+                "source": "patrol",
                 "severity": "general",
                 "jurisdiction": COMMUNITY,
                 "subject_id": "S",
@@ -361,6 +367,8 @@ def test_findings_made_elsewhere_arrive_as_server_events(db: Database) -> None:
         "payload": {
             "description": "燃气管线附近堆物",
             "category": "燃气",
+            "kind": "hazard",
+            "source": "patrol",
             "severity": "general",
             "jurisdiction": COMMUNITY,
             "location": {"address": "幸福一村"},

@@ -42,7 +42,7 @@ def test_retries_server_faults_with_growing_jittered_backoff(scripted: ScriptedS
     first, second = waits.waits
     assert 0.05 <= first <= 0.1 and 0.1 <= second <= 0.2
     headers = scripted.received[0]["headers"]
-    assert headers["X-Inspector-Protocol"] == "1" and headers["X-Inspector-Client"].startswith("inspector/")
+    assert headers["X-Inspector-Protocol"] == "2" and headers["X-Inspector-Client"].startswith("inspector/")
     assert headers["Authorization"] == "Bearer ins1_test"
 
 
@@ -98,13 +98,16 @@ def test_client_errors_are_not_retried_and_are_mapped(scripted: ScriptedServer) 
 
 def test_version_check_refuses_old_clients_and_unknown_protocols(scripted: ScriptedServer) -> None:
     client, _ = client_for(scripted.url)
-    scripted.script = [Scripted(200, {"protocol": 1, "protocols_supported": [1], "min_client_version": "99.0.0"})]
+    scripted.script = [Scripted(200, {"protocol": 2, "protocols_supported": [2], "min_client_version": "99.0.0"})]
     with pytest.raises(UpgradeRequiredError, match="please upgrade"):
         client.version()
     assert "X-Inspector-Protocol" not in scripted.received[-1]["headers"]
-    scripted.script = [Scripted(200, {"protocol": 2, "protocols_supported": [2], "min_client_version": "0.1.0"})]
+    scripted.script = [Scripted(200, {"protocol": 3, "protocols_supported": [3], "min_client_version": "0.1.0"})]
+    with pytest.raises(UpgradeRequiredError, match="install the new version"):
+        client.version()  # a server that moved on to a newer protocol: this app must be upgraded
+    scripted.script = [Scripted(200, {"protocol": 1, "protocols_supported": [1], "min_client_version": "0.1.0"})]
     with pytest.raises(IncompatibleServerError):
-        client.version()
+        client.version()  # a server older than this app: not the user's to fix by upgrading
 
 
 def test_a_stalled_reply_times_out_and_is_sent_again(scripted: ScriptedServer) -> None:

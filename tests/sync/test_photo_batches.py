@@ -176,6 +176,8 @@ def report_photos(client: Client, count: int, first_seed: int) -> list[str]:
             payload = {
                 "description": "堆物堆料",
                 "category": "乱堆物料",
+                "kind": "hazard",
+                "source": "patrol",
                 "severity": "general",
                 "jurisdiction": SLT_COMMUNITY,
                 "location": {"lat": 39.93, "lon": 116.45},

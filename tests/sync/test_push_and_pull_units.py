@@ -44,7 +44,8 @@ def stored_photo(folder: DataFolder, db: Database, seed: int) -> str:
 
 
 def report(db: Database, photo: str | None = None) -> str:
-    payload = {"description": "占道", "category": "占道经营", "severity": "general", "jurisdiction": STREET}
+    payload = {"description": "占道", "category": "占道经营",
+               "kind": "hazard", "source": "patrol", "severity": "general", "jurisdiction": STREET}
     payload["location"] = {"lat": 39.9, "lon": 116.4}  # type: ignore[assignment]
     if photo:
         payload["photos"] = [photo]  # type: ignore[assignment]

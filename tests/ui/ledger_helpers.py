@@ -36,6 +36,8 @@ def report_finding(db: Any, folder: Any = None, photo: Path | None = None, **pay
     body: dict[str, Any] = {
         "description": "店外堆放纸箱，占用人行道",
         "category": "乱堆乱放",
+        "kind": "hazard",
+        "source": "patrol",
         "severity": "general",
         "jurisdiction": COMMUNITY,
         "location": {"address": "三里屯路 19 号"},

@@ -93,7 +93,7 @@ def test_conflicts_are_shown_beside_the_server_state_and_re_applied_or_discarded
     view.select_row(view.row_of(extended))
     local, server = view.local_text.text(), view.server_text.text()
     assert local.startswith("延期") and "当时看到的状态：整改中" in local and "理由：材料未到" in local
-    assert "状态：整改中" in server and "台账编号：朝阳-三里屯-" in server and "最后一次操作：核查不通过" in server
+    assert "状态：整改中" in server and "台账编号：朝阳-三里屯-" in server and "最后一次操作：复查验收不通过" in server
     assert view.reapply_button.isEnabled()
     assert view.reapply_selected()
     assert view.message.text() == "已重新提交，下次同步时上传。" and len(view.items) == 1
@@ -105,10 +105,10 @@ def test_conflicts_are_shown_beside_the_server_state_and_re_applied_or_discarded
     assert not mine.has_pending and not mine.has_conflict
 
     view.select_row(view.row_of(accepted))
-    assert view.local_text.text().startswith("受理挂账") and "状态：不予立案" in view.server_text.text()
+    assert view.local_text.text().startswith("受理挂账") and "状态：不予挂账" in view.server_text.text()
     assert not view.reapply_selected()  # the ledger rules refuse it on the current state, and say why
     assert view.message.objectName() == "error"
-    assert view.message.text().startswith("不能重新提交：隐患当前为不予立案，不能「受理挂账」")
+    assert view.message.text().startswith("不能重新提交：隐患当前为不予挂账，不能「受理挂账」")
     assert len(view.items) == 1
     _answer(monkeypatch, QMessageBox.StandardButton.No)
     assert not view.discard_selected() and len(view.items) == 1

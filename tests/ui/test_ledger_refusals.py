@@ -42,7 +42,8 @@ class Refused:
 
 def _synced_report(db: Any, description: str) -> str:
     """A finding an inspector reported and the server applied (its answer settled through the outbox)."""
-    body = {"description": description, "category": "乱堆乱放", "severity": "general", "jurisdiction": COMMUNITY,
+    body = {"description": description, "category": "乱堆乱放",
+            "kind": "hazard", "source": "patrol", "severity": "general", "jurisdiction": COMMUNITY,
             "location": {"address": "三里屯路 19 号"}}  # fmt: skip
     recorded = findings.record_command(db, action=Action.REPORT, actor=REPORTER, payload=body)
     result = {"event": {**findings.event_to_json(recorded.event), "index": 1},

@@ -111,8 +111,9 @@ def test_filters_search_and_dates_select_what_they_say(ledger) -> None:  # type:
     assert {f.view.state for f in late} - {State.ASSIGNED}, "a stage other than 处置 is late too"
     assert not _ids(late) & _ids([f for f in everything if f.view.state not in OPEN_STATES])
     late_column = page.model.COLUMNS.index("late")
+    state_column = page.model.COLUMNS.index("state")
     for row in range(page.model.total):
-        assert "逾期" in page.model.data(page.model.index(row, 1))
+        assert "逾期" in page.model.data(page.model.index(row, state_column))
         assert "逾期" in page.model.data(page.model.index(row, late_column)), "the late stage and by how much"
     filters.overdue_only.setChecked(False)
     filters.pending_only.setChecked(True)

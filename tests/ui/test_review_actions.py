@@ -48,7 +48,8 @@ def test_supervisor_takes_a_finding_from_review_to_closed_offline(started, qtbot
     visible = {action for action, button in page.detail.action_buttons.items() if button.isVisibleTo(page.detail)}
     assert visible == {Action.ASSIGN, Action.ESCALATE}
 
-    # 派遣: a 重大隐患 needs funds and a contingency plan too (五落实); the form says so with the rule's words.
+    # 派遣: a 重大隐患 needs funds and a contingency plan too (五落实), 临时管控措施, a 治理方案 and its report upward;
+    # the form says so with the rule's words.
     _click(qtbot, page.detail.action_buttons[Action.ASSIGN])
     dialog = page.action_dialog
     assert dialog is not None and dialog.isVisible()
@@ -57,7 +58,11 @@ def test_supervisor_takes_a_finding_from_review_to_closed_offline(started, qtbot
     save(qtbot, dialog)
     assert dialog.isVisible() and _state(ctx, finding_id) == "registered"
     assert "必填" in field_error(dialog, "funds") and "必填" in field_error(dialog, "contingency_plan")
-    fill(dialog, funds="街道专项经费 2 万元", contingency_plan="设置围挡，专人值守")
+    assert "必填" in field_error(dialog, "interim_controls") and "必填" in field_error(dialog, "governance_plan")
+    fill(dialog, funds="街道专项经费 2 万元", contingency_plan="设置围挡，专人值守", interim_controls="设置围挡",
+         reported_upward_to="朝阳区城市管理委")  # fmt: skip
+    dialog.inputs["governance_plan"].add_sources(photo_files[:1])
+    qtbot.waitUntil(lambda: dialog.inputs["governance_plan"].worker is None, timeout=20_000)
     save(qtbot, dialog)
     assert not dialog.isVisible() and _state(ctx, finding_id) == "assigned"
     assert page.detail.finding.view.funds == "街道专项经费 2 万元"
@@ -75,15 +80,17 @@ def test_supervisor_takes_a_finding_from_review_to_closed_offline(started, qtbot
     # 督办
     _click(qtbot, page.detail.action_buttons[Action.ESCALATE])
     dialog = page.action_dialog
-    fill(dialog, level="district", note="区级督办，按期整改")
+    # 街乡督办: a 街乡 supervisor may still close it (a 区级 one binds: tests/unit/test_case_kinds.py)
+    fill(dialog, level="street", unit="三里屯街道办事处", deadline=today + timedelta(days=20),
+         note="街乡督办，按期整改")  # fmt: skip
     save(qtbot, dialog)
-    assert findings.get(ctx.db, finding_id).view.escalation.value == "district"
+    assert findings.get(ctx.db, finding_id).view.escalation.value == "street"
 
-    # An inspector of the same 街乡 reports the fix with an after-photo: the only action an inspector sees.
+    # An inspector of the same 街乡 reports the fix with an after-photo, or asks for more time: all an inspector sees.
     work_as(ctx.db, INSPECTOR, "inspector")
     page.select_finding(finding_id)
     visible = {action for action, button in page.detail.action_buttons.items() if button.isVisibleTo(page.detail)}
-    assert visible == {Action.RECTIFY}
+    assert visible == {Action.RECTIFY, Action.REQUEST_EXTENSION}
     _click(qtbot, page.detail.action_buttons[Action.RECTIFY])
     dialog = page.action_dialog
     fill(dialog, description="已拆除，现场恢复")

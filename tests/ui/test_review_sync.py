@@ -129,7 +129,7 @@ def test_review_to_closed_offline_then_synced_and_a_stale_command_conflicts(  # 
     assert inspector.sync().all_acknowledged
     _sync(ctx)
     page.select_finding(finding_id)
-    assert page.detail.values["state"].text() == "待核查"
+    assert page.detail.values["state"].text() == "待复查验收"  # a hazard's words (复查验收)
     _click(qtbot, page.detail.action_buttons[Action.VERIFY_PASS])
     dialog = page.action_dialog
     assert len(dialog.before_strip.photos) == 1 and [p.sha256 for p in dialog.after_strip.photos] == [after]

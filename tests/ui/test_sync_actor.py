@@ -24,7 +24,8 @@ def _login_reply(roles: list[str], codes: list[str]) -> dict[str, object]:
 
 
 def _report(db, actor) -> str:  # type: ignore[no-untyped-def]
-    payload = {"description": "占道经营", "category": "市容", "severity": "general", "jurisdiction": COMMUNITY,
+    payload = {"description": "占道经营", "category": "市容",
+               "kind": "hazard", "source": "patrol", "severity": "general", "jurisdiction": COMMUNITY,
                "location": {"lat": 39.93, "lon": 116.45}}  # fmt: skip
     return findings.record_command(db, action="report", actor=actor, payload=payload).event.finding_id
 

@@ -45,7 +45,8 @@ def test_records_show_local_waiting_rejected_and_conflict_with_the_reason(starte
     assert "原因：服务器未发布这个检查表版本" in line.toolTip(6)
 
     actor = profile.local_actor(db, COMMUNITY)
-    payload = {"description": "占道经营", "category": "市容", "severity": "general", "jurisdiction": COMMUNITY,
+    payload = {"description": "占道经营", "category": "市容",
+               "kind": "hazard", "source": "patrol", "severity": "general", "jurisdiction": COMMUNITY,
                "subject_id": subject.id}  # fmt: skip
     finding_id = findings.record_command(db, action="report", actor=actor, payload=payload).event.finding_id
     wait_today_badge(qtbot, window, finding_id, "pending")

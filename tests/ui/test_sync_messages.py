@@ -19,9 +19,12 @@ def _refusal(info: dict[str, object]) -> Exception:
 
 
 def test_login_errors_name_the_cause_and_what_to_do() -> None:  # type: ignore[no-untyped-def]
-    other_protocol = _refusal({"protocols_supported": [2], "min_client_version": "0.0.1"})
+    other_protocol = _refusal({"protocols_supported": [1], "min_client_version": "0.0.1"})  # an older server
     assert login_error_text(other_protocol, "zh_CN").startswith("服务器的同步协议与本程序不兼容，请联系管理员：")
-    too_old = _refusal({"protocols_supported": [1], "min_client_version": "99.0"})
+    newer_protocol = _refusal({"protocols_supported": [3], "min_client_version": "0.0.1"})  # a newer server
+    assert isinstance(newer_protocol, UpgradeRequiredError)
+    assert "please install the new version" in login_error_text(newer_protocol, "en")
+    too_old = _refusal({"protocols_supported": [2], "min_client_version": "99.0"})
     assert login_error_text(too_old, "zh_CN").startswith("需要安装新版本：本程序版本")
     assert "99.0" in login_error_text(too_old, "en") and "please upgrade" in login_error_text(too_old, "en")
     tls = TransportError("无法与服务器建立安全连接", "cannot make a secure connection", "tls")

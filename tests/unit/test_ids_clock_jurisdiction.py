@@ -99,7 +99,8 @@ def test_parse_levels_and_parents(text: str, level: Level, short: str, parent: s
         ("1101050041", "6, 9, 12 or 15 digits"),
         ("11010500A", "only digits"),
         ("１１０１０５", "only digits"),
-        ("110000", "not a district"),
+        ("110000004", "not a district"),
+        ("110100004001000", "not a district"),
         ("000105", "not a district"),
         ("110105000001", "lower level is set under an empty level"),
         ("110105001000005", "lower level is set under an empty level"),
@@ -128,3 +129,11 @@ def test_street_part_of_a_code() -> None:
     assert parse_code("110105").street == "110105000"
     assert street_of("110105013004") == "110105013"
     assert street_of("") == ""
+
+
+@pytest.mark.parametrize(("text", "short"), [("110000", "11"), ("110100000000000", "1101")])
+def test_a_city_code_is_a_scope_above_its_districts(text: str, short: str) -> None:
+    city = parse_code(text)
+    assert (city.level, city.short, city.parent()) == (Level.CITY, short, None)
+    assert is_within("110105004032000", (text,))
+    assert not is_within("120101004000000", (text,))

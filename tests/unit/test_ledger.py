@@ -1,4 +1,5 @@
-"""The hazard ledger state machine: every transition per role and jurisdiction, payload rules, projection, overdue."""
+"""The ledger state machine on a hazard (安全隐患): every transition per role and jurisdiction, payload rules,
+projection, overdue. The problem loop, 督办 levels and extensions: test_case_kinds.py."""
 
 from __future__ import annotations
 
@@ -27,8 +28,10 @@ from inspector.core.ledger import (
     EscalationLevel,
     Event,
     FindingState,
+    Kind,
     Role,
     Severity,
+    Source,
     State,
     allowed_actions,
     apply,
@@ -50,6 +53,7 @@ TRANSITIONS: dict[tuple[str | None, str], str] = {
     ("reported", "reject"): "rejected",
     ("registered", "assign"): "assigned",
     ("assigned", "extend"): "assigned",
+    ("assigned", "request_extension"): "assigned",
     ("assigned", "rectify"): "rectified",
     ("rectified", "verify_pass"): "closed",
     ("rectified", "verify_fail"): "assigned",
@@ -65,11 +69,21 @@ ROLES_FOR: dict[str, set[str]] = {
     "report_fixed_on_site": {"inspector"},
     "rectify": {"inspector", "supervisor", "unit"},
     "sign": {"unit"},
+    "request_extension": {"inspector", "supervisor", "unit"},
 }
 SUPERVISOR_ONLY = {"supervisor"}
 REQUIRED: dict[str, list[str]] = {
-    "report": ["description", "category", "severity", "jurisdiction"],
-    "report_fixed_on_site": ["description", "category", "severity", "jurisdiction", "after_photos", "rectification"],
+    "report": ["description", "category", "kind", "source", "severity", "jurisdiction"],
+    "report_fixed_on_site": [
+        "description",
+        "category",
+        "kind",
+        "source",
+        "severity",
+        "jurisdiction",
+        "after_photos",
+        "rectification",
+    ],
     "accept": ["severity"],
     "reject": ["reason"],
     "assign": ["responsible_unit", "responsible_person", "deadline", "measures"],
@@ -78,10 +92,28 @@ REQUIRED: dict[str, list[str]] = {
     "verify_pass": ["opinion"],
     "verify_fail": ["reason"],
     "reopen": ["reason", "deadline"],
-    "escalate": ["level", "note"],
+    "escalate": ["level", "unit", "deadline"],
     "sign": ["signer_name", "signer_phone"],
+    "lift_escalation": ["note"],
+    "request_extension": ["deadline", "reason"],
+    "approve_extension": [],
+    "refuse_extension": ["reason"],
 }
-CODES = {"illegal_state", "stale", "forbidden_role", "out_of_jurisdiction", "invalid_payload", "same_actor"}
+# Transitions that need more than the state: 摘牌 a 督办, decide an extension request (test_case_kinds.py)
+GUARDED: dict[tuple[str | None, str], str] = {
+    **{(state, "lift_escalation"): state for state in ("reported", "registered", "assigned", "rectified", "closed")},
+    ("assigned", "approve_extension"): "assigned",
+    ("assigned", "refuse_extension"): "assigned",
+}
+CODES = {
+    "illegal_state",
+    "stale",
+    "forbidden_role",
+    "out_of_jurisdiction",
+    "invalid_payload",
+    "same_actor",
+    "escalation_level",
+}
 
 
 def reachable_states() -> set[str]:
@@ -131,7 +163,9 @@ def matrix_actor(role_set: str, inside: bool) -> Actor:
 def report_payload(**changes: Any) -> dict[str, Any]:
     payload: dict[str, Any] = {
         "description": "门前堆放杂物，占用人行道",
-        "category": "门前三包",
+        "category": "燃气",
+        "kind": "hazard",
+        "source": "patrol",
         "severity": "general",
         "jurisdiction": GRID,
         "subject_id": "subject-17",
@@ -141,6 +175,14 @@ def report_payload(**changes: Any) -> dict[str, Any]:
     }
     payload.update(changes)
     return payload
+
+
+MAJOR_ASSIGN: dict[str, Any] = {
+    "interim_controls": "停用燃气灶具，设置警戒线",
+    "governance_plan": ["f" * 64],
+    "reported_upward_to": "朝阳区城市管理委",
+    "reported_upward_on": "2026-03-01",
+}
 
 
 def valid_payload(action: Action | str, finding: FindingState | None, now: datetime = NOW) -> dict[str, Any]:
@@ -167,7 +209,21 @@ def valid_payload(action: Action | str, finding: FindingState | None, now: datet
         "verify_pass": {"opinion": "现场核查已整改到位"},
         "verify_fail": {"reason": "仍有杂物", "deadline": later.isoformat()},
         "reopen": {"reason": "问题复发", "deadline": later.isoformat()},
-        "escalate": {"level": "district", "note": "逾期未整改，区级督办"},
+        "escalate": {
+            "level": "district",
+            "unit": "朝阳区城市管理委",
+            "deadline": later.isoformat(),
+            "doc_no": "朝城管督〔2026〕3号",
+            "note": "逾期未整改，区级督办",
+        },
+        "lift_escalation": {"note": "验收合格，摘牌"},
+        "request_extension": {
+            "deadline": (max(current, today) + timedelta(days=7)).isoformat(),
+            "reason": "需采购材料",
+            "on_behalf_of_unit": True,
+        },
+        "approve_extension": {"note": "同意延期"},
+        "refuse_extension": {"reason": "理由不充分"},
         "sign": {"signer_name": "王经理", "signer_phone": "13800000000"},
     }
     return payloads[str(action)]
@@ -417,7 +473,7 @@ def test_an_unreadable_base_state_is_an_invalid_command() -> None:
 @pytest.mark.parametrize("state", sorted(OPEN_STATES))
 def test_escalate_is_exempt_from_the_stale_check_in_every_open_state(state: State) -> None:
     finding = FINDINGS[state.value]
-    payload = {"level": "city", "note": "市级挂牌督办"}
+    payload = {**valid_payload("escalate", finding), "level": "city", "note": "市级挂牌督办"}
     decision = decide(finding, "escalate", SUPERVISOR, payload, NOW, base_state="closed")
     assert decision.allowed
     assert decision.new_state == state
@@ -480,6 +536,13 @@ STATE_BEFORE = {action: start for (start, action) in TRANSITIONS if action != "e
 
 
 def finding_for(action: str) -> FindingState | None:
+    """A finding the action may follow: for 摘牌 one under 街乡督办, for an extension decision one with a request."""
+    if action == "lift_escalation":
+        assigned = FINDINGS["assigned"]
+        payload = {**valid_payload("escalate", assigned), "level": "street", "unit": "三里屯街道办事处"}
+        return act(assigned, "escalate", SUPERVISOR, payload)[0]
+    if action in ("approve_extension", "refuse_extension"):
+        return act(FINDINGS["assigned"], "request_extension", FIELD_INSPECTOR)[0]
     return FINDINGS[STATE_BEFORE[action]]
 
 
@@ -509,13 +572,14 @@ def test_required_fields_match_the_table(action: str) -> None:
 
 
 def test_major_hazards_need_funds_and_a_contingency_plan_on_assign() -> None:
-    assert required_fields(Action.ASSIGN, Severity.MAJOR) == (*REQUIRED["assign"], "funds", "contingency_plan")
+    five = ("funds", "contingency_plan", "interim_controls", "governance_plan", "reported_upward_to")
+    assert required_fields(Action.ASSIGN, Severity.MAJOR) == (*REQUIRED["assign"], *five, "reported_upward_on")
     assert required_fields("assign", "general") == tuple(REQUIRED["assign"])
     major = finding_in("registered", severity="major")
     general = FINDINGS["registered"]
     assert major is not None and major.severity == Severity.MAJOR
-    for field in ("funds", "contingency_plan"):
-        payload = valid_payload("assign", major)
+    for field in (*five, "reported_upward_on"):
+        payload = valid_payload("assign", major) | MAJOR_ASSIGN
         del payload[field]
         assert validate_payload("assign", payload, major, NOW) == [f"{field}: 必填，不能为空 (required)"]
         assert decide(major, "assign", SUPERVISOR, payload, NOW).code == "invalid_payload"
@@ -835,6 +899,7 @@ def test_a_full_life_cycle_projects_every_field() -> None:
             "measures": "更换老化软管，加装报警器",
             "funds": "企业自筹 5 万元",
             "contingency_plan": "停气、疏散、设置警戒",
+            **MAJOR_ASSIGN,
         },
         t[2],
     )
@@ -847,9 +912,11 @@ def test_a_full_life_cycle_projects_every_field() -> None:
     assert (closed.state, closed.closed_at) == (State.CLOSED, t[7])
     reopened = step("reopen", SUPERVISOR, {"reason": "群众再次反映", "deadline": "2026-04-01"}, t[8])
     assert (reopened.state, reopened.closed_at, reopened.deadline) == (State.ASSIGNED, None, date(2026, 4, 1))
-    step("escalate", OTHER_SUPERVISOR, {"level": "city", "note": "市级挂牌督办"}, t[9])
+    escalation = {"level": "district", "unit": "朝阳区城市管理委", "deadline": "2026-04-01", "note": "区级挂牌督办"}
+    step("escalate", OTHER_SUPERVISOR, escalation, t[9])
     step("rectify", FIELD_INSPECTOR, {"description": "彻底整改", "after_photos": ["e" * 64]}, t[10])
-    step("verify_pass", BOTH, {"opinion": "复查合格"}, t[11])
+    assert decide(finding, "verify_pass", BOTH, {"opinion": "复查合格"}, t[11]).code == "escalation_level"
+    step("verify_pass", OTHER_SUPERVISOR, {"opinion": "复查合格"}, t[11])
 
     final = project(events)
     assert final == finding
@@ -858,7 +925,7 @@ def test_a_full_life_cycle_projects_every_field() -> None:
         state=State.CLOSED,
         jurisdiction=GRID,
         severity=Severity.MAJOR,
-        category="门前三包",
+        category="燃气",
         description="门前堆放杂物，占用人行道",
         subject_id="subject-17",
         ledger_number="朝阳-三里屯-2026-00123",
@@ -870,7 +937,7 @@ def test_a_full_life_cycle_projects_every_field() -> None:
         funds="企业自筹 5 万元",
         contingency_plan="停气、疏散、设置警戒",
         rectified_by=FIELD_INSPECTOR.user_id,
-        escalation=EscalationLevel.CITY,
+        escalation=EscalationLevel.DISTRICT,
         reported_by=FIELD_INSPECTOR.user_id,
         reported_at=t[0],
         closed_at=t[11],
@@ -878,6 +945,17 @@ def test_a_full_life_cycle_projects_every_field() -> None:
         after_photos=(PHOTO_C, "d" * 64, "e" * 64),
         event_count=12,
         last_event_id=events[-1].event_id,
+        kind=Kind.HAZARD,
+        source=Source.PATROL,
+        interim_controls="停用燃气灶具，设置警戒线",
+        governance_plan=("f" * 64,),
+        reported_upward_to="朝阳区城市管理委",
+        reported_upward_on=date(2026, 3, 1),
+        escalation_unit="朝阳区城市管理委",
+        escalation_deadline=date(2026, 4, 1),
+        escalated_at=t[9],
+        extension_count=1,
+        extension_reasons=("等待设备到货",),
     )
 
 
@@ -1101,7 +1179,7 @@ def test_any_history_decide_accepts_projects_and_stays_on_the_table(data: st.Dat
         if not decision.allowed:
             assert decision.code in CODES and decision.reason and decision.new_state is None
             continue
-        assert TRANSITIONS[(current.value if current else None, action.value)] == decision.new_state
+        assert (TRANSITIONS | GUARDED)[(current.value if current else None, action.value)] == decision.new_state
         assert action in permitted
         if action == Action.VERIFY_PASS:
             assert finding is not None and finding.rectified_by != actor.user_id

@@ -110,3 +110,35 @@ def test_cli_list_folder_with_a_broken_file_exits_non_zero(tmp_path, capsys) -> 
     (tmp_path / "broken.yaml").write_text("format: x\n", encoding="utf-8")
     assert main(["checklists", "list", "--dir", str(tmp_path)]) == 1
     assert "broken.yaml:1" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.stem)
+def test_every_shipped_file_says_which_kind_of_case_its_failures_create(path: Path) -> None:
+    """十无五好 and 门前三包 → 城市管理问题; the "1+10" safety lists → 安全隐患; said in the file, not defaulted."""
+    import yaml
+
+    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    expected = "hazard" if "1+10" in (raw.get("group") or "") else "problem"
+    assert raw["case_kind"] == expected
+    checklist = load_checklist_file(path)
+    assert checklist.case_kind == expected
+    assert {item.on_fail.case_kind for item in checklist.items if item.on_fail} == {expected}
+
+
+def test_a_file_without_a_case_kind_takes_its_group_default_and_an_item_may_override(tmp_path: Path) -> None:
+    import yaml
+
+    raw = yaml.safe_load((shipped_checklists_dir() / "anquan-ranqi.yaml").read_text(encoding="utf-8"))
+    del raw["case_kind"]
+    first = raw["sections"][0]["items"][0]
+    first["on_fail"]["case_kind"] = "problem"
+    path = tmp_path / "anquan-ranqi.yaml"
+    path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    checklist = load_checklist_file(path)
+    assert checklist.case_kind == "hazard"
+    kinds = [item.on_fail.case_kind for item in checklist.items if item.on_fail]
+    assert kinds[0] == "problem" and set(kinds[1:]) == {"hazard"}
+    raw["case_kind"] = "incident"
+    path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(Exception, match="case_kind"):
+        load_checklist_file(path)

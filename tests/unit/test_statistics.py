@@ -171,7 +171,8 @@ def _event(finding_id: str, n: int, action: Action, at: datetime, **payload: Any
 
 
 def _history(finding_id: str, deadline: str, *later: tuple[Action, datetime, dict[str, Any]]) -> list[Event]:
-    report = {"description": "d", "category": "c", "severity": "general", "jurisdiction": A}
+    report = {"description": "d", "category": "c",
+              "kind": "hazard", "source": "patrol", "severity": "general", "jurisdiction": A}
     events = [
         _event(finding_id, 0, Action.REPORT, utc(2026, 2, 1), **report),
         _event(finding_id, 1, Action.ACCEPT, utc(2026, 2, 2), severity="general"),

@@ -50,7 +50,7 @@ class FieldSpec:
     """One form field: the payload key and the kind of input."""
 
     name: str
-    kind: str  # text / long / date / optional_date / severity / level / photos
+    kind: str  # text / long / date / optional_date / past_date / severity / level / photos / flag
 
 
 def _fields(*specs: tuple[str, str]) -> tuple[FieldSpec, ...]:
@@ -68,14 +68,39 @@ ACTION_FIELDS: dict[Action, tuple[FieldSpec, ...]] = {
         ("measures", "long"),
         ("funds", "long"),
         ("contingency_plan", "long"),
+        ("interim_controls", "long"),
+        ("governance_plan", "photos"),
+        ("reported_upward_to", "text"),
+        ("reported_upward_on", "past_date"),
     ),
     Action.EXTEND: _fields(("deadline", "date"), ("reason", "long")),
+    Action.REQUEST_EXTENSION: _fields(("deadline", "date"), ("reason", "long"), ("on_behalf_of_unit", "flag")),
+    Action.APPROVE_EXTENSION: _fields(("note", "long")),
+    Action.REFUSE_EXTENSION: _fields(("reason", "long")),
     Action.RECTIFY: _fields(("description", "long"), ("after_photos", "photos")),
     Action.VERIFY_PASS: _fields(("opinion", "long")),
     Action.VERIFY_FAIL: _fields(("reason", "long"), ("deadline", "optional_date")),
     Action.REOPEN: _fields(("reason", "long"), ("deadline", "date")),
-    Action.ESCALATE: _fields(("level", "level"), ("note", "long")),
+    Action.ESCALATE: _fields(
+        ("level", "level"), ("unit", "text"), ("doc_no", "text"), ("deadline", "date"), ("note", "long")
+    ),
+    Action.LIFT_ESCALATION: _fields(("note", "long")),
 }
+# Fields only a hazard has (a problem is not graded and needs no 五落实), and those only a 重大隐患 needs
+_HAZARD_ONLY = frozenset({"severity", "funds", "contingency_plan"})
+_MAJOR_ONLY = frozenset({"interim_controls", "governance_plan", "reported_upward_to", "reported_upward_on"})
+
+
+def fields_for(action: Action, view: ledger.FindingState) -> tuple[FieldSpec, ...]:
+    """The form of this action for this case: a problem's without grading or 五落实, a 重大隐患's with everything."""
+    specs = ACTION_FIELDS[action]
+    if view.kind == ledger.Kind.PROBLEM:
+        return tuple(spec for spec in specs if spec.name not in _HAZARD_ONLY | _MAJOR_ONLY)
+    if view.severity != Severity.MAJOR:
+        return tuple(spec for spec in specs if spec.name not in _MAJOR_ONLY)
+    return specs
+
+
 _VERIFYING = (Action.VERIFY_PASS, Action.VERIFY_FAIL)
 
 
@@ -97,6 +122,8 @@ def field_label(action: Action, name: str) -> str:
         }.get(action, translate("ActionDialog", "整改期限"))
     if name == "note" and action == Action.ESCALATE:
         return translate("ActionDialog", "督办意见")
+    if name == "deadline" and action == Action.REQUEST_EXTENSION:
+        return translate("ActionDialog", "申请延期至")
     return {
         "severity": translate("ActionDialog", "隐患等级"),
         "note": translate("ActionDialog", "备注"),
@@ -111,12 +138,19 @@ def field_label(action: Action, name: str) -> str:
         "after_photos": translate("ActionDialog", "整改后照片"),
         "opinion": translate("ActionDialog", "核查意见"),
         "level": translate("ActionDialog", "督办级别"),
+        "unit": translate("ActionDialog", "督办单位"),
+        "doc_no": translate("ActionDialog", "督办文号"),
+        "interim_controls": translate("ActionDialog", "临时管控措施"),
+        "governance_plan": translate("ActionDialog", "治理方案（PDF 或照片）"),
+        "reported_upward_to": translate("ActionDialog", "已向上报告（报告对象）"),
+        "reported_upward_on": translate("ActionDialog", "报告日期"),
+        "on_behalf_of_unit": translate("ActionDialog", "代责任单位申请"),
     }.get(name, name)
 
 
 def required_names(action: Action, finding: LocalFinding) -> set[str]:
     """The fields the rules demand for this action on this finding (for a 重大隐患, assign needs all 五落实)."""
-    names = set(ledger.required_fields(action, finding.view.severity))
+    names = set(ledger.required_fields(action, finding.view.severity, finding.view.kind))
     if action == Action.VERIFY_FAIL and finding.view.deadline is None:
         names.add("deadline")
     return names
@@ -135,7 +169,7 @@ class ActionDialog(QDialog):
         self.errors: dict[str, QLabel] = {}
         self.use_deadline: QCheckBox | None = None
         view = finding.view
-        self.setWindowTitle(f"{action_label(action.value)} · {view.ledger_number or pending_label()}")
+        self.setWindowTitle(f"{action_label(action.value, view.kind.value)} · {view.ledger_number or pending_label()}")
         summary = QLabel(f"{view.category}：{view.description}")
         summary.setWordWrap(True)
         summary.setObjectName("hint")
@@ -148,7 +182,7 @@ class ActionDialog(QDialog):
             layout.addLayout(self._before_and_after(after=False))
         self.form = QFormLayout()
         required = required_names(action, finding)
-        for spec in ACTION_FIELDS[action]:
+        for spec in fields_for(action, view):
             widget = self._input(spec)
             self.inputs[spec.name] = widget
             error = hint_label(name="error")
@@ -163,13 +197,22 @@ class ActionDialog(QDialog):
             mark = " *" if spec.name in required else ""
             self.form.addRow(QLabel(field_label(action, spec.name) + mark), cell)
         layout.addLayout(self.form)
-        if action == Action.ASSIGN and view.severity == Severity.MAJOR:
-            layout.addWidget(hint_label(self.tr("重大隐患须落实责任、措施、资金、时限和预案（五落实）。")))
+        if action == Action.ASSIGN and view.kind == ledger.Kind.HAZARD and view.severity == Severity.MAJOR:
+            layout.addWidget(
+                hint_label(
+                    self.tr(
+                        "重大隐患须落实责任、措施、资金、时限和预案（五落实），并写明临时管控措施、附治理方案、"
+                        "记录向上报告的对象和日期。"
+                    )
+                )
+            )
         self.error = hint_label(name="error")
         self.error.hide()
         layout.addWidget(self.error)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
-        self.save_button = buttons.addButton(action_label(action.value), QDialogButtonBox.ButtonRole.AcceptRole)
+        self.save_button = buttons.addButton(
+            action_label(action.value, view.kind.value), QDialogButtonBox.ButtonRole.AcceptRole
+        )
         self.save_button.setObjectName("primary")
         self.save_button.clicked.connect(self.save)
         buttons.rejected.connect(self.reject)
@@ -191,7 +234,7 @@ class ActionDialog(QDialog):
             combo = QComboBox()
             for severity in Severity:
                 combo.addItem(severity_label(severity.value), severity.value)
-            combo.setCurrentIndex(combo.findData(view.severity.value))
+            combo.setCurrentIndex(max(0, combo.findData(view.severity.value if view.severity else "general")))
             return combo
         if spec.kind == "level":
             combo = QComboBox()
@@ -200,11 +243,13 @@ class ActionDialog(QDialog):
             current = view.escalation.value if view.escalation else EscalationLevel.STREET.value
             combo.setCurrentIndex(combo.findData(current))
             return combo
+        if spec.kind == "flag":
+            return QCheckBox(field_label(self.action, spec.name))
         if spec.kind == "photos":
             strip = PhotoStrip(self.ctx, self)
             settings = profile.photo_settings(self.ctx.db)
             strip.configure(
-                f"rectify/{self.finding.id}",
+                f"{'plan' if spec.name == 'governance_plan' else 'rectify'}/{self.finding.id}",
                 lambda folder, db, path: photos.import_photo(folder, db, path, link=None, settings=settings),
                 lambda _sha: None,
             )
@@ -213,7 +258,14 @@ class ActionDialog(QDialog):
 
     def _date_input(self, spec: FieldSpec) -> QWidget:
         today = local_date(utc_now())
-        start = self.finding.view.deadline if self.action == Action.EXTEND and self.finding.view.deadline else today
+        if spec.kind == "past_date":
+            past = QDateEdit(_qdate(today))
+            past.setCalendarPopup(True)
+            past.setDisplayFormat("yyyy-MM-dd")
+            past.setMaximumDate(_qdate(today))
+            return past
+        extending = self.action in (Action.EXTEND, Action.REQUEST_EXTENSION)
+        start = self.finding.view.deadline if extending and self.finding.view.deadline else today
         suggested = self._suggested_deadline() if self.action == Action.ASSIGN else None
         first = start + timedelta(days=DEFAULT_DEADLINE_DAYS)
         if suggested is not None and suggested >= today:
@@ -280,7 +332,7 @@ class ActionDialog(QDialog):
     def payload(self) -> dict[str, Any]:
         """The command's payload from the form (empty fields left out, so the rules name what is missing)."""
         values: dict[str, Any] = {}
-        for spec in ACTION_FIELDS[self.action]:
+        for spec in fields_for(self.action, self.finding.view):
             value = self._value(spec, self.inputs[spec.name])
             if value not in (None, "", []):
                 values[spec.name] = value
@@ -291,6 +343,8 @@ class ActionDialog(QDialog):
             return widget.text().strip()
         if isinstance(widget, QPlainTextEdit):
             return widget.toPlainText().strip()
+        if isinstance(widget, QCheckBox):
+            return True if widget.isChecked() else None
         if isinstance(widget, QComboBox):
             return widget.currentData()
         if isinstance(widget, PhotoStrip):
@@ -302,8 +356,7 @@ class ActionDialog(QDialog):
         return None
 
     def photos_busy(self) -> bool:
-        strip = self.inputs.get("after_photos")
-        return isinstance(strip, PhotoStrip) and strip.worker is not None
+        return any(isinstance(strip, PhotoStrip) and strip.worker is not None for strip in self.inputs.values())
 
     def save(self) -> None:
         """Check the form with the ledger's rules, then queue the command (or show what is wrong)."""

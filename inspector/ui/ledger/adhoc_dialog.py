@@ -20,7 +20,15 @@ from inspector.store import checklists, findings, jurisdiction_tree, photos, pro
 from inspector.store.errors import StoreError
 from inspector.ui.shared.context import FINDINGS, AppContext
 from inspector.ui.shared.jurisdiction_edit import JurisdictionEdit
-from inspector.ui.shared.labels import SEVERITIES, severity_label, subject_kind_label
+from inspector.ui.shared.labels import (
+    KINDS,
+    SEVERITIES,
+    SOURCES,
+    kind_label,
+    severity_label,
+    source_label,
+    subject_kind_label,
+)
 from inspector.ui.shared.photo_strip import PhotoStrip
 from inspector.ui.shared.widgets import error_message, hint_label
 
@@ -68,6 +76,12 @@ class AdhocFindingDialog(QDialog):
         category_edit = self.category.lineEdit()
         if category_edit is not None:
             category_edit.setPlaceholderText(self.tr("如：乱堆乱放、燃气安全"))
+        self.kind = QComboBox()
+        for kind in KINDS:
+            self.kind.addItem(kind_label(kind), kind)
+        self.source = QComboBox()
+        for source in SOURCES:
+            self.source.addItem(source_label(source), source)
         self.severity = QComboBox()
         for severity in SEVERITIES:
             self.severity.addItem(severity_label(severity), severity)
@@ -88,7 +102,10 @@ class AdhocFindingDialog(QDialog):
         form.addRow(self.tr("地点"), self.address)
         form.addRow(self.tr("所属辖区"), self.jurisdiction)
         form.addRow(self.tr("类别 *"), self.category)
-        form.addRow(self.tr("等级"), self.severity)
+        form.addRow(self.tr("案件类型 *"), self.kind)
+        form.addRow(self.tr("发现方式 *"), self.source)
+        form.addRow(self.tr("隐患等级"), self.severity)
+        self.form = form
         form.addRow(self.tr("描述 *"), self.description)
         form.addRow(self.tr("照片"), self.photos)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
@@ -104,8 +121,14 @@ class AdhocFindingDialog(QDialog):
         for edited in (self.address.textChanged, self.jurisdiction.textChanged, self.category.currentTextChanged,
                        self.description.textChanged, self.subject.currentIndexChanged):  # fmt: skip
             edited.connect(self.error.hide)  # a message about the form goes once the form is changed
+        self.kind.currentIndexChanged.connect(self._kind_changed)
         self._subject_changed()
+        self._kind_changed()
         self.resize(640, 560)
+
+    def _kind_changed(self) -> None:
+        """A problem is not graded: the grade is asked only for a hazard."""
+        self.form.setRowVisible(self.severity, self.kind.currentData() == "hazard")
 
     def _subject_changed(self) -> None:
         subject_id = self.subject.currentData()
@@ -122,11 +145,14 @@ class AdhocFindingDialog(QDialog):
         payload: dict[str, object] = {
             "description": self.description.toPlainText().strip(),
             "category": self.category.currentText().strip(),
-            "severity": self.severity.currentData(),
+            "kind": self.kind.currentData(),
+            "source": self.source.currentData(),
             "jurisdiction": self.jurisdiction.code(),
             "photos": self.photos.hashes(),
             "adhoc": True,
         }
+        if self.kind.currentData() == "hazard":
+            payload["severity"] = self.severity.currentData()
         if subject_id:
             payload["subject_id"] = subject_id
         if self.address.text().strip():

@@ -33,7 +33,16 @@ from inspector.ui.ledger import lateness
 from inspector.ui.ledger.action_dialogs import escalation_label
 from inspector.ui.ledger.actions import actor_for, event_sync_label
 from inspector.ui.shared.context import FINDINGS, AppContext
-from inspector.ui.shared.labels import action_label, pending_label, severity_label, state_label
+from inspector.ui.shared.context import AppContext
+from inspector.ui.shared.labels import (
+    action_label,
+    kind_label,
+    pending_label,
+    severity_label,
+    source_label,
+    state_label,
+    translate,
+)
 from inspector.ui.shared.photo_strip import PhotoStrip
 from inspector.ui.shared.resources import icon
 from inspector.ui.shared.widgets import hint_label, restyle, set_form_label, title_label
@@ -41,13 +50,39 @@ from inspector.ui.shared.workers import FunctionWorker, Worker
 
 # Actions offered on an existing finding, in the order of the ledger's life.
 FINDING_ACTIONS: tuple[Action, ...] = (
-    Action.ACCEPT, Action.REJECT, Action.ASSIGN, Action.EXTEND, Action.RECTIFY, Action.VERIFY_PASS,
-    Action.VERIFY_FAIL, Action.REOPEN, Action.ESCALATE,
+    Action.ACCEPT, Action.REJECT, Action.ASSIGN, Action.EXTEND, Action.REQUEST_EXTENSION, Action.APPROVE_EXTENSION,
+    Action.REFUSE_EXTENSION, Action.RECTIFY, Action.VERIFY_PASS, Action.VERIFY_FAIL, Action.REOPEN, Action.ESCALATE,
+    Action.LIFT_ESCALATION,
 )  # fmt: skip
 DOCUMENTS = ("notice", "inspection", "signboard")
 _NOTE_FIELDS = ("reason", "opinion", "note", "measures", "description", "rectification")
 _FIELDS = ("state", "severity", "category", "subject", "street", "deadline", "unit", "person", "measures", "funds",
-           "plan", "escalation", "reported", "origin", "place", "reporter", "rectifier", "clock")  # fmt: skip
+           "plan", "escalation", "reported", "origin", "place", "reporter", "rectifier", "clock",
+           "kind", "source", "interim", "governance", "upward", "extensions")  # fmt: skip
+
+
+def _escalation_text(view: ledger.FindingState) -> str:
+    """督办: level, unit, 文号 and its own deadline."""
+    if view.escalation is None:
+        return ""
+    parts = [escalation_label(view.escalation.value), view.escalation_unit or "", view.escalation_doc_no or ""]
+    if view.escalation_deadline:
+        parts.append(translate("FindingDetail", "督办期限 %1").replace("%1", view.escalation_deadline.isoformat()))
+    return " · ".join(part for part in parts if part)
+
+
+def _extension_text(view: ledger.FindingState) -> str:
+    """How often the deadline moved and why, and a request waiting for a decision."""
+    parts = []
+    if view.extension_count:
+        reasons = "；".join(view.extension_reasons)
+        parts.append(translate("FindingDetail", "已延期 %1 次：%2").replace("%1", str(view.extension_count))
+                     .replace("%2", reasons))  # fmt: skip
+    if view.requested_deadline:
+        parts.append(
+            translate("FindingDetail", "申请延期至 %1，待审批").replace("%1", view.requested_deadline.isoformat())
+        )
+    return "\n".join(parts)
 
 
 def event_note(payload: Any) -> str:
@@ -196,6 +231,8 @@ class FindingDetail(QWidget):
     def _show_actions(self, finding: LocalFinding) -> None:
         """The allowed actions' buttons, three to a row in the order of the ledger's life."""
         allowed = set(self.allowed_actions())
+        for action, button in self.action_buttons.items():
+            button.setText(action_label(action.value, finding.view.kind.value))  # each kind's words
         for button in self.action_buttons.values():
             self.actions_grid.removeWidget(button)
             button.hide()
@@ -245,8 +282,8 @@ class FindingDetail(QWidget):
         place = places.reported_place(db, finding.id).text()
         names = people.display_names(db)
         texts = {
-            "state": state_label(view.state.value),
-            "severity": severity_label(view.severity.value),
+            "state": state_label(view.state.value, view.kind.value),
+            "severity": severity_label(view.severity.value if view.severity else None),
             "category": view.category,
             "subject": subject,
             "street": street_name(db, view.jurisdiction),
@@ -256,15 +293,43 @@ class FindingDetail(QWidget):
             "measures": view.measures or "",
             "funds": view.funds or "",
             "plan": view.contingency_plan or "",
-            "escalation": escalation_label(view.escalation.value) if view.escalation else "",
+            "escalation": _escalation_text(view),
             "reported": display(view.reported_at),
             "origin": origin,
             "place": place,
             "reporter": people.name_of(names, view.reported_by),
             "rectifier": people.name_of(names, view.rectified_by),  # 整改反馈人: who reported the fix
             "clock": lateness.detail_line(db, finding.id),  # the open stage, its limit, due time and lateness
+            "kind": kind_label(view.kind.value),
+            "source": source_label(view.source.value),
+            "interim": view.interim_controls or "",
+            "governance": self.tr("%1 个文件").replace("%1", str(len(view.governance_plan)))
+            if view.governance_plan
+            else "",
+            "upward": "，".join(
+                part
+                for part in (view.reported_upward_to, view.reported_upward_on and view.reported_upward_on.isoformat())
+                if part
+            ),
+            "extensions": _extension_text(view),
         }
-        optional = {"person", "measures", "funds", "plan", "escalation", "place", "rectifier", "clock"}
+        optional = {
+            "person",
+            "measures",
+            "funds",
+            "plan",
+            "escalation",
+            "interim",
+            "governance",
+            "upward",
+            "extensions",
+            "place",
+            "rectifier",
+            "clock",
+        }
+        if view.kind == ledger.Kind.PROBLEM:
+            texts["severity"] = ""
+            optional.add("severity")
         for name, label in self.values.items():
             label.setText(texts[name])
             self.form.setRowVisible(label, bool(texts[name]) or name not in optional)
@@ -290,8 +355,8 @@ class FindingDetail(QWidget):
             event = stored.event
             note = event_note(event.payload)
             who = people.name_of(names, event.actor_id)
-            head = (f"{display(event.at)}  {who}  {action_label(event.action.value)}  ·  "
-                    f"{event_sync_label(stored.sync_state)}")  # fmt: skip
+            words = action_label(event.action.value, finding.view.kind.value)
+            head = f"{display(event.at)}  {who}  {words}  ·  {event_sync_label(stored.sync_state)}"
             text = head + (f"\n{note}" if note else "") + (f"\n{stored.reason}" if stored.reason else "")
             symbol = {"pending": "sync", "conflict": "warning", "rejected": "fail"}.get(stored.sync_state, "pass")
             line = QListWidgetItem(icon(symbol), text)
@@ -304,11 +369,12 @@ class FindingDetail(QWidget):
         labels = (self.tr("状态"), self.tr("等级"), self.tr("类别"), self.tr("检查对象"), self.tr("街乡"),
                   self.tr("整改期限"), self.tr("责任单位"), self.tr("责任人"), self.tr("整改措施"), self.tr("整改资金"),
                   self.tr("应急预案"), self.tr("督办"), self.tr("上报时间"), self.tr("来源"), self.tr("地点"),
-                  self.tr("发现人"), self.tr("整改反馈人"), self.tr("时限"))  # fmt: skip
+                  self.tr("发现人"), self.tr("整改反馈人"), self.tr("时限"), self.tr("案件类型"), self.tr("发现方式"),
+                  self.tr("临时管控措施"), self.tr("治理方案"), self.tr("向上报告"), self.tr("延期"))  # fmt: skip
         for row, text in enumerate(labels):
             set_form_label(self.form, row, text)
         for action, button in self.action_buttons.items():
-            button.setText(action_label(action.value))
+            button.setText(action_label(action.value, self.finding.view.kind.value if self.finding else "hazard"))
         self.document_buttons["notice"].setText(self.tr("整改通知书"))
         self.document_buttons["inspection"].setText(self.tr("检查记录"))
         self.document_buttons["signboard"].setText(self.tr("公示牌"))

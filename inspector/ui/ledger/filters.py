@@ -24,8 +24,19 @@ from inspector.core.clock import local_date, utc_now
 from inspector.core.jurisdiction import Level
 from inspector.core.ledger import OPEN_STATES
 from inspector.store import jurisdictions, ledger_queries, subjects
-from inspector.store.ledger_queries import LedgerQuery
-from inspector.ui.shared.labels import SEVERITIES, STATES, severity_label, state_label
+from inspector.store.ledger_queries import ANY_ESCALATION, LedgerQuery
+from inspector.ui.shared.labels import (
+    ESCALATION_LEVELS,
+    KINDS,
+    SEVERITIES,
+    SOURCES,
+    STATES,
+    escalation_label,
+    kind_label,
+    severity_label,
+    source_label,
+    state_label,
+)
 from inspector.ui.shared.widgets import Debouncer
 
 if TYPE_CHECKING:
@@ -51,6 +62,9 @@ class LedgerFilterBar(QWidget):
         self.search.setClearButtonEnabled(True)
         self.search.setMinimumWidth(220)
         self.state_filter = QComboBox()
+        self.kind_filter = QComboBox()
+        self.source_filter = QComboBox()
+        self.escalation_filter = QComboBox()
         self.severity_filter = QComboBox()
         self.category_filter = QComboBox()
         self.street_filter = QComboBox()
@@ -74,7 +88,7 @@ class LedgerFilterBar(QWidget):
             edit.setDisplayFormat("yyyy-MM-dd")
         self.clear_button = QPushButton()
         for combo in (self.state_filter, self.severity_filter, self.category_filter, self.street_filter,
-                      self.date_field):  # fmt: skip
+                      self.date_field, self.kind_filter, self.source_filter, self.escalation_filter):  # fmt: skip
             combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
 
         first = QHBoxLayout()
@@ -84,8 +98,9 @@ class LedgerFilterBar(QWidget):
         first.addStretch(1)
         second = QHBoxLayout()
         second.setContentsMargins(0, 0, 0, 0)
-        for widget in (self.subject_filter, self.date_field, self.date_from, self.date_dash, self.date_to,
-                       self.overdue_only, self.pending_only, self.clear_button):  # fmt: skip
+        for widget in (self.kind_filter, self.source_filter, self.escalation_filter, self.subject_filter,
+                       self.date_field, self.date_from, self.date_dash, self.date_to, self.overdue_only,
+                       self.pending_only, self.clear_button):  # fmt: skip
             second.addWidget(widget)
         second.addStretch(1)
         layout = QVBoxLayout(self)
@@ -97,7 +112,8 @@ class LedgerFilterBar(QWidget):
         self._filter_later = Debouncer(200, self.changed.emit, self)
         self.search.textChanged.connect(self._filter_later.poke)
         for combo in (self.state_filter, self.severity_filter, self.category_filter, self.street_filter,
-                      self.subject_filter, self.date_field):  # fmt: skip
+                      self.subject_filter, self.date_field, self.kind_filter, self.source_filter,
+                      self.escalation_filter):  # fmt: skip
             combo.currentIndexChanged.connect(self._emit)
         for edit in (self.date_from, self.date_to):
             edit.dateChanged.connect(self._dates_changed)
@@ -125,12 +141,16 @@ class LedgerFilterBar(QWidget):
             date_from=self.date_from.date().toPython() if field else None,  # type: ignore[arg-type]
             date_to=self.date_to.date().toPython() if field else None,  # type: ignore[arg-type]
             text=self.search.text().strip(),
+            kind=self.kind_filter.currentData() or "",
+            source=self.source_filter.currentData() or "",
+            escalation=self.escalation_filter.currentData() or "",
         )
 
     def describe(self) -> str:
         """The selection in words, for an export's summary sheet (全部 when nothing is filtered)."""
-        parts = [combo.currentText() for combo in (self.street_filter, self.state_filter, self.severity_filter,
-                                                   self.category_filter) if combo.currentIndex() > 0]  # fmt: skip
+        parts = [combo.currentText() for combo in (self.street_filter, self.kind_filter, self.state_filter,
+                                                   self.severity_filter, self.category_filter, self.source_filter,
+                                                   self.escalation_filter) if combo.currentIndex() > 0]  # fmt: skip
         if self.subject_filter.currentIndex() > 0:
             parts.append(self.subject_filter.currentText())
         if self.date_field.currentIndex() > 0:
@@ -149,6 +169,10 @@ class LedgerFilterBar(QWidget):
             widget.blockSignals(True)
         for combo in widgets[:6]:
             combo.setCurrentIndex(0)  # type: ignore[attr-defined]
+        for combo in (self.kind_filter, self.source_filter, self.escalation_filter):
+            combo.blockSignals(True)
+            combo.setCurrentIndex(0)
+            combo.blockSignals(False)
         self.overdue_only.setChecked(False)
         self.pending_only.setChecked(False)
         self.search.clear()
@@ -202,6 +226,10 @@ class LedgerFilterBar(QWidget):
         states = [(OPEN, self.tr("未结（待受理至待核查）")), *[(s, state_label(s)) for s in STATES]]
         self._fill(self.state_filter, self.tr("全部状态"), states)
         self._fill(self.severity_filter, self.tr("全部等级"), [(s, severity_label(s)) for s in SEVERITIES])
+        self._fill(self.kind_filter, self.tr("问题和隐患"), [(k, kind_label(k)) for k in KINDS])
+        self._fill(self.source_filter, self.tr("全部发现方式"), [(s, source_label(s)) for s in SOURCES])
+        levels = [(ANY_ESCALATION, self.tr("督办案件")), *[(e, escalation_label(e)) for e in ESCALATION_LEVELS]]
+        self._fill(self.escalation_filter, self.tr("督办不限"), levels)
         date_names = {"": self.tr("不限日期"), "reported": self.tr("上报日期"), "deadline": self.tr("整改期限"),
                       "closed": self.tr("销账日期")}  # fmt: skip
         self._fill(self.date_field, date_names[""], [(f, date_names[f]) for f in DATE_FIELDS if f])

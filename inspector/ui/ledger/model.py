@@ -19,7 +19,16 @@ from inspector.store.ledger_queries import LedgerListRow, LedgerQuery, LedgerSor
 from inspector.store.sync_state import CONFLICT, REJECTED, Refusal, open_refusals
 from inspector.ui.ledger import lateness
 from inspector.ui.ledger.actions import sync_label, sync_labels
-from inspector.ui.shared.labels import SEVERITIES, STATES, pending_label, severity_label, state_label
+from inspector.ui.shared.labels import (
+    SEVERITIES,
+    STATES,
+    escalation_label,
+    kind_label,
+    pending_label,
+    severity_label,
+    source_label,
+    state_label,
+)
 from inspector.ui.sync.badges import (
     PHOTOS_COMING,
     SYNC_STATE_ROLE,
@@ -78,8 +87,8 @@ class LoadedRows(Sequence[LocalFinding]):
 class LedgerTableModel(QAbstractTableModel):
     """Rows of one query in one order; pages of PAGE_SIZE rows are read on demand and the last MAX_PAGES kept."""
 
-    COLUMNS = ("number", "state", "severity", "category", "description", "subject", "street", "reported_at",
-               "deadline", "late", "unit", "sync")  # fmt: skip
+    COLUMNS = ("number", "kind", "state", "severity", "category", "description", "subject", "street", "reported_at",
+               "deadline", "late", "unit", "source", "escalation", "sync")  # fmt: skip
     PAGE_SIZE = 100
     MAX_PAGES = 12
 
@@ -215,9 +224,9 @@ class LedgerTableModel(QAbstractTableModel):
                 return view.ledger_number or pending_label()
             case "state":
                 overdue = " · " + self.tr("逾期") if lateness.is_late(entry.clock) else ""
-                return state_label(view.state.value) + overdue
+                return state_label(view.state.value, view.kind.value) + overdue
             case "severity":
-                return severity_label(view.severity.value)
+                return severity_label(view.severity.value if view.severity else None)
             case "category":
                 return view.category
             case "description":
@@ -234,6 +243,12 @@ class LedgerTableModel(QAbstractTableModel):
                 return lateness.late_words(entry.clock)
             case "unit":
                 return view.responsible_unit or ""
+            case "kind":
+                return kind_label(view.kind.value)
+            case "source":
+                return source_label(view.source.value)
+            case "escalation":
+                return escalation_label(view.escalation.value if view.escalation else None)
         return ""
 
     def _sync_data(self, row: int, role: int) -> Any:
@@ -268,7 +283,8 @@ class LedgerTableModel(QAbstractTableModel):
             return QBrush(RED)
         if column == "deadline" and entry.finding.is_overdue(self.now):
             return QBrush(RED)
-        if column == "severity" and entry.finding.view.severity.value == "major":
+        severity = entry.finding.view.severity
+        if column == "severity" and severity is not None and severity.value == "major":
             return QBrush(RED)
         return None
 
@@ -290,6 +306,9 @@ class LedgerTableModel(QAbstractTableModel):
             "deadline": self.tr("整改期限"),
             "late": self.tr("逾期阶段"),
             "unit": self.tr("责任单位"),
+            "kind": self.tr("类型"),
+            "source": self.tr("发现方式"),
+            "escalation": self.tr("督办"),
             "sync": self.tr("同步"),
         }
 

@@ -38,9 +38,10 @@ from inspector.ui.shared.resources import icon
 from inspector.ui.shared.widgets import Page, fit_header_labels, hint_label, page_header, title_label
 
 COLUMN_WIDTHS = {"number": 150, "state": 92, "severity": 66, "category": 80, "description": 200, "subject": 104,
-                 "street": 84, "reported_at": 118, "deadline": 84, "late": 130, "unit": 140, "sync": 100}  # fmt: skip
+                 "street": 84, "reported_at": 118, "deadline": 84, "late": 130, "unit": 140, "sync": 100, "kind": 96,
+                 "source": 84, "escalation": 84}  # fmt: skip
 # Shown in the detail pane; the table keeps to what fits beside it on a laptop (the header's menu shows them).
-HIDDEN_COLUMNS = ("street", "reported_at", "unit")
+HIDDEN_COLUMNS = ("street", "reported_at", "unit", "source", "escalation")
 DESCRIPTION_MIN = 220
 DESCENDING_FIRST = ("reported_at", "number")  # newest first on the first click; the others ascend first
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
+    QComboBox,
     QDialog,
     QDialogButtonBox,
     QGridLayout,
@@ -18,7 +19,7 @@ from inspector.store import inspections, profile, subjects
 from inspector.store.errors import StoreError
 from inspector.store.subjects import Subject
 from inspector.ui.shared.context import INSPECTIONS, AppContext
-from inspector.ui.shared.labels import cached_checklist_title, subject_kind_label
+from inspector.ui.shared.labels import SOURCES, cached_checklist_title, source_label, subject_kind_label
 from inspector.ui.shared.resources import icon
 from inspector.ui.shared.widgets import Debouncer, error_message, hint_label, title_label
 from inspector.ui.subjects.dialog import SubjectDialog
@@ -40,6 +41,9 @@ class NewInspectionDialog(QDialog):
         self.new_subject = QPushButton(icon("add"), self.tr("新建检查对象…"))
         self.checklist_list = QListWidget()
         self.checklist_hint = hint_label()
+        self.source = QComboBox()  # 发现方式 of the findings this inspection reports
+        for source in SOURCES:
+            self.source.addItem(source_label(source), source)
         self.error = hint_label(name="error")
         self.error.hide()
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
@@ -56,6 +60,7 @@ class NewInspectionDialog(QDialog):
         grid.addWidget(self.subject_list, 2, 0)
         grid.addWidget(self.checklist_list, 2, 1)
         grid.addWidget(self.new_subject, 3, 0, Qt.AlignmentFlag.AlignLeft)
+        grid.addWidget(self.source, 3, 1, Qt.AlignmentFlag.AlignLeft)
         grid.addWidget(self.error, 4, 0, 1, 2)
         grid.addWidget(self.buttons, 5, 0, 1, 2)
         grid.setColumnStretch(0, 1)
@@ -145,6 +150,7 @@ class NewInspectionDialog(QDialog):
                 checklist_version=version,
                 subject_id=subject.id,
                 inspector_id=profile.user_id(self.ctx.db),
+                source=str(self.source.currentData()),
             )
         except StoreError as error:
             self.error.setText(error_message(error))

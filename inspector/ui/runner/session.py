@@ -221,6 +221,8 @@ class InspectionSession:
         payload: dict[str, object] = {
             "description": description,
             "category": draft.category.strip(),
+            "kind": item.on_fail.case_kind if item.on_fail else self.checklist.case_kind,
+            "source": self.inspection.source,
             "severity": draft.severity,
             "jurisdiction": self.inspection.jurisdiction or self.subject.jurisdiction,
             "subject_id": self.subject.id,

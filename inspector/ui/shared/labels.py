@@ -42,20 +42,30 @@ SUBJECT_KINDS = ("street_front_unit", "back_street", "site")
 def severity_label(severity: str | None) -> str:
     """一般隐患 / 重大隐患."""
     names = {"general": translate("Labels", "一般隐患"), "major": translate("Labels", "重大隐患")}
-    return names.get(severity or "", severity or "")
+    return names.get(severity or "", severity or "—")
 
 
 SEVERITIES = ("general", "major")
 
 
-def state_label(state: str) -> str:
-    """The ledger state's name (待受理 … 已销账)."""
+def state_label(state: str, kind: str | None = "hazard") -> str:
+    """The ledger state's name in the words of the case's kind: a hazard's (待受理 … 已销账) or a problem's (待受理,
+    已立案, 处置中, 待核查, 已结案)."""
+    if kind == "problem":
+        return {
+            "reported": translate("Labels", "待受理"),
+            "rejected": translate("Labels", "不予立案"),
+            "registered": translate("Labels", "已立案"),
+            "assigned": translate("Labels", "处置中"),
+            "rectified": translate("Labels", "待核查"),
+            "closed": translate("Labels", "已结案"),
+        }.get(state, state)
     return {
         "reported": translate("Labels", "待受理"),
-        "rejected": translate("Labels", "不予立案"),
+        "rejected": translate("Labels", "不予挂账"),
         "registered": translate("Labels", "已挂账"),
         "assigned": translate("Labels", "整改中"),
-        "rectified": translate("Labels", "待核查"),
+        "rectified": translate("Labels", "待复查验收"),
         "closed": translate("Labels", "已销账"),
     }.get(state, state)
 
@@ -63,21 +73,85 @@ def state_label(state: str) -> str:
 STATES = ("reported", "rejected", "registered", "assigned", "rectified", "closed")
 
 
-def action_label(action: str) -> str:
-    """The ledger action's name (上报 … 督办)."""
+def action_label(action: str, kind: str | None = "hazard") -> str:
+    """The ledger action's name (上报 … 督办) in the words of the case's kind."""
+    if kind == "problem":
+        problem_words = {
+            "report_fixed_on_site": translate("Labels", "现场处置"),
+            "accept": translate("Labels", "立案"),
+            "reject": translate("Labels", "不予立案"),
+            "assign": translate("Labels", "派遣"),
+            "rectify": translate("Labels", "处置反馈"),
+            "verify_pass": translate("Labels", "核查通过(结案)"),
+            "verify_fail": translate("Labels", "核查不通过"),
+        }
+        if action in problem_words:
+            return problem_words[action]
     return {
         "report": translate("Labels", "上报"),
         "report_fixed_on_site": translate("Labels", "现场整改"),
         "accept": translate("Labels", "受理挂账"),
-        "reject": translate("Labels", "不予立案"),
+        "reject": translate("Labels", "不予挂账"),
         "assign": translate("Labels", "派遣整改"),
         "extend": translate("Labels", "延期"),
         "rectify": translate("Labels", "整改反馈"),
-        "verify_pass": translate("Labels", "核查通过(销账)"),
-        "verify_fail": translate("Labels", "核查不通过"),
+        "verify_pass": translate("Labels", "复查验收通过(销账)"),
+        "verify_fail": translate("Labels", "复查验收不通过"),
         "reopen": translate("Labels", "重新打开"),
         "escalate": translate("Labels", "督办"),
+        "lift_escalation": translate("Labels", "摘牌"),
+        "request_extension": translate("Labels", "申请延期"),
+        "approve_extension": translate("Labels", "批准延期"),
+        "refuse_extension": translate("Labels", "不予延期"),
     }.get(action, action)
+
+
+def kind_label(kind: str | None) -> str:
+    """城市管理问题 / 安全隐患."""
+    return {"problem": translate("Labels", "城市管理问题"), "hazard": translate("Labels", "安全隐患")}.get(
+        kind or "", kind or ""
+    )
+
+
+KINDS = ("problem", "hazard")
+
+
+def source_label(source: str | None) -> str:
+    """发现方式: 巡查, 自查, 12345工单, 群众举报, 上级交办, 区级检查, 市级检查, 第三方检查."""
+    return {
+        "patrol": translate("Labels", "巡查"),
+        "self_check": translate("Labels", "自查"),
+        "hotline_12345": translate("Labels", "12345工单"),
+        "public_report": translate("Labels", "群众举报"),
+        "assigned_from_above": translate("Labels", "上级交办"),
+        "district_check": translate("Labels", "区级检查"),
+        "city_check": translate("Labels", "市级检查"),
+        "third_party_check": translate("Labels", "第三方检查"),
+    }.get(source or "", source or "")
+
+
+SOURCES = (
+    "patrol",
+    "self_check",
+    "hotline_12345",
+    "public_report",
+    "assigned_from_above",
+    "district_check",
+    "city_check",
+    "third_party_check",
+)
+
+
+def escalation_label(level: str | None) -> str:
+    """街乡督办 / 区级督办 / 市级督办 (empty when not escalated)."""
+    return {
+        "street": translate("Labels", "街乡督办"),
+        "district": translate("Labels", "区级督办"),
+        "city": translate("Labels", "市级督办"),
+    }.get(level or "", level or "")
+
+
+ESCALATION_LEVELS = ("street", "district", "city")
 
 
 def sync_state_label(state: str) -> str:

@@ -178,9 +178,11 @@ def describe_server(db: Database, conflict: Conflict) -> str:
     if finding is None:
         return translate("ConflictsView", "服务器上没有这条问题（或不在您的辖区内）。")
     lines = [
-        translate("ConflictsView", "状态：%1").replace("%1", state_label(finding.state.value)),
+        translate("ConflictsView", "状态：%1").replace("%1", state_label(finding.state.value, finding.kind.value)),
         translate("ConflictsView", "台账编号：%1").replace("%1", finding.ledger_number or pending_label()),
-        translate("ConflictsView", "等级：%1").replace("%1", severity_label(finding.severity.value)),
+        translate("ConflictsView", "等级：%1").replace(
+            "%1", severity_label(finding.severity.value if finding.severity else None)
+        ),
     ]
     last = next((e for e in findings.events(db, finding.finding_id) if e.event.event_id == finding.last_event_id), None)
     if last is not None:
