@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from inspector.core import ledger
 from inspector.core.clock import SHANGHAI, end_of_local_day, to_iso, utc_now
 from inspector.core.jurisdiction import parse_code
 from inspector.core.ledger import Event, FindingState, State

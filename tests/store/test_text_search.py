@@ -229,7 +229,7 @@ def test_an_older_database_gets_the_index_of_its_findings_and_the_older_app_refu
     older = open_data_folder(tmp_path / "data", STEPS[:2])
     db = older.connect()
     rng = random.Random(8)
-    newer = ("kind", "source", "extension_count")  # columns of a later step (0006_case_kinds)
+    newer = ("kind", "source", "extension_count")  # columns of a later step (0011_case_kinds)
     for finding in random_findings(rng, 200, make_subjects(db, rng, 5)):
         columns = {k: v for k, v in findings._view_columns(finding).items() if k not in newer}
         db.execute(

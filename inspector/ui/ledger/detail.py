@@ -33,7 +33,6 @@ from inspector.ui.ledger import lateness
 from inspector.ui.ledger.action_dialogs import escalation_label
 from inspector.ui.ledger.actions import actor_for, event_sync_label
 from inspector.ui.shared.context import FINDINGS, AppContext
-from inspector.ui.shared.context import AppContext
 from inspector.ui.shared.labels import (
     action_label,
     kind_label,
