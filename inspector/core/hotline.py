@@ -16,6 +16,7 @@ from typing import Any
 
 from inspector.core.clock import SHANGHAI, local_date
 from inspector.core.jurisdiction import JurisdictionCodeError, parse_code, street_of
+from inspector.core.ledger import Kind, Source
 from inspector.core.scoring import month_key
 
 
@@ -59,7 +60,7 @@ FIELD_KEYS = tuple(field.key for field in FIELDS)
 REQUIRED = tuple(field.key for field in FIELDS if field.required)
 TEMPLATE_HEADERS = tuple(field.header for field in FIELDS)
 DEFAULT_CATEGORY = "12345诉求"
-SOURCE_12345 = "12345"  # the 发现方式 a case from a work order carries
+SOURCE_12345 = Source.HOTLINE.value  # the 发现方式 a case from a work order carries
 MAX_TEXT = 2000
 _MOMENT = re.compile(r"([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})(?:[ T]+([0-9]{1,2}):([0-9]{2})(?::([0-9]{2}))?)?")
 _ORDER_NUMBER = re.compile(r"[0-9A-Za-z][0-9A-Za-z_\-]{0,63}")
@@ -262,19 +263,18 @@ def district_of(jurisdiction: str) -> str:
         raise ValueError(str(exc)) from exc
 
 
-def report_payload(order: Order, source: str | None = None) -> dict[str, Any]:
-    """The ledger `report` payload that records a work order as a case (发现方式 `source` when given)."""
-    payload: dict[str, Any] = {
+def report_payload(order: Order, source: str = SOURCE_12345) -> dict[str, Any]:
+    """The ledger `report` payload that records a work order as a case: a problem (城市管理问题, ungraded) with the
+    发现方式 12345 unless told otherwise."""
+    return {
         "description": f"【12345工单 {order.order_number}】{order.demand}"[:MAX_TEXT],
         "category": order.category[:200],
-        "severity": "general",
+        "kind": Kind.PROBLEM.value,
+        "source": source,
         "jurisdiction": order.jurisdiction,
         "location": {"address": order.address},
         "work_order_number": order.order_number,
     }
-    if source is not None:
-        payload["source"] = source
-    return payload
 
 
 # --------------------------------------------------------------------------------------------------------------

@@ -137,7 +137,7 @@ def import_orders(
     problems: Sequence[RowProblem],
     source_file: str,
     *,
-    source: str | None = None,
+    source: str = hotline.SOURCE_12345,
     now: datetime | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> ImportResult:

@@ -214,14 +214,13 @@ def _late_now(db: Database, now: datetime) -> list[str]:
     for state, actions in ENTERING_ACTIONS.items():
         marks = ", ".join("?" for _ in actions)
         rows = db.execute(
-            "SELECT f.id, f.category, (SELECT max(e.at) FROM finding_events e WHERE e.finding_id = f.id "
+            "SELECT f.id, f.category, f.kind, (SELECT max(e.at) FROM finding_events e WHERE e.finding_id = f.id "
             f"AND e.action IN ({marks}) AND e.sync_state IN ('acknowledged', 'pending')) "
             "FROM findings f WHERE f.state = ? AND +f.deadline IS NULL",
             [*(action.value for action in actions), state.value],
         )
-        for finding_id, category, since in rows:
-            # kind None: any kind, until cases carry one (then read it beside the category)
-            if since and check(state, parse_iso(since), None, category):
+        for finding_id, category, kind, since in rows:
+            if since and check(state, parse_iso(since), None, category, kind):
                 late.append(finding_id)
     return sorted(late)
 
