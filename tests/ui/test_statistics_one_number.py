@@ -22,11 +22,11 @@ NOW = datetime(2026, 12, 6, 4, 0, tzinfo=UTC)
 
 def assigned(db, deadline: str, number: int) -> str:  # type: ignore[no-untyped-def]
     at = datetime(2026, 12, 1, 2, 0, tzinfo=UTC)
-    report = {"description": "店外堆物", "category": "乱堆乱放", "severity": "general", "jurisdiction": COMMUNITY,
-              "location": {"address": "三里屯路 19 号"}}  # fmt: skip
+    report = {"description": "店外堆物", "category": "乱堆乱放", "kind": "problem", "source": "patrol",
+              "jurisdiction": COMMUNITY, "location": {"address": "三里屯路 19 号"}}  # fmt: skip
     finding_id = findings.record_command(db, action=Action.REPORT, actor=INSPECTOR, payload=report, now=at
                                          ).event.finding_id  # fmt: skip
-    accept = {"severity": "general", "ledger_number": f"朝阳-三里屯-2026-{number:05d}"}
+    accept = {"ledger_number": f"朝阳-三里屯-2026-{number:05d}"}
     findings.record_command(db, action=Action.ACCEPT, actor=SUPERVISOR, finding_id=finding_id, now=at, payload=accept)
     findings.record_command(db, action=Action.ASSIGN, actor=SUPERVISOR, finding_id=finding_id, now=at,
                             payload={"responsible_unit": "某餐厅", "responsible_person": "赵", "responsible_phone": "1",
@@ -57,7 +57,7 @@ def test_chart_summary_and_ranking_agree_on_the_page(app, qtbot, data_dir: Path)
         data = page.data
         bars = page.overdue_chart.data.series[0].values
         shown = int(bars[data.months.index(data.month)] or 0)
-        assert page.panels["overdue"].summary.text() == f"当前逾期 {shown} 个"
+        assert page.panels["overdue"].summary.text().split("；")[0] == f"当前逾期 {shown} 个"
         column = page.ranking_table.columnCount() - 1  # 月末逾期
         ranked = sum(int(page.ranking_table.item(row, column).text()) for row in range(page.ranking_table.rowCount()))
         assert ranked == shown == data.overdue_trend[data.month]

@@ -55,6 +55,7 @@ TRANSITIONS: dict[tuple[str | None, str], str] = {
     ("rectified", "verify_pass"): "closed",
     ("rectified", "verify_fail"): "assigned",
     ("closed", "reopen"): "assigned",
+    ("assigned", "sign"): "assigned",  # the responsible unit's 签收 from its web page (role unit only)
     **{(state, "escalate"): state for state in ("reported", "registered", "assigned", "rectified")},
 }
 # Legal only with a 督办 to lift, or a request to decide (and a request only when none waits)
@@ -63,7 +64,7 @@ NEEDS_ESCALATION = {
 }
 NEEDS_REQUEST = {("assigned", "approve_extension"): "assigned", ("assigned", "refuse_extension"): "assigned"}
 INSPECTOR_MAY = {"report", "report_fixed_on_site", "rectify", "request_extension"}
-SUPERVISOR_MAY = set(action.value for action in Action) - {"report", "report_fixed_on_site"}
+SUPERVISOR_MAY = set(action.value for action in Action) - {"report", "report_fixed_on_site", "sign"}
 ROLE_SETS = {
     "inspector": frozenset({Role.INSPECTOR}),
     "supervisor": frozenset({Role.SUPERVISOR}),
@@ -128,6 +129,7 @@ def payload_for(kind: str, action: str, finding: FindingState | None) -> dict[st
         "extend": {"deadline": after_current, "reason": "等待材料"},
         "request_extension": {"deadline": after_current, "reason": "施工队未到位", "on_behalf_of_unit": True},
         "approve_extension": {"note": "同意"},
+        "sign": {"signer_name": "王经理", "signer_phone": "13800000000"},
         "refuse_extension": {"reason": "理由不足"},
         "rectify": {"description": "已整改", "after_photos": ["d" * 64]},
         "verify_pass": {"opinion": "合格"},

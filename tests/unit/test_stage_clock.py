@@ -110,7 +110,8 @@ def report(at: datetime, category: str = "暴露垃圾") -> Event:
         None,
         description="路边暴露垃圾",
         category=category,
-        severity="general",
+        kind="problem",
+        source="patrol",
         jurisdiction=GRID,
         location={"address": "三里屯路"},
         photos=[PHOTO],
@@ -253,7 +254,8 @@ def test_the_quick_check_agrees_with_the_clock(table: LimitTable) -> None:
             last = events[-1]
             deadline = date.fromisoformat(str(last.payload["deadline"])) if last.action is Action.ASSIGN else None
             state = clock.state if clock else State.CLOSED
-            assert check(state, since, deadline, str(events[0].payload["category"])) == bool(clock and clock.late), (
+            category, kind = str(events[0].payload["category"]), str(events[0].payload["kind"])
+            assert check(state, since, deadline, category, kind) == bool(clock and clock.late), (
                 now,
                 [e.action for e in events],
             )
