@@ -57,3 +57,22 @@ def test_my_todo_before_login_holds_my_reports_and_the_fixes_waiting_for_me(star
     work_as(db, "ins-9", "inspector", scope="110105001000000")
     shown(qtbot, today, 0)
     assert today.findings_empty.isVisibleTo(today)
+
+
+def test_a_seeded_laptop_opens_with_work_in_my_todo(app, qtbot, data_dir) -> None:  # type: ignore[no-untyped-def]
+    from ui_helpers import close_app, open_app
+
+    from inspector.store.database import open_data_folder
+    from inspector.store.seed import seed_demo_data
+
+    seed_demo_data(open_data_folder(data_dir), inspections=6, photos=3)
+    controller = open_app(data_dir)
+    try:
+        db = controller.ctx.db
+        waiting_for_feedback = {f.id for f in findings.list_findings(db, state="assigned")}
+        assert waiting_for_feedback
+        today: TodayView = controller.window.show_page("today")
+        # the demo's assigned findings wait for this laptop's 整改反馈; the rest is a supervisor's to do
+        assert shown(qtbot, today, len(waiting_for_feedback)) == waiting_for_feedback
+    finally:
+        close_app(controller)
