@@ -267,7 +267,8 @@ class _Seeder:
             jurisdiction=self.rnd.choice(COMMUNITIES)[0], location=self._near(),
             responsible_person=self._person(), phone=self._phone(), extra=extra,
         )  # fmt: skip
-        self._acknowledge_all(subject.id, {"subject": {"version": 1}})
+        # Not acknowledged: the server has never heard of this laptop's subjects, so they wait to be sent like any
+        # subject made here, and the first sync (to the `init --demo` server, say) creates them there.
         self.report.subjects += 1
         return subject
 
@@ -378,7 +379,8 @@ class _Seeder:
 
     def _findings(self, failed: list[tuple[inspections.Inspection, Item]]) -> None:
         """One server-confirmed finding per failed item (at least one per story, so every ledger state shows), then
-        a few local commands still waiting to be synced."""
+        a few reports still waiting to be synced. No waiting command builds on a confirmed history: those histories
+        exist on this laptop only, and a server would refuse a step on a finding it has never seen."""
         older = [pair for pair in failed if pair[0].sync_state == "synced"]
         recent = [pair for pair in failed if pair[0].sync_state == "pending"]
         sources: list[tuple[inspections.Inspection | None, Item | None]] = list(older)
@@ -389,7 +391,6 @@ class _Seeder:
                 self._server_finding(inspection, item, story)
         for inspection, item in recent[:3]:
             self._local_report(inspection, item)
-        self._local_rectification()
         rows = self.db.execute("SELECT state, count(*) FROM findings GROUP BY state").fetchall()
         self.report.findings_by_state = Counter({state: count for state, count in rows})
 
@@ -426,17 +427,6 @@ class _Seeder:
         findings.record_command(
             self.db, action=Action.REPORT, actor=INSPECTOR, payload=payload, now=self.now,
             inspection_id=inspection_id, item_id=item_id,
-        )  # fmt: skip
-
-    def _local_rectification(self) -> None:
-        """The inspector reports one assigned finding as fixed; it shows as pending until synced."""
-        after = self._next_photos(1)
-        candidates = [f for f in findings.list_findings(self.db, state="assigned") if not f.is_overdue(self.now)]
-        if not after or not candidates:
-            return
-        findings.record_command(
-            self.db, action=Action.RECTIFY, actor=INSPECTOR, finding_id=candidates[0].id, now=self.now,
-            payload={"description": "责任单位已清理完毕，现场拍照反馈", "after_photos": after},
         )  # fmt: skip
 
     def _server_finding(

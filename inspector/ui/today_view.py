@@ -1,4 +1,4 @@
-"""工作台 (Today): drafts to resume, my open findings, what waits to sync, and the big "new inspection" button."""
+"""工作台 (Today): drafts to resume, my to-do findings, what waits to sync, and the big "new inspection" button."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from inspector.core.clock import display, local_date, utc_now
-from inspector.core.ledger import OPEN_STATES
+from inspector.core.ledger import OPEN_STATES, Action, Actor, Role, allowed_actions
 from inspector.store import profile, subjects
 from inspector.store.database import DataFolder
 from inspector.store.errors import StoreError
@@ -42,6 +42,7 @@ from inspector.ui.sync.badges import (
 )
 
 if TYPE_CHECKING:
+    from inspector.store.findings import LocalFinding
     from inspector.ui.sync.controller import SyncController, SyncState
 
 
@@ -98,6 +99,48 @@ class SubjectNames:
         return self.names[subject_id]
 
 
+# The steps each role owes on an open finding: the supervisor's 受理/不予立案, 派遣, 核查 and the decision on an
+# extension request; the inspector's 整改反馈 from the field. 督办, 延期, asking for more time and a supervisor's
+# 整改反馈 on someone's behalf can be taken any time and make nothing anyone's to-do.
+NEXT_STEPS: dict[Role, frozenset[Action]] = {
+    Role.SUPERVISOR: frozenset(
+        {
+            Action.ACCEPT,
+            Action.REJECT,
+            Action.ASSIGN,
+            Action.VERIFY_PASS,
+            Action.VERIFY_FAIL,
+            Action.APPROVE_EXTENSION,
+            Action.REFUSE_EXTENSION,
+        }
+    ),
+    Role.INSPECTOR: frozenset({Action.RECTIFY}),
+}
+
+
+def my_todo(db: Any, listed: list[LocalFinding]) -> list[LocalFinding]:
+    """我的待办: the open findings this laptop's user reported, and those whose next step is theirs to take, judged
+    by the ledger's rules for the actor this laptop acts as (the signed-in account; before any login an inspector
+    whose area is the record's own, so an assigned finding waits for their 整改反馈)."""
+    me = profile.user_id(db)
+    actors: dict[str, Actor] = {}
+    chosen: list[LocalFinding] = []
+    for finding in listed:
+        view = finding.view
+        if view.state not in OPEN_STATES:
+            continue
+        if view.reported_by == me:
+            chosen.append(finding)
+            continue
+        if view.jurisdiction not in actors:
+            actors[view.jurisdiction] = profile.local_actor(db, view.jurisdiction)
+        actor = actors[view.jurisdiction]
+        owed = frozenset().union(*(NEXT_STEPS.get(role, frozenset()) for role in actor.roles))
+        if owed.intersection(allowed_actions(view, actor)):
+            chosen.append(finding)
+    return chosen
+
+
 def load_today(folder: DataFolder) -> TodayData:
     """Read the page's data (runs in a worker, which also pays for importing these store modules)."""
     from inspector.store import checklists, findings, inspections, outbox, photos, places
@@ -117,9 +160,7 @@ def load_today(folder: DataFolder) -> TodayData:
             data.drafts.append(
                 DraftRow(draft.id, subject_name(draft.subject_id), title, answered, total, draft.updated_at)
             )
-        me = profile.user_id(db)
-        listed = findings.list_findings(db, limit=2000)
-        mine = [f for f in listed if f.view.reported_by == me and f.view.state in OPEN_STATES]
+        mine = my_todo(db, findings.list_findings(db, limit=2000))
         refusals = open_refusals(db, [finding.id for finding in mine if finding.has_conflict])
         reported = places.reported_places(db, [finding.id for finding in mine if not finding.view.subject_id])
         for finding in mine:

@@ -1,0 +1,78 @@
+"""我的待办 on the 工作台: the open findings this laptop's user reported and those whose next step is theirs, before
+any login (the laptop's own inspector) and once a supervisor has signed in."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from ledger_helpers import COMMUNITY, STREET, report_finding, work_as
+from PySide6.QtCore import Qt
+
+from inspector.core.clock import local_date, utc_now
+from inspector.core.ledger import Action, Actor, Role
+from inspector.store import findings, profile
+from inspector.ui.today_view import TodayView
+
+BOSS = Actor("sup-1", frozenset({Role.SUPERVISOR}), frozenset({STREET}))
+
+
+def shown(qtbot, today: TodayView, expected: int) -> set[str]:  # type: ignore[no-untyped-def]
+    today.reload()
+    qtbot.waitUntil(lambda: not today.loading and today.findings.count() == expected, timeout=10_000)
+    return {today.findings.item(row).data(Qt.ItemDataRole.UserRole) for row in range(today.findings.count())}
+
+
+def assign(db, finding_id: str) -> None:  # type: ignore[no-untyped-def]
+    findings.record_command(db, action=Action.ACCEPT, actor=BOSS, finding_id=finding_id,
+                            payload={"severity": "general", "ledger_number": "朝阳-三里屯-2026-00007"})  # fmt: skip
+    deadline = (local_date(utc_now()) + timedelta(days=7)).isoformat()
+    findings.record_command(db, action=Action.ASSIGN, actor=BOSS, finding_id=finding_id,
+                            payload={"responsible_unit": "京味餐厅", "deadline": deadline,
+                                     "responsible_person": "赵店长", "responsible_phone": "13800000000",
+                                     "measures": "清理门前堆物"})  # fmt: skip
+
+
+def test_my_todo_before_login_holds_my_reports_and_the_fixes_waiting_for_me(started, qtbot) -> None:  # type: ignore[no-untyped-def]
+    db = started.ctx.db
+    me = Actor(profile.user_id(db), frozenset({Role.INSPECTOR}), frozenset({COMMUNITY}))
+    payload = {"description": "门前堆放纸箱", "category": "乱堆乱放", "kind": "hazard", "source": "patrol",
+               "severity": "general", "jurisdiction": COMMUNITY, "location": {"address": "三里屯路 19 号"}}  # fmt: skip
+    mine = findings.record_command(db, action=Action.REPORT, actor=me, payload=payload).event.finding_id
+    turned_down = findings.record_command(db, action=Action.REPORT, actor=me, payload=payload).event.finding_id
+    findings.record_command(db, action=Action.REJECT, actor=BOSS, finding_id=turned_down,
+                            payload={"reason": "不属于城市管理职责"})  # fmt: skip
+    to_fix = report_finding(db)  # reported by another inspector, then assigned: the 整改反馈 is this laptop's
+    assign(db, to_fix)
+    to_accept = report_finding(db)  # reported by another inspector, waiting for a supervisor
+
+    today: TodayView = started.window.show_page("today")
+    assert shown(qtbot, today, 2) == {mine, to_fix}  # not the closed one, not the supervisor's work
+
+    # A supervisor signs in on this laptop: the reports waiting for 受理 are theirs; the 整改反馈 no longer is.
+    work_as(db, "sup-2", "supervisor", scope=STREET)
+    assert shown(qtbot, today, 2) == {mine, to_accept}
+    assert not today.findings_empty.isVisibleTo(today)
+
+    # An inspector of another 街乡 signs in: nothing here is theirs.
+    work_as(db, "ins-9", "inspector", scope="110105001000000")
+    shown(qtbot, today, 0)
+    assert today.findings_empty.isVisibleTo(today)
+
+
+def test_a_seeded_laptop_opens_with_work_in_my_todo(app, qtbot, data_dir) -> None:  # type: ignore[no-untyped-def]
+    from ui_helpers import close_app, open_app
+
+    from inspector.store.database import open_data_folder
+    from inspector.store.seed import seed_demo_data
+
+    seed_demo_data(open_data_folder(data_dir), inspections=6, photos=3)
+    controller = open_app(data_dir)
+    try:
+        db = controller.ctx.db
+        waiting_for_feedback = {f.id for f in findings.list_findings(db, state="assigned")}
+        assert waiting_for_feedback
+        today: TodayView = controller.window.show_page("today")
+        # the demo's assigned findings wait for this laptop's 整改反馈; the rest is a supervisor's to do
+        assert shown(qtbot, today, len(waiting_for_feedback)) == waiting_for_feedback
+    finally:
+        close_app(controller)
