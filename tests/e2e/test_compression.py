@@ -14,9 +14,9 @@ from typing import Any
 import requests
 from e2e_support import PASSWORD, Client, ServerProcess
 
-from inspector.sync.client import CLIENT_HEADER, ProtocolClient
+from inspector.sync.client import CLIENT_HEADER, PROTOCOL_VERSION, ProtocolClient
 
-PROTOCOL = {"X-Inspector-Protocol": "1", "X-Inspector-Client": CLIENT_HEADER}
+PROTOCOL = {"X-Inspector-Protocol": str(PROTOCOL_VERSION), "X-Inspector-Client": CLIENT_HEADER}
 
 
 def token_of(server: ServerProcess, username: str = "ins") -> str:
