@@ -96,7 +96,7 @@ def fetch_and_keep(db: Database, folder: DataFolder, client: ProtocolClient, sha
             photos.store_photo_blob(folder, db, data, expected_sha256=sha)
             photos.mark_uploaded(db, [sha])
             photos_wanted.arrived(db, [sha])
-    except (StoreError, ValueError) as exc:
+    except (StoreError, ValueError, OSError) as exc:  # OSError: Pillow cannot read it, or the disk refused it
         log.warning("downloaded photo %s could not be kept: %s", sha, exc)
         return False
     return True

@@ -87,7 +87,7 @@ def test_export_scoped_by_jurisdiction_and_dates(
 
     out = tmp_path / "slt.xlsx"
     code, printed, _ = _export(env, capsys, out, "--jurisdiction", SLT[:9])
-    assert code == 0 and "2 findings (0 overdue; 问题 2，隐患 0)" in printed
+    assert code == 0 and "2 findings (0 overdue; 问题 0，隐患 2)" in printed  # the reports say hazard
     rows = _rows(out)
     assert len(rows) == 2
     by_number = {row["台账编号"]: row for row in rows}
@@ -96,7 +96,7 @@ def test_export_scoped_by_jurisdiction_and_dates(
     assert done["状态"] == "已销账" and done["所属街乡"] == "三里屯街道"
     assert done["发现人"] == "slt-ins" and done["整改反馈人"] == "slt-ins"  # display names (the test users' are
     assert done["整改责任人"] == "李四"  # the unit's responsible person      # their user names)
-    assert done["核查人"] == "slt-sup" and done["核查意见"] == "整改到位，同意销账"
+    assert done["复查验收人"] == "slt-sup" and done["验收意见"] == "整改到位，同意销账"  # a hazard's words
     assert done["检查对象"] == "某某餐厅" and done["位置"] == "三里屯路19号" and done["责任单位"] == "某某餐厅"
     assert done["整改后照片"] == "1张" and done["网格编码"] == SLT_COMMUNITY
     assert by_number["待编号"]["状态"] == "待受理" and by_number["待编号"]["位置"] == "三里屯路19号"
@@ -149,7 +149,9 @@ def _cases(inspector: Api, supervisor: Api) -> dict[str, str]:
     for name, checklist_id in (("problem", "beijie-xiaoxiang"), ("hazard", "anquan-ranqi")):
         submitted, item_id = _inspection_of(inspector, checklist_id, subject_id)
         applied_result(inspector.push(submitted))
-        found = report(subject_id=subject_id, inspection_id=submitted["payload"]["inspection_id"], item_id=item_id)
+        found = report(
+            subject_id=subject_id, inspection_id=submitted["payload"]["inspection_id"], item_id=item_id, kind=name
+        )
         applied_result(inspector.push(found))
         finding_id = found["payload"]["finding_id"]
         if name == "problem":
