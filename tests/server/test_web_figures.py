@@ -4,6 +4,7 @@ that names in a chart are escaped. (Counting them in the database is tested with
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from itertools import pairwise
 
 from inspector.server.web import figures
 from inspector.server.web.figures import Group
@@ -61,3 +62,11 @@ def test_kinds_and_12345_rates_per_street_from_the_grouped_counts() -> None:
     assert jw.hotline_rate is None  # no 12345 work orders: no rate, not 0%
     whole = figures.totals([slt, jw])
     assert (whole.hotline, whole.hotline_closed, whole.by_kind["hazard"]) == (4, 3, 3)
+
+
+def test_the_month_bounds_are_beijing_months_as_stored_utc_stamps() -> None:
+    bounds = figures.month_bounds(NOW)
+    assert [month for month, _, _ in bounds] == figures.last_months(NOW)
+    assert bounds[-1] == ("2026-03", "2026-02-28T16:00:00.000Z", None)  # the running month has no end yet
+    assert bounds[-2] == ("2026-02", "2026-01-31T16:00:00.000Z", "2026-02-28T15:59:59.999Z")
+    assert all(end is not None and end < after for (_, _, end), (_, after, _) in pairwise(bounds))

@@ -186,21 +186,35 @@ def _street_figures(
     supervised_case = case(
         (and_(Finding.escalation.is_not(None), Finding.state.not_in(_OPEN_OR_SENT_BACK)), 1), else_=0
     )
-    columns = (_STREET, Finding.state, Finding.severity, Finding.kind, Finding.source)
+    # grouped in the index's own column order, so the database counts in one pass without sorting; the
+    # communities add up to their 街乡 in figures.street_figures
+    columns = (Finding.jurisdiction, Finding.state, Finding.kind, Finding.source, Finding.severity)
     counted = select(*columns, func.count(), func.sum(overdue_case), func.sum(supervised_case)).where(*conditions)
     groups = [
-        figures.Group(street, state, severity, count, kind, source, int(late or 0), int(supervised or 0))
-        for street, state, severity, kind, source, count, late, supervised in session.execute(
-            counted.group_by(*columns)
-        )
+        figures.Group(code[:9], state, severity, count, kind, source, int(late or 0), int(supervised or 0))
+        for code, state, kind, source, severity, count, late, supervised in session.execute(counted.group_by(*columns))
     ]
     return figures.street_figures(groups, names)
 
 
-def _by_hour(session: Session, stamp: Any, conditions: list[Any]) -> dict[str, int]:
-    hour = func.substr(stamp, 1, 13)
-    rows = session.execute(select(hour, func.count()).where(*conditions).group_by(hour))
-    return {str(key): count for key, count in rows if key}
+def _months_and_public(
+    session: Session, conditions: list[ColumnElement[bool]], now: datetime
+) -> tuple[dict[str, int], dict[str, int], int]:
+    """Cases reported and closed in each of the last twelve Beijing months, and the public's reports, in one pass
+    over the index (one sum per month between its bounds: no grouping, no sort)."""
+    bounds = figures.month_bounds(now)
+    closed_state = Finding.state == State.CLOSED.value
+    sums: list[Any] = []
+    for _, start, end in bounds:
+        made = Finding.created_at >= start if end is None else Finding.created_at.between(start, end)
+        # a closed case changes no more (a reopen moves it out of closed): its row's update is its closing
+        done = Finding.updated_at >= start if end is None else Finding.updated_at.between(start, end)
+        sums += [func.sum(case((made, 1), else_=0)), func.sum(case((and_(closed_state, done), 1), else_=0))]
+    sums.append(func.sum(case((Finding.category == PUBLIC_CATEGORY, 1), else_=0)))
+    row = session.execute(select(*sums).where(*conditions)).one()
+    reported = {month: int(row[2 * index] or 0) for index, (month, _, _) in enumerate(bounds)}
+    closed = {month: int(row[2 * index + 1] or 0) for index, (month, _, _) in enumerate(bounds)}
+    return reported, closed, int(row[-1] or 0)
 
 
 def _names(session: Session) -> dict[str, str]:
@@ -220,28 +234,20 @@ def _kept(request: Request) -> OrderedDict[tuple[Any, ...], _Figures]:
     return kept
 
 
-def _district(session: Session, scope: Scope, street: str, now: datetime, since: str, this_month: str) -> _Figures:
+def _district(session: Session, scope: Scope, street: str, now: datetime, this_month: str) -> _Figures:
     """The dashboard's figures, each counted by the database in one aggregate over the findings' index."""
     names = _names(session)
     conditions = _scope_conditions(scope, street)
     streets = _street_figures(session, conditions, names, now)
     ranked = _street_figures(session, [*conditions, Finding.created_at >= this_month], names, now)
-    reported = _by_hour(session, Finding.created_at, [*conditions, Finding.created_at >= since])
-    # a closed case changes no more (a reopen moves it out of closed): its row's update is its closing
-    closing = [*conditions, Finding.state == State.CLOSED.value, Finding.updated_at >= since]
-    closed = _by_hour(session, Finding.updated_at, closing)
-    public_count = session.scalar(
-        select(func.count()).select_from(Finding).where(*conditions, Finding.category == PUBLIC_CATEGORY)
-    )
-    return streets, ranked, reported, closed, int(public_count or 0)
+    reported, closed, public_count = _months_and_public(session, conditions, now)
+    return streets, ranked, reported, closed, public_count
 
 
 @router.get("/dashboard")
 def dashboard(request: Request, street: str = "") -> Response:
     viewer = _viewer(request)
     now = utc_now()
-    first_month = figures.last_months(now)[0]
-    since = to_iso(figures.month_start(datetime.fromisoformat(first_month + "-15T04:00:00+00:00")))
     this_month = to_iso(figures.month_start(now))
     with context_of(request).db.read() as session:
         # the figures change only with the ledger: kept per scope, 街乡 and day until the feed moves on
@@ -249,12 +255,12 @@ def dashboard(request: Request, street: str = "") -> Response:
         kept = _kept(request)
         found = kept.get(key)
         if found is None:
-            found = _district(session, viewer.scope, street, now, since, this_month)
+            found = _district(session, viewer.scope, street, now, this_month)
             kept[key] = found
             while len(kept) > FIGURES_KEPT:
                 kept.popitem(last=False)
     streets, ranked, reported, closed, public_count = found
-    months = figures.monthly(reported, closed, now)
+    months = [(month, reported.get(month, 0), closed.get(month, 0)) for month in figures.last_months(now)]
     return render(
         request,
         "dashboard.html",

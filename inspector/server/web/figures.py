@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from xml.sax.saxutils import escape
 
-from inspector.core.clock import end_of_local_day, local_date
+from inspector.core.clock import end_of_local_day, local_date, to_iso
 from inspector.core.jurisdiction import parse_code
 from inspector.core.ledger import Source, State
 
@@ -145,6 +145,18 @@ def last_months(now: datetime) -> list[str]:
         months.append(f"{year:04d}-{month:02d}")
         year, month = (year, month - 1) if month > 1 else (year - 1, 12)
     return months[::-1]
+
+
+def month_bounds(now: datetime) -> list[tuple[str, str, str | None]]:
+    """The last twelve months (Beijing), oldest first: (YYYY-MM, its first instant, the instant before the next
+    month's, or None for the running month) as stored UTC timestamps, to compare with the findings' columns."""
+    months = last_months(now)
+    starts = [month_start(datetime.fromisoformat(month + "-15T04:00:00+00:00")) for month in months]
+    found: list[tuple[str, str, str | None]] = []
+    for index, month in enumerate(months):
+        end = to_iso(starts[index + 1] - timedelta(milliseconds=1)) if index + 1 < len(months) else None
+        found.append((month, to_iso(starts[index]), end))
+    return found
 
 
 def by_month(hours: dict[str, int]) -> Counter[str]:
