@@ -41,10 +41,11 @@ from inspector.server.auth import create_user
 from inspector.server.cli import SAMPLE_JURISDICTIONS, prepare_database
 from inspector.server.db import Database
 from inspector.server.jurisdictions import import_file
+from inspector.server.middleware import PROTOCOL_VERSION
 from inspector.server.models import Finding, Jurisdiction, UnitLink
 from inspector.server.settings import load_settings
 
-HEADERS = {"X-Inspector-Protocol": "1", "X-Inspector-Client": "inspector/0.1.0"}
+HEADERS = {"X-Inspector-Protocol": str(PROTOCOL_VERSION), "X-Inspector-Client": "inspector/0.1.0"}
 PASSWORD = "bench-password"
 DISTRICT = "110105000000000"
 STATES = ("reported", "registered", "assigned", "assigned", "rectified", "closed", "closed", "closed", "rejected")
@@ -92,6 +93,10 @@ def seed(url: str, cases: int) -> list[str]:
                     "jurisdiction": street,
                     "state": state,
                     "severity": data["severity"],
+                    "kind": "hazard" if index % 3 == 0 else "problem",
+                    "source": "hotline_12345" if index % 7 == 0 else "patrol",
+                    "escalation": data["escalation"],
+                    "deadline": data["deadline"],
                     "category": "十无",
                     "subject_id": None,
                     "ledger_number": data["ledger_number"],
@@ -156,6 +161,13 @@ def median_ms(call: Any, times: int = 5) -> float:
     return statistics.median(samples)
 
 
+def api_token(api: httpx.Client, username: str) -> str:
+    body = {"username": username, "password": PASSWORD, "device_id": str(uuid.uuid4()), "device_name": "bench"}
+    response = api.post("/api/v1/auth/login", json=body)
+    assert response.status_code == 200, response.text[:300]
+    return str(response.json()["token"])
+
+
 def dashboard_figures(base: str, streets: list[str]) -> None:
     with httpx.Client(base_url=base, timeout=120) as web:
         page = web.get("/dashboard/login")
@@ -167,9 +179,8 @@ def dashboard_figures(base: str, streets: list[str]) -> None:
         first = median_ms(lambda: web.get("/dashboard"))  # kept until the ledger changes
         listing = median_ms(lambda: web.get(f"/dashboard/cases?street={streets[1]}&state=assigned"))
     with httpx.Client(base_url=base, timeout=120, headers=HEADERS) as api:
-        body = {"username": "leader", "password": PASSWORD, "device_id": str(uuid.uuid4()), "device_name": "bench"}
-        token = api.post("/api/v1/auth/login", json=body).json()["token"]
-        api.headers["Authorization"] = f"Bearer {token}"
+        # the supervisor sees the same district as the leader (the API's own accounts)
+        api.headers["Authorization"] = "Bearer " + api_token(api, "sup")
         listed = median_ms(lambda: api.get("/api/v1/findings?limit=500"))
     limit = min(500.0, 2 * listed)
     print(f"API list (GET /api/v1/findings, 500 rows): median {listed:.0f} ms")
@@ -191,8 +202,7 @@ def upload_figures(base: str, url: str, uploads: int, megabytes: float) -> None:
     from inspector.core.ids import new_id
 
     with httpx.Client(base_url=base, timeout=120, headers=HEADERS) as api:
-        body = {"username": "sup", "password": PASSWORD, "device_id": str(uuid.uuid4()), "device_name": "bench"}
-        api.headers["Authorization"] = "Bearer " + api.post("/api/v1/auth/login", json=body).json()["token"]
+        api.headers["Authorization"] = "Bearer " + api_token(api, "sup")
         deadline = add_days(local_date(utc_now()), 7).isoformat()
         street = "110105004032000"
         changes = []
@@ -204,6 +214,8 @@ def upload_figures(base: str, url: str, uploads: int, megabytes: float) -> None:
                     {
                         "description": "堆物",
                         "category": "十无",
+                        "kind": "hazard",
+                        "source": "patrol",
                         "severity": "general",
                         "jurisdiction": street,
                         "location": {"address": "三里屯路"},

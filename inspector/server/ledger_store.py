@@ -97,6 +97,7 @@ def finding_row_values(
         "kind": state.kind.value,
         "source": state.source.value,
         "escalation": state.escalation.value if state.escalation else None,
+        "deadline": state.deadline.isoformat() if state.deadline else None,
         "category": state.category,
         "subject_id": state.subject_id,
         "ledger_number": state.ledger_number,

@@ -166,7 +166,19 @@ class Finding(Base):
     __tablename__ = "findings"
     # the dashboard's counts read only this index (server/web/dashboard.py)
     __table_args__ = (
-        Index("ix_findings_dashboard", "jurisdiction", "state", "severity", "category", "created_at", "updated_at"),
+        Index(
+            "ix_findings_dashboard",
+            "jurisdiction",
+            "state",
+            "kind",
+            "source",
+            "severity",
+            "escalation",
+            "deadline",
+            "category",
+            "created_at",
+            "updated_at",
+        ),
     )
     id: Mapped[str] = mapped_column(ID, primary_key=True)
     jurisdiction: Mapped[str] = mapped_column(CODE, index=True)
@@ -175,6 +187,7 @@ class Finding(Base):
     kind: Mapped[str] = mapped_column(String(20), index=True)  # problem / hazard (inspector.core.ledger.Kind)
     source: Mapped[str] = mapped_column(String(30), index=True)  # 发现方式 (inspector.core.ledger.Source)
     escalation: Mapped[str | None] = mapped_column(String(20), nullable=True, index=True)  # 督办 level
+    deadline: Mapped[str | None] = mapped_column(String(10), nullable=True)  # the unit's 整改期限, YYYY-MM-DD
     category: Mapped[str] = mapped_column(String(200))
     subject_id: Mapped[str | None] = mapped_column(ID, nullable=True)
     ledger_number: Mapped[str | None] = mapped_column(String(100), unique=True, nullable=True)

@@ -1,9 +1,10 @@
 """The dashboard's figures and charts from counts written out by hand: rates, ranking, months by Beijing time, and
-that names in a chart are escaped. (Counting overdue and 督办 cases in the database is tested with the pages.)"""
+that names in a chart are escaped. (Counting them in the database is tested with the pages.)"""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from itertools import pairwise
 
 from inspector.server.web import figures
 from inspector.server.web.figures import Group
@@ -45,3 +46,27 @@ def test_a_street_name_is_escaped_in_the_chart() -> None:
     streets = figures.street_figures([Group(SLT, "assigned", "general", 1)], {SLT + "000000": "<b>三里屯</b>"})
     chart = figures.bar_chart(streets)
     assert "&lt;b&gt;三里屯&lt;/b&gt;" in chart and "<b>" not in chart
+
+
+def test_kinds_and_12345_rates_per_street_from_the_grouped_counts() -> None:
+    groups = [
+        Group(SLT, "closed", None, 3, "problem", "hotline_12345"),
+        Group(SLT, "assigned", None, 1, "problem", "hotline_12345", overdue=1, escalated=1),
+        Group(SLT, "assigned", "major", 2, "hazard", "patrol", overdue=1),
+        Group(JW, "closed", "general", 1, "hazard", "patrol"),
+    ]
+    jw, slt = figures.street_figures(groups, {})
+    assert slt.by_kind == {"problem": 4, "hazard": 2} and slt.by_severity == {"major": 2}
+    assert (slt.hotline, slt.hotline_closed, slt.hotline_rate) == (4, 3, 3 / 4)
+    assert (slt.overdue, slt.escalated) == (2, 1)
+    assert jw.hotline_rate is None  # no 12345 work orders: no rate, not 0%
+    whole = figures.totals([slt, jw])
+    assert (whole.hotline, whole.hotline_closed, whole.by_kind["hazard"]) == (4, 3, 3)
+
+
+def test_the_month_bounds_are_beijing_months_as_stored_utc_stamps() -> None:
+    bounds = figures.month_bounds(NOW)
+    assert [month for month, _, _ in bounds] == figures.last_months(NOW)
+    assert bounds[-1] == ("2026-03", "2026-02-28T16:00:00.000Z", None)  # the running month has no end yet
+    assert bounds[-2] == ("2026-02", "2026-01-31T16:00:00.000Z", "2026-02-28T15:59:59.999Z")
+    assert all(end is not None and end < after for (_, _, end), (_, after, _) in pairwise(bounds))

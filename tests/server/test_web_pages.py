@@ -10,7 +10,7 @@ from typing import Any
 from uuid import uuid4
 
 import pytest
-from server_support import SLT, Api, ServerEnv, applied_result, command
+from server_support import SLT, Api, ServerEnv, applied_result, command, report
 from sqlalchemy import select, update
 from web_support import assigned_case, challenge_answer, hidden, jpeg_bytes, unit_with_code
 
@@ -279,12 +279,16 @@ def test_the_command_line_revokes_a_units_link(
 def test_the_dashboard_counts_overdue_and_supervised_cases_in_the_database(env: ServerEnv, api: Api) -> None:
     late, supervised = assigned_case(api, "逾期的堆物"), assigned_case(api, "督办的堆物")
     supervisor = api.login("slt-sup")
-    escalate = command(supervised.finding_id, "escalate", {"level": "district", "note": "区级督办"}, None)
-    applied_result(supervisor.push(escalate))
+    later = add_days(local_date(utc_now()), 14).isoformat()
+    escalation = {"level": "district", "unit": "区城管委", "deadline": later, "note": "区级督办"}
+    applied_result(supervisor.push(command(supervised.finding_id, "escalate", escalation, None)))
+    hotline = report(description="12345 反映的堆物", kind="problem", source="hotline_12345", severity=None)
+    applied_result(api.login("slt-ins").push(hotline))
     yesterday = add_days(local_date(utc_now()), -1).isoformat()
     with env.db.write() as session:  # time has passed: the deadline day is over
         finding = session.get(Finding, late.finding_id)
-        assert finding is not None
+        assert finding is not None and finding.deadline is not None  # the deadline is a column of its own
+        finding.deadline = yesterday
         finding.data = json.dumps({**json.loads(finding.data), "deadline": yesterday}, ensure_ascii=False)
     page = env.client.get("/dashboard/login")
     from server_support import PASSWORD
@@ -294,6 +298,12 @@ def test_the_dashboard_counts_overdue_and_supervised_cases_in_the_database(env: 
     board = env.client.get("/dashboard").text
     assert '<span class="figure">1</span>逾期' in board and '<span class="figure">1</span>督办' in board
     assert '<span class="figure">2</span>整改中' in board
+    assert '<span class="figure">1</span>问题' in board and '<span class="figure">2</span>隐患' in board
+    assert '<span class="figure">1</span>12345工单' in board and '<span class="figure">0.0%</span>12345解决率' in board
+    hotline_cases = env.client.get("/dashboard/cases?source=hotline_12345").text
+    assert "12345 反映的堆物" in hotline_cases and "逾期的堆物" not in hotline_cases
+    problems = env.client.get("/dashboard/cases?kind=problem").text
+    assert "12345 反映的堆物" in problems and "督办的堆物" not in problems
     overdue = env.client.get("/dashboard/cases?overdue=1").text
     assert "逾期的堆物" in overdue and "督办的堆物" not in overdue
     one = env.client.get(f"/dashboard/case/{supervised.finding_id}")

@@ -12,12 +12,11 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
-from sqlalchemy import ColumnElement, and_, case, cast, func, select, update
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy import ColumnElement, and_, case, func, select, update
 from sqlalchemy.orm import Session
 
 from inspector.core.clock import local_date, parse_iso, to_iso, utc_now
-from inspector.core.ledger import Role, State
+from inspector.core.ledger import KIND_SHORT_LABELS, SOURCE_LABELS, Kind, Role, Source, State
 from inspector.server import feed
 from inspector.server.auth import (
     check_throttle,
@@ -163,13 +162,6 @@ _STREET = func.substr(Finding.jurisdiction, 1, 9)
 _OPEN_OR_SENT_BACK = (State.CLOSED.value, State.REJECTED.value)
 
 
-def _json_text(session: Session, key: str) -> ColumnElement[Any]:
-    """One field of a finding's JSON document as text, counted by the database (SQLite or PostgreSQL)."""
-    if session.get_bind().dialect.name == "postgresql":
-        return cast(Finding.data, JSONB)[key].astext
-    return func.json_extract(Finding.data, f"$.{key}")
-
-
 def _scope_conditions(scope: Scope, street: str) -> list[ColumnElement[bool]]:
     conditions = [scope.where(Finding.jurisdiction)]
     if street.isdigit() and len(street) >= 9:
@@ -177,10 +169,9 @@ def _scope_conditions(scope: Scope, street: str) -> list[ColumnElement[bool]]:
     return conditions
 
 
-def _overdue(session: Session, now: datetime) -> ColumnElement[bool]:
+def _overdue(now: datetime) -> ColumnElement[bool]:
     """Waiting on the unit past the end of its deadline day (Beijing): the deadline is before today."""
-    deadline = _json_text(session, "deadline")
-    return and_(Finding.state == State.ASSIGNED.value, deadline < local_date(now).isoformat())
+    return and_(Finding.state == State.ASSIGNED.value, Finding.deadline < local_date(now).isoformat())
 
 
 def _street_figures(
@@ -188,35 +179,42 @@ def _street_figures(
     conditions: list[ColumnElement[bool]],
     names: dict[str, str],
     now: datetime,
-    with_open_figures: bool = True,
 ) -> list[figures.StreetFigures]:
-    counted = select(_STREET, Finding.state, Finding.severity, func.count()).where(*conditions)
-    groups = [
-        figures.Group(street, state, severity, count)
-        for street, state, severity, count in session.execute(
-            counted.group_by(_STREET, Finding.state, Finding.severity)
-        )
-    ]
-    if not with_open_figures:
-        return figures.street_figures(groups, names)
-    # one pass over the open cases: overdue (the deadline in the JSON document) and under 督办 (its canonical JSON
-    # names a level: a text search, no JSON read)
-    overdue_case = case((_overdue(session, now), 1), else_=0)
-    supervised_case = case((Finding.data.contains('"escalation":"'), 1), else_=0)
-    open_rows = select(_STREET, func.sum(overdue_case), func.sum(supervised_case)).where(
-        *conditions, Finding.state.not_in(_OPEN_OR_SENT_BACK)
+    """Each 街乡's figures in one aggregate over the dashboard's index: counts by state, grade, kind and source,
+    with the overdue and open 督办 cases among them (no case's document is read)."""
+    overdue_case = case((_overdue(now), 1), else_=0)
+    supervised_case = case(
+        (and_(Finding.escalation.is_not(None), Finding.state.not_in(_OPEN_OR_SENT_BACK)), 1), else_=0
     )
-    overdue: dict[str, int] = {}
-    escalated: dict[str, int] = {}
-    for street, late, supervised in session.execute(open_rows.group_by(_STREET)):
-        overdue[street], escalated[street] = int(late or 0), int(supervised or 0)
-    return figures.street_figures(groups, names, overdue, escalated)
+    # grouped in the index's own column order, so the database counts in one pass without sorting; the
+    # communities add up to their 街乡 in figures.street_figures
+    columns = (Finding.jurisdiction, Finding.state, Finding.kind, Finding.source, Finding.severity)
+    counted = select(*columns, func.count(), func.sum(overdue_case), func.sum(supervised_case)).where(*conditions)
+    groups = [
+        figures.Group(code[:9], state, severity, count, kind, source, int(late or 0), int(supervised or 0))
+        for code, state, kind, source, severity, count, late, supervised in session.execute(counted.group_by(*columns))
+    ]
+    return figures.street_figures(groups, names)
 
 
-def _by_hour(session: Session, stamp: Any, conditions: list[Any]) -> dict[str, int]:
-    hour = func.substr(stamp, 1, 13)
-    rows = session.execute(select(hour, func.count()).where(*conditions).group_by(hour))
-    return {str(key): count for key, count in rows if key}
+def _months_and_public(
+    session: Session, conditions: list[ColumnElement[bool]], now: datetime
+) -> tuple[dict[str, int], dict[str, int], int]:
+    """Cases reported and closed in each of the last twelve Beijing months, and the public's reports, in one pass
+    over the index (one sum per month between its bounds: no grouping, no sort)."""
+    bounds = figures.month_bounds(now)
+    closed_state = Finding.state == State.CLOSED.value
+    sums: list[Any] = []
+    for _, start, end in bounds:
+        made = Finding.created_at >= start if end is None else Finding.created_at.between(start, end)
+        # a closed case changes no more (a reopen moves it out of closed): its row's update is its closing
+        done = Finding.updated_at >= start if end is None else Finding.updated_at.between(start, end)
+        sums += [func.sum(case((made, 1), else_=0)), func.sum(case((and_(closed_state, done), 1), else_=0))]
+    sums.append(func.sum(case((Finding.category == PUBLIC_CATEGORY, 1), else_=0)))
+    row = session.execute(select(*sums).where(*conditions)).one()
+    reported = {month: int(row[2 * index] or 0) for index, (month, _, _) in enumerate(bounds)}
+    closed = {month: int(row[2 * index + 1] or 0) for index, (month, _, _) in enumerate(bounds)}
+    return reported, closed, int(row[-1] or 0)
 
 
 def _names(session: Session) -> dict[str, str]:
@@ -225,6 +223,7 @@ def _names(session: Session) -> dict[str, str]:
 
 FIGURES_KEPT = 64
 _Figures = tuple[list[figures.StreetFigures], list[figures.StreetFigures], dict[str, int], dict[str, int], int]
+
 
 def _kept(request: Request) -> OrderedDict[tuple[Any, ...], _Figures]:
     """This application's figures kept since the feed last moved (one per scope, 街乡 and day)."""
@@ -235,28 +234,20 @@ def _kept(request: Request) -> OrderedDict[tuple[Any, ...], _Figures]:
     return kept
 
 
-def _district(session: Session, scope: Scope, street: str, now: datetime, since: str, this_month: str) -> _Figures:
-    """The dashboard's figures, counted by the database from the findings' index (and the open cases' documents)."""
+def _district(session: Session, scope: Scope, street: str, now: datetime, this_month: str) -> _Figures:
+    """The dashboard's figures, each counted by the database in one aggregate over the findings' index."""
     names = _names(session)
     conditions = _scope_conditions(scope, street)
     streets = _street_figures(session, conditions, names, now)
-    ranked = _street_figures(session, [*conditions, Finding.created_at >= this_month], names, now, False)
-    reported = _by_hour(session, Finding.created_at, [*conditions, Finding.created_at >= since])
-    # a closed case changes no more (a reopen moves it out of closed): its row's update is its closing
-    closing = [*conditions, Finding.state == State.CLOSED.value, Finding.updated_at >= since]
-    closed = _by_hour(session, Finding.updated_at, closing)
-    public_count = session.scalar(
-        select(func.count()).select_from(Finding).where(*conditions, Finding.category == PUBLIC_CATEGORY)
-    )
-    return streets, ranked, reported, closed, int(public_count or 0)
+    ranked = _street_figures(session, [*conditions, Finding.created_at >= this_month], names, now)
+    reported, closed, public_count = _months_and_public(session, conditions, now)
+    return streets, ranked, reported, closed, public_count
 
 
 @router.get("/dashboard")
 def dashboard(request: Request, street: str = "") -> Response:
     viewer = _viewer(request)
     now = utc_now()
-    first_month = figures.last_months(now)[0]
-    since = to_iso(figures.month_start(datetime.fromisoformat(first_month + "-15T04:00:00+00:00")))
     this_month = to_iso(figures.month_start(now))
     with context_of(request).db.read() as session:
         # the figures change only with the ledger: kept per scope, 街乡 and day until the feed moves on
@@ -264,12 +255,12 @@ def dashboard(request: Request, street: str = "") -> Response:
         kept = _kept(request)
         found = kept.get(key)
         if found is None:
-            found = _district(session, viewer.scope, street, now, since, this_month)
+            found = _district(session, viewer.scope, street, now, this_month)
             kept[key] = found
             while len(kept) > FIGURES_KEPT:
                 kept.popitem(last=False)
     streets, ranked, reported, closed, public_count = found
-    months = figures.monthly(reported, closed, now)
+    months = [(month, reported.get(month, 0), closed.get(month, 0)) for month in figures.last_months(now)]
     return render(
         request,
         "dashboard.html",
@@ -287,7 +278,9 @@ def dashboard(request: Request, street: str = "") -> Response:
 
 
 @router.get("/dashboard/cases")
-def case_list(request: Request, street: str = "", state: str = "", overdue: str = "") -> Response:
+def case_list(
+    request: Request, street: str = "", state: str = "", overdue: str = "", kind: str = "", source: str = ""
+) -> Response:
     viewer = _viewer(request)
     now = utc_now()
     with context_of(request).db.read() as session:
@@ -295,8 +288,12 @@ def case_list(request: Request, street: str = "", state: str = "", overdue: str 
         conditions = _scope_conditions(viewer.scope, street)
         if state in {item.value for item in State}:
             conditions.append(Finding.state == state)
+        if kind in {item.value for item in Kind}:
+            conditions.append(Finding.kind == kind)
+        if source in {item.value for item in Source}:
+            conditions.append(Finding.source == source)
         if overdue:
-            conditions.append(_overdue(session, now))
+            conditions.append(_overdue(now))
         count = session.scalar(select(func.count()).select_from(Finding).where(*conditions)) or 0
         listed = select(
             Finding.id, Finding.jurisdiction, Finding.state, Finding.severity, Finding.created_at, Finding.data
@@ -315,6 +312,8 @@ def case_list(request: Request, street: str = "", state: str = "", overdue: str 
         street_name=names.get(figures.street_code(street), "") if street.isdigit() else "",
         state=state,
         overdue=bool(overdue),
+        kind_label=KIND_SHORT_LABELS[Kind(kind)] if kind in {item.value for item in Kind} else "",
+        source_label=SOURCE_LABELS[Source(source)] if source in {item.value for item in Source} else "",
         now=now,
         is_overdue=figures.is_overdue,
     )

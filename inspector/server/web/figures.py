@@ -9,9 +9,9 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from xml.sax.saxutils import escape
 
-from inspector.core.clock import end_of_local_day, local_date
+from inspector.core.clock import end_of_local_day, local_date, to_iso
 from inspector.core.jurisdiction import parse_code
-from inspector.core.ledger import State
+from inspector.core.ledger import Source, State
 
 ASSIGNED_ONWARD = (State.ASSIGNED.value, State.RECTIFIED.value, State.CLOSED.value)
 ACCEPTED_ONWARD = (State.REGISTERED.value, *ASSIGNED_ONWARD)
@@ -27,9 +27,17 @@ class StreetFigures:
     total: int = 0
     by_state: Counter[str] = field(default_factory=Counter)
     by_severity: Counter[str] = field(default_factory=Counter)
+    by_kind: Counter[str] = field(default_factory=Counter)
     overdue: int = 0
     escalated: int = 0
     public: int = 0
+    hotline: int = 0  # cases from 12345 work orders
+    hotline_closed: int = 0
+
+    @property
+    def hotline_rate(self) -> float | None:
+        """12345 解决率: of the 12345 work orders, the share closed."""
+        return self.hotline_closed / self.hotline if self.hotline else None
 
     @property
     def rectify_rate(self) -> float | None:
@@ -59,12 +67,17 @@ class CaseRow:
 
 @dataclass(frozen=True)
 class Group:
-    """One row of the database's count: cases of one 街乡 in one state and grade."""
+    """One row of the database's count: cases of one 街乡 in one state, grade, kind and source, with how many of
+    them are overdue and under an open 督办."""
 
     street: str  # the first 9 digits of the code
     state: str
-    severity: str
+    severity: str | None
     count: int
+    kind: str = ""
+    source: str = ""
+    overdue: int = 0
+    escalated: int = 0
 
 
 def street_code(prefix: str) -> str:
@@ -95,7 +108,16 @@ def street_figures(
         figures = streets.get(code) or streets.setdefault(code, StreetFigures(code, names.get(code, code)))
         figures.total += group.count
         figures.by_state[group.state] += group.count
-        figures.by_severity[group.severity] += group.count
+        if group.severity:
+            figures.by_severity[group.severity] += group.count
+        if group.kind:
+            figures.by_kind[group.kind] += group.count
+        if group.source == Source.HOTLINE.value:
+            figures.hotline += group.count
+            if group.state == State.CLOSED.value:
+                figures.hotline_closed += group.count
+        figures.overdue += group.overdue
+        figures.escalated += group.escalated
     for counted, attribute in ((overdue or {}, "overdue"), (escalated or {}, "escalated")):
         for prefix, count in counted.items():
             code = street_code(prefix)
@@ -125,6 +147,18 @@ def last_months(now: datetime) -> list[str]:
     return months[::-1]
 
 
+def month_bounds(now: datetime) -> list[tuple[str, str, str | None]]:
+    """The last twelve months (Beijing), oldest first: (YYYY-MM, its first instant, the instant before the next
+    month's, or None for the running month) as stored UTC timestamps, to compare with the findings' columns."""
+    months = last_months(now)
+    starts = [month_start(datetime.fromisoformat(month + "-15T04:00:00+00:00")) for month in months]
+    found: list[tuple[str, str, str | None]] = []
+    for index, month in enumerate(months):
+        end = to_iso(starts[index + 1] - timedelta(milliseconds=1)) if index + 1 < len(months) else None
+        found.append((month, to_iso(starts[index]), end))
+    return found
+
+
 def by_month(hours: dict[str, int]) -> Counter[str]:
     """Counts by UTC hour (`YYYY-MM-DDTHH`) gathered into Beijing months."""
     found: Counter[str] = Counter()
@@ -146,8 +180,11 @@ def totals(streets: list[StreetFigures]) -> StreetFigures:
         whole.total += item.total
         whole.by_state.update(item.by_state)
         whole.by_severity.update(item.by_severity)
+        whole.by_kind.update(item.by_kind)
         whole.overdue += item.overdue
         whole.escalated += item.escalated
+        whole.hotline += item.hotline
+        whole.hotline_closed += item.hotline_closed
     return whole
 
 
