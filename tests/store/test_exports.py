@@ -45,8 +45,9 @@ def test_the_whole_selection_is_written_with_progress(seeded: DataFolder, tmp_pa
     done = export_ledger(seeded, LedgerQuery(), LedgerSort(), tmp_path / "ledger.xlsx", "test", progress)
     assert done.rows == COUNT and done.path.exists()
     assert progress.reports == [(PROGRESS_EVERY, COUNT), (2 * PROGRESS_EVERY, COUNT), (COUNT, COUNT)]
-    sheet = load_workbook(done.path, read_only=True).worksheets[0]
-    assert sum(1 for _ in sheet.iter_rows()) > COUNT  # a row per finding under the heading
+    book = load_workbook(done.path, read_only=True)
+    rows = sum(1 for name in ("问题台账", "隐患排查治理台账") for _ in book[name].iter_rows())
+    assert rows > COUNT  # a row per finding under the headings of the two ledgers
 
 
 def test_a_cancel_stops_the_export_and_writes_nothing(seeded: DataFolder, tmp_path: Path) -> None:

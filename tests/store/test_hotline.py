@@ -96,7 +96,8 @@ def test_the_template_imports_each_order_as_a_case(places: Database, tmp_path: P
     assert case.view.description == "【12345工单 A-002】工单 A-002：门前堆放杂物"
     event = findings.events(places, case.id)[0].event
     assert event.action is Action.REPORT and event.payload["work_order_number"] == "A-002"
-    assert event.payload["source"] == "12345" and event.payload["location"] == {"address": "朝阳区三里屯路19号"}
+    assert event.payload["source"] == "hotline_12345" and event.payload["kind"] == "problem"
+    assert event.payload["location"] == {"address": "朝阳区三里屯路19号"}
     assert counts(places) == (2, 2, 2)  # each case queued for the server with its report
 
 

@@ -27,7 +27,7 @@ def test_offline_work_names_this_laptops_user_and_a_login_takes_over(db: Databas
 
 def test_a_reports_place_is_its_address_and_point(db: Database) -> None:
     actor = Actor("u-1", frozenset({Role.INSPECTOR}), frozenset({"110105004000000"}))
-    payload = {"description": "井盖缺失", "category": "市政设施", "severity": "general",
+    payload = {"description": "井盖缺失", "category": "市政设施", "kind": "problem", "source": "patrol",
                "jurisdiction": "110105004032000", "location": {"address": "工体北路 8 号", "lat": 39.930123,
                                                                 "lon": 116.450111}}  # fmt: skip
     finding_id = findings.record_command(db, action=Action.REPORT, actor=actor, payload=payload).event.finding_id

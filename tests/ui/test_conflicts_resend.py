@@ -29,7 +29,7 @@ def test_a_refused_jurisdiction_is_edited_and_sent_again(started, qtbot, sync_se
     log_in(qtbot, window, sync_server.url, "ins")
     ctx = window.ctx
     lane = subjects.create(ctx.db, kind="back_street", name="三里屯南小街", jurisdiction=NOT_IN_TREE)
-    payload = {"description": "井盖缺失", "category": "市政设施", "severity": "general",
+    payload = {"description": "井盖缺失", "category": "市政设施", "kind": "problem", "source": "patrol",
                "jurisdiction": NOT_IN_TREE, "location": {"address": "三里屯南小街东口"}}  # fmt: skip
     actor = profile.local_actor(ctx.db, NOT_IN_TREE)
     finding_id = findings.record_command(ctx.db, action=Action.REPORT, actor=actor, payload=payload).event.finding_id
