@@ -340,6 +340,9 @@ FIELD_LABELS_ZH: dict[str, str] = {
     "reason": "理由", "opinion": "核查意见", "note": "备注", "level": "督办级别", "rectification": "整改情况",
     "ledger_number": "台账编号", "name": "名称", "address": "地址", "code": "编码", "lat": "纬度", "lon": "经度",
     "suggested_deadline": "建议整改期限", "photo_required": "照片要求", "kind": "类型", "details": "详细信息",
+    "source": "发现方式", "interim_controls": "临时管控措施", "governance_plan": "治理方案",
+    "reported_upward_to": "报告对象", "reported_upward_on": "报告日期", "doc_no": "督办文号", "unit": "督办单位",
+    "on_behalf_of_unit": "代责任单位申请",
 }  # fmt: skip
 _ASCII_ASIDE = re.compile(r"\s*[（(][^()（）\u3000-\u9fff]*[A-Za-z][^()（）\u3000-\u9fff]*[)）]")
 _CODE_WITH_NAME = re.compile(r"[a-z][a-z_]*\(([^()]*[\u4e00-\u9fff][^()]*)\)")  # general(一般隐患) → 一般隐患
