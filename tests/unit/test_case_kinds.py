@@ -55,6 +55,7 @@ TRANSITIONS: dict[tuple[str | None, str], str] = {
     ("rectified", "verify_pass"): "closed",
     ("rectified", "verify_fail"): "assigned",
     ("closed", "reopen"): "assigned",
+    ("assigned", "sign"): "assigned",  # the responsible unit's 签收 on the web face, no laptop role's
     **{(state, "escalate"): state for state in ("reported", "registered", "assigned", "rectified")},
 }
 # Legal only with a 督办 to lift, or a request to decide (and a request only when none waits)
@@ -63,7 +64,7 @@ NEEDS_ESCALATION = {
 }
 NEEDS_REQUEST = {("assigned", "approve_extension"): "assigned", ("assigned", "refuse_extension"): "assigned"}
 INSPECTOR_MAY = {"report", "report_fixed_on_site", "rectify", "request_extension"}
-SUPERVISOR_MAY = set(action.value for action in Action) - {"report", "report_fixed_on_site"}
+SUPERVISOR_MAY = set(action.value for action in Action) - {"report", "report_fixed_on_site", "sign"}
 ROLE_SETS = {
     "inspector": frozenset({Role.INSPECTOR}),
     "supervisor": frozenset({Role.SUPERVISOR}),
@@ -135,6 +136,7 @@ def payload_for(kind: str, action: str, finding: FindingState | None) -> dict[st
         "reopen": {"reason": "复发", "deadline": later(12)},
         "escalate": {"level": "street", "unit": "三里屯街道办事处", "deadline": later(20), "doc_no": "三督〔2026〕1号"},
         "lift_escalation": {"note": "整改到位，摘牌"},
+        "sign": {"signer_name": "王五", "signer_phone": "13900000000"},
     }[action]
 
 
