@@ -86,6 +86,9 @@ CATALOGUE: Mapping[str, Entry] = {
     "unsupported_format": _E("照片「{name}」的格式不受支持", "photo {name!r}: unsupported image format"),
     "corrupt": _E("照片「{name}」已损坏", "photo {name!r}: the image is damaged"),
     "too_many_pixels": _E("照片「{name}」尺寸过大", "photo {name!r}: the image is too large"),
+    "document_error": _E(
+        "文件「{name}」不能作为治理方案：{detail_zh}", "file {name!r} cannot be a remediation plan: {detail_en}"
+    ),
     # -- warnings of a photo that was taken in (the photo is stored; the user is told) --
     "photo_damaged_kept": _E(
         "照片「{name}」已损坏（{detail_zh}），按设置仍保存并标记为“已损坏”，原始文件已保留",
