@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
+
+from sqlite_utils import Database
 
 from inspector.store.database import DataFolder
 from inspector.store.errors import DataFolderError, StoreError
@@ -32,6 +35,19 @@ def documents_dir(folder: DataFolder) -> Path:
 def document_path(folder: DataFolder, sha256: str) -> Path:
     """Where the document with this hash lives."""
     return documents_dir(folder) / sha256[:2] / f"{sha256}{DOCUMENT_EXT}"
+
+
+def stored_among(folder: DataFolder, hashes: Iterable[str]) -> set[str]:
+    """Which of these hashes name a document stored on this laptop."""
+    return {sha for sha in hashes if document_path(folder, sha).is_file()}
+
+
+def stored_beside(db: Database, sha256: str) -> bool:
+    """Whether the data folder holding this database (its file's folder) has the document with this hash."""
+    for row in db.execute("PRAGMA database_list").fetchall():
+        if row[1] == "main" and row[2]:
+            return (Path(row[2]).parent / "documents" / sha256[:2] / f"{sha256}{DOCUMENT_EXT}").is_file()
+    return False
 
 
 def check_pdf(data: bytes, source: str | Path, max_bytes: int = MAX_DOCUMENT_BYTES) -> None:
