@@ -143,6 +143,22 @@
             <source>重大隐患须落实责任、措施、资金、时限和预案（五落实），并写明临时管控措施、附治理方案、记录向上报告的对象和日期。</source>
             <translation>A major hazard needs responsibility, measures, funds, a deadline and a contingency plan (the five assurances), plus interim controls, a remediation plan, and to whom and when it was reported upward.</translation>
         </message>
+        <message>
+            <source>附 PDF 文件…</source>
+            <translation>Attach PDF…</translation>
+        </message>
+        <message>
+            <source>治理方案</source>
+            <translation>Remediation plan</translation>
+        </message>
+        <message>
+            <source>PDF 文件 (*.pdf)</source>
+            <translation>PDF files (*.pdf)</translation>
+        </message>
+        <message>
+            <source>已附：%1</source>
+            <translation>Attached: %1</translation>
+        </message>
     </context>
     <context>
         <name>AdhocFindingDialog</name>
@@ -729,6 +745,10 @@
         <message>
             <source>延期</source>
             <translation>Extensions</translation>
+        </message>
+        <message>
+            <source>打开治理方案（PDF）</source>
+            <translation>Open remediation plan (PDF)</translation>
         </message>
     </context>
     <context>

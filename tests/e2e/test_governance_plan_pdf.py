@@ -10,7 +10,7 @@ from e2e_support import Client, ServerProcess, assign_payload, deadline_in
 from inspector.store import documents
 from inspector.store.files import sha256_bytes
 
-PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n% \xe6\xb2\xbb\xe7\x90\x86\xe6\x96\xb9\xe6\xa1\x88\ntrailer\n%%EOF\n"
+PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n%\xe6\xb2\xbb\xe7\x90\x86\ntrailer\n%%EOF\n"  # binary bytes too
 
 
 def test_a_governance_plan_pdf_syncs_to_the_other_laptop(

@@ -98,3 +98,41 @@ def test_supervisor_decides_extensions_and_lifts_escalations_on_the_review_page(
     assert actions[-1] == Action.LIFT_ESCALATION
     review.show_queue("reported")
     assert review.accept_general.isVisibleTo(review) and _visible(review) == set()
+
+
+PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer\n%%EOF\n"
+
+
+def test_a_major_hazard_is_assigned_with_a_pdf_plan_and_a_non_pdf_is_refused(started, qtbot, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from inspector.store import documents
+
+    window, ctx = started.window, started.ctx
+    name_places(ctx.db)
+    work_as(ctx.db, SUPERVISOR, "supervisor")
+    finding_id = report_finding(ctx.db, description="燃气管道锈蚀")
+    record(ctx.db, findings.get(ctx.db, finding_id), Action.ACCEPT, {"severity": "major"})
+    page = window.show_page("findings")
+    page.select_finding(finding_id)
+    assert not page.detail.open_plan.isVisibleTo(page.detail)
+    _click(qtbot, page.detail.action_buttons[Action.ASSIGN])
+    dialog = page.action_dialog
+    fill(dialog, responsible_unit="燃气公司", responsible_person="李四", responsible_phone="13800000000",
+         measures="更换管段", funds="企业自筹", contingency_plan="停气疏散", interim_controls="关闭总阀",
+         reported_upward_to="朝阳区城市管理委", deadline=local_date(utc_now()) + timedelta(days=10))  # fmt: skip
+
+    not_pdf = tmp_path / "方案.pdf"
+    not_pdf.write_bytes(b"\xff\xd8\xff\xe0 a JPEG named .pdf")
+    assert not dialog.attach_documents([not_pdf])
+    assert "不是 PDF 文件" in dialog.errors["governance_plan"].text() and dialog.plan_documents == []
+    assert not documents.documents_dir(ctx.folder).exists()  # nothing stored
+
+    plan = tmp_path / "治理方案.pdf"
+    plan.write_bytes(PDF)
+    assert dialog.attach_documents([plan]) and "治理方案.pdf" in dialog.plan_files.text()
+    save(qtbot, dialog)
+    assigned = findings.get(ctx.db, finding_id).view
+    assert assigned.state.value == "assigned" and len(assigned.governance_plan) == 1
+    stored = documents.document_path(ctx.folder, assigned.governance_plan[0])
+    assert stored.read_bytes() == PDF
+    page.select_finding(finding_id)
+    assert page.detail.open_plan.isVisibleTo(page.detail) and page.detail.plan_documents() == [stored]
