@@ -60,3 +60,15 @@ def test_a_pdf_over_the_cap_and_a_missing_file_are_refused(folder: DataFolder, t
     with pytest.raises(DocumentError, match="does not exist"):
         documents.import_document(folder, tmp_path / "gone.pdf")
     assert _stored(folder) == []
+
+
+def test_a_backup_carries_the_documents(folder: DataFolder, tmp_path: Path) -> None:
+    from inspector.store import backup
+
+    source = tmp_path / "plan.pdf"
+    source.write_bytes(PDF)
+    sha = documents.import_document(folder, source)
+    archive = backup.create_backup(folder, tmp_path / "out" / "backup.zip").path
+    backup.restore_backup(archive, tmp_path / "restored")
+    restored = tmp_path / "restored" / "documents" / sha[:2] / f"{sha}.pdf"
+    assert restored.read_bytes() == PDF
