@@ -86,6 +86,9 @@ CATALOGUE: Mapping[str, Entry] = {
     "unsupported_format": _E("照片「{name}」的格式不受支持", "photo {name!r}: unsupported image format"),
     "corrupt": _E("照片「{name}」已损坏", "photo {name!r}: the image is damaged"),
     "too_many_pixels": _E("照片「{name}」尺寸过大", "photo {name!r}: the image is too large"),
+    "document_error": _E(
+        "文件「{name}」不能作为治理方案：{detail_zh}", "file {name!r} cannot be a remediation plan: {detail_en}"
+    ),
     # -- warnings of a photo that was taken in (the photo is stored; the user is told) --
     "photo_damaged_kept": _E(
         "照片「{name}」已损坏（{detail_zh}），按设置仍保存并标记为“已损坏”，原始文件已保留",
@@ -340,10 +343,9 @@ FIELD_LABELS_ZH: dict[str, str] = {
     "reason": "理由", "opinion": "核查意见", "note": "备注", "level": "督办级别", "rectification": "整改情况",
     "ledger_number": "台账编号", "name": "名称", "address": "地址", "code": "编码", "lat": "纬度", "lon": "经度",
     "suggested_deadline": "建议整改期限", "photo_required": "照片要求", "kind": "类型", "details": "详细信息",
-    "source": "发现方式", "unit": "督办单位", "doc_no": "督办文号", "interim_controls": "临时管控措施",
-    "governance_plan": "治理方案", "reported_upward_to": "向上报告单位", "reported_upward_on": "向上报告日期",
-    "on_behalf_of_unit": "代责任单位申请", "signer_name": "签收人", "signer_phone": "签收人电话",
-    "work_order_number": "工单编号",
+    "source": "发现方式", "interim_controls": "临时管控措施", "governance_plan": "治理方案",
+    "reported_upward_to": "报告对象", "reported_upward_on": "报告日期", "doc_no": "督办文号", "unit": "督办单位",
+    "on_behalf_of_unit": "代责任单位申请",
 }  # fmt: skip
 _ASCII_ASIDE = re.compile(r"\s*[（(][^()（）\u3000-\u9fff]*[A-Za-z][^()（）\u3000-\u9fff]*[)）]")
 _CODE_WITH_NAME = re.compile(r"[a-z][a-z_]*\(([^()]*[\u4e00-\u9fff][^()]*)\)")  # general(一般隐患) → 一般隐患

@@ -32,7 +32,7 @@ from inspector.store.schema import STEPS
 BACKUP_FORMAT = "inspector-backup"
 BACKUP_FORMAT_VERSION = 1
 MANIFEST_NAME = "manifest.json"
-FILE_AREAS = ("photos", "originals", "thumbs")
+FILE_AREAS = ("photos", "originals", "thumbs", "documents")  # documents: 治理方案 PDFs
 COUNTED_TABLES = (
     "subjects",
     "inspections",

@@ -19,7 +19,7 @@ from inspector.core.ids import new_id
 from inspector.core.ledger import Action, Actor, Event, FindingState, State
 from inspector.core.protocol import ChangeKind
 from inspector.core.records import plain_record
-from inspector.store import jsonutil, outbox, photos_wanted
+from inspector.store import documents, jsonutil, outbox, photos_wanted
 from inspector.store.database import rows_in, transaction
 from inspector.store.errors import InvalidRecordError, RecordNotFoundError, StoreError
 from inspector.store.outbox import OutboxEntry
@@ -244,10 +244,16 @@ def _command_payload(event: Event) -> dict[str, Any]:
     return {key: data[key] for key in ("event_id", "finding_id", "action", "payload", "base_state", "at")}
 
 
+PLAN_ROLE = "plan"  # a 治理方案's file waiting to be fetched (a PDF is kept as a document, never linked as a photo)
+
+
 def _require_photos(db: Database, finding: FindingState) -> None:
     for sha in (*finding.photos, *finding.after_photos, *finding.governance_plan):
-        if db.execute("SELECT 1 FROM photos WHERE sha256 = ?", [sha]).fetchone() is None:
-            raise RecordNotFoundError("photo", sha)
+        if db.execute("SELECT 1 FROM photos WHERE sha256 = ?", [sha]).fetchone() is not None:
+            continue
+        if sha in finding.governance_plan and documents.stored_beside(db, sha):  # a 治理方案 PDF
+            continue
+        raise RecordNotFoundError("photo", sha)
 
 
 def _link_event_photos(db: Database, event: Event) -> None:
@@ -893,7 +899,10 @@ def _read_pulled(db: Database, items: list[tuple[Event | None, Any, int | None, 
     wanted_inspections = {value for event in events_ if isinstance(value := event.payload.get("inspection_id"), str)}
     inspections = {row["id"] for row in rows_in(db, "SELECT id FROM inspections WHERE id IN ({})", wanted_inspections)}
     wanted_photos = {
-        sha for event in events_ for field in ("photos", "after_photos") for sha in event.payload.get(field) or ()
+        sha
+        for event in events_
+        for field in ("photos", "after_photos", "governance_plan")
+        for sha in event.payload.get(field) or ()
     }
     present = {row["sha256"] for row in rows_in(db, "SELECT sha256 FROM photos WHERE sha256 IN ({})", wanted_photos)}
     return _PulledRows(
@@ -1014,6 +1023,9 @@ def _keep_pulled_event(state: _PulledRows, event: Event, server_seq: int | None,
             else:  # not downloaded yet: the links wait for it
                 state.wanted.append((sha, "finding", event.finding_id, "", role))
                 state.wanted.append((sha, "finding_event", event.event_id, "", role))
+    for sha in event.payload.get("governance_plan") or ():  # 治理方案: photos or a PDF, fetched after the records
+        if sha not in state.photos:
+            state.wanted.append((sha, "finding", event.finding_id, "", PLAN_ROLE))
     return known != "acknowledged"
 
 

@@ -71,6 +71,7 @@ class LedgerQuery:
     kind: str = ""  # problem / hazard
     source: str = ""  # 发现方式 (inspector.core.ledger.Source)
     escalation: str = ""  # a 督办 level, or ANY_ESCALATION for every case under 督办
+    extension_requested: bool = False  # keep only the cases with an extension asked for and not yet decided
 
 
 @dataclass(frozen=True)
@@ -232,6 +233,8 @@ def where_clause(db: Database, query: LedgerQuery, search: TextSearch | None = N
     elif query.escalation:
         clauses.append("f.escalation = ?")
         values.append(query.escalation)
+    if query.extension_requested:
+        clauses.append("json_extract(f.projection, '$.requested_deadline') IS NOT NULL")
     if query.street:
         prefix = parse_code(query.street).short
         clauses.append("f.jurisdiction BETWEEN ? AND ?")

@@ -62,6 +62,11 @@ def arrived(db: Database, sha256s: Sequence[str]) -> None:
     db.conn.executemany("DELETE FROM photos_wanted WHERE photo_sha256 = ?", [[sha] for sha in sha256s])
 
 
+def fetched_as_document(db: Database, sha256s: Sequence[str]) -> None:
+    """These files are stored here now as documents (a 治理方案 PDF): nothing waits for them, no photo link is made."""
+    db.conn.executemany("DELETE FROM photos_wanted WHERE photo_sha256 = ?", [[sha] for sha in sha256s])
+
+
 def waiting(db: Database, owner_kind: str, owner_ids: Iterable[str]) -> dict[str, int]:
     """How many photos each of these records still waits for (records that wait for none are left out)."""
     counts: dict[str, int] = {}

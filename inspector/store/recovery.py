@@ -15,7 +15,7 @@ from inspector.store.schema import STEPS
 
 # Kept by the new folder's own schema (its migration history, the full-text index rebuilt from the findings).
 _NOT_COPIED_PREFIXES = ("sqlite_", "_sqlite_migrations", "finding_text")
-FILE_AREAS = ("photos", "originals", "thumbs")
+FILE_AREAS = ("photos", "originals", "thumbs", "documents")  # documents: 治理方案 PDFs
 
 
 class RecoveryError(StoreError):

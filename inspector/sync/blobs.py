@@ -19,7 +19,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from inspector.core.protocol import ErrorCode
-from inspector.store import outbox, photos
+from inspector.store import documents, outbox, photos
 from inspector.store.database import DataFolder
 from inspector.store.errors import StoreError
 from inspector.store.files import sha256_file
@@ -192,6 +192,10 @@ def _upload_jobs(
     jobs: list[_Job] = []
     for sha in missing:
         path = folder.photo_path(sha)
+        if sha not in local:  # a 治理方案 PDF is a document, not a photo
+            path = documents.document_path(folder, sha)
+            if path.is_file():
+                local.add(sha)
         if sha not in local or not path.is_file():
             _unavailable(report, sha, NOT_HERE)
             continue

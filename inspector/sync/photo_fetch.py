@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from sqlite_utils import Database
 
-from inspector.store import photos, photos_wanted
+from inspector.store import documents, photos, photos_wanted
 from inspector.store.database import DataFolder, transaction
 from inspector.store.errors import StoreError
 from inspector.store.files import write_atomic
@@ -42,6 +42,7 @@ def download_wanted(
     report = FetchReport()
     wanted = photos_wanted.in_order(db)
     already = photos.stored_among(db, wanted)  # e.g. the same photo came with a record of this laptop
+    already |= documents.stored_among(folder, wanted)  # a 治理方案 PDF
     if already:
         with transaction(db):
             photos_wanted.arrived(db, sorted(already))
@@ -89,6 +90,15 @@ def fetch_and_keep(db: Database, folder: DataFolder, client: ProtocolClient, sha
     data = fetch_verified(client, sha)
     if data is None:
         return False
+    if data.startswith(documents.PDF_MAGIC):  # a 治理方案 PDF, kept as a document (no photo row, no thumbnail)
+        try:
+            documents.store_document(folder, data, f"{sha}{documents.DOCUMENT_EXT}")
+            with transaction(db):
+                photos_wanted.fetched_as_document(db, [sha])
+        except StoreError as exc:
+            log.warning("downloaded document %s could not be kept: %s", sha, exc)
+            return False
+        return True
     try:
         write_atomic(folder, folder.photo_path(sha), data)  # the file and its thumbnail before the write lock
         photos.ensure_thumbnail(folder, sha)

@@ -107,6 +107,58 @@
             <source>（未填写）</source>
             <translation>(not given)</translation>
         </message>
+        <message>
+            <source>申请延期至</source>
+            <translation>Extend to</translation>
+        </message>
+        <message>
+            <source>督办单位</source>
+            <translation>Supervising body</translation>
+        </message>
+        <message>
+            <source>督办文号</source>
+            <translation>Supervision document no.</translation>
+        </message>
+        <message>
+            <source>临时管控措施</source>
+            <translation>Interim controls</translation>
+        </message>
+        <message>
+            <source>治理方案（PDF 或照片）</source>
+            <translation>Remediation plan (PDF or photos)</translation>
+        </message>
+        <message>
+            <source>已向上报告（报告对象）</source>
+            <translation>Reported upward to</translation>
+        </message>
+        <message>
+            <source>报告日期</source>
+            <translation>Reported on</translation>
+        </message>
+        <message>
+            <source>代责任单位申请</source>
+            <translation>On behalf of the responsible unit</translation>
+        </message>
+        <message>
+            <source>重大隐患须落实责任、措施、资金、时限和预案（五落实），并写明临时管控措施、附治理方案、记录向上报告的对象和日期。</source>
+            <translation>A major hazard needs responsibility, measures, funds, a deadline and a contingency plan (the five assurances), plus interim controls, a remediation plan, and to whom and when it was reported upward.</translation>
+        </message>
+        <message>
+            <source>附 PDF 文件…</source>
+            <translation>Attach PDF…</translation>
+        </message>
+        <message>
+            <source>治理方案</source>
+            <translation>Remediation plan</translation>
+        </message>
+        <message>
+            <source>PDF 文件 (*.pdf)</source>
+            <translation>PDF files (*.pdf)</translation>
+        </message>
+        <message>
+            <source>已附：%1</source>
+            <translation>Attached: %1</translation>
+        </message>
     </context>
     <context>
         <name>AdhocFindingDialog</name>
@@ -161,6 +213,18 @@
         <message>
             <source>请等待照片导入完成。</source>
             <translation>Wait until the photo import is done.</translation>
+        </message>
+        <message>
+            <source>案件类型 *</source>
+            <translation>Case type *</translation>
+        </message>
+        <message>
+            <source>发现方式 *</source>
+            <translation>Found by *</translation>
+        </message>
+        <message>
+            <source>隐患等级</source>
+            <translation>Hazard grade</translation>
         </message>
     </context>
     <context>
@@ -641,6 +705,50 @@
         <message>
             <source>整改反馈人</source>
             <translation>Fix reported by</translation>
+        </message>
+        <message>
+            <source>督办期限 %1</source>
+            <translation>Supervision deadline %1</translation>
+        </message>
+        <message>
+            <source>已延期 %1 次：%2</source>
+            <translation>Extended %1 time(s): %2</translation>
+        </message>
+        <message>
+            <source>申请延期至 %1，待审批</source>
+            <translation>Extension to %1 requested, awaiting decision</translation>
+        </message>
+        <message>
+            <source>%1 个文件</source>
+            <translation>%1 file(s)</translation>
+        </message>
+        <message>
+            <source>案件类型</source>
+            <translation>Case type</translation>
+        </message>
+        <message>
+            <source>发现方式</source>
+            <translation>Found by</translation>
+        </message>
+        <message>
+            <source>临时管控措施</source>
+            <translation>Interim controls</translation>
+        </message>
+        <message>
+            <source>治理方案</source>
+            <translation>Remediation plan</translation>
+        </message>
+        <message>
+            <source>向上报告</source>
+            <translation>Reported upward</translation>
+        </message>
+        <message>
+            <source>延期</source>
+            <translation>Extensions</translation>
+        </message>
+        <message>
+            <source>打开治理方案（PDF）</source>
+            <translation>Open remediation plan (PDF)</translation>
         </message>
     </context>
     <context>
@@ -1263,6 +1371,122 @@
             <source>待编号</source>
             <translation>No number yet</translation>
         </message>
+        <message>
+            <source>已立案</source>
+            <translation>Filed</translation>
+        </message>
+        <message>
+            <source>处置中</source>
+            <translation>Being handled</translation>
+        </message>
+        <message>
+            <source>已结案</source>
+            <translation>Concluded</translation>
+        </message>
+        <message>
+            <source>不予挂账</source>
+            <translation>Not registered</translation>
+        </message>
+        <message>
+            <source>待复查验收</source>
+            <translation>Awaiting acceptance check</translation>
+        </message>
+        <message>
+            <source>现场处置</source>
+            <translation>Handled on site</translation>
+        </message>
+        <message>
+            <source>立案</source>
+            <translation>File</translation>
+        </message>
+        <message>
+            <source>派遣</source>
+            <translation>Dispatch</translation>
+        </message>
+        <message>
+            <source>处置反馈</source>
+            <translation>Report handled</translation>
+        </message>
+        <message>
+            <source>核查通过(结案)</source>
+            <translation>Verified (conclude)</translation>
+        </message>
+        <message>
+            <source>复查验收通过(销账)</source>
+            <translation>Accepted on recheck (close)</translation>
+        </message>
+        <message>
+            <source>复查验收不通过</source>
+            <translation>Failed recheck</translation>
+        </message>
+        <message>
+            <source>摘牌</source>
+            <translation>Lift supervision</translation>
+        </message>
+        <message>
+            <source>申请延期</source>
+            <translation>Request extension</translation>
+        </message>
+        <message>
+            <source>批准延期</source>
+            <translation>Approve extension</translation>
+        </message>
+        <message>
+            <source>不予延期</source>
+            <translation>Refuse extension</translation>
+        </message>
+        <message>
+            <source>城市管理问题</source>
+            <translation>City management problem</translation>
+        </message>
+        <message>
+            <source>安全隐患</source>
+            <translation>Safety hazard</translation>
+        </message>
+        <message>
+            <source>巡查</source>
+            <translation>Patrol</translation>
+        </message>
+        <message>
+            <source>自查</source>
+            <translation>Self-inspection</translation>
+        </message>
+        <message>
+            <source>12345工单</source>
+            <translation>12345 work order</translation>
+        </message>
+        <message>
+            <source>群众举报</source>
+            <translation>Public report</translation>
+        </message>
+        <message>
+            <source>上级交办</source>
+            <translation>Assigned from above</translation>
+        </message>
+        <message>
+            <source>区级检查</source>
+            <translation>District inspection</translation>
+        </message>
+        <message>
+            <source>市级检查</source>
+            <translation>City inspection</translation>
+        </message>
+        <message>
+            <source>第三方检查</source>
+            <translation>Third-party inspection</translation>
+        </message>
+        <message>
+            <source>街乡督办</source>
+            <translation>Street-level supervision</translation>
+        </message>
+        <message>
+            <source>区级督办</source>
+            <translation>District-level supervision</translation>
+        </message>
+        <message>
+            <source>市级督办</source>
+            <translation>City-level supervision</translation>
+        </message>
     </context>
     <context>
         <name>LedgerActions</name>
@@ -1345,6 +1569,22 @@
             <source>清除筛选</source>
             <translation>Clear filters</translation>
         </message>
+        <message>
+            <source>问题和隐患</source>
+            <translation>Problems and hazards</translation>
+        </message>
+        <message>
+            <source>全部发现方式</source>
+            <translation>Any way found</translation>
+        </message>
+        <message>
+            <source>督办案件</source>
+            <translation>Supervised cases</translation>
+        </message>
+        <message>
+            <source>督办不限</source>
+            <translation>Supervised or not</translation>
+        </message>
     </context>
     <context>
         <name>LedgerTableModel</name>
@@ -1399,6 +1639,18 @@
         <message>
             <source>同步</source>
             <translation>Sync</translation>
+        </message>
+        <message>
+            <source>类型</source>
+            <translation>Type</translation>
+        </message>
+        <message>
+            <source>发现方式</source>
+            <translation>Found by</translation>
+        </message>
+        <message>
+            <source>督办</source>
+            <translation>Supervision</translation>
         </message>
     </context>
     <context>
@@ -1792,6 +2044,32 @@
         <message>
             <source>不予立案…</source>
             <translation>Reject…</translation>
+        </message>
+        <message>
+            <source>待受理</source>
+            <translation>Waiting for review</translation>
+        </message>
+        <message>
+            <source>延期申请</source>
+            <translation>Extension requests</translation>
+        </message>
+        <message>
+            <source>督办</source>
+            <translation>Under supervision</translation>
+        </message>
+        <message numerus="yes">
+            <source>延期申请 %n 条</source>
+            <translation>
+                <numerusform>%n extension request</numerusform>
+                <numerusform>%n extension requests</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
+            <source>督办 %n 条</source>
+            <translation>
+                <numerusform>%n case under supervision</numerusform>
+                <numerusform>%n cases under supervision</numerusform>
+            </translation>
         </message>
     </context>
     <context>

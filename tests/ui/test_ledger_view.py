@@ -162,16 +162,17 @@ def test_exports_of_the_selection_and_of_a_finding(ledger, qtbot, tmp_path: Path
     assert str(workbook) in page.status.text()
     book = load_workbook(workbook)
     body = []
-    # two ledgers, each with its title block above the header row, each in its kind's words for 整改中
-    for name, assigned_label in (("问题台账", "处置中"), ("隐患排查治理台账", "整改中")):
+    # two ledgers, each with its title block above the header row and its kind's word for 派遣后 (处置中 / 整改中)
+    for name, assigned_word in (("问题台账", "处置中"), ("隐患排查治理台账", "整改中")):
         header, *rows = list(book[name].iter_rows(min_row=3, values_only=True))
-        sheet_rows = [dict(zip(header, row, strict=True)) for row in rows]
-        assert {row["状态"] for row in sheet_rows} <= {assigned_label}
-        body += sheet_rows
+        sheet = [dict(zip(header, row, strict=True)) for row in rows]
+        assert {row["状态"] for row in sheet} <= {assigned_word}
+        body += sheet
     numbers = sorted(row["台账编号"] for row in body)
     assert numbers == sorted(f.view.ledger_number or "待编号" for f in shown)
+    assert len(body) == len(shown) > 0
     summary = " ".join(str(c) for row in load_workbook(workbook)["汇总"].iter_rows(values_only=True) for c in row if c)
-    assert "整改中" in summary or "处置中" in summary
+    assert "整改中" in summary
 
     assigned = next(f for f in shown if f.view.ledger_number and f.inspection_id)
     page.select_finding(assigned.id)

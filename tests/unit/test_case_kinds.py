@@ -55,7 +55,7 @@ TRANSITIONS: dict[tuple[str | None, str], str] = {
     ("rectified", "verify_pass"): "closed",
     ("rectified", "verify_fail"): "assigned",
     ("closed", "reopen"): "assigned",
-    ("assigned", "sign"): "assigned",  # the responsible unit's 签收 from its web page (role unit only)
+    ("assigned", "sign"): "assigned",  # the responsible unit's 签收 on the web face, no laptop role's
     **{(state, "escalate"): state for state in ("reported", "registered", "assigned", "rectified")},
 }
 # Legal only with a 督办 to lift, or a request to decide (and a request only when none waits)
@@ -129,7 +129,6 @@ def payload_for(kind: str, action: str, finding: FindingState | None) -> dict[st
         "extend": {"deadline": after_current, "reason": "等待材料"},
         "request_extension": {"deadline": after_current, "reason": "施工队未到位", "on_behalf_of_unit": True},
         "approve_extension": {"note": "同意"},
-        "sign": {"signer_name": "王经理", "signer_phone": "13800000000"},
         "refuse_extension": {"reason": "理由不足"},
         "rectify": {"description": "已整改", "after_photos": ["d" * 64]},
         "verify_pass": {"opinion": "合格"},
@@ -137,6 +136,7 @@ def payload_for(kind: str, action: str, finding: FindingState | None) -> dict[st
         "reopen": {"reason": "复发", "deadline": later(12)},
         "escalate": {"level": "street", "unit": "三里屯街道办事处", "deadline": later(20), "doc_no": "三督〔2026〕1号"},
         "lift_escalation": {"note": "整改到位，摘牌"},
+        "sign": {"signer_name": "王五", "signer_phone": "13900000000"},
     }[action]
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QDate
@@ -19,12 +20,14 @@ from PySide6.QtWidgets import (
     QDateEdit,
     QDialog,
     QDialogButtonBox,
+    QFileDialog,
     QFormLayout,
     QGridLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
+    QPushButton,
     QVBoxLayout,
     QWidget,
 )
@@ -32,7 +35,7 @@ from PySide6.QtWidgets import (
 from inspector.core import ledger
 from inspector.core.clock import local_date, utc_now
 from inspector.core.ledger import Action, EscalationLevel, Severity
-from inspector.store import findings, photos, profile
+from inspector.store import documents, findings, photos, profile
 from inspector.store.errors import StoreError
 from inspector.store.findings import LocalFinding
 from inspector.ui.ledger.actions import record
@@ -168,6 +171,8 @@ class ActionDialog(QDialog):
         self.inputs: dict[str, QWidget] = {}
         self.errors: dict[str, QLabel] = {}
         self.use_deadline: QCheckBox | None = None
+        self.plan_documents: list[str] = []  # 治理方案 PDFs attached (hashes), beside its photos
+        self.plan_names: list[str] = []
         view = finding.view
         self.setWindowTitle(f"{action_label(action.value, view.kind.value)} · {view.ledger_number or pending_label()}")
         summary = QLabel(f"{view.category}：{view.description}")
@@ -193,6 +198,8 @@ class ActionDialog(QDialog):
             cell_layout.setContentsMargins(0, 0, 0, 0)
             cell_layout.setSpacing(2)
             cell_layout.addWidget(widget)
+            if spec.name == "governance_plan":
+                cell_layout.addLayout(self._plan_documents_row())
             cell_layout.addWidget(error)
             mark = " *" if spec.name in required else ""
             self.form.addRow(QLabel(field_label(action, spec.name) + mark), cell)
@@ -327,6 +334,40 @@ class ActionDialog(QDialog):
             grid.addWidget(self.after_strip, 1, 1)
         return grid
 
+    def _plan_documents_row(self) -> QHBoxLayout:
+        """附 PDF 文件… and the names of the PDFs attached as the 治理方案."""
+        row = QHBoxLayout()
+        self.plan_button = QPushButton(self.tr("附 PDF 文件…"))
+        self.plan_button.clicked.connect(self._choose_documents)
+        self.plan_files = QLabel()
+        self.plan_files.setWordWrap(True)
+        row.addWidget(self.plan_button)
+        row.addWidget(self.plan_files, 1)
+        return row
+
+    def _choose_documents(self) -> None:
+        chosen, _filter = QFileDialog.getOpenFileNames(self, self.tr("治理方案"), "", self.tr("PDF 文件 (*.pdf)"))
+        self.attach_documents([Path(name) for name in chosen])
+
+    def attach_documents(self, paths: list[Path]) -> bool:
+        """Store the chosen PDFs (content-addressed) and add them to the 治理方案; a file that is not a PDF is refused
+        with the reason, and nothing of it is stored."""
+        error = self.errors["governance_plan"]
+        error.hide()
+        for path in paths:
+            try:
+                sha = documents.import_document(self.ctx.folder, path)
+            except StoreError as refused:
+                error.setText(error_message(refused))
+                error.show()
+                return False
+            if sha not in self.plan_documents:
+                self.plan_documents.append(sha)
+                self.plan_names.append(path.name)
+        names = "、".join(self.plan_names)
+        self.plan_files.setText(self.tr("已附：%1").replace("%1", names) if names else "")
+        return True
+
     # -- the payload ------------------------------------------------------------------------------------------------
 
     def payload(self) -> dict[str, Any]:
@@ -348,6 +389,8 @@ class ActionDialog(QDialog):
         if isinstance(widget, QComboBox):
             return widget.currentData()
         if isinstance(widget, PhotoStrip):
+            if spec.name == "governance_plan":
+                return [*widget.hashes(), *self.plan_documents]
             return widget.hashes()
         if isinstance(widget, QDateEdit):
             return _iso(widget.date())

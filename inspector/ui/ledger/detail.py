@@ -4,9 +4,11 @@ the timeline of its events, the actions the user's role allows, and its document
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtCore import QEvent, Qt, QUrl, Signal
+from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QFormLayout,
     QGridLayout,
@@ -25,7 +27,17 @@ from inspector.core.clock import display
 from inspector.core.jurisdiction import street_of
 from inspector.core.ledger import Action
 from inspector.core.protocol import ChangeKind
-from inspector.store import conflicts, findings, jurisdictions, people, photos, photos_wanted, places, subjects
+from inspector.store import (
+    conflicts,
+    documents,
+    findings,
+    jurisdictions,
+    people,
+    photos,
+    photos_wanted,
+    places,
+    subjects,
+)
 from inspector.store.errors import StoreError
 from inspector.store.findings import LocalFinding
 from inspector.store.sync_state import REJECTED
@@ -162,6 +174,9 @@ class FindingDetail(QWidget):
         body.addWidget(self.description)
         body.addWidget(self.actions_box)
         body.addLayout(self.form)
+        self.open_plan = QPushButton()  # the 治理方案's PDFs, in the system's viewer
+        self.open_plan.clicked.connect(self.open_plan_documents)
+        body.addWidget(self.open_plan)
         body.addLayout(photo_grid)
         body.addLayout(documents)
         body.addWidget(self.timeline_title)
@@ -189,6 +204,8 @@ class FindingDetail(QWidget):
         self._show_banner(finding)
         self._show_actions(finding)
         self._show_fields(finding)
+        self.open_plan.setText(self.tr("打开治理方案（PDF）"))
+        self.open_plan.setVisible(bool(self.plan_documents()))
         db = self.ctx.db
         self.photos.configure(None, None, None, photos.photos_of(db, "finding", finding.id, "evidence"), editable=False)
         self.after_photos.configure(None, None, None, photos.photos_of(db, "finding", finding.id, "after"),
@@ -219,6 +236,19 @@ class FindingDetail(QWidget):
         worker.signals.finished.connect(lambda _count: self.ctx.notify(FINDINGS))
         worker.signals.failed.connect(lambda error: log.info("photos not fetched now: %s", error))
         self.ctx.run(worker)
+
+    def plan_documents(self) -> list[Path]:
+        """The shown case's 治理方案 PDFs stored on this laptop (photos of the plan show as photos)."""
+        if self.finding is None:
+            return []
+        folder = self.ctx.folder
+        stored = documents.stored_among(folder, self.finding.view.governance_plan)
+        return [documents.document_path(folder, sha) for sha in self.finding.view.governance_plan if sha in stored]
+
+    def open_plan_documents(self) -> None:
+        """Open each 治理方案 PDF with the system's viewer."""
+        for path in self.plan_documents():
+            QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
 
     def allowed_actions(self) -> list[Action]:
         """What the current user may do to the shown finding now (state, role and jurisdiction)."""

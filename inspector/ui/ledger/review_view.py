@@ -1,11 +1,13 @@
-"""审核 (Review): the queue of reported findings (待受理), oldest first, which a supervisor accepts onto the ledger
-(受理挂账, as 一般 or 重大隐患) or rejects with a reason; the next finding in the queue follows at once."""
+"""审核 (Review): the queues a supervisor works through, oldest first: reported findings (待受理) accepted onto the
+ledger (受理挂账, as 一般 or 重大隐患) or rejected with a reason, extension requests (延期申请) approved or refused, and
+cases under 督办 lifted (摘牌); the next case in the queue follows at once."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QModelIndex, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QComboBox,
     QHBoxLayout,
     QHeaderView,
     QPushButton,
@@ -18,16 +20,26 @@ from PySide6.QtWidgets import (
 
 from inspector.core.ledger import Action, Severity, State
 from inspector.store.errors import StoreError
-from inspector.store.ledger_queries import LedgerQuery, LedgerSort
+from inspector.store.ledger_queries import ANY_ESCALATION, LedgerQuery, LedgerSort
 from inspector.ui.ledger.action_dialogs import ActionDialog, open_action
 from inspector.ui.ledger.actions import is_supervisor, record
 from inspector.ui.ledger.detail import FindingDetail
 from inspector.ui.ledger.model import LedgerTableModel
 from inspector.ui.ledger.view import StreetNames
 from inspector.ui.shared.context import FINDINGS, AppContext
+from inspector.ui.shared.labels import action_label
 from inspector.ui.shared.widgets import Page, error_message, hint_label, page_header, title_label
 
 QUEUE = LedgerQuery(states=(State.REPORTED.value,))
+EXTENSION_QUEUE = LedgerQuery(extension_requested=True)
+ESCALATION_QUEUE = LedgerQuery(escalation=ANY_ESCALATION)
+QUEUES: dict[str, LedgerQuery] = {"reported": QUEUE, "extension": EXTENSION_QUEUE, "escalation": ESCALATION_QUEUE}
+# The decisions each queue offers beside the detail pane's own buttons, shown only when the ledger allows them
+QUEUE_ACTIONS: dict[str, tuple[Action, ...]] = {
+    "reported": (),
+    "extension": (Action.APPROVE_EXTENSION, Action.REFUSE_EXTENSION),
+    "escalation": (Action.LIFT_ESCALATION,),
+}
 OLDEST_FIRST = LedgerSort("reported_at", descending=False)
 SHOWN_COLUMNS = {"severity": 70, "category": 84, "description": 160, "subject": 110, "reported_at": 122, "sync": 104}
 
@@ -64,6 +76,14 @@ class ReviewView(Page):
         self.accept_major = QPushButton()
         self.reject_button = QPushButton()
         self.accept_general.setObjectName("primary")
+        self.queue = "reported"
+        self.queue_combo = QComboBox()
+        for key in QUEUES:
+            self.queue_combo.addItem("", key)
+        self.decision_buttons: dict[Action, QPushButton] = {
+            action: QPushButton() for action in (Action.APPROVE_EXTENSION, Action.REFUSE_EXTENSION,
+                                                 Action.LIFT_ESCALATION)
+        }  # fmt: skip
         self.detail = FindingDetail(ctx, with_documents=False)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
@@ -73,7 +93,7 @@ class ReviewView(Page):
         right_layout = QVBoxLayout(right)
         right_layout.setContentsMargins(0, 0, 0, 0)
         quick = QHBoxLayout()
-        for button in (self.accept_general, self.accept_major, self.reject_button):
+        for button in (self.accept_general, self.accept_major, self.reject_button, *self.decision_buttons.values()):
             quick.addWidget(button)
         quick.addStretch(1)
         right_layout.addLayout(quick)
@@ -85,6 +105,7 @@ class ReviewView(Page):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(24, 18, 24, 12)
         layout.addLayout(page_header(self.title, self.count))
+        layout.addWidget(self.queue_combo)
         layout.addWidget(self.role_hint)
         layout.addWidget(splitter, 1)
         layout.addWidget(self.status)
@@ -92,6 +113,9 @@ class ReviewView(Page):
         self.accept_general.clicked.connect(lambda: self.accept_as(Severity.GENERAL))
         self.accept_major.clicked.connect(lambda: self.accept_as(Severity.MAJOR))
         self.reject_button.clicked.connect(lambda: self.start_action(Action.REJECT))
+        for action, button in self.decision_buttons.items():
+            button.clicked.connect(lambda _checked=False, chosen=action: self.start_action(chosen))
+        self.queue_combo.currentIndexChanged.connect(lambda index: self.show_queue(self.queue_combo.itemData(index)))
         self.detail.action_requested.connect(self.start_action)
         self.table.selectionModel().currentRowChanged.connect(self._row_changed)
         ctx.changed.connect(lambda kind: self.reload() if kind == FINDINGS and self.isVisible() else None)
@@ -104,11 +128,20 @@ class ReviewView(Page):
         self.street_names.load(self.ctx.db)
         self.reload()
 
+    def show_queue(self, queue: str) -> None:
+        """Work through another queue: 待受理, 延期申请 or 督办."""
+        if queue not in QUEUES:
+            return
+        self.queue = queue
+        self.queue_combo.setCurrentIndex(self.queue_combo.findData(queue))
+        self.detail.show_finding(None)
+        self.reload()
+
     def reload(self) -> None:
         """Read the queue again; the finding on show stays selected while it waits, else the first one is shown."""
         shown = self.detail.finding.id if self.detail.finding is not None else None
-        self.model.set_query(QUEUE, OLDEST_FIRST)
-        self.count.setText(self.tr("待受理 %n 条", "", self.model.total))
+        self.model.set_query(QUEUES[self.queue], OLDEST_FIRST)
+        self._show_count()
         row = self.model.row_of(shown) if shown else None
         self.select_row(row if row is not None else 0)
         supervisor = is_supervisor(self.ctx.db)
@@ -136,6 +169,11 @@ class ReviewView(Page):
         for button in (self.accept_general, self.accept_major):
             button.setEnabled(Action.ACCEPT in allowed)
         self.reject_button.setEnabled(Action.REJECT in allowed)
+        for button in (self.accept_general, self.accept_major, self.reject_button):
+            button.setVisible(self.queue == "reported")
+        offered = QUEUE_ACTIONS[self.queue]
+        for action, button in self.decision_buttons.items():
+            button.setVisible(action in offered and action in allowed)
 
     # -- decisions ------------------------------------------------------------------------------------------------
 
@@ -178,11 +216,25 @@ class ReviewView(Page):
         self.accept_general.setText(self.tr("受理为一般隐患"))
         self.accept_major.setText(self.tr("受理为重大隐患"))
         self.reject_button.setText(self.tr("不予立案…"))
-        self.count.setText(self.tr("待受理 %n 条", "", self.model.total))
+        for action, button in self.decision_buttons.items():
+            button.setText(action_label(action.value) + "…")
+        for index, text in enumerate((self.tr("待受理"), self.tr("延期申请"), self.tr("督办"))):
+            self.queue_combo.setItemText(index, text)
+        self._show_count()
         self.model.retranslate()
         for key, width in self.model.label_widths(self.table.fontMetrics()).items():
             if key in SHOWN_COLUMNS:
                 self.table.setColumnWidth(LedgerTableModel.COLUMNS.index(key), max(SHOWN_COLUMNS[key], width))
+
+    def _show_count(self) -> None:
+        total = self.model.total
+        self.count.setText(
+            {
+                "reported": self.tr("待受理 %n 条", "", total),
+                "extension": self.tr("延期申请 %n 条", "", total),
+                "escalation": self.tr("督办 %n 条", "", total),
+            }[self.queue]
+        )
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:
