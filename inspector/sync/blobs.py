@@ -490,7 +490,7 @@ def download_missing(
     stored = 0
     for done, sha in enumerate(wanted):
         progress(SyncProgress("download", done, len(wanted), sha[:12]))
-        data = _fetch_verified(client, sha)
+        data = fetch_verified(client, sha)
         if data is None:
             continue
         try:
@@ -503,7 +503,8 @@ def download_missing(
     return stored
 
 
-def _fetch_verified(client: ProtocolClient, sha: str) -> bytes | None:
+def fetch_verified(client: ProtocolClient, sha: str) -> bytes | None:
+    """The photo's bytes when they hash to its name (asked twice), else None (logged)."""
     for _ in (1, 2):
         data = client.get_bytes(client.blob_url(sha))
         if data is None:

@@ -5,7 +5,6 @@ is fetched at once (`fetch_one`)."""
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import threading
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -17,6 +16,7 @@ from inspector.store import documents, photos, photos_wanted
 from inspector.store.database import DataFolder, transaction
 from inspector.store.errors import StoreError
 from inspector.store.files import write_atomic
+from inspector.sync.blobs import fetch_verified
 from inspector.sync.client import ProtocolClient
 from inspector.sync.progress import ProgressCallback, SyncProgress
 
@@ -110,16 +110,3 @@ def fetch_and_keep(db: Database, folder: DataFolder, client: ProtocolClient, sha
         log.warning("downloaded photo %s could not be kept: %s", sha, exc)
         return False
     return True
-
-
-def fetch_verified(client: ProtocolClient, sha: str) -> bytes | None:
-    """The photo's bytes when they hash to its name (asked twice), else None (logged)."""
-    for _ in (1, 2):
-        data = client.get_bytes(client.blob_url(sha))
-        if data is None:
-            log.info("photo %s is not visible on the server", sha)
-            return None
-        if hashlib.sha256(data).hexdigest() == sha:
-            return data
-    log.warning("photo %s kept arriving with a different hash; skipped", sha)
-    return None
