@@ -96,7 +96,8 @@ def test_the_unit_signs_and_sends_its_after_photo_from_a_phone_and_the_laptop_se
     assert page.get_by_text("整改情况已提交").is_visible()
     images = page.locator(".timeline img")
     assert images.count() == 1
-    assert page.evaluate("() => [...document.images].every(image => image.naturalWidth > 0)")
+    # the photos load after the page: wait for every one to have decoded (a broken one never gets a width)
+    page.wait_for_function("() => [...document.images].every(image => image.complete && image.naturalWidth > 0)")
     page.screenshot(path=str(shots / "unit-page-answered.png"), full_page=True)
     assert dialogs == []
 
@@ -185,7 +186,7 @@ def test_a_leader_signs_in_and_drills_down_to_one_case_with_its_photo(
     page.locator(f"a[href='/dashboard/case/{finding_id}']").click()
     page.wait_for_url(re.compile(finding_id))
     assert page.locator(".photos img").count() >= 1
-    assert page.evaluate("() => [...document.images].every(image => image.complete && image.naturalWidth > 0)")
+    page.wait_for_function("() => [...document.images].every(image => image.complete && image.naturalWidth > 0)")
     assert page.get_by_text("派遣整改").count() >= 1  # the timeline
     page.screenshot(path=str(shots / "dashboard-case.png"), full_page=True)
     desk.close()

@@ -114,7 +114,8 @@ def test_log_in_on_the_settings_page_and_sync_from_the_status_bar(  # type: igno
     assert worker.thread_ident is not None and worker.thread_ident != threading.get_ident()
     assert worker.progress_threads == {worker.thread_ident}  # the engine's progress reports came from the worker
     assert summary.outcome == "ok" and summary.photos_uploaded == 1 and summary.acknowledged == 3
-    state = wait_state(qtbot, window, lambda s: s.waiting == 0)
+    # the queue empties before the cycle's end is recorded (photos are fetched after the records): wait for both
+    state = wait_state(qtbot, window, lambda s: s.waiting == 0 and s.status.last_success_at is not None)
     assert status.pending_label.text() == "待同步 0 项"
     assert status.sync_label.text() == "上次同步 " + display(state.status.last_success_at)
     assert status.sync_widget.last_message.startswith("同步完成：上传照片 1 张，提交 3 项")
