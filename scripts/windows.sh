@@ -55,7 +55,13 @@ finish() {
 fail() { echo "windows: FAILED at '$STEP_NAME': $*" >&2; exit 1; }
 
 # Wine's Python dies when its standard streams are regular files: stdin from /dev/null, output through a pipe.
-wine64_run() { WINEPREFIX=$PREFIX nice wine "$@" </dev/null 2>&1 | cat; }
+# WINE_END_ALL=1: once the program has exited, end every Windows process it left in the prefix (a child a test
+# started keeps the output pipe open, and the step would wait for it for ever).
+wine64_run() {
+  { rc=0; WINEPREFIX=$PREFIX nice wine "$@" </dev/null 2>&1 || rc=$?
+    [ -z "${WINE_END_ALL:-}" ] || WINEPREFIX=$PREFIX wineserver -k >/dev/null 2>&1 || true
+    exit "$rc"; } | cat
+}
 wpy() { PYTHONPATH=$WIN_ROOT wine64_run "$PY_DIR/python.exe" "$@"; }
 winpath() { WINEPREFIX=$PREFIX winepath -w "$1" 2>/dev/null; }
 
@@ -211,7 +217,8 @@ read -r -a test_dirs <<<"${WINDOWS_TESTS:-tests/unit tests/store tests/sync test
 if [ "${test_dirs[0]}" = none ]; then
   finish "skipped (WINDOWS_TESTS=none)"
 else
-  wpy -m pytest -q -p no:cacheprovider -rs --timeout 600 "${test_dirs[@]}" | tee "$W/tests.log" | tail -40 || true
+  WINE_END_ALL=1 wpy -m pytest -q -p no:cacheprovider -rs --timeout 600 "${test_dirs[@]}" | tee "$W/tests.log" |
+    tail -40 || true
   counts=$(grep -E '^=*.*[0-9]+ (passed|failed)' "$W/tests.log" | tail -1 | tr -d '=' | sed 's/^ *//')
   [ -n "$counts" ] || fail "no pytest summary (log: $W/tests.log)"
   grep -qE '[0-9]+ (failed|error)' <<<"$counts" && fail "$counts (log: $W/tests.log)"
