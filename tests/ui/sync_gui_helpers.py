@@ -68,6 +68,19 @@ def sync_server_fixture(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Se
         process.stop()
 
 
+@pytest.fixture(name="server")
+def own_server_fixture(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
+    """A server of the test's own, from the sync tests' shared template (the test may stop and start it)."""
+    if sys.platform == "win32":
+        pytest.skip("the district server runs on Linux only (its blob store locks files with fcntl)")
+    process = ServerProcess(tmp_path / "server", server_template(tmp_path_factory))
+    process.start()
+    try:
+        yield process
+    finally:
+        process.stop()
+
+
 @pytest.fixture(autouse=True, name="memory_keyring")
 def memory_keyring_fixture() -> Iterator[MemoryKeyring]:
     """The OS keyring is replaced by one in memory (a secure backend, so tokens go there)."""

@@ -3,11 +3,8 @@ findings whose photos are not here yet with the badge 照片下载中, and openi
 
 from __future__ import annotations
 
-import sys
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from PySide6.QtWidgets import QApplication
 from sync_gui_helpers import (
     FAST_SYNC,
@@ -15,25 +12,13 @@ from sync_gui_helpers import (
     Client,
     ServerProcess,
     memory_keyring_fixture,  # noqa: F401  (autouse)
-    server_template,
-)
+    own_server_fixture,  # noqa: F401  (the `server` fixture)
+    )
 
 from inspector.store import photos, photos_wanted, settings
 from inspector.sync.engine import SyncEngine, login
 from inspector.ui.shared.context import FINDINGS
 from inspector.ui.sync.badges import PHOTOS_COMING, SYNC_STATE_ROLE, SYNCED
-
-
-@pytest.fixture
-def server(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
-    if sys.platform == "win32":
-        pytest.skip("the district server runs on Linux only (its blob store locks files with fcntl)")
-    process = ServerProcess(tmp_path / "server", server_template(tmp_path_factory))
-    process.start()
-    try:
-        yield process
-    finally:
-        process.stop()
 
 
 def test_a_finding_opened_before_its_photos_arrived_says_so_and_gets_them_at_once(  # type: ignore[no-untyped-def]

@@ -6,12 +6,9 @@ The server and the inspector's laptop are the end-to-end tests' own (`tests/e2e/
 
 from __future__ import annotations
 
-import sys
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
-import pytest
 from ledger_helpers import fill, save
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
@@ -21,27 +18,14 @@ from sync_gui_helpers import (
     Client,
     ServerProcess,
     memory_keyring_fixture,  # noqa: F401  (autouse)
-    server_template,
-)
+    own_server_fixture,  # noqa: F401  (the `server` fixture)
+    )
 
 from inspector.core.clock import local_date, utc_now
 from inspector.core.ledger import Action
 from inspector.store import findings, settings
 from inspector.sync.engine import SyncEngine, SyncSummary, login
 from inspector.ui.shared.context import FINDINGS
-
-
-@pytest.fixture
-def server(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
-    """A server of its own, from the sync tests' shared template: this test stops and starts it."""
-    if sys.platform == "win32":
-        pytest.skip("the district server runs on Linux only (its blob store locks files with fcntl)")
-    process = ServerProcess(tmp_path / "server", server_template(tmp_path_factory))
-    process.start()
-    try:
-        yield process
-    finally:
-        process.stop()
 
 
 def _sync(ctx) -> SyncSummary:  # type: ignore[no-untyped-def]
