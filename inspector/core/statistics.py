@@ -111,6 +111,7 @@ class InspectionFacts:
     at: datetime
     score: float | None = None
     failed_items: int = 0
+    level: str | None = None  # core.levels.InspectionLevel of who did it; None where not known
 
 
 # --------------------------------------------------------------------------------------------------------------
