@@ -82,7 +82,43 @@ class BlobDownload:
     path: Path | None = None
     url: str | None = None
     chunks: Iterator[bytes] | None = None
-    size: int | None = None
+    size: int | None = None  # the bytes `chunks` yields (the part's length when a range was asked for)
+    content_range: str | None = None  # "bytes a-b/total" when `chunks` is one part of the blob (a 206 reply)
+    unsatisfiable: int | None = None  # the blob's size, when the range asked for lies past its end (a 416 reply)
+
+
+@dataclass(frozen=True)
+class ByteRange:
+    """One byte range of a `Range: bytes=` header: `first`-`last` (inclusive, `last` None: to the end) or, with
+    `first` None, the last `last` bytes."""
+
+    first: int | None
+    last: int | None
+
+    def header(self) -> str:
+        """The range as an HTTP `Range` value (what an object store is asked for)."""
+        if self.first is None:
+            return f"bytes=-{self.last}"
+        return f"bytes={self.first}-{'' if self.last is None else self.last}"
+
+
+_RANGE = re.compile(r"bytes=(\d*)-(\d*)")
+
+
+def parse_range(value: str | None) -> ByteRange | None:
+    """The one range of a `Range` header, or None for none, several, or one that cannot be read (RFC 9110 lets a
+    server answer those with the whole content)."""
+    match = _RANGE.fullmatch((value or "").strip())
+    if match is None:
+        return None
+    first, last = match.group(1), match.group(2)
+    if not first and not last:
+        return None
+    if not first:
+        return ByteRange(None, int(last)) if int(last) > 0 else None
+    if last and int(last) < int(first):
+        return None
+    return ByteRange(int(first), int(last) if last else None)
 
 
 class BlobStore(Protocol):
@@ -112,8 +148,9 @@ class BlobStore(Protocol):
 
     def put_bytes(self, data: bytes) -> str: ...
 
-    def download(self, sha256: str) -> BlobDownload | None:
-        """How to send a stored blob, or None when the store does not have it."""
+    def download(self, sha256: str, byte_range: ByteRange | None = None) -> BlobDownload | None:
+        """How to send a stored blob (or, when the store streams it, the asked-for part), or None when the store
+        does not have it. A local file is sent whole here and its range cut by the reply."""
 
     def problem(self) -> str | None:
         """Why no blob could be stored or read now, or None (the readiness check)."""
@@ -419,7 +456,7 @@ class FileBlobStore(Receiving):
     def has(self, sha256: str) -> bool:
         return self.has_file(sha256)
 
-    def download(self, sha256: str) -> BlobDownload | None:
+    def download(self, sha256: str, byte_range: ByteRange | None = None) -> BlobDownload | None:
         path = self.path(sha256)
         return BlobDownload(path=path) if path.is_file() else None
 

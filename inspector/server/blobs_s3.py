@@ -27,6 +27,7 @@ from inspector.server.blobs import (
     READ_CHUNK,
     BlobDownload,
     BlobStoreUnavailableError,
+    ByteRange,
     ChunkTooLargeError,
     HashMismatchError,
     OffsetMismatchError,
@@ -210,21 +211,26 @@ class S3BlobStore(Receiving):
     def drop(self, handle: Any) -> None:
         handle.discard()
 
-    def download(self, sha256: str) -> BlobDownload | None:
+    def download(self, sha256: str, byte_range: ByteRange | None = None) -> BlobDownload | None:
         key = object_key(sha256)
-        if self.presign_seconds:
+        if self.presign_seconds:  # the store itself answers the range of a signed address
             url = self.client.generate_presigned_url(
                 "get_object", Params={"Bucket": self.bucket, "Key": key}, ExpiresIn=self.presign_seconds
             )
             return BlobDownload(url=url)
+        arguments = {"Range": byte_range.header()} if byte_range is not None else {}
         try:
-            reply = self._call("read an object", self.client.get_object, Key=key)
+            reply = self._call("read an object", self.client.get_object, Key=key, **arguments)
         except ClientError as error:
             if is_missing(error):
                 return None
+            if _code(error) == "InvalidRange" or _status(error) == 416:
+                size = self._head(key)
+                return None if size is None else BlobDownload(unsatisfiable=size)
             raise
         body = reply["Body"]
-        return BlobDownload(chunks=_closing_chunks(body), size=int(reply["ContentLength"]))
+        part = reply.get("ContentRange") if byte_range is not None else None
+        return BlobDownload(chunks=_closing_chunks(body), size=int(reply["ContentLength"]), content_range=part)
 
     def iter_objects(self, prefix: str = "objects/") -> Iterator[dict[str, Any]]:
         """Every object under a prefix (key, size, last modified)."""

@@ -173,6 +173,28 @@ def test_downloads_can_be_redirected_to_a_presigned_address(
     assert httpx.get(reply.headers["location"]).content == b"a photo fetched straight from the store"
 
 
+def test_a_range_of_a_photo_is_read_from_the_bucket_as_from_a_folder(s3_env: ServerEnv) -> None:
+    """A client resuming a download asks for the rest; the object store is asked for that part only."""
+    user = Api(s3_env.client).login("slt-ins")
+    data = os.urandom(300_000)
+    sha256 = upload(user, data)
+    path = f"/api/v1/blobs/{sha256}"
+    part = user.get(path, headers={"Range": "bytes=1000-1999"})
+    assert part.status_code == 206 and part.content == data[1000:2000]
+    assert part.headers["content-range"] == f"bytes 1000-1999/{len(data)}"
+    assert part.headers["content-length"] == "1000"
+    rest = user.get(path, headers={"Range": "bytes=299000-"})
+    assert rest.status_code == 206 and rest.content == data[299_000:]
+    tail = user.get(path, headers={"Range": "bytes=-10"})
+    assert tail.status_code == 206 and tail.content == data[-10:]
+    past = user.get(path, headers={"Range": f"bytes={len(data)}-"})
+    assert past.status_code == 416 and past.headers["content-range"] == f"bytes */{len(data)}"
+    # what a server may ignore is answered with the whole photo: several ranges, nonsense, another version
+    for header in ({"Range": "bytes=0-1,5-9"}, {"Range": "pages=1"}, {"Range": "bytes=0-1", "If-Range": '"old"'}):
+        whole = user.get(path, headers=header)
+        assert whole.status_code == 200 and whole.content == data, header
+
+
 def test_a_store_outage_is_answered_503_and_nothing_is_lost(make_env: Callable[..., ServerEnv]) -> None:
     try:
         own = SeaweedServer()

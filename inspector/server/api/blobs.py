@@ -30,6 +30,7 @@ from inspector.server.blobs import (
     OffsetMismatchError,
     UploadBusyError,
     parse_manifest,
+    parse_range,
     valid_hash,
 )
 from inspector.server.db import insert_ignore, run_core_transaction, run_transaction
@@ -345,20 +346,29 @@ async def put_blob(sha256: str, request: Request, principal: CurrentPrincipal, c
 
 
 @router.get("/{sha256}", summary="Download a blob referenced by a record in the caller's scope")
-def get_blob(sha256: str, scope: CurrentScope, context: Context) -> Response:
+def get_blob(sha256: str, request: Request, scope: CurrentScope, context: Context) -> Response:
     _check_hash(sha256)
     with context.db.read() as session:
         visible = scope.blob_visible(session, sha256)
-    download = context.blobs.download(sha256) if visible else None
+    wanted = parse_range(request.headers.get("range"))
+    if wanted is not None and request.headers.get("if-range", f'"{sha256}"') != f'"{sha256}"':
+        wanted = None  # a range of some other version: the whole blob (there is only one version of a hash)
+    download = context.blobs.download(sha256, wanted) if visible else None
     if download is None:
         raise not_found("blob")
-    headers = {"ETag": f'"{sha256}"', "Cache-Control": "private, max-age=31536000, immutable"}
-    if download.path is not None:
+    headers = {"ETag": f'"{sha256}"', "Cache-Control": "private, max-age=31536000, immutable", "Accept-Ranges": "bytes"}
+    if download.path is not None:  # Starlette's FileResponse answers the Range itself
         return FileResponse(download.path, media_type="application/octet-stream", headers=headers)
     if download.url is not None:  # the object store's signed address (the setting s3_presign_downloads)
         return RedirectResponse(download.url, status_code=307, headers={"Cache-Control": "no-store"})
+    if download.unsatisfiable is not None:
+        headers["Content-Range"] = f"bytes */{download.unsatisfiable}"
+        return Response(status_code=416, headers=headers)
     assert download.chunks is not None
     headers["Content-Length"] = str(download.size)
+    if download.content_range:
+        headers["Content-Range"] = download.content_range
+        return StreamingResponse(download.chunks, 206, media_type="application/octet-stream", headers=headers)
     return StreamingResponse(download.chunks, media_type="application/octet-stream", headers=headers)
 
 
