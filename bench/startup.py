@@ -114,7 +114,7 @@ def bench_start(data: Path, runs: int) -> None:
 def checklist_text(items: int) -> str:
     """A valid 150-item checklist in the shipped format: 10 sections of 15 pass/fail items with guidance."""
     lines = [
-        "format: inspector-checklist/1",
+        "format: inspector-checklist/2",
         "id: bench-150",
         'version: "1.0"',
         "title: 性能测试检查表（150 项）",
@@ -126,6 +126,7 @@ def checklist_text(items: int) -> str:
         "sources:",
         "  - id: S1",
         "    title: 性能测试依据",
+        "    kind: plan",
         "sections:",
     ]
     per_section = 15

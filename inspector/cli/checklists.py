@@ -10,7 +10,7 @@ from typing import Any
 
 from inspector.checklist_files import check_file, checklist_paths, load_checklist_folder
 from inspector.core.checklist import Checklist
-from inspector.core.checklist_schema import SCHEMA
+from inspector.core.checklist_schema import SCHEMA, SCHEMA_1
 from inspector.paths import shipped_checklists_dir
 
 
@@ -29,12 +29,18 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     listing.set_defaults(handler=run_list)
 
     schema = commands.add_parser("schema", help="print the JSON Schema of the file format")
-    schema.set_defaults(handler=lambda _args: sys.stdout.write(schema_json()) and 0)
+    schema.add_argument("--format-version", type=int, choices=(1, 2), default=2, help="the older format 1, or 2")
+    schema.set_defaults(handler=lambda args: sys.stdout.write(schema_json(args.format_version)) and 0)
 
 
-def schema_json() -> str:
-    """The JSON Schema as shipped in checklists/schema/."""
-    return json.dumps(SCHEMA, ensure_ascii=False, indent=2) + "\n"
+def schema_json(version: int = 2) -> str:
+    """The JSON Schema of a format version as shipped in checklists/schema/."""
+    return json.dumps(SCHEMA if version == 2 else SCHEMA_1, ensure_ascii=False, indent=2) + "\n"
+
+
+def status_counts_text(counts: dict[str, int]) -> str:
+    """`current_rule 3, news_summary 2, reconstructed 5`: the statuses that have items, in the schema's order."""
+    return ", ".join(f"{status} {count}" for status, count in counts.items() if count) or "no items"
 
 
 def _expand(paths: list[Path]) -> tuple[list[Path], list[str]]:
@@ -92,9 +98,14 @@ def run_list(args: argparse.Namespace) -> int:
         print(json.dumps(rows, ensure_ascii=False, indent=2))
     else:
         for row in rows:
-            counts = row["provenance"]
             print(
                 f"{row['id']}@{row['version']}  {row['title']}  {row['sections']} sections, {row['items']} items "
-                f"(official {counts['official']}, seed {counts['seed']}, reconstructed {counts['reconstructed']})"
+                f"({status_counts_text(row['provenance'])})"
             )
+        if len(rows) > 1:
+            totals: dict[str, int] = {}
+            for row in rows:
+                for status, count in row["provenance"].items():
+                    totals[status] = totals.get(status, 0) + count
+            print(f"total: {sum(row['items'] for row in rows)} items ({status_counts_text(totals)})")
     return 1 if problems else 0

@@ -6,7 +6,34 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 
-PROVENANCE_LABELS = {"official": "官方原文", "seed": "规划文件", "reconstructed": "参考条目"}
+# What each provenance status is called (Chinese; the UI translates them). Only current_rule says 原文: the text of a
+# rule in force. legacy_official is format 1's "official", which never recorded whether the rule was still in force.
+PROVENANCE_LABELS = {
+    "current_rule": "现行规定原文",
+    "repealed_rule": "已废止规定",
+    "notice": "通知通报",
+    "news_summary": "新闻报道",
+    "district_plan": "区级方案",
+    "seed": "文件摘录",
+    "reconstructed": "参考条目",
+    "legacy_official": "旧版标注官方",
+}
+PROVENANCE_ORDER = tuple(PROVENANCE_LABELS)
+# What each kind of source document is called (the citation names it: a journal article is not a plan).
+SOURCE_KIND_LABELS = {
+    "law": "法律法规",
+    "rule": "规章及规范性文件",
+    "standard": "标准",
+    "notice": "通知通报",
+    "plan": "规划",
+    "opinion": "意见",
+    "evaluation": "评估报告",
+    "briefing": "编制解读",
+    "journal_article": "期刊文章",
+    "news": "新闻报道",
+    "district_plan": "区级工作方案",
+    "web_page": "网页资料",
+}
 RESPONSE_LABELS = {"pass": "合格", "fail": "不合格", "na": "不适用"}
 SUBJECT_KIND_LABELS = {"street_front_unit": "门前三包责任单位", "back_street": "背街小巷", "site": "检查场所"}
 
@@ -22,17 +49,25 @@ class Source:
     number: str | None = None
     url: str | None = None
     note: str | None = None
+    kind: str | None = None  # what the document is (SOURCE_KIND_LABELS); None in format 1 files
+    untitled: bool = False  # the document's own title was not recorded: `title` describes its content
+    replaced_by: str | None = None  # the rule or standard that repealed or superseded it
 
     def citation(self) -> str:
-        """One line naming the document, e.g. 《标题》, 发布单位, 文号, 日期."""
-        parts = [f"《{self.title}》" if not self.title.startswith("《") else self.title]
+        """One line naming the document, e.g. 期刊文章 《标题》, 发布单位, 文号, 日期 (已被…代替)."""
+        title = self.title if self.untitled or self.title.startswith("《") else f"《{self.title}》"
+        if self.untitled:
+            title += "（原标题未记录）"
+        parts = [f"{SOURCE_KIND_LABELS[self.kind]} {title}" if self.kind in SOURCE_KIND_LABELS else title]
         parts += [p for p in (self.issuer, self.number, self.date) if p]
+        if self.replaced_by:
+            parts.append(f"已被{self.replaced_by}代替")
         return ", ".join(parts)
 
 
 @dataclass(frozen=True)
 class Provenance:
-    """Where an item's wording comes from: official, seed (the brief's documents) or reconstructed."""
+    """Where an item's wording comes from: a status saying what the source really is (PROVENANCE_LABELS)."""
 
     status: str
     source_id: str | None = None
@@ -41,7 +76,8 @@ class Provenance:
 
     @property
     def is_official(self) -> bool:
-        return self.status == "official"
+        """True only for the quoted text of a rule in force."""
+        return self.status == "current_rule"
 
 
 @dataclass(frozen=True)
@@ -127,6 +163,7 @@ class Checklist:
     group: str | None = None
     description: str | None = None
     case_kind: str = "problem"  # the file's default kind of case (items may override it in on_fail)
+    format: str = "inspector-checklist/2"
     _item_index: dict[str, Item] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -159,10 +196,10 @@ class Checklist:
                 yield section, item
 
     def provenance_counts(self) -> dict[str, int]:
-        """How many items are official / seed / reconstructed."""
-        counts = {"official": 0, "seed": 0, "reconstructed": 0}
+        """How many items have each provenance status (every status of PROVENANCE_ORDER, zero when none)."""
+        counts = dict.fromkeys(PROVENANCE_ORDER, 0)
         for item in self.items:
-            counts[item.provenance.status] += 1
+            counts[item.provenance.status] = counts.get(item.provenance.status, 0) + 1
         return counts
 
     @property

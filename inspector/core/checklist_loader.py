@@ -11,7 +11,16 @@ import jsonschema
 import yaml
 
 from inspector.core.checklist import Checklist, Item, OnFail, Provenance, Scoring, Section, Source
-from inspector.core.checklist_schema import FORMAT, RESPONSE_TYPES, SCHEMA
+from inspector.core.checklist_schema import (
+    FORMAT,
+    FORMAT_1,
+    FORMATS,
+    LEGACY_OFFICIAL,
+    RESPONSE_TYPES,
+    SCHEMA,
+    SCHEMA_1,
+    STATUS_SOURCE_KINDS,
+)
 
 MAX_NODES = 100_000  # guards against alias expansion ("billion laughs") and absurdly large files
 
@@ -19,6 +28,7 @@ Path = tuple[str | int, ...]
 _PLAIN_COLLECTION_TAGS = ("tag:yaml.org,2002:map", "tag:yaml.org,2002:seq")
 _SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _VALIDATOR = jsonschema.Draft202012Validator(SCHEMA)
+_VALIDATOR_1 = jsonschema.Draft202012Validator(SCHEMA_1)  # files and stored versions of the older format
 _PATTERN_HINTS = {
     "item": "upper-case letters, digits and hyphens, e.g. MQ-07",
     "section": "lower-case letters, digits and hyphens, e.g. shiwu",
@@ -211,7 +221,16 @@ def _line(tree: _Tree, path: Path) -> int:
 
 
 def _schema_problems(data: dict[str, Any], tree: _Tree) -> None:
-    for error in _VALIDATOR.iter_errors(data):
+    if data.get("format") not in FORMATS:  # the format says how to read the rest: nothing more can be checked
+        message = (
+            f"unsupported format {data['format']!r}: this version reads {FORMAT} (and the older {FORMAT_1})"
+            if "format" in data
+            else f'missing "format" (write format: {FORMAT})'
+        )
+        tree.problem(_line(tree, ("format",)), message)
+        return
+    validator = _VALIDATOR_1 if data["format"] == FORMAT_1 else _VALIDATOR
+    for error in validator.iter_errors(data):
         path = tuple(error.absolute_path)
         for field_path, message in _explain(error, path):
             tree.problem(_line(tree, field_path), message, describe(field_path, data))
@@ -237,10 +256,13 @@ def _explain(error: jsonschema.ValidationError, path: Path) -> Iterable[tuple[Pa
 
 def _value_message(error: jsonschema.ValidationError, name: str, path: Path) -> str:
     kind, expected, value = error.validator, error.validator_value, error.instance
-    if kind == "const" and path == ("format",):
-        return f"unsupported format {value!r}: this version reads {FORMAT}"
     if kind == "enum" and path and path[-1] == "response":
         return f'unknown response type "{value}" (expected {", ".join(RESPONSE_TYPES)})'
+    if kind == "enum" and path and path[-1] == "status" and value == "official":
+        return (
+            f'"official" is the older format\'s word: {FORMAT} says what the source is '
+            f"({', '.join(map(str, expected))})"
+        )
     if kind == "enum":
         return f'{name} must be one of {", ".join(map(str, expected))} (got "{value}")'
     if kind == "type":
@@ -301,13 +323,14 @@ def _type_of(value: Any) -> str:
 
 def _rule_problems(data: dict[str, Any], tree: _Tree) -> None:
     """The rules JSON Schema cannot say: unique ids, declared sources, coherent scoring and item rules."""
-    source_ids = _unique_ids(data["sources"], ("sources",), "source", tree, data)
+    _unique_ids(data["sources"], ("sources",), "source", tree, data)
+    sources = {s["id"]: s for s in data["sources"]}
     _unique_ids(data["sections"], ("sections",), "section", tree, data)
     seen_items: dict[str, int] = {}
     deduction = data["scoring"]["method"] == "deduction"
     for s_index, section in enumerate(data["sections"]):
         section_path: Path = ("sections", s_index)
-        _check_source(section.get("provenance"), (*section_path, "provenance"), source_ids, tree, data)
+        _check_source(section.get("provenance"), (*section_path, "provenance"), sources, tree, data)
         for i_index, item in enumerate(section["items"]):
             item_path: Path = (*section_path, "items", i_index)
             line = _line(tree, (*item_path, "id"))
@@ -316,7 +339,7 @@ def _rule_problems(data: dict[str, Any], tree: _Tree) -> None:
                     line, f"duplicate item id (first used on line {seen_items[item['id']]})", describe(item_path, data)
                 )
             seen_items.setdefault(item["id"], line)
-            _check_item(item, item_path, deduction, source_ids, tree, data)
+            _check_item(item, item_path, deduction, sources, tree, data)
     _check_scoring(data, tree)
 
 
@@ -330,33 +353,65 @@ def _unique_ids(entries: list[dict[str, Any]], path: Path, what: str, tree: _Tre
     return set(seen)
 
 
-def _check_source(provenance: dict[str, Any] | None, path: Path, source_ids: set[str], tree: _Tree, data: Any) -> None:
+def _check_source(
+    provenance: dict[str, Any] | None, path: Path, sources: dict[str, dict[str, Any]], tree: _Tree, data: Any
+) -> None:
     if provenance is None:
         return
     context = describe(path, data)
-    source = provenance.get("source")
-    if source is not None and source not in source_ids:
+    source_id = provenance.get("source")
+    if source_id is not None and source_id not in sources:
         tree.problem(
-            _line(tree, (*path, "source")), f'provenance source "{source}" is not declared in "sources"', context
+            _line(tree, (*path, "source")), f'provenance source "{source_id}" is not declared in "sources"', context
         )
     status = provenance["status"]
-    if status in ("official", "seed") and source is None:
+    if status != "reconstructed" and source_id is None:
         tree.problem(_line(tree, path), f'{status} provenance needs a "source"', context)
+    source = sources.get(source_id or "")
+    if data.get("format") != FORMAT_1 and source is not None and status in STATUS_SOURCE_KINDS:
+        _check_status_fits_source(status, source, provenance, path, tree, context)
     if status == "reconstructed" and not provenance.get("note"):
         tree.problem(
             _line(tree, path), 'reconstructed provenance needs a "note" saying what the item rests on', context
         )
 
 
+def _check_status_fits_source(
+    status: str, source: dict[str, Any], provenance: dict[str, Any], path: Path, tree: _Tree, context: str
+) -> None:
+    """A status must say what its source is: only a titled rule in force is current rule text, and so on."""
+    line = _line(tree, (*path, "status"))
+    kinds = STATUS_SOURCE_KINDS[status]
+    if source["kind"] not in kinds:
+        tree.problem(
+            line,
+            f'status {status} cannot cite source "{source["id"]}" of kind {source["kind"]} '
+            f"(it needs a source of kind {', '.join(kinds)})",
+            context,
+        )
+        return
+    if status == "current_rule":
+        if "replaced_by" in source:
+            tree.problem(line, f'source "{source["id"]}" is replaced (replaced_by): use repealed_rule', context)
+        elif source.get("untitled"):
+            tree.problem(
+                line, f'source "{source["id"]}" has no recorded title: it cannot be current rule text', context
+            )
+        elif not provenance.get("quote"):
+            tree.problem(line, 'current_rule provenance needs the rule\'s words in "quote"', context)
+    if status == "repealed_rule" and "replaced_by" not in source:
+        tree.problem(line, f'source "{source["id"]}" is not marked replaced (replaced_by): is it in force?', context)
+
+
 def _check_item(
-    item: dict[str, Any], path: Path, deduction: bool, source_ids: set[str], tree: _Tree, data: Any
+    item: dict[str, Any], path: Path, deduction: bool, sources: dict[str, dict[str, Any]], tree: _Tree, data: Any
 ) -> None:
     context = describe(path, data)
 
     def problem(field: str, message: str) -> None:
         tree.problem(_line(tree, (*path, field)), message, context)
 
-    _check_source(item["provenance"], (*path, "provenance"), source_ids, tree, data)
+    _check_source(item["provenance"], (*path, "provenance"), sources, tree, data)
     response, points = item["response"], item.get("points", 0)
     if response == "text":
         for field in ("points", "deduct_per", "on_fail", "min", "max"):
@@ -409,7 +464,9 @@ def _check_scoring(data: dict[str, Any], tree: _Tree) -> None:
 
 
 def _provenance(raw: dict[str, Any]) -> Provenance:
-    return Provenance(status=raw["status"], source_id=raw.get("source"), quote=raw.get("quote"), note=raw.get("note"))
+    # Format 1 called "official" whatever a public copy of a rule was seen for, in force or not: say only that.
+    status = LEGACY_OFFICIAL if raw["status"] == "official" else raw["status"]
+    return Provenance(status=status, source_id=raw.get("source"), quote=raw.get("quote"), note=raw.get("note"))
 
 
 def default_case_kind(group: str | None) -> str:
@@ -481,4 +538,5 @@ def _to_checklist(data: dict[str, Any]) -> Checklist:
         ),
         sections=sections,
         sources=tuple(Source(**s) for s in data["sources"]),
+        format=data["format"],
     )

@@ -39,7 +39,25 @@ from inspector.reports.pdf_common import (
 
 UNANSWERED = "未检查"
 # Marks after an item's text for wording that is not official (the inspector sees the same status in the app).
-PROVENANCE_MARKS = {"seed": "△", "reconstructed": "※"}
+# Every item not quoted from a rule in force carries a mark after its text, explained under the table.
+PROVENANCE_MARKS = {
+    "repealed_rule": "◆",
+    "notice": "◇",
+    "news_summary": "○",
+    "district_plan": "□",
+    "seed": "△",
+    "reconstructed": "※",
+    "legacy_official": "☆",
+}
+PROVENANCE_NOTES = {
+    "repealed_rule": "出自已废止或被替代的规定，非现行原文，以现行规定为准。",
+    "notice": "出自通知通报，不是规章或标准原文。",
+    "news_summary": "出自新闻报道或摘要，不是规定原文，以规定全文为准。",
+    "district_plan": "出自区级工作方案，非全市统一规定。",
+    "seed": "表述出自所列规划、意见、评估报告或期刊文章，非检查标准原文。",
+    "reconstructed": "未取得官方原文，为本系统整理的参考表述，不作为官方依据。",
+    "legacy_official": "旧版检查表标注为官方，未区分现行与已废止，未经复核。",
+}
 
 
 @dataclass(frozen=True)
@@ -251,12 +269,14 @@ def _legend(checklist: Checklist) -> list[Flowable]:
     used = {item.provenance.status for item in checklist.items} & set(PROVENANCE_MARKS)
     if not used:
         return []
-    notes = {
-        "seed": f"{PROVENANCE_MARKS['seed']} {PROVENANCE_LABELS['seed']}：表述出自规划文件，非检查标准原文。",
-        "reconstructed": f"{PROVENANCE_MARKS['reconstructed']} {PROVENANCE_LABELS['reconstructed']}："
-        "未取得官方原文，为本系统整理的参考表述，不作为官方依据。",
-    }
-    return [gap(2), *(para(notes[status], "small") for status in ("seed", "reconstructed") if status in used)]
+    return [
+        gap(2),
+        *(
+            para(f"{mark} {PROVENANCE_LABELS[status]}：{PROVENANCE_NOTES[status]}", "small")
+            for status, mark in PROVENANCE_MARKS.items()
+            if status in used
+        ),
+    ]
 
 
 def _photo_numbers(photos: Sequence[PhotoRef]) -> dict[str, list[int]]:

@@ -1069,15 +1069,15 @@
         </message>
         <message>
             <source>原文：</source>
-            <translation>Wording: </translation>
+            <translation>Rule text: </translation>
         </message>
         <message>
             <source>说明：</source>
             <translation>Note: </translation>
         </message>
         <message>
-            <source>参考条目：非官方原文，由检查经验整理，仅供参考。</source>
-            <translation>Reference item: not official wording; compiled from inspection practice, for guidance only.</translation>
+            <source>摘录：</source>
+            <translation>Excerpt: </translation>
         </message>
         <message>
             <source>合格范围 %1–%2</source>
@@ -1240,16 +1240,64 @@
             <translation>Not answered</translation>
         </message>
         <message>
-            <source>官方原文</source>
-            <translation>Official wording</translation>
+            <source>现行规定原文</source>
+            <translation>Current rule text</translation>
         </message>
         <message>
-            <source>规划文件</source>
-            <translation>Planning document</translation>
+            <source>已废止规定</source>
+            <translation>Repealed rule</translation>
+        </message>
+        <message>
+            <source>通知通报</source>
+            <translation>Official notice</translation>
+        </message>
+        <message>
+            <source>新闻报道</source>
+            <translation>News report</translation>
+        </message>
+        <message>
+            <source>区级方案</source>
+            <translation>District plan</translation>
+        </message>
+        <message>
+            <source>文件摘录</source>
+            <translation>Document excerpt</translation>
         </message>
         <message>
             <source>参考条目</source>
             <translation>Reference item</translation>
+        </message>
+        <message>
+            <source>旧版标注官方</source>
+            <translation>Marked official (old version)</translation>
+        </message>
+        <message>
+            <source>出自已废止或被替代的规定，非现行原文；以现行规定为准。</source>
+            <translation>From a repealed or superseded rule, not the rule in force; the current rule prevails.</translation>
+        </message>
+        <message>
+            <source>出自通知通报，不是规章或标准原文。</source>
+            <translation>From an official notice, not the text of a rule or standard.</translation>
+        </message>
+        <message>
+            <source>出自新闻报道或摘要，不是规定原文；以规定全文为准。</source>
+            <translation>From a news report or summary, not the rule's own text; the full rule prevails.</translation>
+        </message>
+        <message>
+            <source>出自区级工作方案，非全市统一规定。</source>
+            <translation>From a district's work plan, not a citywide rule.</translation>
+        </message>
+        <message>
+            <source>出自所列规划、意见等文件的表述，不是检查标准原文。</source>
+            <translation>Wording from the listed plans, opinions or articles, not from an inspection standard.</translation>
+        </message>
+        <message>
+            <source>参考条目：非官方原文，由检查经验整理，仅供参考。</source>
+            <translation>Reference item: not official wording; compiled from inspection practice, for guidance only.</translation>
+        </message>
+        <message>
+            <source>旧版检查表标注为官方，未区分现行与已废止，未经复核。</source>
+            <translation>An older checklist version marked this official without recording whether the rule is in force; not re-checked.</translation>
         </message>
         <message>
             <source>门前三包责任单位</source>

@@ -37,7 +37,7 @@ ADMIN_PASSWORD = "e2e-admin-2026"
 DISTRICT = "110105"
 SLT = "110105004000000"  # 三里屯街道
 SLT_COMMUNITY = "110105004032000"
-CHECKLIST = ("beijie-xiaoxiang", "2026.1")
+CHECKLIST = ("beijie-xiaoxiang", "2026.2")
 # username, roles, jurisdictions
 USERS: list[tuple[str, list[str], list[str]]] = [
     ("ins", ["inspector"], [SLT]),

@@ -111,7 +111,7 @@ def test_inspection_record_back_street(tmp_path: Path, photos: list[Path]) -> No
     for expected in (
         "检查记录",
         "背街小巷环境精细化治理检查表",
-        "beijie-xiaoxiang@2026.1",
+        "beijie-xiaoxiang@2026.2",
         "三里屯北三街",
         "背街小巷",
         "张三、李四",
@@ -123,6 +123,7 @@ def test_inspection_record_back_street(tmp_path: Path, photos: list[Path]) -> No
         "不适用",
         "未检查",
         "※参考条目",
+        "○新闻报道：出自新闻报道或摘要，不是规定原文",
         "照片文件不存在：gone.jpg",
         "本次为月度日常检查。",
         "检查人（签字）",
@@ -131,7 +132,7 @@ def test_inspection_record_back_street(tmp_path: Path, photos: list[Path]) -> No
     for item in document.checklist.items:
         assert flat(item.text) in text, item.id
     assert "公共环境好※" in text  # 五好 items are reconstructed and marked so
-    assert "无私搭乱建※" not in text  # official wording carries no mark
+    assert "无私搭乱建○" in text  # the current 十无 wording is known from a news report, and marked so
     assert_renders(pdf, tmp_path / "png", pdf_pages(pdf))
 
 

@@ -84,3 +84,28 @@ def test_a_database_from_a_newer_app_is_refused_with_a_message(app, qtbot, data_
     assert "更新版本" in messages[0]
     assert controller.ctx is None and not controller.window.nav.isEnabled()
     controller.window.close()
+
+
+def test_the_badge_says_what_the_source_is(started, qtbot) -> None:  # type: ignore[no-untyped-def]
+    """A repealed rule and a news summary are not called 原文; only the quoted text of a rule in force is."""
+    ctx = started.ctx
+    shop = subjects.create(ctx.db, kind="street_front_unit", name="京味羊蝎子", jurisdiction="110105004032000")
+    start_inspection(started, qtbot, shop.id, "menqian-sanbao")
+    runner = started.window.pages["inspections"].runner
+    panel = runner.panel
+    shown = {}
+    for item_id in ("MQ-WS-02", "MQ-ZX-05"):
+        runner.select_item(item_id)
+        shown[item_id] = (panel.badge.text(), panel.badge.objectName(), panel.source_label.text())
+    badge, style, source = shown["MQ-WS-02"]
+    assert (badge, style) == ("已废止规定", "badgeRepealed")
+    assert "摘录：" in source and "原文：" not in source and "已被" in source and "规章及规范性文件" in source
+    badge, style, source = shown["MQ-ZX-05"]
+    assert (badge, style) == ("新闻报道", "badgeNews") and "原文：" not in source and "新闻报道" in source
+
+    start_inspection(started, qtbot, shop.id, "anquan-ranqi")
+    runner.select_item("AQ-RQ-18")
+    assert (panel.badge.text(), panel.badge.objectName()) == ("现行规定原文", "badgeOfficial")
+    assert "原文：" in panel.source_label.text() and "法律法规" in panel.source_label.text()
+    runner.select_item("AQ-RQ-19")
+    assert panel.badge.text() == "文件摘录" and "评估报告" in panel.source_label.text()

@@ -29,7 +29,7 @@ def test_language_switch_keeps_the_open_inspection(started, qtbot) -> None:  # t
     assert page.title.text() == "Settings"
     assert runner.finish_button.text() == "Finish"
     assert runner.panel.result_buttons["pass"].text().startswith("Pass")
-    assert runner.panel.badge.text() in ("Official wording", "Planning document", "Reference item")
+    assert runner.panel.badge.text() in ("News report", "Reference item")
     assert runner.session.id == inspection_id and runner.current_item_id() == item_id
     assert runner.panel.note_edit.toPlainText() == "墙面有小广告"
     assert inspections.responses(ctx.db, inspection_id)[item_id].note == "墙面有小广告"

@@ -34,11 +34,20 @@ from inspector.store.errors import StoreError
 from inspector.store.inspections import FindingDraft
 from inspector.ui.runner.session import InspectionSession
 from inspector.ui.shared.context import AppContext
-from inspector.ui.shared.labels import SEVERITIES, provenance_label, severity_label
+from inspector.ui.shared.labels import SEVERITIES, provenance_explanation, provenance_label, severity_label
 from inspector.ui.shared.photo_strip import PhotoStrip
 from inspector.ui.shared.widgets import Debouncer, error_message, hint_label, restyle, set_form_label
 
-_BADGES = {"official": "badgeOfficial", "seed": "badgeSeed", "reconstructed": "badgeReconstructed"}
+_BADGES = {
+    "current_rule": "badgeOfficial",
+    "repealed_rule": "badgeRepealed",
+    "notice": "badgeSeed",
+    "news_summary": "badgeNews",
+    "district_plan": "badgeSeed",
+    "seed": "badgeSeed",
+    "reconstructed": "badgeReconstructed",
+    "legacy_official": "badgeRepealed",
+}
 RESULT_KEYS = {"pass": "1", "fail": "2", "na": "3"}
 
 
@@ -272,7 +281,9 @@ class ItemPanel(QWidget):
     def _source_html(self, session: InspectionSession, item: Item) -> str:
         provenance = item.provenance
         source = session.checklist.source(provenance.source_id)
-        basis, quote, note = self.tr("依据："), self.tr("原文："), self.tr("说明：")
+        basis, note = self.tr("依据："), self.tr("说明：")
+        # Only the text of a rule in force is called 原文; any other source's words are an excerpt.
+        quote = self.tr("原文：") if provenance.status == "current_rule" else self.tr("摘录：")
         parts: list[str] = []
         if source is not None:
             citation = html.escape(source.citation())
@@ -283,8 +294,9 @@ class ItemPanel(QWidget):
             parts.append(f"<b>{html.escape(quote)}</b>“{html.escape(provenance.quote)}”")
         if provenance.note:
             parts.append(f"<b>{html.escape(note)}</b>{html.escape(provenance.note)}")
-        if provenance.status == "reconstructed":
-            parts.append(html.escape(self.tr("参考条目：非官方原文，由检查经验整理，仅供参考。")))
+        explanation = provenance_explanation(provenance.status)
+        if explanation:
+            parts.append(html.escape(explanation))
         return "<br>".join(parts)
 
     def _fill_answer(self, session: InspectionSession, item: Item) -> None:

@@ -19,12 +19,30 @@ def result_label(result: str | None) -> str:
 
 
 def provenance_label(status: str) -> str:
-    """官方原文 / 规划文件 / 参考条目."""
+    """现行规定原文 / 已废止规定 / 通知通报 / 新闻报道 / 区级方案 / 文件摘录 / 参考条目 / 旧版标注官方."""
     return {
-        "official": translate("Labels", "官方原文"),
-        "seed": translate("Labels", "规划文件"),
+        "current_rule": translate("Labels", "现行规定原文"),
+        "repealed_rule": translate("Labels", "已废止规定"),
+        "notice": translate("Labels", "通知通报"),
+        "news_summary": translate("Labels", "新闻报道"),
+        "district_plan": translate("Labels", "区级方案"),
+        "seed": translate("Labels", "文件摘录"),
         "reconstructed": translate("Labels", "参考条目"),
+        "legacy_official": translate("Labels", "旧版标注官方"),
     }.get(status, status)
+
+
+def provenance_explanation(status: str) -> str:
+    """One sentence under an item saying what its provenance status means for the inspector (empty for rule text)."""
+    return {
+        "repealed_rule": translate("Labels", "出自已废止或被替代的规定，非现行原文；以现行规定为准。"),
+        "notice": translate("Labels", "出自通知通报，不是规章或标准原文。"),
+        "news_summary": translate("Labels", "出自新闻报道或摘要，不是规定原文；以规定全文为准。"),
+        "district_plan": translate("Labels", "出自区级工作方案，非全市统一规定。"),
+        "seed": translate("Labels", "出自所列规划、意见等文件的表述，不是检查标准原文。"),
+        "reconstructed": translate("Labels", "参考条目：非官方原文，由检查经验整理，仅供参考。"),
+        "legacy_official": translate("Labels", "旧版检查表标注为官方，未区分现行与已废止，未经复核。"),
+    }.get(status, "")
 
 
 def subject_kind_label(kind: str) -> str:
