@@ -306,6 +306,7 @@ def export_inspection(folder: DataFolder, inspection_id: str, target: Path) -> E
     try:
         inspection = inspections.get(db, inspection_id)
         subject = subjects.get(db, inspection.subject_id)
+        pinned = inspections.checklists_of(db, inspection)  # a "1+10" visit: the general list, then its area lists
         answers = {
             item: ItemAnswer(stored.result, stored.value, stored.occurrences, stored.note)
             for item, stored in inspections.responses(db, inspection_id).items()
@@ -317,7 +318,8 @@ def export_inspection(folder: DataFolder, inspection_id: str, target: Path) -> E
         ]
         directory = people_names(db)
         document = InspectionDocument(
-            checklist=inspections.checklist_of(db, inspection),
+            checklist=pinned[0],
+            area_lists=pinned[1:],
             answers=answers,
             subject_name=subject.name,
             started_at=parse_iso(inspection.started_at),
