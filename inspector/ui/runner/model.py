@@ -3,10 +3,9 @@ checklists of hundreds of items (no widget per item)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QAbstractItemModel, QCoreApplication, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor, QFont
 
 from inspector.core.checklist import Checklist, Item, Section
@@ -169,7 +168,7 @@ class ItemsModel(QAbstractItemModel):
         if role == Qt.ItemDataRole.DisplayRole:
             if column == 0:
                 return f"{checklist.title}  ({checklist.id} · {checklist.version})"
-            return score_text(self.session.list_scores()[position][1], self.tr)
+            return score_text(self.session.list_scores()[position][1])
         if role == Qt.ItemDataRole.FontRole:
             return self._bold
         if role == Qt.ItemDataRole.ForegroundRole and column == 1:
@@ -219,10 +218,15 @@ class ItemsModel(QAbstractItemModel):
         return None
 
 
-def score_text(result: ScoreResult, tr: Callable[..., str]) -> str:
+def score_text(result: ScoreResult) -> str:
     """A list's live figure and outcome: the score for a deduction list, else the failed item count."""
     if result.score is not None and result.max_score is not None:
-        figure = tr("得分 %1 / %2").replace("%1", f"{result.score:g}").replace("%2", f"{result.max_score:g}")
+        figure = (
+            QCoreApplication.translate("RunnerView", "得分 %1 / %2")
+            .replace("%1", f"{result.score:g}")
+            .replace("%2", f"{result.max_score:g}")
+        )
     else:
-        figure = tr("不合格项 %n 个", "", len(result.failed_items))
-    return f"{figure} · {result.outcome}" + ("" if result.complete else tr("（暂定）"))
+        figure = QCoreApplication.translate("RunnerView", "不合格项 %n 个", "", len(result.failed_items))
+    provisional = "" if result.complete else QCoreApplication.translate("RunnerView", "（暂定）")
+    return f"{figure} · {result.outcome}{provisional}"

@@ -263,7 +263,7 @@ class RunnerView(QWidget):
         scored = [result for _checklist, result in session.list_scores()]
         answered, total = session.answered_count()
         if len(scored) == 1:
-            self.score_label.setText(score_text(scored[0], self.tr))
+            self.score_label.setText(score_text(scored[0]))
             restyle(self.score_label, "scorePass" if scored[0].passed else "scoreFail")
         else:  # each list's own score is on its group row; the header gives the whole visit's outcome
             passed, outcome = visit_outcome(scored)
