@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING, Any, Protocol
 from inspector.core.clock import parse_iso, utc_now
 from inspector.core.jurisdiction import parse_code, street_of
 from inspector.store import (
-    checklists,
     findings,
     inspections,
     jurisdictions,
@@ -98,11 +97,12 @@ class Names:
 
 
 class Bases:
-    """The checklist item each inspection finding came from (检查依据), read once per inspection."""
+    """The checklist item each inspection finding came from (检查依据): the item's own list (a "1+10" visit has
+    several), the lists read once per inspection."""
 
     def __init__(self, db: Database) -> None:
         self.db = db
-        self.checklists: dict[str, Checklist | None] = {}
+        self.checklists: dict[str, list[Checklist]] = {}
 
     def of(self, inspection_id: str | None, item_id: str | None) -> Any:
         from inspector.reports.ledger_xlsx import Basis
@@ -112,19 +112,17 @@ class Bases:
         if inspection_id not in self.checklists:
             try:
                 inspection = inspections.get(self.db, inspection_id)
-                self.checklists[inspection_id] = checklists.get(
-                    self.db, inspection.checklist_id, inspection.checklist_version
-                )
+                self.checklists[inspection_id] = inspections.checklists_of(self.db, inspection)
             except StoreError:
-                self.checklists[inspection_id] = None
-        checklist = self.checklists[inspection_id]
-        if checklist is None:
+                self.checklists[inspection_id] = []
+        pinned = self.checklists[inspection_id]
+        if not pinned:
             return Basis(item_id)
         try:
-            item = checklist.item(item_id)
-        except KeyError:
-            return Basis(item_id, "", checklist.title, checklist.group or "")
-        return Basis(item_id, item.text, checklist.title, checklist.group or "")
+            checklist = inspections.list_of_item(pinned, item_id)
+        except StoreError:
+            return Basis(item_id, "", pinned[0].title, pinned[0].group or "")
+        return Basis(item_id, checklist.item(item_id).text, checklist.title, checklist.group or "")
 
 
 def ledger_heading(db: Database, scope: str) -> Any:
@@ -308,6 +306,7 @@ def export_inspection(folder: DataFolder, inspection_id: str, target: Path) -> E
     try:
         inspection = inspections.get(db, inspection_id)
         subject = subjects.get(db, inspection.subject_id)
+        pinned = inspections.checklists_of(db, inspection)  # a "1+10" visit: the general list, then its area lists
         answers = {
             item: ItemAnswer(stored.result, stored.value, stored.occurrences, stored.note)
             for item, stored in inspections.responses(db, inspection_id).items()
@@ -319,7 +318,8 @@ def export_inspection(folder: DataFolder, inspection_id: str, target: Path) -> E
         ]
         directory = people_names(db)
         document = InspectionDocument(
-            checklist=inspections.checklist_of(db, inspection),
+            checklist=pinned[0],
+            area_lists=pinned[1:],
             answers=answers,
             subject_name=subject.name,
             started_at=parse_iso(inspection.started_at),

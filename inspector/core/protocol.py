@@ -175,6 +175,7 @@ class InspectionSubmit(TypedDict):
     score: NotRequired[float | None]
     max_score: NotRequired[float | None]
     outcome: NotRequired[str | None]
+    lists: NotRequired[list[dict[str, Any]]]  # the further lists of a "1+10" visit, each with its own responses
 
 
 CHANGE_PAYLOADS: dict[ChangeKind, type] = {
@@ -190,15 +191,19 @@ PHOTO_FIELDS = ("photos", "after_photos", "governance_plan")  # blob hashes a pa
 
 def photo_hashes(body: Mapping[str, Any]) -> set[str]:
     """Every photo hash a change payload (or a record the server sends) names: at its top level, in a ledger
-    command's inner payload, and in each response of an inspection."""
+    command's inner payload, and in each response of an inspection (of each of its lists)."""
     found: set[str] = set()
     bodies: list[Mapping[str, Any]] = [body]
     inner = body.get("payload")
     if isinstance(inner, Mapping):
         bodies.append(inner)
-    responses = body.get("responses")
-    if isinstance(responses, Mapping):
-        bodies.extend(answer for answer in responses.values() if isinstance(answer, Mapping))
+    groups = [body.get("responses")]  # an inspection's answers, and those of each further list of a visit
+    lists = body.get("lists")
+    if isinstance(lists, list):
+        groups += [entry.get("responses") for entry in lists if isinstance(entry, Mapping)]
+    for responses in groups:
+        if isinstance(responses, Mapping):
+            bodies.extend(answer for answer in responses.values() if isinstance(answer, Mapping))
     for part in bodies:
         for name in PHOTO_FIELDS:
             value = part.get(name)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -107,6 +107,27 @@ def score(checklist: Checklist, responses: Mapping[str, Response]) -> ScoreResul
         failed_items=tuple(failed),
         unanswered=tuple(unanswered),
     )
+
+
+def visit_outcome(results: Sequence[ScoreResult]) -> tuple[bool, str]:
+    """The whole visit's (passed, outcome) over its lists' results, first list first (the "1+10" visit): passed only
+    when every list passed, else the outcome of the first list that did not pass."""
+    if not results:
+        raise ValueError("a visit has at least one list")
+    failing = next((result for result in results if not result.passed), None)
+    return (True, results[0].outcome) if failing is None else (False, failing.outcome)
+
+
+def overlapping_items(checklists: Iterable[Checklist]) -> list[str]:
+    """Item ids found in more than one of the lists of one visit (an item must belong to exactly one list)."""
+    seen: set[str] = set()
+    twice: list[str] = []
+    for checklist in checklists:
+        for item in checklist.items:
+            if item.id in seen and item.id not in twice:
+                twice.append(item.id)
+            seen.add(item.id)
+    return twice
 
 
 @dataclass(frozen=True)

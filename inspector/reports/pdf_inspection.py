@@ -1,4 +1,5 @@
-"""The inspection record (检查记录) as a PDF: subject, checklist version, every item's result, scores, photos."""
+"""The inspection record (检查记录) as a PDF: subject, checklist version, every item's result, scores, photos; a "1+10"
+visit shows each of its lists with its own answers, score and outcome."""
 
 from __future__ import annotations
 
@@ -18,7 +19,15 @@ from inspector.core.checklist import (
     Section,
 )
 from inspector.core.clock import display
-from inspector.core.scoring import Response, ScoreResult, deduction, effective_result, score
+from inspector.core.scoring import (
+    Response,
+    ScoreResult,
+    deduction,
+    effective_result,
+    overlapping_items,
+    score,
+    visit_outcome,
+)
 from inspector.reports.errors import ReportError
 from inspector.reports.output import Target
 from inspector.reports.pdf_common import (
@@ -92,6 +101,12 @@ class InspectionDocument:
     notes: str = ""
     inspection_id: str = ""
     photos: Sequence[PhotoRef] = field(default_factory=tuple)
+    area_lists: Sequence[Checklist] = ()  # the further lists of a "1+10" visit, after `checklist` (the general one)
+
+    @property
+    def lists(self) -> list[Checklist]:
+        """Every list of the record, in order."""
+        return [self.checklist, *self.area_lists]
 
 
 def inspection_record_pdf(document: InspectionDocument, target: Target, *, created: datetime | None = None) -> None:
@@ -109,11 +124,20 @@ def _check(document: InspectionDocument) -> None:
         raise ReportError("检查记录需要检查表", "the inspection record needs its checklist")
     if not document.subject_name.strip():
         raise ReportError("检查记录需要检查对象名称", "the inspection record needs the subject's name")
-    unknown = sorted(set(document.answers) - {item.id for item in document.checklist.items})
+    if not all(isinstance(checklist, Checklist) for checklist in document.area_lists):
+        raise ReportError("检查记录的领域清单必须是检查表", "the record's area lists must be checklists")
+    shared = overlapping_items(document.lists)
+    if shared:
+        raise ReportError(
+            f"检查表之间有相同编号的检查项：{', '.join(shared[:5])}",
+            f"the lists share item ids: {', '.join(shared[:5])}",
+        )
+    keys = "、".join(checklist.key for checklist in document.lists)
+    unknown = sorted(set(document.answers) - {item.id for checklist in document.lists for item in checklist.items})
     if unknown:
         raise ReportError(
-            f"检查表 {document.checklist.key} 中没有这些检查项：{', '.join(unknown)}",
-            f"answers for items the checklist {document.checklist.key} does not have: {', '.join(unknown)}",
+            f"检查表 {keys} 中没有这些检查项：{', '.join(unknown)}",
+            f"answers for items the checklist {keys} does not have: {', '.join(unknown)}",
         )
     for moment in (document.started_at, document.finished_at):
         if moment is not None and moment.tzinfo is None:
@@ -121,19 +145,42 @@ def _check(document: InspectionDocument) -> None:
 
 
 def _story(document: InspectionDocument, width: float) -> list[Flowable]:
-    result = score(document.checklist, {key: answer.response for key, answer in document.answers.items()})
+    responses = {key: answer.response for key, answer in document.answers.items()}
     photo_numbers = _photo_numbers(document.photos)
-    story: list[Flowable] = [
-        para("检查记录", "title"),
-        para(f"{document.checklist.title}（{document.checklist.key}）", "subtitle"),
-        gap(4),
-        field_table(_header_fields(document), width),
-        gap(4),
-        *_outcome(document.checklist, result, width),
-    ]
-    for section in document.checklist.sections:
-        story += _section_table(section, document.answers, photo_numbers, width)
-    story += _legend(document.checklist)
+    if not document.area_lists:
+        result = score(document.checklist, responses)
+        story: list[Flowable] = [
+            para("检查记录", "title"),
+            para(f"{document.checklist.title}（{document.checklist.key}）", "subtitle"),
+            gap(4),
+            field_table(_header_fields(document), width),
+            gap(4),
+            *_outcome(document.checklist, result, width),
+        ]
+        for section in document.checklist.sections:
+            story += _section_table(section, document.answers, photo_numbers, width)
+    else:
+        scored = [(checklist, score(checklist, responses)) for checklist in document.lists]
+        passed, outcome = visit_outcome([result for _checklist, result in scored])
+        summary = "；".join(f"{checklist.title}：{result.outcome}" for checklist, result in scored)
+        story = [
+            para("检查记录", "title"),
+            para("“1+10”检查：" + " + ".join(checklist.title for checklist in document.lists), "subtitle"),
+            gap(4),
+            field_table(_header_fields(document), width),
+            gap(4),
+            field_table(
+                [("本次检查结论", para(outcome, "cell", None if passed else FAIL_COLOUR)), ("各清单结论", summary)],
+                width,
+                columns=1,
+            ),
+        ]
+        for number, (checklist, result) in enumerate(scored, start=1):
+            story += [gap(6), para(f"清单{number}：{checklist.title}（{checklist.key}）", "heading")]
+            story += _outcome(checklist, result, width)
+            for section in checklist.sections:
+                story += _section_table(section, document.answers, photo_numbers, width)
+    story += _legend(document.lists)
     if document.notes.strip():
         story += [para("检查说明", "heading"), para(document.notes)]
     if document.photos:
@@ -265,8 +312,8 @@ def _limits_text(item: Item) -> str:
     return ""
 
 
-def _legend(checklist: Checklist) -> list[Flowable]:
-    used = {item.provenance.status for item in checklist.items} & set(PROVENANCE_MARKS)
+def _legend(lists: Sequence[Checklist]) -> list[Flowable]:
+    used = {item.provenance.status for checklist in lists for item in checklist.items} & set(PROVENANCE_MARKS)
     if not used:
         return []
     return [

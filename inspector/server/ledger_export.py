@@ -34,7 +34,7 @@ from inspector.reports.ledger_xlsx import (
 from inspector.reports.output import Target
 from inspector.server.checklists import load_checklist
 from inspector.server.ledger_store import core_event
-from inspector.server.models import Finding, FindingEvent, Inspection, Jurisdiction, Subject, User
+from inspector.server.models import Finding, FindingEvent, Inspection, InspectionList, Jurisdiction, Subject, User
 from inspector.server.scope import code_range
 
 BATCH = 2000
@@ -85,42 +85,49 @@ def describe(session: Session, scope: ExportScope) -> str:
 
 
 class _Bases:
-    """The checklist item each inspection finding came from (检查依据): the checklist version of every inspection in
-    scope read in one query, each checklist version parsed once."""
+    """The checklist item each inspection finding came from (检查依据): the lists of every inspection in scope (the
+    "1+10" visit has several; the item names its own) read in one query, each checklist version parsed once."""
 
     def __init__(self, session: Session, scope: ExportScope) -> None:
         self.session = session
-        query = select(Inspection.id, Inspection.checklist_id, Inspection.checklist_version)
+        query = select(InspectionList.inspection_id, InspectionList.checklist_id, InspectionList.checklist_version)
+        query = query.join(Inspection, Inspection.id == InspectionList.inspection_id)
         if scope.jurisdiction is not None:
             low, high = code_range(parse_code(scope.jurisdiction))
             query = query.where(Inspection.jurisdiction.between(low, high))
-        self.versions: dict[str, tuple[str, str] | None] = {
-            row.id: (row.checklist_id, row.checklist_version) for row in session.execute(query)
-        }
+        self.versions: dict[str, list[tuple[str, str]]] = {}
+        for row in session.execute(query.order_by(InspectionList.inspection_id, InspectionList.position)):
+            self.versions.setdefault(row.inspection_id, []).append((row.checklist_id, row.checklist_version))
         self.checklists: dict[tuple[str, str], Checklist | None] = {}
 
-    def _version(self, inspection_id: str) -> tuple[str, str] | None:
+    def _lists(self, inspection_id: str) -> list[tuple[str, str]]:
         if inspection_id not in self.versions:  # an inspection outside the scope's area: asked for on its own
             found = self.session.execute(
-                select(Inspection.checklist_id, Inspection.checklist_version).where(Inspection.id == inspection_id)
-            ).first()
-            self.versions[inspection_id] = (found[0], found[1]) if found else None
+                select(InspectionList.checklist_id, InspectionList.checklist_version)
+                .where(InspectionList.inspection_id == inspection_id)
+                .order_by(InspectionList.position)
+            ).all()
+            self.versions[inspection_id] = [(row[0], row[1]) for row in found]
         return self.versions[inspection_id]
+
+    def _checklist(self, key: tuple[str, str]) -> Checklist | None:
+        if key not in self.checklists:
+            self.checklists[key] = load_checklist(self.session, *key)
+        return self.checklists[key]
 
     def of(self, inspection_id: Any, item_id: Any) -> Basis | None:
         if not isinstance(inspection_id, str) or not isinstance(item_id, str):
             return None
-        key = self._version(inspection_id)
-        if key is not None and key not in self.checklists:
-            self.checklists[key] = load_checklist(self.session, *key)
-        checklist = self.checklists[key] if key is not None else None
-        if checklist is None:
+        loaded = [checklist for key in self._lists(inspection_id) if (checklist := self._checklist(key)) is not None]
+        if not loaded:
             return Basis(item_id)
-        try:
-            text = checklist.item(item_id).text
-        except KeyError:
-            text = ""
-        return Basis(item_id, text, checklist.title, checklist.group or "")
+        for checklist in loaded:
+            try:
+                text = checklist.item(item_id).text
+            except KeyError:
+                continue
+            return Basis(item_id, text, checklist.title, checklist.group or "")
+        return Basis(item_id, "", loaded[0].title, loaded[0].group or "")
 
 
 def ledger_rows(session: Session, scope: ExportScope) -> Iterator[LedgerRow]:

@@ -160,6 +160,21 @@ class Inspection(Base):
     submitted_at: Mapped[str] = mapped_column(TIME)
 
 
+class InspectionList(Base):
+    """One list of a submitted inspection with its own score and outcome: position 0 is the inspection's own checklist,
+    the further positions the area lists of a "1+10" visit (readers count inspections by checklist from here)."""
+
+    __tablename__ = "inspection_lists"
+    inspection_id: Mapped[str] = mapped_column(ID, ForeignKey("inspections.id"), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer, primary_key=True)
+    checklist_id: Mapped[str] = mapped_column(String(64), index=True)
+    checklist_version: Mapped[str] = mapped_column(String(32))
+    score: Mapped[float | None] = mapped_column(Float, nullable=True)
+    max_score: Mapped[float | None] = mapped_column(Float, nullable=True)
+    passed: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+    outcome: Mapped[str | None] = mapped_column(String(100), nullable=True)
+
+
 class Finding(Base):
     """The projected current state of a finding; `data` is the JSON of the projection."""
 

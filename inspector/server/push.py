@@ -29,7 +29,7 @@ from inspector.core.clock import parse_iso, to_iso, utc_now
 from inspector.core.jurisdiction import Level, parse_code
 from inspector.core.ledger import Action, Event, State, apply, decide
 from inspector.core.protocol import CONFLICT_CODES, ChangeKind, FeedKind, PushCode, Status, photo_hashes
-from inspector.core.scoring import Response, score
+from inspector.core.scoring import Response, ScoreResult, overlapping_items, score, visit_outcome
 from inspector.server import feed
 from inspector.server.checklists import load_checklist
 from inspector.server.db import Database, insert_ignore, insert_rows, run_transaction
@@ -47,6 +47,7 @@ from inspector.server.models import (
     Finding,
     FindingEvent,
     Inspection,
+    InspectionList,
     Jurisdiction,
     Subject,
     SyncChange,
@@ -439,16 +440,28 @@ class Batch:
         if existing is not None:
             current = loads(existing.data) if self.scope.covers(existing.jurisdiction) else None
             return conflict(PushCode.EXISTS, f"检查记录 {data.inspection_id} 已提交 (already submitted)", current)
-        checklist = load_checklist(self.session, data.checklist_id, data.checklist_version)
-        if checklist is None:
-            key = f"{data.checklist_id}@{data.checklist_version}"
-            return rejected(PushCode.UNKNOWN_CHECKLIST, f"服务器上没有检查表 {key} (no such checklist version)")
-        unknown_items = sorted(item_id for item_id in data.responses if item_id not in {i.id for i in checklist.items})
-        if unknown_items:
-            return rejected(
-                PushCode.INVALID_PAYLOAD,
-                f"检查表 {checklist.key} 没有这些检查项 (no such items): {', '.join(unknown_items[:10])}",
-            )
+        pinned = [(data.checklist_id, data.checklist_version, data.responses)]
+        pinned += [(entry.checklist_id, entry.checklist_version, entry.responses) for entry in data.lists]
+        ids = [checklist_id for checklist_id, _version, _answers in pinned]
+        if len(set(ids)) != len(ids):
+            return rejected(PushCode.INVALID_PAYLOAD, "同一次检查中检查表重复 (a checklist is listed twice)")
+        loaded: list[Any] = []
+        for checklist_id, version, answers in pinned:
+            checklist = load_checklist(self.session, checklist_id, version)
+            if checklist is None:
+                key = f"{checklist_id}@{version}"
+                return rejected(PushCode.UNKNOWN_CHECKLIST, f"服务器上没有检查表 {key} (no such checklist version)")
+            unknown_items = sorted(item_id for item_id in answers if item_id not in {i.id for i in checklist.items})
+            if unknown_items:
+                return rejected(
+                    PushCode.INVALID_PAYLOAD,
+                    f"检查表 {checklist.key} 没有这些检查项 (no such items): {', '.join(unknown_items[:10])}",
+                )
+            loaded.append(checklist)
+        shared = overlapping_items(loaded)
+        if shared:
+            message = f"所选检查表有相同编号的检查项 (the lists share item ids): {', '.join(shared[:10])}"
+            return rejected(PushCode.INVALID_PAYLOAD, message)
         if data.subject_id is not None and self.scope.get(self.session, Subject, data.subject_id) is None:
             message = f"没有找到检查对象 {data.subject_id} (no such subject in your jurisdictions)"
             return rejected(PushCode.UNKNOWN_SUBJECT, message)
@@ -456,7 +469,7 @@ class Batch:
         missing = self._missing(photos)
         if missing:
             return missing
-        document = self._inspection_document(data, code, checklist)
+        document, scored = self._inspection_document(data, code, loaded)
         self.session.add(
             Inspection(
                 id=data.inspection_id,
@@ -475,17 +488,42 @@ class Batch:
                 submitted_at=self.stamp,
             )
         )
+        self.session.flush()  # the lists refer to the inspection row
+        for position, (checklist, result) in enumerate(zip(loaded, scored, strict=True)):
+            self.session.add(
+                InspectionList(
+                    inspection_id=data.inspection_id,
+                    position=position,
+                    checklist_id=checklist.id,
+                    checklist_version=checklist.version,
+                    score=result.score,
+                    max_score=result.max_score,
+                    passed=result.passed,
+                    outcome=result.outcome,
+                )
+            )
         self._ref(photos, "inspection", data.inspection_id, code)
         feed.stage(self.session, FeedKind.INSPECTION, data.inspection_id, code, document)
         return applied({"inspection": document})
 
-    def _inspection_document(self, data: InspectionIn, code: str, checklist: Any) -> dict[str, Any]:
-        responses = {
-            item_id: Response(result=answer.result, value=answer.value, occurrences=answer.occurrences)
-            for item_id, answer in data.responses.items()
-        }
-        result = score(checklist, responses)
-        return {
+    def _inspection_document(
+        self, data: InspectionIn, code: str, loaded: list[Any]
+    ) -> tuple[dict[str, Any], list[ScoreResult]]:
+        """The stored and fed document, and each list's score (the first list's own, then the area lists')."""
+        answers = [data.responses, *(entry.responses for entry in data.lists)]
+        scored = [
+            score(
+                checklist,
+                {
+                    item_id: Response(result=answer.result, value=answer.value, occurrences=answer.occurrences)
+                    for item_id, answer in own.items()
+                },
+            )
+            for checklist, own in zip(loaded, answers, strict=True)
+        ]
+        result = scored[0]
+        passed, outcome = visit_outcome(scored)
+        document: dict[str, Any] = {
             "id": data.inspection_id,
             "checklist_id": data.checklist_id,
             "checklist_version": data.checklist_version,
@@ -501,15 +539,34 @@ class Batch:
             "photos": data.photos,
             "score": result.score,
             "max_score": result.max_score,
-            "passed": result.passed,
-            "outcome": result.outcome,
-            "complete": result.complete,
-            "failed_items": list(result.failed_items),
+            "passed": passed,
+            "outcome": outcome,
+            "complete": all(own.complete for own in scored),
+            "failed_items": [item for own in scored for item in own.failed_items],
             "client_score": data.score,
             "client_max_score": data.max_score,
             "client_outcome": data.outcome,
             "submitted_at": self.stamp,
         }
+        if data.lists:
+            document["lists"] = [
+                {
+                    "checklist_id": entry.checklist_id,
+                    "checklist_version": entry.checklist_version,
+                    "responses": {key: value.model_dump() for key, value in entry.responses.items()},
+                    "score": own.score,
+                    "max_score": own.max_score,
+                    "passed": own.passed,
+                    "outcome": own.outcome,
+                    "complete": own.complete,
+                    "failed_items": list(own.failed_items),
+                    "client_score": entry.score,
+                    "client_max_score": entry.max_score,
+                    "client_outcome": entry.outcome,
+                }
+                for entry, own in zip(data.lists, scored[1:], strict=True)
+            ]
+        return document, scored
 
     # ---- writing ----
 
@@ -552,8 +609,9 @@ def _table(model: type) -> Table:
 
 def _inspection_photos(data: InspectionIn) -> set[str]:
     hashes = set(data.photos)
-    for answer in data.responses.values():
-        hashes |= set(answer.photos)
+    for answers in [data.responses, *(entry.responses for entry in data.lists)]:
+        for answer in answers.values():
+            hashes |= set(answer.photos)
     return hashes
 
 

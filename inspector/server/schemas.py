@@ -183,6 +183,17 @@ class ResponseIn(Strict):
     photos: Photos = Field(default_factory=list)
 
 
+class InspectionListIn(Strict):
+    """A further list of a visit (the "1+10" area lists): its pin, its own answers and the client's figures."""
+
+    checklist_id: ShortId
+    checklist_version: Annotated[str, StringConstraints(min_length=1, max_length=32)]
+    responses: Annotated[dict[ShortId, ResponseIn], Field(max_length=2000)]
+    score: float | None = None
+    max_score: float | None = None
+    outcome: Annotated[str, StringConstraints(max_length=100)] | None = None
+
+
 class InspectionIn(Strict):
     inspection_id: Uuid
     checklist_id: ShortId
@@ -198,6 +209,7 @@ class InspectionIn(Strict):
     score: float | None = None
     max_score: float | None = None
     outcome: Annotated[str, StringConstraints(max_length=100)] | None = None
+    lists: Annotated[list[InspectionListIn], Field(max_length=20)] = Field(default_factory=list)
 
 
 class LedgerCommandIn(Strict):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,7 +13,7 @@ from inspector.core.clock import now_iso
 from inspector.core.ids import new_id
 from inspector.core.ledger import Source
 from inspector.core.protocol import ChangeKind
-from inspector.core.scoring import RESULTS, Response, ScoreResult, score
+from inspector.core.scoring import RESULTS, Response, ScoreResult, overlapping_items, score, visit_outcome
 from inspector.store import checklists, jsonutil, outbox, photos, photos_wanted, subjects, validate
 from inspector.store.database import DataFolder, transaction
 from inspector.store.errors import InspectionFinishedError, InvalidRecordError, RecordNotFoundError
@@ -66,6 +66,25 @@ class StoredResponse:
         return Response(result=self.result, value=self.value, occurrences=self.occurrences)
 
 
+@dataclass(frozen=True)
+class InspectionList:
+    """One list of an inspection (position 0 is the inspection's own checklist; a "1+10" visit adds area lists),
+    with its own score and outcome once the inspection is finished."""
+
+    position: int
+    checklist_id: str
+    checklist_version: str
+    score: float | None = None
+    max_score: float | None = None
+    passed: bool | None = None
+    outcome: str | None = None
+
+    @property
+    def key(self) -> str:
+        """`id@version`, the list's pin."""
+        return f"{self.checklist_id}@{self.checklist_version}"
+
+
 def start(
     db: Database,
     *,
@@ -78,12 +97,15 @@ def start(
     inspection_id: str | None = None,
     started_at: str | None = None,
     source: str = "patrol",
+    area_lists: Sequence[tuple[str, str]] = (),
 ) -> Inspection:
     """Open a draft inspection of a subject with a pinned checklist version (drafts are local, not queued).
 
     started_at defaults to now (it is given when records are imported or generated); source is the 发现方式 its
-    findings get (巡查 unless the inspection is, say, a 区级检查)."""
-    checklists.get(db, checklist_id, checklist_version)
+    findings get (巡查 unless the inspection is, say, a 区级检查). area_lists adds further (id, version) lists to the
+    same visit (the "1+10" visit: the general list plus area lists); each keeps its own answers and score."""
+    pinned = [(checklist_id, checklist_version), *area_lists]
+    _check_lists(db, pinned)
     subject = subjects.get(db, subject_id)
     inspector = validate.required_text(inspector_id, "检查人", "inspector")
     kind = _source(source)
@@ -110,7 +132,81 @@ def start(
                 kind,
             ],
         )
+        _write_lists(db, new, pinned)
     return get(db, new)
+
+
+def _check_lists(db: Database, pinned: Sequence[tuple[str, str]]) -> list[Checklist]:
+    """The lists of one visit, each once, with no item id in two of them (an answer belongs to exactly one list)."""
+    ids = [checklist_id for checklist_id, _version in pinned]
+    twice = sorted({checklist_id for checklist_id in ids if ids.count(checklist_id) > 1})
+    if twice:
+        raise InvalidRecordError(
+            f"同一次检查中检查表重复：{', '.join(twice)}",
+            f"a checklist is chosen twice in one visit: {', '.join(twice)}",
+        )
+    loaded = [checklists.get(db, checklist_id, version) for checklist_id, version in pinned]
+    shared = overlapping_items(loaded)
+    if shared:
+        raise InvalidRecordError(
+            f"所选检查表有相同编号的检查项，不能在同一次检查中合用：{', '.join(shared[:5])}",
+            f"the chosen checklists share item ids and cannot be used in one visit: {', '.join(shared[:5])}",
+        )
+    return loaded
+
+
+def _write_lists(db: Database, inspection_id: str, pinned: Sequence[tuple[str, str]]) -> None:
+    for position, (checklist_id, version) in enumerate(pinned):
+        db.execute(
+            "INSERT INTO inspection_lists (inspection_id, position, checklist_id, checklist_version) "
+            "VALUES (?, ?, ?, ?)",
+            [inspection_id, position, checklist_id, version],
+        )
+
+
+def lists(db: Database, inspection_id: str) -> list[InspectionList]:
+    """The lists of an inspection in order (the first is its own checklist)."""
+    rows = db.execute(
+        "SELECT position, checklist_id, checklist_version, score, max_score, passed, outcome FROM inspection_lists "
+        "WHERE inspection_id = ? ORDER BY position",
+        [inspection_id],
+    ).fetchall()
+    if not rows:  # a row written by code that predates the lists: its own checklist alone
+        inspection = get(db, inspection_id)
+        return [
+            InspectionList(
+                0,
+                inspection.checklist_id,
+                inspection.checklist_version,
+                inspection.score,
+                inspection.max_score,
+                inspection.passed,
+                inspection.outcome,
+            )
+        ]
+    return [
+        InspectionList(position, cid, version, score_, maximum, None if passed is None else bool(passed), outcome)
+        for position, cid, version, score_, maximum, passed, outcome in rows
+    ]
+
+
+def lists_of_many(db: Database, inspection_ids: Sequence[str]) -> dict[str, list[InspectionList]]:
+    """The lists of several inspections in one query, by inspection id (an id without rows is left out)."""
+    found: dict[str, list[InspectionList]] = {}
+    for start_at in range(0, len(inspection_ids), 500):
+        chunk = list(inspection_ids[start_at : start_at + 500])
+        marks = ", ".join("?" for _ in chunk)
+        rows = db.execute(
+            "SELECT inspection_id, position, checklist_id, checklist_version, score, max_score, passed, outcome "
+            f"FROM inspection_lists WHERE inspection_id IN ({marks}) ORDER BY inspection_id, position",
+            chunk,
+        ).fetchall()
+        for owner, position, cid, version, score_, maximum, passed, outcome in rows:
+            entry = InspectionList(
+                position, cid, version, score_, maximum, None if passed is None else bool(passed), outcome
+            )
+            found.setdefault(owner, []).append(entry)
+    return found
 
 
 def _source(source: str) -> str:
@@ -156,8 +252,25 @@ def _draft(db: Database, inspection_id: str) -> Inspection:
 
 
 def checklist_of(db: Database, inspection: Inspection) -> Checklist:
-    """The checklist version the inspection is pinned to."""
+    """The checklist version the inspection is pinned to (its first list)."""
     return checklists.get(db, inspection.checklist_id, inspection.checklist_version)
+
+
+def checklists_of(db: Database, inspection: Inspection) -> list[Checklist]:
+    """Every list of the inspection, in order (one for an ordinary inspection)."""
+    return [checklists.get(db, entry.checklist_id, entry.checklist_version) for entry in lists(db, inspection.id)]
+
+
+def list_of_item(pinned: Sequence[Checklist], item_id: str) -> Checklist:
+    """The list an item of a visit belongs to; InvalidRecordError when none of them has it."""
+    for checklist in pinned:
+        try:
+            checklist.item(item_id)
+        except KeyError:
+            continue
+        return checklist
+    keys = ", ".join(checklist.key for checklist in pinned)
+    raise InvalidRecordError(f"检查表 {keys} 中没有检查项 {item_id}", f"checklist {keys} has no item {item_id!r}")
 
 
 def set_response(
@@ -172,34 +285,33 @@ def set_response(
     """Save one item's answer of a draft (autosave: every click is one small transaction)."""
     with transaction(db):
         inspection = _draft(db, inspection_id)
-        _check_item(checklist_of(db, inspection), item_id)
+        owner = list_of_item(checklists_of(db, inspection), item_id)
         _check_answer(result, value, occurrences)
         text = validate.optional_text(note, "备注", "note") or ""
-        _write_response(db, inspection_id, item_id, result, value, occurrences, text, now_iso())
+        _write_response(db, inspection_id, item_id, result, value, occurrences, text, now_iso(), owner.id)
         _touch(db, inspection_id)
     return responses(db, inspection_id)[item_id]
 
 
 def _write_response(
-    db: Database, inspection_id: str, item_id: str, result: Any, value: Any, occurrences: int, note: str, at: str
+    db: Database,
+    inspection_id: str,
+    item_id: str,
+    result: Any,
+    value: Any,
+    occurrences: int,
+    note: str,
+    at: str,
+    checklist_id: str,
 ) -> None:
-    """Insert or replace one item's answer row (the value kept as JSON text)."""
+    """Insert or replace one item's answer row (the value kept as JSON text) under the list it belongs to."""
     db.execute(
-        "INSERT INTO responses (inspection_id, item_id, result, value, occurrences, note, updated_at) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (inspection_id, item_id) DO UPDATE SET result = excluded.result, "
+        "INSERT INTO responses (inspection_id, item_id, result, value, occurrences, note, updated_at, checklist_id) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (inspection_id, item_id) DO UPDATE SET result = excluded.result, "
         "value = excluded.value, occurrences = excluded.occurrences, note = excluded.note, "
-        "updated_at = excluded.updated_at",
-        [inspection_id, item_id, result, jsonutil.dumps(value), occurrences, note, at],
+        "updated_at = excluded.updated_at, checklist_id = excluded.checklist_id",
+        [inspection_id, item_id, result, jsonutil.dumps(value), occurrences, note, at, checklist_id],
     )
-
-
-def _check_item(checklist: Checklist, item_id: str) -> None:
-    try:
-        checklist.item(item_id)
-    except KeyError as exc:
-        raise InvalidRecordError(
-            f"检查表 {checklist.key} 中没有检查项 {item_id}", f"checklist {checklist.key} has no item {item_id!r}"
-        ) from exc
 
 
 def _check_answer(result: str | None, value: Any, occurrences: int) -> None:
@@ -259,7 +371,7 @@ def add_photo(
     """Import a photo into a draft, attached to the inspection or to one of its items."""
     inspection = _draft(db, inspection_id)
     if item_id:
-        _check_item(checklist_of(db, inspection), item_id)
+        list_of_item(checklists_of(db, inspection), item_id)
     link = photos.PhotoLink("inspection", inspection_id, "evidence", item_id)
     return photos.import_photo(folder, db, path, link=link, settings=settings)
 
@@ -293,10 +405,15 @@ def responses(db: Database, inspection_id: str) -> dict[str, StoredResponse]:
 
 
 def current_score(db: Database, inspection_id: str) -> ScoreResult:
-    """The live score of an inspection from its answers so far."""
+    """The live score of an inspection's first list from its answers so far."""
+    return current_scores(db, inspection_id)[0][1]
+
+
+def current_scores(db: Database, inspection_id: str) -> list[tuple[Checklist, ScoreResult]]:
+    """The live score of each list of an inspection (`core.scoring.score` per list), in list order."""
     inspection = get(db, inspection_id)
     answers = {item: stored.as_response() for item, stored in responses(db, inspection_id).items()}
-    return score(checklist_of(db, inspection), answers)
+    return [(checklist, score(checklist, answers)) for checklist in checklists_of(db, inspection)]
 
 
 def finish(
@@ -309,25 +426,35 @@ def finish(
     at = finished_at or now_iso()
     with transaction(db):
         _draft(db, inspection_id)
-        result = current_score(db, inspection_id)
-        if result.unanswered and not allow_incomplete:
-            count = len(result.unanswered)
+        scored = current_scores(db, inspection_id)
+        unanswered = [item for _checklist, result in scored for item in result.unanswered]
+        if unanswered and not allow_incomplete:
+            count = len(unanswered)
             raise InvalidRecordError(
-                f"还有 {count} 个检查项未填写：{', '.join(result.unanswered[:5])}",
-                f"{count} item(s) are not answered yet: {', '.join(result.unanswered[:5])}",
+                f"还有 {count} 个检查项未填写：{', '.join(unanswered[:5])}",
+                f"{count} item(s) are not answered yet: {', '.join(unanswered[:5])}",
             )
+        first = scored[0][1]
+        passed, outcome = visit_outcome([result for _checklist, result in scored])
         db.execute(
             "UPDATE inspections SET status = 'finished', finished_at = ?, score = ?, max_score = ?, passed = ?, "
             "outcome = ?, updated_at = ?, sync_state = 'pending' WHERE id = ?",
-            [at, result.score, result.max_score, int(result.passed), result.outcome, at, inspection_id],
+            [at, first.score, first.max_score, int(passed), outcome, at, inspection_id],
         )
+        for position, (_checklist, result) in enumerate(scored):
+            db.execute(
+                "UPDATE inspection_lists SET score = ?, max_score = ?, passed = ?, outcome = ? "
+                "WHERE inspection_id = ? AND position = ?",
+                [result.score, result.max_score, int(result.passed), result.outcome, inspection_id, position],
+            )
         finished = get(db, inspection_id)
         outbox.enqueue(db, ChangeKind.INSPECTION_SUBMIT, inspection_id, submit_payload(db, finished), at)
     return finished
 
 
 def submit_payload(db: Database, inspection: Inspection) -> dict[str, Any]:
-    """The `inspection.submit` payload of a finished inspection (protocol §5.3)."""
+    """The `inspection.submit` payload of a finished inspection (protocol §5.3): the first list at the top level,
+    the further lists of a "1+10" visit under `lists`."""
     hashes = {item: [photo.sha256 for photo in group] for item, group in item_photos(db, inspection.id).items()}
     answers = {
         item_id: {
@@ -339,12 +466,17 @@ def submit_payload(db: Database, inspection: Inspection) -> dict[str, Any]:
         }
         for item_id, stored in responses(db, inspection.id).items()
     }
+    pinned = lists(db, inspection.id)
+    loaded = [checklists.get(db, entry.checklist_id, entry.checklist_version) for entry in pinned]
+    by_list: list[dict[str, Any]] = [{} for _ in pinned]
+    for item_id, answer in answers.items():
+        by_list[loaded.index(list_of_item(loaded, item_id))][item_id] = answer
     location = None
     if inspection.location_lat is not None and inspection.location_lon is not None:
         location = {"lat": inspection.location_lat, "lon": inspection.location_lon}
         if inspection.location_accuracy_m is not None:
             location["accuracy_m"] = inspection.location_accuracy_m
-    return {
+    payload: dict[str, Any] = {
         "inspection_id": inspection.id,
         "checklist_id": inspection.checklist_id,
         "checklist_version": inspection.checklist_version,
@@ -355,12 +487,26 @@ def submit_payload(db: Database, inspection: Inspection) -> dict[str, Any]:
         "finished_at": inspection.finished_at,
         "location": location,
         "notes": inspection.notes,
-        "responses": answers,
+        "responses": by_list[0],
         "photos": hashes.get("", []),
-        "score": inspection.score,
-        "max_score": inspection.max_score,
-        "outcome": inspection.outcome,
+        "score": pinned[0].score if len(pinned) > 1 else inspection.score,
+        "max_score": pinned[0].max_score if len(pinned) > 1 else inspection.max_score,
+        "outcome": pinned[0].outcome if len(pinned) > 1 else inspection.outcome,
     }
+    if len(pinned) > 1:
+        payload["lists"] = [
+            {
+                "checklist_id": entry.checklist_id,
+                "checklist_version": entry.checklist_version,
+                "responses": by_list[entry_index],
+                "score": entry.score,
+                "max_score": entry.max_score,
+                "outcome": entry.outcome,
+            }
+            for entry_index, entry in enumerate(pinned)
+            if entry_index > 0
+        ]
+    return payload
 
 
 def discard_draft(db: Database, inspection_id: str) -> None:
@@ -371,6 +517,7 @@ def discard_draft(db: Database, inspection_id: str) -> None:
         db.execute("DELETE FROM responses WHERE inspection_id = ?", [inspection_id])
         db.execute("DELETE FROM finding_drafts WHERE inspection_id = ?", [inspection_id])
         db.execute("UPDATE findings SET inspection_id = NULL WHERE inspection_id = ?", [inspection_id])
+        db.execute("DELETE FROM inspection_lists WHERE inspection_id = ?", [inspection_id])
         db.execute("DELETE FROM inspections WHERE id = ?", [inspection_id])
 
 
@@ -467,8 +614,15 @@ def on_pulled(db: Database, data: Mapping[str, Any]) -> bool:
     if not subject_id or db.execute("SELECT 1 FROM subjects WHERE id = ?", [subject_id]).fetchone() is None:
         return False
     checklist = [data.get("checklist_id"), data.get("checklist_version")]
-    if db.execute("SELECT 1 FROM checklists WHERE id = ? AND version = ?", checklist).fetchone() is None:
-        return False
+    further = [entry for entry in data.get("lists") or [] if isinstance(entry, Mapping)]
+    pinned = [(str(checklist[0]), str(checklist[1]))]
+    pinned += [(str(entry.get("checklist_id")), str(entry.get("checklist_version"))) for entry in further]
+    for checklist_id, version in pinned:
+        if (
+            db.execute("SELECT 1 FROM checklists WHERE id = ? AND version = ?", [checklist_id, version]).fetchone()
+            is None
+        ):
+            return False
     location = data.get("location") or {}
     passed = data.get("passed")
     at = now_iso()
@@ -496,18 +650,57 @@ def on_pulled(db: Database, data: Mapping[str, Any]) -> bool:
             at,
         ],
     )
-    _keep_server_responses(db, inspection_id, data.get("responses") or {}, at)
+    first = {
+        "score": data.get("score"),
+        "max_score": data.get("max_score"),
+        "passed": passed,
+        "outcome": data.get("outcome"),
+    }
+    if further:  # the visit's top-level passed/outcome are the whole visit's: the first list's own is recomputed
+        first_checklist = checklists.get(db, *pinned[0])
+        answers = {
+            str(item): Response(answer.get("result"), answer.get("value"), max(1, int(answer.get("occurrences") or 1)))
+            for item, answer in (data.get("responses") or {}).items()
+            if isinstance(answer, Mapping)
+        }
+        own = score(first_checklist, answers)
+        first = {**first, "passed": own.passed, "outcome": own.outcome}
+    for position, entry in enumerate([first, *further]):
+        checklist_id, version = pinned[position]
+        entry_passed = entry.get("passed")
+        db.execute(
+            "INSERT INTO inspection_lists (inspection_id, position, checklist_id, checklist_version, score, "
+            "max_score, passed, outcome) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                inspection_id,
+                position,
+                checklist_id,
+                version,
+                entry.get("score"),
+                entry.get("max_score"),
+                None if entry_passed is None else int(bool(entry_passed)),
+                entry.get("outcome"),
+            ],
+        )
+    _keep_server_responses(db, inspection_id, data.get("responses") or {}, at, pinned[0][0])
+    for position, entry in enumerate(further, start=1):
+        _keep_server_responses(db, inspection_id, entry.get("responses") or {}, at, pinned[position][0])
     _link_server_photos(db, inspection_id, data, at)
+    for entry in further:
+        _link_server_photos(db, inspection_id, {"responses": entry.get("responses") or {}}, at)
     return True
 
 
-def _keep_server_responses(db: Database, inspection_id: str, responses: Mapping[str, Any], at: str) -> None:
+def _keep_server_responses(
+    db: Database, inspection_id: str, responses: Mapping[str, Any], at: str, checklist_id: str
+) -> None:
     for item_id, answer in responses.items():
         if not isinstance(answer, Mapping):
             continue
         result, value = answer.get("result"), answer.get("value")
         occurrences = max(1, int(answer.get("occurrences") or 1))
-        _write_response(db, inspection_id, str(item_id), result, value, occurrences, str(answer.get("note") or ""), at)
+        note = str(answer.get("note") or "")
+        _write_response(db, inspection_id, str(item_id), result, value, occurrences, note, at, checklist_id)
 
 
 def _link_server_photos(db: Database, inspection_id: str, data: Mapping[str, Any], at: str) -> None:

@@ -499,6 +499,33 @@ def _kinded(projection: str | None, kind: str, extensions: int) -> str | None:
     return jsonutil.dumps(data)
 
 
+def _visit_lists(db: Database) -> None:
+    """The lists of each inspection (the "1+10" visit: a general list plus area lists), each with its own score and
+    outcome; every existing inspection gets its one list at position 0, and each answer names its list."""
+    for statement in (
+        """CREATE TABLE inspection_lists (
+            inspection_id TEXT NOT NULL REFERENCES inspections (id),
+            position INTEGER NOT NULL CHECK (position >= 0),
+            checklist_id TEXT NOT NULL,
+            checklist_version TEXT NOT NULL,
+            score REAL,
+            max_score REAL,
+            passed INTEGER CHECK (passed IS NULL OR passed IN (0, 1)),
+            outcome TEXT,
+            PRIMARY KEY (inspection_id, position),
+            UNIQUE (inspection_id, checklist_id)
+        )""",
+        "CREATE INDEX idx_inspection_lists_checklist ON inspection_lists (checklist_id, checklist_version)",
+        "INSERT INTO inspection_lists (inspection_id, position, checklist_id, checklist_version, score, max_score, "
+        "passed, outcome) SELECT id, 0, checklist_id, checklist_version, score, max_score, passed, outcome "
+        "FROM inspections",
+        "ALTER TABLE responses ADD COLUMN checklist_id TEXT",
+        "UPDATE responses SET checklist_id = (SELECT checklist_id FROM inspections i WHERE i.id = "
+        "responses.inspection_id)",
+    ):
+        db.execute(statement)
+
+
 # The schema's history, oldest first. Append new steps; never edit or reorder a released one.
 STEPS: tuple[MigrationStep, ...] = (
     ("0001_initial", _initial_schema),
@@ -512,6 +539,7 @@ STEPS: tuple[MigrationStep, ...] = (
     ("0009_photos_wanted", _photos_wanted),
     ("0010_clock_and_hotline", _clock_and_hotline),
     ("0011_case_kinds", _case_kinds),
+    ("0012_visit_lists", _visit_lists),
 )
 
 

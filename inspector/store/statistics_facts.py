@@ -17,11 +17,14 @@ def subject_facts(db: Database) -> list[SubjectFacts]:
 
 
 def inspection_facts(db: Database) -> list[InspectionFacts]:
-    """Every finished inspection: subject, checklist, when it finished, score and how many items failed."""
+    """Every list of every finished inspection (a "1+10" visit counts under the general list and each area list it
+    checked): subject, checklist, when it finished, the list's score and how many of its items failed."""
     rows = db.execute(
-        "SELECT i.subject_id, i.checklist_id, i.finished_at, i.score, "
-        "(SELECT count(*) FROM responses r WHERE r.inspection_id = i.id AND r.result = 'fail') "
-        "FROM inspections i WHERE i.status = 'finished' AND i.finished_at IS NOT NULL ORDER BY i.finished_at"
+        "SELECT i.subject_id, l.checklist_id, i.finished_at, l.score, "
+        "(SELECT count(*) FROM responses r WHERE r.inspection_id = i.id AND r.result = 'fail' "
+        "AND (r.checklist_id = l.checklist_id OR r.checklist_id IS NULL)) "
+        "FROM inspections i JOIN inspection_lists l ON l.inspection_id = i.id "
+        "WHERE i.status = 'finished' AND i.finished_at IS NOT NULL ORDER BY i.finished_at, l.position"
     )
     return [
         InspectionFacts(subject_id, checklist_id, parse_iso(finished), score, int(failed))

@@ -143,7 +143,7 @@ def my_todo(db: Any, listed: list[LocalFinding]) -> list[LocalFinding]:
 
 def load_today(folder: DataFolder) -> TodayData:
     """Read the page's data (runs in a worker, which also pays for importing these store modules)."""
-    from inspector.store import checklists, findings, inspections, outbox, photos, places
+    from inspector.store import findings, inspections, outbox, photos, places
 
     db = folder.connect()
     try:
@@ -151,9 +151,9 @@ def load_today(folder: DataFolder) -> TodayData:
         subject_name = SubjectNames(db)
         for draft in inspections.list_inspections(db, status="draft"):
             try:
-                checklist = checklists.get(db, draft.checklist_id, draft.checklist_version)
-                title = checklist_title(checklist.title, checklist.title_en)
-                total = sum(1 for item in checklist.items if item.can_fail)
+                pinned = inspections.checklists_of(db, draft)  # a "1+10" visit: every list's items count
+                title = " + ".join(checklist_title(checklist.title, checklist.title_en) for checklist in pinned)
+                total = sum(1 for checklist in pinned for item in checklist.items if item.can_fail)
             except StoreError:
                 title, total = draft.checklist_id, 0
             answered = len(inspections.responses(db, draft.id))

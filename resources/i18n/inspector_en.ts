@@ -1849,6 +1849,10 @@
     <context>
         <name>NewInspectionDialog</name>
         <message>
+            <source>3. 同时检查的领域清单（“1+10”，可多选）</source>
+            <translation>3. Area lists checked in the same visit ("1+10", several allowed)</translation>
+        </message>
+        <message>
             <source>新建检查</source>
             <translation>New inspection</translation>
         </message>
@@ -2125,6 +2129,13 @@
         <message>
             <source>得分 %1 / %2</source>
             <translation>Score %1 / %2</translation>
+        </message>
+        <message numerus="yes">
+            <source>%n 张检查表</source>
+            <translation>
+                <numerusform>%n list</numerusform>
+                <numerusform>%n lists</numerusform>
+            </translation>
         </message>
         <message numerus="yes">
             <source>不合格项 %n 个</source>

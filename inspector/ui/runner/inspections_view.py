@@ -127,6 +127,7 @@ class InspectionsView(Page):
                   for entry in latest_versions(checklists.list_cached(self.ctx.db))}  # fmt: skip
         names: dict[str, str] = {}
         refusals = open_refusals(self.ctx.db, [row.id for row in rows if row.sync_state == "conflict"])
+        visits = inspections.lists_of_many(self.ctx.db, [row.id for row in rows])  # a "1+10" visit's lists
         self.table.clear()
         for inspection in rows:
             if inspection.subject_id not in names:
@@ -139,11 +140,13 @@ class InspectionsView(Page):
                 outcome = f"{inspection.score:g}/{inspection.max_score:g} {inspection.outcome or ''}"
             else:
                 outcome = inspection.outcome or ""
+            pinned = visits.get(inspection.id) or []
+            lists = " + ".join(titles.get(entry.checklist_id, entry.checklist_id) for entry in pinned)
             line = QTreeWidgetItem(
                 [
                     self.tr("未完成") if draft else self.tr("已完成"),
                     names[inspection.subject_id],
-                    titles.get(inspection.checklist_id, inspection.checklist_id),
+                    lists or titles.get(inspection.checklist_id, inspection.checklist_id),
                     outcome,
                     display(inspection.started_at),
                     display(inspection.updated_at),
@@ -151,6 +154,10 @@ class InspectionsView(Page):
                 ]
             )
             line.setIcon(0, icon("inspection" if draft else "pass"))
+            if len(pinned) > 1:  # each list's own outcome, line by line
+                line.setToolTip(
+                    2, "\n".join(f"{titles.get(e.checklist_id, e.checklist_id)}：{e.outcome or '—'}" for e in pinned)
+                )
             refusal = refusals.get(inspection.id)
             show_badge(line, 6, record_state(inspection.sync_state, refusal), refusal)
             line.setData(0, Qt.ItemDataRole.UserRole, inspection.id)

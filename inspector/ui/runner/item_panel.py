@@ -256,8 +256,9 @@ class ItemPanel(QWidget):
             widget.setEnabled(editable)
 
     def _fill_static(self, session: InspectionSession, item: Item) -> None:
-        section = session.checklist.section(item.section_id)
-        self.section_label.setText(section.title)
+        owner = session.list_of(item.id)
+        section = owner.section(item.section_id)
+        self.section_label.setText(section.title if len(session.lists) == 1 else f"{owner.title} · {section.title}")
         self.id_label.setText(item.id)
         status = item.provenance.status
         restyle(self.badge, _BADGES.get(status, "badgeSeed"))
@@ -268,7 +269,7 @@ class ItemPanel(QWidget):
         self.source_label.setText(self._source_html(session, item))
 
     def _points_text(self, item: Item) -> str:
-        if session_scoring(self.session) != "deduction" or not item.points:
+        if session_scoring(self.session, item) != "deduction" or not item.points:
             return ""
         if item.deduct_per:
             return (
@@ -280,7 +281,7 @@ class ItemPanel(QWidget):
 
     def _source_html(self, session: InspectionSession, item: Item) -> str:
         provenance = item.provenance
-        source = session.checklist.source(provenance.source_id)
+        source = session.list_of(item.id).source(provenance.source_id)
         basis, note = self.tr("依据："), self.tr("说明：")
         # Only the text of a rule in force is called 原文; any other source's words are an excerpt.
         quote = self.tr("原文：") if provenance.status == "current_rule" else self.tr("摘录：")
@@ -542,5 +543,8 @@ class ItemPanel(QWidget):
         super().changeEvent(event)
 
 
-def session_scoring(session: InspectionSession | None) -> str:
-    return session.checklist.scoring.method if session else ""
+def session_scoring(session: InspectionSession | None, item: Item | None = None) -> str:
+    """The scoring method of the item's list (or of the inspection's first list)."""
+    if session is None:
+        return ""
+    return (session.list_of(item.id) if item is not None else session.checklist).scoring.method

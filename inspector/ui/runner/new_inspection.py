@@ -1,4 +1,5 @@
-"""Start an inspection: pick the subject (searchable) and a checklist that applies to its kind."""
+"""Start an inspection: pick the subject (searchable) and a checklist that applies to its kind; with a hazard list
+(the "1+10" general list) tick the area lists to check in the same visit."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from inspector.store import inspections, profile, subjects
+from inspector.store import checklists, inspections, profile, subjects
 from inspector.store.errors import StoreError
 from inspector.store.subjects import Subject
 from inspector.ui.shared.context import INSPECTIONS, AppContext
@@ -41,6 +42,13 @@ class NewInspectionDialog(QDialog):
         self.new_subject = QPushButton(icon("add"), self.tr("新建检查对象…"))
         self.checklist_list = QListWidget()
         self.checklist_hint = hint_label()
+        # the "1+10" visit: the area lists checked together with the chosen hazard list (each ticked one is added)
+        self.area_title = title_label(self.tr("3. 同时检查的领域清单（“1+10”，可多选）"), "sectionTitle")
+        self.area_list = QListWidget()
+        self.area_list.setMaximumHeight(150)
+        self.area_title.hide()
+        self.area_list.hide()
+        self._hazard: dict[tuple[str, str], bool] = {}
         self.source = QComboBox()  # 发现方式 of the findings this inspection reports
         for source in SOURCES:
             self.source.addItem(source_label(source), source)
@@ -59,10 +67,12 @@ class NewInspectionDialog(QDialog):
         grid.addWidget(self.checklist_hint, 1, 1)
         grid.addWidget(self.subject_list, 2, 0)
         grid.addWidget(self.checklist_list, 2, 1)
-        grid.addWidget(self.new_subject, 3, 0, Qt.AlignmentFlag.AlignLeft)
-        grid.addWidget(self.source, 3, 1, Qt.AlignmentFlag.AlignLeft)
-        grid.addWidget(self.error, 4, 0, 1, 2)
-        grid.addWidget(self.buttons, 5, 0, 1, 2)
+        grid.addWidget(self.area_title, 3, 1)
+        grid.addWidget(self.area_list, 4, 1)
+        grid.addWidget(self.new_subject, 5, 0, Qt.AlignmentFlag.AlignLeft)
+        grid.addWidget(self.source, 5, 1, Qt.AlignmentFlag.AlignLeft)
+        grid.addWidget(self.error, 6, 0, 1, 2)
+        grid.addWidget(self.buttons, 7, 0, 1, 2)
         grid.setColumnStretch(0, 1)
         grid.setColumnStretch(1, 1)
 
@@ -70,6 +80,7 @@ class NewInspectionDialog(QDialog):
         self.search.textChanged.connect(self._search_later.poke)
         self.subject_list.currentItemChanged.connect(lambda *_: self._load_checklists())
         self.checklist_list.itemActivated.connect(lambda _item: self.start())
+        self.checklist_list.currentItemChanged.connect(lambda *_: self._load_areas())
         self.new_subject.clicked.connect(self._create_subject)
         ctx.checklists_ready.connect(self._load_checklists)
         self._load_subjects(select=subject_id)
@@ -121,6 +132,54 @@ class NewInspectionDialog(QDialog):
             self.checklist_list.addItem(line)
         if fitting:
             self.checklist_list.setCurrentRow(0)
+        self._load_areas()
+
+    def _is_hazard_list(self, key: tuple[str, str]) -> bool:
+        """Whether a checklist version finds 安全隐患 (the "1+10" lists), read once per dialog."""
+        if key not in self._hazard:
+            try:
+                self._hazard[key] = checklists.get(self.ctx.db, *key).case_kind == "hazard"
+            except StoreError:
+                self._hazard[key] = False
+        return self._hazard[key]
+
+    def _load_areas(self) -> None:
+        """Offer the other hazard lists for the subject's kind when the chosen list is a hazard list."""
+        ticked = set(self.selected_areas())
+        self.area_list.clear()
+        line = self.checklist_list.currentItem()
+        chosen = tuple(line.data(Qt.ItemDataRole.UserRole)) if line is not None else None
+        offered = []
+        if chosen is not None and self._is_hazard_list(chosen):
+            for row in range(self.checklist_list.count()):
+                key = tuple(self.checklist_list.item(row).data(Qt.ItemDataRole.UserRole))
+                if key != chosen and self._is_hazard_list(key):
+                    offered.append((row, key))
+        for row, key in offered:
+            area = QListWidgetItem(self.checklist_list.item(row).text().split("\n")[0] + f"  ({key[0]})")
+            area.setData(Qt.ItemDataRole.UserRole, key)
+            area.setFlags(area.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            area.setCheckState(Qt.CheckState.Checked if key in ticked else Qt.CheckState.Unchecked)
+            self.area_list.addItem(area)
+        self.area_title.setVisible(bool(offered))
+        self.area_list.setVisible(bool(offered))
+
+    def selected_areas(self) -> list[tuple[str, str]]:
+        """The ticked area lists as (id, version), in the order shown."""
+        found = []
+        for row in range(self.area_list.count()):
+            area = self.area_list.item(row)
+            if area.checkState() == Qt.CheckState.Checked:
+                key = area.data(Qt.ItemDataRole.UserRole)
+                found.append((str(key[0]), str(key[1])))
+        return found
+
+    def tick_area(self, checklist_id: str, ticked: bool = True) -> None:
+        """Tick (or untick) one offered area list by id (keyboard users and tests)."""
+        for row in range(self.area_list.count()):
+            area = self.area_list.item(row)
+            if area.data(Qt.ItemDataRole.UserRole)[0] == checklist_id:
+                area.setCheckState(Qt.CheckState.Checked if ticked else Qt.CheckState.Unchecked)
 
     def _create_subject(self) -> None:
         dialog = SubjectDialog(self.ctx, self)
@@ -151,6 +210,7 @@ class NewInspectionDialog(QDialog):
                 subject_id=subject.id,
                 inspector_id=profile.user_id(self.ctx.db),
                 source=str(self.source.currentData()),
+                area_lists=self.selected_areas(),
             )
         except StoreError as error:
             self.error.setText(error_message(error))

@@ -52,7 +52,10 @@ class InspectionSession:
     def __init__(self, db: Database, inspection_id: str) -> None:
         self.db = db
         self.inspection: Inspection = inspections.get(db, inspection_id)
-        self.checklist: Checklist = inspections.checklist_of(db, self.inspection)
+        # every list of the visit in order (one for an ordinary inspection; a "1+10" visit adds area lists)
+        self.lists: list[Checklist] = inspections.checklists_of(db, self.inspection)
+        self.checklist: Checklist = self.lists[0]
+        self._owner: dict[str, Checklist] = {item.id: c for c in reversed(self.lists) for item in c.items}
         self.subject: Subject = subjects.get(db, self.inspection.subject_id)
         self.responses: dict[str, StoredResponse] = inspections.responses(db, inspection_id)
         self.photos: dict[str, list[Photo]] = inspections.item_photos(db, inspection_id)
@@ -66,6 +69,20 @@ class InspectionSession:
     def is_draft(self) -> bool:
         return self.inspection.is_draft
 
+    # -- lists ------------------------------------------------------------------------------------------------
+
+    def list_of(self, item_id: str) -> Checklist:
+        """The list an item belongs to (KeyError when no list of this inspection has it)."""
+        return self._owner[item_id]
+
+    def item(self, item_id: str) -> Item:
+        """An item of any list of this inspection."""
+        return self._owner[item_id].item(item_id)
+
+    def items(self) -> list[Item]:
+        """Every item of every list, in list order."""
+        return [item for checklist in self.lists for item in checklist.items]
+
     # -- answers ----------------------------------------------------------------------------------------------
 
     def response(self, item_id: str) -> StoredResponse | None:
@@ -74,7 +91,7 @@ class InspectionSession:
     def result(self, item_id: str) -> str | None:
         """pass / fail / na as scoring sees it (number items judged by their value), or None."""
         stored = self.responses.get(item_id)
-        return effective_result(self.checklist.item(item_id), stored.as_response() if stored else None)
+        return effective_result(self.item(item_id), stored.as_response() if stored else None)
 
     def _save(self, item_id: str, **changes: object) -> StoredResponse:
         current = self.responses.get(item_id)
@@ -152,13 +169,13 @@ class InspectionSession:
     def draft(self, item_id: str) -> FindingDraft | None:
         """The finding a failed item prepares (the inspector's edits, else the item's defaults); None when the item
         has not failed or makes no finding."""
-        item = self.checklist.item(item_id)
+        item = self.item(item_id)
         if self.result(item_id) != "fail" or item.on_fail is None or not item.on_fail.makes_finding:
             return None
         return self.drafts.get(item_id) or self.default_draft(item)
 
     def set_draft(self, item_id: str, draft: FindingDraft) -> None:
-        item = self.checklist.item(item_id)
+        item = self.item(item_id)
         if item.on_fail is not None and item.on_fail.finding_required and not draft.create:
             draft = FindingDraft(draft.description, draft.category, draft.severity, draft.deadline_days, True)
         inspections.save_finding_draft(self.db, self.id, item_id, draft)
@@ -173,19 +190,23 @@ class InspectionSession:
     # -- score and checks ------------------------------------------------------------------------------------
 
     def score(self) -> ScoreResult:
-        """The live score from the answers so far (no database work)."""
+        """The live score of the first list from the answers so far (no database work)."""
+        return self.list_scores()[0][1]
+
+    def list_scores(self) -> list[tuple[Checklist, ScoreResult]]:
+        """The live score and outcome of each list, in list order (`core.scoring.score` per list)."""
         answers: dict[str, Response] = {item: stored.as_response() for item, stored in self.responses.items()}
-        return score(self.checklist, answers)
+        return [(checklist, score(checklist, answers)) for checklist in self.lists]
 
     def answered_count(self) -> tuple[int, int]:
         """(answered, total) over the items that need an answer."""
-        needing = [item for item in self.checklist.items if item.can_fail]
+        needing = [item for item in self.items() if item.can_fail]
         return sum(1 for item in needing if self.result(item.id) is not None), len(needing)
 
     def problems(self) -> list[Problem]:
         """What blocks finishing, in checklist order: unanswered items, missing photos, incomplete findings."""
         found: list[Problem] = []
-        for item in self.checklist.items:
+        for item in self.items():
             result = self.result(item.id)
             if result is None and item.can_fail:
                 found.append(Problem(UNANSWERED, item.id))
@@ -206,7 +227,7 @@ class InspectionSession:
     def findings_to_report(self) -> list[tuple[Item, FindingDraft]]:
         """Failed items whose finding will be reported at finishing."""
         chosen: list[tuple[Item, FindingDraft]] = []
-        for item in self.checklist.items:
+        for item in self.items():
             draft = self.draft(item.id)
             if draft is not None and draft.create:
                 chosen.append((item, draft))
@@ -221,14 +242,14 @@ class InspectionSession:
         payload: dict[str, object] = {
             "description": description,
             "category": draft.category.strip(),
-            "kind": item.on_fail.case_kind if item.on_fail else self.checklist.case_kind,
+            "kind": item.on_fail.case_kind if item.on_fail else self.list_of(item.id).case_kind,
             "source": self.inspection.source,
             "severity": draft.severity,
             "jurisdiction": self.inspection.jurisdiction or self.subject.jurisdiction,
             "subject_id": self.subject.id,
             "photos": [photo.sha256 for photo in self.photos.get(item.id, [])],
             "photo_required": bool(item.on_fail and item.on_fail.photo_required),
-            "checklist": self.checklist.key,
+            "checklist": self.list_of(item.id).key,  # the list the item belongs to (a "1+10" area list)
         }
         if self.inspection.location_lat is not None and self.inspection.location_lon is not None:
             payload["location"] = {"lat": self.inspection.location_lat, "lon": self.inspection.location_lon}

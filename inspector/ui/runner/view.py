@@ -25,9 +25,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from inspector.core.scoring import visit_outcome
 from inspector.store.errors import StoreError
 from inspector.ui.runner.item_panel import ItemPanel
-from inspector.ui.runner.model import ItemsModel
+from inspector.ui.runner.model import ItemsModel, score_text
 from inspector.ui.runner.session import (
     DESCRIPTION_UNCHANGED,
     FINDING_INCOMPLETE,
@@ -180,7 +181,7 @@ class RunnerView(QWidget):
         current = self.current_item_id()
         start = ids.index(current) + 1 if current in ids else 0
         for item_id in ids[start:] + ids[:start]:
-            if self.session.result(item_id) is None and self.session.checklist.item(item_id).can_fail:
+            if self.session.result(item_id) is None and self.session.item(item_id).can_fail:
                 self.select_item(item_id)
                 return
 
@@ -253,21 +254,23 @@ class RunnerView(QWidget):
         session = self.session
         if session is None:
             return
-        checklist = session.checklist
-        self.title.setText(f"{checklist_title(checklist.title, checklist.title_en)}  ({checklist.version})")
+        titles = [f"{checklist_title(c.title, c.title_en)}  ({c.version})" for c in session.lists]
+        self.title.setText(" + ".join(titles))
         self.subject_label.setText(
             f"{session.subject.name} · {subject_kind_label(session.subject.kind)}"
             + (f" · {session.subject.code}" if session.subject.code else "")
         )
-        result = session.score()
+        scored = [result for _checklist, result in session.list_scores()]
         answered, total = session.answered_count()
-        if result.score is not None and result.max_score is not None:
-            figure = self.tr("得分 %1 / %2").replace("%1", f"{result.score:g}").replace("%2", f"{result.max_score:g}")
-        else:
-            figure = self.tr("不合格项 %n 个", "", len(result.failed_items))
-        outcome = result.outcome + ("" if result.complete else self.tr("（暂定）"))
-        self.score_label.setText(f"{figure} · {outcome}")
-        restyle(self.score_label, "scorePass" if result.passed else "scoreFail")
+        if len(scored) == 1:
+            self.score_label.setText(score_text(scored[0]))
+            restyle(self.score_label, "scorePass" if scored[0].passed else "scoreFail")
+        else:  # each list's own score is on its group row; the header gives the whole visit's outcome
+            passed, outcome = visit_outcome(scored)
+            provisional = "" if all(result.complete for result in scored) else self.tr("（暂定）")
+            lists = self.tr("%n 张检查表", "", len(scored))
+            self.score_label.setText(f"{lists} · {outcome}{provisional}")
+            restyle(self.score_label, "scorePass" if passed else "scoreFail")
         self.progress_label.setText(self.tr("已填 %1 / %2 项").replace("%1", str(answered)).replace("%2", str(total)))
 
     def _show_error(self, message: str) -> None:
@@ -290,15 +293,17 @@ class RunnerView(QWidget):
             dialog.open()
             self.problems_dialog = dialog
             return
-        result = session.score()
         reports = session.findings_to_report()
-        figure = f"{result.score:g} / {result.max_score:g} · " if result.score is not None else ""
+        lines = []
+        for checklist, result in session.list_scores():
+            figure = f"{result.score:g} / {result.max_score:g} · " if result.score is not None else ""
+            named = f"{checklist.title}：" if len(session.lists) > 1 else ""
+            lines.append(named + figure + result.outcome)
         question = (
             self.tr("完成后检查记录不能再修改。")
             + "\n\n"
             + self.tr("结果：")
-            + figure
-            + result.outcome
+            + "\n".join(lines)
             + "\n"
             + self.tr("将上报问题 %n 个。", "", len(reports))
         )
@@ -369,7 +374,7 @@ class ProblemsDialog(QDialog):
             DESCRIPTION_UNCHANGED: self.tr("问题描述仍是检查标准的原文，请写明发现的问题"),
         }
         for problem in problems:
-            item = session.checklist.item(problem.item_id)
+            item = session.item(problem.item_id)
             line = QListWidgetItem(icon("warning"), f"{item.id}  {item.text}  —  {reasons[problem.kind]}")
             line.setData(Qt.ItemDataRole.UserRole, item.id)
             self.list.addItem(line)
