@@ -50,6 +50,7 @@ from inspector.server.models import (
     Jurisdiction,
     Subject,
     SyncChange,
+    Talk,
     User,
 )
 from inspector.server.schemas import (
@@ -58,6 +59,7 @@ from inspector.server.schemas import (
     LedgerCommandIn,
     SubjectCreateIn,
     SubjectUpdateIn,
+    TalkCreateIn,
     describe_validation_error,
 )
 from inspector.server.scope import Scope
@@ -71,6 +73,7 @@ KIND_MODELS: dict[str, type[BaseModel]] = {
     ChangeKind.SUBJECT_UPDATE: SubjectUpdateIn,
     ChangeKind.INSPECTION_SUBMIT: InspectionIn,
     ChangeKind.LEDGER_COMMAND: LedgerCommandIn,
+    ChangeKind.TALK_CREATE: TalkCreateIn,
 }
 CREATING_ACTIONS = {Action.REPORT.value, Action.REPORT_FIXED_ON_SITE.value}
 DEFAULT_CLOCK_SKEW = timedelta(minutes=10)
@@ -214,7 +217,7 @@ class Batch:
             text = None
             if isinstance(item, LedgerCommandIn):
                 text = item.payload.get("jurisdiction")
-            elif isinstance(item, SubjectCreateIn | InspectionIn):
+            elif isinstance(item, SubjectCreateIn | InspectionIn | TalkCreateIn):
                 text = item.jurisdiction
             elif isinstance(item, SubjectUpdateIn):
                 text = item.fields.jurisdiction
@@ -244,6 +247,7 @@ class Batch:
             SubjectCreateIn: self.subject_create,
             SubjectUpdateIn: self.subject_update,
             InspectionIn: self.inspection_submit,
+            TalkCreateIn: self.talk_create,
         }
         try:
             return handlers[type(parsed)](parsed)
@@ -479,6 +483,41 @@ class Batch:
         feed.stage(self.session, FeedKind.INSPECTION, data.inspection_id, code, document)
         return applied({"inspection": document})
 
+    # ---- 约谈 ----
+
+    def talk_create(self, data: TalkCreateIn) -> Outcome:
+        """Store a 约谈 record (insert-only) in a 街乡 inside the caller's scope; the same record sent again under its
+        id is applied again, a different one under a taken id is a conflict."""
+        try:
+            parsed = parse_code(data.jurisdiction)
+        except ValueError:
+            return rejected(PushCode.INVALID_PAYLOAD, "内容有误 (invalid payload): jurisdiction")
+        if parsed.level != Level.STREET:
+            return rejected(PushCode.INVALID_PAYLOAD, "约谈须对应一个街乡 (a talk names one 街乡): jurisdiction")
+        code = parsed.full
+        if not self.scope.covers(code):
+            return _out_of_scope(code)
+        if code not in self.jurisdictions:
+            return _unknown_jurisdiction(code)
+        fields = data.model_dump()
+        fields["jurisdiction"] = code
+        existing = self.session.get(Talk, data.talk_id)
+        if existing is not None:
+            current = talk_document(existing) if self.scope.covers(existing.jurisdiction) else None
+            if current is not None and all(current[key] == value for key, value in fields.items()):
+                return applied({"talk": current})
+            return conflict(PushCode.EXISTS, f"约谈记录 {data.talk_id} 已存在 (the talk already exists)", current)
+        row = Talk(
+            id=data.talk_id, month=data.month, held_on=data.held_on, person=data.person, unit=data.unit,
+            jurisdiction=code, reason=data.reason, basis=data.basis, basis_ref=data.basis_ref,
+            basis_text=data.basis_text, recorded_by=self.caller.user_id, recorded_at=self.stamp,
+        )  # fmt: skip
+        self.session.add(row)
+        self.session.flush()
+        document = talk_document(row, self.caller.display_name)
+        feed.stage(self.session, FeedKind.TALK, row.id, code, document)
+        return applied({"talk": document})
+
     def _inspection_document(self, data: InspectionIn, code: str, checklist: Any) -> dict[str, Any]:
         responses = {
             item_id: Response(result=answer.result, value=answer.value, occurrences=answer.occurrences)
@@ -548,6 +587,16 @@ class Batch:
 def _table(model: type) -> Table:
     """The Core table of a model (bulk statements skip the ORM)."""
     return model.__table__  # type: ignore[attr-defined,no-any-return]
+
+
+def talk_document(row: Talk, recorder_name: str = "") -> dict[str, Any]:
+    """A talk as the reply and the feed carry it (§5.5)."""
+    return {
+        "talk_id": row.id, "month": row.month, "held_on": row.held_on, "person": row.person, "unit": row.unit,
+        "jurisdiction": row.jurisdiction, "reason": row.reason, "basis": row.basis, "basis_ref": row.basis_ref,
+        "basis_text": row.basis_text, "recorded_by": row.recorded_by, "recorded_by_name": recorder_name,
+        "recorded_at": row.recorded_at,
+    }  # fmt: skip
 
 
 def _inspection_photos(data: InspectionIn) -> set[str]:
