@@ -17,8 +17,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     command = subparsers.add_parser(
         "month-report",
         help="write the month's documents (月检查, 月曝光, 月排名通报)",
-        description="Writes <month>-月检查.pdf, -月曝光.pdf, -月排名通报.pdf and -月排名通报.xlsx into DIR; the exposure "
-        "holds every case the rule preselects (docs/statistics.md).",
+        description="Writes <month>-月检查.pdf, -月曝光.pdf, -月排名通报.pdf and -月排名通报.xlsx into DIR; "
+        "the exposure holds every case the rule preselects (docs/statistics.md).",
     )
     command.add_argument("--month", required=True, metavar="YYYY-MM", help="the month")
     command.add_argument("--out", required=True, type=Path, metavar="DIR", help="the folder to write into")

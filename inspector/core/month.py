@@ -345,4 +345,3 @@ def talks_of_month(talks: Iterable[Talk], month: str, streets: Mapping[str, str]
     """The talks answering the month, in the order they were held (only within `streets` when given)."""
     chosen = [talk for talk in talks if talk.month == month and (streets is None or talk.street in streets)]
     return sorted(chosen, key=lambda talk: (talk.held_on, talk.talk_id))
-

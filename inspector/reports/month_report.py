@@ -138,9 +138,7 @@ def write_checks_pdf(report: MonthReport, target: Target) -> None:
     story += [gap(3), para("四、检查覆盖（按要求频次）", "heading")]
     if report.until is not None:
         story.append(para(f"本月尚未结束，统计至 {report.until.isoformat()}。", "caption"))
-    summary = [
-        (f.label, f.source, n, full, _percent(rate)) for f, n, full, rate in coverage_lines(report)
-    ]
+    summary = [(f.label, f.source, n, full, _percent(rate)) for f, n, full, rate in coverage_lines(report)]
     story.append(_table(["要求", "依据", "对象数", "全部达到", "覆盖率"], summary,
                         [width * 0.14, width * 0.46, width * 0.12, width * 0.14, width * 0.14]))  # fmt: skip
     for frequency, coverage_rows in report.coverage:
@@ -307,5 +305,3 @@ def write_ranking_xlsx(report: MonthReport, target: Target) -> None:
         book.save(stream)
 
     write_document(target, produce)
-
-

@@ -18,6 +18,7 @@ from inspector.store import outbox
 from inspector.store.database import transaction
 from inspector.store.outbox import OutboxEntry
 
+
 def payload_of(talk: Talk) -> dict[str, Any]:
     """The `talk.create` payload of a talk (§5.5)."""
     return {

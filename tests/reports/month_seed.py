@@ -30,7 +30,7 @@ def beijing(day: int, hour: int = 10) -> datetime:
 
 
 def _finding(number: int, street: str, **fields: object) -> FindingState:
-    base = dict(
+    base: dict[str, object] = dict(
         finding_id=f"0195f7a2-0000-7000-8000-{number:012d}", state=State.ASSIGNED,
         jurisdiction=f"{street}001000", severity=Severity.GENERAL, category="垃圾堆物",
         description=f"问题{number}", subject_id=None, ledger_number=f"朝阳-2026-{number:04d}",

@@ -27,8 +27,9 @@ def seeded(tmp_path_factory: pytest.TempPathFactory) -> tuple[DataFolder, Seeded
     made = seed_month(folder)
     db = folder.connect()
     try:
-        talks.record(db, Talk("", MONTH, date(2026, 3, 18), "赵主任", "乙街道办事处", "110105002", "排名末位，逾期未整改",
-                              rules.BASIS_RANK, "110105002", "第 2 名（共 2 个街乡）"), "u-sup")  # fmt: skip
+        talk = Talk("", MONTH, date(2026, 3, 18), "赵主任", "乙街道办事处", "110105002", "排名末位，逾期未整改",
+                    rules.BASIS_RANK, "110105002", "第 2 名（共 2 个街乡）")  # fmt: skip
+        talks.record(db, talk, "u-sup")
     finally:
         db.close()
     return folder, made
@@ -65,8 +66,10 @@ def test_coverage_and_the_patrol_alert_follow_the_visits() -> None:
     assert rules.half_month(date(2026, 2, 16)) == (date(2026, 2, 16), date(2026, 2, 28))
 
 
-def test_the_seeded_month_is_counted_and_the_exposure_preselected(report: MonthReport,
-                                                                  seeded: tuple[DataFolder, SeededMonth]) -> None:  # fmt: skip
+Seeded = tuple[DataFolder, SeededMonth]
+
+
+def test_the_seeded_month_is_counted_and_the_exposure_preselected(report: MonthReport, seeded: Seeded) -> None:
     _folder, made = seeded
     assert report.checks.total == 8 and report.checks.by_level == {
         "city": 1, "district": 1, "street_self": 3, "third_party": 1, "unit_self": 2}  # fmt: skip
@@ -92,7 +95,16 @@ def test_every_document_reads_back(report: MonthReport, tmp_path: Path) -> None:
                  "本项目建议", "乙三药店", "统计至2026-03-20"):  # fmt: skip
         assert text in checks, text
     exposure = _flat(paths[month_report.EXPOSURE])
-    for text in ("胡同口堆放建筑垃圾", "甲东胡同", "甲街道", "2026-03-25", "上级检查发现", "照片未在本机", "无照片", "督办"):
+    for text in (
+        "胡同口堆放建筑垃圾",
+        "甲东胡同",
+        "甲街道",
+        "2026-03-25",
+        "上级检查发现",
+        "照片未在本机",
+        "无照片",
+        "督办",
+    ):
         assert text in exposure, text
     assert "已整改的小广告" not in exposure and "不予立案的问题" not in exposure
     (tmp_path / "images").mkdir()
@@ -106,7 +118,13 @@ def test_every_document_reads_back(report: MonthReport, tmp_path: Path) -> None:
     assert sorted(row[1] for row in rows["街乡排名"][1:]) == ["乙街道", "甲街道"]
     assert rows["降档复档"][1] == ["甲东胡同", "甲街道", "降档", "85", "不达标"]
     assert rows["约谈"][1][:4] == ["2026-03-18", "赵主任", "乙街道办事处", "乙街道"]
-    assert rows["检查层级"][1:] == [["市级检查", 1], ["区级检查", 1], ["街乡自查", 3], ["第三方检查", 1], ["责任单位自查", 2]]
+    assert rows["检查层级"][1:] == [
+        ["市级检查", 1],
+        ["区级检查", 1],
+        ["街乡自查", 3],
+        ["第三方检查", 1],
+        ["责任单位自查", 2],
+    ]
     assert PHOTO != MISSING_PHOTO
 
 
