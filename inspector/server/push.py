@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 
 from inspector.core.clock import parse_iso, to_iso, utc_now
 from inspector.core.jurisdiction import Level, parse_code
-from inspector.core.ledger import Action, Event, State, apply, decide
+from inspector.core.ledger import Action, Event, Role, State, apply, decide
 from inspector.core.protocol import CONFLICT_CODES, ChangeKind, FeedKind, PushCode, Status, photo_hashes
 from inspector.core.scoring import Response, score
 from inspector.server import feed
@@ -492,6 +492,8 @@ class Batch:
             parsed = parse_code(data.jurisdiction)
         except ValueError:
             return rejected(PushCode.INVALID_PAYLOAD, "内容有误 (invalid payload): jurisdiction")
+        if not self.scope.roles & {Role.SUPERVISOR, Role.ADMIN}:
+            return rejected("forbidden_role", "只有督导员可以记录约谈 (only a supervisor records a talk)")
         if parsed.level != Level.STREET:
             return rejected(PushCode.INVALID_PAYLOAD, "约谈须对应一个街乡 (a talk names one 街乡): jurisdiction")
         code = parsed.full
@@ -503,7 +505,8 @@ class Batch:
         fields["jurisdiction"] = code
         existing = self.session.get(Talk, data.talk_id)
         if existing is not None:
-            current = talk_document(existing) if self.scope.covers(existing.jurisdiction) else None
+            name = self.caller.display_name if existing.recorded_by == self.caller.user_id else ""
+            current = talk_document(existing, name) if self.scope.covers(existing.jurisdiction) else None
             if current is not None and all(current[key] == value for key, value in fields.items()):
                 return applied({"talk": current})
             return conflict(PushCode.EXISTS, f"约谈记录 {data.talk_id} 已存在 (the talk already exists)", current)
