@@ -32,7 +32,7 @@ def test_a_talk_is_pushed_once_and_reaches_the_other_laptop(
                 BASIS_RANK,
                 SLT[:9],
                 "第 5 名（共 5 个街乡）",
-            ),  # fmt: skip
+            ),
             recorder.actor().user_id,
         )
         assert talks.sync_state(db, made.talk_id) == "pending" and len(outbox.list_pending(db)) == 1
