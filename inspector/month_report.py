@@ -176,3 +176,17 @@ def previous_month(now: datetime | None = None) -> str:
     """The last finished Beijing month (the usual month of a 通报)."""
     first = local_date(now or utc_now()).replace(day=1)
     return (first - timedelta(days=1)).strftime("%Y-%m")
+
+
+def patrol_alert(folder: DataFolder, now: datetime | None = None) -> list[tuple[str, str, str]]:
+    """The 门前三包 units with no 街乡 patrol yet in the current half-month (1–15, 16–end): (id, name, 街乡 name)."""
+    db = folder.connect()
+    try:
+        units = [s for s in statistics_facts.subject_facts(db) if s.kind == statistics.STREET_FRONT_KIND]
+        visits = month_rules.visits_from_inspections(statistics_facts.inspection_facts(db))
+        street_names = jurisdictions.street_names(db)
+    finally:
+        db.close()
+    pairs = [(u.subject_id, u.kind) for u in units]
+    missing = set(month_rules.patrol_alert(pairs, visits, local_date(now or utc_now())))
+    return [(u.subject_id, u.name, street_names.get(u.street, u.street)) for u in units if u.subject_id in missing]
