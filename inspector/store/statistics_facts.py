@@ -32,7 +32,12 @@ def inspection_facts(db: Database) -> list[InspectionFacts]:
     )
     return [
         InspectionFacts(
-            subject_id, checklist_id, parse_iso(finished), score, int(failed), level_from_source(source).value,
+            subject_id,
+            checklist_id,
+            parse_iso(finished),
+            score,
+            int(failed),
+            level_from_source(source).value,
             inspector or "",
         )
         for subject_id, checklist_id, finished, score, failed, source, inspector in rows
