@@ -236,7 +236,7 @@ def list_rows(report: MonthReport, which: str) -> list[list[Any]]:
 def talk_rows(report: MonthReport) -> list[list[Any]]:
     return [
         [talk.held_on.isoformat(), talk.person, talk.unit, report.street_names.get(talk.street, talk.street),
-         talk.reason, talk.basis_text or talk.basis_ref]
+         talk.reason, talk.basis_text or talk.basis_ref, report.person_names.get(talk.recorded_by, "") or "—"]
         for talk in report.talks
     ]  # fmt: skip
 
@@ -244,7 +244,7 @@ def talk_rows(report: MonthReport) -> list[list[Any]]:
 RANK_HEADER = ["名次", "街乡", "得分", "按期销账率", "检查覆盖率", "月末逾期"]
 CHANGE_HEADER = ["背街小巷", "街乡", "变化", "本月得分", "现状"]
 LIST_HEADER = ["序号", "责任单位", "街乡", "积分", "当月检查次数"]
-TALK_HEADER = ["约谈日期", "约谈对象", "单位", "街乡", "事由", "依据（排名条目）"]
+TALK_HEADER = ["约谈日期", "约谈对象", "单位", "街乡", "事由", "依据（排名条目）", "记录人"]
 
 
 def write_ranking_pdf(report: MonthReport, target: Target) -> None:
@@ -263,7 +263,7 @@ def write_ranking_pdf(report: MonthReport, target: Target) -> None:
     story += [gap(3), para("四、门前三包黑榜", "heading")]
     story.append(_table(LIST_HEADER, list_rows(report, "black"), [w * f for f in fractions]))
     story += [gap(3), para("五、本月约谈", "heading")]
-    story.append(_table(TALK_HEADER, talk_rows(report), [w * f for f in (0.13, 0.12, 0.17, 0.13, 0.27, 0.18)]))
+    story.append(_table(TALK_HEADER, talk_rows(report), [w * f for f in (0.12, 0.1, 0.15, 0.11, 0.24, 0.18, 0.1)]))
     build_pdf(target, frame, story, report.created)
 
 

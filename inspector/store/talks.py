@@ -4,6 +4,7 @@ answer, and brought from the server to every laptop in scope by the `talk` feed 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -14,7 +15,7 @@ from inspector.core.ids import new_id
 from inspector.core.jurisdiction import parse_code, street_of
 from inspector.core.month import Talk, check_talk
 from inspector.core.protocol import ChangeKind
-from inspector.store import outbox
+from inspector.store import outbox, people
 from inspector.store.database import transaction
 from inspector.store.outbox import OutboxEntry
 
@@ -37,14 +38,12 @@ def payload_of(talk: Talk) -> dict[str, Any]:
 
 def record(db: Database, talk: Talk, user_id: str) -> Talk:
     """Store a new talk and queue it for the server (one transaction); ValueError when a field is wrong."""
-    talk = check_talk(
-        Talk(**{**talk.__dict__, "talk_id": talk.talk_id or new_id(), "recorded_by": talk.recorded_by or user_id})
-    )
+    talk = check_talk(replace(talk, talk_id=talk.talk_id or new_id(), recorded_by=talk.recorded_by or user_id))
     at = now_iso()
     with transaction(db):
         _write(db, talk, at, "pending")
         outbox.enqueue(db, ChangeKind.TALK_CREATE, talk.talk_id, payload_of(talk), at)
-    return Talk(**{**talk.__dict__, "recorded_at": parse_iso(at)})
+    return replace(talk, recorded_at=parse_iso(at))
 
 
 def _write(db: Database, talk: Talk, at: str, sync_state: str) -> None:
@@ -111,4 +110,7 @@ def on_pulled(db: Database, data: Mapping[str, Any]) -> bool:
         )
     )
     _write(db, talk, str(data.get("recorded_at") or now_iso()), "synced")
+    name = data.get("recorded_by_name")
+    if talk.recorded_by and isinstance(name, str) and name:
+        people.save(db, {talk.recorded_by: name})  # the 通报 names who recorded it
     return True

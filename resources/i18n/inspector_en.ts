@@ -1487,7 +1487,11 @@
             <source>市级督办</source>
             <translation>City-level supervision</translation>
         </message>
-    </context>
+        <message>
+        <source>约谈记录</source>
+        <translation>Talk record</translation>
+    </message>
+</context>
     <context>
         <name>LedgerActions</name>
         <message>

@@ -9,7 +9,7 @@ from datetime import date
 from e2e_support import SLT, Client, ServerProcess
 
 from inspector.core.month import BASIS_RANK, Talk
-from inspector.store import outbox, talks
+from inspector.store import outbox, people, talks
 
 
 def test_a_talk_is_pushed_once_and_reaches_the_other_laptop(
@@ -42,6 +42,7 @@ def test_a_talk_is_pushed_once_and_reaches_the_other_laptop(
     reader.sync()
     with reader.db() as db:
         [received] = talks.talks(db, "2026-03")
+        recorder_name = people.display_names(db).get(recorder.actor().user_id)
     assert (received.talk_id, received.person, received.street, received.basis_text) == (
         made.talk_id, "王某", SLT[:9], "第 5 名（共 5 个街乡）")  # fmt: skip
-    assert received.recorded_by == recorder.actor().user_id
+    assert received.recorded_by == recorder.actor().user_id and recorder_name == "sup-name"

@@ -50,7 +50,7 @@ def seed_month(folder: DataFolder) -> SeededMonth:
             jurisdictions.save(db, "110105000000000", "朝阳区")
             jurisdictions.save(db, f"{STREET_A}000000", "甲街道")
             jurisdictions.save(db, f"{STREET_B}000000", "乙街道")
-            people.save(db, {"u-insp": "李巡查", "u-city": "市级检查组"})
+            people.save(db, {"u-insp": "李巡查", "u-city": "市级检查组", "u-sup": "周督导"})
             units = {
                 name: subjects.create(db, kind="street_front_unit", name=name, jurisdiction=f"{street}001000",
                                       address=f"{name}门前").id
