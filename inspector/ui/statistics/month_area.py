@@ -145,6 +145,7 @@ class MonthReportArea(QWidget):
         self.report: MonthReport | None = None
         self.alert: list[tuple[str, str, str]] = []
         self.worker: Worker | None = None
+        self.stale = False  # asked to read again while a worker ran: read when it ends
         self.title = title_label(name="sectionTitle")
         self.month_label = QLabel()
         self.month = QComboBox()
@@ -191,7 +192,9 @@ class MonthReportArea(QWidget):
     def load(self) -> Worker | None:
         """Read the month's figures and the patrol alert on a worker."""
         if self.worker is not None:
+            self.stale = True
             return None
+        self.stale = False
         folder, month = self.ctx.folder, str(self.month.currentData())
 
         def compute(_worker: Any) -> tuple[MonthReport, list[tuple[str, str, str]]]:
@@ -206,6 +209,10 @@ class MonthReportArea(QWidget):
     def _loaded(self, result: Any) -> None:
         self.worker = None
         self._set_enabled(True)
+        self.progress.hide()
+        if self.stale:
+            self.load()
+            return
         if not isinstance(result, tuple):
             return
         self.report, self.alert = result
@@ -221,6 +228,8 @@ class MonthReportArea(QWidget):
         self._set_enabled(True)
         self.progress.hide()
         self.status.setText(error_message(error))
+        if self.stale:
+            self.load()
 
     def _show_alert(self) -> None:
         self.alert_list.clear()
@@ -279,6 +288,8 @@ class MonthReportArea(QWidget):
         if isinstance(path, Path):
             self.status.setText(self.tr("已保存：%1").replace("%1", str(path)))
             self.saved.emit(path)
+        if self.stale:
+            self.load()
 
     def _busy(self, worker: Worker, text: str) -> None:
         self.worker = worker
