@@ -7,4 +7,5 @@ COMMAND_MODULES: tuple[str, ...] = (
     "inspector.cli.hotline",
     "inspector.cli.sync",
     "inspector.cli.export",
+    "inspector.cli.month_report",
 )

@@ -14,12 +14,13 @@ from typing import Any, NotRequired, TypedDict
 
 
 class ChangeKind(StrEnum):
-    """The kind of a pushed change (§5.1-5.4); also the `kind` of the outbox and of conflict records."""
+    """The kind of a pushed change (§5.1-5.5); also the `kind` of the outbox and of conflict records."""
 
     SUBJECT_CREATE = "subject.create"
     SUBJECT_UPDATE = "subject.update"
     INSPECTION_SUBMIT = "inspection.submit"
     LEDGER_COMMAND = "ledger.command"
+    TALK_CREATE = "talk.create"  # a 约谈 record, insert-only (§5.5)
 
 
 CHANGE_KINDS: tuple[str, ...] = tuple(kind.value for kind in ChangeKind)
@@ -105,6 +106,7 @@ class FeedKind(StrEnum):
     UNIT_LINK = "unit_link"  # the responsible unit's page of an assigned finding (the 整改通知书's QR link)
     TIME_LIMIT = "time_limit"  # a district time-limit row (§4.2)
     CALENDAR_YEAR = "calendar_year"  # a district calendar year (§4.2)
+    TALK = "talk"  # a 约谈 record (§5.5)
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -178,11 +180,27 @@ class InspectionSubmit(TypedDict):
     lists: NotRequired[list[dict[str, Any]]]  # the further lists of a "1+10" visit, each with its own responses
 
 
+class TalkCreate(TypedDict):
+    """The payload of a `talk.create` change (§5.5)."""
+
+    talk_id: str
+    month: str
+    held_on: str
+    person: str
+    unit: NotRequired[str]
+    jurisdiction: str
+    reason: str
+    basis: str
+    basis_ref: NotRequired[str]
+    basis_text: NotRequired[str]
+
+
 CHANGE_PAYLOADS: dict[ChangeKind, type] = {
     ChangeKind.SUBJECT_CREATE: SubjectCreate,
     ChangeKind.SUBJECT_UPDATE: SubjectUpdate,
     ChangeKind.INSPECTION_SUBMIT: InspectionSubmit,
     ChangeKind.LEDGER_COMMAND: LedgerCommand,
+    ChangeKind.TALK_CREATE: TalkCreate,
 }
 
 

@@ -112,6 +112,7 @@ class InspectionFacts:
     score: float | None = None
     failed_items: int = 0
     level: str | None = None  # core.levels.InspectionLevel of who did it; None where not known
+    inspector: str = ""  # the user id of who did it
 
 
 # --------------------------------------------------------------------------------------------------------------

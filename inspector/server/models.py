@@ -386,3 +386,21 @@ class DistrictCalendarYear(Base):
     days: Mapped[str] = mapped_column(Text)  # {"holidays": {date: name}, "workdays": {date: name}}
     updated_by: Mapped[str] = mapped_column(String(200))
     updated_at: Mapped[str] = mapped_column(TIME)
+
+
+class Talk(Base):
+    """A 约谈 record (insert-only): who was talked to, when, why, and the month's ranking entry that led to it."""
+
+    __tablename__ = "talks"
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    month: Mapped[str] = mapped_column(String(7))
+    held_on: Mapped[str] = mapped_column(String(10))
+    person: Mapped[str] = mapped_column(String(200))
+    unit: Mapped[str] = mapped_column(String(200), default="")
+    jurisdiction: Mapped[str] = mapped_column(CODE, index=True)
+    reason: Mapped[str] = mapped_column(Text)
+    basis: Mapped[str] = mapped_column(String(20))
+    basis_ref: Mapped[str] = mapped_column(String(64), default="")
+    basis_text: Mapped[str] = mapped_column(String(200), default="")
+    recorded_by: Mapped[str] = mapped_column(ID)
+    recorded_at: Mapped[str] = mapped_column(TIME)

@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 
 from inspector.core.clock import parse_iso, to_iso, utc_now
 from inspector.core.jurisdiction import Level, parse_code
-from inspector.core.ledger import Action, Event, State, apply, decide
+from inspector.core.ledger import Action, Event, Role, State, apply, decide
 from inspector.core.protocol import CONFLICT_CODES, ChangeKind, FeedKind, PushCode, Status, photo_hashes
 from inspector.core.scoring import Response, ScoreResult, overlapping_items, score, visit_outcome
 from inspector.server import feed
@@ -51,6 +51,7 @@ from inspector.server.models import (
     Jurisdiction,
     Subject,
     SyncChange,
+    Talk,
     User,
 )
 from inspector.server.schemas import (
@@ -59,6 +60,7 @@ from inspector.server.schemas import (
     LedgerCommandIn,
     SubjectCreateIn,
     SubjectUpdateIn,
+    TalkCreateIn,
     describe_validation_error,
 )
 from inspector.server.scope import Scope
@@ -72,6 +74,7 @@ KIND_MODELS: dict[str, type[BaseModel]] = {
     ChangeKind.SUBJECT_UPDATE: SubjectUpdateIn,
     ChangeKind.INSPECTION_SUBMIT: InspectionIn,
     ChangeKind.LEDGER_COMMAND: LedgerCommandIn,
+    ChangeKind.TALK_CREATE: TalkCreateIn,
 }
 CREATING_ACTIONS = {Action.REPORT.value, Action.REPORT_FIXED_ON_SITE.value}
 DEFAULT_CLOCK_SKEW = timedelta(minutes=10)
@@ -215,7 +218,7 @@ class Batch:
             text = None
             if isinstance(item, LedgerCommandIn):
                 text = item.payload.get("jurisdiction")
-            elif isinstance(item, SubjectCreateIn | InspectionIn):
+            elif isinstance(item, SubjectCreateIn | InspectionIn | TalkCreateIn):
                 text = item.jurisdiction
             elif isinstance(item, SubjectUpdateIn):
                 text = item.fields.jurisdiction
@@ -245,6 +248,7 @@ class Batch:
             SubjectCreateIn: self.subject_create,
             SubjectUpdateIn: self.subject_update,
             InspectionIn: self.inspection_submit,
+            TalkCreateIn: self.talk_create,
         }
         try:
             return handlers[type(parsed)](parsed)
@@ -506,6 +510,44 @@ class Batch:
         feed.stage(self.session, FeedKind.INSPECTION, data.inspection_id, code, document)
         return applied({"inspection": document})
 
+    # ---- 约谈 ----
+
+    def talk_create(self, data: TalkCreateIn) -> Outcome:
+        """Store a 约谈 record (insert-only) in a 街乡 inside the caller's scope; the same record sent again under its
+        id is applied again, a different one under a taken id is a conflict."""
+        try:
+            parsed = parse_code(data.jurisdiction)
+        except ValueError:
+            return rejected(PushCode.INVALID_PAYLOAD, "内容有误 (invalid payload): jurisdiction")
+        if not self.scope.roles & {Role.SUPERVISOR, Role.ADMIN}:
+            return rejected("forbidden_role", "只有督导员可以记录约谈 (only a supervisor records a talk)")
+        if parsed.level != Level.STREET:
+            return rejected(PushCode.INVALID_PAYLOAD, "约谈须对应一个街乡 (a talk names one 街乡): jurisdiction")
+        code = parsed.full
+        if not self.scope.covers(code):
+            return _out_of_scope(code)
+        if code not in self.jurisdictions:
+            return _unknown_jurisdiction(code)
+        fields = data.model_dump()
+        fields["jurisdiction"] = code
+        existing = self.session.get(Talk, data.talk_id)
+        if existing is not None:
+            name = self.caller.display_name if existing.recorded_by == self.caller.user_id else ""
+            current = talk_document(existing, name) if self.scope.covers(existing.jurisdiction) else None
+            if current is not None and all(current[key] == value for key, value in fields.items()):
+                return applied({"talk": current})
+            return conflict(PushCode.EXISTS, f"约谈记录 {data.talk_id} 已存在 (the talk already exists)", current)
+        row = Talk(
+            id=data.talk_id, month=data.month, held_on=data.held_on, person=data.person, unit=data.unit,
+            jurisdiction=code, reason=data.reason, basis=data.basis, basis_ref=data.basis_ref,
+            basis_text=data.basis_text, recorded_by=self.caller.user_id, recorded_at=self.stamp,
+        )  # fmt: skip
+        self.session.add(row)
+        self.session.flush()
+        document = talk_document(row, self.caller.display_name)
+        feed.stage(self.session, FeedKind.TALK, row.id, code, document)
+        return applied({"talk": document})
+
     def _inspection_document(
         self, data: InspectionIn, code: str, loaded: list[Any]
     ) -> tuple[dict[str, Any], list[ScoreResult]]:
@@ -605,6 +647,16 @@ class Batch:
 def _table(model: type) -> Table:
     """The Core table of a model (bulk statements skip the ORM)."""
     return model.__table__  # type: ignore[attr-defined,no-any-return]
+
+
+def talk_document(row: Talk, recorder_name: str = "") -> dict[str, Any]:
+    """A talk as the reply and the feed carry it (§5.5)."""
+    return {
+        "talk_id": row.id, "month": row.month, "held_on": row.held_on, "person": row.person, "unit": row.unit,
+        "jurisdiction": row.jurisdiction, "reason": row.reason, "basis": row.basis, "basis_ref": row.basis_ref,
+        "basis_text": row.basis_text, "recorded_by": row.recorded_by, "recorded_by_name": recorder_name,
+        "recorded_at": row.recorded_at,
+    }  # fmt: skip
 
 
 def _inspection_photos(data: InspectionIn) -> set[str]:

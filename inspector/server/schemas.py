@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from datetime import date
 from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import (
@@ -239,3 +240,29 @@ def describe_validation_error(error: Exception) -> str:
         location = ".".join(shown(part) for part in item.get("loc", ())) or "payload"
         parts.append(f"{location}: {item.get('msg', '')}")
     return "; ".join(parts)
+
+
+# ---- 约谈 (§5.5) ----
+
+Month = Annotated[str, StringConstraints(pattern=r"^[0-9]{4}-(0[1-9]|1[0-2])$")]
+
+
+def _day(text: str) -> str:
+    date.fromisoformat(text)  # ValueError: not a calendar day
+    return text
+
+
+Day = Annotated[str, StringConstraints(pattern=r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"), AfterValidator(_day)]
+
+
+class TalkCreateIn(Strict):
+    talk_id: Uuid
+    month: Month
+    held_on: Day
+    person: Name
+    unit: Annotated[str, StringConstraints(max_length=NAME_MAX, strip_whitespace=True)] = ""
+    jurisdiction: Code
+    reason: Annotated[str, StringConstraints(min_length=1, max_length=TEXT_MAX, strip_whitespace=True)]
+    basis: Literal["rank", "black_list", "other"]
+    basis_ref: Annotated[str, StringConstraints(max_length=64)] = ""
+    basis_text: Annotated[str, StringConstraints(max_length=200)] = ""

@@ -526,6 +526,51 @@ def _visit_lists(db: Database) -> None:
         db.execute(statement)
 
 
+# 约谈 records (inspector.store.talks): recorded by a supervisor, synced as `talk.create`, kept from the feed.
+_TALKS: tuple[str, ...] = (
+    """CREATE TABLE talks (
+        id TEXT PRIMARY KEY,
+        month TEXT NOT NULL,
+        held_on TEXT NOT NULL,
+        person TEXT NOT NULL,
+        unit TEXT NOT NULL DEFAULT '',
+        street TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        basis TEXT NOT NULL,
+        basis_ref TEXT NOT NULL DEFAULT '',
+        basis_text TEXT NOT NULL DEFAULT '',
+        recorded_by TEXT NOT NULL DEFAULT '',
+        recorded_at TEXT NOT NULL,
+        sync_state TEXT NOT NULL DEFAULT 'pending' CHECK (sync_state IN ('pending', 'synced', 'conflict'))
+    )""",
+    "CREATE INDEX idx_talks_month ON talks (month, held_on)",
+)
+
+
+def _talks(db: Database) -> None:
+    """The talks table, and the outbox rebuilt so its kind check takes `talk.create` (rows, numbering and indexes
+    kept: SQLite cannot change a CHECK in place)."""
+    for statement in _TALKS:
+        db.execute(statement)
+    table_sql = db.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'outbox'").fetchone()[0]
+    indexes = "SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'outbox' AND sql IS NOT NULL"
+    index_sql = [row[0] for row in db.execute(indexes)]
+    widened = table_sql.replace("'ledger.command')", "'ledger.command', 'talk.create')", 1)
+    if widened == table_sql:
+        raise RuntimeError("the outbox's kind check is not the one this step widens")
+    counter = db.execute("SELECT seq FROM sqlite_sequence WHERE name = 'outbox'").fetchone()
+    db.execute(widened.replace("CREATE TABLE outbox", "CREATE TABLE outbox_widened", 1))
+    db.execute("INSERT INTO outbox_widened SELECT * FROM outbox")
+    db.execute("DROP TABLE outbox")
+    db.execute("ALTER TABLE outbox_widened RENAME TO outbox")
+    if counter is not None:
+        db.execute("UPDATE sqlite_sequence SET seq = max(seq, ?) WHERE name = 'outbox'", [counter[0]])
+        if db.execute("SELECT changes()").fetchone()[0] == 0:
+            db.execute("INSERT INTO sqlite_sequence (name, seq) VALUES ('outbox', ?)", [counter[0]])
+    for statement in index_sql:
+        db.execute(statement)
+
+
 # The schema's history, oldest first. Append new steps; never edit or reorder a released one.
 STEPS: tuple[MigrationStep, ...] = (
     ("0001_initial", _initial_schema),
@@ -540,6 +585,7 @@ STEPS: tuple[MigrationStep, ...] = (
     ("0010_clock_and_hotline", _clock_and_hotline),
     ("0011_case_kinds", _case_kinds),
     ("0012_visit_lists", _visit_lists),
+    ("0013_talks", _talks),
 )
 
 

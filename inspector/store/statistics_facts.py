@@ -7,6 +7,7 @@ from sqlite_utils import Database
 
 from inspector.core.clock import parse_iso
 from inspector.core.jurisdiction import street_of
+from inspector.core.levels import level_from_source
 from inspector.core.statistics import InspectionFacts, SubjectFacts
 
 
@@ -18,15 +19,35 @@ def subject_facts(db: Database) -> list[SubjectFacts]:
 
 def inspection_facts(db: Database) -> list[InspectionFacts]:
     """Every list of every finished inspection (a "1+10" visit counts under the general list and each area list it
-    checked): subject, checklist, when it finished, the list's score and how many of its items failed."""
+    checked): subject, checklist, when it finished, the list's score, how many of its items failed, its level and
+    who did it.
+
+    The level is read from the inspection's 发现方式 (`source`) until inspections record their level: this is the one
+    place that reads it, every figure takes `InspectionFacts.level`.
+    """
     rows = db.execute(
         "SELECT i.subject_id, l.checklist_id, i.finished_at, l.score, "
         "(SELECT count(*) FROM responses r WHERE r.inspection_id = i.id AND r.result = 'fail' "
-        "AND (r.checklist_id = l.checklist_id OR r.checklist_id IS NULL)) "
+        "AND (r.checklist_id = l.checklist_id OR r.checklist_id IS NULL)), "
+        "i.source, i.inspector_id "
         "FROM inspections i JOIN inspection_lists l ON l.inspection_id = i.id "
         "WHERE i.status = 'finished' AND i.finished_at IS NOT NULL ORDER BY i.finished_at, l.position"
     )
     return [
-        InspectionFacts(subject_id, checklist_id, parse_iso(finished), score, int(failed))
-        for subject_id, checklist_id, finished, score, failed in rows
+        InspectionFacts(
+            subject_id,
+            checklist_id,
+            parse_iso(finished),
+            score,
+            int(failed),
+            level_from_source(source).value,
+            inspector or "",
+        )
+        for subject_id, checklist_id, finished, score, failed, source, inspector in rows
     ]
+
+
+def subject_places(db: Database) -> dict[str, tuple[str, str]]:
+    """Every subject's full jurisdiction code and address (for places printed in the month's documents)."""
+    rows = db.execute("SELECT id, jurisdiction, address FROM subjects")
+    return {subject_id: (code or "", address or "") for subject_id, code, address in rows}

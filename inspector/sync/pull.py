@@ -27,6 +27,7 @@ from inspector.store import (
     people,
     stage_clocks,
     subjects,
+    talks,
     unit_links,
 )
 from inspector.store.database import DataFolder, transaction
@@ -311,6 +312,10 @@ def _time_limit(db: Database, data: dict[str, Any], entry: FeedEntry) -> bool:
     return True
 
 
+def _talk(db: Database, data: dict[str, Any], entry: FeedEntry) -> bool:
+    return talks.on_pulled(db, data)
+
+
 def _calendar_year(db: Database, data: dict[str, Any], entry: FeedEntry) -> bool:
     stage_clocks.put_district_year(db, int(data["year"]), data.get("holidays") or {}, data.get("workdays") or {})
     return True
@@ -326,6 +331,7 @@ HANDLERS: dict[str, Callable[[Database, dict[str, Any], FeedEntry], bool]] = {
     FeedKind.UNIT_LINK: _unit_link,
     FeedKind.TIME_LIMIT: _time_limit,
     FeedKind.CALENDAR_YEAR: _calendar_year,
+    FeedKind.TALK: _talk,
 }
 
 

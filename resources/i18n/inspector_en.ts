@@ -1535,7 +1535,11 @@
             <source>市级督办</source>
             <translation>City-level supervision</translation>
         </message>
-    </context>
+        <message>
+        <source>约谈记录</source>
+        <translation>Talk record</translation>
+    </message>
+</context>
     <context>
         <name>LedgerActions</name>
         <message>
@@ -3050,4 +3054,129 @@
             <translation>Sync not configured: all data is kept on this computer and uploaded once a server is set up.</translation>
         </message>
     </context>
+<context>
+    <name>ExposureDialog</name>
+    <message>
+        <source>选择曝光问题</source>
+        <translation>Choose the cases to expose</translation>
+    </message>
+    <message>
+        <source>按规则预选：市级、区级、第三方检查发现的，督办的，逾期的。取消勾选的不曝光。</source>
+        <translation>Preselected by the rule: found by city, district or third-party checks, under supervision (督办), or overdue. Untick the ones not to expose.</translation>
+    </message>
+</context>
+<context>
+    <name>MonthReportArea</name>
+    <message>
+        <source>正在读取 %1 的数据…</source>
+        <translation>Reading the data of %1…</translation>
+    </message>
+    <message>
+        <source>%1：检查 %2 次，曝光预选 %3 个，约谈 %4 次</source>
+        <translation>%1: %2 checks, %3 cases preselected for exposure, %4 talks</translation>
+    </message>
+    <message>
+        <source>半月巡查提醒：本半月尚无街乡巡查的门前三包单位 %1 个</source>
+        <translation>Half-monthly patrol alert: %1 street-front units not yet patrolled by the street this half-month</translation>
+    </message>
+    <message>
+        <source>Excel 表格 (*.xlsx)</source>
+        <translation>Excel workbook (*.xlsx)</translation>
+    </message>
+    <message>
+        <source>PDF 文件 (*.pdf)</source>
+        <translation>PDF file (*.pdf)</translation>
+    </message>
+    <message>
+        <source>保存</source>
+        <translation>Save</translation>
+    </message>
+    <message>
+        <source>正在生成…</source>
+        <translation>Writing…</translation>
+    </message>
+    <message>
+        <source>已保存：%1</source>
+        <translation>Saved: %1</translation>
+    </message>
+    <message>
+        <source>约谈未保存：%1</source>
+        <translation>Talk not saved: %1</translation>
+    </message>
+    <message>
+        <source>已记录约谈：%1</source>
+        <translation>Talk recorded: %1</translation>
+    </message>
+    <message>
+        <source>月度报告（月检查、月曝光、月排名）</source>
+        <translation>Monthly report (checks, exposure, ranking)</translation>
+    </message>
+    <message>
+        <source>报告月份</source>
+        <translation>Report month</translation>
+    </message>
+    <message>
+        <source>月检查 PDF…</source>
+        <translation>Monthly checks PDF…</translation>
+    </message>
+    <message>
+        <source>月曝光 PDF…</source>
+        <translation>Exposure PDF…</translation>
+    </message>
+    <message>
+        <source>月排名通报 PDF…</source>
+        <translation>Ranking bulletin PDF…</translation>
+    </message>
+    <message>
+        <source>月排名通报 xlsx…</source>
+        <translation>Ranking bulletin xlsx…</translation>
+    </message>
+    <message>
+        <source>记录约谈…</source>
+        <translation>Record a talk…</translation>
+    </message>
+    <message>
+        <source>督导员记录约谈（对象、时间、事由），对应本月排名或黑榜条目</source>
+        <translation>A supervisor records a talk (who, when, why) tied to this month's ranking or black-list entry</translation>
+    </message>
+</context>
+<context>
+    <name>TalkDialog</name>
+    <message>
+        <source>记录约谈</source>
+        <translation>Record a talk</translation>
+    </message>
+    <message>
+        <source>其他（不对应排名条目）</source>
+        <translation>Other (no ranking entry)</translation>
+    </message>
+    <message>
+        <source>9 位街乡代码</source>
+        <translation>9-digit street code</translation>
+    </message>
+    <message>
+        <source>依据</source>
+        <translation>Basis</translation>
+    </message>
+    <message>
+        <source>街乡</source>
+        <translation>Street</translation>
+    </message>
+    <message>
+        <source>约谈对象</source>
+        <translation>Person</translation>
+    </message>
+    <message>
+        <source>单位</source>
+        <translation>Unit</translation>
+    </message>
+    <message>
+        <source>约谈日期</source>
+        <translation>Date</translation>
+    </message>
+    <message>
+        <source>事由</source>
+        <translation>Reason</translation>
+    </message>
+</context>
 </TS>

@@ -36,6 +36,7 @@ from inspector.ui.shared.widgets import Page, card, error_message, hint_label, p
 from inspector.ui.shared.workers import FunctionWorker
 from inspector.ui.statistics import charts
 from inspector.ui.statistics.data import StatisticsData, load_statistics, recent_months
+from inspector.ui.statistics.month_area import MonthReportArea
 
 RANGES = (6, 12)
 RED = QColor("#c62828")
@@ -187,9 +188,11 @@ class StatisticsView(Page):
             "units": Panel(lists, "red-black-list"),
             "hotline": Panel(self.hotline_table, "hotline-12345"),
         }
+        self.month_area = MonthReportArea(ctx)  # 月度报告: the month's documents, 约谈, the patrol alert
         grid = QGridLayout()
+        grid.addWidget(self.month_area, 0, 0, 1, 2)
         for number, panel in enumerate(self.panels.values()):
-            grid.addWidget(panel, number // 2, number % 2)
+            grid.addWidget(panel, 1 + number // 2, number % 2)
         body = QWidget()
         body.setLayout(grid)
         self.scroll_area = QScrollArea()
@@ -214,12 +217,14 @@ class StatisticsView(Page):
     def activate(self) -> None:
         if self.stale:
             self.load()
+            self.month_area.load()
 
     def _data_changed(self, kind: str) -> None:
         if kind in (FINDINGS, INSPECTIONS, SUBJECTS):
             self.stale = True
             if self.isVisible():
                 self.load()
+                self.month_area.load()
 
     def months(self) -> list[str]:
         return recent_months(utc_now(), int(self.range.currentData() or RANGES[0]))
