@@ -105,6 +105,7 @@ class FeedKind(StrEnum):
     UNIT_LINK = "unit_link"  # the responsible unit's page of an assigned finding (the 整改通知书's QR link)
     TIME_LIMIT = "time_limit"  # a district time-limit row (§4.2)
     CALENDAR_YEAR = "calendar_year"  # a district calendar year (§4.2)
+    CAMPAIGN = "campaign"  # a district campaign with its sites and people (§7.3)
 
 
 # --------------------------------------------------------------------------------------------------------------
