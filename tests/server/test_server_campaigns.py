@@ -39,7 +39,7 @@ def sheet(path: Path, rows: list[list[object]]) -> Path:
 
 
 def make_campaign(env: ServerEnv, capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, err = cli(env, capsys, "campaigns", "create", "--id", CAMPAIGN, "--name", "背街小巷专项治理",
+    code, _out, err = cli(env, capsys, "campaigns", "create", "--id", CAMPAIGN, "--name", "背街小巷专项治理",
                          "--kind", "special", "--from", "2020-01-01", "--to", "2099-12-31",
                          "--checklist", "beijie-xiaoxiang", "--jurisdiction", DISTRICT)  # fmt: skip
     assert code == 0, err
@@ -105,7 +105,7 @@ def test_a_sheet_with_bad_rows_is_refused_whole_with_their_row_numbers(
     path = sheet(tmp_path / "bad.xlsx", rows)
     with env.db.read() as session:
         subjects_before = session.scalar(select(func.count()).select_from(Subject))
-    code, out, err = cli(env, capsys, "campaigns", "import-sites", CAMPAIGN, str(path))
+    code, _out, err = cli(env, capsys, "campaigns", "import-sites", CAMPAIGN, str(path))
     assert code == 1
     assert "4 bad row(s), nothing imported" in err
     for line in ("第 3 行 点位名称", "第 4 行 点位类型", "第 6 行 所属街乡", "第 7 行 点位名称：与第 2 行重复"):
