@@ -7,15 +7,22 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from inspector.core.campaigns import Campaign, CaseFact, InspectionFact, campaign_from_json
+from inspector.core.campaigns import Campaign, CaseFact, InspectionFact, Progress, campaign_from_json, progress
 from inspector.core.clock import now_iso
 from inspector.store import jsonutil
+from inspector.store.transactions import transaction
 
 _CHUNK = 500
 
 
 def save(db: Database, data: Mapping[str, Any]) -> None:
-    """Keep a campaign as the feed brought it (a later version replaces it; `deleted` removes it)."""
+    """Keep a campaign as the feed brought it (a later version replaces it; `deleted` removes it), in one
+    transaction (a savepoint of the pull's)."""
+    with transaction(db):
+        _save(db, data)
+
+
+def _save(db: Database, data: Mapping[str, Any]) -> None:
     campaign_id = str(data["id"])
     if data.get("deleted"):
         db.execute("DELETE FROM campaign_sites WHERE campaign_id = ?", [campaign_id])
@@ -96,3 +103,8 @@ def checklist_titles(db: Database, ids: tuple[str, ...]) -> dict[str, str]:
         f"SELECT id, title FROM checklists WHERE id IN ({','.join('?' * len(ids))}) ORDER BY cached_at", list(ids)
     ).fetchall()
     return dict(rows)
+
+
+def overview(db: Database) -> list[tuple[Campaign, Progress]]:
+    """Every campaign with its progress as this laptop's records show it."""
+    return [(campaign, progress(campaign, *facts(db, campaign))) for campaign in all_campaigns(db)]
