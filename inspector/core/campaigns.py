@@ -305,7 +305,7 @@ class Tally:
     hazards_major: int = 0
     hazards_open: int = 0  # 挂账: not yet 销账
     hazards_closed: int = 0  # 销账
-    problems_filed: int = 0  # 立案
+    problems_filed: int = 0  # 立案 (registered or later)
     problems_closed: int = 0  # 结案
 
     @property
@@ -327,7 +327,7 @@ class Tally:
             self.hazards_closed += closed
             self.hazards_open += not closed
         else:
-            self.problems_filed += 1
+            self.problems_filed += case.state != "reported"  # 立案: past 待受理
             self.problems_closed += closed
 
 
