@@ -110,3 +110,17 @@ def test_site_rows_name_every_bad_row() -> None:
                    {}, {"name": "甲", "kind": "场所", "street": "三里屯街道"}], streets)  # fmt: skip
     assert [(problem.row, problem.field) for problem in refused.value.problems] == [(3, "点位名称"), (5, "点位名称")]
     assert "第 5 行 点位名称：与第 2 行重复" in str(refused.value)
+
+
+def test_the_shipped_template_names_every_column() -> None:
+    from pathlib import Path
+
+    from openpyxl import load_workbook
+
+    from inspector.core.campaigns import SHEET_COLUMNS, header_fields
+
+    template = Path(__file__).resolve().parents[2] / "resources" / "templates" / "campaign-sites.xlsx"
+    book = load_workbook(template, read_only=True)
+    header = next(book.worksheets[0].iter_rows(values_only=True))
+    assert sorted(header_fields(header).values()) == sorted(key for key, _header, _required in SHEET_COLUMNS)
+    assert book.sheetnames == ["点位", "填写说明"]
