@@ -118,3 +118,9 @@ def test_a_sheet_with_bad_rows_is_refused_whole_with_their_row_numbers(
         assert session.scalar(select(func.count()).select_from(CampaignSite)) == 0
         assert campaigns.load(session, CAMPAIGN).version == 1
     assert cli(env, capsys, "campaigns", "import-sites", new_id(), str(path))[0] == 1  # no such campaign
+    code, _out, err = cli(env, capsys, "campaigns", "create", "--name", "汛期", "--kind", "flood", "--from",
+                          "2026-06-01", "--to", "2026-09-30", "--checklist", "no-such-list", "--jurisdiction", SLT)
+    assert code == 1 and "no-such-list" in err  # a checklist never published
+    code, _out, err = cli(env, capsys, "campaigns", "create", "--name", "汛期", "--kind", "flood", "--from",
+                          "2026-09-30", "--to", "2026-06-01", "--checklist", "beijie-xiaoxiang", "--jurisdiction", SLT)
+    assert code == 1 and "ends before it starts" in err
