@@ -9,13 +9,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from e2e_support import CHECKLIST, DISTRICT, SLT, Client, ServerProcess
+from e2e_support import CHECKLIST, DISTRICT, SLT, SLT_COMMUNITY, Client, ServerProcess
 from openpyxl import Workbook, load_workbook
 
 from inspector.core.campaigns import progress
 from inspector.core.clock import local_date, utc_now
 from inspector.server.cli import main as server_cli
-from inspector.store import campaigns
+from inspector.store import campaigns, checklists, findings
 
 
 def _cli(server: ServerProcess, *args: str) -> None:
@@ -39,6 +39,20 @@ def _pdf_text(pdf: Path) -> str:
     if tool is None:
         pytest.skip("pdftotext (poppler-utils) is not installed")
     return subprocess.run([tool, "-layout", str(pdf), "-"], capture_output=True, check=True).stdout.decode("utf-8")
+
+
+def fixed_on_site(laptop: Client, inspection_id: str, subject_id: str) -> str:
+    """A general hazard fixed on the spot during an inspection (现场整改): rectified, waiting for verification."""
+    with laptop.db() as db:
+        item = next(item for item in checklists.get(db, *CHECKLIST).items if item.response == "pass_fail")
+    photo = laptop.photo(7)
+    payload = {"description": "路面结冰已铲除", "category": "积雪结冰", "kind": "hazard", "source": "patrol",
+               "severity": "general", "jurisdiction": SLT_COMMUNITY, "subject_id": subject_id, "photos": [photo],
+               "after_photos": [photo], "rectification": "当场铲除"}  # fmt: skip
+    with laptop.db() as db:
+        recorded = findings.record_command(db, action="report_fixed_on_site", actor=laptop.actor(), payload=payload,
+                                           inspection_id=inspection_id, item_id=item.id)  # fmt: skip
+    return recorded.event.finding_id
 
 
 def test_a_campaign_from_its_sheet_to_its_summary(
@@ -68,24 +82,30 @@ def test_a_campaign_from_its_sheet_to_its_summary(
     assert campaign.sites[0].subject_id == known
     made = campaign.sites[1].subject_id
 
-    laptop.inspection_with_finding(1, known)
+    first, _case = laptop.inspection_with_finding(1, known)
     laptop.inspection_with_finding(2, made)
+    fixed = fixed_on_site(laptop, first, known)
     laptop.sync()
     with laptop.db() as db:
         figures = progress(campaign, *campaigns.facts(db, campaign))
-    assert (figures.total.sites, figures.total.checked, figures.total.found, figures.total.fixed) == (2, 2, 2, 0)
+    assert (figures.total.sites, figures.total.checked, figures.total.found, figures.total.fixed) == (2, 2, 3, 0)
+    supervisor = make_client("supervisor")
+    supervisor.login(server.url, "sup")
+    supervisor.sync()
+    supervisor.command(fixed, "verify_pass", {"opinion": "整改到位"})
+    supervisor.sync()
 
     pdf, xlsx = tmp_path / "summary.pdf", tmp_path / "summary.xlsx"
     _cli(server, "campaigns", "summary", campaign_id, "--out", str(pdf))
     _cli(server, "campaigns", "summary", campaign_id, "--out", str(xlsx))
     text = "".join(_pdf_text(pdf).split())
-    assert "1个方面冬季扫雪铲冰，排查点位2个，已检查2个，发现问题隐患2个、整改0个，整改率0%" in text
+    assert "1个方面冬季扫雪铲冰，排查点位2个，已检查2个，发现问题隐患3个、整改1个，整改率33.3%" in text
     assert "三里屯街道" in text and "发现问题1" in text and "发现问题2" in text
     book = load_workbook(xlsx, read_only=True)
     overview = [row for row in book["总体"].iter_rows(values_only=True)]
     assert overview[0][0] == "冬季扫雪铲冰检查"
     assert "排查点位2个" in str(overview[1][0])
     streets = list(book["分街乡"].iter_rows(values_only=True))
-    assert streets[1][:4] == ("三里屯街道", 2, 2, 2)
+    assert streets[1][:6] == ("三里屯街道", 2, 2, 3, 1, "33.3%")
     open_cases = list(book["未销账"].iter_rows(values_only=True))
-    assert sorted(row[1] for row in open_cases[1:]) == ["工体北路12号", "幸福二村5号楼"]
+    assert sorted(row[1] for row in open_cases[1:]) == ["工体北路12号", "幸福二村5号楼"]  # the fixed one is not open
