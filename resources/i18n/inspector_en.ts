@@ -313,8 +313,8 @@
             <translation>Computing…</translation>
         </message>
         <message>
-            <source>共 %1 项</source>
-            <translation>%1 campaigns</translation>
+            <source>共 %1 项，其中分配给我 %2 项</source>
+            <translation>%1 campaigns, %2 assigned to me</translation>
         </message>
         <message>
             <source>还没有专项行动：区里建立后，同步即可收到。</source>

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QFileDialog
 from ui_helpers import BACK_STREET
 
 from inspector.core.clock import local_date, utc_now
-from inspector.store import campaigns, checklists, inspections, subjects
+from inspector.store import campaigns, checklists, inspections, profile, settings, subjects
 from inspector.ui.runner.campaigns_view import CampaignsView
 
 
@@ -30,6 +30,7 @@ def test_the_campaigns_page_shows_progress_and_starts_a_site_with_the_campaign_c
         "inspectors": ["ins"], "version": 2,
         "sites": [{"subject_id": lane.id, "name": lane.name, "jurisdiction": "110105004032000"} for lane in lanes],
     })  # fmt: skip
+    settings.put(ctx.db, profile.USERNAME, "ins")
     version = checklists.latest(ctx.db, BACK_STREET).version
     done = inspections.start(ctx.db, checklist_id=BACK_STREET, checklist_version=version, subject_id=lanes[0].id,
                              inspector_id="someone")  # fmt: skip
@@ -43,6 +44,7 @@ def test_the_campaigns_page_shows_progress_and_starts_a_site_with_the_campaign_c
     qtbot.waitUntil(lambda: page.worker is None and page.campaign_table.rowCount() == 1, timeout=10_000)
     row = [page.campaign_table.item(0, column).text() for column in range(6)]
     assert row[:2] == ["冬季扫雪铲冰检查", "冬季扫雪铲冰"] and row[3] == "1/2" and row[5] == "—"
+    assert page.status.text() == "共 1 项，其中分配给我 1 项"  # the signed-in account is one of its inspectors
     states = [page.site_table.item(index, 3).text() for index in range(page.site_table.rowCount())]
     assert states == ["已检查", "未检查"]
 

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 
 from inspector.core.campaigns import Campaign, Progress, percent
 from inspector.exports import export_campaign_summary
-from inspector.store import campaigns
+from inspector.store import campaigns, profile, settings
 from inspector.ui.ledger.exports import ExportRunner, WorkerProgress
 from inspector.ui.shared.context import AppContext
 from inspector.ui.shared.widgets import Page, error_message, hint_label, page_header, title_label
@@ -38,7 +38,8 @@ def _cell(text: Any, align_right: bool = False) -> QTableWidgetItem:
 
 
 class CampaignsView(Page):
-    """The campaigns list (top), the chosen campaign's sites (bottom); the window starts the inspections."""
+    """The campaigns list (top; those assigned to this account in bold), the chosen campaign's sites (bottom); the
+    window starts the inspections."""
 
     campaign_inspection_requested = Signal(str, str)  # a site's subject id, the checklist id to use
 
@@ -152,16 +153,28 @@ class CampaignsView(Page):
     def show_rows(self, rows: list[tuple[Campaign, Progress]]) -> None:
         chosen = self.selected()
         self.rows = rows
+        me = str(settings.get(self.ctx.db, profile.USERNAME) or "")
+        mine = 0
         self.campaign_table.setRowCount(len(rows))
         for index, (campaign, figures) in enumerate(rows):
             total = figures.total
+            assigned = bool(me) and me in campaign.inspectors
+            mine += assigned
             for column, value in enumerate((
                 campaign.name, campaign.kind_label, f"{campaign.starts} – {campaign.ends}",
                 f"{total.checked}/{total.sites}", f"{total.found}/{total.fixed}", percent(total.rate),
             )):  # fmt: skip
-                self.campaign_table.setItem(index, column, _cell(value, column >= 3))
-        self.status.setText(self.tr("共 %1 项").replace("%1", str(len(rows))) if rows else
-                            self.tr("还没有专项行动：区里建立后，同步即可收到。"))  # fmt: skip
+                item = _cell(value, column >= 3)
+                if assigned:  # the campaigns this account is assigned to stand out
+                    font = item.font()
+                    font.setBold(True)
+                    item.setFont(font)
+                self.campaign_table.setItem(index, column, item)
+        if rows:
+            self.status.setText(self.tr("共 %1 项，其中分配给我 %2 项").replace("%1", str(len(rows)))
+                                .replace("%2", str(mine)))  # fmt: skip
+        else:
+            self.status.setText(self.tr("还没有专项行动：区里建立后，同步即可收到。"))
         self.export_button.setEnabled(bool(rows))
         row = next((i for i, (c, _p) in enumerate(rows) if chosen and c.id == chosen.id), 0 if rows else -1)
         if row >= 0:
