@@ -71,6 +71,8 @@ def test_sites_are_matched_or_made_and_a_second_import_adds_nothing(
     assert latest["version"] == 2 and latest["checklists"] == ["beijie-xiaoxiang"]
     assert [site["name"] for site in latest["sites"]] == ["某某餐厅", "三里屯路口"]
     assert latest["sites"][0]["subject_id"] == existing
+    code, out, _err = cli(env, capsys, "campaigns", "list")
+    assert f"{CAMPAIGN}\t背街小巷专项治理\t专项治理\t2020-01-01..2099-12-31\t2 sites" in out
     assert cli(env, capsys, "campaigns", "assign", CAMPAIGN, "slt-ins")[0] == 0
     assert cli(env, capsys, "campaigns", "assign", CAMPAIGN, "nobody")[0] == 1
 
