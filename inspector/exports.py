@@ -360,3 +360,33 @@ def export_signboard(folder: DataFolder, subject_id: str, target: Path) -> Expor
     finally:
         db.close()
     return ExportDone(target)
+
+
+def export_campaign_summary(folder: DataFolder, campaign_id: str, target: Path,
+                            progress: Progress | None = None) -> ExportDone:  # fmt: skip
+    """Write a campaign's summary (专项行动总结) as PDF, or as xlsx when the target ends in .xlsx; its figures are
+    this laptop's records of the campaign's sites (the server's summary has the whole district's)."""
+    from inspector.core.campaigns import progress as campaign_progress
+    from inspector.reports.campaign_summary import SummaryInput, write_pdf, write_xlsx
+    from inspector.store import campaigns
+
+    db = folder.connect()
+    try:
+        campaign = campaigns.get(db, campaign_id)
+        if campaign is None:
+            raise StoreError(code="campaign_unknown", campaign=campaign_id)
+        if progress is not None:
+            progress.advanced(1, 3)
+        figures = campaign_progress(campaign, *campaigns.facts(db, campaign))
+        data = SummaryInput(campaign, figures, campaigns.checklist_titles(db, campaign.checklists),
+                            campaigns.street_names(db))  # fmt: skip
+    finally:
+        db.close()
+    if progress is not None:
+        if progress.cancelled():
+            raise ExportCancelledError
+        progress.advanced(2, 3)
+    (write_xlsx if target.suffix.lower() == ".xlsx" else write_pdf)(data, target)
+    if progress is not None:
+        progress.advanced(3, 3)
+    return ExportDone(target, len(figures.open_cases))

@@ -254,6 +254,12 @@ CATALOGUE: Mapping[str, Entry] = {
     "place_missing": _E(
         "请选择检查对象，或填写问题所在的地点", "please choose a subject or enter the place of the problem"
     ),
+    # -- campaigns (docs/campaigns.md) --
+    "campaign_invalid": _E("专项行动有误：{reason_zh}", "the campaign is not valid: {reason_en}"),
+    "campaign_rows_invalid": _E(
+        "点位表有 {count} 行有误，未导入任何点位", "{count} row(s) of the site sheet are wrong: nothing was imported"
+    ),
+    "campaign_unknown": _E("没有编号为 {campaign} 的专项行动", "there is no campaign {campaign}"),
     # -- 12345 work orders (docs/hotline.md) --
     "hotline_rows_invalid": _E(
         "12345 工单表有 {count} 行有误，未导入任何工单",

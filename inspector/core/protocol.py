@@ -107,6 +107,7 @@ class FeedKind(StrEnum):
     TIME_LIMIT = "time_limit"  # a district time-limit row (§4.2)
     CALENDAR_YEAR = "calendar_year"  # a district calendar year (§4.2)
     TALK = "talk"  # a 约谈 record (§5.5)
+    CAMPAIGN = "campaign"  # a district campaign with its sites and people (§7.2)
 
 
 # --------------------------------------------------------------------------------------------------------------

@@ -21,9 +21,11 @@ from sqlalchemy.exc import ArgumentError, DBAPIError
 from sqlalchemy.orm import Session
 
 from inspector import __version__
+from inspector.core.campaigns import KIND_LABELS, CampaignSheetError, percent, progress
 from inspector.core.clock import utc_now
+from inspector.core.errors import UserError
 from inspector.core.time_limits import TimeLimitTableError
-from inspector.server import checklists, jurisdictions, subjects, time_limits
+from inspector.server import campaigns, checklists, jurisdictions, subjects, time_limits
 from inspector.server.auth import AccountError, create_user, parse_roles, revoke_device, set_active, set_password
 from inspector.server.db import Database
 from inspector.server.jurisdictions import ImportReport
@@ -437,6 +439,62 @@ def cmd_calendar_set_year(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_campaigns_create(args: argparse.Namespace) -> int:
+    with _database(args).write() as session:
+        made = campaigns.create(session, args.name, args.kind, args.date_from, args.date_to, args.checklist,
+                                args.jurisdiction, by="cli", campaign_id=args.id)  # fmt: skip
+    _out(f"campaign {made.id}: {made.name} ({made.kind_label}, {made.starts} – {made.ends})")
+    return 0
+
+
+def cmd_campaigns_import_sites(args: argparse.Namespace) -> int:
+    try:
+        with _database(args).write() as session:
+            result = campaigns.import_sites(session, args.campaign, Path(args.file), by="cli")
+    except CampaignSheetError as error:
+        for problem in error.problems:
+            print(f"  {problem}", file=sys.stderr)
+        raise CliError(f"{args.file}: {len(error.problems)} bad row(s), nothing imported") from None
+    _out(f"sites: {result.rows} rows, {result.matched} matched, {result.created} subjects created, "
+         f"{result.added} added, {result.already} already in the campaign")
+    return 0
+
+
+def cmd_campaigns_assign(args: argparse.Namespace) -> int:
+    with _database(args).write() as session:
+        made = campaigns.assign(session, args.campaign, args.usernames)
+    _out(f"campaign {made.id}: inspectors {', '.join(made.inspectors) or '(none)'}")
+    return 0
+
+
+def cmd_campaigns_list(args: argparse.Namespace) -> int:
+    with _database(args).read() as session:
+        rows = campaigns.list_all(session)
+    for row, sites in rows:
+        _out(f"{row.id}\t{row.name}\t{KIND_LABELS.get(row.kind, row.kind)}\t{row.starts_on}..{row.ends_on}\t"
+             f"{sites} sites")
+    _out(f"{len(rows)} campaigns")
+    return 0
+
+
+def cmd_campaigns_summary(args: argparse.Namespace) -> int:
+    from inspector.reports.campaign_summary import SummaryInput, write_pdf, write_xlsx
+
+    with _database(args).read() as session:
+        campaign = campaigns.load(session, args.campaign)
+        inspections, cases = campaigns.facts(session, campaign)
+        data = SummaryInput(campaign, progress(campaign, inspections, cases),
+                            campaigns.checklist_titles(session, campaign.checklists), campaigns.street_names(session))
+    total = data.progress.total
+    _out(f"{campaign.name}: {total.checked}/{total.sites} sites checked, {total.found} found, {total.fixed} fixed, "
+         f"rate {percent(total.rate)}")
+    if args.out:
+        out = Path(args.out)
+        (write_xlsx if out.suffix.lower() == ".xlsx" else write_pdf)(data, out)
+        _out(f"summary written to {out}")
+    return 0
+
+
 def _day(text: str) -> date:
     try:
         return date.fromisoformat(text)
@@ -596,6 +654,31 @@ def build_parser() -> argparse.ArgumentParser:
     set_year.add_argument("year", type=int)
     set_year.add_argument("file", help='JSON: {"holidays": {"YYYY-MM-DD": "name"}, "workdays": {...}}')
     set_year.set_defaults(handler=cmd_calendar_set_year)
+
+    camp = commands.add_parser("campaigns", help="campaigns (专项治理, 大排查大整治, seasonal tasks)")
+    camp_actions = camp.add_subparsers(dest="action", required=True)
+    create = camp_actions.add_parser("create", help="make a campaign")
+    create.add_argument("--name", required=True)
+    create.add_argument("--kind", required=True, choices=list(KIND_LABELS))
+    create.add_argument("--from", dest="date_from", required=True, type=_day, metavar="DATE", help="first day")
+    create.add_argument("--to", dest="date_to", required=True, type=_day, metavar="DATE", help="last day")
+    create.add_argument("--checklist", required=True, action="append", metavar="ID", help="a checklist id (repeat)")
+    create.add_argument("--jurisdiction", required=True, metavar="CODE", help="the district or 街乡 running it")
+    create.add_argument("--id", help="the campaign's id (default: a new one)")
+    create.set_defaults(handler=cmd_campaigns_create)
+    sites = camp_actions.add_parser("import-sites", help="add the sites of a sheet (the campaign-sites.xlsx template)")
+    sites.add_argument("campaign")
+    sites.add_argument("file")
+    sites.set_defaults(handler=cmd_campaigns_import_sites)
+    assign = camp_actions.add_parser("assign", help="set the campaign's inspectors")
+    assign.add_argument("campaign")
+    assign.add_argument("usernames", nargs="+")
+    assign.set_defaults(handler=cmd_campaigns_assign)
+    camp_actions.add_parser("list", help="list the campaigns").set_defaults(handler=cmd_campaigns_list)
+    summary = camp_actions.add_parser("summary", help="a campaign's figures; with --out its summary (.pdf or .xlsx)")
+    summary.add_argument("campaign")
+    summary.add_argument("--out", metavar="FILE")
+    summary.set_defaults(handler=cmd_campaigns_summary)
     return parser
 
 
@@ -629,7 +712,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return int(args.handler(args))
-    except (CliError, SettingsError, AccountError) as error:
+    except (CliError, SettingsError, AccountError, UserError) as error:
         print(f"inspector-server: {error}", file=sys.stderr)
         return 1
     except DBAPIError as error:

@@ -404,3 +404,29 @@ class Talk(Base):
     basis_text: Mapped[str] = mapped_column(String(200), default="")
     recorded_by: Mapped[str] = mapped_column(ID)
     recorded_at: Mapped[str] = mapped_column(TIME)
+class Campaign(Base):
+    """A campaign (专项治理, 大排查大整治, a seasonal task) the district runs: period, checklists, people."""
+
+    __tablename__ = "campaigns"
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(32))
+    starts_on: Mapped[str] = mapped_column(String(10))  # Beijing day, YYYY-MM-DD
+    ends_on: Mapped[str] = mapped_column(String(10))
+    jurisdiction: Mapped[str] = mapped_column(CODE, index=True)
+    checklists: Mapped[str] = mapped_column(Text)  # JSON list of checklist ids
+    inspectors: Mapped[str] = mapped_column(Text, default="[]")  # JSON list of usernames
+    version: Mapped[int] = mapped_column(Integer)
+    created_by: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[str] = mapped_column(TIME)
+    updated_at: Mapped[str] = mapped_column(TIME)
+
+
+class CampaignSite(Base):
+    """One 检查点位 of a campaign: a subject, in the order the sheet listed it."""
+
+    __tablename__ = "campaign_sites"
+    campaign_id: Mapped[str] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"), primary_key=True)
+    subject_id: Mapped[str] = mapped_column(ForeignKey("subjects.id"), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer)
+    added_at: Mapped[str] = mapped_column(TIME)

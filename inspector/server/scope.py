@@ -129,11 +129,14 @@ class Scope:
         return or_(self.where(Jurisdiction.code), Jurisdiction.code.in_(self.ancestors()))
 
     def feed_condition(self) -> ColumnElement[bool]:
-        """Feed entries visible to the caller: global ones, in-scope ones, and the scope's ancestor jurisdictions."""
+        """Feed entries visible to the caller: global ones, in-scope ones, and the scope's ancestor jurisdictions and
+        the campaigns they run."""
         return or_(
             FeedEntry.jurisdiction.is_(None),
             self.where(FeedEntry.jurisdiction),
-            and_(FeedEntry.kind == "jurisdiction", FeedEntry.jurisdiction.in_(self.ancestors())),
+            and_(
+                FeedEntry.kind.in_(("jurisdiction", "campaign")), FeedEntry.jurisdiction.in_(self.ancestors())
+            ),
         )
 
     def users_condition(self) -> ColumnElement[bool]:

@@ -571,6 +571,31 @@ def _talks(db: Database) -> None:
         db.execute(statement)
 
 
+def _campaigns(db: Database) -> None:
+    """The district's campaigns as the feed brings them (protocol §7.2): the whole record as JSON, and its sites."""
+    db.execute(
+        """CREATE TABLE campaigns (
+            id TEXT PRIMARY KEY,
+            name TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            starts TEXT NOT NULL,
+            ends TEXT NOT NULL,
+            version INTEGER NOT NULL,
+            data TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        )"""
+    )
+    db.execute(
+        """CREATE TABLE campaign_sites (
+            campaign_id TEXT NOT NULL REFERENCES campaigns (id) ON DELETE CASCADE,
+            subject_id TEXT NOT NULL,
+            position INTEGER NOT NULL,
+            PRIMARY KEY (campaign_id, subject_id)
+        )"""
+    )
+    db.execute("CREATE INDEX idx_campaign_sites_subject ON campaign_sites (subject_id)")
+
+
 # The schema's history, oldest first. Append new steps; never edit or reorder a released one.
 STEPS: tuple[MigrationStep, ...] = (
     ("0001_initial", _initial_schema),
@@ -586,6 +611,7 @@ STEPS: tuple[MigrationStep, ...] = (
     ("0011_case_kinds", _case_kinds),
     ("0012_visit_lists", _visit_lists),
     ("0013_talks", _talks),
+    ("0014_campaigns", _campaigns),
 )
 
 

@@ -19,6 +19,7 @@ from sqlite_utils import Database
 from inspector.core.checklist_loader import ChecklistError
 from inspector.core.protocol import PEOPLE_PATH, FeedEntry, FeedKind, FeedPage, parse_feed_page, photo_hashes
 from inspector.store import (
+    campaigns,
     checklists,
     cursors,
     findings,
@@ -321,6 +322,11 @@ def _calendar_year(db: Database, data: dict[str, Any], entry: FeedEntry) -> bool
     return True
 
 
+def _campaign(db: Database, data: dict[str, Any], entry: FeedEntry) -> bool:
+    campaigns.save(db, data)
+    return True
+
+
 HANDLERS: dict[str, Callable[[Database, dict[str, Any], FeedEntry], bool]] = {
     FeedKind.JURISDICTION: _jurisdiction,
     FeedKind.CHECKLIST: _checklist,
@@ -332,6 +338,7 @@ HANDLERS: dict[str, Callable[[Database, dict[str, Any], FeedEntry], bool]] = {
     FeedKind.TIME_LIMIT: _time_limit,
     FeedKind.CALENDAR_YEAR: _calendar_year,
     FeedKind.TALK: _talk,
+    FeedKind.CAMPAIGN: _campaign,
 }
 
 

@@ -53,6 +53,7 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("review", "pass"),
     PageSpec("findings", "findings"),
     PageSpec("statistics", "template"),
+    PageSpec("campaigns", "todo"),
     PageSpec("settings", "settings"),
 )
 
@@ -76,6 +77,7 @@ class MainWindow(QMainWindow):
             "review": self._review_page,
             "findings": self._findings_page,
             "statistics": self._statistics_page,
+            "campaigns": self._campaigns_page,
             "settings": self._settings_page,
         }
         self.closing_quietly = False
@@ -205,6 +207,13 @@ class MainWindow(QMainWindow):
 
         return StatisticsView(ctx)
 
+    def _campaigns_page(self, ctx: AppContext) -> Page:
+        from inspector.ui.runner.campaigns_view import CampaignsView
+
+        page = CampaignsView(ctx)
+        page.campaign_inspection_requested.connect(self.new_inspection)
+        return page
+
     def _settings_page(self, ctx: AppContext) -> Page:
         from inspector.ui.settings_view import SettingsView
 
@@ -236,12 +245,15 @@ class MainWindow(QMainWindow):
         """Show an inspection in the runner (a draft resumes where it was left)."""
         self.inspections_page().open_inspection(inspection_id)
 
-    def new_inspection(self, subject_id: str | None = None) -> None:
-        """Pick a subject (preselected when given) and a checklist, then start the runner."""
+    def new_inspection(self, subject_id: str | None = None, checklist_id: str | None = None) -> None:
+        """Pick a subject and a checklist (preselected when given: a campaign's site and list), then start the
+        runner."""
         from inspector.ui.runner.new_inspection import NewInspectionDialog
 
         assert self.ctx is not None
         dialog = NewInspectionDialog(self.ctx, self, subject_id=subject_id or None)
+        if subject_id and checklist_id:
+            dialog.choose(subject_id, checklist_id)
         if dialog.exec() and dialog.inspection_id:
             self.open_inspection(dialog.inspection_id)
 
@@ -302,6 +314,7 @@ class MainWindow(QMainWindow):
             "review": self.tr("审核"),
             "findings": self.tr("隐患台账"),
             "statistics": self.tr("统计"),
+            "campaigns": self.tr("专项行动"),
             "settings": self.tr("设置"),
         }
         for index, spec in enumerate(PAGES):

@@ -247,6 +247,101 @@
         </message>
     </context>
     <context>
+        <name>CampaignsView</name>
+        <message>
+            <source>专项行动</source>
+            <translation>Campaigns</translation>
+        </message>
+        <message>
+            <source>刷新</source>
+            <translation>Refresh</translation>
+        </message>
+        <message>
+            <source>导出总结…</source>
+            <translation>Export summary…</translation>
+        </message>
+        <message>
+            <source>用此检查表检查该点位</source>
+            <translation>Inspect this site with this checklist</translation>
+        </message>
+        <message>
+            <source>检查表：</source>
+            <translation>Checklist:</translation>
+        </message>
+        <message>
+            <source>名称</source>
+            <translation>Name</translation>
+        </message>
+        <message>
+            <source>类型</source>
+            <translation>Kind</translation>
+        </message>
+        <message>
+            <source>期间</source>
+            <translation>Period</translation>
+        </message>
+        <message>
+            <source>已检查/点位</source>
+            <translation>Checked/sites</translation>
+        </message>
+        <message>
+            <source>发现/整改</source>
+            <translation>Found/fixed</translation>
+        </message>
+        <message>
+            <source>整改率</source>
+            <translation>Fix rate</translation>
+        </message>
+        <message>
+            <source>检查点位</source>
+            <translation>Site</translation>
+        </message>
+        <message>
+            <source>街乡编码</source>
+            <translation>Street code</translation>
+        </message>
+        <message>
+            <source>地址</source>
+            <translation>Address</translation>
+        </message>
+        <message>
+            <source>检查情况</source>
+            <translation>Checked</translation>
+        </message>
+        <message>
+            <source>正在计算…</source>
+            <translation>Computing…</translation>
+        </message>
+        <message>
+            <source>共 %1 项，其中分配给我 %2 项</source>
+            <translation>%1 campaigns, %2 assigned to me</translation>
+        </message>
+        <message>
+            <source>还没有专项行动：区里建立后，同步即可收到。</source>
+            <translation>No campaigns yet: once the district makes one, a sync brings it.</translation>
+        </message>
+        <message>
+            <source>隐患挂账 %1、销账 %2（一般 %3、重大 %4）；问题立案 %5、结案 %6；检查人员：%7</source>
+            <translation>Hazards open %1, closed %2 (general %3, major %4); problems filed %5, closed %6; inspectors: %7</translation>
+        </message>
+        <message>
+            <source>已检查</source>
+            <translation>checked</translation>
+        </message>
+        <message>
+            <source>未检查</source>
+            <translation>not checked</translation>
+        </message>
+        <message>
+            <source>PDF (*.pdf);;Excel (*.xlsx)</source>
+            <translation>PDF (*.pdf);;Excel (*.xlsx)</translation>
+        </message>
+        <message>
+            <source>正在导出专项行动总结…</source>
+            <translation>Exporting the campaign summary…</translation>
+        </message>
+    </context>
+    <context>
         <name>ConflictsDialog</name>
         <message>
             <source>冲突与被拒绝的变更</source>
@@ -1844,6 +1939,10 @@
         <message>
             <source>统计</source>
             <translation>Statistics</translation>
+        </message>
+        <message>
+            <source>专项行动</source>
+            <translation>Campaigns</translation>
         </message>
         <message>
             <source>设置</source>
