@@ -80,6 +80,11 @@ def seed_month(folder: DataFolder) -> SeededMonth:
                     "VALUES (?, ?, '1', ?, ?, ?, 'finished', ?, ?, ?, ?, ?)",
                     [f"i{number}", checklist, subject_id, f"{STREET_A}001000", by, at, at, score, at, source],
                 )
+                db.execute(
+                    "INSERT INTO inspection_lists (inspection_id, position, checklist_id, checklist_version, score) "
+                    "VALUES (?, 0, ?, '1', ?)",
+                    [f"i{number}", checklist, score],
+                )
         db.execute("PRAGMA foreign_keys = ON")
         cases = [
             _finding(1, STREET_A, subject_id=streets["甲东胡同"], source=Source.CITY_CHECK, reported_at=beijing(10),

@@ -40,6 +40,10 @@ def test_the_month_area_alerts_saves_and_records_a_talk(app, qtbot, data_dir: Pa
         "'u-insp', 'finished', ?, ?, ?, 'patrol')",
         [made.units["甲一餐馆"], now, now, now],
     )
+    db.execute(
+        "INSERT INTO inspection_lists (inspection_id, position, checklist_id, checklist_version) "
+        "VALUES ('today', 0, 'menqian-sanbao', '1')"
+    )
     db.close()
 
     controller = open_app(data_dir)
