@@ -18,6 +18,7 @@ from statistics import fmean
 from inspector.core.clock import SHANGHAI, local_date
 from inspector.core.jurisdiction import street_of
 from inspector.core.ledger import Event, FindingState, Severity, State, apply, is_overdue
+from inspector.core.levels import InspectionLevel
 from inspector.core.scoring import (
     COMPLIANT,
     STREET_PASS_SCORE,
@@ -83,6 +84,12 @@ class StatisticsRules:
     units: UnitPointsRule = field(default_factory=UnitPointsRule)
     street_pass_score: float = STREET_PASS_SCORE
     street_restore_months: int = STREET_RESTORE_MONTHS
+    # which inspection levels (core.levels.InspectionLevel values) can downgrade a back street (降档: the city's
+    # quarterly 第三方 check) and which count toward its restore (复档: the 市级日常检查), standards.md §1.6
+    street_downgrade_levels: frozenset[str] = frozenset({InspectionLevel.THIRD_PARTY.value})
+    street_restore_levels: frozenset[str] = frozenset({InspectionLevel.CITY.value})
+    rule_id: str = "inspector-default"  # the rule file these parameters came from (docs/rules.md)
+    rule_version: str = "1"
 
 
 DEFAULT_RULES = StatisticsRules()
@@ -389,23 +396,33 @@ def back_street_status(
 ) -> dict[str, list[MonthStatus]]:
     """Each back street's 十无 score and 达标/不达标 status month by month (scoring.street_status_by_month).
 
-    A month with several inspections counts its lowest score; `initial` gives a street's status before its first
-    scored month (default 达标).
+    Only the levels the rule names count: a score of a level in `rules.street_downgrade_levels` (第三方) can
+    downgrade, one of a level in `rules.street_restore_levels` (市级) counts toward the restore; any other level
+    (区级, 街乡自查, an inspection whose level is not known) changes nothing. A month with several counted
+    inspections counts its lowest score; `initial` gives a street's status before its first scored month (default
+    达标). Streets with no counted inspection are left out.
     """
-    dated: dict[str, list[tuple[date, float]]] = defaultdict(list)
+    down: dict[str, list[tuple[date, float]]] = defaultdict(list)
+    up: dict[str, list[tuple[date, float]]] = defaultdict(list)
     for inspection in inspections:
-        if inspection.checklist_id == checklist_id and inspection.score is not None:
-            _require_aware(inspection.at)
-            dated[inspection.subject_id].append((local_date(inspection.at), inspection.score))
+        if inspection.checklist_id != checklist_id or inspection.score is None:
+            continue
+        _require_aware(inspection.at)
+        dated = (local_date(inspection.at), inspection.score)
+        if inspection.level in rules.street_downgrade_levels:
+            down[inspection.subject_id].append(dated)
+        if inspection.level in rules.street_restore_levels:
+            up[inspection.subject_id].append(dated)
     starting = initial or {}
     return {
         subject_id: street_status_by_month(
-            monthly_scores(scores),
+            monthly_scores(down.get(subject_id, [])),
             starting.get(subject_id, COMPLIANT),
             rules.street_pass_score,
             rules.street_restore_months,
+            restore_scores=monthly_scores(up.get(subject_id, [])),
         )
-        for subject_id, scores in sorted(dated.items())
+        for subject_id in sorted({*down, *up})
     }
 
 

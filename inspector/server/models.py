@@ -158,6 +158,8 @@ class Inspection(Base):
     outcome: Mapped[str | None] = mapped_column(String(100), nullable=True)
     data: Mapped[str] = mapped_column(Text)
     submitted_at: Mapped[str] = mapped_column(TIME)
+    level: Mapped[str] = mapped_column(String(20), index=True)  # who did it (inspector.core.levels.InspectionLevel)
+    programme: Mapped[str | None] = mapped_column(String(200), nullable=True, index=True)  # campaign / programme
 
 
 class Finding(Base):

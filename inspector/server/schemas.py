@@ -16,6 +16,7 @@ from pydantic import (
 )
 
 from inspector.core.clock import parse_iso, to_iso
+from inspector.core.levels import InspectionLevel
 from inspector.core.text import shown, value_problem
 
 UUID_RE = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
@@ -198,6 +199,8 @@ class InspectionIn(Strict):
     score: float | None = None
     max_score: float | None = None
     outcome: Annotated[str, StringConstraints(max_length=100)] | None = None
+    level: InspectionLevel | None = None  # who did it; absent (an older client): 街乡自查
+    programme: Annotated[str, StringConstraints(min_length=1, max_length=200)] | None = None
 
 
 class LedgerCommandIn(Strict):

@@ -9,6 +9,7 @@ from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
 from inspector.core.checklist_loader import ChecklistError, parse_checklist
+from inspector.core.levels import level_from_source
 from inspector.core.settings import RENAMED as RENAMED_SETTINGS
 from inspector.store import jsonutil, text_index
 
@@ -499,6 +500,34 @@ def _kinded(projection: str | None, kind: str, extensions: int) -> str | None:
     return jsonutil.dumps(data)
 
 
+# Every inspection records who did it (core.levels.InspectionLevel) and, optionally, under which programme or campaign;
+# an inspection made before takes the level its 发现方式 names (巡查 → 街乡自查). Back streets keep their tier
+# (精品/优美/达标) with its history.
+_LEVEL_STATEMENTS: tuple[str, ...] = (
+    "ALTER TABLE inspections ADD COLUMN level TEXT NOT NULL DEFAULT 'street_self'",
+    "ALTER TABLE inspections ADD COLUMN programme TEXT",
+    "CREATE INDEX idx_inspections_level ON inspections (level, finished_at)",
+    "CREATE INDEX idx_inspections_programme ON inspections (programme) WHERE programme IS NOT NULL",
+    """CREATE TABLE back_street_tiers (
+        id INTEGER PRIMARY KEY,
+        subject_id TEXT NOT NULL REFERENCES subjects (id),
+        tier TEXT NOT NULL CHECK (tier IN ('premium', 'fine', 'standard')),
+        set_at TEXT NOT NULL,
+        set_by TEXT NOT NULL DEFAULT '',
+        note TEXT NOT NULL DEFAULT ''
+    )""",
+    "CREATE INDEX idx_back_street_tiers_subject ON back_street_tiers (subject_id, set_at)",
+)
+
+
+def _levels(db: Database) -> None:
+    """The inspection's level and programme columns (old rows' level from their source) and the tier history."""
+    for statement in _LEVEL_STATEMENTS:
+        db.execute(statement)
+    for source in [row[0] for row in db.execute("SELECT DISTINCT source FROM inspections").fetchall()]:
+        db.execute("UPDATE inspections SET level = ? WHERE source = ?", [level_from_source(source).value, source])
+
+
 # The schema's history, oldest first. Append new steps; never edit or reorder a released one.
 STEPS: tuple[MigrationStep, ...] = (
     ("0001_initial", _initial_schema),
@@ -512,6 +541,7 @@ STEPS: tuple[MigrationStep, ...] = (
     ("0009_photos_wanted", _photos_wanted),
     ("0010_clock_and_hotline", _clock_and_hotline),
     ("0011_case_kinds", _case_kinds),
+    ("0012_levels", _levels),
 )
 
 

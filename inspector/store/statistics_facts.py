@@ -17,13 +17,13 @@ def subject_facts(db: Database) -> list[SubjectFacts]:
 
 
 def inspection_facts(db: Database) -> list[InspectionFacts]:
-    """Every finished inspection: subject, checklist, when it finished, score and how many items failed."""
+    """Every finished inspection: subject, checklist, when it finished, score, how many items failed and its level."""
     rows = db.execute(
-        "SELECT i.subject_id, i.checklist_id, i.finished_at, i.score, "
+        "SELECT i.subject_id, i.checklist_id, i.finished_at, i.score, i.level, "
         "(SELECT count(*) FROM responses r WHERE r.inspection_id = i.id AND r.result = 'fail') "
         "FROM inspections i WHERE i.status = 'finished' AND i.finished_at IS NOT NULL ORDER BY i.finished_at"
     )
     return [
-        InspectionFacts(subject_id, checklist_id, parse_iso(finished), score, int(failed))
-        for subject_id, checklist_id, finished, score, failed in rows
+        InspectionFacts(subject_id, checklist_id, parse_iso(finished), score, int(failed), level)
+        for subject_id, checklist_id, finished, score, level, failed in rows
     ]

@@ -13,8 +13,9 @@ from inspector.core.hotline import HotlineMonth, hotline_months
 from inspector.core.ledger import FindingState, is_overdue
 from inspector.core.scoring import MonthStatus
 from inspector.core.statistics import ClosureSummary, RedBlackList, StreetRank
+from inspector.core.tiers import TierChange
 from inspector.core.time_limits import Stage
-from inspector.store import hotline, jurisdictions, ledger_queries, stage_clocks, statistics_facts
+from inspector.store import hotline, jurisdictions, ledger_queries, stage_clocks, statistics_facts, tiers
 from inspector.store.database import DataFolder
 
 DEFAULT_MONTHS = 6
@@ -35,6 +36,8 @@ class StatisticsData:
     hotline: list[HotlineMonth] = field(default_factory=list)  # 12345 work orders per 街乡 and month
     ranking: list[StreetRank] = field(default_factory=list)
     back_streets: dict[str, list[MonthStatus]] = field(default_factory=dict)
+    tiers: dict[str, list[TierChange]] = field(default_factory=dict)  # back streets' tier histories (store.tiers)
+    rule: str = ""  # "<rule id> v<version>": the rule every figure here was computed with
     subject_names: dict[str, str] = field(default_factory=dict)
     street_names: dict[str, str] = field(default_factory=dict)  # by 9-digit code
     red_black: RedBlackList | None = None
@@ -62,6 +65,7 @@ def load_statistics(folder: DataFolder, months: list[str], month: str, now: date
         names = jurisdictions.street_names(db)
         late = stage_clock.late_by_stage(stage_clocks.open_clocks(db, moment).values())
         orders = hotline.order_facts(db)
+        tier_histories = tiers.all_histories(db)
     finally:
         db.close()
     wanted = sorted({*months, month})
@@ -84,6 +88,8 @@ def load_statistics(folder: DataFolder, months: list[str], month: str, now: date
         hotline=hotline_months(orders, months),
         ranking=statistics.rank_streets(streets, rules),
         back_streets=statistics.back_street_status(inspections, rules=rules),
+        tiers=tier_histories,
+        rule=f"{rules.rule_id} v{rules.rule_version}",
         subject_names={subject.subject_id: subject.name for subject in subjects},
         street_names=names,
         red_black=statistics.red_black_list(units, rules),

@@ -29,9 +29,10 @@ from PySide6.QtWidgets import (
 )
 
 from inspector.core.clock import utc_now
-from inspector.core.scoring import NON_COMPLIANT
+from inspector.core.scoring import COMPLIANT, NON_COMPLIANT
 from inspector.core.statistics import RedBlackList, StreetRank
 from inspector.ui.shared.context import FINDINGS, INSPECTIONS, SUBJECTS, AppContext
+from inspector.ui.shared.labels import tier_label
 from inspector.ui.shared.widgets import Page, card, error_message, hint_label, page_header, title_label
 from inspector.ui.shared.workers import FunctionWorker
 from inspector.ui.statistics import charts
@@ -333,21 +334,26 @@ class StatisticsView(Page):
 
     def _show_back_streets(self, data: StatisticsData) -> None:
         months = data.months[-4:]
-        headers = [self.tr("背街小巷"), *months, self.tr("当前")]
+        headers = [self.tr("背街小巷"), self.tr("街巷等级"), *months, self.tr("当前")]
         self.streets_table.setColumnCount(len(headers))
         self.streets_table.setHorizontalHeaderLabels(headers)
         rows, colours = [], []
-        for subject_id, statuses in sorted(data.back_streets.items(), key=lambda e: data.subject_names.get(e[0], e[0])):
+        streets = sorted({*data.back_streets, *data.tiers}, key=lambda key: data.subject_names.get(key, key))
+        for subject_id in streets:
+            statuses = data.back_streets.get(subject_id, [])
             by_month = {status.month: status for status in statuses}
             cells = [_status_text(by_month.get(key)) for key in months]
-            latest = statuses[-1]
-            rows.append([data.subject_names.get(subject_id, subject_id), *cells, latest.status])
-            colours.append(RED if latest.status == NON_COMPLIANT else None)
+            latest = statuses[-1].status if statuses else COMPLIANT
+            history = data.tiers.get(subject_id, [])
+            tier = tier_label(history[-1].tier.value) if history else self.tr("未定级")
+            rows.append([data.subject_names.get(subject_id, subject_id), tier, *cells, latest])
+            colours.append(RED if latest == NON_COMPLIANT else None)
         _fill(self.streets_table, rows, colours)
         failing = sum(1 for statuses in data.back_streets.values() if statuses[-1].status == NON_COMPLIANT)
         self.panels["streets"].summary.setText(
-            self.tr("%1 条背街小巷，其中不达标 %2 条（90分以下降档，连续三个月90分及以上复档）")
-            .replace("%1", str(len(data.back_streets))).replace("%2", str(failing))
+            self.tr("%1 条背街小巷，其中不达标 %2 条（第三方检查90分以下降档，市级检查连续三个月90分及以上复档；"
+                    "规则 %3）")
+            .replace("%1", str(len(streets))).replace("%2", str(failing)).replace("%3", data.rule)
         )  # fmt: skip
 
     def _show_units(self, lists: RedBlackList) -> None:
