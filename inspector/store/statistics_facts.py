@@ -16,12 +16,15 @@ def subject_facts(db: Database) -> list[SubjectFacts]:
     return [SubjectFacts(subject_id, street_of(code or ""), kind, name) for subject_id, code, kind, name in rows]
 
 
-def inspection_facts(db: Database) -> list[InspectionFacts]:
-    """Every finished inspection: subject, checklist, when it finished, score, how many items failed and its level."""
+def inspection_facts(db: Database, subject_id: str | None = None) -> list[InspectionFacts]:
+    """Every finished inspection (or one subject's): subject, checklist, when it finished, score, how many items
+    failed and its level."""
+    only = "AND i.subject_id = ? " if subject_id is not None else ""
     rows = db.execute(
         "SELECT i.subject_id, i.checklist_id, i.finished_at, i.score, i.level, "
         "(SELECT count(*) FROM responses r WHERE r.inspection_id = i.id AND r.result = 'fail') "
-        "FROM inspections i WHERE i.status = 'finished' AND i.finished_at IS NOT NULL ORDER BY i.finished_at"
+        f"FROM inspections i WHERE i.status = 'finished' AND i.finished_at IS NOT NULL {only}ORDER BY i.finished_at",
+        [subject_id] if subject_id is not None else [],
     )
     return [
         InspectionFacts(subject_id, checklist_id, parse_iso(finished), score, int(failed), level)

@@ -974,6 +974,10 @@
     <context>
         <name>InspectionsView</name>
         <message>
+            <source>检查层级</source>
+            <translation>Level</translation>
+        </message>
+        <message>
             <source>未完成</source>
             <translation>Unfinished</translation>
         </message>
@@ -1223,6 +1227,26 @@
     </context>
     <context>
         <name>Labels</name>
+        <message>
+            <source>达标街巷</source>
+            <translation>Standard street</translation>
+        </message>
+        <message>
+            <source>优美街巷</source>
+            <translation>Fine street</translation>
+        </message>
+        <message>
+            <source>精品街巷</source>
+            <translation>Premium street</translation>
+        </message>
+        <message>
+            <source>责任单位自查</source>
+            <translation>Unit self-check</translation>
+        </message>
+        <message>
+            <source>街乡自查</source>
+            <translation>Street self-check</translation>
+        </message>
         <message>
             <source>合格</source>
             <translation>Pass</translation>
@@ -1801,6 +1825,14 @@
     <context>
         <name>NewInspectionDialog</name>
         <message>
+            <source>发现方式：%1</source>
+            <translation>Found by: %1</translation>
+        </message>
+        <message>
+            <source>检查层级</source>
+            <translation>Level</translation>
+        </message>
+        <message>
             <source>新建检查</source>
             <translation>New inspection</translation>
         </message>
@@ -2270,6 +2302,18 @@
     <context>
         <name>StatisticsView</name>
         <message>
+            <source>%1 条背街小巷，其中不达标 %2 条（第三方检查90分以下降档，市级检查连续三个月90分及以上复档；规则 %3）</source>
+            <translation>%1 back streets, %2 of them non-compliant (a third-party check below 90 downgrades; three consecutive months of city checks at 90 or above restore; rule %3)</translation>
+        </message>
+        <message>
+            <source>未定级</source>
+            <translation>No tier</translation>
+        </message>
+        <message>
+            <source>街巷等级</source>
+            <translation>Tier</translation>
+        </message>
+        <message>
             <source>正在计算…</source>
             <translation>Computing…</translation>
         </message>
@@ -2327,10 +2371,6 @@
         <message>
             <source>当前</source>
             <translation>Now</translation>
-        </message>
-        <message>
-            <source>%1 条背街小巷，其中不达标 %2 条（90分以下降档，连续三个月90分及以上复档）</source>
-            <translation>%1 back streets, %2 below standard (under 90 points: below standard; three months at 90 or above: restored)</translation>
         </message>
         <message>
             <source>%1 个门前三包责任单位：红榜 %2，黑榜 %3（积分 ≥95 且当月被检查为红榜，&lt;80 为黑榜）</source>
@@ -2563,6 +2603,22 @@
     </context>
     <context>
         <name>SubjectDialog</name>
+        <message>
+            <source>尚无记录</source>
+            <translation>Nothing recorded yet</translation>
+        </message>
+        <message>
+            <source>等级与达标记录</source>
+            <translation>Tier and status history</translation>
+        </message>
+        <message>
+            <source>街巷等级</source>
+            <translation>Tier</translation>
+        </message>
+        <message>
+            <source>未定级</source>
+            <translation>No tier</translation>
+        </message>
         <message>
             <source>类型</source>
             <translation>Kind</translation>
