@@ -105,6 +105,7 @@ class FeedKind(StrEnum):
     UNIT_LINK = "unit_link"  # the responsible unit's page of an assigned finding (the 整改通知书's QR link)
     TIME_LIMIT = "time_limit"  # a district time-limit row (§4.2)
     CALENDAR_YEAR = "calendar_year"  # a district calendar year (§4.2)
+    SCORING_RULE = "scoring_rule"  # a district's published scoring rule (§4.3)
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -175,6 +176,8 @@ class InspectionSubmit(TypedDict):
     score: NotRequired[float | None]
     max_score: NotRequired[float | None]
     outcome: NotRequired[str | None]
+    level: NotRequired[str | None]  # who did it (core.levels.InspectionLevel); absent: street_self
+    programme: NotRequired[str | None]  # the campaign or standing programme it was made under
 
 
 CHANGE_PAYLOADS: dict[ChangeKind, type] = {

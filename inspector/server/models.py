@@ -365,6 +365,19 @@ class DistrictTimeLimit(Base):
     updated_at: Mapped[str] = mapped_column(TIME)
 
 
+class ScoringRule(Base):
+    """A scoring rule the district published (format inspector-scoring-rule/1): the file's text, as published."""
+
+    __tablename__ = "scoring_rules"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    version: Mapped[str] = mapped_column(String(32), primary_key=True)
+    district: Mapped[str] = mapped_column(String(6), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    text: Mapped[str] = mapped_column(Text)
+    published_by: Mapped[str] = mapped_column(String(200))
+    published_at: Mapped[str] = mapped_column(TIME)
+
+
 class DistrictCalendarYear(Base):
     """A calendar year the district supplies: its weekdays off and weekend days worked (调休)."""
 

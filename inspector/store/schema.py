@@ -502,7 +502,7 @@ def _kinded(projection: str | None, kind: str, extensions: int) -> str | None:
 
 # Every inspection records who did it (core.levels.InspectionLevel) and, optionally, under which programme or campaign;
 # an inspection made before takes the level its 发现方式 names (巡查 → 街乡自查). Back streets keep their tier
-# (精品/优美/达标) with its history.
+# (精品/优美/达标) with its history; the scoring rules districts publish arrive from the feed (`scoring_rule`).
 _LEVEL_STATEMENTS: tuple[str, ...] = (
     "ALTER TABLE inspections ADD COLUMN level TEXT NOT NULL DEFAULT 'street_self'",
     "ALTER TABLE inspections ADD COLUMN programme TEXT",
@@ -517,6 +517,16 @@ _LEVEL_STATEMENTS: tuple[str, ...] = (
         note TEXT NOT NULL DEFAULT ''
     )""",
     "CREATE INDEX idx_back_street_tiers_subject ON back_street_tiers (subject_id, set_at)",
+    """CREATE TABLE scoring_rules (
+        id TEXT NOT NULL,
+        version TEXT NOT NULL,
+        district TEXT NOT NULL,
+        title TEXT NOT NULL DEFAULT '',
+        text TEXT NOT NULL,
+        published_at TEXT NOT NULL,
+        received_at TEXT NOT NULL,
+        PRIMARY KEY (id, version)
+    )""",
 )
 
 

@@ -25,6 +25,7 @@ from inspector.store import (
     inspections,
     jurisdictions,
     people,
+    scoring_rules,
     stage_clocks,
     subjects,
     unit_links,
@@ -316,6 +317,11 @@ def _calendar_year(db: Database, data: dict[str, Any], entry: FeedEntry) -> bool
     return True
 
 
+def _scoring_rule(db: Database, data: dict[str, Any], entry: FeedEntry) -> bool:
+    scoring_rules.put_published(db, data)
+    return True  # an unreadable rule is skipped (the laptop keeps the rule it has)
+
+
 HANDLERS: dict[str, Callable[[Database, dict[str, Any], FeedEntry], bool]] = {
     FeedKind.JURISDICTION: _jurisdiction,
     FeedKind.CHECKLIST: _checklist,
@@ -326,6 +332,7 @@ HANDLERS: dict[str, Callable[[Database, dict[str, Any], FeedEntry], bool]] = {
     FeedKind.UNIT_LINK: _unit_link,
     FeedKind.TIME_LIMIT: _time_limit,
     FeedKind.CALENDAR_YEAR: _calendar_year,
+    FeedKind.SCORING_RULE: _scoring_rule,
 }
 
 

@@ -15,7 +15,15 @@ from inspector.core.scoring import MonthStatus
 from inspector.core.statistics import ClosureSummary, RedBlackList, StreetRank
 from inspector.core.tiers import TierChange
 from inspector.core.time_limits import Stage
-from inspector.store import hotline, jurisdictions, ledger_queries, stage_clocks, statistics_facts, tiers
+from inspector.store import (
+    hotline,
+    jurisdictions,
+    ledger_queries,
+    scoring_rules,
+    stage_clocks,
+    statistics_facts,
+    tiers,
+)
 from inspector.store.database import DataFolder
 
 DEFAULT_MONTHS = 6
@@ -53,11 +61,14 @@ def recent_months(now: datetime, count: int = DEFAULT_MONTHS) -> list[str]:
 
 
 def load_statistics(folder: DataFolder, months: list[str], month: str, now: datetime | None = None,
-                    rules: statistics.StatisticsRules = statistics.DEFAULT_RULES) -> StatisticsData:  # fmt: skip
-    """Read the local ledger, inspections and subjects and compute every figure (on the caller's thread)."""
+                    rules: statistics.StatisticsRules | None = None) -> StatisticsData:  # fmt: skip
+    """Read the local ledger, inspections and subjects and compute every figure (on the caller's thread) with the
+    given rules, else the rule this laptop uses (`store.scoring_rules.active_rule`)."""
     moment = now or utc_now()
     db = folder.connect()
     try:
+        if rules is None:
+            rules = scoring_rules.active_rule(db).rules
         views = list(ledger_queries.iter_views(db))
         histories = list(ledger_queries.iter_histories(db))
         subjects = statistics_facts.subject_facts(db)
@@ -74,8 +85,10 @@ def load_statistics(folder: DataFolder, months: list[str], month: str, now: date
     overdue = {key: _overdue_at_end(views, overdue_ends, key, moment) for key in wanted}
     overdue_in_month = overdue[month]
     current = statistics.month_of(moment)
-    units = statistics.unit_months(month, subjects, inspections, views, overdue_in_month)
-    streets = statistics.street_months(month, views, overdue_in_month, subjects, inspections, names)
+    units = statistics.unit_months(month, subjects, inspections, views, overdue_in_month, levels=rules.unit_levels)
+    streets = statistics.street_months(
+        month, views, overdue_in_month, subjects, inspections, names, levels=rules.ranking_levels
+    )
     return StatisticsData(
         months=months,
         month=month,

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 from inspector.core.clock import display
 from inspector.core.statistics import back_street_status
 from inspector.core.tiers import TierChange
-from inspector.store import jurisdiction_tree, profile, statistics_facts, subjects, tiers
+from inspector.store import jurisdiction_tree, profile, scoring_rules, statistics_facts, subjects, tiers
 from inspector.store.errors import StoreError
 from inspector.store.subjects import Subject
 from inspector.ui.shared.context import SUBJECTS, AppContext
@@ -132,7 +132,8 @@ class SubjectDialog(QDialog):
             for change in history
         ]
         facts = statistics_facts.inspection_facts(self.ctx.db, subject_id=subject_id)
-        months = back_street_status(facts).get(subject_id, [])[-6:]
+        rule = scoring_rules.active_rule(self.ctx.db)
+        months = back_street_status(facts, rules=rule.rules).get(subject_id, [])[-6:]
         lines += [
             f"{month.month}  {month.status}" + (f"（{month.score:g}）" if month.score is not None else "")
             for month in months

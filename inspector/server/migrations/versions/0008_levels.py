@@ -1,5 +1,5 @@
 """Inspection levels: every inspection records who did it (市级, 区级, 第三方, 街乡自查, 责任单位自查) and,
-optionally, the campaign or standing programme it was made under.
+optionally, the campaign or standing programme it was made under; the scoring rules a district publishes.
 
 An inspection submitted before takes the level its cases' 发现方式 names (the source of a finding reported from it;
 巡查, or no finding at all, gives 街乡自查); its stored document gets the same `level` and a null `programme`.
@@ -31,9 +31,23 @@ def upgrade() -> None:
         batch.alter_column("level", existing_type=sa.String(length=20), nullable=False)
         batch.create_index(batch.f("ix_inspections_level"), ["level"], unique=False)
         batch.create_index(batch.f("ix_inspections_programme"), ["programme"], unique=False)
+    op.create_table(
+        "scoring_rules",
+        sa.Column("id", sa.String(length=64), nullable=False),
+        sa.Column("version", sa.String(length=32), nullable=False),
+        sa.Column("district", sa.String(length=6), nullable=False),
+        sa.Column("title", sa.String(length=200), nullable=False),
+        sa.Column("text", sa.Text(), nullable=False),
+        sa.Column("published_by", sa.String(length=200), nullable=False),
+        sa.Column("published_at", sa.String(length=24), nullable=False),
+        sa.PrimaryKeyConstraint("id", "version", name=op.f("pk_scoring_rules")),
+    )
+    op.create_index(op.f("ix_scoring_rules_district"), "scoring_rules", ["district"], unique=False)
 
 
 def downgrade() -> None:
+    op.drop_index(op.f("ix_scoring_rules_district"), table_name="scoring_rules")
+    op.drop_table("scoring_rules")
     with op.batch_alter_table("inspections") as batch:
         batch.drop_index(batch.f("ix_inspections_programme"))
         batch.drop_index(batch.f("ix_inspections_level"))
