@@ -2302,6 +2302,14 @@
     <context>
         <name>StatisticsView</name>
         <message>
+            <source>%1 个门前三包责任单位：红榜 %2，黑榜 %3（积分 ≥%4 且当月被检查为红榜，&lt;%5 为黑榜；规则 %6）</source>
+            <translation>%1 street-front units: red list %2, black list %3 (points ≥ %4 and inspected in the month: red list; below %5: black list; rule %6)</translation>
+        </message>
+        <message>
+            <source>%1 月排名：得分 = 100 ×（%2 按期销账 + %3 逾期 + %4 检查覆盖）；规则 %5</source>
+            <translation>Ranking for %1: score = 100 × (%2 closed on time + %3 overdue + %4 inspection coverage); rule %5</translation>
+        </message>
+        <message>
             <source>%1 条背街小巷，其中不达标 %2 条（第三方检查90分以下降档，市级检查连续三个月90分及以上复档；规则 %3）</source>
             <translation>%1 back streets, %2 of them non-compliant (a third-party check below 90 downgrades; three consecutive months of city checks at 90 or above restore; rule %3)</translation>
         </message>
@@ -2337,10 +2345,6 @@
             <translation>Overdue now: %1</translation>
         </message>
         <message>
-            <source>%1 月排名：得分 = 100 ×（0.4 按期销账 + 0.3 逾期 + 0.3 检查覆盖）</source>
-            <translation>Ranking of %1: score = 100 × (0.4 on-time closure + 0.3 overdue + 0.3 inspection coverage)</translation>
-        </message>
-        <message>
             <source>所选月份共 %1 个 12345 工单</source>
             <translation>%1 12345 work orders in the months shown</translation>
         </message>
@@ -2371,10 +2375,6 @@
         <message>
             <source>当前</source>
             <translation>Now</translation>
-        </message>
-        <message>
-            <source>%1 个门前三包责任单位：红榜 %2，黑榜 %3（积分 ≥95 且当月被检查为红榜，&lt;80 为黑榜）</source>
-            <translation>%1 street-front units: red list %2, black list %3 (red: ≥95 points and inspected this month; black: &lt;80)</translation>
         </message>
         <message>
             <source>M月</source>

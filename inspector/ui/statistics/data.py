@@ -46,6 +46,7 @@ class StatisticsData:
     back_streets: dict[str, list[MonthStatus]] = field(default_factory=dict)
     tiers: dict[str, list[TierChange]] = field(default_factory=dict)  # back streets' tier histories (store.tiers)
     rule: str = ""  # "<rule id> v<version>": the rule every figure here was computed with
+    rules: statistics.StatisticsRules = statistics.DEFAULT_RULES  # its parameters (the summaries quote them)
     subject_names: dict[str, str] = field(default_factory=dict)
     street_names: dict[str, str] = field(default_factory=dict)  # by 9-digit code
     red_black: RedBlackList | None = None
@@ -103,6 +104,7 @@ def load_statistics(folder: DataFolder, months: list[str], month: str, now: date
         back_streets=statistics.back_street_status(inspections, rules=rules),
         tiers=tier_histories,
         rule=f"{rules.rule_id} v{rules.rule_version}",
+        rules=rules,
         subject_names={subject.subject_id: subject.name for subject in subjects},
         street_names=names,
         red_black=statistics.red_black_list(units, rules),

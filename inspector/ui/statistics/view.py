@@ -284,7 +284,7 @@ class StatisticsView(Page):
         self._show_back_streets(data)
         self._show_hotline(data)
         if data.red_black is not None:
-            self._show_units(data.red_black)
+            self._show_units(data.red_black, data)
         self.status.setText(self.tr("共 %n 个问题", "", data.findings))
 
     def _show_summaries(self, data: StatisticsData) -> None:
@@ -303,8 +303,12 @@ class StatisticsView(Page):
         self.panels["overdue"].summary.setText(
             self.tr("当前逾期 %1 个").replace("%1", str(data.overdue_now)) + self._late_by_stage_text(data)
         )
-        formula = self.tr("%1 月排名：得分 = 100 ×（0.4 按期销账 + 0.3 逾期 + 0.3 检查覆盖）")
-        self.panels["ranking"].summary.setText(formula.replace("%1", data.month))
+        weights = data.rules.ranking
+        formula = self.tr("%1 月排名：得分 = 100 ×（%2 按期销账 + %3 逾期 + %4 检查覆盖）；规则 %5")
+        self.panels["ranking"].summary.setText(
+            formula.replace("%1", data.month).replace("%2", f"{weights.on_time_closure:g}")
+            .replace("%3", f"{weights.overdue:g}").replace("%4", f"{weights.coverage:g}").replace("%5", data.rule)
+        )  # fmt: skip
 
     def _show_hotline(self, data: StatisticsData) -> None:
         """Per 街乡 and month of receipt: orders, 响应率, 解决率, 满意率 (of those rated at the callback)."""
@@ -356,15 +360,16 @@ class StatisticsView(Page):
             .replace("%1", str(len(streets))).replace("%2", str(failing)).replace("%3", data.rule)
         )  # fmt: skip
 
-    def _show_units(self, lists: RedBlackList) -> None:
+    def _show_units(self, lists: RedBlackList, data: StatisticsData) -> None:
         for table, entries, colour in ((self.red_table, lists.red, RED), (self.black_table, lists.black, None)):
             rows = [[unit.name or unit.subject_id, self._street(unit.street), f"{unit.points:g}", unit.inspections]
                     for unit in entries]  # fmt: skip
             _fill(table, rows, [colour] * len(entries))
         self.panels["units"].summary.setText(
-            self.tr("%1 个门前三包责任单位：红榜 %2，黑榜 %3（积分 ≥95 且当月被检查为红榜，<80 为黑榜）")
+            self.tr("%1 个门前三包责任单位：红榜 %2，黑榜 %3（积分 ≥%4 且当月被检查为红榜，<%5 为黑榜；规则 %6）")
             .replace("%1", str(len(lists.units))).replace("%2", str(len(lists.red)))
-            .replace("%3", str(len(lists.black)))
+            .replace("%3", str(len(lists.black))).replace("%4", f"{data.rules.units.red_at_least:g}")
+            .replace("%5", f"{data.rules.units.black_below:g}").replace("%6", data.rule)
         )  # fmt: skip
 
     def _street(self, code: str) -> str:
