@@ -1825,6 +1825,10 @@
     <context>
         <name>NewInspectionDialog</name>
         <message>
+            <source>专项或计划编号（可选）</source>
+            <translation>Campaign or programme code (optional)</translation>
+        </message>
+        <message>
             <source>发现方式：%1</source>
             <translation>Found by: %1</translation>
         </message>

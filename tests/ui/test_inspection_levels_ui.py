@@ -25,10 +25,11 @@ def test_the_level_is_picked_kept_and_listed_and_the_tier_keeps_its_history(star
     while dialog.level.currentData() != "third_party":
         QTest.keyClick(dialog.level, Qt.Key.Key_Down)
     assert dialog.source.text() == "发现方式：第三方检查"
+    qtbot.keyClicks(dialog.programme, "2026Q1-beijie")
     qtbot.mouseClick(dialog.start_button, Qt.MouseButton.LeftButton)
     assert dialog.inspection_id is not None, dialog.error.text()
     draft = inspections.get(ctx.db, dialog.inspection_id)
-    assert (draft.level, draft.source) == ("third_party", "third_party_check")
+    assert (draft.level, draft.source, draft.programme) == ("third_party", "third_party_check", "2026Q1-beijie")
 
     page = started.window.show_page("inspections")
     ctx.notify(INSPECTIONS)

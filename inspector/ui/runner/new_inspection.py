@@ -53,11 +53,14 @@ class NewInspectionDialog(QDialog):
         self.source.setObjectName("inspectionSource")
         self.level.currentIndexChanged.connect(lambda _index: self._show_source())
         self._show_source()
+        self.programme = QLineEdit()  # the campaign or standing programme the inspection is made under, if any
+        self.programme.setObjectName("inspectionProgramme")
+        self.programme.setPlaceholderText(self.tr("专项或计划编号（可选）"))
         level_row = QHBoxLayout()
         level_row.addWidget(QLabel(self.tr("检查层级")))
         level_row.addWidget(self.level)
         level_row.addWidget(self.source)
-        level_row.addStretch(1)
+        level_row.addWidget(self.programme, 1)
         self.error = hint_label(name="error")
         self.error.hide()
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
@@ -172,6 +175,7 @@ class NewInspectionDialog(QDialog):
                 subject_id=subject.id,
                 inspector_id=profile.user_id(self.ctx.db),
                 level=self.selected_level(),
+                programme=self.programme.text().strip() or None,
             )
         except StoreError as error:
             self.error.setText(error_message(error))
