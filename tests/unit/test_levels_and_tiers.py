@@ -97,9 +97,7 @@ def test_the_levels_each_rule_counts_are_parameters() -> None:
 
 
 def test_levels_and_sources_agree() -> None:
-    assert {level: LEVEL_SOURCE[level] for level in InspectionLevel}[InspectionLevel.THIRD_PARTY] == (
-        Source.THIRD_PARTY_CHECK
-    )
+    assert LEVEL_SOURCE[InspectionLevel.THIRD_PARTY] == Source.THIRD_PARTY_CHECK
     assert all(level_from_source(LEVEL_SOURCE[level]) == level for level in InspectionLevel)
     assert level_from_source("hotline_12345") == level_from_source(None) == InspectionLevel.STREET_SELF
 
