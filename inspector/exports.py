@@ -333,6 +333,8 @@ def export_inspection(folder: DataFolder, inspection_id: str, target: Path) -> E
             notes=inspection.notes,
             inspection_id=record_number(inspection.id, inspection.started_at),
             photos=refs,
+            level=inspection.level,
+            programme=inspection.programme or "",
         )
         inspection_record_pdf(document, target)
     finally:

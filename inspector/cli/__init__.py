@@ -3,6 +3,7 @@
 # Modules that contribute sub-commands, in the order they appear in --help.
 COMMAND_MODULES: tuple[str, ...] = (
     "inspector.cli.checklists",
+    "inspector.cli.rules",
     "inspector.cli.data",
     "inspector.cli.hotline",
     "inspector.cli.sync",

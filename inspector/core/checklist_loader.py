@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -540,3 +540,13 @@ def _to_checklist(data: dict[str, Any]) -> Checklist:
         sources=tuple(Source(**s) for s in data["sources"]),
         format=data["format"],
     )
+
+
+def compose_located(
+    text: str, filename: str
+) -> tuple[dict[str, Any] | None, Callable[[Path], int], list[ChecklistProblem]]:
+    """A YAML (or JSON) file's top-level mapping as plain values, the line of any path in it, and the problems met
+    reading it — for other files validated like checklists (the scoring rules, `core/rules.py`)."""
+    tree = _Tree(filename)
+    data = _compose(text, tree)
+    return data, lambda path: _line(tree, path), tree.problems

@@ -108,6 +108,7 @@ class FeedKind(StrEnum):
     CALENDAR_YEAR = "calendar_year"  # a district calendar year (§4.2)
     TALK = "talk"  # a 约谈 record (§5.5)
     CAMPAIGN = "campaign"  # a district campaign with its sites and people (§7.2)
+    SCORING_RULE = "scoring_rule"  # a district's published scoring rule (§4.3)
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -179,6 +180,8 @@ class InspectionSubmit(TypedDict):
     max_score: NotRequired[float | None]
     outcome: NotRequired[str | None]
     lists: NotRequired[list[dict[str, Any]]]  # the further lists of a "1+10" visit, each with its own responses
+    level: NotRequired[str | None]  # who did it (core.levels.InspectionLevel); absent: street_self
+    programme: NotRequired[str | None]  # the campaign or standing programme it was made under
 
 
 class TalkCreate(TypedDict):

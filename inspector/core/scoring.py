@@ -132,13 +132,20 @@ def overlapping_items(checklists: Iterable[Checklist]) -> list[str]:
 
 @dataclass(frozen=True)
 class MonthStatus:
-    """A back street's status after one calendar month."""
+    """A back street's status after one calendar month.
+
+    `score` is the lowest score the rule read that month; `downgrade_score` the lowest of the inspections that can
+    downgrade (降档, the 第三方 check) and `restore_score` the lowest of those that count toward a restore (复档, the
+    市级日常检查).
+    """
 
     month: str  # YYYY-MM
     score: float | None
     status: str
     changed: bool
     passing_run: int  # consecutive months at or above the line, while 不达标
+    downgrade_score: float | None = None
+    restore_score: float | None = None
 
 
 def month_key(day: date) -> str:
@@ -165,32 +172,34 @@ def street_status_by_month(
     initial: str = COMPLIANT,
     pass_score: float = STREET_PASS_SCORE,
     restore_months: int = STREET_RESTORE_MONTHS,
+    restore_scores: Mapping[str, float] | None = None,
 ) -> list[MonthStatus]:
-    """Apply the 降档/复档 rule month by month, from the first scored month to the last.
+    """Apply the 降档/复档 rule (standards.md §1.6) month by month, from the first scored month to the last.
 
-    A 十无 score below the line makes a 达标 street 不达标 at once. A 不达标 street returns to 达标 after
-    `restore_months` consecutive calendar months each scored at or above the line; a month below the line or a
-    month without a score breaks the run.
+    `scores` are the monthly scores that can downgrade a street (the 第三方 check), `restore_scores` those that
+    count toward a restore (the 市级日常检查); without `restore_scores` the one series does both.
+    A downgrading score below the line makes a 达标 street 不达标 at once. A 不达标 street returns to 达标 after
+    `restore_months` consecutive calendar months each with a restoring score at or above the line; a month with a
+    restoring score below the line, a month without one, or a downgrading score below the line breaks the run.
+    A restoring score below the line never downgrades, and a downgrading score at or above the line never restores.
     """
-    if not scores:
+    restoring = scores if restore_scores is None else restore_scores
+    if not scores and not restoring:
         return []
     status, run = initial, 0
     history: list[MonthStatus] = []
-    month, last = min(scores), max(scores)
+    month, last = min([*scores, *restoring]), max([*scores, *restoring])
     while month <= last:
-        value = scores.get(month)
+        down, up = scores.get(month), restoring.get(month)
         before = status
-        if value is None:
-            run = 0
-        elif status == COMPLIANT:
-            if value < pass_score:
-                status, run = NON_COMPLIANT, 0
-        elif value >= pass_score:
-            run += 1
+        if down is not None and down < pass_score:
+            status, run = NON_COMPLIANT, 0
+        elif status == NON_COMPLIANT:
+            run = run + 1 if up is not None and up >= pass_score else 0
             if run >= restore_months:
                 status, run = COMPLIANT, 0
-        else:
-            run = 0
-        history.append(MonthStatus(month, value, status, status != before, run))
+        counted = [value for value in (down, up) if value is not None]
+        lowest = min(counted) if counted else None
+        history.append(MonthStatus(month, lowest, status, status != before, run, down, up))
         month = _next_month(month)
     return history

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from statistics import fmean
@@ -18,6 +18,7 @@ from statistics import fmean
 from inspector.core.clock import SHANGHAI, local_date
 from inspector.core.jurisdiction import street_of
 from inspector.core.ledger import Event, FindingState, Severity, State, apply, is_overdue
+from inspector.core.levels import InspectionLevel
 from inspector.core.scoring import (
     COMPLIANT,
     STREET_PASS_SCORE,
@@ -83,6 +84,15 @@ class StatisticsRules:
     units: UnitPointsRule = field(default_factory=UnitPointsRule)
     street_pass_score: float = STREET_PASS_SCORE
     street_restore_months: int = STREET_RESTORE_MONTHS
+    # which inspection levels (core.levels.InspectionLevel values) can downgrade a back street (降档: the city's
+    # quarterly 第三方 check) and which count toward its restore (复档: the 市级日常检查), standards.md §1.6
+    street_downgrade_levels: frozenset[str] = frozenset({InspectionLevel.THIRD_PARTY.value})
+    street_restore_levels: frozenset[str] = frozenset({InspectionLevel.CITY.value})
+    # which levels' inspections count for the ranking's coverage and for the 门前三包 units' points (today: all)
+    ranking_levels: frozenset[str] = frozenset(level.value for level in InspectionLevel)
+    unit_levels: frozenset[str] = frozenset(level.value for level in InspectionLevel)
+    rule_id: str = "inspector-default"  # the rule file these parameters came from (docs/rules.md)
+    rule_version: str = "1"
 
 
 DEFAULT_RULES = StatisticsRules()
@@ -308,11 +318,12 @@ def street_months(
     subjects: Iterable[SubjectFacts],
     inspections: Iterable[InspectionFacts],
     names: Mapping[str, str] | None = None,
+    levels: Collection[str] | None = None,
 ) -> list[StreetMonth]:
     """The ranking inputs of every 街乡 that has subjects or findings, from the month's plain records.
 
     `overdue_at_end` is the month's list from overdue_at_month_ends (or, for the running month, the findings
-    overdue now).
+    overdue now). With `levels` (a rule's `ranking_levels`), only inspections of those levels count as coverage.
     """
     check_month(month)
     street_of_subject = {subject.subject_id: subject.street for subject in subjects}
@@ -320,7 +331,9 @@ def street_months(
     inspected = {
         inspection.subject_id
         for inspection in inspections
-        if inspection.subject_id in street_of_subject and month_of(inspection.at) == month
+        if inspection.subject_id in street_of_subject
+        and month_of(inspection.at) == month
+        and (levels is None or inspection.level in levels)
     }
     inspected_counts = Counter(street_of_subject[subject_id] for subject_id in inspected)
     due: Counter[str] = Counter()
@@ -390,23 +403,33 @@ def back_street_status(
 ) -> dict[str, list[MonthStatus]]:
     """Each back street's 十无 score and 达标/不达标 status month by month (scoring.street_status_by_month).
 
-    A month with several inspections counts its lowest score; `initial` gives a street's status before its first
-    scored month (default 达标).
+    Only the levels the rule names count: a score of a level in `rules.street_downgrade_levels` (第三方) can
+    downgrade, one of a level in `rules.street_restore_levels` (市级) counts toward the restore; any other level
+    (区级, 街乡自查, an inspection whose level is not known) changes nothing. A month with several counted
+    inspections counts its lowest score; `initial` gives a street's status before its first scored month (default
+    达标). Streets with no counted inspection are left out.
     """
-    dated: dict[str, list[tuple[date, float]]] = defaultdict(list)
+    down: dict[str, list[tuple[date, float]]] = defaultdict(list)
+    up: dict[str, list[tuple[date, float]]] = defaultdict(list)
     for inspection in inspections:
-        if inspection.checklist_id == checklist_id and inspection.score is not None:
-            _require_aware(inspection.at)
-            dated[inspection.subject_id].append((local_date(inspection.at), inspection.score))
+        if inspection.checklist_id != checklist_id or inspection.score is None:
+            continue
+        _require_aware(inspection.at)
+        dated = (local_date(inspection.at), inspection.score)
+        if inspection.level in rules.street_downgrade_levels:
+            down[inspection.subject_id].append(dated)
+        if inspection.level in rules.street_restore_levels:
+            up[inspection.subject_id].append(dated)
     starting = initial or {}
     return {
         subject_id: street_status_by_month(
-            monthly_scores(scores),
+            monthly_scores(down.get(subject_id, [])),
             starting.get(subject_id, COMPLIANT),
             rules.street_pass_score,
             rules.street_restore_months,
+            restore_scores=monthly_scores(up.get(subject_id, [])),
         )
-        for subject_id, scores in sorted(dated.items())
+        for subject_id in sorted({*down, *up})
     }
 
 
@@ -458,19 +481,26 @@ def unit_months(
     findings: Iterable[FindingState],
     overdue_at_end: Iterable[FindingState],
     checklist_id: str = STREET_FRONT_CHECKLIST,
+    levels: Collection[str] | None = None,
 ) -> list[UnitMonth]:
     """The points inputs of every street-front unit for the month, from the plain records.
 
     Inspections count when made with the 门前三包 checklist in the month; findings count when reported in the month
     and on the ledger (not 待受理 or 不予立案), by their accepted severity; on-time closures when closed in the month
-    by the deadline.
+    by the deadline. With `levels` (a rule's `unit_levels`), only inspections of those levels count.
     """
     check_month(month)
     units = {subject.subject_id: subject for subject in subjects if subject.kind == STREET_FRONT_KIND}
     counts: dict[str, Counter[str]] = {subject_id: Counter() for subject_id in units}
     for inspection in inspections:
         tally = counts.get(inspection.subject_id)
-        if tally is not None and inspection.checklist_id == checklist_id and month_of(inspection.at) == month:
+        counted = levels is None or inspection.level in levels
+        if (
+            tally is not None
+            and counted
+            and inspection.checklist_id == checklist_id
+            and month_of(inspection.at) == month
+        ):
             tally["inspections"] += 1
             tally["failed_items"] += inspection.failed_items
     for finding in findings:

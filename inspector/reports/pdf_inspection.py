@@ -19,6 +19,7 @@ from inspector.core.checklist import (
     Section,
 )
 from inspector.core.clock import display
+from inspector.core.levels import LEVEL_LABELS_ZH, InspectionLevel
 from inspector.core.scoring import (
     Response,
     ScoreResult,
@@ -101,6 +102,8 @@ class InspectionDocument:
     notes: str = ""
     inspection_id: str = ""
     photos: Sequence[PhotoRef] = field(default_factory=tuple)
+    level: str = ""  # core.levels.InspectionLevel value: who did the inspection (检查层级)
+    programme: str = ""  # the campaign or standing programme it was made under
     area_lists: Sequence[Checklist] = ()  # the further lists of a "1+10" visit, after `checklist` (the general one)
 
     @property
@@ -200,10 +203,20 @@ def _header_fields(document: InspectionDocument) -> list[tuple[str, str]]:
         ("所属辖区", document.jurisdiction_name),
         ("检查位置", document.location),
         ("检查人", "、".join(document.inspectors)),
+        ("检查层级", _level_text(document.level)),
+        ("检查计划", document.programme or "—"),
         ("记录编号", document.inspection_id),
         ("开始时间", f"{display(document.started_at)}（北京时间）"),
         ("结束时间", f"{ended}（北京时间）" if document.finished_at else ended),
     ]
+
+
+def _level_text(level: str) -> str:
+    """The level's Chinese name, or "未记录" for a record without one."""
+    try:
+        return LEVEL_LABELS_ZH[InspectionLevel(level)]
+    except ValueError:
+        return "未记录"
 
 
 def _outcome(checklist: Checklist, result: ScoreResult, width: float) -> list[Flowable]:

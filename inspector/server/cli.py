@@ -24,8 +24,9 @@ from inspector import __version__
 from inspector.core.campaigns import KIND_LABELS, CampaignSheetError, percent, progress
 from inspector.core.clock import utc_now
 from inspector.core.errors import UserError
+from inspector.core.rules import RuleError
 from inspector.core.time_limits import TimeLimitTableError
-from inspector.server import campaigns, checklists, jurisdictions, subjects, time_limits
+from inspector.server import campaigns, checklists, jurisdictions, scoring_rules, subjects, time_limits
 from inspector.server.auth import AccountError, create_user, parse_roles, revoke_device, set_active, set_password
 from inspector.server.db import Database
 from inspector.server.jurisdictions import ImportReport
@@ -374,6 +375,31 @@ def cmd_ledger_verify(args: argparse.Namespace) -> int:
     return 0 if report.ok else 1
 
 
+def cmd_rules_publish(args: argparse.Namespace) -> int:
+    path = Path(args.file)
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except (OSError, UnicodeDecodeError) as error:
+        raise CliError(f"{args.file}:1: cannot read the rule file: {error}") from None
+    try:
+        with _database(args).write() as session:
+            rule, new = scoring_rules.publish(session, text, args.file, by="cli")
+    except (RuleError, scoring_rules.RulePublishError) as error:
+        raise CliError(str(error)) from None
+    _out(f"rule {rule.key} for district {rule.district} " + ("published" if new else "was already published"))
+    return 0
+
+
+def cmd_rules_list(args: argparse.Namespace) -> int:
+    with _database(args).read() as session:
+        rows = scoring_rules.list_rules(session)
+        lines = [f"{row.id}@{row.version}  {row.district}  {row.published_at}  {row.title}" for row in rows]
+    for line in lines:
+        _out(line)
+    _out(f"{len(lines)} published rule(s)")
+    return 0
+
+
 def cmd_time_limits_set(args: argparse.Namespace) -> int:
     row: dict[str, Any] = {
         "id": args.id or f"district-{args.kind.replace('*', 'any')}-{args.stage}-{_slug(args.category)}",
@@ -606,6 +632,13 @@ def build_parser() -> argparse.ArgumentParser:
     publish = lists.add_parser("publish", help="publish the checklist files of a folder (default: the shipped ones)")
     publish.add_argument("folder", nargs="?")
     publish.set_defaults(handler=cmd_checklists_publish)
+
+    rule_group = commands.add_parser("rules", help="the district's scoring rules")
+    rules = rule_group.add_subparsers(dest="action", required=True)
+    publish_rule = rules.add_parser("publish", help="validate a rule file and publish it to the laptops")
+    publish_rule.add_argument("file")
+    publish_rule.set_defaults(handler=cmd_rules_publish)
+    rules.add_parser("list", help="the published rules, newest first").set_defaults(handler=cmd_rules_list)
 
     ledger = commands.add_parser("ledger", help="the ledger").add_subparsers(dest="action", required=True)
     verify = ledger.add_parser("verify", help="check every event's hash chain; print the ledger root")

@@ -158,6 +158,8 @@ class Inspection(Base):
     outcome: Mapped[str | None] = mapped_column(String(100), nullable=True)
     data: Mapped[str] = mapped_column(Text)
     submitted_at: Mapped[str] = mapped_column(TIME)
+    level: Mapped[str] = mapped_column(String(20), index=True)  # who did it (inspector.core.levels.InspectionLevel)
+    programme: Mapped[str | None] = mapped_column(String(200), nullable=True, index=True)  # campaign / programme
 
 
 class InspectionList(Base):
@@ -376,6 +378,19 @@ class DistrictTimeLimit(Base):
     row: Mapped[str] = mapped_column(Text)  # the row's JSON (format inspector-time-limits/1)
     updated_by: Mapped[str] = mapped_column(String(200))
     updated_at: Mapped[str] = mapped_column(TIME)
+
+
+class ScoringRule(Base):
+    """A scoring rule the district published (format inspector-scoring-rule/1): the file's text, as published."""
+
+    __tablename__ = "scoring_rules"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    version: Mapped[str] = mapped_column(String(32), primary_key=True)
+    district: Mapped[str] = mapped_column(String(6), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    text: Mapped[str] = mapped_column(Text)
+    published_by: Mapped[str] = mapped_column(String(200))
+    published_at: Mapped[str] = mapped_column(TIME)
 
 
 class DistrictCalendarYear(Base):

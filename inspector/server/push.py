@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 from inspector.core.clock import parse_iso, to_iso, utc_now
 from inspector.core.jurisdiction import Level, parse_code
 from inspector.core.ledger import Action, Event, Role, State, apply, decide
+from inspector.core.levels import InspectionLevel
 from inspector.core.protocol import CONFLICT_CODES, ChangeKind, FeedKind, PushCode, Status, photo_hashes
 from inspector.core.scoring import Response, ScoreResult, overlapping_items, score, visit_outcome
 from inspector.server import feed
@@ -490,6 +491,8 @@ class Batch:
                 outcome=document["outcome"],
                 data=dumps(document),
                 submitted_at=self.stamp,
+                level=document["level"],
+                programme=document["programme"],
             )
         )
         self.session.flush()  # the lists refer to the inspection row
@@ -589,6 +592,8 @@ class Batch:
             "client_max_score": data.max_score,
             "client_outcome": data.outcome,
             "submitted_at": self.stamp,
+            "level": (data.level or InspectionLevel.STREET_SELF).value,
+            "programme": data.programme,
         }
         if data.lists:
             document["lists"] = [

@@ -17,6 +17,7 @@ from pydantic import (
 )
 
 from inspector.core.clock import parse_iso, to_iso
+from inspector.core.levels import InspectionLevel
 from inspector.core.text import shown, value_problem
 
 UUID_RE = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
@@ -211,6 +212,8 @@ class InspectionIn(Strict):
     max_score: float | None = None
     outcome: Annotated[str, StringConstraints(max_length=100)] | None = None
     lists: Annotated[list[InspectionListIn], Field(max_length=20)] = Field(default_factory=list)
+    level: InspectionLevel | None = None  # who did it; absent (an older client): 街乡自查
+    programme: Annotated[str, StringConstraints(min_length=1, max_length=200)] | None = None
 
 
 class LedgerCommandIn(Strict):

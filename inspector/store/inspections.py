@@ -12,6 +12,7 @@ from inspector.core.checklist import Checklist
 from inspector.core.clock import now_iso
 from inspector.core.ids import new_id
 from inspector.core.ledger import Source
+from inspector.core.levels import LEVEL_SOURCE, InspectionLevel, level_from_source
 from inspector.core.protocol import ChangeKind
 from inspector.core.scoring import RESULTS, Response, ScoreResult, overlapping_items, score, visit_outcome
 from inspector.store import checklists, jsonutil, outbox, photos, photos_wanted, subjects, validate
@@ -44,6 +45,8 @@ class Inspection:
     updated_at: str
     sync_state: str
     source: str = "patrol"  # 发现方式 of the findings it reports (inspector.core.ledger.Source)
+    level: str = InspectionLevel.STREET_SELF.value  # who did it (inspector.core.levels.InspectionLevel)
+    programme: str | None = None  # the campaign id or standing programme code it was made under, if any
 
     @property
     def is_draft(self) -> bool:
@@ -96,27 +99,33 @@ def start(
     location_accuracy_m: float | None = None,
     inspection_id: str | None = None,
     started_at: str | None = None,
-    source: str = "patrol",
+    source: str | None = None,
+    level: str | None = None,
+    programme: str | None = None,
     area_lists: Sequence[tuple[str, str]] = (),
 ) -> Inspection:
     """Open a draft inspection of a subject with a pinned checklist version (drafts are local, not queued).
 
-    started_at defaults to now (it is given when records are imported or generated); source is the 发现方式 its
-    findings get (巡查 unless the inspection is, say, a 区级检查). area_lists adds further (id, version) lists to the
-    same visit (the "1+10" visit: the general list plus area lists); each keeps its own answers and score."""
+    started_at defaults to now (it is given when records are imported or generated). `level` says who does it
+    (default 街乡自查) and sets the 发现方式 its findings get (core.levels.LEVEL_SOURCE); given only a `source`, the
+    level is read from it (core.levels.level_from_source). `programme` names the campaign or standing programme.
+    area_lists adds further (id, version) lists to the same visit (the "1+10" visit: the general list plus area
+    lists); each keeps its own answers and score."""
     pinned = [(checklist_id, checklist_version), *area_lists]
     _check_lists(db, pinned)
     subject = subjects.get(db, subject_id)
     inspector = validate.required_text(inspector_id, "检查人", "inspector")
-    kind = _source(source)
+    grade, kind = _level_and_source(level, source)
+    plan = _programme(programme)
     lat, lon = _location(location)
     new = inspection_id or new_id()
     at = started_at or now_iso()
     with transaction(db):
         db.execute(
             "INSERT INTO inspections (id, checklist_id, checklist_version, subject_id, jurisdiction, inspector_id, "
-            "status, started_at, location_lat, location_lon, location_accuracy_m, updated_at, source) "
-            "VALUES (?, ?, ?, ?, ?, ?, 'draft', ?, ?, ?, ?, ?, ?)",
+            "status, started_at, location_lat, location_lon, location_accuracy_m, updated_at, source, level, "
+            "programme) "
+            "VALUES (?, ?, ?, ?, ?, ?, 'draft', ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 new,
                 checklist_id,
@@ -130,6 +139,8 @@ def start(
                 location_accuracy_m,
                 at,
                 kind,
+                grade,
+                plan,
             ],
         )
         _write_lists(db, new, pinned)
@@ -215,12 +226,56 @@ def _source(source: str) -> str:
     return source
 
 
+def _level(level: str) -> str:
+    if level not in {member.value for member in InspectionLevel}:
+        raise InvalidRecordError(f"未知的检查层级 {level!r}", f"unknown inspection level {level!r}")
+    return level
+
+
+def _level_and_source(level: str | None, source: str | None) -> tuple[str, str]:
+    """The level and the 发现方式 kept consistent: a level gives its source; a source alone gives its level."""
+    if level is not None:
+        grade = InspectionLevel(_level(level))
+        return grade.value, LEVEL_SOURCE[grade].value
+    if source is not None:
+        return level_from_source(_source(source)).value, source
+    return InspectionLevel.STREET_SELF.value, LEVEL_SOURCE[InspectionLevel.STREET_SELF].value
+
+
+def _programme(programme: str | None) -> str | None:
+    return validate.optional_text(programme, "检查计划", "programme", 200)
+
+
 def set_source(db: Database, inspection_id: str, source: str) -> Inspection:
-    """Change the 发现方式 of a draft inspection (its findings are reported with it)."""
-    kind = _source(source)
+    """Change the 发现方式 of a draft inspection (its findings are reported with it); the level follows it."""
+    grade, kind = _level_and_source(None, source)
+    return _set_level(db, inspection_id, grade, kind)
+
+
+def set_level(db: Database, inspection_id: str, level: str) -> Inspection:
+    """Change who does a draft inspection; the 发现方式 of its findings follows (core.levels.LEVEL_SOURCE)."""
+    grade, kind = _level_and_source(level, None)
+    return _set_level(db, inspection_id, grade, kind)
+
+
+def _set_level(db: Database, inspection_id: str, level: str, source: str) -> Inspection:
     _draft(db, inspection_id)
     with transaction(db):
-        db.execute("UPDATE inspections SET source = ?, updated_at = ? WHERE id = ?", [kind, now_iso(), inspection_id])
+        db.execute(
+            "UPDATE inspections SET source = ?, level = ?, updated_at = ? WHERE id = ?",
+            [source, level, now_iso(), inspection_id],
+        )
+    return get(db, inspection_id)
+
+
+def set_programme(db: Database, inspection_id: str, programme: str | None) -> Inspection:
+    """Name (or with None clear) the campaign or standing programme a draft inspection is made under."""
+    plan = _programme(programme)
+    _draft(db, inspection_id)
+    with transaction(db):
+        db.execute(
+            "UPDATE inspections SET programme = ?, updated_at = ? WHERE id = ?", [plan, now_iso(), inspection_id]
+        )
     return get(db, inspection_id)
 
 
@@ -492,6 +547,8 @@ def submit_payload(db: Database, inspection: Inspection) -> dict[str, Any]:
         "score": pinned[0].score if len(pinned) > 1 else inspection.score,
         "max_score": pinned[0].max_score if len(pinned) > 1 else inspection.max_score,
         "outcome": pinned[0].outcome if len(pinned) > 1 else inspection.outcome,
+        "level": inspection.level,
+        "programme": inspection.programme,
     }
     if len(pinned) > 1:
         payload["lists"] = [
@@ -629,8 +686,8 @@ def on_pulled(db: Database, data: Mapping[str, Any]) -> bool:
     db.execute(
         "INSERT INTO inspections (id, checklist_id, checklist_version, subject_id, jurisdiction, inspector_id, status, "
         "started_at, finished_at, location_lat, location_lon, location_accuracy_m, notes, score, max_score, passed, "
-        "outcome, updated_at, sync_state) VALUES (?, ?, ?, ?, ?, ?, 'finished', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-        "'synced')",
+        "outcome, updated_at, sync_state, level, source, programme) "
+        "VALUES (?, ?, ?, ?, ?, ?, 'finished', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'synced', ?, ?, ?)",
         [
             inspection_id,
             *checklist,
@@ -648,6 +705,8 @@ def on_pulled(db: Database, data: Mapping[str, Any]) -> bool:
             None if passed is None else int(bool(passed)),
             data.get("outcome"),
             at,
+            *_pulled_level(data),
+            _pulled_programme(data),
         ],
     )
     first = {
@@ -689,6 +748,19 @@ def on_pulled(db: Database, data: Mapping[str, Any]) -> bool:
     for entry in further:
         _link_server_photos(db, inspection_id, {"responses": entry.get("responses") or {}}, at)
     return True
+
+
+def _pulled_level(data: Mapping[str, Any]) -> tuple[str, str]:
+    """Level and 发现方式 of a pulled inspection: its level when the server knows one, else 街乡自查."""
+    level = data.get("level")
+    known = {member.value for member in InspectionLevel}
+    grade = InspectionLevel(level) if level in known else InspectionLevel.STREET_SELF
+    return grade.value, LEVEL_SOURCE[grade].value
+
+
+def _pulled_programme(data: Mapping[str, Any]) -> str | None:
+    programme = data.get("programme")
+    return programme.strip()[:200] or None if isinstance(programme, str) else None
 
 
 def _keep_server_responses(

@@ -9,6 +9,7 @@ from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
 from inspector.core.checklist_loader import ChecklistError, parse_checklist
+from inspector.core.levels import level_from_source
 from inspector.core.settings import RENAMED as RENAMED_SETTINGS
 from inspector.store import jsonutil, text_index
 
@@ -596,6 +597,44 @@ def _campaigns(db: Database) -> None:
     db.execute("CREATE INDEX idx_campaign_sites_subject ON campaign_sites (subject_id)")
 
 
+# Every inspection records who did it (core.levels.InspectionLevel) and, optionally, under which programme or campaign;
+# an inspection made before takes the level its 发现方式 names (巡查 → 街乡自查). Back streets keep their tier
+# (精品/优美/达标) with its history; the scoring rules districts publish arrive from the feed (`scoring_rule`).
+_LEVEL_STATEMENTS: tuple[str, ...] = (
+    "ALTER TABLE inspections ADD COLUMN level TEXT NOT NULL DEFAULT 'street_self'",
+    "ALTER TABLE inspections ADD COLUMN programme TEXT",
+    "CREATE INDEX idx_inspections_level ON inspections (level, finished_at)",
+    "CREATE INDEX idx_inspections_programme ON inspections (programme) WHERE programme IS NOT NULL",
+    """CREATE TABLE back_street_tiers (
+        id INTEGER PRIMARY KEY,
+        subject_id TEXT NOT NULL REFERENCES subjects (id),
+        tier TEXT NOT NULL CHECK (tier IN ('premium', 'fine', 'standard')),
+        set_at TEXT NOT NULL,
+        set_by TEXT NOT NULL DEFAULT '',
+        note TEXT NOT NULL DEFAULT ''
+    )""",
+    "CREATE INDEX idx_back_street_tiers_subject ON back_street_tiers (subject_id, set_at)",
+    """CREATE TABLE scoring_rules (
+        id TEXT NOT NULL,
+        version TEXT NOT NULL,
+        district TEXT NOT NULL,
+        title TEXT NOT NULL DEFAULT '',
+        text TEXT NOT NULL,
+        published_at TEXT NOT NULL,
+        received_at TEXT NOT NULL,
+        PRIMARY KEY (id, version)
+    )""",
+)
+
+
+def _levels(db: Database) -> None:
+    """The inspection's level and programme columns (old rows' level from their source) and the tier history."""
+    for statement in _LEVEL_STATEMENTS:
+        db.execute(statement)
+    for source in [row[0] for row in db.execute("SELECT DISTINCT source FROM inspections").fetchall()]:
+        db.execute("UPDATE inspections SET level = ? WHERE source = ?", [level_from_source(source).value, source])
+
+
 # The schema's history, oldest first. Append new steps; never edit or reorder a released one.
 STEPS: tuple[MigrationStep, ...] = (
     ("0001_initial", _initial_schema),
@@ -612,6 +651,7 @@ STEPS: tuple[MigrationStep, ...] = (
     ("0012_visit_lists", _visit_lists),
     ("0013_talks", _talks),
     ("0014_campaigns", _campaigns),
+    ("0015_levels", _levels),
 )
 
 

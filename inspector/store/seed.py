@@ -47,6 +47,8 @@ COMMUNITIES = (
     ("110105004039000", "白家庄西里社区"),
     ("110105004040000", "中纺里社区"),
 )
+SEED_TIERS = ("fine", "standard", "premium")  # core.tiers.Tier values, one per back street in turn
+SEED_LEVELS = ("third_party", "city", "street_self", "city")  # core.levels.InspectionLevel values
 BACK_STREETS = (
     ("中纺街", "东起幸福一村西路，西至新东路"),
     ("幸福一村西巷", "幸福一村一巷至三巷"),
@@ -241,7 +243,7 @@ class _Seeder:
                     name,
                     f"CY-SLT-BS-{number:04d}",
                     f"朝阳区三里屯街道{name}",
-                    {"extent": extent, "street_chief": self._person()},
+                    {"extent": extent, "street_chief": self._person(), "tier": SEED_TIERS[number % len(SEED_TIERS)]},
                 )
             )
         for number, name in enumerate(SHOPS, 1):
@@ -318,10 +320,12 @@ class _Seeder:
         self, subject: subjects.Subject, checklist: Checklist, days_ago: int
     ) -> list[tuple[inspections.Inspection, Item]]:
         started = self.now - timedelta(days=days_ago * 2 + self.rnd.uniform(0, 1.5), hours=self.rnd.uniform(0, 3))
+        # back streets get the city's checks too (第三方, 市级), so the 降档/复档 rule has something to read
+        level = SEED_LEVELS[days_ago % len(SEED_LEVELS)] if subject.kind == "back_street" else "street_self"
         draft = inspections.start(
             self.db, checklist_id=checklist.id, checklist_version=checklist.version, subject_id=subject.id,
             inspector_id=INSPECTOR.user_id, location=self._near(0.003), location_accuracy_m=self.rnd.choice((5, 8, 15)),
-            started_at=to_iso(started),
+            started_at=to_iso(started), level=level,
         )  # fmt: skip
         failed: list[Item] = []
         for item in checklist.items:

@@ -7,7 +7,6 @@ from sqlite_utils import Database
 
 from inspector.core.clock import parse_iso
 from inspector.core.jurisdiction import street_of
-from inspector.core.levels import level_from_source
 from inspector.core.statistics import InspectionFacts, SubjectFacts
 
 
@@ -17,21 +16,19 @@ def subject_facts(db: Database) -> list[SubjectFacts]:
     return [SubjectFacts(subject_id, street_of(code or ""), kind, name) for subject_id, code, kind, name in rows]
 
 
-def inspection_facts(db: Database) -> list[InspectionFacts]:
-    """Every list of every finished inspection (a "1+10" visit counts under the general list and each area list it
-    checked): subject, checklist, when it finished, the list's score, how many of its items failed, its level and
-    who did it.
-
-    The level is read from the inspection's 发现方式 (`source`) until inspections record their level: this is the one
-    place that reads it, every figure takes `InspectionFacts.level`.
-    """
+def inspection_facts(db: Database, subject_id: str | None = None) -> list[InspectionFacts]:
+    """Every list of every finished inspection (or of one subject's; a "1+10" visit counts under the general list and
+    each area list it checked): subject, checklist, when it finished, the list's score, how many of its items failed,
+    the inspection's level and who did it."""
+    only = "AND i.subject_id = ? " if subject_id is not None else ""
     rows = db.execute(
         "SELECT i.subject_id, l.checklist_id, i.finished_at, l.score, "
         "(SELECT count(*) FROM responses r WHERE r.inspection_id = i.id AND r.result = 'fail' "
         "AND (r.checklist_id = l.checklist_id OR r.checklist_id IS NULL)), "
-        "i.source, i.inspector_id "
+        "i.level, i.inspector_id "
         "FROM inspections i JOIN inspection_lists l ON l.inspection_id = i.id "
-        "WHERE i.status = 'finished' AND i.finished_at IS NOT NULL ORDER BY i.finished_at, l.position"
+        f"WHERE i.status = 'finished' AND i.finished_at IS NOT NULL {only}ORDER BY i.finished_at, l.position",
+        [subject_id] if subject_id is not None else [],
     )
     return [
         InspectionFacts(
@@ -40,10 +37,10 @@ def inspection_facts(db: Database) -> list[InspectionFacts]:
             parse_iso(finished),
             score,
             int(failed),
-            level_from_source(source).value,
+            level,
             inspector or "",
         )
-        for subject_id, checklist_id, finished, score, failed, source, inspector in rows
+        for subject_id, checklist_id, finished, score, failed, level, inspector in rows
     ]
 
 

@@ -26,6 +26,7 @@ from inspector.store import (
     inspections,
     jurisdictions,
     people,
+    scoring_rules,
     stage_clocks,
     subjects,
     talks,
@@ -325,6 +326,9 @@ def _calendar_year(db: Database, data: dict[str, Any], entry: FeedEntry) -> bool
 def _campaign(db: Database, data: dict[str, Any], entry: FeedEntry) -> bool:
     campaigns.save(db, data)
     return True
+def _scoring_rule(db: Database, data: dict[str, Any], entry: FeedEntry) -> bool:
+    scoring_rules.put_published(db, data)
+    return True  # an unreadable rule is skipped (the laptop keeps the rule it has)
 
 
 HANDLERS: dict[str, Callable[[Database, dict[str, Any], FeedEntry], bool]] = {
@@ -339,6 +343,7 @@ HANDLERS: dict[str, Callable[[Database, dict[str, Any], FeedEntry], bool]] = {
     FeedKind.CALENDAR_YEAR: _calendar_year,
     FeedKind.TALK: _talk,
     FeedKind.CAMPAIGN: _campaign,
+    FeedKind.SCORING_RULE: _scoring_rule,
 }
 
 

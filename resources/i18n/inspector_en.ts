@@ -1069,6 +1069,10 @@
     <context>
         <name>InspectionsView</name>
         <message>
+            <source>检查层级</source>
+            <translation>Level</translation>
+        </message>
+        <message>
             <source>未完成</source>
             <translation>Unfinished</translation>
         </message>
@@ -1318,6 +1322,26 @@
     </context>
     <context>
         <name>Labels</name>
+        <message>
+            <source>达标街巷</source>
+            <translation>Standard street</translation>
+        </message>
+        <message>
+            <source>优美街巷</source>
+            <translation>Fine street</translation>
+        </message>
+        <message>
+            <source>精品街巷</source>
+            <translation>Premium street</translation>
+        </message>
+        <message>
+            <source>责任单位自查</source>
+            <translation>Unit self-check</translation>
+        </message>
+        <message>
+            <source>街乡自查</source>
+            <translation>Street self-check</translation>
+        </message>
         <message>
             <source>合格</source>
             <translation>Pass</translation>
@@ -1956,6 +1980,18 @@
             <translation>3. Area lists checked in the same visit ("1+10", several allowed)</translation>
         </message>
         <message>
+            <source>专项或计划编号（可选）</source>
+            <translation>Campaign or programme code (optional)</translation>
+        </message>
+        <message>
+            <source>发现方式：%1</source>
+            <translation>Found by: %1</translation>
+        </message>
+        <message>
+            <source>检查层级</source>
+            <translation>Level</translation>
+        </message>
+        <message>
             <source>新建检查</source>
             <translation>New inspection</translation>
         </message>
@@ -2432,6 +2468,26 @@
     <context>
         <name>StatisticsView</name>
         <message>
+            <source>%1 个门前三包责任单位：红榜 %2，黑榜 %3（积分 ≥%4 且当月被检查为红榜，&lt;%5 为黑榜；规则 %6）</source>
+            <translation>%1 street-front units: red list %2, black list %3 (points ≥ %4 and inspected in the month: red list; below %5: black list; rule %6)</translation>
+        </message>
+        <message>
+            <source>%1 月排名：得分 = 100 ×（%2 按期销账 + %3 逾期 + %4 检查覆盖）；规则 %5</source>
+            <translation>Ranking for %1: score = 100 × (%2 closed on time + %3 overdue + %4 inspection coverage); rule %5</translation>
+        </message>
+        <message>
+            <source>%1 条背街小巷，其中不达标 %2 条（第三方检查90分以下降档，市级检查连续三个月90分及以上复档；规则 %3）</source>
+            <translation>%1 back streets, %2 of them non-compliant (a third-party check below 90 downgrades; three consecutive months of city checks at 90 or above restore; rule %3)</translation>
+        </message>
+        <message>
+            <source>未定级</source>
+            <translation>No tier</translation>
+        </message>
+        <message>
+            <source>街巷等级</source>
+            <translation>Tier</translation>
+        </message>
+        <message>
             <source>正在计算…</source>
             <translation>Computing…</translation>
         </message>
@@ -2453,10 +2509,6 @@
         <message>
             <source>当前逾期 %1 个</source>
             <translation>Overdue now: %1</translation>
-        </message>
-        <message>
-            <source>%1 月排名：得分 = 100 ×（0.4 按期销账 + 0.3 逾期 + 0.3 检查覆盖）</source>
-            <translation>Ranking of %1: score = 100 × (0.4 on-time closure + 0.3 overdue + 0.3 inspection coverage)</translation>
         </message>
         <message>
             <source>所选月份共 %1 个 12345 工单</source>
@@ -2489,14 +2541,6 @@
         <message>
             <source>当前</source>
             <translation>Now</translation>
-        </message>
-        <message>
-            <source>%1 条背街小巷，其中不达标 %2 条（90分以下降档，连续三个月90分及以上复档）</source>
-            <translation>%1 back streets, %2 below standard (under 90 points: below standard; three months at 90 or above: restored)</translation>
-        </message>
-        <message>
-            <source>%1 个门前三包责任单位：红榜 %2，黑榜 %3（积分 ≥95 且当月被检查为红榜，&lt;80 为黑榜）</source>
-            <translation>%1 street-front units: red list %2, black list %3 (red: ≥95 points and inspected this month; black: &lt;80)</translation>
         </message>
         <message>
             <source>M月</source>
@@ -2725,6 +2769,22 @@
     </context>
     <context>
         <name>SubjectDialog</name>
+        <message>
+            <source>尚无记录</source>
+            <translation>Nothing recorded yet</translation>
+        </message>
+        <message>
+            <source>等级与达标记录</source>
+            <translation>Tier and status history</translation>
+        </message>
+        <message>
+            <source>街巷等级</source>
+            <translation>Tier</translation>
+        </message>
+        <message>
+            <source>未定级</source>
+            <translation>No tier</translation>
+        </message>
         <message>
             <source>类型</source>
             <translation>Kind</translation>

@@ -105,7 +105,8 @@ def test_the_figures_are_the_core_formulas_over_the_local_data(app, qtbot, data_
         assert sum(late.values()) > len(overdue_now)  # stages other than 处置 run late too
         table = page.ranking_table
         assert table.rowCount() == len(ranking) and table.item(0, 1).text() == (ranking[0].name or ranking[0].street)
-        assert page.streets_table.rowCount() == len(data.back_streets) > 0
+        assert page.streets_table.rowCount() == len({*data.back_streets, *data.tiers}) > 0
+        assert page.streets_table.horizontalHeaderItem(1).text() == "街巷等级" and data.rule == "inspector-default v1"
         assert page.red_table.rowCount() == len(units.red) and page.black_table.rowCount() == len(units.black)
 
         page.range.setCurrentIndex(page.range.findData(12))  # twelve months: read again

@@ -14,11 +14,12 @@ PACKAGE = Path(__file__).resolve().parents[2] / "inspector"
 # of them.
 ALLOWED: dict[str, set[str]] = {
     "core": {"core"},
-    "store": {"core", "store", "paths", "checklist_files"},
+    "store": {"core", "store", "paths", "checklist_files", "rule_files"},
     "sync": {"core", "store", "sync", "paths", "storage_full"},
     "reports": {"core", "reports", "paths"},
-    "server": {"core", "reports", "server", "paths", "checklist_files", "storage_full"},
-    "ui": {"core", "store", "sync", "reports", "ui", "paths", "checklist_files", "cli", "storage_full", "exports"},
+    "server": {"core", "reports", "server", "paths", "checklist_files", "rule_files", "storage_full"},
+    "ui": {"core", "store", "sync", "reports", "ui", "paths", "checklist_files", "rule_files", "cli", "storage_full",
+           "exports"},
 }
 FORBIDDEN_THIRD_PARTY: dict[str, set[str]] = {
     "core": {"PySide6", "requests", "urllib3", "sqlite3", "sqlite_utils", "sqlalchemy", "fastapi", "httpx", "PIL",

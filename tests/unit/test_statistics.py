@@ -287,20 +287,20 @@ def test_street_months_from_plain_records() -> None:
 
 def test_back_street_status_uses_the_lowest_monthly_score_and_the_three_month_rule() -> None:
     scored = [
-        ("2026-01-10", 85.0),
-        ("2026-02-05", 92.0),
-        ("2026-02-20", 88.0),  # the lowest of February counts: the run does not start
-        ("2026-03-12", 91.0),
-        ("2026-04-12", 95.0),
-        ("2026-05-12", 90.0),  # third month in a row at or above 90: back to 达标
+        ("2026-01-10", 85.0, "third_party"),  # the 第三方 check downgrades
+        ("2026-02-05", 92.0, "city"),
+        ("2026-02-20", 88.0, "city"),  # the lowest of February counts: the run does not start
+        ("2026-03-12", 91.0, "city"),
+        ("2026-04-12", 95.0, "city"),
+        ("2026-05-12", 90.0, "city"),  # third 市级 month in a row at or above 90: back to 达标
     ]
     inspections = [
-        InspectionFacts("b1", "beijie-xiaoxiang", datetime.fromisoformat(day + "T02:00:00+00:00"), score)
-        for day, score in scored
+        InspectionFacts("b1", "beijie-xiaoxiang", datetime.fromisoformat(day + "T02:00:00+00:00"), score, 0, level)
+        for day, score, level in scored
     ]
     inspections += [
-        InspectionFacts("b1", "menqian-sanbao", utc(2026, 1, 11), 10.0),  # another checklist: ignored
-        InspectionFacts("b2", "beijie-xiaoxiang", utc(2026, 1, 31, 17), 80.0),  # 1 February in Beijing
+        InspectionFacts("b1", "menqian-sanbao", utc(2026, 1, 11), 10.0, 0, "third_party"),  # another checklist
+        InspectionFacts("b2", "beijie-xiaoxiang", utc(2026, 1, 31, 17), 80.0, 0, "third_party"),  # 1 Feb in Beijing
     ]
     status = back_street_status(inspections)
     assert [(m.month, m.score, m.status, m.changed, m.passing_run) for m in status["b1"]] == [

@@ -23,7 +23,7 @@ from inspector.store.sync_state import open_refusals
 from inspector.ui.runner.session import InspectionSession
 from inspector.ui.runner.view import RunnerView
 from inspector.ui.shared.context import INSPECTIONS, SUBJECTS, AppContext, latest_versions
-from inspector.ui.shared.labels import cached_checklist_title
+from inspector.ui.shared.labels import cached_checklist_title, level_label
 from inspector.ui.shared.resources import icon
 from inspector.ui.shared.widgets import Page, hint_label, page_header, title_label
 from inspector.ui.sync.badges import record_state, show_badge
@@ -59,7 +59,7 @@ class InspectionsView(Page):
         self.table.setRootIsDecorated(False)
         self.table.setAlternatingRowColors(True)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setColumnCount(7)
+        self.table.setColumnCount(8)  # the last: who did it (检查层级)
         for column, width in enumerate((80, 200, 260, 150, 140, 140)):
             self.table.setColumnWidth(column, width)
         bar = QHBoxLayout()
@@ -151,6 +151,7 @@ class InspectionsView(Page):
                     display(inspection.started_at),
                     display(inspection.updated_at),
                     "",
+                    level_label(inspection.level),
                 ]
             )
             line.setIcon(0, icon("inspection" if draft else "pass"))
@@ -212,6 +213,7 @@ class InspectionsView(Page):
                 self.tr("开始时间"),
                 self.tr("更新时间"),
                 self.tr("同步"),
+                self.tr("检查层级"),
             ]
         )
         self.reload()

@@ -1,5 +1,6 @@
-"""Start an inspection: pick the subject (searchable) and a checklist that applies to its kind; with a hazard list
-(the "1+10" general list) tick the area lists to check in the same visit."""
+"""Start an inspection: pick the subject (searchable), a checklist that applies to its kind, and who does it (the
+level, which sets the 发现方式 of the cases it finds); with a hazard list (the "1+10" general list) tick the area lists
+to check in the same visit."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QGridLayout,
+    QHBoxLayout,
+    QLabel,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
@@ -16,11 +19,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from inspector.core.levels import LEVEL_SOURCE, InspectionLevel
 from inspector.store import checklists, inspections, profile, subjects
 from inspector.store.errors import StoreError
 from inspector.store.subjects import Subject
 from inspector.ui.shared.context import INSPECTIONS, AppContext
-from inspector.ui.shared.labels import SOURCES, cached_checklist_title, source_label, subject_kind_label
+from inspector.ui.shared.labels import LEVELS, cached_checklist_title, level_label, source_label, subject_kind_label
 from inspector.ui.shared.resources import icon
 from inspector.ui.shared.widgets import Debouncer, error_message, hint_label, title_label
 from inspector.ui.subjects.dialog import SubjectDialog
@@ -49,9 +53,22 @@ class NewInspectionDialog(QDialog):
         self.area_title.hide()
         self.area_list.hide()
         self._hazard: dict[tuple[str, str], bool] = {}
-        self.source = QComboBox()  # 发现方式 of the findings this inspection reports
-        for source in SOURCES:
-            self.source.addItem(source_label(source), source)
+        self.level = QComboBox()  # who does the inspection; it sets the 发现方式 of the findings it reports
+        self.level.setObjectName("inspectionLevel")
+        for level in LEVELS:
+            self.level.addItem(level_label(level), level)
+        self.source = QLabel()  # the 发现方式 the level gives, shown so the inspector sees what the cases record
+        self.source.setObjectName("inspectionSource")
+        self.level.currentIndexChanged.connect(lambda _index: self._show_source())
+        self._show_source()
+        self.programme = QLineEdit()  # the campaign or standing programme the inspection is made under, if any
+        self.programme.setObjectName("inspectionProgramme")
+        self.programme.setPlaceholderText(self.tr("专项或计划编号（可选）"))
+        level_row = QHBoxLayout()
+        level_row.addWidget(QLabel(self.tr("检查层级")))
+        level_row.addWidget(self.level)
+        level_row.addWidget(self.source)
+        level_row.addWidget(self.programme, 1)
         self.error = hint_label(name="error")
         self.error.hide()
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
@@ -70,7 +87,7 @@ class NewInspectionDialog(QDialog):
         grid.addWidget(self.area_title, 3, 1)
         grid.addWidget(self.area_list, 4, 1)
         grid.addWidget(self.new_subject, 5, 0, Qt.AlignmentFlag.AlignLeft)
-        grid.addWidget(self.source, 5, 1, Qt.AlignmentFlag.AlignLeft)
+        grid.addLayout(level_row, 5, 1)
         grid.addWidget(self.error, 6, 0, 1, 2)
         grid.addWidget(self.buttons, 7, 0, 1, 2)
         grid.setColumnStretch(0, 1)
@@ -85,6 +102,13 @@ class NewInspectionDialog(QDialog):
         ctx.checklists_ready.connect(self._load_checklists)
         self._load_subjects(select=subject_id)
         self.resize(900, 520)
+
+    def selected_level(self) -> str:
+        return str(self.level.currentData())
+
+    def _show_source(self) -> None:
+        source = LEVEL_SOURCE[InspectionLevel(self.selected_level())]
+        self.source.setText(self.tr("发现方式：%1").replace("%1", source_label(source)))
 
     def _load_subjects(self, select: str | None = None) -> None:
         current = select or self.selected_subject_id()
@@ -209,7 +233,8 @@ class NewInspectionDialog(QDialog):
                 checklist_version=version,
                 subject_id=subject.id,
                 inspector_id=profile.user_id(self.ctx.db),
-                source=str(self.source.currentData()),
+                level=self.selected_level(),
+                programme=self.programme.text().strip() or None,
                 area_lists=self.selected_areas(),
             )
         except StoreError as error:

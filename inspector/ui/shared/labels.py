@@ -160,6 +160,32 @@ SOURCES = (
 )
 
 
+def level_label(level: str | None) -> str:
+    """Who did an inspection: 市级检查 / 区级检查 / 第三方检查 / 街乡自查 / 责任单位自查."""
+    return {
+        "city": translate("Labels", "市级检查"),
+        "district": translate("Labels", "区级检查"),
+        "third_party": translate("Labels", "第三方检查"),
+        "street_self": translate("Labels", "街乡自查"),
+        "unit_self": translate("Labels", "责任单位自查"),
+    }.get(level or "", level or "")
+
+
+LEVELS = ("street_self", "district", "city", "third_party", "unit_self")  # the new-inspection dialog's order
+
+
+def tier_label(tier: str | None) -> str:
+    """A back street's tier: 精品街巷 / 优美街巷 / 达标街巷 (empty when none is set)."""
+    return {
+        "premium": translate("Labels", "精品街巷"),
+        "fine": translate("Labels", "优美街巷"),
+        "standard": translate("Labels", "达标街巷"),
+    }.get(tier or "", tier or "")
+
+
+TIERS = ("premium", "fine", "standard")
+
+
 def escalation_label(level: str | None) -> str:
     """街乡督办 / 区级督办 / 市级督办 (empty when not escalated)."""
     return {

@@ -13,8 +13,17 @@ from inspector.core.hotline import HotlineMonth, hotline_months
 from inspector.core.ledger import FindingState, is_overdue
 from inspector.core.scoring import MonthStatus
 from inspector.core.statistics import ClosureSummary, RedBlackList, StreetRank
+from inspector.core.tiers import TierChange
 from inspector.core.time_limits import Stage
-from inspector.store import hotline, jurisdictions, ledger_queries, stage_clocks, statistics_facts
+from inspector.store import (
+    hotline,
+    jurisdictions,
+    ledger_queries,
+    scoring_rules,
+    stage_clocks,
+    statistics_facts,
+    tiers,
+)
 from inspector.store.database import DataFolder
 
 DEFAULT_MONTHS = 6
@@ -35,6 +44,9 @@ class StatisticsData:
     hotline: list[HotlineMonth] = field(default_factory=list)  # 12345 work orders per 街乡 and month
     ranking: list[StreetRank] = field(default_factory=list)
     back_streets: dict[str, list[MonthStatus]] = field(default_factory=dict)
+    tiers: dict[str, list[TierChange]] = field(default_factory=dict)  # back streets' tier histories (store.tiers)
+    rule: str = ""  # "<rule id> v<version>": the rule every figure here was computed with
+    rules: statistics.StatisticsRules = statistics.DEFAULT_RULES  # its parameters (the summaries quote them)
     subject_names: dict[str, str] = field(default_factory=dict)
     street_names: dict[str, str] = field(default_factory=dict)  # by 9-digit code
     red_black: RedBlackList | None = None
@@ -50,11 +62,14 @@ def recent_months(now: datetime, count: int = DEFAULT_MONTHS) -> list[str]:
 
 
 def load_statistics(folder: DataFolder, months: list[str], month: str, now: datetime | None = None,
-                    rules: statistics.StatisticsRules = statistics.DEFAULT_RULES) -> StatisticsData:  # fmt: skip
-    """Read the local ledger, inspections and subjects and compute every figure (on the caller's thread)."""
+                    rules: statistics.StatisticsRules | None = None) -> StatisticsData:  # fmt: skip
+    """Read the local ledger, inspections and subjects and compute every figure (on the caller's thread) with the
+    given rules, else the rule this laptop uses (`store.scoring_rules.active_rule`)."""
     moment = now or utc_now()
     db = folder.connect()
     try:
+        if rules is None:
+            rules = scoring_rules.active_rule(db).rules
         views = list(ledger_queries.iter_views(db))
         histories = list(ledger_queries.iter_histories(db))
         subjects = statistics_facts.subject_facts(db)
@@ -62,6 +77,7 @@ def load_statistics(folder: DataFolder, months: list[str], month: str, now: date
         names = jurisdictions.street_names(db)
         late = stage_clock.late_by_stage(stage_clocks.open_clocks(db, moment).values())
         orders = hotline.order_facts(db)
+        tier_histories = tiers.all_histories(db)
     finally:
         db.close()
     wanted = sorted({*months, month})
@@ -70,8 +86,10 @@ def load_statistics(folder: DataFolder, months: list[str], month: str, now: date
     overdue = {key: _overdue_at_end(views, overdue_ends, key, moment) for key in wanted}
     overdue_in_month = overdue[month]
     current = statistics.month_of(moment)
-    units = statistics.unit_months(month, subjects, inspections, views, overdue_in_month)
-    streets = statistics.street_months(month, views, overdue_in_month, subjects, inspections, names)
+    units = statistics.unit_months(month, subjects, inspections, views, overdue_in_month, levels=rules.unit_levels)
+    streets = statistics.street_months(
+        month, views, overdue_in_month, subjects, inspections, names, levels=rules.ranking_levels
+    )
     return StatisticsData(
         months=months,
         month=month,
@@ -84,6 +102,9 @@ def load_statistics(folder: DataFolder, months: list[str], month: str, now: date
         hotline=hotline_months(orders, months),
         ranking=statistics.rank_streets(streets, rules),
         back_streets=statistics.back_street_status(inspections, rules=rules),
+        tiers=tier_histories,
+        rule=f"{rules.rule_id} v{rules.rule_version}",
+        rules=rules,
         subject_names={subject.subject_id: subject.name for subject in subjects},
         street_names=names,
         red_black=statistics.red_black_list(units, rules),

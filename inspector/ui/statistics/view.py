@@ -29,9 +29,10 @@ from PySide6.QtWidgets import (
 )
 
 from inspector.core.clock import utc_now
-from inspector.core.scoring import NON_COMPLIANT
+from inspector.core.scoring import COMPLIANT, NON_COMPLIANT
 from inspector.core.statistics import RedBlackList, StreetRank
 from inspector.ui.shared.context import FINDINGS, INSPECTIONS, SUBJECTS, AppContext
+from inspector.ui.shared.labels import tier_label
 from inspector.ui.shared.widgets import Page, card, error_message, hint_label, page_header, title_label
 from inspector.ui.shared.workers import FunctionWorker
 from inspector.ui.statistics import charts
@@ -288,7 +289,7 @@ class StatisticsView(Page):
         self._show_back_streets(data)
         self._show_hotline(data)
         if data.red_black is not None:
-            self._show_units(data.red_black)
+            self._show_units(data.red_black, data)
         self.status.setText(self.tr("共 %n 个问题", "", data.findings))
 
     def _show_summaries(self, data: StatisticsData) -> None:
@@ -307,8 +308,12 @@ class StatisticsView(Page):
         self.panels["overdue"].summary.setText(
             self.tr("当前逾期 %1 个").replace("%1", str(data.overdue_now)) + self._late_by_stage_text(data)
         )
-        formula = self.tr("%1 月排名：得分 = 100 ×（0.4 按期销账 + 0.3 逾期 + 0.3 检查覆盖）")
-        self.panels["ranking"].summary.setText(formula.replace("%1", data.month))
+        weights = data.rules.ranking
+        formula = self.tr("%1 月排名：得分 = 100 ×（%2 按期销账 + %3 逾期 + %4 检查覆盖）；规则 %5")
+        self.panels["ranking"].summary.setText(
+            formula.replace("%1", data.month).replace("%2", f"{weights.on_time_closure:g}")
+            .replace("%3", f"{weights.overdue:g}").replace("%4", f"{weights.coverage:g}").replace("%5", data.rule)
+        )  # fmt: skip
 
     def _show_hotline(self, data: StatisticsData) -> None:
         """Per 街乡 and month of receipt: orders, 响应率, 解决率, 满意率 (of those rated at the callback)."""
@@ -338,32 +343,38 @@ class StatisticsView(Page):
 
     def _show_back_streets(self, data: StatisticsData) -> None:
         months = data.months[-4:]
-        headers = [self.tr("背街小巷"), *months, self.tr("当前")]
+        headers = [self.tr("背街小巷"), self.tr("街巷等级"), *months, self.tr("当前")]
         self.streets_table.setColumnCount(len(headers))
         self.streets_table.setHorizontalHeaderLabels(headers)
         rows, colours = [], []
-        for subject_id, statuses in sorted(data.back_streets.items(), key=lambda e: data.subject_names.get(e[0], e[0])):
+        streets = sorted({*data.back_streets, *data.tiers}, key=lambda key: data.subject_names.get(key, key))
+        for subject_id in streets:
+            statuses = data.back_streets.get(subject_id, [])
             by_month = {status.month: status for status in statuses}
             cells = [_status_text(by_month.get(key)) for key in months]
-            latest = statuses[-1]
-            rows.append([data.subject_names.get(subject_id, subject_id), *cells, latest.status])
-            colours.append(RED if latest.status == NON_COMPLIANT else None)
+            latest = statuses[-1].status if statuses else COMPLIANT
+            history = data.tiers.get(subject_id, [])
+            tier = tier_label(history[-1].tier.value) if history else self.tr("未定级")
+            rows.append([data.subject_names.get(subject_id, subject_id), tier, *cells, latest])
+            colours.append(RED if latest == NON_COMPLIANT else None)
         _fill(self.streets_table, rows, colours)
         failing = sum(1 for statuses in data.back_streets.values() if statuses[-1].status == NON_COMPLIANT)
         self.panels["streets"].summary.setText(
-            self.tr("%1 条背街小巷，其中不达标 %2 条（90分以下降档，连续三个月90分及以上复档）")
-            .replace("%1", str(len(data.back_streets))).replace("%2", str(failing))
+            self.tr("%1 条背街小巷，其中不达标 %2 条（第三方检查90分以下降档，市级检查连续三个月90分及以上复档；"
+                    "规则 %3）")
+            .replace("%1", str(len(streets))).replace("%2", str(failing)).replace("%3", data.rule)
         )  # fmt: skip
 
-    def _show_units(self, lists: RedBlackList) -> None:
+    def _show_units(self, lists: RedBlackList, data: StatisticsData) -> None:
         for table, entries, colour in ((self.red_table, lists.red, RED), (self.black_table, lists.black, None)):
             rows = [[unit.name or unit.subject_id, self._street(unit.street), f"{unit.points:g}", unit.inspections]
                     for unit in entries]  # fmt: skip
             _fill(table, rows, [colour] * len(entries))
         self.panels["units"].summary.setText(
-            self.tr("%1 个门前三包责任单位：红榜 %2，黑榜 %3（积分 ≥95 且当月被检查为红榜，<80 为黑榜）")
+            self.tr("%1 个门前三包责任单位：红榜 %2，黑榜 %3（积分 ≥%4 且当月被检查为红榜，<%5 为黑榜；规则 %6）")
             .replace("%1", str(len(lists.units))).replace("%2", str(len(lists.red)))
-            .replace("%3", str(len(lists.black)))
+            .replace("%3", str(len(lists.black))).replace("%4", f"{data.rules.units.red_at_least:g}")
+            .replace("%5", f"{data.rules.units.black_below:g}").replace("%6", data.rule)
         )  # fmt: skip
 
     def _street(self, code: str) -> str:

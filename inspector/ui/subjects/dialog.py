@@ -1,4 +1,5 @@
-"""Create or edit a subject (检查对象): a street-front unit, a back street or a site, each with its code."""
+"""Create or edit a subject (检查对象): a street-front unit, a back street or a site, each with its code; a back
+street also shows its tier (精品/优美/达标) with the tier's history and its monthly 达标/不达标 status."""
 
 from __future__ import annotations
 
@@ -9,17 +10,21 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QLabel,
     QLineEdit,
     QVBoxLayout,
     QWidget,
 )
 
-from inspector.store import jurisdiction_tree, subjects
+from inspector.core.clock import display
+from inspector.core.statistics import back_street_status
+from inspector.core.tiers import TierChange
+from inspector.store import jurisdiction_tree, profile, scoring_rules, statistics_facts, subjects, tiers
 from inspector.store.errors import StoreError
 from inspector.store.subjects import Subject
 from inspector.ui.shared.context import SUBJECTS, AppContext
 from inspector.ui.shared.jurisdiction_edit import JurisdictionEdit
-from inspector.ui.shared.labels import SUBJECT_KINDS, subject_kind_label
+from inspector.ui.shared.labels import SUBJECT_KINDS, TIERS, subject_kind_label, tier_label
 from inspector.ui.shared.widgets import error_message, hint_label
 
 # Kind-specific fields kept in the subject's `extra`, and the kinds that show them.
@@ -51,6 +56,14 @@ class SubjectDialog(QDialog):
         self.responsible_person = QLineEdit()
         self.phone = QLineEdit()
         self.extra_edits = {name: QLineEdit() for name in EXTRA_FIELDS}
+        self.tier = QComboBox()  # a back street's tier; a change is kept in the tier's history (store.tiers)
+        self.tier.setObjectName("backStreetTier")
+        self.tier.addItem(self.tr("未定级"), "")
+        for tier in TIERS:
+            self.tier.addItem(tier_label(tier), tier)
+        self.tier_history = QLabel()
+        self.tier_history.setObjectName("tierHistory")
+        self.tier_history.setWordWrap(True)
         self.error = hint_label(name="error")
         self.error.hide()
         self.form = QFormLayout()
@@ -84,6 +97,8 @@ class SubjectDialog(QDialog):
             (self.tr("起止范围"), self.extra_edits["extent"]),
             (self.tr("责任区"), self.extra_edits["zone"]),
             (self.tr("场所类型"), self.extra_edits["site_type"]),
+            (self.tr("街巷等级"), self.tier),
+            (self.tr("等级与达标记录"), self.tier_history),
         ]
         for label, widget in rows:
             self.form.addRow(label, widget)
@@ -104,6 +119,26 @@ class SubjectDialog(QDialog):
         self.phone.setText(subject.phone or "")
         for name, edit in self.extra_edits.items():
             edit.setText(str(subject.extra.get(name, "")))
+        if subject.kind == "back_street":
+            history = tiers.history(self.ctx.db, subject.id)
+            if history:
+                self.tier.setCurrentIndex(max(0, self.tier.findData(history[-1].tier.value)))
+            self.tier_history.setText(self._history_text(subject.id, history))
+
+    def _history_text(self, subject_id: str, history: list[TierChange]) -> str:
+        """The tier's changes (when, which, by whom) and the status of the last months (the 降档/复档 rule)."""
+        lines = [
+            "  ".join(part for part in (display(change.at)[:10], tier_label(change.tier.value), change.by) if part)
+            for change in history
+        ]
+        facts = statistics_facts.inspection_facts(self.ctx.db, subject_id=subject_id)
+        rule = scoring_rules.active_rule(self.ctx.db)
+        months = back_street_status(facts, rules=rule.rules).get(subject_id, [])[-6:]
+        lines += [
+            f"{month.month}  {month.status}" + (f"（{month.score:g}）" if month.score is not None else "")
+            for month in months
+        ]
+        return "\n".join(lines) or self.tr("尚无记录")
 
     def _show_jurisdiction_name(self, text: str) -> None:
         """The name of the typed code when this laptop knows it (the tree comes from the server or demo data)."""
@@ -121,6 +156,8 @@ class SubjectDialog(QDialog):
         kind = self.kind.currentData()
         for name, edit in self.extra_edits.items():
             self.form.setRowVisible(edit, EXTRA_FIELDS[name] == kind)
+        self.form.setRowVisible(self.tier, kind == "back_street")
+        self.form.setRowVisible(self.tier_history, kind == "back_street" and self.subject is not None)
 
     def _extra(self) -> dict[str, str]:
         kept = dict(self.subject.extra) if self.subject else {}
@@ -151,6 +188,7 @@ class SubjectDialog(QDialog):
             else:
                 changed = {key: value for key, value in fields.items() if value != _current(self.subject, key)}
                 saved = subjects.update(self.ctx.db, self.subject.id, **changed)
+            self._save_tier(saved)
         except StoreError as error:
             self.error.setText(error_message(error))
             self.error.show()
@@ -158,6 +196,15 @@ class SubjectDialog(QDialog):
         self.subject_id = saved.id
         self.ctx.notify(SUBJECTS)
         self.accept()
+
+    def _save_tier(self, saved: Subject) -> None:
+        """A back street's tier, when chosen and not the one in force, becomes a new row of its history."""
+        chosen = str(self.tier.currentData() or "")
+        if saved.kind != "back_street" or not chosen:
+            return
+        history = tiers.history(self.ctx.db, saved.id)
+        if not history or history[-1].tier.value != chosen:
+            tiers.set_tier(self.ctx.db, saved.id, chosen, profile.user_id(self.ctx.db))
 
 
 def _current(subject: Subject, key: str) -> object:

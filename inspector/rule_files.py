@@ -1,0 +1,69 @@
+"""Reading scoring-rule files from disk (size limit, encoding) into validated ScoringRule objects."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+from inspector.checklist_files import MAX_FILE_BYTES, display_name
+from inspector.core.checklist_loader import ChecklistProblem
+from inspector.core.rules import RuleError, ScoringRule, parse_rule
+from inspector.paths import shipped_checklists_dir
+
+DEFAULT_RULE_FILE = "inspector-default.json"
+
+
+def shipped_rules_dir() -> Path:
+    """The folder of rule files that ship with the app (checklists/rules)."""
+    return shipped_checklists_dir() / "rules"
+
+
+def load_rule_file(path: Path) -> ScoringRule:
+    """Read and validate one rule file; raise RuleError (with file:line problems) when it is unusable."""
+    name = display_name(path)
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise _single(name, f"the file is too large ({size} bytes; at most {MAX_FILE_BYTES})")
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise _single(name, f"cannot read the file: {exc.strerror or exc}") from exc
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise _single(name, "the file is not UTF-8 text (save it as UTF-8)", raw[: exc.start].count(b"\n") + 1) from exc
+    return parse_rule(text, name)
+
+
+def rule_paths(folder: Path) -> list[Path]:
+    """The rule files (*.json) directly inside a folder, sorted by name."""
+    return sorted(path for path in folder.glob("*.json") if path.is_file())
+
+
+def load_rule_folder(folder: Path) -> tuple[list[ScoringRule], list[str]]:
+    """Every valid rule in a folder, plus one `file:line: message` per problem in the others (and repeated keys)."""
+    rules: list[ScoringRule] = []
+    problems: list[str] = []
+    seen: dict[str, str] = {}
+    for path in rule_paths(folder):
+        try:
+            rule = load_rule_file(path)
+        except RuleError as error:
+            problems.extend(str(problem) for problem in error.problems)
+            continue
+        if rule.key in seen:
+            problems.append(f"{display_name(path)}:1: rule {rule.key} is also in {seen[rule.key]}")
+            continue
+        seen[rule.key] = display_name(path)
+        rules.append(rule)
+    return rules, problems
+
+
+@cache
+def default_rule() -> ScoringRule:
+    """The shipped default rule (the project's proposal with the sourced back-street rule)."""
+    return load_rule_file(shipped_rules_dir() / DEFAULT_RULE_FILE)
+
+
+def _single(name: str, message: str, line: int = 1) -> RuleError:
+    return RuleError([ChecklistProblem(name, line, "", message)])
