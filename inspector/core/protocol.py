@@ -20,6 +20,7 @@ class ChangeKind(StrEnum):
     SUBJECT_UPDATE = "subject.update"
     INSPECTION_SUBMIT = "inspection.submit"
     LEDGER_COMMAND = "ledger.command"
+    PATROL_SUBMIT = "patrol.submit"  # a 街巷长/小巷管家 巡查日志 (§5.5)
 
 
 CHANGE_KINDS: tuple[str, ...] = tuple(kind.value for kind in ChangeKind)
@@ -105,6 +106,7 @@ class FeedKind(StrEnum):
     UNIT_LINK = "unit_link"  # the responsible unit's page of an assigned finding (the 整改通知书's QR link)
     TIME_LIMIT = "time_limit"  # a district time-limit row (§4.2)
     CALENDAR_YEAR = "calendar_year"  # a district calendar year (§4.2)
+    PATROL = "patrol"  # a 街巷长/小巷管家 巡查日志 (§5.5)
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -177,25 +179,47 @@ class InspectionSubmit(TypedDict):
     outcome: NotRequired[str | None]
 
 
+class PatrolSubmit(TypedDict):
+    """The payload of a `patrol.submit` change (§5.5)."""
+
+    patrol_id: str
+    role: str
+    jurisdiction: str
+    started_at: str
+    ended_at: str
+    streets: list[str]
+    checks: NotRequired[list[dict[str, Any]]]
+    photos: NotRequired[list[str]]
+    notes: NotRequired[str | None]
+
+
 CHANGE_PAYLOADS: dict[ChangeKind, type] = {
     ChangeKind.SUBJECT_CREATE: SubjectCreate,
     ChangeKind.SUBJECT_UPDATE: SubjectUpdate,
     ChangeKind.INSPECTION_SUBMIT: InspectionSubmit,
     ChangeKind.LEDGER_COMMAND: LedgerCommand,
+    ChangeKind.PATROL_SUBMIT: PatrolSubmit,
 }
 
 
 PHOTO_FIELDS = ("photos", "after_photos", "governance_plan")  # blob hashes a payload names (protocol 2: 治理方案)
+PLEDGE_SCAN = "pledge_scan"  # a street-front unit's 责任书 scan: one blob hash inside a subject's `details` (§4.1)
 
 
 def photo_hashes(body: Mapping[str, Any]) -> set[str]:
     """Every photo hash a change payload (or a record the server sends) names: at its top level, in a ledger
-    command's inner payload, and in each response of an inspection."""
+    command's inner payload, in each response of an inspection, and a subject's 责任书 scan (its `details`, or the
+    `details` among an update's `fields`)."""
     found: set[str] = set()
     bodies: list[Mapping[str, Any]] = [body]
     inner = body.get("payload")
     if isinstance(inner, Mapping):
         bodies.append(inner)
+    fields = body.get("fields")
+    for holder in (body, fields if isinstance(fields, Mapping) else {}):
+        details = holder.get("details")
+        if isinstance(details, Mapping) and isinstance(details.get(PLEDGE_SCAN), str) and details[PLEDGE_SCAN]:
+            found.add(details[PLEDGE_SCAN])
     responses = body.get("responses")
     if isinstance(responses, Mapping):
         bodies.extend(answer for answer in responses.values() if isinstance(answer, Mapping))

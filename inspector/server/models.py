@@ -160,6 +160,20 @@ class Inspection(Base):
     submitted_at: Mapped[str] = mapped_column(TIME)
 
 
+class PatrolLog(Base):
+    """A 巡查日志 of a 街巷长 or 小巷管家 (immutable); `data` holds the whole document as JSON."""
+
+    __tablename__ = "patrol_logs"
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    role: Mapped[str] = mapped_column(String(20))
+    jurisdiction: Mapped[str] = mapped_column(CODE, index=True)
+    patroller_id: Mapped[str] = mapped_column(ID, index=True)
+    started_at: Mapped[str] = mapped_column(TIME, index=True)
+    ended_at: Mapped[str] = mapped_column(TIME)
+    data: Mapped[str] = mapped_column(Text)
+    submitted_at: Mapped[str] = mapped_column(TIME)
+
+
 class Finding(Base):
     """The projected current state of a finding; `data` is the JSON of the projection."""
 

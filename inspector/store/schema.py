@@ -500,6 +500,25 @@ def _kinded(projection: str | None, kind: str, extensions: int) -> str | None:
 
 
 # The schema's history, oldest first. Append new steps; never edit or reorder a released one.
+_PATROL_LOGS = """CREATE TABLE patrol_logs (
+        id TEXT PRIMARY KEY,
+        role TEXT NOT NULL CHECK (role IN ('street_chief', 'lane_steward')),
+        jurisdiction TEXT NOT NULL,
+        patroller_id TEXT NOT NULL,
+        started_at TEXT NOT NULL,
+        ended_at TEXT NOT NULL,
+        data TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        sync_state TEXT NOT NULL DEFAULT 'pending' CHECK (sync_state IN ('pending', 'synced', 'conflict'))
+    )"""
+
+
+def _unit_cycle(db: Database) -> None:
+    """门前三包 as a cycle: the 巡查日志 of 街巷长 and 小巷管家 (a unit's 责任书 lives in its subject's details)."""
+    db.execute(_PATROL_LOGS)
+    db.execute("CREATE INDEX idx_patrol_logs_started_at ON patrol_logs (started_at)")
+
+
 STEPS: tuple[MigrationStep, ...] = (
     ("0001_initial", _initial_schema),
     ("0002_ledger_view_indexes", _ledger_view_indexes),
@@ -512,6 +531,7 @@ STEPS: tuple[MigrationStep, ...] = (
     ("0009_photos_wanted", _photos_wanted),
     ("0010_clock_and_hotline", _clock_and_hotline),
     ("0011_case_kinds", _case_kinds),
+    ("0012_unit_cycle", _unit_cycle),
 )
 
 

@@ -16,7 +16,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from inspector.core.protocol import ChangeKind, ChangeResult, Status
-from inspector.store import conflicts, findings, inspections, outbox, subjects
+from inspector.store import conflicts, findings, inspections, outbox, subjects, unit_cycle
 from inspector.store.database import transaction
 from inspector.store.errors import RecordNotFoundError
 from inspector.store.outbox import OutboxEntry
@@ -42,6 +42,7 @@ _RECORDS: dict[str, RecordAnswers] = {
     ChangeKind.SUBJECT_UPDATE: _SUBJECT,
     ChangeKind.INSPECTION_SUBMIT: RecordAnswers(inspections.on_applied, inspections.on_refused),
     ChangeKind.LEDGER_COMMAND: RecordAnswers(findings.on_applied, findings.on_refused),
+    ChangeKind.PATROL_SUBMIT: RecordAnswers(unit_cycle.on_applied, unit_cycle.on_refused),
 }
 
 

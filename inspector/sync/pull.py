@@ -27,6 +27,7 @@ from inspector.store import (
     people,
     stage_clocks,
     subjects,
+    unit_cycle,
     unit_links,
 )
 from inspector.store.database import DataFolder, transaction
@@ -316,6 +317,13 @@ def _calendar_year(db: Database, data: dict[str, Any], entry: FeedEntry) -> bool
     return True
 
 
+def _patrol(db: Database, data: dict[str, Any], entry: FeedEntry) -> bool:
+    kept = unit_cycle.on_pulled(db, data)
+    if data.get("patroller_id") and isinstance(data.get("patroller_name"), str):
+        people.save(db, {str(data["patroller_id"]): data["patroller_name"]})
+    return kept
+
+
 HANDLERS: dict[str, Callable[[Database, dict[str, Any], FeedEntry], bool]] = {
     FeedKind.JURISDICTION: _jurisdiction,
     FeedKind.CHECKLIST: _checklist,
@@ -326,10 +334,11 @@ HANDLERS: dict[str, Callable[[Database, dict[str, Any], FeedEntry], bool]] = {
     FeedKind.UNIT_LINK: _unit_link,
     FeedKind.TIME_LIMIT: _time_limit,
     FeedKind.CALENDAR_YEAR: _calendar_year,
+    FeedKind.PATROL: _patrol,
 }
 
 
-_WITH_PHOTOS = (FeedKind.FINDING, FeedKind.FINDING_EVENT, FeedKind.INSPECTION)
+_WITH_PHOTOS = (FeedKind.FINDING, FeedKind.FINDING_EVENT, FeedKind.INSPECTION, FeedKind.PATROL, FeedKind.SUBJECT)
 
 
 def _page_photos(page: FeedPage) -> set[str]:
