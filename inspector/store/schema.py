@@ -517,6 +517,32 @@ def _unit_cycle(db: Database) -> None:
     """门前三包 as a cycle: the 巡查日志 of 街巷长 and 小巷管家 (a unit's 责任书 lives in its subject's details)."""
     db.execute(_PATROL_LOGS)
     db.execute("CREATE INDEX idx_patrol_logs_started_at ON patrol_logs (started_at)")
+    _outbox_takes_any_kind(db)
+
+
+def _outbox_takes_any_kind(db: Database) -> None:
+    """The outbox's kinds are the protocol's (core.protocol.ChangeKind, checked by `outbox.enqueue`), not
+    a list frozen in the table: rebuilt without that CHECK, every queued change kept in its order (seq)."""
+    db.execute(
+        """CREATE TABLE outbox_new (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        change_id TEXT NOT NULL UNIQUE,
+        kind TEXT NOT NULL CHECK (length(kind) > 0),
+        entity_id TEXT NOT NULL,
+        payload TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        last_error TEXT,
+        last_attempt_at TEXT,
+        state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'retry_later'))
+    )"""
+    )
+    columns = "seq, change_id, kind, entity_id, payload, created_at, attempts, last_error, last_attempt_at, state"
+    db.execute(f"INSERT INTO outbox_new ({columns}) SELECT {columns} FROM outbox ORDER BY seq")
+    db.execute("DROP TABLE outbox")
+    db.execute("ALTER TABLE outbox_new RENAME TO outbox")
+    db.execute("CREATE INDEX idx_outbox_state ON outbox (state, seq)")
+    db.execute("CREATE INDEX idx_outbox_entity ON outbox (entity_id)")
 
 
 STEPS: tuple[MigrationStep, ...] = (
