@@ -177,6 +177,7 @@ class InspectionSubmit(TypedDict):
     score: NotRequired[float | None]
     max_score: NotRequired[float | None]
     outcome: NotRequired[str | None]
+    level: NotRequired[str | None]
 
 
 class PatrolSubmit(TypedDict):

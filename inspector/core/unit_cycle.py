@@ -209,8 +209,14 @@ def make_patrol(data: Mapping[str, Any]) -> PatrolLog:
         if result not in CHECK_RESULTS or not str(raw.get("item") or "").strip():
             raise PatrolError("checks: each needs an item and a result of pass or fail")
         street = raw.get("street_id")
-        checks.append(PatrolCheck(str(raw["item"]).strip()[:200], result, str(raw.get("note") or "")[:2000],
-                                  None if street is None else str(street)))
+        checks.append(
+            PatrolCheck(
+                str(raw["item"]).strip()[:200],
+                result,
+                str(raw.get("note") or "")[:2000],
+                None if street is None else str(street),
+            )
+        )
     if len(checks) > MAX_PATROL_CHECKS:
         raise PatrolError(f"checks: at most {MAX_PATROL_CHECKS}")
     return PatrolLog(

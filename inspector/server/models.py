@@ -337,6 +337,19 @@ class UnitLink(Base):
     revoked_by: Mapped[str | None] = mapped_column(ID, nullable=True)
 
 
+class UnitSelfLink(Base):
+    """A street-front unit's standing link to its daily 自查 page (/k/<token>): only the token's SHA-256 is kept."""
+
+    __tablename__ = "unit_self_links"
+    id: Mapped[str] = mapped_column(ID, primary_key=True)  # also the inspector id of the unit's 自查
+    subject_id: Mapped[str] = mapped_column(ID, index=True)
+    token_hash: Mapped[str] = mapped_column(SHA, unique=True)
+    created_at: Mapped[str] = mapped_column(TIME)
+    created_by: Mapped[str | None] = mapped_column(ID, nullable=True)
+    revoked_at: Mapped[str | None] = mapped_column(TIME, nullable=True)
+    revoked_by: Mapped[str | None] = mapped_column(ID, nullable=True)
+
+
 class PublicReport(Base):
     """A report made through a 公示牌's page: its receipt number and the finding it created."""
 

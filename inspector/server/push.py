@@ -535,6 +535,7 @@ class Batch:
             "client_score": data.score,
             "client_max_score": data.max_score,
             "client_outcome": data.outcome,
+            "level": data.level,
             "submitted_at": self.stamp,
         }
 

@@ -202,6 +202,7 @@ class InspectionIn(Strict):
     score: float | None = None
     max_score: float | None = None
     outcome: Annotated[str, StringConstraints(max_length=100)] | None = None
+    level: Literal["city", "district", "third_party", "street_self", "unit_self"] | None = None
 
 
 class PatrolCheckIn(Strict):

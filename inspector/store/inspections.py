@@ -12,6 +12,7 @@ from inspector.core.checklist import Checklist
 from inspector.core.clock import now_iso
 from inspector.core.ids import new_id
 from inspector.core.ledger import Source
+from inspector.core.levels import LEVEL_SOURCE, InspectionLevel, level_from_source
 from inspector.core.protocol import ChangeKind
 from inspector.core.scoring import RESULTS, Response, ScoreResult, score
 from inspector.store import checklists, jsonutil, outbox, photos, photos_wanted, subjects, validate
@@ -360,6 +361,7 @@ def submit_payload(db: Database, inspection: Inspection) -> dict[str, Any]:
         "score": inspection.score,
         "max_score": inspection.max_score,
         "outcome": inspection.outcome,
+        "level": level_from_source(inspection.source).value,
     }
 
 
@@ -475,8 +477,8 @@ def on_pulled(db: Database, data: Mapping[str, Any]) -> bool:
     db.execute(
         "INSERT INTO inspections (id, checklist_id, checklist_version, subject_id, jurisdiction, inspector_id, status, "
         "started_at, finished_at, location_lat, location_lon, location_accuracy_m, notes, score, max_score, passed, "
-        "outcome, updated_at, sync_state) VALUES (?, ?, ?, ?, ?, ?, 'finished', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-        "'synced')",
+        "outcome, updated_at, sync_state, source) VALUES (?, ?, ?, ?, ?, ?, 'finished', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+        "?, 'synced', ?)",
         [
             inspection_id,
             *checklist,
@@ -494,11 +496,20 @@ def on_pulled(db: Database, data: Mapping[str, Any]) -> bool:
             None if passed is None else int(bool(passed)),
             data.get("outcome"),
             at,
+            _pulled_source(data.get("level")),
         ],
     )
     _keep_server_responses(db, inspection_id, data.get("responses") or {}, at)
     _link_server_photos(db, inspection_id, data, at)
     return True
+
+
+def _pulled_source(level: Any) -> str:
+    """The 发现方式 a pulled inspection's findings get, from its level (巡查 when it names none)."""
+    try:
+        return LEVEL_SOURCE[InspectionLevel(str(level))].value
+    except ValueError:
+        return Source.PATROL.value
 
 
 def _keep_server_responses(db: Database, inspection_id: str, responses: Mapping[str, Any], at: str) -> None:

@@ -176,8 +176,17 @@ def _save(db: Database, log: PatrolLog, patroller_id: str, data: Mapping[str, An
         "INSERT INTO patrol_logs (id, role, jurisdiction, patroller_id, started_at, ended_at, data, updated_at, "
         "sync_state) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET data = excluded.data, "
         "updated_at = excluded.updated_at, sync_state = excluded.sync_state",
-        [log.id, log.role.value, log.jurisdiction, patroller_id, log.started_at, log.ended_at,
-         json.dumps(dict(data), ensure_ascii=False), at, state],
+        [
+            log.id,
+            log.role.value,
+            log.jurisdiction,
+            patroller_id,
+            log.started_at,
+            log.ended_at,
+            json.dumps(dict(data), ensure_ascii=False),
+            at,
+            state,
+        ],
     )
 
 
@@ -268,8 +277,12 @@ def visits(db: Database, since: str | None = None, until: str | None = None) -> 
 def visit_rows(items: Iterable[Visit]) -> list[dict[str, str]]:
     """Visit rows as plain dicts (subject_id, day, level, kind) for the month's coverage."""
     return [
-        {"subject_id": visit.subject_id, "day": visit.day.isoformat(), "level": visit.level.value,
-         "kind": visit.kind.value}
+        {
+            "subject_id": visit.subject_id,
+            "day": visit.day.isoformat(),
+            "level": visit.level.value,
+            "kind": visit.kind.value,
+        }
         for visit in items
     ]
 

@@ -4,6 +4,7 @@ laptop reach the other laptop whole, and the log yields one visit row per street
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 
 from e2e_support import SLT_COMMUNITY, Client, ServerProcess
 
@@ -52,7 +53,7 @@ def test_pledge_and_patrol_log_reach_the_other_laptop(
         assert sorted((row["subject_id"], row["day"], row["level"], row["kind"]) for row in rows) == sorted(
             [(lane, "2026-03-05", "street_self", "patrol"), (side, "2026-03-05", "street_self", "patrol")]
         )
-        [row] = [row for row in unit_cycle.pledge_rows(db, __import__("datetime").date(2027, 1, 1)) if row.pledge]
+        [row] = [row for row in unit_cycle.pledge_rows(db, date(2027, 1, 1)) if row.pledge]
         assert row.subject.id == unit and row.pledge.signer == "李四" and row.standing == PledgeStanding.DUE_SOON
         assert str(row.pledge.renewal_due) == "2027-01-14"
     assert documents.document_path(other.folder, scan).read_bytes() == PDF

@@ -73,7 +73,10 @@ def test_a_self_check_recorded_for_the_unit_is_its_self_check_visit(db: Database
     _self_check(db, unit, "2026-03-04T17:00:00.000Z", fail=False)
     [visit] = unit_cycle.visits(db)
     assert (visit.subject_id, visit.day, visit.level.value, visit.kind) == (
-        unit, date(2026, 3, 5), "unit_self", VisitKind.SELF_CHECK
+        unit,
+        date(2026, 3, 5),
+        "unit_self",
+        VisitKind.SELF_CHECK,
     )
 
 

@@ -1,5 +1,5 @@
-"""门前三包 as a cycle: the 巡查日志 of 街巷长 and 小巷管家 (patrol.submit) get their table. The 责任书 travels in a
-subject's details and needs no column.
+"""门前三包 as a cycle: the 巡查日志 of 街巷长 and 小巷管家 (patrol.submit) and the units' standing links to their
+daily 自查 page get their tables. The 责任书 travels in a subject's details and needs no column.
 
 Revision ID: 0008
 Revises: 0007
@@ -32,7 +32,21 @@ def upgrade() -> None:
     )
     for column in ("jurisdiction", "patroller_id", "started_at"):
         op.create_index(op.f(f"ix_patrol_logs_{column}"), "patrol_logs", [column])
+    op.create_table(
+        "unit_self_links",
+        sa.Column("id", sa.String(length=36), nullable=False),
+        sa.Column("subject_id", sa.String(length=36), nullable=False),
+        sa.Column("token_hash", sa.String(length=64), nullable=False),
+        sa.Column("created_at", sa.String(length=24), nullable=False),
+        sa.Column("created_by", sa.String(length=36), nullable=True),
+        sa.Column("revoked_at", sa.String(length=24), nullable=True),
+        sa.Column("revoked_by", sa.String(length=36), nullable=True),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_unit_self_links")),
+        sa.UniqueConstraint("token_hash", name=op.f("uq_unit_self_links_token_hash")),
+    )
+    op.create_index(op.f("ix_unit_self_links_subject_id"), "unit_self_links", ["subject_id"])
 
 
 def downgrade() -> None:
+    op.drop_table("unit_self_links")
     op.drop_table("patrol_logs")
