@@ -2657,6 +2657,26 @@
     </context>
     <context>
         <name>SubjectsView</name>
+        <message>
+            <source>一户一码一档</source>
+            <translation>Unit file</translation>
+        </message>
+        <message>
+            <source>请先选择一个门前三包责任单位</source>
+            <translation>Select a street-front unit first</translation>
+        </message>
+        <message>
+            <source>责任书：%1 家 30 天内到期待续签，%2 家已过期</source>
+            <translation>Responsibility pledges: %1 due for renewal within 30 days, %2 expired</translation>
+        </message>
+        <message>
+            <source>档案</source>
+            <translation>File</translation>
+        </message>
+        <message>
+            <source>一户一码一档：责任书、检查记录、问题与隐患、月度积分</source>
+            <translation>The unit's file: pledge, inspections, cases, monthly points</translation>
+        </message>
         <message numerus="yes">
             <source>共 %n 个</source>
             <translation>
@@ -2989,6 +3009,153 @@
         <message>
             <source>未配置同步：数据都保存在本机，配置服务器后再上传。</source>
             <translation>Sync not configured: all data is kept on this computer and uploaded once a server is set up.</translation>
+        </message>
+    </context>
+    <context>
+        <name>UnitFileDialog</name>
+        <message>
+            <source>一户一码一档</source>
+            <translation>Unit file</translation>
+        </message>
+        <message>
+            <source> 个月</source>
+            <translation> months</translation>
+        </message>
+        <message>
+            <source>选择扫描件…</source>
+            <translation>Choose a scan…</translation>
+        </message>
+        <message>
+            <source>保存责任书</source>
+            <translation>Save the pledge</translation>
+        </message>
+        <message>
+            <source>签订日期</source>
+            <translation>Signed on</translation>
+        </message>
+        <message>
+            <source>期限</source>
+            <translation>Term</translation>
+        </message>
+        <message>
+            <source>签字人</source>
+            <translation>Signed by</translation>
+        </message>
+        <message>
+            <source>扫描件</source>
+            <translation>Scan</translation>
+        </message>
+        <message>
+            <source>门前三包责任书</source>
+            <translation>Street-front responsibility pledge</translation>
+        </message>
+        <message>
+            <source>日期</source>
+            <translation>Date</translation>
+        </message>
+        <message>
+            <source>检查表</source>
+            <translation>Checklist</translation>
+        </message>
+        <message>
+            <source>检查层级</source>
+            <translation>Level</translation>
+        </message>
+        <message>
+            <source>得分</source>
+            <translation>Score</translation>
+        </message>
+        <message>
+            <source>结论</source>
+            <translation>Outcome</translation>
+        </message>
+        <message>
+            <source>编号</source>
+            <translation>Number</translation>
+        </message>
+        <message>
+            <source>发现日期</source>
+            <translation>Found on</translation>
+        </message>
+        <message>
+            <source>问题</source>
+            <translation>Problem</translation>
+        </message>
+        <message>
+            <source>状态</source>
+            <translation>State</translation>
+        </message>
+        <message>
+            <source>整改期限</source>
+            <translation>Deadline</translation>
+        </message>
+        <message>
+            <source>月份</source>
+            <translation>Month</translation>
+        </message>
+        <message>
+            <source>检查次数</source>
+            <translation>Inspections</translation>
+        </message>
+        <message>
+            <source>积分</source>
+            <translation>Points</translation>
+        </message>
+        <message>
+            <source>红黑榜</source>
+            <translation>Red/black list</translation>
+        </message>
+        <message>
+            <source>检查记录</source>
+            <translation>Inspections</translation>
+        </message>
+        <message>
+            <source>问题与隐患</source>
+            <translation>Cases</translation>
+        </message>
+        <message>
+            <source>月度积分</source>
+            <translation>Monthly points</translation>
+        </message>
+        <message>
+            <source>导出档案 PDF…</source>
+            <translation>Export the file as PDF…</translation>
+        </message>
+        <message>
+            <source>%1（一户一码：%2）</source>
+            <translation>%1 (code %2)</translation>
+        </message>
+        <message>
+            <source>尚未录入责任书</source>
+            <translation>No pledge recorded yet</translation>
+        </message>
+        <message>
+            <source>续签截止 %1 · %2</source>
+            <translation>Renew by %1 · %2</translation>
+        </message>
+        <message>
+            <source>已存扫描件</source>
+            <translation>Scan stored</translation>
+        </message>
+        <message>
+            <source>无扫描件</source>
+            <translation>No scan</translation>
+        </message>
+        <message>
+            <source>选择责任书扫描件</source>
+            <translation>Choose the pledge's scan</translation>
+        </message>
+        <message>
+            <source>PDF 或照片 (*.pdf *.jpg *.jpeg *.png *.heic)</source>
+            <translation>PDF or photo (*.pdf *.jpg *.jpeg *.png *.heic)</translation>
+        </message>
+        <message>
+            <source>已选：%1</source>
+            <translation>Chosen: %1</translation>
+        </message>
+        <message>
+            <source>导出档案</source>
+            <translation>Export the file</translation>
         </message>
     </context>
 </TS>
