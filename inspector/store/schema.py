@@ -517,17 +517,20 @@ def _unit_cycle(db: Database) -> None:
     """门前三包 as a cycle: the 巡查日志 of 街巷长 and 小巷管家 (a unit's 责任书 lives in its subject's details)."""
     db.execute(_PATROL_LOGS)
     db.execute("CREATE INDEX idx_patrol_logs_started_at ON patrol_logs (started_at)")
-    _outbox_takes_any_kind(db)
+    _outbox_takes_patrol_logs(db)
 
 
-def _outbox_takes_any_kind(db: Database) -> None:
-    """The outbox's kinds are the protocol's (core.protocol.ChangeKind, checked by `outbox.enqueue`), not
-    a list frozen in the table: rebuilt without that CHECK, every queued change kept in its order (seq)."""
+_OUTBOX_KINDS_0012 = ("subject.create", "subject.update", "inspection.submit", "ledger.command", "patrol.submit")
+
+
+def _outbox_takes_patrol_logs(db: Database) -> None:
+    """The outbox's CHECK gains `patrol.submit`: the table is rebuilt, every queued change kept in its order (seq)."""
+    kinds = ", ".join(f"'{kind}'" for kind in _OUTBOX_KINDS_0012)
     db.execute(
-        """CREATE TABLE outbox_new (
+        f"""CREATE TABLE outbox_new (
         seq INTEGER PRIMARY KEY AUTOINCREMENT,
         change_id TEXT NOT NULL UNIQUE,
-        kind TEXT NOT NULL CHECK (length(kind) > 0),
+        kind TEXT NOT NULL CHECK (kind IN ({kinds})),
         entity_id TEXT NOT NULL,
         payload TEXT NOT NULL,
         created_at TEXT NOT NULL,
