@@ -2656,7 +2656,105 @@
         </message>
     </context>
     <context>
+        <name>PatrolLogDialog</name>
+        <message>
+            <source>巡查日志</source>
+            <translation>Patrol logs</translation>
+        </message>
+        <message>
+            <source>开始</source>
+            <translation>Start</translation>
+        </message>
+        <message>
+            <source>巡查人</source>
+            <translation>Patroller</translation>
+        </message>
+        <message>
+            <source>街巷</source>
+            <translation>Streets</translation>
+        </message>
+        <message>
+            <source>检查</source>
+            <translation>Checks</translation>
+        </message>
+        <message>
+            <source>同步</source>
+            <translation>Sync</translation>
+        </message>
+        <message>
+            <source>检查内容，如：暴露垃圾</source>
+            <translation>What was checked, e.g. exposed rubbish</translation>
+        </message>
+        <message>
+            <source>合格</source>
+            <translation>Pass</translation>
+        </message>
+        <message>
+            <source>不合格</source>
+            <translation>Fail</translation>
+        </message>
+        <message>
+            <source>添加照片…</source>
+            <translation>Add photos…</translation>
+        </message>
+        <message>
+            <source>保存巡查日志</source>
+            <translation>Save the patrol log</translation>
+        </message>
+        <message>
+            <source>身份</source>
+            <translation>Role</translation>
+        </message>
+        <message>
+            <source>结束</source>
+            <translation>End</translation>
+        </message>
+        <message>
+            <source>走过的街巷</source>
+            <translation>Streets walked</translation>
+        </message>
+        <message>
+            <source>照片</source>
+            <translation>Photos</translation>
+        </message>
+        <message>
+            <source>备注</source>
+            <translation>Note</translation>
+        </message>
+        <message>
+            <source>新建巡查日志</source>
+            <translation>New patrol log</translation>
+        </message>
+        <message>
+            <source>%1 项，%2 项不合格</source>
+            <translation>%1 checks, %2 failed</translation>
+        </message>
+        <message>
+            <source>添加照片</source>
+            <translation>Add photos</translation>
+        </message>
+        <message>
+            <source>照片 (*.jpg *.jpeg *.png *.heic *.webp)</source>
+            <translation>Photos (*.jpg *.jpeg *.png *.heic *.webp)</translation>
+        </message>
+        <message>
+            <source>请勾选走过的街巷</source>
+            <translation>Tick the streets walked</translation>
+        </message>
+        <message numerus="yes">
+            <source>%n 张照片</source>
+            <translation>
+                <numerusform>%n photo</numerusform>
+                <numerusform>%n photos</numerusform>
+            </translation>
+        </message>
+    </context>
+    <context>
         <name>SubjectsView</name>
+        <message>
+            <source>巡查日志</source>
+            <translation>Patrol logs</translation>
+        </message>
         <message>
             <source>一户一码一档</source>
             <translation>Unit file</translation>

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from pathlib import Path
 
-from PySide6.QtCore import QDate
+from PySide6.QtCore import QDate, Qt
 
 from inspector.core.unit_cycle import pledge_of
 from inspector.store import documents, outbox, subjects, unit_cycle
@@ -46,4 +46,24 @@ def test_a_units_file_renews_its_pledge_and_exports(started, qtbot, tmp_path: Pa
     dialog.export_to(target)
     qtbot.waitUntil(lambda: dialog.exported == target, timeout=20_000)
     assert target.read_bytes().startswith(b"%PDF-")
+    dialog.close()
+
+
+def test_a_patrol_log_is_recorded_and_listed(started, qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    ctx = started.ctx
+    lane = subjects.create(ctx.db, kind="back_street", name="幸福村北巷", jurisdiction="110105004032000").id
+    page = started.window.show_page("subjects")
+    dialog = page.open_patrols()
+    dialog.save_button.click()
+    assert dialog.error.isVisibleTo(dialog)  # no street ticked
+    [item] = [dialog.streets.item(index) for index in range(dialog.streets.count())]
+    item.setCheckState(Qt.CheckState.Checked)
+    dialog.checks[0][0].setText("暴露垃圾")
+    dialog.checks[0][1].setCurrentIndex(1)
+    dialog.save_button.click()
+    assert not dialog.error.isVisibleTo(dialog), dialog.error.text()
+    [entry] = unit_cycle.list_patrols(ctx.db)
+    assert entry.log.streets == (lane,) and [(c.item, c.result) for c in entry.log.checks] == [("暴露垃圾", "fail")]
+    assert dialog.logs.rowCount() == 1 and "幸福村北巷" in dialog.logs.item(0, 2).text()
+    assert [entry.kind for entry in outbox.list_pending(ctx.db)][-1] == "patrol.submit"
     dialog.close()

@@ -45,6 +45,7 @@ from inspector.ui.shared.widgets import (
 )
 from inspector.ui.shared.workers import FunctionWorker, Worker
 from inspector.ui.subjects.dialog import SubjectDialog
+from inspector.ui.subjects.patrols import PatrolLogDialog
 from inspector.ui.subjects.sheet import ImportReport, import_rows, read_sheet, write_error_report, write_template
 from inspector.ui.subjects.unit_file import UnitFileDialog
 
@@ -129,6 +130,7 @@ class SubjectsView(Page):
         self.new_button = QPushButton(icon("add"), "")
         self.edit_button = QPushButton(icon("edit"), "")
         self.file_button = QPushButton(icon("template"), "")
+        self.patrol_button = QPushButton(icon("inspection"), "")
         self.renewals = hint_label(name="warning")
         self.inspect_button = QPushButton(icon("inspection"), "")
         self.inspect_button.setObjectName("primary")
@@ -158,6 +160,7 @@ class SubjectsView(Page):
             self.new_button,
             self.edit_button,
             self.file_button,
+            self.patrol_button,
             self.import_button,
             self.template_button,
         ):
@@ -176,6 +179,7 @@ class SubjectsView(Page):
         self.new_button.clicked.connect(self.create_subject)
         self.edit_button.clicked.connect(self.edit_subject)
         self.file_button.clicked.connect(self.open_file)
+        self.patrol_button.clicked.connect(self.open_patrols)
         self.inspect_button.clicked.connect(self.inspect_subject)
         self.import_button.clicked.connect(self.choose_import_file)
         self.template_button.clicked.connect(self.save_template)
@@ -232,6 +236,12 @@ class SubjectsView(Page):
             warning_box(self, self.tr("一户一码一档"), self.tr("请先选择一个门前三包责任单位"))
             return None
         dialog = UnitFileDialog(self.ctx, subject_id, self)
+        dialog.open()
+        return dialog
+
+    def open_patrols(self) -> PatrolLogDialog:
+        """The 巡查日志 of 街巷长 and 小巷管家, opened without blocking."""
+        dialog = PatrolLogDialog(self.ctx, self)
         dialog.open()
         return dialog
 
@@ -319,6 +329,7 @@ class SubjectsView(Page):
         self.new_button.setText(self.tr("新建"))
         self.edit_button.setText(self.tr("编辑"))
         self.file_button.setText(self.tr("档案"))
+        self.patrol_button.setText(self.tr("巡查日志"))
         self.file_button.setToolTip(self.tr("一户一码一档：责任书、检查记录、问题与隐患、月度积分"))
         self._show_renewals()
         self.inspect_button.setText(self.tr("开始检查"))
