@@ -88,3 +88,24 @@ def test_a_units_daily_self_check_becomes_a_unit_self_inspection(env: ServerEnv,
     revoked = supervisor.post(f"/api/v1/subjects/{unit}/self-check-link/revoke")
     assert revoked.json() == {"subject_id": unit, "revoked": 1}
     assert env.client.get(f"/k/{token}").status_code == 404
+
+
+def test_a_district_assigns_who_walks_a_street(env: ServerEnv, api: Api) -> None:
+    from inspector.core.unit_cycle import PatrolRole, assigned_streets
+    from inspector.server.streets import AssignmentError, assign
+
+    inspector = api.login("slt-ins")
+    street = _street(inspector, "幸福村南巷")
+    with env.db.write() as session:
+        assign(session, street, {PatrolRole.STREET_CHIEF: "slt-ins", PatrolRole.LANE_STEWARD: "slt-sup"})
+    with env.db.write() as session:
+        try:
+            assign(session, street, {PatrolRole.STREET_CHIEF: "nobody"})
+        except AssignmentError as error:
+            assert "nobody" in str(error)
+        else:
+            raise AssertionError("an unknown user was assigned")
+    [latest] = [entry["data"] for entry in inspector.feed()["entries"] if entry["id"] == street][-1:]
+    assert latest["version"] == 2
+    mine = assigned_streets(inspector.user["id"], [(street, latest["details"])])
+    assert mine == {street: [PatrolRole.STREET_CHIEF]}
