@@ -1,5 +1,5 @@
-"""一户一码一档 in the window: the subjects page warns of 责任书 due for renewal, and a unit's file records a renewed
-责任书 with its scanned PDF and exports the file as a PDF."""
+"""The 门前三包 cycle in the window: the subjects page warns of 责任书 due for renewal, a unit's file (一户一码一档)
+records a renewed 责任书 with its scanned PDF and exports the file as a PDF, and a 巡查日志 is recorded and listed."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from inspector.store import documents, outbox, subjects, unit_cycle
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer\n%%EOF\n"
 
 
-def test_a_units_file_renews_its_pledge_and_exports(started, qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_a_units_file_renews_its_pledge_and_a_patrol_log_is_recorded(started, qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     ctx = started.ctx
     unit = subjects.create(ctx.db, kind="street_front_unit", name="老北京炸酱面", jurisdiction="110105004032000",
                            code="MQ-7").id  # fmt: skip
@@ -48,11 +48,8 @@ def test_a_units_file_renews_its_pledge_and_exports(started, qtbot, tmp_path: Pa
     assert target.read_bytes().startswith(b"%PDF-")
     dialog.close()
 
-
-def test_a_patrol_log_is_recorded_and_listed(started, qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    ctx = started.ctx
+    # 巡查日志: refused without a street, then recorded, listed and queued
     lane = subjects.create(ctx.db, kind="back_street", name="幸福村北巷", jurisdiction="110105004032000").id
-    page = started.window.show_page("subjects")
     dialog = page.open_patrols()
     dialog.save_button.click()
     assert dialog.error.isVisibleTo(dialog)  # no street ticked
