@@ -27,6 +27,8 @@ def test_a_units_file_renews_its_pledge_and_a_patrol_log_is_recorded(started, qt
     page.select(unit)
     dialog = page.open_file()
     assert dialog is not None and "已过期" in dialog.standing.text() and "MQ-7" in dialog.heading.text()
+    qtbot.waitUntil(lambda: dialog.loaded, timeout=20_000)
+    assert dialog.points.rowCount() == 6 and dialog.points.item(5, 2).text() == "100"  # six months, nothing deducted
     scan = tmp_path / "责任书.pdf"
     scan.write_bytes(PDF)
     dialog.take_scan(scan)

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 from inspector import exports
 from inspector.core.clock import local_date, utc_now
 from inspector.core.unit_cycle import STANDING_ZH, pledge_of
+from inspector.reports.pdf_unit_file import UnitFileDocument
 from inspector.store import subjects, unit_cycle
 from inspector.store.errors import StoreError
 from inspector.ui.shared.context import SUBJECTS, AppContext
@@ -45,6 +46,7 @@ class UnitFileDialog(QDialog):
         self.subject_id = subject_id
         self.scan: str | None = None
         self.exported: Path | None = None
+        self.loaded = False  # the file's tables are filled (they are read on a worker)
         self.setWindowTitle(self.tr("一户一码一档"))
         self.resize(820, 620)
         self.heading = QLabel()
@@ -112,12 +114,11 @@ class UnitFileDialog(QDialog):
         table.horizontalHeader().setStretchLastSection(True)
         return table
 
-    def refresh(self) -> None:
-        """Read the unit and its file again."""
+    def refresh(self) -> FunctionWorker:
+        """Show the unit and its 责任书 at once; read the rest of its file (the ledger, for the 积分) on a worker."""
         subject = subjects.get(self.ctx.db, self.subject_id)
-        document = exports.unit_file_document(self.ctx.db, self.subject_id)
         heading = self.tr("%1（一户一码：%2）")
-        self.heading.setText(heading.replace("%1", subject.name).replace("%2", document.unit_code))
+        self.heading.setText(heading.replace("%1", subject.name).replace("%2", subject.code or "—"))
         pledge = pledge_of(subject.extra)
         if pledge is None:
             self.standing.setText(self.tr("尚未录入责任书"))
@@ -133,12 +134,32 @@ class UnitFileDialog(QDialog):
             self.signer.setText(pledge.signer)
             self.scan = pledge.scan
         self.scan_label.setText(self.tr("已存扫描件") if self.scan else self.tr("无扫描件"))
+        self.loaded = False
+        folder, subject_id = self.ctx.folder, self.subject_id
+
+        def read(_worker: object) -> object:
+            db = folder.connect()
+            try:
+                return exports.unit_file_document(db, subject_id)
+            finally:
+                db.close()
+
+        worker = FunctionWorker(read)
+        worker.signals.finished.connect(self._show_file)
+        worker.signals.failed.connect(lambda error: on_error(self, error, self.tr("一户一码一档")))
+        self.ctx.run(worker)
+        return worker
+
+    def _show_file(self, document: object) -> None:
+        if not isinstance(document, UnitFileDocument):
+            return
         for table, rows in ((self.inspections, document.inspections), (self.cases, document.cases),
                             (self.points, document.points)):  # fmt: skip
             table.setRowCount(len(rows))
             for row, values in enumerate(rows):
                 for column, value in enumerate(values):
                     table.setItem(row, column, QTableWidgetItem(str(value)))
+        self.loaded = True
 
     def choose_scan(self) -> None:
         path, _filter = QFileDialog.getOpenFileName(
