@@ -109,3 +109,30 @@ def test_a_district_assigns_who_walks_a_street(env: ServerEnv, api: Api) -> None
     assert latest["version"] == 2
     mine = assigned_streets(inspector.user["id"], [(street, latest["details"])])
     assert mine == {street: [PatrolRole.STREET_CHIEF]}
+
+
+def test_visit_rows_come_from_inspections_and_patrol_logs(env: ServerEnv, api: Api) -> None:
+    from datetime import date
+
+    from inspector.core.unit_cycle import VisitKind
+    from inspector.server.scope import Scope
+    from inspector.server.visits import visits
+
+    steward = api.login("slt-ins")
+    north, south = _street(steward, "北巷"), _street(steward, "南巷")
+    applied_result(steward.push(_walk([north, south], started_at="2026-03-04T16:30:00.000Z")))
+    checked = {
+        "inspection_id": new_id(), "checklist_id": "beijie-xiaoxiang", "checklist_version": "2026.1",
+        "subject_id": north, "jurisdiction": SLT_COMMUNITY, "started_at": "2026-03-20T02:00:00.000Z",
+        "finished_at": "2026-03-20T03:00:00.000Z", "responses": {}, "level": "district",
+    }  # fmt: skip
+    applied_result(steward.push(change("inspection.submit", checked)))
+    with env.db.read() as session:
+        mine = Scope.of(steward.user["id"], frozenset(), [SLT_COMMUNITY])
+        rows = visits(session, mine, "2026-03-01T00:00:00.000Z", "2026-04-01T00:00:00.000Z")
+        elsewhere = Scope.of(steward.user["id"], frozenset(), ["110105001000000"])
+        assert visits(session, elsewhere, "2026-03-01T00:00:00.000Z", "2026-04-01T00:00:00.000Z") == []
+    assert [(row.subject_id, row.day, row.level.value, row.kind) for row in rows] == sorted(
+        [(north, date(2026, 3, 5), "street_self", VisitKind.PATROL), (south, date(2026, 3, 5), "street_self",
+         VisitKind.PATROL), (north, date(2026, 3, 20), "district", VisitKind.INSPECTION)]
+    )  # fmt: skip
