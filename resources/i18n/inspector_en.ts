@@ -1224,6 +1224,10 @@
     <context>
         <name>Labels</name>
         <message>
+            <source>巡查日志</source>
+            <translation>Patrol log</translation>
+        </message>
+        <message>
             <source>合格</source>
             <translation>Pass</translation>
         </message>

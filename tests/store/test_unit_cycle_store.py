@@ -95,3 +95,23 @@ def test_the_unit_file_pdf_reads_back(folder: DataFolder, db: Database, tmp_path
     # one failed item in March: 100 − 2 = 98 points, on the red list (≥ 95, inspected)
     march = next(line.split() for line in text.splitlines() if line.split()[:1] == ["2026-03"])
     assert march == ["2026-03", "1", "98", "红榜"]
+
+
+def test_a_refused_patrol_log_is_a_conflict_sent_again_with_a_fixed_jurisdiction(db: Database) -> None:
+    from inspector.core.protocol import ChangeResult
+    from inspector.store import conflicts, resend, server_answers
+
+    lane = subjects.create(db, kind="back_street", name="北巷", jurisdiction=SLT).id
+    log = unit_cycle.record_patrol(db, role="street_chief", patroller_id="u-1", started_at="2026-03-05T01:00:00.000Z",
+                                   ended_at="2026-03-05T02:00:00.000Z", streets=[lane])  # fmt: skip
+    [entry] = [item for item in outbox.list_pending(db) if item.kind == ChangeKind.PATROL_SUBMIT]
+    refused = ChangeResult(entry.change_id, "rejected", "unknown_jurisdiction", "not in the tree")
+    assert server_answers.settle(db, entry, refused) == "rejected"
+    [conflict] = conflicts.list_open(db)
+    assert [item.sync_state for item in unit_cycle.list_patrols(db)] == ["conflict"]
+    assert resend.fixable_field(conflict) == "jurisdiction"
+    resend.resend(db, conflict, "110105004000000")
+    [again] = [item for item in outbox.list_pending(db) if item.kind == ChangeKind.PATROL_SUBMIT]
+    assert (again.kind, again.entity_id, again.payload["jurisdiction"]) == ("patrol.submit", log.id, "110105004000000")
+    [entry_now] = unit_cycle.list_patrols(db)
+    assert (entry_now.sync_state, entry_now.log.jurisdiction) == ("pending", "110105004000000")

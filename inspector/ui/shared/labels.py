@@ -171,6 +171,7 @@ def change_kind_label(kind: str) -> str:
         ChangeKind.SUBJECT_UPDATE: translate("Labels", "修改检查对象"),
         ChangeKind.INSPECTION_SUBMIT: translate("Labels", "检查记录"),
         ChangeKind.LEDGER_COMMAND: translate("Labels", "问题上报与处理"),
+        ChangeKind.PATROL_SUBMIT: translate("Labels", "巡查日志"),
     }
     return labels.get(kind, kind)
 
