@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -392,3 +393,105 @@ def export_campaign_summary(folder: DataFolder, campaign_id: str, target: Path,
     if progress is not None:
         progress.advanced(3, 3)
     return ExportDone(target, len(figures.open_cases))
+
+
+def unit_file_document(db: Database, subject_id: str, now: datetime | None = None, months: int = 6) -> Any:
+    """What a street-front unit's file (一户一码一档) shows: the unit, its 责任书, its inspections (newest first),
+    its cases and its 积分 for the last `months` Beijing months."""
+    from inspector.core import statistics
+    from inspector.core.clock import display, local_date
+    from inspector.core.ledger import is_overdue, state_label
+    from inspector.core.levels import LEVEL_LABELS_ZH, level_from_source
+    from inspector.core.unit_cycle import STANDING_ZH, pledge_of
+    from inspector.reports.pdf_unit_file import PledgeLine, UnitFileDocument
+    from inspector.store import statistics_facts
+
+    moment = now or utc_now()
+    subject = subjects.get(db, subject_id)
+    pledge = pledge_of(subject.extra)
+    line = None
+    if pledge is not None:
+        line = PledgeLine(
+            signed_on=pledge.signed_on.isoformat(),
+            term_months=pledge.term_months,
+            renewal_due=pledge.renewal_due.isoformat(),
+            signer=pledge.signer,
+            standing=STANDING_ZH[pledge.standing(local_date(moment))],
+            scan="已存扫描件" if pledge.scan else "无扫描件",
+        )
+    titles = {row["id"]: row["title"] for row in db.query("SELECT id, title FROM checklists")}
+    inspection_rows = [
+        (
+            display(str(started))[:10],
+            str(titles.get(checklist_id, checklist_id)),
+            LEVEL_LABELS_ZH[level_from_source(source)],
+            "" if score is None else f"{score:g}",
+            str(outcome or ""),
+        )
+        for started, checklist_id, source, score, outcome in db.execute(
+            "SELECT started_at, checklist_id, source, score, outcome FROM inspections WHERE subject_id = ? "
+            "AND status = 'finished' ORDER BY started_at DESC",
+            [subject_id],
+        )
+    ]
+    views = list(ledger_queries.iter_views(db))
+    own = sorted((view for view in views if view.subject_id == subject_id), key=lambda view: view.reported_at or "")
+    case_rows = [
+        (
+            view.ledger_number or "待编号",
+            display(view.reported_at)[:10] if view.reported_at else "",
+            view.description or view.category or "",
+            state_label(view.kind, view.state) + ("（逾期）" if is_overdue(view, moment) else ""),
+            str(view.deadline or ""),
+        )
+        for view in reversed(own)
+    ]
+    this_month = statistics.month_of(moment)
+    wanted = statistics.months_between(_months_back(this_month, months - 1), this_month)
+    ends = statistics.overdue_at_month_ends(list(ledger_queries.iter_histories(db)), wanted)
+    facts = statistics_facts.subject_facts(db)
+    done = statistics_facts.inspection_facts(db)
+    point_rows = []
+    for month in wanted:
+        overdue = (
+            [view for view in views if is_overdue(view, moment)]
+            if month == statistics.month_of(moment)
+            else ends.get(month, [])
+        )
+        board = statistics.red_black_list(statistics.unit_months(month, facts, done, views, overdue))
+        mine = next((unit for unit in board.units if unit.subject_id == subject_id), None)
+        if mine is not None:
+            point_rows.append((month, str(mine.inspections), f"{mine.points:g}", mine.listed or "—"))
+    code = subject.code or record_number(subject.id)
+    return UnitFileDocument(
+        unit_name=subject.name,
+        unit_code=code,
+        street_name=Names(db).street(subject.jurisdiction),
+        address=subject.address or "",
+        responsible_person=subject.responsible_person or "",
+        phone=subject.phone or "",
+        pledge=line,
+        inspections=inspection_rows,
+        cases=case_rows,
+        points=point_rows,
+        qr_content=code,
+    )
+
+
+def _months_back(month: str, count: int) -> str:
+    year, number = (int(part) for part in month.split("-"))
+    index = year * 12 + number - 1 - count
+    return f"{index // 12:04d}-{index % 12 + 1:02d}"
+
+
+def export_unit_file(folder: DataFolder, subject_id: str, target: Path, now: datetime | None = None) -> ExportDone:
+    """The 一户一码一档 PDF of a street-front unit."""
+    from inspector.reports.pdf_unit_file import unit_file_pdf
+
+    db = folder.connect()
+    try:
+        document = unit_file_document(db, subject_id, now)
+    finally:
+        db.close()
+    unit_file_pdf(document, target, now)
+    return ExportDone(target, rows=len(document.inspections) + len(document.cases))

@@ -21,6 +21,7 @@ class ChangeKind(StrEnum):
     INSPECTION_SUBMIT = "inspection.submit"
     LEDGER_COMMAND = "ledger.command"
     TALK_CREATE = "talk.create"  # a 约谈 record, insert-only (§5.5)
+    PATROL_SUBMIT = "patrol.submit"  # a 街巷长/小巷管家 巡查日志 (§5.6)
 
 
 CHANGE_KINDS: tuple[str, ...] = tuple(kind.value for kind in ChangeKind)
@@ -109,6 +110,7 @@ class FeedKind(StrEnum):
     TALK = "talk"  # a 约谈 record (§5.5)
     CAMPAIGN = "campaign"  # a district campaign with its sites and people (§7.2)
     SCORING_RULE = "scoring_rule"  # a district's published scoring rule (§4.3)
+    PATROL = "patrol"  # a 街巷长/小巷管家 巡查日志 (§5.6)
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -199,26 +201,48 @@ class TalkCreate(TypedDict):
     basis_text: NotRequired[str]
 
 
+class PatrolSubmit(TypedDict):
+    """The payload of a `patrol.submit` change (§5.6)."""
+
+    patrol_id: str
+    role: str
+    jurisdiction: str
+    started_at: str
+    ended_at: str
+    streets: list[str]
+    checks: NotRequired[list[dict[str, Any]]]
+    photos: NotRequired[list[str]]
+    notes: NotRequired[str | None]
+
+
 CHANGE_PAYLOADS: dict[ChangeKind, type] = {
     ChangeKind.SUBJECT_CREATE: SubjectCreate,
     ChangeKind.SUBJECT_UPDATE: SubjectUpdate,
     ChangeKind.INSPECTION_SUBMIT: InspectionSubmit,
     ChangeKind.LEDGER_COMMAND: LedgerCommand,
     ChangeKind.TALK_CREATE: TalkCreate,
+    ChangeKind.PATROL_SUBMIT: PatrolSubmit,
 }
 
 
 PHOTO_FIELDS = ("photos", "after_photos", "governance_plan")  # blob hashes a payload names (protocol 2: 治理方案)
+PLEDGE_SCAN = "pledge_scan"  # a street-front unit's 责任书 scan: one blob hash inside a subject's `details` (§4.1)
 
 
 def photo_hashes(body: Mapping[str, Any]) -> set[str]:
     """Every photo hash a change payload (or a record the server sends) names: at its top level, in a ledger
-    command's inner payload, and in each response of an inspection (of each of its lists)."""
+    command's inner payload, in each response of an inspection (of each of its lists), and a subject's 责任书 scan
+    (its `details`, or the `details` among an update's `fields`)."""
     found: set[str] = set()
     bodies: list[Mapping[str, Any]] = [body]
     inner = body.get("payload")
     if isinstance(inner, Mapping):
         bodies.append(inner)
+    fields = body.get("fields")
+    for holder in (body, fields if isinstance(fields, Mapping) else {}):
+        details = holder.get("details")
+        if isinstance(details, Mapping) and isinstance(details.get(PLEDGE_SCAN), str) and details[PLEDGE_SCAN]:
+            found.add(details[PLEDGE_SCAN])
     groups = [body.get("responses")]  # an inspection's answers, and those of each further list of a visit
     lists = body.get("lists")
     if isinstance(lists, list):

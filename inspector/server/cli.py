@@ -332,6 +332,41 @@ def cmd_unit_link_revoke(args: argparse.Namespace) -> int:
     return 0 if ended else 1
 
 
+def cmd_street_assign(args: argparse.Namespace) -> int:
+    from inspector.core.unit_cycle import PatrolRole
+    from inspector.server.streets import AssignmentError, assign
+
+    wanted: dict[PatrolRole, str | None] = {}
+    for role, value in ((PatrolRole.STREET_CHIEF, args.chief), (PatrolRole.LANE_STEWARD, args.steward)):
+        if value is not None:
+            wanted[role] = value or None  # an empty name clears the role
+    if not wanted:
+        raise CliError("name --chief and/or --steward (an empty value clears the role)")
+    with _database(args).write() as session:
+        try:
+            document = assign(session, args.street, wanted)
+        except AssignmentError as error:
+            raise CliError(str(error)) from None
+    _out(f"street {args.street} ({document['name']}) is at version {document['version']}")
+    return 0
+
+
+def cmd_self_check_link(args: argparse.Namespace) -> int:
+    from inspector.server.models import Subject
+    from inspector.server.web import self_check
+
+    with _database(args).write() as session:
+        subject = session.get(Subject, args.subject)
+        if subject is None or not self_check.is_street_front(subject):
+            raise CliError(f"no street-front unit {args.subject}")
+        if args.action == "revoke":
+            _out(f"unit {args.subject}: {self_check.revoke(session, subject.id, None, utc_now())} link(s) revoked")
+            return 0
+        token = self_check.issue(session, subject.id, None, utc_now())
+    _out(f"{_settings(args).public_base_url.rstrip('/')}/k/{token}")
+    return 0
+
+
 # ---- data ----
 
 
@@ -660,6 +695,20 @@ def build_parser() -> argparse.ArgumentParser:
     unit_revoke = unit_actions.add_parser("revoke", help="revoke the live links of a finding")
     unit_revoke.add_argument("finding", help="the finding id")
     unit_revoke.set_defaults(handler=cmd_unit_link_revoke)
+
+    street = commands.add_parser("street", help="who walks a back street (街巷长, 小巷管家)")
+    street_actions = street.add_subparsers(dest="action", required=True)
+    street_assign = street_actions.add_parser("assign", help="assign users to a back street")
+    street_assign.add_argument("street", help="the back street's subject id")
+    street_assign.add_argument("--chief", metavar="USERNAME", help="the 街巷长 (an empty value clears it)")
+    street_assign.add_argument("--steward", metavar="USERNAME", help="the 小巷管家 (an empty value clears it)")
+    street_assign.set_defaults(handler=cmd_street_assign)
+    self_link = commands.add_parser("self-check-link", help="a street-front unit's standing 自查 link (/k/)")
+    self_actions = self_link.add_subparsers(dest="action", required=True)
+    for name, text in (("issue", "issue a new link (ends the old one) and print it"), ("revoke", "end the links")):
+        action = self_actions.add_parser(name, help=text)
+        action.add_argument("subject", help="the unit's subject id")
+        action.set_defaults(handler=cmd_self_check_link)
 
     limits = commands.add_parser("time-limits", help="the district's time limits per stage")
     limit_actions = limits.add_subparsers(dest="action", required=True)

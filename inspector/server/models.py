@@ -177,6 +177,20 @@ class InspectionList(Base):
     outcome: Mapped[str | None] = mapped_column(String(100), nullable=True)
 
 
+class PatrolLog(Base):
+    """A 巡查日志 of a 街巷长 or 小巷管家 (immutable); `data` holds the whole document as JSON."""
+
+    __tablename__ = "patrol_logs"
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    role: Mapped[str] = mapped_column(String(20))
+    jurisdiction: Mapped[str] = mapped_column(CODE, index=True)
+    patroller_id: Mapped[str] = mapped_column(ID, index=True)
+    started_at: Mapped[str] = mapped_column(TIME, index=True)
+    ended_at: Mapped[str] = mapped_column(TIME)
+    data: Mapped[str] = mapped_column(Text)
+    submitted_at: Mapped[str] = mapped_column(TIME)
+
+
 class Finding(Base):
     """The projected current state of a finding; `data` is the JSON of the projection."""
 
@@ -336,6 +350,19 @@ class UnitLink(Base):
     token_hash: Mapped[str] = mapped_column(SHA, unique=True)
     created_at: Mapped[str] = mapped_column(TIME)
     expires_at: Mapped[str] = mapped_column(TIME)
+    revoked_at: Mapped[str | None] = mapped_column(TIME, nullable=True)
+    revoked_by: Mapped[str | None] = mapped_column(ID, nullable=True)
+
+
+class UnitSelfLink(Base):
+    """A street-front unit's standing link to its daily 自查 page (/k/<token>): only the token's SHA-256 is kept."""
+
+    __tablename__ = "unit_self_links"
+    id: Mapped[str] = mapped_column(ID, primary_key=True)  # also the inspector id of the unit's 自查
+    subject_id: Mapped[str] = mapped_column(ID, index=True)
+    token_hash: Mapped[str] = mapped_column(SHA, unique=True)
+    created_at: Mapped[str] = mapped_column(TIME)
+    created_by: Mapped[str | None] = mapped_column(ID, nullable=True)
     revoked_at: Mapped[str | None] = mapped_column(TIME, nullable=True)
     revoked_by: Mapped[str | None] = mapped_column(ID, nullable=True)
 

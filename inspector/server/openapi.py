@@ -192,6 +192,16 @@ class UnitLinkRevoked(BaseModel):
     revoked: int
 
 
+class SelfCheckLinkIssued(BaseModel):
+    subject_id: str
+    url: str
+
+
+class SelfCheckLinkRevoked(BaseModel):
+    subject_id: str
+    revoked: int
+
+
 # route name -> {success status: model or None (no body)}
 SUCCESS: dict[str, dict[int, type[BaseModel] | None]] = {
     "healthz": {200: Health},
@@ -222,6 +232,8 @@ SUCCESS: dict[str, dict[int, type[BaseModel] | None]] = {
     "patch_upload": {200: UploadState, 201: UploadState},
     "issue_unit_link": {200: UnitLinkIssued},
     "revoke_unit_link": {200: UnitLinkRevoked},
+    "issue_self_check_link": {200: SelfCheckLinkIssued},
+    "revoke_self_check_link": {200: SelfCheckLinkRevoked},
 }
 
 # route name -> error statuses beyond the common ones (see `_error_statuses`)
@@ -250,6 +262,8 @@ ERRORS: dict[str, set[int]] = {
     "patch_upload": {409, 411, 422, 503},
     "issue_unit_link": {403, 404, 422},
     "revoke_unit_link": {403, 404, 422},
+    "issue_self_check_link": {403, 404, 422},
+    "revoke_self_check_link": {403, 404, 422},
 }
 
 WRITES = {
@@ -263,6 +277,8 @@ WRITES = {
     "patch_upload",
     "issue_unit_link",
     "revoke_unit_link",
+    "issue_self_check_link",
+    "revoke_self_check_link",
 }
 
 SERVER_HEADERS = {

@@ -29,7 +29,15 @@ from inspector.core.clock import parse_iso, to_iso, utc_now
 from inspector.core.jurisdiction import Level, parse_code
 from inspector.core.ledger import Action, Event, Role, State, apply, decide
 from inspector.core.levels import InspectionLevel
-from inspector.core.protocol import CONFLICT_CODES, ChangeKind, FeedKind, PushCode, Status, photo_hashes
+from inspector.core.protocol import (
+    CONFLICT_CODES,
+    PLEDGE_SCAN,
+    ChangeKind,
+    FeedKind,
+    PushCode,
+    Status,
+    photo_hashes,
+)
 from inspector.core.scoring import Response, ScoreResult, overlapping_items, score, visit_outcome
 from inspector.server import feed
 from inspector.server.checklists import load_checklist
@@ -50,6 +58,7 @@ from inspector.server.models import (
     Inspection,
     InspectionList,
     Jurisdiction,
+    PatrolLog,
     Subject,
     SyncChange,
     Talk,
@@ -59,6 +68,7 @@ from inspector.server.schemas import (
     ChangeIn,
     InspectionIn,
     LedgerCommandIn,
+    PatrolIn,
     SubjectCreateIn,
     SubjectUpdateIn,
     TalkCreateIn,
@@ -76,6 +86,7 @@ KIND_MODELS: dict[str, type[BaseModel]] = {
     ChangeKind.INSPECTION_SUBMIT: InspectionIn,
     ChangeKind.LEDGER_COMMAND: LedgerCommandIn,
     ChangeKind.TALK_CREATE: TalkCreateIn,
+    ChangeKind.PATROL_SUBMIT: PatrolIn,
 }
 CREATING_ACTIONS = {Action.REPORT.value, Action.REPORT_FIXED_ON_SITE.value}
 DEFAULT_CLOCK_SKEW = timedelta(minutes=10)
@@ -199,6 +210,11 @@ class Batch:
             hashes |= photo_hashes({"payload": command.payload})
         for inspection in inspections:
             hashes |= _inspection_photos(inspection)
+        for item in self.parsed.values():
+            if isinstance(item, PatrolIn):
+                hashes |= set(item.photos)
+            elif isinstance(item, SubjectCreateIn | SubjectUpdateIn):
+                hashes |= _pledge_scan(item)
         if hashes:
             self.present_blobs = self._nameable_blobs(sorted(hashes))
         self.jurisdictions = known_codes(self.session, self._referenced_codes())
@@ -219,7 +235,7 @@ class Batch:
             text = None
             if isinstance(item, LedgerCommandIn):
                 text = item.payload.get("jurisdiction")
-            elif isinstance(item, SubjectCreateIn | InspectionIn | TalkCreateIn):
+            elif isinstance(item, SubjectCreateIn | InspectionIn | TalkCreateIn | PatrolIn):
                 text = item.jurisdiction
             elif isinstance(item, SubjectUpdateIn):
                 text = item.fields.jurisdiction
@@ -250,6 +266,7 @@ class Batch:
             SubjectUpdateIn: self.subject_update,
             InspectionIn: self.inspection_submit,
             TalkCreateIn: self.talk_create,
+            PatrolIn: self.patrol_submit,
         }
         try:
             return handlers[type(parsed)](parsed)
@@ -392,9 +409,14 @@ class Batch:
         if owner is not None:
             current = subject_document(owner) if self.scope.covers(owner.jurisdiction) else None
             return conflict(PushCode.CODE_TAKEN, f"编码 {data.code} 已被其他检查对象使用 (the code is taken)", current)
+        scan = _pledge_scan(data)
+        missing = self._missing(scan)
+        if missing:
+            return missing
         row = new_subject(data, self.caller.user_id)
         self.session.add(row)
         self.session.flush()
+        self._ref(scan, "subject", row.id, row.jurisdiction)
         document = subject_document(row)
         feed.stage(self.session, FeedKind.SUBJECT, row.id, row.jurisdiction, document)
         return applied({"subject": document})
@@ -424,9 +446,14 @@ class Batch:
             return conflict(
                 PushCode.CODE_TAKEN, f"编码 {data.fields.code} 已被其他检查对象使用 (the code is taken)", current
             )
+        scan = _pledge_scan(data)
+        missing = self._missing(scan)
+        if missing:
+            return missing
         old_jurisdiction = row.jurisdiction
         apply_fields(row, data.fields)
         self.session.flush()
+        self._ref(scan, "subject", row.id, row.jurisdiction)
         document = subject_document(row)
         feed.stage(self.session, FeedKind.SUBJECT, row.id, row.jurisdiction, document)
         if old_jurisdiction != row.jurisdiction:
@@ -615,6 +642,56 @@ class Batch:
             ]
         return document, scored
 
+    # ---- patrol.submit ----
+
+    def patrol_submit(self, data: PatrolIn) -> Outcome:
+        code = parse_code(data.jurisdiction).full
+        if not self.scope.covers(code):
+            return _out_of_scope(code)
+        if code not in self.jurisdictions:
+            return _unknown_jurisdiction(code)
+        existing = self.session.get(PatrolLog, data.patrol_id)
+        if existing is not None:
+            current = loads(existing.data) if self.scope.covers(existing.jurisdiction) else None
+            return conflict(PushCode.EXISTS, f"巡查日志 {data.patrol_id} 已提交 (already submitted)", current)
+        for street_id in data.streets:
+            if self.scope.get(self.session, Subject, street_id) is None:
+                message = f"没有找到街巷 {street_id} (no such street in your jurisdictions)"
+                return rejected(PushCode.UNKNOWN_SUBJECT, message)
+        photos = set(data.photos)
+        missing = self._missing(photos)
+        if missing:
+            return missing
+        document = {
+            "id": data.patrol_id,
+            "role": data.role,
+            "jurisdiction": code,
+            "patroller_id": self.caller.user_id,
+            "patroller_name": self.caller.display_name,
+            "started_at": data.started_at,
+            "ended_at": data.ended_at,
+            "streets": list(data.streets),
+            "checks": [check.model_dump() for check in data.checks],
+            "photos": list(data.photos),
+            "notes": data.notes or "",
+            "submitted_at": self.stamp,
+        }
+        self.session.add(
+            PatrolLog(
+                id=data.patrol_id,
+                role=data.role,
+                jurisdiction=code,
+                patroller_id=self.caller.user_id,
+                started_at=data.started_at,
+                ended_at=data.ended_at,
+                data=dumps(document),
+                submitted_at=self.stamp,
+            )
+        )
+        self._ref(photos, "patrol", data.patrol_id, code)
+        feed.stage(self.session, FeedKind.PATROL, data.patrol_id, code, document)
+        return applied({"patrol": document})
+
     # ---- writing ----
 
     def flush(self) -> None:
@@ -662,6 +739,13 @@ def talk_document(row: Talk, recorder_name: str = "") -> dict[str, Any]:
         "basis_text": row.basis_text, "recorded_by": row.recorded_by, "recorded_by_name": recorder_name,
         "recorded_at": row.recorded_at,
     }  # fmt: skip
+
+
+def _pledge_scan(data: SubjectCreateIn | SubjectUpdateIn) -> set[str]:
+    """The 责任书 scan a subject change names in its details (docs/sync-protocol.md §4.1), as a set."""
+    details = data.details if isinstance(data, SubjectCreateIn) else data.fields.details
+    scan = (details or {}).get(PLEDGE_SCAN)
+    return {scan} if isinstance(scan, str) and scan else set()
 
 
 def _inspection_photos(data: InspectionIn) -> set[str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from datetime import date
 from typing import Annotated, Any, ClassVar, Literal
 
@@ -141,6 +142,9 @@ def _check_details(details: dict[str, DetailValue]) -> dict[str, DetailValue]:
         raise ValueError(f"at most {MAX_DETAILS} fields")
     if any(len(key) > 64 or not key for key in details):
         raise ValueError("field names must have 1-64 characters")
+    scan = details.get("pledge_scan")
+    if scan is not None and not (isinstance(scan, str) and re.fullmatch(SHA_RE, scan)):
+        raise ValueError("pledge_scan must be a SHA-256 (64 lower-case hex characters)")
     return details
 
 
@@ -214,6 +218,34 @@ class InspectionIn(Strict):
     lists: Annotated[list[InspectionListIn], Field(max_length=20)] = Field(default_factory=list)
     level: InspectionLevel | None = None  # who did it; absent (an older client): 街乡自查
     programme: Annotated[str, StringConstraints(min_length=1, max_length=200)] | None = None
+
+
+class PatrolCheckIn(Strict):
+    item: Annotated[str, StringConstraints(min_length=1, max_length=200, strip_whitespace=True)]
+    result: Literal["pass", "fail"]
+    note: Text | None = None
+    street_id: Uuid | None = None
+
+
+class PatrolIn(Strict):
+    patrol_id: Uuid
+    role: Literal["street_chief", "lane_steward"]
+    jurisdiction: Code
+    started_at: Timestamp
+    ended_at: Timestamp
+    streets: Annotated[list[Uuid], Field(min_length=1, max_length=50)]
+    checks: Annotated[list[PatrolCheckIn], Field(max_length=30)] = Field(default_factory=list)
+    photos: Photos = Field(default_factory=list)
+    notes: Text | None = None
+
+    @model_validator(mode="after")
+    def _times_and_streets(self) -> PatrolIn:
+        if parse_iso(self.ended_at) < parse_iso(self.started_at):
+            raise ValueError("ended_at is before started_at")
+        walked = set(self.streets)
+        if any(check.street_id is not None and check.street_id not in walked for check in self.checks):
+            raise ValueError("a check's street_id must be one of the streets walked")
+        return self
 
 
 class LedgerCommandIn(Strict):

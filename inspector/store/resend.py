@@ -90,6 +90,9 @@ def resend(db: Database, conflict: Conflict, value: str) -> str:
         elif conflict.kind == ChangeKind.INSPECTION_SUBMIT:
             db.execute("UPDATE inspections SET jurisdiction = ?, sync_state = 'pending' WHERE id = ?",
                        [value, conflict.entity_id])  # fmt: skip
+        elif conflict.kind == ChangeKind.PATROL_SUBMIT:
+            db.execute("UPDATE patrol_logs SET jurisdiction = ?, data = json_set(data, '$.jurisdiction', ?), "
+                       "sync_state = 'pending' WHERE id = ?", [value, value, conflict.entity_id])  # fmt: skip
         change_id = outbox.enqueue(db, ChangeKind(conflict.kind), conflict.entity_id, payload)
         conflicts.resolve(db, conflict.id, "reapplied")
         if conflict.kind == ChangeKind.LEDGER_COMMAND:

@@ -635,6 +635,63 @@ def _levels(db: Database) -> None:
         db.execute("UPDATE inspections SET level = ? WHERE source = ?", [level_from_source(source).value, source])
 
 
+# The 巡查日志 of 街巷长 and 小巷管家 (inspector.store.unit_cycle), pushed as `patrol.submit`.
+_PATROL_LOGS = """CREATE TABLE patrol_logs (
+        id TEXT PRIMARY KEY,
+        role TEXT NOT NULL CHECK (role IN ('street_chief', 'lane_steward')),
+        jurisdiction TEXT NOT NULL,
+        patroller_id TEXT NOT NULL,
+        started_at TEXT NOT NULL,
+        ended_at TEXT NOT NULL,
+        data TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        sync_state TEXT NOT NULL DEFAULT 'pending' CHECK (sync_state IN ('pending', 'synced', 'conflict'))
+    )"""
+
+
+def _unit_cycle(db: Database) -> None:
+    """门前三包 as a cycle: the 巡查日志 of 街巷长 and 小巷管家 (a unit's 责任书 lives in its subject's details)."""
+    db.execute(_PATROL_LOGS)
+    db.execute("CREATE INDEX idx_patrol_logs_started_at ON patrol_logs (started_at)")
+    _outbox_takes_patrol_logs(db)
+
+
+_OUTBOX_KINDS_0016 = (
+    "subject.create",
+    "subject.update",
+    "inspection.submit",
+    "ledger.command",
+    "talk.create",
+    "patrol.submit",
+)
+
+
+def _outbox_takes_patrol_logs(db: Database) -> None:
+    """The outbox's CHECK lists every change kind so far, `patrol.submit` the newest: the table is rebuilt, every
+    queued change kept in its order (seq)."""
+    kinds = ", ".join(f"'{kind}'" for kind in _OUTBOX_KINDS_0016)
+    db.execute(
+        f"""CREATE TABLE outbox_new (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        change_id TEXT NOT NULL UNIQUE,
+        kind TEXT NOT NULL CHECK (kind IN ({kinds})),
+        entity_id TEXT NOT NULL,
+        payload TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        last_error TEXT,
+        last_attempt_at TEXT,
+        state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'retry_later'))
+    )"""
+    )
+    columns = "seq, change_id, kind, entity_id, payload, created_at, attempts, last_error, last_attempt_at, state"
+    db.execute(f"INSERT INTO outbox_new ({columns}) SELECT {columns} FROM outbox ORDER BY seq")
+    db.execute("DROP TABLE outbox")
+    db.execute("ALTER TABLE outbox_new RENAME TO outbox")
+    db.execute("CREATE INDEX idx_outbox_state ON outbox (state, seq)")
+    db.execute("CREATE INDEX idx_outbox_entity ON outbox (entity_id)")
+
+
 # The schema's history, oldest first. Append new steps; never edit or reorder a released one.
 STEPS: tuple[MigrationStep, ...] = (
     ("0001_initial", _initial_schema),
@@ -652,6 +709,7 @@ STEPS: tuple[MigrationStep, ...] = (
     ("0013_talks", _talks),
     ("0014_campaigns", _campaigns),
     ("0015_levels", _levels),
+    ("0016_unit_cycle", _unit_cycle),
 )
 
 

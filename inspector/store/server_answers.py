@@ -16,7 +16,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from inspector.core.protocol import ChangeKind, ChangeResult, Status
-from inspector.store import conflicts, findings, inspections, outbox, subjects, talks
+from inspector.store import conflicts, findings, inspections, outbox, subjects, talks, unit_cycle
 from inspector.store.database import transaction
 from inspector.store.errors import RecordNotFoundError
 from inspector.store.outbox import OutboxEntry
@@ -43,6 +43,7 @@ _RECORDS: dict[str, RecordAnswers] = {
     ChangeKind.INSPECTION_SUBMIT: RecordAnswers(inspections.on_applied, inspections.on_refused),
     ChangeKind.LEDGER_COMMAND: RecordAnswers(findings.on_applied, findings.on_refused),
     ChangeKind.TALK_CREATE: RecordAnswers(talks.on_applied, talks.on_refused),
+    ChangeKind.PATROL_SUBMIT: RecordAnswers(unit_cycle.on_applied, unit_cycle.on_refused),
 }
 
 

@@ -11,8 +11,9 @@ from sqlite_utils import Database
 from inspector.core.clock import now_iso
 from inspector.core.ids import new_id
 from inspector.core.jurisdiction import parse_code
+from inspector.core.protocol import PLEDGE_SCAN as PROTOCOL_PLEDGE_SCAN
 from inspector.core.protocol import ChangeKind
-from inspector.store import conflicts, jsonutil, outbox, validate
+from inspector.store import conflicts, documents, jsonutil, outbox, photos_wanted, validate
 from inspector.store.database import transaction
 from inspector.store.errors import InvalidRecordError, RecordNotFoundError
 from inspector.store.outbox import OutboxEntry
@@ -275,4 +276,23 @@ def on_pulled(db: Database, data: Mapping[str, Any]) -> bool:
         f"?, ?) ON CONFLICT (id) DO UPDATE SET {updates}, updated_at = excluded.updated_at",
         [subject_id, *columns.values(), str(data.get("created_at") or at), at],
     )
+    _want_pledge_scan(db, subject_id, details)
     return True
+
+
+PLEDGE_ITEM = "pledge"  # the item id a 责任书 scan is linked under (a photo) or waits under (not fetched yet)
+
+
+def _want_pledge_scan(db: Database, subject_id: str, details: Mapping[str, Any]) -> None:
+    """A pulled unit names a 责任书 scan not here yet: fetch it after the records (a PDF is kept as a document)."""
+    scan = details.get(PROTOCOL_PLEDGE_SCAN)
+    if not isinstance(scan, str) or not scan or documents.stored_beside(db, scan):
+        return
+    if db.execute("SELECT 1 FROM photos WHERE sha256 = ?", [scan]).fetchone() is not None:
+        db.execute(
+            "INSERT OR IGNORE INTO photo_links (photo_sha256, owner_kind, owner_id, item_id, role, created_at) "
+            "VALUES (?, 'subject', ?, ?, 'evidence', ?)",
+            [scan, subject_id, PLEDGE_ITEM, now_iso()],
+        )
+        return
+    photos_wanted.want(db, [(scan, "subject", subject_id, PLEDGE_ITEM, "evidence")])

@@ -30,6 +30,7 @@ from inspector.store import (
     stage_clocks,
     subjects,
     talks,
+    unit_cycle,
     unit_links,
 )
 from inspector.store.database import DataFolder, transaction
@@ -326,9 +327,18 @@ def _calendar_year(db: Database, data: dict[str, Any], entry: FeedEntry) -> bool
 def _campaign(db: Database, data: dict[str, Any], entry: FeedEntry) -> bool:
     campaigns.save(db, data)
     return True
+
+
 def _scoring_rule(db: Database, data: dict[str, Any], entry: FeedEntry) -> bool:
     scoring_rules.put_published(db, data)
     return True  # an unreadable rule is skipped (the laptop keeps the rule it has)
+
+
+def _patrol(db: Database, data: dict[str, Any], entry: FeedEntry) -> bool:
+    kept = unit_cycle.on_pulled(db, data)
+    if data.get("patroller_id") and isinstance(data.get("patroller_name"), str):
+        people.save(db, {str(data["patroller_id"]): data["patroller_name"]})
+    return kept
 
 
 HANDLERS: dict[str, Callable[[Database, dict[str, Any], FeedEntry], bool]] = {
@@ -344,10 +354,11 @@ HANDLERS: dict[str, Callable[[Database, dict[str, Any], FeedEntry], bool]] = {
     FeedKind.TALK: _talk,
     FeedKind.CAMPAIGN: _campaign,
     FeedKind.SCORING_RULE: _scoring_rule,
+    FeedKind.PATROL: _patrol,
 }
 
 
-_WITH_PHOTOS = (FeedKind.FINDING, FeedKind.FINDING_EVENT, FeedKind.INSPECTION)
+_WITH_PHOTOS = (FeedKind.FINDING, FeedKind.FINDING_EVENT, FeedKind.INSPECTION, FeedKind.PATROL, FeedKind.SUBJECT)
 
 
 def _page_photos(page: FeedPage) -> set[str]:

@@ -1343,6 +1343,10 @@
             <translation>Street self-check</translation>
         </message>
         <message>
+            <source>巡查日志</source>
+            <translation>Patrol log</translation>
+        </message>
+        <message>
             <source>合格</source>
             <translation>Pass</translation>
         </message>
@@ -2878,7 +2882,125 @@
         </message>
     </context>
     <context>
+        <name>PatrolLogDialog</name>
+        <message>
+            <source>巡查日志</source>
+            <translation>Patrol logs</translation>
+        </message>
+        <message>
+            <source>开始</source>
+            <translation>Start</translation>
+        </message>
+        <message>
+            <source>巡查人</source>
+            <translation>Patroller</translation>
+        </message>
+        <message>
+            <source>街巷</source>
+            <translation>Streets</translation>
+        </message>
+        <message>
+            <source>检查</source>
+            <translation>Checks</translation>
+        </message>
+        <message>
+            <source>同步</source>
+            <translation>Sync</translation>
+        </message>
+        <message>
+            <source>检查内容，如：暴露垃圾</source>
+            <translation>What was checked, e.g. exposed rubbish</translation>
+        </message>
+        <message>
+            <source>合格</source>
+            <translation>Pass</translation>
+        </message>
+        <message>
+            <source>不合格</source>
+            <translation>Fail</translation>
+        </message>
+        <message>
+            <source>添加照片…</source>
+            <translation>Add photos…</translation>
+        </message>
+        <message>
+            <source>保存巡查日志</source>
+            <translation>Save the patrol log</translation>
+        </message>
+        <message>
+            <source>身份</source>
+            <translation>Role</translation>
+        </message>
+        <message>
+            <source>结束</source>
+            <translation>End</translation>
+        </message>
+        <message>
+            <source>走过的街巷</source>
+            <translation>Streets walked</translation>
+        </message>
+        <message>
+            <source>照片</source>
+            <translation>Photos</translation>
+        </message>
+        <message>
+            <source>备注</source>
+            <translation>Note</translation>
+        </message>
+        <message>
+            <source>新建巡查日志</source>
+            <translation>New patrol log</translation>
+        </message>
+        <message>
+            <source>%1 项，%2 项不合格</source>
+            <translation>%1 checks, %2 failed</translation>
+        </message>
+        <message>
+            <source>添加照片</source>
+            <translation>Add photos</translation>
+        </message>
+        <message>
+            <source>照片 (*.jpg *.jpeg *.png *.heic *.webp)</source>
+            <translation>Photos (*.jpg *.jpeg *.png *.heic *.webp)</translation>
+        </message>
+        <message>
+            <source>请勾选走过的街巷</source>
+            <translation>Tick the streets walked</translation>
+        </message>
+        <message numerus="yes">
+            <source>%n 张照片</source>
+            <translation>
+                <numerusform>%n photo</numerusform>
+                <numerusform>%n photos</numerusform>
+            </translation>
+        </message>
+    </context>
+    <context>
         <name>SubjectsView</name>
+        <message>
+            <source>巡查日志</source>
+            <translation>Patrol logs</translation>
+        </message>
+        <message>
+            <source>一户一码一档</source>
+            <translation>Unit file</translation>
+        </message>
+        <message>
+            <source>请先选择一个门前三包责任单位</source>
+            <translation>Select a street-front unit first</translation>
+        </message>
+        <message>
+            <source>责任书：%1 家 30 天内到期待续签，%2 家已过期</source>
+            <translation>Responsibility pledges: %1 due for renewal within 30 days, %2 expired</translation>
+        </message>
+        <message>
+            <source>档案</source>
+            <translation>File</translation>
+        </message>
+        <message>
+            <source>一户一码一档：责任书、检查记录、问题与隐患、月度积分</source>
+            <translation>The unit's file: pledge, inspections, cases, monthly points</translation>
+        </message>
         <message numerus="yes">
             <source>共 %n 个</source>
             <translation>
@@ -3338,4 +3460,151 @@
         <translation>Reason</translation>
     </message>
 </context>
+    <context>
+        <name>UnitFileDialog</name>
+        <message>
+            <source>一户一码一档</source>
+            <translation>Unit file</translation>
+        </message>
+        <message>
+            <source> 个月</source>
+            <translation> months</translation>
+        </message>
+        <message>
+            <source>选择扫描件…</source>
+            <translation>Choose a scan…</translation>
+        </message>
+        <message>
+            <source>保存责任书</source>
+            <translation>Save the pledge</translation>
+        </message>
+        <message>
+            <source>签订日期</source>
+            <translation>Signed on</translation>
+        </message>
+        <message>
+            <source>期限</source>
+            <translation>Term</translation>
+        </message>
+        <message>
+            <source>签字人</source>
+            <translation>Signed by</translation>
+        </message>
+        <message>
+            <source>扫描件</source>
+            <translation>Scan</translation>
+        </message>
+        <message>
+            <source>门前三包责任书</source>
+            <translation>Street-front responsibility pledge</translation>
+        </message>
+        <message>
+            <source>日期</source>
+            <translation>Date</translation>
+        </message>
+        <message>
+            <source>检查表</source>
+            <translation>Checklist</translation>
+        </message>
+        <message>
+            <source>检查层级</source>
+            <translation>Level</translation>
+        </message>
+        <message>
+            <source>得分</source>
+            <translation>Score</translation>
+        </message>
+        <message>
+            <source>结论</source>
+            <translation>Outcome</translation>
+        </message>
+        <message>
+            <source>编号</source>
+            <translation>Number</translation>
+        </message>
+        <message>
+            <source>发现日期</source>
+            <translation>Found on</translation>
+        </message>
+        <message>
+            <source>问题</source>
+            <translation>Problem</translation>
+        </message>
+        <message>
+            <source>状态</source>
+            <translation>State</translation>
+        </message>
+        <message>
+            <source>整改期限</source>
+            <translation>Deadline</translation>
+        </message>
+        <message>
+            <source>月份</source>
+            <translation>Month</translation>
+        </message>
+        <message>
+            <source>检查次数</source>
+            <translation>Inspections</translation>
+        </message>
+        <message>
+            <source>积分</source>
+            <translation>Points</translation>
+        </message>
+        <message>
+            <source>红黑榜</source>
+            <translation>Red/black list</translation>
+        </message>
+        <message>
+            <source>检查记录</source>
+            <translation>Inspections</translation>
+        </message>
+        <message>
+            <source>问题与隐患</source>
+            <translation>Cases</translation>
+        </message>
+        <message>
+            <source>月度积分</source>
+            <translation>Monthly points</translation>
+        </message>
+        <message>
+            <source>导出档案 PDF…</source>
+            <translation>Export the file as PDF…</translation>
+        </message>
+        <message>
+            <source>%1（一户一码：%2）</source>
+            <translation>%1 (code %2)</translation>
+        </message>
+        <message>
+            <source>尚未录入责任书</source>
+            <translation>No pledge recorded yet</translation>
+        </message>
+        <message>
+            <source>续签截止 %1 · %2</source>
+            <translation>Renew by %1 · %2</translation>
+        </message>
+        <message>
+            <source>已存扫描件</source>
+            <translation>Scan stored</translation>
+        </message>
+        <message>
+            <source>无扫描件</source>
+            <translation>No scan</translation>
+        </message>
+        <message>
+            <source>选择责任书扫描件</source>
+            <translation>Choose the pledge's scan</translation>
+        </message>
+        <message>
+            <source>PDF 或照片 (*.pdf *.jpg *.jpeg *.png *.heic)</source>
+            <translation>PDF or photo (*.pdf *.jpg *.jpeg *.png *.heic)</translation>
+        </message>
+        <message>
+            <source>已选：%1</source>
+            <translation>Chosen: %1</translation>
+        </message>
+        <message>
+            <source>导出档案</source>
+            <translation>Export the file</translation>
+        </message>
+    </context>
 </TS>

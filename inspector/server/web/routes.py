@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
 
-from inspector.server.web import dashboard, links_api, public, unit
+from inspector.server.web import dashboard, links_api, public, self_check, unit
 from inspector.server.web.pages import STATIC, refusal_page
 from inspector.server.web.security import Signer, WebRefusalError
 
@@ -13,9 +13,9 @@ STYLESHEET = "/web/static/web.css"
 
 
 def install_web(app: FastAPI) -> None:
-    """Add the pages (/u/, /s/, /dashboard) to the application."""
+    """Add the pages (/u/, /k/, /s/, /dashboard) to the application."""
     app.state.web_signer = Signer.of(app.state.context.settings)
-    for router in (unit.router, public.router, dashboard.router, links_api.router):
+    for router in (unit.router, self_check.router, public.router, dashboard.router, links_api.router):
         app.include_router(router)
 
     @app.get(STYLESHEET, include_in_schema=False)

@@ -216,6 +216,7 @@ def change_kind_label(kind: str) -> str:
         ChangeKind.INSPECTION_SUBMIT: translate("Labels", "检查记录"),
         ChangeKind.LEDGER_COMMAND: translate("Labels", "问题上报与处理"),
         ChangeKind.TALK_CREATE: translate("Labels", "约谈记录"),
+        ChangeKind.PATROL_SUBMIT: translate("Labels", "巡查日志"),
     }
     return labels.get(kind, kind)
 

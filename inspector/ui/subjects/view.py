@@ -25,7 +25,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from inspector.store import profile, subjects
+from inspector.core.clock import local_date, utc_now
+from inspector.core.unit_cycle import PledgeStanding
+from inspector.store import profile, subjects, unit_cycle
 from inspector.store.subjects import Subject
 from inspector.ui.shared.context import SUBJECTS, AppContext
 from inspector.ui.shared.labels import SUBJECT_KINDS, subject_kind_label, sync_state_label
@@ -43,7 +45,9 @@ from inspector.ui.shared.widgets import (
 )
 from inspector.ui.shared.workers import FunctionWorker, Worker
 from inspector.ui.subjects.dialog import SubjectDialog
+from inspector.ui.subjects.patrols import PatrolLogDialog
 from inspector.ui.subjects.sheet import ImportReport, import_rows, read_sheet, write_error_report, write_template
+from inspector.ui.subjects.unit_file import UnitFileDialog
 
 _Index = QModelIndex | QPersistentModelIndex
 _ROOT = QModelIndex()
@@ -125,6 +129,9 @@ class SubjectsView(Page):
         self.kind_filter = QComboBox()
         self.new_button = QPushButton(icon("add"), "")
         self.edit_button = QPushButton(icon("edit"), "")
+        self.file_button = QPushButton(icon("template"), "")
+        self.patrol_button = QPushButton(icon("inspection"), "")
+        self.renewals = hint_label(name="warning")
         self.inspect_button = QPushButton(icon("inspection"), "")
         self.inspect_button.setObjectName("primary")
         self.import_button = QPushButton(icon("import"), "")
@@ -152,6 +159,8 @@ class SubjectsView(Page):
             self.inspect_button,
             self.new_button,
             self.edit_button,
+            self.file_button,
+            self.patrol_button,
             self.import_button,
             self.template_button,
         ):
@@ -160,6 +169,7 @@ class SubjectsView(Page):
         layout.setContentsMargins(24, 18, 24, 12)
         layout.addLayout(page_header(self.title, self.count))
         layout.addLayout(bar)
+        layout.addWidget(self.renewals)
         layout.addWidget(self.table, 1)
 
         self._search_later = Debouncer(150, self.reload, self)
@@ -168,6 +178,8 @@ class SubjectsView(Page):
         self.kind_filter.currentIndexChanged.connect(self.reload)
         self.new_button.clicked.connect(self.create_subject)
         self.edit_button.clicked.connect(self.edit_subject)
+        self.file_button.clicked.connect(self.open_file)
+        self.patrol_button.clicked.connect(self.open_patrols)
         self.inspect_button.clicked.connect(self.inspect_subject)
         self.import_button.clicked.connect(self.choose_import_file)
         self.template_button.clicked.connect(self.save_template)
@@ -188,6 +200,7 @@ class SubjectsView(Page):
         rows = subjects.list_subjects(self.ctx.db, kind=kind or None, search=self.search.text().strip() or None)
         self.model.set_rows(rows)
         self.count.setText(self.tr("共 %n 个", "", len(rows)))
+        self._show_renewals()
         if selected:
             self.select(selected)
 
@@ -215,6 +228,33 @@ class SubjectsView(Page):
             return
         dialog = SubjectDialog(self.ctx, self, subjects.get(self.ctx.db, subject_id))
         dialog.exec()
+
+    def open_file(self) -> UnitFileDialog | None:
+        """The selected street-front unit's file (一户一码一档), opened without blocking."""
+        subject_id = self.selected_id()
+        if subject_id is None or subjects.get(self.ctx.db, subject_id).kind != unit_cycle.STREET_FRONT:
+            warning_box(self, self.tr("一户一码一档"), self.tr("请先选择一个门前三包责任单位"))
+            return None
+        dialog = UnitFileDialog(self.ctx, subject_id, self)
+        dialog.open()
+        return dialog
+
+    def open_patrols(self) -> PatrolLogDialog:
+        """The 巡查日志 of 街巷长 and 小巷管家, opened without blocking."""
+        dialog = PatrolLogDialog(self.ctx, self)
+        dialog.open()
+        return dialog
+
+    def _show_renewals(self) -> None:
+        """"责任书 N 家临期、M 家已过期" above the list while any is due (hidden otherwise)."""
+        due = unit_cycle.renewals_due(self.ctx.db, local_date(utc_now()))
+        expired = sum(1 for row in due if row.standing == PledgeStanding.EXPIRED)
+        self.renewals.setText(
+            self.tr("责任书：%1 家 30 天内到期待续签，%2 家已过期")
+            .replace("%1", str(len(due) - expired))
+            .replace("%2", str(expired))
+        )
+        self.renewals.setVisible(bool(due))
 
     def inspect_subject(self) -> None:
         self.new_inspection_requested.emit(self.selected_id() or "")
@@ -288,6 +328,10 @@ class SubjectsView(Page):
         self.kind_filter.blockSignals(False)
         self.new_button.setText(self.tr("新建"))
         self.edit_button.setText(self.tr("编辑"))
+        self.file_button.setText(self.tr("档案"))
+        self.patrol_button.setText(self.tr("巡查日志"))
+        self.file_button.setToolTip(self.tr("一户一码一档：责任书、检查记录、问题与隐患、月度积分"))
+        self._show_renewals()
         self.inspect_button.setText(self.tr("开始检查"))
         self.import_button.setText(self.tr("导入表格…"))
         self.template_button.setText(self.tr("下载模板…"))
