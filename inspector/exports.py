@@ -401,10 +401,10 @@ def unit_file_document(db: Database, subject_id: str, now: datetime | None = Non
     from inspector.core import statistics
     from inspector.core.clock import display, local_date
     from inspector.core.ledger import is_overdue, state_label
-    from inspector.core.levels import LEVEL_LABELS_ZH, level_from_source
+    from inspector.core.levels import LEVEL_LABELS_ZH, InspectionLevel
     from inspector.core.unit_cycle import STANDING_ZH, pledge_of
     from inspector.reports.pdf_unit_file import PledgeLine, UnitFileDocument
-    from inspector.store import statistics_facts
+    from inspector.store import scoring_rules, statistics_facts
 
     moment = now or utc_now()
     subject = subjects.get(db, subject_id)
@@ -424,12 +424,12 @@ def unit_file_document(db: Database, subject_id: str, now: datetime | None = Non
         (
             display(str(started))[:10],
             str(titles.get(checklist_id, checklist_id)),
-            LEVEL_LABELS_ZH[level_from_source(source)],
+            LEVEL_LABELS_ZH[InspectionLevel(level)],
             "" if score is None else f"{score:g}",
             str(outcome or ""),
         )
-        for started, checklist_id, source, score, outcome in db.execute(
-            "SELECT started_at, checklist_id, source, score, outcome FROM inspections WHERE subject_id = ? "
+        for started, checklist_id, level, score, outcome in db.execute(
+            "SELECT started_at, checklist_id, level, score, outcome FROM inspections WHERE subject_id = ? "
             "AND status = 'finished' ORDER BY started_at DESC",
             [subject_id],
         )
@@ -451,6 +451,7 @@ def unit_file_document(db: Database, subject_id: str, now: datetime | None = Non
     ends = statistics.overdue_at_month_ends(list(ledger_queries.iter_histories(db)), wanted)
     facts = statistics_facts.subject_facts(db)
     done = statistics_facts.inspection_facts(db)
+    rules = scoring_rules.active_rule(db).rules
     point_rows = []
     for month in wanted:
         overdue = (
@@ -458,7 +459,8 @@ def unit_file_document(db: Database, subject_id: str, now: datetime | None = Non
             if month == statistics.month_of(moment)
             else ends.get(month, [])
         )
-        board = statistics.red_black_list(statistics.unit_months(month, facts, done, views, overdue))
+        units = statistics.unit_months(month, facts, done, views, overdue, levels=rules.unit_levels)
+        board = statistics.red_black_list(units, rules)
         mine = next((unit for unit in board.units if unit.subject_id == subject_id), None)
         if mine is not None:
             point_rows.append((month, str(mine.inspections), f"{mine.points:g}", mine.listed or "—"))

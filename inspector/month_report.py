@@ -17,7 +17,16 @@ from inspector.core.ledger import FindingState, is_overdue, state_label
 from inspector.core.statistics import DEFAULT_RULES, StatisticsRules
 from inspector.reports import month_report as documents
 from inspector.reports.month_report import ExposedCase, MonthReport
-from inspector.store import checklists, jurisdictions, ledger_queries, people, statistics_facts, talks
+from inspector.store import (
+    checklists,
+    jurisdictions,
+    ledger_queries,
+    people,
+    scoring_rules,
+    statistics_facts,
+    talks,
+    unit_cycle,
+)
 from inspector.store.database import DataFolder
 
 CHECKS, EXPOSURE, RANKING_PDF, RANKING_XLSX = "checks", "exposure", "ranking_pdf", "ranking_xlsx"
@@ -37,11 +46,10 @@ WRITERS: dict[str, Callable[[MonthReport, Path], None]] = {
 
 
 def rule_text(rules: StatisticsRules) -> str:
-    """The rule a published figure used: its name and version when the rules carry them, else the proposal."""
-    name, version = getattr(rules, "name", None), getattr(rules, "version", None)
-    if name:
-        return f"{name}（版本 {version}）" if version else str(name)
-    return documents.PROPOSED_RULE
+    """The rule a published figure used: its id and version, and, for the shipped default, that it is the project's
+    proposal."""
+    named = f"{rules.rule_id}（版本 {rules.rule_version}）"
+    return f"{named}：{documents.PROPOSED_RULE}" if rules.rule_id == DEFAULT_RULES.rule_id else named
 
 
 def _inside(code: str, area: str) -> bool:
@@ -53,10 +61,11 @@ def load_month(
     month: str,
     jurisdiction: str = "",
     now: datetime | None = None,
-    rules: StatisticsRules = DEFAULT_RULES,
+    rules: StatisticsRules | None = None,
 ) -> MonthReport:
     """Every figure of the month's documents for the area (`jurisdiction`, any level; "" = all this laptop holds),
-    with every case the exposure rule preselects."""
+    with every case the exposure rule preselects; `rules` default to the district's published scoring rule (else the
+    shipped one)."""
     statistics.check_month(month)
     moment = now or utc_now()
     area = parse_code(jurisdiction).short if jurisdiction else ""
@@ -76,6 +85,8 @@ def load_month(
         person_names = people.display_names(db)
         checklist_names = {row.id: row.title for row in checklists.list_cached(db)}
         month_talks = [t for t in talks.talks(db, month) if _inside(parse_code(t.street).full, area)]
+        patrols = [v for v in unit_cycle.patrol_visits_between(db) if v.subject_id in subject_ids]
+        rules = rules or scoring_rules.active_rule(db).rules
     finally:
         db.close()
     end = statistics.month_end(month)
@@ -85,15 +96,16 @@ def load_month(
         if running
         else statistics.overdue_at_month_ends(histories, [month])[month]
     )
-    visits = month_rules.visits_from_inspections(inspections)
+    visits = month_rules.visits_from_inspections(inspections) + patrols
     until = local_date(moment) if running else None
     pairs = [(s.subject_id, s.kind) for s in subjects]
     coverage = [(f, month_rules.coverage(f, pairs, visits, month, until)) for f in month_rules.FREQUENCIES]
     ranking = statistics.rank_streets(
-        statistics.street_months(month, views, overdue, subjects, inspections, street_names), rules
+        statistics.street_months(month, views, overdue, subjects, inspections, street_names, rules.ranking_levels),
+        rules,
     )
     back = statistics.back_street_status(inspections, rules=rules)
-    units = statistics.unit_months(month, subjects, inspections, views, overdue)
+    units = statistics.unit_months(month, subjects, inspections, views, overdue, levels=rules.unit_levels)
     return MonthReport(
         month=month,
         area=area_name,
@@ -184,6 +196,7 @@ def patrol_alert(folder: DataFolder, now: datetime | None = None) -> list[tuple[
     try:
         units = [s for s in statistics_facts.subject_facts(db) if s.kind == statistics.STREET_FRONT_KIND]
         visits = month_rules.visits_from_inspections(statistics_facts.inspection_facts(db))
+        visits += unit_cycle.patrol_visits_between(db)
         street_names = jurisdictions.street_names(db)
     finally:
         db.close()

@@ -4,7 +4,7 @@ the progress and summary figures, as pure functions (docs/campaigns.md)."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
@@ -120,8 +120,12 @@ def campaign_from_json(data: Mapping[str, Any]) -> Campaign:
         inspectors=tuple(str(item) for item in data.get("inspectors") or ()),
         version=int(data.get("version") or 1),
         sites=tuple(
-            Site(str(s["subject_id"]), str(s.get("name") or ""), str(s.get("jurisdiction") or ""),
-                 str(s.get("address") or ""))
+            Site(
+                str(s["subject_id"]),
+                str(s.get("name") or ""),
+                str(s.get("jurisdiction") or ""),
+                str(s.get("address") or ""),
+            )
             for s in data.get("sites") or ()
         ),
     )
@@ -158,9 +162,20 @@ SHEET_COLUMNS: tuple[tuple[str, str, bool], ...] = (  # field, header, required
     ("code", "对象编码", False),
 )
 HEADER_ALIASES: dict[str, str] = {
-    "点位名称": "name", "名称": "name", "检查点位": "name", "地址": "address", "点位地址": "address",
-    "点位类型": "kind", "类型": "kind", "对象类型": "kind", "所属街乡": "street", "街乡": "street",
-    "辖区编码": "street", "所属辖区": "street", "对象编码": "code", "编码": "code",
+    "点位名称": "name",
+    "名称": "name",
+    "检查点位": "name",
+    "地址": "address",
+    "点位地址": "address",
+    "点位类型": "kind",
+    "类型": "kind",
+    "对象类型": "kind",
+    "所属街乡": "street",
+    "街乡": "street",
+    "辖区编码": "street",
+    "所属辖区": "street",
+    "对象编码": "code",
+    "编码": "code",
 }
 
 
@@ -199,9 +214,7 @@ def header_fields(header: Sequence[Any]) -> dict[int, str]:
     return found
 
 
-def site_rows(
-    rows: Sequence[Mapping[str, Any]], streets: Mapping[str, str], first_row: int = 2
-) -> list[SiteRow]:
+def site_rows(rows: Sequence[Mapping[str, Any]], streets: Mapping[str, str], first_row: int = 2) -> list[SiteRow]:
     """Check every row of the sheet (field → cell) and return the good ones; any bad row raises a
     `CampaignSheetError` listing all of them. `streets` maps a 街乡's name (full or short) to its code."""
     problems: list[SiteProblem] = []
@@ -219,8 +232,14 @@ def site_rows(
         kind = cells["kind"]
         kind = SUBJECT_KINDS.get(kind, kind)
         if cells["kind"] and kind not in SUBJECT_KINDS.values():
-            found.append(SiteProblem(number, headers["kind"], f"“{cells['kind']}”不是沿街单位、背街小巷或场所",
-                                     f"“{cells['kind']}” is not 沿街单位, 背街小巷 or 场所"))
+            found.append(
+                SiteProblem(
+                    number,
+                    headers["kind"],
+                    f"“{cells['kind']}”不是沿街单位、背街小巷或场所",
+                    f"“{cells['kind']}” is not 沿街单位, 背街小巷 or 场所",
+                )
+            )
         code = ""
         street = cells["street"]
         if street:
@@ -231,8 +250,9 @@ def site_rows(
                 except JurisdictionCodeError:
                     code = ""
             if not code:
-                found.append(SiteProblem(number, headers["street"], f"未知的街乡“{street}”",
-                                         f"unknown 街乡 “{street}”"))
+                found.append(
+                    SiteProblem(number, headers["street"], f"未知的街乡“{street}”", f"unknown 街乡 “{street}”")
+                )
         pair = (cells["name"], code)
         if cells["name"] and code and pair in seen:
             earlier = seen[pair]
@@ -258,8 +278,18 @@ class InspectionFact:
 
     id: str
     subject_id: str | None
-    checklist_id: str
+    checklist_id: str  # one of its lists' checklists (a campaign's, when it checked one)
     finished_at: str | None  # UTC ISO text; None while a draft
+    programme: str | None = None  # the campaign or programme it was made under (inspections.programme)
+
+
+def one_per_inspection(rows: Iterable[InspectionFact], checklists: Collection[str]) -> list[InspectionFact]:
+    """One fact per inspection from rows of its lists: the row of a campaign checklist when it has one."""
+    chosen: dict[str, InspectionFact] = {}
+    for row in rows:
+        if row.id not in chosen or (row.checklist_id in checklists and chosen[row.id].checklist_id not in checklists):
+            chosen[row.id] = row
+    return list(chosen.values())
 
 
 @dataclass(frozen=True)
@@ -280,14 +310,17 @@ class CaseFact:
 
 
 def counts_for(campaign: Campaign, inspection: InspectionFact, site_ids: frozenset[str] | None = None) -> bool:
-    """THE rule: an inspection counts for a campaign when its subject is one of the sites, it finished within the
-    period (Beijing days, both ends included) and it used one of the campaign's checklists."""
+    """THE rule: an inspection counts for a campaign when its subject is one of the sites and either it was made under
+    the campaign (its programme is the campaign's id) or it finished within the period (Beijing days, both ends
+    included) with one of the campaign's checklists among its lists."""
     if inspection.finished_at is None or inspection.subject_id is None:
-        return False
-    if inspection.checklist_id not in campaign.checklists:
         return False
     sites = site_ids if site_ids is not None else frozenset(site.subject_id for site in campaign.sites)
     if inspection.subject_id not in sites:
+        return False
+    if inspection.programme == campaign.id:
+        return True
+    if inspection.checklist_id not in campaign.checklists:
         return False
     day = local_date(parse_iso(inspection.finished_at))
     return campaign.starts <= day <= campaign.ends
@@ -399,4 +432,3 @@ def headline(campaign: Campaign, figures: Progress, areas: int | None = None) ->
         f"{campaign.name}：{count}个方面{campaign.kind_label}，排查点位{total.sites}个，"
         f"已检查{total.checked}个，发现问题隐患{total.found}个、整改{total.fixed}个，整改率{percent(total.rate)}"
     )
-

@@ -13,6 +13,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from enum import StrEnum
 
 from inspector.core.clock import local_date
 from inspector.core.ledger import FindingState, Source, State, is_overdue
@@ -29,9 +30,6 @@ from inspector.core.statistics import (
 )
 
 BACK_STREET_KIND = "back_street"
-VISIT_INSPECTION = "inspection"  # a finished inspection (today the only kind stored)
-VISIT_PATROL_LOG = "patrol_log"  # a 街巷长/小巷管家 patrol walk (to come)
-VISIT_UNIT_SELF_CHECK = "unit_self_check"  # a unit's own daily 自查 (through its web page, to come)
 
 DAILY, HALF_MONTH, MONTHLY = "day", "half_month", "month"
 
@@ -41,22 +39,41 @@ DAILY, HALF_MONTH, MONTHLY = "day", "half_month", "month"
 # --------------------------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+class VisitKind(StrEnum):
+    """What kind of visit a row stands for."""
+
+    INSPECTION = "inspection"  # a checklist inspection of the subject (any level)
+    SELF_CHECK = "self_check"  # the unit's own daily 自查 (an inspection at level unit_self)
+    PATROL = "patrol"  # a 街巷长/小巷管家 walk through the street (core.unit_cycle.patrol_visits)
+
+
+@dataclass(frozen=True, order=True)
 class Visit:
     """One time a subject was looked at: which day (Beijing), at which level, what kind of visit, by whom."""
 
     subject_id: str
     day: date
     level: str | None  # core.levels.InspectionLevel; None when not known (then it counts for no requirement)
-    kind: str = VISIT_INSPECTION
+    kind: str = VisitKind.INSPECTION
     checklist_id: str = ""
     by: str = ""  # the inspector's (or patroller's) user id
+
+
+def _inspection_kind(level: str | None) -> str:
+    return VisitKind.SELF_CHECK if level == InspectionLevel.UNIT_SELF else VisitKind.INSPECTION
 
 
 def visits_from_inspections(inspections: Iterable[InspectionFacts]) -> list[Visit]:
     """Each finished inspection with a subject as one visit (its level read from InspectionFacts.level)."""
     return [
-        Visit(fact.subject_id, local_date(fact.at), fact.level, VISIT_INSPECTION, fact.checklist_id, fact.inspector)
+        Visit(
+            fact.subject_id,
+            local_date(fact.at),
+            fact.level,
+            _inspection_kind(fact.level),
+            fact.checklist_id,
+            fact.inspector,
+        )
         for fact in inspections
         if fact.subject_id
     ]

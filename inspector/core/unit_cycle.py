@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import calendar
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
 from typing import Any
 
 from inspector.core.clock import local_date, parse_iso
 from inspector.core.levels import InspectionLevel
+from inspector.core.month import Visit, VisitKind
 
 # The 责任书's fields as flat keys of a street-front unit's `details` (docs/sync-protocol.md §4.1).
 PLEDGE_SIGNED_ON = "pledge_signed_on"  # YYYY-MM-DD, the day both sides signed
@@ -240,24 +241,6 @@ class PatrolError(ValueError):
 # ---------------------------------------------------------------------------------------------------------------
 # Visit rows: what the month's coverage (每日自查, 半月巡查) counts
 # ---------------------------------------------------------------------------------------------------------------
-
-
-class VisitKind(StrEnum):
-    """What kind of visit a row stands for."""
-
-    INSPECTION = "inspection"  # a checklist inspection of the subject (any level)
-    SELF_CHECK = "self_check"  # the unit's own daily 自查 (an inspection at level unit_self)
-    PATROL = "patrol"  # a 街巷长/小巷管家 walk through the street
-
-
-@dataclass(frozen=True, order=True)
-class Visit:
-    """One visit of one subject on one Beijing day, at a level, of a kind: the row coverage counts."""
-
-    subject_id: str
-    day: date
-    level: InspectionLevel
-    kind: VisitKind = field(default=VisitKind.INSPECTION)
 
 
 def patrol_visits(log: PatrolLog) -> list[Visit]:

@@ -8,7 +8,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from inspector.core.campaigns import (
@@ -21,6 +21,7 @@ from inspector.core.campaigns import (
     SiteProblem,
     check_campaign,
     header_fields,
+    one_per_inspection,
     site_rows,
 )
 from inspector.core.clock import now_iso
@@ -37,6 +38,7 @@ from inspector.server.models import (
     Finding,
     FindingEvent,
     Inspection,
+    InspectionList,
     Jurisdiction,
     Subject,
     User,
@@ -120,8 +122,9 @@ def create(
     known = set(session.scalars(select(ChecklistVersion.id).where(ChecklistVersion.id.in_(checklists))))
     missing = [item for item in checklists if item not in known]
     if missing:
-        raise CampaignError(reason_zh=f"检查表未发布：{'、'.join(missing)}",
-                            reason_en=f"checklists not published: {', '.join(missing)}")
+        raise CampaignError(
+            reason_zh=f"检查表未发布：{'、'.join(missing)}", reason_en=f"checklists not published: {', '.join(missing)}"
+        )
     stamp = now_iso()
     row = CampaignRow(
         id=campaign_id or new_id(), name=name.strip(), kind=kind, starts_on=starts.isoformat(),
@@ -138,8 +141,9 @@ def assign(session: Session, campaign_id: str, usernames: list[str]) -> Campaign
     known = set(session.scalars(select(User.username).where(User.username.in_(usernames), User.active.is_(True))))
     missing = [name for name in usernames if name not in known]
     if missing:
-        raise CampaignError(reason_zh=f"没有这些账号：{'、'.join(missing)}",
-                            reason_en=f"no such accounts: {', '.join(missing)}")
+        raise CampaignError(
+            reason_zh=f"没有这些账号：{'、'.join(missing)}", reason_en=f"no such accounts: {', '.join(missing)}"
+        )
     row.inspectors = dumps(list(dict.fromkeys(usernames)))
     row.version += 1
     row.updated_at = now_iso()
@@ -168,8 +172,9 @@ def read_sheet(path: Path) -> list[dict[str, Any]]:
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises many types for damaged files
-        raise CampaignError(reason_zh=f"无法读取 {path.name}（{error}）",
-                            reason_en=f"cannot read {path.name} ({error})") from None
+        raise CampaignError(
+            reason_zh=f"无法读取 {path.name}（{error}）", reason_en=f"cannot read {path.name} ({error})"
+        ) from None
     try:
         sheet = workbook.worksheets[0]
         rows = sheet.iter_rows(values_only=True)
@@ -180,8 +185,10 @@ def read_sheet(path: Path) -> list[dict[str, Any]]:
         for values in rows:
             result.append({key: values[index] for index, key in columns.items() if index < len(values)})
             if len(result) > MAX_SHEET_ROWS:
-                raise CampaignError(reason_zh=f"点位表超过 {MAX_SHEET_ROWS} 行",
-                                    reason_en=f"the site sheet has more than {MAX_SHEET_ROWS} rows")
+                raise CampaignError(
+                    reason_zh=f"点位表超过 {MAX_SHEET_ROWS} 行",
+                    reason_en=f"the site sheet has more than {MAX_SHEET_ROWS} rows",
+                )
         return result
     finally:
         workbook.close()
@@ -278,20 +285,32 @@ def facts(session: Session, campaign: Campaign) -> tuple[list[InspectionFact], l
     cases: list[CaseFact] = []
     for start in range(0, len(site_ids), 500):
         chunk = site_ids[start : start + 500]
-        inspections.extend(
-            InspectionFact(row.id, row.subject_id, row.checklist_id, row.finished_at)
-            for row in session.execute(
-                select(Inspection.id, Inspection.subject_id, Inspection.checklist_id, Inspection.finished_at).where(
-                    Inspection.subject_id.in_(chunk), Inspection.checklist_id.in_(campaign.checklists)
-                )
+        rows = session.execute(
+            select(
+                Inspection.id, Inspection.subject_id, InspectionList.checklist_id, Inspection.finished_at,
+                Inspection.programme,
             )
-        )
+            .join(InspectionList, InspectionList.inspection_id == Inspection.id)
+            .where(
+                Inspection.subject_id.in_(chunk),
+                or_(InspectionList.checklist_id.in_(campaign.checklists), Inspection.programme == campaign.id),
+            )
+        )  # fmt: skip
+        inspections.extend(one_per_inspection((InspectionFact(*row) for row in rows), campaign.checklists))
         findings = {
             row.id: row
             for row in session.execute(
                 select(
-                    Finding.id, Finding.kind, Finding.severity, Finding.state, Finding.jurisdiction, Finding.category,
-                    Finding.ledger_number, Finding.deadline, Finding.subject_id, Finding.data,
+                    Finding.id,
+                    Finding.kind,
+                    Finding.severity,
+                    Finding.state,
+                    Finding.jurisdiction,
+                    Finding.category,
+                    Finding.ledger_number,
+                    Finding.deadline,
+                    Finding.subject_id,
+                    Finding.data,
                 ).where(Finding.subject_id.in_(chunk))
             )
         }

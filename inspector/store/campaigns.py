@@ -7,7 +7,15 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from inspector.core.campaigns import Campaign, CaseFact, InspectionFact, Progress, campaign_from_json, progress
+from inspector.core.campaigns import (
+    Campaign,
+    CaseFact,
+    InspectionFact,
+    Progress,
+    campaign_from_json,
+    one_per_inspection,
+    progress,
+)
 from inspector.core.clock import now_iso
 from inspector.store import jsonutil
 from inspector.store.transactions import transaction
@@ -67,13 +75,15 @@ def facts(db: Database, campaign: Campaign) -> tuple[list[InspectionFact], list[
         chunk = site_ids[start : start + _CHUNK]
         marks = ",".join("?" * len(chunk))
         list_marks = ",".join("?" * len(lists))
-        found = db.execute(
-            f"SELECT id, subject_id, checklist_id, finished_at FROM inspections WHERE status = 'finished' "
-            f"AND subject_id IN ({marks}) AND checklist_id IN ({list_marks})",
-            [*chunk, *lists],
+        rows = db.execute(
+            f"SELECT i.id, i.subject_id, l.checklist_id, i.finished_at, i.programme FROM inspections i "
+            f"JOIN inspection_lists l ON l.inspection_id = i.id WHERE i.status = 'finished' "
+            f"AND i.subject_id IN ({marks}) AND (l.checklist_id IN ({list_marks}) OR i.programme = ?)",
+            [*chunk, *lists, campaign.id],
         ).fetchall()
-        inspections.extend(InspectionFact(*row) for row in found)
-        ids = [row[0] for row in found]
+        found = one_per_inspection((InspectionFact(*row) for row in rows), lists)
+        inspections.extend(found)
+        ids = [fact.id for fact in found]
         for first in range(0, len(ids), _CHUNK):
             part = ids[first : first + _CHUNK]
             for row in db.execute(

@@ -15,7 +15,7 @@ from sqlite_utils import Database
 from inspector.core.clock import now_iso
 from inspector.core.ids import new_id
 from inspector.core.jurisdiction import parse_code
-from inspector.core.levels import LEVEL_SOURCE, InspectionLevel, level_from_source
+from inspector.core.levels import LEVEL_SOURCE, InspectionLevel
 from inspector.core.protocol import ChangeKind
 from inspector.core.unit_cycle import (
     DEFAULT_RENEWAL_WINDOW_DAYS,
@@ -257,8 +257,8 @@ def on_pulled(db: Database, data: Mapping[str, Any]) -> bool:
 
 
 def visits(db: Database, since: str | None = None, until: str | None = None) -> list[Visit]:
-    """Every visit row: one per finished inspection of a subject (its level read from its 发现方式: a 自查 is the
-    unit's own, unit_self) and one per street of every patrol log; begun in [since, until) when asked."""
+    """Every visit row: one per finished inspection of a subject (at its level: a unit_self one is the unit's own
+    自查) and one per street of every patrol log; begun in [since, until) when asked."""
     clauses, params = ["status = 'finished'"], []
     if since:
         clauses.append("started_at >= ?")
@@ -266,12 +266,15 @@ def visits(db: Database, since: str | None = None, until: str | None = None) -> 
     if until:
         clauses.append("started_at < ?")
         params.append(until)
-    rows = db.execute(f"SELECT subject_id, started_at, source FROM inspections WHERE {' AND '.join(clauses)}", params)
-    found = [inspection_visit(subject_id, started, level_from_source(source)) for subject_id, started, source in rows]
+    rows = db.execute(f"SELECT subject_id, started_at, level FROM inspections WHERE {' AND '.join(clauses)}", params)
+    found = [inspection_visit(subject_id, started, level) for subject_id, started, level in rows]
     out = [visit for visit in found if visit is not None]
-    for entry in list_patrols(db, since=since, until=until):
-        out.extend(patrol_visits(entry.log))
-    return sorted(out)
+    return sorted(out + patrol_visits_between(db, since, until))
+
+
+def patrol_visits_between(db: Database, since: str | None = None, until: str | None = None) -> list[Visit]:
+    """The visits of the patrol logs begun in [since, until) (every log when not asked): one per street walked."""
+    return [visit for entry in list_patrols(db, since=since, until=until) for visit in patrol_visits(entry.log)]
 
 
 def visit_rows(items: Iterable[Visit]) -> list[dict[str, str]]:
@@ -280,8 +283,8 @@ def visit_rows(items: Iterable[Visit]) -> list[dict[str, str]]:
         {
             "subject_id": visit.subject_id,
             "day": visit.day.isoformat(),
-            "level": visit.level.value,
-            "kind": visit.kind.value,
+            "level": str(visit.level or ""),
+            "kind": str(visit.kind),
         }
         for visit in items
     ]

@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 from PIL import Image
 
 from inspector.core.ledger import EscalationLevel, FindingState, Kind, Severity, Source, State
+from inspector.core.levels import level_from_source
 from inspector.store import findings, jurisdictions, people, subjects
 from inspector.store.database import DataFolder, transaction
 
@@ -67,8 +68,8 @@ def seed_month(folder: DataFolder) -> SeededMonth:
             (units["甲一餐馆"], "menqian-sanbao", "self_check", "u-unit", 1, None),
             (units["甲一餐馆"], "menqian-sanbao", "self_check", "u-unit", 2, None),
             (units["甲二超市"], "menqian-sanbao", "patrol", "u-insp", 5, 90.0),
-            (streets["甲东胡同"], "beijie-xiaoxiang", "city_check", "u-city", 10, 85.0),
-            (streets["乙西巷"], "beijie-xiaoxiang", "third_party_check", "u-city", 11, 95.0),
+            (streets["甲东胡同"], "beijie-xiaoxiang", "third_party_check", "u-city", 10, 85.0),  # 降档: 第三方 < 90
+            (streets["乙西巷"], "beijie-xiaoxiang", "city_check", "u-city", 11, 95.0),
             (streets["乙西巷"], "beijie-xiaoxiang", "district_check", "u-insp", 12, 93.0),
         ]
         with transaction(db):
@@ -76,9 +77,10 @@ def seed_month(folder: DataFolder) -> SeededMonth:
                 at = beijing(day).isoformat().replace("+00:00", "Z")
                 db.execute(
                     "INSERT INTO inspections (id, checklist_id, checklist_version, subject_id, jurisdiction, "
-                    "inspector_id, status, started_at, finished_at, score, updated_at, source) "
-                    "VALUES (?, ?, '1', ?, ?, ?, 'finished', ?, ?, ?, ?, ?)",
-                    [f"i{number}", checklist, subject_id, f"{STREET_A}001000", by, at, at, score, at, source],
+                    "inspector_id, status, started_at, finished_at, score, updated_at, source, level) "
+                    "VALUES (?, ?, '1', ?, ?, ?, 'finished', ?, ?, ?, ?, ?, ?)",
+                    [f"i{number}", checklist, subject_id, f"{STREET_A}001000", by, at, at, score, at, source,
+                     level_from_source(source).value],
                 )
                 db.execute(
                     "INSERT INTO inspection_lists (inspection_id, position, checklist_id, checklist_version, score) "

@@ -49,7 +49,7 @@ def test_coverage_and_the_patrol_alert_follow_the_visits() -> None:
     visits = [
         Visit("u1", date(2026, 3, 3), InspectionLevel.STREET_SELF), Visit("u1", date(2026, 3, 16), "street_self"),
         Visit("u2", date(2026, 3, 15), "street_self"), Visit("u2", date(2026, 3, 16), "unit_self"),
-        Visit("u2", date(2026, 3, 17), "unit_self", kind=rules.VISIT_UNIT_SELF_CHECK),  # a later kind of row
+        Visit("u2", date(2026, 3, 17), "unit_self", kind=rules.VisitKind.SELF_CHECK),  # a later kind of row
         Visit("b1", date(2026, 3, 9), "unit_self"),  # a unit's own check never covers a back street
     ]  # fmt: skip
     half = {row.subject_id: row for row in rules.coverage(rules.UNIT_HALF_MONTH_PATROL, units, visits, MONTH)}

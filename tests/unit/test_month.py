@@ -57,12 +57,12 @@ def test_month_checks_count_by_checklist_level_and_person() -> None:
     visits = [
         month.Visit("a", date(2026, 3, 1), "city", checklist_id="beijie-xiaoxiang", by="u1"),
         month.Visit("a", date(2026, 3, 2), "city", checklist_id="beijie-xiaoxiang", by="u1"),
-        month.Visit("b", date(2026, 3, 3), None, kind=month.VISIT_PATROL_LOG, by="u2"),
+        month.Visit("b", date(2026, 3, 3), None, kind=month.VisitKind.PATROL, by="u2"),
         month.Visit("b", date(2026, 4, 1), "street_self", by="u2"),
     ]
     checks = month.month_checks(visits, "2026-03")
     assert (checks.total, checks.subjects_visited) == (3, 2)
-    assert checks.by_checklist == {"beijie-xiaoxiang": 2, "patrol_log": 1}
+    assert checks.by_checklist == {"beijie-xiaoxiang": 2, "patrol": 1}
     assert checks.by_level == {"": 1, "city": 2} and checks.by_person == {("u1", "city"): 2, ("u2", ""): 1}
 
 
