@@ -122,7 +122,7 @@ def test_visit_rows_come_from_inspections_and_patrol_logs(env: ServerEnv, api: A
     north, south = _street(steward, "北巷"), _street(steward, "南巷")
     applied_result(steward.push(_walk([north, south], started_at="2026-03-04T16:30:00.000Z")))
     checked = {
-        "inspection_id": new_id(), "checklist_id": "beijie-xiaoxiang", "checklist_version": "2026.1",
+        "inspection_id": new_id(), "checklist_id": "beijie-xiaoxiang", "checklist_version": "2026.2",
         "subject_id": north, "jurisdiction": SLT_COMMUNITY, "started_at": "2026-03-20T02:00:00.000Z",
         "finished_at": "2026-03-20T03:00:00.000Z", "responses": {}, "level": "district",
     }  # fmt: skip
