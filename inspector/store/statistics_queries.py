@@ -1,0 +1,284 @@
+"""The statistics page's figures as aggregate SQL over the findings and their events (one query per chart or table).
+
+Each function here gives the same counts as the pure functions of `inspector.core.statistics` over the local views
+and event histories (the reference; tests/store/test_statistics_queries.py holds them equal), without reading a
+finding's JSON: the findings' columns through the covering index of schema step 0012_statistics, and, for the
+overdue count at a past month's end, the spans during which each finding stood 整改中 under one deadline, found
+with window functions over its server-confirmed events. docs/statistics.md writes each query out.
+
+Instants are stored as UTC text of one format (YYYY-MM-DDTHH:MM:SS.mmmZ), so they are compared as text with the
+bounds of Beijing months and days worked out in Python (Beijing has kept UTC+8 without summer time since 1991: a
+deadline day ends at 16:00 UTC of its date).
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlite_utils import Database
+
+from inspector.core import statistics
+from inspector.core.clock import SHANGHAI, local_date, to_iso
+from inspector.core.jurisdiction import street_of
+from inspector.core.statistics import ClosureSummary
+from inspector.store.view_events import events_by_finding, view_events
+
+STATISTICS_INDEX = "idx_findings_statistics"  # made by schema step 0012_statistics
+MS_PER_DAY = 86_400_000
+_ON_LEDGER = "f.state NOT IN ('reported', 'rejected')"
+_CLOSED = "(f.state = 'closed' AND f.closed_at IS NOT NULL)"
+# closed by 24:00 Beijing of the deadline day, i.e. before 16:00 UTC of that date
+_ON_TIME = f"({_CLOSED} AND (f.deadline IS NULL OR f.closed_at < f.deadline || 'T16:00:00.000Z'))"
+# milliseconds from report to closure, exact (stored instants are YYYY-MM-DDTHH:MM:SS.mmmZ)
+_CLOSE_MS = (
+    "((unixepoch(substr(f.closed_at, 1, 19)) - unixepoch(substr(f.reported_at, 1, 19))) * 1000"
+    " + CAST(substr(f.closed_at, 21, 3) AS INTEGER) - CAST(substr(f.reported_at, 21, 3) AS INTEGER))"
+)
+
+
+def _month_start(key: str) -> datetime:
+    year, month = (int(part) for part in statistics.check_month(key).split("-"))
+    return datetime(year, month, 1, tzinfo=SHANGHAI)
+
+
+def _month_case(column: str, months: Sequence[str]) -> tuple[str, list[str]]:
+    """An SQL expression giving the month (of `months`) an instant column falls in, NULL outside them, compared with
+    the months' bounds as stored text (cheaper than date arithmetic on every row), and its parameters."""
+    if not months:
+        return "NULL", []
+    values: list[str] = []
+    cases = []
+    for key in sorted(months):
+        cases.append(f"WHEN {column} >= ? AND {column} < ? THEN ?")
+        values += [to_iso(_month_start(key)), to_iso(statistics.month_end(key)), key]
+    return f"CASE {' '.join(cases)} END", values
+
+
+def _bounds(months: Sequence[str]) -> tuple[str, str]:
+    """The stored UTC text of the first instant of the first month and of the one after the last month."""
+    ordered = sorted(statistics.check_month(key) for key in months)
+    return to_iso(_month_start(ordered[0])), to_iso(statistics.month_end(ordered[-1]))
+
+
+def findings_by_month(db: Database, months: Sequence[str]) -> dict[str, Counter[str]]:
+    """statistics.findings_by_month over the findings table: reported in each month, by category, not rejected."""
+    counts: dict[str, Counter[str]] = {statistics.check_month(key): Counter() for key in months}
+    if not counts:
+        return {}
+    month, values = _month_case("f.reported_at", list(counts))
+    rows = db.execute(
+        f"SELECT {month} AS m, f.category, count(*) FROM findings f INDEXED BY {STATISTICS_INDEX} "
+        "WHERE f.state != 'rejected' AND m IS NOT NULL GROUP BY m, f.category",
+        values,
+    )
+    for key, category, number in rows:
+        if key in counts:
+            counts[key][category] += number
+    return dict(sorted(counts.items()))
+
+
+@dataclass
+class _Closure:
+    on_ledger: int = 0
+    closed: int = 0
+    on_time: int = 0
+    close_ms: int = 0
+
+    def add(self, other: _Closure) -> None:
+        self.on_ledger += other.on_ledger
+        self.closed += other.closed
+        self.on_time += other.on_time
+        self.close_ms += other.close_ms
+
+    def summary(self) -> ClosureSummary:
+        return ClosureSummary(
+            on_ledger=self.on_ledger,
+            closed=self.closed,
+            closed_on_time=self.on_time,
+            closure_rate=self.closed / self.on_ledger if self.on_ledger else None,
+            on_time_rate=self.on_time / self.closed if self.closed else None,
+            mean_days_to_close=self.close_ms / self.closed / MS_PER_DAY if self.closed else None,
+        )
+
+
+def closure(db: Database, months: Sequence[str]) -> tuple[ClosureSummary, dict[str, ClosureSummary]]:
+    """statistics.closure_summary of every finding and statistics.closure_by_month of each month's cohort, from one
+    query grouped by the month of report."""
+    month, values = _month_case("f.reported_at", months)
+    rows = db.execute(
+        f"SELECT {month} AS m, count(*), sum({_CLOSED}), sum({_ON_TIME}), "
+        f"sum(CASE WHEN {_CLOSED} THEN {_CLOSE_MS} ELSE 0 END) "
+        f"FROM findings f INDEXED BY {STATISTICS_INDEX} WHERE {_ON_LEDGER} GROUP BY m",
+        values,
+    )
+    whole = _Closure()
+    by_month = {statistics.check_month(key): _Closure() for key in months}
+    for key, on_ledger, closed, on_time, close_ms in rows:
+        group = _Closure(on_ledger, closed or 0, on_time or 0, close_ms or 0)
+        whole.add(group)
+        if key in by_month:
+            by_month[key].add(group)
+    return whole.summary(), {key: group.summary() for key, group in by_month.items()}
+
+
+@dataclass
+class OverdueTally:
+    """The findings overdue at one instant, counted in all, per 街乡 (9 digits) and per subject."""
+
+    total: int = 0
+    by_street: Counter[str] = field(default_factory=Counter)
+    by_subject: Counter[str] = field(default_factory=Counter)
+
+    def add(self, street: str, subject_id: str | None, number: int = 1) -> None:
+        self.total += number
+        self.by_street[street] += number
+        if subject_id:
+            self.by_subject[subject_id] += number
+
+
+def overdue_now(db: Database, now: datetime) -> OverdueTally:
+    """The findings overdue at `now` (ledger.is_overdue: 整改中 with a deadline day already over in Beijing)."""
+    tally = OverdueTally()
+    rows = db.execute(
+        f"SELECT substr(f.jurisdiction, 1, 9), f.subject_id, count(*) FROM findings f INDEXED BY {STATISTICS_INDEX} "
+        "WHERE f.state = 'assigned' AND f.deadline IS NOT NULL AND f.deadline < ? GROUP BY 1, 2",
+        [local_date(now).isoformat()],
+    )
+    for street, subject_id, number in rows:
+        tally.add(street or "", subject_id, number)
+    return tally
+
+
+# The state each action leads to (None: the state stays) and the actions that set a deadline (core.ledger's table).
+_TARGETS = {
+    "report": "reported",
+    "report_fixed_on_site": "rectified",
+    "accept": "registered",
+    "reject": "rejected",
+    "assign": "assigned",
+    "rectify": "rectified",
+    "verify_pass": "closed",
+    "verify_fail": "assigned",
+    "reopen": "assigned",
+}
+_SETS_DEADLINE = ("assign", "extend", "approve_extension", "verify_fail", "reopen")
+_TARGET_SQL = "CASE e.action " + " ".join(f"WHEN '{a}' THEN '{s}'" for a, s in _TARGETS.items()) + " END"
+_DEADLINE_SQL = (
+    f"CASE WHEN e.action IN ({', '.join(repr(a) for a in _SETS_DEADLINE)}) "
+    "THEN nullif(trim(json_extract(e.payload, '$.deadline')), '') END"
+)
+_TIMELINE = "e.server_seq IS NULL, e.server_seq, e.created_at, e.rowid"  # view_events' order
+# Findings whose view cannot be folded from their confirmed events alone: a local command still pending (it may or
+# may not fit), or an extension approved without a date (it takes the date asked for). Replayed in Python instead.
+_REPLAYED = (
+    "SELECT finding_id FROM finding_events WHERE sync_state = 'pending' "
+    "OR (action = 'approve_extension' AND nullif(trim(json_extract(payload, '$.deadline')), '') IS NULL)"
+)
+# Each confirmed event of a finding ever assigned, with the state and deadline after it and `reached`, the latest
+# instant among it and the events before it: replaying to a month's end applies the events while their instant is
+# before the end, so event n stands at an end E when reached(n) < E ≤ reached(n+1).
+_SPANS = f"""
+WITH ev AS (
+    SELECT e.finding_id, {_TARGET_SQL} AS target, {_DEADLINE_SQL} AS new_deadline,
+           max(e.at) OVER w AS reached, row_number() OVER w AS n
+    FROM finding_events e
+    WHERE e.sync_state = 'acknowledged'
+      AND e.finding_id IN (SELECT finding_id FROM finding_events
+                           WHERE action = 'assign' AND sync_state = 'acknowledged')
+      AND e.finding_id NOT IN ({_REPLAYED})
+    WINDOW w AS (PARTITION BY e.finding_id ORDER BY {_TIMELINE})
+), runs AS (
+    SELECT finding_id, target, new_deadline, reached,
+           count(target) OVER w AS state_run, count(new_deadline) OVER w AS deadline_run,
+           lead(reached) OVER w AS until
+    FROM ev WINDOW w AS (PARTITION BY finding_id ORDER BY n)
+), spans AS (
+    SELECT finding_id, reached, until,
+           max(target) OVER (PARTITION BY finding_id, state_run) AS state,
+           max(new_deadline) OVER (PARTITION BY finding_id, deadline_run) AS deadline
+    FROM runs
+), ends AS (
+    SELECT value ->> '$[0]' AS key, value ->> '$[1]' AS ends, value ->> '$[2]' AS next_day FROM json_each(?)
+)
+SELECT m.key, substr(f.jurisdiction, 1, 9), f.subject_id, count(*)
+FROM spans s JOIN ends m JOIN findings f ON f.id = s.finding_id
+WHERE s.state = 'assigned' AND s.deadline < m.next_day AND s.reached < m.ends AND (s.until IS NULL OR s.until >= m.ends)
+GROUP BY 1, 2, 3
+"""
+
+
+def overdue_at_month_ends(db: Database, months: Sequence[str]) -> dict[str, OverdueTally]:
+    """statistics.overdue_at_month_ends, counted: the findings overdue at the end of each month as they stood then.
+
+    Findings whose confirmed events make their view are counted by one query over their spans; the few with a
+    pending command or a dateless approval are replayed with the core function."""
+    ordered = sorted(statistics.check_month(key) for key in months)
+    tallies = {key: OverdueTally() for key in ordered}
+    if not ordered:
+        return tallies
+    ends = [[key, to_iso(statistics.month_end(key)), statistics.month_end(key).date().isoformat()] for key in ordered]
+    for key, street, subject_id, number in db.execute(_SPANS, [json.dumps(ends)]):
+        tallies[key].add(street or "", subject_id, number)
+    replayed = [row[0] for row in db.execute(f"SELECT DISTINCT finding_id FROM ({_REPLAYED})")]
+    if replayed:
+        histories = [view_events(events) for events in events_by_finding(db, replayed).values()]
+        assigned = [events for events in histories if any(event.action == "assign" for event in events)]
+        for key, found in statistics.overdue_at_month_ends(assigned, ordered).items():
+            for finding in found:
+                tallies[key].add(street_of(finding.jurisdiction), finding.subject_id)
+    return tallies
+
+
+@dataclass
+class StreetDue:
+    """A 街乡's findings due in a month (deadline in it, on the ledger) and how many of them were closed on time."""
+
+    due: int = 0
+    on_time: int = 0
+
+
+def streets_due(db: Database, month: str) -> dict[str, StreetDue]:
+    """Every 街乡 that has a finding (any state), with its findings due in the month and those closed on time."""
+    statistics.check_month(month)
+    due = f"(substr(f.deadline, 1, 7) = :month AND {_ON_LEDGER})"
+    rows = db.execute(
+        f"SELECT substr(f.jurisdiction, 1, 9), sum({due}), sum({due} AND {_ON_TIME}) "
+        f"FROM findings f INDEXED BY {STATISTICS_INDEX} GROUP BY 1",
+        {"month": month},
+    )
+    return {street or "": StreetDue(int(due or 0), int(on_time or 0)) for street, due, on_time in rows}
+
+
+@dataclass
+class UnitFindings:
+    """A subject's findings of one month: reported and on the ledger (一般/重大) and closed on time in the month."""
+
+    general: int = 0
+    major: int = 0
+    closed_on_time: int = 0
+
+
+def unit_findings(db: Database, month: str) -> dict[str, UnitFindings]:
+    """Per subject, the findings counting for the month's points (statistics.unit_months)."""
+    start, end = _bounds([month])
+    rows = db.execute(
+        "SELECT f.subject_id, "
+        f"sum(f.reported_at >= :start AND f.reported_at < :end AND {_ON_LEDGER} AND f.severity IS 'major'), "
+        f"sum(f.reported_at >= :start AND f.reported_at < :end AND {_ON_LEDGER} AND f.severity IS NOT 'major'), "
+        f"sum({_ON_TIME} AND f.closed_at >= :start AND f.closed_at < :end) "
+        f"FROM findings f INDEXED BY {STATISTICS_INDEX} WHERE f.subject_id IS NOT NULL "
+        "AND ((f.reported_at >= :start AND f.reported_at < :end) OR (f.closed_at >= :start AND f.closed_at < :end)) "
+        "GROUP BY f.subject_id",
+        {"start": start, "end": end},
+    )
+    return {subject: UnitFindings(int(gen or 0), int(major or 0), int(on_time or 0))
+            for subject, major, gen, on_time in rows}  # fmt: skip
+
+
+def finding_count(db: Database) -> int:
+    """How many findings the ledger holds."""
+    return int(db.execute("SELECT count(*) FROM findings").fetchone()[0])
