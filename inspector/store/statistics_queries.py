@@ -27,7 +27,9 @@ from inspector.core.jurisdiction import street_of
 from inspector.core.statistics import ClosureSummary
 from inspector.store.view_events import events_by_finding, view_events
 
-STATISTICS_INDEX = "idx_findings_statistics"  # made by schema step 0012_statistics
+# made by schema step 0012_statistics: the findings' columns in order of report time, and by state and deadline
+STATISTICS_INDEX = "idx_findings_statistics"
+OPEN_INDEX = "idx_findings_open_clock"
 MS_PER_DAY = 86_400_000
 _ON_LEDGER = "f.state NOT IN ('reported', 'rejected')"
 _CLOSED = "(f.state = 'closed' AND f.closed_at IS NOT NULL)"
@@ -45,39 +47,31 @@ def _month_start(key: str) -> datetime:
     return datetime(year, month, 1, tzinfo=SHANGHAI)
 
 
-def _month_case(column: str, months: Sequence[str]) -> tuple[str, list[str]]:
-    """An SQL expression giving the month (of `months`) an instant column falls in, NULL outside them, compared with
-    the months' bounds as stored text (cheaper than date arithmetic on every row), and its parameters."""
-    if not months:
-        return "NULL", []
-    values: list[str] = []
-    cases = []
-    for key in sorted(months):
-        cases.append(f"WHEN {column} >= ? AND {column} < ? THEN ?")
-        values += [to_iso(_month_start(key)), to_iso(statistics.month_end(key)), key]
-    return f"CASE {' '.join(cases)} END", values
-
-
 def _bounds(months: Sequence[str]) -> tuple[str, str]:
     """The stored UTC text of the first instant of the first month and of the one after the last month."""
     ordered = sorted(statistics.check_month(key) for key in months)
     return to_iso(_month_start(ordered[0])), to_iso(statistics.month_end(ordered[-1]))
 
 
+def _ranges(months: Sequence[str]) -> list[tuple[str, str, str]]:
+    """Each month with its bounds as stored text [start, end), oldest first."""
+    return [(key, to_iso(_month_start(key)), to_iso(statistics.month_end(key))) for key in sorted(set(months))]
+
+
 def findings_by_month(db: Database, months: Sequence[str]) -> dict[str, Counter[str]]:
-    """statistics.findings_by_month over the findings table: reported in each month, by category, not rejected."""
+    """statistics.findings_by_month over the findings table: reported in each month, by category, not rejected
+    (a range of the report-time index per month)."""
     counts: dict[str, Counter[str]] = {statistics.check_month(key): Counter() for key in months}
     if not counts:
         return {}
-    month, values = _month_case("f.reported_at", list(counts))
-    rows = db.execute(
-        f"SELECT {month} AS m, f.category, count(*) FROM findings f INDEXED BY {STATISTICS_INDEX} "
-        "WHERE f.state != 'rejected' AND m IS NOT NULL GROUP BY m, f.category",
-        values,
+    ranges = _ranges(list(counts))
+    one = (
+        f"SELECT ? AS m, f.category, count(*) FROM findings f INDEXED BY {STATISTICS_INDEX} "
+        "WHERE f.reported_at >= ? AND f.reported_at < ? AND f.state != 'rejected' GROUP BY f.category"
     )
+    rows = db.execute(" UNION ALL ".join(one for _ in ranges), [value for bounds in ranges for value in bounds])
     for key, category, number in rows:
-        if key in counts:
-            counts[key][category] += number
+        counts[key][category] += number
     return dict(sorted(counts.items()))
 
 
@@ -108,13 +102,14 @@ class _Closure:
 def closure(db: Database, months: Sequence[str]) -> tuple[ClosureSummary, dict[str, ClosureSummary]]:
     """statistics.closure_summary of every finding and statistics.closure_by_month of each month's cohort, from one
     query grouped by the month of report."""
-    month, values = _month_case("f.reported_at", months)
-    rows = db.execute(
-        f"SELECT {month} AS m, count(*), sum({_CLOSED}), sum({_ON_TIME}), "
-        f"sum(CASE WHEN {_CLOSED} THEN {_CLOSE_MS} ELSE 0 END) "
-        f"FROM findings f INDEXED BY {STATISTICS_INDEX} WHERE {_ON_LEDGER} GROUP BY m",
-        values,
+    ranges = _ranges(months)
+    # the whole ledger in consecutive ranges of report time: before the months, each month, after them
+    parts = [("", "", ranges[0][1]), *ranges, ("", ranges[-1][2], "~")] if ranges else [("", "", "~")]
+    one = (
+        f"SELECT ?, count(*), sum({_CLOSED}), sum({_ON_TIME}), sum(CASE WHEN {_CLOSED} THEN {_CLOSE_MS} ELSE 0 END) "
+        f"FROM findings f INDEXED BY {STATISTICS_INDEX} WHERE f.reported_at >= ? AND f.reported_at < ? AND {_ON_LEDGER}"
     )
+    rows = db.execute(" UNION ALL ".join(one for _ in parts), [value for bounds in parts for value in bounds])
     whole = _Closure()
     by_month = {statistics.check_month(key): _Closure() for key in months}
     for key, on_ledger, closed, on_time, close_ms in rows:
@@ -144,7 +139,7 @@ def overdue_now(db: Database, now: datetime) -> OverdueTally:
     """The findings overdue at `now` (ledger.is_overdue: 整改中 with a deadline day already over in Beijing)."""
     tally = OverdueTally()
     rows = db.execute(
-        f"SELECT substr(f.jurisdiction, 1, 9), f.subject_id, count(*) FROM findings f INDEXED BY {STATISTICS_INDEX} "
+        f"SELECT substr(f.jurisdiction, 1, 9), f.subject_id, count(*) FROM findings f INDEXED BY {OPEN_INDEX} "
         "WHERE f.state = 'assigned' AND f.deadline IS NOT NULL AND f.deadline < ? GROUP BY 1, 2",
         [local_date(now).isoformat()],
     )
@@ -242,15 +237,32 @@ class StreetDue:
 
 
 def streets_due(db: Database, month: str) -> dict[str, StreetDue]:
-    """Every 街乡 that has a finding (any state), with its findings due in the month and those closed on time."""
-    statistics.check_month(month)
-    due = f"(substr(f.deadline, 1, 7) = :month AND {_ON_LEDGER})"
+    """Every 街乡 that has a finding (any state), with its findings due in the month and those closed on time.
+
+    The due ones are a range of the state-and-deadline index per state on the ledger; the 街乡 are found by skipping
+    through the jurisdiction index from one 街乡's codes to the next (a handful of seeks, not a scan)."""
+    start = f"{statistics.check_month(month)}-01"
+    after = statistics.month_end(month).date().isoformat()
     rows = db.execute(
-        f"SELECT substr(f.jurisdiction, 1, 9), sum({due}), sum({due} AND {_ON_TIME}) "
-        f"FROM findings f INDEXED BY {STATISTICS_INDEX} GROUP BY 1",
-        {"month": month},
+        f"""WITH RECURSIVE streets(street) AS (
+            SELECT substr(min(jurisdiction), 1, 9) FROM findings
+            UNION ALL
+            SELECT (SELECT substr(min(jurisdiction), 1, 9) FROM findings WHERE jurisdiction > streets.street || '~')
+            FROM streets WHERE streets.street IS NOT NULL
+        )
+        SELECT street, 0, 0 FROM streets WHERE street IS NOT NULL
+        UNION ALL
+        SELECT substr(f.jurisdiction, 1, 9), count(*), sum({_ON_TIME}) FROM findings f INDEXED BY {OPEN_INDEX}
+        WHERE f.state IN ('registered', 'assigned', 'rectified', 'closed') AND f.deadline >= ? AND f.deadline < ?
+        GROUP BY 1""",
+        [start, after],
     )
-    return {street or "": StreetDue(int(due or 0), int(on_time or 0)) for street, due, on_time in rows}
+    found: dict[str, StreetDue] = {}
+    for street, due, on_time in rows:
+        counted = found.setdefault(street or "", StreetDue())
+        counted.due += int(due or 0)
+        counted.on_time += int(on_time or 0)
+    return found
 
 
 @dataclass
@@ -263,20 +275,26 @@ class UnitFindings:
 
 
 def unit_findings(db: Database, month: str) -> dict[str, UnitFindings]:
-    """Per subject, the findings counting for the month's points (statistics.unit_months)."""
+    """Per subject, the findings counting for the month's points (statistics.unit_months): those reported in the
+    month (a range of the report-time index) and those closed in it (a range of the closing-time index)."""
     start, end = _bounds([month])
     rows = db.execute(
-        "SELECT f.subject_id, "
-        f"sum(f.reported_at >= :start AND f.reported_at < :end AND {_ON_LEDGER} AND f.severity IS 'major'), "
-        f"sum(f.reported_at >= :start AND f.reported_at < :end AND {_ON_LEDGER} AND f.severity IS NOT 'major'), "
-        f"sum({_ON_TIME} AND f.closed_at >= :start AND f.closed_at < :end) "
-        f"FROM findings f INDEXED BY {STATISTICS_INDEX} WHERE f.subject_id IS NOT NULL "
-        "AND ((f.reported_at >= :start AND f.reported_at < :end) OR (f.closed_at >= :start AND f.closed_at < :end)) "
+        "SELECT f.subject_id, sum(f.severity IS 'major'), sum(f.severity IS NOT 'major'), 0 "
+        f"FROM findings f INDEXED BY {STATISTICS_INDEX} WHERE f.reported_at >= :start AND f.reported_at < :end "
+        f"AND {_ON_LEDGER} AND f.subject_id IS NOT NULL GROUP BY f.subject_id "
+        "UNION ALL "
+        f"SELECT f.subject_id, 0, 0, count(*) FROM findings f INDEXED BY idx_findings_closed_at "
+        f"WHERE f.closed_at >= :start AND f.closed_at < :end AND {_ON_TIME} AND f.subject_id IS NOT NULL "
         "GROUP BY f.subject_id",
         {"start": start, "end": end},
     )
-    return {subject: UnitFindings(int(gen or 0), int(major or 0), int(on_time or 0))
-            for subject, major, gen, on_time in rows}  # fmt: skip
+    found: dict[str, UnitFindings] = {}
+    for subject, major, general, on_time in rows:
+        counted = found.setdefault(subject, UnitFindings())
+        counted.major += int(major or 0)
+        counted.general += int(general or 0)
+        counted.closed_on_time += int(on_time or 0)
+    return found
 
 
 def finding_count(db: Database) -> int:
