@@ -220,15 +220,17 @@ def _late_now(db: Database, now: datetime) -> list[tuple[str, State]]:
             [local_date(now).isoformat()],
         )
     ]
-    # every other open stage: from when the case entered its state (its latest entering event), by the table; the
-    # state, deadline, category and kind come from the covering index of schema step 0012_statistics
+    # every other open stage: from when the case entered its state (its latest entering event), by the table (a
+    # case awaiting its check keeps the deadline it was given, which no longer rules); the state, deadline, category
+    # and kind come from the covering index of schema step 0012_statistics
     check = LateCheck(setup.limits, setup.calendar, now)
     for state, actions in ENTERING_ACTIONS.items():
         marks = ", ".join("?" for _ in actions)
+        no_deadline = " AND f.deadline IS NULL" if state is State.ASSIGNED else ""
         rows = db.execute(
             "SELECT f.id, f.category, f.kind, (SELECT max(e.at) FROM finding_events e WHERE e.finding_id = f.id "
             f"AND e.action IN ({marks}) AND e.sync_state IN ('acknowledged', 'pending')) "
-            "FROM findings f WHERE f.state = ? AND f.deadline IS NULL",
+            f"FROM findings f WHERE f.state = ?{no_deadline}",
             [*(action.value for action in actions), state.value],
         )
         for finding_id, category, kind, since in rows:

@@ -15,8 +15,8 @@ import pytest
 from sqlite_utils import Database
 
 from inspector.core import statistics
-from inspector.core.ledger import Event, project
-from inspector.store import findings, jurisdictions, ledger_queries, statistics_facts, subjects
+from inspector.core.ledger import Event, State, project
+from inspector.store import findings, jurisdictions, ledger_queries, stage_clocks, statistics_facts, subjects
 from inspector.store.database import DataFolder, transaction
 from inspector.store.findings import event_to_json
 from inspector.store.statistics_queries import OverdueTally, overdue_at_month_ends
@@ -113,11 +113,15 @@ def cases(unit: str) -> list[list[Event]]:
                  ("assign", at("2026-11-26"), {**ASSIGN, "deadline": "2026-12-03"})]),
         history([("report", at("2026-12-01"), report()), ("accept", at("2026-12-01", 4), {}),
                  ("assign", at("2026-12-02"), {**ASSIGN, "deadline": "2026-12-20"})]),
+        # awaiting its check since October, its deadline kept: late in 核查, not overdue
+        history([("report", at("2026-09-20"), report(STREETS[1])), ("accept", at("2026-09-20", 4), {}),
+                 ("assign", at("2026-09-21"), {**ASSIGN, "deadline": "2026-10-01"}),
+                 ("rectify", at("2026-10-20"), {"description": "好"})]),
     ]  # fmt: skip
 
 
 def store_history(db: Database, events: list[Event]) -> None:
-    for index, event in enumerate(events):
+    for index, event in enumerate(events, start=1):
         findings.on_pulled_event(db, {**event_to_json(event), "index": index}, next(_seq))
 
 
@@ -212,3 +216,18 @@ def test_overdue_at_month_ends_per_street_and_subject(seeded: DataFolder) -> Non
             expected.add(finding.jurisdiction[:9], finding.subject_id)
         assert counted[key] == expected, key
     assert [counted[key].total for key in MONTHS[:-1]] == [0, 0, 2, 2, 3, 4]
+
+
+def test_late_cases_by_state_are_the_stage_clocks(seeded: DataFolder) -> None:
+    db = seeded.connect()
+    try:
+        setup = stage_clocks.load_setup(db)
+        views = list(ledger_queries.iter_views(db))
+        clocks = [stage_clocks.clocks_for(db, [view.finding_id], NOW, setup).get(view.finding_id) for view in views]
+        counted = stage_clocks.late_by_state(db, NOW)
+    finally:
+        db.close()
+    expected = Counter(clock.state for clock in clocks if clock is not None and clock.late)
+    assert {view.state for view in views} == set(State) - {State.REGISTERED}
+    assert counted == expected and expected[State.RECTIFIED] == 1 and expected[State.REPORTED] == 1
+
