@@ -9,6 +9,7 @@ from collections import Counter
 from dataclasses import asdict, replace
 from datetime import UTC, datetime
 from itertools import count
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,8 +18,9 @@ from sqlite_utils import Database
 from inspector.core import statistics
 from inspector.core.ledger import Event, State, project
 from inspector.store import findings, jurisdictions, ledger_queries, stage_clocks, statistics_facts, subjects
-from inspector.store.database import DataFolder, transaction
+from inspector.store.database import DataFolder, open_data_folder, transaction
 from inspector.store.findings import event_to_json
+from inspector.store.seed_ledger import seed_histories, seed_large_ledger
 from inspector.store.statistics_queries import OverdueTally, overdue_at_month_ends
 from inspector.ui.statistics.data import StatisticsData, load_statistics
 
@@ -127,8 +129,6 @@ def store_history(db: Database, events: list[Event]) -> None:
 
 @pytest.fixture(scope="module")
 def seeded(tmp_path_factory: pytest.TempPathFactory) -> DataFolder:
-    from inspector.store.database import open_data_folder
-
     folder = open_data_folder(tmp_path_factory.mktemp("statistics") / "data")
     db = folder.connect()
     try:
@@ -191,7 +191,7 @@ def test_every_figure_equals_the_pure_functions(seeded: DataFolder, month: str) 
     for name in ("by_month", "closure", "closure_by_month", "overdue_now", "overdue_trend", "ranking", "red_black",
                  "findings"):  # fmt: skip
         left, right = getattr(found, name), getattr(expected, name)
-        as_plain = (lambda value: asdict(value) if hasattr(value, "__dataclass_fields__") else value)  # noqa: E731
+        as_plain = lambda value: asdict(value) if hasattr(value, "__dataclass_fields__") else value  # noqa: E731
         if isinstance(left, dict):
             left = {key: as_plain(value) for key, value in left.items()}
             right = {key: as_plain(value) for key, value in right.items()}
@@ -231,3 +231,20 @@ def test_late_cases_by_state_are_the_stage_clocks(seeded: DataFolder) -> None:
     assert {view.state for view in views} == set(State) - {State.REGISTERED}
     assert counted == expected and expected[State.RECTIFIED] == 1 and expected[State.REPORTED] == 1
 
+
+def test_a_seeded_ledger_with_histories_counts_the_same(tmp_path: Path) -> None:
+    folder = open_data_folder(tmp_path / "data")
+    db = folder.connect()
+    try:
+        seed_large_ledger(db, 400, subject_count=20, now=NOW)
+        assert seed_histories(db, NOW) > 1000
+        histories = list(ledger_queries.iter_histories(db))
+        states = {view.finding_id: view.state for view in ledger_queries.iter_views(db)}
+        assert all(project(events).state == states[events[0].finding_id] for events in histories)
+        months = MONTHS[:-1]
+        counted = overdue_at_month_ends(db, months)
+        replayed = statistics.overdue_at_month_ends(histories, months)
+    finally:
+        db.close()
+    assert {key: tally.total for key, tally in counted.items()} == {key: len(found) for key, found in replayed.items()}
+    assert sum(tally.total for tally in counted.values()) > 0
