@@ -503,7 +503,7 @@ def _kinded(projection: str | None, kind: str, extensions: int) -> str | None:
 # case by its state, deadline, category and kind: a narrow index of the columns they read, so their queries scan
 # the index instead of the wide rows with their JSON projections.
 def _statistics(db: Database) -> None:
-    """The covering indexes of the statistics queries and of the late filter."""
+    """The covering indexes of the statistics queries and of the late filter, and the findings' 整改中 spans."""
     db.execute(
         "CREATE INDEX idx_findings_statistics ON findings "
         "(reported_at, state, category, severity, deadline, closed_at, jurisdiction, subject_id)"
@@ -512,6 +512,22 @@ def _statistics(db: Database) -> None:
         "CREATE INDEX idx_findings_open_clock ON findings "
         "(state, deadline, category, kind, jurisdiction, subject_id, id)"
     )
+    # The spans during which each finding stood 整改中 under one deadline (from its events, in their timeline; with
+    # its 街乡 and subject, which a finding keeps from its report), kept
+    # by the statistics queries for the findings whose events changed since: triggers mark them.
+    db.execute(
+        "CREATE TABLE statistics_spans (finding_id TEXT NOT NULL, reached TEXT NOT NULL, until TEXT, "
+        "deadline TEXT NOT NULL, street TEXT, subject_id TEXT)"
+    )
+    db.execute("CREATE INDEX idx_statistics_spans_finding ON statistics_spans (finding_id)")
+    db.execute("CREATE TABLE statistics_replayed (finding_id TEXT PRIMARY KEY)")
+    db.execute("CREATE TABLE statistics_dirty (finding_id TEXT PRIMARY KEY)")
+    for name, timing, row in (("insert", "INSERT", "new"), ("update", "UPDATE", "new"), ("delete", "DELETE", "old")):
+        db.execute(
+            f"CREATE TRIGGER finding_events_statistics_{name} AFTER {timing} ON finding_events BEGIN "
+            f"INSERT OR IGNORE INTO statistics_dirty (finding_id) VALUES ({row}.finding_id); END"
+        )
+    db.execute("INSERT OR IGNORE INTO statistics_dirty (finding_id) SELECT finding_id FROM finding_events")
 
 
 # The schema's history, oldest first. Append new steps; never edit or reorder a released one.

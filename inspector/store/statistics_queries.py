@@ -25,6 +25,7 @@ from inspector.core import statistics
 from inspector.core.clock import SHANGHAI, local_date, to_iso
 from inspector.core.jurisdiction import street_of
 from inspector.core.statistics import ClosureSummary
+from inspector.store.transactions import transaction
 from inspector.store.view_events import events_by_finding, view_events
 
 # made by schema step 0012_statistics: the findings' columns in order of report time, and by state and deadline
@@ -148,77 +149,88 @@ def overdue_now(db: Database, now: datetime) -> OverdueTally:
     return tally
 
 
-# The state each action leads to (None: the state stays) and the actions that set a deadline (core.ledger's table).
-_TARGETS = {
-    "report": "reported",
-    "report_fixed_on_site": "rectified",
-    "accept": "registered",
-    "reject": "rejected",
-    "assign": "assigned",
-    "rectify": "rectified",
-    "verify_pass": "closed",
-    "verify_fail": "assigned",
-    "reopen": "assigned",
-}
-_SETS_DEADLINE = ("assign", "extend", "approve_extension", "verify_fail", "reopen")
-_TARGET_SQL = "CASE e.action " + " ".join(f"WHEN '{a}' THEN '{s}'" for a, s in _TARGETS.items()) + " END"
-_DEADLINE_SQL = (
-    f"CASE WHEN e.action IN ({', '.join(repr(a) for a in _SETS_DEADLINE)}) "
-    "THEN nullif(trim(json_extract(e.payload, '$.deadline')), '') END"
-)
-_TIMELINE = "e.server_seq IS NULL, e.server_seq, e.created_at, e.rowid"  # view_events' order
-# Findings whose view cannot be folded from their confirmed events alone: a local command still pending (it may or
-# may not fit), or an extension approved without a date (it takes the date asked for). Replayed in Python instead.
-_REPLAYED = (
-    "SELECT finding_id FROM finding_events WHERE sync_state = 'pending' "
-    "OR (action = 'approve_extension' AND nullif(trim(json_extract(payload, '$.deadline')), '') IS NULL)"
-)
-# Each confirmed event of a finding ever assigned, with the state and deadline after it and `reached`, the latest
-# instant among it and the events before it: replaying to a month's end applies the events while their instant is
-# before the end, so event n stands at an end E when reached(n) < E ≤ reached(n+1).
-_SPANS = f"""
+# The actions that change a finding's state or deadline (core.ledger's table): those that leave it 整改中 all carry
+# the deadline it stands under then (an extension is decided only while 整改中), except a send-back or an approval
+# without a date, whose finding is replayed instead.
+_TO_ASSIGNED = ("assign", "extend", "approve_extension", "verify_fail", "reopen")
+_TO_OTHER = ("report", "report_fixed_on_site", "accept", "reject", "rectify", "verify_pass")
+_TIMELINE = "server_seq IS NULL, server_seq, created_at, rowid"  # view_events' order
+_NO_DATE = "nullif(trim(json_extract(e.payload, '$.deadline')), '') IS NULL"
+# The stored events of the findings marked changed, with `reached`, the latest instant among each event and those
+# before it in the timeline: replaying to a month's end applies the events while their instant is before the end, so
+# a change n stands at an end E when reached(n) < E ≤ reached(next change). A finding with a local command still
+# pending (it may or may not fit) or a dateless send-back or approval is marked `odd`, to be replayed instead.
+_TIMELINE_OF_CHANGED = f"""
+CREATE TEMP TABLE statistics_timeline AS
 WITH ev AS (
-    SELECT e.finding_id, {_TARGET_SQL} AS target, {_DEADLINE_SQL} AS new_deadline,
-           max(e.at) OVER w AS reached, row_number() OVER w AS n
+    SELECT e.finding_id, e.at, e.server_seq, e.created_at, e.rowid AS rowid,
+           e.action IN ({", ".join(repr(a) for a in (*_TO_ASSIGNED, *_TO_OTHER))}) AS change,
+           CASE WHEN e.action IN ({", ".join(repr(a) for a in _TO_ASSIGNED)})
+                THEN json_extract(e.payload, '$.deadline') END AS deadline,
+           (e.sync_state = 'pending' OR (e.action IN ('approve_extension', 'verify_fail') AND {_NO_DATE})) AS odd
     FROM finding_events e
-    WHERE e.sync_state = 'acknowledged'
-      AND e.finding_id IN (SELECT finding_id FROM finding_events
-                           WHERE action = 'assign' AND sync_state = 'acknowledged')
-      AND e.finding_id NOT IN ({_REPLAYED})
-    WINDOW w AS (PARTITION BY e.finding_id ORDER BY {_TIMELINE})
-), runs AS (
-    SELECT finding_id, target, new_deadline, reached,
-           count(target) OVER w AS state_run, count(new_deadline) OVER w AS deadline_run,
-           lead(reached) OVER w AS until
-    FROM ev WINDOW w AS (PARTITION BY finding_id ORDER BY n)
-), spans AS (
-    SELECT finding_id, reached, until,
-           max(target) OVER (PARTITION BY finding_id, state_run) AS state,
-           max(new_deadline) OVER (PARTITION BY finding_id, deadline_run) AS deadline
-    FROM runs
-), ends AS (
+    WHERE e.sync_state IN ('acknowledged', 'pending') AND e.finding_id IN (SELECT finding_id FROM statistics_dirty)
+)
+SELECT finding_id, change, deadline, max(at) OVER w AS reached, row_number() OVER w AS n,
+       max(odd) OVER (w ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) AS odd
+FROM ev WINDOW w AS (PARTITION BY finding_id ORDER BY {_TIMELINE})
+"""
+_SPANS_OF_CHANGED = """
+INSERT INTO statistics_spans (finding_id, reached, until, deadline, street, subject_id)
+SELECT s.finding_id, s.reached, s.until, s.deadline, substr(f.jurisdiction, 1, 9), f.subject_id FROM (
+    SELECT finding_id, deadline, reached, lead(reached) OVER (PARTITION BY finding_id ORDER BY n) AS until
+    FROM temp.statistics_timeline WHERE change AND NOT odd
+) s JOIN findings f ON f.id = s.finding_id WHERE s.deadline IS NOT NULL
+"""
+_OVERDUE_AT_ENDS = """
+WITH ends AS (
     SELECT value ->> '$[0]' AS key, value ->> '$[1]' AS ends, value ->> '$[2]' AS next_day FROM json_each(?)
 )
-SELECT m.key, substr(f.jurisdiction, 1, 9), f.subject_id, count(*)
-FROM spans s JOIN ends m JOIN findings f ON f.id = s.finding_id
-WHERE s.state = 'assigned' AND s.deadline < m.next_day AND s.reached < m.ends AND (s.until IS NULL OR s.until >= m.ends)
+SELECT m.key, s.street, s.subject_id, count(*)
+FROM statistics_spans s JOIN ends m ON s.deadline < m.next_day AND s.reached < m.ends
+     AND (s.until IS NULL OR s.until >= m.ends)
 GROUP BY 1, 2, 3
 """
+
+
+def refresh_spans(db: Database) -> int:
+    """Bring `statistics_spans` up to date: the findings whose events changed since (marked in `statistics_dirty` by
+    the triggers of schema step 0012_statistics) get their 整改中 spans again from their events. Returns how many
+    findings were gone through (all of them the first time, a sync's worth later)."""
+    changed = int(db.execute("SELECT count(*) FROM statistics_dirty").fetchone()[0])
+    if not changed:
+        return 0
+    with transaction(db):
+        db.execute("DROP TABLE IF EXISTS temp.statistics_timeline")
+        db.execute(_TIMELINE_OF_CHANGED)
+        for table in ("statistics_spans", "statistics_replayed"):
+            db.execute(f"DELETE FROM {table} WHERE finding_id IN (SELECT finding_id FROM statistics_dirty)")
+        db.execute(_SPANS_OF_CHANGED)
+        db.execute(
+            "INSERT INTO statistics_replayed (finding_id) SELECT DISTINCT finding_id FROM temp.statistics_timeline "
+            "WHERE odd"
+        )
+        db.execute("DELETE FROM statistics_dirty")
+        db.execute("DROP TABLE temp.statistics_timeline")
+    return changed
 
 
 def overdue_at_month_ends(db: Database, months: Sequence[str]) -> dict[str, OverdueTally]:
     """statistics.overdue_at_month_ends, counted: the findings overdue at the end of each month as they stood then.
 
-    Findings whose confirmed events make their view are counted by one query over their spans; the few with a
-    pending command or a dateless approval are replayed with the core function."""
+    The spans during which each finding stood 整改中 under one deadline are kept in `statistics_spans` (brought up
+    to date first, for the findings whose events changed); one query counts those standing at each month's end with
+    their deadline day over. The few findings with a pending command or a dateless send-back or approval are
+    replayed with the core function."""
     ordered = sorted(statistics.check_month(key) for key in months)
     tallies = {key: OverdueTally() for key in ordered}
     if not ordered:
         return tallies
+    refresh_spans(db)
     ends = [[key, to_iso(statistics.month_end(key)), statistics.month_end(key).date().isoformat()] for key in ordered]
-    for key, street, subject_id, number in db.execute(_SPANS, [json.dumps(ends)]):
+    for key, street, subject_id, number in db.execute(_OVERDUE_AT_ENDS, [json.dumps(ends)]):
         tallies[key].add(street or "", subject_id, number)
-    replayed = [row[0] for row in db.execute(f"SELECT DISTINCT finding_id FROM ({_REPLAYED})")]
+    replayed = [row[0] for row in db.execute("SELECT finding_id FROM statistics_replayed")]
     if replayed:
         histories = [view_events(events) for events in events_by_finding(db, replayed).values()]
         assigned = [events for events in histories if any(event.action == "assign" for event in events)]
