@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from inspector.core.clock import local_date, now_iso, parse_iso
+from inspector.core.clock import local_date, now_iso, to_iso
 from inspector.core.ledger import OPEN_STATES, FindingState, State
 from inspector.core.stage_clock import ENTERING_ACTIONS, LateCheck, StageClock, assess, deadline_clock
 from inspector.core.time_limits import Limit, LimitTable, RowStatus, limit_from_json, parse_table, with_district_rows
@@ -221,8 +221,10 @@ def _late_now(db: Database, now: datetime) -> list[tuple[str, State]]:
         )
     ]
     # every other open stage: from when the case entered its state (its latest entering event), by the table (a
-    # case awaiting its check keeps the deadline it was given, which no longer rules); the state, deadline, category
-    # and kind come from the covering index of schema step 0012_statistics
+    # case awaiting its check keeps the deadline it was given, which no longer rules). Late exactly when it entered
+    # its state at or before the latest such instant of its category and kind (LateCheck.latest_late_start), so each
+    # case costs one comparison of stored instants; the state, deadline, category and kind come from the covering
+    # index of schema step 0012_statistics
     check = LateCheck(setup.limits, setup.calendar, now)
     for state, actions in ENTERING_ACTIONS.items():
         marks = ", ".join("?" for _ in actions)
@@ -233,9 +235,14 @@ def _late_now(db: Database, now: datetime) -> list[tuple[str, State]]:
             f"FROM findings f WHERE f.state = ?{no_deadline}",
             [*(action.value for action in actions), state.value],
         )
+        cutoffs: dict[tuple[str, str | None], str | None] = {}
         for finding_id, category, kind, since in rows:
-            if since and check(state, parse_iso(since), None, category, kind):
-                late.append((finding_id, state))
+            if (category, kind) not in cutoffs:
+                latest = check.latest_late_start(state, category, kind)
+                cutoffs[(category, kind)] = None if latest is None else to_iso(latest)
+            cutoff = cutoffs[(category, kind)]
+            if since and cutoff is not None and since <= cutoff:  # stored instants compare as text
+                late.append((str(finding_id), state))
     return late
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 from dataclasses import asdict, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from itertools import count
 from pathlib import Path
 from typing import Any
@@ -17,6 +17,7 @@ from sqlite_utils import Database
 
 from inspector.core import statistics
 from inspector.core.ledger import Event, State, project
+from inspector.core.stage_clock import LateCheck
 from inspector.store import findings, jurisdictions, ledger_queries, stage_clocks, statistics_facts, subjects
 from inspector.store.database import DataFolder, open_data_folder, transaction
 from inspector.store.findings import event_to_json
@@ -257,3 +258,21 @@ def test_a_seeded_ledger_with_histories_counts_the_same(tmp_path: Path) -> None:
         db.close()
     assert {key: tally.total for key, tally in again.items()} == {key: len(found) for key, found in replayed.items()}
     assert again != counted
+
+
+def test_the_latest_late_start_is_where_lateness_begins(seeded: DataFolder) -> None:
+    db = seeded.connect()
+    try:
+        setup = stage_clocks.load_setup(db)
+    finally:
+        db.close()
+    check = LateCheck(setup.limits, setup.calendar, NOW)
+    found = 0
+    for state in (State.REPORTED, State.REGISTERED, State.ASSIGNED, State.RECTIFIED):
+        for kind in ("problem", "hazard"):
+            latest = check.latest_late_start(state, "乱堆乱放", kind)
+            if latest is not None:
+                found += 1
+                assert check(state, latest, None, "乱堆乱放", kind)
+                assert not check(state, latest + timedelta(milliseconds=1), None, "乱堆乱放", kind)
+    assert found >= 4
