@@ -59,6 +59,8 @@ def report_change() -> dict[str, Any]:
             "payload": {
                 "description": "垃圾乱放，堆物堆料，占用消防通道",
                 "category": "十无",
+                "kind": "hazard",
+                "source": "patrol",
                 "severity": "general",
                 "jurisdiction": COMMUNITY,
                 "location": {"lat": 39.9365, "lon": 116.4551, "address": "三里屯路19号"},

@@ -117,6 +117,8 @@ def seed_reports(client: Client, count: int, photo_hashes: list[str] | None = No
             payload = {
                 "description": f"基准问题 {index}",
                 "category": "乱堆物料",
+                "kind": "hazard",
+                "source": "patrol",
                 "severity": "general",
                 "jurisdiction": SLT_COMMUNITY,
                 "location": {"lat": 39.93, "lon": 116.45},
