@@ -523,9 +523,9 @@ class Batch:
         new_rows: list[dict[str, Any]] = []
         changed_rows: list[dict[str, Any]] = []
         for finding_id, chain in self.touched.items():
-            document = chain.document()
-            assert chain.state is not None and chain.created_at is not None and document is not None
-            values = finding_row_values(chain.state, document, chain.created_at, chain.document_json())
+            assert chain.state is not None and chain.created_at is not None
+            heads = {"head_hash": chain.head_hash, "updated_at": chain.updated_at or ""}
+            values = finding_row_values(chain.state, heads, chain.created_at, chain.document_json())
             (changed_rows if chain.exists_in_db else new_rows).append(values)
             feed.stage_json(self.session, FeedKind.FINDING, finding_id, chain.state.jurisdiction, chain.document_json())
         if new_rows:

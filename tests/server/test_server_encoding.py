@@ -183,3 +183,37 @@ def test_the_fast_storable_text_check_never_passes_what_the_walk_refuses(value: 
     if _certainly_storable(value):
         assert value_problem(value) is None
     assert not _certainly_storable({"a": ["ok", {"b": "x\x00"}]}) and not _certainly_storable({"\ud800": 1})
+
+
+def test_a_chain_writes_its_finding_as_the_canonical_text_of_its_document() -> None:
+    state = FindingState(
+        finding_id="f2",
+        state=State.REPORTED,
+        jurisdiction="110105004032000",
+        severity=Severity.GENERAL,
+        category="乱堆物料",
+        description="门前堆物 \\ \"引号\" 😀",
+        subject_id=None,
+        ledger_number=None,
+        deadline=date(2026, 12, 1),
+        responsible_unit=None,
+        responsible_person=None,
+        responsible_phone=None,
+        measures=None,
+        funds=None,
+        contingency_plan=None,
+        rectified_by=None,
+        escalation=None,
+        reported_by="u1",
+        reported_at=datetime(2026, 11, 21, 16, 5, 7, 123456, tzinfo=timezone(timedelta(hours=8))),
+        closed_at=None,
+        photos=("a" * 64,),
+        after_photos=(),
+        event_count=1,
+        last_event_id="e1",
+    )
+    fast, plain = Chain(), Chain()
+    for chain in (fast, plain):
+        chain.advance(state, "c" * 64, 1, "2026-11-21T08:05:08.000Z")
+    plain.document()  # made from the plain document first
+    assert fast.document_json() == plain.document_json() == canonical_json(plain.document())
