@@ -1,23 +1,15 @@
 """JSON text of records (values that are not plain JSON are converted by inspector.core.records), and the canonical
-form that is hashed.
-
-Both are made by orjson when its text is byte for byte the standard library's (json with the same options), and by
-the standard library otherwise: orjson writes some floats differently (0.00001 where json writes 1e-05, 1e16 for
-1e+16) and refuses keys that are not text, integers beyond 64 bits and lone surrogates. So orjson's text is kept only
-when it raised nothing and no number in it is in exponent form or below 0.0001 (tests/server/test_server_encoding.py
-compares the two over many values). NaN and infinities never get here: requests refuse them at the edge
-(schemas.Strict), and orjson would write them as null.
+form that is hashed: made by orjson where its text is the standard library's byte for byte (inspector.core.json_text),
+else by the standard library.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import re
 from typing import Any
 
-import orjson
-
+from inspector.core.json_text import orjson_text
 from inspector.core.records import plain_value
 
 ZERO_HASH = "0" * 64
@@ -28,35 +20,17 @@ _COMPACT = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=p
 _CANONICAL = json.JSONEncoder(
     ensure_ascii=False, separators=(",", ":"), sort_keys=True, allow_nan=False, default=plain_value
 )
-# Dates, times and dataclasses go through plain_value as they do for the standard encoder.
-_ORJSON_OPTIONS = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
-# A number that orjson may write unlike json: in exponent form, or below 0.0001. In compact JSON a number inside an
-# object or array follows `:`, `,` or `[` (one alone is the whole text); the same characters inside a string only
-# send that value to json, which is no harm.
-_RISKY_NUMBER = re.compile(rb"[:,\[]-?+(?:[0-9][0-9.]*+[eE]|0\.0000)")
-_NUMBER_START = frozenset(b"-0123456789")
-
-
-def _fast(value: Any, options: int) -> str | None:
-    """orjson's text of a value when it is certainly json's, else None."""
-    try:
-        data = orjson.dumps(value, default=plain_value, option=options)
-    except (TypeError, ValueError):  # orjson.JSONEncodeError is a TypeError
-        return None
-    if data[0] in _NUMBER_START or _RISKY_NUMBER.search(data):
-        return None
-    return data.decode("utf-8")
 
 
 def dumps(value: Any) -> str:
     """Compact JSON text of a value (UTF-8 characters kept)."""
-    text = _fast(value, _ORJSON_OPTIONS)
+    text = orjson_text(value, False, plain_value)
     return _COMPACT.encode(value) if text is None else text
 
 
 def canonical_json(value: Any) -> str:
     """The canonical text that is hashed: sorted keys, no spaces, UTF-8 characters kept."""
-    text = _fast(value, _ORJSON_OPTIONS | orjson.OPT_SORT_KEYS)
+    text = orjson_text(value, True, plain_value)
     return _CANONICAL.encode(value) if text is None else text
 
 

@@ -116,6 +116,7 @@ _STD_COMPACT = __import__("json").JSONEncoder(ensure_ascii=False, separators=(",
 _STD_CANONICAL = __import__("json").JSONEncoder(
     ensure_ascii=False, separators=(",", ":"), sort_keys=True, allow_nan=False
 )
+_STD_LAPTOP = __import__("json").JSONEncoder(ensure_ascii=False, separators=(",", ":"), sort_keys=True)
 # Floats where orjson and json part ways (exponent form, tiny values), and plain ones.
 EDGE_FLOATS = st.sampled_from(
     [
@@ -155,9 +156,11 @@ NESTED = st.recursive(
 @given(value=NESTED)
 def test_the_fast_encoders_write_the_standard_text(value: Any) -> None:
     from inspector.server.encoding import dumps
+    from inspector.store import jsonutil
 
     assert canonical_json(value) == _STD_CANONICAL.encode(value)
     assert dumps(value) == _STD_COMPACT.encode(value)
+    assert jsonutil.dumps(value) == _STD_LAPTOP.encode(value)  # the laptop's stored JSON text
 
 
 def test_key_order_and_values_that_orjson_refuses_keep_the_standard_text() -> None:
@@ -192,7 +195,7 @@ def test_a_chain_writes_its_finding_as_the_canonical_text_of_its_document() -> N
         jurisdiction="110105004032000",
         severity=Severity.GENERAL,
         category="乱堆物料",
-        description="门前堆物 \\ \"引号\" 😀",
+        description='门前堆物 \\ "引号" 😀',
         subject_id=None,
         ledger_number=None,
         deadline=date(2026, 12, 1),
