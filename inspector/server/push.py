@@ -9,6 +9,9 @@ One push is one database transaction:
 A lost race — a deadlock, a unique constraint hit by a concurrent transaction, or a change id that a concurrent
 request stored first — rolls the whole batch back and runs it again; on the second run those changes are
 duplicates, so nothing is ever applied twice.
+
+Each finding's canonical text, each event's hashed text and each reply are encoded once (inspector.server.encoding:
+orjson where its text is the standard library's byte for byte, so stored hashes do not depend on which made it).
 """
 
 from __future__ import annotations
