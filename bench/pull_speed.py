@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import os
 import socket
 import sqlite3
 import sys
@@ -82,18 +83,20 @@ class CountingProxy:
 
 
 def sync_timed(client: Client) -> tuple[float, dict[str, float], object]:
-    """Seconds of one cycle, the moment each phase was first seen, and the summary."""
-    started = time.perf_counter()
+    """Seconds of one cycle, the moment each phase was first seen (and "cpu": this process's CPU seconds for the
+    cycle, every thread), and the summary."""
+    started, cpu = time.perf_counter(), time.process_time()
     seen: dict[str, float] = {}
 
     def progress(update: SyncProgress) -> None:
         seen.setdefault(update.phase, time.perf_counter() - started)
 
     summary = SyncEngine(client.folder).run_cycle(progress)
+    seen["cpu"] = time.process_time() - cpu
     return time.perf_counter() - started, seen, summary
 
 
-def bulk_insert_seconds(source: Path, work: Path) -> float:
+def bulk_insert_seconds(source: Path, work: Path) -> tuple[float, float]:
     """The rows a pull wrote (findings, events, photo links, the cursor) inserted into an empty client database of
     the same schema with one executemany per table in one transaction."""
     target_folder = open_data_folder(work / "bulk")
@@ -102,15 +105,15 @@ def bulk_insert_seconds(source: Path, work: Path) -> float:
         rows = {table: read.execute(f"SELECT * FROM {table}").fetchall() for table in PULLED_TABLES}
     target = sqlite3.connect(target_folder.db_path)
     target.execute("PRAGMA foreign_keys = ON")
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     with target:
         for table in PULLED_TABLES:
             if rows[table]:
                 marks = ", ".join("?" for _ in rows[table][0])
                 target.executemany(f"INSERT OR REPLACE INTO {table} VALUES ({marks})", rows[table])
-    seconds = time.perf_counter() - started
+    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
     target.close()
-    return seconds
+    return seconds, cpu
 
 
 def main() -> int:
@@ -155,12 +158,18 @@ def run(server: ServerProcess, work: Path, finding_count: int, photo_count: int)
 
     fresh = Client.create(work / "fresh", {**tunables, "sync.download_photos": "0"})
     fresh.login(server.url, "sup2")
-    seconds, _, summary = sync_timed(fresh)
+    seconds, seen, summary = sync_timed(fresh)
     pulled = summary.pulled  # type: ignore[attr-defined]
-    bulk = bulk_insert_seconds(fresh.folder.db_path, work)
+    bulk, bulk_cpu = bulk_insert_seconds(fresh.folder.db_path, work)
     print(
         f"fresh pull: {pulled} feed entries in {seconds:.2f} s, {pulled / seconds:.0f} entries/s; bulk insert of the "
         f"same rows {bulk:.2f} s; ratio {seconds / bulk:.2f} (target <= 3)"
+    )
+    print(
+        f"    client CPU for the pull {seen['cpu']:.2f} s, {pulled / seen['cpu']:.0f} entries per CPU second; the bulk "
+        f"insert's {bulk_cpu:.2f} s; CPU ratio {seen['cpu'] / bulk_cpu:.2f} (target <= 3); load average "
+        f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores (PouchDB's pull of the same entries: "
+        "bench/sync_throughput.py (d))"
     )
     proxy = CountingProxy(server.port)
     try:

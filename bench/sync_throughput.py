@@ -9,7 +9,11 @@ Two floors go with (a) and (b), the server's own work without HTTP or a client: 
 stored by the server's push function called in this process on a fresh copy of the database, and the same 200
 photos verified (SHA-256), written and made durable by the server's blob store on four threads.
 
-Run: .venv/bin/python bench/sync_throughput.py [--findings N] [--photos M]
+With Node.js and the peer installed (`cd bench/peer && npm ci`), the same run replicates the same documents and
+bytes with PouchDB 9 to pouchdb-server on loopback (bench/peer_pouchdb.js) and prints its figures beside these:
+the pushed changes as documents, the photos as attachments, and the feed entries of (d) pulled by a fresh replica.
+
+Run: .venv/bin/python bench/sync_throughput.py [--findings N] [--photos M] [--no-peer]
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ import io
 import json
 import os
 import random
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -117,6 +122,8 @@ def seed_reports(client: Client, count: int, photo_hashes: list[str] | None = No
             payload = {
                 "description": f"基准问题 {index}",
                 "category": "乱堆物料",
+                "kind": "hazard",
+                "source": "patrol",
                 "severity": "general",
                 "jurisdiction": SLT_COMMUNITY,
                 "location": {"lat": 39.93, "lon": 116.45},
@@ -150,9 +157,9 @@ def timed_sync(client: Client, server: ServerProcess | None = None) -> tuple[flo
     return time.perf_counter() - started, clock, summary
 
 
-def direct_bulk_insert(server: ServerProcess, template: Path, work: Path) -> float:
+def direct_bulk_insert(server: ServerProcess, template: Path, work: Path) -> tuple[float, float]:
     """Insert the rows the push created (findings, events, change records, feed entries) into a fresh copy of the
-    server database in one transaction; returns the seconds taken."""
+    server database in one transaction; returns the seconds taken and the CPU seconds of this process."""
     tables = ("findings", "finding_events", "sync_changes", "feed")
     with server.database() as source:
         rows = {table: source.execute(f"SELECT * FROM {table}").fetchall() for table in tables}
@@ -160,7 +167,7 @@ def direct_bulk_insert(server: ServerProcess, template: Path, work: Path) -> flo
     target_path.write_bytes(template.read_bytes())
     target = sqlite3.connect(target_path)
     target.execute("PRAGMA journal_mode = WAL")
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     with target:
         for table in tables:
             present = {row[0] for row in target.execute(f"SELECT * FROM {table}")}
@@ -168,9 +175,9 @@ def direct_bulk_insert(server: ServerProcess, template: Path, work: Path) -> flo
             if fresh:
                 marks = ", ".join("?" for _ in fresh[0])
                 target.executemany(f"INSERT INTO {table} VALUES ({marks})", fresh)
-    seconds = time.perf_counter() - started
+    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
     target.close()
-    return seconds
+    return seconds, cpu
 
 
 def push_bodies(client: Client, batch: int = 500) -> list[str]:
@@ -183,9 +190,10 @@ def push_bodies(client: Client, batch: int = 500) -> list[str]:
     ]
 
 
-def server_decision_seconds(template: Path, work: Path, username: str, bodies: list[str]) -> float:
+def server_decision_seconds(template: Path, work: Path, username: str, bodies: list[str]) -> tuple[float, float]:
     """Parse and push the bodies with the server's own push function in this process (no HTTP, no client) into a
-    fresh copy of the server database; every change must be applied. Returns the seconds taken."""
+    fresh copy of the server database; every change must be applied. Returns the seconds taken and the CPU seconds
+    of this process."""
     path = work / "decide.db"
     path.write_bytes(template.read_bytes())
     connection = sqlite3.connect(path)
@@ -201,11 +209,11 @@ def server_decision_seconds(template: Path, work: Path, username: str, bodies: l
     gc.collect()
     gc.disable()  # the server runs with the cycle collector all but idle (see the server CLI); so does this floor
     try:
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         for body in bodies:
             results = push(database, caller, PushIn.model_validate_json(body).changes)
             assert all('"status":"applied"' in result for result in results), results[0]
-        return time.perf_counter() - started
+        return time.perf_counter() - started, time.process_time() - cpu
     finally:
         gc.enable()
         database.dispose()
@@ -259,6 +267,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--findings", type=int, default=5000)
     parser.add_argument("--photos", type=int, default=200)
+    parser.add_argument("--no-peer", action="store_true", help="skip PouchDB's figures")
     args = parser.parse_args()
     keyring.set_keyring(MemoryKeyring())
     work = Path(tempfile.mkdtemp(prefix="sync-bench-"))
@@ -267,13 +276,70 @@ def main() -> int:
     server = ServerProcess(work / "server", template)
     server.start()
     try:
-        run(server, template, work, args.findings, args.photos)
+        figures = run(server, template, work, args.findings, args.photos)
     finally:
         server.stop()
+    if not args.no_peer:
+        print_peer(work, figures)
     return 0
 
 
-def run(server: ServerProcess, template: Path, work: Path, finding_count: int, photo_count: int) -> None:
+def print_peer(work: Path, figures: dict[str, float]) -> None:
+    """Replicate the same documents and bytes with PouchDB (bench/peer_pouchdb.js) and print both side by side."""
+    node = shutil.which("node")
+    if node is None or not (PEER_FOLDER / "node_modules" / "pouchdb").is_dir():
+        print("peer: PouchDB not installed (node and `cd bench/peer && npm ci` needed); no peer figures")
+        return
+    command = [node, str(PEER_SCRIPT), "--changes", str(work / "peer-changes.jsonl")]
+    command += ["--photos", str(work / "peer-photos"), "--feed", str(work / "peer-feed.jsonl")]
+    completed = subprocess.run(command, capture_output=True, text=True, check=False, timeout=1800)
+    if completed.returncode != 0:
+        print(f"peer: bench/peer_pouchdb.js failed: {completed.stderr.strip()[-2000:]}")
+        return
+    peer = json.loads(completed.stdout.strip().splitlines()[-1])
+    mb = peer["photo_bytes"] / 1_048_576
+    print(f"peer: PouchDB {peer['pouchdb']} replicating to pouchdb-server on loopback, the same documents and bytes")
+    print(
+        f"(a) push: Inspector {figures['push']:.2f} s, PouchDB {peer['push_seconds']:.2f} s for {peer['push_docs']} "
+        f"documents; Inspector is {peer['push_seconds'] / figures['push']:.2f}× PouchDB's speed"
+    )
+    print(
+        f"(b) photos: Inspector {figures['photos']:.2f} s, PouchDB {peer['photo_seconds']:.2f} s for "
+        f"{peer['photo_docs']} attachments ({mb:.0f} MB); Inspector is "
+        f"{peer['photo_seconds'] / figures['photos']:.2f}× PouchDB's speed"
+    )
+    print(
+        f"(d) fresh pull: Inspector {figures['pull']:.2f} s, PouchDB {peer['pull_seconds']:.2f} s for "
+        f"{peer['pull_docs']} entries; Inspector is {peer['pull_seconds'] / figures['pull']:.2f}× PouchDB's speed"
+    )
+    print(f"    load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores after the peer's run")
+
+
+PEER_FOLDER = Path(__file__).resolve().parent / "peer"
+PEER_SCRIPT = Path(__file__).resolve().parent / "peer_pouchdb.js"
+
+
+def export_for_peer(
+    work: Path, bodies: list[str], photo_client: Client, hashes: list[str], server: ServerProcess
+) -> None:
+    """The documents and bytes Inspector synced, as files the peer reads: the pushed changes, the photos, the feed."""
+    with (work / "peer-changes.jsonl").open("w", encoding="utf-8") as out:
+        for body in bodies:
+            for change in json.loads(body)["changes"]:
+                out.write(json.dumps(change, ensure_ascii=False) + "\n")
+    folder = work / "peer-photos"
+    folder.mkdir(exist_ok=True)
+    for sha in hashes:
+        shutil.copyfile(photo_client.folder.photo_path(sha), folder / sha)
+    with server.database() as db, (work / "peer-feed.jsonl").open("w", encoding="utf-8") as out:
+        for kind, entity_id, jurisdiction, data, at in db.execute(
+            "SELECT kind, entity_id, jurisdiction, data, at FROM feed ORDER BY seq"
+        ):
+            entry = {"kind": kind, "entity_id": entity_id, "jurisdiction": jurisdiction, "data": json.loads(data)}
+            out.write(json.dumps({**entry, "at": at}, ensure_ascii=False) + "\n")
+
+
+def run(server: ServerProcess, template: Path, work: Path, finding_count: int, photo_count: int) -> dict[str, float]:
     seeded = Client.create(work / "seeded", {"sync.read_timeout": "120"})
     seeded.login(server.url, "ins")
     seed_reports(seeded, finding_count)
@@ -281,11 +347,11 @@ def run(server: ServerProcess, template: Path, work: Path, finding_count: int, p
     seconds, clock, summary = timed_sync(seeded, server)
     push_seconds = clock.between("push", "pull", time.perf_counter())
     assert summary.all_acknowledged, summary  # type: ignore[attr-defined]
-    bulk = direct_bulk_insert(server, template, work)
+    bulk, bulk_cpu = direct_bulk_insert(server, template, work)
     print(
         f"(a) {finding_count} findings pushed in {push_seconds:.2f} s "
         f"(whole cycle with the pull-back {seconds:.2f} s); "
-        f"direct bulk insert of the same rows {bulk:.2f} s; ratio {push_seconds / bulk:.2f} (target <= 4)"
+        f"direct bulk insert of the same rows {bulk:.2f} s; ratio {push_seconds / bulk:.2f} (target <= 2.5)"
     )
     server_part = summary.push_server_seconds  # type: ignore[attr-defined]
     print(
@@ -294,10 +360,17 @@ def run(server: ServerProcess, template: Path, work: Path, finding_count: int, p
         "settling run while the next batch is on its way)"
     )
     print_cpu(clock, "push", "pull", bulk)
-    decide = server_decision_seconds(template, work, "ins", bodies)
     print(
-        f"    floor: the server's push function alone (no HTTP, no client) {decide:.2f} s; "
-        f"ratio {decide / bulk:.2f} to the bulk insert"
+        f"    the bulk insert used {bulk_cpu:.2f} CPU seconds: the server's CPU for the push against it is the figure "
+        "a busy machine moves least"
+    )
+    server_cpu, _ = clock.cpu_between("push", "pull")
+    if server_cpu is not None:
+        print(f"    CPU ratio server push / bulk insert: {server_cpu / bulk_cpu:.2f} (target <= 2.5)")
+    decide, decide_cpu = server_decision_seconds(template, work, "ins", bodies)
+    print(
+        f"    floor: the server's push function alone (no HTTP, no client) {decide:.2f} s ({decide_cpu:.2f} CPU s); "
+        f"ratio {decide / bulk:.2f} to the bulk insert (CPU {decide_cpu / bulk_cpu:.2f}; target <= 2.5)"
     )
 
     photo_client = Client.create(work / "photos", {"sync.read_timeout": "120"})
@@ -348,6 +421,8 @@ def run(server: ServerProcess, template: Path, work: Path, finding_count: int, p
         f"events) in {seconds:.2f} s, {pulled / seconds:.0f} entries/s"
     )
     print(f"    cpu count {os.cpu_count()}, server database {server.db_path.stat().st_size / 1_048_576:.0f} MB")
+    export_for_peer(work, bodies, photo_client, hashes, server)
+    return {"push": push_seconds, "photos": upload_seconds, "pull": seconds}
 
 
 def print_cpu(clock: PhaseClock, first: str, then: str, baseline: float) -> None:

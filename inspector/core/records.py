@@ -16,7 +16,7 @@ def plain_record(record: Any) -> dict[str, Any]:
     """The public fields of a flat dataclass as a JSON object (a field's conversion is chosen by its value's type,
     once per type: this runs for every finding a sync writes)."""
     document: dict[str, Any] = {}
-    for name in _public_fields(type(record)):
+    for name in public_fields(type(record)):
         value = getattr(record, name)
         convert = _converter(type(value))
         document[name] = value if convert is None else convert(value)
@@ -33,7 +33,8 @@ _FIELDS: dict[type, tuple[str, ...]] = {}
 _CONVERTERS: dict[type, Callable[[Any], Any] | None] = {}
 
 
-def _public_fields(kind: type) -> tuple[str, ...]:
+def public_fields(kind: type) -> tuple[str, ...]:
+    """The names of a dataclass's public fields (those not starting with `_`), in order."""
     if kind not in _FIELDS:
         _FIELDS[kind] = tuple(name for name in kind.__dataclass_fields__ if not name.startswith("_"))  # type: ignore[attr-defined]
     return _FIELDS[kind]

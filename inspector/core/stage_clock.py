@@ -18,13 +18,15 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from inspector.core.clock import end_of_local_day
 from inspector.core.ledger import Action, Event, FindingState, State, apply
 from inspector.core.time_limits import STAGE_LABELS, STAGE_LABELS_EN, Limit, LimitTable, Stage, Unit
 from inspector.core.workcal import WorkCalendar, working_duration_text
 
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MILLISECOND = timedelta(milliseconds=1)
 STATE_STAGES: dict[State, tuple[Stage, ...]] = {
     State.REPORTED: (Stage.ACCEPT, Stage.REGISTER),
     State.REGISTERED: (Stage.DISPATCH,),
@@ -201,6 +203,36 @@ class LateCheck:
             self._seconds[key] = None if rows is None else _seconds(rows, self.calendar)
         seconds = self._seconds[key]
         return seconds is not None and self.now_ordinal - self.calendar.ordinal(since) >= seconds
+
+    def latest_late_start(self, state: State, category: str, kind: str | None = None) -> datetime | None:
+        """The latest instant (to the millisecond) a stage of this state, category and kind may have started and be
+        late now: a case is late exactly when it entered its state at or before it (the working-time ordinal never
+        decreases, so the instants that are late form one range). None when no limit applies or nothing is late."""
+        if STATE_STAGES.get(state) is None:
+            return None
+        key = (state, kind, category)
+        if key not in self._seconds:
+            rows = _rows_for(self.limits, kind, category, STATE_STAGES[state])
+            self._seconds[key] = None if rows is None else _seconds(rows, self.calendar)
+        seconds = self._seconds[key]
+        if seconds is None:
+            return None
+        late_from = self.now_ordinal - seconds
+        low, high = _EPOCH, self.now.astimezone(UTC)  # low is late, high is not (searched in milliseconds)
+        if self.calendar.ordinal(low) > late_from:
+            return None
+        if self.calendar.ordinal(high) <= late_from:
+            return high
+        while high - low > _MILLISECOND:
+            middle = low + (high - low) / 2
+            middle -= timedelta(microseconds=middle.microsecond % 1000)
+            if middle <= low:
+                middle = low + _MILLISECOND
+            if self.calendar.ordinal(middle) <= late_from:
+                low = middle
+            else:
+                high = middle
+        return low
 
 
 def _rows_for(

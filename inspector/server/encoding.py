@@ -1,5 +1,7 @@
 """JSON text of records (values that are not plain JSON are converted by inspector.core.records), and the canonical
-form that is hashed."""
+form that is hashed: made by orjson where its text is the standard library's byte for byte (inspector.core.json_text),
+else by the standard library.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +9,7 @@ import hashlib
 import json
 from typing import Any
 
+from inspector.core.json_text import orjson_text
 from inspector.core.records import plain_value
 
 ZERO_HASH = "0" * 64
@@ -21,12 +24,14 @@ _CANONICAL = json.JSONEncoder(
 
 def dumps(value: Any) -> str:
     """Compact JSON text of a value (UTF-8 characters kept)."""
-    return _COMPACT.encode(value)
+    text = orjson_text(value, False, plain_value)
+    return _COMPACT.encode(value) if text is None else text
 
 
 def canonical_json(value: Any) -> str:
     """The canonical text that is hashed: sorted keys, no spaces, UTF-8 characters kept."""
-    return _CANONICAL.encode(value)
+    text = orjson_text(value, True, plain_value)
+    return _CANONICAL.encode(value) if text is None else text
 
 
 def sha256_text(text: str) -> str:

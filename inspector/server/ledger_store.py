@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from inspector.core.clock import local_date, parse_iso
 from inspector.core.jurisdiction import Level, parse_code, street_of
 from inspector.core.ledger import Action, Event, FindingState, Kind, State, project
-from inspector.core.records import plain_record, plain_value
+from inspector.core.records import plain_record, plain_value, public_fields
 from inspector.server.db import insert_ignore
 from inspector.server.encoding import ZERO_HASH, canonical_json, loads, sha256_text
 from inspector.server.models import Finding, FindingEvent, Jurisdiction, LedgerCounter
@@ -139,9 +139,17 @@ class Chain:
         return self._document
 
     def document_json(self) -> str:
-        """The document as canonical JSON text (made once per state: the row, the feed and replies share it)."""
+        """The document as canonical JSON text (made once per state: the row, the feed and replies share it).
+
+        The encoder is given the record's own field values (enums, dates, tuples) rather than the plain document:
+        it converts them the way plain_record does, so the text is the same without building that dict first."""
         if self._document_json is None:
-            self._document_json = canonical_json(self.document())
+            if self._document is not None or self.state is None:
+                self._document_json = canonical_json(self.document())
+            else:
+                fields = {name: getattr(self.state, name) for name in public_fields(type(self.state))}
+                document = {**fields, "head_hash": self.head_hash, "updated_at": self.updated_at or ""}
+                self._document_json = canonical_json(document)
         return self._document_json
 
 

@@ -9,6 +9,9 @@ One push is one database transaction:
 A lost race — a deadlock, a unique constraint hit by a concurrent transaction, or a change id that a concurrent
 request stored first — rolls the whole batch back and runs it again; on the second run those changes are
 duplicates, so nothing is ever applied twice.
+
+Each finding's canonical text, each event's hashed text and each reply are encoded once (inspector.server.encoding:
+orjson where its text is the standard library's byte for byte, so stored hashes do not depend on which made it).
 """
 
 from __future__ import annotations
@@ -704,9 +707,9 @@ class Batch:
         new_rows: list[dict[str, Any]] = []
         changed_rows: list[dict[str, Any]] = []
         for finding_id, chain in self.touched.items():
-            document = chain.document()
-            assert chain.state is not None and chain.created_at is not None and document is not None
-            values = finding_row_values(chain.state, document, chain.created_at, chain.document_json())
+            assert chain.state is not None and chain.created_at is not None
+            heads = {"head_hash": chain.head_hash, "updated_at": chain.updated_at or ""}
+            values = finding_row_values(chain.state, heads, chain.created_at, chain.document_json())
             (changed_rows if chain.exists_in_db else new_rows).append(values)
             feed.stage_json(self.session, FeedKind.FINDING, finding_id, chain.state.jurisdiction, chain.document_json())
         if new_rows:

@@ -7,6 +7,7 @@ import re
 from datetime import date
 from typing import Annotated, Any, ClassVar, Literal
 
+import orjson
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -80,10 +81,23 @@ class Strict(BaseModel):
     @classmethod
     def _storable_text(cls, data: Any) -> Any:
         if isinstance(data, dict):
-            problem = value_problem({key: value for key, value in data.items() if key not in cls.unchecked_text})
+            checked = {key: value for key, value in data.items() if key not in cls.unchecked_text}
+            if _certainly_storable(checked):
+                return data
+            problem = value_problem(checked)
             if problem:
                 raise ValueError(problem)
         return data
+
+
+def _certainly_storable(value: Any) -> bool:
+    """True when a parsed JSON value holds no NUL character and no lone surrogate, found by one encoding in C (orjson
+    refuses lone surrogates and writes NUL as \\u0000); False sends it to the walk that names the place of a problem
+    (also when orjson cannot encode the value at all, or when a text holds a backslash before `u0000`)."""
+    try:
+        return b"\\u0000" not in orjson.dumps(value)
+    except TypeError:
+        return False
 
 
 # ---- auth ----

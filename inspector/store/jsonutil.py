@@ -7,13 +7,16 @@ from typing import Any
 
 import orjson
 
+from inspector.core.json_text import orjson_text
+
 # Made once: json.dumps with options builds a new encoder on every call, which cost more than many small values.
 _ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), sort_keys=True)
 
 
 def dumps(value: Any) -> str:
-    """Serialise a value for a TEXT column."""
-    return _ENCODER.encode(value)
+    """Serialise a value for a TEXT column (by orjson when its text is json's byte for byte: see core.json_text)."""
+    text = orjson_text(value, True)
+    return _ENCODER.encode(value) if text is None else text
 
 
 def loads(text: str | None, default: Any = None) -> Any:

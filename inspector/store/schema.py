@@ -692,6 +692,37 @@ def _outbox_takes_patrol_logs(db: Database) -> None:
     db.execute("CREATE INDEX idx_outbox_entity ON outbox (entity_id)")
 
 
+# The statistics page counts findings by SQL (store/statistics_queries) and the 只看逾期 filter judges each open
+# case by its state, deadline, category and kind: a narrow index of the columns they read, so their queries scan
+# the index instead of the wide rows with their JSON projections.
+def _statistics(db: Database) -> None:
+    """The covering indexes of the statistics queries and of the late filter, and the findings' 整改中 spans."""
+    db.execute(
+        "CREATE INDEX idx_findings_statistics ON findings "
+        "(reported_at, state, category, severity, deadline, closed_at, jurisdiction, subject_id)"
+    )
+    db.execute(
+        "CREATE INDEX idx_findings_open_clock ON findings "
+        "(state, deadline, category, kind, jurisdiction, subject_id, id)"
+    )
+    # The spans during which each finding stood 整改中 under one deadline (from its events, in their timeline; with
+    # its 街乡 and subject, which a finding keeps from its report), kept
+    # by the statistics queries for the findings whose events changed since: triggers mark them.
+    db.execute(
+        "CREATE TABLE statistics_spans (finding_id TEXT NOT NULL, reached TEXT NOT NULL, until TEXT, "
+        "deadline TEXT NOT NULL, street TEXT, subject_id TEXT)"
+    )
+    db.execute("CREATE INDEX idx_statistics_spans_finding ON statistics_spans (finding_id)")
+    db.execute("CREATE TABLE statistics_replayed (finding_id TEXT PRIMARY KEY)")
+    db.execute("CREATE TABLE statistics_dirty (finding_id TEXT PRIMARY KEY)")
+    for name, timing, row in (("insert", "INSERT", "new"), ("update", "UPDATE", "new"), ("delete", "DELETE", "old")):
+        db.execute(
+            f"CREATE TRIGGER finding_events_statistics_{name} AFTER {timing} ON finding_events BEGIN "
+            f"INSERT OR IGNORE INTO statistics_dirty (finding_id) VALUES ({row}.finding_id); END"
+        )
+    db.execute("INSERT OR IGNORE INTO statistics_dirty (finding_id) SELECT finding_id FROM finding_events")
+
+
 # The schema's history, oldest first. Append new steps; never edit or reorder a released one.
 STEPS: tuple[MigrationStep, ...] = (
     ("0001_initial", _initial_schema),
@@ -710,6 +741,7 @@ STEPS: tuple[MigrationStep, ...] = (
     ("0014_campaigns", _campaigns),
     ("0015_levels", _levels),
     ("0016_unit_cycle", _unit_cycle),
+    ("0017_statistics", _statistics),
 )
 
 

@@ -6,14 +6,15 @@ from __future__ import annotations
 import random
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+from typing import Any
 
 from sqlite_utils import Database
 
-from inspector.core.clock import local_date, utc_now
+from inspector.core.clock import local_date, parse_iso, to_iso, utc_now
 from inspector.core.jurisdiction import street_of
 from inspector.core.ledger import EscalationLevel, FindingState, Kind, Severity, Source, State
-from inspector.store import findings, jurisdictions, subjects
+from inspector.store import findings, jsonutil, jurisdictions, subjects
 from inspector.store.database import transaction
 
 DISTRICT = ("110105000000000", "朝阳区")
@@ -110,3 +111,60 @@ def synthetic_findings(
             kind=Kind.HAZARD if hazard else Kind.PROBLEM,
             source=rng.choice(list(Source)),
         )
+
+
+def seed_histories(db: Database, now: datetime | None = None, extended_share: int = 4) -> int:
+    """Give every finding of the large ledger the server-confirmed events that lead to its state (report, accept,
+    assign with its deadline — every `extended_share`-th one first given an earlier deadline and then extended —,
+    rectify, verify), so figures that replay histories have histories to replay. Returns the events written."""
+    moment = utc_now() if now is None else now
+    rows = db.execute(
+        "SELECT id, state, jurisdiction, severity, category, kind, deadline, reported_at, closed_at FROM findings "
+        "WHERE id NOT IN (SELECT finding_id FROM finding_events) ORDER BY id"
+    ).fetchall()
+    start = int(db.execute("SELECT coalesce(max(server_seq), 0) FROM finding_events").fetchone()[0])
+    stamp = to_iso(moment)
+    events: list[tuple[Any, ...]] = []
+    steps = {
+        State.REPORTED: (), State.REJECTED: ("reject",), State.REGISTERED: ("accept",),
+        State.ASSIGNED: ("accept", "assign"), State.RECTIFIED: ("accept", "assign", "rectify"),
+        State.CLOSED: ("accept", "assign", "rectify", "verify_pass"),
+    }  # fmt: skip
+    for number, (finding_id, state, code, severity, category, kind, deadline, reported, closed) in enumerate(rows):
+        reported_at = parse_iso(reported)
+        span = (parse_iso(closed) if closed else moment) - reported_at
+        report: dict[str, Any] = {"description": "堆放杂物", "category": category, "kind": kind, "source": "patrol",
+                                  "jurisdiction": code, "location": {"address": "朝阳区"}}  # fmt: skip
+        if kind == Kind.HAZARD.value:
+            report["severity"] = severity or Severity.GENERAL.value
+        actions: list[tuple[str, datetime, dict[str, Any]]] = [("report", reported_at, report)]
+        for position, action in enumerate(steps[State(state)], start=1):
+            at = parse_iso(closed) if action == "verify_pass" and closed else reported_at + span * position / 5
+            payload: dict[str, Any] = {"reason": "重复"} if action == "reject" else {}
+            if action == "accept" and kind == Kind.HAZARD.value:
+                payload = {"severity": severity or Severity.GENERAL.value}
+            if action == "assign":
+                extended = deadline and number % extended_share == 0
+                first = (date.fromisoformat(deadline) - timedelta(days=7)).isoformat() if extended else deadline
+                payload = {"responsible_unit": UNITS[0], "responsible_person": "王某", "measures": "清理",
+                           "deadline": first or local_date(moment).isoformat()}  # fmt: skip
+                actions.append((action, at, payload))
+                if extended:
+                    actions.append(("extend", at + span / 10, {"deadline": deadline, "reason": "材料未到"}))
+                continue
+            if action == "rectify":
+                payload = {"description": "已整改"}
+            if action == "verify_pass":
+                payload = {"opinion": "通过"}
+            actions.append((action, at, payload))
+        for index, (action, at, payload) in enumerate(actions, start=1):
+            start += 1
+            events.append((f"{finding_id}-h{index}", finding_id, action, SUPERVISOR, to_iso(at),
+                           jsonutil.dumps(payload), "server", "acknowledged", start, stamp, stamp))  # fmt: skip
+    with transaction(db):
+        db.conn.executemany(
+            "INSERT INTO finding_events (event_id, finding_id, action, actor_id, at, payload, origin, sync_state, "
+            "server_seq, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            events,
+        )
+    return len(events)

@@ -4,6 +4,7 @@ calendar from the chinesecalendar package and the district's years, and each ope
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -13,8 +14,8 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from inspector.core.clock import local_date, now_iso, parse_iso
-from inspector.core.ledger import OPEN_STATES, FindingState
+from inspector.core.clock import local_date, now_iso, to_iso
+from inspector.core.ledger import OPEN_STATES, FindingState, State
 from inspector.core.stage_clock import ENTERING_ACTIONS, LateCheck, StageClock, assess, deadline_clock
 from inspector.core.time_limits import Limit, LimitTable, RowStatus, limit_from_json, parse_table, with_district_rows
 from inspector.core.workcal import Coverage, WorkCalendar, YearDays, build_calendar, years_from_days
@@ -180,7 +181,7 @@ def open_clocks(db: Database, now: datetime, setup: ClockSetup | None = None) ->
     return clocks
 
 
-_late_cache: dict[tuple[int, str, datetime, int, int], list[str]] = {}
+_late_cache: dict[tuple[int, str, datetime, int, int], list[tuple[str, State]]] = {}
 
 
 def late_ids(db: Database, now: datetime) -> list[str]:
@@ -188,6 +189,16 @@ def late_ids(db: Database, now: datetime) -> list[str]:
     state, explicit deadline and the time it entered its state, read in one query and judged with
     `stage_clock.is_late`. The answer is kept while the database is unchanged, so the count and every page of one
     query judge once."""
+    return sorted(finding_id for finding_id, _state in _late(db, now))
+
+
+def late_by_state(db: Database, now: datetime) -> Counter[State]:
+    """How many findings are late at `now` in each open state (what `late_ids` finds, counted; a state stands for
+    its stage, core.stage_clock.STATE_STAGES)."""
+    return Counter(state for _finding_id, state in _late(db, now))
+
+
+def _late(db: Database, now: datetime) -> list[tuple[str, State]]:
     version = int(db.execute("PRAGMA data_version").fetchone()[0])
     path = str(db.execute("PRAGMA database_list").fetchone()[2])
     key = (id(db.conn), path, now, version, db.conn.total_changes)
@@ -199,30 +210,40 @@ def late_ids(db: Database, now: datetime) -> list[str]:
     return found
 
 
-def _late_now(db: Database, now: datetime) -> list[str]:
+def _late_now(db: Database, now: datetime) -> list[tuple[str, State]]:
     setup = load_setup(db)
     # the unit's deadline rules 处置 wherever the assign gave one: past when its Beijing day has ended
     late = [
-        str(row[0])
+        (str(row[0]), State.ASSIGNED)
         for row in db.execute(
             "SELECT id FROM findings WHERE state = 'assigned' AND deadline IS NOT NULL AND deadline < ?",
             [local_date(now).isoformat()],
         )
     ]
-    # every other open stage: from when the case entered its state (its latest entering event), by the table
+    # every other open stage: from when the case entered its state (its latest entering event), by the table (a
+    # case awaiting its check keeps the deadline it was given, which no longer rules). Late exactly when it entered
+    # its state at or before the latest such instant of its category and kind (LateCheck.latest_late_start), so each
+    # case costs one comparison of stored instants; the state, deadline, category and kind come from the covering
+    # index of schema step 0017_statistics
     check = LateCheck(setup.limits, setup.calendar, now)
     for state, actions in ENTERING_ACTIONS.items():
         marks = ", ".join("?" for _ in actions)
+        no_deadline = " AND f.deadline IS NULL" if state is State.ASSIGNED else ""
         rows = db.execute(
             "SELECT f.id, f.category, f.kind, (SELECT max(e.at) FROM finding_events e WHERE e.finding_id = f.id "
             f"AND e.action IN ({marks}) AND e.sync_state IN ('acknowledged', 'pending')) "
-            "FROM findings f WHERE f.state = ? AND +f.deadline IS NULL",
+            f"FROM findings f WHERE f.state = ?{no_deadline}",
             [*(action.value for action in actions), state.value],
         )
+        cutoffs: dict[tuple[str, str | None], str | None] = {}
         for finding_id, category, kind, since in rows:
-            if since and check(state, parse_iso(since), None, category, kind):
-                late.append(finding_id)
-    return sorted(late)
+            if (category, kind) not in cutoffs:
+                latest = check.latest_late_start(state, category, kind)
+                cutoffs[(category, kind)] = None if latest is None else to_iso(latest)
+            cutoff = cutoffs[(category, kind)]
+            if since and cutoff is not None and since <= cutoff:  # stored instants compare as text
+                late.append((str(finding_id), state))
+    return late
 
 
 def notice_for(db: Database, now: datetime, clocks: Iterable[StageClock] = ()) -> tuple[str, str]:

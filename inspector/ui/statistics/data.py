@@ -10,21 +10,30 @@ from datetime import datetime
 from inspector.core import stage_clock, statistics
 from inspector.core.clock import utc_now
 from inspector.core.hotline import HotlineMonth, hotline_months
-from inspector.core.ledger import FindingState, is_overdue
+from inspector.core.ledger import State
 from inspector.core.scoring import MonthStatus
-from inspector.core.statistics import ClosureSummary, RedBlackList, StreetRank
+from inspector.core.statistics import (
+    ClosureSummary,
+    InspectionFacts,
+    RedBlackList,
+    StreetMonth,
+    StreetRank,
+    SubjectFacts,
+    UnitMonth,
+)
 from inspector.core.tiers import TierChange
 from inspector.core.time_limits import Stage
 from inspector.store import (
     hotline,
     jurisdictions,
-    ledger_queries,
     scoring_rules,
     stage_clocks,
     statistics_facts,
+    statistics_queries,
     tiers,
 )
 from inspector.store.database import DataFolder
+from inspector.store.statistics_queries import OverdueTally, StreetDue, UnitFindings
 
 DEFAULT_MONTHS = 6
 
@@ -64,41 +73,49 @@ def recent_months(now: datetime, count: int = DEFAULT_MONTHS) -> list[str]:
 def load_statistics(folder: DataFolder, months: list[str], month: str, now: datetime | None = None,
                     rules: statistics.StatisticsRules | None = None) -> StatisticsData:  # fmt: skip
     """Read the local ledger, inspections and subjects and compute every figure (on the caller's thread) with the
-    given rules, else the rule this laptop uses (`store.scoring_rules.active_rule`)."""
+    given rules, else the rule this laptop uses (`store.scoring_rules.active_rule`).
+
+    The findings are counted by aggregate SQL (store/statistics_queries, one query per chart or table); the few
+    subjects and inspections are read as records; the ranking and the points are core.statistics' formulas."""
     moment = now or utc_now()
+    current = statistics.month_of(moment)
+    wanted = sorted({*months, month})
     db = folder.connect()
     try:
         if rules is None:
             rules = scoring_rules.active_rule(db).rules
-        views = list(ledger_queries.iter_views(db))
-        histories = list(ledger_queries.iter_histories(db))
+        by_month = statistics_queries.findings_by_month(db, months)
+        closure, closure_months = statistics_queries.closure(db, months)
+        now_overdue = statistics_queries.overdue_now(db, moment)
+        # One overdue count per month, used by every figure: the trend's bar, the summary line and the ranking; the
+        # running month (whose end has not come) counts the findings overdue now.
+        overdue = statistics_queries.overdue_at_month_ends(db, [key for key in wanted if key != current])
+        if current in wanted:
+            overdue[current] = now_overdue
+        due = statistics_queries.streets_due(db, month)
+        unit_counts = statistics_queries.unit_findings(db, month)
+        total = statistics_queries.finding_count(db)
         subjects = statistics_facts.subject_facts(db)
         inspections = statistics_facts.inspection_facts(db)
         names = jurisdictions.street_names(db)
-        late = stage_clock.late_by_stage(stage_clocks.open_clocks(db, moment).values())
+        late_states = stage_clocks.late_by_state(db, moment)
         orders = hotline.order_facts(db)
         tier_histories = tiers.all_histories(db)
     finally:
         db.close()
-    wanted = sorted({*months, month})
-    overdue_ends = statistics.overdue_at_month_ends(histories, wanted)
-    # One overdue list per month, used by every figure: the trend's bar, the summary line and the ranking.
-    overdue = {key: _overdue_at_end(views, overdue_ends, key, moment) for key in wanted}
     overdue_in_month = overdue[month]
-    current = statistics.month_of(moment)
-    units = statistics.unit_months(month, subjects, inspections, views, overdue_in_month, levels=rules.unit_levels)
-    streets = statistics.street_months(
-        month, views, overdue_in_month, subjects, inspections, names, levels=rules.ranking_levels
-    )
+    units = _unit_months(month, subjects, _at_levels(inspections, rules.unit_levels), unit_counts, overdue_in_month)
+    ranked = _at_levels(inspections, rules.ranking_levels)
+    streets = _street_months(month, subjects, ranked, due, overdue_in_month, names)
     return StatisticsData(
         months=months,
         month=month,
-        by_month=statistics.findings_by_month(views, months),
-        closure=statistics.closure_summary(views),
-        closure_by_month=statistics.closure_by_month(views, months),
-        overdue_now=len(overdue[current]) if current in overdue else statistics.overdue_count(views, moment),
-        overdue_trend={key: len(overdue[key]) for key in months},
-        late_by_stage={stage.value: late[stage] for stage in Stage if late[stage]},
+        by_month=by_month,
+        closure=closure,
+        closure_by_month=closure_months,
+        overdue_now=now_overdue.total,
+        overdue_trend={key: overdue[key].total for key in months},
+        late_by_stage=_late_by_stage(late_states),
         hotline=hotline_months(orders, months),
         ranking=statistics.rank_streets(streets, rules),
         back_streets=statistics.back_street_status(inspections, rules=rules),
@@ -108,15 +125,81 @@ def load_statistics(folder: DataFolder, months: list[str], month: str, now: date
         subject_names={subject.subject_id: subject.name for subject in subjects},
         street_names=names,
         red_black=statistics.red_black_list(units, rules),
-        findings=len(views),
+        findings=total,
     )
 
 
-def _overdue_at_end(
-    views: list[FindingState], ends: dict[str, list[FindingState]], month: str, now: datetime
-) -> list[FindingState]:
-    """The month's overdue list: replayed at its end, or, for the running month (whose end has not come), the
-    findings overdue now — so the running month's bar, 当前逾期 and the ranking are one number."""
-    if statistics.month_of(now) == month:
-        return [finding for finding in views if is_overdue(finding, now)]
-    return ends.get(month, [])
+def _at_levels(inspections: list[InspectionFacts], levels: frozenset[str]) -> list[InspectionFacts]:
+    """The inspections of the levels a rule counts (as core.statistics' `levels` arguments)."""
+    return [inspection for inspection in inspections if inspection.level in levels]
+
+
+def _late_by_stage(late: Counter[State]) -> dict[str, int]:
+    """Late open cases by stage, in the order of the stages (a late `reported` case counts under 受理, as in
+    stage_clock.late_by_stage)."""
+    by_stage = Counter({stage_clock.STATE_STAGES[state][0]: number for state, number in late.items()})
+    return {stage.value: by_stage[stage] for stage in Stage if by_stage[stage]}
+
+
+def _street_months(
+    month: str,
+    subjects: list[SubjectFacts],
+    inspections: list[InspectionFacts],
+    due: dict[str, StreetDue],
+    overdue: OverdueTally,
+    names: dict[str, str],
+) -> list[StreetMonth]:
+    """The ranking inputs (statistics.street_months) from the SQL counts and the subjects' records."""
+    street_of_subject = {subject.subject_id: subject.street for subject in subjects}
+    subject_counts = Counter(street_of_subject.values())
+    inspected = {
+        inspection.subject_id
+        for inspection in inspections
+        if inspection.subject_id in street_of_subject and statistics.month_of(inspection.at) == month
+    }
+    inspected_counts = Counter(street_of_subject[subject_id] for subject_id in inspected)
+    streets = set(subject_counts) | set(due) | set(overdue.by_street)
+    return [
+        StreetMonth(
+            street=street,
+            due=due[street].due if street in due else 0,
+            due_closed_on_time=due[street].on_time if street in due else 0,
+            overdue=overdue.by_street[street],
+            subjects=subject_counts[street],
+            subjects_inspected=inspected_counts[street],
+            name=names.get(street, ""),
+        )
+        for street in sorted(streets)
+    ]
+
+
+def _unit_months(
+    month: str,
+    subjects: list[SubjectFacts],
+    inspections: list[InspectionFacts],
+    findings: dict[str, UnitFindings],
+    overdue: OverdueTally,
+) -> list[UnitMonth]:
+    """The points inputs of the street-front units (statistics.unit_months) from the SQL counts and the records."""
+    no_findings = UnitFindings()
+    inspected: Counter[str] = Counter()
+    failed: Counter[str] = Counter()
+    for inspection in inspections:
+        if inspection.checklist_id == statistics.STREET_FRONT_CHECKLIST and statistics.month_of(inspection.at) == month:
+            inspected[inspection.subject_id] += 1
+            failed[inspection.subject_id] += inspection.failed_items
+    units = sorted((s for s in subjects if s.kind == statistics.STREET_FRONT_KIND), key=lambda s: s.subject_id)
+    return [
+        UnitMonth(
+            subject.subject_id,
+            inspections=inspected[subject.subject_id],
+            failed_items=failed[subject.subject_id],
+            general_findings=findings.get(subject.subject_id, no_findings).general,
+            major_findings=findings.get(subject.subject_id, no_findings).major,
+            overdue=overdue.by_subject[subject.subject_id],
+            closed_on_time=findings.get(subject.subject_id, no_findings).closed_on_time,
+            name=subject.name,
+            street=subject.street,
+        )
+        for subject in units
+    ]

@@ -72,17 +72,24 @@ def _stretch(table: QTableWidget, stretched: int) -> None:
 def _fill(
     table: QTableWidget, rows: Sequence[Sequence[Any]], colours: Sequence[QColor | None] = (), stretched: int = 0
 ) -> None:
+    # Fixed widths while the items go in: a column sized to its contents measures every row again at each item
+    # (hundreds of units took seconds); the columns are sized once, at the end.
+    table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+    table.setUpdatesEnabled(False)
+    try:
+        table.setRowCount(len(rows))
+        for row, values in enumerate(rows):
+            colour = colours[row] if row < len(colours) else None
+            for column, value in enumerate(values):
+                item = QTableWidgetItem(str(value))
+                if isinstance(value, int | float):
+                    item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                if colour is not None:
+                    item.setForeground(colour)
+                table.setItem(row, column, item)
+    finally:
+        table.setUpdatesEnabled(True)
     _stretch(table, stretched)
-    table.setRowCount(len(rows))
-    for row, values in enumerate(rows):
-        colour = colours[row] if row < len(colours) else None
-        for column, value in enumerate(values):
-            item = QTableWidgetItem(str(value))
-            if isinstance(value, int | float):
-                item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-            if colour is not None:
-                item.setForeground(colour)
-            table.setItem(row, column, item)
 
 
 class Panel(QWidget):
