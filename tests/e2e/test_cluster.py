@@ -146,7 +146,12 @@ def test_a_cluster_loses_and_duplicates_nothing_while_processes_die(
     during = [answer for answer in answers if started <= answer[0] <= ended + 3 and answer[1] == 503]
     window = f"{during[-1][0] - during[0][0]:.1f} s" if during else "-"
     statuses = sorted(Counter(answer[1] for answer in answers).items())
-    print(f"\nswitchover {ended - started:.1f} s; 503s around it: {len(during)} over {window}; answers: {statuses}")
+    own = sum(1 for answer in during if answer[3].endswith("<NOSRV>"))
+    print(
+        f"\nswitchover {ended - started:.1f} s; 503s around it: {len(during)} over {window} ({own} from HAProxy, "
+        f"the rest from the apps with Retry-After), from {during[0][0] - started if during else 0:.1f} s on; "
+        f"answers: {statuses}"
+    )
 
     # nothing lost, nothing twice
     clients = [*inspectors, *supervisors]
