@@ -179,7 +179,7 @@ class PatroniNode:
                             "max_wal_senders": 5,
                             "max_replication_slots": 5,
                             "fsync": "off",
-                            "synchronous_commit": "off",
+                            "synchronous_commit": "on",  # a crashed postmaster loses no acknowledged commit
                             "full_page_writes": "on",
                         },
                     },

@@ -1,15 +1,18 @@
 """A district on several processes, on this machine: SeaweedFS, two PostgreSQL servers managed by Patroni (etcd, a
 leader and a streaming replica), three app processes and a read-only one (the feed) behind HAProxy, which also routes
 the apps' database connections to Patroni's primary; 18 inspectors and 2 supervisors sync with the real client while
-Patroni switches the primary over to the replica, one app process is killed and restarted, the S3 server is
-restarted, and another app process is killed. Afterwards: no client was ever answered 500, nothing lost, nothing
-twice, every photo's hash right in the bucket, every cursor at the head, ledger numbers without gaps, every hash
-chain verified."""
+Patroni switches the primary over to the replica, the new primary's postmaster is killed (Patroni starts it again),
+one app process is killed and restarted, the S3 server is restarted, and another app process is killed.
+Afterwards: no client was ever answered 500, nothing lost, nothing twice, every photo's hash right in the bucket,
+every cursor at the head, ledger numbers without gaps, every hash chain verified."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
+import os
+import signal
 import subprocess
 import sys
 import threading
@@ -18,6 +21,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 
+import psycopg
 import pytest
 from cluster_support import DistrictCluster, missing_tools
 from e2e_support import Client, local_records
@@ -60,14 +64,37 @@ def _switchover(cluster: DistrictCluster, spans: list[tuple[float, float]]) -> N
     spans.append((started, time.time()))
 
 
+def _postmaster_killed(cluster: DistrictCluster, spans: list[tuple[float, float]]) -> None:
+    """SIGKILL to the primary's postmaster (a crash); Patroni, still holding the leader key, starts it again."""
+    assert cluster.patroni is not None
+    leader = cluster.patroni.leader()
+    pid = leader.postmaster_pid()
+    assert pid is not None
+    started = time.time()
+    os.kill(pid, signal.SIGKILL)
+    deadline = time.monotonic() + 60
+    while True:  # until a new postmaster on the same node takes writes again
+        with contextlib.suppress(psycopg.OperationalError):
+            dsn = f"host=127.0.0.1 port={leader.port} user=postgres dbname=postgres connect_timeout=1"
+            with psycopg.connect(dsn) as conn:
+                standby = conn.execute("SELECT pg_is_in_recovery()").fetchone()
+            if leader.postmaster_pid() not in (None, pid) and standby is not None and not standby[0]:
+                break
+        assert time.monotonic() < deadline, "the primary did not come back"
+        time.sleep(0.1)
+    spans.append((started, time.time()))
+    assert cluster.patroni.wait_pair(timeout=60)[0] == leader.name
+
+
 def _chaos(
     cluster: DistrictCluster, events: list[str], spans: list[tuple[float, float]], stop: threading.Event
 ) -> None:
-    """Switch the PostgreSQL primary over; kill an app process mid-traffic and restart it; restart the object
-    store; kill another app process."""
+    """Switch the PostgreSQL primary over; kill its postmaster; kill an app process mid-traffic and restart it;
+    restart the object store; kill another app process."""
     assert cluster.seaweed is not None
     steps: list[tuple[float, Callable[[], None], str]] = [
         (1.0, lambda: _switchover(cluster, spans), "switchover"),
+        (1.0, lambda: _postmaster_killed(cluster, spans), "postmaster killed"),
         (1.5, cluster.apps[1].kill, "app2 killed"),
         (1.5, lambda: (cluster.apps[1].start(), cluster.apps[1].wait_ready()), "app2 back"),
         (1.0, lambda: cluster.seaweed.restart(down_seconds=1.0), "S3 restarted"),  # type: ignore[union-attr]
@@ -134,7 +161,15 @@ def test_a_cluster_loses_and_duplicates_nothing_while_processes_die(
             future.result()
     chaos.join(timeout=60)
     stop.set()
-    assert events == ["switchover", "app2 killed", "app2 back", "S3 restarted", "app3 killed", "app3 back"]
+    assert events == [
+        "switchover",
+        "postmaster killed",
+        "app2 killed",
+        "app2 back",
+        "S3 restarted",
+        "app3 killed",
+        "app3 back",
+    ]
 
     # no client was ever answered 500; every 503 came from an app process with Retry-After (or from HAProxy itself
     # while no app process was ready), and the client retried it
@@ -142,16 +177,17 @@ def test_a_cluster_loses_and_duplicates_nothing_while_processes_die(
     answers = cluster.proxy.answers()
     assert answers and not [answer for answer in answers if answer[1] >= 500 and answer[1] not in (502, 503, 504)]
     assert all(answer[2] or answer[3].endswith("<NOSRV>") for answer in answers if answer[1] == 503)
-    ((started, ended),) = spans
-    during = [answer for answer in answers if started <= answer[0] <= ended + 3 and answer[1] == 503]
-    window = f"{during[-1][0] - during[0][0]:.1f} s" if during else "-"
     statuses = sorted(Counter(answer[1] for answer in answers).items())
-    own = sum(1 for answer in during if answer[3].endswith("<NOSRV>"))
-    print(
-        f"\nswitchover {ended - started:.1f} s; 503s around it: {len(during)} over {window} ({own} from HAProxy, "
-        f"the rest from the apps with Retry-After), from {during[0][0] - started if during else 0:.1f} s on; "
-        f"answers: {statuses}"
-    )
+    limits = [spans[1][0], float("inf")]  # the answers after one event and before the next are that event's
+    for what, (started, ended), limit in zip(("switchover", "postmaster killed"), spans, limits, strict=True):
+        during = [answer for answer in answers if started <= answer[0] < min(ended + 3, limit) and answer[1] == 503]
+        window = f"{during[-1][0] - during[0][0]:.1f} s" if during else "-"
+        own = sum(1 for answer in during if answer[3].endswith("<NOSRV>"))
+        print(
+            f"\n{what}: {ended - started:.1f} s; 503s: {len(during)} over {window} ({own} from HAProxy, the rest "
+            f"from the apps with Retry-After), from {during[0][0] - started if during else 0:.1f} s on"
+        )
+    print(f"answers: {statuses}")
 
     # nothing lost, nothing twice
     clients = [*inspectors, *supervisors]
