@@ -8,7 +8,9 @@ purpose="${1:-app}"
 app_debs=(fonts-arphic-uming fonts-wqy-microhei libxcb-icccm4 libxcb-keysyms1 libxcb-cursor0 libxkbcommon-x11-0 libxcb-shape0
           libxcb-randr0 libxcb-render-util0 libxcb-image0 libxcb-xkb1 libegl1 libgl1 libfontconfig1 libdbus-1-3)
 # libreoffice-calc-nogui prints the xlsx ledgers to PDF in the tests (page count, fit to width, repeated headers)
-test_debs=("${app_debs[@]}" xvfb xauth postgresql poppler-utils haproxy pgbouncer chromium libreoffice-calc-nogui)
+# patroni and etcd-server: the cluster test runs its own etcd and Patroni pair on free ports (see quiet_services)
+test_debs=("${app_debs[@]}" xvfb xauth postgresql poppler-utils haproxy pgbouncer chromium libreoffice-calc-nogui
+           patroni etcd-server)
 
 missing_debs() {
   local pkg
@@ -38,6 +40,14 @@ install_debs() {
   fi
 }
 
+quiet_services() {
+  # Debian enables etcd.service and patroni.service on install (a container without systemd only prints "policy-rc.d
+  # denied execution of start"); on a test machine with systemd nothing of them should run or start at boot
+  if [ "$(id -u)" = 0 ] && [ -d /run/systemd/system ] && command -v systemctl >/dev/null 2>&1; then
+    systemctl disable --now etcd.service patroni.service >/dev/null 2>&1 || true
+  fi
+}
+
 ensure_uv() {
   if command -v uv >/dev/null 2>&1; then UV=(uv); return; fi
   if ! python3 -m uv --version >/dev/null 2>&1; then
@@ -50,7 +60,7 @@ ensure_uv() {
 case "$purpose" in
   # app and server only add what they need (--inexact), so they never strip the test tools from a shared .venv
   app)  install_debs "${app_debs[@]}"; extras=(--inexact) ;;
-  test) install_debs "${test_debs[@]}"; extras=(--all-extras) ;;
+  test) install_debs "${test_debs[@]}"; quiet_services; extras=(--all-extras) ;;
   server) extras=(--extra server --inexact) ;;
   *) echo "usage: scripts/setup.sh app|test|server" >&2; exit 2 ;;
 esac

@@ -1,21 +1,27 @@
-"""A district on several processes, on this machine: SeaweedFS, PostgreSQL primary + streaming replica, three app
-processes and a read-only one (the feed) behind HAProxy; 18 inspectors and 2 supervisors sync with the real client
-while one app process is killed and restarted, then the S3 server is restarted, then another app process is killed.
-Afterwards: nothing lost, nothing twice, every photo's hash right in the bucket, every cursor at the head, ledger
-numbers without gaps, every hash chain verified."""
+"""A district on several processes, on this machine: SeaweedFS, two PostgreSQL servers managed by Patroni (etcd, a
+leader and a streaming replica), three app processes and a read-only one (the feed) behind HAProxy, which also routes
+the apps' database connections to Patroni's primary; 18 inspectors and 2 supervisors sync with the real client while
+Patroni switches the primary over to the replica, the new primary's postmaster is killed (Patroni starts it again),
+one app process is killed and restarted, the S3 server is restarted, and another app process is killed.
+Afterwards: no client was ever answered 500, nothing lost, nothing twice, every photo's hash right in the bucket,
+every cursor at the head, ledger numbers without gaps, every hash chain verified."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
+import os
+import signal
 import subprocess
 import sys
 import threading
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 
+import psycopg
 import pytest
 from cluster_support import DistrictCluster, missing_tools
 from e2e_support import Client, local_records
@@ -31,10 +37,10 @@ FAST = {"sync.max_attempts": "60", "sync.max_retry_seconds": "90"}
 
 @pytest.fixture(scope="module")
 def cluster() -> Iterator[DistrictCluster]:
-    problem = missing_tools()
+    problem = missing_tools(patroni=True)
     if problem:
         pytest.skip(problem)
-    district = DistrictCluster(apps=3, store="s3", reader=True, users=INSPECTORS).start()
+    district = DistrictCluster(apps=3, store="s3", reader=True, users=INSPECTORS, patroni=True).start()
     try:
         yield district
     finally:
@@ -49,10 +55,46 @@ def _sync_until_done(client: Client, cycles: int = 20) -> None:
     raise AssertionError("still not synced")
 
 
-def _chaos(cluster: DistrictCluster, events: list[str], stop: threading.Event) -> None:
-    """Kill an app process mid-traffic and restart it; restart the object store; kill another app process."""
+def _switchover(cluster: DistrictCluster, spans: list[tuple[float, float]]) -> None:
+    """`patronictl switchover` to the replica; until the old primary streams from the new one."""
+    assert cluster.patroni is not None
+    started = time.time()
+    old, new = cluster.patroni.switchover()
+    assert cluster.patroni.wait_pair(timeout=60) == (new, old)
+    spans.append((started, time.time()))
+
+
+def _postmaster_killed(cluster: DistrictCluster, spans: list[tuple[float, float]]) -> None:
+    """SIGKILL to the primary's postmaster (a crash); Patroni, still holding the leader key, starts it again."""
+    assert cluster.patroni is not None
+    leader = cluster.patroni.leader()
+    pid = leader.postmaster_pid()
+    assert pid is not None
+    started = time.time()
+    os.kill(pid, signal.SIGKILL)
+    deadline = time.monotonic() + 60
+    while True:  # until a new postmaster on the same node takes writes again
+        with contextlib.suppress(psycopg.OperationalError):
+            dsn = f"host=127.0.0.1 port={leader.port} user=postgres dbname=postgres connect_timeout=1"
+            with psycopg.connect(dsn) as conn:
+                standby = conn.execute("SELECT pg_is_in_recovery()").fetchone()
+            if leader.postmaster_pid() not in (None, pid) and standby is not None and not standby[0]:
+                break
+        assert time.monotonic() < deadline, "the primary did not come back"
+        time.sleep(0.1)
+    spans.append((started, time.time()))
+    assert cluster.patroni.wait_pair(timeout=60)[0] == leader.name
+
+
+def _chaos(
+    cluster: DistrictCluster, events: list[str], spans: list[tuple[float, float]], stop: threading.Event
+) -> None:
+    """Switch the PostgreSQL primary over; kill its postmaster; kill an app process mid-traffic and restart it;
+    restart the object store; kill another app process."""
     assert cluster.seaweed is not None
     steps: list[tuple[float, Callable[[], None], str]] = [
+        (1.0, lambda: _switchover(cluster, spans), "switchover"),
+        (1.0, lambda: _postmaster_killed(cluster, spans), "postmaster killed"),
         (1.5, cluster.apps[1].kill, "app2 killed"),
         (1.5, lambda: (cluster.apps[1].start(), cluster.apps[1].wait_ready()), "app2 back"),
         (1.0, lambda: cluster.seaweed.restart(down_seconds=1.0), "S3 restarted"),  # type: ignore[union-attr]
@@ -103,8 +145,9 @@ def test_a_cluster_loses_and_duplicates_nothing_while_processes_die(
         supervisor.login(url, f"sup{number}")
 
     events: list[str] = []
+    spans: list[tuple[float, float]] = []
     stop = threading.Event()
-    chaos = threading.Thread(target=_chaos, args=(cluster, events, stop), daemon=True)
+    chaos = threading.Thread(target=_chaos, args=(cluster, events, spans, stop), daemon=True)
     chaos.start()
     expected = INSPECTORS * FINDINGS_EACH
     deadline = time.monotonic() + 150
@@ -118,7 +161,33 @@ def test_a_cluster_loses_and_duplicates_nothing_while_processes_die(
             future.result()
     chaos.join(timeout=60)
     stop.set()
-    assert events == ["app2 killed", "app2 back", "S3 restarted", "app3 killed", "app3 back"]
+    assert events == [
+        "switchover",
+        "postmaster killed",
+        "app2 killed",
+        "app2 back",
+        "S3 restarted",
+        "app3 killed",
+        "app3 back",
+    ]
+
+    # no client was ever answered 500; every 503 came from an app process with Retry-After (or from HAProxy itself
+    # while no app process was ready), and the client retried it
+    assert cluster.proxy is not None
+    answers = cluster.proxy.answers()
+    assert answers and not [answer for answer in answers if answer[1] >= 500 and answer[1] not in (502, 503, 504)]
+    assert all(answer[2] or answer[3].endswith("<NOSRV>") for answer in answers if answer[1] == 503)
+    statuses = sorted(Counter(answer[1] for answer in answers).items())
+    limits = [spans[1][0], float("inf")]  # the answers after one event and before the next are that event's
+    for what, (started, ended), limit in zip(("switchover", "postmaster killed"), spans, limits, strict=True):
+        during = [answer for answer in answers if started <= answer[0] < min(ended + 3, limit) and answer[1] == 503]
+        window = f"{during[-1][0] - during[0][0]:.1f} s" if during else "-"
+        own = sum(1 for answer in during if answer[3].endswith("<NOSRV>"))
+        print(
+            f"\n{what}: {ended - started:.1f} s; 503s: {len(during)} over {window} ({own} from HAProxy, the rest "
+            f"from the apps with Retry-After), from {during[0][0] - started if during else 0:.1f} s on"
+        )
+    print(f"answers: {statuses}")
 
     # nothing lost, nothing twice
     clients = [*inspectors, *supervisors]
@@ -149,10 +218,9 @@ def test_a_cluster_loses_and_duplicates_nothing_while_processes_die(
     # a process killed (or a store restarted) between writing a chunk's tail object and dropping the one before can
     # leave that tail behind: garbage no upload refers to, which the daily cleanup removes
     assert not cluster.query("SELECT sha256 FROM blob_uploads")
-    assert cluster.primary is not None
     cleanup = subprocess.run(
         [sys.executable, "-m", "inspector.server.cli", "cleanup", "--max-age-days", "0"],
-        env=cluster.environ(cluster.primary.url(cluster.database)), capture_output=True, text=True, timeout=120,
+        env=cluster.environ(cluster.database_url()), capture_output=True, text=True, timeout=120,
     )  # fmt: skip
     assert cleanup.returncode == 0, cleanup.stderr
     assert not list(store.iter_objects("partial/"))
@@ -169,8 +237,7 @@ def test_a_cluster_loses_and_duplicates_nothing_while_processes_die(
         assert sorted(values) == list(range(1, len(values) + 1))
 
     # feed cursors: after the replica caught up, a last sync leaves every client at the head
-    assert cluster.replica is not None
-    cluster.replica.wait_caught_up()
+    cluster.wait_replica_caught_up()
     head = cluster.query("SELECT last FROM feed_counter")[0][0]
     counts = dict(cluster.query("SELECT id, event_count FROM findings"))
     for client in clients:
@@ -189,8 +256,7 @@ def test_a_cluster_loses_and_duplicates_nothing_while_processes_die(
     from inspector.server.db import Database
     from inspector.server.ledger_store import verify_ledger
 
-    assert cluster.primary is not None
-    db = Database(cluster.primary.url(cluster.database))
+    db = Database(cluster.database_url())
     try:
         with db.read() as session:
             report = verify_ledger(session)
