@@ -245,15 +245,19 @@ class MainWindow(QMainWindow):
         """Show an inspection in the runner (a draft resumes where it was left)."""
         self.inspections_page().open_inspection(inspection_id)
 
-    def new_inspection(self, subject_id: str | None = None, checklist_id: str | None = None) -> None:
-        """Pick a subject and a checklist (preselected when given: a campaign's site and list), then start the
-        runner."""
+    def new_inspection(
+        self, subject_id: str | None = None, checklist_id: str | None = None, programme: str | None = None
+    ) -> None:
+        """Pick a subject and a checklist (preselected when given: a campaign's site and list, the inspection then
+        made under the campaign), then start the runner."""
         from inspector.ui.runner.new_inspection import NewInspectionDialog
 
         assert self.ctx is not None
         dialog = NewInspectionDialog(self.ctx, self, subject_id=subject_id or None)
         if subject_id and checklist_id:
             dialog.choose(subject_id, checklist_id)
+        if programme:
+            dialog.programme.setText(programme)
         if dialog.exec() and dialog.inspection_id:
             self.open_inspection(dialog.inspection_id)
 

@@ -36,9 +36,9 @@ def test_the_campaigns_page_shows_progress_and_starts_a_site_with_the_campaign_c
                              inspector_id="someone")  # fmt: skip
     inspections.finish(ctx.db, done.id, allow_incomplete=True)
 
-    asked: list[tuple[str, str | None]] = []
-    monkeypatch.setattr(window, "new_inspection", lambda subject_id="", checklist_id=None: asked.append(
-        (subject_id, checklist_id)))  # fmt: skip
+    asked: list[tuple[str, str | None, str | None]] = []
+    monkeypatch.setattr(window, "new_inspection", lambda subject_id="", checklist_id=None, programme=None: asked.append(
+        (subject_id, checklist_id, programme)))  # fmt: skip
     page = window.show_page("campaigns")
     assert isinstance(page, CampaignsView)
     qtbot.waitUntil(lambda: page.worker is None and page.campaign_table.rowCount() == 1, timeout=10_000)
@@ -50,7 +50,7 @@ def test_the_campaigns_page_shows_progress_and_starts_a_site_with_the_campaign_c
 
     page.site_table.selectRow(1)
     qtbot.mouseClick(page.start_button, Qt.MouseButton.LeftButton)
-    assert asked == [(lanes[1].id, BACK_STREET)]
+    assert asked == [(lanes[1].id, BACK_STREET, "camp-1")]  # made under the campaign: its programme
 
     target = tmp_path / "summary.xlsx"
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), ""))

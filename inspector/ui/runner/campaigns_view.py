@@ -41,7 +41,8 @@ class CampaignsView(Page):
     """The campaigns list (top; those assigned to this account in bold), the chosen campaign's sites (bottom); the
     window starts the inspections."""
 
-    campaign_inspection_requested = Signal(str, str)  # a site's subject id, the checklist id to use
+    # a site's subject id, the checklist id to use, and the campaign (the inspection's programme)
+    campaign_inspection_requested = Signal(str, str, str)
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -223,7 +224,8 @@ class CampaignsView(Page):
         campaign, row = self.selected(), self.site_table.currentRow()
         if campaign is None or not 0 <= row < len(campaign.sites) or self.checklist.count() == 0:
             return
-        self.campaign_inspection_requested.emit(campaign.sites[row].subject_id, str(self.checklist.currentData()))
+        site = campaign.sites[row].subject_id
+        self.campaign_inspection_requested.emit(site, str(self.checklist.currentData()), campaign.id)
 
     def export_summary(self) -> FunctionWorker | None:
         """Choose a file (.pdf or .xlsx) and write the chosen campaign's summary on a worker."""
