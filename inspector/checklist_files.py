@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from inspector.core.checklist import Checklist
@@ -19,22 +20,29 @@ def display_name(path: Path) -> str:
         return str(path)
 
 
-def load_checklist_file(path: Path) -> Checklist:
-    """Read and validate one file; raise ChecklistError (with file:line problems) when it is unusable."""
+def read_data_file(path: Path, refuse: Callable[[list[ChecklistProblem]], Exception] = ChecklistError) -> str:
+    """The text of a data file (a checklist or a rule file); an unreadable, too large or non-UTF-8 file raises
+    `refuse([problem])` with its file:line problem."""
     name = display_name(path)
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
-            raise _single(name, f"the file is too large ({size} bytes; at most {MAX_FILE_BYTES})")
+            raise refuse(
+                [ChecklistProblem(name, 1, "", f"the file is too large ({size} bytes; at most {MAX_FILE_BYTES})")]
+            )
         raw = path.read_bytes()
     except OSError as exc:
-        raise _single(name, f"cannot read the file: {exc.strerror or exc}") from exc
+        raise refuse([ChecklistProblem(name, 1, "", f"cannot read the file: {exc.strerror or exc}")]) from exc
     try:
-        text = raw.decode("utf-8-sig")
+        return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        raise _single(name, "the file is not UTF-8 text (save it as UTF-8)", line) from exc
-    return parse_checklist(text, name)
+        raise refuse([ChecklistProblem(name, line, "", "the file is not UTF-8 text (save it as UTF-8)")]) from exc
+
+
+def load_checklist_file(path: Path) -> Checklist:
+    """Read and validate one file; raise ChecklistError (with file:line problems) when it is unusable."""
+    return parse_checklist(read_data_file(path), display_name(path))
 
 
 def check_file(path: Path) -> list[str]:
@@ -69,7 +77,3 @@ def load_checklist_folder(folder: Path) -> tuple[list[Checklist], list[str]]:
         seen[checklist.key] = display_name(path)
         checklists.append(checklist)
     return checklists, problems
-
-
-def _single(name: str, message: str, line: int = 1) -> ChecklistError:
-    return ChecklistError([ChecklistProblem(name, line, "", message)])

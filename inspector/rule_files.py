@@ -5,8 +5,7 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 
-from inspector.checklist_files import MAX_FILE_BYTES, display_name
-from inspector.core.checklist_loader import ChecklistProblem
+from inspector.checklist_files import display_name, read_data_file
 from inspector.core.rules import RuleError, ScoringRule, parse_rule
 from inspector.paths import shipped_checklists_dir
 
@@ -20,19 +19,7 @@ def shipped_rules_dir() -> Path:
 
 def load_rule_file(path: Path) -> ScoringRule:
     """Read and validate one rule file; raise RuleError (with file:line problems) when it is unusable."""
-    name = display_name(path)
-    try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise _single(name, f"the file is too large ({size} bytes; at most {MAX_FILE_BYTES})")
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise _single(name, f"cannot read the file: {exc.strerror or exc}") from exc
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise _single(name, "the file is not UTF-8 text (save it as UTF-8)", raw[: exc.start].count(b"\n") + 1) from exc
-    return parse_rule(text, name)
+    return parse_rule(read_data_file(path, RuleError), display_name(path))
 
 
 def rule_paths(folder: Path) -> list[Path]:
@@ -63,7 +50,3 @@ def load_rule_folder(folder: Path) -> tuple[list[ScoringRule], list[str]]:
 def default_rule() -> ScoringRule:
     """The shipped default rule (the project's proposal with the sourced back-street rule)."""
     return load_rule_file(shipped_rules_dir() / DEFAULT_RULE_FILE)
-
-
-def _single(name: str, message: str, line: int = 1) -> RuleError:
-    return RuleError([ChecklistProblem(name, line, "", message)])
