@@ -24,6 +24,19 @@ VERSION_PATTERN = r"^[0-9]+(\.[0-9]+)*$"
 DISTRICT_PATTERN = r"^[0-9]{6}$"  # a 区 code (the first six digits of a jurisdiction code)
 
 _NUMBER = {"type": "number", "minimum": 0}
+_UNIT_FIELDS = (
+    "start",
+    "per_failed_item",
+    "per_general_finding",
+    "per_major_finding",
+    "per_overdue_finding",
+    "bonus_on_time",
+    "maximum",
+    "minimum",
+    "red_at_least",
+    "black_below",
+    "red_needs_inspection",
+)
 _LEVEL_LIST = {"type": "array", "items": {"enum": list(LEVELS)}, "minItems": 1, "uniqueItems": True}
 _PART = {"status": {"enum": list(PART_STATUSES)}, "source": {"type": "string"}, "note": {"type": "string"}}
 
@@ -71,21 +84,7 @@ SCHEMA: dict[str, Any] = {
         },
         "units": {
             "type": "object",
-            "required": [
-                "start",
-                "per_failed_item",
-                "per_general_finding",
-                "per_major_finding",
-                "per_overdue_finding",
-                "bonus_on_time",
-                "maximum",
-                "minimum",
-                "red_at_least",
-                "black_below",
-                "red_needs_inspection",
-                "levels",
-                "status",
-            ],
+            "required": [*_UNIT_FIELDS, "levels", "status"],
             "additionalProperties": False,
             "properties": {
                 "start": _NUMBER,
@@ -262,20 +261,6 @@ def _build(
         text=json.dumps(data, ensure_ascii=False, sort_keys=True),
     )
 
-
-_UNIT_FIELDS = (
-    "start",
-    "per_failed_item",
-    "per_general_finding",
-    "per_major_finding",
-    "per_overdue_finding",
-    "bonus_on_time",
-    "maximum",
-    "minimum",
-    "red_at_least",
-    "black_below",
-    "red_needs_inspection",
-)
 
 
 def _context(path: tuple[str | int, ...]) -> str:
