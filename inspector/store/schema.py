@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -549,18 +550,28 @@ _TALKS: tuple[str, ...] = (
 
 
 def _talks(db: Database) -> None:
-    """The talks table, and the outbox rebuilt so its kind check takes `talk.create` (rows, numbering and indexes
-    kept: SQLite cannot change a CHECK in place)."""
+    """The talks table, and the outbox's kind check widened to take `talk.create`."""
     for statement in _TALKS:
         db.execute(statement)
+    _outbox_takes(db, "talk.create")
+
+
+_OUTBOX_KINDS = re.compile(r"CHECK \(kind IN \(([^)]*)\)\)")
+
+
+def _outbox_takes(db: Database, kind: str) -> None:
+    """Widen the outbox's kind check by one change kind: SQLite cannot change a CHECK in place, so the table is made
+    again from its own definition and every queued change copied, with its `seq`, the numbering and the indexes."""
     table_sql = db.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'outbox'").fetchone()[0]
     indexes = "SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'outbox' AND sql IS NOT NULL"
     index_sql = [row[0] for row in db.execute(indexes)]
-    widened = table_sql.replace("'ledger.command')", "'ledger.command', 'talk.create')", 1)
-    if widened == table_sql:
-        raise RuntimeError("the outbox's kind check is not the one this step widens")
+    check = _OUTBOX_KINDS.search(table_sql)
+    if check is None:
+        raise RuntimeError("the outbox has no kind check to widen")
+    widened = f"{table_sql[: check.end(1)]}, '{kind}'{table_sql[check.end(1) :]}"
     counter = db.execute("SELECT seq FROM sqlite_sequence WHERE name = 'outbox'").fetchone()
-    db.execute(widened.replace("CREATE TABLE outbox", "CREATE TABLE outbox_widened", 1))
+    # a table renamed before is written `CREATE TABLE "outbox"`: the name is matched quoted or not
+    db.execute(re.sub(r'^CREATE TABLE\s+("?)outbox\1', "CREATE TABLE outbox_widened", widened, count=1))
     db.execute("INSERT INTO outbox_widened SELECT * FROM outbox")
     db.execute("DROP TABLE outbox")
     db.execute("ALTER TABLE outbox_widened RENAME TO outbox")
@@ -653,43 +664,7 @@ def _unit_cycle(db: Database) -> None:
     """门前三包 as a cycle: the 巡查日志 of 街巷长 and 小巷管家 (a unit's 责任书 lives in its subject's details)."""
     db.execute(_PATROL_LOGS)
     db.execute("CREATE INDEX idx_patrol_logs_started_at ON patrol_logs (started_at)")
-    _outbox_takes_patrol_logs(db)
-
-
-_OUTBOX_KINDS_0016 = (
-    "subject.create",
-    "subject.update",
-    "inspection.submit",
-    "ledger.command",
-    "talk.create",
-    "patrol.submit",
-)
-
-
-def _outbox_takes_patrol_logs(db: Database) -> None:
-    """The outbox's CHECK lists every change kind so far, `patrol.submit` the newest: the table is rebuilt, every
-    queued change kept in its order (seq)."""
-    kinds = ", ".join(f"'{kind}'" for kind in _OUTBOX_KINDS_0016)
-    db.execute(
-        f"""CREATE TABLE outbox_new (
-        seq INTEGER PRIMARY KEY AUTOINCREMENT,
-        change_id TEXT NOT NULL UNIQUE,
-        kind TEXT NOT NULL CHECK (kind IN ({kinds})),
-        entity_id TEXT NOT NULL,
-        payload TEXT NOT NULL,
-        created_at TEXT NOT NULL,
-        attempts INTEGER NOT NULL DEFAULT 0,
-        last_error TEXT,
-        last_attempt_at TEXT,
-        state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'retry_later'))
-    )"""
-    )
-    columns = "seq, change_id, kind, entity_id, payload, created_at, attempts, last_error, last_attempt_at, state"
-    db.execute(f"INSERT INTO outbox_new ({columns}) SELECT {columns} FROM outbox ORDER BY seq")
-    db.execute("DROP TABLE outbox")
-    db.execute("ALTER TABLE outbox_new RENAME TO outbox")
-    db.execute("CREATE INDEX idx_outbox_state ON outbox (state, seq)")
-    db.execute("CREATE INDEX idx_outbox_entity ON outbox (entity_id)")
+    _outbox_takes(db, "patrol.submit")
 
 
 # The statistics page counts findings by SQL (store/statistics_queries) and the 只看逾期 filter judges each open
