@@ -53,7 +53,7 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("review", "pass"),
     PageSpec("findings", "findings"),
     PageSpec("statistics", "template"),
-    PageSpec("campaigns", "todo"),
+    PageSpec("campaigns", "campaign"),
     PageSpec("settings", "settings"),
 )
 
