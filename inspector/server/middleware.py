@@ -21,7 +21,7 @@ from inspector.core.errors import CATALOGUE, wire_text
 from inspector.core.protocol import ErrorCode
 from inspector.server import metrics
 from inspector.server.blobs import BlobStoreUnavailableError
-from inspector.server.db import is_connection_error
+from inspector.server.db import is_connection_error, is_retryable
 from inspector.server.settings import Settings
 
 PROTOCOL_VERSION = 2
@@ -184,7 +184,9 @@ class UnavailableMiddleware:
                 await self.app(scope, _replaying(replay, receive) if replay is not None else receive, tracking_send)
                 return
             except Exception as error:
-                lost_db = is_connection_error(error)
+                # a lost connection, or a transaction that lost a race after its own tries (a serialization failure,
+                # a recovery conflict on a node being demoted, "database is locked"): both pass, neither is a 500
+                lost_db = is_connection_error(error) or is_retryable(error, retry_integrity=False)
                 lost_store = isinstance(error, BlobStoreUnavailableError)
                 if not (lost_db or lost_store) or started:
                     raise

@@ -175,7 +175,8 @@ def test_a_cluster_loses_and_duplicates_nothing_while_processes_die(
     # while no app process was ready), and the client retried it
     assert cluster.proxy is not None
     answers = cluster.proxy.answers()
-    assert answers and not [answer for answer in answers if answer[1] >= 500 and answer[1] not in (502, 503, 504)]
+    failed = [answer for answer in answers if answer[1] >= 500 and answer[1] not in (502, 503, 504)]
+    assert answers and not failed, (failed, _app_errors(cluster))
     assert all(answer[2] or answer[3].endswith("<NOSRV>") for answer in answers if answer[1] == 503)
     statuses = sorted(Counter(answer[1] for answer in answers).items())
     limits = [spans[1][0], float("inf")]  # the answers after one event and before the next are that event's
@@ -263,3 +264,12 @@ def test_a_cluster_loses_and_duplicates_nothing_while_processes_die(
     finally:
         db.dispose()
     assert report.ok, report.problems
+
+
+def _app_errors(cluster: DistrictCluster) -> dict[str, list[str]]:
+    """The error lines and tracebacks the app processes logged (shown when a client was answered 500)."""
+    found: dict[str, list[str]] = {}
+    for app in [*cluster.apps, *cluster.readers]:
+        lines = app.log.read_text(errors="replace").splitlines() if app.log.exists() else []
+        found[app.name] = [line[:400] for line in lines if "ERROR" in line or "Error" in line][-12:]
+    return found

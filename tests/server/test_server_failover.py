@@ -131,6 +131,26 @@ def test_a_database_that_stays_away_is_answered_503_never_500(env: ServerEnv, te
     assert "inspector_db_retries_total" in metrics
 
 
+def test_a_transaction_that_keeps_losing_its_race_is_answered_503_never_500(env: ServerEnv) -> None:
+    """A serialization failure (40001, also how a node being demoted cancels queries in recovery conflicts) that
+    outlasts the transaction's and the request's tries is a 503 with Retry-After, like a lost connection."""
+    user = Api(env.client).login("slt-ins")
+    raising = "DO $$ BEGIN RAISE EXCEPTION 'could not serialize access' USING ERRCODE = '40001'; END $$"
+
+    def fail_inserts(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, many: bool) -> Any:
+        return (raising, None) if statement.lstrip().upper().startswith("INSERT") else (statement, parameters)
+
+    change = report()
+    event.listen(env.db.engine, "before_cursor_execute", fail_inserts, retval=True)
+    try:
+        reply = user.post("/api/v1/push", json={"changes": [change]})
+    finally:
+        event.remove(env.db.engine, "before_cursor_execute", fail_inserts)
+    assert reply.status_code == 503, reply.text
+    assert reply.json()["error"] == "unavailable" and reply.headers["Retry-After"] == "2"
+    assert user.push(change)[0]["status"] == "applied"  # nothing was half-stored: sent again, applied once
+
+
 # ---- a read-only database (a streaming replica) ----
 
 
