@@ -3475,6 +3475,10 @@
             <translation>Choose a scan…</translation>
         </message>
         <message>
+            <source>正在读取扫描件…</source>
+            <translation>Reading the scan…</translation>
+        </message>
+        <message>
             <source>保存责任书</source>
             <translation>Save the pledge</translation>
         </message>

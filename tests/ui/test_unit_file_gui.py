@@ -14,7 +14,9 @@ from inspector.store import documents, outbox, subjects, unit_cycle
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer\n%%EOF\n"
 
 
-def test_a_units_file_renews_its_pledge_and_a_patrol_log_is_recorded(started, qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_a_units_file_renews_its_pledge_and_a_patrol_log_is_recorded(  # type: ignore[no-untyped-def]
+    started, qtbot, tmp_path: Path, photo_files: list[Path]
+) -> None:
     ctx = started.ctx
     unit = subjects.create(ctx.db, kind="street_front_unit", name="老北京炸酱面", jurisdiction="110105004032000",
                            code="MQ-7").id  # fmt: skip
@@ -32,6 +34,8 @@ def test_a_units_file_renews_its_pledge_and_a_patrol_log_is_recorded(started, qt
     scan = tmp_path / "责任书.pdf"
     scan.write_bytes(PDF)
     dialog.take_scan(scan)
+    assert not dialog.save_button.isEnabled()  # the scan is stored on a worker; saving waits for it
+    qtbot.waitUntil(lambda: dialog.scan_worker is None, timeout=20_000)
     today = QDate.currentDate()
     dialog.signed_on.setDate(today)
     dialog.term.setValue(24)
@@ -59,10 +63,16 @@ def test_a_units_file_renews_its_pledge_and_a_patrol_log_is_recorded(started, qt
     item.setCheckState(Qt.CheckState.Checked)
     dialog.checks[0][0].setText("暴露垃圾")
     dialog.checks[0][1].setCurrentIndex(1)
+    dialog.add_photos(photo_files[:1])
+    assert not dialog.save_button.isEnabled()  # the photo is stored on a worker; saving waits for it
+    qtbot.waitUntil(lambda: dialog.photo_worker is None, timeout=20_000)
+    assert len(dialog.photo_hashes) == 1
+    dialog_photos = list(dialog.photo_hashes)
     dialog.save_button.click()
     assert not dialog.error.isVisibleTo(dialog), dialog.error.text()
     [entry] = unit_cycle.list_patrols(ctx.db)
     assert entry.log.streets == (lane,) and [(c.item, c.result) for c in entry.log.checks] == [("暴露垃圾", "fail")]
+    assert list(entry.log.photos) == dialog_photos
     assert dialog.logs.rowCount() == 1 and "幸福村北巷" in dialog.logs.item(0, 2).text()
     assert [entry.kind for entry in outbox.list_pending(ctx.db)][-1] == "patrol.submit"
     dialog.close()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QDateTime, Qt
 from PySide6.QtWidgets import (
@@ -33,6 +34,7 @@ from inspector.store.errors import StoreError
 from inspector.ui.shared.context import AppContext
 from inspector.ui.shared.labels import sync_state_label
 from inspector.ui.shared.widgets import error_message, hint_label
+from inspector.ui.shared.workers import PhotoImported, PhotoImportWorker
 
 CHECK_ROWS = 3
 
@@ -44,6 +46,7 @@ class PatrolLogDialog(QDialog):
         super().__init__(parent)
         self.ctx = ctx
         self.photo_hashes: list[str] = []
+        self.photo_worker: PhotoImportWorker | None = None  # photos being taken into the store
         self.setWindowTitle(self.tr("巡查日志"))
         self.resize(860, 660)
         self.logs = QTableWidget(0, 5)
@@ -148,18 +151,38 @@ class PatrolLogDialog(QDialog):
         )
         self.add_photos([Path(path) for path in paths])
 
-    def add_photos(self, paths: list[Path]) -> None:
-        """Take photo files into the photo store for the log being written."""
+    def add_photos(self, paths: list[Path]) -> PhotoImportWorker | None:
+        """Take photo files into the photo store for the log being written, on a worker (as the runner's photo
+        strip does); saving waits until they are in."""
+        if not paths:
+            return None
         settings = profile.photo_settings(self.ctx.db)
-        for path in paths:
-            try:
-                sha = photos.import_photo(self.ctx.folder, self.ctx.db, path, settings=settings).photo.sha256
-            except StoreError as error:
-                self._show_error(error)
-                return
-            if sha not in self.photo_hashes:
-                self.photo_hashes.append(sha)
+
+        def store(folder: Any, db: Any, path: Path) -> Any:
+            return photos.import_photo(folder, db, path, settings=settings)
+
+        worker = PhotoImportWorker(self.ctx.folder, paths, store)
+        worker.signals.item_done.connect(self._photo_added)
+        worker.signals.item_failed.connect(self._show_error)
+        worker.signals.failed.connect(self._show_error)
+        worker.signals.finished.connect(lambda _count: self._photos_done())
+        worker.signals.failed.connect(lambda _error: self._photos_done())
+        self.photo_worker = worker
+        self.photo_button.setEnabled(False)
+        self.save_button.setEnabled(False)
+        self.ctx.run(worker)
+        return worker
+
+    def _photo_added(self, imported: PhotoImported) -> None:
+        sha = imported.result.photo.sha256
+        if sha not in self.photo_hashes:
+            self.photo_hashes.append(sha)
         self.photo_label.setText(self.tr("%n 张照片", "", len(self.photo_hashes)))
+
+    def _photos_done(self) -> None:
+        self.photo_worker = None
+        self.photo_button.setEnabled(True)
+        self.save_button.setEnabled(True)
 
     def walked(self) -> list[str]:
         """The ids of the streets ticked."""

@@ -45,6 +45,7 @@ class UnitFileDialog(QDialog):
         self.ctx = ctx
         self.subject_id = subject_id
         self.scan: str | None = None
+        self.scan_worker: FunctionWorker | None = None  # a chosen scan being stored
         self.exported: Path | None = None
         self.loaded = False  # the file's tables are filled (they are read on a worker)
         self.setWindowTitle(self.tr("一户一码一档"))
@@ -168,14 +169,43 @@ class UnitFileDialog(QDialog):
         if path:
             self.take_scan(Path(path))
 
-    def take_scan(self, path: Path) -> None:
-        """Keep the chosen file (a PDF as a document, else as a photo) as the scan to save with the 责任书."""
-        try:
-            self.scan = unit_cycle.store_scan(self.ctx.folder, self.ctx.db, path)
-        except (StoreError, OSError) as error:
-            self._show_error(error)
-            return
-        self.scan_label.setText(self.tr("已选：%1").replace("%1", path.name))
+    def take_scan(self, path: Path) -> FunctionWorker:
+        """Keep the chosen file (a PDF as a document, else as a photo) as the scan to save with the 责任书: it is
+        read, checked and stored on a worker; saving waits until it is in."""
+        folder = self.ctx.folder
+
+        def store(_worker: object) -> str:
+            db = folder.connect()
+            try:
+                return unit_cycle.store_scan(folder, db, path)
+            finally:
+                db.close()
+
+        worker = FunctionWorker(store)
+        worker.signals.finished.connect(lambda scan: self._scan_stored(scan, path.name))
+        worker.signals.failed.connect(self._scan_failed)
+        self.scan_worker = worker
+        self.scan_button.setEnabled(False)
+        self.save_button.setEnabled(False)
+        self.scan_label.setText(self.tr("正在读取扫描件…"))
+        self.ctx.run(worker)
+        return worker
+
+    def _scan_stored(self, scan: object, name: str) -> None:
+        self._scan_done()
+        if isinstance(scan, str):
+            self.scan = scan
+            self.scan_label.setText(self.tr("已选：%1").replace("%1", name))
+
+    def _scan_failed(self, error: BaseException) -> None:
+        self._scan_done()
+        self.scan_label.setText(self.tr("已存扫描件") if self.scan else self.tr("无扫描件"))
+        self._show_error(error)
+
+    def _scan_done(self) -> None:
+        self.scan_worker = None
+        self.scan_button.setEnabled(True)
+        self.save_button.setEnabled(True)
 
     def save_pledge(self) -> None:
         picked = self.signed_on.date()
