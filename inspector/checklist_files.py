@@ -4,10 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Protocol, TypeVar
 
 from inspector.core.checklist import Checklist
 from inspector.core.checklist_loader import ChecklistError, ChecklistProblem, parse_checklist
 
+
+class _Keyed(Protocol):
+    @property
+    def key(self) -> str: ...
+
+
+T = TypeVar("T", bound=_Keyed)
 MAX_FILE_BYTES = 2 * 1024 * 1024
 PATTERNS = ("*.yaml", "*.yml")
 
@@ -61,19 +69,27 @@ def checklist_paths(folder: Path) -> list[Path]:
 
 def load_checklist_folder(folder: Path) -> tuple[list[Checklist], list[str]]:
     """Every valid checklist in a folder, plus one message per problem in the others (and duplicate ids)."""
-    checklists: list[Checklist] = []
+    return load_each(checklist_paths(folder), load_checklist_file, ChecklistError, "checklist")
+
+
+def load_each(
+    paths: list[Path], load: Callable[[Path], T], refused: type[Exception], noun: str
+) -> tuple[list[T], list[str]]:
+    """Every file `load` takes (each with a `key`), plus one `file:line: message` per problem in the others and per
+    key a second file repeats (checklists and rule files alike)."""
+    loaded: list[T] = []
     problems: list[str] = []
     seen: dict[str, str] = {}
-    for path in checklist_paths(folder):
+    for path in paths:
         try:
-            checklist = load_checklist_file(path)
-        except ChecklistError as exc:
-            problems.extend(str(p) for p in exc.problems)
+            item = load(path)
+        except refused as exc:
+            problems.extend(str(p) for p in getattr(exc, "problems", [exc]))
             continue
-        if checklist.key in seen:
-            where = display_name(path)
-            problems.append(f"{where}:1: checklist {checklist.key} is also defined in {seen[checklist.key]}")
+        key = str(item.key)
+        if key in seen:
+            problems.append(f"{display_name(path)}:1: {noun} {key} is also defined in {seen[key]}")
             continue
-        seen[checklist.key] = display_name(path)
-        checklists.append(checklist)
-    return checklists, problems
+        seen[key] = display_name(path)
+        loaded.append(item)
+    return loaded, problems

@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 
-from inspector.checklist_files import display_name, read_data_file
+from inspector.checklist_files import display_name, load_each, read_data_file
 from inspector.core.rules import RuleError, ScoringRule, parse_rule
 from inspector.paths import shipped_checklists_dir
 
@@ -29,21 +29,7 @@ def rule_paths(folder: Path) -> list[Path]:
 
 def load_rule_folder(folder: Path) -> tuple[list[ScoringRule], list[str]]:
     """Every valid rule in a folder, plus one `file:line: message` per problem in the others (and repeated keys)."""
-    rules: list[ScoringRule] = []
-    problems: list[str] = []
-    seen: dict[str, str] = {}
-    for path in rule_paths(folder):
-        try:
-            rule = load_rule_file(path)
-        except RuleError as error:
-            problems.extend(str(problem) for problem in error.problems)
-            continue
-        if rule.key in seen:
-            problems.append(f"{display_name(path)}:1: rule {rule.key} is also in {seen[rule.key]}")
-            continue
-        seen[rule.key] = display_name(path)
-        rules.append(rule)
-    return rules, problems
+    return load_each(rule_paths(folder), load_rule_file, RuleError, "rule")
 
 
 @cache
