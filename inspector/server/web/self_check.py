@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import secrets
 import uuid
@@ -29,17 +28,13 @@ from inspector.server.push import Caller, push
 from inspector.server.schemas import ChangeIn
 from inspector.server.scope import Scope
 from inspector.server.web import photos
+from inspector.server.web.links import TOKEN_BYTES, token_hash
 from inspector.server.web.pages import context_of, render, signer
 from inspector.server.web.security import WebRefusalError, client_address, hit
 
 router = APIRouter(include_in_schema=False)
-TOKEN_BYTES = 24  # 192 random bits
 HOUR = timedelta(hours=1)
 _REFUSED = ("链接无效或已被撤销，请联系街乡", "this link is not valid or was revoked: contact the street office")
-
-
-def token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
 def issue(session: Session, subject_id: str, by_user_id: str | None, now: datetime) -> str:
