@@ -199,10 +199,8 @@ class PatrolEntry:
     sync_state: str
 
 
-def list_patrols(
-    db: Database, street_id: str | None = None, since: str | None = None, until: str | None = None
-) -> list[PatrolEntry]:
-    """Patrol logs, newest first; only those through one street, or begun in [since, until), when asked."""
+def _begun_between(since: str | None, until: str | None) -> tuple[list[str], list[str]]:
+    """The SQL conditions (and their values) for a record begun in [since, until); either end may be open."""
     clauses, params = [], []
     if since:
         clauses.append("started_at >= ?")
@@ -210,6 +208,14 @@ def list_patrols(
     if until:
         clauses.append("started_at < ?")
         params.append(until)
+    return clauses, params
+
+
+def list_patrols(
+    db: Database, street_id: str | None = None, since: str | None = None, until: str | None = None
+) -> list[PatrolEntry]:
+    """Patrol logs, newest first; only those through one street, or begun in [since, until), when asked."""
+    clauses, params = _begun_between(since, until)
     where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
     out = []
     for data, state in db.execute(f"SELECT data, sync_state FROM patrol_logs {where} ORDER BY started_at DESC", params):
@@ -259,13 +265,8 @@ def on_pulled(db: Database, data: Mapping[str, Any]) -> bool:
 def visits(db: Database, since: str | None = None, until: str | None = None) -> list[Visit]:
     """Every visit row: one per finished inspection of a subject (at its level: a unit_self one is the unit's own
     自查) and one per street of every patrol log; begun in [since, until) when asked."""
-    clauses, params = ["status = 'finished'"], []
-    if since:
-        clauses.append("started_at >= ?")
-        params.append(since)
-    if until:
-        clauses.append("started_at < ?")
-        params.append(until)
+    clauses, params = _begun_between(since, until)
+    clauses.append("status = 'finished'")
     rows = db.execute(f"SELECT subject_id, started_at, level FROM inspections WHERE {' AND '.join(clauses)}", params)
     found = [inspection_visit(subject_id, started, level) for subject_id, started, level in rows]
     out = [visit for visit in found if visit is not None]
