@@ -808,6 +808,11 @@ def on_pulled_many(db: Database, found: Iterable[FindingState]) -> int:
 # --------------------------------------------------------------------------------------------------------------
 
 PULLED_FINDING = "finding"
+# what folding a pulled entry reads of a row: what settling reads, and the columns that show the view
+_PULLED_COLUMNS = (
+    f"{_SETTLE_COLUMNS}, state, jurisdiction, severity, kind, source, extension_count, category, description, "
+    "subject_id, ledger_number, deadline, responsible_unit, escalation, reported_by, reported_at, closed_at, updated_at"
+)
 PULLED_EVENT = "finding_event"
 
 _EVENT_COLUMNS = (
@@ -821,6 +826,7 @@ class _PulledRows:
     """What a page of findings and events reads once and folds in memory before writing."""
 
     rows: dict[str, dict[str, Any]]
+    stored: dict[str, dict[str, Any]]  # the rows as read, to write only the columns whose values changed
     confirmed: dict[str, FindingState | None]
     known_events: dict[str, str]
     pending: dict[str, list[Event]]
@@ -870,7 +876,7 @@ def _fold_or_refuse(
 def _read_pulled(db: Database, items: list[tuple[Event | None, Any, int | None, FindingState | None]]) -> _PulledRows:
     ids = list(dict.fromkeys(_finding_id_of(event, finding) for event, _, _, finding in items))
     events_ = [event for event, _, _, _ in items if event is not None]
-    rows = {row["id"]: row for row in rows_in(db, f"SELECT {_SETTLE_COLUMNS} FROM findings WHERE id IN ({{}})", ids)}
+    rows = {row["id"]: row for row in rows_in(db, f"SELECT {_PULLED_COLUMNS} FROM findings WHERE id IN ({{}})", ids)}
     pending: dict[str, list[Event]] = {}
     for row in rows_in(
         db,
@@ -907,6 +913,7 @@ def _read_pulled(db: Database, items: list[tuple[Event | None, Any, int | None, 
     present = {row["sha256"] for row in rows_in(db, "SELECT sha256 FROM photos WHERE sha256 IN ({})", wanted_photos)}
     return _PulledRows(
         rows=rows,
+        stored={finding_id: dict(row) for finding_id, row in rows.items()},
         confirmed={finding_id: _confirmed_of(row) for finding_id, row in rows.items()},
         known_events=known,
         pending=pending,
@@ -1038,9 +1045,11 @@ def _write_pulled(db: Database, state: _PulledRows) -> None:
         )
     updates: dict[tuple[str, ...], list[list[Any]]] = {}
     for finding_id, changed in state.dirty.items():
-        if changed:
-            names = tuple(sorted(changed))
-            row = state.rows[finding_id]
+        row, stored = state.rows[finding_id], state.stored[finding_id]
+        # only what differs from the stored row: each column set is an index (of some twenty) SQLite rewrites, and
+        # the text index's trigger fires only for its own columns
+        names = tuple(sorted(name for name in changed if row[name] != stored[name]))
+        if names:
             updates.setdefault(names, []).append([*(row[name] for name in names), finding_id])
     for names, params in updates.items():
         assignments = ", ".join(f"{name} = ?" for name in names)
