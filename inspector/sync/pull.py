@@ -215,7 +215,27 @@ def apply_page(db: Database, page: FeedPage, since: int, report: PullReport) -> 
     folder moved the cursor meanwhile (the page is then not applied; reading continues from the new cursor).
 
     Runs of findings and events are kept in one go (`findings.on_pulled_batch`: one statement per table for the
-    run); other kinds, and entries that could not be kept the first time, one by one."""
+    run); other kinds, and entries that could not be kept the first time, one by one. The runs are first kept
+    without a savepoint of their own (a savepoint has SQLite copy every page the run changes, and the run changes
+    pages of some twenty indexes and the text index): when one cannot be kept so, the whole page is rolled back
+    and applied again with each run in its savepoint, its entries kept one by one when the run as a whole fails."""
+    counted = PullReport()
+    try:
+        moved = _apply_page(db, page, since, counted, careful=False)
+    except _RunRefusedError as refused:
+        log.info("feed page after %s applied again run by run: %s", since, refused.__cause__)
+        counted = PullReport()
+        moved = _apply_page(db, page, since, counted, careful=True)
+    report.applied += counted.applied
+    report.skipped += counted.skipped
+    return moved
+
+
+class _RunRefusedError(Exception):
+    """A run of findings and events could not be kept without a savepoint; the page is applied again carefully."""
+
+
+def _apply_page(db: Database, page: FeedPage, since: int, report: PullReport, careful: bool) -> bool:
     with transaction(db):
         if cursors.get(db) != since:
             return False
@@ -225,11 +245,11 @@ def apply_page(db: Database, page: FeedPage, since: int, report: PullReport) -> 
             if entry.kind in _BATCHED and entry.data is not None:
                 run.append(entry)
                 continue
-            deferred += apply_run(db, run)
+            deferred += apply_run(db, run, careful)
             run = []
             if not apply_entry(db, entry):
                 deferred.append(entry)
-        deferred += apply_run(db, run)
+        deferred += apply_run(db, run, careful)
         for entry in deferred:  # e.g. an event that arrived before the record it belongs to
             if apply_entry(db, entry):
                 report.applied += 1
@@ -242,17 +262,27 @@ def apply_page(db: Database, page: FeedPage, since: int, report: PullReport) -> 
 
 
 _BATCHED: dict[str, str] = {FeedKind.FINDING: findings.PULLED_FINDING, FeedKind.FINDING_EVENT: findings.PULLED_EVENT}
+_RUN_ERRORS = (StoreError, KeyError, TypeError, ValueError)
 
 
-def apply_run(db: Database, run: list[FeedEntry]) -> list[FeedEntry]:
-    """Keep consecutive findings and events of a page at once; returns those not kept (to try again one by one)."""
+def apply_run(db: Database, run: list[FeedEntry], careful: bool = True) -> list[FeedEntry]:
+    """Keep consecutive findings and events of a page at once; returns those not kept (to try again one by one).
+
+    Careful: in a savepoint, the entries kept one by one when the run fails. Otherwise straight in the page's
+    transaction, a failure raising _RunRefusedError (the caller then rolls the page back)."""
     if not run:
         return []
     items = [(_BATCHED[entry.kind], entry.data or {}, entry.seq) for entry in run]
+    if not careful:
+        try:
+            kept = findings.on_pulled_batch(db, items)
+        except _RUN_ERRORS as exc:
+            raise _RunRefusedError() from exc
+        return [entry for entry, ok in zip(run, kept, strict=True) if not ok]
     try:
         with transaction(db):
             kept = findings.on_pulled_batch(db, items)
-    except (StoreError, KeyError, TypeError, ValueError) as exc:  # the run is then kept entry by entry
+    except _RUN_ERRORS as exc:  # the run is then kept entry by entry
         log.info("feed entries %s to %s kept one by one: %s", run[0].seq, run[-1].seq, exc)
         return [entry for entry in run if not apply_entry(db, entry)]
     return [entry for entry, ok in zip(run, kept, strict=True) if not ok]

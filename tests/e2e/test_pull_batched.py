@@ -4,6 +4,7 @@ conflicting commands, its own events coming back, pages cut anywhere and a feed 
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -126,3 +127,40 @@ def test_a_page_kept_at_once_matches_the_page_kept_entry_by_entry(
     assert by_id[reported[3]]["has_pending"] == 1 and by_id[reported[1]]["has_conflict"] == 1
     assert by_id[reported[2]]["state"] == "registered" and by_id[more[2]]["state"] == "reported"
     assert any(row["owner_id"] == reported[0] for row in first["photo_links"])
+
+    # An entry that fails a whole run (photos that are not a list) in the middle of a page: the page is rolled back
+    # and applied again run by run, leaving what keeping it entry by entry leaves, the bad entry alone skipped.
+    broken = []
+    for page in again:
+        at = next((i for i, entry in enumerate(page.entries) if i and entry.kind == "finding_event"), None)
+        if at is None:  # the bad entry goes after an event that is not the page's first
+            broken.append(page)
+            continue
+        model = page.entries[at]
+        assert model.data is not None
+        bad = dataclasses.replace(
+            model,
+            id="bad-" + str(model.id),
+            data={**model.data, "event_id": "bad-" + str(model.id), "payload": {**model.data["payload"], "photos": 5}},
+        )
+        broken.append(dataclasses.replace(page, entries=[*page.entries[: at + 1], bad, *page.entries[at + 1 :]]))
+    assert sum(len(page.entries) for page in broken) > sum(len(page.entries) for page in again)
+    reports = {}
+    for name, keep in (("batched_broken", pull.apply_page), ("one_by_one_broken", one_by_one)):
+        root = tmp_path / name
+        shutil.copytree(other.folder.root, root)
+        reports[name] = pull.PullReport()
+        db = open_data_folder(root).connect()
+        try:
+            for page in broken:
+                assert keep(db, page, cursors.get(db), reports[name])
+        finally:
+            db.close()
+        results[name] = (snapshot(root),)
+    assert results["batched_broken"] == results["one_by_one_broken"]
+    events = {row["event_id"] for row in results["batched_broken"][0]["finding_events"]}
+    assert not any(event_id.startswith("bad-") for event_id in events)
+    assert events >= {row["event_id"] for row in first["finding_events"]}
+    skipped = sum(len(page.entries) for page in broken) - sum(len(page.entries) for page in again)
+    assert reports["batched_broken"].skipped == skipped
+    assert reports["batched_broken"].applied == sum(len(page.entries) for page in again)
