@@ -95,14 +95,23 @@ def finding_to_json(finding: FindingState) -> dict[str, Any]:
     return plain_record(finding)
 
 
+_STATES: dict[str, State] = {member.value: member for member in State}
+_SEVERITIES: dict[str, ledger.Severity] = {member.value: member for member in ledger.Severity}
+_ESCALATIONS: dict[str, ledger.EscalationLevel] = {member.value: member for member in ledger.EscalationLevel}
+_KINDS: dict[str, ledger.Kind] = {member.value: member for member in ledger.Kind}
+_SOURCES: dict[str, ledger.Source] = {member.value: member for member in ledger.Source}
+
+
 def finding_from_json(data: Mapping[str, Any]) -> FindingState:
-    """A finding projection from its JSON form (extra keys such as head_hash are ignored)."""
+    """A finding projection from its JSON form (extra keys such as head_hash are ignored). Enum members are looked up
+    by value in a dict (an unknown value raises KeyError where the enum's call raises ValueError: both refuse the
+    record), as a pull reads each finding's JSON once or twice."""
     try:
         return FindingState(
             finding_id=str(data["finding_id"]),
-            state=State(data["state"]),
+            state=_STATES[data["state"]],
             jurisdiction=str(data["jurisdiction"]),
-            severity=ledger.Severity(data["severity"]) if data.get("severity") else None,
+            severity=_SEVERITIES[data["severity"]] if data.get("severity") else None,
             category=str(data["category"]),
             description=str(data["description"]),
             subject_id=data.get("subject_id"),
@@ -115,7 +124,7 @@ def finding_from_json(data: Mapping[str, Any]) -> FindingState:
             funds=data.get("funds"),
             contingency_plan=data.get("contingency_plan"),
             rectified_by=data.get("rectified_by"),
-            escalation=ledger.EscalationLevel(data["escalation"]) if data.get("escalation") else None,
+            escalation=_ESCALATIONS[data["escalation"]] if data.get("escalation") else None,
             reported_by=str(data["reported_by"]),
             reported_at=parse_iso(data["reported_at"]),
             closed_at=parse_iso(data["closed_at"]) if data.get("closed_at") else None,
@@ -123,8 +132,8 @@ def finding_from_json(data: Mapping[str, Any]) -> FindingState:
             after_photos=tuple(data.get("after_photos") or ()),
             event_count=int(data["event_count"]),
             last_event_id=str(data["last_event_id"]),
-            kind=ledger.Kind(data.get("kind") or ledger.Kind.HAZARD),
-            source=ledger.Source(data.get("source") or ledger.Source.PATROL),
+            kind=_KINDS[data.get("kind") or ledger.Kind.HAZARD],
+            source=_SOURCES[data.get("source") or ledger.Source.PATROL],
             interim_controls=data.get("interim_controls"),
             governance_plan=tuple(data.get("governance_plan") or ()),
             reported_upward_to=data.get("reported_upward_to"),
