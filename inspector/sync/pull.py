@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import queue
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -278,14 +278,26 @@ def apply_run(db: Database, run: list[FeedEntry], careful: bool = True) -> list[
             kept = findings.on_pulled_batch(db, items)
         except _RUN_ERRORS as exc:
             raise _RunRefusedError() from exc
-        return [entry for entry, ok in zip(run, kept, strict=True) if not ok]
-    try:
-        with transaction(db):
-            kept = findings.on_pulled_batch(db, items)
-    except _RUN_ERRORS as exc:  # the run is then kept entry by entry
-        log.info("feed entries %s to %s kept one by one: %s", run[0].seq, run[-1].seq, exc)
-        return [entry for entry in run if not apply_entry(db, entry)]
+    else:
+        try:
+            with transaction(db):
+                kept = findings.on_pulled_batch(db, items)
+        except _RUN_ERRORS as exc:  # the run is then kept entry by entry
+            log.info("feed entries %s to %s kept one by one: %s", run[0].seq, run[-1].seq, exc)
+            return [entry for entry in run if not apply_entry(db, entry)]
+    people.save(db, _actor_names(entry for entry, ok in zip(run, kept, strict=True) if ok))
     return [entry for entry, ok in zip(run, kept, strict=True) if not ok]
+
+
+def _actor_names(entries: Iterable[FeedEntry]) -> dict[str, str]:
+    """The names the events among these entries give their actors (as _finding_event keeps them, the last one
+    given for an actor kept)."""
+    names: dict[str, str] = {}
+    for entry in entries:
+        data = entry.data or {}
+        if entry.kind == FeedKind.FINDING_EVENT and data.get("actor_id") and isinstance(data.get("actor_name"), str):
+            names[str(data["actor_id"])] = data["actor_name"]
+    return names
 
 
 def apply_entry(db: Database, entry: FeedEntry) -> bool:
