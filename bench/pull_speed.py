@@ -30,11 +30,12 @@ from e2e_support import Client, ServerProcess, build_server_template  # noqa: E4
 from keyring_doubles import MemoryKeyring  # noqa: E402
 from sync_throughput import make_photo_blobs, seed_reports  # noqa: E402
 
-from inspector.store.database import open_data_folder  # noqa: E402
+from inspector.store.database import connect, open_data_folder  # noqa: E402
 from inspector.sync.engine import SyncEngine  # noqa: E402
 from inspector.sync.progress import SyncProgress  # noqa: E402
 
-PULLED_TABLES = ("findings", "finding_events", "photo_links", "sync_cursors")
+# Every table a pull writes rows of (statistics_dirty is filled by the events' triggers in both)
+PULLED_TABLES = ("findings", "finding_events", "photo_links", "photos_wanted", "people", "sync_cursors")
 
 
 class CountingProxy:
@@ -97,14 +98,14 @@ def sync_timed(client: Client) -> tuple[float, dict[str, float], object]:
 
 
 def bulk_insert_seconds(source: Path, work: Path) -> tuple[float, float]:
-    """The rows a pull wrote (findings, events, photo links, the cursor) inserted into an empty client database of
-    the same schema with one executemany per table in one transaction."""
+    """The rows a pull wrote (findings, events, photo links, photos still to fetch, names, the cursor) inserted into
+    an empty client database of the same schema (its indexes and triggers) with one executemany per table in one
+    transaction, on a connection with the app's pragmas."""
     target_folder = open_data_folder(work / "bulk")
     target_folder.connect().close()
     with sqlite3.connect(source) as read:
         rows = {table: read.execute(f"SELECT * FROM {table}").fetchall() for table in PULLED_TABLES}
-    target = sqlite3.connect(target_folder.db_path)
-    target.execute("PRAGMA foreign_keys = ON")
+    target = connect(target_folder.db_path).conn  # foreign keys on, full sync, as the pull's own connection
     started, cpu = time.perf_counter(), time.process_time()
     with target:
         for table in PULLED_TABLES:
