@@ -858,14 +858,15 @@ def on_pulled_batch(db: Database, entries: Sequence[tuple[str, Mapping[str, Any]
     known here) changed nothing, and the caller may try it again later. Runs inside the caller's transaction.
     """
     at = now_iso()
-    parsed: list[tuple[Event | None, Any, int | None, FindingState | None] | None] = []
+    parsed: list[_PulledItem | None] = []
     for kind, data, seq in entries:
         try:
             if kind == PULLED_EVENT:
-                parsed.append((event_from_json(data), data.get("index"), seq, None))
-            else:
-                parsed.append((None, None, None, finding_from_json(data)))
-        except InvalidRecordError:
+                event = event_from_json(data)
+                parsed.append((event.finding_id, event, data.get("index"), seq, None))
+            else:  # read when folded, if it says anything new (_same_as_stored)
+                parsed.append((str(data["finding_id"]), None, None, None, data))
+        except (InvalidRecordError, KeyError):
             parsed.append(None)
     state = _read_pulled(db, [item for item in parsed if item is not None])
     applied = [item is not None and _fold_or_refuse(state, item, at) for item in parsed]
@@ -873,18 +874,20 @@ def on_pulled_batch(db: Database, entries: Sequence[tuple[str, Mapping[str, Any]
     return applied
 
 
-def _fold_or_refuse(
-    state: _PulledRows, item: tuple[Event | None, Any, int | None, FindingState | None], at: str
-) -> bool:
+# (finding id, event, its index, its server_seq, the finding's JSON): an entry of either kind
+_PulledItem = tuple[str, Event | None, Any, int | None, Mapping[str, Any] | None]
+
+
+def _fold_or_refuse(state: _PulledRows, item: _PulledItem, at: str) -> bool:
     try:
         return _fold_pulled(state, *item, at=at)
-    except (KeyError, TypeError, ValueError):  # the fold comes first, so nothing of this entry was kept
+    except (InvalidRecordError, KeyError, TypeError, ValueError):  # the fold comes first: nothing of it was kept
         return False
 
 
-def _read_pulled(db: Database, items: list[tuple[Event | None, Any, int | None, FindingState | None]]) -> _PulledRows:
-    ids = list(dict.fromkeys(_finding_id_of(event, finding) for event, _, _, finding in items))
-    events_ = [event for event, _, _, _ in items if event is not None]
+def _read_pulled(db: Database, items: list[_PulledItem]) -> _PulledRows:
+    ids = list(dict.fromkeys(finding_id for finding_id, *_ in items))
+    events_ = [event for _, event, _, _, _ in items if event is not None]
     rows = {row["id"]: row for row in rows_in(db, f"SELECT {_PULLED_COLUMNS} FROM findings WHERE id IN ({{}})", ids)}
     pending: dict[str, list[Event]] = {}
     for row in rows_in(
@@ -923,7 +926,7 @@ def _read_pulled(db: Database, items: list[tuple[Event | None, Any, int | None, 
     return _PulledRows(
         rows=rows,
         stored={finding_id: dict(row) for finding_id, row in rows.items()},
-        confirmed={finding_id: _confirmed_of(row) for finding_id, row in rows.items()},
+        confirmed={},
         known_events=known,
         pending=pending,
         conflicted=conflicted,
@@ -938,18 +941,47 @@ def _read_pulled(db: Database, items: list[tuple[Event | None, Any, int | None, 
     )
 
 
-def _finding_id_of(event: Event | None, finding: FindingState | None) -> str:
-    return event.finding_id if event is not None else finding.finding_id  # type: ignore[union-attr]
+def _confirmed_now(state: _PulledRows, finding_id: str) -> FindingState | None:
+    """The confirmed projection of a finding as folded so far (read from its stored row when first needed)."""
+    if finding_id not in state.confirmed:
+        state.confirmed[finding_id] = _confirmed_of(state.rows.get(finding_id))
+    return state.confirmed[finding_id]
+
+
+def _same_as_stored(state: _PulledRows, finding_id: str, data: Mapping[str, Any]) -> bool:
+    """Whether a finding's JSON holds the very values of its stored confirmed projection (not folded into in this
+    page): it then reads as that projection, and keeping it changes nothing. The common case of a pull, whose events
+    came before their finding's projection; it saves reading both."""
+    if finding_id in state.confirmed or finding_id in state.new_rows:
+        return False
+    row = state.rows.get(finding_id)
+    text = None if row is None else row["confirmed_projection"]
+    if text is None:
+        return False
+    stored = jsonutil.loads(text)
+    # every field the projection's JSON is read from is in the stored JSON (finding_to_json writes them all), so the
+    # same values read as a finding equal to the stored one: what keeping the entry compares to find no change
+    return isinstance(stored, dict) and stored.items() <= data.items()
 
 
 def _fold_pulled(
-    state: _PulledRows, event: Event | None, index: Any, server_seq: int | None, finding: FindingState | None, at: str
+    state: _PulledRows,
+    finding_id: str,
+    event: Event | None,
+    index: Any,
+    server_seq: int | None,
+    data: Mapping[str, Any] | None,
+    at: str,
 ) -> bool:
     """One entry, as _settle does it, on the rows in memory. False (and nothing changed) when it cannot be kept."""
-    finding_id = _finding_id_of(event, finding)
+    finding = None
+    if data is not None:
+        if _same_as_stored(state, finding_id, data):
+            return True
+        finding = finding_from_json(data)
     row = state.rows.get(finding_id)
     fresh = row is None
-    before = state.confirmed.get(finding_id)
+    before = _confirmed_now(state, finding_id)
     confirmed = before
     touched = False
     if event is not None:
