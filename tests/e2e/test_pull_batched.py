@@ -12,7 +12,7 @@ from typing import Any
 
 from e2e_support import Client, ServerProcess, assign_payload
 
-from inspector.store import cursors
+from inspector.store import cursors, text_index
 from inspector.store.database import open_data_folder, transaction
 from inspector.sync import config, pull
 from inspector.sync.client import ProtocolClient
@@ -78,6 +78,23 @@ def copy_without_names(source: Path, root: Path) -> None:
         db.close()
 
 
+def assert_found_by_their_text(root: Path) -> None:
+    """The ledger search's index finds each finding by its description and its ledger number (given by an accept,
+    an update of a pulled row)."""
+    db = open_data_folder(root).connect()
+    try:
+        numbered = 0
+        for rowid, description, number in db.execute("SELECT rowid, description, ledger_number FROM findings"):
+            for text in (description, number):
+                if text:
+                    sql, params = text_index.matching_rowids(db, text, scan_above=float("inf")) or ("", [])
+                    assert rowid in {row[0] for row in db.execute(sql, params)}, text
+            numbered += number is not None
+        assert numbered
+    finally:
+        db.close()
+
+
 def apply_all(root: Path, pages: list[pull.FeedPage], keep: Callable[..., bool]) -> None:
     db = open_data_folder(root).connect()
     try:
@@ -132,6 +149,7 @@ def test_a_page_kept_at_once_matches_the_page_kept_entry_by_entry(
         apply_all(root, again, keep)
         results[name] = (first, snapshot(root))
     assert results["batched"][0] == results["one_by_one"][0]
+    assert_found_by_their_text(tmp_path / "batched")
     assert results["batched"][1] == results["one_by_one"][1]
     first = results["batched"][0]
     by_id = {row["id"]: row for row in first["findings"]}
