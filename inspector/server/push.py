@@ -921,15 +921,22 @@ def _record(session: Session, caller: Caller, outcomes: dict[str, Outcome], kind
         insert_rows(session.connection(), _table(SyncChange), rows)
 
 
-def push_batch(session: Session, caller: Caller, changes: list[ChangeIn]) -> list[str]:
-    """Process one batch inside the caller's transaction; returns one result per change, in order, as JSON text."""
+def push_batch(
+    session: Session, caller: Caller, changes: list[ChangeIn], now: datetime | None = None, batched: bool = True
+) -> list[str]:
+    """Process one batch inside the caller's transaction; returns one result per change, in order, as JSON text.
+
+    `now` is the server's time of the push (the clock's unless given); `batched=False` sends every change down the
+    change-by-change path, the reference the batch pass for new findings must agree with byte for byte.
+    """
     created = session.scalar(select(User.created_at).where(User.id == caller.user_id))
-    now = utc_now()
+    now = now or utc_now()
     batch = Batch(session, caller, now, parse_iso(created) - caller.max_clock_skew if created else None)
     earlier = _done_before(session, caller, {change.change_id for change in changes})
     batch.parse([change for change in changes if change.change_id not in earlier])
     batch.preload()
-    batch.prepare_new_findings()
+    if batched:
+        batch.prepare_new_findings()
     outcomes: dict[str, Outcome] = {}
     kinds: dict[str, str] = {}
     results = []
