@@ -56,7 +56,7 @@ from inspector.core.protocol import (
 from inspector.core.scoring import Response, ScoreResult, overlapping_items, score, visit_outcome
 from inspector.server import feed
 from inspector.server.checklists import load_checklist
-from inspector.server.db import Database, insert_ignore, insert_rows, run_transaction
+from inspector.server.db import Database, insert_ignore, insert_rows, one_of, run_transaction
 from inspector.server.encoding import dumps, loads
 from inspector.server.jurisdictions import known_codes
 from inspector.server.ledger_store import (
@@ -230,7 +230,8 @@ class Batch:
         self.chains = load_chains(self.session, {command.finding_id for command in commands}, lock=True)
         event_ids = sorted({command.event_id for command in commands})
         if event_ids:
-            found = self.session.scalars(select(FindingEvent.event_id).where(FindingEvent.event_id.in_(event_ids)))
+            taken = one_of(self.session, FindingEvent.event_id, event_ids)
+            found = self.session.scalars(select(FindingEvent.event_id).where(taken))
             self.taken_event_ids = set(found)
         hashes: set[str] = set()
         for command in commands:
@@ -872,7 +873,7 @@ def _done_before(session: Session, caller: Caller, change_ids: set[str]) -> dict
     found: dict[str, str] = {}
     rows = session.execute(
         select(SyncChange.change_id, SyncChange.user_id, SyncChange.result).where(
-            SyncChange.change_id.in_(sorted(change_ids))
+            one_of(session, SyncChange.change_id, change_ids)
         )
     )
     for change_id, user_id, result in rows:
