@@ -662,6 +662,9 @@ def _as_enum(kind: type[_E], value: Any) -> _E | None:
     if isinstance(value, kind):
         return value
     if isinstance(value, str):
+        member = kind._value2member_map_.get(value)  # the lookup kind(value) starts with, without its call overhead
+        if member is not None:
+            return member  # type: ignore[return-value]
         try:
             return kind(value)
         except ValueError:
