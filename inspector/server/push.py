@@ -3,8 +3,11 @@
 One push is one database transaction:
 1. look up which change ids were processed before (their stored results are returned as duplicates);
 2. lock the findings the batch touches (in id order) and rebuild their state from their events;
-3. decide every new change in order, in memory (a refused change writes nothing but its result);
-4. write the accepted changes in bulk, store every final result in `sync_changes` (primary key: change id), and
+3. judge the common case for the whole batch at once: reports of findings nobody has named yet are decided (the
+   checks that do not depend on a payload once for the batch) and their first events hashed in one pass;
+4. decide every new change in order, in memory (a refused change writes nothing but its result); a report judged in
+   step 3 is only appended at its turn, so its rows, feed entries and reply are those of the change-by-change path;
+5. write the accepted changes in bulk, store every final result in `sync_changes` (primary key: change id), and
    let the feed number its entries at commit.
 A lost race — a deadlock, a unique constraint hit by a concurrent transaction, or a change id that a concurrent
 request stored first — rolls the whole batch back and runs it again; on the second run those changes are
