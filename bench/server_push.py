@@ -6,7 +6,9 @@ It starts its own throwaway PostgreSQL cluster (durable settings), runs `inspect
 process, and prints figures and ratios:
 1. one client pushes N findings (a report event each) in batches; findings per second;
 2. the same rows the API wrote (findings, events, feed entries, change records) are bulk-inserted into a fresh
-   database with executemany in batches of the same size; the ratio API time / bulk time (target ≤ 2.5);
+   database with executemany in batches of the same size; the ratio API time / bulk time (target ≤ 2.5), and (on
+   Linux) the CPU the server process spent on the pushes against the CPU the bulk-inserting process spent, which a
+   busy machine disturbs less than the times;
 3. C clients push M findings each at the same time; push latency p50/p99; every finding stored exactly once.
 """
 
@@ -122,14 +124,26 @@ def push(http: httpx.Client, headers: dict[str, str], changes: list[dict[str, An
     return latency
 
 
+def process_cpu(pid: int) -> float | None:
+    """CPU seconds (user + system) a process has used so far, from /proc; None where there is no /proc."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def timed(work: Callable[[], Any]) -> float:
     started = time.perf_counter()
     work()
     return time.perf_counter() - started
 
 
-def phase_sequential(base: str, findings: int, batch: int) -> tuple[float, list[float], str]:
-    """One client pushes the findings in batches; returns the time, the latencies and when it started."""
+def phase_sequential(
+    base: str, findings: int, batch: int, server_pid: int
+) -> tuple[float, list[float], str, float | None]:
+    """One client pushes the findings in batches; returns the time, the latencies, when it started and the server
+    process's CPU seconds for the pushes (None where it cannot be read)."""
     changes = [report_change() for _ in range(findings)]
     latencies: list[float] = []
     with httpx.Client(base_url=base) as http:
@@ -137,15 +151,21 @@ def phase_sequential(base: str, findings: int, batch: int) -> tuple[float, list[
         push(http, headers, [report_change()])  # warm-up (not counted, not copied)
         time.sleep(0.01)
         mark = now_iso()
+        cpu_before = process_cpu(server_pid)
         started = time.perf_counter()
         for start in range(0, findings, batch):
             latencies.append(push(http, headers, changes[start : start + batch]))
         elapsed = time.perf_counter() - started
-    return elapsed, latencies, mark
+        cpu_after = process_cpu(server_pid)
+    cpu = cpu_after - cpu_before if cpu_before is not None and cpu_after is not None else None
+    return elapsed, latencies, mark, cpu
 
 
-def copy_rows(source_url: str, target_url: str, batch: int, skip_before: str) -> tuple[float, dict[str, int]]:
-    """Bulk-insert into the target the rows the API wrote (after the warm-up); returns the time and row counts."""
+def copy_rows(
+    source_url: str, target_url: str, batch: int, skip_before: str
+) -> tuple[float, float, dict[str, int]]:
+    """Bulk-insert into the target the rows the API wrote (after the warm-up); returns the time, this process's CPU
+    seconds for it and the row counts."""
     source = Database(source_url)
     rows: dict[type, list[dict[str, Any]]] = {}
     with source.read() as session:
@@ -178,9 +198,11 @@ def copy_rows(source_url: str, target_url: str, batch: int, skip_before: str) ->
                     if chunk:
                         session.execute(insert(model), chunk)
 
+    cpu_before = time.process_time()
     elapsed = timed(insert_all)
+    cpu = time.process_time() - cpu_before
     target.dispose()
-    return elapsed, {model.__tablename__: len(rows[model]) for model in COPIED_TABLES}
+    return elapsed, cpu, {model.__tablename__: len(rows[model]) for model in COPIED_TABLES}
 
 
 def phase_concurrent(base: str, clients: int, per_client: int, batch: int) -> tuple[float, list[float], set[str]]:
@@ -239,19 +261,24 @@ def main() -> int:
         prepare_database(Database(bulk_url))
         server, base = start_server(api_url, str(cluster.root / "server-data"))
         try:
-            api_time, latencies, mark = phase_sequential(base, args.findings, args.batch)
+            api_time, latencies, mark, api_cpu = phase_sequential(base, args.findings, args.batch, server.pid)
             rate = args.findings / api_time
             print(
                 f"1. API: {args.findings} findings in {len(latencies)} pushes of {args.batch}: {api_time:.2f} s, "
                 f"{rate:.0f} findings/s (push latency p50 {percentile(latencies, 0.5):.2f} s)"
             )
-            bulk_time, counts = copy_rows(api_url, bulk_url, args.batch, mark)
+            bulk_time, bulk_cpu, counts = copy_rows(api_url, bulk_url, args.batch, mark)
             described = ", ".join(f"{name} {count}" for name, count in counts.items())
             print(f"2. direct bulk insert of the same rows ({described}) in batches of {args.batch}: {bulk_time:.2f} s")
             print(
                 f"   ratio API / bulk insert: {api_time / bulk_time:.2f} (target ≤ 2.5); load average "
                 f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
             )
+            if api_cpu is not None and bulk_cpu > 0:
+                print(
+                    f"   CPU: server process {api_cpu:.2f} s for the pushes, bulk-inserting process {bulk_cpu:.2f} s: "
+                    f"ratio {api_cpu / bulk_cpu:.2f} (target ≤ 2.5; PostgreSQL's own CPU is in neither)"
+                )
 
             wall, latencies, ids = phase_concurrent(base, args.clients, args.per_client, args.client_batch)
             total = args.clients * args.per_client

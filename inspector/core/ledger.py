@@ -662,6 +662,9 @@ def _as_enum(kind: type[_E], value: Any) -> _E | None:
     if isinstance(value, kind):
         return value
     if isinstance(value, str):
+        member = kind._value2member_map_.get(value)  # the lookup kind(value) starts with, without its call overhead
+        if member is not None:
+            return member  # type: ignore[return-value]
         try:
             return kind(value)
         except ValueError:
@@ -1019,6 +1022,53 @@ def decide(
             return denial
     target = _RULES[kind].target or _current_state(finding)
     return Decision(True, "", "", target)
+
+
+@dataclass(frozen=True)
+class NewFindingCommand:
+    """One command of a batch that would create a finding no event has named yet (report or report_fixed_on_site)."""
+
+    action: Action | str
+    payload: Mapping[str, Any]
+    base_state: State | str | EllipsisType | None = ...
+
+
+def decide_new_findings(actor: Actor, commands: Iterable[NewFindingCommand], now: datetime) -> list[Decision]:
+    """decide(None, …) for each command of a batch by one actor, judged as a batch: what does not depend on a
+    command's own payload is judged once for the batch (the state, the role, base_state per value, the jurisdiction
+    per code), the payload of each command on its own. Each decision is the one decide() gives for that command.
+
+    A command of any other action gets decide()'s own answer (it cannot create a finding)."""
+    moment = _as_utc(now)
+    shared: dict[tuple[Any, ...], Decision | None] = {}
+
+    def once(key: tuple[Any, ...], check: Callable[[_Command], Decision | None], cmd: _Command) -> Decision | None:
+        if key not in shared:
+            shared[key] = check(cmd)
+        return shared[key]
+
+    decisions: list[Decision] = []
+    for item in commands:
+        kind = _as_enum(Action, item.action)
+        if kind not in (Action.REPORT, Action.REPORT_FIXED_ON_SITE):
+            decisions.append(decide(None, item.action, actor, item.payload, moment, item.base_state))
+            continue
+        cmd = _Command(None, kind, actor, item.payload, moment, item.base_state)
+        # with no finding, a creating action passes the state check and there is no 督办 level or rectifier to judge
+        claimed = _payload_value(item.payload, "jurisdiction")
+        base = item.base_state if item.base_state is None or isinstance(item.base_state, str) else ...
+        denial = (
+            (once(("stale", kind, base), _check_stale, cmd) if base is not ... else _check_stale(cmd))
+            or once(("role", kind), _check_role, cmd)
+            or (
+                once(("jurisdiction", claimed), _check_jurisdiction, cmd)
+                if isinstance(claimed, str)
+                else _check_jurisdiction(cmd)
+            )
+            or _check_payload(cmd)
+        )
+        decisions.append(denial or Decision(True, "", "", _RULES[kind].target))
+    return decisions
 
 
 # --------------------------------------------------------------------------------------------------------------

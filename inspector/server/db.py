@@ -7,11 +7,11 @@ import logging
 import random
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, Engine, Table, create_engine, event, insert
+from sqlalchemy import ColumnElement, Connection, Engine, Table, any_, bindparam, create_engine, event, insert
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
@@ -150,6 +150,15 @@ class Database:
         self.engine.dispose()
 
 
+def one_of(session: Session, column: Any, values: Iterable[Any]) -> ColumnElement[bool]:
+    """`column IN (values)`; on PostgreSQL `column = ANY(array)`: the whole list is one parameter, so a batch of
+    hundreds of ids is not rendered (and cast) as a parameter each on every execution."""
+    listed = sorted(set(values))
+    if session.get_bind().dialect.name == "postgresql":
+        return column == any_(bindparam(None, listed, type_=postgresql.ARRAY(column.type)))  # type: ignore[no-any-return]
+    return column.in_(listed)  # type: ignore[no-any-return]
+
+
 def insert_ignore(
     target: Session | Connection, model: type, rows: list[dict[str, Any]], returning: str | None = None
 ) -> Any:
@@ -164,14 +173,24 @@ def insert_ignore(
 
 
 def insert_rows(connection: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
-    """INSERT many rows (all with the same keys) through the driver's executemany.
+    """INSERT many rows (all with the same keys) in one statement on PostgreSQL, through the driver's executemany
+    elsewhere.
 
-    The tables a push writes in bulk hold only text and integer columns, which need no conversion of their values, so
+    On PostgreSQL the rows go as one array per column (`INSERT … SELECT * FROM unnest(…)`): one statement and one
+    round trip for the whole batch, with no per-row statement for the driver to build and the server to plan; the
+    arrays are sent in binary, so no value is quoted or escaped as array text. The
+    tables a push writes in bulk hold only text and integer columns, which need no conversion of their values, so
     SQLAlchemy's per-row parameter processing is skipped; a table whose columns do convert values takes the usual path.
     """
     if not rows:
         return
-    statement = _compiled_insert(connection.dialect, table, tuple(rows[0]))
+    keys = tuple(rows[0])
+    if connection.dialect.name == "postgresql":
+        columnar = _unnest_insert(connection.dialect, table, keys)
+        if columnar is not None:
+            connection.exec_driver_sql(columnar, {f"c{n}": [row[key] for row in rows] for n, key in enumerate(keys)})
+            return
+    statement = _compiled_insert(connection.dialect, table, keys)
     if statement is None:
         connection.execute(insert(table), rows)
         return
@@ -181,6 +200,7 @@ def insert_rows(connection: Connection, table: Table, rows: list[dict[str, Any]]
 
 
 _COMPILED: dict[tuple[str, str, tuple[str, ...]], tuple[str, tuple[str, ...] | None] | None] = {}
+_UNNEST: dict[tuple[str, tuple[str, ...]], str | None] = {}
 
 
 def _compiled_insert(dialect: Any, table: Table, keys: tuple[str, ...]) -> tuple[str, tuple[str, ...] | None] | None:
@@ -195,6 +215,25 @@ def _compiled_insert(dialect: Any, table: Table, keys: tuple[str, ...]) -> tuple
             order = tuple(compiled.positiontup or ()) if compiled.positional else None
             _COMPILED[cache_key] = (compiled.string, order)
     return _COMPILED[cache_key]
+
+
+def _unnest_insert(dialect: Any, table: Table, keys: tuple[str, ...]) -> str | None:
+    """`INSERT INTO t (a, b) SELECT * FROM unnest(%(c0)s::type[], %(c1)s::type[])` for these keys (PostgreSQL, the
+    psycopg driver's named parameters: one array per key, `c<n>` for the n-th); None when a column converts its
+    values."""
+    cache_key = (table.name, keys)
+    if cache_key not in _UNNEST:
+        if _compiled_insert(dialect, table, keys) is None or dialect.paramstyle != "pyformat":
+            _UNNEST[cache_key] = None
+        else:
+            preparer = dialect.identifier_preparer
+            columns = ", ".join(preparer.quote(table.c[key].name) for key in keys)
+            arrays = ", ".join(
+                f"%(c{n})b::{table.c[key].type.compile(dialect=dialect)}[]" for n, key in enumerate(keys)
+            )
+            target = preparer.format_table(table)
+            _UNNEST[cache_key] = f"INSERT INTO {target} ({columns}) SELECT * FROM unnest({arrays})"
+    return _UNNEST[cache_key]
 
 
 def is_retryable(error: BaseException, retry_integrity: bool) -> bool:

@@ -16,7 +16,7 @@ from inspector.core.clock import local_date, parse_iso
 from inspector.core.jurisdiction import Level, parse_code, street_of
 from inspector.core.ledger import Action, Event, FindingState, Kind, State, project
 from inspector.core.records import plain_record, plain_value, public_fields
-from inspector.server.db import insert_ignore
+from inspector.server.db import insert_ignore, one_of
 from inspector.server.encoding import ZERO_HASH, canonical_json, loads, sha256_text
 from inspector.server.models import Finding, FindingEvent, Jurisdiction, LedgerCounter
 
@@ -161,7 +161,7 @@ def load_chains(session: Session, finding_ids: Iterable[str], lock: bool) -> dic
         return chains
     query = (
         select(Finding.id, Finding.created_at, Finding.updated_at, Finding.kind)
-        .where(Finding.id.in_(ids))
+        .where(one_of(session, Finding.id, ids))
         .order_by(Finding.id)
     )
     rows = session.execute(query.with_for_update() if lock else query).all()
@@ -175,7 +175,7 @@ def load_chains(session: Session, finding_ids: Iterable[str], lock: bool) -> dic
         chains[row.id].updated_at = row.updated_at
     events = session.scalars(
         select(FindingEvent)
-        .where(FindingEvent.finding_id.in_(existing))
+        .where(one_of(session, FindingEvent.finding_id, existing))
         .order_by(FindingEvent.finding_id, FindingEvent.idx)
     )
     for finding_id, group in groupby(events, key=lambda row: row.finding_id):

@@ -3,8 +3,11 @@
 One push is one database transaction:
 1. look up which change ids were processed before (their stored results are returned as duplicates);
 2. lock the findings the batch touches (in id order) and rebuild their state from their events;
-3. decide every new change in order, in memory (a refused change writes nothing but its result);
-4. write the accepted changes in bulk, store every final result in `sync_changes` (primary key: change id), and
+3. judge the common case for the whole batch at once: reports of findings nobody has named yet are decided (the
+   checks that do not depend on a payload once for the batch) and their first events hashed in one pass;
+4. decide every new change in order, in memory (a refused change writes nothing but its result); a report judged in
+   step 3 is only appended at its turn, so its rows, feed entries and reply are those of the change-by-change path;
+5. write the accepted changes in bulk, store every final result in `sync_changes` (primary key: change id), and
    let the feed number its entries at commit.
 A lost race — a deadlock, a unique constraint hit by a concurrent transaction, or a change id that a concurrent
 request stored first — rolls the whole batch back and runs it again; on the second run those changes are
@@ -16,7 +19,9 @@ orjson where its text is the standard library's byte for byte, so stored hashes 
 
 from __future__ import annotations
 
+import contextlib
 import logging
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -30,7 +35,17 @@ from sqlalchemy.orm import Session
 
 from inspector.core.clock import parse_iso, to_iso, utc_now
 from inspector.core.jurisdiction import Level, parse_code
-from inspector.core.ledger import Action, Event, Role, State, apply, decide
+from inspector.core.ledger import (
+    Action,
+    Event,
+    FindingState,
+    NewFindingCommand,
+    Role,
+    State,
+    apply,
+    decide,
+    decide_new_findings,
+)
 from inspector.core.levels import InspectionLevel
 from inspector.core.protocol import (
     CONFLICT_CODES,
@@ -44,12 +59,13 @@ from inspector.core.protocol import (
 from inspector.core.scoring import Response, ScoreResult, overlapping_items, score, visit_outcome
 from inspector.server import feed
 from inspector.server.checklists import load_checklist
-from inspector.server.db import Database, insert_ignore, insert_rows, run_transaction
+from inspector.server.db import Database, insert_ignore, insert_rows, one_of, run_transaction
 from inspector.server.encoding import dumps, loads
 from inspector.server.jurisdictions import known_codes
 from inspector.server.ledger_store import (
     Chain,
     LedgerNumbers,
+    NewEvent,
     finding_row_values,
     load_chains,
     new_event_document,
@@ -157,6 +173,16 @@ def _unknown_jurisdiction(code: str) -> Outcome:
     )
 
 
+@dataclass(frozen=True)
+class NewFinding:
+    """A command that creates a finding, decided and hashed ahead of its turn: its event's first state, its hashed
+    event and the photos it names."""
+
+    state: FindingState
+    event: NewEvent
+    photos: set[str]
+
+
 @dataclass
 class Batch:
     """The state of one push transaction: what is locked and known, and what is staged for writing."""
@@ -173,6 +199,7 @@ class Batch:
     new_events: list[dict[str, Any]] = field(default_factory=list)
     touched: dict[str, Chain] = field(default_factory=dict)
     refs: dict[tuple[str, str, str], str] = field(default_factory=dict)
+    new_findings: dict[str, NewFinding] = field(default_factory=dict)  # by event id: applied at their turn
 
     @cached_property
     def numbers(self) -> LedgerNumbers:
@@ -206,7 +233,8 @@ class Batch:
         self.chains = load_chains(self.session, {command.finding_id for command in commands}, lock=True)
         event_ids = sorted({command.event_id for command in commands})
         if event_ids:
-            found = self.session.scalars(select(FindingEvent.event_id).where(FindingEvent.event_id.in_(event_ids)))
+            taken = one_of(self.session, FindingEvent.event_id, event_ids)
+            found = self.session.scalars(select(FindingEvent.event_id).where(taken))
             self.taken_event_ids = set(found)
         hashes: set[str] = set()
         for command in commands:
@@ -248,6 +276,72 @@ class Batch:
                 except ValueError:
                     continue
         return codes
+
+    def prepare_new_findings(self) -> None:
+        """Decide the common case for the whole batch at once: commands that create a finding nobody has named.
+
+        A report (or report_fixed_on_site) whose finding no other command of the batch names, which exists in no
+        stored event, and whose event id no other command uses and none is stored under, meets nothing at its turn
+        that is not known now: no state, no chain, no ledger number. So its checks are judged for the batch in one
+        pass (inspector.core.ledger.decide_new_findings), and its event is hashed here (the first of its chain). At
+        its turn it is only appended, in the batch's order, so the feed, the rows and the replies are those the
+        change-by-change path writes. Any command this pass would refuse is left to that path, which gives its
+        answer; so is every other command.
+        """
+        commands = [item for item in self.parsed.values() if isinstance(item, LedgerCommandIn)]
+        findings = Counter(command.finding_id for command in commands)
+        events = Counter(command.event_id for command in commands)
+        candidates: list[tuple[LedgerCommandIn, dict[str, Any], datetime]] = []
+        for command in commands:
+            chain = self.chains.get(command.finding_id)
+            if (
+                command.action not in CREATING_ACTIONS
+                or findings[command.finding_id] != 1
+                or events[command.event_id] != 1
+                or command.event_id in self.taken_event_ids
+                or chain is None
+                or chain.exists_in_db
+                or chain.state is not None
+            ):
+                continue
+            at = self._bounded_at(command.at)
+            if isinstance(at, Outcome):
+                continue
+            payload = {key: value for key, value in command.payload.items() if key != "ledger_number"}
+            candidates.append((command, payload, at))
+        if not candidates:
+            return
+        try:
+            decisions = decide_new_findings(
+                self.scope.actor(),
+                [NewFindingCommand(command.action, payload, command.base_state) for command, payload, _ in candidates],
+                self.now,
+            )
+        except Exception:  # the change-by-change path meets it again, and answers for that change alone
+            return
+        for (command, payload, at), decision in zip(candidates, decisions, strict=True):
+            if decision.allowed:
+                with contextlib.suppress(Exception):  # as above: the change's own turn answers for it
+                    self._prepare_new_finding(command, payload, at)
+
+    def _prepare_new_finding(self, command: LedgerCommandIn, payload: dict[str, Any], at: datetime) -> None:
+        if self._known_street_level(payload["jurisdiction"]) is not None:
+            return
+        photos = photo_hashes({"payload": payload})
+        if photos - self.present_blobs:
+            return
+        event = Event(
+            event_id=command.event_id,
+            finding_id=command.finding_id,
+            action=Action(command.action),
+            actor_id=self.caller.user_id,
+            at=at,
+            payload=payload,
+            base_state=State(command.base_state) if command.base_state else None,
+        )
+        state = apply(None, event)
+        hashed = new_event_document(Chain(), event, self.stamp, to_iso(at))
+        self.new_findings[command.event_id] = NewFinding(state, hashed, photos)
 
     # ---- one change ----
 
@@ -312,6 +406,9 @@ class Batch:
     def ledger_command(self, command: LedgerCommandIn) -> Outcome:
         chain = self.chains.setdefault(command.finding_id, Chain())
         current = chain.state
+        ready = self.new_findings.pop(command.event_id, None)
+        if ready is not None and current is None and command.event_id not in self.taken_event_ids:
+            return self._append(command, chain, ready.state, ready.event, ready.photos)
         if current is not None and not self.scope.covers(current.jurisdiction):
             return self._unseen_finding(command)
         if command.event_id in self.taken_event_ids:
@@ -351,7 +448,12 @@ class Batch:
             self.numbers.take(number)  # only now: a refused accept leaves no gap
         else:
             new_state = apply(current, event)
-        new_event = new_event_document(chain, event, self.stamp, to_iso(at))
+        return self._append(command, chain, new_state, new_event_document(chain, event, self.stamp, to_iso(at)), photos)
+
+    def _append(
+        self, command: LedgerCommandIn, chain: Chain, new_state: FindingState, new_event: NewEvent, photos: set[str]
+    ) -> Outcome:
+        """Stage an accepted command's event and its finding's new state; the reply shares their JSON texts."""
         chain.advance(new_state, new_event.hash, new_event.document["index"], self.stamp)
         self.new_events.append(new_event.row_values())
         self.taken_event_ids.add(command.event_id)
@@ -359,7 +461,7 @@ class Batch:
         self._ref(photos, "finding", command.finding_id, new_state.jurisdiction)
         reply_json = new_event.reply_json(self.caller.display_name)
         feed.stage_json(self.session, FeedKind.FINDING_EVENT, command.event_id, new_state.jurisdiction, reply_json)
-        if event.action == Action.ASSIGN and self.caller.unit_links is not None:
+        if command.action == Action.ASSIGN and self.caller.unit_links is not None:
             self.caller.unit_links.issue(self.session, command.finding_id, new_state.jurisdiction, self.now)
         return applied_json(f'{{"finding":{chain.document_json()},"event":{reply_json}}}')
 
@@ -774,7 +876,7 @@ def _done_before(session: Session, caller: Caller, change_ids: set[str]) -> dict
     found: dict[str, str] = {}
     rows = session.execute(
         select(SyncChange.change_id, SyncChange.user_id, SyncChange.result).where(
-            SyncChange.change_id.in_(sorted(change_ids))
+            one_of(session, SyncChange.change_id, change_ids)
         )
     )
     for change_id, user_id, result in rows:
@@ -823,14 +925,22 @@ def _record(session: Session, caller: Caller, outcomes: dict[str, Outcome], kind
         insert_rows(session.connection(), _table(SyncChange), rows)
 
 
-def push_batch(session: Session, caller: Caller, changes: list[ChangeIn]) -> list[str]:
-    """Process one batch inside the caller's transaction; returns one result per change, in order, as JSON text."""
+def push_batch(
+    session: Session, caller: Caller, changes: list[ChangeIn], now: datetime | None = None, batched: bool = True
+) -> list[str]:
+    """Process one batch inside the caller's transaction; returns one result per change, in order, as JSON text.
+
+    `now` is the server's time of the push (the clock's unless given); `batched=False` sends every change down the
+    change-by-change path, the reference the batch pass for new findings must agree with byte for byte.
+    """
     created = session.scalar(select(User.created_at).where(User.id == caller.user_id))
-    now = utc_now()
+    now = now or utc_now()
     batch = Batch(session, caller, now, parse_iso(created) - caller.max_clock_skew if created else None)
     earlier = _done_before(session, caller, {change.change_id for change in changes})
     batch.parse([change for change in changes if change.change_id not in earlier])
     batch.preload()
+    if batched:
+        batch.prepare_new_findings()
     outcomes: dict[str, Outcome] = {}
     kinds: dict[str, str] = {}
     results = []

@@ -1,4 +1,4 @@
-"""Bulk inserts through the driver's executemany, on SQLite and PostgreSQL."""
+"""Bulk inserts (one statement of column arrays on PostgreSQL, the driver's executemany on SQLite)."""
 
 from __future__ import annotations
 
@@ -23,6 +23,25 @@ def test_rows_are_inserted_with_their_values_in_column_order(database_url: str) 
         insert_rows(connection, table, reordered)
     with db.read_connection() as connection:
         stored = connection.execute(select(table).where(table.c.seq >= 10_000).order_by(table.c.seq)).mappings().all()
+    assert [dict(row) for row in stored] == rows
+    db.dispose()
+
+
+def test_values_that_array_text_would_quote_are_stored_as_given(database_url: str) -> None:
+    """Quotes, backslashes, braces, commas, the word NULL, empty text, a column that is NULL in every row and numbers
+    beyond 32 bits come back exactly as they went in."""
+    db = Database(database_url)
+    table = cast(Table, FeedEntry.__table__)
+    texts = ['{"a":"b\\"c"}', "{1,2}", "NULL", "", " spaced ", 'back\\slash "quoted"', "多行\n文本\t制表"]
+    rows = [
+        {"seq": 2**40 + n, "kind": "finding", "entity_id": f"e{n}", "jurisdiction": None, "data": text,
+         "at": "2026-11-21T08:00:00.000Z"}
+        for n, text in enumerate(texts)
+    ]  # fmt: skip
+    with db.write_connection() as connection:
+        insert_rows(connection, table, rows)
+    with db.read_connection() as connection:
+        stored = connection.execute(select(table).where(table.c.seq >= 2**40).order_by(table.c.seq)).mappings().all()
     assert [dict(row) for row in stored] == rows
     db.dispose()
 

@@ -29,6 +29,7 @@ from inspector.core.ledger import (
     Event,
     FindingState,
     Kind,
+    NewFindingCommand,
     Role,
     Severity,
     Source,
@@ -36,6 +37,7 @@ from inspector.core.ledger import (
     allowed_actions,
     apply,
     decide,
+    decide_new_findings,
     is_overdue,
     project,
     required_fields,
@@ -424,6 +426,45 @@ def test_checks_run_in_order_and_the_first_failure_wins() -> None:
     rectifier_supervisor = Actor(FIELD_INSPECTOR.user_id, ROLE_SETS["inspector+supervisor"], frozenset({STREET}))
     assert decide(rectified, "verify_pass", rectifier_supervisor, {}, NOW).code == "invalid_payload"
     assert decide(rectified, "verify_pass", rectifier_supervisor, {"opinion": "好"}, NOW).code == "same_actor"
+
+
+def test_a_batch_of_new_findings_is_decided_as_decide_decides_each_one() -> None:
+    """The batch judgement shares what does not depend on a payload; every decision (allowed, code, reason, target)
+    is still the one decide() gives for that command alone, whatever mix of good and bad commands the batch holds."""
+    elsewhere = ELSEWHERE + "001000000"
+    payloads: list[dict[str, Any]] = [
+        report_payload(),
+        report_payload(jurisdiction=elsewhere),
+        report_payload(jurisdiction="not-a-code"),
+        report_payload(jurisdiction=7),
+        report_payload(category=""),
+        report_payload(kind="problem", severity=None),
+        report_payload(kind="nonsense"),
+        report_payload(photos=[], photo_required=True),
+        report_payload(subject_id=None, location=None),
+        {key: value for key, value in report_payload().items() if key != "jurisdiction"},
+        valid_payload("report_fixed_on_site", None),
+        report_payload(),
+    ]
+    actions: list[Action | str] = ["report", Action.REPORT, "report_fixed_on_site", "accept", "fly"]
+    bases: list[Any] = [None, ..., "reported", "nonsense", State.REPORTED]
+    commands = [
+        NewFindingCommand(action, payload, base)
+        for action, payload, base in itertools.product(actions, payloads, bases)
+    ]
+    codes: set[str] = set()
+    for actor in (FIELD_INSPECTOR, SUPERVISOR, BOTH, matrix_actor("public", True), matrix_actor("inspector", False)):
+        batched = decide_new_findings(actor, commands, NOW)
+        codes |= {d.code for d in batched}
+        alone = [decide(None, c.action, actor, c.payload, NOW, base_state=c.base_state) for c in commands]
+        assert [(d.allowed, d.code, d.reason, d.new_state) for d in batched] == [
+            (d.allowed, d.code, d.reason, d.new_state) for d in alone
+        ]
+        reporter = bool({Role.INSPECTOR, Role.PUBLIC} & actor.roles)  # the public reports through a 公示牌's page
+        assert any(d.allowed for d in batched) == reporter
+    assert codes >= {
+        "", "stale", "out_of_jurisdiction", "invalid_payload", "forbidden_role", "illegal_state", "unknown_action"
+    }  # fmt: skip
 
 
 def test_a_report_on_an_existing_finding_is_an_illegal_state() -> None:
