@@ -374,6 +374,28 @@ class ProtocolClient:
             raise outcome[0]
         return outcome[0]
 
+    def put_elsewhere(self, url: str, data: bytes, headers: Mapping[str, str], max_attempts: int = 4) -> int:
+        """A `PUT` of bytes to an address the server handed out (an object store's presigned upload): no token, no
+        protocol header; transport errors, 5xx and 429 are tried again (a while, not the server's whole patience:
+        the caller has another way). Returns the last status; TransportError when the store never answered."""
+        attempt = 0
+        while True:
+            self.check_cancelled()
+            attempt += 1
+            wait: float | None = None
+            try:
+                response = self._send_cancellably("PUT", url, data, headers)
+            except TRANSPORT_ERRORS as exc:
+                if attempt >= max_attempts:
+                    raise _transport_failure(exc) from exc
+            else:
+                status = response.status_code
+                if not (status == 429 or status >= 500) or attempt >= max_attempts:
+                    return status
+                wait = retry_after_seconds(response.headers.get("Retry-After"))
+            if self.cancel_event.wait(min(wait if wait is not None else self.backoff(attempt), 10.0)):
+                raise CancelledError()
+
     # ---- endpoints ----
 
     def get_json(self, path: str, **kwargs: Any) -> Any:
