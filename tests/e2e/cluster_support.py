@@ -136,11 +136,6 @@ class Etcd:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    @property
-    def bucket_url(self) -> str:
-        """The object store as laptops reach it (through this proxy)."""
-        return f"http://127.0.0.1:{self.bucket_port}"
-
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:
             self.process.terminate()
@@ -445,6 +440,7 @@ class HAProxy:
         if self.bucket is not None:  # the Host header passes unchanged: presigned addresses name this port
             lines += [
                 "frontend bucket", f"  bind 127.0.0.1:{self.bucket_port}", "  log global",
+                "  capture response header Retry-After len 10",
                 '  log-format "answer %Ts.%ms %ST %hs %b/%s %HM %HP"', "  default_backend seaweedfs",
                 "backend seaweedfs", "  timeout server 120s",
                 f"  server s3 127.0.0.1:{self.bucket} check inter 300ms fall 2 rise 1",
