@@ -27,8 +27,13 @@ def _sha(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+BUCKET = f"district-{uuid.uuid4().hex[:12]}"
+
+
 def _bucket() -> str:
-    return f"district-{uuid.uuid4().hex[:12]}"
+    """One bucket for this module's tests (their photos are random: they never meet): a store makes room for each
+    bucket, and the session's store serves every S3 test."""
+    return BUCKET
 
 
 @pytest.fixture
