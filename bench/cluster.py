@@ -80,9 +80,12 @@ def direct_upload_time(base: str, tokens: list[dict[str, str]], photos: list[byt
     """Seconds to upload the photos as laptops do when the server offers direct uploads: ask for upload targets, PUT
     each photo to its presigned address in the bucket, have the server confirm them in groups (`workers` clients)."""
     chunks = [photos[index::workers] for index in range(workers)]
+    committing = [0.0] * workers
 
     def commit(http: httpx.Client, hashes: list[str]) -> None:
+        started = time.perf_counter()
         reply = http.post("/api/v1/blobs/commit", json={"hashes": hashes})
+        committing[int(threading.current_thread().name.rsplit("_", 1)[-1])] += time.perf_counter() - started
         reply.raise_for_status()
         assert all(item["status"] == "stored" for item in reply.json()["results"]), reply.text
 
@@ -105,9 +108,11 @@ def direct_upload_time(base: str, tokens: list[dict[str, str]], photos: list[byt
                 commit(http, written)
 
     started = time.monotonic()
-    with ThreadPoolExecutor(workers) as pool:
+    with ThreadPoolExecutor(workers, thread_name_prefix="direct") as pool:
         list(pool.map(work, range(workers)))
-    return time.monotonic() - started
+    elapsed = time.monotonic() - started
+    print(f"  direct: {elapsed:.2f} s, of which each client waited {sum(committing) / workers:.2f} s for commits")
+    return elapsed
 
 
 def latency_p99(base: str, tokens: list[dict[str, str]], seconds: float) -> tuple[float, float, int]:
