@@ -1,6 +1,8 @@
 """Throughput of a district on several processes, through HAProxy, on this machine: pushes and photo uploads with 1,
 2 and 3 app processes on PostgreSQL, the filesystem store against S3 (SeaweedFS); the S3/filesystem time ratio for
-200 photos of 1 MB (target ≤ 1.5); p99 latency with 50 concurrent clients. Prints each figure beside its limit.
+200 photos of 1 MB (target ≤ 1.5) the way laptops send them to S3 (straight to the bucket, published through HAProxy,
+with presigned uploads the apps hand out and confirm), and for comparison through the apps; p99 latency with 50
+concurrent clients. Prints each figure beside its limit.
 
 Usage: .venv/bin/python bench/cluster.py [--photos 200] [--seconds 4]
 """
@@ -71,6 +73,48 @@ def upload_time(base: str, tokens: list[dict[str, str]], photos: list[bytes], wo
     return time.monotonic() - started
 
 
+COMMIT_EVERY = 25  # as the laptops confirm direct uploads
+
+
+def direct_upload_time(base: str, tokens: list[dict[str, str]], photos: list[bytes], workers: int = 8) -> float:
+    """Seconds to upload the photos as laptops do when the server offers direct uploads: ask for upload targets, PUT
+    each photo to its presigned address in the bucket, have the server confirm them in groups (`workers` clients)."""
+    chunks = [photos[index::workers] for index in range(workers)]
+    committing = [0.0] * workers
+
+    def commit(http: httpx.Client, hashes: list[str]) -> None:
+        started = time.perf_counter()
+        reply = http.post("/api/v1/blobs/commit", json={"hashes": hashes})
+        committing[int(threading.current_thread().name.rsplit("_", 1)[-1])] += time.perf_counter() - started
+        reply.raise_for_status()
+        assert all(item["status"] == "stored" for item in reply.json()["results"]), reply.text
+
+    def work(index: int) -> None:
+        mine = {hashlib.sha256(data).hexdigest(): data for data in chunks[index]}
+        with httpx.Client(base_url=base, headers=tokens[index], timeout=120) as http, httpx.Client(timeout=120) as s3:
+            asked = {"blobs": [{"sha256": sha, "size": len(data)} for sha, data in mine.items()]}
+            reply = http.post("/api/v1/blobs/targets", json=asked)
+            reply.raise_for_status()
+            written: list[str] = []
+            for target in reply.json()["targets"]:
+                assert target["status"] == "direct", target
+                put = s3.put(target["url"], content=mine[target["sha256"]], headers=target["headers"])
+                assert put.status_code == 200, put.text
+                written.append(target["sha256"])
+                if len(written) >= COMMIT_EVERY:
+                    commit(http, written)
+                    written = []
+            if written:
+                commit(http, written)
+
+    started = time.monotonic()
+    with ThreadPoolExecutor(workers, thread_name_prefix="direct") as pool:
+        list(pool.map(work, range(workers)))
+    elapsed = time.monotonic() - started
+    print(f"  direct: {elapsed:.2f} s, of which each client waited {sum(committing) / workers:.2f} s for commits")
+    return elapsed
+
+
 def latency_p99(base: str, tokens: list[dict[str, str]], seconds: float) -> tuple[float, float, int]:
     """p50 and p99 (ms) of pushes of one change and feed pages, from 50 clients at once; and how many requests (a 5xx
     is waited out and sent again, as a laptop does, and counted)."""
@@ -121,12 +165,18 @@ def run_store(store: str, photo_count: int, seconds: float) -> dict[int, dict[st
             photos = [os.urandom(1024 * 1024) for _ in range(photo_count)]
             rate = push_rate(base, tokens, seconds)
             upload = upload_time(base, tokens, photos)
+            direct = None
+            if store == "s3":  # other photos: none of them is in the bucket yet
+                direct = direct_upload_time(base, tokens, [os.urandom(1024 * 1024) for _ in range(photo_count)])
             p50, p99, count = latency_p99(base, tokens, seconds)
-            figures[apps] = {"push": rate, "upload": upload, "mb_s": photo_count / upload, "p50": p50, "p99": p99}
+            figures[apps] = {"push": rate, "upload": upload, "direct": direct, "p50": p50, "p99": p99}
+            direct_text = ""
+            if direct:
+                direct_text = f" | direct to the bucket {direct:5.2f} s ({photo_count / direct:5.1f} MB/s)"
             print(
-                f"{store:10} {apps} app(s): push {rate:7.0f} changes/s | {photo_count} x 1 MB photos {upload:5.2f} s "
-                f"({photo_count / upload:5.1f} MB/s) | {CLIENTS} clients: p50 {p50:6.1f} ms, p99 {p99:7.1f} ms "
-                f"({count} requests)",
+                f"{store:10} {apps} app(s): push {rate:7.0f} changes/s | {photo_count} x 1 MB photos through the apps "
+                f"{upload:5.2f} s ({photo_count / upload:5.1f} MB/s){direct_text} | {CLIENTS} clients: "
+                f"p50 {p50:6.1f} ms, p99 {p99:7.1f} ms ({count} requests)",
                 flush=True,
             )
     finally:
@@ -148,10 +198,13 @@ def main() -> int:
     )
     results = {store: run_store(store, args.photos, args.seconds) for store in ("filesystem", "s3")}
     for apps in (1, 2, 3):
-        ratio = results["s3"][apps]["upload"] / results["filesystem"][apps]["upload"]
-        verdict = "ok" if ratio <= RATIO_LIMIT else "over the limit"
-        print(f"S3/filesystem time for {args.photos} x 1 MB photos with {apps} app(s): {ratio:.2f} "
-              f"(limit {RATIO_LIMIT}) {verdict}")  # fmt: skip
+        filesystem = results["filesystem"][apps]["upload"]
+        for how, key in (("as laptops send them (direct)", "direct"), ("through the apps", "upload")):
+            ratio = results["s3"][apps][key] / filesystem
+            verdict = "ok" if ratio <= RATIO_LIMIT else "over the limit"
+            print(f"S3/filesystem time for {args.photos} x 1 MB photos with {apps} app(s), {how}: {ratio:.2f} "
+                  f"(limit {RATIO_LIMIT}) {verdict}")  # fmt: skip
+    print(f"load: {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f} {os.getloadavg()[2]:.2f} (1, 5, 15 min)")
     return 0
 
 

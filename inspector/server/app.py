@@ -100,6 +100,8 @@ def blob_store_for(settings: Settings, db: Database) -> BlobStore:
             secret_access_key=settings.s3_secret_access_key or None,
             presign_seconds=settings.s3_presign_seconds if settings.s3_presign_downloads else None,
             pool=max(10, settings.db_pool_size * 2),
+            public_endpoint_url=settings.s3_public_endpoint_url or None,
+            upload_seconds=settings.s3_upload_seconds,
         )
     return FileBlobStore(settings.effective_blob_dir)
 

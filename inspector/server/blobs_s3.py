@@ -1,17 +1,21 @@
 """The photo store in S3-compatible object storage (one bucket per district): verified before visible, conditional
-writes, streamed or presigned downloads, resumable uploads as multipart uploads whose state is kept in the database."""
+writes, streamed or presigned downloads, direct uploads to presigned addresses confirmed before they count, resumable
+uploads as multipart uploads whose state is kept in the database."""
 
 from __future__ import annotations
 
 import base64
 import contextlib
 import hashlib
+import hmac
+import io
 import json
 import logging
 import secrets
 import tempfile
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import boto3
@@ -44,11 +48,35 @@ SPOOL_BYTES = 8 * 1024 * 1024  # a blob being received is held in memory up to t
 # Replies that mean "the store is there but cannot serve now": tried again by the client after a 503.
 TRANSIENT_CODES = {"SlowDown", "ServiceUnavailable", "InternalError", "RequestTimeout", "RequestTimeTooSkewed"}
 MISSING_CODES = {"404", "NoSuchKey", "NotFound"}
+UPLOADER_META = "uploader"  # the metadata of a direct upload naming who sent it (a keyed hash of user and blob)
 
 
 def object_key(sha256: str) -> str:
     """Where a blob lives in the bucket (the same fan-out as the filesystem store)."""
     return f"objects/{sha256[:2]}/{sha256[2:4]}/{sha256}"
+
+
+def checksum_of(sha256: str) -> str:
+    """A SHA-256 as S3 carries it (`x-amz-checksum-sha256`: the digest in base64)."""
+    return base64.b64encode(bytes.fromhex(sha256)).decode()
+
+
+@dataclass(frozen=True)
+class UploadTarget:
+    """Where a laptop sends one blob itself: a presigned `PUT` with the headers it must carry (signed: leaving one out
+    makes the store refuse the request)."""
+
+    url: str
+    headers: dict[str, str]
+    expires_in: int
+
+
+@dataclass(frozen=True)
+class Confirmed:
+    """A blob found whole at its content address: its size, and whether the caller's own direct upload wrote it."""
+
+    size: int
+    by_caller: bool
 
 
 def _code(error: ClientError) -> str:
@@ -93,11 +121,23 @@ class S3BlobStore(Receiving):
     kind = "s3"
     checks_presence = False
 
-    def __init__(self, client: Any, bucket: str, db: Database, presign_seconds: int | None = None) -> None:
+    def __init__(
+        self,
+        client: Any,
+        bucket: str,
+        db: Database,
+        presign_seconds: int | None = None,
+        public_client: Any = None,
+        upload_seconds: int = 300,
+        signing_key: bytes = b"",
+    ) -> None:
         self.client = client
         self.bucket = bucket
         self.db = db
         self.presign_seconds = presign_seconds
+        self.public_client = public_client  # signs the addresses laptops use (None: no direct uploads)
+        self.upload_seconds = upload_seconds
+        self.signing_key = signing_key or secrets.token_bytes(32)
 
     @classmethod
     def connect(
@@ -110,8 +150,11 @@ class S3BlobStore(Receiving):
         secret_access_key: str | None = None,
         presign_seconds: int | None = None,
         pool: int = 50,
+        public_endpoint_url: str | None = None,
+        upload_seconds: int = 300,
     ) -> S3BlobStore:
-        """A store on a bucket of an S3 service (AWS when `endpoint_url` is None)."""
+        """A store on a bucket of an S3 service (AWS when `endpoint_url` is None); with `public_endpoint_url` (the
+        bucket's address as laptops reach it) blobs may be uploaded there directly."""
         config = Config(
             s3={"addressing_style": "path"},
             retries={"max_attempts": 3, "mode": "standard"},
@@ -121,15 +164,24 @@ class S3BlobStore(Receiving):
             request_checksum_calculation="when_required",
             response_checksum_validation="when_required",
         )
-        client = boto3.session.Session().client(
-            "s3",
-            endpoint_url=endpoint_url or None,
-            region_name=region,
-            aws_access_key_id=access_key_id or None,
-            aws_secret_access_key=secret_access_key or None,
-            config=config,
-        )
-        return cls(client, bucket, db, presign_seconds)
+        session = boto3.session.Session()
+
+        def client_for(endpoint: str | None) -> Any:
+            return session.client(
+                "s3",
+                endpoint_url=endpoint or None,
+                region_name=region,
+                aws_access_key_id=access_key_id or None,
+                aws_secret_access_key=secret_access_key or None,
+                # SigV4 signs every header a presigned upload needs (checksum, If-None-Match, uploader)
+                config=config.merge(Config(signature_version="s3v4")),
+            )
+
+        client = client_for(endpoint_url)
+        public = client_for(public_endpoint_url) if public_endpoint_url else None
+        # the same key in every server process: a commit may reach another process than the one that signed
+        key = hashlib.sha256(f"inspector-direct-upload:{secret_access_key or ''}:{bucket}".encode()).digest()
+        return cls(client, bucket, db, presign_seconds, public, upload_seconds, key)
 
     # ---- calls to the store ----
 
@@ -163,20 +215,90 @@ class S3BlobStore(Receiving):
         reply = self._call("read an object", self.client.get_object, Key=key)
         return bytes(reply["Body"].read())
 
-    def _put(self, key: str, body: Any, sha256: str | None = None, exclusive: bool = False) -> None:
+    def _put(self, key: str, body: Any, sha256: str | None = None, exclusive: bool = False) -> bool:
         """Write an object; with `sha256` the store checks the bytes it got; with `exclusive` only when the key is
-        free (a key already taken is the same blob: fine)."""
+        free (False when it was taken)."""
         arguments: dict[str, Any] = {"Key": key, "Body": body}
         if sha256 is not None:
-            arguments["ChecksumSHA256"] = base64.b64encode(bytes.fromhex(sha256)).decode()
+            arguments["ChecksumSHA256"] = checksum_of(sha256)
         if exclusive:
             arguments["IfNoneMatch"] = "*"
         try:
             self._call("write an object", self.client.put_object, **arguments)
         except ClientError as error:
             if exclusive and (_status(error) == 412 or _code(error) == "PreconditionFailed"):
-                return
+                return False
             raise
+        return True
+
+    def _place_body(self, sha256: str, body: Any) -> None:
+        """Write a verified blob at its content address. A key already taken holds the same blob only if a look
+        confirms it (a direct upload nobody confirmed may hold other bytes): else it is removed and written again."""
+        for _ in range(3):
+            with contextlib.suppress(AttributeError, OSError):
+                body.seek(0)
+            if self._put(object_key(sha256), body, sha256, exclusive=True):
+                return
+            if self._confirmed(sha256) is not None:
+                return
+        raise BlobStoreUnavailableError(f"the object store kept another object at the address of {sha256}")
+
+    # ---- direct uploads ----
+
+    @property
+    def direct_uploads(self) -> bool:
+        """Whether laptops may upload blobs straight to the bucket (a public address of it is set)."""
+        return self.public_client is not None
+
+    def uploader_tag(self, sha256: str, user_id: str) -> str:
+        """What a direct upload of `sha256` by `user_id` carries in its metadata (unforgeable without the key)."""
+        return hmac.new(self.signing_key, f"{user_id}:{sha256}".encode(), hashlib.sha256).hexdigest()[:32]
+
+    def upload_target(self, sha256: str, user_id: str) -> UploadTarget | None:
+        """A presigned `PUT` of the blob to its content address: the store checks the bytes against the signed
+        SHA-256 and refuses to replace an object already there (`If-None-Match: *`)."""
+        if self.public_client is None:
+            return None
+        checksum = checksum_of(sha256)
+        tag = self.uploader_tag(sha256, user_id)
+        params = {
+            "Bucket": self.bucket,
+            "Key": object_key(sha256),
+            "ChecksumSHA256": checksum,
+            "IfNoneMatch": "*",
+            "Metadata": {UPLOADER_META: tag},
+        }
+        url = self.public_client.generate_presigned_url("put_object", Params=params, ExpiresIn=self.upload_seconds)
+        headers = {"x-amz-checksum-sha256": checksum, "If-None-Match": "*", f"x-amz-meta-{UPLOADER_META}": tag}
+        return UploadTarget(url, headers, self.upload_seconds)
+
+    def confirm(self, sha256: str, user_id: str | None = None) -> Confirmed | None:
+        """Whether the object at the blob's content address holds exactly its bytes: the SHA-256 the store checked
+        on writing when it kept one, else the object read back and hashed. None when there is none; other bytes
+        are removed (HashMismatchError): a blob is never present unverified."""
+        key = object_key(sha256)
+        try:
+            reply = self._call("look up an object", self.client.head_object, Key=key, ChecksumMode="ENABLED")
+        except ClientError as error:
+            if is_missing(error):
+                return None
+            raise
+        by_caller = user_id is not None and hmac.compare_digest(
+            str(reply.get("Metadata", {}).get(UPLOADER_META, "")), self.uploader_tag(sha256, user_id)
+        )
+        if reply.get("ChecksumSHA256") == checksum_of(sha256):
+            return Confirmed(int(reply["ContentLength"]), by_caller)
+        try:
+            body = self._call("read an object", self.client.get_object, Key=key)["Body"]
+        except ClientError as error:
+            if is_missing(error):
+                return None
+            raise
+        actual, size = _hash_body(body)
+        if actual != sha256:
+            self._delete(key)
+            raise HashMismatchError(sha256, actual)
+        return Confirmed(size, by_caller)
 
     def problem(self) -> str | None:
         try:
@@ -203,8 +325,7 @@ class S3BlobStore(Receiving):
     def place(self, handle: Any, sha256: str) -> None:
         spool: SpoolFile = handle
         try:
-            spool.spool.seek(0)
-            self._put(object_key(sha256), spool.spool, sha256, exclusive=True)
+            self._place_body(sha256, spool.spool)
         finally:
             spool.discard()
 
@@ -367,7 +488,7 @@ class S3BlobStore(Receiving):
                 self.discard_partial(sha256, user_id)
                 raise HashMismatchError(sha256, actual)
             if place:
-                self._put(final, data, sha256, exclusive=True)
+                self._place_body(sha256, io.BytesIO(data))
                 metrics.BLOB_BYTES.labels(self.kind).inc(len(data))
             self._delete(row.store_tail)
             return len(data)
@@ -384,13 +505,20 @@ class S3BlobStore(Receiving):
             self._delete(key)
             self.discard_partial(sha256, user_id)
             raise HashMismatchError(sha256, actual)
-        if place and self._head(final) is None:
+        if place and self._confirmed(sha256) is None:
             self._call(
                 "copy an object", self.client.copy_object, Key=final, CopySource={"Bucket": self.bucket, "Key": key}
             )
             metrics.BLOB_BYTES.labels(self.kind).inc(size)
         self._delete(key)
         return size
+
+    def _confirmed(self, sha256: str) -> Confirmed | None:
+        """`confirm`, with other bytes at the address (now removed) counting as none."""
+        try:
+            return self.confirm(sha256)
+        except HashMismatchError:
+            return None
 
     def _assemble(self, row: BlobUpload) -> bool | None:
         """Complete the multipart upload (the tail as its last part); None when it is no longer there."""

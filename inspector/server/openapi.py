@@ -170,6 +170,14 @@ class BatchReply(BaseModel):
     results: list[BatchResult]
 
 
+class UploadTargetsReply(BaseModel):
+    targets: list[BatchResult]
+
+
+class CommitReply(BaseModel):
+    results: list[BatchResult]
+
+
 class BlobStored(BaseModel):
     sha256: str
     size: int
@@ -225,6 +233,8 @@ SUCCESS: dict[str, dict[int, type[BaseModel] | None]] = {
     "get_feed": {200: FeedReply},
     "post_missing": {200: MissingReply},
     "post_batch": {200: BatchReply},
+    "post_targets": {200: UploadTargetsReply},
+    "post_commit": {200: CommitReply},
     "put_blob": {200: BlobStored, 201: BlobStored},
     "get_blob": {200: None},
     "post_upload": {200: UploadState},
@@ -255,6 +265,8 @@ ERRORS: dict[str, set[int]] = {
     "get_feed": {422},
     "post_missing": {422},
     "post_batch": {411, 422, 503},
+    "post_targets": {422},
+    "post_commit": {422, 503},
     "put_blob": {411, 422, 503},
     "get_blob": {404},
     "post_upload": {422, 503},
@@ -272,6 +284,7 @@ WRITES = {
     "post_revoke",
     "post_push",
     "post_batch",
+    "post_commit",
     "put_blob",
     "post_upload",
     "patch_upload",
@@ -300,7 +313,7 @@ STATUS_TEXT = {
     429: "Too many failed logins: wait `Retry-After` seconds",
     500: "Unexpected server error (logged with the request id)",
     503: "The database does not answer or its schema is not migrated (`unavailable`), or the photo store cannot be "
-    "written (`storage_unwritable`, with `Retry-After`)",
+    "written (`storage_unwritable`) or does not answer (`storage_unavailable`), with `Retry-After`",
     507: "The server's disk is full: try again after `Retry-After` seconds",
 }
 

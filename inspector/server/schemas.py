@@ -134,6 +134,19 @@ class MissingIn(Strict):
     hashes: list[Sha256]
 
 
+class BlobSizeIn(Strict):
+    sha256: Sha256
+    size: Annotated[int, Field(ge=0)]
+
+
+class TargetsIn(Strict):
+    blobs: list[BlobSizeIn]
+
+
+class CommitIn(Strict):
+    hashes: list[Sha256]
+
+
 class UploadStartIn(Strict):
     size: Annotated[int, Field(ge=0)]
 

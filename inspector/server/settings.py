@@ -111,6 +111,10 @@ class Settings(BaseSettings):
     s3_secret_access_key: str = ""
     s3_presign_downloads: bool = False  # downloads answered 307 to a signed URL of the store instead of streamed
     s3_presign_seconds: PositiveInt = 300
+    # the bucket's address as laptops reach it (e.g. through the site's proxy): set, laptops upload photos straight to
+    # it with presigned PUTs and the server only confirms them; empty: every photo goes through the server
+    s3_public_endpoint_url: str = ""
+    s3_upload_seconds: int = Field(default=300, ge=30, le=3600)  # how long a presigned upload address is valid
     # the web face (server/web): the address the public reaches /u/ and /s/ at, printed in QR codes
     public_base_url: str = "http://127.0.0.1:8765"
     unit_link_days: PositiveInt = 90  # a unit's link expires this long after the assignment (or at closing)

@@ -1,5 +1,5 @@
-"""Photos both ways: upload the ones queued changes need and the server lacks (in batches, resuming large ones),
-download the ones pulled records name."""
+"""Photos both ways: upload the ones queued changes need and the server lacks (straight to its object store when it
+offers that, else in batches; resuming large ones), download the ones pulled records name."""
 
 from __future__ import annotations
 
@@ -73,6 +73,9 @@ def upload_missing(
     small = [job for job in jobs if job.size <= config.resumable_threshold]
     large = [job for job in jobs if job.size > config.resumable_threshold]
     counter = _Progress(progress, len(missing) - len(jobs), len(missing))
+    if small and limits.get("direct_uploads"):
+        per_request = int(limits.get("max_missing_query") or 1000)
+        small = upload_direct(db, client, config.upload_workers, small, per_request, report, counter)
     units = plan_units(small, BatchLimits.of(limits, config), config.upload_workers)
     _upload_small_in_parallel(db, client, config.upload_workers, units, report, counter)
     chunk = min(config.chunk_bytes, int(limits.get("max_chunk_bytes") or config.chunk_bytes))
@@ -294,6 +297,150 @@ def _upload_small_in_parallel(
             each.close()
     if failure is not None:
         raise failure
+
+
+# ---- direct uploads: straight to the server's object store, then confirmed ----
+
+NO_DIRECT_STATUSES = (404, 405)  # a server without direct uploads
+
+
+@dataclass(frozen=True)
+class _Direct:
+    """A photo sent to a presigned address: `written` when the store took it (or already had an object there)."""
+
+    job: _Job
+    written: bool
+
+
+def _targets(client: ProtocolClient, jobs: list[_Job], per_request: int) -> dict[str, dict[str, Any]] | None:
+    """The server's answer for each photo (`direct` with an address, `present`, or `via_app`), or None from a server
+    without direct uploads."""
+    answers: dict[str, dict[str, Any]] = {}
+    for start in range(0, len(jobs), per_request):
+        asked = {"blobs": [{"sha256": job.sha, "size": job.size} for job in jobs[start : start + per_request]]}
+        try:
+            reply = client.post_json("/blobs/targets", asked)
+        except RequestRefusedError as exc:
+            if exc.status in NO_DIRECT_STATUSES:
+                return None
+            raise
+        targets = reply.get("targets") if isinstance(reply, dict) else None
+        if not isinstance(targets, list):
+            raise ServerFaultError(
+                "服务器的回复无法识别", "the server's reply to blobs/targets cannot be read", "bad_reply"
+            )
+        answers.update({str(item.get("sha256")): item for item in targets if isinstance(item, dict)})
+    return answers
+
+
+def _send_direct(client: ProtocolClient, job: _Job, target: dict[str, Any]) -> _Direct:
+    """One presigned `PUT`; any failure leaves the photo to the upload through the server."""
+    try:
+        data = job.path.read_bytes()
+    except OSError:
+        return _Direct(job, written=False)
+    headers = {str(name): str(value) for name, value in dict(target.get("headers") or {}).items()}
+    try:
+        status = client.put_elsewhere(str(target["url"]), data, headers)
+    except TransportError as exc:
+        log.info("photo %s: the object store did not answer (%s); sent through the server", job.sha, exc)
+        return _Direct(job, written=False)
+    if status in (200, 201, 204, 412):  # 412: an object is already at the address; the commit tells whose
+        return _Direct(job, written=True)
+    log.info("photo %s: the object store answered %s; sent through the server", job.sha, status)
+    return _Direct(job, written=False)
+
+
+def _commit(client: ProtocolClient, hashes: list[str]) -> set[str]:
+    """The photos the server confirmed (now on it for this user); the others go through the server."""
+    if not hashes:
+        return set()
+    reply = client.post_json("/blobs/commit", {"hashes": hashes})
+    results = reply.get("results") if isinstance(reply, dict) else None
+    if not isinstance(results, list):
+        raise ServerFaultError("服务器的回复无法识别", "the server's reply to blobs/commit cannot be read", "bad_reply")
+    confirmed = set()
+    for result in results:
+        if isinstance(result, dict) and result.get("status") in ("stored", "present"):
+            confirmed.add(str(result.get("sha256")))
+        elif isinstance(result, dict):
+            log.info("photo %s not confirmed (%s): sent through the server", result.get("sha256"), result.get("status"))
+    return confirmed
+
+
+def upload_direct(
+    db: Database,
+    client: ProtocolClient,
+    workers: int,
+    jobs: list[_Job],
+    per_request: int,
+    report: UploadReport,
+    counter: _Progress,
+) -> list[_Job]:
+    """Send photos straight to the server's object store where it offers addresses, several at a time, and have the
+    server confirm them in groups; a photo counts as uploaded only once confirmed. Returns the photos left for the
+    upload through the server (no address offered, the store refused or did not answer, not confirmed)."""
+    answers = _targets(client, jobs, per_request)
+    if answers is None:
+        return jobs
+    leftover: list[_Job] = []
+    direct: list[tuple[_Job, dict[str, Any]]] = []
+    present: list[str] = []
+    for job in jobs:
+        answer = answers.get(job.sha, {})
+        if answer.get("status") == "present":
+            present.append(job.sha)
+        elif answer.get("status") == "direct" and answer.get("url"):
+            direct.append((job, answer))
+        else:
+            leftover.append(job)
+    photos.mark_uploaded(db, present)
+    report.already_on_server += len(present)
+    counter.advance(len(present))
+    if not direct:
+        return leftover
+    spawned = [client.spawn() for _ in range(max(1, min(workers, len(direct))))]
+    idle: queue.Queue[ProtocolClient] = queue.Queue()
+    for each in spawned:
+        idle.put(each)
+
+    def send(job: _Job, target: dict[str, Any]) -> _Direct:
+        worker = idle.get()
+        try:
+            return _send_direct(worker, job, target)
+        finally:
+            idle.put(worker)
+
+    written: list[_Job] = []
+
+    def confirm() -> None:
+        confirmed = _commit(client, [job.sha for job in written])
+        done = [job for job in written if job.sha in confirmed]
+        leftover.extend(job for job in written if job.sha not in confirmed)
+        photos.mark_uploaded(db, [job.sha for job in done])
+        report.uploaded += len(done)
+        report.bytes_sent += sum(job.size for job in done)
+        counter.advance(len(done))
+        written.clear()
+
+    try:
+        with ThreadPoolExecutor(max_workers=len(spawned), thread_name_prefix="photo-direct") as pool:
+            futures = [pool.submit(send, job, target) for job, target in direct]
+            try:
+                for future in as_completed(futures):
+                    outcome = future.result()
+                    (written if outcome.written else leftover).append(outcome.job)
+                    if len(written) >= MARK_EVERY:
+                        confirm()
+                confirm()
+            except BaseException:
+                for future in futures:
+                    future.cancel()
+                raise
+    finally:
+        for each in spawned:
+            each.close()
+    return leftover
 
 
 def upload_batch(client: ProtocolClient, jobs: list[_Job]) -> list[_Outcome]:

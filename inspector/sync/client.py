@@ -374,6 +374,35 @@ class ProtocolClient:
             raise outcome[0]
         return outcome[0]
 
+    def put_elsewhere(self, url: str, data: bytes, headers: Mapping[str, str], max_seconds: float = 15.0) -> int:
+        """A `PUT` of bytes to an address the server handed out (an object store's presigned upload): no token, no
+        protocol header; transport errors, 5xx and 429 are tried again for up to `max_seconds` (long enough for a
+        store that restarts, short of the server's whole patience: the caller has another way). Returns the last
+        status; TransportError when the store never answered."""
+        deadline = time.monotonic() + min(max_seconds, self.options.max_retry_seconds)
+        attempt = 0
+        while True:
+            self.check_cancelled()
+            attempt += 1
+            wait: float | None = None
+            last: Exception | None = None
+            try:
+                response = self._send_cancellably("PUT", url, data, headers)
+            except TRANSPORT_ERRORS as exc:
+                last = exc
+            else:
+                status = response.status_code
+                if not (status == 429 or status >= 500):
+                    return status
+                wait = retry_after_seconds(response.headers.get("Retry-After"))
+            delay = min(wait if wait is not None else self.backoff(attempt), 5.0)
+            if attempt >= self.options.max_attempts or time.monotonic() + delay > deadline:
+                if last is not None:
+                    raise _transport_failure(last) from last
+                return status
+            if self.cancel_event.wait(delay):
+                raise CancelledError()
+
     # ---- endpoints ----
 
     def get_json(self, path: str, **kwargs: Any) -> Any:

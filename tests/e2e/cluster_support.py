@@ -1,6 +1,7 @@
 """A district on several processes, all on 127.0.0.1: SeaweedFS for the photos, a PostgreSQL primary and a streaming
 replica (pg_basebackup), N `inspector-server` processes and a read-only one on the replica, HAProxy in front (the
-feed routed to the replica). Used by the cluster test and bench/cluster.py (test support, not shipped)."""
+feed routed to the replica; the bucket published through it too, as laptops reach it for direct uploads). Used by
+the cluster test and bench/cluster.py (test support, not shipped)."""
 
 from __future__ import annotations
 
@@ -400,11 +401,14 @@ class HAProxy:
     """HAProxy in front of the app processes: round robin with health checks on /readyz; GETs of the feed go to the
     read-only process on the replica (an app process as its backup). With Patroni nodes it also carries the apps'
     PostgreSQL connections (TCP) to whichever node Patroni's REST API calls the primary. Every answer it gives a
-    client is logged (time, status, Retry-After, server, request) to haproxy.log."""
+    client is logged (time, status, Retry-After, server, request) to haproxy.log. With `bucket` (the S3 gateway's
+    port) it publishes the object store on a port of its own, the address laptops upload photos to."""
 
-    def __init__(self, root: Path, postgres: list[PatroniNode] | None = None) -> None:
+    def __init__(self, root: Path, postgres: list[PatroniNode] | None = None, bucket: int | None = None) -> None:
         self.root = root
         self.port = free_port()
+        self.bucket = bucket
+        self.bucket_port = free_port()
         self.stats_port = free_port()
         self.postgres = postgres or []
         self.pg_port = free_port()
@@ -433,6 +437,14 @@ class HAProxy:
         ]  # fmt: skip
         if self.postgres:
             lines += self.postgres_section()
+        if self.bucket is not None:  # the Host header passes unchanged: presigned addresses name this port
+            lines += [
+                "frontend bucket", f"  bind 127.0.0.1:{self.bucket_port}", "  log global",
+                "  capture response header Retry-After len 10",
+                '  log-format "answer %Ts.%ms %ST %hs %b/%s %HM %HP"', "  default_backend seaweedfs",
+                "backend seaweedfs", "  timeout server 120s",
+                f"  server s3 127.0.0.1:{self.bucket} check inter 300ms fall 2 rise 1",
+            ]  # fmt: skip
         return "\n".join(lines) + "\n"
 
     def postgres_section(self) -> list[str]:
@@ -495,6 +507,11 @@ class HAProxy:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
+    @property
+    def bucket_url(self) -> str:
+        """The object store as laptops reach it (through this proxy)."""
+        return f"http://127.0.0.1:{self.bucket_port}"
+
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:
             self.process.terminate()
@@ -505,10 +522,18 @@ class DistrictCluster:
     """Everything a several-process district needs, started in order; `close` stops it all."""
 
     def __init__(
-        self, apps: int = 3, store: str = "s3", reader: bool = True, users: int = 20, patroni: bool = False
+        self,
+        apps: int = 3,
+        store: str = "s3",
+        reader: bool = True,
+        users: int = 20,
+        patroni: bool = False,
+        direct_uploads: bool = True,
     ) -> None:
         """`patroni=True`: the database is a Patroni pair (etcd, a leader and a replica) that the apps reach through
-        HAProxy, instead of a plain primary (and a pg_basebackup replica for the reader)."""
+        HAProxy, instead of a plain primary (and a pg_basebackup replica for the reader). `direct_uploads` (S3): the
+        bucket is published through HAProxy and the apps offer laptops presigned uploads to it."""
+        self.direct_uploads = direct_uploads
         self.root = Path(tempfile.mkdtemp(prefix="inspector-cluster-"))
         self.with_patroni = patroni
         self.patroni: PatroniPair | None = None
@@ -544,7 +569,9 @@ class DistrictCluster:
         )
         if self.store == "s3":
             assert self.seaweed is not None
-            environ.update({f"INSPECTOR_{k.upper()}": v for k, v in self.seaweed.settings(self.bucket).items()})
+            public = self.proxy.bucket_url if self.proxy is not None and self.proxy.bucket is not None else None
+            settings = self.seaweed.settings(self.bucket, public if self.direct_uploads else None)
+            environ.update({f"INSPECTOR_{k.upper()}": v for k, v in settings.items()})
         else:
             environ["INSPECTOR_BLOB_DIR"] = str(self.root / "server" / "blobs")  # one folder: one host only
         return environ
@@ -566,6 +593,7 @@ class DistrictCluster:
             self.seaweed.start()
         if self.with_patroni:
             return self._start_on_patroni()
+        self.proxy = HAProxy(self.root, bucket=self._bucket_port())
         self.primary = PgCluster(durable=False, max_connections=300)
         self.primary.start()
         self.primary.create_database(self.database)
@@ -582,15 +610,17 @@ class DistrictCluster:
             app.start()
         for app in [*self.apps, *self.readers]:
             app.wait_ready()
-        self.proxy = HAProxy(self.root)
         self.proxy.start(self.apps, self.readers)
         return self
+
+    def _bucket_port(self) -> int | None:
+        return self.seaweed.ports["s3"] if self.seaweed is not None and self.direct_uploads else None
 
     def _start_on_patroni(self) -> DistrictCluster:
         """etcd, the Patroni pair, HAProxy (the apps' database connections go through it), the schema, the apps."""
         assert self.patroni is not None
         self.patroni.wait_pair(timeout=90)
-        self.proxy = HAProxy(self.root, postgres=self.patroni.nodes)
+        self.proxy = HAProxy(self.root, postgres=self.patroni.nodes, bucket=self._bucket_port())
         url = self.proxy.pg_url(self.database)
         self.apps = [AppProcess(f"app{n}", self.environ(url), self.root) for n in range(1, self.app_count + 1)]
         if self.with_reader:

@@ -4,6 +4,7 @@ for the blob-store tests and the cluster bench (test support, not shipped with t
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import shutil
 import signal
@@ -57,10 +58,22 @@ class SeaweedServer:
             f"-filer.port={p['filer']}", f"-filer.port.grpc={g['filer']}",
             "-s3", f"-s3.port={p['s3']}", f"-s3.port.grpc={g['s3']}", "-s3.port.iceberg=0", "-s3.port.lance=0",
             "-master.volumeSizeLimitMB=256", "-volume.max=0", "-master.telemetry=false",
+            f"-s3.config={self.root / 's3.json'}",
         ]  # fmt: skip
+
+    def write_identities(self) -> None:
+        """One identity with these keys, as a real deployment has: anonymous requests are refused and every request
+        (a presigned one too) must carry a valid signature, unexpired, with all its signed headers."""
+        identity = {
+            "name": "inspector",
+            "credentials": [{"accessKey": ACCESS_KEY, "secretKey": SECRET_KEY}],
+            "actions": ["Admin", "Read", "Write", "List", "Tagging"],
+        }
+        (self.root / "s3.json").write_text(json.dumps({"identities": [identity]}))
 
     def start(self, timeout: float = 60) -> None:
         (self.root / "data").mkdir(exist_ok=True)
+        self.write_identities()
         with self.log.open("ab") as log:
             self.process = subprocess.Popen(self.command(), stdout=log, stderr=subprocess.STDOUT, cwd=self.root)
         self.wait_ready(timeout)
@@ -109,9 +122,11 @@ class SeaweedServer:
         time.sleep(down_seconds)
         self.start()
 
-    def settings(self, bucket: str) -> dict[str, str]:
-        """The server settings that put photos into `bucket` of this store."""
-        return {
+    def settings(self, bucket: str, public_endpoint: str | None = None) -> dict[str, str]:
+        """The server settings that put photos into `bucket` of this store (with `public_endpoint`, the address
+        laptops upload to directly)."""
+        extra = {"s3_public_endpoint_url": public_endpoint} if public_endpoint else {}
+        return extra | {
             "blob_store": "s3",
             "s3_bucket": bucket,
             "s3_endpoint_url": self.endpoint,

@@ -1,4 +1,5 @@
-"""Photo blobs: which are missing, whole, batched and resumable uploads (verified by SHA-256), scoped downloads."""
+"""Photo blobs: which are missing, whole, batched, direct (to the object store, then confirmed) and resumable uploads
+(verified by SHA-256), scoped downloads."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from starlette.requests import ClientDisconnect
 
 from inspector.core.clock import now_iso
 from inspector.core.protocol import ErrorCode, Status
+from inspector.server import metrics
 from inspector.server.api.deps import Context, CurrentPrincipal, CurrentScope, ServerContext
 from inspector.server.auth import Principal
 from inspector.server.blobs import (
@@ -36,7 +38,7 @@ from inspector.server.blobs import (
 from inspector.server.db import insert_ignore, run_core_transaction, run_transaction
 from inspector.server.errors import ApiError, not_found
 from inspector.server.models import Blob, BlobHolder, BlobUpload
-from inspector.server.schemas import MissingIn, UploadStartIn
+from inspector.server.schemas import CommitIn, MissingIn, TargetsIn, UploadStartIn
 from inspector.server.scope import scope_of
 from inspector.server.settings import Settings
 
@@ -141,6 +143,99 @@ def post_missing(body: MissingIn, principal: CurrentPrincipal, context: Context)
     with context.db.read() as session:
         present = scope_of(principal).visible_blobs(session, wanted)
     return {"missing": [sha for sha in wanted if sha not in present]}
+
+
+# ---- direct uploads (an object store with a public address) ----
+
+MAX_CONFIRMING = 8  # blobs of one commit looked up in the object store at once
+
+
+def _check_count(count: int, context: ServerContext) -> None:
+    limit = context.settings.max_missing_query
+    if count > limit:
+        raise ApiError(
+            413, ErrorCode.PAYLOAD_TOO_LARGE, f"一次最多 {limit} 个 (at most {limit} blobs at once)", {"limit": limit}
+        )
+
+
+def _targets(context: ServerContext, principal: Principal, body: TargetsIn) -> list[dict[str, Any]]:
+    _check_count(len(body.blobs), context)
+    for blob in body.blobs:
+        if blob.size > context.settings.max_blob_bytes:
+            raise _too_large(context.settings.max_blob_bytes)
+    wanted = list(dict.fromkeys(blob.sha256 for blob in body.blobs))
+    standing = _Standing(context, principal, wanted)
+    signer = getattr(context.blobs, "upload_target", None)
+    answers: list[dict[str, Any]] = []
+    for sha256 in wanted:
+        if sha256 in standing.held:
+            answers.append({"sha256": sha256, "status": "present", "size": standing.held[sha256]})
+            continue
+        # a blob the server has but the caller does not hold goes through the server, which checks that the caller
+        # has its bytes (a direct upload could not prove that)
+        target = signer(sha256, principal.user_id) if signer is not None and sha256 not in standing.stored else None
+        if target is None:
+            answers.append({"sha256": sha256, "status": "via_app"})
+            continue
+        answers.append(
+            {
+                "sha256": sha256,
+                "status": "direct",
+                "method": "PUT",
+                "url": target.url,
+                "headers": target.headers,
+                "expires_in": target.expires_in,
+            }
+        )
+    return answers
+
+
+@router.post("/targets", summary="Where to upload these blobs: straight to the object store, or through the server")
+def post_targets(body: TargetsIn, principal: CurrentPrincipal, context: Context) -> dict[str, Any]:
+    return {"targets": _targets(context, principal, body)}
+
+
+def _confirm_one(context: ServerContext, sha256: str, user_id: str) -> dict[str, Any]:
+    confirm = getattr(context.blobs, "confirm", None)
+    if confirm is None:
+        return {"sha256": sha256, "status": "via_app"}
+    try:
+        found = confirm(sha256, user_id)
+    except HashMismatchError as error:
+        message = _mismatch(error).message
+        return {"sha256": sha256, "status": "upload_again", "code": ErrorCode.HASH_MISMATCH, "message": message}
+    if found is None:
+        message = "对象存储中没有该文件 (the object store has no such upload)"
+        return {"sha256": sha256, "status": "upload_again", "code": ErrorCode.NOT_FOUND, "message": message}
+    if not found.by_caller:  # written by someone else's upload: the caller proves it has the bytes through the server
+        return {"sha256": sha256, "status": "via_app"}
+    return {"sha256": sha256, "status": "stored", "size": found.size}
+
+
+async def _commit(context: ServerContext, principal: Principal, hashes: list[str]) -> list[dict[str, Any]]:
+    standing = await run_in_threadpool(_Standing, context, principal, hashes)
+    gate = asyncio.Semaphore(MAX_CONFIRMING)
+
+    async def one(sha256: str) -> dict[str, Any]:
+        if sha256 in standing.held:
+            return {"sha256": sha256, "status": "present", "size": standing.held[sha256]}
+        if sha256 in standing.stored:
+            return {"sha256": sha256, "status": "via_app"}
+        async with gate:
+            return await run_in_threadpool(_confirm_one, context, sha256, principal.user_id)
+
+    results = await asyncio.gather(*(one(sha256) for sha256 in hashes))
+    stored = [(result["sha256"], int(result["size"])) for result in results if result["status"] == "stored"]
+    await run_in_threadpool(_record_blobs, context, stored, principal.user_id)
+    for _, size in stored:
+        metrics.BLOB_BYTES.labels(context.blobs.kind).inc(size)
+    return list(results)
+
+
+@router.post("/commit", summary="Confirm blobs uploaded straight to the object store; only confirmed ones count")
+async def post_commit(body: CommitIn, principal: CurrentPrincipal, context: Context) -> dict[str, Any]:
+    _check_count(len(body.hashes), context)
+    return {"results": await _commit(context, principal, list(dict.fromkeys(body.hashes)))}
 
 
 # ---- batch uploads ----

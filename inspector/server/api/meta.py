@@ -90,5 +90,6 @@ def version(context: Context) -> dict[str, Any]:
         "protocols_supported": list(SUPPORTED_PROTOCOLS),
         "server_version": __version__,
         "min_client_version": context.settings.min_client_version,
-        "limits": context.settings.limits(),
+        # direct_uploads 1: photos may go straight to the object store (POST /api/v1/blobs/targets)
+        "limits": {**context.settings.limits(), "direct_uploads": int(getattr(context.blobs, "direct_uploads", False))},
     }
