@@ -36,6 +36,7 @@ if TYPE_CHECKING:
 OLD_STATE_FILENAME = "ui-state.ini"
 DEFAULT_SIZE = QSize(1280, 720)
 MINIMUM_SIZE = QSize(1000, 620)
+STATISTICS_WARM_UP_MS = 500  # after the window has its data, so start-up's own work goes first
 
 
 @dataclass(frozen=True)
@@ -131,6 +132,16 @@ class MainWindow(QMainWindow):
             self._restore_geometry()
         self.nav.setEnabled(True)
         self._restore_page()
+        QTimer.singleShot(STATISTICS_WARM_UP_MS, self, self._warm_up_statistics)
+
+    def _warm_up_statistics(self) -> None:
+        """Prepare the statistics page's imports in the background (statistics/warm_up.py), so opening it later
+        does not wait for the chart library."""
+        if self.ctx is None or self.closing_quietly:
+            return
+        from inspector.ui.statistics import warm_up
+
+        warm_up.start(self.ctx)
 
     # -- pages ------------------------------------------------------------------------------------------------
 

@@ -47,8 +47,10 @@ def test_only_the_statistics_charts_import_numpy_and_pyqtgraph_and_each_panel_ex
                          env=env, timeout=180, cwd=CHILD.parent)  # fmt: skip
     assert run.returncode == 0, run.stderr[-3000:]
     result = json.loads(run.stdout.strip().splitlines()[-1])
-    assert result["loaded_before"] == []  # start-up and every other page: neither is imported, nor tried
-    assert [attempt for attempt in result["attempts_before"] if attempt[1].startswith("inspector")] == []
+    # start-up and every other page import neither: only the charts module does, in the background warm-up after
+    # start-up (statistics/warm_up.py) or when the statistics page opens
+    before = {importer for _name, importer in result["attempts_before"] if importer.startswith("inspector")}
+    assert before <= {"inspector.ui.statistics.charts"}
     assert "pyqtgraph" in result["loaded"] and "numpy" in result["loaded"]  # the charts are pyqtgraph's
     ours = {importer for _name, importer in result["attempts"] if importer.startswith("inspector")}
     assert ours == {"inspector.ui.statistics.charts"}

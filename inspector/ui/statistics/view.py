@@ -1,8 +1,9 @@
 """统计 (Statistics): the monthly figures (月检查、月曝光、月排名) from `inspector.core.statistics` — findings per
 month by category, closure rate and time to close, overdue count and trend, the 街乡 ranking, back streets' 十无
-status and the 红黑榜 of street-front units. The figures are computed on a worker (which also imports numpy for the
-charts); each panel exports as PNG, and each chart's month-by-month figures as CSV (its months can be read from the
-keyboard, see charts.py)."""
+status and the 红黑榜 of street-front units. The figures are computed on a worker and shown as soon as they arrive;
+the charts draw them once pyqtgraph is imported (warm_up.py, in the background after start-up). The 月度报告 area reads
+its month after the figures are shown, so the two never compete. Each panel exports as PNG, and each chart's
+month-by-month figures as CSV (its months can be read from the keyboard, see charts.py)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QDate, QEvent, QLocale, Qt, QTimer
+from PySide6.QtCore import QDate, QEvent, QLocale, Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -35,7 +36,7 @@ from inspector.ui.shared.context import FINDINGS, INSPECTIONS, SUBJECTS, AppCont
 from inspector.ui.shared.labels import tier_label
 from inspector.ui.shared.widgets import Page, card, error_message, hint_label, page_header, title_label
 from inspector.ui.shared.workers import FunctionWorker
-from inspector.ui.statistics import charts
+from inspector.ui.statistics import charts, warm_up
 from inspector.ui.statistics.data import StatisticsData, load_statistics, recent_months
 from inspector.ui.statistics.month_area import MonthReportArea
 
@@ -163,6 +164,7 @@ class StatisticsView(Page):
         self.data: StatisticsData | None = None
         self.worker: FunctionWorker | None = None
         self.stale = True
+        self.month_area_due = False  # the 月度报告 area reads once the figures are in
         self.title = title_label()
         self.range = QComboBox()
         self.range.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
@@ -225,14 +227,26 @@ class StatisticsView(Page):
     def activate(self) -> None:
         if self.stale:
             self.load()
-            self.month_area.load()
+            self._load_month_area()
 
     def _data_changed(self, kind: str) -> None:
         if kind in (FINDINGS, INSPECTIONS, SUBJECTS):
             self.stale = True
             if self.isVisible():
                 self.load()
-                self.month_area.load()
+                self._load_month_area()
+
+    def _load_month_area(self) -> None:
+        """The 月度报告 area reads its month now, or after the figures being computed are shown."""
+        if self.worker is None:
+            self.month_area.load()
+        else:
+            self.month_area_due = True
+
+    def _month_area_after_figures(self) -> None:
+        if self.month_area_due and self.worker is None:
+            self.month_area_due = False
+            self.month_area.load()
 
     def months(self) -> list[str]:
         return recent_months(utc_now(), int(self.range.currentData() or RANGES[0]))
@@ -259,7 +273,6 @@ class StatisticsView(Page):
         months, month, folder = self.months(), str(self.month.currentData()), self.ctx.folder
 
         def compute(_worker: Any) -> StatisticsData:
-            charts.preload()  # numpy's import (a third of pyqtgraph's) on this worker, not when the charts first draw
             return load_statistics(folder, months, month)
 
         worker = FunctionWorker(compute)
@@ -269,7 +282,7 @@ class StatisticsView(Page):
         self.stale = False
         self.status.setText(self.tr("正在计算…"))
         self.ctx.run(worker)
-        QTimer.singleShot(0, charts.import_plotting)  # overlaps the computation (a no-op once imported)
+        warm_up.start(self.ctx)  # opened before the background warm-up began: it begins now, beside the figures
         return worker
 
     def _loaded(self, data: Any) -> None:
@@ -278,10 +291,12 @@ class StatisticsView(Page):
             self.show_data(data)
         if self.stale:
             self.load()
+        self._month_area_after_figures()
 
     def _failed(self, error: BaseException) -> None:
         self.worker = None
         self.status.setText(error_message(error))
+        self._month_area_after_figures()
 
     # -- showing ----------------------------------------------------------------------------------------------------
 
@@ -400,6 +415,7 @@ class StatisticsView(Page):
             on_time_rate=self.tr("按期销账率"),
             overdue=self.tr("月末逾期"),
             empty=self.tr("所选月份没有数据"),
+            waiting=self.tr("正在准备图表…"),
             words=charts.ReadoutWords(
                 month_column=self.tr("月份"),
                 total=self.tr("合计"),
