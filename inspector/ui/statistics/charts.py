@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import shiboken6
-from PySide6.QtCore import QPoint, QPointF, QRect, QRectF, QSize, Qt
+from PySide6.QtCore import QPoint, QPointF, QRect, QRectF, QSize, Qt, QTimer
 from PySide6.QtGui import (
     QAccessible,
     QAccessibleEvent,
@@ -197,6 +197,24 @@ def plotting_state() -> Plotting:
     return _plotting
 
 
+_SPARE_PLOTS: list[Plot] = []  # built ahead (prepare_plots), taken by the first charts to draw
+_plots_built = 0
+
+
+def plots_built() -> int:
+    return _plots_built
+
+
+def prepare_plots(count: int) -> None:
+    """Build plots ahead, one per turn of the event loop (each some tens of milliseconds: pyqtgraph's plot item, its
+    axes and menus), until `count` were built in this process; the charts drawn first take them."""
+    global _plots_built
+    if _plots_built >= count or _plotting is not Plotting.READY:
+        return
+    _SPARE_PLOTS.append(Plot())
+    QTimer.singleShot(0, lambda: prepare_plots(count))
+
+
 # -- the figures, as marks and as text ------------------------------------------------------------------------------
 
 
@@ -318,8 +336,11 @@ def _delete_views() -> None:
 class Plot:
     """The pyqtgraph side of a chart: a plot whose x axis is the months' indexes, a band for the chosen month."""
 
-    def __init__(self, owner: ChartWidget) -> None:
+    def __init__(self) -> None:
         import pyqtgraph as pg
+
+        global _plots_built
+        _plots_built += 1
 
         class CountAxis(pg.AxisItem):  # type: ignore[misc,name-defined]
             """A value axis that offers no ticks between whole numbers when the chart shows counts."""
@@ -352,6 +373,9 @@ class Plot:
         self.band = pg.LinearRegionItem(movable=False, brush=pg.mkBrush(HIGHLIGHT), pen=pg.mkPen(None))
         self.band.setZValue(-10)
         self.band.hide()
+
+    def bind(self, owner: ChartWidget) -> None:
+        """Let the chart widget follow the plot's resizing, panning, hovering and clicks."""
         self.box.sigResized.connect(owner.fit_axes)
         self.box.sigXRangeChanged.connect(owner.fit_axes)
         self.view.scene().sigMouseMoved.connect(owner.hover)
@@ -494,7 +518,8 @@ class ChartWidget(QWidget):
 
     def _plot(self) -> Plot:
         if self.plot is None:
-            self.plot = Plot(self)
+            self.plot = _SPARE_PLOTS.pop() if _SPARE_PLOTS else Plot()
+            self.plot.bind(self)
             self.stack.addWidget(self.plot.view)
         return self.plot
 

@@ -172,6 +172,11 @@ class StatisticsView(Page):
         self.month_label = QLabel()
         self.refresh_button = QPushButton()
         self.status = hint_label()
+        # The figures are computed while the rest of the page is built (the worker's SQL runs beside it).
+        self._fill_ranges()
+        self._fill_months()
+        self.load()
+        self.month_area_due = True
         self.findings_chart = charts.ChartWidget()
         self.closure_chart = charts.ChartWidget()
         self.overdue_chart = charts.ChartWidget()
@@ -216,7 +221,6 @@ class StatisticsView(Page):
         layout.addWidget(self.scroll_area, 1)
 
         self.retranslate()
-        self._fill_months()
         self.range.currentIndexChanged.connect(self._range_changed)
         self.month.currentIndexChanged.connect(lambda _i: self.load())
         self.refresh_button.clicked.connect(self.load)
@@ -427,8 +431,7 @@ class StatisticsView(Page):
 
     # -- language -----------------------------------------------------------------------------------------------------
 
-    def retranslate(self) -> None:
-        self.title.setText(self.tr("统计"))
+    def _fill_ranges(self) -> None:
         current = self.range.currentData()
         self.range.blockSignals(True)
         self.range.clear()
@@ -436,6 +439,10 @@ class StatisticsView(Page):
             self.range.addItem(self.tr("近 %n 个月", "", count), count)
         self.range.setCurrentIndex(max(0, self.range.findData(current)))
         self.range.blockSignals(False)
+
+    def retranslate(self) -> None:
+        self.title.setText(self.tr("统计"))
+        self._fill_ranges()
         self.month_label.setText(self.tr("排名月份"))
         self.refresh_button.setText(self.tr("刷新"))
         titles = {

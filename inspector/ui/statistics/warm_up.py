@@ -1,8 +1,9 @@
 """The statistics page prepared in the background once the main window is up, so that opening it does not wait for
 imports: pyqtgraph with numpy (about a second), the month's documents' module and the figures' store modules (a few
 tenths). The PySide6 modules pyqtgraph loads are imported on the GUI thread (a few milliseconds); everything else —
-Python code free of Qt objects at import — on one worker of the app's pool. The page starts the same warm-up when it
-is opened first (it then shows its figures at once and its charts when the import ends)."""
+Python code free of Qt objects at import — on one worker of the app's pool. Then the plots of the page's charts are
+built ahead on the GUI thread, one per turn of the event loop. The page starts the same warm-up when it is opened
+first (it then shows its figures at once and its charts when the import ends)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ import logging
 import time
 from typing import Any
 
+from PySide6.QtCore import QTimer
+
 from inspector.ui.shared.context import AppContext
 from inspector.ui.shared.workers import FunctionWorker
 from inspector.ui.statistics import charts
@@ -18,6 +21,7 @@ from inspector.ui.statistics import charts
 log = logging.getLogger(__name__)
 
 QT_FREE_MODULES = ("inspector.ui.statistics.data", "inspector.month_report")
+CHARTS = 3  # the page's charts: their plots are built ahead once pyqtgraph is in
 
 _worker: FunctionWorker | None = None
 _started = False
@@ -48,8 +52,8 @@ def start(ctx: AppContext) -> FunctionWorker | None:
 
 
 def started_and_done() -> bool:
-    """Whether the warm-up began and ended."""
-    return _started and _worker is None
+    """Whether the warm-up began and ended: imports done and the charts' plots built."""
+    return _started and _worker is None and charts.plots_built() >= CHARTS
 
 
 def took_ms() -> float:
@@ -64,3 +68,5 @@ def _ended(imported: bool, error: BaseException | None = None) -> None:
     if not imported:
         log.warning("the statistics page's background import failed: %s", error)
     charts.plotting_loaded(imported)
+    if imported:
+        QTimer.singleShot(0, lambda: charts.prepare_plots(CHARTS))
