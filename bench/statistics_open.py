@@ -39,7 +39,7 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--data", type=Path, help="data folder to seed and keep (default: a temporary one)")
     parser.add_argument("--histories", action="store_true", help="give every finding its events")
-    parser.add_argument("--idle", type=float, default=3.0, help="seconds between the window and the click, idle case")
+    parser.add_argument("--idle", type=float, default=5.0, help="seconds between the window and the click, idle case")
     parser.add_argument("--child", choices=("at-once", "idle"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:  # one first opening in this process; prints its figures as JSON

@@ -36,7 +36,7 @@ if TYPE_CHECKING:
 OLD_STATE_FILENAME = "ui-state.ini"
 DEFAULT_SIZE = QSize(1280, 720)
 MINIMUM_SIZE = QSize(1000, 620)
-STATISTICS_WARM_UP_MS = 500  # after the window has its data, so start-up's own work goes first
+STATISTICS_WARM_UP_MS = 2000  # after the window has its data: start-up's work and the first steps go first
 
 
 @dataclass(frozen=True)
