@@ -186,9 +186,10 @@ def test_the_legend_names_every_series_and_wraps_at_small_widths(chart: ChartWid
     assert narrow.width() == charts.MIN_WIDTH
 
 
-def test_while_pyqtgraph_is_imported_a_chart_says_so_and_draws_when_the_import_ends(chart: ChartWidget) -> None:
+def test_while_pyqtgraph_is_imported_a_chart_says_so_and_draws_when_the_import_ends(chart: ChartWidget,
+                                                                                     monkeypatch) -> None:  # type: ignore[no-untyped-def]  # fmt: skip
     waiting = LABELS.__class__(**{**LABELS.__dict__, "waiting": "正在准备图表…"})
-    charts.plotting_loading()
+    monkeypatch.setattr(charts, "_plotting", charts.Plotting.LOADING)  # as while the warm-up's worker imports it
     try:
         charts.draw_overdue(chart, list(MONTHS), {"2026-02": 3}, waiting)
         assert chart.waiting and chart.plot is None  # no pyqtgraph work on the GUI thread yet

@@ -11,8 +11,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QDate, QEvent, QLocale, Qt
-from PySide6.QtGui import QColor
+from PySide6.QtCore import QDate, QEvent, QLocale, Qt, QTimer
+from PySide6.QtGui import QColor, QPaintEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -165,6 +165,7 @@ class StatisticsView(Page):
         self.worker: FunctionWorker | None = None
         self.stale = True
         self.month_area_due = False  # the 月度报告 area reads once the figures are in
+        self.month_area_after_paint = False  # … and painted
         self.title = title_label()
         self.range = QComboBox()
         self.range.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
@@ -248,9 +249,18 @@ class StatisticsView(Page):
             self.month_area_due = True
 
     def _month_area_after_figures(self) -> None:
+        """Once the figures are in, the 月度报告 area reads its month after the page next paints: its reading of every
+        finding would otherwise hold the interpreter while the page lays out and paints them."""
         if self.month_area_due and self.worker is None:
             self.month_area_due = False
-            self.month_area.load()
+            self.month_area_after_paint = True
+            self.update()
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        if self.month_area_after_paint:
+            self.month_area_after_paint = False
+            QTimer.singleShot(0, self, self.month_area.load)
 
     def months(self) -> list[str]:
         return recent_months(utc_now(), int(self.range.currentData() or RANGES[0]))
@@ -275,9 +285,10 @@ class StatisticsView(Page):
             self.stale = True
             return None
         months, month, folder = self.months(), str(self.month.currentData()), self.ctx.folder
+        ahead = warm_up.take_figures(folder, months, month)  # computed in the background since start-up, if valid
 
         def compute(_worker: Any) -> StatisticsData:
-            return load_statistics(folder, months, month)
+            return ahead if isinstance(ahead, StatisticsData) else load_statistics(folder, months, month)
 
         worker = FunctionWorker(compute)
         worker.signals.finished.connect(self._loaded)
