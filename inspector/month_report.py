@@ -2,8 +2,9 @@
 `inspector.store`, computed with `inspector.core.month` and `inspector.core.statistics`, written through
 `inspector.reports.month_report`. Plain functions over a connection of their own, run on a worker or by the CLI.
 
-The document writers (reportlab, openpyxl, which brings numpy: about 0.75 s) are imported by the functions that use
-them, on the worker, so the statistics page that shows these outputs' buttons does not pay for them on opening."""
+The document writers (reportlab, openpyxl, which brings numpy: about 0.75 s) and the patrol store (which brings the
+photo store's image libraries) are imported by the functions that use them, on the worker, so the statistics page
+that shows these outputs' buttons does not pay for them on opening."""
 
 from __future__ import annotations
 
@@ -27,7 +28,6 @@ from inspector.store import (
     scoring_rules,
     statistics_facts,
     talks,
-    unit_cycle,
 )
 from inspector.store.database import DataFolder
 
@@ -100,6 +100,8 @@ def load_month(
         person_names = people.display_names(db)
         checklist_names = {row.id: row.title for row in checklists.list_cached(db)}
         month_talks = [t for t in talks.talks(db, month) if _inside(parse_code(t.street).full, area)]
+        from inspector.store import unit_cycle
+
         patrols = [v for v in unit_cycle.patrol_visits_between(db) if v.subject_id in subject_ids]
         rules = rules or scoring_rules.active_rule(db).rules
     finally:
@@ -213,6 +215,8 @@ def patrol_alert(folder: DataFolder, now: datetime | None = None) -> list[tuple[
     try:
         units = [s for s in statistics_facts.subject_facts(db) if s.kind == statistics.STREET_FRONT_KIND]
         visits = month_rules.visits_from_inspections(statistics_facts.inspection_facts(db))
+        from inspector.store import unit_cycle
+
         visits += unit_cycle.patrol_visits_between(db)
         street_names = jurisdictions.street_names(db)
     finally:
