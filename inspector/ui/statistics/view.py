@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QDate, QEvent, QLocale, Qt, QTimer
 from PySide6.QtGui import QColor, QPaintEvent
 from PySide6.QtWidgets import (
@@ -249,8 +250,8 @@ class StatisticsView(Page):
             self.month_area_due = True
 
     def _month_area_after_figures(self) -> None:
-        """Once the figures are in, the 月度报告 area reads its month after the page next paints: its reading of every
-        finding would otherwise hold the interpreter while the page lays out and paints them."""
+        """Once the figures are in, the 月度报告 area reads its month after the page next paints and the chart library
+        is imported: its reading of every finding would otherwise hold the interpreter meanwhile."""
         if self.month_area_due and self.worker is None:
             self.month_area_due = False
             self.month_area_after_paint = True
@@ -260,7 +261,13 @@ class StatisticsView(Page):
         super().paintEvent(event)
         if self.month_area_after_paint:
             self.month_area_after_paint = False
-            QTimer.singleShot(0, self, self.month_area.load)
+            QTimer.singleShot(0, self, self._after_first_paint)
+
+    def _after_first_paint(self) -> None:
+        """The figures are on screen: the chart library's import begins if it had not (the page was opened before
+        the background warm-up), and the 月度报告 area reads once it has ended, so neither slows the other."""
+        warm_up.start(self.ctx)
+        warm_up.after_imports(lambda: self.month_area.load() if shiboken6.isValid(self) else None)
 
     def months(self) -> list[str]:
         return recent_months(utc_now(), int(self.range.currentData() or RANGES[0]))
@@ -297,12 +304,12 @@ class StatisticsView(Page):
         self.stale = False
         self.status.setText(self.tr("正在计算…"))
         self.ctx.run(worker)
-        warm_up.start(self.ctx)  # opened before the background warm-up began: it begins now, beside the figures
         return worker
 
     def _loaded(self, data: Any) -> None:
         self.worker = None
         if isinstance(data, StatisticsData):
+            warm_up.reserve()  # opened before the background warm-up: the charts wait for it, begun once painted
             self.show_data(data)
         if self.stale:
             self.load()

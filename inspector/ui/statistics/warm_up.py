@@ -14,6 +14,7 @@ import importlib
 import logging
 import sqlite3
 import time
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QTimer
@@ -37,6 +38,7 @@ _figures: tuple[DataFolder, list[str], str, float, Any] | None = None  # folder,
 _generation = 0  # counts the data changes: figures computed across one are not kept
 _prefetching = False
 _page_loaded = False  # the page computed its own figures already: none are computed ahead
+_after: list[Callable[[], object]] = []  # to run once the imports ended
 
 
 def start(ctx: AppContext) -> FunctionWorker | None:
@@ -61,6 +63,21 @@ def start(ctx: AppContext) -> FunctionWorker | None:
     ctx.changed.connect(_data_changed)
     ctx.run(worker)
     return worker
+
+
+def reserve() -> None:
+    """The page has figures to draw before the warm-up began: its charts wait for the warm-up the page starts once
+    the figures are painted, rather than import pyqtgraph on the GUI thread."""
+    if not _started:
+        charts.plotting_loading()
+
+
+def after_imports(callback: Callable[[], object]) -> None:
+    """Run `callback` on the GUI thread once the warm-up's imports ended (now, if they have)."""
+    if _started and _worker is None:
+        callback()
+    else:
+        _after.append(callback)
 
 
 def take_figures(folder: DataFolder, months: list[str], month: str) -> Any:
@@ -132,6 +149,9 @@ def _ended(ctx: AppContext, imported: bool, error: BaseException | None = None) 
     if not imported:
         log.warning("the statistics page's background import failed: %s", error)
     charts.plotting_loaded(imported)
+    waiting, _after[:] = list(_after), []
+    for callback in waiting:
+        callback()
     if imported:
         QTimer.singleShot(0, lambda: charts.prepare_plots(CHARTS))
     if not _page_loaded and _still_open(ctx):
