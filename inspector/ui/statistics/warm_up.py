@@ -10,6 +10,7 @@ import ends)."""
 
 from __future__ import annotations
 
+import atexit
 import importlib
 import logging
 import sqlite3
@@ -17,7 +18,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QThreadPool, QTimer
 
 from inspector.core.clock import utc_now
 from inspector.store.database import DataFolder
@@ -44,7 +45,7 @@ _after: list[Callable[[], object]] = []  # to run once the imports ended
 def start(ctx: AppContext) -> FunctionWorker | None:
     """Begin the warm-up (once per process); the worker, or None when it already ran or runs."""
     global _worker, _started
-    if _started:
+    if _started or not _still_open(ctx):  # a window closed meanwhile starts nothing
         return None
     _started = True
     _times.append(time.perf_counter())
@@ -165,3 +166,10 @@ def _still_open(ctx: AppContext) -> bool:
     except sqlite3.ProgrammingError:  # its connection was closed
         return False
     return True
+
+
+@atexit.register
+def _finish_before_exit() -> None:
+    """Let a warm-up worker still importing end before the interpreter is torn down under it."""
+    if _worker is not None or _prefetching:
+        QThreadPool.globalInstance().waitForDone(30_000)
