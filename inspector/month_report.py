@@ -1,6 +1,10 @@
 """The month's outputs of this laptop's data (月检查, 月曝光, 月排名及通报 PDF and xlsx): read through
 `inspector.store`, computed with `inspector.core.month` and `inspector.core.statistics`, written through
-`inspector.reports.month_report`. Plain functions over a connection of their own, run on a worker or by the CLI."""
+`inspector.reports.month_report`. Plain functions over a connection of their own, run on a worker or by the CLI.
+
+The document writers (reportlab, openpyxl, which brings numpy: about 0.75 s) and the patrol store (which brings the
+photo store's image libraries) are imported by the functions that use them, on the worker, so the statistics page
+that shows these outputs' buttons does not pay for them on opening."""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ from collections.abc import Callable, Collection, Iterable
 from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from inspector.core import month as month_rules
 from inspector.core import statistics
@@ -15,8 +20,6 @@ from inspector.core.clock import local_date, utc_now
 from inspector.core.jurisdiction import parse_code, street_of
 from inspector.core.ledger import FindingState, is_overdue, state_label
 from inspector.core.statistics import DEFAULT_RULES, StatisticsRules
-from inspector.reports import month_report as documents
-from inspector.reports.month_report import ExposedCase, MonthReport
 from inspector.store import (
     checklists,
     jurisdictions,
@@ -25,9 +28,11 @@ from inspector.store import (
     scoring_rules,
     statistics_facts,
     talks,
-    unit_cycle,
 )
 from inspector.store.database import DataFolder
+
+if TYPE_CHECKING:
+    from inspector.reports.month_report import ExposedCase, MonthReport
 
 CHECKS, EXPOSURE, RANKING_PDF, RANKING_XLSX = "checks", "exposure", "ranking_pdf", "ranking_xlsx"
 OUTPUTS: tuple[str, ...] = (CHECKS, EXPOSURE, RANKING_PDF, RANKING_XLSX)
@@ -37,17 +42,25 @@ FILE_NAMES: dict[str, str] = {
     RANKING_PDF: "{month}-月排名通报.pdf",
     RANKING_XLSX: "{month}-月排名通报.xlsx",
 }
-WRITERS: dict[str, Callable[[MonthReport, Path], None]] = {
-    CHECKS: documents.write_checks_pdf,
-    EXPOSURE: documents.write_exposure_pdf,
-    RANKING_PDF: documents.write_ranking_pdf,
-    RANKING_XLSX: documents.write_ranking_xlsx,
-}
+
+
+def writers() -> dict[str, Callable[[MonthReport, Path], None]]:
+    """The writer of each output (imported now: see the module's docstring)."""
+    from inspector.reports import month_report as documents
+
+    return {
+        CHECKS: documents.write_checks_pdf,
+        EXPOSURE: documents.write_exposure_pdf,
+        RANKING_PDF: documents.write_ranking_pdf,
+        RANKING_XLSX: documents.write_ranking_xlsx,
+    }
 
 
 def rule_text(rules: StatisticsRules) -> str:
     """The rule a published figure used: its id and version, and, for the shipped default, that it is the project's
     proposal."""
+    from inspector.reports import month_report as documents
+
     named = f"{rules.rule_id}（版本 {rules.rule_version}）"
     return f"{named}：{documents.PROPOSED_RULE}" if rules.rule_id == DEFAULT_RULES.rule_id else named
 
@@ -66,6 +79,8 @@ def load_month(
     """Every figure of the month's documents for the area (`jurisdiction`, any level; "" = all this laptop holds),
     with every case the exposure rule preselects; `rules` default to the district's published scoring rule (else the
     shipped one)."""
+    from inspector.reports.month_report import MonthReport
+
     statistics.check_month(month)
     moment = now or utc_now()
     area = parse_code(jurisdiction).short if jurisdiction else ""
@@ -85,6 +100,8 @@ def load_month(
         person_names = people.display_names(db)
         checklist_names = {row.id: row.title for row in checklists.list_cached(db)}
         month_talks = [t for t in talks.talks(db, month) if _inside(parse_code(t.street).full, area)]
+        from inspector.store import unit_cycle
+
         patrols = [v for v in unit_cycle.patrol_visits_between(db) if v.subject_id in subject_ids]
         rules = rules or scoring_rules.active_rule(db).rules
     finally:
@@ -136,6 +153,8 @@ def _exposed(
     places: dict[str, tuple[str, str]],
     street_names: dict[str, str],
 ) -> list[ExposedCase]:
+    from inspector.reports.month_report import ExposedCase
+
     found = []
     for finding, reasons in month_rules.exposed_cases(views, month, now):
         name = names.get(finding.subject_id or "", "")
@@ -168,7 +187,7 @@ def choose_exposed(report: MonthReport, finding_ids: Collection[str]) -> MonthRe
 
 def write_output(report: MonthReport, output: str, path: Path) -> Path:
     """Write one of the month's documents to `path`."""
-    WRITERS[output](report, path)
+    writers()[output](report, path)
     return path
 
 
@@ -196,6 +215,8 @@ def patrol_alert(folder: DataFolder, now: datetime | None = None) -> list[tuple[
     try:
         units = [s for s in statistics_facts.subject_facts(db) if s.kind == statistics.STREET_FRONT_KIND]
         visits = month_rules.visits_from_inspections(statistics_facts.inspection_facts(db))
+        from inspector.store import unit_cycle
+
         visits += unit_cycle.patrol_visits_between(db)
         street_names = jurisdictions.street_names(db)
     finally:

@@ -36,6 +36,8 @@ if TYPE_CHECKING:
 OLD_STATE_FILENAME = "ui-state.ini"
 DEFAULT_SIZE = QSize(1280, 720)
 MINIMUM_SIZE = QSize(1000, 620)
+STATISTICS_WARM_UP_TRIES = 30  # each STATISTICS_WARM_UP_MS apart while the worker pool is busy
+STATISTICS_WARM_UP_MS = 2000  # after the window has its data: start-up's work and the first steps go first
 
 
 @dataclass(frozen=True)
@@ -131,6 +133,20 @@ class MainWindow(QMainWindow):
             self._restore_geometry()
         self.nav.setEnabled(True)
         self._restore_page()
+        QTimer.singleShot(STATISTICS_WARM_UP_MS, self, lambda: self._warm_up_statistics(STATISTICS_WARM_UP_TRIES))
+
+    def _warm_up_statistics(self, tries: int) -> None:
+        """Prepare the statistics page's imports in the background (statistics/warm_up.py), so opening it later
+        does not wait for the chart library; while other background work runs (a photo import, a sync), a little
+        later, so the warm-up never slows what the user started (after STATISTICS_WARM_UP_TRIES, regardless)."""
+        if self.ctx is None or self.closing_quietly:
+            return
+        if self.ctx.pool.running and tries > 1:
+            QTimer.singleShot(STATISTICS_WARM_UP_MS, self, lambda: self._warm_up_statistics(tries - 1))
+            return
+        from inspector.ui.statistics import warm_up
+
+        warm_up.start(self.ctx)
 
     # -- pages ------------------------------------------------------------------------------------------------
 

@@ -2492,6 +2492,10 @@
             <translation>Tier</translation>
         </message>
         <message>
+            <source>正在准备图表…</source>
+            <translation>Preparing the chart…</translation>
+        </message>
+        <message>
             <source>正在计算…</source>
             <translation>Computing…</translation>
         </message>

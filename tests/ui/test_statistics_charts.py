@@ -186,6 +186,23 @@ def test_the_legend_names_every_series_and_wraps_at_small_widths(chart: ChartWid
     assert narrow.width() == charts.MIN_WIDTH
 
 
+def test_while_pyqtgraph_is_imported_a_chart_says_so_and_draws_when_the_import_ends(chart: ChartWidget,
+                                                                                     monkeypatch) -> None:  # type: ignore[no-untyped-def]  # fmt: skip
+    waiting = LABELS.__class__(**{**LABELS.__dict__, "waiting": "正在准备图表…"})
+    monkeypatch.setattr(charts, "_plotting", charts.Plotting.LOADING)  # as while the warm-up's worker imports it
+    try:
+        charts.draw_overdue(chart, list(MONTHS), {"2026-02": 3}, waiting)
+        assert chart.waiting and chart.plot is None  # no pyqtgraph work on the GUI thread yet
+        assert chart.stack.currentWidget() is chart.empty and chart.empty.text() == "正在准备图表…"
+        assert not chart.legend.isHidden()  # the legend is there already
+    finally:
+        charts.plotting_loaded()
+    assert not chart.waiting and chart.plot is not None
+    assert chart.stack.currentWidget() is chart.plot.view
+    image = chart.grab().toImage()
+    assert len(coloured_columns(image, RED, int(chart.plot_area().top()))) == 1  # February's bar, drawn now
+
+
 @pytest.mark.skipif(under_wine(), reason="Wine has no Chinese font, so Qt draws none of the chart's labels")
 def test_month_labels_are_skipped_rather_than_overlap_when_narrow(chart: ChartWidget) -> None:
     months = tuple(f"2025-{m:02d}" for m in range(1, 13))
@@ -483,3 +500,17 @@ def test_csv_export_holds_every_month_and_series_cell_by_cell(chart: ChartWidget
     charts.draw_overdue(chart, list(MONTHS), {"2026-02": 4}, LABELS)
     rows = _read_csv(chart.export_csv(tmp_path / "overdue.csv"))
     assert rows == [["月份", "月末逾期"], ["2026-01", "0"], ["2026-02", "4"], ["2026-03", "0"], ["2026-04", "0"]]
+
+
+def test_a_plot_built_ahead_is_taken_by_the_first_chart_to_draw(focusable, qtbot) -> None:  # type: ignore[no-untyped-def]
+    _window, _button, chart = focusable
+    charts.plotting_loaded()  # pyqtgraph ready
+    built = charts.plots_built()
+    charts.prepare_plots(built + 1)
+    spare = charts._SPARE_PLOTS[-1]
+    charts.draw_overdue(chart, list(MONTHS), {"2026-02": 4, "2026-03": 1}, LABELS)
+    assert chart.plot is spare and charts.plots_built() == built + 1  # taken, not built again
+    viewport = chart.plot.view.viewport()
+    march = viewport.mapFrom(chart, QPointF(chart.to_widget(2, 0).x(), chart.plot_area().center().y()).toPoint())
+    qtbot.mouseClick(viewport, Qt.MouseButton.LeftButton, pos=march)
+    assert chart.month == 2  # the plot's clicks reach the chart that took it

@@ -47,8 +47,10 @@ def test_only_the_statistics_charts_import_numpy_and_pyqtgraph_and_each_panel_ex
                          env=env, timeout=180, cwd=CHILD.parent)  # fmt: skip
     assert run.returncode == 0, run.stderr[-3000:]
     result = json.loads(run.stdout.strip().splitlines()[-1])
-    assert result["loaded_before"] == []  # start-up and every other page: neither is imported, nor tried
-    assert [attempt for attempt in result["attempts_before"] if attempt[1].startswith("inspector")] == []
+    # start-up and every other page import neither: only the charts module does, in the background warm-up after
+    # start-up (statistics/warm_up.py) or when the statistics page opens
+    before = {importer for _name, importer in result["attempts_before"] if importer.startswith("inspector")}
+    assert before <= {"inspector.ui.statistics.charts"}
     assert "pyqtgraph" in result["loaded"] and "numpy" in result["loaded"]  # the charts are pyqtgraph's
     ours = {importer for _name, importer in result["attempts"] if importer.startswith("inspector")}
     assert ours == {"inspector.ui.statistics.charts"}
@@ -177,3 +179,47 @@ def test_the_charts_are_read_from_the_keyboard_and_export_their_figures_as_csv(a
     finally:
         close_app(controller)
 
+
+
+def test_figures_computed_ahead_are_shown_once_and_never_after_a_change(app, qtbot, data_dir: Path,  # type: ignore[no-untyped-def]
+                                                                         monkeypatch) -> None:  # fmt: skip
+    from inspector.ui.shared.context import FINDINGS
+    from inspector.ui.statistics import warm_up
+
+    seed_demo_data(open_data_folder(data_dir), inspections=6, photos=1)
+    for name, value in (("_started", True), ("_page_loaded", False), ("_figures", None), ("_prefetching", False)):
+        monkeypatch.setattr(warm_up, name, value)  # this process's warm-up as if its imports had just ended
+    controller = open_app(data_dir)
+    try:
+        ctx = controller.ctx
+        ctx.changed.connect(warm_up._data_changed)
+        months = recent_months(utc_now())
+
+        def ahead() -> None:
+            warm_up._prefetch(ctx)
+            qtbot.waitUntil(lambda: not warm_up._prefetching, timeout=30_000)
+
+        ahead()
+        assert warm_up.take_figures(ctx.folder, months[1:], months[-1]) is None  # other months: not these figures
+        ahead()
+        taken = warm_up.take_figures(ctx.folder, months, months[-1])
+        assert taken is not None and taken.months == months and taken.findings > 0
+        assert warm_up.take_figures(ctx.folder, months, months[-1]) is None  # once only
+
+        ahead()
+        ctx.notify(FINDINGS)  # a finding changed after they were computed
+        assert warm_up.take_figures(ctx.folder, months, months[-1]) is None
+
+        warm_up._prefetch(ctx)
+        ctx.notify(FINDINGS)  # … or while they were computed
+        qtbot.waitUntil(lambda: not warm_up._prefetching, timeout=30_000)
+        assert warm_up.take_figures(ctx.folder, months, months[-1]) is None
+
+        ahead()
+        kept = warm_up._figures
+        assert kept is not None
+        page = controller.window.show_page("statistics")  # the page opens on the default months: it takes them
+        qtbot.waitUntil(lambda: page.data is not None, timeout=30_000)
+        assert page.data is kept[-1] and warm_up._figures is None
+    finally:
+        close_app(controller)

@@ -1,15 +1,17 @@
 """The statistics view's charts, drawn with pyqtgraph: bars, stacked bars and lines over months, with hover tooltips,
 zoom and pan (mouse wheel, drag; the "A" button or the context menu shows everything again), a month chosen from the
 keyboard (←/→, Home/End) or a click, whose values are read out under the chart and to screen readers, and PNG and CSV
-export. pyqtgraph (with numpy) takes about a second to import, so it is imported only when the statistics page first
-computes its figures: `preload()` lets the worker import numpy, the Qt-free part, off the GUI thread, and
-`import_plotting()` imports pyqtgraph on the GUI thread while the worker computes."""
+export. pyqtgraph (with numpy) takes about a second to import, so the app imports it in the background once the main
+window is up (`warm_up.py`): the PySide6 modules it loads here on the GUI thread (a few milliseconds), the rest on a
+worker. While that import runs, a chart with figures says it is being prepared and draws them as soon as it ends;
+without it (a chart used before or without the warm-up) the first plot imports pyqtgraph itself."""
 
 from __future__ import annotations
 
 import atexit
 import csv
 import html
+import importlib
 import math
 import weakref
 from collections import Counter
@@ -20,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import shiboken6
-from PySide6.QtCore import QPoint, QPointF, QRect, QRectF, QSize, Qt
+from PySide6.QtCore import QPoint, QPointF, QRect, QRectF, QSize, Qt, QTimer
 from PySide6.QtGui import (
     QAccessible,
     QAccessibleEvent,
@@ -102,6 +104,7 @@ class ChartData:
     percent: bool = False  # a 0–100 % axis instead of counts
     empty_text: str = ""
     words: ReadoutWords = field(default_factory=ReadoutWords)
+    waiting_text: str = ""  # shown while pyqtgraph is being imported
 
     def is_empty(self) -> bool:
         return not self.months or all(value is None for series in self.series for value in series.values)
@@ -132,6 +135,7 @@ class ChartLabels:
     overdue: str
     empty: str  # shown when a chart has nothing to draw
     words: ReadoutWords = field(default_factory=ReadoutWords)
+    waiting: str = ""  # shown while the chart library is being imported
 
 
 def chart_font() -> QFont:
@@ -141,17 +145,74 @@ def chart_font() -> QFont:
     return font
 
 
-def preload() -> None:
-    """Import numpy now, on a worker: about a third of pyqtgraph's import and free of Qt, so it may run off the GUI
-    thread. pyqtgraph itself imports PySide6 modules, which is left to the GUI thread (when a plot is first built):
-    importing them on a worker while the GUI runs crashed the process."""
-    import numpy  # noqa: F401
+QT_MODULES = ("PySide6.QtSvg", "PySide6.QtOpenGL", "PySide6.QtOpenGLWidgets", "PySide6.QtTest")  # pyqtgraph's
+
+
+class Plotting(Enum):
+    """Where pyqtgraph's import stands."""
+
+    ON_DEMAND = "on demand"  # not imported: the first plot imports it on the GUI thread
+    LOADING = "loading"  # a worker is importing it: charts with figures wait for it
+    READY = "ready"
+
+
+_plotting = Plotting.ON_DEMAND
+_WAITING: weakref.WeakSet[ChartWidget] = weakref.WeakSet()  # charts whose figures wait for pyqtgraph
+
+
+def import_qt_modules() -> None:
+    """Load the PySide6 modules pyqtgraph imports (QtSvg, QtOpenGL…), on the GUI thread: a few milliseconds, and
+    loading them on a worker while the window ran crashed the process once. Call before `import_plotting()` runs
+    on a worker."""
+    for name in QT_MODULES:
+        importlib.import_module(name)
 
 
 def import_plotting() -> None:
-    """Import pyqtgraph on the GUI thread while the figures are computed on the worker (called by the page right
-    after starting it), so the first charts are drawn without that pause once the figures arrive."""
+    """Import numpy and pyqtgraph. Off the GUI thread only after `import_qt_modules()`: what is left is Python code
+    and numpy, which create no Qt object when imported (pyqtgraph makes its QApplication only in mkQApp)."""
+    import numpy  # noqa: F401
     import pyqtgraph  # noqa: F401
+
+
+def plotting_loading() -> None:
+    """A worker has begun `import_plotting()`: charts given figures from now on wait for it."""
+    global _plotting
+    if _plotting is Plotting.ON_DEMAND:
+        _plotting = Plotting.LOADING
+
+
+def plotting_loaded(imported: bool = True) -> None:
+    """The worker's import ended (on the GUI thread): the waiting charts draw now. If it failed, plots import
+    pyqtgraph themselves (and show its error)."""
+    global _plotting
+    _plotting = Plotting.READY if imported else Plotting.ON_DEMAND
+    waiting = [chart for chart in _WAITING if shiboken6.isValid(chart)]
+    _WAITING.clear()
+    for chart in waiting:
+        chart.set_data(chart.data)
+
+
+def plotting_state() -> Plotting:
+    return _plotting
+
+
+_SPARE_PLOTS: list[Plot] = []  # built ahead (prepare_plots), taken by the first charts to draw
+_plots_built = 0
+
+
+def plots_built() -> int:
+    return _plots_built
+
+
+def prepare_plots(count: int) -> None:
+    """Build plots ahead, one per turn of the event loop (each some tens of milliseconds: pyqtgraph's plot item, its
+    axes and menus), until `count` were built in this process; the charts drawn first take them."""
+    global _plots_built
+    if _plots_built >= count or _plotting is not Plotting.READY:
+        return
+    _SPARE_PLOTS.append(Plot())
+    QTimer.singleShot(0, lambda: prepare_plots(count))
 
 
 # -- the figures, as marks and as text ------------------------------------------------------------------------------
@@ -275,8 +336,11 @@ def _delete_views() -> None:
 class Plot:
     """The pyqtgraph side of a chart: a plot whose x axis is the months' indexes, a band for the chosen month."""
 
-    def __init__(self, owner: ChartWidget) -> None:
+    def __init__(self) -> None:
         import pyqtgraph as pg
+
+        global _plots_built
+        _plots_built += 1
 
         class CountAxis(pg.AxisItem):  # type: ignore[misc,name-defined]
             """A value axis that offers no ticks between whole numbers when the chart shows counts."""
@@ -309,6 +373,9 @@ class Plot:
         self.band = pg.LinearRegionItem(movable=False, brush=pg.mkBrush(HIGHLIGHT), pen=pg.mkPen(None))
         self.band.setZValue(-10)
         self.band.hide()
+
+    def bind(self, owner: ChartWidget) -> None:
+        """Let the chart widget follow the plot's resizing, panning, hovering and clicks."""
         self.box.sigResized.connect(owner.fit_axes)
         self.box.sigXRangeChanged.connect(owner.fit_axes)
         self.view.scene().sigMouseMoved.connect(owner.hover)
@@ -428,7 +495,12 @@ class ChartWidget(QWidget):
         self.empty.setText(data.empty_text)
         self.legend.setText(legend_html(data))
         self.legend.setVisible(not data.is_empty())
+        _WAITING.discard(self)
         if data.is_empty():
+            self.stack.setCurrentWidget(self.empty)
+        elif _plotting is Plotting.LOADING and self.plot is None:  # drawn by plotting_loaded()
+            _WAITING.add(self)
+            self.empty.setText(data.waiting_text)
             self.stack.setCurrentWidget(self.empty)
         else:
             plot = self._plot()
@@ -439,9 +511,15 @@ class ChartWidget(QWidget):
         self._fit_height()
         self._describe()
 
+    @property
+    def waiting(self) -> bool:
+        """Whether the figures wait for pyqtgraph's import to be drawn."""
+        return self in _WAITING
+
     def _plot(self) -> Plot:
         if self.plot is None:
-            self.plot = Plot(self)
+            self.plot = _SPARE_PLOTS.pop() if _SPARE_PLOTS else Plot()
+            self.plot.bind(self)
             self.stack.addWidget(self.plot.view)
         return self.plot
 
@@ -634,6 +712,12 @@ class ChartWidget(QWidget):
     def render_image(self, width: int = EXPORT_WIDTH) -> QImage:
         """The chart as it is on screen (legend and plot, or the empty message) drawn again `width` pixels wide
         (height in proportion, device pixel ratio 1), without the chosen month and its read-out."""
+        if self.waiting:  # drawn now, importing pyqtgraph here if its worker has not finished
+            _WAITING.discard(self)
+            plot = self._plot()
+            plot.draw(self.data)
+            self.stack.setCurrentWidget(plot.view)
+            self.fit_axes()
         if not self.isVisible():  # never shown: lay it out at the size it would have
             self.resize(self.sizeHint())
             self.column.activate()
@@ -683,7 +767,7 @@ def _series(by_month: Mapping[str, Counter[str]], others: str) -> list[str]:
 
 def _data(months: Sequence[str], labels: ChartLabels, series: Sequence[Series], percent: bool = False) -> ChartData:
     month_labels = tuple(labels.month(key) for key in months)
-    return ChartData(tuple(months), month_labels, tuple(series), percent, labels.empty, labels.words)
+    return ChartData(tuple(months), month_labels, tuple(series), percent, labels.empty, labels.words, labels.waiting)
 
 
 def draw_findings_by_month(

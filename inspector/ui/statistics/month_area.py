@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QDate, QEvent, Qt, Signal
 from PySide6.QtWidgets import (
@@ -32,12 +32,14 @@ from inspector import month_report
 from inspector.core.clock import utc_now
 from inspector.core.ledger import Role
 from inspector.core.month import BASIS_OTHER, Talk, TalkCandidate, talk_candidates
-from inspector.reports.month_report import MonthReport
 from inspector.store import profile, talks
 from inspector.ui.shared.context import AppContext
 from inspector.ui.shared.widgets import card, error_message, hint_label, title_label
 from inspector.ui.shared.workers import FunctionWorker, Worker
 from inspector.ui.statistics.data import recent_months
+
+if TYPE_CHECKING:
+    from inspector.reports.month_report import MonthReport  # its writers load on the worker, not with this page
 
 TALKS = "talks"  # the kind of change the page is told about after a 约谈 is recorded
 MONTHS_SHOWN = 12

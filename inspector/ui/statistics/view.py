@@ -1,8 +1,9 @@
 """统计 (Statistics): the monthly figures (月检查、月曝光、月排名) from `inspector.core.statistics` — findings per
 month by category, closure rate and time to close, overdue count and trend, the 街乡 ranking, back streets' 十无
-status and the 红黑榜 of street-front units. The figures are computed on a worker (which also imports numpy for the
-charts); each panel exports as PNG, and each chart's month-by-month figures as CSV (its months can be read from the
-keyboard, see charts.py)."""
+status and the 红黑榜 of street-front units. The figures are computed on a worker and shown as soon as they arrive;
+the charts draw them once pyqtgraph is imported (warm_up.py, in the background after start-up). The 月度报告 area reads
+its month after the figures are shown, so the two never compete. Each panel exports as PNG, and each chart's
+month-by-month figures as CSV (its months can be read from the keyboard, see charts.py)."""
 
 from __future__ import annotations
 
@@ -10,8 +11,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QDate, QEvent, QLocale, Qt, QTimer
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QPaintEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -35,7 +37,7 @@ from inspector.ui.shared.context import FINDINGS, INSPECTIONS, SUBJECTS, AppCont
 from inspector.ui.shared.labels import tier_label
 from inspector.ui.shared.widgets import Page, card, error_message, hint_label, page_header, title_label
 from inspector.ui.shared.workers import FunctionWorker
-from inspector.ui.statistics import charts
+from inspector.ui.statistics import charts, warm_up
 from inspector.ui.statistics.data import StatisticsData, load_statistics, recent_months
 from inspector.ui.statistics.month_area import MonthReportArea
 
@@ -163,6 +165,8 @@ class StatisticsView(Page):
         self.data: StatisticsData | None = None
         self.worker: FunctionWorker | None = None
         self.stale = True
+        self.month_area_due = False  # the 月度报告 area reads once the figures are in
+        self.month_area_after_paint = False  # … and painted
         self.title = title_label()
         self.range = QComboBox()
         self.range.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
@@ -170,6 +174,11 @@ class StatisticsView(Page):
         self.month_label = QLabel()
         self.refresh_button = QPushButton()
         self.status = hint_label()
+        # The figures are computed while the rest of the page is built (the worker's SQL runs beside it).
+        self._fill_ranges()
+        self._fill_months()
+        self.load()
+        self.month_area_due = True
         self.findings_chart = charts.ChartWidget()
         self.closure_chart = charts.ChartWidget()
         self.overdue_chart = charts.ChartWidget()
@@ -214,7 +223,6 @@ class StatisticsView(Page):
         layout.addWidget(self.scroll_area, 1)
 
         self.retranslate()
-        self._fill_months()
         self.range.currentIndexChanged.connect(self._range_changed)
         self.month.currentIndexChanged.connect(lambda _i: self.load())
         self.refresh_button.clicked.connect(self.load)
@@ -225,14 +233,41 @@ class StatisticsView(Page):
     def activate(self) -> None:
         if self.stale:
             self.load()
-            self.month_area.load()
+            self._load_month_area()
 
     def _data_changed(self, kind: str) -> None:
         if kind in (FINDINGS, INSPECTIONS, SUBJECTS):
             self.stale = True
             if self.isVisible():
                 self.load()
-                self.month_area.load()
+                self._load_month_area()
+
+    def _load_month_area(self) -> None:
+        """The 月度报告 area reads its month now, or after the figures being computed are shown."""
+        if self.worker is None:
+            self.month_area.load()
+        else:
+            self.month_area_due = True
+
+    def _month_area_after_figures(self) -> None:
+        """Once the figures are in, the 月度报告 area reads its month after the page next paints and the chart library
+        is imported: its reading of every finding would otherwise hold the interpreter meanwhile."""
+        if self.month_area_due and self.worker is None:
+            self.month_area_due = False
+            self.month_area_after_paint = True
+            self.update()
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        if self.month_area_after_paint:
+            self.month_area_after_paint = False
+            QTimer.singleShot(0, self, self._after_first_paint)
+
+    def _after_first_paint(self) -> None:
+        """The figures are on screen: the chart library's import begins if it had not (the page was opened before
+        the background warm-up), and the 月度报告 area reads once it has ended, so neither slows the other."""
+        warm_up.start(self.ctx)
+        warm_up.after_imports(lambda: self.month_area.load() if shiboken6.isValid(self) else None)
 
     def months(self) -> list[str]:
         return recent_months(utc_now(), int(self.range.currentData() or RANGES[0]))
@@ -257,10 +292,10 @@ class StatisticsView(Page):
             self.stale = True
             return None
         months, month, folder = self.months(), str(self.month.currentData()), self.ctx.folder
+        ahead = warm_up.take_figures(folder, months, month)  # computed in the background since start-up, if valid
 
         def compute(_worker: Any) -> StatisticsData:
-            charts.preload()  # numpy's import (a third of pyqtgraph's) on this worker, not when the charts first draw
-            return load_statistics(folder, months, month)
+            return ahead if isinstance(ahead, StatisticsData) else load_statistics(folder, months, month)
 
         worker = FunctionWorker(compute)
         worker.signals.finished.connect(self._loaded)
@@ -269,19 +304,21 @@ class StatisticsView(Page):
         self.stale = False
         self.status.setText(self.tr("正在计算…"))
         self.ctx.run(worker)
-        QTimer.singleShot(0, charts.import_plotting)  # overlaps the computation (a no-op once imported)
         return worker
 
     def _loaded(self, data: Any) -> None:
         self.worker = None
         if isinstance(data, StatisticsData):
+            warm_up.reserve()  # opened before the background warm-up: the charts wait for it, begun once painted
             self.show_data(data)
         if self.stale:
             self.load()
+        self._month_area_after_figures()
 
     def _failed(self, error: BaseException) -> None:
         self.worker = None
         self.status.setText(error_message(error))
+        self._month_area_after_figures()
 
     # -- showing ----------------------------------------------------------------------------------------------------
 
@@ -400,6 +437,7 @@ class StatisticsView(Page):
             on_time_rate=self.tr("按期销账率"),
             overdue=self.tr("月末逾期"),
             empty=self.tr("所选月份没有数据"),
+            waiting=self.tr("正在准备图表…"),
             words=charts.ReadoutWords(
                 month_column=self.tr("月份"),
                 total=self.tr("合计"),
@@ -411,8 +449,7 @@ class StatisticsView(Page):
 
     # -- language -----------------------------------------------------------------------------------------------------
 
-    def retranslate(self) -> None:
-        self.title.setText(self.tr("统计"))
+    def _fill_ranges(self) -> None:
         current = self.range.currentData()
         self.range.blockSignals(True)
         self.range.clear()
@@ -420,6 +457,10 @@ class StatisticsView(Page):
             self.range.addItem(self.tr("近 %n 个月", "", count), count)
         self.range.setCurrentIndex(max(0, self.range.findData(current)))
         self.range.blockSignals(False)
+
+    def retranslate(self) -> None:
+        self.title.setText(self.tr("统计"))
+        self._fill_ranges()
         self.month_label.setText(self.tr("排名月份"))
         self.refresh_button.setText(self.tr("刷新"))
         titles = {
