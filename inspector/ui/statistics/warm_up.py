@@ -13,7 +13,6 @@ from __future__ import annotations
 import atexit
 import importlib
 import logging
-import sqlite3
 import time
 from collections.abc import Callable
 from typing import Any
@@ -21,7 +20,7 @@ from typing import Any
 from PySide6.QtCore import QThreadPool, QTimer
 
 from inspector.core.clock import utc_now
-from inspector.store.database import DataFolder
+from inspector.store.database import DataFolder, is_open
 from inspector.ui.shared.context import FINDINGS, INSPECTIONS, SUBJECTS, AppContext
 from inspector.ui.shared.workers import FunctionWorker
 from inspector.ui.statistics import charts
@@ -161,11 +160,7 @@ def _ended(ctx: AppContext, imported: bool, error: BaseException | None = None) 
 
 def _still_open(ctx: AppContext) -> bool:
     """Whether the context's data folder is still open (its window may have closed while the import ran)."""
-    try:
-        ctx.db.execute("SELECT 1")
-    except sqlite3.ProgrammingError:  # its connection was closed
-        return False
-    return True
+    return is_open(ctx.db)
 
 
 @atexit.register
