@@ -42,6 +42,14 @@ def missing_tools(patroni: bool = False) -> str | None:
     return None
 
 
+
+def _why_exited(log: str) -> str:
+    """The end of a process's log without its readiness lines (they repeat while a store is down and hide the
+    reason it stopped)."""
+    lines = [line for line in log.splitlines() if "readiness:" not in line]
+    return "\n".join(lines)[-3000:]
+
+
 class Replica:
     """A streaming replica of a PgCluster: pg_basebackup -R, then started read-only on its own port."""
 
@@ -371,7 +379,7 @@ class AppProcess:
         while True:
             assert self.process is not None
             if self.process.poll() is not None:
-                raise RuntimeError(f"{self.name} exited: {self.log.read_text(errors='replace')[-2000:]}")
+                raise RuntimeError(f"{self.name} exited: {_why_exited(self.log.read_text(errors='replace'))}")
             try:
                 if requests.get(f"http://127.0.0.1:{self.port}/readyz", timeout=2).status_code == 200:
                     return

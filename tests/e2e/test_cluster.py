@@ -49,12 +49,17 @@ def cluster() -> Iterator[DistrictCluster]:
         district.close()
 
 
-def _sync_until_done(client: Client, cycles: int = 20) -> None:
-    for _ in range(cycles):
-        if client.sync().all_acknowledged:
+def _sync_until_done(client: Client, seconds: float = 90) -> None:
+    """Sync as a laptop does until all is acknowledged, trying again while a store or a process restarts (a
+    restart of the object store under load takes longer than a few quick cycles)."""
+    deadline = time.monotonic() + seconds
+    while True:
+        summary = client.sync()
+        if summary.all_acknowledged:
             return
-        time.sleep(0.2)
-    raise AssertionError("still not synced")
+        if time.monotonic() > deadline:
+            raise AssertionError(f"still not synced after {seconds:.0f} s: {summary.error}")
+        time.sleep(0.5)
 
 
 def _switchover(cluster: DistrictCluster, spans: list[tuple[float, float]]) -> None:
