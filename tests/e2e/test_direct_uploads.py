@@ -18,7 +18,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "server"))
 
 from e2e_support import SLT_COMMUNITY, Client, ServerProcess, build_server_template, free_port
 from fault_proxy import FaultProxy
-from s3_support import SeaweedServer
+from s3_support import SeaweedServer, running_seaweed
 
 from inspector.store import findings
 from inspector.sync.engine import SyncEngine
@@ -31,15 +31,8 @@ WORKERS = {"sync.upload_workers": "3", "sync.max_attempts": "60", "sync.max_retr
 def weed() -> Iterator[SeaweedServer]:
     if sys.platform == "win32":
         pytest.skip("the district server runs on Linux only")
-    try:
-        server = SeaweedServer()
-    except FileNotFoundError as error:
-        pytest.skip(str(error))
-    server.start()
-    try:
+    with running_seaweed() as server:
         yield server
-    finally:
-        server.close()
 
 
 @pytest.fixture(scope="module")
@@ -136,12 +129,7 @@ def test_a_bucket_the_laptop_cannot_reach_sends_the_photos_through_the_server(
 
 
 def test_a_bucket_down_for_a_while_loses_nothing(tmp_path: Path, template: Path) -> None:
-    try:
-        own = SeaweedServer()
-    except FileNotFoundError as error:
-        pytest.skip(str(error))
-    own.start()
-    try:
+    with running_seaweed() as own:
         server = _server(tmp_path / "server", template, own, own.endpoint)
         try:
             client = Client.create(tmp_path / "inspector", WORKERS)
@@ -160,8 +148,6 @@ def test_a_bucket_down_for_a_while_loses_nothing(tmp_path: Path, template: Path)
                 assert db.execute("SELECT count(*) FROM blobs").fetchone()[0] == 6
         finally:
             server.stop()
-    finally:
-        own.close()
 
 
 def test_the_store_confirms_before_it_counts(tmp_path: Path, template: Path, weed: SeaweedServer) -> None:
