@@ -324,13 +324,9 @@ class Batch:
                 with contextlib.suppress(Exception):  # as above: the change's own turn answers for it
                     self._prepare_new_finding(command, payload, at)
 
-    def _prepare_new_finding(self, command: LedgerCommandIn, payload: dict[str, Any], at: datetime) -> None:
-        if self._known_street_level(payload["jurisdiction"]) is not None:
-            return
-        photos = photo_hashes({"payload": payload})
-        if photos - self.present_blobs:
-            return
-        event = Event(
+    def _event(self, command: LedgerCommandIn, payload: dict[str, Any], at: datetime) -> Event:
+        """The ledger event a command of the caller's makes."""
+        return Event(
             event_id=command.event_id,
             finding_id=command.finding_id,
             action=Action(command.action),
@@ -339,6 +335,14 @@ class Batch:
             payload=payload,
             base_state=State(command.base_state) if command.base_state else None,
         )
+
+    def _prepare_new_finding(self, command: LedgerCommandIn, payload: dict[str, Any], at: datetime) -> None:
+        if self._known_street_level(payload["jurisdiction"]) is not None:
+            return
+        photos = photo_hashes({"payload": payload})
+        if photos - self.present_blobs:
+            return
+        event = self._event(command, payload, at)
         state = apply(None, event)
         hashed = new_event_document(Chain(), event, self.stamp, to_iso(at))
         self.new_findings[command.event_id] = NewFinding(state, hashed, photos)
@@ -431,15 +435,7 @@ class Batch:
         missing = self._missing(photos)
         if missing:
             return missing
-        event = Event(
-            event_id=command.event_id,
-            finding_id=command.finding_id,
-            action=Action(command.action),
-            actor_id=self.caller.user_id,
-            at=at,
-            payload=payload,
-            base_state=State(command.base_state) if command.base_state else None,
-        )
+        event = self._event(command, payload, at)
         if event.action == Action.ACCEPT:
             assert current is not None
             number = self.numbers.next_number(current.jurisdiction, self.now)

@@ -242,6 +242,24 @@ class Client:
             source = jpeg_file(self.camera / f"p{seed}.jpg", seed, size)
             return photos.import_photo(self.folder, db, source).photo.sha256
 
+    def report_photos(self, count: int, first_seed: int) -> list[str]:
+        """`count` reported findings with a generated photo each; returns the photos' hashes."""
+        hashes = [self.photo(seed, (320, 240)) for seed in range(first_seed, first_seed + count)]
+        with self.db() as db:
+            for sha in hashes:
+                payload = {
+                    "description": "堆物堆料",
+                    "category": "乱堆物料",
+                    "kind": "hazard",
+                    "source": "patrol",
+                    "severity": "general",
+                    "jurisdiction": SLT_COMMUNITY,
+                    "location": {"lat": 39.93, "lon": 116.45},
+                    "photos": [sha],
+                }
+                findings.record_command(db, action="report", actor=self.actor(), payload=payload)
+        return hashes
+
     def subject(self, name: str, code: str | None = None) -> str:
         with self.db() as db:
             return subjects.create(db, kind="back_street", name=name, jurisdiction=SLT_COMMUNITY, code=code).id

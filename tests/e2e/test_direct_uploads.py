@@ -16,11 +16,10 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "server"))
 
-from e2e_support import SLT_COMMUNITY, Client, ServerProcess, build_server_template, free_port
+from e2e_support import Client, ServerProcess, build_server_template, free_port
 from fault_proxy import FaultProxy
-from s3_support import SeaweedServer
+from s3_support import SeaweedServer, running_seaweed
 
-from inspector.store import findings
 from inspector.sync.engine import SyncEngine
 from inspector.sync.progress import SyncProgress
 
@@ -31,15 +30,8 @@ WORKERS = {"sync.upload_workers": "3", "sync.max_attempts": "60", "sync.max_retr
 def weed() -> Iterator[SeaweedServer]:
     if sys.platform == "win32":
         pytest.skip("the district server runs on Linux only")
-    try:
-        server = SeaweedServer()
-    except FileNotFoundError as error:
-        pytest.skip(str(error))
-    server.start()
-    try:
+    with running_seaweed() as server:
         yield server
-    finally:
-        server.close()
 
 
 @pytest.fixture(scope="module")
@@ -54,24 +46,6 @@ def _server(root: Path, template: Path, weed: SeaweedServer, public: str) -> Ser
     process.start(**{f"INSPECTOR_{k.upper()}": v for k, v in weed.settings(bucket, public).items()})
     process.bucket = bucket  # type: ignore[attr-defined]
     return process
-
-
-def _report_photos(client: Client, count: int, first_seed: int) -> list[str]:
-    hashes = [client.photo(seed, (320, 240)) for seed in range(first_seed, first_seed + count)]
-    with client.db() as db:
-        for sha in hashes:
-            payload = {
-                "description": "堆物堆料",
-                "category": "乱堆物料",
-                "kind": "hazard",
-                "source": "patrol",
-                "severity": "general",
-                "jurisdiction": SLT_COMMUNITY,
-                "location": {"lat": 39.93, "lon": 116.45},
-                "photos": [sha],
-            }
-            findings.record_command(db, action="report", actor=client.actor(), payload=payload)
-    return hashes
 
 
 def _assert_in_bucket(server: ServerProcess, weed: SeaweedServer, client: Client, hashes: list[str]) -> None:
@@ -101,7 +75,7 @@ def test_photos_go_straight_to_the_bucket_through_a_faulty_proxy(
         try:
             client = Client.create(tmp_path / "inspector", WORKERS)
             client.login(server.url, "ins")
-            hashes = _report_photos(client, 12, 300)
+            hashes = client.report_photos(12, 300)
             proxy.enabled = True
             seen: list[SyncProgress] = []
             summary = SyncEngine(client.folder).run_cycle(seen.append)
@@ -126,7 +100,7 @@ def test_a_bucket_the_laptop_cannot_reach_sends_the_photos_through_the_server(
     try:
         client = Client.create(tmp_path / "inspector", WORKERS)
         client.login(server.url, "ins")
-        hashes = _report_photos(client, 3, 400)
+        hashes = client.report_photos(3, 400)
         summary = client.sync()
         assert summary.all_acknowledged, summary.error
         assert summary.photos_uploaded == 3
@@ -136,17 +110,12 @@ def test_a_bucket_the_laptop_cannot_reach_sends_the_photos_through_the_server(
 
 
 def test_a_bucket_down_for_a_while_loses_nothing(tmp_path: Path, template: Path) -> None:
-    try:
-        own = SeaweedServer()
-    except FileNotFoundError as error:
-        pytest.skip(str(error))
-    own.start()
-    try:
+    with running_seaweed() as own:
         server = _server(tmp_path / "server", template, own, own.endpoint)
         try:
             client = Client.create(tmp_path / "inspector", WORKERS)
             client.login(server.url, "ins")
-            hashes = _report_photos(client, 6, 500)
+            hashes = client.report_photos(6, 500)
             own.stop()
             back = threading.Timer(3.0, own.start)
             back.start()
@@ -160,8 +129,6 @@ def test_a_bucket_down_for_a_while_loses_nothing(tmp_path: Path, template: Path)
                 assert db.execute("SELECT count(*) FROM blobs").fetchone()[0] == 6
         finally:
             server.stop()
-    finally:
-        own.close()
 
 
 def test_the_store_confirms_before_it_counts(tmp_path: Path, template: Path, weed: SeaweedServer) -> None:
@@ -171,7 +138,7 @@ def test_the_store_confirms_before_it_counts(tmp_path: Path, template: Path, wee
     try:
         client = Client.create(tmp_path / "inspector", WORKERS)
         client.login(server.url, "ins")
-        [sha] = _report_photos(client, 1, 600)
+        [sha] = client.report_photos(1, 600)
         data = client.folder.photo_path(sha).read_bytes()
         key = f"objects/{sha[:2]}/{sha[2:4]}/{sha}"
         # written by someone else (no tag of this laptop's upload): the photo goes through the server, which hashes the

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from pg_support import PgCluster, PostgresMissingError
-from s3_support import SeaweedServer
+from s3_support import SeaweedServer, running_seaweed
 from server_support import PASSWORD, TEST_USERS, Api, ServerEnv, live_server, server_settings
 
 from inspector.server.app import create_app
@@ -133,12 +133,5 @@ def api(env: ServerEnv) -> Api:
 @pytest.fixture(scope="session")
 def seaweed() -> Iterator[SeaweedServer]:
     """A real SeaweedFS S3 gateway for the session (skipped where `weed` is not installed, e.g. on Windows)."""
-    try:
-        server = SeaweedServer()
-    except FileNotFoundError as error:
-        pytest.skip(str(error))
-    server.start()
-    try:
+    with running_seaweed() as server:
         yield server
-    finally:
-        server.close()

@@ -12,6 +12,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 from pg_support import free_port
@@ -137,6 +138,22 @@ class SeaweedServer:
     def close(self) -> None:
         self.stop()
         shutil.rmtree(self.root, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def running_seaweed() -> Iterator[SeaweedServer]:
+    """A SeaweedFS started for the block and closed after it; the test is skipped where `weed` is not installed."""
+    import pytest
+
+    try:
+        server = SeaweedServer()
+    except FileNotFoundError as error:
+        pytest.skip(str(error))
+    server.start()
+    try:
+        yield server
+    finally:
+        server.close()
 
 
 def pid_alive(pid: int) -> bool:

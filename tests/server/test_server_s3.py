@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 import httpx
 import pytest
-from s3_support import SeaweedServer
+from s3_support import SeaweedServer, running_seaweed
 from server_support import Api, ServerEnv, report, upload
 from sqlalchemy import select
 
@@ -196,12 +196,7 @@ def test_a_range_of_a_photo_is_read_from_the_bucket_as_from_a_folder(s3_env: Ser
 
 
 def test_a_store_outage_is_answered_503_and_nothing_is_lost(make_env: Callable[..., ServerEnv]) -> None:
-    try:
-        own = SeaweedServer()
-    except FileNotFoundError as error:
-        pytest.skip(str(error))
-    own.start()
-    try:
+    with running_seaweed() as own:
         env = make_env(**own.settings(_bucket()), retry_after_seconds=3)
         _store(env).ensure_bucket()
         user = Api(env.client).login("slt-ins")
@@ -218,8 +213,6 @@ def test_a_store_outage_is_answered_503_and_nothing_is_lost(make_env: Callable[.
         assert user.request("PUT", f"/api/v1/blobs/{_sha(data)}", content=data).status_code == 201
         assert user.get(f"/api/v1/blobs/{before}").content == b"stored before the outage"
         assert Api(env.client).get("/readyz").status_code == 200
-    finally:
-        own.close()
 
 
 def test_a_photo_folder_migrates_into_a_bucket_with_every_hash_checked(

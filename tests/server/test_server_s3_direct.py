@@ -13,7 +13,7 @@ from typing import Any
 
 import httpx
 import pytest
-from s3_support import SeaweedServer
+from s3_support import SeaweedServer, running_seaweed
 from server_support import Api, ServerEnv, upload
 from sqlalchemy import select
 
@@ -216,12 +216,7 @@ def test_without_a_public_address_every_photo_goes_through_the_server(
 
 
 def test_a_store_outage_during_a_commit_is_503_and_nothing_is_lost(make_env: Callable[..., ServerEnv]) -> None:
-    try:
-        own = SeaweedServer()
-    except FileNotFoundError as error:
-        pytest.skip(str(error))
-    own.start()
-    try:
+    with running_seaweed() as own:
         env = make_env(**own.settings(_bucket(), public_endpoint=own.endpoint), retry_after_seconds=3)
         _store(env).ensure_bucket()
         user = Api(env.client).login("slt-ins")
@@ -236,5 +231,3 @@ def test_a_store_outage_during_a_commit_is_503_and_nothing_is_lost(make_env: Cal
         own.start()
         assert _commit(user, sha256)[0]["status"] == "stored"
         assert user.get(f"/api/v1/blobs/{sha256}").content == data
-    finally:
-        own.close()

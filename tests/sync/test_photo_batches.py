@@ -19,11 +19,10 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "e2e"))
 
-from e2e_support import SLT_COMMUNITY, Client, ServerProcess, build_server_template
+from e2e_support import Client, ServerProcess, build_server_template
 from fault_proxy import FaultProxy
 from keyring_doubles import memory_keyring_installed
 
-from inspector.store import findings
 from inspector.sync.blobs import BatchLimits, _Job, plan_units
 from inspector.sync.engine import SyncEngine
 from inspector.sync.progress import SyncProgress
@@ -168,25 +167,6 @@ def inspector(tmp_path: Path, proxy: ForwardingProxy) -> Callable[..., Client]:
     return make
 
 
-def report_photos(client: Client, count: int, first_seed: int) -> list[str]:
-    """`count` reported findings with a photo each; returns the photos' hashes."""
-    hashes = [client.photo(seed, (320, 240)) for seed in range(first_seed, first_seed + count)]
-    with client.db() as db:
-        for sha in hashes:
-            payload = {
-                "description": "堆物堆料",
-                "category": "乱堆物料",
-                "kind": "hazard",
-                "source": "patrol",
-                "severity": "general",
-                "jurisdiction": SLT_COMMUNITY,
-                "location": {"lat": 39.93, "lon": 116.45},
-                "photos": [sha],
-            }
-            findings.record_command(db, action="report", actor=client.actor(), payload=payload)
-    return hashes
-
-
 def server_blobs(server: ServerProcess) -> dict[str, int]:
     with server.database() as db:
         return {row[0]: row[1] for row in db.execute("SELECT sha256, size FROM blobs")}
@@ -208,7 +188,7 @@ def test_photos_go_in_batches_and_are_counted(
     server: ServerProcess, proxy: ForwardingProxy, inspector: Callable[..., Client]
 ) -> None:
     client = inspector()
-    hashes = report_photos(client, 12, 100)
+    hashes = client.report_photos(12, 100)
     seen: list[SyncProgress] = []
     summary = SyncEngine(client.folder).run_cycle(seen.append)
     assert summary.all_acknowledged, summary.error
@@ -227,7 +207,7 @@ def test_a_photo_damaged_on_disk_is_reported_and_its_change_waits(
     server: ServerProcess, proxy: ForwardingProxy, inspector: Callable[..., Client]
 ) -> None:
     client = inspector({"sync.upload_workers": "1", "sync.upload_batch_bytes": "10000000"})
-    hashes = report_photos(client, 5, 200)
+    hashes = client.report_photos(5, 200)
     damaged = hashes[2]
     path = client.folder.photo_path(damaged)
     data = bytearray(path.read_bytes())
@@ -247,7 +227,7 @@ def test_a_batch_cut_off_midway_sends_again_only_the_photos_that_did_not_arrive(
     server: ServerProcess, proxy: ForwardingProxy, inspector: Callable[..., Client]
 ) -> None:
     client = inspector({"sync.upload_workers": "1", "sync.upload_batch_bytes": "10000000"})
-    hashes = report_photos(client, 6, 250)
+    hashes = client.report_photos(6, 250)
     proxy.cut_next_batch_after = 3  # three photos and a little of the fourth reach the server
     summary = SyncEngine(client.folder).run_cycle()
     assert summary.all_acknowledged, summary.error
@@ -262,7 +242,7 @@ def test_a_cancel_lets_no_further_batch_start(
     server: ServerProcess, proxy: ForwardingProxy, inspector: Callable[..., Client]
 ) -> None:
     client = inspector({"sync.upload_workers": "1"})
-    hashes = report_photos(client, 10, 300)
+    hashes = client.report_photos(10, 300)
     cancel = threading.Event()
 
     def cancel_after_first_batch(progress: SyncProgress) -> None:
@@ -286,7 +266,7 @@ def test_a_server_without_the_batch_endpoint_gets_one_put_per_photo(
 ) -> None:
     proxy.no_batch = True
     client = inspector()
-    hashes = report_photos(client, 8, 400)
+    hashes = client.report_photos(8, 400)
     summary = SyncEngine(client.folder).run_cycle()
     assert summary.all_acknowledged, summary.error
     assert summary.photos_uploaded == 8 and summary.photo_bytes_sent == photo_sizes(client, hashes)
@@ -300,7 +280,7 @@ def test_a_server_reporting_no_batch_limits_is_never_sent_a_batch(
 ) -> None:
     proxy.hide_batch_limits = True
     client = inspector()
-    hashes = report_photos(client, 4, 500)
+    hashes = client.report_photos(4, 500)
     summary = SyncEngine(client.folder).run_cycle()
     assert summary.all_acknowledged and summary.photos_uploaded == 4
     assert proxy.count("POST", BATCH) == 0 and proxy.count("PUT", "/api/v1/blobs/") == 4
@@ -311,7 +291,7 @@ def test_batches_through_a_faulty_network_store_every_photo_once(server: ServerP
     with FaultProxy(server.port, seed=5, share=0.7, max_faults=10, stall_seconds=4.0) as faulty:
         client = Client.create(tmp_path / "faulty", {**SMALL_BATCHES, "sync.upload_batch_bytes": "150000"})
         client.login(faulty.url, "ins2")
-        hashes = report_photos(client, 16, 600)
+        hashes = client.report_photos(16, 600)
         faulty.enabled = True
         for _ in range(10):
             if SyncEngine(client.folder).run_cycle().all_acknowledged:
