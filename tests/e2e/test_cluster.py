@@ -93,6 +93,20 @@ def _postmaster_killed(cluster: DistrictCluster, spans: list[tuple[float, float]
     assert cluster.patroni.wait_pair(timeout=60)[0] == leader.name
 
 
+def _restart_after_a_direct_upload(cluster: DistrictCluster, timeout: float = 60) -> None:
+    """Restart the object store once a laptop's photo went straight to the bucket, so that the restart meets
+    uploads under way whatever the machine's speed."""
+    assert cluster.proxy is not None and cluster.seaweed is not None
+    deadline = time.monotonic() + timeout
+    while not any(
+        answer[1] == 200 and answer[3].startswith("seaweedfs/") and answer[4].startswith("PUT ")
+        for answer in cluster.proxy.answers()
+    ):
+        assert time.monotonic() < deadline, "no photo went straight to the bucket"
+        time.sleep(0.05)
+    cluster.seaweed.restart(down_seconds=1.0)
+
+
 def _chaos(
     cluster: DistrictCluster, events: list[str], spans: list[tuple[float, float]], stop: threading.Event
 ) -> None:
@@ -100,8 +114,8 @@ def _chaos(
     an app process mid-traffic and restart it; restart the object store again; kill another app process."""
     assert cluster.seaweed is not None
     steps: list[tuple[float, Callable[[], None], str]] = [
-        # first, while the laptops send their photos straight to the bucket
-        (0.5, lambda: cluster.seaweed.restart(down_seconds=1.0), "S3 restarted"),  # type: ignore[union-attr]
+        # first, while the laptops send their photos straight to the bucket (once one has gone there)
+        (0.2, lambda: _restart_after_a_direct_upload(cluster), "S3 restarted"),
         (1.0, lambda: _switchover(cluster, spans), "switchover"),
         (1.0, lambda: _postmaster_killed(cluster, spans), "postmaster killed"),
         (1.5, cluster.apps[1].kill, "app2 killed"),
