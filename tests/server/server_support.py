@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 import uvicorn
@@ -22,6 +22,9 @@ from inspector.core.clock import add_days, local_date, now_iso, utc_now
 from inspector.core.ids import new_id
 from inspector.server.db import Database
 from inspector.server.settings import Settings, load_settings
+
+if TYPE_CHECKING:
+    from inspector.server.blobs_s3 import S3BlobStore
 
 PASSWORD = "test-pass-123"
 SLT = "110105004000000"  # 三里屯街道
@@ -263,3 +266,12 @@ def upload(api: Api, data: bytes) -> str:
     response = api.request("PUT", f"/api/v1/blobs/{sha256}", content=data)
     assert response.status_code in (200, 201), response.text
     return sha256
+
+
+def s3_store(env: ServerEnv) -> S3BlobStore:
+    """The S3 photo store of a server set up with one."""
+    from inspector.server.blobs_s3 import S3BlobStore
+
+    store = env.app.state.context.blobs
+    assert isinstance(store, S3BlobStore)
+    return store

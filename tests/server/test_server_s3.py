@@ -13,7 +13,7 @@ from collections.abc import Callable
 import httpx
 import pytest
 from s3_support import SeaweedServer, running_seaweed
-from server_support import Api, ServerEnv, report, upload
+from server_support import Api, ServerEnv, report, s3_store, upload
 from sqlalchemy import select
 
 from inspector.server.blobs import FileBlobStore
@@ -40,12 +40,6 @@ def s3_env(make_env: Callable[..., ServerEnv], seaweed: SeaweedServer) -> Server
     return env
 
 
-def _store(env: ServerEnv) -> S3BlobStore:
-    store = env.app.state.context.blobs
-    assert isinstance(store, S3BlobStore)
-    return store
-
-
 def _objects(store: S3BlobStore, prefix: str = "") -> dict[str, int]:
     return {item["Key"]: item["Size"] for item in store.iter_objects(prefix)}
 
@@ -57,7 +51,7 @@ def _object_bytes(store: S3BlobStore, sha256: str) -> bytes:
 def test_a_whole_upload_lands_in_the_bucket_only_when_its_hash_matches(s3_env: ServerEnv) -> None:
     api = Api(s3_env.client)
     user, colleague = api.login("slt-ins"), api.login("slt-sup")
-    store = _store(s3_env)
+    store = s3_store(s3_env)
     data = os.urandom(3 * MiB + 17)  # past the in-memory spool: held in a temporary file
     sha256 = _sha(data)
     bad = user.request("PUT", f"/api/v1/blobs/{sha256}", content=b"not those bytes")
@@ -100,7 +94,7 @@ def test_a_batch_upload_puts_each_verified_blob_in_the_bucket(s3_env: ServerEnv)
     reply = user.post("/api/v1/blobs/batch", content=body, headers={"Content-Type": "application/octet-stream"})
     assert reply.status_code == 200, reply.text
     assert [item["status"] for item in reply.json()["results"]] == ["stored", "stored", "stored", "rejected"]
-    assert _objects(_store(s3_env)) == {object_key(_sha(blob)): len(blob) for blob in blobs}
+    assert _objects(s3_store(s3_env)) == {object_key(_sha(blob)): len(blob) for blob in blobs}
 
 
 def test_a_resumable_upload_is_a_multipart_upload_any_process_can_continue(
@@ -113,7 +107,7 @@ def test_a_resumable_upload_is_a_multipart_upload_any_process_can_continue(
                         "s3_secret_access_key": s3_env.settings.s3_secret_access_key})  # fmt: skip
     first = Api(s3_env.client).login("slt-ins")
     second = Api(other.client, first.token, first.user)
-    store = _store(s3_env)
+    store = s3_store(s3_env)
     data = os.urandom(PART_MIN_BYTES * 2 + 300_000)
     sha256 = _sha(data)
     path = f"/api/v1/blobs/{sha256}/upload"
@@ -147,7 +141,7 @@ def test_a_resumable_upload_is_a_multipart_upload_any_process_can_continue(
 
 def test_a_resumable_upload_with_wrong_bytes_never_becomes_visible(s3_env: ServerEnv) -> None:
     user = Api(s3_env.client).login("slt-ins")
-    store = _store(s3_env)
+    store = s3_store(s3_env)
     data = os.urandom(PART_MIN_BYTES + 1000)
     path = f"/api/v1/blobs/{_sha(data)}/upload"
     user.post(path, json={"size": len(data)})
@@ -165,7 +159,7 @@ def test_downloads_can_be_redirected_to_a_presigned_address(
     make_env: Callable[..., ServerEnv], seaweed: SeaweedServer
 ) -> None:
     env = make_env(**seaweed.settings(_bucket()), s3_presign_downloads=True)
-    _store(env).ensure_bucket()
+    s3_store(env).ensure_bucket()
     user = Api(env.client).login("slt-ins")
     sha256 = upload(user, b"a photo fetched straight from the store")
     reply = user.get(f"/api/v1/blobs/{sha256}", follow_redirects=False)
@@ -198,7 +192,7 @@ def test_a_range_of_a_photo_is_read_from_the_bucket_as_from_a_folder(s3_env: Ser
 def test_a_store_outage_is_answered_503_and_nothing_is_lost(make_env: Callable[..., ServerEnv]) -> None:
     with running_seaweed() as own:
         env = make_env(**own.settings(_bucket()), retry_after_seconds=3)
-        _store(env).ensure_bucket()
+        s3_store(env).ensure_bucket()
         user = Api(env.client).login("slt-ins")
         before = upload(user, b"stored before the outage")
         own.stop()
@@ -254,7 +248,7 @@ def test_cleanup_aborts_stale_multipart_uploads(
     s3_env: ServerEnv, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     user = Api(s3_env.client).login("slt-ins")
-    store = _store(s3_env)
+    store = s3_store(s3_env)
     data = os.urandom(PART_MIN_BYTES + 10)
     path = f"/api/v1/blobs/{_sha(data)}/upload"
     user.post(path, json={"size": len(data)})

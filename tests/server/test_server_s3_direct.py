@@ -14,10 +14,10 @@ from typing import Any
 import httpx
 import pytest
 from s3_support import SeaweedServer, running_seaweed
-from server_support import Api, ServerEnv, upload
+from server_support import Api, ServerEnv, s3_store, upload
 from sqlalchemy import select
 
-from inspector.server.blobs_s3 import S3BlobStore, object_key
+from inspector.server.blobs_s3 import object_key
 from inspector.server.models import Blob, BlobHolder
 
 MiB = 1024 * 1024
@@ -42,12 +42,6 @@ def direct_env(make_env: Callable[..., ServerEnv], seaweed: SeaweedServer) -> Se
     env = make_env(**seaweed.settings(_bucket(), public_endpoint=seaweed.endpoint))
     env.app.state.context.blobs.ensure_bucket()
     return env
-
-
-def _store(env: ServerEnv) -> S3BlobStore:
-    store = env.app.state.context.blobs
-    assert isinstance(store, S3BlobStore)
-    return store
 
 
 def _target(user: Api, data: bytes) -> dict[str, Any]:
@@ -115,7 +109,7 @@ def test_other_bytes_at_the_address_are_removed_and_never_count(direct_env: Serv
     """Bytes that reached the address without a checked checksum (a store that checks no signatures): the commit
     hashes them, removes them and asks for the upload again; an app upload of the blob replaces them too."""
     user = Api(direct_env.client).login("slt-ins")
-    store = _store(direct_env)
+    store = s3_store(direct_env)
     data, other = os.urandom(4000), os.urandom(4000)
     sha256 = _sha(data)
     tag = store.uploader_tag(sha256, user.user["id"])
@@ -133,7 +127,7 @@ def test_an_expired_address_is_refused_and_a_fresh_one_works(
     make_env: Callable[..., ServerEnv], seaweed: SeaweedServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     env = make_env(**seaweed.settings(_bucket(), public_endpoint=seaweed.endpoint))
-    store = _store(env)
+    store = s3_store(env)
     store.ensure_bucket()
     user = Api(env.client).login("slt-ins")
     data = os.urandom(1000)
@@ -207,7 +201,7 @@ def test_without_a_public_address_every_photo_goes_through_the_server(
     make_env: Callable[..., ServerEnv], seaweed: SeaweedServer
 ) -> None:
     env = make_env(**seaweed.settings(_bucket()))
-    _store(env).ensure_bucket()
+    s3_store(env).ensure_bucket()
     user = Api(env.client).login("slt-ins")
     assert Api(env.client).get("/api/v1/version").json()["limits"]["direct_uploads"] == 0
     data = b"through the server"
@@ -218,7 +212,7 @@ def test_without_a_public_address_every_photo_goes_through_the_server(
 def test_a_store_outage_during_a_commit_is_503_and_nothing_is_lost(make_env: Callable[..., ServerEnv]) -> None:
     with running_seaweed() as own:
         env = make_env(**own.settings(_bucket(), public_endpoint=own.endpoint), retry_after_seconds=3)
-        _store(env).ensure_bucket()
+        s3_store(env).ensure_bucket()
         user = Api(env.client).login("slt-ins")
         data = os.urandom(50_000)
         sha256 = _sha(data)
