@@ -198,6 +198,9 @@ def step_main_window(test: SelfTest) -> str:
     app = create_application(["inspector", "--self-test"])
     reporter = CrashReporter(setup_logging(test.data_root / "logs"))
     controller = AppController(app, test.data_root, reporter, load_checklists=False)
+    uncaught: list[str] = []  # an exception in a slot reaches sys.excepthook and the window goes on: the step fails
+    previous_hook = sys.excepthook
+    sys.excepthook = lambda kind, error, trace: uncaught.append(f"{kind.__name__}: {error}")
     window = controller.open_window()
     try:
         ctx = controller.ctx
@@ -216,6 +219,7 @@ def step_main_window(test: SelfTest) -> str:
         check(not icon("app").pixmap(32, 32).isNull(), "the SVG app icon cannot be drawn (Qt's SVG plugins missing?)")
         frame = window.grab()
         check(not frame.isNull() and frame.width() > 0, "the main window cannot be drawn")
+        check(not uncaught, "uncaught in the window: " + "; ".join(uncaught))
         platform = app.platformName()
         return (
             f"{len(PAGES)} pages built, {len(ctx.catalog)} checklists listed, {frame.width()}×{frame.height()} "
@@ -224,6 +228,7 @@ def step_main_window(test: SelfTest) -> str:
     finally:
         controller.close_window()
         app.processEvents()
+        sys.excepthook = previous_hook
 
 
 def step_pdf(test: SelfTest) -> str:

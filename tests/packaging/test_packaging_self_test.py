@@ -112,3 +112,49 @@ def test_the_charts_step_fails_when_a_chart_draws_no_series() -> None:
                           encoding="utf-8", timeout=120)  # fmt: skip
     assert done.returncode == 1, done.stdout + done.stderr
     assert "FAILED: the findings chart: pixels in each series' colour" in done.stdout
+
+
+WITHOUT_QTTEST = """
+import importlib.abc, sys
+
+class NoQtTest(importlib.abc.MetaPathFinder):  # the bundle leaves PySide6.QtTest out
+    def find_spec(self, name, path=None, target=None):
+        if name == "PySide6.QtTest":
+            raise ModuleNotFoundError("No module named 'PySide6.QtTest'", name=name)
+        return None
+
+sys.meta_path.insert(0, NoQtTest())
+from inspector.selftest import main
+sys.exit(main())
+"""
+
+
+def test_the_self_test_passes_without_qttest_as_in_the_bundle() -> None:
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
+    done = subprocess.run([sys.executable, "-c", WITHOUT_QTTEST], cwd=REPO_ROOT, env=env, capture_output=True,
+                          encoding="utf-8", timeout=240)  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "Traceback" not in done.stderr and "QtTest" not in done.stderr
+    assert "3 charts drawn with pyqtgraph" in done.stdout
+
+
+SLOT_RAISES = """
+import sys
+from inspector.ui.statistics import warm_up
+
+def broken(ctx):
+    raise RuntimeError("a slot failed")
+
+warm_up.start = broken  # raised from the statistics page's first paint, in a slot, as a missing module would
+from inspector.selftest import main
+sys.exit(main())
+"""
+
+
+def test_an_exception_in_a_slot_fails_the_main_window_step() -> None:
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
+    done = subprocess.run([sys.executable, "-c", SLOT_RAISES], cwd=REPO_ROOT, env=env, capture_output=True,
+                          encoding="utf-8", timeout=240)  # fmt: skip
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "self-test FAILED at step 'main window'" in done.stderr
+    assert "uncaught in the window: RuntimeError: a slot failed" in done.stderr

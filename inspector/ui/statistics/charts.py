@@ -9,6 +9,7 @@ without it (a chart used before or without the warm-up) the first plot imports p
 from __future__ import annotations
 
 import atexit
+import contextlib
 import csv
 import html
 import importlib
@@ -145,7 +146,8 @@ def chart_font() -> QFont:
     return font
 
 
-QT_MODULES = ("PySide6.QtSvg", "PySide6.QtOpenGL", "PySide6.QtOpenGLWidgets", "PySide6.QtTest")  # pyqtgraph's
+QT_MODULES = ("PySide6.QtSvg", "PySide6.QtOpenGL", "PySide6.QtOpenGLWidgets")  # pyqtgraph's
+OPTIONAL_QT_MODULES = ("PySide6.QtTest",)  # pyqtgraph tries it and goes on without it (the bundle leaves it out)
 
 
 class Plotting(Enum):
@@ -166,6 +168,9 @@ def import_qt_modules() -> None:
     on a worker."""
     for name in QT_MODULES:
         importlib.import_module(name)
+    for name in OPTIONAL_QT_MODULES:
+        with contextlib.suppress(ImportError):
+            importlib.import_module(name)
 
 
 def import_plotting() -> None:
