@@ -89,12 +89,18 @@ class DataFolder:
 
 
 def connect(db_path: Path) -> Database:
-    """Open a connection with the pragmas every connection needs: foreign keys on, full sync, a busy timeout."""
+    """Open a connection with the pragmas every connection needs: foreign keys on, full sync, a busy timeout, and
+    temporary storage in memory.
+
+    SQLite writes a statement journal for each statement that changes several rows in a transaction (a trigger, OR
+    IGNORE) and sorts large results in temporary files; on Windows each is a new file created and deleted (and scanned
+    by antivirus), which made a bulk insert of 10,000 findings 8x slower under Wine than with the memory."""
     try:
         conn = sqlite3.connect(str(db_path), timeout=BUSY_TIMEOUT_SECONDS)
         db = Database(conn, execute_plugins=False)
         db.execute("PRAGMA foreign_keys = ON")
         db.execute("PRAGMA synchronous = FULL")
+        db.execute("PRAGMA temp_store = MEMORY")
     except sqlite3.DatabaseError as exc:
         raise DatabaseDamagedError(str(db_path), str(exc)) from exc
     return db

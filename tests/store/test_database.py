@@ -31,6 +31,8 @@ def test_open_creates_the_layout_and_a_wal_database_with_foreign_keys(tmp_path: 
     db = folder.connect()
     assert db.journal_mode == "wal"
     assert db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+    assert db.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
+    assert db.execute("PRAGMA temp_store").fetchone()[0] == 2  # MEMORY: no temporary file per statement on Windows
     assert schema_version(db) == len(STEPS)
     assert {
         "subjects",
