@@ -61,9 +61,16 @@ class Worker(QRunnable):
             result = self.work()
         except Exception as error:
             log.exception("background job %s failed", type(self).__name__)
-            self.signals.failed.emit(error)
+            self._tell(self.signals.failed, error)
             return
-        self.signals.finished.emit(None if self.cancelled else result)
+        self._tell(self.signals.finished, None if self.cancelled else result)
+
+    def _tell(self, signal: Any, value: object) -> None:
+        """Emit the job's end, unless whoever listened is gone (the app closed while the job ran)."""
+        try:
+            signal.emit(value)
+        except RuntimeError:  # the signals' object was deleted under the job
+            log.debug("background job %s ended after its listeners were gone", type(self).__name__)
 
     def work(self) -> Any:
         raise NotImplementedError
