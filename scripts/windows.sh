@@ -117,6 +117,8 @@ wine32_run() {  # Wine in the chroot (32- and 64-bit programs), on the installer
 wine32_run reg add 'HKEY_CURRENT_USER\Software\Wine' /v Version /t REG_SZ /d win10 /f >/dev/null
 # No display here: Wine's null graphics driver lets the setup programs create their (hidden) windows.
 wine32_run reg add 'HKEY_CURRENT_USER\Software\Wine\Drivers' /v Graphics /t REG_SZ /d null /f >/dev/null
+# A crash must end the program with its backtrace on standard error, not wait for ever in a crash dialog.
+wine32_run reg add 'HKEY_CURRENT_USER\Software\Wine\WineDbg' /v ShowCrashDialog /t REG_DWORD /d 0 /f >/dev/null
 finish "$(chroot "$CHROOT" wine --version), i386 and amd64"
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -160,6 +162,8 @@ dist_info=$(ls -d .venv/lib/python3*/site-packages/inspector-*.dist-info)
 mkdir -p "$site/$(basename "$dist_info")"
 cp "$dist_info/METADATA" "$dist_info/entry_points.txt" "$site/$(basename "$dist_info")/"
 [ -d "$PREFIX/drive_c" ] || WINEPREFIX=$PREFIX wineboot -i >/dev/null 2>&1
+WINEPREFIX=$PREFIX wine reg add 'HKEY_CURRENT_USER\Software\Wine\WineDbg' /v ShowCrashDialog /t REG_DWORD /d 0 /f \
+  </dev/null 2>&1 | cat >/dev/null  # as in the installer's prefix above
 # Without its ._pth file the embeddable Python sets up its path as an installed one does (the script's folder
 # first, PYTHONPATH, Lib\site-packages), which the tests' child scripts need.
 rm -f "$PY_DIR/python311._pth"
