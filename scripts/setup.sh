@@ -67,4 +67,7 @@ esac
 
 ensure_uv
 export UV_PYTHON_DOWNLOADS=never
-"${UV[@]}" sync --frozen --python python3 "${extras[@]}"
+# Bytecode compiled ahead, as an installed app has it (the bundle carries it): the first start and every process a
+# test or bench starts import without compiling, also where PYTHONDONTWRITEBYTECODE keeps Python from caching it.
+"${UV[@]}" sync --frozen --python python3 --compile-bytecode "${extras[@]}"
+.venv/bin/python -m compileall -q -j 0 inspector >/dev/null
