@@ -161,13 +161,12 @@ class WorkCalendar:
     def _prefix(self) -> list[float]:
         """Working seconds before each day of ORDINAL_YEARS, and after the last one."""
         prefix: list[float] = []
-        total = 0.0
-        day, last = date(ORDINAL_YEARS[0], 1, 1), date(ORDINAL_YEARS[1], 12, 31)
-        while day <= last:
+        total, seconds = 0.0, self.day_seconds
+        first, last = date(ORDINAL_YEARS[0], 1, 1).toordinal(), date(ORDINAL_YEARS[1], 12, 31).toordinal()
+        for ordinal in range(first, last + 1):
             prefix.append(total)
-            if self.is_working_day(day):
-                total += self.day_seconds
-            day += timedelta(days=1)
+            if self.is_working_day(date.fromordinal(ordinal)):
+                total += seconds
         prefix.append(total)
         return prefix
 
