@@ -26,7 +26,7 @@ from inspector.ui.shared.i18n import Translations
 from inspector.ui.shared.logs import CrashReporter, enable_fault_log, install_crash_reporter, setup_logging
 from inspector.ui.shared.resources import icon, style_sheet
 from inspector.ui.shared.widgets import error_message, on_error
-from inspector.ui.shared.workers import FunctionWorker, WorkerPool
+from inspector.ui.shared.workers import UNATTENDED, FunctionWorker, WorkerPool, use_threads
 
 if TYPE_CHECKING:
     from inspector.store.database import DataFolder
@@ -47,6 +47,7 @@ def create_application(argv: Sequence[str] | None = None) -> QApplication:
     app.setWindowIcon(icon("app"))
     ensure_cjk_font(app)
     app.setStyleSheet(style_sheet())
+    use_threads()
     return app
 
 
@@ -129,7 +130,7 @@ class AppController(QObject):
         self.ready.emit()
 
     def check_in_background(self) -> FunctionWorker | None:
-        """The full integrity check the start-up quick check leaves out (index contents), on a low-priority worker.
+        """The full integrity check the start-up quick check leaves out (index contents), as a job no one waits for.
 
         On damage the window says so (the recovery commands included) and sync stops, as when the quick check fails
         at start: a damaged file must neither be synced into nor read as if all were well."""
@@ -139,7 +140,7 @@ class AppController(QObject):
         done = self.integrity_done = threading.Event()
         worker = FunctionWorker(lambda _worker: _full_check(folder, done))
         worker.signals.failed.connect(lambda error, w=worker: self._integrity_failed(w, error))
-        return self.ctx.run(worker)  # type: ignore[return-value]
+        return self.ctx.run(worker, UNATTENDED)  # type: ignore[return-value]
 
     def _integrity_failed(self, worker: FunctionWorker, error: BaseException) -> None:
         from inspector.store.errors import DatabaseDamagedError

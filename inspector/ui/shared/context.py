@@ -62,10 +62,10 @@ class AppContext(QObject):
         for kind in kinds:
             self.changed.emit(kind)
 
-    def run(self, worker: Worker) -> Worker:
-        """Start a background job."""
+    def run(self, worker: Worker, priority: int = 0) -> Worker:
+        """Start a background job (before those of lower priority that wait for a thread)."""
         worker.language = self.language
-        return self.pool.start(worker)
+        return self.pool.start(worker, priority)
 
     # -- checklists ---------------------------------------------------------------------------------------------
 

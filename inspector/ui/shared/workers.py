@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+from PySide6.QtCore import QObject, QRunnable, QThread, QThreadPool, Signal
 from PySide6.QtGui import QImage
 
 from inspector.store.errors import StoreError
@@ -160,6 +160,15 @@ def _name(source: Path | QImage) -> str:
     return source.name if isinstance(source, Path) else "clipboard.png"
 
 
+UNATTENDED = -1  # the priority of a long job no one waits for (the full integrity check): it lets the others go first
+
+
+def use_threads() -> None:
+    """Give the global pool a thread more than the cores: a long job no one waits for (the full integrity check of a
+    large folder, seconds at start) then never leaves the user's jobs fewer threads than the machine has cores."""
+    QThreadPool.globalInstance().setMaxThreadCount(QThread.idealThreadCount() + 1)
+
+
 class WorkerPool(QObject):
     """Starts workers on the global thread pool and keeps them alive until they end."""
 
@@ -169,12 +178,13 @@ class WorkerPool(QObject):
         super().__init__()
         self._running: set[Worker] = set()
 
-    def start(self, worker: Worker) -> Worker:
-        """Run a worker; it is forgotten once it finishes or fails."""
+    def start(self, worker: Worker, priority: int = 0) -> Worker:
+        """Run a worker; it is forgotten once it finishes or fails. Waiting jobs start in order of priority (a job no
+        one waits for: UNATTENDED)."""
         self._running.add(worker)
         worker.signals.finished.connect(lambda _result, w=worker: self._forget(w))
         worker.signals.failed.connect(lambda _error, w=worker: self._forget(w))
-        QThreadPool.globalInstance().start(worker)
+        QThreadPool.globalInstance().start(worker, priority)
         self.busy_changed.emit(len(self._running))
         return worker
 
