@@ -106,10 +106,15 @@ except selftest.SelfTestError as error:
 """
 
 
+def run_script(script: str) -> subprocess.CompletedProcess[str]:
+    """Run a self-test script in a new Python process; its output is read as UTF-8."""
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8"}  # the reasons have Chinese, which Windows' code page may lack
+    return subprocess.run([sys.executable, "-c", script], cwd=REPO_ROOT, env=env, capture_output=True,
+                          encoding="utf-8", timeout=240)  # fmt: skip
+
+
 def test_the_charts_step_fails_when_a_chart_draws_no_series() -> None:
-    env = {**os.environ, "PYTHONIOENCODING": "utf-8"}  # the reason has Chinese, which Windows' code page may lack
-    done = subprocess.run([sys.executable, "-c", CHARTS_BROKEN], cwd=REPO_ROOT, env=env, capture_output=True,
-                          encoding="utf-8", timeout=120)  # fmt: skip
+    done = run_script(CHARTS_BROKEN)
     assert done.returncode == 1, done.stdout + done.stderr
     assert "FAILED: the findings chart: pixels in each series' colour" in done.stdout
 
@@ -130,9 +135,7 @@ sys.exit(main())
 
 
 def test_the_self_test_passes_without_qttest_as_in_the_bundle() -> None:
-    env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
-    done = subprocess.run([sys.executable, "-c", WITHOUT_QTTEST], cwd=REPO_ROOT, env=env, capture_output=True,
-                          encoding="utf-8", timeout=240)  # fmt: skip
+    done = run_script(WITHOUT_QTTEST)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "Traceback" not in done.stderr and "QtTest" not in done.stderr
     assert "3 charts drawn with pyqtgraph" in done.stdout
@@ -152,9 +155,7 @@ sys.exit(main())
 
 
 def test_an_exception_in_a_slot_fails_the_main_window_step() -> None:
-    env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
-    done = subprocess.run([sys.executable, "-c", SLOT_RAISES], cwd=REPO_ROOT, env=env, capture_output=True,
-                          encoding="utf-8", timeout=240)  # fmt: skip
+    done = run_script(SLOT_RAISES)
     assert done.returncode == 1, done.stdout + done.stderr
     assert "self-test FAILED at step 'main window'" in done.stderr
     assert "uncaught in the window: RuntimeError: a slot failed" in done.stderr
