@@ -26,7 +26,7 @@ from inspector.ui.shared.i18n import Translations
 from inspector.ui.shared.logs import CrashReporter, enable_fault_log, install_crash_reporter, setup_logging
 from inspector.ui.shared.resources import icon, style_sheet
 from inspector.ui.shared.widgets import error_message, on_error
-from inspector.ui.shared.workers import UNATTENDED, FunctionWorker, WorkerPool, use_threads
+from inspector.ui.shared.workers import UNATTENDED, FunctionWorker, WorkerPool
 
 if TYPE_CHECKING:
     from inspector.store.database import DataFolder
@@ -47,7 +47,6 @@ def create_application(argv: Sequence[str] | None = None) -> QApplication:
     app.setWindowIcon(icon("app"))
     ensure_cjk_font(app)
     app.setStyleSheet(style_sheet())
-    use_threads()
     return app
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, QRunnable, QThread, QThreadPool, Signal
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 from PySide6.QtGui import QImage
 
 from inspector.store.errors import StoreError
@@ -161,12 +161,6 @@ def _name(source: Path | QImage) -> str:
 
 
 UNATTENDED = -1  # the priority of a long job no one waits for (the full integrity check): it lets the others go first
-
-
-def use_threads() -> None:
-    """Give the global pool a thread more than the cores: a long job no one waits for (the full integrity check of a
-    large folder, seconds at start) then never leaves the user's jobs fewer threads than the machine has cores."""
-    QThreadPool.globalInstance().setMaxThreadCount(QThread.idealThreadCount() + 1)
 
 
 class WorkerPool(QObject):
