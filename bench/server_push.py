@@ -31,6 +31,7 @@ from sqlalchemy import func, insert, select
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "server"))
 from pg_support import PgCluster, free_port  # the server tests' throwaway PostgreSQL cluster
+from sync_throughput import process_cpu_seconds  # the bench beside this one
 
 from inspector.core.clock import now_iso
 from inspector.core.ids import new_id
@@ -124,15 +125,6 @@ def push(http: httpx.Client, headers: dict[str, str], changes: list[dict[str, An
     return latency
 
 
-def process_cpu(pid: int) -> float | None:
-    """CPU seconds (user + system) a process has used so far, from /proc; None where there is no /proc."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return None
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
 def timed(work: Callable[[], Any]) -> float:
     started = time.perf_counter()
     work()
@@ -151,12 +143,12 @@ def phase_sequential(
         push(http, headers, [report_change()])  # warm-up (not counted, not copied)
         time.sleep(0.01)
         mark = now_iso()
-        cpu_before = process_cpu(server_pid)
+        cpu_before = process_cpu_seconds(server_pid)
         started = time.perf_counter()
         for start in range(0, findings, batch):
             latencies.append(push(http, headers, changes[start : start + batch]))
         elapsed = time.perf_counter() - started
-        cpu_after = process_cpu(server_pid)
+        cpu_after = process_cpu_seconds(server_pid)
     cpu = cpu_after - cpu_before if cpu_before is not None and cpu_after is not None else None
     return elapsed, latencies, mark, cpu
 

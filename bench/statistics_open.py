@@ -28,6 +28,7 @@ BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH))
 
 from ledger_view import seed, use_offscreen_laptop_screen  # noqa: E402
+from startup import event_loop_gaps  # noqa: E402
 
 TARGET_MS = 500
 BLOCK_MS = 100  # as bench/startup.py's longest stall
@@ -122,8 +123,8 @@ def child(data: Path, mode: str, runs: int, idle: float, work: Path) -> dict[str
         from inspector.ui.statistics import warm_up
 
         started = time.perf_counter()
-        gaps = event_loop_gaps(lambda: time.perf_counter() - started >= idle and warm_up.started_and_done())
-        result.update(idle=time.perf_counter() - started, warm_up=warm_up.took_ms(), warm_up_block=max(gaps))
+        gaps = event_loop_gaps(app, lambda: time.perf_counter() - started >= idle and warm_up.started_and_done())
+        result.update(idle=time.perf_counter() - started, warm_up=warm_up.took_ms(), warm_up_block=gaps[-1] * 1000)
 
     def open_page(fresh: bool) -> tuple[float, float, float]:
         """Milliseconds to the figures shown, to the charts drawn, and the longest GUI-thread block between."""
@@ -169,30 +170,6 @@ def compute_alone(data: Path, runs: int) -> list[float]:
         load_statistics(folder, months, months[-1])
         computed.append((time.perf_counter() - started) * 1000)
     return computed
-
-
-def event_loop_gaps(done: Any) -> list[float]:
-    """Run the real event loop with a 1 ms timer until done(); the gaps between ticks in milliseconds (a long gap is
-    a stretch in which the window could not react)."""
-    from PySide6.QtCore import QElapsedTimer, QEventLoop, QTimer
-
-    gaps: list[float] = []
-    clock = QElapsedTimer()
-    loop = QEventLoop()
-    ticker = QTimer()
-    ticker.setInterval(1)
-
-    def tick() -> None:
-        gaps.append(clock.restart())
-        if done():
-            loop.quit()
-
-    ticker.timeout.connect(tick)
-    clock.start()
-    ticker.start()
-    loop.exec()
-    ticker.stop()
-    return gaps
 
 
 def time_now():  # type: ignore[no-untyped-def]

@@ -42,11 +42,11 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO_ROOT / "tests" / "e2e"))
 
 from e2e_support import (  # noqa: E402  (the end-to-end helpers start the real server)
-    SLT_COMMUNITY,
     Client,
     ServerProcess,
     build_server_template,
     free_port,
+    hazard_report,
 )
 from keyring_doubles import MemoryKeyring  # noqa: E402
 
@@ -119,17 +119,7 @@ def seed_reports(client: Client, count: int, photo_hashes: list[str] | None = No
     hashes = photo_hashes or []
     with client.db() as db:
         for index in range(count):
-            payload = {
-                "description": f"基准问题 {index}",
-                "category": "乱堆物料",
-                "kind": "hazard",
-                "source": "patrol",
-                "severity": "general",
-                "jurisdiction": SLT_COMMUNITY,
-                "location": {"lat": 39.93, "lon": 116.45},
-            }
-            if index < len(hashes):
-                payload["photos"] = [hashes[index]]
+            payload = hazard_report(f"基准问题 {index}", hashes[index : index + 1])
             findings.record_command(db, action="report", actor=actor, payload=payload)
 
 

@@ -55,6 +55,22 @@ FAST_SYNC = {
 }
 
 
+def hazard_report(description: str, photos: list[str] | None = None) -> dict[str, Any]:
+    """The payload of a general hazard reported on patrol in the 三里屯 community, with these photos if any."""
+    payload: dict[str, Any] = {
+        "description": description,
+        "category": "乱堆物料",
+        "kind": "hazard",
+        "source": "patrol",
+        "severity": "general",
+        "jurisdiction": SLT_COMMUNITY,
+        "location": {"lat": 39.93, "lon": 116.45},
+    }
+    if photos:
+        payload["photos"] = photos
+    return payload
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -247,16 +263,7 @@ class Client:
         hashes = [self.photo(seed, (320, 240)) for seed in range(first_seed, first_seed + count)]
         with self.db() as db:
             for sha in hashes:
-                payload = {
-                    "description": "堆物堆料",
-                    "category": "乱堆物料",
-                    "kind": "hazard",
-                    "source": "patrol",
-                    "severity": "general",
-                    "jurisdiction": SLT_COMMUNITY,
-                    "location": {"lat": 39.93, "lon": 116.45},
-                    "photos": [sha],
-                }
+                payload = hazard_report("堆物堆料", [sha])
                 findings.record_command(db, action="report", actor=self.actor(), payload=payload)
         return hashes
 
