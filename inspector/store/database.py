@@ -106,15 +106,6 @@ def connect(db_path: Path) -> Database:
     return db
 
 
-def is_open(db: Database) -> bool:
-    """Whether this connection is still open (a window closed meanwhile closes its folder's)."""
-    try:
-        db.execute("SELECT 1")
-    except sqlite3.ProgrammingError:
-        return False
-    return True
-
-
 IN_CHUNK = 500  # keys per `IN (…)` list: well under SQLite's limit on the parameters of one statement
 
 

@@ -15,6 +15,7 @@ from ui_helpers import close_app, open_app, start_inspection
 
 from inspector.store import inspections, subjects
 from inspector.ui.shared.logs import FAULT_FILENAME, LOG_FILENAME, CrashReporter, setup_logging
+from inspector.ui.shared.workers import FunctionWorker
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -152,3 +153,28 @@ def test_a_native_crash_leaves_its_traceback_in_the_fault_log(tmp_path: Path) ->
     text = (data / "logs" / FAULT_FILENAME).read_text(encoding="utf-8")
     assert "started" in text and "Segmentation fault" in text, text
     assert "crash_in_qt_code" in text, text
+
+
+def test_no_background_job_starts_once_the_window_has_closed(app, qtbot, data_dir) -> None:  # type: ignore[no-untyped-def]
+    controller = open_app(data_dir)
+    ctx = controller.ctx
+    assert ctx is not None
+    ran: list[str] = []
+    late = FunctionWorker(lambda _worker: ran.append("late"))
+    close_app(controller)
+
+    ctx.run(late)  # as a callback that fires after its window closed (an import that ended late) would
+
+    assert ctx.pool.running == 0 and ctx.pool.wait(2_000)
+    QApplication.processEvents()
+    assert ran == []
+    on_time: list[str] = []
+    reopened = open_app(data_dir)  # a new window on the same folder runs its jobs as before
+    try:
+        assert reopened.ctx is not None
+        worker = reopened.ctx.run(FunctionWorker(lambda _worker: on_time.append("ran")))
+        with qtbot.waitSignal(worker.signals.finished, timeout=20_000):
+            pass
+        assert on_time == ["ran"]
+    finally:
+        close_app(reopened)

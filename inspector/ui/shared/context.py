@@ -35,6 +35,7 @@ class AppContext(QObject):
         self.folder = folder
         self.db = folder.connect()
         self.pool = WorkerPool()
+        self.closed = False  # set by close(): no background job starts after it
         self.translations = translations or Translations()
         self.catalog: list[CachedChecklist] = []
         self.checklist_problems: list[str] = []
@@ -63,8 +64,13 @@ class AppContext(QObject):
             self.changed.emit(kind)
 
     def run(self, worker: Worker, priority: int = 0) -> Worker:
-        """Start a background job (before those of lower priority that wait for a thread)."""
+        """Start a background job (before those of lower priority that wait for a thread). Once the context is
+        closed nothing starts: a callback that fires late (an import ending after its window closed) must not open
+        a folder that is gone."""
         worker.language = self.language
+        if self.closed:
+            log.debug("not started after the data folder was closed: %s", type(worker).__name__)
+            return worker
         return self.pool.start(worker, priority)
 
     # -- checklists ---------------------------------------------------------------------------------------------
@@ -101,6 +107,7 @@ class AppContext(QObject):
 
     def close(self) -> None:
         """Stop background work and close the connection."""
+        self.closed = True
         self.pool.cancel_all()
         self.pool.wait()
         self.db.close()

@@ -20,7 +20,7 @@ from typing import Any
 from PySide6.QtCore import QThreadPool, QTimer
 
 from inspector.core.clock import utc_now
-from inspector.store.database import DataFolder, is_open
+from inspector.store.database import DataFolder
 from inspector.ui.shared.context import FINDINGS, INSPECTIONS, SUBJECTS, AppContext
 from inspector.ui.shared.workers import FunctionWorker
 from inspector.ui.statistics import charts
@@ -44,7 +44,7 @@ _after: list[Callable[[], object]] = []  # to run once the imports ended
 def start(ctx: AppContext) -> FunctionWorker | None:
     """Begin the warm-up (once per process); the worker, or None when it already ran or runs."""
     global _worker, _started
-    if _started or not _still_open(ctx):  # a window closed meanwhile starts nothing
+    if _started or ctx.closed:  # a window closed meanwhile starts nothing
         return None
     _started = True
     _times.append(time.perf_counter())
@@ -154,13 +154,8 @@ def _ended(ctx: AppContext, imported: bool, error: BaseException | None = None) 
         callback()
     if imported:
         QTimer.singleShot(0, lambda: charts.prepare_plots(CHARTS))
-    if not _page_loaded and _still_open(ctx):
+    if not _page_loaded and not ctx.closed:
         _prefetch(ctx)
-
-
-def _still_open(ctx: AppContext) -> bool:
-    """Whether the context's data folder is still open (its window may have closed while the import ran)."""
-    return is_open(ctx.db)
 
 
 @atexit.register
