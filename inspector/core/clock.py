@@ -16,6 +16,8 @@ def utc_now() -> datetime:
 
 def to_iso(moment: datetime) -> str:
     """Format an aware datetime as UTC ISO-8601 with milliseconds and a Z suffix."""
+    if moment.tzinfo is UTC:  # the common case (every parsed and made instant): "+00:00" becomes "Z"
+        return moment.isoformat(timespec="milliseconds")[:-6] + "Z"
     if moment.tzinfo is None:
         raise ValueError("naive datetime: a time zone is required")
     return moment.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="milliseconds") + "Z"

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from enum import StrEnum
 from types import EllipsisType
 from typing import Any, Literal, TypeVar
 
-from inspector.core.clock import end_of_local_day, local_date
+from inspector.core.clock import end_of_local_day, local_date, to_iso
 from inspector.core.errors import CATALOGUE, UserError, wire_text
 from inspector.core.jurisdiction import JurisdictionCodeError, Level, is_within, parse_code
 
@@ -291,6 +291,68 @@ class FindingState:
     requested_deadline: date | None = None  # an extension asked for and not yet decided
     requested_extension_reason: str | None = None
     extension_on_behalf_of_unit: bool = False
+
+
+def finding_json(finding: FindingState) -> dict[str, Any]:
+    """A finding as plain JSON values: what records.plain_record makes of it (enums by value, instants as stored UTC
+    text, dates ISO, tuples as lists), written out field by field, as every sync converts each finding it keeps."""
+    f = finding
+    return {
+        "finding_id": f.finding_id,
+        "state": f.state._value_,
+        "jurisdiction": f.jurisdiction,
+        "severity": None if f.severity is None else f.severity._value_,
+        "category": f.category,
+        "description": f.description,
+        "subject_id": f.subject_id,
+        "ledger_number": f.ledger_number,
+        "deadline": None if f.deadline is None else f.deadline.isoformat(),
+        "responsible_unit": f.responsible_unit,
+        "responsible_person": f.responsible_person,
+        "responsible_phone": f.responsible_phone,
+        "measures": f.measures,
+        "funds": f.funds,
+        "contingency_plan": f.contingency_plan,
+        "rectified_by": f.rectified_by,
+        "escalation": None if f.escalation is None else f.escalation._value_,
+        "reported_by": f.reported_by,
+        "reported_at": to_iso(f.reported_at),
+        "closed_at": None if f.closed_at is None else to_iso(f.closed_at),
+        "photos": list(f.photos),
+        "after_photos": list(f.after_photos),
+        "event_count": f.event_count,
+        "last_event_id": f.last_event_id,
+        "kind": f.kind._value_,
+        "source": f.source._value_,
+        "interim_controls": f.interim_controls,
+        "governance_plan": list(f.governance_plan),
+        "reported_upward_to": f.reported_upward_to,
+        "reported_upward_on": None if f.reported_upward_on is None else f.reported_upward_on.isoformat(),
+        "escalation_unit": f.escalation_unit,
+        "escalation_doc_no": f.escalation_doc_no,
+        "escalation_deadline": None if f.escalation_deadline is None else f.escalation_deadline.isoformat(),
+        "escalated_at": None if f.escalated_at is None else to_iso(f.escalated_at),
+        "extension_count": f.extension_count,
+        "extension_reasons": list(f.extension_reasons),
+        "requested_deadline": None if f.requested_deadline is None else f.requested_deadline.isoformat(),
+        "requested_extension_reason": f.requested_extension_reason,
+        "extension_on_behalf_of_unit": f.extension_on_behalf_of_unit,
+    }
+
+
+_FINDING_FIELDS = frozenset(FindingState.__dataclass_fields__)
+
+
+def _evolved(finding: FindingState, changes: Mapping[str, Any]) -> FindingState:
+    """dataclasses.replace for a finding, without re-running its generated __init__ over every field (each event
+    of every sync folds through here); raises TypeError on a name that is not a field, as replace does."""
+    unknown = changes.keys() - _FINDING_FIELDS
+    if unknown:
+        raise TypeError(f"FindingState has no field {', '.join(sorted(unknown))}")
+    evolved = object.__new__(FindingState)
+    evolved.__dict__.update(finding.__dict__)
+    evolved.__dict__.update(changes)
+    return evolved
 
 
 class RefusalError(UserError):
@@ -1313,13 +1375,15 @@ def apply(finding: FindingState | None, event: Event, default_kind: Kind = Kind.
     target = _RULES[action].target or finding.state
     if target != State.ASSIGNED and finding.requested_deadline is not None:
         changes = {**_NO_REQUEST, **changes}  # a request not decided while the unit worked lapses with that stage
-    return replace(
+    return _evolved(
         finding,
-        state=target,
-        ledger_number=finding.ledger_number or _read_optional_text(event.payload, "ledger_number"),
-        event_count=finding.event_count + 1,
-        last_event_id=event.event_id,
-        **changes,
+        {
+            "state": target,
+            "ledger_number": finding.ledger_number or _read_optional_text(event.payload, "ledger_number"),
+            "event_count": finding.event_count + 1,
+            "last_event_id": event.event_id,
+            **changes,
+        },
     )
 
 

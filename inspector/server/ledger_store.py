@@ -14,8 +14,8 @@ from sqlalchemy.orm import Session
 
 from inspector.core.clock import local_date, parse_iso
 from inspector.core.jurisdiction import Level, parse_code, street_of
-from inspector.core.ledger import Action, Event, FindingState, Kind, State, project
-from inspector.core.records import plain_record, plain_value, public_fields
+from inspector.core.ledger import Action, Event, FindingState, Kind, State, finding_json, project
+from inspector.core.records import plain_value
 from inspector.server.db import insert_ignore, one_of
 from inspector.server.encoding import ZERO_HASH, canonical_json, loads, sha256_text
 from inspector.server.models import Finding, FindingEvent, Jurisdiction, LedgerCounter
@@ -81,7 +81,7 @@ def core_event(row: FindingEvent) -> Event:
 
 def finding_document(state: FindingState, head_hash: str, updated_at: str) -> dict[str, Any]:
     """A finding as replies and the feed carry it: the projection plus head hash and update time."""
-    return {**plain_record(state), "head_hash": head_hash, "updated_at": updated_at}
+    return {**finding_json(state), "head_hash": head_hash, "updated_at": updated_at}
 
 
 def finding_row_values(
@@ -139,17 +139,9 @@ class Chain:
         return self._document
 
     def document_json(self) -> str:
-        """The document as canonical JSON text (made once per state: the row, the feed and replies share it).
-
-        The encoder is given the record's own field values (enums, dates, tuples) rather than the plain document:
-        it converts them the way plain_record does, so the text is the same without building that dict first."""
+        """The document as canonical JSON text (made once per state: the row, the feed and replies share it)."""
         if self._document_json is None:
-            if self._document is not None or self.state is None:
-                self._document_json = canonical_json(self.document())
-            else:
-                fields = {name: getattr(self.state, name) for name in public_fields(type(self.state))}
-                document = {**fields, "head_hash": self.head_hash, "updated_at": self.updated_at or ""}
-                self._document_json = canonical_json(document)
+            self._document_json = canonical_json(self.document())
         return self._document_json
 
 

@@ -18,7 +18,6 @@ from inspector.core.clock import local_date, now_iso, parse_iso, to_iso, utc_now
 from inspector.core.ids import new_id
 from inspector.core.ledger import Action, Actor, Event, FindingState, State
 from inspector.core.protocol import ChangeKind
-from inspector.core.records import plain_record
 from inspector.store import documents, jsonutil, outbox, photos_wanted
 from inspector.store.database import rows_in, transaction
 from inspector.store.errors import InvalidRecordError, RecordNotFoundError, StoreError
@@ -92,10 +91,11 @@ class RecordedCommand:
 
 def finding_to_json(finding: FindingState) -> dict[str, Any]:
     """A finding projection as plain JSON values."""
-    return plain_record(finding)
+    return ledger.finding_json(finding)
 
 
 _STATES: dict[str, State] = {member.value: member for member in State}
+_ACTIONS: dict[str, Action] = {member.value: member for member in Action}
 _SEVERITIES: dict[str, ledger.Severity] = {member.value: member for member in ledger.Severity}
 _ESCALATIONS: dict[str, ledger.EscalationLevel] = {member.value: member for member in ledger.EscalationLevel}
 _KINDS: dict[str, ledger.Kind] = {member.value: member for member in ledger.Kind}
@@ -161,12 +161,22 @@ def event_to_json(event: Event) -> dict[str, Any]:
     return {
         "event_id": event.event_id,
         "finding_id": event.finding_id,
-        "action": Action(event.action).value,
+        "action": _action_text(event.action),
         "actor_id": event.actor_id,
         "at": to_iso(event.at),
         "payload": dict(event.payload),
-        "base_state": None if event.base_state is None else State(event.base_state).value,
+        "base_state": _state_text(event.base_state),
     }
+
+
+def _action_text(action: Action | str) -> str:
+    return action._value_ if isinstance(action, Action) else Action(action).value
+
+
+def _state_text(state: State | str | None) -> str | None:
+    if state is None:
+        return None
+    return state._value_ if isinstance(state, State) else State(state).value
 
 
 def event_from_json(data: Mapping[str, Any]) -> Event:
@@ -175,11 +185,11 @@ def event_from_json(data: Mapping[str, Any]) -> Event:
         return Event(
             event_id=str(data["event_id"]),
             finding_id=str(data["finding_id"]),
-            action=Action(data["action"]),
+            action=_ACTIONS[data["action"]],
             actor_id=str(data["actor_id"]),
             at=parse_iso(data["at"]),
             payload=dict(data.get("payload") or {}),
-            base_state=State(data["base_state"]) if data.get("base_state") else None,
+            base_state=_STATES[data["base_state"]] if data.get("base_state") else None,
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise InvalidRecordError("事件数据不完整或有误", f"malformed finding event: {exc}") from exc
@@ -1038,18 +1048,17 @@ def _keep_pulled_event(state: _PulledRows, event: Event, server_seq: int | None,
     """_keep_server_event and _link_event_photos in memory; True when the event is new here or was not yet
     acknowledged."""
     known = state.known_events.get(event.event_id)
-    data = event_to_json(event)
-    payload = jsonutil.dumps(data["payload"])
+    payload = jsonutil.dumps(dict(event.payload))  # the columns event_to_json gives, without building its dict
     if known is None:
         state.event_inserts.append(
             [
-                data["event_id"],
-                data["finding_id"],
-                data["action"],
-                data["actor_id"],
-                data["at"],
+                event.event_id,
+                event.finding_id,
+                _action_text(event.action),
+                event.actor_id,
+                to_iso(event.at),
                 payload,
-                data["base_state"],
+                _state_text(event.base_state),
                 "server",
                 "acknowledged",
                 server_seq,

@@ -8,8 +8,8 @@ from enum import Enum
 
 import pytest
 
-from inspector.core.ledger import Severity, State
-from inspector.core.records import plain_record, plain_value
+from inspector.core.ledger import EscalationLevel, FindingState, Kind, Severity, Source, State, finding_json
+from inspector.core.records import plain_record, plain_value, public_fields
 
 
 class Colour(Enum):
@@ -77,3 +77,78 @@ def test_every_kind_of_field_becomes_plain_json() -> None:
 def test_a_value_that_is_not_json_is_refused_by_name() -> None:
     with pytest.raises(TypeError, match="complex"):
         plain_value(1j)
+
+
+def _finding(**values: object) -> FindingState:
+    base: dict[str, object] = {
+        "finding_id": "f-1",
+        "state": State.REPORTED,
+        "jurisdiction": "110105001",
+        "severity": None,
+        "category": "占道经营",
+        "description": "门前堆物",
+        "subject_id": None,
+        "ledger_number": None,
+        "deadline": None,
+        "responsible_unit": None,
+        "responsible_person": None,
+        "responsible_phone": None,
+        "measures": None,
+        "funds": None,
+        "contingency_plan": None,
+        "rectified_by": None,
+        "escalation": None,
+        "reported_by": "u-1",
+        "reported_at": datetime(2026, 11, 21, 8, 5, 7, 123000, tzinfo=UTC),
+        "closed_at": None,
+        "photos": (),
+        "after_photos": (),
+        "event_count": 1,
+        "last_event_id": "e-1",
+    }
+    return FindingState(**{**base, **values})  # type: ignore[arg-type]
+
+
+def test_the_finding_converter_writes_what_the_generic_one_does() -> None:
+    """finding_json is plain_record written out for the one record every sync converts: same keys, same values,
+    with every field empty and with every field set (a field added to FindingState and not to it fails here)."""
+    beijing = timezone(timedelta(hours=8))
+    full = _finding(
+        state=State.ASSIGNED,
+        severity=Severity.MAJOR,
+        subject_id="s-1",
+        ledger_number="110105-2026-0001",
+        deadline=date(2026, 12, 1),
+        responsible_unit="物业",
+        responsible_person="王",
+        responsible_phone="13800000000",
+        measures="清理",
+        funds="1000",
+        contingency_plan="预案",
+        rectified_by="u-2",
+        escalation=EscalationLevel.DISTRICT,
+        reported_at=datetime(2026, 11, 21, 16, 5, 7, 123456, tzinfo=beijing),
+        closed_at=datetime(2026, 11, 30, 1, 2, 3, tzinfo=UTC),
+        photos=("a" * 64, "b" * 64),
+        after_photos=("c" * 64,),
+        event_count=7,
+        kind=Kind.PROBLEM,
+        source=Source.HOTLINE,
+        interim_controls="围挡",
+        governance_plan=("d" * 64,),
+        reported_upward_to="区应急局",
+        reported_upward_on=date(2026, 11, 22),
+        escalation_unit="区政府",
+        escalation_doc_no="督〔2026〕1号",
+        escalation_deadline=date(2026, 12, 10),
+        escalated_at=datetime(2026, 11, 23, tzinfo=UTC),
+        extension_count=1,
+        extension_reasons=("材料未到",),
+        requested_deadline=date(2026, 12, 20),
+        requested_extension_reason="雨天",
+        extension_on_behalf_of_unit=True,
+    )
+    for finding in (_finding(), full):
+        assert finding_json(finding) == plain_record(finding)
+        assert list(finding_json(finding)) == list(public_fields(FindingState))
+    assert finding_json(full)["reported_at"] == "2026-11-21T08:05:07.123Z"
