@@ -7,7 +7,8 @@ import shutil
 import sqlite3
 import threading
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -104,6 +105,24 @@ def connect(db_path: Path) -> Database:
     except sqlite3.DatabaseError as exc:
         raise DatabaseDamagedError(str(db_path), str(exc)) from exc
     return db
+
+
+@contextmanager
+def commits_not_awaiting_disk(db: Database) -> Iterator[None]:
+    """Within the block, a commit on this connection does not wait for the disk (synchronous NORMAL), when the
+    database is in WAL mode: for what can be had again, a pull's pages. WAL keeps every commit whole and in order,
+    so a power cut can only take back the last pages with the cursor that moved past them, and the next sync reads
+    them again. Each page's commit then costs no flush (forty flushes of a 20,000-entry pull). Outside WAL mode (a
+    folder whose file system refused it) nothing changes."""
+    mode = db.execute("PRAGMA journal_mode").fetchone()[0]
+    if str(mode).lower() != "wal":
+        yield
+        return
+    db.execute("PRAGMA synchronous = NORMAL")
+    try:
+        yield
+    finally:
+        db.execute("PRAGMA synchronous = FULL")
 
 
 IN_CHUNK = 500  # keys per `IN (…)` list: well under SQLite's limit on the parameters of one statement

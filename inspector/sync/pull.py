@@ -33,7 +33,7 @@ from inspector.store import (
     unit_cycle,
     unit_links,
 )
-from inspector.store.database import DataFolder, transaction
+from inspector.store.database import DataFolder, commits_not_awaiting_disk, transaction
 from inspector.store.errors import StoreError
 from inspector.sync import blobs
 from inspector.sync.client import CANCEL_CHECK_SECONDS, ProtocolClient
@@ -78,37 +78,39 @@ def pull_feed(
     progress: ProgressCallback,
 ) -> PullReport:
     """Apply the feed from the local cursor until the server has no more. The next page is on its way (read by
-    a `Prefetch` thread) while the current one is applied."""
+    a `Prefetch` thread) while the current one is applied. Page commits do not wait for the disk: a power cut may take
+    back the last pages with their cursor, and they are read again."""
     limit = max(1, min(page_size, int(limits.get("max_feed_limit") or page_size)))
     report = PullReport(cursor=cursors.get(db))
     progress(SyncProgress("pull", report.cursor, None))  # the phase begins; its end is known after the first page
-    ahead: Prefetch | None = None
-    try:
-        while True:
-            client.check_cancelled()
-            since = report.cursor
-            if ahead is None or ahead.since != since:
-                if ahead is not None:
+    with commits_not_awaiting_disk(db):
+        ahead: Prefetch | None = None
+        try:
+            while True:
+                client.check_cancelled()
+                since = report.cursor
+                if ahead is None or ahead.since != since:
+                    if ahead is not None:
+                        ahead.stop()
+                    ahead = Prefetch(client, since, limit)
+                page = ahead.next_page()
+                if page.head is not None and since > page.head:
+                    report.cursor = restart_feed(db, since, page.head)
                     ahead.stop()
-                ahead = Prefetch(client, since, limit)
-            page = ahead.next_page()
-            if page.head is not None and since > page.head:
-                report.cursor = restart_feed(db, since, page.head)
+                    ahead = None
+                    continue
+                if download_photos:
+                    report.photos_downloaded += blobs.download_missing(db, folder, client, _page_photos(page), progress)
+                moved = apply_page(db, page, since, report)
+                report.cursor = cursors.get(db) if not moved else page.next
+                report.pages += 1
+                top = page.head if page.head is not None else page.next
+                progress(SyncProgress("pull", report.cursor, max(top, report.cursor)))
+                if moved and not page.has_more:
+                    return report
+        finally:
+            if ahead is not None:
                 ahead.stop()
-                ahead = None
-                continue
-            if download_photos:
-                report.photos_downloaded += blobs.download_missing(db, folder, client, _page_photos(page), progress)
-            moved = apply_page(db, page, since, report)
-            report.cursor = cursors.get(db) if not moved else page.next
-            report.pages += 1
-            top = page.head if page.head is not None else page.next
-            progress(SyncProgress("pull", report.cursor, max(top, report.cursor)))
-            if moved and not page.has_more:
-                return report
-    finally:
-        if ahead is not None:
-            ahead.stop()
 
 
 class Prefetch:

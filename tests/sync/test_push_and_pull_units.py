@@ -223,6 +223,35 @@ def test_a_server_restored_from_an_older_backup_is_read_again_from_the_start(
     assert db.execute("SELECT name FROM jurisdictions WHERE code = ?", [STREET]).fetchone()[0] == "幸福社区"
 
 
+def test_pulled_pages_commit_without_waiting_for_the_disk_and_the_connection_waits_again_after(
+    db: Database, folder: DataFolder, scripted: ScriptedServer
+) -> None:
+    """A pull's pages can be had again, so their commits do not flush (synchronous NORMAL in WAL mode); the
+    connection is back to full sync after the pull, also when the pull fails."""
+    from inspector.sync.client import ProtocolClient
+    from inspector.sync.errors import ServerFaultError
+    from inspector.sync.progress import SyncProgress
+
+    entry = {"seq": 1, "kind": "jurisdiction", "id": STREET, "jurisdiction": STREET, "at": "2026-11-20T02:00:00Z"}
+    scripted.script = [
+        Scripted(200, {"entries": [{**entry, "data": {"code": STREET, "name": "幸福社区"}}], "next": 1, "head": 1}),
+    ]
+    during: list[int] = []
+
+    def progress(update: SyncProgress) -> None:
+        during.append(db.execute("PRAGMA synchronous").fetchone()[0])
+
+    assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    with ProtocolClient(scripted.url) as client:
+        report = pull.pull_feed(db, folder, client, 100, {}, False, progress)
+    assert report.applied == 1 and during[-1] == 1  # reported after the page was applied
+    assert db.execute("PRAGMA synchronous").fetchone()[0] == 2
+    scripted.script = [Scripted(200, {"entries": "none"})]  # not a feed page
+    with ProtocolClient(scripted.url) as client, pytest.raises(ServerFaultError):
+        pull.pull_feed(db, folder, client, 100, {}, False, progress)
+    assert db.execute("PRAGMA synchronous").fetchone()[0] == 2
+
+
 @pytest.fixture
 def no_keyring() -> Iterator[None]:
     """No OS keyring, so the token lives in this process's memory. Without this the default backend depends on
