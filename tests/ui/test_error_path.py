@@ -76,3 +76,27 @@ def test_any_worker_failure_reaches_on_error_in_both_languages(started, qtbot) -
     assert shown[3].startswith("something went wrong (RuntimeError: boom)") and "Traceback" not in shown[3]
     for box in window.findChildren(QMessageBox):
         box.close()
+
+
+def test_waiting_jobs_start_by_priority_an_opened_page_first_the_integrity_check_last(qtbot) -> None:  # type: ignore[no-untyped-def]
+    """With every thread of the pool busy, the job of a page just opened starts before jobs queued earlier, and an
+    unattended job after them."""
+    import threading
+
+    from PySide6.QtCore import QThreadPool
+
+    from inspector.ui.shared.workers import ON_SCREEN, UNATTENDED, WorkerPool
+
+    pool, order = WorkerPool(), []
+    releases = [threading.Event() for _ in range(QThreadPool.globalInstance().maxThreadCount())]
+    for release in releases:
+        pool.start(FunctionWorker(lambda _w, release=release: release.wait(10)))
+    qtbot.waitUntil(lambda: QThreadPool.globalInstance().activeThreadCount() == len(releases))
+    for name, priority in (("queued at start", 0), ("integrity check", UNATTENDED), ("page opened", ON_SCREEN)):
+        pool.start(FunctionWorker(lambda _w, name=name: order.append(name)), priority)
+    releases[0].set()  # one thread comes free: it takes the waiting jobs one after another, highest priority first
+    qtbot.waitUntil(lambda: len(order) == 3)
+    for release in releases:
+        release.set()
+    assert pool.wait(10_000)
+    assert order == ["page opened", "queued at start", "integrity check"]

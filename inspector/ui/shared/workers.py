@@ -161,6 +161,7 @@ def _name(source: Path | QImage) -> str:
 
 
 UNATTENDED = -1  # the priority of a long job no one waits for (the full integrity check): it lets the others go first
+ON_SCREEN = 1  # a page the user just opened waits for this job: it goes before the jobs queued at start-up
 
 
 class WorkerPool(QObject):

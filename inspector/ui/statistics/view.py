@@ -36,7 +36,7 @@ from inspector.core.statistics import RedBlackList, StreetRank
 from inspector.ui.shared.context import FINDINGS, INSPECTIONS, SUBJECTS, AppContext
 from inspector.ui.shared.labels import tier_label
 from inspector.ui.shared.widgets import Page, card, error_message, hint_label, page_header, title_label
-from inspector.ui.shared.workers import FunctionWorker
+from inspector.ui.shared.workers import ON_SCREEN, FunctionWorker
 from inspector.ui.statistics import charts, warm_up
 from inspector.ui.statistics.data import StatisticsData, load_statistics, recent_months
 from inspector.ui.statistics.month_area import MonthReportArea
@@ -303,7 +303,7 @@ class StatisticsView(Page):
         self.worker = worker
         self.stale = False
         self.status.setText(self.tr("正在计算…"))
-        self.ctx.run(worker)
+        self.ctx.run(worker, ON_SCREEN)
         return worker
 
     def _loaded(self, data: Any) -> None:
