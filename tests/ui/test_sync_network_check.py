@@ -68,3 +68,23 @@ def test_stopping_the_watcher_ends_a_hanging_check_at_once(
     watcher.stop()
     qtbot.waitUntil(lambda: not network._checking, timeout=10_000)
     assert time.monotonic() - started < 10  # the app closes without waiting for the check's timeout
+
+
+def test_the_backend_check_can_wait_for_the_first_jobs_and_is_not_started_once_stopped(
+    app: QApplication, qtbot, monkeypatch: pytest.MonkeyPatch  # type: ignore[no-untyped-def]
+) -> None:
+    """At the app's start the check waits (the first page's jobs have the pool's threads first); a watcher stopped
+    before then starts none."""
+    asked: list[bool] = []
+    monkeypatch.setattr(network, "backend_loads", lambda timeout=0: asked.append(True) or False)
+    watcher = NetworkWatcher(lambda: None)
+    watcher.start(use_system=True, check_after_ms=300)
+    QApplication.processEvents()
+    assert asked == []
+    qtbot.waitUntil(lambda: asked == [True], timeout=5_000)
+    watcher.stop()
+    stopped = NetworkWatcher(lambda: None)
+    stopped.start(use_system=True, check_after_ms=100)
+    stopped.stop()
+    qtbot.wait(400)
+    assert asked == [True]

@@ -30,6 +30,7 @@ INTERVAL_SETTING = "sync.interval_minutes"
 INTERVAL_CHOICES = (0, 1, 5, 15, 30, 60)  # 0: only when the user asks
 START_DELAY_SETTING = "sync.start_delay_seconds"
 PROBE_SETTING = "sync.probe_seconds"
+BACKEND_CHECK_AFTER_MS = 3000  # the network backend's check waits this long after start: the first page's jobs go first
 # Settings the sync engine writes (inspector.sync.config); read here so the GUI thread never loads the engine.
 SERVER_URL, USERNAME, CA_BUNDLE = "sync.server_url", "user.username", "sync.ca_bundle"
 # A sync that ends with one of these reached the server; "failed" with the error code "network" did not.
@@ -189,7 +190,7 @@ class SyncController(QObject):
     def start(self, use_system_network: bool = True) -> None:
         """Begin: read the state, follow the network, run the interval timer."""
         self.apply_interval()
-        self.network.start(use_system_network)
+        self.network.start(use_system_network, BACKEND_CHECK_AFTER_MS)
         self.refresh_state()
 
     def stop(self) -> None:

@@ -168,18 +168,27 @@ class NetworkWatcher(QObject):
 
     # -- set-up -----------------------------------------------------------------------------------------------
 
-    def start(self, use_system: bool = True) -> None:
-        """Probe the server until the system's network backend, loading on its own thread, answers."""
+    def start(self, use_system: bool = True, check_after_ms: int = 0) -> None:
+        """Probe the server until the system's network backend, loading on its own thread, answers. The backend's
+        check (a child process a worker waits for) begins after `check_after_ms`: at the app's start the first
+        page's jobs have the pool's threads first."""
         self.system_wanted = use_system and system_network_wanted()
         if self.system_wanted:
             if backend_already_loaded():
                 self._backend_checked(True)
+            elif check_after_ms > 0:
+                QTimer.singleShot(check_after_ms, self, self._check_backend)
             else:
-                worker = FunctionWorker(lambda _w: backend_loads())
-                worker.signals.finished.connect(self._backend_checked)
-                worker.signals.failed.connect(lambda _message: self._backend_checked(False))
-                self._pool.start(worker)
+                self._check_backend()
         self.reschedule()
+
+    def _check_backend(self) -> None:
+        if not self.system_wanted:  # stopped (or told to probe only) meanwhile
+            return
+        worker = FunctionWorker(lambda _w: backend_loads())
+        worker.signals.finished.connect(self._backend_checked)
+        worker.signals.failed.connect(lambda _message: self._backend_checked(False))
+        self._pool.start(worker)
 
     def _backend_checked(self, loads: object) -> None:
         if not loads or not self.system_wanted:
