@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QDate, QEvent, QLocale, Qt, Signal
+from PySide6.QtGui import QHideEvent, QShowEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -210,6 +211,7 @@ class TodayView(Page):
         self.ctx = ctx
         self.data = TodayData()
         self.loading = False
+        self.left = False  # the user went to another page: a read that has not begun yet waits for the return
         self._reload_later = Debouncer(150, self.reload, self)
 
         self.title = title_label()
@@ -289,7 +291,14 @@ class TodayView(Page):
             self._reload_later.poke()
             return
         self.loading = True
-        worker = FunctionWorker(lambda _w: load_today(self.ctx.folder))
+        folder = self.ctx.folder
+
+        def read(_worker: Any) -> TodayData | None:
+            # the window opens on this page and the user may leave it at once: a read still queued then does not
+            # take a thread from the page they went to (activate() reads again on their return)
+            return None if self.left else load_today(folder)
+
+        worker = FunctionWorker(read)
         worker.signals.finished.connect(self._loaded)
         worker.signals.failed.connect(self._load_failed)
         self.ctx.run(worker)
@@ -300,9 +309,20 @@ class TodayView(Page):
 
     def _loaded(self, data: TodayData | None) -> None:
         self.loading = False
-        if data is not None:
+        if data is None:
+            self.stale = True  # not read (the user had left): read when shown again
+        else:
             self.data = data
             self._fill()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        self.left = False
+        super().showEvent(event)
+
+    def hideEvent(self, event: QHideEvent) -> None:
+        if not event.spontaneous():  # another page shown, not the window minimised
+            self.left = True
+        super().hideEvent(event)
 
     def _fill(self) -> None:
         self.drafts.clear()

@@ -76,3 +76,34 @@ def test_a_seeded_laptop_opens_with_work_in_my_todo(app, qtbot, data_dir) -> Non
         assert shown(qtbot, today, len(waiting_for_feedback)) == waiting_for_feedback
     finally:
         close_app(controller)
+
+
+def test_a_read_still_queued_when_the_user_leaves_the_page_waits_for_their_return(  # type: ignore[no-untyped-def]
+    started, qtbot, monkeypatch
+) -> None:
+    """The window opens on 今日 and the user may go elsewhere at once: its read, not begun yet, gives the pool's
+    thread to the page they went to, and runs when they come back."""
+    import threading
+
+    from PySide6.QtCore import QThreadPool
+
+    from inspector.ui import today_view
+
+    reads: list[bool] = []
+    real = today_view.load_today
+    monkeypatch.setattr(today_view, "load_today", lambda folder: reads.append(True) or real(folder))
+    today: TodayView = started.window.show_page("today")
+    qtbot.waitUntil(lambda: not today.loading, timeout=10_000)
+    releases = [threading.Event() for _ in range(QThreadPool.globalInstance().maxThreadCount())]
+    for release in releases:  # every thread busy: the next read waits in the queue
+        started.ctx.run(today_view.FunctionWorker(lambda _w, release=release: release.wait(10)))
+    qtbot.waitUntil(lambda: QThreadPool.globalInstance().activeThreadCount() == len(releases))
+    today.reload()
+    started.window.show_page("settings")
+    for release in releases:
+        release.set()
+    qtbot.waitUntil(lambda: not today.loading, timeout=10_000)
+    assert reads == [] and today.stale
+    started.window.show_page("today")
+    qtbot.waitUntil(lambda: reads == [True] and not today.loading, timeout=10_000)
+    assert not today.stale
