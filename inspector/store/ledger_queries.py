@@ -49,7 +49,7 @@ DEFAULT_SORT = "reported_at"
 ANY_ESCALATION = "any"
 TEXT_INDEX = "idx_findings_text"  # made by the schema step 0002_ledger_view_indexes; scanned when the trigram index
 # is not the better way (see text_index.matching_rowids)
-TEXT_COLUMNS = text_index.COLUMNS  # description, category, ledger number, responsible unit
+TEXT_COLUMNS = text_index.SEARCHED  # description, category, ledger number, responsible unit
 
 
 @dataclass(frozen=True)

@@ -717,6 +717,7 @@ STEPS: tuple[MigrationStep, ...] = (
     ("0015_levels", _levels),
     ("0016_unit_cycle", _unit_cycle),
     ("0017_statistics", _statistics),
+    ("0018_ledger_number_text_index", text_index.split_numbers),  # the ledger number searched in its own index
 )
 
 
