@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 OK_LINE = "self-test ok"
 # The checklist the PDF step fills in; any valid shipped checklist would do, this one has photos and a score.
 PDF_CHECKLIST_ID = "beijie-xiaoxiang"
+PAGE_JOBS_SECONDS = 60  # the window step waits this long at most for the pages' background readings to end
 
 
 class SelfTestError(Exception):
@@ -215,6 +216,12 @@ def step_main_window(test: SelfTest) -> str:
         for page in PAGES:
             window.show_page(page.key)
             app.processEvents()
+        waited_until = time.monotonic() + PAGE_JOBS_SECONDS  # the pages' readings end, their results are shown
+        while ctx.pool.running and time.monotonic() < waited_until:
+            app.processEvents()
+            time.sleep(0.01)
+        check(not ctx.pool.running, f"the pages' background jobs did not end within {PAGE_JOBS_SECONDS} s")
+        app.processEvents()
         check(window.isVisible(), "the main window is not visible")
         check(not icon("app").pixmap(32, 32).isNull(), "the SVG app icon cannot be drawn (Qt's SVG plugins missing?)")
         frame = window.grab()

@@ -143,12 +143,12 @@ def test_the_self_test_passes_without_qttest_as_in_the_bundle() -> None:
 
 SLOT_RAISES = """
 import sys
-from inspector.ui.statistics import warm_up
+from inspector.ui.statistics.view import StatisticsView
 
-def broken(ctx):
+def broken(page, data):
     raise RuntimeError("a slot failed")
 
-warm_up.start = broken  # raised from the statistics page's first paint, in a slot, as a missing module would
+StatisticsView._loaded = broken  # raised when the page's figures arrive, in a slot, as a missing module would
 from inspector.selftest import main
 sys.exit(main())
 """
