@@ -78,9 +78,9 @@ def test_any_worker_failure_reaches_on_error_in_both_languages(started, qtbot) -
         box.close()
 
 
-def test_waiting_jobs_start_by_priority_an_opened_page_first_the_integrity_check_last(qtbot) -> None:  # type: ignore[no-untyped-def]
-    """With every thread of the pool busy, the job of a page just opened starts before jobs queued earlier, and an
-    unattended job after them."""
+def test_an_opened_page_s_job_starts_at_once_and_waiting_jobs_start_by_priority(qtbot) -> None:  # type: ignore[no-untyped-def]
+    """With every thread of the pool busy with long jobs, the job of a page just opened starts at once (on one
+    thread more); other jobs wait and start by priority, an unattended one last."""
     import threading
 
     from PySide6.QtCore import QThreadPool
@@ -92,11 +92,14 @@ def test_waiting_jobs_start_by_priority_an_opened_page_first_the_integrity_check
     for release in releases:
         pool.start(FunctionWorker(lambda _w, release=release: release.wait(10)))
     qtbot.waitUntil(lambda: QThreadPool.globalInstance().activeThreadCount() == len(releases))
-    for name, priority in (("queued at start", 0), ("integrity check", UNATTENDED), ("page opened", ON_SCREEN)):
+    for name, priority in (("integrity check", UNATTENDED), ("queued at start", 0)):
         pool.start(FunctionWorker(lambda _w, name=name: order.append(name)), priority)
+    pool.start(FunctionWorker(lambda _w: order.append("page opened")), ON_SCREEN)
+    qtbot.waitUntil(lambda: order == ["page opened"], timeout=5_000)  # while every other thread is still busy
     releases[0].set()  # one thread comes free: it takes the waiting jobs one after another, highest priority first
     qtbot.waitUntil(lambda: len(order) == 3)
     for release in releases:
         release.set()
     assert pool.wait(10_000)
     assert order == ["page opened", "queued at start", "integrity check"]
+    assert QThreadPool.globalInstance().activeThreadCount() == 0

@@ -26,6 +26,11 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
+_EXTRA_THREADS = threading.Lock()  # the pool's size is read and changed under it (GUI thread and workers)
+UNATTENDED = -1  # the priority of a long job no one waits for (the full integrity check): it lets the others go first
+ON_SCREEN = 1  # a page the user just opened waits for this job: it starts at once, on a thread of its own if need be
+
+
 class WorkerSignals(QObject):
     """What a worker tells the GUI: progress, per-item results and failures, and the end of the job."""
 
@@ -45,6 +50,7 @@ class Worker(QRunnable):
         self.signals = WorkerSignals()
         self.language = language
         self.thread_ident: int | None = None
+        self.extra_thread = False  # started on one thread more than the pool's size (see WorkerPool.start)
         self._cancel = threading.Event()
 
     def cancel(self) -> None:
@@ -61,9 +67,20 @@ class Worker(QRunnable):
             result = self.work()
         except Exception as error:
             log.exception("background job %s failed", type(self).__name__)
+            self._give_back_thread()
             self._tell(self.signals.failed, error)
             return
+        self._give_back_thread()
         self._tell(self.signals.finished, None if self.cancelled else result)
+
+    def _give_back_thread(self) -> None:
+        """A job that was given one thread more (WorkerPool.start, ON_SCREEN) takes the pool back to its size: the
+        thread then ends instead of taking a waiting job."""
+        if self.extra_thread:
+            self.extra_thread = False
+            pool = QThreadPool.globalInstance()
+            with _EXTRA_THREADS:
+                pool.setMaxThreadCount(pool.maxThreadCount() - 1)
 
     def _tell(self, signal: Any, value: object) -> None:
         """Emit the job's end, unless whoever listened is gone (the app closed while the job ran)."""
@@ -160,10 +177,6 @@ def _name(source: Path | QImage) -> str:
     return source.name if isinstance(source, Path) else "clipboard.png"
 
 
-UNATTENDED = -1  # the priority of a long job no one waits for (the full integrity check): it lets the others go first
-ON_SCREEN = 1  # a page the user just opened waits for this job: it goes before the jobs queued at start-up
-
-
 class WorkerPool(QObject):
     """Starts workers on the global thread pool and keeps them alive until they end."""
 
@@ -175,11 +188,20 @@ class WorkerPool(QObject):
 
     def start(self, worker: Worker, priority: int = 0) -> Worker:
         """Run a worker; it is forgotten once it finishes or fails. Waiting jobs start in order of priority (a job no
-        one waits for: UNATTENDED)."""
+        one waits for: UNATTENDED); a job a page just opened waits for (ON_SCREEN) does not wait: when every thread
+        is busy it runs on one more."""
         self._running.add(worker)
         worker.signals.finished.connect(lambda _result, w=worker: self._forget(w))
         worker.signals.failed.connect(lambda _error, w=worker: self._forget(w))
-        QThreadPool.globalInstance().start(worker, priority)
+        pool = QThreadPool.globalInstance()
+        with _EXTRA_THREADS:
+            # every thread holding a long job (the integrity check, the month report's reading), the page the user
+            # opened does not wait seconds for one of them to end: its job, first in the queue, gets one thread more,
+            # which goes when the job ends
+            worker.extra_thread = priority >= ON_SCREEN and pool.activeThreadCount() >= pool.maxThreadCount()
+            pool.start(worker, priority)
+            if worker.extra_thread:
+                pool.setMaxThreadCount(pool.maxThreadCount() + 1)
         self.busy_changed.emit(len(self._running))
         return worker
 
