@@ -63,15 +63,17 @@ class Worker(QRunnable):
 
     def run(self) -> None:
         self.thread_ident = threading.get_ident()
+        value: object
         try:
             result = self.work()
         except Exception as error:
             log.exception("background job %s failed", type(self).__name__)
+            signal, value = self.signals.failed, error
+        else:
+            signal, value = self.signals.finished, None if self.cancelled else result
+        finally:
             self._give_back_thread()
-            self._tell(self.signals.failed, error)
-            return
-        self._give_back_thread()
-        self._tell(self.signals.finished, None if self.cancelled else result)
+        self._tell(signal, value)
 
     def _give_back_thread(self) -> None:
         """A job that was given one thread more (WorkerPool.start, ON_SCREEN) takes the pool back to its size: the
