@@ -221,11 +221,15 @@ read -r -a test_dirs <<<"${WINDOWS_TESTS:-tests/unit tests/store tests/sync test
 if [ "${test_dirs[0]}" = none ]; then
   finish "skipped (WINDOWS_TESTS=none)"
 else
-  WINE_END_ALL=1 wpy -m pytest -q -p no:cacheprovider -rs --timeout 600 "${test_dirs[@]}" | tee "$W/tests.log" |
+  # Skips first, failures and errors last: the tail that a CI log keeps names what failed.
+  WINE_END_ALL=1 wpy -m pytest -q -p no:cacheprovider -rsfE --timeout 600 "${test_dirs[@]}" | tee "$W/tests.log" |
     tail -40 || true
   counts=$(grep -E '^=*.*[0-9]+ (passed|failed)' "$W/tests.log" | tail -1 | tr -d '=' | sed 's/^ *//')
   [ -n "$counts" ] || fail "no pytest summary (log: $W/tests.log)"
-  grep -qE '[0-9]+ (failed|error)' <<<"$counts" && fail "$counts (log: $W/tests.log)"
+  if grep -qE '[0-9]+ (failed|error)' <<<"$counts"; then
+    grep -E '^(FAILED|ERROR) ' "$W/tests.log" | cut -c1-300 || true
+    fail "$counts (log: $W/tests.log)"
+  fi
   finish "$counts"
 fi
 
