@@ -119,7 +119,8 @@ def seed_histories(db: Database, now: datetime | None = None, extended_share: in
     rectify, verify), so figures that replay histories have histories to replay. Returns the events written."""
     moment = utc_now() if now is None else now
     rows = db.execute(
-        "SELECT id, state, jurisdiction, severity, category, kind, deadline, reported_at, closed_at FROM findings "
+        "SELECT id, state, jurisdiction, severity, category, kind, deadline, reported_at, closed_at, subject_id, source "
+        "FROM findings "
         "WHERE id NOT IN (SELECT finding_id FROM finding_events) ORDER BY id"
     ).fetchall()
     start = int(db.execute("SELECT coalesce(max(server_seq), 0) FROM finding_events").fetchone()[0])
@@ -130,11 +131,14 @@ def seed_histories(db: Database, now: datetime | None = None, extended_share: in
         State.ASSIGNED: ("accept", "assign"), State.RECTIFIED: ("accept", "assign", "rectify"),
         State.CLOSED: ("accept", "assign", "rectify", "verify_pass"),
     }  # fmt: skip
-    for number, (finding_id, state, code, severity, category, kind, deadline, reported, closed) in enumerate(rows):
+    for number, row in enumerate(rows):
+        finding_id, state, code, severity, category, kind, deadline, reported, closed, subject_id, source = row
         reported_at = parse_iso(reported)
         span = (parse_iso(closed) if closed else moment) - reported_at
-        report: dict[str, Any] = {"description": "堆放杂物", "category": category, "kind": kind, "source": "patrol",
+        report: dict[str, Any] = {"description": "堆放杂物", "category": category, "kind": kind, "source": source,
                                   "jurisdiction": code, "location": {"address": "朝阳区"}}  # fmt: skip
+        if subject_id:  # the history leads to the finding as it is stored, its subject too
+            report["subject_id"] = subject_id
         if kind == Kind.HAZARD.value:
             report["severity"] = severity or Severity.GENERAL.value
         actions: list[tuple[str, datetime, dict[str, Any]]] = [("report", reported_at, report)]
