@@ -18,15 +18,15 @@ from inspector.core import month as month_rules
 from inspector.core import statistics
 from inspector.core.clock import local_date, utc_now
 from inspector.core.jurisdiction import parse_code, street_of
-from inspector.core.ledger import FindingState, is_overdue, state_label
+from inspector.core.ledger import FindingState, state_label
 from inspector.core.statistics import DEFAULT_RULES, StatisticsRules
 from inspector.store import (
     checklists,
     jurisdictions,
-    ledger_queries,
     people,
     scoring_rules,
     statistics_facts,
+    statistics_queries,
     talks,
 )
 from inspector.store.database import DataFolder
@@ -84,6 +84,8 @@ def load_month(
     statistics.check_month(month)
     moment = now or utc_now()
     area = parse_code(jurisdiction).short if jurisdiction else ""
+    end = statistics.month_end(month)
+    running = moment < end
     db = folder.connect()
     try:
         places = statistics_facts.subject_places(db)
@@ -92,9 +94,16 @@ def load_month(
         ]
         subject_ids = {s.subject_id for s in subjects}
         inspections = [i for i in statistics_facts.inspection_facts(db) if i.subject_id in subject_ids]
-        views = [v for v in ledger_queries.iter_views(db) if _inside(v.jurisdiction, area)]
-        wanted = {v.finding_id for v in views}
-        histories = [h for h in ledger_queries.iter_histories(db) if h and h[0].finding_id in wanted]
+        # the findings are counted by aggregate SQL, as on the statistics page; only the exposure's candidates are
+        # read as records
+        overdue = (
+            statistics_queries.overdue_now(db, moment, area)
+            if running
+            else statistics_queries.overdue_at_month_ends(db, [month], area)[month]
+        )
+        due = statistics_queries.streets_due(db, month, area)
+        unit_counts = statistics_queries.unit_findings(db, month, area)
+        candidates = statistics_queries.exposure_candidates(db, month, moment, area)
         street_names = jurisdictions.street_names(db)
         area_name = (jurisdictions.name_of(db, parse_code(area).full) or area) if area else ""
         person_names = people.display_names(db)
@@ -106,23 +115,17 @@ def load_month(
         rules = rules or scoring_rules.active_rule(db).rules
     finally:
         db.close()
-    end = statistics.month_end(month)
-    running = moment < end
-    overdue = (
-        [v for v in views if is_overdue(v, moment)]
-        if running
-        else statistics.overdue_at_month_ends(histories, [month])[month]
-    )
     visits = month_rules.visits_from_inspections(inspections) + patrols
     until = local_date(moment) if running else None
     pairs = [(s.subject_id, s.kind) for s in subjects]
     coverage = [(f, month_rules.coverage(f, pairs, visits, month, until)) for f in month_rules.FREQUENCIES]
+    ranked = statistics_queries.at_levels(inspections, rules.ranking_levels)
     ranking = statistics.rank_streets(
-        statistics.street_months(month, views, overdue, subjects, inspections, street_names, rules.ranking_levels),
-        rules,
+        statistics_queries.ranking_inputs(month, subjects, ranked, due, overdue, street_names), rules
     )
     back = statistics.back_street_status(inspections, rules=rules)
-    units = statistics.unit_months(month, subjects, inspections, views, overdue, levels=rules.unit_levels)
+    at_unit_levels = statistics_queries.at_levels(inspections, rules.unit_levels)
+    units = statistics_queries.unit_inputs(month, subjects, at_unit_levels, unit_counts, overdue)
     return MonthReport(
         month=month,
         area=area_name,
@@ -135,7 +138,7 @@ def load_month(
         subject_streets={s.subject_id: s.street for s in subjects},
         coverage=coverage,
         until=until,
-        exposed=_exposed(folder, views, month, moment, {s.subject_id: s.name for s in subjects}, places, street_names),
+        exposed=_exposed(folder, candidates, month, moment, {s.subject_id: s.name for s in subjects}, places, street_names),
         ranking=ranking,
         changes=month_rules.status_changes(back, month),
         red_black=statistics.red_black_list(units, rules),

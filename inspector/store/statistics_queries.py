@@ -18,13 +18,18 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from sqlite_utils import Database
 
 from inspector.core import statistics
 from inspector.core.clock import SHANGHAI, local_date, to_iso
 from inspector.core.jurisdiction import street_of
-from inspector.core.statistics import ClosureSummary
+from inspector.core.ledger import FindingState
+from inspector.core.month import EXPOSED_SOURCES
+from inspector.core.statistics import ClosureSummary, InspectionFacts, StreetMonth, SubjectFacts, UnitMonth
+from inspector.store import jsonutil
+from inspector.store.findings import finding_from_json
 from inspector.store.transactions import transaction
 from inspector.store.view_events import events_by_finding, view_events
 
@@ -57,6 +62,14 @@ def _bounds(months: Sequence[str]) -> tuple[str, str]:
 def _ranges(months: Sequence[str]) -> list[tuple[str, str, str]]:
     """Each month with its bounds as stored text [start, end), oldest first."""
     return [(key, to_iso(_month_start(key)), to_iso(statistics.month_end(key))) for key in sorted(set(months))]
+
+
+def _area(area: str, column: str = "f.jurisdiction") -> tuple[str, list[Any]]:
+    """The condition (and its parameters) that keeps the findings whose code starts with `area` (any level: a
+    district, a 街乡, a community); none for "" (every finding, those without a code too)."""
+    if not area:
+        return "", []
+    return f" AND substr({column}, 1, ?) = ?", [len(area), area]
 
 
 def findings_by_month(db: Database, months: Sequence[str]) -> dict[str, Counter[str]]:
@@ -136,13 +149,15 @@ class OverdueTally:
             self.by_subject[subject_id] += number
 
 
-def overdue_now(db: Database, now: datetime) -> OverdueTally:
-    """The findings overdue at `now` (ledger.is_overdue: 整改中 with a deadline day already over in Beijing)."""
+def overdue_now(db: Database, now: datetime, area: str = "") -> OverdueTally:
+    """The findings overdue at `now` (ledger.is_overdue: 整改中 with a deadline day already over in Beijing), of
+    the `area` ("" = all)."""
     tally = OverdueTally()
+    inside, values = _area(area)
     rows = db.execute(
         f"SELECT substr(f.jurisdiction, 1, 9), f.subject_id, count(*) FROM findings f INDEXED BY {OPEN_INDEX} "
-        "WHERE f.state = 'assigned' AND f.deadline IS NOT NULL AND f.deadline < ? GROUP BY 1, 2",
-        [local_date(now).isoformat()],
+        f"WHERE f.state = 'assigned' AND f.deadline IS NOT NULL AND f.deadline < ?{inside} GROUP BY 1, 2",
+        [local_date(now).isoformat(), *values],
     )
     for street, subject_id, number in rows:
         tally.add(street or "", subject_id, number)
@@ -189,6 +204,7 @@ WITH ends AS (
 SELECT m.key, s.street, s.subject_id, count(*)
 FROM statistics_spans s JOIN ends m ON s.deadline < m.next_day AND s.reached < m.ends
      AND (s.until IS NULL OR s.until >= m.ends)
+{area}
 GROUP BY 1, 2, 3
 """
 
@@ -215,8 +231,9 @@ def refresh_spans(db: Database) -> int:
     return changed
 
 
-def overdue_at_month_ends(db: Database, months: Sequence[str]) -> dict[str, OverdueTally]:
-    """statistics.overdue_at_month_ends, counted: the findings overdue at the end of each month as they stood then.
+def overdue_at_month_ends(db: Database, months: Sequence[str], area: str = "") -> dict[str, OverdueTally]:
+    """statistics.overdue_at_month_ends, counted: the findings overdue at the end of each month as they stood then,
+    of the findings whose code (now) starts with `area` ("" = all).
 
     The spans during which each finding stood 整改中 under one deadline are kept in `statistics_spans` (brought up
     to date first, for the findings whose events changed); one query counts those standing at each month's end with
@@ -228,9 +245,12 @@ def overdue_at_month_ends(db: Database, months: Sequence[str]) -> dict[str, Over
         return tallies
     refresh_spans(db)
     ends = [[key, to_iso(statistics.month_end(key)), statistics.month_end(key).date().isoformat()] for key in ordered]
-    for key, street, subject_id, number in db.execute(_OVERDUE_AT_ENDS, [json.dumps(ends)]):
+    inside, values = _area(area)
+    within = f"WHERE s.finding_id IN (SELECT f.id FROM findings f WHERE 1{inside})" if area else ""
+    rows = db.execute(_OVERDUE_AT_ENDS.format(area=within), [json.dumps(ends), *values])
+    for key, street, subject_id, number in rows:
         tallies[key].add(street or "", subject_id, number)
-    replayed = [row[0] for row in db.execute("SELECT finding_id FROM statistics_replayed")]
+    replayed = [row[0] for row in db.execute(f"SELECT s.finding_id FROM statistics_replayed s {within}", values)]
     if replayed:
         histories = [view_events(events) for events in events_by_finding(db, replayed).values()]
         assigned = [events for events in histories if any(event.action == "assign" for event in events)]
@@ -248,26 +268,32 @@ class StreetDue:
     on_time: int = 0
 
 
-def streets_due(db: Database, month: str) -> dict[str, StreetDue]:
-    """Every 街乡 that has a finding (any state), with its findings due in the month and those closed on time.
+def streets_due(db: Database, month: str, area: str = "") -> dict[str, StreetDue]:
+    """Every 街乡 that has a finding (any state) in the `area` ("" = all), with its findings due in the month and
+    those closed on time.
 
     The due ones are a range of the state-and-deadline index per state on the ledger; the 街乡 are found by skipping
     through the jurisdiction index from one 街乡's codes to the next (a handful of seeks, not a scan)."""
     start = f"{statistics.check_month(month)}-01"
     after = statistics.month_end(month).date().isoformat()
+    inside, values = _area(area)
+    # the codes that start with `area` lie between it and it followed by the highest character
+    first = " AND jurisdiction < ? || char(1114111) AND substr(jurisdiction, 1, ?) = ?" if area else ""
+    first_values = [area, *values] if area else []
     rows = db.execute(
         f"""WITH RECURSIVE streets(street) AS (
-            SELECT substr(min(jurisdiction), 1, 9) FROM findings
+            SELECT substr(min(jurisdiction), 1, 9) FROM findings WHERE jurisdiction >= ?{first}
             UNION ALL
-            SELECT (SELECT substr(min(jurisdiction), 1, 9) FROM findings WHERE jurisdiction > streets.street || '~')
+            SELECT (SELECT substr(min(jurisdiction), 1, 9) FROM findings
+                    WHERE jurisdiction > streets.street || '~'{first})
             FROM streets WHERE streets.street IS NOT NULL
         )
         SELECT street, 0, 0 FROM streets WHERE street IS NOT NULL
         UNION ALL
         SELECT substr(f.jurisdiction, 1, 9), count(*), sum({_ON_TIME}) FROM findings f INDEXED BY {OPEN_INDEX}
         WHERE f.state IN ('registered', 'assigned', 'rectified', 'closed') AND f.deadline >= ? AND f.deadline < ?
-        GROUP BY 1""",
-        [start, after],
+        {inside} GROUP BY 1""",
+        [area, *first_values, *first_values, start, after, *values],
     )
     found: dict[str, StreetDue] = {}
     for street, due, on_time in rows:
@@ -286,19 +312,21 @@ class UnitFindings:
     closed_on_time: int = 0
 
 
-def unit_findings(db: Database, month: str) -> dict[str, UnitFindings]:
+def unit_findings(db: Database, month: str, area: str = "") -> dict[str, UnitFindings]:
     """Per subject, the findings counting for the month's points (statistics.unit_months): those reported in the
-    month (a range of the report-time index) and those closed in it (a range of the closing-time index)."""
+    month (a range of the report-time index) and those closed in it (a range of the closing-time index); only the
+    findings of the `area` ("" = all)."""
     start, end = _bounds([month])
+    inside = " AND substr(f.jurisdiction, 1, length(:area)) = :area" if area else ""
     rows = db.execute(
         "SELECT f.subject_id, sum(f.severity IS 'major'), sum(f.severity IS NOT 'major'), 0 "
         f"FROM findings f INDEXED BY {STATISTICS_INDEX} WHERE f.reported_at >= :start AND f.reported_at < :end "
-        f"AND {_ON_LEDGER} AND f.subject_id IS NOT NULL GROUP BY f.subject_id "
+        f"AND {_ON_LEDGER} AND f.subject_id IS NOT NULL{inside} GROUP BY f.subject_id "
         "UNION ALL "
         f"SELECT f.subject_id, 0, 0, count(*) FROM findings f INDEXED BY idx_findings_closed_at "
-        f"WHERE f.closed_at >= :start AND f.closed_at < :end AND {_ON_TIME} AND f.subject_id IS NOT NULL "
+        f"WHERE f.closed_at >= :start AND f.closed_at < :end AND {_ON_TIME} AND f.subject_id IS NOT NULL{inside} "
         "GROUP BY f.subject_id",
-        {"start": start, "end": end},
+        {"start": start, "end": end, "area": area},
     )
     found: dict[str, UnitFindings] = {}
     for subject, major, general, on_time in rows:
@@ -309,6 +337,98 @@ def unit_findings(db: Database, month: str) -> dict[str, UnitFindings]:
     return found
 
 
+def exposure_candidates(db: Database, month: str, now: datetime, area: str = "") -> list[FindingState]:
+    """The findings of the `area` ("" = all) that core.month.exposure_reasons may preselect for the month, and
+    others: on the ledger and reported before the month's end, and reported in it by a check of a level above, or
+    under 督办, or 整改中 with a deadline day not after the day the month ends (or `now`, for a running month).
+    The rule itself decides on these few; the rest of the ledger is not read."""
+    start, end = _bounds([month])
+    last_day = local_date(min(statistics.month_end(month), now)).isoformat()
+    inside, values = _area(area)
+    sources = ", ".join("?" for _ in EXPOSED_SOURCES)
+    rows = db.execute(
+        f"""SELECT f.projection FROM findings f WHERE f.id IN (
+            SELECT id FROM findings INDEXED BY idx_findings_source
+            WHERE source IN ({sources}) AND reported_at >= ? AND reported_at < ?
+            UNION SELECT id FROM findings INDEXED BY idx_findings_escalation
+            WHERE escalation IS NOT NULL AND reported_at < ?
+            UNION SELECT id FROM findings INDEXED BY idx_findings_state_deadline
+            WHERE state = 'assigned' AND deadline <= ? AND reported_at < ?
+        ) AND {_ON_LEDGER}{inside} ORDER BY f.id""",
+        [*sorted(source.value for source in EXPOSED_SOURCES), start, end, end, last_day, end, *values],
+    )
+    return [finding_from_json(jsonutil.loads(projection)) for (projection,) in rows]
+
+
 def finding_count(db: Database) -> int:
     """How many findings the ledger holds."""
     return int(db.execute("SELECT count(*) FROM findings").fetchone()[0])
+
+
+def at_levels(inspections: list[InspectionFacts], levels: frozenset[str]) -> list[InspectionFacts]:
+    """The inspections of the levels a rule counts (as core.statistics' `levels` arguments)."""
+    return [inspection for inspection in inspections if inspection.level in levels]
+
+
+def ranking_inputs(
+    month: str,
+    subjects: list[SubjectFacts],
+    inspections: list[InspectionFacts],
+    due: dict[str, StreetDue],
+    overdue: OverdueTally,
+    names: dict[str, str],
+) -> list[StreetMonth]:
+    """The ranking inputs (statistics.street_months) from the SQL counts and the subjects' records."""
+    street_of_subject = {subject.subject_id: subject.street for subject in subjects}
+    subject_counts = Counter(street_of_subject.values())
+    inspected = {
+        inspection.subject_id
+        for inspection in inspections
+        if inspection.subject_id in street_of_subject and statistics.month_of(inspection.at) == month
+    }
+    inspected_counts = Counter(street_of_subject[subject_id] for subject_id in inspected)
+    streets = set(subject_counts) | set(due) | set(overdue.by_street)
+    return [
+        StreetMonth(
+            street=street,
+            due=due[street].due if street in due else 0,
+            due_closed_on_time=due[street].on_time if street in due else 0,
+            overdue=overdue.by_street[street],
+            subjects=subject_counts[street],
+            subjects_inspected=inspected_counts[street],
+            name=names.get(street, ""),
+        )
+        for street in sorted(streets)
+    ]
+
+
+def unit_inputs(
+    month: str,
+    subjects: list[SubjectFacts],
+    inspections: list[InspectionFacts],
+    findings: dict[str, UnitFindings],
+    overdue: OverdueTally,
+) -> list[UnitMonth]:
+    """The points inputs of the street-front units (statistics.unit_months) from the SQL counts and the records."""
+    no_findings = UnitFindings()
+    inspected: Counter[str] = Counter()
+    failed: Counter[str] = Counter()
+    for inspection in inspections:
+        if inspection.checklist_id == statistics.STREET_FRONT_CHECKLIST and statistics.month_of(inspection.at) == month:
+            inspected[inspection.subject_id] += 1
+            failed[inspection.subject_id] += inspection.failed_items
+    units = sorted((s for s in subjects if s.kind == statistics.STREET_FRONT_KIND), key=lambda s: s.subject_id)
+    return [
+        UnitMonth(
+            subject.subject_id,
+            inspections=inspected[subject.subject_id],
+            failed_items=failed[subject.subject_id],
+            general_findings=findings.get(subject.subject_id, no_findings).general,
+            major_findings=findings.get(subject.subject_id, no_findings).major,
+            overdue=overdue.by_subject[subject.subject_id],
+            closed_on_time=findings.get(subject.subject_id, no_findings).closed_on_time,
+            name=subject.name,
+            street=subject.street,
+        )
+        for subject in units
+    ]

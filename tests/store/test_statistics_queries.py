@@ -276,3 +276,74 @@ def test_the_latest_late_start_is_where_lateness_begins(seeded: DataFolder) -> N
                 assert check(state, latest, None, "乱堆乱放", kind)
                 assert not check(state, latest + timedelta(milliseconds=1), None, "乱堆乱放", kind)
     assert found >= 4
+
+
+def month_reference(folder: DataFolder, month: str, area: str, now: datetime) -> dict[str, Any]:
+    """The month report's ranking, red and black lists and exposure as the pure functions compute them from every
+    view and replayed history of the area (how inspector.month_report computed them before it counted in SQL)."""
+    from inspector.core import month as month_rules
+    from inspector.core.ledger import is_overdue
+    from inspector.store import scoring_rules
+
+    db = folder.connect()
+    try:
+        places = statistics_facts.subject_places(db)
+        subject_list = [s for s in statistics_facts.subject_facts(db) if places[s.subject_id][0].startswith(area)]
+        inside = {s.subject_id for s in subject_list}
+        inspections = [i for i in statistics_facts.inspection_facts(db) if i.subject_id in inside]
+        views = [v for v in ledger_queries.iter_views(db) if v.jurisdiction.startswith(area)]
+        wanted = {v.finding_id for v in views}
+        histories = [h for h in ledger_queries.iter_histories(db) if h and h[0].finding_id in wanted]
+        names = jurisdictions.street_names(db)
+        rules = scoring_rules.active_rule(db).rules
+    finally:
+        db.close()
+    if now < statistics.month_end(month):
+        overdue = [v for v in views if is_overdue(v, now)]
+    else:
+        overdue = statistics.overdue_at_month_ends(histories, [month])[month]
+    streets = statistics.street_months(month, views, overdue, subject_list, inspections, names, rules.ranking_levels)
+    units = statistics.unit_months(month, subject_list, inspections, views, overdue, levels=rules.unit_levels)
+    return {
+        "ranking": statistics.rank_streets(streets, rules),
+        "red_black": statistics.red_black_list(units, rules),
+        "exposed": [(f.finding_id, tuple(reasons)) for f, reasons in month_rules.exposed_cases(views, month, now)],
+    }
+
+
+def assert_month_report_counts_as_the_pure_functions(folder: DataFolder, months: list[str], areas: list[str],
+                                                     now: datetime) -> int:  # fmt: skip
+    from inspector import month_report
+
+    exposed = 0
+    for month in months:
+        for area in areas:
+            found = month_report.load_month(folder, month, area, now=now)
+            expected = month_reference(folder, month, area, now)
+            assert found.ranking == expected["ranking"], (month, area)
+            assert found.red_black == expected["red_black"], (month, area)
+            assert [(case.finding_id, case.reasons) for case in found.exposed] == expected["exposed"], (month, area)
+            exposed += len(found.exposed)
+    return exposed
+
+
+def test_the_month_report_counts_as_the_pure_functions(seeded: DataFolder) -> None:
+    """Ranking, red and black lists and the exposure of each month, for every area level: the whole laptop, a
+    街乡, a community inside it, a 街乡 with findings and no subjects."""
+    areas = ["", "110105004", "110105004032", "110105005"]
+    assert assert_month_report_counts_as_the_pure_functions(seeded, MONTHS[2:], areas, NOW) > 0
+
+
+def test_the_month_report_of_a_large_seeded_ledger_counts_as_the_pure_functions(tmp_path: Path) -> None:
+    """Every state, source and 督办 level of the large seed, with histories, in a finished and the running month."""
+    folder = open_data_folder(tmp_path / "data")
+    db = folder.connect()
+    try:
+        seed_large_ledger(db, 600, subject_count=30, now=NOW)
+        seed_histories(db, NOW)
+        streets = sorted({row[0][:9] for row in db.execute("SELECT jurisdiction FROM findings")})
+    finally:
+        db.close()
+    assert len(streets) > 1
+    assert assert_month_report_counts_as_the_pure_functions(folder, ["2026-10", "2026-11", "2026-12"],
+                                                            ["", streets[0], streets[-1][:6]], NOW) > 20  # fmt: skip

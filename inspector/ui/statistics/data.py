@@ -14,12 +14,8 @@ from inspector.core.ledger import State
 from inspector.core.scoring import MonthStatus
 from inspector.core.statistics import (
     ClosureSummary,
-    InspectionFacts,
     RedBlackList,
-    StreetMonth,
     StreetRank,
-    SubjectFacts,
-    UnitMonth,
 )
 from inspector.core.tiers import TierChange
 from inspector.core.time_limits import Stage
@@ -33,7 +29,6 @@ from inspector.store import (
     tiers,
 )
 from inspector.store.database import DataFolder
-from inspector.store.statistics_queries import OverdueTally, StreetDue, UnitFindings
 
 DEFAULT_MONTHS = 6
 
@@ -104,9 +99,11 @@ def load_statistics(folder: DataFolder, months: list[str], month: str, now: date
     finally:
         db.close()
     overdue_in_month = overdue[month]
-    units = _unit_months(month, subjects, _at_levels(inspections, rules.unit_levels), unit_counts, overdue_in_month)
-    ranked = _at_levels(inspections, rules.ranking_levels)
-    streets = _street_months(month, subjects, ranked, due, overdue_in_month, names)
+    units = statistics_queries.unit_inputs(
+        month, subjects, statistics_queries.at_levels(inspections, rules.unit_levels), unit_counts, overdue_in_month
+    )
+    ranked = statistics_queries.at_levels(inspections, rules.ranking_levels)
+    streets = statistics_queries.ranking_inputs(month, subjects, ranked, due, overdue_in_month, names)
     return StatisticsData(
         months=months,
         month=month,
@@ -129,77 +126,8 @@ def load_statistics(folder: DataFolder, months: list[str], month: str, now: date
     )
 
 
-def _at_levels(inspections: list[InspectionFacts], levels: frozenset[str]) -> list[InspectionFacts]:
-    """The inspections of the levels a rule counts (as core.statistics' `levels` arguments)."""
-    return [inspection for inspection in inspections if inspection.level in levels]
-
-
 def _late_by_stage(late: Counter[State]) -> dict[str, int]:
     """Late open cases by stage, in the order of the stages (a late `reported` case counts under 受理, as in
     stage_clock.late_by_stage)."""
     by_stage = Counter({stage_clock.STATE_STAGES[state][0]: number for state, number in late.items()})
     return {stage.value: by_stage[stage] for stage in Stage if by_stage[stage]}
-
-
-def _street_months(
-    month: str,
-    subjects: list[SubjectFacts],
-    inspections: list[InspectionFacts],
-    due: dict[str, StreetDue],
-    overdue: OverdueTally,
-    names: dict[str, str],
-) -> list[StreetMonth]:
-    """The ranking inputs (statistics.street_months) from the SQL counts and the subjects' records."""
-    street_of_subject = {subject.subject_id: subject.street for subject in subjects}
-    subject_counts = Counter(street_of_subject.values())
-    inspected = {
-        inspection.subject_id
-        for inspection in inspections
-        if inspection.subject_id in street_of_subject and statistics.month_of(inspection.at) == month
-    }
-    inspected_counts = Counter(street_of_subject[subject_id] for subject_id in inspected)
-    streets = set(subject_counts) | set(due) | set(overdue.by_street)
-    return [
-        StreetMonth(
-            street=street,
-            due=due[street].due if street in due else 0,
-            due_closed_on_time=due[street].on_time if street in due else 0,
-            overdue=overdue.by_street[street],
-            subjects=subject_counts[street],
-            subjects_inspected=inspected_counts[street],
-            name=names.get(street, ""),
-        )
-        for street in sorted(streets)
-    ]
-
-
-def _unit_months(
-    month: str,
-    subjects: list[SubjectFacts],
-    inspections: list[InspectionFacts],
-    findings: dict[str, UnitFindings],
-    overdue: OverdueTally,
-) -> list[UnitMonth]:
-    """The points inputs of the street-front units (statistics.unit_months) from the SQL counts and the records."""
-    no_findings = UnitFindings()
-    inspected: Counter[str] = Counter()
-    failed: Counter[str] = Counter()
-    for inspection in inspections:
-        if inspection.checklist_id == statistics.STREET_FRONT_CHECKLIST and statistics.month_of(inspection.at) == month:
-            inspected[inspection.subject_id] += 1
-            failed[inspection.subject_id] += inspection.failed_items
-    units = sorted((s for s in subjects if s.kind == statistics.STREET_FRONT_KIND), key=lambda s: s.subject_id)
-    return [
-        UnitMonth(
-            subject.subject_id,
-            inspections=inspected[subject.subject_id],
-            failed_items=failed[subject.subject_id],
-            general_findings=findings.get(subject.subject_id, no_findings).general,
-            major_findings=findings.get(subject.subject_id, no_findings).major,
-            overdue=overdue.by_subject[subject.subject_id],
-            closed_on_time=findings.get(subject.subject_id, no_findings).closed_on_time,
-            name=subject.name,
-            street=subject.street,
-        )
-        for subject in units
-    ]
