@@ -404,7 +404,8 @@ def unit_file_document(db: Database, subject_id: str, now: datetime | None = Non
     from inspector.core.levels import LEVEL_LABELS_ZH, InspectionLevel
     from inspector.core.unit_cycle import STANDING_ZH, pledge_of
     from inspector.reports.pdf_unit_file import PledgeLine, UnitFileDocument
-    from inspector.store import scoring_rules, statistics_facts
+    from inspector.store import jsonutil, scoring_rules, statistics_facts, statistics_queries
+    from inspector.store.findings import finding_from_json
 
     moment = now or utc_now()
     subject = subjects.get(db, subject_id)
@@ -434,8 +435,15 @@ def unit_file_document(db: Database, subject_id: str, now: datetime | None = Non
             [subject_id],
         )
     ]
-    views = list(ledger_queries.iter_views(db))
-    own = sorted((view for view in views if view.subject_id == subject_id), key=lambda view: view.reported_at or "")
+    own = sorted(
+        (
+            finding_from_json(jsonutil.loads(projection))
+            for (projection,) in db.execute(
+                "SELECT projection FROM findings WHERE subject_id = ? ORDER BY id", [subject_id]
+            )
+        ),
+        key=lambda view: view.reported_at,
+    )
     case_rows = [
         (
             view.ledger_number or "待编号",
@@ -446,21 +454,20 @@ def unit_file_document(db: Database, subject_id: str, now: datetime | None = Non
         )
         for view in reversed(own)
     ]
+    # the points as the statistics page counts them (aggregate SQL; every unit's, as a list's place depends on them)
     this_month = statistics.month_of(moment)
     wanted = statistics.months_between(_months_back(this_month, months - 1), this_month)
-    ends = statistics.overdue_at_month_ends(list(ledger_queries.iter_histories(db)), wanted)
+    overdue = statistics_queries.overdue_at_month_ends(db, [month for month in wanted if month != this_month])
+    overdue[this_month] = statistics_queries.overdue_now(db, moment)
     facts = statistics_facts.subject_facts(db)
-    done = statistics_facts.inspection_facts(db)
     rules = scoring_rules.active_rule(db).rules
+    done = statistics_queries.at_levels(statistics_facts.inspection_facts(db), rules.unit_levels)
     point_rows = []
     for month in wanted:
-        overdue = (
-            [view for view in views if is_overdue(view, moment)]
-            if month == statistics.month_of(moment)
-            else ends.get(month, [])
+        counts = statistics_queries.unit_findings(db, month)
+        board = statistics.red_black_list(
+            statistics_queries.unit_inputs(month, facts, done, counts, overdue[month]), rules
         )
-        units = statistics.unit_months(month, facts, done, views, overdue, levels=rules.unit_levels)
-        board = statistics.red_black_list(units, rules)
         mine = next((unit for unit in board.units if unit.subject_id == subject_id), None)
         if mine is not None:
             point_rows.append((month, str(mine.inspections), f"{mine.points:g}", mine.listed or "—"))

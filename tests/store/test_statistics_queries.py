@@ -347,3 +347,46 @@ def test_the_month_report_of_a_large_seeded_ledger_counts_as_the_pure_functions(
     assert len(streets) > 1
     assert assert_month_report_counts_as_the_pure_functions(folder, ["2026-10", "2026-11", "2026-12"],
                                                             ["", streets[0], streets[-1][:6]], NOW) > 20  # fmt: skip
+
+
+def test_a_unit_file_s_points_are_the_pure_functions(tmp_path: Path) -> None:
+    """一户一档's points per month, counted in SQL, equal statistics.unit_months over every view and replayed
+    history (how the file computed them before), and its cases are the unit's findings newest first."""
+    from inspector.core.ledger import is_overdue
+    from inspector.exports import unit_file_document
+    from inspector.store import scoring_rules
+
+    folder = open_data_folder(tmp_path / "data")
+    db = folder.connect()
+    try:
+        seed_large_ledger(db, 600, subject_count=30, now=NOW)
+        seed_histories(db, NOW)
+        views = list(ledger_queries.iter_views(db))
+        histories = list(ledger_queries.iter_histories(db))
+        facts = statistics_facts.subject_facts(db)
+        done = statistics_facts.inspection_facts(db)
+        rules = scoring_rules.active_rule(db).rules
+        units = [s.subject_id for s in facts if s.kind == statistics.STREET_FRONT_KIND]
+        months = statistics.months_between("2026-07", "2026-12")
+        ends = statistics.overdue_at_month_ends(histories, months[:-1])
+        ends["2026-12"] = [view for view in views if is_overdue(view, NOW)]
+        boards = {
+            month: statistics.red_black_list(
+                statistics.unit_months(month, facts, done, views, ends[month], levels=rules.unit_levels), rules
+            )
+            for month in months
+        }
+        listed = 0
+        for unit in units[:8]:
+            document = unit_file_document(db, unit, now=NOW)
+            expected = []
+            for month in months:
+                mine = next(points for points in boards[month].units if points.subject_id == unit)
+                expected.append((month, str(mine.inspections), f"{mine.points:g}", mine.listed or "—"))
+                listed += mine.listed is not None
+            assert list(document.points) == expected, unit
+            own = sorted((view for view in views if view.subject_id == unit), key=lambda view: view.reported_at)
+            assert [row[2] for row in document.cases] == [view.description for view in reversed(own)]
+    finally:
+        db.close()
+    assert listed > 0
