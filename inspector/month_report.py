@@ -138,7 +138,9 @@ def load_month(
         subject_streets={s.subject_id: s.street for s in subjects},
         coverage=coverage,
         until=until,
-        exposed=_exposed(folder, candidates, month, moment, {s.subject_id: s.name for s in subjects}, places, street_names),
+        exposed=_exposed(
+            folder, candidates, month, moment, {s.subject_id: s.name for s in subjects}, places, street_names
+        ),
         ranking=ranking,
         changes=month_rules.status_changes(back, month),
         red_black=statistics.red_black_list(units, rules),

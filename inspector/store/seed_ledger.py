@@ -119,9 +119,8 @@ def seed_histories(db: Database, now: datetime | None = None, extended_share: in
     rectify, verify), so figures that replay histories have histories to replay. Returns the events written."""
     moment = utc_now() if now is None else now
     rows = db.execute(
-        "SELECT id, state, jurisdiction, severity, category, kind, deadline, reported_at, closed_at, subject_id, source "
-        "FROM findings "
-        "WHERE id NOT IN (SELECT finding_id FROM finding_events) ORDER BY id"
+        "SELECT id, state, jurisdiction, severity, category, kind, deadline, reported_at, closed_at, subject_id, "
+        "source FROM findings WHERE id NOT IN (SELECT finding_id FROM finding_events) ORDER BY id"
     ).fetchall()
     start = int(db.execute("SELECT coalesce(max(server_seq), 0) FROM finding_events").fetchone()[0])
     stamp = to_iso(moment)
