@@ -131,7 +131,8 @@ def run_logout(args: argparse.Namespace) -> int:
 
 def run_sync(args: argparse.Namespace) -> int:
     """Run one cycle (logging in first when no login is saved and a password can be asked for)."""
-    from inspector.sync.engine import SyncEngine, login, status
+    from inspector.sync.engine import SyncEngine, login
+    from inspector.sync.status import status
 
     folder = _folder(args)
     state = status(folder)
@@ -181,7 +182,7 @@ def _print_summary(summary: Any) -> None:
 
 
 def run_status(args: argparse.Namespace) -> int:
-    from inspector.sync.engine import status
+    from inspector.sync.status import status
 
     state = status(_folder(args))
     if args.json:

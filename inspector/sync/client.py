@@ -30,6 +30,7 @@ from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
 from inspector import __version__
 from inspector.core.protocol import ErrorCode
+from inspector.sync.config import HttpOptions
 from inspector.sync.errors import (
     AuthRequiredError,
     BadServerAddressError,
@@ -57,19 +58,6 @@ TRANSPORT_ERRORS = (
     requests.exceptions.ChunkedEncodingError,
     requests.exceptions.ContentDecodingError,
 )
-
-
-@dataclass(frozen=True)
-class HttpOptions:
-    """Timeouts and the retry policy of one client."""
-
-    connect_timeout: float = 10.0
-    read_timeout: float = 60.0
-    max_attempts: int = 8
-    max_retry_seconds: float = 120.0  # the whole time one request may take, retries and waits included
-    backoff_base: float = 0.5
-    backoff_cap: float = 20.0
-    ca_bundle: str | None = None  # a PEM file of the CAs to trust (government intranets use private CAs)
 
 
 def normalise_server_url(text: str) -> str:

@@ -15,7 +15,20 @@ from inspector.store.profile import (  # who works here, read by the app
     USER_ROLES,
     USERNAME,
 )
-from inspector.sync.client import HttpOptions
+
+
+@dataclass(frozen=True)
+class HttpOptions:
+    """Timeouts and the retry policy of one client."""
+
+    connect_timeout: float = 10.0
+    read_timeout: float = 60.0
+    max_attempts: int = 8
+    max_retry_seconds: float = 120.0  # the whole time one request may take, retries and waits included
+    backoff_base: float = 0.5
+    backoff_cap: float = 20.0
+    ca_bundle: str | None = None  # a PEM file of the CAs to trust (government intranets use private CAs)
+
 
 # The keys this module writes (declared with their types and defaults in inspector.core.settings).
 SERVER_URL = "sync.server_url"

@@ -23,9 +23,8 @@ from sqlite_utils import Database
 
 from inspector.core.clock import now_iso
 from inspector.core.errors import UserError
-from inspector.core.protocol import Status
 from inspector.storage_full import is_storage_full
-from inspector.store import conflicts, cursors, outbox, photos, photos_wanted, profile, settings
+from inspector.store import cursors, outbox, photos, photos_wanted, profile, settings
 from inspector.store.database import DataFolder, check_integrity, transaction
 from inspector.store.errors import DatabaseDamagedError
 from inspector.sync import blobs, config, photo_fetch, pull, push
@@ -135,29 +134,6 @@ class LoginResult:
     jurisdictions: list[str]
     storage: Storage
     expires_at: str
-
-
-@dataclass(frozen=True)
-class SyncStatus:
-    """What the status bar and `inspector status` show."""
-
-    server_url: str | None
-    username: str | None
-    logged_in: bool
-    token_storage: str | None
-    secure_keyring: bool
-    pending_changes: int
-    retry_later: int
-    photos_waiting: int
-    open_conflicts: int
-    open_rejections: int
-    cursor: int
-    last_success_at: str | None
-    last_attempt_at: str | None
-    last_error: str | None
-
-    def to_json(self) -> dict[str, Any]:
-        return asdict(self)
 
 
 def _cycle_lock(folder: DataFolder) -> threading.Lock:
@@ -313,37 +289,6 @@ def fetch_photos_now(folder: DataFolder, sha256s: list[str], credentials: Creden
                 elif photo_fetch.fetch_and_keep(db, folder, client, sha):
                     here += 1
         return here
-    finally:
-        db.close()
-
-
-def status(folder: DataFolder, credentials: CredentialStore | None = None) -> SyncStatus:
-    """The sync state of this data folder (reads only)."""
-    store = credentials or CredentialStore()
-    db = folder.connect()
-    try:
-        cfg = config.read_config(db)
-        stored = None
-        if cfg.server_url and cfg.username:
-            stored = store.load(account_key(cfg.server_url, cfg.username, cfg.device_id))
-        refused = conflicts.count_open(db)
-        queued_photos = outbox.queued_photo_hashes(db)
-        return SyncStatus(
-            server_url=cfg.server_url,
-            username=cfg.username,
-            logged_in=stored is not None,
-            token_storage=stored.storage if stored else None,
-            secure_keyring=store.secure_keyring_available(),
-            pending_changes=outbox.count_pending(db),
-            retry_later=outbox.count_retry_later(db),
-            photos_waiting=len(queued_photos - photos.uploaded_among(db, queued_photos)),
-            open_conflicts=refused.get(Status.CONFLICT, 0),
-            open_rejections=refused.get(Status.REJECTED, 0),
-            cursor=cursors.get(db),
-            last_success_at=settings.get(db, config.LAST_SUCCESS) or None,
-            last_attempt_at=settings.get(db, config.LAST_ATTEMPT) or None,
-            last_error=settings.get(db, config.LAST_ERROR) or None,
-        )
     finally:
         db.close()
 

@@ -14,7 +14,8 @@ from e2e_support import PASSWORD, Client, ServerProcess, assert_server_holds_exa
 from keyring.backends import fail
 
 from inspector.store import conflicts
-from inspector.sync.engine import logout, status
+from inspector.sync.engine import logout
+from inspector.sync.status import status
 
 
 def test_two_supervisors_offline_one_wins_the_other_gets_a_conflict(

@@ -46,7 +46,7 @@ def interval_minutes(db: Database) -> int:
 class SyncState:
     """What the interface shows about sync: the engine's status plus the account that is logged in."""
 
-    status: Any  # inspector.sync.engine.SyncStatus
+    status: Any  # inspector.sync.status.SyncStatus
     display_name: str = ""
     roles: tuple[str, ...] = ()
     jurisdictions: tuple[tuple[str, str], ...] = ()  # (code, name or "")
@@ -73,7 +73,7 @@ class SyncState:
 
 def read_state(folder: DataFolder) -> SyncState:
     """Worker side: the sync status and the account, from a connection of this thread."""
-    from inspector.sync.engine import status
+    from inspector.sync.status import status
 
     state = status(folder)
     db = folder.connect()
