@@ -4,6 +4,7 @@ preferences, read from the settings table (inspector.core.settings declares ever
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from sqlite_utils import Database
@@ -60,11 +61,23 @@ def local_actor(db: Database, jurisdiction: str | None) -> Actor:
     """The actor for commands made on this laptop: the signed-in user with the roles and jurisdictions of the
     account. Without an account the user is an inspector and the record's own 街乡 is in scope: the server judges
     the real scope when the command is pushed."""
-    scopes = set(user_jurisdictions(db))
-    if jurisdiction and not settings.get(db, USER_JURISDICTIONS):  # no account yet
-        with contextlib.suppress(JurisdictionCodeError):
-            scopes.add(parse_code(jurisdiction).full)
-    return Actor(user_id=user_id(db), roles=user_roles(db), jurisdictions=frozenset(scopes))
+    return local_actors(db)(jurisdiction)
+
+
+def local_actors(db: Database) -> Callable[[str | None], Actor]:
+    """local_actor for many records (a to-do list judges a thousand): the account's settings read once."""
+    account = frozenset(user_jurisdictions(db))
+    signed_in = bool(settings.get(db, USER_JURISDICTIONS))
+    me, roles = user_id(db), user_roles(db)
+
+    def actor(jurisdiction: str | None) -> Actor:
+        scopes = set(account)
+        if jurisdiction and not signed_in:  # no account yet
+            with contextlib.suppress(JurisdictionCodeError):
+                scopes.add(parse_code(jurisdiction).full)
+        return Actor(user_id=me, roles=roles, jurisdictions=frozenset(scopes))
+
+    return actor
 
 
 def photo_settings(db: Database) -> PhotoSettings:

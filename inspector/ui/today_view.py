@@ -124,6 +124,7 @@ def my_todo(db: Any, listed: list[LocalFinding]) -> list[LocalFinding]:
     by the ledger's rules for the actor this laptop acts as (the signed-in account; before any login an inspector
     whose area is the record's own, so an assigned finding waits for their 整改反馈)."""
     me = profile.user_id(db)
+    local_actor = profile.local_actors(db)
     actors: dict[str, Actor] = {}
     chosen: list[LocalFinding] = []
     for finding in listed:
@@ -134,7 +135,7 @@ def my_todo(db: Any, listed: list[LocalFinding]) -> list[LocalFinding]:
             chosen.append(finding)
             continue
         if view.jurisdiction not in actors:
-            actors[view.jurisdiction] = profile.local_actor(db, view.jurisdiction)
+            actors[view.jurisdiction] = local_actor(view.jurisdiction)
         actor = actors[view.jurisdiction]
         owed = frozenset().union(*(NEXT_STEPS.get(role, frozenset()) for role in actor.roles))
         if owed.intersection(allowed_actions(view, actor)):
