@@ -31,6 +31,9 @@ INTERVAL_CHOICES = (0, 1, 5, 15, 30, 60)  # 0: only when the user asks
 START_DELAY_SETTING = "sync.start_delay_seconds"
 PROBE_SETTING = "sync.probe_seconds"
 BACKEND_CHECK_AFTER_MS = 3000  # the network backend's check waits this long after start: the first page's jobs go first
+# … and the first read of the sync state (the keyring's backend is looked up then: 0.2 s of the interpreter, which
+# the first page's read and a page opened at once would share); an automatic sync at start waits for it too
+STATE_READ_AFTER_MS = 1000
 # Settings the sync engine writes (inspector.sync.config); read here so the GUI thread never loads the engine.
 SERVER_URL, USERNAME, CA_BUNDLE = "sync.server_url", "user.username", "sync.ca_bundle"
 # A sync that ends with one of these reached the server; "failed" with the error code "network" did not.
@@ -187,11 +190,11 @@ class SyncController(QObject):
 
     # -- life -------------------------------------------------------------------------------------------------
 
-    def start(self, use_system_network: bool = True) -> None:
-        """Begin: read the state, follow the network, run the interval timer."""
+    def start(self, use_system_network: bool = True, state_after_ms: int = STATE_READ_AFTER_MS) -> None:
+        """Begin: read the state (after `state_after_ms`), follow the network, run the interval timer."""
         self.apply_interval()
         self.network.start(use_system_network, BACKEND_CHECK_AFTER_MS)
-        self.refresh_state()
+        QTimer.singleShot(state_after_ms, self, lambda: None if self.stopped else self.refresh_state())
 
     def stop(self) -> None:
         """The window closes: no new work; a running cycle is asked to stop (at once, also mid-request)."""
