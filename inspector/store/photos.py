@@ -654,7 +654,11 @@ def _thumbnail_bytes(image: Image.Image, settings: PhotoSettings) -> bytes:
 def make_thumbnail(photo_file: Path, settings: PhotoSettings = DEFAULT_SETTINGS) -> bytes:
     """A thumbnail straight from a stored JPEG, decoding at reduced scale (draft mode) so big files stay fast."""
     with Image.open(photo_file) as image:
-        image.draft("RGB", (settings.thumb_edge, settings.thumb_edge))
+        # the size the thumbnail will have (its longest edge thumb_edge): draft decodes at the smallest scale that
+        # still covers it, a quarter of a 1400 × 1050 photo where a square box of thumb_edge kept half
+        width, height = image.size
+        scale = settings.thumb_edge / max(width, height, 1)
+        image.draft("RGB", (max(1, math.ceil(width * scale)), max(1, math.ceil(height * scale))))
         image.load()
         return _thumbnail_bytes(_to_rgb(image), settings)
 
@@ -1047,16 +1051,21 @@ def ensure_thumbnail(folder: DataFolder, sha256: str, settings: PhotoSettings = 
     return target
 
 
-def store_photo_blob(folder: DataFolder, db: Database, data: bytes, expected_sha256: str | None = None) -> Photo:
-    """Store an already-processed JPEG (from the server or a backup) under its own hash; thumbnail made here."""
+def store_photo_blob(
+    folder: DataFolder, db: Database, data: bytes, expected_sha256: str | None = None, file_written: bool = False
+) -> Photo:
+    """Store an already-processed JPEG (from the server or a backup) under its own hash; thumbnail made here.
+    `file_written`: the caller wrote the file and its thumbnail already, before it took the write lock (a photo
+    written again inside the transaction held the lock for a second flush of a megabyte)."""
     sha = sha256_bytes(data)
     if expected_sha256 is not None and sha != expected_sha256:
         raise CorruptImageError(expected_sha256, "内容与其 SHA-256 不符", f"content hash {sha} does not match")
     with Image.open(io.BytesIO(data)) as image:
         width, height = image.size
         metadata = read_metadata(image)
-    write_atomic(folder, folder.photo_path(sha), data)
-    ensure_thumbnail(folder, sha)
+    if not file_written:
+        write_atomic(folder, folder.photo_path(sha), data)
+        ensure_thumbnail(folder, sha)
     encoded = EncodedPhoto(data, b"", width, height, metadata, "JPEG")
     return _save_row(db, sha, encoded, sha, None, False, None)
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from sqlite_utils import Database
 
 from inspector.store import documents, photos, photos_wanted
-from inspector.store.database import DataFolder, transaction
+from inspector.store.database import DataFolder, commits_not_awaiting_disk, transaction
 from inspector.store.errors import StoreError
 from inspector.store.files import write_atomic
 from inspector.sync.blobs import fetch_verified
@@ -59,7 +59,10 @@ def download_wanted(
         client.check_cancelled()
         connection = folder.connect()  # SQLite connections stay on the thread that made them
         try:
-            return fetch_and_keep(connection, folder, local.client, sha)
+            # a photo's commit need not wait for the disk: one a power cut takes back leaves the photo wanted, and
+            # the next cycle fetches it again (its file was flushed before, so a kept row never names a lost file)
+            with commits_not_awaiting_disk(connection):
+                return fetch_and_keep(connection, folder, local.client, sha)
         finally:
             connection.close()
 
@@ -103,7 +106,7 @@ def fetch_and_keep(db: Database, folder: DataFolder, client: ProtocolClient, sha
         write_atomic(folder, folder.photo_path(sha), data)  # the file and its thumbnail before the write lock
         photos.ensure_thumbnail(folder, sha)
         with transaction(db):
-            photos.store_photo_blob(folder, db, data, expected_sha256=sha)
+            photos.store_photo_blob(folder, db, data, expected_sha256=sha, file_written=True)
             photos.mark_uploaded(db, [sha])
             photos_wanted.arrived(db, [sha])
     except (StoreError, ValueError, OSError) as exc:  # OSError: Pillow cannot read it, or the disk refused it
