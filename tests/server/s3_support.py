@@ -58,7 +58,9 @@ class SeaweedServer:
             f"-volume.port={p['volume']}", f"-volume.port.grpc={g['volume']}",
             f"-filer.port={p['filer']}", f"-filer.port.grpc={g['filer']}",
             "-s3", f"-s3.port={p['s3']}", f"-s3.port.grpc={g['s3']}", "-s3.port.iceberg=0", "-s3.port.lance=0",
-            "-master.volumeSizeLimitMB=256", "-volume.max=0", "-master.telemetry=false",
+            # each bucket grows 7 volumes; "-volume.max=0" sized the slots by the disk's free space (one per 256 MB:
+            # 24 GB free held 13 buckets, and the 14th bucket's writes failed), while the volumes stay sparse files
+            "-master.volumeSizeLimitMB=256", "-volume.max=1000", "-master.telemetry=false",
             f"-s3.config={self.root / 's3.json'}",
         ]  # fmt: skip
 
