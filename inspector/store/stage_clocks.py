@@ -194,13 +194,8 @@ def late_ids(db: Database, now: datetime) -> list[str]:
 
 def late_by_state(db: Database, now: datetime) -> Counter[State]:
     """How many findings are late at `now` in each open state (what `late_ids` finds, counted; a state stands for
-    its stage, core.stage_clock.STATE_STAGES). The cases past their unit's deadline, most of a late ledger, are
-    counted in SQL rather than listed."""
-    counted = Counter(state for _finding_id, state in _late_in_other_stages(db, now, load_setup(db)))
-    past_deadline = int(db.execute(_PAST_DEADLINE.format(what="count(*)"), [local_date(now).isoformat()]).fetchone()[0])
-    if past_deadline:
-        counted[State.ASSIGNED] += past_deadline
-    return counted
+    its stage, core.stage_clock.STATE_STAGES)."""
+    return Counter(state for _finding_id, state in _late(db, now))
 
 
 def _late(db: Database, now: datetime) -> list[tuple[str, State]]:
@@ -215,17 +210,16 @@ def _late(db: Database, now: datetime) -> list[tuple[str, State]]:
     return found
 
 
-# the unit's deadline rules 处置 wherever the assign gave one: past when its Beijing day has ended
-_PAST_DEADLINE = "SELECT {what} FROM findings WHERE state = 'assigned' AND deadline IS NOT NULL AND deadline < ?"
-
-
 def _late_now(db: Database, now: datetime) -> list[tuple[str, State]]:
-    rows = db.execute(_PAST_DEADLINE.format(what="id"), [local_date(now).isoformat()])
-    return [(str(row[0]), State.ASSIGNED) for row in rows] + _late_in_other_stages(db, now, load_setup(db))
-
-
-def _late_in_other_stages(db: Database, now: datetime, setup: ClockSetup) -> list[tuple[str, State]]:
-    late: list[tuple[str, State]] = []
+    setup = load_setup(db)
+    # the unit's deadline rules 处置 wherever the assign gave one: past when its Beijing day has ended
+    late = [
+        (str(row[0]), State.ASSIGNED)
+        for row in db.execute(
+            "SELECT id FROM findings WHERE state = 'assigned' AND deadline IS NOT NULL AND deadline < ?",
+            [local_date(now).isoformat()],
+        )
+    ]
     # every other open stage: from when the case entered its state (its latest entering event), by the table (a
     # case awaiting its check keeps the deadline it was given, which no longer rules). Late exactly when it entered
     # its state at or before the latest such instant of its category and kind (LateCheck.latest_late_start), so each
