@@ -457,8 +457,7 @@ def unit_file_document(db: Database, subject_id: str, now: datetime | None = Non
     # the points as the statistics page counts them (aggregate SQL; every unit's, as a list's place depends on them)
     this_month = statistics.month_of(moment)
     wanted = statistics.months_between(_months_back(this_month, months - 1), this_month)
-    overdue = statistics_queries.overdue_at_month_ends(db, [month for month in wanted if month != this_month])
-    overdue[this_month] = statistics_queries.overdue_now(db, moment)
+    overdue = statistics_queries.overdue_by_month(db, wanted, moment)
     facts = statistics_facts.subject_facts(db)
     rules = scoring_rules.active_rule(db).rules
     done = statistics_queries.at_levels(statistics_facts.inspection_facts(db), rules.unit_levels)

@@ -96,11 +96,7 @@ def load_month(
         inspections = [i for i in statistics_facts.inspection_facts(db) if i.subject_id in subject_ids]
         # the findings are counted by aggregate SQL, as on the statistics page; only the exposure's candidates are
         # read as records
-        overdue = (
-            statistics_queries.overdue_now(db, moment, area)
-            if running
-            else statistics_queries.overdue_at_month_ends(db, [month], area)[month]
-        )
+        overdue = statistics_queries.overdue_by_month(db, [month], moment, area)[month]
         due = statistics_queries.streets_due(db, month, area)
         unit_counts = statistics_queries.unit_findings(db, month, area)
         candidates = statistics_queries.exposure_candidates(db, month, moment, area)

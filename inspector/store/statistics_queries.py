@@ -260,6 +260,17 @@ def overdue_at_month_ends(db: Database, months: Sequence[str], area: str = "") -
     return tallies
 
 
+def overdue_by_month(db: Database, months: Sequence[str], now: datetime, area: str = "") -> dict[str, OverdueTally]:
+    """The overdue count each month's figures use, of the `area` ("" = all): at the month's end as the findings
+    stood then, and for a month whose end has not come (the running one) the findings overdue at `now`."""
+    tallies = overdue_at_month_ends(db, [key for key in months if statistics.month_end(key) <= now], area)
+    running = [key for key in months if key not in tallies]
+    if running:
+        current = overdue_now(db, now, area)
+        tallies.update({key: current for key in running})
+    return tallies
+
+
 @dataclass
 class StreetDue:
     """A 街乡's findings due in a month (deadline in it, on the ledger) and how many of them were closed on time."""
@@ -317,16 +328,16 @@ def unit_findings(db: Database, month: str, area: str = "") -> dict[str, UnitFin
     month (a range of the report-time index) and those closed in it (a range of the closing-time index); only the
     findings of the `area` ("" = all)."""
     start, end = _bounds([month])
-    inside = " AND substr(f.jurisdiction, 1, length(:area)) = :area" if area else ""
+    inside, values = _area(area)
     rows = db.execute(
         "SELECT f.subject_id, sum(f.severity IS 'major'), sum(f.severity IS NOT 'major'), 0 "
-        f"FROM findings f INDEXED BY {STATISTICS_INDEX} WHERE f.reported_at >= :start AND f.reported_at < :end "
+        f"FROM findings f INDEXED BY {STATISTICS_INDEX} WHERE f.reported_at >= ? AND f.reported_at < ? "
         f"AND {_ON_LEDGER} AND f.subject_id IS NOT NULL{inside} GROUP BY f.subject_id "
         "UNION ALL "
         f"SELECT f.subject_id, 0, 0, count(*) FROM findings f INDEXED BY idx_findings_closed_at "
-        f"WHERE f.closed_at >= :start AND f.closed_at < :end AND {_ON_TIME} AND f.subject_id IS NOT NULL{inside} "
+        f"WHERE f.closed_at >= ? AND f.closed_at < ? AND {_ON_TIME} AND f.subject_id IS NOT NULL{inside} "
         "GROUP BY f.subject_id",
-        {"start": start, "end": end, "area": area},
+        [start, end, *values, start, end, *values],
     )
     found: dict[str, UnitFindings] = {}
     for subject, major, general, on_time in rows:

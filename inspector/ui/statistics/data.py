@@ -81,12 +81,10 @@ def load_statistics(folder: DataFolder, months: list[str], month: str, now: date
             rules = scoring_rules.active_rule(db).rules
         by_month = statistics_queries.findings_by_month(db, months)
         closure, closure_months = statistics_queries.closure(db, months)
-        now_overdue = statistics_queries.overdue_now(db, moment)
         # One overdue count per month, used by every figure: the trend's bar, the summary line and the ranking; the
         # running month (whose end has not come) counts the findings overdue now.
-        overdue = statistics_queries.overdue_at_month_ends(db, [key for key in wanted if key != current])
-        if current in wanted:
-            overdue[current] = now_overdue
+        overdue = statistics_queries.overdue_by_month(db, sorted({*wanted, current}), moment)
+        now_overdue = overdue[current]
         due = statistics_queries.streets_due(db, month)
         unit_counts = statistics_queries.unit_findings(db, month)
         total = statistics_queries.finding_count(db)
