@@ -251,7 +251,8 @@ class StatisticsView(Page):
 
     def _month_area_after_figures(self) -> None:
         """Once the figures are in, the 月度报告 area reads its month after the page next paints and the chart library
-        is imported: its reading of every finding would otherwise hold the interpreter meanwhile."""
+        is imported: its reading (aggregate queries and the exposure's candidates, about half a second on 100,000
+        findings) would otherwise share the interpreter with them."""
         if self.month_area_due and self.worker is None:
             self.month_area_due = False
             self.month_area_after_paint = True
