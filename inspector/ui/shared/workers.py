@@ -197,7 +197,7 @@ class WorkerPool(QObject):
         worker.signals.failed.connect(lambda _error, w=worker: self._forget(w))
         pool = QThreadPool.globalInstance()
         with _EXTRA_THREADS:
-            # every thread holding a long job (the integrity check, the month report's reading), the page the user
+            # every thread holding a long job (the integrity check, a sync, an export), the page the user
             # opened does not wait seconds for one of them to end: its job, first in the queue, gets one thread more,
             # which goes when the job ends
             worker.extra_thread = priority >= ON_SCREEN and pool.activeThreadCount() >= pool.maxThreadCount()
