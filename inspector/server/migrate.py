@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
@@ -22,16 +23,21 @@ def alembic_config(url: str = "") -> Config:
     return config
 
 
+@cache
 def head_revision() -> str:
-    """The newest migration this server version ships."""
+    """The newest migration this server version ships (read from the shipped scripts once: /readyz asks on every
+    health check, and loading the scripts parses each of them)."""
     head = ScriptDirectory.from_config(alembic_config()).get_current_head()
     if head is None:
         raise RuntimeError("no migrations shipped")
     return head
 
 
-def current_revision(engine: Engine) -> str | None:
-    """The revision the database is at, or None for an empty database."""
+def current_revision(engine: Engine | Connection) -> str | None:
+    """The revision the database is at, or None for an empty database (on `engine`'s own connection, or on the
+    connection given)."""
+    if isinstance(engine, Connection):
+        return MigrationContext.configure(engine).get_current_revision()
     with engine.connect() as connection:
         return MigrationContext.configure(connection).get_current_revision()
 

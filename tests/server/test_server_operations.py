@@ -11,9 +11,13 @@ import time
 from pathlib import Path
 
 import httpx
+import pytest
 from pg_support import free_port
 from prometheus_client.parser import text_string_to_metric_families
 from server_support import HEADERS, Api, ServerEnv, report, upload
+
+from inspector.server import migrate
+from inspector.server.api import meta
 
 
 def _samples(text: str) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
@@ -33,6 +37,25 @@ def test_liveness_and_readiness(env: ServerEnv) -> None:
     ready = env.client.get("/readyz")
     assert ready.status_code == 200 and ready.json()["database"] == "ok" and ready.json()["blobs"] == "ok"
     assert env.client.get("/healthz").json() == ready.json()
+
+
+def test_readiness_reads_the_shipped_migrations_once(env: ServerEnv, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A load balancer asks every few hundred milliseconds: the shipped scripts are parsed for the first check only,
+    and each check still reads the database's own revision."""
+    loads: list[object] = []
+    asked: list[object] = []
+    real_load, real_current = migrate.ScriptDirectory.from_config, meta.current_revision
+    monkeypatch.setattr(
+        migrate.ScriptDirectory, "from_config", lambda config: loads.append(config) or real_load(config)
+    )
+    monkeypatch.setattr(meta, "current_revision", lambda engine: asked.append(engine) or real_current(engine))
+    migrate.head_revision.cache_clear()
+    try:
+        replies = [env.client.get("/readyz") for _ in range(5)]
+    finally:
+        migrate.head_revision.cache_clear()
+    assert [reply.status_code for reply in replies] == [200] * 5
+    assert len(loads) == 1 and len(asked) == 5
 
 
 def test_metrics_count_requests_push_results_blob_bytes_and_feed_lag(env: ServerEnv) -> None:

@@ -9,7 +9,6 @@ from typing import Any
 from fastapi import APIRouter
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
-from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from inspector import __version__
@@ -44,8 +43,7 @@ def readiness(context: Context) -> JSONResponse:
     """200 when the database answers at the server's schema revision and the photo store can be used, else 503."""
     try:
         with context.db.engine.connect() as connection:
-            connection.execute(text("SELECT 1"))
-        revision = current_revision(context.db.engine)
+            revision = current_revision(connection)
     except SQLAlchemyError:
         return JSONResponse(
             {"error": ErrorCode.UNAVAILABLE, "message": "数据库无法连接 (the database does not answer)"},
