@@ -1051,23 +1051,37 @@ def ensure_thumbnail(folder: DataFolder, sha256: str, settings: PhotoSettings = 
     return target
 
 
-def store_photo_blob(
-    folder: DataFolder, db: Database, data: bytes, expected_sha256: str | None = None, file_written: bool = False
-) -> Photo:
-    """Store an already-processed JPEG (from the server or a backup) under its own hash; thumbnail made here.
-    `file_written`: the caller wrote the file and its thumbnail already, before it took the write lock (a photo
-    written again inside the transaction held the lock for a second flush of a megabyte)."""
+@dataclass(frozen=True)
+class BlobFile:
+    """An already-processed JPEG written under its own hash, with its thumbnail, not yet recorded."""
+
+    sha256: str
+    encoded: EncodedPhoto
+
+
+def write_photo_blob(folder: DataFolder, data: bytes, expected_sha256: str | None = None) -> BlobFile:
+    """Check an already-processed JPEG (from the server or a backup) against its hash and write it and its thumbnail
+    under that hash; nothing is written for bytes of another hash or that are no image. Needs no database, so a
+    download writes its megabyte before it takes the write lock."""
     sha = sha256_bytes(data)
     if expected_sha256 is not None and sha != expected_sha256:
         raise CorruptImageError(expected_sha256, "内容与其 SHA-256 不符", f"content hash {sha} does not match")
     with Image.open(io.BytesIO(data)) as image:
         width, height = image.size
         metadata = read_metadata(image)
-    if not file_written:
-        write_atomic(folder, folder.photo_path(sha), data)
-        ensure_thumbnail(folder, sha)
-    encoded = EncodedPhoto(data, b"", width, height, metadata, "JPEG")
-    return _save_row(db, sha, encoded, sha, None, False, None)
+    write_atomic(folder, folder.photo_path(sha), data)
+    ensure_thumbnail(folder, sha)
+    return BlobFile(sha, EncodedPhoto(data, b"", width, height, metadata, "JPEG"))
+
+
+def record_photo_blob(db: Database, blob: BlobFile) -> Photo:
+    """The photos row of a blob written by write_photo_blob."""
+    return _save_row(db, blob.sha256, blob.encoded, blob.sha256, None, False, None)
+
+
+def store_photo_blob(folder: DataFolder, db: Database, data: bytes, expected_sha256: str | None = None) -> Photo:
+    """Store an already-processed JPEG (from the server or a backup) under its own hash; thumbnail made here."""
+    return record_photo_blob(db, write_photo_blob(folder, data, expected_sha256))
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,6 @@ from sqlite_utils import Database
 from inspector.store import documents, photos, photos_wanted
 from inspector.store.database import DataFolder, commits_not_awaiting_disk, transaction
 from inspector.store.errors import StoreError
-from inspector.store.files import write_atomic
 from inspector.sync.blobs import fetch_verified
 from inspector.sync.client import ProtocolClient
 from inspector.sync.progress import ProgressCallback, SyncProgress
@@ -103,10 +102,9 @@ def fetch_and_keep(db: Database, folder: DataFolder, client: ProtocolClient, sha
             return False
         return True
     try:
-        write_atomic(folder, folder.photo_path(sha), data)  # the file and its thumbnail before the write lock
-        photos.ensure_thumbnail(folder, sha)
+        blob = photos.write_photo_blob(folder, data, expected_sha256=sha)  # before the write lock
         with transaction(db):
-            photos.store_photo_blob(folder, db, data, expected_sha256=sha, file_written=True)
+            photos.record_photo_blob(db, blob)
             photos.mark_uploaded(db, [sha])
             photos_wanted.arrived(db, [sha])
     except (StoreError, ValueError, OSError) as exc:  # OSError: Pillow cannot read it, or the disk refused it
