@@ -33,13 +33,15 @@ def head_revision() -> str:
     return head
 
 
-def current_revision(engine: Engine | Connection) -> str | None:
-    """The revision the database is at, or None for an empty database (on `engine`'s own connection, or on the
-    connection given)."""
-    if isinstance(engine, Connection):
-        return MigrationContext.configure(engine).get_current_revision()
+def current_revision(engine: Engine) -> str | None:
+    """The revision the database is at, or None for an empty database."""
     with engine.connect() as connection:
-        return MigrationContext.configure(connection).get_current_revision()
+        return revision_on(connection)
+
+
+def revision_on(connection: Connection) -> str | None:
+    """current_revision on a connection the caller holds."""
+    return MigrationContext.configure(connection).get_current_revision()
 
 
 def upgrade(engine: Engine) -> tuple[str | None, str]:

@@ -44,11 +44,11 @@ def test_readiness_reads_the_shipped_migrations_once(env: ServerEnv, monkeypatch
     and each check still reads the database's own revision."""
     loads: list[object] = []
     asked: list[object] = []
-    real_load, real_current = migrate.ScriptDirectory.from_config, meta.current_revision
+    real_load, real_revision = migrate.ScriptDirectory.from_config, meta.revision_on
     monkeypatch.setattr(
         migrate.ScriptDirectory, "from_config", lambda config: loads.append(config) or real_load(config)
     )
-    monkeypatch.setattr(meta, "current_revision", lambda engine: asked.append(engine) or real_current(engine))
+    monkeypatch.setattr(meta, "revision_on", lambda connection: asked.append(connection) or real_revision(connection))
     migrate.head_revision.cache_clear()
     try:
         replies = [env.client.get("/readyz") for _ in range(5)]

@@ -17,7 +17,7 @@ from inspector.server import metrics
 from inspector.server.api.deps import Context
 from inspector.server.blobs import BlobStoreUnavailableError
 from inspector.server.middleware import PROTOCOL_VERSION, SUPPORTED_PROTOCOLS
-from inspector.server.migrate import current_revision, head_revision
+from inspector.server.migrate import head_revision, revision_on
 
 router = APIRouter()
 log = logging.getLogger("inspector.server")
@@ -43,7 +43,7 @@ def readiness(context: Context) -> JSONResponse:
     """200 when the database answers at the server's schema revision and the photo store can be used, else 503."""
     try:
         with context.db.engine.connect() as connection:
-            revision = current_revision(connection)
+            revision = revision_on(connection)
     except SQLAlchemyError:
         return JSONResponse(
             {"error": ErrorCode.UNAVAILABLE, "message": "数据库无法连接 (the database does not answer)"},
