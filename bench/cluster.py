@@ -176,7 +176,14 @@ def photos_of(count: int) -> list[bytes]:
     return [os.urandom(1024 * 1024) for _ in range(count)]
 
 
-def measure(clusters: dict[str, DistrictCluster], apps: int, photo_count: int, rounds: int, seconds: float) -> dict:
+def measure(
+    clusters: dict[str, DistrictCluster],
+    tokens: dict[str, list[dict[str, str]]],
+    apps: int,
+    photo_count: int,
+    rounds: int,
+    seconds: float,
+) -> dict:
     """With `apps` processes behind each proxy: the photo uploads in alternating rounds (the filesystem store, then
     S3 through the apps, then S3 direct), so that both stores meet the same moments of this machine; then the push
     rate and the latency of each."""
@@ -189,9 +196,9 @@ def measure(clusters: dict[str, DistrictCluster], apps: int, photo_count: int, r
     times: dict[str, list[float]] = {"filesystem": [], "s3": [], "direct": []}
     for turn in range(rounds):
         photos = photos_of(photo_count)  # in neither store yet
-        times["filesystem"].append(upload_time(bases["filesystem"], TOKENS["filesystem"], photos))
-        times["s3"].append(upload_time(bases["s3"], TOKENS["s3"], photos))
-        seconds_direct, waited = direct_upload_time(bases["s3"], TOKENS["s3"], photos_of(photo_count))
+        times["filesystem"].append(upload_time(bases["filesystem"], tokens["filesystem"], photos))
+        times["s3"].append(upload_time(bases["s3"], tokens["s3"], photos))
+        seconds_direct, waited = direct_upload_time(bases["s3"], tokens["s3"], photos_of(photo_count))
         times["direct"].append(seconds_direct)
         print(
             f"  round {turn + 1}: filesystem {times['filesystem'][-1]:5.2f} s | S3 through the apps "
@@ -201,8 +208,8 @@ def measure(clusters: dict[str, DistrictCluster], apps: int, photo_count: int, r
         )
     figures: dict[str, Any] = {key: statistics.median(values) for key, values in times.items()}
     for store, base in bases.items():
-        rate = push_rate(base, TOKENS[store], seconds)
-        p50, p99, count = latency_p99(base, TOKENS[store], seconds)
+        rate = push_rate(base, tokens[store], seconds)
+        p50, p99, count = latency_p99(base, tokens[store], seconds)
         upload = figures[store]
         direct_text = ""
         if store == "s3":
@@ -216,9 +223,6 @@ def measure(clusters: dict[str, DistrictCluster], apps: int, photo_count: int, r
             flush=True,
         )
     return figures
-
-
-TOKENS: dict[str, list[dict[str, str]]] = {}
 
 
 def main() -> int:
@@ -236,13 +240,14 @@ def main() -> int:
         "for latency; a filesystem district and an S3 district side by side, measured in turns"
     )
     clusters: dict[str, DistrictCluster] = {}
+    tokens: dict[str, list[dict[str, str]]] = {}  # each district's logged-in laptops
     try:
         for store in ("filesystem", "s3"):
             clusters[store] = DistrictCluster(apps=3, store=store, reader=False, users=CLIENTS).start()
             assert clusters[store].proxy is not None
             base = clusters[store].proxy.url  # type: ignore[union-attr]
-            TOKENS[store] = [login(base, f"ins{number:02d}") for number in range(1, CLIENTS + 1)]
-        results = {apps: measure(clusters, apps, args.photos, args.rounds, args.seconds) for apps in (1, 2, 3)}
+            tokens[store] = [login(base, f"ins{number:02d}") for number in range(1, CLIENTS + 1)]
+        results = {apps: measure(clusters, tokens, apps, args.photos, args.rounds, args.seconds) for apps in (1, 2, 3)}
     finally:
         for cluster in clusters.values():
             cluster.close()
