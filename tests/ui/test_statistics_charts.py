@@ -11,6 +11,7 @@ from itertools import pairwise
 from pathlib import Path
 
 import pytest
+import shiboken6
 from PIL import Image
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QImage, QPainter, QTextDocument
@@ -201,6 +202,32 @@ def test_while_pyqtgraph_is_imported_a_chart_says_so_and_draws_when_the_import_e
     assert chart.stack.currentWidget() is chart.plot.view
     image = chart.grab().toImage()
     assert len(coloured_columns(image, RED, int(chart.plot_area().top()))) == 1  # February's bar, drawn now
+
+
+def test_charts_waiting_for_pyqtgraph_draw_one_per_turn_of_the_event_loop_in_the_order_they_waited(
+    app: QApplication, qtbot, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    page = [ChartWidget() for _ in range(3)]
+    for chart in page:
+        qtbot.addWidget(chart)
+    monkeypatch.setattr(charts, "_plotting", charts.Plotting.LOADING)
+    for chart in page:
+        charts.draw_overdue(chart, list(MONTHS), {"2026-02": 3}, LABELS)
+    assert all(chart.waiting for chart in page)
+    dropped = ChartWidget()  # a chart closed while it waited is skipped
+    charts.draw_overdue(dropped, list(MONTHS), {"2026-02": 1}, LABELS)
+    page.insert(1, dropped)
+    shiboken6.delete(dropped)
+    page.remove(dropped)
+
+    charts.plotting_loaded()
+    assert [chart.waiting for chart in page] == [False, True, True]  # the first at once, the window free after it
+    assert page[0].plot is not None and page[1].plot is None
+    QApplication.processEvents()  # one turn: one more
+    assert [chart.waiting for chart in page] == [False, False, True]
+    qtbot.waitUntil(lambda: not any(chart.waiting for chart in page), timeout=5000)
+    assert all(chart.stack.currentWidget() is chart.plot.view for chart in page if chart.plot is not None)
+    assert all(chart.plot is not None for chart in page)
 
 
 @pytest.mark.skipif(under_wine(), reason="Wine has no Chinese font, so Qt draws none of the chart's labels")

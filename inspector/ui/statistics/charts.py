@@ -159,7 +159,8 @@ class Plotting(Enum):
 
 
 _plotting = Plotting.ON_DEMAND
-_WAITING: weakref.WeakSet[ChartWidget] = weakref.WeakSet()  # charts whose figures wait for pyqtgraph
+# charts whose figures wait for pyqtgraph, in the order they got them
+_WAITING: weakref.WeakKeyDictionary[ChartWidget, None] = weakref.WeakKeyDictionary()
 
 
 def import_qt_modules() -> None:
@@ -188,14 +189,24 @@ def plotting_loading() -> None:
 
 
 def plotting_loaded(imported: bool = True) -> None:
-    """The worker's import ended (on the GUI thread): the waiting charts draw now. If it failed, plots import
-    pyqtgraph themselves (and show its error)."""
+    """The worker's import ended (on the GUI thread): the waiting charts draw now, the first at once and the others
+    one per turn of the event loop. If it failed, plots import pyqtgraph themselves (and show its error)."""
     global _plotting
     _plotting = Plotting.READY if imported else Plotting.ON_DEMAND
-    waiting = [chart for chart in _WAITING if shiboken6.isValid(chart)]
-    _WAITING.clear()
-    for chart in waiting:
-        chart.set_data(chart.data)
+    _draw_next_waiting()
+
+
+def _draw_next_waiting() -> None:
+    """Draw the chart that has waited longest, and leave the next to a later turn of the event loop: each builds its
+    plot (some tens of milliseconds), and all of a page's at once held the window still for a tenth of a second."""
+    while _WAITING:
+        chart = next(iter(_WAITING))
+        del _WAITING[chart]
+        if shiboken6.isValid(chart):
+            chart.set_data(chart.data)
+            break
+    if _WAITING:
+        QTimer.singleShot(0, _draw_next_waiting)
 
 
 def plotting_state() -> Plotting:
@@ -500,11 +511,11 @@ class ChartWidget(QWidget):
         self.empty.setText(data.empty_text)
         self.legend.setText(legend_html(data))
         self.legend.setVisible(not data.is_empty())
-        _WAITING.discard(self)
+        _WAITING.pop(self, None)
         if data.is_empty():
             self.stack.setCurrentWidget(self.empty)
         elif _plotting is Plotting.LOADING and self.plot is None:  # drawn by plotting_loaded()
-            _WAITING.add(self)
+            _WAITING[self] = None
             self.empty.setText(data.waiting_text)
             self.stack.setCurrentWidget(self.empty)
         else:
@@ -718,7 +729,7 @@ class ChartWidget(QWidget):
         """The chart as it is on screen (legend and plot, or the empty message) drawn again `width` pixels wide
         (height in proportion, device pixel ratio 1), without the chosen month and its read-out."""
         if self.waiting:  # drawn now, importing pyqtgraph here if its worker has not finished
-            _WAITING.discard(self)
+            _WAITING.pop(self, None)
             plot = self._plot()
             plot.draw(self.data)
             self.stack.setCurrentWidget(plot.view)
