@@ -20,6 +20,7 @@ import sys
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -69,6 +70,18 @@ def clients(base: str, tokens: list[dict[str, str]]) -> list[httpx.Client]:
     return [httpx.Client(base_url=base, headers=token, timeout=120) for token in tokens[:UPLOADERS]]
 
 
+def run_uploaders(work: Callable[[int], None], made: list[httpx.Client]) -> float:
+    """Seconds for UPLOADERS laptops to run `work(index)` at once; their clients `made` are closed after."""
+    try:
+        started = time.monotonic()
+        with ThreadPoolExecutor(UPLOADERS) as pool:
+            list(pool.map(work, range(UPLOADERS)))
+        return time.monotonic() - started
+    finally:
+        for client in made:
+            client.close()
+
+
 def upload_time(base: str, tokens: list[dict[str, str]], photos: list[bytes]) -> float:
     """Seconds to upload the photos (each a whole PUT through the apps) with UPLOADERS clients at once."""
     chunks = [photos[index::UPLOADERS] for index in range(UPLOADERS)]
@@ -79,14 +92,7 @@ def upload_time(base: str, tokens: list[dict[str, str]], photos: list[bytes]) ->
             reply = made[index].put(f"/api/v1/blobs/{hashlib.sha256(data).hexdigest()}", content=data)
             assert reply.status_code == 201, reply.text
 
-    try:
-        started = time.monotonic()
-        with ThreadPoolExecutor(UPLOADERS) as pool:
-            list(pool.map(work, range(UPLOADERS)))
-        return time.monotonic() - started
-    finally:
-        for client in made:
-            client.close()
+    return run_uploaders(work, made)
 
 
 COMMIT_EVERY = 25  # as the laptops confirm direct uploads
@@ -125,14 +131,7 @@ def direct_upload_time(base: str, tokens: list[dict[str, str]], photos: list[byt
         if written:
             commit(index, written)
 
-    try:
-        started = time.monotonic()
-        with ThreadPoolExecutor(UPLOADERS) as pool:
-            list(pool.map(work, range(UPLOADERS)))
-        return time.monotonic() - started, sum(committing) / UPLOADERS
-    finally:
-        for client in made + buckets:
-            client.close()
+    return run_uploaders(work, made + buckets), sum(committing) / UPLOADERS
 
 
 def latency_p99(base: str, tokens: list[dict[str, str]], seconds: float) -> tuple[float, float, int]:
