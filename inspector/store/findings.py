@@ -426,16 +426,22 @@ def list_findings(
     overdue_at: datetime | None = None,
     pending_only: bool = False,
     limit: int = 1000,
+    states: Iterable[State] | None = None,
 ) -> list[LocalFinding]:
     """Findings for the ledger view, most recently changed first.
 
-    jurisdiction matches the code and everything inside it; overdue_at keeps only those overdue at that instant.
+    jurisdiction matches the code and everything inside it; overdue_at keeps only those overdue at that instant;
+    states keeps only findings in one of them.
     """
     clauses: list[str] = []
     params: list[Any] = []
     if state is not None:
         clauses.append("state = ?")
         params.append(State(state).value)
+    if states is not None:
+        wanted = sorted(State(item).value for item in states)
+        clauses.append(f"state IN ({', '.join('?' for _ in wanted)})" if wanted else "0")
+        params.extend(wanted)
     if jurisdiction is not None:
         from inspector.core.jurisdiction import parse_code
 

@@ -80,6 +80,8 @@ class TodayData:
     findings: list[FindingRow] = field(default_factory=list)
     pending: Counter[str] = field(default_factory=Counter)
     photos_waiting: int = 0
+    todo_unlisted: int = 0  # to-dos found but not listed (the list shows TODO_LISTED)
+    todo_read_all: bool = True  # False: there were more open findings than TODO_READ, the older ones not judged
 
 
 class SubjectNames:
@@ -143,6 +145,12 @@ def my_todo(db: Any, listed: list[LocalFinding]) -> list[LocalFinding]:
     return chosen
 
 
+# 我的待办 judges the open findings most recently changed first, at most TODO_READ of them, and lists the first
+# TODO_LISTED it finds; the page says what it left out and where the rest is (the ledger filters by state).
+TODO_READ = 2000
+TODO_LISTED = 200
+
+
 def load_today(folder: DataFolder) -> TodayData:
     """Read the page's data (runs in a worker, which also pays for importing these store modules)."""
     from inspector.store import findings, inspections, outbox, photos, places
@@ -162,7 +170,11 @@ def load_today(folder: DataFolder) -> TodayData:
             data.drafts.append(
                 DraftRow(draft.id, subject_name(draft.subject_id), title, answered, total, draft.updated_at)
             )
-        mine = my_todo(db, findings.list_findings(db, limit=2000))
+        listed = findings.list_findings(db, states=OPEN_STATES, limit=TODO_READ)
+        mine = my_todo(db, listed)
+        data.todo_unlisted = max(0, len(mine) - TODO_LISTED)
+        data.todo_read_all = len(listed) < TODO_READ
+        mine = mine[:TODO_LISTED]
         refusals = open_refusals(db, [finding.id for finding in mine if finding.has_conflict])
         reported = places.reported_places(db, [finding.id for finding in mine if not finding.view.subject_id])
         for finding in mine:
@@ -232,6 +244,8 @@ class TodayView(Page):
         self.findings = _wrapping_list()
         self.findings.itemActivated.connect(self._open_finding)
         self.findings_empty = hint_label()
+        self.findings_more = hint_label()
+        self.findings_more.setVisible(False)
         self.sync_title = title_label(name="sectionTitle")
         self.sync_lines = QLabel()
         self.sync_lines.setWordWrap(True)
@@ -247,15 +261,16 @@ class TodayView(Page):
         buttons.addStretch(1)
         layout.addLayout(buttons)
         columns = QHBoxLayout()
-        for title, body, empty, stretch in (
-            (self.drafts_title, self.drafts, self.drafts_empty, 3),
-            (self.findings_title, self.findings, self.findings_empty, 3),
-            (self.sync_title, self.sync_lines, self.sync_note, 2),
+        for title, body, hints, stretch in (
+            (self.drafts_title, self.drafts, [self.drafts_empty], 3),
+            (self.findings_title, self.findings, [self.findings_empty, self.findings_more], 3),
+            (self.sync_title, self.sync_lines, [self.sync_note], 2),
         ):
             frame, inner = card(self)
             inner.addWidget(title)
             inner.addWidget(body, 1)
-            inner.addWidget(empty)
+            for hint in hints:
+                inner.addWidget(hint)
             columns.addWidget(frame, stretch)
         layout.addLayout(columns, 1)
         self.setTabOrder(self.new_button, self.adhoc_button)
@@ -353,11 +368,25 @@ class TodayView(Page):
             self.findings.addItem(item)
         self.drafts_empty.setVisible(not self.data.drafts)
         self.findings_empty.setVisible(not self.data.findings)
+        self.findings_more.setText(self._unlisted_note())
+        self.findings_more.setVisible(bool(self.findings_more.text()))
         lines = [f"{change_kind_label(kind)}：{count}" for kind, count in sorted(self.data.pending.items())]
         lines.append(self.tr("照片未上传：%1").replace("%1", str(self.data.photos_waiting)))
         if not self.data.pending:
             lines.insert(0, self.tr("没有待同步的变更"))
         self.sync_lines.setText("\n".join(lines))
+
+    def _unlisted_note(self) -> str:
+        """What the to-do list leaves out, and where to find it; empty when it lists everything."""
+        if not self.data.todo_read_all:
+            return self.tr("只判断了最近变动的 %1 个未结问题，可能还有更早的待办：请到“隐患台账”按状态查看。").replace(
+                "%1", str(TODO_READ)
+            )
+        if self.data.todo_unlisted:
+            return self.tr("另有 %1 项待办未在此列出：请到“隐患台账”按状态查看。").replace(
+                "%1", str(self.data.todo_unlisted)
+            )
+        return ""
 
     def _open_draft(self, item: QListWidgetItem) -> None:
         self.inspection_requested.emit(item.data(Qt.ItemDataRole.UserRole))

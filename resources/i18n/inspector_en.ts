@@ -3275,6 +3275,14 @@
     <context>
         <name>TodayView</name>
         <message>
+            <source>只判断了最近变动的 %1 个未结问题，可能还有更早的待办：请到“隐患台账”按状态查看。</source>
+            <translation>Only the %1 most recently changed open findings were checked; older ones may also wait for you: see the Hazard ledger, filtered by state.</translation>
+        </message>
+        <message>
+            <source>另有 %1 项待办未在此列出：请到“隐患台账”按状态查看。</source>
+            <translation>%1 more to-dos are not listed here: see the Hazard ledger, filtered by state.</translation>
+        </message>
+        <message>
             <source>无法读取今日工作</source>
             <translation>Cannot read today&apos;s work</translation>
         </message>

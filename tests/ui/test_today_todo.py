@@ -107,3 +107,42 @@ def test_a_read_still_queued_when_the_user_leaves_the_page_waits_for_their_retur
     started.window.show_page("today")
     qtbot.waitUntil(lambda: reads == [True] and not today.loading, timeout=10_000)
     assert not today.stale
+
+
+def test_an_old_to_do_stays_listed_however_many_closed_findings_changed_since(  # type: ignore[no-untyped-def]
+    started, qtbot, monkeypatch
+) -> None:
+    """The list judges open findings only: closed ones changed later do not push an older to-do out of what is
+    read."""
+    from inspector.ui import today_view
+
+    monkeypatch.setattr(today_view, "TODO_READ", 4)
+    db = started.ctx.db
+    old = report_finding(db)
+    assign(db, old)  # waits for this laptop's 整改反馈
+    for _ in range(6):  # each changed after it, and closed
+        findings.record_command(db, action=Action.REJECT, actor=BOSS, finding_id=report_finding(db),
+                                payload={"reason": "不属于城市管理职责"})  # fmt: skip
+    today: TodayView = started.window.show_page("today")
+    assert shown(qtbot, today, 1) == {old}
+    assert not today.findings_more.isVisibleTo(today)
+
+
+def test_the_list_says_what_it_leaves_out_and_where_the_rest_is(started, qtbot, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from inspector.ui import today_view
+
+    monkeypatch.setattr(today_view, "TODO_LISTED", 2)
+    db = started.ctx.db
+    waiting = [report_finding(db) for _ in range(3)]
+    for finding_id in waiting:
+        assign(db, finding_id)
+    today: TodayView = started.window.show_page("today")
+    assert shown(qtbot, today, 2) < set(waiting)
+    assert today.findings_more.isVisibleTo(today)
+    assert "1" in today.findings_more.text() and "台账" in today.findings_more.text()
+
+    # more open findings than the page judges: it says older ones were not looked at
+    monkeypatch.setattr(today_view, "TODO_READ", 3)
+    report_finding(db)
+    shown(qtbot, today, 2)
+    assert "3" in today.findings_more.text() and "台账" in today.findings_more.text()
