@@ -439,8 +439,10 @@ def list_findings(
         clauses.append("state = ?")
         params.append(State(state).value)
     if states is not None:
+        # `+state`: read down the updated_at index and skip the other states. On the state index SQLite would read
+        # every finding in those states and sort them all for the first `limit` (137 ms for 67,000 open findings).
         wanted = sorted(State(item).value for item in states)
-        clauses.append(f"state IN ({', '.join('?' for _ in wanted)})" if wanted else "0")
+        clauses.append(f"+state IN ({', '.join('?' for _ in wanted)})" if wanted else "0")
         params.extend(wanted)
     if jurisdiction is not None:
         from inspector.core.jurisdiction import parse_code
