@@ -145,8 +145,9 @@ def my_todo(db: Any, listed: list[LocalFinding]) -> list[LocalFinding]:
     return chosen
 
 
-# 我的待办 judges the open findings most recently changed first, at most TODO_READ of them, and lists the first
-# TODO_LISTED it finds; the page says what it left out and where the rest is (the ledger filters by state).
+# 我的待办 judges the open findings most recently changed first, at most TODO_READ of them, and lists TODO_LISTED of
+# the to-dos it finds, overdue ones first; the page says what it left out and where the rest is (the ledger filters
+# by state).
 TODO_READ = 2000
 TODO_LISTED = 200
 
@@ -171,7 +172,10 @@ def load_today(folder: DataFolder) -> TodayData:
                 DraftRow(draft.id, subject_name(draft.subject_id), title, answered, total, draft.updated_at)
             )
         listed = findings.list_findings(db, states=OPEN_STATES, limit=TODO_READ)
+        now = utc_now()
         mine = my_todo(db, listed)
+        overdue = {finding.id for finding in mine if finding.is_overdue(now)}
+        mine.sort(key=lambda finding: finding.id not in overdue)  # overdue first, each group newest first
         data.todo_unlisted = max(0, len(mine) - TODO_LISTED)
         data.todo_read_all = len(listed) < TODO_READ
         mine = mine[:TODO_LISTED]
@@ -191,7 +195,7 @@ def load_today(folder: DataFolder) -> TodayData:
                     refusal,
                     view.ledger_number or "",
                     view.deadline.isoformat() if view.deadline else "",
-                    finding.is_overdue(),
+                    finding.id in overdue,
                 )
             )
         data.pending = Counter(entry.kind for entry in outbox.list_pending(db, limit=100_000))

@@ -146,3 +146,22 @@ def test_the_list_says_what_it_leaves_out_and_where_the_rest_is(started, qtbot, 
     report_finding(db)
     shown(qtbot, today, 2)
     assert "3" in today.findings_more.text() and "台账" in today.findings_more.text()
+
+
+def test_overdue_to_dos_come_first_and_are_not_the_ones_left_out(started, qtbot, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from inspector.ui import today_view
+
+    monkeypatch.setattr(today_view, "TODO_LISTED", 1)
+    db = started.ctx.db
+    late = report_finding(db)
+    assign(db, late)
+    later_than = utc_now() + timedelta(days=30)  # the clock the page reads: a month on, the deadline has passed
+    on_time = report_finding(db)  # changed after the late one, so newer
+    assign(db, on_time)
+    deadline = (local_date(utc_now()) + timedelta(days=60)).isoformat()
+    findings.record_command(db, action=Action.EXTEND, actor=BOSS, finding_id=on_time,
+                            payload={"deadline": deadline, "reason": "施工周期长"})  # fmt: skip
+    monkeypatch.setattr(today_view, "utc_now", lambda: later_than)
+    today: TodayView = started.window.show_page("today")
+    assert shown(qtbot, today, 1) == {late}
+    assert "逾期" in today.findings.item(0).text()
