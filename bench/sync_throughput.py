@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import gc
-import hashlib
 import io
 import json
 import os
@@ -56,6 +55,8 @@ from keyring_doubles import MemoryKeyring  # noqa: E402
 from inspector.core.ledger import Role  # noqa: E402
 from inspector.server.blobs import FileBlobStore  # noqa: E402
 from inspector.server.db import Database  # noqa: E402
+from inspector.server.encoding import sha256_text  # noqa: E402
+from inspector.server.ledger_store import hashed_fields_json  # noqa: E402
 from inspector.server.push import Caller, push  # noqa: E402
 from inspector.server.schemas import PushIn  # noqa: E402
 from inspector.server.scope import Scope  # noqa: E402
@@ -208,10 +209,8 @@ def unchecked_floor_seconds(
                       "base_state": command["base_state"], "event_id": command["event_id"],
                       "finding_id": command["finding_id"], "index": 1, "prev_hash": start_hash,
                       "recorded_at": stamp}  # fmt: skip
-            text = orjson.dumps(fields, option=sort).decode()
-            cut = text.rindex(',"prev_hash":')
-            hashed = f'{text[:cut]},"payload":{payload_json}{text[cut:]}'
-            digest = hashlib.sha256(hashed.encode()).hexdigest()
+            hashed = hashed_fields_json(fields, payload_json)  # the chain's own form, payload spliced in
+            digest = sha256_text(hashed)
             document = {**shape, **{name: payload[name] for name in FINDING_FIELDS_OF_PAYLOAD}}
             document.update(finding_id=command["finding_id"], head_hash=digest, last_event_id=command["event_id"],
                             reported_at=command["at"], reported_by=actor_id, updated_at=stamp)  # fmt: skip
